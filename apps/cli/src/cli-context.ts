@@ -1,0 +1,14 @@
+import type { Writable } from 'node:stream';
+
+/** Everything a command needs from the outside world, so tests can run the CLI in-process. */
+export interface CliContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly homeDir: string;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Resolves when the process is asked to stop (SIGTERM / SIGINT), with the signal's name. */
+  readonly stopSignal: () => Promise<string>;
+  /** Set by the command that ran. */
+  exitCode: number;
+}

@@ -1,0 +1,29 @@
+import { AppError, assertUnreachable, toAppError, type ErrorCode } from '@agent-harness/core';
+import type { CliContext } from './cli-context.js';
+
+/** 2: the user must change what they typed or wrote; 1: it went wrong while running. */
+export function exitCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'CONFIG_INVALID':
+    case 'INVALID_ARGUMENT':
+    case 'UNSUPPORTED':
+      return 2;
+    case 'NOT_FOUND':
+    case 'CONFLICT':
+    case 'UNAUTHORIZED':
+    case 'INTERNAL':
+      return 1;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+/** Prints an error the way every command does and sets the exit code from its error code. */
+export function reportError(ctx: CliContext, error: unknown): void {
+  const appError = toAppError(error);
+  ctx.stderr.write(`harness: ${appError.message}\n`);
+  if (!(error instanceof AppError) && error instanceof Error && error.stack !== undefined) {
+    ctx.stderr.write(`${error.stack}\n`);
+  }
+  ctx.exitCode = exitCodeFor(appError.code);
+}

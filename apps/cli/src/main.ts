@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { homedir } from 'node:os';
+import { runCli } from './cli.js';
+
+// The only place the CLI reads the process's environment; everything below gets it as a value.
+const exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  homeDir: homedir(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stopSignal: () =>
+    new Promise((resolve) => {
+      const stop = (signal: string): void => {
+        // A second signal means "now": leave without waiting for a clean shutdown.
+        process.once('SIGTERM', () => process.exit(1));
+        process.once('SIGINT', () => process.exit(1));
+        resolve(signal);
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    }),
+  exitCode: 0,
+});
+process.exitCode = exitCode;

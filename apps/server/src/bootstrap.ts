@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigError, isLoopbackHost, parseHostPort, type HarnessConfig } from '@agent-harness/core';
+import { DATABASE_FILE_NAME, openDatabase } from '@agent-harness/persistence';
+import type { LogLevel } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from './app.module.js';
+import { bearerAuth } from './auth/bearer-auth.js';
+import { AppErrorFilter } from './errors/app-error.filter.js';
+
+/** @public */
+export interface BootstrapOptions {
+  /** Nest log levels; defaults to fatal errors, errors and warnings. */
+  readonly logLevels?: readonly LogLevel[];
+}
+
+/** A running HTTP server. @public */
+export interface RunningServer {
+  /** Base URL it answers on, e.g. `http://127.0.0.1:9800` (the real port when 0 was asked for). */
+  readonly url: string;
+  /** Stops accepting requests, runs shutdown hooks and closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Refuses to expose the API beyond this machine without a token: anyone who can reach the port
+ * could otherwise run agents with full access to the configured repositories.
+ */
+export function assertSafeBind(config: HarnessConfig): void {
+  const { host } = parseHostPort(config.server.http_addr);
+  if (!isLoopbackHost(host) && config.server.api_token === undefined) {
+    throw new ConfigError([
+      {
+        path: 'server.api_token',
+        message: `is required when server.http_addr (${config.server.http_addr}) is not a loopback address; set it or HARNESS_API_TOKEN`,
+      },
+    ]);
+  }
+}
+
+/**
+ * Starts the HTTP server for a resolved configuration: opens and migrates the database in
+ * `data_dir`, then listens on `http_addr`.
+ * @public
+ */
+export async function bootstrapServer(config: HarnessConfig, options: BootstrapOptions = {}): Promise<RunningServer> {
+  assertSafeBind(config);
+  const startedAt = Date.now();
+  const database = await openDatabase({ file: join(config.server.data_dir, DATABASE_FILE_NAME) });
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, database, startedAt }), {
+      logger: [...(options.logLevels ?? ['fatal', 'error', 'warn'])],
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  app.disable('x-powered-by');
+  if (config.server.api_token !== undefined) app.use(bearerAuth(config.server.api_token));
+  app.useGlobalFilters(new AppErrorFilter());
+  const { host, port } = parseHostPort(config.server.http_addr);
+  try {
+    await app.listen(port, host);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const address = app.getHttpServer().address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${String(address.port)}`,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,6 @@
+/** DI token for the resolved, frozen `HarnessConfig` (a type, so it needs a token of its own). */
+export const HARNESS_CONFIG = Symbol('HARNESS_CONFIG');
+/** DI token for the open `Database` from `@agent-harness/persistence`. */
+export const DATABASE = Symbol('DATABASE');
+/** DI token for the `Clock` the server reads time from. */
+export const SERVER_STARTED_AT = Symbol('SERVER_STARTED_AT');

@@ -1,0 +1,205 @@
+import {
+  boolean,
+  command,
+  nonEmptyString,
+  nonNegativeInt,
+  oneOf,
+  optional,
+  path,
+  positiveInt,
+  positiveNumber,
+  required,
+  secret,
+  stringList,
+  stringMap,
+  table,
+  tableList,
+  type Field,
+  type Infer,
+} from './schema.js';
+
+/**
+ * Every configuration key Harness reads, with its default. `config/default.toml` and
+ * `docs/configuration.md` describe the same keys for users; a test keeps them in step.
+ */
+
+export const TRANSPORTS = ['stdio', 'http', 'web_socket'] as const;
+export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
+export const APPROVAL_POLICIES = ['suggest', 'auto-edit', 'full-auto'] as const;
+export const REASONING_TIERS = ['xhigh', 'high', 'medium'] as const;
+
+const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>\d{1,5})$/;
+
+/** `host:port`, where port 0 asks the system for a free port. */
+function hostPort(fallback: string): Field<string> {
+  return {
+    parse(value, p, ctx) {
+      if (value === undefined) return fallback;
+      const match = typeof value === 'string' ? HOST_PORT.exec(value) : null;
+      const port = Number(match?.groups?.['port']);
+      if (match === null || port > 65535) {
+        ctx.problems.push({ path: p, message: 'must be "host:port" with a port from 0 to 65535, e.g. "127.0.0.1:9800"' });
+        return fallback;
+      }
+      return value as string;
+    },
+  };
+}
+
+const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+function repoName(): Field<string | undefined> {
+  return optional({
+    parse(value, p, ctx) {
+      if (typeof value === 'string' && REPO.test(value)) return value;
+      ctx.problems.push({ path: p, message: 'must be "owner/name", e.g. "octo-org/my-app"' });
+      return '';
+    },
+  });
+}
+
+const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export function projectNameField(): Field<string> {
+  return {
+    parse(value, p, ctx) {
+      if (value === undefined) {
+        ctx.problems.push({ path: p, message: 'is required' });
+        return '';
+      }
+      if (typeof value === 'string' && PROJECT_NAME.test(value)) return value;
+      ctx.problems.push({
+        path: p,
+        message: 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"',
+      });
+      return typeof value === 'string' ? value : '';
+    },
+  };
+}
+
+/** Keys every CLI agent accepts. */
+const cliAgentKeys = {
+  /** Extra command-line arguments appended to every run. */
+  extra_args: stringList(),
+  /** Extra environment variables for the agent process (values are redacted when shown). */
+  env: stringMap({ sensitive: true }),
+  /** Hard limit for one run, in seconds. */
+  timeout_secs: positiveInt(3600),
+  /** A run that prints nothing for this long is considered hung and is killed. */
+  idle_timeout_secs: positiveInt(900),
+};
+
+export const configSchema = table({
+  server: table({
+    transport: oneOf(TRANSPORTS, 'stdio'),
+    http_addr: hostPort('127.0.0.1:9800'),
+    data_dir: path('~/.local/share/harness'),
+    project_root: optional(path('.')),
+    github_webhook_secret: secret({ env: 'HARNESS_GITHUB_WEBHOOK_SECRET', inFile: true }),
+    notification_broadcast_capacity: positiveInt(256),
+    api_token: secret({ env: 'HARNESS_API_TOKEN', inFile: true }),
+  }),
+  agents: table({
+    default_agent: nonEmptyString('auto'),
+    complexity_preferred_agents: stringList(),
+    sandbox_mode: oneOf(SANDBOX_MODES, 'danger-full-access'),
+    approval_policy: oneOf(APPROVAL_POLICIES, 'auto-edit'),
+    claude: table({
+      cli_path: command('claude'),
+      default_model: nonEmptyString('sonnet'),
+      reasoning_budget: optional(
+        table({
+          planning_tier: oneOf(REASONING_TIERS, 'xhigh'),
+          execution_tier: oneOf(REASONING_TIERS, 'high'),
+          validation_tier: oneOf(REASONING_TIERS, 'xhigh'),
+          xhigh_model: nonEmptyString('opus'),
+          high_model: nonEmptyString('sonnet'),
+          medium_model: nonEmptyString('haiku'),
+        }),
+      ),
+      ...cliAgentKeys,
+    }),
+    codex: table({
+      cli_path: command('codex'),
+      default_model: optional(nonEmptyString('')),
+      cloud: table({
+        enabled: boolean(false),
+        cache_ttl_hours: positiveInt(12),
+        setup_commands: stringList(),
+        setup_secret_env: stringList(),
+      }),
+      ...cliAgentKeys,
+    }),
+    anthropic_api: table({
+      base_url: nonEmptyString('https://api.anthropic.com'),
+      default_model: nonEmptyString('claude-sonnet-4-5'),
+      max_tokens: positiveInt(8192),
+      max_turns: positiveInt(50),
+      timeout_secs: positiveInt(3600),
+      idle_timeout_secs: positiveInt(900),
+      api_key: secret({ env: 'ANTHROPIC_API_KEY', inFile: false }),
+    }),
+    review: table({
+      enabled: boolean(true),
+      reviewer_agent: nonEmptyString('codex'),
+      max_rounds: positiveInt(3),
+    }),
+  }),
+  review: table({
+    enabled: boolean(false),
+    interval_hours: positiveInt(24),
+    agent: optional(nonEmptyString('')),
+    strategy: oneOf(['single', 'cross'] as const, 'single'),
+    timeout_secs: positiveInt(900),
+  }),
+  gc: table({
+    max_drafts_per_run: positiveInt(5),
+    budget_per_signal_usd: positiveNumber(0.5),
+    total_budget_usd: positiveNumber(5.0),
+    adopt_wait_secs: nonNegativeInt(120),
+    adopt_max_rounds: positiveInt(3),
+    draft_ttl_hours: positiveInt(72),
+  }),
+  observe: table({
+    session_renewal_secs: positiveInt(1800),
+    log_retention_days: positiveInt(90),
+  }),
+  otel: table({
+    environment: nonEmptyString('development'),
+    exporter: oneOf(['disabled', 'otlp-http', 'otlp-grpc'] as const, 'disabled'),
+    endpoint: optional(nonEmptyString('')),
+    log_user_prompt: boolean(false),
+  }),
+  concurrency: table({
+    max_concurrent_tasks: positiveInt(4),
+    max_queue_size: positiveInt(32),
+  }),
+  validation: table({
+    pre_commit: stringList(),
+    pre_push: stringList(),
+    timeout_secs: positiveInt(120),
+    max_retries: nonNegativeInt(2),
+  }),
+  github: table({
+    api_url: nonEmptyString('https://api.github.com'),
+    token: secret({ env: 'GITHUB_TOKEN', inFile: false }),
+  }),
+  projects: tableList({
+    name: projectNameField(),
+    root: required(path('.')),
+    default: boolean(false),
+    default_agent: optional(nonEmptyString('')),
+    max_concurrent: optional(positiveInt(1)),
+    repo: repoName(),
+    base_branch: optional(nonEmptyString('')),
+  }),
+});
+
+/** The resolved configuration, frozen. Keys keep their TOML names. @public */
+export type HarnessConfig = Infer<typeof configSchema>;
+/** @public */
+export type ProjectConfig = HarnessConfig['projects'][number];
+/** @public */
+export type Transport = (typeof TRANSPORTS)[number];
+/** @public */
+export type SandboxMode = (typeof SANDBOX_MODES)[number];

@@ -1,0 +1,18 @@
+/**
+ * Every error code Harness can raise, namespaced by the area that raises it. The CLI maps each to an
+ * exit code and the server to an HTTP status, so adding a code here breaks those tables' build until
+ * they say what it means.
+ * @public
+ */
+export const ERROR_CODES = [
+  'CONFIG_INVALID',
+  'INVALID_ARGUMENT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNSUPPORTED',
+  'UNAUTHORIZED',
+  'INTERNAL',
+] as const;
+
+/** @public */
+export type ErrorCode = (typeof ERROR_CODES)[number];

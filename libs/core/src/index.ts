@@ -1,0 +1,17 @@
+// Public API of @agent-harness/core.
+export { HARNESS_VERSION } from './version.js';
+export { ok, err } from './result.js';
+export type { Result } from './result.js';
+export { ERROR_CODES } from './errors/error-codes.js';
+export type { ErrorCode } from './errors/error-codes.js';
+export { AppError, toAppError, assertUnreachable } from './errors/app-error.js';
+
+export { resolveConfig } from './config/resolve-config.js';
+export type { CliOverrides, DirectoryInspection, ResolveConfigInput } from './config/resolve-config.js';
+export { ConfigError } from './config/config.error.js';
+export { formatConfigToml, redactConfig, REDACTED } from './config/redact-config.js';
+export { APPROVAL_POLICIES, SANDBOX_MODES, TRANSPORTS } from './config/config.schema.js';
+export type { HarnessConfig, ProjectConfig, SandboxMode, Transport } from './config/config.schema.js';
+export type { ConfigProblem } from './config/schema.js';
+export { isLoopbackHost, parseHostPort } from './net/host-port.js';
+export type { HostPort } from './net/host-port.js';

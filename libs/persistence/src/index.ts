@@ -1,0 +1,3 @@
+// Public API of @agent-harness/persistence.
+export { openDatabase, DATABASE_FILE_NAME } from './database.js';
+export type { Database, OpenDatabaseOptions } from './database.js';

@@ -1,0 +1,3 @@
+// Public API of @agent-harness/runtime.
+export { loadConfig, inspectProjectDirectory } from './config/load-config.js';
+export type { LoadConfigInput } from './config/load-config.js';

@@ -1,0 +1,2 @@
+// Public API of @agent-harness/validation.
+export {};
