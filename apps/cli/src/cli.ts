@@ -18,7 +18,9 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .wrap(null)
     .exitProcess(false)
     .fail((message, error, y) => {
-      if (error !== undefined && error !== null) throw error;
+      // yargs passes an Error when a handler threw, and only a message for usage mistakes.
+      const thrown: unknown = error;
+      if (thrown instanceof Error) throw thrown;
       ctx.stderr.write(`${y.help().toString()}\n\nharness: ${message}\n`);
       ctx.exitCode = 2;
     })

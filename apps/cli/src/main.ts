@@ -13,12 +13,20 @@ const exitCode = await runCli(process.argv.slice(2), {
     new Promise((resolve) => {
       const stop = (signal: string): void => {
         // A second signal means "now": leave without waiting for a clean shutdown.
-        process.once('SIGTERM', () => process.exit(1));
-        process.once('SIGINT', () => process.exit(1));
+        process.once('SIGTERM', () => {
+          process.exit(1);
+        });
+        process.once('SIGINT', () => {
+          process.exit(1);
+        });
         resolve(signal);
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => {
+        stop('SIGTERM');
+      });
+      process.once('SIGINT', () => {
+        stop('SIGINT');
+      });
     }),
   exitCode: 0,
 });

@@ -11,7 +11,7 @@ export class ConfigError extends AppError<'CONFIG_INVALID'> {
     readonly problems: readonly ConfigProblem[],
     readonly source?: string,
   ) {
-    const where = source === undefined ? 'configuration' : source;
+    const where = source ?? 'configuration';
     const count = problems.length === 1 ? '1 problem' : `${String(problems.length)} problems`;
     super('CONFIG_INVALID', `invalid ${where} (${count}):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
       details: { problems },

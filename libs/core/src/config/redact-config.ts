@@ -18,7 +18,7 @@ function redact(field: Field<unknown>, value: unknown): unknown {
   if (value === undefined || value === null) return value;
   if (field.sensitive === true) {
     if (typeof value === 'string') return REDACTED;
-    return Object.fromEntries(Object.keys(value as object).map((k) => [k, REDACTED]));
+    return Object.fromEntries(Object.keys(value).map((k) => [k, REDACTED]));
   }
   const shape = field.shape;
   if (shape === undefined) return value;
@@ -38,6 +38,6 @@ function redact(field: Field<unknown>, value: unknown): unknown {
  * @public
  */
 export function formatConfigToml(config: HarnessConfig): string {
-  const plain = JSON.parse(JSON.stringify(redactConfig(config))) as Record<string, unknown>;
+  const plain = JSON.parse(JSON.stringify(redactConfig(config))) as object;
   return stringifyToml(plain);
 }

@@ -21,7 +21,7 @@ export class AppError<C extends ErrorCode = ErrorCode> extends Error {
 
 /** The single funnel for foreign errors: anything thrown becomes an `AppError`. @public */
 export function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
+  if (error instanceof AppError) return error as AppError;
   if (error instanceof Error) return new AppError('INTERNAL', error.message, { cause: error });
   return new AppError('INTERNAL', String(error));
 }

@@ -1,0 +1,66 @@
+// ESLint flat config: type-aware TypeScript rules plus Nx module boundaries. The boundaries keep the
+// dependency direction of ARCHITECTURE.md: core <- domain <- infra <- pipeline <- composition <- apps,
+// and keep frameworks (Nest, TypeORM, yargs) out of the packages that must stay plain.
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const plainTs = ['@nestjs/*', 'typeorm', 'better-sqlite3', 'yargs', 'rxjs', 'node:child_process', 'child_process', 'node:fs', 'fs', 'node:fs/promises', 'fs/promises'];
+const noFramework = ['@nestjs/*', 'yargs'];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/out-tsc/**', '**/node_modules/**', '.nx/**', 'coverage/**', '**/fixtures/**/*.js'] },
+  js.configs.recommended,
+  ...nx.configs['flat/base'],
+  {
+    files: ['**/*.ts'],
+    extends: [...tseslint.configs.strictTypeChecked, ...tseslint.configs.stylisticTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: false }],
+      // Nest's option types are classes filled with object literals by design.
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
+      '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          banTransitiveDependencies: true,
+          checkDynamicDependenciesExceptions: ['@agent-harness/server'],
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'], bannedExternalImports: plainTs },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:core', 'type:domain'], bannedExternalImports: plainTs },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra'], bannedExternalImports: noFramework },
+            { sourceTag: 'type:pipeline', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra'], bannedExternalImports: noFramework },
+            { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra', 'type:pipeline'], bannedExternalImports: noFramework },
+            { sourceTag: 'type:nest', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:composition'], bannedExternalImports: ['yargs'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:composition', 'type:testing'] },
+            // The CLI reaches the Nest server only through `await import()` in `serve`.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'], bannedExternalImports: ['@nestjs/*'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests may use what they test with, including the testing helpers, and non-null assertions on fixtures.
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);
