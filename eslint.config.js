@@ -8,6 +8,27 @@ import tseslint from 'typescript-eslint';
 const plainTs = ['@nestjs/*', 'typeorm', 'better-sqlite3', 'yargs', 'rxjs', 'node:child_process', 'child_process', 'node:fs', 'fs', 'node:fs/promises', 'fs/promises'];
 const noFramework = ['@nestjs/*', 'yargs'];
 
+// Who may import whom. Specs additionally get the testing helpers.
+function boundaries(extraForSpecs) {
+  const allowed = (...tags) => [...tags, ...extraForSpecs];
+  return {
+    enforceBuildableLibDependency: true,
+    banTransitiveDependencies: true,
+    checkDynamicDependenciesExceptions: ['@agent-harness/server'],
+    depConstraints: [
+      { sourceTag: 'type:core', onlyDependOnLibsWithTags: allowed('type:core'), bannedExternalImports: plainTs },
+      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain'), bannedExternalImports: plainTs },
+      { sourceTag: 'type:infra', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra'), bannedExternalImports: noFramework },
+      { sourceTag: 'type:pipeline', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra'), bannedExternalImports: noFramework },
+      { sourceTag: 'type:composition', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra', 'type:pipeline'), bannedExternalImports: noFramework },
+      { sourceTag: 'type:nest', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:composition'), bannedExternalImports: ['yargs'] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:composition', 'type:testing'] },
+      // The CLI reaches the Nest server only through `await import()` in `serve`.
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'], bannedExternalImports: ['@nestjs/*'] },
+    ],
+  };
+}
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/out-tsc/**', '**/node_modules/**', '.nx/**', 'coverage/**', '**/fixtures/**/*.js'] },
   js.configs.recommended,
@@ -16,7 +37,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     extends: [...tseslint.configs.strictTypeChecked, ...tseslint.configs.stylisticTypeChecked],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -29,26 +50,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          banTransitiveDependencies: true,
-          checkDynamicDependenciesExceptions: ['@agent-harness/server'],
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core'], bannedExternalImports: plainTs },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:core', 'type:domain'], bannedExternalImports: plainTs },
-            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra'], bannedExternalImports: noFramework },
-            { sourceTag: 'type:pipeline', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra'], bannedExternalImports: noFramework },
-            { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra', 'type:pipeline'], bannedExternalImports: noFramework },
-            { sourceTag: 'type:nest', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:composition'], bannedExternalImports: ['yargs'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:composition', 'type:testing'] },
-            // The CLI reaches the Nest server only through `await import()` in `serve`.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'], bannedExternalImports: ['@nestjs/*'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries([])],
     },
   },
   {
@@ -56,6 +58,7 @@ export default tseslint.config(
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
+      '@nx/enforce-module-boundaries': ['error', boundaries(['type:testing'])],
     },
   },
   {

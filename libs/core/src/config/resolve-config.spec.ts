@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config.error.js';
+import type { HarnessConfig } from './config.schema.js';
+import { resolveConfig, type DirectoryInspection, type ResolveConfigInput } from './resolve-config.js';
+
+const base = { env: {}, homeDir: '/home/ann', cwd: '/work' } as const;
+
+function resolveOk(input: Partial<ResolveConfigInput> & { toml?: string }): HarnessConfig {
+  const result = resolveConfig({ ...base, ...input, file: input.toml === undefined ? input.file : { path: '/etc/harness/h.toml', text: input.toml } });
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
+
+function problems(input: Partial<ResolveConfigInput> & { toml?: string }): { path: string; message: string }[] {
+  const result = resolveConfig({ ...base, ...input, file: input.toml === undefined ? input.file : { path: '/etc/harness/h.toml', text: input.toml } });
+  if (result.ok) throw new Error('expected the configuration to be rejected');
+  expect(result.error).toBeInstanceOf(ConfigError);
+  expect(result.error.code).toBe('CONFIG_INVALID');
+  return result.error.problems.map((p) => ({ path: p.path, message: p.message }));
+}
+
+describe('resolveConfig defaults', () => {
+  it('gives every documented default without a file', () => {
+    const config = resolveOk({});
+    expect(config.server).toMatchObject({
+      transport: 'stdio',
+      http_addr: '127.0.0.1:9800',
+      data_dir: '/home/ann/.local/share/harness',
+      notification_broadcast_capacity: 256,
+    });
+    expect(config.server.api_token).toBeUndefined();
+    expect(config.agents).toMatchObject({
+      default_agent: 'auto',
+      complexity_preferred_agents: [],
+      sandbox_mode: 'danger-full-access',
+      approval_policy: 'auto-edit',
+    });
+    expect(config.agents.claude).toMatchObject({ cli_path: 'claude', default_model: 'sonnet', extra_args: [], env: {} });
+    expect(config.agents.codex.cli_path).toBe('codex');
+    expect(config.agents.codex.cloud).toEqual({ enabled: false, cache_ttl_hours: 12, setup_commands: [], setup_secret_env: [] });
+    expect(config.agents.review).toEqual({ enabled: true, reviewer_agent: 'codex', max_rounds: 3 });
+    expect(config.review).toMatchObject({ enabled: false, interval_hours: 24, strategy: 'single', timeout_secs: 900 });
+    expect(config.gc).toEqual({
+      max_drafts_per_run: 5,
+      budget_per_signal_usd: 0.5,
+      total_budget_usd: 5,
+      adopt_wait_secs: 120,
+      adopt_max_rounds: 3,
+      draft_ttl_hours: 72,
+    });
+    expect(config.observe).toEqual({ session_renewal_secs: 1800, log_retention_days: 90 });
+    expect(config.otel).toMatchObject({ environment: 'development', exporter: 'disabled', log_user_prompt: false });
+    expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, max_queue_size: 32 });
+    expect(config.validation).toEqual({ pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2 });
+    expect(config.github.api_url).toBe('https://api.github.com');
+    expect(config.projects).toEqual([]);
+  });
+
+  it('accepts a partial file: missing sections and keys take their defaults', () => {
+    const config = resolveOk({ toml: '[concurrency]\nmax_concurrent_tasks = 8\n' });
+    expect(config.concurrency).toEqual({ max_concurrent_tasks: 8, max_queue_size: 32 });
+    expect(config.server.http_addr).toBe('127.0.0.1:9800');
+  });
+
+  it('returns a frozen object', () => {
+    const config = resolveOk({});
+    expect(Object.isFrozen(config.concurrency)).toBe(true);
+  });
+});
+
+describe('resolveConfig problems', () => {
+  it('lists every problem with its TOML path, not just the first', () => {
+    const found = problems({
+      toml: [
+        '[server]',
+        'transport = "carrier-pigeon"',
+        '[concurrency]',
+        'max_concurrent_tasks = 0',
+        '[agents.review]',
+        'max_round = 3',
+      ].join('\n'),
+    });
+    expect(found).toEqual([
+      { path: 'server.transport', message: 'must be one of "stdio", "http", "web_socket"' },
+      { path: 'agents.review.max_round', message: 'unknown key (did you mean "max_rounds"?)' },
+      { path: 'concurrency.max_concurrent_tasks', message: 'must be a positive integer' },
+    ]);
+  });
+
+  it('rejects wrong types, unknown sections and bad list items by path', () => {
+    const found = problems({
+      toml: [
+        'colour = "blue"',
+        'agents = 3',
+        '[validation]',
+        'pre_commit = ["npm test", 4]',
+        'max_retries = -1',
+        '[gc]',
+        'budget_per_signal_usd = "cheap"',
+        '[otel]',
+        'log_user_prompt = "yes"',
+      ].join('\n'),
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { path: 'colour', message: 'unknown key' },
+        { path: 'agents', message: 'must be a table' },
+        { path: 'validation.pre_commit[1]', message: 'must be a string' },
+        { path: 'validation.max_retries', message: 'must be a non-negative integer' },
+        { path: 'gc.budget_per_signal_usd', message: 'must be a positive number' },
+        { path: 'otel.log_user_prompt', message: 'must be true or false' },
+      ]),
+    );
+    expect(found).toHaveLength(6);
+  });
+
+  it('reports a TOML syntax error with its line and column', () => {
+    const found = problems({ toml: '[server]\nhttp_addr = \n' });
+    expect(found).toHaveLength(1);
+    expect(found[0]?.path).toMatch(/^line 2, column \d+$/);
+    expect(found[0]?.message).toMatch(/^invalid TOML: /);
+  });
+
+  it('checks http_addr and project fields', () => {
+    const found = problems({
+      toml: [
+        '[server]',
+        'http_addr = "localhost"',
+        '[[projects]]',
+        'name = "has space"',
+        'root = "/r/a"',
+        'repo = "not-a-repo"',
+        'max_concurrent = 0',
+        '[[projects]]',
+        'name = "b"',
+      ].join('\n'),
+    });
+    expect(found).toEqual([
+      { path: 'server.http_addr', message: 'must be "host:port" with a port from 0 to 65535, e.g. "127.0.0.1:9800"' },
+      { path: 'projects[0].name', message: 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"' },
+      { path: 'projects[0].max_concurrent', message: 'must be a positive integer' },
+      { path: 'projects[0].repo', message: 'must be "owner/name", e.g. "octo-org/my-app"' },
+      { path: 'projects[1].root', message: 'is required' },
+    ]);
+  });
+
+  it('refuses secrets that belong in the environment', () => {
+    const found = problems({ toml: '[github]\ntoken = "ghp_secret"\n' });
+    expect(found).toEqual([
+      { path: 'github.token', message: 'is a secret read only from the GITHUB_TOKEN environment variable; remove it from the file' },
+    ]);
+  });
+});
+
+describe('resolveConfig paths and environment', () => {
+  it('expands ~ and resolves relative paths against the config file', () => {
+    const config = resolveOk({
+      toml: '[server]\ndata_dir = "~/h-data"\n[agents.claude]\ncli_path = "./bin/claude"\n[[projects]]\nname = "a"\nroot = "../src/a"\n',
+    });
+    expect(config.server.data_dir).toBe('/home/ann/h-data');
+    expect(config.agents.claude.cli_path).toBe('/etc/harness/bin/claude');
+    expect(config.agents.codex.cli_path).toBe('codex');
+    expect(config.projects[0]?.root).toBe('/etc/src/a');
+  });
+
+  it('takes secrets from the environment, which wins over the file', () => {
+    const config = resolveOk({
+      toml: '[server]\napi_token = "from-file"\n',
+      env: { HARNESS_API_TOKEN: 'from-env', GITHUB_TOKEN: 'ghp_x', ANTHROPIC_API_KEY: 'sk-ant-x' },
+    });
+    expect(config.server.api_token).toBe('from-env');
+    expect(config.github.token).toBe('ghp_x');
+    expect(config.agents.anthropic_api.api_key).toBe('sk-ant-x');
+    expect(resolveOk({ toml: '[server]\napi_token = "from-file"\n' }).server.api_token).toBe('from-file');
+  });
+});
+
+describe('resolveConfig command-line flags', () => {
+  const twoProjects = '[[projects]]\nname = "a"\nroot = "/r/a"\nmax_concurrent = 2\n[[projects]]\nname = "b"\nroot = "/r/b"\n';
+
+  it('--port sets the port of http_addr and selects the http transport', () => {
+    const config = resolveOk({ toml: '[server]\nhttp_addr = "127.0.0.2:1"\n', cli: { port: 4321 } });
+    expect(config.server.http_addr).toBe('127.0.0.2:4321');
+    expect(config.server.transport).toBe('http');
+    expect(resolveOk({ cli: { port: 1, transport: 'web_socket' } }).server.transport).toBe('web_socket');
+  });
+
+  it('merges --project with [[projects]]; the flag wins on a name conflict', () => {
+    const config = resolveOk({ toml: twoProjects, cli: { projects: ['a=/elsewhere/a', 'c=rel/c'] } });
+    expect(config.projects.map((p) => [p.name, p.root, p.max_concurrent, p.default])).toEqual([
+      ['a', '/elsewhere/a', 2, true],
+      ['b', '/r/b', undefined, false],
+      ['c', '/work/rel/c', undefined, false],
+    ]);
+  });
+
+  it('chooses the default project: --default-project, else default = true, else the first', () => {
+    expect(resolveOk({ toml: twoProjects, cli: { defaultProject: 'b' } }).projects.map((p) => p.default)).toEqual([false, true]);
+    const marked = twoProjects.replace('root = "/r/b"', 'root = "/r/b"\ndefault = true');
+    expect(resolveOk({ toml: marked }).projects.map((p) => p.default)).toEqual([false, true]);
+    expect(problems({ toml: twoProjects, cli: { defaultProject: 'zed' } })).toEqual([
+      { path: '--default-project', message: 'no project named "zed" (projects: "a", "b")' },
+    ]);
+    const both = marked.replace('max_concurrent = 2', 'max_concurrent = 2\ndefault = true');
+    expect(problems({ toml: both })).toEqual([
+      { path: 'projects', message: 'only one project may set default = true (found "a", "b")' },
+    ]);
+  });
+
+  it('rejects malformed --project flags and duplicate names', () => {
+    expect(problems({ cli: { projects: ['nopath', '=x', 'ok=/x'] } })).toEqual([
+      { path: '--project nopath', message: 'must be NAME=PATH, e.g. --project my-app=/src/my-app' },
+      { path: '--project =x', message: 'must be NAME=PATH, e.g. --project my-app=/src/my-app' },
+    ]);
+    expect(problems({ toml: twoProjects.replace('name = "b"', 'name = "a"') })).toEqual([
+      { path: 'projects[1].name', message: 'duplicate project name "a" (also projects[0])' },
+    ]);
+  });
+
+  it('--project-root is single-project mode', () => {
+    const config = resolveOk({ cli: { projectRoot: '~/src/My App' } });
+    expect(config.projects).toEqual([
+      expect.objectContaining({ name: 'My-App', root: '/home/ann/src/My App', default: true }),
+    ]);
+    expect(problems({ toml: twoProjects, cli: { projectRoot: '/r/c' } })[0]?.path).toBe('--project-root');
+  });
+
+  it('checks project roots on disk and names each bad one with where it came from', () => {
+    const disk: Record<string, DirectoryInspection> = {
+      '/r/a': { kind: 'git-repository', realPath: '/real/a' },
+      '/r/b': { kind: 'not-a-git-repository' },
+      '/gone': { kind: 'missing' },
+      '/r/link-to-a': { kind: 'git-repository', realPath: '/real/a' },
+    };
+    const found = problems({
+      toml: twoProjects,
+      cli: { projects: ['c=/gone', 'd=/r/link-to-a'] },
+      inspectDirectory: (p) => disk[p] ?? { kind: 'missing' },
+    });
+    expect(found).toEqual([
+      {
+        path: 'projects[1].root',
+        message: '/r/b is not a git repository (no .git there); run "git init" in it or point at the repository\'s top directory',
+      },
+      { path: '--project c=/gone', message: '/gone does not exist' },
+      { path: '--project d=/r/link-to-a', message: '/real/a is already the root of project "a"' },
+    ]);
+  });
+});

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The test command of the README (`npm test`): builds what the end-to-end tests start, runs every
+// Vitest spec once, and ends with the plain line CI reads: "N passed, N failed[, N skipped]".
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+const resultsFile = join(root, '.vitest-results.json');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const env = { ...process.env, NX_DAEMON: 'false' };
+
+const build = spawnSync(bin('nx'), ['run-many', '-t', 'build', '--output-style=static'], { cwd: root, stdio: 'inherit', env });
+if (build.status !== 0) {
+  console.log('build failed before any test ran');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+rmSync(resultsFile, { force: true });
+const vitest = spawnSync(
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit', env },
+);
+
+if (!existsSync(resultsFile)) {
+  console.log('vitest produced no results');
+  console.log('0 passed, 1 failed');
+  process.exit(vitest.status === 0 ? 1 : (vitest.status ?? 1));
+}
+const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+const passed = results.numPassedTests;
+// A spec file that fails to load has no tests of its own but must still count as a failure.
+const brokenFiles = results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+const failed = results.numFailedTests + brokenFiles;
+const skipped = results.numPendingTests + results.numTodoTests;
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || vitest.status !== 0 ? 1 : 0);
