@@ -16,7 +16,7 @@ function digest(value: string): Buffer {
 export function bearerAuth(token: string): (req: Request, res: Response, next: NextFunction) => void {
   const expected = digest(token);
   return (req, res, next) => {
-    if (OPEN_PATHS.has(req.path)) {
+    if (OPEN_PATHS.has(req.path.replace(/\/+$/, ''))) {
       next();
       return;
     }

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveConfig, type HarnessConfig } from '@agent-harness/core';
+import { createTempDataDir, type TempDir } from '@agent-harness/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bootstrapServer, type RunningServer } from './bootstrap.js';
+
+function configFor(dataDir: string, server: Record<string, string> = {}): HarnessConfig {
+  const lines = Object.entries({ http_addr: '127.0.0.1:0', data_dir: dataDir, ...server }).map(([k, v]) => `${k} = "${v}"`);
+  const result = resolveConfig({ file: { path: '/x/h.toml', text: `[server]\n${lines.join('\n')}\n` }, env: {}, homeDir: '/h', cwd: '/' });
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+describe('bootstrapServer', () => {
+  let dir: TempDir;
+  let server: RunningServer | undefined;
+
+  beforeEach(async () => {
+    dir = await createTempDataDir();
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    await dir.cleanup();
+  });
+
+  it('answers /health, opens the database in data_dir, and 404s unknown routes', async () => {
+    server = await bootstrapServer(configFor(join(dir.path, 'data')));
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(existsSync(join(dir.path, 'data', 'harness.db'))).toBe(true);
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(200);
+    const body = (await health.json()) as Record<string, unknown>;
+    expect(body).toEqual({ status: 'ok', version: '0.1.0', uptime_secs: expect.any(Number) as number });
+    expect((await fetch(`${server.url}/nothing-here`)).status).toBe(404);
+  });
+
+  it('with an api_token: /health is open, every other path needs the bearer token', async () => {
+    server = await bootstrapServer(configFor(dir.path, { api_token: 's3cret-token' }));
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const denied = await fetch(`${server.url}/nothing-here`);
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await denied.json()).toMatchObject({ statusCode: 401, message: 'missing or invalid bearer token' });
+    expect((await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${server.url}/health/`, { headers: { authorization: 'Basic s3cret-token' } })).status).toBe(200);
+    const allowed = await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer s3cret-token' } });
+    expect(allowed.status).toBe(404);
+  });
+
+  it('refuses a non-loopback address without a token, before touching the data dir', async () => {
+    const config = configFor(join(dir.path, 'never'), { http_addr: '0.0.0.0:0' });
+    await expect(bootstrapServer(config)).rejects.toThrow(/server\.api_token: is required when server\.http_addr \(0\.0\.0\.0:0\) is not a loopback address/);
+    expect(existsSync(join(dir.path, 'never'))).toBe(false);
+  });
+
+  it('releases the port and the database on close', async () => {
+    const config = configFor(dir.path);
+    const first = await bootstrapServer(config);
+    const url = first.url;
+    await first.close();
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+    server = await bootstrapServer(config);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+});
