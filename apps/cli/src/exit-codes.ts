@@ -7,11 +7,13 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'CONFIG_INVALID':
     case 'INVALID_ARGUMENT':
     case 'UNSUPPORTED':
+    case 'AGENT_UNAVAILABLE':
       return 2;
     case 'NOT_FOUND':
     case 'CONFLICT':
     case 'UNAUTHORIZED':
     case 'INTERNAL':
+    case 'AGENT_FAILED':
       return 1;
     default:
       return assertUnreachable(code);

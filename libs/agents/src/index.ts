@@ -1,2 +1,16 @@
 // Public API of @agent-harness/agents.
-export {};
+export { AgentRunner } from './agent-runner.js';
+export type { AgentPhase, AgentRequest, AgentResult, AgentRun } from './agent-runner.js';
+export { ClaudeCodeAgentRunner, CLAUDE_NESTED_SESSION_VARS, claudeArgs, claudeModel } from './claude/claude-code-agent-runner.js';
+export type { ClaudeCodeAgentRunnerDeps } from './claude/claude-code-agent-runner.js';
+export { ClaudeStreamParser } from './claude/claude-stream-parser.js';
+export { CodexAgentRunner, codexArgs } from './codex/codex-agent-runner.js';
+export type { CodexAgentRunnerDeps } from './codex/codex-agent-runner.js';
+export { CodexEventParser } from './codex/codex-event-parser.js';
+export { AnthropicApiAgentRunner } from './anthropic-api/anthropic-api-agent-runner.js';
+export type { AnthropicApiAgentRunnerDeps } from './anthropic-api/anthropic-api-agent-runner.js';
+export { AgentRegistry } from './registry/agent-registry.js';
+export type { AgentAvailability, SelectAgentInput } from './registry/agent-registry.js';
+export { runCliAgent } from './process/cli-agent-process.js';
+export type { CliAgentSpec, StreamOutcome, StreamParser } from './process/cli-agent-process.js';
+export { killProcessGroup, isProcessGroupAlive } from './process/process-group.js';

@@ -15,3 +15,6 @@ export type { HarnessConfig, ProjectConfig, SandboxMode, Transport } from './con
 export type { ConfigProblem } from './config/schema.js';
 export { isLoopbackHost, parseHostPort } from './net/host-port.js';
 export type { HostPort } from './net/host-port.js';
+
+export { AGENT_END_REASONS, ZERO_USAGE, addUsage } from './agents/agent-event.js';
+export type { AgentEndReason, AgentEvent, AgentEventType, FileChange, TokenUsage } from './agents/agent-event.js';

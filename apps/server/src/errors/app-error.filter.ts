@@ -18,6 +18,10 @@ export function httpStatusFor(code: ErrorCode): number {
       return 501;
     case 'INTERNAL':
       return 500;
+    case 'AGENT_FAILED':
+      return 502;
+    case 'AGENT_UNAVAILABLE':
+      return 503;
     default:
       return assertUnreachable(code);
   }

@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
   'UNAUTHORIZED',
   'INTERNAL',
+  'AGENT_UNAVAILABLE',
+  'AGENT_FAILED',
 ] as const;
 
 /** @public */

@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import Anthropic from '@anthropic-ai/sdk';
+import { ZERO_USAGE, addUsage, type AgentEndReason, type AgentEvent, type HarnessConfig, type TokenUsage } from '@agent-harness/core';
+import { ReplaySubject } from 'rxjs';
+import { AgentRunner, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
+import { buildChildEnv } from '../process/child-env.js';
+import { WORKSPACE_TOOLS, WorkspaceTools } from './workspace-tools.js';
+
+type ApiConfig = HarnessConfig['agents']['anthropic_api'];
+type MessageParam = Anthropic.MessageParam;
+
+/** @public */
+export interface AnthropicApiAgentRunnerDeps {
+  readonly config: ApiConfig;
+  readonly apiKey: string;
+  /** Environment for the commands the agent runs (Harness's secrets are removed from it). */
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Longest a single `run_command` may take. Default 10 minutes. */
+  readonly commandTimeoutMs?: number;
+}
+
+/** Conversations kept for `resumeSessionId`, oldest dropped first. */
+const KEPT_SESSIONS = 100;
+
+const SYSTEM_PROMPT = (cwd: string): string =>
+  [
+    `You are a coding agent working in the directory ${cwd}.`,
+    'Use the tools to inspect and change files there; paths are relative to that directory and cannot leave it.',
+    'When the work is done, answer with a short summary of what you changed.',
+  ].join('\n');
+
+/**
+ * The Anthropic Messages API (official SDK, streaming) with a small tool loop: list, read, write and
+ * edit files and run commands, all confined to the working directory, for at most `max_turns`
+ * model turns. Sessions are kept in memory, so a resumed run continues the same conversation while
+ * this process lives.
+ * @public
+ */
+export class AnthropicApiAgentRunner extends AgentRunner {
+  readonly name = 'anthropic-api';
+  private readonly sessions = new Map<string, MessageParam[]>();
+  private readonly client: Anthropic;
+
+  constructor(private readonly deps: AnthropicApiAgentRunnerDeps) {
+    super();
+    this.client = new Anthropic({ apiKey: deps.apiKey, baseURL: deps.config.base_url, maxRetries: 2 });
+  }
+
+  run(request: AgentRequest): AgentRun {
+    const events$ = new ReplaySubject<AgentEvent>(5000);
+    const result = this.loop(request, (event) => {
+      events$.next(event);
+    }).then((outcome) => {
+      events$.next({
+        type: 'completed',
+        ok: outcome.ok,
+        reason: outcome.reason,
+        message: outcome.message,
+        finalText: outcome.finalText,
+        sessionId: outcome.sessionId,
+        usage: outcome.usage,
+      });
+      events$.complete();
+      return outcome;
+    });
+    return { events$, result };
+  }
+
+  private async loop(request: AgentRequest, emit: (event: AgentEvent) => void): Promise<AgentResult> {
+    const { config } = this.deps;
+    const startedAt = Date.now();
+    const controller = new AbortController();
+    let stopped: { reason: AgentEndReason; message: string } | undefined;
+    const stop = (reason: AgentEndReason, message: string): void => {
+      stopped ??= { reason, message };
+      controller.abort();
+    };
+    const timeoutMs = request.timeoutMs ?? config.timeout_secs * 1000;
+    const idleTimeoutMs = request.idleTimeoutMs ?? config.idle_timeout_secs * 1000;
+    const total = setTimeout(() => {
+      stop('timeout', `timed out after ${String(timeoutMs / 1000)} s`);
+    }, timeoutMs);
+    let idle = setTimeout(onIdle, idleTimeoutMs);
+    function onIdle(): void {
+      stop('idle_timeout', `no output for ${String(idleTimeoutMs / 1000)} s (idle timeout)`);
+    }
+    const touch = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(onIdle, idleTimeoutMs);
+    };
+    const onAbort = (): void => {
+      stop('cancelled', 'cancelled');
+    };
+    if (request.signal?.aborted === true) onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const sessionId = request.resumeSessionId ?? randomUUID();
+    const messages = [...(this.sessions.get(sessionId) ?? [])];
+    let usage: TokenUsage = ZERO_USAGE;
+    let finalText = '';
+    const done = (ok: boolean, reason: AgentEndReason, message?: string): AgentResult => {
+      clearTimeout(total);
+      clearTimeout(idle);
+      request.signal?.removeEventListener('abort', onAbort);
+      this.remember(sessionId, messages);
+      return { agent: this.name, ok, reason, message, finalText, sessionId, usage, durationMs: Date.now() - startedAt };
+    };
+
+    if (request.resumeSessionId !== undefined && !this.sessions.has(sessionId)) {
+      emit({ type: 'error', message: `unknown session ${sessionId}`, fatal: true });
+      return done(false, 'failed', `unknown session ${sessionId}: this agent keeps sessions only while the process runs`);
+    }
+    const model = request.model ?? config.default_model;
+    emit({ type: 'session_started', sessionId, model });
+    messages.push({ role: 'user', content: request.prompt });
+    const tools = new WorkspaceTools(request.cwd, buildChildEnv(this.deps.baseEnv, ['ANTHROPIC_API_KEY'], request.env), this.deps.commandTimeoutMs ?? 600_000);
+
+    try {
+      for (let turn = 1; turn <= config.max_turns; turn++) {
+        const stream = this.client.messages.stream(
+          { model, max_tokens: config.max_tokens, system: SYSTEM_PROMPT(request.cwd), tools: [...WORKSPACE_TOOLS], messages },
+          { signal: controller.signal },
+        );
+        stream.on('streamEvent', touch);
+        const message = await stream.finalMessage();
+        const step: TokenUsage = {
+          inputTokens: message.usage.input_tokens,
+          cachedInputTokens: message.usage.cache_read_input_tokens ?? 0,
+          cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+          outputTokens: message.usage.output_tokens,
+        };
+        usage = addUsage(usage, step);
+        emit({ type: 'usage', ...step });
+        messages.push({ role: 'assistant', content: message.content });
+
+        const results: Anthropic.ToolResultBlockParam[] = [];
+        const texts: string[] = [];
+        for (const block of message.content) {
+          if (block.type === 'text') {
+            texts.push(block.text);
+            emit({ type: 'text', text: block.text });
+          } else if (block.type === 'tool_use') {
+            emit({ type: 'tool_call', id: block.id, name: block.name, input: block.input });
+            const outcome = await tools.call(block.name, block.input, controller.signal);
+            touch();
+            emit({ type: 'tool_result', id: block.id, ok: outcome.ok, output: outcome.output });
+            if (outcome.changes !== undefined) emit({ type: 'file_change', changes: outcome.changes });
+            results.push({ type: 'tool_result', tool_use_id: block.id, content: outcome.output, is_error: !outcome.ok });
+          }
+        }
+        if (texts.length > 0) finalText = texts.join('\n');
+        if (stopped !== undefined) return done(false, stopped.reason, stopped.message);
+        if (message.stop_reason !== 'tool_use' || results.length === 0) {
+          if (message.stop_reason === 'max_tokens') return done(false, 'failed', `the reply hit max_tokens (${String(config.max_tokens)})`);
+          return done(true, 'completed');
+        }
+        messages.push({ role: 'user', content: results });
+      }
+      return done(false, 'failed', `stopped after max_turns (${String(config.max_turns)}) model turns`);
+    } catch (error) {
+      if (stopped !== undefined) return done(false, stopped.reason, stopped.message);
+      const failure = classifyApiError(error);
+      emit(failure.reason === 'rate_limited' ? { type: 'rate_limited', message: failure.message, resetAt: failure.resetAt } : { type: 'error', message: failure.message, fatal: true });
+      const result = done(false, failure.reason, failure.message);
+      return failure.resetAt === undefined ? result : { ...result, rateLimitResetAt: failure.resetAt };
+    }
+  }
+
+  private remember(sessionId: string, messages: MessageParam[]): void {
+    this.sessions.delete(sessionId);
+    this.sessions.set(sessionId, messages);
+    for (const oldest of this.sessions.keys()) {
+      if (this.sessions.size <= KEPT_SESSIONS) break;
+      this.sessions.delete(oldest);
+    }
+  }
+}
+
+function classifyApiError(error: unknown): { reason: AgentEndReason; message: string; resetAt?: string } {
+  if (error instanceof Anthropic.APIError && error.status !== undefined) {
+    const message = `Anthropic API ${String(error.status)}: ${error.message}`;
+    if (error.status === 401 || error.status === 403) return { reason: 'auth_failed', message };
+    if (error.status === 402 || /credit balance|billing|quota/i.test(error.message)) return { reason: 'quota_exceeded', message };
+    if (error.status === 429 || error.status === 529) {
+      const retryAfter = Number(error.headers?.get('retry-after'));
+      const resetAt = Number.isFinite(retryAfter) && retryAfter > 0 ? new Date(Date.now() + retryAfter * 1000).toISOString() : undefined;
+      return resetAt === undefined ? { reason: 'rate_limited', message } : { reason: 'rate_limited', message, resetAt };
+    }
+    return { reason: 'failed', message };
+  }
+  return { reason: 'failed', message: `Anthropic API request failed: ${error instanceof Error ? error.message : String(error)}` };
+}

@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { FileChange } from '@agent-harness/core';
+import type Anthropic from '@anthropic-ai/sdk';
+import { killProcessGroup } from '../process/process-group.js';
+import { asString, truncate } from '../process/json-line.js';
+
+/** What a tool call returns to the model, and what it changed. */
+export interface ToolOutcome {
+  readonly ok: boolean;
+  readonly output: string;
+  readonly changes?: readonly FileChange[];
+}
+
+/** The tool definitions offered to the model (Anthropic Messages API `tools`). */
+export const WORKSPACE_TOOLS: readonly Anthropic.Tool[] = [
+  {
+    name: 'list_files',
+    description: 'List the entries of a directory of the working directory (folders end with "/").',
+    input_schema: { type: 'object', properties: { path: { type: 'string', description: 'Directory, relative to the working directory; default "."' } } },
+  },
+  {
+    name: 'read_file',
+    description: 'Read a text file of the working directory.',
+    input_schema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+  },
+  {
+    name: 'write_file',
+    description: 'Create or overwrite a file of the working directory (parent folders are created).',
+    input_schema: { type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' } }, required: ['path', 'content'] },
+  },
+  {
+    name: 'edit_file',
+    description: 'Replace the single occurrence of old_text with new_text in a file of the working directory.',
+    input_schema: {
+      type: 'object',
+      properties: { path: { type: 'string' }, old_text: { type: 'string' }, new_text: { type: 'string' } },
+      required: ['path', 'old_text', 'new_text'],
+    },
+  },
+  {
+    name: 'run_command',
+    description: 'Run a shell command (bash) in the working directory and return its exit code and output.',
+    input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+  },
+] as const;
+
+const MAX_READ_BYTES = 256 * 1024;
+const MAX_LIST_ENTRIES = 500;
+const MAX_COMMAND_OUTPUT = 16 * 1024;
+
+class ToolRefusal extends Error {}
+
+/**
+ * The agent's file and command tools, confined to one directory: any path that resolves outside it
+ * (`..`, an absolute path, a symlink pointing out) is refused.
+ */
+export class WorkspaceTools {
+  private readonly root: string;
+
+  constructor(
+    root: string,
+    private readonly commandEnv: Readonly<Record<string, string>>,
+    private readonly commandTimeoutMs: number,
+  ) {
+    this.root = realpathSync(root);
+  }
+
+  async call(name: string, input: unknown, signal: AbortSignal): Promise<ToolOutcome> {
+    const args = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+    try {
+      switch (name) {
+        case 'list_files':
+          return this.list(asString(args['path']) ?? '.');
+        case 'read_file':
+          return this.read(required(args, 'path'));
+        case 'write_file':
+          return this.write(required(args, 'path'), required(args, 'content'));
+        case 'edit_file':
+          return this.edit(required(args, 'path'), required(args, 'old_text'), required(args, 'new_text'));
+        case 'run_command':
+          return await this.runCommand(required(args, 'command'), signal);
+        default:
+          return { ok: false, output: `unknown tool "${name}"` };
+      }
+    } catch (error) {
+      return { ok: false, output: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** The absolute path for `path`, which must stay inside the root even through symlinks. */
+  resolveInside(path: string): string {
+    const target = resolve(this.root, path);
+    if (!isWithin(this.root, target)) throw new ToolRefusal(`refused: ${path} is outside the working directory`);
+    let existing = target;
+    while (!existsSync(existing)) existing = dirname(existing);
+    if (!isWithin(this.root, realpathSync(existing))) throw new ToolRefusal(`refused: ${path} leads outside the working directory`);
+    return target;
+  }
+
+  private list(path: string): ToolOutcome {
+    const dir = this.resolveInside(path);
+    const entries = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.name !== '.git')
+      .map((e) => (e.isDirectory() ? `${e.name}/` : e.name))
+      .sort();
+    const shown = entries.slice(0, MAX_LIST_ENTRIES);
+    const more = entries.length > shown.length ? `\n… ${String(entries.length - shown.length)} more` : '';
+    return { ok: true, output: shown.join('\n') + more };
+  }
+
+  private read(path: string): ToolOutcome {
+    const file = this.resolveInside(path);
+    if (statSync(file).size > MAX_READ_BYTES) return { ok: false, output: `${path} is larger than ${String(MAX_READ_BYTES)} bytes` };
+    return { ok: true, output: readFileSync(file, 'utf8') };
+  }
+
+  private write(path: string, content: string): ToolOutcome {
+    const file = this.resolveInside(path);
+    const existed = existsSync(file);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+    return { ok: true, output: `wrote ${relative(this.root, file)} (${String(content.length)} characters)`, changes: [{ path: file, kind: existed ? 'update' : 'add' }] };
+  }
+
+  private edit(path: string, oldText: string, newText: string): ToolOutcome {
+    const file = this.resolveInside(path);
+    const text = readFileSync(file, 'utf8');
+    const count = oldText === '' ? 0 : text.split(oldText).length - 1;
+    if (count !== 1) return { ok: false, output: `old_text occurs ${String(count)} times in ${path}; it must occur exactly once` };
+    writeFileSync(file, text.replace(oldText, () => newText));
+    return { ok: true, output: `edited ${relative(this.root, file)}`, changes: [{ path: file, kind: 'update' }] };
+  }
+
+  /** Runs `bash -c` in its own process group, ended on timeout or when the run is aborted. */
+  private runCommand(command: string, signal: AbortSignal): Promise<ToolOutcome> {
+    return new Promise((resolvePromise) => {
+      const child = spawn('bash', ['-c', command], { cwd: this.root, env: this.commandEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let output = '';
+      const collect = (chunk: Buffer): void => {
+        output = (output + chunk.toString('utf8')).slice(-4 * MAX_COMMAND_OUTPUT);
+      };
+      child.stdout.on('data', collect);
+      child.stderr.on('data', collect);
+      let stopped: string | undefined;
+      const stop = (why: string): void => {
+        stopped ??= why;
+        if (child.pid !== undefined) void killProcessGroup(child.pid, 2000);
+      };
+      const timer = setTimeout(() => {
+        stop(`timed out after ${String(this.commandTimeoutMs / 1000)} s`);
+      }, this.commandTimeoutMs);
+      const onAbort = (): void => {
+        stop('cancelled');
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      child.once('error', (error) => {
+        output += error.message;
+      });
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (child.pid !== undefined) void killProcessGroup(child.pid, 2000);
+        const status = stopped === undefined ? `exit code ${String(code)}` : stopped;
+        resolvePromise({ ok: stopped === undefined && code === 0, output: `${status}\n${truncate(output, MAX_COMMAND_OUTPUT)}` });
+      });
+    });
+  }
+}
+
+function required(args: Record<string, unknown>, key: string): string {
+  const value = args[key];
+  if (typeof value !== 'string') throw new ToolRefusal(`missing string argument "${key}"`);
+  return value;
+}
+
+function isWithin(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}

@@ -1,0 +1,97 @@
+import type { HarnessConfig } from '@agent-harness/core';
+import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
+import { buildChildEnv } from '../process/child-env.js';
+import { runCliAgent } from '../process/cli-agent-process.js';
+import { ClaudeStreamParser } from './claude-stream-parser.js';
+
+type ClaudeConfig = HarnessConfig['agents']['claude'];
+
+/**
+ * Variables Claude Code sets for the sessions it runs. Inherited by a nested `claude` they make it
+ * believe it is a sub-session of another (the original harness saw SIGTRAP crashes), so they are
+ * removed. `CLAUDE_CONFIG_DIR` is the user's own setting and is kept.
+ */
+export const CLAUDE_NESTED_SESSION_VARS = [
+  'CLAUDECODE',
+  'CLAUDE_CODE_ENTRYPOINT',
+  'CLAUDE_CODE_SESSION_ID',
+  'CLAUDE_CODE_PARENT_SESSION_ID',
+  'CLAUDE_CODE_SSE_PORT',
+  'CLAUDE_CODE_EXECPATH',
+  'CLAUDE_AGENT_SDK_VERSION',
+];
+
+/** Secrets of other agents that Claude Code does not need. */
+const OTHER_AGENT_SECRETS = ['OPENAI_API_KEY', 'CODEX_API_KEY'];
+
+/** Tools that change files or run commands: denied unless a request allows them. */
+const MUTATING_TOOLS = ['Bash', 'Edit', 'MultiEdit', 'NotebookEdit', 'Write'];
+const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'LS'];
+
+/** @public */
+export interface ClaudeCodeAgentRunnerDeps {
+  readonly config: ClaudeConfig;
+  /** `[agents] sandbox_mode`, used when a request names none. */
+  readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
+  /** The environment Harness itself runs with; the agent's is derived from it. */
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+/** Model for a request: its own, else the phase's under `reasoning_budget`, else `default_model`. */
+export function claudeModel(config: ClaudeConfig, request: Pick<AgentRequest, 'model' | 'phase'>): string {
+  if (request.model !== undefined) return request.model;
+  const budget = config.reasoning_budget;
+  if (budget !== undefined && request.phase !== undefined) {
+    const tier = { planning: budget.planning_tier, execution: budget.execution_tier, validation: budget.validation_tier }[request.phase];
+    return { xhigh: budget.xhigh_model, high: budget.high_model, medium: budget.medium_model }[tier];
+  }
+  return config.default_model;
+}
+
+/** The command line for one run (without the binary). */
+export function claudeArgs(config: ClaudeConfig, sandboxMode: ClaudeCodeAgentRunnerDeps['sandboxMode'], request: AgentRequest): string[] {
+  const args = ['-p', '--output-format', 'stream-json', '--verbose', '--model', claudeModel(config, request)];
+  const mode = request.sandboxMode ?? sandboxMode;
+  const allowed = request.allowedTools ?? (mode === 'read-only' ? READ_ONLY_TOOLS : undefined);
+  if (allowed === undefined) {
+    args.push('--dangerously-skip-permissions');
+  } else {
+    const denied = MUTATING_TOOLS.filter((tool) => !allowed.includes(tool));
+    args.push('--permission-mode', 'bypassPermissions', '--allowedTools', allowed.join(','));
+    if (denied.length > 0) args.push('--disallowedTools', denied.join(','));
+  }
+  if (request.budgetUsd !== undefined) args.push('--max-budget-usd', String(request.budgetUsd));
+  if (request.resumeSessionId !== undefined) args.push('--resume', request.resumeSessionId);
+  args.push(...config.extra_args);
+  // After `--`, a prompt that starts with "-" is still the prompt.
+  args.push('--', request.prompt);
+  return args;
+}
+
+/**
+ * Claude Code (`claude -p … --output-format stream-json --verbose`) as an `AgentRunner`.
+ * @public
+ */
+export class ClaudeCodeAgentRunner extends AgentRunner {
+  readonly name = 'claude';
+
+  constructor(private readonly deps: ClaudeCodeAgentRunnerDeps) {
+    super();
+  }
+
+  run(request: AgentRequest): AgentRun {
+    const { config } = this.deps;
+    return runCliAgent({
+      agent: this.name,
+      configKey: '[agents.claude] cli_path',
+      command: config.cli_path,
+      args: claudeArgs(config, this.deps.sandboxMode, request),
+      cwd: request.cwd,
+      env: buildChildEnv(this.deps.baseEnv, [...CLAUDE_NESTED_SESSION_VARS, ...OTHER_AGENT_SECRETS], config.env, request.env),
+      parser: new ClaudeStreamParser(),
+      timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
+      idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,
+      signal: request.signal,
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import type { HarnessConfig } from '@agent-harness/core';
+import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
+import { buildChildEnv } from '../process/child-env.js';
+import { runCliAgent } from '../process/cli-agent-process.js';
+import { CodexEventParser } from './codex-event-parser.js';
+
+type CodexConfig = HarnessConfig['agents']['codex'];
+
+/** Secrets of other agents that Codex does not need. */
+const OTHER_AGENT_SECRETS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'];
+
+/** @public */
+export interface CodexAgentRunnerDeps {
+  readonly config: CodexConfig;
+  readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * The command line for one run (without the binary). `danger-full-access` bypasses Codex's own
+ * sandbox and approvals (the task's worktree is the isolation); the other modes are passed as
+ * `sandbox_mode`, which `exec resume` also accepts.
+ */
+export function codexArgs(config: CodexConfig, sandboxMode: CodexAgentRunnerDeps['sandboxMode'], request: AgentRequest): string[] {
+  const args = ['exec'];
+  if (request.resumeSessionId !== undefined) args.push('resume');
+  args.push('--json', '--skip-git-repo-check');
+  const mode = request.sandboxMode ?? sandboxMode;
+  if (mode === 'danger-full-access' && request.allowedTools === undefined) args.push('--dangerously-bypass-approvals-and-sandbox');
+  else args.push('-c', `sandbox_mode="${mode === 'danger-full-access' ? 'workspace-write' : mode}"`);
+  const model = request.model ?? config.default_model;
+  if (model !== undefined) args.push('-m', model);
+  args.push(...config.extra_args);
+  args.push('--');
+  if (request.resumeSessionId !== undefined) args.push(request.resumeSessionId);
+  args.push(request.prompt);
+  return args;
+}
+
+/**
+ * Codex (`codex exec --json`, stdin closed) as an `AgentRunner`.
+ * @public
+ */
+export class CodexAgentRunner extends AgentRunner {
+  readonly name = 'codex';
+
+  constructor(private readonly deps: CodexAgentRunnerDeps) {
+    super();
+  }
+
+  run(request: AgentRequest): AgentRun {
+    const { config } = this.deps;
+    return runCliAgent({
+      agent: this.name,
+      configKey: '[agents.codex] cli_path',
+      command: config.cli_path,
+      args: codexArgs(config, this.deps.sandboxMode, request),
+      cwd: request.cwd,
+      env: buildChildEnv(this.deps.baseEnv, OTHER_AGENT_SECRETS, config.env, request.env),
+      parser: new CodexEventParser(),
+      timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
+      idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,
+      signal: request.signal,
+    });
+  }
+}

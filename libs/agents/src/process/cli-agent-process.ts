@@ -1,0 +1,193 @@
+import { spawn } from 'node:child_process';
+import { type AgentEndReason, type AgentEvent, type TokenUsage } from '@agent-harness/core';
+import { ReplaySubject } from 'rxjs';
+import type { AgentResult, AgentRun } from '../agent-runner.js';
+import { findExecutable } from './find-executable.js';
+import { killProcessGroup } from './process-group.js';
+
+/** Turns an agent CLI's stdout, line by line, into normalized events. */
+export interface StreamParser {
+  push(line: string): AgentEvent[];
+  /** What the stream itself said about the outcome, once it ended. */
+  end(): StreamOutcome;
+}
+
+export interface StreamOutcome {
+  /** Undefined when the stream never reached its final line. */
+  readonly ok: boolean | undefined;
+  readonly reason: AgentEndReason;
+  readonly message?: string | undefined;
+  readonly finalText: string;
+  readonly sessionId?: string | undefined;
+  readonly usage: TokenUsage;
+  readonly costUsd?: number | undefined;
+  readonly rateLimitResetAt?: string | undefined;
+}
+
+export interface CliAgentSpec {
+  readonly agent: string;
+  /** The config key a user sets to point at the binary, named when it is missing. */
+  readonly configKey: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly parser: StreamParser;
+  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+  /** Between SIGTERM and SIGKILL when the run is stopped. */
+  readonly killGraceMs?: number | undefined;
+}
+
+/** Lines longer than this are dropped, not buffered without end. */
+const MAX_LINE_CHARS = 10 * 1024 * 1024;
+/** How much of stderr is kept for diagnostics. */
+const STDERR_TAIL_CHARS = 16 * 1024;
+/** Events a late subscriber can still replay. */
+const REPLAY_EVENTS = 5000;
+
+type StopReason = 'timeout' | 'idle_timeout' | 'cancelled' | 'fatal';
+
+/**
+ * Runs an agent CLI in its own process group with stdin closed, parses its stdout live, and ends
+ * the whole group on cancel, on the total timeout and on the idle-output timeout. Stderr is only
+ * kept (bounded) for diagnostics. The result always resolves; nothing here can hang forever.
+ */
+export function runCliAgent(spec: CliAgentSpec): AgentRun {
+  const events$ = new ReplaySubject<AgentEvent>(REPLAY_EVENTS);
+  const startedAt = Date.now();
+  const graceMs = spec.killGraceMs ?? 5000;
+
+  const finish = (result: Omit<AgentResult, 'agent' | 'durationMs'>): AgentResult => {
+    const full: AgentResult = { agent: spec.agent, durationMs: Date.now() - startedAt, ...result };
+    events$.next({
+      type: 'completed',
+      ok: full.ok,
+      reason: full.reason,
+      message: full.message,
+      finalText: full.finalText,
+      sessionId: full.sessionId,
+      usage: full.usage,
+      costUsd: full.costUsd,
+    });
+    events$.complete();
+    return full;
+  };
+
+  const executable = findExecutable(spec.command, spec.env['PATH'], spec.cwd);
+  if (executable === undefined) {
+    const where = spec.command.includes('/') ? `${spec.command} is not an executable file` : `"${spec.command}" is not on PATH`;
+    const message = `${spec.agent} CLI not found: ${where}; install it or set ${spec.configKey}`;
+    events$.next({ type: 'error', message, fatal: true });
+    const result = finish({ ok: false, reason: 'unavailable', message, finalText: '', usage: spec.parser.end().usage });
+    return { events$, result: Promise.resolve(result) };
+  }
+
+  const result = new Promise<AgentResult>((resolve) => {
+    if (spec.signal?.aborted === true) {
+      resolve(finish({ ok: false, reason: 'cancelled', message: 'cancelled before start', finalText: '', usage: spec.parser.end().usage }));
+      return;
+    }
+    const child = spawn(executable, [...spec.args], {
+      cwd: spec.cwd,
+      env: spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stopReason: StopReason | undefined;
+    let stopMessage = '';
+    let spawnError: Error | undefined;
+    let stderrTail = '';
+    let pending = '';
+
+    const stop = (reason: StopReason, message: string): void => {
+      if (stopReason !== undefined || child.pid === undefined) return;
+      stopReason = reason;
+      stopMessage = message;
+      void killProcessGroup(child.pid, graceMs);
+    };
+
+    const totalTimer = setTimeout(() => {
+      stop('timeout', `timed out after ${formatSeconds(spec.timeoutMs)}`);
+    }, spec.timeoutMs);
+    let idleTimer = setTimeout(onIdle, spec.idleTimeoutMs);
+    function onIdle(): void {
+      stop('idle_timeout', `no output for ${formatSeconds(spec.idleTimeoutMs)} (idle timeout)`);
+    }
+    const onAbort = (): void => {
+      stop('cancelled', 'cancelled');
+    };
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const handleLine = (line: string): void => {
+      for (const event of spec.parser.push(line)) {
+        events$.next(event);
+        if (event.type === 'error' && event.fatal) stop('fatal', event.message);
+      }
+    };
+
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(onIdle, spec.idleTimeoutMs);
+      pending += chunk;
+      let newline = pending.indexOf('\n');
+      while (newline !== -1) {
+        handleLine(pending.slice(0, newline));
+        pending = pending.slice(newline + 1);
+        newline = pending.indexOf('\n');
+      }
+      if (pending.length > MAX_LINE_CHARS) {
+        events$.next({ type: 'error', message: `dropped an output line longer than ${String(MAX_LINE_CHARS)} characters`, fatal: false });
+        pending = '';
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+    });
+    child.once('error', (error) => {
+      spawnError = error;
+    });
+
+    child.once('close', (code, signal) => {
+      clearTimeout(totalTimer);
+      clearTimeout(idleTimer);
+      spec.signal?.removeEventListener('abort', onAbort);
+      if (pending.trim() !== '') handleLine(pending);
+      // The CLI is gone; anything it started (shells, test runners) must not outlive it.
+      const cleanup = child.pid === undefined ? Promise.resolve() : killProcessGroup(child.pid, graceMs);
+      void cleanup.then(() => {
+        const outcome = spec.parser.end();
+        const common = {
+          finalText: outcome.finalText,
+          sessionId: outcome.sessionId,
+          usage: outcome.usage,
+          costUsd: outcome.costUsd,
+          rateLimitResetAt: outcome.rateLimitResetAt,
+          exitCode: code,
+          stderrTail: stderrTail === '' ? undefined : stderrTail,
+        };
+        if (spawnError !== undefined) {
+          resolve(finish({ ...common, ok: false, reason: 'failed', message: `could not run ${spec.agent} (${executable}): ${spawnError.message}` }));
+        } else if (stopReason !== undefined && stopReason !== 'fatal') {
+          resolve(finish({ ...common, ok: false, reason: stopReason, message: stopMessage }));
+        } else if (outcome.ok === undefined || stopReason === 'fatal') {
+          const fallback = `${spec.agent} exited (${signal === null ? `code ${String(code)}` : `signal ${signal}`}) without a final result${lastLine(stderrTail)}`;
+          resolve(finish({ ...common, ok: false, reason: outcome.ok === false ? outcome.reason : 'failed', message: outcome.message ?? (stopReason === 'fatal' ? stopMessage : fallback) }));
+        } else {
+          resolve(finish({ ...common, ok: outcome.ok, reason: outcome.reason, message: outcome.message }));
+        }
+      });
+    });
+  });
+  return { events$, result };
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${String(ms / 1000)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function lastLine(text: string): string {
+  const line = text.trim().split('\n').pop()?.trim() ?? '';
+  return line === '' ? '' : `: ${line.slice(0, 500)}`;
+}
