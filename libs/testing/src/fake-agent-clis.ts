@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Folder with the scripted `claude` and `codex` stand-ins. Point `[agents.claude] cli_path` /
+ * `[agents.codex] cli_path` at the files in it, or put it first on PATH.
+ * @public
+ */
+export const FAKE_AGENT_BIN_DIR = fileURLToPath(new URL('../fixtures/bin', import.meta.url));
+
+/** What a scripted agent does in one run. @public */
+export interface FakeAgentScenario {
+  /** Session (Claude) or thread (Codex) id to report; default a random UUID (or the resumed id). */
+  readonly session?: string;
+  /** Files it writes, relative to its working directory (reported as Write / file_change). */
+  readonly edits?: readonly { readonly path: string; readonly content: string }[];
+  /** Shell commands it runs for real in its working directory (reported as Bash / command_execution). */
+  readonly commands?: readonly string[];
+  /** Its final answer. */
+  readonly text?: string;
+  readonly usage?: { readonly input?: number; readonly output?: number; readonly cacheRead?: number; readonly cacheWrite?: number };
+  readonly cost?: number;
+  /**
+   * How the run ends. Claude: success, error, rate_limit_in_success (a 429 inside a "success"
+   * result), usage_limit, budget, auth_retry (401 retries forever), no_result. Codex: success,
+   * turn_failed, quota, rate_limit, reconnect_forever, needs_input, no_result.
+   */
+  readonly outcome?: string;
+  /** Message of a Codex `turn_failed`. */
+  readonly failure?: string;
+  /** A Claude `rate_limit_event` (rejected) with this reset time (unix seconds). */
+  readonly rateLimitEvent?: { readonly resetsAt: number };
+  /** Interleave non-JSON lines and unknown event types. */
+  readonly noise?: boolean;
+  /** Stop printing and never exit: before any output, or after the first lines. */
+  readonly hang?: 'before_output' | 'after_init';
+  /** Start a `sleep` child in the agent's process group and write its PID here. */
+  readonly grandchildPidFile?: string;
+  readonly exitCode?: number;
+  readonly stderr?: string;
+  /** Pause after each printed line, to make streaming visible. */
+  readonly delayMs?: number;
+}
+
+/** One recorded invocation of a scripted agent. @public */
+export interface FakeAgentInvocation {
+  readonly tool: 'claude' | 'codex';
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly pid: number;
+}
+
+/** Environment that makes a scripted agent play `scenario` and log its invocation to `logFile`. @public */
+export function fakeAgentEnv(scenario: FakeAgentScenario, logFile?: string): Record<string, string> {
+  return { FAKE_AGENT_SCENARIO: JSON.stringify(scenario), ...(logFile === undefined ? {} : { FAKE_AGENT_LOG: logFile }) };
+}
+
+/** The invocations recorded in `logFile`, oldest first. @public */
+export function readFakeAgentLog(logFile: string): FakeAgentInvocation[] {
+  if (!existsSync(logFile)) return [];
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as FakeAgentInvocation);
+}
