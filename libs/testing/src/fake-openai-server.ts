@@ -37,7 +37,9 @@ export function startFakeOpenAiServer(script: FakeOpenAiScript): Promise<FakeMod
       case 'error':
         sendJson(res, reply.status, { error: { message: reply.message ?? `scripted ${String(reply.status)}`, type: reply.status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } });
         return;
-      default:
+      case 'message':
+      case 'shell':
+      case 'apply_patch':
         writeResponse(res, request, reply, `resp_fake_${String(++responses)}`);
     }
   });

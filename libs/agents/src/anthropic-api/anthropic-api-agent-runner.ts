@@ -43,7 +43,9 @@ export class AnthropicApiAgentRunner extends AgentRunner {
 
   constructor(private readonly deps: AnthropicApiAgentRunnerDeps) {
     super();
-    this.client = new Anthropic({ apiKey: deps.apiKey, baseURL: deps.config.base_url, maxRetries: 2 });
+    // Retries are ours (see `streamTurn`): the SDK's would also wait out a long 429 `retry-after`,
+    // where Harness wants to hand the rate limit back at once.
+    this.client = new Anthropic({ apiKey: deps.apiKey, baseURL: deps.config.base_url, maxRetries: 0 });
   }
 
   run(request: AgentRequest): AgentRun {
@@ -117,12 +119,11 @@ export class AnthropicApiAgentRunner extends AgentRunner {
 
     try {
       for (let turn = 1; turn <= config.max_turns; turn++) {
-        const stream = this.client.messages.stream(
+        const message = await this.streamTurn(
           { model, max_tokens: config.max_tokens, system: SYSTEM_PROMPT(request.cwd), tools: [...WORKSPACE_TOOLS], messages },
-          { signal: controller.signal },
+          controller.signal,
+          touch,
         );
-        stream.on('streamEvent', touch);
-        const message = await stream.finalMessage();
         const step: TokenUsage = {
           inputTokens: message.usage.input_tokens,
           cachedInputTokens: message.usage.cache_read_input_tokens ?? 0,
@@ -166,6 +167,20 @@ export class AnthropicApiAgentRunner extends AgentRunner {
     }
   }
 
+  /** One model turn, retried twice (1 s, then 2 s apart) on overload, 5xx and connection errors. */
+  private async streamTurn(params: Anthropic.MessageStreamParams, signal: AbortSignal, onEvent: () => void): Promise<Anthropic.Message> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const stream = this.client.messages.stream(params, { signal });
+        stream.on('streamEvent', onEvent);
+        return await stream.finalMessage();
+      } catch (error) {
+        if (attempt >= TRANSIENT_RETRIES || signal.aborted || !isTransient(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
+      }
+    }
+  }
+
   private remember(sessionId: string, messages: MessageParam[]): void {
     this.sessions.delete(sessionId);
     this.sessions.set(sessionId, messages);
@@ -176,13 +191,21 @@ export class AnthropicApiAgentRunner extends AgentRunner {
   }
 }
 
+const TRANSIENT_RETRIES = 2;
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof Anthropic.APIConnectionError) return true;
+  return error instanceof Anthropic.APIError && error.status !== undefined && (error.status >= 500 || error.status === 408);
+}
+
 function classifyApiError(error: unknown): { reason: AgentEndReason; message: string; resetAt?: string } {
   if (error instanceof Anthropic.APIError && error.status !== undefined) {
     const message = `Anthropic API ${String(error.status)}: ${error.message}`;
     if (error.status === 401 || error.status === 403) return { reason: 'auth_failed', message };
     if (error.status === 402 || /credit balance|billing|quota/i.test(error.message)) return { reason: 'quota_exceeded', message };
     if (error.status === 429 || error.status === 529) {
-      const retryAfter = Number(error.headers?.get('retry-after'));
+      const headers = error.headers as Headers | undefined;
+      const retryAfter = Number(headers?.get('retry-after'));
       const resetAt = Number.isFinite(retryAfter) && retryAfter > 0 ? new Date(Date.now() + retryAfter * 1000).toISOString() : undefined;
       return resetAt === undefined ? { reason: 'rate_limited', message } : { reason: 'rate_limited', message, resetAt };
     }

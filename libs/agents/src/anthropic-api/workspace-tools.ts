@@ -162,7 +162,7 @@ export class WorkspaceTools {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         if (child.pid !== undefined) void killProcessGroup(child.pid, 2000);
-        const status = stopped === undefined ? `exit code ${String(code)}` : stopped;
+        const status = stopped ?? `exit code ${String(code)}`;
         resolvePromise({ ok: stopped === undefined && code === 0, output: `${status}\n${truncate(output, MAX_COMMAND_OUTPUT)}` });
       });
     });

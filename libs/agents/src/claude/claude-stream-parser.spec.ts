@@ -50,7 +50,7 @@ describe('ClaudeStreamParser', () => {
     const line = (out: number) =>
       JSON.stringify({ type: 'assistant', session_id: 's', parent_tool_use_id: null, message: { id: 'msg_1', content: [], usage: { input_tokens: 10, output_tokens: out } } });
     const { events } = parse([line(5), line(5), line(9)]);
-    expect(events.filter((e) => e.type === 'usage').map((e) => (e.type === 'usage' ? [e.inputTokens, e.outputTokens] : []))).toEqual([
+    expect(events.flatMap((e) => (e.type === 'usage' ? [[e.inputTokens, e.outputTokens]] : []))).toEqual([
       [10, 5],
       [0, 4],
     ]);

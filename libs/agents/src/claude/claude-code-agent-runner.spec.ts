@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAKE_AGENT_BIN_DIR, createTempGitRepo, fakeAgentEnv, readFakeAgentLog, type FakeAgentScenario, type TempGitRepo } from '@agent-harness/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configFrom, finished, isAlive, isProcessGroupAlive, waitForFile } from '../../test/helpers.js';
+import type { AgentRequest } from '../agent-runner.js';
+import { ClaudeCodeAgentRunner, claudeArgs } from './claude-code-agent-runner.js';
+
+describe('ClaudeCodeAgentRunner with the scripted claude', () => {
+  let repo: TempGitRepo;
+  let log: string;
+  beforeEach(async () => {
+    repo = await createTempGitRepo();
+    log = join(repo.path, '..', 'agent-log.jsonl');
+  });
+  afterEach(async () => {
+    await repo.cleanup();
+  });
+
+  const runner = (toml = '', baseEnv: Record<string, string> = {}) =>
+    new ClaudeCodeAgentRunner({
+      config: { ...configFrom(toml).agents.claude, cli_path: join(FAKE_AGENT_BIN_DIR, 'claude') },
+      sandboxMode: 'danger-full-access',
+      baseEnv: { PATH: process.env['PATH'], HOME: join(repo.path, '..'), ...baseEnv },
+    });
+  const run = (scenario: FakeAgentScenario, request: Partial<AgentRequest> = {}, toml = '', baseEnv: Record<string, string> = {}) =>
+    runner(toml, baseEnv).run({ prompt: 'Create hello.txt', cwd: repo.path, env: fakeAgentEnv(scenario, log), ...request });
+
+  it('makes a real edit and reports it live, with usage and the final answer', async () => {
+    const { events, result } = await finished(run({ edits: [{ path: 'hello.txt', content: 'hi\n' }], text: 'Created hello.txt.', session: 'sess-1' }));
+    expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hi\n');
+    expect(events.map((e) => e.type)).toEqual(['session_started', 'text', 'usage', 'tool_call', 'file_change', 'tool_result', 'text', 'usage', 'completed']);
+    expect(result).toMatchObject({ agent: 'claude', ok: true, reason: 'completed', finalText: 'Created hello.txt.', sessionId: 'sess-1', exitCode: 0, costUsd: 0.0994 });
+    expect(result.usage.outputTokens).toBe(15);
+    expect(events.at(-1)).toMatchObject({ type: 'completed', ok: true, sessionId: 'sess-1' });
+  });
+
+  it('passes model, permissions, budget, resume and extra args; the prompt comes last', async () => {
+    await finished(run({}, { model: 'opus', budgetUsd: 0.5, resumeSessionId: 'sess-9', prompt: '-starts with a dash' }, '[agents.claude]\nextra_args = ["--max-turns", "7"]\n'));
+    const [call] = readFakeAgentLog(log);
+    expect(call?.argv).toEqual([
+      '-p', '--output-format', 'stream-json', '--verbose', '--model', 'opus', '--dangerously-skip-permissions',
+      '--max-budget-usd', '0.5', '--resume', 'sess-9', '--max-turns', '7', '--', '-starts with a dash',
+    ]);
+    expect(call?.cwd).toBe(repo.path);
+  });
+
+  it('restricts tools instead of skipping permissions when a request lists them', () => {
+    const config = configFrom().agents.claude;
+    const args = claudeArgs(config, 'danger-full-access', { prompt: 'p', cwd: '/', allowedTools: ['Read', 'Edit'] });
+    expect(args).toEqual(expect.arrayContaining(['--permission-mode', 'bypassPermissions', '--allowedTools', 'Read,Edit', '--disallowedTools', 'Bash,MultiEdit,NotebookEdit,Write']));
+    expect(args).not.toContain('--dangerously-skip-permissions');
+    expect(claudeArgs(config, 'read-only', { prompt: 'p', cwd: '/' })).toEqual(expect.arrayContaining(['--allowedTools', 'Read,Grep,Glob,LS']));
+  });
+
+  it('picks the phase model under reasoning_budget, and the default model otherwise', () => {
+    const plain = configFrom().agents.claude;
+    expect(claudeArgs(plain, 'danger-full-access', { prompt: 'p', cwd: '/', phase: 'planning' })).toContain('sonnet');
+    const tiered = configFrom('[agents.claude.reasoning_budget]\nplanning_tier = "xhigh"\nxhigh_model = "opus-x"\n').agents.claude;
+    const args = claudeArgs(tiered, 'danger-full-access', { prompt: 'p', cwd: '/', phase: 'planning' });
+    expect(args[args.indexOf('--model') + 1]).toBe('opus-x');
+  });
+
+  it('gives the agent a clean environment: no nested-session variables, no GitHub token, config env added', async () => {
+    const baseEnv = { CLAUDECODE: '1', CLAUDE_CODE_ENTRYPOINT: 'cli', CLAUDE_CODE_SESSION_ID: 'outer', CLAUDE_CONFIG_DIR: '/keep/me', GITHUB_TOKEN: 'ghp_secret', HARNESS_API_TOKEN: 'tok', OPENAI_API_KEY: 'sk-openai' };
+    await finished(run({}, {}, '[agents.claude.env]\nEXTRA_FROM_CONFIG = "yes"\n', baseEnv));
+    const env = readFakeAgentLog(log)[0]?.env ?? {};
+    for (const gone of ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'CLAUDE_CODE_SESSION_ID', 'GITHUB_TOKEN', 'HARNESS_API_TOKEN', 'OPENAI_API_KEY']) expect(env).not.toHaveProperty(gone);
+    expect(env['CLAUDE_CONFIG_DIR']).toBe('/keep/me');
+    expect(env['EXTRA_FROM_CONFIG']).toBe('yes');
+  });
+
+  it('skips noise and still completes', async () => {
+    const { result, events } = await finished(run({ noise: true, edits: [{ path: 'a.txt', content: 'a' }] }));
+    expect(result.ok).toBe(true);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+  });
+
+  it('fails on a 429 inside a "success" result although the exit code is 0', async () => {
+    const { result } = await finished(run({ outcome: 'rate_limit_in_success' }));
+    expect(result).toMatchObject({ ok: false, reason: 'rate_limited', exitCode: 0 });
+    expect(result.message).toContain('429');
+  });
+
+  it('reports budget exhaustion and a run that died without a result', async () => {
+    expect((await finished(run({ outcome: 'budget' }))).result).toMatchObject({ ok: false, reason: 'budget_exceeded' });
+    const died = (await finished(run({ outcome: 'no_result', exitCode: 3, stderr: 'boom: something broke\n' }))).result;
+    expect(died).toMatchObject({ ok: false, reason: 'failed', exitCode: 3, message: 'claude exited (code 3) without a final result: boom: something broke' });
+    expect(died.stderrTail).toBe('boom: something broke\n');
+  });
+
+  it('stops a 401 retry loop at once instead of waiting for the CLI to give up', async () => {
+    const { result } = await finished(run({ outcome: 'auth_retry' }, { timeoutMs: 30_000 }));
+    expect(result).toMatchObject({ ok: false, reason: 'auth_failed' });
+    expect(result.durationMs).toBeLessThan(20_000);
+  });
+
+  it('cancels a running agent and leaves no process of its group behind', async () => {
+    const pidFile = join(repo.path, '..', 'grandchild.pid');
+    const controller = new AbortController();
+    const handle = run({ hang: 'after_init', grandchildPidFile: pidFile }, { signal: controller.signal });
+    const grandchild = Number(await waitForFile(pidFile));
+    const agentPid = readFakeAgentLog(log)[0]!.pid;
+    expect(isAlive(grandchild)).toBe(true);
+    controller.abort();
+    const { result, events } = await finished(handle);
+    expect(result).toMatchObject({ ok: false, reason: 'cancelled' });
+    expect(events.at(-1)).toMatchObject({ type: 'completed', reason: 'cancelled' });
+    expect(isAlive(agentPid)).toBe(false);
+    expect(isAlive(grandchild)).toBe(false);
+    expect(isProcessGroupAlive(agentPid)).toBe(false);
+  });
+
+  it('times out a silent agent (idle timeout) and kills its group', async () => {
+    const pidFile = join(repo.path, '..', 'grandchild.pid');
+    const { result } = await finished(run({ hang: 'before_output', grandchildPidFile: pidFile }, { idleTimeoutMs: 500 }));
+    expect(result).toMatchObject({ ok: false, reason: 'idle_timeout', message: 'no output for 0.5 s (idle timeout)' });
+    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    expect(isProcessGroupAlive(readFakeAgentLog(log)[0]!.pid)).toBe(false);
+  });
+
+  it('enforces the total timeout even while the agent keeps talking', async () => {
+    const talking = await finished(run({ hang: 'after_init', noise: true, delayMs: 50 }, { timeoutMs: 600, idleTimeoutMs: 60_000 }));
+    expect(talking.result).toMatchObject({ ok: false, reason: 'timeout', message: 'timed out after 0.6 s' });
+  });
+
+  it('names the config key when the binary is missing', async () => {
+    const missing = new ClaudeCodeAgentRunner({ config: { ...configFrom().agents.claude, cli_path: 'claude-not-installed-here' }, sandboxMode: 'danger-full-access', baseEnv: { PATH: '/nonexistent' } });
+    const { result, events } = await finished(missing.run({ prompt: 'x', cwd: repo.path }));
+    expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
+    expect(result.message).toBe('claude CLI not found: "claude-not-installed-here" is not on PATH; install it or set [agents.claude] cli_path');
+    expect(events.map((e) => e.type)).toEqual(['error', 'completed']);
+  });
+});

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FAKE_AGENT_BIN_DIR, createTempGitRepo, fakeAgentEnv, readFakeAgentLog, type FakeAgentScenario, type TempGitRepo } from '@agent-harness/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configFrom, finished, isAlive, isProcessGroupAlive, waitForFile } from '../../test/helpers.js';
+import type { AgentRequest } from '../agent-runner.js';
+import { CodexAgentRunner, codexArgs } from './codex-agent-runner.js';
+
+describe('CodexAgentRunner with the scripted codex', () => {
+  let repo: TempGitRepo;
+  let log: string;
+  beforeEach(async () => {
+    repo = await createTempGitRepo();
+    log = join(repo.path, '..', 'agent-log.jsonl');
+  });
+  afterEach(async () => {
+    await repo.cleanup();
+  });
+
+  const run = (scenario: FakeAgentScenario, request: Partial<AgentRequest> = {}, toml = '', baseEnv: Record<string, string> = {}) =>
+    new CodexAgentRunner({
+      config: { ...configFrom(toml).agents.codex, cli_path: join(FAKE_AGENT_BIN_DIR, 'codex') },
+      sandboxMode: 'danger-full-access',
+      baseEnv: { PATH: process.env['PATH'], HOME: join(repo.path, '..'), ...baseEnv },
+    }).run({ prompt: 'Create hello.txt', cwd: repo.path, env: fakeAgentEnv(scenario, log), ...request });
+
+  it('makes a real edit, runs a command and reports both live', async () => {
+    const { events, result } = await finished(run({ edits: [{ path: 'hello.txt', content: 'hi\n' }], commands: ['cat hello.txt'], text: 'All done.', session: 'thread-1' }));
+    expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hi\n');
+    expect(events.map((e) => e.type)).toEqual(['session_started', 'file_change', 'tool_call', 'tool_result', 'text', 'usage', 'completed']);
+    expect(events[3]).toEqual({ type: 'tool_result', id: 'item_1', ok: true, output: 'hi\n' });
+    expect(result).toMatchObject({ agent: 'codex', ok: true, reason: 'completed', finalText: 'All done.', sessionId: 'thread-1' });
+    expect(result.usage).toEqual({ inputTokens: 19165, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 20 });
+  });
+
+  it('builds exec and exec resume command lines with sandbox, model and -c passthrough', async () => {
+    await finished(run({}, { model: 'gpt-5.5', resumeSessionId: 'thread-7', prompt: 'fix it' }, '[agents.codex]\nextra_args = ["-c", "model_reasoning_effort=high"]\n'));
+    expect(readFakeAgentLog(log)[0]?.argv).toEqual([
+      'exec', 'resume', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-m', 'gpt-5.5', '-c', 'model_reasoning_effort=high', '--', 'thread-7', 'fix it',
+    ]);
+    const config = configFrom().agents.codex;
+    expect(codexArgs(config, 'workspace-write', { prompt: 'p', cwd: '/' })).toEqual(['exec', '--json', '--skip-git-repo-check', '-c', 'sandbox_mode="workspace-write"', '--', 'p']);
+    expect(codexArgs(config, 'read-only', { prompt: 'p', cwd: '/' })).toContain('sandbox_mode="read-only"');
+  });
+
+  it('keeps other agents\' secrets and Harness\'s tokens out of its environment', async () => {
+    await finished(run({}, {}, '', { ANTHROPIC_API_KEY: 'sk-ant', GITHUB_TOKEN: 'ghp', OPENAI_API_KEY: 'sk-openai' }));
+    const env = readFakeAgentLog(log)[0]?.env ?? {};
+    expect(env).not.toHaveProperty('ANTHROPIC_API_KEY');
+    expect(env).not.toHaveProperty('GITHUB_TOKEN');
+    expect(env['OPENAI_API_KEY']).toBe('sk-openai');
+  });
+
+  it('recognizes quota and rate-limit failures', async () => {
+    expect((await finished(run({ outcome: 'quota' }))).result).toMatchObject({ ok: false, reason: 'quota_exceeded' });
+    expect((await finished(run({ outcome: 'rate_limit' }))).result).toMatchObject({ ok: false, reason: 'rate_limited' });
+  });
+
+  it('never waits forever on a dead model server: the total timeout ends a reconnect loop', async () => {
+    const { result } = await finished(run({ outcome: 'reconnect_forever' }, { timeoutMs: 800, idleTimeoutMs: 60_000 }));
+    expect(result).toMatchObject({ ok: false, reason: 'timeout' });
+  });
+
+  it('stops a run that waits for user input and leaves nothing behind', async () => {
+    const pidFile = join(repo.path, '..', 'grandchild.pid');
+    const { result } = await finished(run({ outcome: 'needs_input', grandchildPidFile: pidFile }));
+    expect(result).toMatchObject({ ok: false, reason: 'failed', message: 'the agent asked for user input, which an unattended run cannot give' });
+    expect(isAlive(Number(await waitForFile(pidFile)))).toBe(false);
+    expect(isProcessGroupAlive(readFakeAgentLog(log)[0]!.pid)).toBe(false);
+  });
+});

@@ -1,0 +1,43 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolveConfig, type AgentEvent, type HarnessConfig } from '@agent-harness/core';
+import { lastValueFrom, toArray } from 'rxjs';
+import type { AgentResult, AgentRun } from '../src/agent-runner.js';
+import { isProcessGroupAlive } from '../src/process/process-group.js';
+
+/** A resolved configuration from TOML text. */
+export function configFrom(toml = ''): HarnessConfig {
+  const result = resolveConfig({ file: { path: '/cfg/h.toml', text: toml }, env: {}, homeDir: '/h', cwd: '/' });
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+/** Waits for a run to end and returns every event it emitted with its result. */
+export async function finished(run: AgentRun): Promise<{ events: AgentEvent[]; result: AgentResult }> {
+  const [events, result] = await Promise.all([lastValueFrom(run.events$.pipe(toArray())), run.result]);
+  return { events, result };
+}
+
+/** True while the process with this PID exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (bounded) for a file to appear and returns its content. */
+export async function waitForFile(path: string, ms = 10_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      if (text !== '') return text;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${path} did not appear within ${String(ms)} ms`);
+}
+
+export { isProcessGroupAlive };
