@@ -7,6 +7,8 @@ export interface CliContext {
   readonly homeDir: string;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** True when stderr is a terminal: progress is then redrawn in place. */
+  readonly stderrIsTerminal: boolean;
   /** Resolves when the process is asked to stop (SIGTERM / SIGINT), with the signal's name. */
   readonly stopSignal: () => Promise<string>;
   /** Set by the command that ran. */

@@ -2,6 +2,7 @@ import { HARNESS_VERSION } from '@agent-harness/core';
 import yargs from 'yargs';
 import type { CliContext } from './cli-context.js';
 import { configCommand } from './commands/config.command.js';
+import { execCommand } from './commands/exec.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { reportError } from './exit-codes.js';
 
@@ -12,7 +13,8 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .version(HARNESS_VERSION)
     .command(serveCommand(ctx))
     .command(configCommand(ctx))
-    .demandCommand(1, 'name a command: serve, config')
+    .command(execCommand(ctx))
+    .demandCommand(1, 'name a command: serve, exec, config')
     .strict()
     .help()
     .wrap(null)

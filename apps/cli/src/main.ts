@@ -2,6 +2,11 @@
 import { homedir } from 'node:os';
 import { runCli } from './cli.js';
 
+// `harness exec --json | head`: a reader that leaves early is not an error, the run still finishes.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 // The only place the CLI reads the process's environment; everything below gets it as a value.
 const exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
@@ -9,6 +14,7 @@ const exitCode = await runCli(process.argv.slice(2), {
   homeDir: homedir(),
   stdout: process.stdout,
   stderr: process.stderr,
+  stderrIsTerminal: process.stderr.isTTY,
   stopSignal: () =>
     new Promise((resolve) => {
       const stop = (signal: string): void => {

@@ -14,3 +14,4 @@ export type { AgentAvailability, SelectAgentInput } from './registry/agent-regis
 export { runCliAgent } from './process/cli-agent-process.js';
 export type { CliAgentSpec, StreamOutcome, StreamParser } from './process/cli-agent-process.js';
 export { killProcessGroup, isProcessGroupAlive } from './process/process-group.js';
+export { resolvePathInside } from './process/paths.js';

@@ -51,6 +51,14 @@ function childEnv(options: HarnessRunOptions): Record<string, string> {
   };
 }
 
+/**
+ * Starts `harness <args>` and returns at once, to watch its output while it runs.
+ * @public
+ */
+export function spawnHarness(options: HarnessRunOptions): HarnessProcess {
+  return launch(options);
+}
+
 function launch(options: HarnessRunOptions): HarnessProcess {
   // Its own process group, so stop() can end it and anything it started, by PID.
   const child = spawn(process.execPath, [options.cliPath, ...options.args], {

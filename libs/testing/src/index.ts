@@ -3,7 +3,7 @@ export { createTempDir, createTempDataDir } from './temp-dir.js';
 export type { TempDir } from './temp-dir.js';
 export { createTempGitRepo, isolatedGitEnv } from './git-repo.js';
 export type { CreateTempGitRepoOptions, TempGitRepo } from './git-repo.js';
-export { runHarness, startHarnessServer, killStartedHarnessProcesses } from './harness-process.js';
+export { runHarness, spawnHarness, startHarnessServer, killStartedHarnessProcesses } from './harness-process.js';
 export type { HarnessProcess, HarnessRunOptions, HarnessServerProcess, ProcessExit } from './harness-process.js';
 export { FAKE_AGENT_BIN_DIR, fakeAgentEnv, readFakeAgentLog } from './fake-agent-clis.js';
 export type { FakeAgentInvocation, FakeAgentScenario } from './fake-agent-clis.js';

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { FileChange } from '@agent-harness/core';
 import type Anthropic from '@anthropic-ai/sdk';
+import { resolvePathInside } from '../process/paths.js';
 import { killProcessGroup } from '../process/process-group.js';
 import { asString, truncate } from '../process/json-line.js';
 
@@ -91,12 +92,11 @@ export class WorkspaceTools {
 
   /** The absolute path for `path`, which must stay inside the root even through symlinks. */
   resolveInside(path: string): string {
-    const target = resolve(this.root, path);
-    if (!isWithin(this.root, target)) throw new ToolRefusal(`refused: ${path} is outside the working directory`);
-    let existing = target;
-    while (!existsSync(existing)) existing = dirname(existing);
-    if (!isWithin(this.root, realpathSync(existing))) throw new ToolRefusal(`refused: ${path} leads outside the working directory`);
-    return target;
+    try {
+      return resolvePathInside(this.root, path);
+    } catch (error) {
+      throw new ToolRefusal((error as Error).message.replace(this.root, 'the working directory'));
+    }
   }
 
   private list(path: string): ToolOutcome {
@@ -175,7 +175,3 @@ function required(args: Record<string, unknown>, key: string): string {
   return value;
 }
 
-function isWithin(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
-}

@@ -1,0 +1,94 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { AppError, SANDBOX_MODES, type HarnessConfig, type SandboxMode } from '@agent-harness/core';
+import type { CommandModule } from 'yargs';
+import type { CliContext } from '../cli-context.js';
+import { loadConfigFromFlags, type ConfigFlags } from '../config-options.js';
+import { ProgressView } from '../exec/progress-view.js';
+import { reportError } from '../exit-codes.js';
+
+interface ExecFlags extends Pick<ConfigFlags, 'config'> {
+  prompt: string;
+  agent?: string | undefined;
+  model?: string | undefined;
+  project?: string | undefined;
+  'sandbox-mode'?: string | undefined;
+  'output-file'?: string | undefined;
+  json?: boolean | undefined;
+}
+
+/** The directory to work in: a configured project's root by name, else a directory path. */
+function resolveProject(config: HarnessConfig, ctx: CliContext, project: string | undefined): { root: string; defaultAgent?: string | undefined } {
+  if (project === undefined) return { root: ctx.cwd };
+  const named = config.projects.find((p) => p.name === project);
+  if (named !== undefined) return { root: named.root, defaultAgent: named.default_agent };
+  const root = resolve(ctx.cwd, project);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch {
+    // Reported below.
+  }
+  if (!isDirectory) throw new AppError('INVALID_ARGUMENT', `--project ${project}: no configured project has that name and ${root} is not a directory`);
+  return { root };
+}
+
+export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
+  return {
+    command: 'exec <prompt>',
+    describe: 'Run one agent on a prompt in a project directory, showing its work live; prints its final answer',
+    builder: (y) =>
+      y
+        .positional('prompt', { type: 'string', demandOption: true, describe: 'What the agent should do' })
+        .option('config', { type: 'string', describe: 'TOML configuration file' })
+        .option('agent', { type: 'string', describe: 'claude, codex, anthropic-api, or auto (default: [agents] default_agent)' })
+        .option('model', { type: 'string', describe: "Model name passed to the agent (default: the agent's default_model)" })
+        .option('project', { type: 'string', describe: 'A configured project name or a directory (default: the current directory)' })
+        .option('sandbox-mode', { type: 'string', choices: [...SANDBOX_MODES], describe: 'Sandbox policy (default: [agents] sandbox_mode)' })
+        .option('output-file', { type: 'string', describe: 'Also write the final answer to this file (must be inside the project)' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the normalized events as JSON lines instead' }),
+    handler: async (argv) => {
+      const config = loadConfigFromFlags(ctx, { config: argv.config });
+      if (config === undefined) return;
+      try {
+        // Loaded here so other commands start without the agent SDKs.
+        const { AgentRegistry, resolvePathInside } = await import('@agent-harness/agents');
+        const project = resolveProject(config, ctx, argv.project);
+        // Checked before the run, so a bad path costs no agent time.
+        const outputFile = argv['output-file'] === undefined ? undefined : resolvePathInside(project.root, argv['output-file']);
+        const registry = AgentRegistry.fromConfig(config, ctx.env, ctx.cwd);
+        const runner = registry.select({ agent: argv.agent, projectDefault: project.defaultAgent });
+        const controller = new AbortController();
+        const run = runner.run({
+          prompt: argv.prompt,
+          cwd: project.root,
+          model: argv.model,
+          sandboxMode: argv['sandbox-mode'] as SandboxMode | undefined,
+          signal: controller.signal,
+        });
+        const view = argv.json === true ? undefined : new ProgressView(ctx.stderr, ctx.stderrIsTerminal, runner.name, project.root);
+        const subscription = run.events$.subscribe((event) => {
+          if (view === undefined) ctx.stdout.write(`${JSON.stringify(event)}\n`);
+          else view.show(event);
+        });
+        void ctx.stopSignal().then(() => {
+          controller.abort();
+        });
+        const result = await run.result;
+        subscription.unsubscribe();
+        view?.stop();
+        if (outputFile !== undefined) {
+          mkdirSync(dirname(outputFile), { recursive: true });
+          writeFileSync(outputFile, result.finalText.endsWith('\n') ? result.finalText : `${result.finalText}\n`);
+        }
+        if (view !== undefined && result.finalText !== '') ctx.stdout.write(`${result.finalText}\n`);
+        if (!result.ok) {
+          ctx.stderr.write(`harness: ${runner.name} ${result.reason === 'failed' ? 'failed' : `ended: ${result.reason}`}${result.message === undefined ? '' : `: ${result.message}`}\n`);
+          ctx.exitCode = result.reason === 'cancelled' ? 130 : result.reason === 'unavailable' ? 2 : 1;
+        }
+      } catch (error) {
+        reportError(ctx, error);
+      }
+    },
+  };
+}
