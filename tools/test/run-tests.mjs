@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The test command of the README (`npm test`): builds what the end-to-end tests start, runs every
-// Vitest spec once, and ends with the plain line CI reads: "N passed, N failed[, N skipped]".
+// The test command of the README (`npm test`): builds what the end-to-end tests start, installs the
+// real agent CLIs the contract tests drive (cached outside the workspace), runs every Vitest spec
+// once, and ends with the plain line CI reads: "N passed, N failed[, N skipped]".
+// HARNESS_SKIP_REAL_CLIS=1 skips the real-CLI contract tests (they are then reported as skipped).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +17,17 @@ if (build.status !== 0) {
   console.log('build failed before any test ran');
   console.log('0 passed, 1 failed');
   process.exit(1);
+}
+
+if (process.env.HARNESS_SKIP_REAL_CLIS === '1') {
+  console.log('\n*** HARNESS_SKIP_REAL_CLIS=1: the real Claude Code / Codex contract tests are skipped ***\n');
+} else {
+  const install = spawnSync('bash', [join(root, 'tools', 'agent-clis', 'install.sh')], { cwd: root, stdio: 'inherit', env });
+  if (install.status !== 0) {
+    console.log('\n*** THE REAL AGENT CLIS COULD NOT BE INSTALLED: their contract tests will fail below ***\n');
+  }
+  // Missing CLIs must fail the contract tests, never skip them quietly.
+  env.HARNESS_REQUIRE_REAL_CLIS = '1';
 }
 
 rmSync(resultsFile, { force: true });

@@ -12,3 +12,6 @@ export { startFakeAnthropicServer, fileWritingModel, isAnsweringTools, offeredTo
 export type { FakeAnthropicReply, FakeAnthropicScript } from './fake-anthropic-server.js';
 export { startFakeOpenAiServer, fileWritingCodexModel, hasToolOutput } from './fake-openai-server.js';
 export type { FakeOpenAiReply, FakeOpenAiScript } from './fake-openai-server.js';
+export { REAL_AGENT_CLI_VERSIONS, findRealAgentClis, realAgentClisDir, realClaudeEnv, realCodexArgs, realCodexEnv } from './real-agent-clis.js';
+export type { RealAgentClis } from './real-agent-clis.js';
+export { processesInDirectory } from './processes.js';

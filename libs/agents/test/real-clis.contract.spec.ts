@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createTempDir,
+  createTempGitRepo,
+  fileWritingCodexModel,
+  fileWritingModel,
+  findRealAgentClis,
+  processesInDirectory,
+  realClaudeEnv,
+  realCodexArgs,
+  realCodexEnv,
+  startFakeAnthropicServer,
+  startFakeOpenAiServer,
+  type FakeModelServer,
+  type TempDir,
+  type TempGitRepo,
+} from '@agent-harness/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ClaudeCodeAgentRunner } from '../src/claude/claude-code-agent-runner.js';
+import { CodexAgentRunner } from '../src/codex/codex-agent-runner.js';
+import { configFrom, finished } from './helpers.js';
+
+// Contract tests: our runners drive the real Claude Code and Codex CLIs, pointed at scripted local
+// model servers. In CI (HARNESS_REQUIRE_REAL_CLIS=1) a missing CLI is a failure, never a skip.
+const clis = findRealAgentClis();
+const required = process.env['HARNESS_REQUIRE_REAL_CLIS'] === '1';
+if ('missing' in clis) {
+  console.warn(`\n*** REAL AGENT CLI CONTRACT TESTS ${required ? 'FAIL' : 'SKIPPED'}: ${clis.missing} ***\n`);
+}
+const describeReal = 'missing' in clis && !required ? describe.skip : describe;
+
+describeReal('contract: the real CLIs through our runners', () => {
+  let repo: TempGitRepo;
+  let home: TempDir;
+  let server: FakeModelServer | undefined;
+  beforeEach(async () => {
+    if ('missing' in clis) throw new Error(`the real agent CLIs are required here: ${clis.missing}`);
+    repo = await createTempGitRepo();
+    home = await createTempDir('agent-home-');
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    await repo.cleanup();
+    await home.cleanup();
+  });
+
+  const claude = (serverUrl: string) =>
+    new ClaudeCodeAgentRunner({
+      config: { ...configFrom().agents.claude, cli_path: 'missing' in clis ? '' : clis.claude, env: realClaudeEnv(serverUrl, home.path) },
+      sandboxMode: 'danger-full-access',
+      baseEnv: { PATH: process.env['PATH'] },
+    });
+  const codex = (serverUrl: string) =>
+    new CodexAgentRunner({
+      config: { ...configFrom().agents.codex, cli_path: 'missing' in clis ? '' : clis.codex, default_model: 'gpt-5.5', extra_args: realCodexArgs(serverUrl), env: realCodexEnv(home.path) },
+      sandboxMode: 'danger-full-access',
+      baseEnv: { PATH: process.env['PATH'] },
+    });
+
+  describe('Claude Code', () => {
+    it('edits a file; every event is parsed; usage is reported', async () => {
+      server = await startFakeAnthropicServer(fileWritingModel('hello.txt', 'hello from the fake model\n'));
+      const { events, result } = await finished(claude(server.url).run({ prompt: 'Create hello.txt', cwd: repo.path, model: 'claude-sonnet-4-5', timeoutMs: 90_000 }));
+      expect(result).toMatchObject({ ok: true, reason: 'completed', finalText: 'Done: I created hello.txt.', exitCode: 0 });
+      expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hello from the fake model\n');
+      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['session_started', 'text', 'tool_call', 'file_change', 'tool_result', 'usage', 'completed']));
+      expect(events.find((e) => e.type === 'tool_call')).toMatchObject({ name: 'Write', input: { file_path: join(repo.path, 'hello.txt') } });
+      expect(events.find((e) => e.type === 'tool_result')).toMatchObject({ ok: true });
+      expect(result.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      // Two model requests, each answered with 100 input and 20 output tokens.
+      expect(server.requests.filter((r) => r.path.startsWith('/v1/messages'))).toHaveLength(2);
+      expect(result.usage.inputTokens).toBe(200);
+      expect(result.usage.outputTokens).toBe(40);
+      expect(server.requests[0]?.body['model']).toBe('claude-sonnet-4-5');
+    });
+
+    it('fails cleanly on a model server error', async () => {
+      server = await startFakeAnthropicServer(() => ({ kind: 'error', status: 500, message: 'scripted outage' }));
+      const { result } = await finished(claude(server.url).run({ prompt: 'x', cwd: repo.path, timeoutMs: 90_000 }));
+      expect(result).toMatchObject({ ok: false, reason: 'failed' });
+      expect(result.message).toMatch(/500|scripted outage|API Error/);
+    });
+
+    it('reports a 429 from the model server as a rate limit', async () => {
+      server = await startFakeAnthropicServer(() => ({ kind: 'error', status: 429, message: 'rate limited by script', retryAfterSecs: 1 }));
+      const { result } = await finished(claude(server.url).run({ prompt: 'x', cwd: repo.path, timeoutMs: 90_000 }));
+      expect(result).toMatchObject({ ok: false, reason: 'rate_limited' });
+    });
+
+    it('fails cleanly when the model server is gone, leaving no process', async () => {
+      server = await startFakeAnthropicServer(() => ({ kind: 'message', text: 'unused' }));
+      const url = server.url;
+      await server.close();
+      server = undefined;
+      const run = claude(url).run({ prompt: 'x', cwd: repo.path, timeoutMs: 90_000 });
+      const { result } = await finished(run);
+      expect(result).toMatchObject({ ok: false, reason: 'failed' });
+      expect(result.message).toMatch(/connect|ConnectionRefused/i);
+      expect(processesInDirectory(repo.path)).toEqual([]);
+    });
+  });
+
+  describe('Codex', () => {
+    it.each(['shell', 'apply_patch'] as const)('edits a file through %s; every event is parsed; usage is reported', async (via) => {
+      server = await startFakeOpenAiServer(fileWritingCodexModel('hello.txt', 'hello from the fake model\n', via));
+      const { events, result } = await finished(codex(server.url).run({ prompt: 'Create hello.txt', cwd: repo.path, timeoutMs: 90_000 }));
+      expect(result).toMatchObject({ ok: true, reason: 'completed', finalText: 'Done: I created hello.txt.' });
+      expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hello from the fake model\n');
+      const types = events.map((e) => e.type);
+      expect(types[0]).toBe('session_started');
+      expect(types).toEqual(expect.arrayContaining(via === 'shell' ? ['tool_call', 'tool_result', 'text', 'usage', 'completed'] : ['file_change', 'text', 'usage', 'completed']));
+      expect(result.usage).toEqual({ inputTokens: 2400, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 40 });
+      expect(server.requests[0]?.body['model']).toBe('gpt-5.5');
+    });
+
+    it('resumes the same thread', async () => {
+      server = await startFakeOpenAiServer(() => ({ kind: 'message', text: 'ok' }));
+      const first = (await finished(codex(server.url).run({ prompt: 'remember 42', cwd: repo.path, timeoutMs: 90_000 }))).result;
+      expect(first.ok).toBe(true);
+      const second = (await finished(codex(server.url).run({ prompt: 'what was it?', cwd: repo.path, resumeSessionId: first.sessionId, timeoutMs: 90_000 }))).result;
+      expect(second).toMatchObject({ ok: true, sessionId: first.sessionId });
+      expect(JSON.stringify(server.requests[1]?.body['input'])).toContain('remember 42');
+    });
+
+    it('fails cleanly on a model server error', async () => {
+      server = await startFakeOpenAiServer(() => ({ kind: 'error', status: 500, message: 'scripted outage' }));
+      const { result } = await finished(codex(server.url).run({ prompt: 'x', cwd: repo.path, timeoutMs: 60_000 }));
+      expect(result.ok).toBe(false);
+      expect(['failed', 'timeout']).toContain(result.reason);
+    });
+
+    it('is ended by the timeout when the model server is gone (Codex never gives up), leaving no process', async () => {
+      server = await startFakeOpenAiServer(() => ({ kind: 'message', text: 'unused' }));
+      const url = server.url;
+      await server.close();
+      server = undefined;
+      const run = codex(url).run({ prompt: 'x', cwd: repo.path, timeoutMs: 8_000 });
+      const { result, events } = await finished(run);
+      expect(result.ok).toBe(false);
+      expect(['timeout', 'failed']).toContain(result.reason);
+      expect(events.find((e) => e.type === 'session_started')).toBeDefined();
+      expect(processesInDirectory(repo.path)).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,20 @@
+import { readdirSync, readlinkSync } from 'node:fs';
+
+/**
+ * PIDs of the processes whose working directory is `dir` or below it (Linux, from /proc). A test
+ * uses it to prove that an agent run left nothing behind in its worktree.
+ * @public
+ */
+export function processesInDirectory(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to inspect.
+    }
+  }
+  return pids;
+}
