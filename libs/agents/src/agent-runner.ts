@@ -1,4 +1,4 @@
-import type { AgentEndReason, AgentEvent, SandboxMode, TokenUsage } from '@agent-harness/core';
+import type { AgentEvent, AgentOutcome, SandboxMode } from '@agent-harness/core';
 import type { Observable } from 'rxjs';
 
 /** The phase a run belongs to; with `[agents.claude] reasoning_budget` it selects the model. @public */
@@ -31,16 +31,8 @@ export interface AgentRequest {
 }
 
 /** How a run ended. Failures are data, never a rejected promise. @public */
-export interface AgentResult {
+export interface AgentResult extends AgentOutcome {
   readonly agent: string;
-  readonly ok: boolean;
-  readonly reason: AgentEndReason;
-  /** What went wrong, when not ok. */
-  readonly message?: string | undefined;
-  readonly finalText: string;
-  readonly sessionId?: string | undefined;
-  readonly usage: TokenUsage;
-  readonly costUsd?: number | undefined;
   /** When the agent reported a rate limit, the time it resets, if known (ISO 8601). */
   readonly rateLimitResetAt?: string | undefined;
   readonly durationMs: number;
@@ -58,6 +50,12 @@ export interface AgentRun {
    */
   readonly events$: Observable<AgentEvent>;
   readonly result: Promise<AgentResult>;
+}
+
+/** The `completed` event that closes every run's stream. */
+export function completedEvent(outcome: AgentOutcome): AgentEvent {
+  const { ok, reason, message, finalText, sessionId, usage, costUsd } = outcome;
+  return { type: 'completed', ok, reason, message, finalText, sessionId, usage, costUsd };
 }
 
 /**

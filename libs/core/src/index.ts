@@ -17,4 +17,4 @@ export { isLoopbackHost, parseHostPort } from './net/host-port.js';
 export type { HostPort } from './net/host-port.js';
 
 export { AGENT_END_REASONS, ZERO_USAGE, addUsage } from './agents/agent-event.js';
-export type { AgentEndReason, AgentEvent, AgentEventType, FileChange, TokenUsage } from './agents/agent-event.js';
+export type { AgentEndReason, AgentEvent, AgentEventType, AgentOutcome, FileChange, TokenUsage } from './agents/agent-event.js';

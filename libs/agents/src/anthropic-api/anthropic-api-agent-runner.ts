@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import { ZERO_USAGE, addUsage, type AgentEndReason, type AgentEvent, type HarnessConfig, type TokenUsage } from '@agent-harness/core';
 import { ReplaySubject } from 'rxjs';
-import { AgentRunner, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
+import { AgentRunner, completedEvent, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
 import { buildChildEnv } from '../process/child-env.js';
 import { WORKSPACE_TOOLS, WorkspaceTools } from './workspace-tools.js';
 
@@ -53,15 +53,7 @@ export class AnthropicApiAgentRunner extends AgentRunner {
     const result = this.loop(request, (event) => {
       events$.next(event);
     }).then((outcome) => {
-      events$.next({
-        type: 'completed',
-        ok: outcome.ok,
-        reason: outcome.reason,
-        message: outcome.message,
-        finalText: outcome.finalText,
-        sessionId: outcome.sessionId,
-        usage: outcome.usage,
-      });
+      events$.next(completedEvent(outcome));
       events$.complete();
       return outcome;
     });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { type AgentEndReason, type AgentEvent, type TokenUsage } from '@agent-harness/core';
+import type { AgentEvent, AgentOutcome } from '@agent-harness/core';
 import { ReplaySubject } from 'rxjs';
-import type { AgentResult, AgentRun } from '../agent-runner.js';
+import { completedEvent, type AgentResult, type AgentRun } from '../agent-runner.js';
 import { findExecutable } from './find-executable.js';
 import { killProcessGroup } from './process-group.js';
 
@@ -12,15 +12,9 @@ export interface StreamParser {
   end(): StreamOutcome;
 }
 
-export interface StreamOutcome {
+export interface StreamOutcome extends Omit<AgentOutcome, 'ok'> {
   /** Undefined when the stream never reached its final line. */
   readonly ok: boolean | undefined;
-  readonly reason: AgentEndReason;
-  readonly message?: string | undefined;
-  readonly finalText: string;
-  readonly sessionId?: string | undefined;
-  readonly usage: TokenUsage;
-  readonly costUsd?: number | undefined;
   readonly rateLimitResetAt?: string | undefined;
 }
 
@@ -61,16 +55,7 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
 
   const finish = (result: Omit<AgentResult, 'agent' | 'durationMs'>): AgentResult => {
     const full: AgentResult = { agent: spec.agent, durationMs: Date.now() - startedAt, ...result };
-    events$.next({
-      type: 'completed',
-      ok: full.ok,
-      reason: full.reason,
-      message: full.message,
-      finalText: full.finalText,
-      sessionId: full.sessionId,
-      usage: full.usage,
-      costUsd: full.costUsd,
-    });
+    events$.next(completedEvent(full));
     events$.complete();
     return full;
   };

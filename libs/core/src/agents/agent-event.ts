@@ -35,6 +35,19 @@ export interface FileChange {
   readonly kind: 'add' | 'update' | 'delete';
 }
 
+/** How a run ended: carried by the `completed` event and by the run's result. @public */
+export interface AgentOutcome {
+  readonly ok: boolean;
+  readonly reason: AgentEndReason;
+  /** What went wrong, when not ok. */
+  readonly message?: string | undefined;
+  readonly finalText: string;
+  readonly sessionId?: string | undefined;
+  readonly usage: TokenUsage;
+  /** The agent's own estimate from list prices, when it gives one; not a bill. */
+  readonly costUsd?: number | undefined;
+}
+
 /** @public */
 export type AgentEvent =
   | { readonly type: 'session_started'; readonly sessionId: string; readonly model?: string | undefined }
@@ -45,18 +58,7 @@ export type AgentEvent =
   | ({ readonly type: 'usage'; readonly costUsd?: number | undefined } & TokenUsage)
   | { readonly type: 'rate_limited'; readonly message: string; readonly resetAt?: string | undefined }
   | { readonly type: 'error'; readonly message: string; readonly fatal: boolean }
-  | {
-      readonly type: 'completed';
-      readonly ok: boolean;
-      readonly reason: AgentEndReason;
-      /** What went wrong, when not ok. */
-      readonly message?: string | undefined;
-      readonly finalText: string;
-      readonly sessionId?: string | undefined;
-      readonly usage: TokenUsage;
-      /** The CLI's own estimate from list prices; not a bill. */
-      readonly costUsd?: number | undefined;
-    };
+  | ({ readonly type: 'completed' } & AgentOutcome);
 
 /** @public */
 export type AgentEventType = AgentEvent['type'];
