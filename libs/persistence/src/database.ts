@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations/index.js';
+import { TaskEntity, TaskEventEntity } from './tasks/task.entity.js';
 
 /** The file name of Harness's database inside `[server] data_dir`. @public */
 export const DATABASE_FILE_NAME = 'harness.db';
@@ -39,7 +40,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     synchronize: false,
     migrationsRun: false,
     migrations: MIGRATIONS,
-    entities: [],
+    entities: [TaskEntity, TaskEventEntity],
     logging: false,
   });
   await dataSource.initialize();

@@ -1,3 +1,4 @@
 // Public API of @agent-harness/persistence.
 export { openDatabase, DATABASE_FILE_NAME } from './database.js';
 export type { Database, OpenDatabaseOptions } from './database.js';
+export { TypeOrmTaskRepository } from './tasks/typeorm-task.repository.js';

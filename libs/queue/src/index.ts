@@ -1,2 +1,9 @@
 // Public API of @agent-harness/queue.
-export {};
+export { TASK_KINDS, TASK_STATUSES, TERMINAL_STATUSES, ACTIVE_STATUSES, isTerminal } from './task.types.js';
+export type { Task, TaskKind, TaskRequest, TaskStatus } from './task.types.js';
+export { TRANSITIONS, nextStatus } from './task-state-machine.js';
+export type { TaskTransition } from './task-state-machine.js';
+export { MAX_ATTEMPTS, pickTasksToStart, rateLimitRetryAt } from './admission.js';
+export type { ConcurrencyLimits, RunningCounts } from './admission.js';
+export { TaskRepository } from './task.repository.js';
+export type { NewTaskEvent, StoredTaskEvent, TaskChanges, TaskCount, TaskListFilter } from './task.repository.js';

@@ -1,2 +1,3 @@
 // Public API of @agent-harness/workspace.
-export {};
+export { GitWorktreeManager, taskBranchName } from './git-worktree-manager.js';
+export type { GitWorktreeManagerDeps, Worktree } from './git-worktree-manager.js';

@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
+import { Tasks1764100000000 } from './1764100000000-tasks.js';
 
 /** Every migration, oldest first. New ones are appended; committed ones are never edited. */
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Tasks1764100000000];

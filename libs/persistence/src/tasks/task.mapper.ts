@@ -1,0 +1,78 @@
+import type { StoredTaskEvent, Task, TaskChanges, TaskKind, TaskStatus } from '@agent-harness/queue';
+import type { TaskEventRow, TaskRow } from './task.entity.js';
+
+const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+export function taskFromRow(row: TaskRow): Task {
+  return {
+    id: row.id,
+    project: row.project,
+    kind: row.kind as TaskKind,
+    prompt: orUndefined(row.prompt),
+    issue: orUndefined(row.issue),
+    pr: orUndefined(row.pr),
+    description: orUndefined(row.description),
+    agent: orUndefined(row.agent),
+    model: orUndefined(row.model),
+    status: row.status as TaskStatus,
+    attempt: row.attempt,
+    notBefore: orUndefined(row.not_before),
+    branch: orUndefined(row.branch),
+    worktree: orUndefined(row.worktree),
+    commit: orUndefined(row.commit_sha),
+    agentUsed: orUndefined(row.agent_used),
+    sessionId: orUndefined(row.session_id),
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    costUsd: orUndefined(row.cost_usd),
+    error: orUndefined(row.error),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: orUndefined(row.started_at),
+    finishedAt: orUndefined(row.finished_at),
+    version: row.version,
+  };
+}
+
+export function rowFromTask(task: Task): TaskRow {
+  return { ...rowChanges(task), id: task.id, created_at: task.createdAt, version: task.version } as TaskRow;
+}
+
+/** The columns a set of changes touches (only the keys present in `changes`). */
+export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
+  const columns: Record<keyof TaskChanges, keyof TaskRow> = {
+    project: 'project',
+    kind: 'kind',
+    prompt: 'prompt',
+    issue: 'issue',
+    pr: 'pr',
+    description: 'description',
+    agent: 'agent',
+    model: 'model',
+    status: 'status',
+    attempt: 'attempt',
+    notBefore: 'not_before',
+    branch: 'branch',
+    worktree: 'worktree',
+    commit: 'commit_sha',
+    agentUsed: 'agent_used',
+    sessionId: 'session_id',
+    inputTokens: 'input_tokens',
+    outputTokens: 'output_tokens',
+    costUsd: 'cost_usd',
+    error: 'error',
+    updatedAt: 'updated_at',
+    startedAt: 'started_at',
+    finishedAt: 'finished_at',
+  };
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(columns)) {
+    if (key in changes) row[column] = orNull((changes as Record<string, unknown>)[key]);
+  }
+  return row as Partial<TaskRow>;
+}
+
+export function eventFromRow(row: TaskEventRow): StoredTaskEvent {
+  return { taskId: row.task_id, seq: row.seq, kind: row.kind as StoredTaskEvent['kind'], data: JSON.parse(row.data) as unknown, createdAt: row.created_at };
+}

@@ -1,0 +1,128 @@
+import { AppError } from '@agent-harness/core';
+import {
+  TaskRepository,
+  type NewTaskEvent,
+  type StoredTaskEvent,
+  type Task,
+  type TaskChanges,
+  type TaskCount,
+  type TaskListFilter,
+  type TaskStatus,
+} from '@agent-harness/queue';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { TaskEntity, TaskEventEntity, type TaskRow } from './task.entity.js';
+import { eventFromRow, rowChanges, rowFromTask, taskFromRow } from './task.mapper.js';
+
+/**
+ * Tasks and their event logs in SQL (SQLite today; nothing here is SQLite-only). Writes are
+ * serialized in this process, and each runs in one transaction, so a status change and its event
+ * land together or not at all.
+ * @public
+ */
+export class TypeOrmTaskRepository extends TaskRepository {
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly now: () => string = () => new Date().toISOString(),
+  ) {
+    super();
+  }
+
+  private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const next = this.writes.then(() => this.dataSource.transaction(work));
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  private async insertEvent(manager: EntityManager, taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {
+    const last = await manager
+      .createQueryBuilder(TaskEventEntity, 'e')
+      .select('MAX(e.seq)', 'max')
+      .where('e.task_id = :taskId', { taskId })
+      .getRawOne<{ max: number | null }>();
+    const row = { task_id: taskId, seq: (last?.max ?? 0) + 1, kind: event.kind, data: JSON.stringify(event.data ?? null), created_at: this.now() };
+    await manager.insert(TaskEventEntity, row);
+    return eventFromRow(row);
+  }
+
+  create(task: Task, event: NewTaskEvent): Promise<StoredTaskEvent> {
+    return this.write(async (manager) => {
+      await manager.insert(TaskEntity, rowFromTask(task));
+      return this.insertEvent(manager, task.id, event);
+    });
+  }
+
+  async get(id: string): Promise<Task | undefined> {
+    const row = await this.dataSource.getRepository(TaskEntity).findOneBy({ id });
+    return row === null ? undefined : taskFromRow(row);
+  }
+
+  update(id: string, expectedVersion: number, changes: TaskChanges, event?: NewTaskEvent): Promise<{ task: Task; event?: StoredTaskEvent | undefined }> {
+    return this.write(async (manager) => {
+      const values = { ...rowChanges({ ...changes, updatedAt: changes.updatedAt ?? this.now() }), version: expectedVersion + 1 };
+      const result = await manager
+        .createQueryBuilder()
+        .update(TaskEntity)
+        .set(values)
+        .where('id = :id AND version = :version', { id, version: expectedVersion })
+        .execute();
+      if (result.affected !== 1) {
+        throw new AppError('CONFLICT', `task ${id} was changed by someone else (expected version ${String(expectedVersion)})`);
+      }
+      const row = await manager.findOneByOrFail(TaskEntity, { id });
+      const stored = event === undefined ? undefined : await this.insertEvent(manager, id, event);
+      return { task: taskFromRow(row), event: stored };
+    });
+  }
+
+  appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {
+    return this.write((manager) => this.insertEvent(manager, taskId, event));
+  }
+
+  async eventsAfter(taskId: string, afterSeq: number, limit: number): Promise<StoredTaskEvent[]> {
+    const rows = await this.dataSource
+      .getRepository(TaskEventEntity)
+      .createQueryBuilder('e')
+      .where('e.task_id = :taskId AND e.seq > :afterSeq', { taskId, afterSeq })
+      .orderBy('e.seq', 'ASC')
+      .limit(limit)
+      .getMany();
+    return rows.map(eventFromRow);
+  }
+
+  async list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }> {
+    const query = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t');
+    if (filter.status !== undefined) query.andWhere('t.status = :status', { status: filter.status });
+    if (filter.project !== undefined) query.andWhere('t.project = :project', { project: filter.project });
+    const [rows, total] = await query
+      .orderBy('t.created_at', 'DESC')
+      .addOrderBy('t.id', 'DESC')
+      .take(filter.limit)
+      .skip(filter.offset)
+      .getManyAndCount();
+    return { tasks: rows.map(taskFromRow), total };
+  }
+
+  async withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]> {
+    const rows: TaskRow[] = await this.dataSource.getRepository(TaskEntity).find({
+      where: { status: In([...statuses]) },
+      order: { created_at: oldestFirst ? 'ASC' : 'DESC', id: oldestFirst ? 'ASC' : 'DESC' },
+      ...(limit === undefined ? {} : { take: limit }),
+    });
+    return rows.map(taskFromRow);
+  }
+
+  async countByProjectAndStatus(): Promise<TaskCount[]> {
+    const rows = await this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select('t.project', 'project')
+      .addSelect('t.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('t.project')
+      .addGroupBy('t.status')
+      .getRawMany<{ project: string; status: TaskStatus; count: number | string }>();
+    return rows.map((r) => ({ project: r.project, status: r.status, count: Number(r.count) }));
+  }
+}

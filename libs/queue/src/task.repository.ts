@@ -1,0 +1,52 @@
+import type { Task, TaskStatus } from './task.types.js';
+
+/** An event to append to a task's log. @public */
+export interface NewTaskEvent {
+  /** `status` (a status change), `agent` (an agent event), `log` (a Harness step), `end` (the last one). */
+  readonly kind: 'status' | 'agent' | 'log' | 'end';
+  readonly data: unknown;
+}
+
+/** A stored task event: `seq` counts from 1 per task, without gaps. @public */
+export interface StoredTaskEvent extends NewTaskEvent {
+  readonly taskId: string;
+  readonly seq: number;
+  readonly createdAt: string;
+}
+
+/** @public */
+export interface TaskListFilter {
+  readonly status?: TaskStatus | undefined;
+  readonly project?: string | undefined;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** Changes to a task; `id`, `version` and `createdAt` are the repository's. @public */
+export type TaskChanges = Partial<Omit<Task, 'id' | 'version' | 'createdAt'>>;
+
+/** Tasks per project and status. @public */
+export interface TaskCount {
+  readonly project: string;
+  readonly status: TaskStatus;
+  readonly count: number;
+}
+
+/**
+ * Where tasks and their event logs live. Every change of a task and the event recording it are
+ * written in one transaction; an update names the version it read and fails if another write came
+ * first.
+ * @public
+ */
+export abstract class TaskRepository {
+  abstract create(task: Task, event: NewTaskEvent): Promise<StoredTaskEvent>;
+  abstract get(id: string): Promise<Task | undefined>;
+  /** Throws `CONFLICT` when the stored version is no longer `expectedVersion`. */
+  abstract update(id: string, expectedVersion: number, changes: TaskChanges, event?: NewTaskEvent): Promise<{ task: Task; event?: StoredTaskEvent | undefined }>;
+  abstract appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent>;
+  abstract eventsAfter(taskId: string, afterSeq: number, limit: number): Promise<StoredTaskEvent[]>;
+  /** Newest first. */
+  abstract list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }>;
+  abstract withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]>;
+  abstract countByProjectAndStatus(): Promise<TaskCount[]>;
+}

@@ -1,0 +1,57 @@
+/** What a task works from. @public */
+export const TASK_KINDS = ['prompt', 'issue', 'pr'] as const;
+/** @public */
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+/** @public */
+export const TASK_STATUSES = ['queued', 'preparing', 'running', 'committing', 'done', 'failed', 'cancelled'] as const;
+/** @public */
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Statuses a task ends in; nothing moves it out of them. @public */
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['done', 'failed', 'cancelled'];
+/** Statuses of a task holding a run slot. @public */
+export const ACTIVE_STATUSES: readonly TaskStatus[] = ['preparing', 'running', 'committing'];
+
+/** @public */
+export function isTerminal(status: TaskStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** The whole request, persisted as submitted so a restart loses nothing. @public */
+export interface TaskRequest {
+  readonly kind: TaskKind;
+  readonly prompt?: string | undefined;
+  readonly issue?: number | undefined;
+  readonly pr?: number | undefined;
+  readonly description?: string | undefined;
+  readonly agent?: string | undefined;
+  readonly model?: string | undefined;
+}
+
+/** A task as stored. Immutable: changes make a new value. @public */
+export interface Task extends TaskRequest {
+  readonly id: string;
+  readonly project: string;
+  readonly status: TaskStatus;
+  /** 1 for the first run; raised when an interrupted or rate-limited task is requeued. */
+  readonly attempt: number;
+  /** A requeued task waits until then (ISO 8601). */
+  readonly notBefore?: string | undefined;
+  readonly branch?: string | undefined;
+  readonly worktree?: string | undefined;
+  readonly commit?: string | undefined;
+  /** The agent that ran (or runs) it, and its session. */
+  readonly agentUsed?: string | undefined;
+  readonly sessionId?: string | undefined;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd?: number | undefined;
+  readonly error?: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly startedAt?: string | undefined;
+  readonly finishedAt?: string | undefined;
+  /** Optimistic-locking counter: every update must name the version it read. */
+  readonly version: number;
+}

@@ -1,0 +1,124 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { git } from './git.js';
+
+/** A task's worktree. @public */
+export interface Worktree {
+  readonly path: string;
+  readonly branch: string;
+  /** What it was created from, e.g. `origin/main`. */
+  readonly base: string;
+}
+
+/** @public */
+export interface GitWorktreeManagerDeps {
+  /** Folder holding one worktree per task (under `data_dir`). */
+  readonly worktreesDir: string;
+  /** Environment git runs with. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** `harness/<first 8 of the id>-<slug of the title>`. @public */
+export function taskBranchName(taskId: string, title: string): string {
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return `harness/${taskId.slice(0, 8)}${slug === '' ? '' : `-${slug}`}`;
+}
+
+/** A committer identity for repositories that have none configured. */
+const FALLBACK_IDENTITY = ['-c', 'user.name=Harness', '-c', 'user.email=harness@localhost'];
+
+/**
+ * One git worktree per task, on its own branch, under `worktreesDir`. The branch outlives the
+ * worktree: it holds the task's commit.
+ * @public
+ */
+export class GitWorktreeManager {
+  constructor(private readonly deps: GitWorktreeManagerDeps) {}
+
+  private run(cwd: string, args: readonly string[], timeoutMs?: number): Promise<string> {
+    return git(args, { cwd, env: this.deps.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  }
+
+  /** The worktree path a task gets. */
+  pathFor(taskId: string): string {
+    return join(this.deps.worktreesDir, taskId);
+  }
+
+  /**
+   * Creates the task's worktree on a fresh branch from the base branch: `baseBranch`, else
+   * `origin`'s default branch, else the repository's current branch. The base is fetched from
+   * `origin` first when there is one. An existing branch of the same name (a retried task) is reset.
+   */
+  async create(repoRoot: string, taskId: string, title: string, baseBranch?: string): Promise<Worktree> {
+    mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
+    const hasOrigin = (await this.run(repoRoot, ['remote'])).split('\n').includes('origin');
+    const base = baseBranch ?? (await this.defaultBranch(repoRoot, hasOrigin));
+    let startPoint = base;
+    if (hasOrigin) {
+      await this.run(repoRoot, ['fetch', '--quiet', 'origin', base], 120_000);
+      startPoint = `origin/${base}`;
+    }
+    const path = this.pathFor(taskId);
+    if (existsSync(path)) await this.remove(repoRoot, path);
+    const branch = taskBranchName(taskId, title);
+    await this.run(repoRoot, ['worktree', 'add', '--quiet', '-B', branch, path, startPoint]);
+    return { path, branch, base: startPoint };
+  }
+
+  private async defaultBranch(repoRoot: string, hasOrigin: boolean): Promise<string> {
+    if (hasOrigin) {
+      try {
+        const head = await this.run(repoRoot, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);
+        if (head.startsWith('origin/')) return head.slice('origin/'.length);
+      } catch {
+        // origin/HEAD is not set in every clone; fall back to the current branch.
+      }
+    }
+    return this.run(repoRoot, ['rev-parse', '--abbrev-ref', 'HEAD']);
+  }
+
+  /** Commits everything changed in the worktree. Returns the commit id, or undefined when nothing changed. */
+  async commitAll(path: string, message: string): Promise<string | undefined> {
+    await this.run(path, ['add', '--all']);
+    const staged = await this.run(path, ['diff', '--cached', '--name-only']);
+    if (staged === '') return undefined;
+    const hasIdentity = await this.run(path, ['config', 'user.email']).then(
+      (email) => email !== '',
+      () => false,
+    );
+    await this.run(path, [...(hasIdentity ? [] : FALLBACK_IDENTITY), 'commit', '--quiet', '--no-verify', '-m', message]);
+    return this.run(path, ['rev-parse', 'HEAD']);
+  }
+
+  /** Removes a worktree (its branch stays). Works even when git has lost track of it. */
+  async remove(repoRoot: string, path: string): Promise<void> {
+    try {
+      await this.run(repoRoot, ['worktree', 'remove', '--force', path]);
+    } catch {
+      rmSync(path, { recursive: true, force: true });
+    }
+    await this.run(repoRoot, ['worktree', 'prune']).catch(() => undefined);
+  }
+
+  /**
+   * Removes every worktree folder that no live task owns (left by a crash), and lets each
+   * repository forget them. Returns the removed paths.
+   */
+  async sweepOrphans(repoRoots: readonly string[], liveTaskIds: ReadonlySet<string>): Promise<string[]> {
+    if (!existsSync(this.deps.worktreesDir)) return [];
+    const removed: string[] = [];
+    for (const entry of readdirSync(this.deps.worktreesDir)) {
+      if (liveTaskIds.has(entry)) continue;
+      const path = join(this.deps.worktreesDir, entry);
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    }
+    for (const root of repoRoots) await this.run(root, ['worktree', 'prune']).catch(() => undefined);
+    return removed;
+  }
+}
