@@ -14,6 +14,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'UNAUTHORIZED':
     case 'INTERNAL':
     case 'AGENT_FAILED':
+    case 'QUEUE_FULL':
       return 1;
     default:
       return assertUnreachable(code);

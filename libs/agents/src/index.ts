@@ -15,3 +15,4 @@ export { runCliAgent } from './process/cli-agent-process.js';
 export type { CliAgentSpec, StreamOutcome, StreamParser } from './process/cli-agent-process.js';
 export { killProcessGroup, isProcessGroupAlive } from './process/process-group.js';
 export { resolvePathInside } from './process/paths.js';
+export { killProcessesInDirectory } from './process/orphans.js';

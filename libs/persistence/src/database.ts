@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations/index.js';
+import { ProjectEntity } from './projects/typeorm-project-catalog.js';
 import { TaskEntity, TaskEventEntity } from './tasks/task.entity.js';
 
 /** The file name of Harness's database inside `[server] data_dir`. @public */
@@ -40,7 +41,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     synchronize: false,
     migrationsRun: false,
     migrations: MIGRATIONS,
-    entities: [TaskEntity, TaskEventEntity],
+    entities: [ProjectEntity, TaskEntity, TaskEventEntity],
     logging: false,
   });
   await dataSource.initialize();

@@ -1,2 +1,4 @@
 // Public API of @agent-harness/pipeline.
-export {};
+export { TaskEngine, taskTitle } from './task-engine.js';
+export type { RecoveryReport, SubmitTaskInput, TaskEngineDeps } from './task-engine.js';
+export { TaskEventsHub } from './task-events-hub.js';

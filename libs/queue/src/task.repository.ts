@@ -44,7 +44,8 @@ export abstract class TaskRepository {
   /** Throws `CONFLICT` when the stored version is no longer `expectedVersion`. */
   abstract update(id: string, expectedVersion: number, changes: TaskChanges, event?: NewTaskEvent): Promise<{ task: Task; event?: StoredTaskEvent | undefined }>;
   abstract appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent>;
-  abstract eventsAfter(taskId: string, afterSeq: number, limit: number): Promise<StoredTaskEvent[]>;
+  /** Events after `afterSeq`, oldest first; only the given kinds when `kinds` is set. */
+  abstract eventsAfter(taskId: string, afterSeq: number, limit: number, kinds?: readonly NewTaskEvent['kind'][]): Promise<StoredTaskEvent[]>;
   /** Newest first. */
   abstract list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }>;
   abstract withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]>;

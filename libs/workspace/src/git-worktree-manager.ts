@@ -109,12 +109,17 @@ export class GitWorktreeManager {
    * Removes every worktree folder that no live task owns (left by a crash), and lets each
    * repository forget them. Returns the removed paths.
    */
-  async sweepOrphans(repoRoots: readonly string[], liveTaskIds: ReadonlySet<string>): Promise<string[]> {
+  async sweepOrphans(
+    repoRoots: readonly string[],
+    liveTaskIds: ReadonlySet<string>,
+    beforeRemove: (path: string) => Promise<void> = () => Promise.resolve(),
+  ): Promise<string[]> {
     if (!existsSync(this.deps.worktreesDir)) return [];
     const removed: string[] = [];
     for (const entry of readdirSync(this.deps.worktreesDir)) {
       if (liveTaskIds.has(entry)) continue;
       const path = join(this.deps.worktreesDir, entry);
+      await beforeRemove(path);
       rmSync(path, { recursive: true, force: true });
       removed.push(path);
     }

@@ -22,6 +22,8 @@ export function httpStatusFor(code: ErrorCode): number {
       return 502;
     case 'AGENT_UNAVAILABLE':
       return 503;
+    case 'QUEUE_FULL':
+      return 429;
     default:
       return assertUnreachable(code);
   }

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'INTERNAL',
   'AGENT_UNAVAILABLE',
   'AGENT_FAILED',
+  'QUEUE_FULL',
 ] as const;
 
 /** @public */

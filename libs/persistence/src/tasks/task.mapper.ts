@@ -66,7 +66,7 @@ export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
     startedAt: 'started_at',
     finishedAt: 'finished_at',
   };
-  const row: Record<string, unknown> = {};
+  const row: Partial<Record<keyof TaskRow, unknown>> = {};
   for (const [key, column] of Object.entries(columns)) {
     if (key in changes) row[column] = orNull((changes as Record<string, unknown>)[key]);
   }

@@ -80,11 +80,13 @@ export class TypeOrmTaskRepository extends TaskRepository {
     return this.write((manager) => this.insertEvent(manager, taskId, event));
   }
 
-  async eventsAfter(taskId: string, afterSeq: number, limit: number): Promise<StoredTaskEvent[]> {
-    const rows = await this.dataSource
+  async eventsAfter(taskId: string, afterSeq: number, limit: number, kinds?: readonly NewTaskEvent['kind'][]): Promise<StoredTaskEvent[]> {
+    const query = this.dataSource
       .getRepository(TaskEventEntity)
       .createQueryBuilder('e')
-      .where('e.task_id = :taskId AND e.seq > :afterSeq', { taskId, afterSeq })
+      .where('e.task_id = :taskId AND e.seq > :afterSeq', { taskId, afterSeq });
+    if (kinds !== undefined) query.andWhere('e.kind IN (:...kinds)', { kinds });
+    const rows = await query
       .orderBy('e.seq', 'ASC')
       .limit(limit)
       .getMany();

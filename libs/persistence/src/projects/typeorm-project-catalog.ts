@@ -1,0 +1,130 @@
+import { ProjectCatalog, type Project } from '@agent-harness/queue';
+import { EntitySchema, type DataSource } from 'typeorm';
+
+interface ProjectRow {
+  name: string;
+  root: string;
+  /** SQLite hands booleans back as 0 or 1. */
+  is_default: boolean | number;
+  default_agent: string | null;
+  max_concurrent: number | null;
+  repo: string | null;
+  base_branch: string | null;
+  origin: string;
+  active: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export const ProjectEntity = new EntitySchema<ProjectRow>({
+  name: 'ProjectRow',
+  tableName: 'projects',
+  columns: {
+    name: { type: 'varchar', primary: true },
+    root: { type: 'varchar' },
+    is_default: { type: 'boolean' },
+    default_agent: { type: 'varchar', nullable: true },
+    max_concurrent: { type: 'integer', nullable: true },
+    repo: { type: 'varchar', nullable: true },
+    base_branch: { type: 'varchar', nullable: true },
+    origin: { type: 'varchar' },
+    active: { type: 'boolean' },
+    created_at: { type: 'varchar' },
+    updated_at: { type: 'varchar' },
+  },
+});
+
+function fromRow(row: ProjectRow): Project {
+  return {
+    name: row.name,
+    root: row.root,
+    isDefault: Boolean(row.is_default),
+    defaultAgent: row.default_agent ?? undefined,
+    maxConcurrent: row.max_concurrent ?? undefined,
+    repo: row.repo ?? undefined,
+    baseBranch: row.base_branch ?? undefined,
+    origin: row.origin === 'api' ? 'api' : 'config',
+  };
+}
+
+/**
+ * Projects in the `projects` table. The config file's projects are written at start (they win over a
+ * runtime project of the same name); runtime ones survive restarts.
+ * @public
+ */
+export class TypeOrmProjectCatalog extends ProjectCatalog {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly now: () => string = () => new Date().toISOString(),
+  ) {
+    super();
+  }
+
+  private get rows() {
+    return this.dataSource.getRepository(ProjectEntity);
+  }
+
+  async list(): Promise<Project[]> {
+    const rows = await this.rows.find({ where: { active: true }, order: { created_at: 'ASC', name: 'ASC' } });
+    return rows.map(fromRow);
+  }
+
+  async get(name: string): Promise<Project | undefined> {
+    const row = await this.rows.findOneBy({ name, active: true });
+    return row === null ? undefined : fromRow(row);
+  }
+
+  async add(project: Project): Promise<void> {
+    const now = this.now();
+    await this.rows.save({
+      name: project.name,
+      root: project.root,
+      is_default: project.isDefault,
+      default_agent: project.defaultAgent ?? null,
+      max_concurrent: project.maxConcurrent ?? null,
+      repo: project.repo ?? null,
+      base_branch: project.baseBranch ?? null,
+      origin: project.origin,
+      active: true,
+      created_at: now,
+      updated_at: now,
+    });
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.rows.delete({ name });
+  }
+
+  /**
+   * Makes the table match the config file: its projects are written (replacing a runtime project of
+   * the same name or root), and config projects no longer in the file are removed.
+   */
+  async syncFromConfig(projects: readonly Project[]): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(ProjectEntity);
+      const names = new Set(projects.map((p) => p.name));
+      const roots = new Set(projects.map((p) => p.root));
+      for (const row of await repo.find()) {
+        const stale = row.origin === 'config' && !names.has(row.name);
+        const shadowed = row.origin === 'api' && (names.has(row.name) || roots.has(row.root));
+        if (stale || shadowed) await repo.delete({ name: row.name });
+      }
+      const now = this.now();
+      for (const p of projects) {
+        await repo.save({
+          name: p.name,
+          root: p.root,
+          is_default: p.isDefault,
+          default_agent: p.defaultAgent ?? null,
+          max_concurrent: p.maxConcurrent ?? null,
+          repo: p.repo ?? null,
+          base_branch: p.baseBranch ?? null,
+          origin: 'config',
+          active: true,
+          created_at: now,
+          updated_at: now,
+        });
+      }
+    });
+  }
+}

@@ -1,0 +1,187 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentRegistry } from '@agent-harness/agents';
+import { resolveConfig } from '@agent-harness/core';
+import { openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
+import type { StoredTaskEvent, Task } from '@agent-harness/queue';
+import {
+  FAKE_AGENT_BIN_DIR,
+  createTempDataDir,
+  createTempGitRepo,
+  processesInDirectory,
+  type FakeAgentScenario,
+  type TempDir,
+  type TempGitRepo,
+} from '@agent-harness/testing';
+import { GitWorktreeManager } from '@agent-harness/workspace';
+import { firstValueFrom, filter, toArray } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TaskEngine } from './task-engine.js';
+
+describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
+  let data: TempDir;
+  let repo: TempGitRepo;
+  let database: Database;
+  let engine: TaskEngine | undefined;
+
+  beforeEach(async () => {
+    data = await createTempDataDir();
+    repo = await createTempGitRepo({ withOrigin: true });
+    database = await openDatabase({ file: join(data.path, 'harness.db') });
+  });
+  afterEach(async () => {
+    await engine?.stop();
+    engine = undefined;
+    await database.close();
+    await data.cleanup();
+    await repo.cleanup();
+  });
+
+  async function startEngine(scenario: FakeAgentScenario, options: { maxConcurrent?: number; maxQueue?: number; projectMax?: number } = {}): Promise<TaskEngine> {
+    const toml = `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.claude.env]\nFAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}\n`;
+    const config = resolveConfig({ file: { path: '/c/h.toml', text: toml }, env: {}, homeDir: '/h', cwd: '/' });
+    if (!config.ok) throw config.error;
+    const projects = new TypeOrmProjectCatalog(database.dataSource);
+    await projects.syncFromConfig([{ name: 'app', root: repo.path, isDefault: true, origin: 'config', maxConcurrent: options.projectMax }]);
+    const env = { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv };
+    engine = new TaskEngine({
+      tasks: new TypeOrmTaskRepository(database.dataSource),
+      projects,
+      worktrees: new GitWorktreeManager({ worktreesDir: join(data.path, 'worktrees'), env }),
+      agents: AgentRegistry.fromConfig(config.value, env, '/'),
+      limits: { maxConcurrentTasks: options.maxConcurrent ?? 4, maxQueueSize: options.maxQueue ?? 32 },
+      tickMs: 50,
+    });
+    await engine.start();
+    return engine;
+  }
+
+  const tasks = () => new TypeOrmTaskRepository(database.dataSource);
+  async function finished(id: string): Promise<Task> {
+    for (let i = 0; i < 400; i++) {
+      const task = await tasks().get(id);
+      if (task !== undefined && ['done', 'failed', 'cancelled'].includes(task.status)) return task;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`task ${id} did not finish`);
+  }
+
+  it('runs a prompt task: agent edit committed by Harness on the task branch, worktree removed', async () => {
+    const e = await startEngine({ edits: [{ path: 'hello.txt', content: 'hello\n' }], text: 'Created hello.txt' });
+    const submitted = await e.submit({ kind: 'prompt', prompt: 'Create hello.txt\nwith a greeting', description: 'feat: greeting file' });
+    expect(submitted.status).toBe('queued');
+    const task = await finished(submitted.id);
+    expect(task).toMatchObject({ status: 'done', agentUsed: 'claude', attempt: 1 });
+    expect(task.branch).toMatch(new RegExp(`^harness/${submitted.id.slice(0, 8)}-feat-greeting-file$`));
+    expect(repo.git('log', '-1', '--format=%s', task.branch!)).toBe('feat: greeting file');
+    expect(repo.git('show', `${task.branch!}:hello.txt`)).toBe('hello');
+    expect(repo.git('rev-parse', task.commit!)).toBe(task.commit);
+    expect(existsSync(join(data.path, 'worktrees', submitted.id))).toBe(false);
+    expect(repo.git('worktree', 'list')).not.toContain(submitted.id);
+    const events = await tasks().eventsAfter(submitted.id, 0, 1000);
+    expect(events.map((ev) => ev.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((ev) => ev.kind === 'status').map((ev) => (ev.data as { to: string }).to)).toEqual(['queued', 'preparing', 'running', 'committing', 'done']);
+    expect(events.some((ev) => ev.kind === 'agent' && (ev.data as { type: string }).type === 'file_change')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ kind: 'end', data: { status: 'done' } });
+  });
+
+  it('fails a task whose agent changed nothing', async () => {
+    const e = await startEngine({ text: 'Nothing to do.' });
+    const task = await finished((await e.submit({ kind: 'prompt', prompt: 'noop' })).id);
+    expect(task).toMatchObject({ status: 'failed', error: 'agent made no changes' });
+  });
+
+  it('fails with the agent\'s reason', async () => {
+    const e = await startEngine({ outcome: 'error' });
+    const task = await finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
+    expect(task.status).toBe('failed');
+    expect(task.error).toContain('claude failed');
+  });
+
+  it('requeues a rate-limited task with back-off', async () => {
+    const e = await startEngine({ outcome: 'rate_limit_in_success' });
+    const submitted = await e.submit({ kind: 'prompt', prompt: 'x' });
+    let task: Task | undefined;
+    for (let i = 0; i < 200 && task?.attempt !== 2; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      task = await tasks().get(submitted.id);
+    }
+    expect(task).toMatchObject({ status: 'queued', attempt: 2 });
+    expect(Date.parse(task!.notBefore!)).toBeGreaterThan(Date.now() + 30_000);
+  });
+
+  it('refuses a task when the queue is full, without waiting', async () => {
+    const e = await startEngine({ hang: 'after_init' }, { maxConcurrent: 1, maxQueue: 2 });
+    await e.submit({ kind: 'prompt', prompt: 'runs' });
+    await new Promise((r) => setTimeout(r, 300));
+    await e.submit({ kind: 'prompt', prompt: 'queued 1' });
+    await e.submit({ kind: 'prompt', prompt: 'queued 2' });
+    await expect(e.submit({ kind: 'prompt', prompt: 'too many' })).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+  });
+
+  it('holds the per-project limit', async () => {
+    const e = await startEngine({ edits: [{ path: 'f.txt', content: 'x' }], delayMs: 150 }, { maxConcurrent: 4, projectMax: 1 });
+    const ids = await Promise.all([1, 2, 3].map((i) => e.submit({ kind: 'prompt', prompt: `task ${String(i)}` }).then((t) => t.id)));
+    let maxRunning = 0;
+    for (let i = 0; i < 400; i++) {
+      const all = await Promise.all(ids.map((id) => tasks().get(id)));
+      maxRunning = Math.max(maxRunning, all.filter((t) => t !== undefined && ['preparing', 'running', 'committing'].includes(t.status)).length);
+      if (all.every((t) => t?.status === 'done')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(maxRunning).toBe(1);
+    for (const id of ids) expect((await tasks().get(id))?.status).toBe('done');
+  });
+
+  it('cancels a running task: its agent is ended, its worktree removed', async () => {
+    const e = await startEngine({ hang: 'after_init' });
+    const submitted = await e.submit({ kind: 'prompt', prompt: 'hang' });
+    const live = firstValueFrom(e.watch(submitted.id).pipe(filter((ev: StoredTaskEvent) => ev.kind === 'agent')));
+    await live;
+    const worktree = join(data.path, 'worktrees', submitted.id);
+    expect(processesInDirectory(worktree).length).toBeGreaterThan(0);
+    const cancelled = await e.cancel(submitted.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: 'cancelled by request' });
+    expect(processesInDirectory(worktree)).toEqual([]);
+    expect(existsSync(worktree)).toBe(false);
+    await expect(e.cancel(submitted.id)).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('streams live events to a watcher in order, ending with the end event', async () => {
+    const e = await startEngine({ edits: [{ path: 'a.txt', content: 'a' }], delayMs: 50 });
+    const submitted = await e.submit({ kind: 'prompt', prompt: 'x' });
+    const seen = await firstValueFrom(e.watch(submitted.id).pipe(toArray()));
+    expect(seen.at(-1)?.kind).toBe('end');
+    const seqs = seen.map((ev) => ev.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it('recovers after a crash: kills the orphaned agent, removes its worktree, requeues the task', async () => {
+    const repository = tasks();
+    const now = new Date().toISOString();
+    const worktree = join(data.path, 'worktrees', 'crashed-task-0000');
+    mkdirSync(worktree, { recursive: true });
+    const orphan = spawn('sleep', ['600'], { cwd: worktree, detached: true, stdio: 'ignore' });
+    const orphanDir = join(data.path, 'worktrees', 'nobody-owns-this');
+    mkdirSync(orphanDir);
+    await repository.create(
+      { id: 'crashed-task-0000', project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, worktree, inputTokens: 0, outputTokens: 0, createdAt: now, updatedAt: now, version: 1 },
+      { kind: 'status', data: { to: 'running' } },
+    );
+    await repository.create(
+      { id: 'worn-out-task-000', project: 'app', kind: 'prompt', prompt: 'y', status: 'running', attempt: 3, inputTokens: 0, outputTokens: 0, createdAt: now, updatedAt: now, version: 1 },
+      { kind: 'status', data: { to: 'running' } },
+    );
+    const e = await startEngine({ hang: 'before_output' }, { maxConcurrent: 1 });
+    await e.stop();
+    engine = undefined;
+    expect(() => process.kill(orphan.pid!, 0)).toThrow();
+    expect(existsSync(worktree)).toBe(false);
+    expect(existsSync(orphanDir)).toBe(false);
+    const crashed = await repository.get('crashed-task-0000');
+    expect(crashed).toMatchObject({ attempt: 2 });
+    expect(['queued', 'preparing', 'running']).toContain(crashed?.status);
+    expect(await repository.get('worn-out-task-000')).toMatchObject({ status: 'failed', error: 'interrupted by a server restart while running, after 3 attempts' });
+  });
+});

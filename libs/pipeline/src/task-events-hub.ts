@@ -1,0 +1,41 @@
+import type { StoredTaskEvent } from '@agent-harness/queue';
+import { Observable, Subject } from 'rxjs';
+
+/**
+ * Live fan-out of stored task events to any number of watchers. Events are published after they
+ * are stored, in `seq` order, so a watcher can replay the store and then follow live without gaps.
+ */
+export class TaskEventsHub {
+  private readonly subjects = new Map<string, Subject<StoredTaskEvent>>();
+
+  publish(event: StoredTaskEvent): void {
+    this.subjects.get(event.taskId)?.next(event);
+  }
+
+  /** Live events of a task from now on; completes after its `end` event. */
+  watch(taskId: string): Observable<StoredTaskEvent> {
+    return new Observable<StoredTaskEvent>((subscriber) => {
+      let subject = this.subjects.get(taskId);
+      if (subject === undefined) {
+        subject = new Subject<StoredTaskEvent>();
+        this.subjects.set(taskId, subject);
+      }
+      const subscription = subject.subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        if (!subject.observed) this.subjects.delete(taskId);
+      };
+    });
+  }
+
+  /** Ends every watch of a task (it reached a terminal status). */
+  close(taskId: string): void {
+    const subject = this.subjects.get(taskId);
+    this.subjects.delete(taskId);
+    subject?.complete();
+  }
+
+  closeAll(): void {
+    for (const id of [...this.subjects.keys()]) this.close(id);
+  }
+}

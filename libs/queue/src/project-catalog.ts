@@ -1,0 +1,24 @@
+/** A project Harness works on. @public */
+export interface Project {
+  readonly name: string;
+  /** Canonical path of the repository's top directory. */
+  readonly root: string;
+  readonly isDefault: boolean;
+  readonly defaultAgent?: string | undefined;
+  readonly maxConcurrent?: number | undefined;
+  readonly repo?: string | undefined;
+  readonly baseBranch?: string | undefined;
+  /** `config`: from the config file; `api`: registered at runtime. */
+  readonly origin: 'config' | 'api';
+}
+
+/**
+ * The projects the server knows: those of the config file and those registered at runtime.
+ * @public
+ */
+export abstract class ProjectCatalog {
+  abstract list(): Promise<Project[]>;
+  abstract get(name: string): Promise<Project | undefined>;
+  abstract add(project: Project): Promise<void>;
+  abstract remove(name: string): Promise<void>;
+}
