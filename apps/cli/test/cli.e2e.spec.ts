@@ -139,7 +139,10 @@ describe('harness CLI (built, as a child process)', () => {
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
       expect((await fetch(`${server.url}/tasks`)).status).toBe(401);
       expect((await fetch(`${server.url}/api/dashboard`)).status).toBe(401);
-      expect((await fetch(`${server.url}/tasks`, { headers: { authorization: 'Bearer cli-token-123' } })).status).toBe(404);
+      expect((await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer cli-token-123' } })).status).toBe(404);
+      const listed = await fetch(`${server.url}/tasks`, { headers: { authorization: 'Bearer cli-token-123' } });
+      expect(listed.status).toBe(200);
+      expect(await listed.json()).toMatchObject({ tasks: [], total: 0 });
       expect(server.stdout() + server.stderr()).not.toContain('cli-token-123');
     } finally {
       const exit = await server.stop('SIGINT');

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, isLoopbackHost, parseHostPort, type HarnessConfig } from '@agent-harness/core';
 import { DATABASE_FILE_NAME, openDatabase } from '@agent-harness/persistence';
-import type { LogLevel } from '@nestjs/common';
+import { ValidationPipe, type LogLevel } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { bearerAuth } from './auth/bearer-auth.js';
@@ -12,6 +12,8 @@ import { AppErrorFilter } from './errors/app-error.filter.js';
 
 /** @public */
 export interface BootstrapOptions {
+  /** The environment to derive agents' and git's from (the CLI passes its own). Default: none. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** Nest log levels; defaults to fatal errors, errors and warnings. */
   readonly logLevels?: readonly LogLevel[];
 }
@@ -51,8 +53,9 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   const database = await openDatabase({ file: join(config.server.data_dir, DATABASE_FILE_NAME) });
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, database, startedAt }), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, env: options.env ?? {}, database, startedAt }), {
       logger: [...(options.logLevels ?? ['fatal', 'error', 'warn'])],
+      bodyParser: false,
     });
   } catch (error) {
     await database.close();
@@ -60,18 +63,26 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   }
   app.disable('x-powered-by');
   if (config.server.api_token !== undefined) app.use(bearerAuth(config.server.api_token));
+  // Room for the largest prompt (100,000 characters of any script) and its JSON escaping.
+  app.useBodyParser('json', { limit: '2mb' });
   app.useGlobalFilters(new AppErrorFilter());
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   const { host, port } = parseHostPort(config.server.http_addr);
   try {
     await app.listen(port, host);
   } catch (error) {
     await app.close();
+    await database.close();
     throw error;
   }
   const address = app.getHttpServer().address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${String(address.port)}`,
-    close: () => app.close(),
+    // The engine stops (its shutdown hook) before the database it writes to is closed.
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
   };
 }

@@ -2,3 +2,5 @@
 export { TaskEngine, taskTitle } from './task-engine.js';
 export type { RecoveryReport, SubmitTaskInput, TaskEngineDeps } from './task-engine.js';
 export { TaskEventsHub } from './task-events-hub.js';
+export { ProjectAdmin } from './project-admin.js';
+export type { ProjectAdminDeps, RegisterProjectInput } from './project-admin.js';

@@ -43,7 +43,7 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const config = resolveConfig({ file: { path: '/c/h.toml', text: toml }, env: {}, homeDir: '/h', cwd: '/' });
     if (!config.ok) throw config.error;
     const projects = new TypeOrmProjectCatalog(database.dataSource);
-    await projects.syncFromConfig([{ name: 'app', root: repo.path, isDefault: true, origin: 'config', maxConcurrent: options.projectMax }]);
+    await projects.syncFromConfig([{ name: 'app', root: repo.path, isDefault: true, origin: 'config', active: true, maxConcurrent: options.projectMax }]);
     const env = { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv };
     engine = new TaskEngine({
       tasks: new TypeOrmTaskRepository(database.dataSource),

@@ -121,7 +121,7 @@ export class TaskEngine {
   }
 
   async resolveProject(nameOrRoot: string | undefined): Promise<Project> {
-    const projects = await this.deps.projects.list();
+    const projects = (await this.deps.projects.list()).filter((p) => p.active);
     if (nameOrRoot === undefined) {
       const chosen = projects.find((p) => p.isDefault) ?? projects[0];
       if (chosen === undefined) throw new AppError('INVALID_ARGUMENT', 'project: no project is configured; name one or register it with POST /api/projects');
@@ -268,6 +268,7 @@ export class TaskEngine {
     try {
       project = await this.deps.projects.get(task.project);
       if (project === undefined) throw new AppError('NOT_FOUND', `project "${task.project}" no longer exists`);
+      if (!project.active) throw new AppError('CONFLICT', `project "${task.project}" is inactive`);
       if (task.kind !== 'prompt') {
         throw new AppError('UNSUPPORTED', `${task.kind} tasks need the GitHub integration, which this version does not have yet`);
       }

@@ -9,3 +9,5 @@ export { TaskRepository } from './task.repository.js';
 export type { NewTaskEvent, StoredTaskEvent, TaskChanges, TaskCount, TaskListFilter } from './task.repository.js';
 export { ProjectCatalog } from './project-catalog.js';
 export type { Project } from './project-catalog.js';
+export { MAX_PROMPT_CHARS, taskRequestFrom } from './task-request.js';
+export type { TaskRequestFields } from './task-request.js';

@@ -10,6 +10,8 @@ export interface Project {
   readonly baseBranch?: string | undefined;
   /** `config`: from the config file; `api`: registered at runtime. */
   readonly origin: 'config' | 'api';
+  /** An inactive project is listed but takes no new tasks. */
+  readonly active: boolean;
 }
 
 /**
@@ -17,6 +19,7 @@ export interface Project {
  * @public
  */
 export abstract class ProjectCatalog {
+  /** Every project, active or not. */
   abstract list(): Promise<Project[]>;
   abstract get(name: string): Promise<Project | undefined>;
   abstract add(project: Project): Promise<void>;

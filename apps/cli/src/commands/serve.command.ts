@@ -24,7 +24,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ConfigFlags
         }
         // Nest is loaded only here, so every other command starts without it.
         const { bootstrapServer } = await import('@agent-harness/server');
-        const server = await bootstrapServer(config);
+        const server = await bootstrapServer(config, { env: ctx.env });
         ctx.stdout.write(`Harness ${HARNESS_VERSION} listening on ${server.url}\n`);
         ctx.stdout.write(`data directory: ${config.server.data_dir}\n`);
         for (const project of config.projects) {

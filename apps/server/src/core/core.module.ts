@@ -1,19 +1,22 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { HarnessConfig } from '@agent-harness/core';
-import { HARNESS_CONFIG, SERVER_STARTED_AT } from './tokens.js';
+import type { Database } from '@agent-harness/persistence';
+import { BASE_ENV, DATABASE, HARNESS_CONFIG, SERVER_STARTED_AT } from './tokens.js';
 
-/** The only global module: the configuration and the server's start time. */
+/** The only global module: configuration, environment, start time and the open database. */
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: HarnessConfig, startedAt: number): DynamicModule {
+  static forRoot(options: { config: HarnessConfig; env: Readonly<Record<string, string | undefined>>; database: Database; startedAt: number }): DynamicModule {
     return {
       module: CoreModule,
       providers: [
-        { provide: HARNESS_CONFIG, useValue: config },
-        { provide: SERVER_STARTED_AT, useValue: startedAt },
+        { provide: HARNESS_CONFIG, useValue: options.config },
+        { provide: BASE_ENV, useValue: options.env },
+        { provide: DATABASE, useValue: options.database },
+        { provide: SERVER_STARTED_AT, useValue: options.startedAt },
       ],
-      exports: [HARNESS_CONFIG, SERVER_STARTED_AT],
+      exports: [HARNESS_CONFIG, BASE_ENV, DATABASE, SERVER_STARTED_AT],
     };
   }
 }

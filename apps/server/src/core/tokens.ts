@@ -2,5 +2,7 @@
 export const HARNESS_CONFIG = Symbol('HARNESS_CONFIG');
 /** DI token for the open `Database` from `@agent-harness/persistence`. */
 export const DATABASE = Symbol('DATABASE');
-/** DI token for the `Clock` the server reads time from. */
+/** DI token for the time the server started (ms since the epoch). */
 export const SERVER_STARTED_AT = Symbol('SERVER_STARTED_AT');
+/** DI token for the environment the server was started with (agents and git derive theirs from it). */
+export const BASE_ENV = Symbol('BASE_ENV');

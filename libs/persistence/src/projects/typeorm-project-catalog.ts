@@ -11,7 +11,7 @@ interface ProjectRow {
   repo: string | null;
   base_branch: string | null;
   origin: string;
-  active: boolean;
+  active: boolean | number;
   created_at: string;
   updated_at: string;
 }
@@ -44,6 +44,7 @@ function fromRow(row: ProjectRow): Project {
     repo: row.repo ?? undefined,
     baseBranch: row.base_branch ?? undefined,
     origin: row.origin === 'api' ? 'api' : 'config',
+    active: Boolean(row.active),
   };
 }
 
@@ -65,12 +66,12 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
   }
 
   async list(): Promise<Project[]> {
-    const rows = await this.rows.find({ where: { active: true }, order: { created_at: 'ASC', name: 'ASC' } });
+    const rows = await this.rows.find({ order: { created_at: 'ASC', name: 'ASC' } });
     return rows.map(fromRow);
   }
 
   async get(name: string): Promise<Project | undefined> {
-    const row = await this.rows.findOneBy({ name, active: true });
+    const row = await this.rows.findOneBy({ name });
     return row === null ? undefined : fromRow(row);
   }
 
@@ -85,7 +86,7 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
       repo: project.repo ?? null,
       base_branch: project.baseBranch ?? null,
       origin: project.origin,
-      active: true,
+      active: project.active,
       created_at: now,
       updated_at: now,
     });
@@ -120,7 +121,7 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
           repo: p.repo ?? null,
           base_branch: p.baseBranch ?? null,
           origin: 'config',
-          active: true,
+          active: p.active,
           created_at: now,
           updated_at: now,
         });

@@ -1,0 +1,84 @@
+import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
+import { AgentRegistry } from '@agent-harness/agents';
+import type { HarnessConfig } from '@agent-harness/core';
+import { TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
+import { ProjectAdmin, TaskEngine } from '@agent-harness/pipeline';
+import { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
+import { inspectProjectDirectory } from '@agent-harness/runtime';
+import { GitWorktreeManager } from '@agent-harness/workspace';
+import { BASE_ENV, DATABASE, HARNESS_CONFIG } from '../core/tokens.js';
+
+/** Puts the config file's projects in the catalog, then starts the engine (recovery first). */
+@Injectable()
+export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('TaskEngine');
+
+  constructor(
+    @Inject(HARNESS_CONFIG) private readonly config: HarnessConfig,
+    private readonly projects: ProjectCatalog,
+    private readonly engine: TaskEngine,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await (this.projects as TypeOrmProjectCatalog).syncFromConfig(
+      this.config.projects.map((p) => ({
+        name: p.name,
+        root: p.root,
+        isDefault: p.default,
+        defaultAgent: p.default_agent,
+        maxConcurrent: p.max_concurrent,
+        repo: p.repo,
+        baseBranch: p.base_branch,
+        origin: 'config',
+        active: true,
+      })),
+    );
+    const report = await this.engine.start();
+    if (report.requeued.length + report.failed.length > 0) {
+      this.logger.warn(`recovered after a restart: requeued ${report.requeued.join(', ') || 'none'}; failed ${report.failed.join(', ') || 'none'}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.stop();
+  }
+}
+
+/** Wires the task engine from the libraries: repository, catalog, worktrees, agents. */
+@Module({
+  providers: [
+    { provide: TaskRepository, inject: [DATABASE], useFactory: (db: Database) => new TypeOrmTaskRepository(db.dataSource) },
+    { provide: ProjectCatalog, inject: [DATABASE], useFactory: (db: Database) => new TypeOrmProjectCatalog(db.dataSource) },
+    {
+      provide: TaskEngine,
+      inject: [HARNESS_CONFIG, BASE_ENV, TaskRepository, ProjectCatalog],
+      useFactory: (config: HarnessConfig, env: Readonly<Record<string, string | undefined>>, tasks: TaskRepository, projects: ProjectCatalog) => {
+        const logger = new Logger('TaskEngine');
+        return new TaskEngine({
+          tasks,
+          projects,
+          worktrees: new GitWorktreeManager({ worktreesDir: join(config.server.data_dir, 'worktrees'), env }),
+          agents: AgentRegistry.fromConfig(config, env, config.server.data_dir),
+          limits: { maxConcurrentTasks: config.concurrency.max_concurrent_tasks, maxQueueSize: config.concurrency.max_queue_size },
+          logger: {
+            log: (message) => {
+              logger.log(message);
+            },
+            error: (message) => {
+              logger.error(message);
+            },
+          },
+        });
+      },
+    },
+    {
+      provide: ProjectAdmin,
+      inject: [ProjectCatalog, TaskRepository],
+      useFactory: (projects: ProjectCatalog, tasks: TaskRepository) => new ProjectAdmin({ projects, tasks, inspectDirectory: inspectProjectDirectory }),
+    },
+    EngineLifecycle,
+  ],
+  exports: [TaskRepository, ProjectCatalog, TaskEngine, ProjectAdmin],
+})
+export class EngineModule {}

@@ -1,0 +1,43 @@
+import type { StoredTaskEvent, Task } from '@agent-harness/queue';
+import { taskTitle } from '@agent-harness/pipeline';
+
+/** A task as the API shows it in lists (no prompt, no history). */
+export function taskSummary(task: Task): Record<string, unknown> {
+  return {
+    id: task.id,
+    project: task.project,
+    kind: task.kind,
+    title: taskTitle(task),
+    issue: task.issue ?? null,
+    pr: task.pr ?? null,
+    status: task.status,
+    attempt: task.attempt,
+    agent: task.agentUsed ?? task.agent ?? null,
+    branch: task.branch ?? null,
+    commit: task.commit ?? null,
+    error: task.error ?? null,
+    created_at: task.createdAt,
+    updated_at: task.updatedAt,
+    finished_at: task.finishedAt ?? null,
+  };
+}
+
+/** A task with everything: the whole request, its outcome and its status history. */
+export function taskDetail(task: Task, history: readonly StoredTaskEvent[]): Record<string, unknown> {
+  return {
+    ...taskSummary(task),
+    prompt: task.prompt ?? null,
+    description: task.description ?? null,
+    requested_agent: task.agent ?? null,
+    model: task.model ?? null,
+    agent_used: task.agentUsed ?? null,
+    session_id: task.sessionId ?? null,
+    not_before: task.notBefore ?? null,
+    worktree: task.worktree ?? null,
+    tokens: { input: task.inputTokens, output: task.outputTokens },
+    cost_usd: task.costUsd ?? null,
+    started_at: task.startedAt ?? null,
+    version: task.version,
+    history: history.map((e) => ({ seq: e.seq, at: e.createdAt, ...(e.data as Record<string, unknown>) })),
+  };
+}

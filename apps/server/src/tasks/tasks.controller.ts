@@ -1,0 +1,83 @@
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { AppError } from '@agent-harness/core';
+import { TaskEngine } from '@agent-harness/pipeline';
+import { TaskRepository, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
+import type { Request, Response } from 'express';
+import { CreateTaskBatchDto, CreateTaskDto, ListTasksQueryDto } from './dto/create-task.dto.js';
+import { taskDetail, taskSummary } from './task.presenter.js';
+import { streamTaskEvents } from './task-stream.js';
+
+function requestOrBadRequest(fields: TaskRequestFields, where: string) {
+  const result = taskRequestFrom(fields);
+  if (!result.ok) throw new BadRequestException(`${where}${result.error}`);
+  return result.value;
+}
+
+@Controller('tasks')
+export class TasksController {
+  constructor(
+    private readonly engine: TaskEngine,
+    private readonly tasks: TaskRepository,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  async create(@Body() body: CreateTaskDto): Promise<{ task_id: string; status: string }> {
+    const task = await this.engine.submit({ ...requestOrBadRequest(body, ''), project: body.project });
+    return { task_id: task.id, status: task.status };
+  }
+
+  @Post('batch')
+  @HttpCode(202)
+  async createBatch(@Body() body: CreateTaskBatchDto): Promise<Record<string, unknown>[]> {
+    if ((body.issues === undefined) === (body.tasks === undefined)) throw new BadRequestException('give exactly one of issues or tasks');
+    const entries: (TaskRequestFields & { project?: string | undefined })[] =
+      body.issues?.map((issue) => ({ issue, project: body.project })) ??
+      body.tasks?.map((t) => ({ prompt: t.prompt, issue: t.issue, pr: t.pr, description: t.description, agent: t.agent, model: t.model, project: t.project ?? body.project })) ??
+      [];
+    // Every entry is checked before any is queued, so a bad batch queues nothing.
+    const requests = entries.map((entry, i) => ({ ...requestOrBadRequest(entry, `tasks[${String(i)}]: `), project: entry.project }));
+    const results: Record<string, unknown>[] = [];
+    for (const request of requests) {
+      try {
+        const task = await this.engine.submit(request);
+        results.push({ task_id: task.id, status: task.status });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        results.push({ task_id: null, status: 'rejected', error: error.message });
+      }
+    }
+    return results;
+  }
+
+  @Get()
+  async list(@Query() query: ListTasksQueryDto): Promise<Record<string, unknown>> {
+    const limit = query.limit ?? 50;
+    const offset = query.offset ?? 0;
+    const { tasks, total } = await this.tasks.list({ status: query.status, project: query.project, limit, offset });
+    return { tasks: tasks.map(taskSummary), total, limit, offset };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string): Promise<Record<string, unknown>> {
+    const task = await this.tasks.get(id);
+    if (task === undefined) throw new NotFoundException(`no task ${id}`);
+    return taskDetail(task, await this.tasks.eventsAfter(id, 0, 10_000, ['status']));
+  }
+
+  @Get(':id/stream')
+  async stream(@Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const task = await this.tasks.get(id);
+    if (task === undefined) throw new NotFoundException(`no task ${id}`);
+    const afterSeq = lastEventId === undefined ? 0 : Number(lastEventId);
+    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new BadRequestException('Last-Event-ID must be a non-negative integer');
+    await streamTaskEvents(req, res, { engine: this.engine, tasks: this.tasks }, id, afterSeq);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id') id: string): Promise<Record<string, unknown>> {
+    const task = await this.engine.cancel(id);
+    return taskDetail(task, await this.tasks.eventsAfter(id, 0, 10_000, ['status']));
+  }
+}

@@ -1,0 +1,68 @@
+import { AppError, type DirectoryInspection } from '@agent-harness/core';
+import { ACTIVE_STATUSES, type Project, type ProjectCatalog, type TaskRepository } from '@agent-harness/queue';
+
+/** @public */
+export interface RegisterProjectInput {
+  readonly name: string;
+  readonly root: string;
+  readonly maxConcurrent?: number | undefined;
+  readonly defaultAgent?: string | undefined;
+  readonly repo?: string | undefined;
+  readonly baseBranch?: string | undefined;
+  readonly active?: boolean | undefined;
+}
+
+/** @public */
+export interface ProjectAdminDeps {
+  readonly projects: ProjectCatalog;
+  readonly tasks: TaskRepository;
+  /** Checks a directory on disk (see `inspectProjectDirectory` in @agent-harness/runtime). */
+  readonly inspectDirectory: (path: string) => DirectoryInspection;
+}
+
+/**
+ * Registering and removing projects at runtime, with the same checks as the config file: the root
+ * must be a git repository, names and roots unique; a project with live tasks is not removed.
+ * @public
+ */
+export class ProjectAdmin {
+  constructor(private readonly deps: ProjectAdminDeps) {}
+
+  async register(input: RegisterProjectInput): Promise<Project> {
+    const found = this.deps.inspectDirectory(input.root);
+    if (found.kind !== 'git-repository') {
+      const why = { missing: 'does not exist', 'not-a-directory': 'is not a directory', 'not-a-git-repository': 'is not a git repository (no .git there)' }[found.kind];
+      throw new AppError('INVALID_ARGUMENT', `root: ${input.root} ${why}`);
+    }
+    const existing = await this.deps.projects.list();
+    const sameName = existing.find((p) => p.name === input.name);
+    if (sameName !== undefined) throw new AppError('CONFLICT', `id: a project named "${input.name}" already exists`);
+    const sameRoot = existing.find((p) => p.root === found.realPath);
+    if (sameRoot !== undefined) throw new AppError('CONFLICT', `root: ${found.realPath} is already the root of project "${sameRoot.name}"`);
+    const project: Project = {
+      name: input.name,
+      root: found.realPath,
+      isDefault: !existing.some((p) => p.isDefault),
+      defaultAgent: input.defaultAgent,
+      maxConcurrent: input.maxConcurrent,
+      repo: input.repo,
+      baseBranch: input.baseBranch,
+      origin: 'api',
+      active: input.active ?? true,
+    };
+    await this.deps.projects.add(project);
+    return project;
+  }
+
+  async remove(name: string): Promise<void> {
+    const project = await this.deps.projects.get(name);
+    if (project === undefined) throw new AppError('NOT_FOUND', `no project "${name}"`);
+    if (project.origin === 'config') throw new AppError('CONFLICT', `project "${name}" is defined in the config file; remove it there and restart`);
+    const live = (await this.deps.tasks.countByProjectAndStatus()).filter((c) => c.project === name && (c.status === 'queued' || ACTIVE_STATUSES.includes(c.status)));
+    const count = live.reduce((sum, c) => sum + c.count, 0);
+    if (count > 0) {
+      throw new AppError('CONFLICT', `project "${name}" has ${String(count)} queued or running task(s); cancel them or wait for them to finish first`);
+    }
+    await this.deps.projects.remove(name);
+  }
+}
