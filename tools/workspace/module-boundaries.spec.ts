@@ -35,7 +35,7 @@ describe('module boundaries (lint)', () => {
   });
 
   it('forbids a lower layer from importing a higher one', async () => {
-    const errors = await boundaryErrors('libs/queue/src/boundary-probe.ts', "import { openDatabase } from '@agent-harness/persistence';\nexport const o = openDatabase;\n");
+    const errors = await boundaryErrors('libs/rules/src/boundary-probe.ts', "import { openDatabase } from '@agent-harness/persistence';\nexport const o = openDatabase;\n");
     expect(errors).toContain('A project tagged with "type:domain" can only depend on libs tagged with "type:core", "type:domain"');
   });
 
