@@ -4,6 +4,7 @@ import type { CliContext } from './cli-context.js';
 import { configCommand } from './commands/config.command.js';
 import { execCommand } from './commands/exec.command.js';
 import { serveCommand } from './commands/serve.command.js';
+import { tasksCommand } from './commands/tasks.command.js';
 import { reportError } from './exit-codes.js';
 
 /** Runs one `harness` invocation and returns its exit code. */
@@ -14,7 +15,8 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .command(serveCommand(ctx))
     .command(configCommand(ctx))
     .command(execCommand(ctx))
-    .demandCommand(1, 'name a command: serve, exec, config')
+    .command(tasksCommand(ctx))
+    .demandCommand(1, 'name a command: serve, exec, tasks, config')
     .strict()
     .help()
     .wrap(null)

@@ -7,6 +7,7 @@ import {
   fakeAgentEnv,
   killStartedHarnessProcesses,
   processesInDirectory,
+  runHarness,
   startHarnessServer,
   type FakeAgentScenario,
   type HarnessServerProcess,
@@ -51,7 +52,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     killStartedHarnessProcesses();
   });
 
-  async function start(scenario: FakeAgentScenario, options: { global?: number; queue?: number; aMax?: number } = {}): Promise<HarnessServerProcess> {
+  async function start(scenario: FakeAgentScenario, options: { global?: number; queue?: number; aMax?: number; token?: string } = {}): Promise<HarnessServerProcess> {
     const config = join(home.path, 'harness.toml');
     writeFileSync(
       config,
@@ -73,7 +74,8 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
         '',
       ].join('\n'),
     );
-    server = await startHarnessServer({ cliPath, args: ['--config', config], home: home.path, env: { ...a.gitEnv, ...fakeAgentEnv(scenario) } });
+    const token = options.token === undefined ? {} : { HARNESS_API_TOKEN: options.token };
+    server = await startHarnessServer({ cliPath, args: ['--config', config], home: home.path, env: { ...a.gitEnv, ...fakeAgentEnv(scenario), ...token } });
     return server;
   }
 
@@ -244,5 +246,38 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     } finally {
       await c.cleanup();
     }
+  });
+
+  it('harness tasks: submit --watch renders the stream; list, show and cancel talk to the server with its token', async () => {
+    await start({ edits: [{ path: 'cli.txt', content: 'from the cli\n' }], text: 'Wrote cli.txt.' }, { token: 'tok-123' });
+    const tasks = (args: string[], token = 'tok-123') =>
+      runHarness({ cliPath, args: ['tasks', ...args, '--server', server!.url], home: home.path, env: { HARNESS_API_TOKEN: token } });
+    const submitted = await tasks(['submit', '--project', 'a', '--prompt', 'Write cli.txt', '--description', 'feat: cli file', '--watch']);
+    expect(submitted.code).toBe(0);
+    const id = submitted.stdout.split(' ')[0]!;
+    expect(submitted.stdout).toContain(`${id} queued`);
+    expect(submitted.stdout).toContain('● queued → preparing');
+    expect(submitted.stdout).toMatch(/→ Write .*cli\.txt/);
+    expect(submitted.stdout).toMatch(/■ done \(commit [0-9a-f]{12} on harness\//);
+    const list = await tasks(['list', '--project', 'a']);
+    expect(list.stdout).toContain(`${id}  done       a            feat: cli file`);
+    const show = await tasks(['show', id]);
+    expect(show.stdout).toContain('project a · status done · attempt 1 · agent claude');
+    const again = await tasks(['cancel', id]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('409');
+    const watched = await tasks(['watch', id, '--from', '3']);
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).not.toContain('● new → queued');
+    expect(watched.stdout).toContain('■ done');
+    const denied = await tasks(['list'], 'wrong-token');
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('401');
+    const bad = await tasks(['submit', '--project', 'a']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('one of prompt, issue or pr is required');
+    const nowhere = await runHarness({ cliPath, args: ['tasks', 'list', '--server', 'http://127.0.0.1:9'], home: home.path });
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toContain('cannot reach the Harness server at http://127.0.0.1:9');
   });
 });

@@ -3,8 +3,11 @@ import type { AgentEvent } from '@agent-harness/core';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-/** One line describing an event for a person, or undefined for events shown only in the status line. */
-export function describeEvent(event: AgentEvent, cwd: string): string | undefined {
+/**
+ * One line describing an event for a person, or undefined for events shown only in the status
+ * line. Paths are shown relative to `cwd` when it is given.
+ */
+export function describeEvent(event: AgentEvent, cwd?: string): string | undefined {
   switch (event.type) {
     case 'session_started':
       return `● session ${event.sessionId}${event.model === undefined ? '' : ` (${event.model})`}`;
@@ -15,7 +18,7 @@ export function describeEvent(event: AgentEvent, cwd: string): string | undefine
     case 'tool_result':
       return event.ok ? undefined : `  ✗ ${firstLine(event.output) || 'failed'}`;
     case 'file_change':
-      return event.changes.map((c) => `✎ ${c.kind} ${relative(cwd, c.path) || c.path}`).join('\n');
+      return event.changes.map((c) => `✎ ${c.kind} ${shortPath(c.path, cwd)}`).join('\n');
     case 'rate_limited':
       return `⚠ rate limited: ${event.message}${event.resetAt === undefined ? '' : ` (resets ${event.resetAt})`}`;
     case 'error':
@@ -26,16 +29,20 @@ export function describeEvent(event: AgentEvent, cwd: string): string | undefine
   }
 }
 
+function shortPath(path: string, cwd: string | undefined): string {
+  return cwd === undefined ? path : relative(cwd, path) || path;
+}
+
 function firstLine(text: string): string {
   return (text.trim().split('\n')[0] ?? '').slice(0, 200);
 }
 
-function summarizeInput(input: unknown, cwd: string): string {
+function summarizeInput(input: unknown, cwd: string | undefined): string {
   if (typeof input !== 'object' || input === null) return '';
   const fields = input as Record<string, unknown>;
   for (const key of ['file_path', 'path', 'command', 'cmd', 'query', 'pattern']) {
     const value = fields[key];
-    if (typeof value === 'string') return key.endsWith('path') ? relative(cwd, value) || value : firstLine(value);
+    if (typeof value === 'string') return key.endsWith('path') ? shortPath(value, cwd) : firstLine(value);
   }
   return JSON.stringify(input).slice(0, 120);
 }

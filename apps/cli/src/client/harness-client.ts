@@ -1,0 +1,92 @@
+import { AppError, type ErrorCode } from '@agent-harness/core';
+
+/** One event read from a task stream. */
+export interface StreamedEvent {
+  readonly seq: number;
+  readonly kind: string;
+  readonly data: unknown;
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'QUEUE_FULL' };
+
+/** A small client of the Harness REST API, for the `harness tasks` commands. */
+export class HarnessClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  private headers(): Record<string, string> {
+    return { 'content-type': 'application/json', ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }) };
+  }
+
+  private async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    try {
+      return await fetch(`${this.baseUrl}${path}`, { ...init, headers: { ...this.headers(), ...(init.headers as Record<string, string> | undefined) } });
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+      throw new AppError('INTERNAL', `cannot reach the Harness server at ${this.baseUrl} (${cause}); is "harness serve" running? (--server or HARNESS_SERVER)`);
+    }
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.fetch(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!res.ok) {
+      const message = (parsed as { message?: unknown } | undefined)?.message;
+      const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : text;
+      throw new AppError(CODE_BY_STATUS[res.status] ?? 'INTERNAL', `${method} ${path}: ${String(res.status)} ${detail}`);
+    }
+    return parsed as T;
+  }
+
+  /**
+   * Follows a task's event stream from after `afterSeq`, calling `onEvent` for each, until its `end`
+   * event. A dropped connection is resumed with Last-Event-ID (up to 5 times in a row).
+   */
+  async watch(taskId: string, afterSeq: number, onEvent: (event: StreamedEvent) => void, signal?: AbortSignal): Promise<void> {
+    let last = afterSeq;
+    for (let failures = 0; failures < 5; ) {
+      const res = await this.fetch(`/tasks/${encodeURIComponent(taskId)}/stream`, { headers: { 'last-event-id': String(last) }, ...(signal === undefined ? {} : { signal }) });
+      if (res.status === 404) throw new AppError('NOT_FOUND', `no task ${taskId}`);
+      if (!res.ok || res.body === null) throw new AppError('INTERNAL', `stream of ${taskId}: ${String(res.status)}`);
+      let ended = false;
+      try {
+        for await (const event of parseSse(res.body)) {
+          last = event.seq;
+          failures = 0;
+          onEvent(event);
+          if (event.kind === 'end') ended = true;
+        }
+      } catch (error) {
+        if (signal?.aborted === true) return;
+        failures += 1;
+        if (failures >= 5) throw error;
+        continue;
+      }
+      if (ended) return;
+      failures += 1;
+    }
+    throw new AppError('INTERNAL', `the stream of ${taskId} kept closing before the task ended`);
+  }
+}
+
+async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamedEvent> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let split = buffer.indexOf('\n\n');
+    while (split !== -1) {
+      const block = buffer.slice(0, split);
+      buffer = buffer.slice(split + 2);
+      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      if (data !== '') {
+        const parsed = JSON.parse(data) as { seq: number; kind: string; data: unknown };
+        yield { seq: parsed.seq, kind: parsed.kind, data: parsed.data };
+      }
+      split = buffer.indexOf('\n\n');
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import type { AgentEvent } from '@agent-harness/core';
+import type { Argv, CommandModule } from 'yargs';
+import type { CliContext } from '../cli-context.js';
+import { HarnessClient, type StreamedEvent } from '../client/harness-client.js';
+import { describeEvent } from '../exec/progress-view.js';
+import { reportError } from '../exit-codes.js';
+
+interface ServerFlags {
+  server?: string | undefined;
+  json?: boolean | undefined;
+}
+
+interface TaskJson {
+  id: string;
+  project: string;
+  title: string;
+  status: string;
+  attempt: number;
+  agent: string | null;
+  branch: string | null;
+  commit: string | null;
+  error: string | null;
+  created_at: string;
+  history?: { at: string; to: string; reason?: string }[];
+}
+
+const DEFAULT_SERVER = 'http://127.0.0.1:9800';
+
+function withServer<T>(y: Argv<T>): Argv<T & ServerFlags> {
+  return y
+    .option('server', { type: 'string', describe: `Harness server URL (default: HARNESS_SERVER or ${DEFAULT_SERVER}); token from HARNESS_API_TOKEN` })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the server\'s JSON' });
+}
+
+function clientFor(ctx: CliContext, flags: ServerFlags): HarnessClient {
+  const url = (flags.server ?? ctx.env['HARNESS_SERVER'] ?? DEFAULT_SERVER).replace(/\/+$/, '');
+  return new HarnessClient(url, ctx.env['HARNESS_API_TOKEN']);
+}
+
+/** Runs a command body; errors are reported the CLI's way. */
+function guarded<A>(ctx: CliContext, body: (args: A) => Promise<void>): (args: A) => Promise<void> {
+  return async (args) => {
+    try {
+      await body(args);
+    } catch (error) {
+      reportError(ctx, error);
+    }
+  };
+}
+
+/** A readable line for one streamed task event, or undefined for events not worth a line. */
+export function describeTaskEvent(event: StreamedEvent): string | undefined {
+  const data = (event.data ?? {}) as Record<string, unknown>;
+  const text = (key: string, fallback = ''): string => (typeof data[key] === 'string' ? data[key] : fallback);
+  switch (event.kind) {
+    case 'status':
+      return `● ${text('from', 'new')} → ${text('to')}${typeof data['reason'] === 'string' ? ` (${data['reason']})` : ''}`;
+    case 'log':
+      return `· ${text('message')}`;
+    case 'agent':
+      return describeEvent(event.data as AgentEvent);
+    case 'end':
+      return `■ ${text('status')}${typeof data['commit'] === 'string' ? ` (commit ${data['commit'].slice(0, 12)} on ${String(data['branch'])})` : ''}${typeof data['error'] === 'string' ? `: ${data['error']}` : ''}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Follows a task until it ends; exit code 0 when it is done. */
+async function follow(ctx: CliContext, client: HarnessClient, id: string, from: number, json: boolean): Promise<void> {
+  let status = '';
+  const controller = new AbortController();
+  void ctx.stopSignal().then(() => {
+    controller.abort();
+  });
+  await client.watch(
+    id,
+    from,
+    (event) => {
+      if (json) ctx.stdout.write(`${JSON.stringify(event)}\n`);
+      else {
+        const line = describeTaskEvent(event);
+        if (line !== undefined) ctx.stdout.write(`${line}\n`);
+      }
+      if (event.kind === 'end') status = String((event.data as { status?: unknown }).status);
+    },
+    controller.signal,
+  );
+  if (status !== 'done') ctx.exitCode = controller.signal.aborted ? 130 : 1;
+}
+
+export function tasksCommand(ctx: CliContext): CommandModule {
+  const submit: CommandModule<object, ServerFlags & { project?: string | undefined; prompt?: string | undefined; issue?: number | undefined; pr?: number | undefined; description?: string | undefined; agent?: string | undefined; model?: string | undefined; watch?: boolean | undefined }> = {
+    command: 'submit',
+    describe: 'Queue a task (one of --prompt, --issue, --pr); prints its id',
+    builder: (y) =>
+      withServer(y)
+        .option('project', { type: 'string', describe: 'Project name or root path (default: the default project)' })
+        .option('prompt', { type: 'string', describe: 'What the agent should do' })
+        .option('issue', { type: 'number', describe: 'A GitHub issue number' })
+        .option('pr', { type: 'number', describe: 'A pull request number' })
+        .option('description', { type: 'string', describe: 'Short title; also the commit message' })
+        .option('agent', { type: 'string' })
+        .option('model', { type: 'string' })
+        .option('watch', { type: 'boolean', default: false, describe: 'Then follow it until it ends' }),
+    handler: guarded(ctx, async (a) => {
+      const client = clientFor(ctx, a);
+      const created = await client.request<{ task_id: string; status: string }>('POST', '/tasks', {
+        project: a.project, prompt: a.prompt, issue: a.issue, pr: a.pr, description: a.description, agent: a.agent, model: a.model,
+      });
+      ctx.stdout.write(a.json === true ? `${JSON.stringify(created)}\n` : `${created.task_id} ${created.status}\n`);
+      if (a.watch === true) await follow(ctx, client, created.task_id, 0, a.json === true);
+    }),
+  };
+  const list: CommandModule<object, ServerFlags & { status?: string | undefined; project?: string | undefined; limit?: number | undefined; offset?: number | undefined }> = {
+    command: 'list',
+    describe: 'List tasks, newest first',
+    builder: (y) => withServer(y).option('status', { type: 'string' }).option('project', { type: 'string' }).option('limit', { type: 'number', default: 20 }).option('offset', { type: 'number', default: 0 }),
+    handler: guarded(ctx, async (a) => {
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries({ status: a.status, project: a.project, limit: a.limit, offset: a.offset })) if (value !== undefined) query.set(key, String(value));
+      const page = await clientFor(ctx, a).request<{ tasks: TaskJson[]; total: number }>('GET', `/tasks?${query.toString()}`);
+      if (a.json === true) {
+        ctx.stdout.write(`${JSON.stringify(page)}\n`);
+        return;
+      }
+      for (const t of page.tasks) ctx.stdout.write(`${t.id}  ${t.status.padEnd(10)} ${t.project.padEnd(12)} ${t.title}\n`);
+      ctx.stdout.write(`${String(page.tasks.length)} of ${String(page.total)} task(s)\n`);
+    }),
+  };
+  const show: CommandModule<object, ServerFlags & { id: string }> = {
+    command: 'show <id>',
+    describe: 'Show one task with its status history',
+    builder: (y) => withServer(y).positional('id', { type: 'string', demandOption: true }),
+    handler: guarded(ctx, async (a) => {
+      const t = await clientFor(ctx, a).request<TaskJson>('GET', `/tasks/${encodeURIComponent(a.id)}`);
+      if (a.json === true) {
+        ctx.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        `${t.id}  ${t.title}`,
+        `project ${t.project} · status ${t.status} · attempt ${String(t.attempt)}${t.agent === null ? '' : ` · agent ${t.agent}`}`,
+        ...(t.branch === null ? [] : [`branch ${t.branch}${t.commit === null ? '' : ` · commit ${t.commit}`}`]),
+        ...(t.error === null ? [] : [`error: ${t.error}`]),
+        ...(t.history ?? []).map((h) => `  ${h.at}  ${h.to}${h.reason === undefined ? '' : ` (${h.reason})`}`),
+      ];
+      ctx.stdout.write(`${lines.join('\n')}\n`);
+    }),
+  };
+  const watch: CommandModule<object, ServerFlags & { id: string; from?: number | undefined }> = {
+    command: 'watch <id>',
+    describe: 'Follow a task\'s events live until it ends (exit 0 when it is done)',
+    builder: (y) => withServer(y).positional('id', { type: 'string', demandOption: true }).option('from', { type: 'number', default: 0, describe: 'Start after this event number' }),
+    handler: guarded(ctx, async (a) => {
+      await follow(ctx, clientFor(ctx, a), a.id, a.from ?? 0, a.json === true);
+    }),
+  };
+  const cancel: CommandModule<object, ServerFlags & { id: string }> = {
+    command: 'cancel <id>',
+    describe: 'Cancel a queued or running task',
+    builder: (y) => withServer(y).positional('id', { type: 'string', demandOption: true }),
+    handler: guarded(ctx, async (a) => {
+      const t = await clientFor(ctx, a).request<TaskJson>('POST', `/tasks/${encodeURIComponent(a.id)}/cancel`);
+      ctx.stdout.write(a.json === true ? `${JSON.stringify(t)}\n` : `${t.id} ${t.status}\n`);
+    }),
+  };
+  return {
+    command: 'tasks <command>',
+    describe: 'Submit, list, show, watch and cancel tasks on a running server',
+    builder: (y) => y.command(submit).command(list).command(show).command(watch).command(cancel).demandCommand(1),
+    handler: () => undefined,
+  };
+}
