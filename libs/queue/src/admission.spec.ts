@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { pickTasksToStart, rateLimitRetryAt } from './admission.js';
+import { TRANSITIONS, nextStatus } from './task-state-machine.js';
+import { taskRequestFrom } from './task-request.js';
+import { TASK_STATUSES, type Task } from './task.types.js';
+
+const task = (id: string, project: string, notBefore?: string): Task => ({
+  id, project, kind: 'prompt', prompt: id, status: 'queued', attempt: 1, inputTokens: 0, outputTokens: 0, createdAt: '', updatedAt: '', version: 1, notBefore,
+});
+const idle = { total: 0, byProject: new Map<string, number>() };
+
+describe('pickTasksToStart', () => {
+  it('starts the oldest tasks up to the global limit', () => {
+    const queued = ['1', '2', '3', '4', '5'].map((id) => task(id, 'a'));
+    expect(pickTasksToStart(queued, idle, { global: 3, perProject: new Map() }, 'now').map((t) => t.id)).toEqual(['1', '2', '3']);
+    expect(pickTasksToStart(queued, { total: 3, byProject: new Map([['a', 3]]) }, { global: 3, perProject: new Map() }, 'now')).toEqual([]);
+  });
+
+  it('skips a project at its own limit without blocking the others behind it', () => {
+    const queued = [task('a1', 'a'), task('a2', 'a'), task('b1', 'b'), task('a3', 'a'), task('b2', 'b')];
+    const picked = pickTasksToStart(queued, { total: 1, byProject: new Map([['a', 1]]) }, { global: 4, perProject: new Map([['a', 1]]) }, 'now');
+    expect(picked.map((t) => t.id)).toEqual(['b1', 'b2']);
+  });
+
+  it('leaves tasks waiting for a back-off', () => {
+    const queued = [task('late', 'a', '2026-11-23T12:00:00.000Z'), task('ready', 'a', '2026-11-23T09:00:00.000Z')];
+    expect(pickTasksToStart(queued, idle, { global: 4, perProject: new Map() }, '2026-11-23T10:00:00.000Z').map((t) => t.id)).toEqual(['ready']);
+  });
+});
+
+describe('rateLimitRetryAt', () => {
+  const now = Date.parse('2026-11-23T10:00:00.000Z');
+  it('uses the reset time the agent gave, else doubles a one-minute back-off up to an hour', () => {
+    expect(rateLimitRetryAt(now, 1, '2026-11-23T11:30:00.000Z')).toBe('2026-11-23T11:30:00.000Z');
+    expect(rateLimitRetryAt(now, 1, undefined)).toBe('2026-11-23T10:01:00.000Z');
+    expect(rateLimitRetryAt(now, 3, '2026-11-23T09:00:00.000Z')).toBe('2026-11-23T10:04:00.000Z');
+    expect(rateLimitRetryAt(now, 20, undefined)).toBe('2026-11-23T11:00:00.000Z');
+  });
+});
+
+describe('task state machine', () => {
+  it('lets terminal statuses go nowhere and every other status be cancelled or failed', () => {
+    for (const status of TASK_STATUSES) {
+      const moves = Object.keys(TRANSITIONS[status]);
+      if (['done', 'failed', 'cancelled'].includes(status)) expect(moves).toEqual([]);
+      else expect(moves).toEqual(expect.arrayContaining(['cancel', 'fail']));
+    }
+    expect(nextStatus('queued', 'start')).toBe('preparing');
+    expect(nextStatus('done', 'requeue')).toBeUndefined();
+  });
+});
+
+describe('taskRequestFrom', () => {
+  it('needs exactly one of prompt, issue and pr', () => {
+    expect(taskRequestFrom({ prompt: 'x' })).toMatchObject({ ok: true, value: { kind: 'prompt', prompt: 'x' } });
+    expect(taskRequestFrom({ issue: 4 })).toMatchObject({ ok: true, value: { kind: 'issue', issue: 4 } });
+    expect(taskRequestFrom({})).toEqual({ ok: false, error: 'one of prompt, issue or pr is required' });
+    expect(taskRequestFrom({ issue: 1, pr: 2 })).toEqual({ ok: false, error: 'give only one of prompt, issue or pr (got issue, pr)' });
+    expect(taskRequestFrom({ prompt: '  ' })).toEqual({ ok: false, error: 'prompt must not be empty' });
+  });
+});
