@@ -281,7 +281,7 @@ export class TaskEngine {
         // Harness commits the agent's changes itself; no change at all is a failure, not a success.
         task = (await this.deps.tasks.get(task.id)) ?? task;
         task = await this.update(task, { status: 'committing' }, statusEvent('running', 'committing', task.attempt));
-        const commit = await this.deps.worktrees.commitAll(worktree.path, commitMessage(task));
+        const commit = await this.deps.worktrees.commitAll(project.root, worktree.path, commitMessage(task));
         outcome = commit === undefined ? { kind: 'failed', error: 'agent made no changes' } : { kind: 'done', commit };
       } else {
         outcome = agentOutcome;

@@ -38,7 +38,22 @@ const FALLBACK_IDENTITY = ['-c', 'user.name=Harness', '-c', 'user.email=harness@
  * @public
  */
 export class GitWorktreeManager {
+  /** Per repository: git's own locks (refs, worktree metadata) make concurrent fetch/add/remove fail. */
+  private readonly repoLocks = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: GitWorktreeManagerDeps) {}
+
+  /** Runs `work` after every earlier locked operation on the same repository. */
+  private locked<T>(repoRoot: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.repoLocks.get(repoRoot) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.repoLocks.set(repoRoot, settled);
+    void settled.then(() => {
+      if (this.repoLocks.get(repoRoot) === settled) this.repoLocks.delete(repoRoot);
+    });
+    return next;
+  }
 
   private run(cwd: string, args: readonly string[], timeoutMs?: number): Promise<string> {
     return git(args, { cwd, env: this.deps.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
@@ -54,7 +69,11 @@ export class GitWorktreeManager {
    * `origin`'s default branch, else the repository's current branch. The base is fetched from
    * `origin` first when there is one. An existing branch of the same name (a retried task) is reset.
    */
-  async create(repoRoot: string, taskId: string, title: string, baseBranch?: string): Promise<Worktree> {
+  create(repoRoot: string, taskId: string, title: string, baseBranch?: string): Promise<Worktree> {
+    return this.locked(repoRoot, () => this.createUnlocked(repoRoot, taskId, title, baseBranch));
+  }
+
+  private async createUnlocked(repoRoot: string, taskId: string, title: string, baseBranch?: string): Promise<Worktree> {
     mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
     const hasOrigin = (await this.run(repoRoot, ['remote'])).split('\n').includes('origin');
     const base = baseBranch ?? (await this.defaultBranch(repoRoot, hasOrigin));
@@ -64,9 +83,10 @@ export class GitWorktreeManager {
       startPoint = `origin/${base}`;
     }
     const path = this.pathFor(taskId);
-    if (existsSync(path)) await this.remove(repoRoot, path);
+    if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
     const branch = taskBranchName(taskId, title);
-    await this.run(repoRoot, ['worktree', 'add', '--quiet', '-B', branch, path, startPoint]);
+    // --no-track: the task branch must not write upstream config (a shared file) or follow the base.
+    await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, path, startPoint]);
     return { path, branch, base: startPoint };
   }
 
@@ -82,8 +102,15 @@ export class GitWorktreeManager {
     return this.run(repoRoot, ['rev-parse', '--abbrev-ref', 'HEAD']);
   }
 
-  /** Commits everything changed in the worktree. Returns the commit id, or undefined when nothing changed. */
-  async commitAll(path: string, message: string): Promise<string | undefined> {
+  /**
+   * Commits everything changed in the worktree of `repoRoot`. Returns the commit id, or undefined
+   * when nothing changed.
+   */
+  commitAll(repoRoot: string, path: string, message: string): Promise<string | undefined> {
+    return this.locked(repoRoot, () => this.commitUnlocked(path, message));
+  }
+
+  private async commitUnlocked(path: string, message: string): Promise<string | undefined> {
     await this.run(path, ['add', '--all']);
     const staged = await this.run(path, ['diff', '--cached', '--name-only']);
     if (staged === '') return undefined;
@@ -96,7 +123,11 @@ export class GitWorktreeManager {
   }
 
   /** Removes a worktree (its branch stays). Works even when git has lost track of it. */
-  async remove(repoRoot: string, path: string): Promise<void> {
+  remove(repoRoot: string, path: string): Promise<void> {
+    return this.locked(repoRoot, () => this.removeUnlocked(repoRoot, path));
+  }
+
+  private async removeUnlocked(repoRoot: string, path: string): Promise<void> {
     try {
       await this.run(repoRoot, ['worktree', 'remove', '--force', path]);
     } catch {
