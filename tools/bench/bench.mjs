@@ -28,11 +28,21 @@ const row = (what, harness, floor, unit = 'ms') => {
   console.error(`  ${what}: ${harness.toFixed(1)} ${unit}${floor === undefined ? '' : ` vs floor ${floor.toFixed(1)} ${unit}`}`);
 };
 
+// git's worktree bookkeeping is not safe under concurrent add/remove in one repository (seen here:
+// "failed to read .git/worktrees/…/commondir"), so even the raw floor takes them one at a time;
+// the agents themselves run in parallel.
+let gitQueue = Promise.resolve();
+const serialGit = (args, options) => {
+  const next = gitQueue.then(() => run('git', args, options));
+  gitQueue = next.catch(() => undefined);
+  return next;
+};
+
 /** The raw floor of one task: worktree add, the scripted agent, worktree remove. */
 async function floorTask(repo, dir, i) {
   const path = join(dir, `floor-${i}`);
   const env = { ...process.env, ...repo.gitEnv };
-  await run('git', ['worktree', 'add', '--quiet', '--no-track', '-B', `floor/${i}`, path, 'origin/main'], { cwd: repo.path, env });
+  await serialGit(['worktree', 'add', '--quiet', '--no-track', '-B', `floor/${i}`, path, 'origin/main'], { cwd: repo.path, env });
   await new Promise((resolve, reject) => {
     const child = spawn(join(FAKE_AGENT_BIN_DIR, 'claude'), ['-p', '--output-format', 'stream-json', '--verbose', '--', 'bench'], {
       cwd: path,
@@ -44,7 +54,7 @@ async function floorTask(repo, dir, i) {
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`agent exited ${code}`))));
   });
-  await run('git', ['worktree', 'remove', '--force', path], { cwd: repo.path, env });
+  await serialGit(['worktree', 'remove', '--force', path], { cwd: repo.path, env });
 }
 
 async function pool(count, width, work) {

@@ -138,11 +138,11 @@ export class TaskEngine {
   /** Admits a task into the queue and answers at once; a full queue is refused. */
   async submit(input: SubmitTaskInput): Promise<Task> {
     const project = await this.resolveProject(input.project);
-    const queued = await this.deps.tasks.withStatus(['queued'], true, this.deps.limits.maxQueueSize);
-    if (queued.length >= this.deps.limits.maxQueueSize) {
+    const queued = await this.deps.tasks.countWithStatus(['queued']);
+    if (queued >= this.deps.limits.maxQueueSize) {
       throw new AppError(
         'QUEUE_FULL',
-        `the queue is full: ${String(queued.length)} tasks are queued ([concurrency] max_queue_size = ${String(this.deps.limits.maxQueueSize)}); retry later`,
+        `the queue is full: ${String(queued)} tasks are queued ([concurrency] max_queue_size = ${String(this.deps.limits.maxQueueSize)}); retry later`,
       );
     }
     const now = this.iso();
@@ -218,11 +218,10 @@ export class TaskEngine {
 
   /** Starts queued tasks FIFO while the global and per-project limits allow. */
   private async dispatch(): Promise<void> {
-    const [queued, active, projects] = await Promise.all([
-      this.deps.tasks.withStatus(['queued'], true),
-      this.deps.tasks.withStatus(ACTIVE_STATUSES, true),
-      this.deps.projects.list(),
-    ]);
+    const active = await this.deps.tasks.withStatus(ACTIVE_STATUSES, true);
+    // Every slot taken: no need to read the queue.
+    if (active.length >= this.deps.limits.maxConcurrentTasks) return;
+    const [queued, projects] = await Promise.all([this.deps.tasks.withStatus(['queued'], true, DISPATCH_SCAN), this.deps.projects.list()]);
     const byProject = new Map<string, number>();
     for (const task of active) byProject.set(task.project, (byProject.get(task.project) ?? 0) + 1);
     const perProject = new Map(projects.flatMap((p) => (p.maxConcurrent === undefined ? [] : [[p.name, p.maxConcurrent] as const])));
@@ -374,6 +373,9 @@ export class TaskEngine {
     return { requeued, failed, removedWorktrees };
   }
 }
+
+/** Queued tasks looked at per dispatch, oldest first (more than any sane max_queue_size). */
+const DISPATCH_SCAN = 10_000;
 
 function statusEvent(from: TaskStatus | undefined, to: TaskStatus, attempt: number, reason?: string): NewTaskEvent {
   return { kind: 'status', data: { from: from ?? null, to, attempt, ...(reason === undefined ? {} : { reason }) } };

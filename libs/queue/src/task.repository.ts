@@ -50,4 +50,5 @@ export abstract class TaskRepository {
   abstract list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }>;
   abstract withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]>;
   abstract countByProjectAndStatus(): Promise<TaskCount[]>;
+  abstract countWithStatus(statuses: readonly TaskStatus[]): Promise<number>;
 }

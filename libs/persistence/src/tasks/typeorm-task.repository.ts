@@ -115,6 +115,10 @@ export class TypeOrmTaskRepository extends TaskRepository {
     return rows.map(taskFromRow);
   }
 
+  countWithStatus(statuses: readonly TaskStatus[]): Promise<number> {
+    return this.dataSource.getRepository(TaskEntity).countBy({ status: In([...statuses]) });
+  }
+
   async countByProjectAndStatus(): Promise<TaskCount[]> {
     const rows = await this.dataSource
       .getRepository(TaskEntity)
