@@ -15,3 +15,5 @@ export type { FakeOpenAiReply, FakeOpenAiScript } from './fake-openai-server.js'
 export { REAL_AGENT_CLI_VERSIONS, findRealAgentClis, realAgentClisDir, realClaudeEnv, realCodexArgs, realCodexEnv } from './real-agent-clis.js';
 export type { RealAgentClis } from './real-agent-clis.js';
 export { processesInDirectory } from './processes.js';
+export { startFakeGitHub } from './fake-github-server.js';
+export type { FakeGitHub, FakeGitHubFailure, FakeIssue, FakePullRequest, RecordedGitHubRequest } from './fake-github-server.js';

@@ -1,0 +1,82 @@
+import { startFakeGitHub, type FakeGitHub } from '@agent-harness/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GitHubClient } from './github-client.js';
+import { parseGitHubRemote, parseRepoName } from './github-remote.js';
+
+const repo = { owner: 'octo', repo: 'app' };
+
+describe('parseGitHubRemote', () => {
+  it('reads owner and name from https, ssh and scp-like remotes', () => {
+    for (const url of ['https://github.com/octo/app.git', 'https://github.com/octo/app', 'https://x-token@ghe.example/octo/app.git', 'git@github.com:octo/app.git', 'ssh://git@github.com:22/octo/app.git', 'ssh://git@ghe.example/octo/app']) {
+      expect(parseGitHubRemote(url)).toEqual(repo);
+    }
+    expect(parseGitHubRemote('/srv/git/app.git')).toBeUndefined();
+    expect(parseRepoName('octo/app')).toEqual(repo);
+    expect(parseRepoName('octo')).toBeUndefined();
+  });
+});
+
+describe('GitHubClient against the GitHub stand-in', () => {
+  let github: FakeGitHub;
+  let client: GitHubClient;
+  beforeEach(async () => {
+    github = await startFakeGitHub({ token: 'ghp_test' });
+    client = new GitHubClient({ apiUrl: github.url, token: 'ghp_test', retries: 1, paceWrites: false });
+  });
+  afterEach(async () => {
+    await github.close();
+  });
+
+  it('reads an issue with its labels and comments', async () => {
+    github.addIssue('octo/app', 42, { title: 'Parser crashes', body: 'Steps…', labels: ['bug'], comments: [{ author: 'ann', body: 'Also on 1.2' }] });
+    expect(await client.getIssue(repo, 42)).toEqual({
+      number: 42,
+      title: 'Parser crashes',
+      body: 'Steps…',
+      labels: ['bug'],
+      comments: [{ author: 'ann', body: 'Also on 1.2' }],
+      url: 'https://github.example/octo/app/issues/42',
+    });
+    expect(github.requests[0]?.authorization).toBe('token ghp_test');
+  });
+
+  it('opens a pull request once: a second call for the same branch returns the first', async () => {
+    const first = await client.openPullRequest(repo, { title: 'Fix parser', body: 'Closes #42', head: 'harness/x', base: 'main' });
+    expect(first).toMatchObject({ created: true, url: expect.stringContaining('/pull/') as string });
+    const second = await client.openPullRequest(repo, { title: 'Fix parser', body: 'Closes #42', head: 'harness/x', base: 'main' });
+    expect(second).toEqual({ ...first, created: false });
+    expect(github.pullRequests('octo/app')).toHaveLength(1);
+  });
+
+  it('recovers from a 422 "already exists" race by using the open PR', async () => {
+    github.addPullRequest('octo/app', { number: 7, head: 'harness/y', base: 'main' });
+    // The first look finds nothing (as if the PR were opened just after); creating answers 422.
+    github.fail({ method: 'GET', path: /\/pulls$/, status: 200, body: [] });
+    const pr = await client.openPullRequest(repo, { title: 't', body: 'b', head: 'harness/y', base: 'main' });
+    expect(pr).toMatchObject({ number: 7, created: false });
+    expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('reads a PR with its review comments and checks; comments and reviews it', async () => {
+    const pr = github.addPullRequest('octo/app', { number: 9, head: 'feature', base: 'main', reviewComments: [{ path: 'a.ts', line: 3, author: 'rev', body: 'rename this' }], checks: [{ name: 'ci', status: 'completed', conclusion: 'failure' }] });
+    const details = await client.getPullRequest(repo, 9);
+    expect(details).toMatchObject({ headRef: 'feature', baseRef: 'main', reviewComments: [{ path: 'a.ts', line: 3, body: 'rename this' }], checks: [{ name: 'ci', conclusion: 'failure' }] });
+    await client.comment(repo, 9, 'Addressed.');
+    await client.review(repo, 9, 'Round 1: changes requested', [{ path: 'a.ts', line: 3, body: 'still wrong' }]);
+    expect(pr.comments).toEqual(['Addressed.']);
+    expect(pr.reviews).toEqual([{ body: 'Round 1: changes requested', event: 'COMMENT', comments: [{ path: 'a.ts', line: 3, body: 'still wrong' }] }]);
+  });
+
+  it('says clearly what failed: 404, 401 and a rate limit with its reset time', async () => {
+    await expect(client.getIssue(repo, 404)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'GitHub: issue #404 of octo/app was not found (404), or the token cannot see it' });
+    const anonymous = new GitHubClient({ apiUrl: github.url, token: 'wrong' });
+    await expect(anonymous.getIssue(repo, 1)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    github.fail({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } });
+    github.addIssue('octo/app', 5, { title: 't' });
+    await expect(client.comment(repo, 5, 'hi')).rejects.toThrow(/GitHub refused commenting on #5 of octo\/app \(403: API rate limit exceeded\); it resets at/);
+    github.fail({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 429, message: 'secondary rate limit', headers: { 'retry-after': '1' }, times: 1 });
+    await client.comment(repo, 5, 'after a short wait');
+    expect(github.requests.filter((r) => r.method === 'POST').length).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,0 +1,205 @@
+import { AppError } from '@agent-harness/core';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+import Bottleneck from 'bottleneck';
+import type { RepoRef } from './github-remote.js';
+
+const HarnessOctokit = Octokit.plugin(retry, throttling);
+type Client = InstanceType<typeof HarnessOctokit>;
+
+/** An issue with what an agent needs to work on it. @public */
+export interface IssueDetails {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly labels: readonly string[];
+  readonly comments: readonly { readonly author: string; readonly body: string }[];
+  readonly url: string;
+}
+
+/** A pull request with its open review comments and check results. @public */
+export interface PullRequestDetails {
+  readonly number: number;
+  readonly title: string;
+  readonly body: string;
+  readonly url: string;
+  readonly state: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  readonly baseRef: string;
+  readonly reviewComments: readonly { readonly path: string; readonly line: number | null; readonly author: string; readonly body: string }[];
+  readonly checks: readonly { readonly name: string; readonly status: string; readonly conclusion: string | null }[];
+}
+
+/** @public */
+export interface PullRequestRef {
+  readonly number: number;
+  readonly url: string;
+}
+
+/** A comment on one line of a file, in a review. @public */
+export interface ReviewLineComment {
+  readonly path: string;
+  readonly line: number;
+  readonly body: string;
+}
+
+/** @public */
+export interface GitHubClientOptions {
+  /** `[github] api_url`: https://api.github.com, `https://HOST/api/v3`, or a local server. */
+  readonly apiUrl: string;
+  readonly token?: string | undefined;
+  /** A rate limit that resets within this many seconds is waited out once; longer ones fail. Default 60. */
+  readonly maxRateLimitWaitSecs?: number;
+  /** Retries of 5xx answers. Default 2. */
+  readonly retries?: number;
+  /**
+   * Space writes as GitHub asks (1 s between writes, 3 s between comments and reviews). Default
+   * true; tests against a local stand-in turn it off.
+   */
+  readonly paceWrites?: boolean;
+}
+
+function describe(ref: RepoRef): string {
+  return `${ref.owner}/${ref.repo}`;
+}
+
+/**
+ * GitHub through Octokit, with retries of server errors and a bounded wait on rate limits. Every
+ * failure becomes an `AppError` that says what was asked and why it failed.
+ * @public
+ */
+export class GitHubClient {
+  private readonly octokit: Client;
+
+  constructor(options: GitHubClientOptions) {
+    const maxWait = options.maxRateLimitWaitSecs ?? 60;
+    const waitOnce = (retryAfter: number, _options: object, _octokit: unknown, retryCount: number): boolean => retryCount === 0 && retryAfter <= maxWait;
+    this.octokit = new HarnessOctokit({
+      baseUrl: options.apiUrl.replace(/\/+$/, ''),
+      ...(options.token === undefined ? {} : { auth: options.token }),
+      userAgent: 'agent-harness',
+      retry: { retries: options.retries ?? 2 },
+      throttle: {
+        onRateLimit: waitOnce,
+        onSecondaryRateLimit: waitOnce,
+        ...(options.paceWrites === false ? { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }), notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }) } : {}),
+      },
+      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+  }
+
+  private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toGitHubError(what, error);
+    }
+  }
+
+  async getIssue(ref: RepoRef, number: number): Promise<IssueDetails> {
+    const what = `issue #${String(number)} of ${describe(ref)}`;
+    const [issue, comments] = await Promise.all([
+      this.call(what, () => this.octokit.rest.issues.get({ ...ref, issue_number: number })),
+      this.call(`comments of ${what}`, () => this.octokit.paginate(this.octokit.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 })),
+    ]);
+    return {
+      number,
+      title: issue.data.title,
+      body: issue.data.body ?? '',
+      labels: issue.data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
+      comments: comments.map((c) => ({ author: c.user?.login ?? 'unknown', body: c.body ?? '' })),
+      url: issue.data.html_url,
+    };
+  }
+
+  async getPullRequest(ref: RepoRef, number: number): Promise<PullRequestDetails> {
+    const what = `pull request #${String(number)} of ${describe(ref)}`;
+    const pr = await this.call(what, () => this.octokit.rest.pulls.get({ ...ref, pull_number: number }));
+    const [comments, checks] = await Promise.all([
+      this.call(`review comments of ${what}`, () => this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, { ...ref, pull_number: number, per_page: 100 })),
+      this.call(`checks of ${what}`, () => this.octokit.rest.checks.listForRef({ ...ref, ref: pr.data.head.sha, per_page: 100 })),
+    ]);
+    return {
+      number,
+      title: pr.data.title,
+      body: pr.data.body ?? '',
+      url: pr.data.html_url,
+      state: pr.data.state,
+      headRef: pr.data.head.ref,
+      headSha: pr.data.head.sha,
+      baseRef: pr.data.base.ref,
+      reviewComments: comments.map((c) => ({ path: c.path, line: c.line ?? null, author: c.user.login, body: c.body })),
+      checks: checks.data.check_runs.map((r) => ({ name: r.name, status: r.status, conclusion: r.conclusion })),
+    };
+  }
+
+  /** The open pull request from `headBranch`, if there is one. */
+  async findOpenPullRequest(ref: RepoRef, headBranch: string): Promise<PullRequestRef | undefined> {
+    const open = await this.call(`open pull requests of ${describe(ref)}`, () =>
+      this.octokit.rest.pulls.list({ ...ref, head: `${ref.owner}:${headBranch}`, state: 'open', per_page: 10 }),
+    );
+    const pr = open.data.find((p) => p.head.ref === headBranch);
+    return pr === undefined ? undefined : { number: pr.number, url: pr.html_url };
+  }
+
+  /**
+   * Opens a pull request, or returns the one already open for the same branch: a retried task must
+   * never open a second PR.
+   */
+  async openPullRequest(ref: RepoRef, input: { title: string; body: string; head: string; base: string }): Promise<PullRequestRef & { created: boolean }> {
+    const existing = await this.findOpenPullRequest(ref, input.head);
+    if (existing !== undefined) return { ...existing, created: false };
+    try {
+      const pr = await this.octokit.rest.pulls.create({ ...ref, ...input });
+      return { number: pr.data.number, url: pr.data.html_url, created: true };
+    } catch (error) {
+      // Opened meanwhile (422 "A pull request already exists"): use that one.
+      const again = await this.findOpenPullRequest(ref, input.head).catch(() => undefined);
+      if (again !== undefined) return { ...again, created: false };
+      throw toGitHubError(`opening a pull request from ${input.head} in ${describe(ref)}`, error);
+    }
+  }
+
+  async comment(ref: RepoRef, number: number, body: string): Promise<void> {
+    await this.call(`commenting on #${String(number)} of ${describe(ref)}`, () => this.octokit.rest.issues.createComment({ ...ref, issue_number: number, body }));
+  }
+
+  /** Posts a review (a comment, never an approval by itself) with optional line comments. */
+  async review(ref: RepoRef, number: number, body: string, comments: readonly ReviewLineComment[] = []): Promise<void> {
+    await this.call(`reviewing #${String(number)} of ${describe(ref)}`, () =>
+      this.octokit.rest.pulls.createReview({ ...ref, pull_number: number, body, event: 'COMMENT', comments: comments.map((c) => ({ path: c.path, line: c.line, body: c.body })) }),
+    );
+  }
+}
+
+interface RequestErrorLike {
+  status: number;
+  message: string;
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+}
+
+function isRequestError(error: unknown): error is RequestErrorLike {
+  return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
+}
+
+function toGitHubError(what: string, error: unknown): AppError {
+  if (!isRequestError(error)) return new AppError('INTERNAL', `GitHub: ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  const apiMessage = (error.response?.data as { message?: unknown } | undefined)?.message;
+  const detail = typeof apiMessage === 'string' ? apiMessage : error.message;
+  switch (error.status) {
+    case 401:
+      return new AppError('UNAUTHORIZED', `GitHub rejected the token (401) for ${what}; check GITHUB_TOKEN`, { cause: error });
+    case 404:
+      return new AppError('NOT_FOUND', `GitHub: ${what} was not found (404), or the token cannot see it`, { cause: error });
+    case 403:
+    case 429: {
+      const reset = error.response?.headers?.['x-ratelimit-reset'];
+      const when = reset === undefined ? '' : `; it resets at ${new Date(Number(reset) * 1000).toISOString()}`;
+      return new AppError('CONFLICT', `GitHub refused ${what} (${String(error.status)}: ${detail})${when}`, { cause: error, details: { rateLimited: true } });
+    }
+    default:
+      return new AppError('INTERNAL', `GitHub: ${what} failed (${String(error.status)}: ${detail})`, { cause: error });
+  }
+}

@@ -1,0 +1,278 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** One request the fake GitHub received. @public */
+export interface RecordedGitHubRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly authorization: string | undefined;
+  readonly body: unknown;
+}
+
+/** @public */
+export interface FakeIssue {
+  title: string;
+  body: string;
+  labels: string[];
+  comments: { author: string; body: string }[];
+}
+
+/** @public */
+export interface FakePullRequest {
+  number: number;
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  headSha: string;
+  state: 'open' | 'closed';
+  reviewComments: { path: string; line: number; author: string; body: string }[];
+  checks: { name: string; status: string; conclusion: string | null }[];
+  comments: string[];
+  reviews: { body: string; event: string; comments: { path: string; line: number; body: string }[] }[];
+}
+
+/** A scripted failure for the next request matching `method` and `path`. @public */
+export interface FakeGitHubFailure {
+  readonly method: string;
+  readonly path: RegExp;
+  readonly status: number;
+  readonly message?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Answer this body instead of GitHub's error shape (e.g. an empty list with status 200). */
+  readonly body?: unknown;
+  /** How many matching requests fail (default 1). */
+  times?: number;
+}
+
+/** A GitHub REST stand-in on 127.0.0.1. @public */
+export interface FakeGitHub {
+  readonly url: string;
+  readonly requests: readonly RecordedGitHubRequest[];
+  /** Adds (or replaces) an issue of `owner/repo`. */
+  addIssue(repo: string, number: number, issue: Partial<FakeIssue> & { title: string }): void;
+  addPullRequest(repo: string, pr: Partial<FakePullRequest> & { number: number; head: string; base: string }): FakePullRequest;
+  pullRequests(repo: string): FakePullRequest[];
+  fail(failure: FakeGitHubFailure): void;
+  close(): Promise<void>;
+}
+
+interface RepoState {
+  issues: Map<number, FakeIssue>;
+  pulls: Map<number, FakePullRequest>;
+  next: number;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', ...headers });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(text === '' ? undefined : JSON.parse(text));
+      } catch {
+        resolve(text);
+      }
+    });
+  });
+}
+
+/**
+ * A local server speaking the GitHub REST shapes Octokit uses for issues, pull requests, comments,
+ * reviews and check runs, keeping its state in memory and recording every request. With `token`
+ * set, a request without `Authorization: token <token>` (or `Bearer`) gets GitHub's 401. Failures
+ * (404, 422, rate limits with their real headers) can be scripted with `fail`.
+ * @public
+ */
+export async function startFakeGitHub(options: { token?: string } = {}): Promise<FakeGitHub> {
+  const repos = new Map<string, RepoState>();
+  const requests: RecordedGitHubRequest[] = [];
+  const failures: FakeGitHubFailure[] = [];
+  const sockets = new Set<Socket>();
+  let url = '';
+  const repoState = (name: string): RepoState => {
+    let state = repos.get(name);
+    if (state === undefined) {
+      state = { issues: new Map(), pulls: new Map(), next: 1000 };
+      repos.set(name, state);
+    }
+    return state;
+  };
+  const html = (repo: string, kind: string, n: number) => `https://github.example/${repo}/${kind}/${String(n)}`;
+  const prJson = (repo: string, pr: FakePullRequest) => ({
+    number: pr.number,
+    title: pr.title,
+    body: pr.body,
+    state: pr.state,
+    html_url: html(repo, 'pull', pr.number),
+    url: `${url}/repos/${repo}/pulls/${String(pr.number)}`,
+    head: { ref: pr.head, sha: pr.headSha, label: `${repo.split('/')[0] ?? ''}:${pr.head}` },
+    base: { ref: pr.base },
+    user: { login: 'harness-bot' },
+  });
+
+  const server = createServer((req, res) => {
+    void readJson(req).then((body) => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      const method = req.method ?? 'GET';
+      requests.push({ method, path, authorization: req.headers.authorization, body });
+      if (options.token !== undefined && req.headers.authorization !== `token ${options.token}` && req.headers.authorization !== `Bearer ${options.token}`) {
+        send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+        return;
+      }
+      const failure = failures.find((f) => f.method === method && f.path.test(path));
+      if (failure !== undefined) {
+        failure.times = (failure.times ?? 1) - 1;
+        if (failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
+        send(res, failure.status, failure.body ?? { message: failure.message ?? `scripted ${String(failure.status)}`, documentation_url: 'https://docs.github.com/rest' }, { ...failure.headers });
+        return;
+      }
+      const m = /^\/repos\/([^/]+\/[^/]+)\/(.*)$/.exec(path);
+      if (m?.[1] === undefined || m[2] === undefined) {
+        send(res, 404, { message: 'Not Found' });
+        return;
+      }
+      const repo = m[1];
+      const rest = m[2];
+      const state = repoState(repo);
+      let match: RegExpExecArray | null;
+      if (method === 'GET' && (match = /^issues\/(\d+)$/.exec(rest))) {
+        const issue = state.issues.get(Number(match[1]));
+        if (issue === undefined) {
+          send(res, 404, { message: 'Not Found' });
+          return;
+        }
+        send(res, 200, { number: Number(match[1]), title: issue.title, body: issue.body, state: 'open', labels: issue.labels.map((name) => ({ name })), html_url: html(repo, 'issues', Number(match[1])), user: { login: 'reporter' } });
+        return;
+      }
+      if (method === 'GET' && (match = /^issues\/(\d+)\/comments$/.exec(rest))) {
+        const n = Number(match[1]);
+        const issue = state.issues.get(n);
+        const pr = state.pulls.get(n);
+        if (issue === undefined && pr === undefined) {
+          send(res, 404, { message: 'Not Found' });
+          return;
+        }
+        const comments = issue?.comments ?? pr?.comments.map((b) => ({ author: 'harness-bot', body: b })) ?? [];
+        send(res, 200, comments.map((c, i) => ({ id: i + 1, body: c.body, user: { login: c.author } })));
+        return;
+      }
+      if (method === 'POST' && (match = /^issues\/(\d+)\/comments$/.exec(rest))) {
+        const n = Number(match[1]);
+        const given = (body as { body?: unknown } | undefined)?.body;
+        const text = typeof given === 'string' ? given : '';
+        const pr = state.pulls.get(n);
+        const issue = state.issues.get(n);
+        if (pr === undefined && issue === undefined) {
+          send(res, 404, { message: 'Not Found' });
+          return;
+        }
+        if (pr !== undefined) pr.comments.push(text);
+        else issue?.comments.push({ author: 'harness-bot', body: text });
+        send(res, 201, { id: Date.now(), body: text, html_url: `${html(repo, 'issues', n)}#comment` });
+        return;
+      }
+      if (method === 'GET' && rest === 'pulls') {
+        const head = query.get('head');
+        const wantState = query.get('state') ?? 'open';
+        const list = [...state.pulls.values()].filter((p) => (wantState === 'all' || p.state === wantState) && (head === null || `${repo.split('/')[0] ?? ''}:${p.head}` === head));
+        send(res, 200, list.map((p) => prJson(repo, p)));
+        return;
+      }
+      if (method === 'POST' && rest === 'pulls') {
+        const input = body as { title?: string; body?: string; head?: string; base?: string };
+        if (!input.title || !input.head || !input.base) {
+          send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'missing_field' }] });
+          return;
+        }
+        const open = [...state.pulls.values()].find((p) => p.head === input.head && p.state === 'open');
+        if (open !== undefined) {
+          send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.split('/')[0] ?? ''}:${input.head}.` }] });
+          return;
+        }
+        const pr = fake.addPullRequest(repo, { number: state.next++, title: input.title, body: input.body ?? '', head: input.head, base: input.base });
+        send(res, 201, prJson(repo, pr));
+        return;
+      }
+      if (method === 'GET' && (match = /^pulls\/(\d+)$/.exec(rest))) {
+        const pr = state.pulls.get(Number(match[1]));
+        if (pr === undefined) send(res, 404, { message: 'Not Found' });
+        else send(res, 200, prJson(repo, pr));
+        return;
+      }
+      if (method === 'GET' && (match = /^pulls\/(\d+)\/comments$/.exec(rest))) {
+        const pr = state.pulls.get(Number(match[1]));
+        if (pr === undefined) {
+          send(res, 404, { message: 'Not Found' });
+          return;
+        }
+        send(res, 200, pr.reviewComments.map((c, i) => ({ id: i + 1, path: c.path, line: c.line, body: c.body, user: { login: c.author } })));
+        return;
+      }
+      if (method === 'POST' && (match = /^pulls\/(\d+)\/reviews$/.exec(rest))) {
+        const pr = state.pulls.get(Number(match[1]));
+        if (pr === undefined) {
+          send(res, 404, { message: 'Not Found' });
+          return;
+        }
+        const input = body as { body?: string; event?: string; comments?: { path: string; line: number; body: string }[] };
+        pr.reviews.push({ body: input.body ?? '', event: input.event ?? 'COMMENT', comments: input.comments ?? [] });
+        send(res, 200, { id: pr.reviews.length, body: input.body ?? '', state: 'COMMENTED' });
+        return;
+      }
+      if (method === 'GET' && (match = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
+        const pr = [...state.pulls.values()].find((p) => p.headSha === match?.[1] || p.head === match?.[1]);
+        const runs = pr?.checks ?? [];
+        send(res, 200, { total_count: runs.length, check_runs: runs.map((r, i) => ({ id: i + 1, name: r.name, status: r.status, conclusion: r.conclusion })) });
+        return;
+      }
+      send(res, 404, { message: 'Not Found' });
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+
+  const fake: FakeGitHub = {
+    url,
+    requests,
+    addIssue(repo, number, issue) {
+      repoState(repo).issues.set(number, { body: '', labels: [], comments: [], ...issue });
+    },
+    addPullRequest(repo, input) {
+      const pr: FakePullRequest = {
+        title: `PR #${String(input.number)}`,
+        body: '',
+        headSha: `sha${String(input.number)}`,
+        state: 'open',
+        reviewComments: [],
+        checks: [],
+        comments: [],
+        reviews: [],
+        ...input,
+      };
+      repoState(repo).pulls.set(pr.number, pr);
+      return pr;
+    },
+    pullRequests: (repo) => [...repoState(repo).pulls.values()],
+    fail: (failure) => failures.push({ ...failure }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+  return fake;
+}
