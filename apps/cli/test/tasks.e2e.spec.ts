@@ -113,7 +113,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     const id = await submit({ project: 'a', prompt: 'Add a greeting file', description: 'feat: add greeting' });
     const done = await until(id, ['done', 'failed']);
     expect(done).toMatchObject({ status: 'done', attempt: 1, error: null, worktree: null });
-    expect(done.history.map((h) => h.to)).toEqual(['queued', 'preparing', 'running', 'committing', 'done']);
+    expect(done.history.map((h) => h.to)).toEqual(['queued', 'preparing', 'running', 'validating', 'committing', 'done']);
     expect(a.git('log', '-1', '--format=%s', done.branch!)).toBe('feat: add greeting');
     expect(a.git('show', `${done.branch!}:src/hello.txt`)).toBe('hello');
     expect(readdirSync(join(home.path, 'data', 'worktrees'))).toEqual([]);
@@ -198,7 +198,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     expect(processesInDirectory(worktree).filter((pid) => orphans.includes(pid))).toEqual([]);
     const resumed = await until(interrupted, ['done', 'failed']);
     expect(resumed).toMatchObject({ status: 'done', attempt: 2 });
-    expect(resumed.history.map((h) => h.to)).toEqual(['queued', 'preparing', 'running', 'queued', 'preparing', 'running', 'committing', 'done']);
+    expect(resumed.history.map((h) => h.to)).toEqual(['queued', 'preparing', 'running', 'queued', 'preparing', 'running', 'validating', 'committing', 'done']);
     expect(await until(waiting, ['done', 'failed'])).toMatchObject({ status: 'done', attempt: 1 });
     expect(readdirSync(join(home.path, 'data', 'worktrees'))).toEqual([]);
     expect(processesInDirectory(join(home.path, 'data', 'worktrees'))).toEqual([]);

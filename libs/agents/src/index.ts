@@ -16,3 +16,5 @@ export type { CliAgentSpec, StreamOutcome, StreamParser } from './process/cli-ag
 export { killProcessGroup, isProcessGroupAlive } from './process/process-group.js';
 export { resolvePathInside } from './process/paths.js';
 export { killProcessesInDirectory } from './process/orphans.js';
+export { ShellCommandRunner } from './process/shell-command-runner.js';
+export type { ShellCommandOutcome } from './process/shell-command-runner.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentRegistry } from '@agent-harness/agents';
+import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
 import { resolveConfig } from '@agent-harness/core';
 import { openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
 import type { StoredTaskEvent, Task } from '@agent-harness/queue';
@@ -10,6 +10,7 @@ import {
   createTempDataDir,
   createTempGitRepo,
   processesInDirectory,
+  readFakeAgentLog,
   type FakeAgentScenario,
   type TempDir,
   type TempGitRepo,
@@ -38,8 +39,9 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     await repo.cleanup();
   });
 
-  async function startEngine(scenario: FakeAgentScenario, options: { maxConcurrent?: number; maxQueue?: number; projectMax?: number } = {}): Promise<TaskEngine> {
-    const toml = `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.claude.env]\nFAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}\n`;
+  async function startEngine(scenario: FakeAgentScenario, options: { maxConcurrent?: number; maxQueue?: number; projectMax?: number; preCommit?: string[] } = {}): Promise<TaskEngine> {
+    const log = join(data.path, 'agent-log.jsonl');
+    const toml = `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.claude.env]\nFAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}\nFAKE_AGENT_LOG = ${JSON.stringify(log)}\n`;
     const config = resolveConfig({ file: { path: '/c/h.toml', text: toml }, env: {}, homeDir: '/h', cwd: '/' });
     if (!config.ok) throw config.error;
     const projects = new TypeOrmProjectCatalog(database.dataSource);
@@ -51,6 +53,8 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
       worktrees: new GitWorktreeManager({ worktreesDir: join(data.path, 'worktrees'), env }),
       agents: AgentRegistry.fromConfig(config.value, env, '/'),
       limits: { maxConcurrentTasks: options.maxConcurrent ?? 4, maxQueueSize: options.maxQueue ?? 32 },
+      validation: { preCommit: options.preCommit ?? [], timeoutMs: 30_000, maxRetries: 2 },
+      commands: new ShellCommandRunner(env),
       tickMs: 50,
     });
     await engine.start();
@@ -81,9 +85,33 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     expect(repo.git('worktree', 'list')).not.toContain(submitted.id);
     const events = await tasks().eventsAfter(submitted.id, 0, 1000);
     expect(events.map((ev) => ev.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.filter((ev) => ev.kind === 'status').map((ev) => (ev.data as { to: string }).to)).toEqual(['queued', 'preparing', 'running', 'committing', 'done']);
+    expect(events.filter((ev) => ev.kind === 'status').map((ev) => (ev.data as { to: string }).to)).toEqual(['queued', 'preparing', 'running', 'validating', 'committing', 'done']);
     expect(events.some((ev) => ev.kind === 'agent' && (ev.data as { type: string }).type === 'file_change')).toBe(true);
     expect(events.at(-1)).toMatchObject({ kind: 'end', data: { status: 'done' } });
+  });
+
+  it('feeds a validation failure back to the same agent session and passes on the retry', async () => {
+    const counter = join(data.path, 'validation-runs');
+    const failsOnce = `n=$(cat ${counter} 2>/dev/null || echo 0); echo $((n+1)) > ${counter}; [ "$n" -ge 1 ] || { echo "lint: 1 problem in hello.txt"; exit 1; }`;
+    const e = await startEngine({ edits: [{ path: 'hello.txt', content: 'hi\n' }], session: 'sess-v' }, { preCommit: ['true', failsOnce] });
+    const submitted = await e.submit({ kind: 'prompt', prompt: 'Create hello.txt' });
+    const task = await finished(submitted.id);
+    expect(task).toMatchObject({ status: 'done', validationRetries: 1 });
+    const calls = readFakeAgentLog(join(data.path, 'agent-log.jsonl'));
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.argv).toEqual(expect.arrayContaining(['--resume', 'sess-v']));
+    expect(calls[1]?.argv.at(-1)).toContain('Validation failed (fix attempt 1 of 2)');
+    expect(calls[1]?.argv.at(-1)).toContain('lint: 1 problem in hello.txt');
+    const validations = (await tasks().eventsAfter(submitted.id, 0, 1000, ['validation'])).map((ev) => ev.data as { ok: boolean; outcomes: { command: string }[] });
+    expect(validations.map((v) => v.ok)).toEqual([false, true]);
+    expect(validations[0]?.outcomes.map((o) => o.command)).toEqual(['true', failsOnce]);
+  });
+
+  it('fails the task when validation still fails after max_retries fixes', async () => {
+    const e = await startEngine({ edits: [{ path: 'hello.txt', content: 'hi\n' }] }, { preCommit: ['echo broken build; false'] });
+    const task = await finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
+    expect(task).toMatchObject({ status: 'failed', validationRetries: 2, error: 'validation failed after 2 fix attempt(s): `echo broken build; false` exited with code 1' });
+    expect(readFakeAgentLog(join(data.path, 'agent-log.jsonl'))).toHaveLength(3);
   });
 
   it('fails a task whose agent changed nothing', async () => {
@@ -126,7 +154,7 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     let maxRunning = 0;
     for (let i = 0; i < 400; i++) {
       const all = await Promise.all(ids.map((id) => tasks().get(id)));
-      maxRunning = Math.max(maxRunning, all.filter((t) => t !== undefined && ['preparing', 'running', 'committing'].includes(t.status)).length);
+      maxRunning = Math.max(maxRunning, all.filter((t) => t !== undefined && ['preparing', 'running', 'validating', 'committing'].includes(t.status)).length);
       if (all.every((t) => t?.status === 'done')) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -166,11 +194,11 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const orphanDir = join(data.path, 'worktrees', 'nobody-owns-this');
     mkdirSync(orphanDir);
     await repository.create(
-      { id: 'crashed-task-0000', project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, worktree, inputTokens: 0, outputTokens: 0, createdAt: now, updatedAt: now, version: 1 },
+      { id: 'crashed-task-0000', project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, worktree, inputTokens: 0, outputTokens: 0, validationRetries: 0, createdAt: now, updatedAt: now, version: 1 },
       { kind: 'status', data: { to: 'running' } },
     );
     await repository.create(
-      { id: 'worn-out-task-000', project: 'app', kind: 'prompt', prompt: 'y', status: 'running', attempt: 3, inputTokens: 0, outputTokens: 0, createdAt: now, updatedAt: now, version: 1 },
+      { id: 'worn-out-task-000', project: 'app', kind: 'prompt', prompt: 'y', status: 'running', attempt: 3, inputTokens: 0, outputTokens: 0, validationRetries: 0, createdAt: now, updatedAt: now, version: 1 },
       { kind: 'status', data: { to: 'running' } },
     );
     const e = await startEngine({ hang: 'before_output' }, { maxConcurrent: 1 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { killProcessesInDirectory, type AgentRegistry } from '@agent-harness/agents';
 import { AppError, type AgentEvent } from '@agent-harness/core';
 import {
@@ -17,6 +18,7 @@ import {
   type TaskRequest,
   type TaskStatus,
 } from '@agent-harness/queue';
+import { fixPrompt, runChecks, validationCommands, type CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { TaskEventsHub } from './task-events-hub.js';
@@ -28,6 +30,10 @@ export interface TaskEngineDeps {
   readonly worktrees: GitWorktreeManager;
   readonly agents: AgentRegistry;
   readonly limits: { readonly maxConcurrentTasks: number; readonly maxQueueSize: number };
+  /** `[validation]`: commands (empty: language-detected), per-command timeout, fix attempts. */
+  readonly validation: { readonly preCommit: readonly string[]; readonly timeoutMs: number; readonly maxRetries: number };
+  /** Runs validation commands in worktrees. */
+  readonly commands: CommandRunner;
   readonly now?: () => Date;
   readonly newId?: () => string;
   readonly logger?: { log(message: string): void; error(message: string): void };
@@ -160,6 +166,7 @@ export class TaskEngine {
       attempt: 1,
       inputTokens: 0,
       outputTokens: 0,
+      validationRetries: 0,
       createdAt: now,
       updatedAt: now,
       version: 1,
@@ -275,11 +282,12 @@ export class TaskEngine {
       task = await this.update(task, { worktree: worktree.path, branch: worktree.branch }, { kind: 'log', data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` } });
       const runner = this.deps.agents.select({ agent: task.agent, projectDefault: project.defaultAgent });
       task = await this.update(task, { status: 'running', agentUsed: runner.name }, statusEvent('preparing', 'running', task.attempt, `agent ${runner.name}`));
-      const agentOutcome = await this.runAgent(task, runner, worktree, entry);
+      let agentOutcome = await this.runAgent(task, runner, worktree, entry, task.prompt ?? '', undefined);
+      if (agentOutcome === 'succeeded') agentOutcome = await this.validate(task.id, runner, worktree, entry);
       if (agentOutcome === 'succeeded') {
         // Harness commits the agent's changes itself; no change at all is a failure, not a success.
         task = (await this.deps.tasks.get(task.id)) ?? task;
-        task = await this.update(task, { status: 'committing' }, statusEvent('running', 'committing', task.attempt));
+        task = await this.update(task, { status: 'committing' }, statusEvent(task.status, 'committing', task.attempt));
         const commit = await this.deps.worktrees.commitAll(project.root, worktree.path, commitMessage(task));
         outcome = commit === undefined ? { kind: 'failed', error: 'agent made no changes' } : { kind: 'done', commit };
       } else {
@@ -298,9 +306,40 @@ export class TaskEngine {
     await this.finish((await this.deps.tasks.get(task.id)) ?? task, outcome);
   }
 
+  /**
+   * Runs the validation commands in the worktree; each failure goes back to the same agent session
+   * to fix, up to `maxRetries` times. Every run is recorded as a `validation` event.
+   */
+  private async validate(taskId: string, runner: ReturnType<AgentRegistry['select']>, worktree: Worktree, entry: RunningTask): Promise<Outcome | 'succeeded'> {
+    const ran = await this.deps.tasks.get(taskId);
+    if (ran === undefined) throw new AppError('NOT_FOUND', `task ${taskId} vanished`);
+    let task = await this.update(ran, { status: 'validating' }, statusEvent('running', 'validating', ran.attempt));
+    const { preCommit, timeoutMs, maxRetries } = this.deps.validation;
+    const plan = validationCommands(preCommit, readdirSync(worktree.path));
+    if (plan.commands.length === 0) {
+      await this.log(taskId, 'log', { message: 'validation: nothing to run (no [validation] pre_commit and no known language detected)' });
+      return 'succeeded';
+    }
+    for (let retry = 0; ; retry++) {
+      const checks = await runChecks(this.deps.commands, plan.commands, worktree.path, timeoutMs);
+      await this.log(taskId, 'validation', { retry, ok: checks.ok, source: plan.source, outcomes: checks.outcomes });
+      if (checks.ok) return 'succeeded';
+      const failure = checks.outcomes.at(-1);
+      if (failure === undefined || entry.controller.signal.aborted) return { kind: 'failed', error: 'validation stopped' };
+      if (retry >= maxRetries) {
+        const how = failure.timedOut ? 'timed out' : `exited with code ${String(failure.exitCode)}`;
+        return { kind: 'failed', error: `validation failed after ${String(retry)} fix attempt(s): \`${failure.command}\` ${how}` };
+      }
+      task = (await this.deps.tasks.get(taskId)) ?? task;
+      task = await this.update(task, { validationRetries: task.validationRetries + 1 });
+      const fixed = await this.runAgent(task, runner, worktree, entry, fixPrompt(failure, retry + 1, maxRetries), task.sessionId);
+      if (fixed !== 'succeeded') return fixed;
+    }
+  }
+
   /** Runs the agent in the worktree; its events are stored and streamed as they come. */
-  private async runAgent(task: Task, runner: ReturnType<AgentRegistry['select']>, worktree: Worktree, entry: RunningTask): Promise<Outcome | 'succeeded'> {
-    const run = runner.run({ prompt: task.prompt ?? '', cwd: worktree.path, model: task.model, signal: entry.controller.signal });
+  private async runAgent(task: Task, runner: ReturnType<AgentRegistry['select']>, worktree: Worktree, entry: RunningTask, prompt: string, resumeSessionId: string | undefined): Promise<Outcome | 'succeeded'> {
+    const run = runner.run({ prompt, cwd: worktree.path, model: task.model, signal: entry.controller.signal, resumeSessionId });
     let stored: Promise<void> = Promise.resolve();
     const subscription = run.events$.subscribe((event: AgentEvent) => {
       stored = stored.then(() => this.log(task.id, 'agent', event));
@@ -309,7 +348,7 @@ export class TaskEngine {
     subscription.unsubscribe();
     await stored;
     const current = (await this.deps.tasks.get(task.id)) ?? task;
-    await this.update(current, { sessionId: result.sessionId, inputTokens: current.inputTokens + result.usage.inputTokens + result.usage.cachedInputTokens, outputTokens: current.outputTokens + result.usage.outputTokens, costUsd: result.costUsd });
+    await this.update(current, { sessionId: result.sessionId ?? current.sessionId, inputTokens: current.inputTokens + result.usage.inputTokens + result.usage.cachedInputTokens, outputTokens: current.outputTokens + result.usage.outputTokens, costUsd: result.costUsd });
     if (result.ok) return 'succeeded';
     if (entry.stopReason === 'cancel') return { kind: 'cancelled' };
     if (result.reason === 'rate_limited' && task.attempt < MAX_ATTEMPTS) {

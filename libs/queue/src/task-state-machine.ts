@@ -5,6 +5,7 @@ export type TaskTransition =
   | 'start'
   | 'prepared'
   | 'agentDone'
+  | 'validated'
   | 'succeed'
   | 'fail'
   | 'cancel'
@@ -17,7 +18,8 @@ export type TaskTransition =
 export const TRANSITIONS = {
   queued: { start: 'preparing', cancel: 'cancelled', fail: 'failed' },
   preparing: { prepared: 'running', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
-  running: { agentDone: 'committing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
+  running: { agentDone: 'validating', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
+  validating: { validated: 'committing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   committing: { succeed: 'done', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   done: {},
   failed: {},

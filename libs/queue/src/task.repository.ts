@@ -2,8 +2,11 @@ import type { Task, TaskStatus } from './task.types.js';
 
 /** An event to append to a task's log. @public */
 export interface NewTaskEvent {
-  /** `status` (a status change), `agent` (an agent event), `log` (a Harness step), `end` (the last one). */
-  readonly kind: 'status' | 'agent' | 'log' | 'end';
+  /**
+   * `status` (a status change), `agent` (an agent event), `validation` (a validation run and its
+   * command outcomes), `log` (a Harness step), `end` (the last one).
+   */
+  readonly kind: 'status' | 'agent' | 'validation' | 'log' | 'end';
   readonly data: unknown;
 }
 

@@ -1,2 +1,3 @@
 // Public API of @agent-harness/validation.
-export {};
+export { CommandRunner, LANGUAGES, defaultCommands, detectLanguages, failed, fixPrompt, runChecks, validationCommands } from './validation-plan.js';
+export type { CommandOutcome, Language } from './validation-plan.js';

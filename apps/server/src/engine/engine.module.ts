@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
-import { AgentRegistry } from '@agent-harness/agents';
+import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
 import type { HarnessConfig } from '@agent-harness/core';
 import { TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
 import { ProjectAdmin, TaskEngine } from '@agent-harness/pipeline';
@@ -61,6 +61,8 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
           worktrees: new GitWorktreeManager({ worktreesDir: join(config.server.data_dir, 'worktrees'), env }),
           agents: AgentRegistry.fromConfig(config, env, config.server.data_dir),
           limits: { maxConcurrentTasks: config.concurrency.max_concurrent_tasks, maxQueueSize: config.concurrency.max_queue_size },
+          validation: { preCommit: config.validation.pre_commit, timeoutMs: config.validation.timeout_secs * 1000, maxRetries: config.validation.max_retries },
+          commands: new ShellCommandRunner(env),
           logger: {
             log: (message) => {
               logger.log(message);

@@ -35,6 +35,7 @@ export function taskDetail(task: Task, history: readonly StoredTaskEvent[]): Rec
     not_before: task.notBefore ?? null,
     worktree: task.worktree ?? null,
     tokens: { input: task.inputTokens, output: task.outputTokens },
+    validation_retries: task.validationRetries,
     cost_usd: task.costUsd ?? null,
     started_at: task.startedAt ?? null,
     version: task.version,

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import type { FileChange } from '@agent-harness/core';
 import type Anthropic from '@anthropic-ai/sdk';
 import { resolvePathInside } from '../process/paths.js';
-import { killProcessGroup } from '../process/process-group.js';
+import { ShellCommandRunner } from '../process/shell-command-runner.js';
 import { asString, truncate } from '../process/json-line.js';
 
 /** What a tool call returns to the model, and what it changed. */
@@ -60,12 +59,15 @@ class ToolRefusal extends Error {}
 export class WorkspaceTools {
   private readonly root: string;
 
+  private readonly shell: ShellCommandRunner;
+
   constructor(
     root: string,
-    private readonly commandEnv: Readonly<Record<string, string>>,
+    commandEnv: Readonly<Record<string, string>>,
     private readonly commandTimeoutMs: number,
   ) {
     this.root = realpathSync(root);
+    this.shell = new ShellCommandRunner(commandEnv);
   }
 
   async call(name: string, input: unknown, signal: AbortSignal): Promise<ToolOutcome> {
@@ -134,38 +136,10 @@ export class WorkspaceTools {
   }
 
   /** Runs `bash -c` in its own process group, ended on timeout or when the run is aborted. */
-  private runCommand(command: string, signal: AbortSignal): Promise<ToolOutcome> {
-    return new Promise((resolvePromise) => {
-      const child = spawn('bash', ['-c', command], { cwd: this.root, env: this.commandEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-      let output = '';
-      const collect = (chunk: Buffer): void => {
-        output = (output + chunk.toString('utf8')).slice(-4 * MAX_COMMAND_OUTPUT);
-      };
-      child.stdout.on('data', collect);
-      child.stderr.on('data', collect);
-      let stopped: string | undefined;
-      const stop = (why: string): void => {
-        stopped ??= why;
-        if (child.pid !== undefined) void killProcessGroup(child.pid, 2000);
-      };
-      const timer = setTimeout(() => {
-        stop(`timed out after ${String(this.commandTimeoutMs / 1000)} s`);
-      }, this.commandTimeoutMs);
-      const onAbort = (): void => {
-        stop('cancelled');
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      child.once('error', (error) => {
-        output += error.message;
-      });
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        if (child.pid !== undefined) void killProcessGroup(child.pid, 2000);
-        const status = stopped ?? `exit code ${String(code)}`;
-        resolvePromise({ ok: stopped === undefined && code === 0, output: `${status}\n${truncate(output, MAX_COMMAND_OUTPUT)}` });
-      });
-    });
+  private async runCommand(command: string, signal: AbortSignal): Promise<ToolOutcome> {
+    const outcome = await this.shell.run(command, { cwd: this.root, timeoutMs: this.commandTimeoutMs, signal });
+    const status = outcome.timedOut ? `timed out after ${String(this.commandTimeoutMs / 1000)} s` : signal.aborted ? 'cancelled' : `exit code ${String(outcome.exitCode)}`;
+    return { ok: !outcome.timedOut && !signal.aborted && outcome.exitCode === 0, output: `${status}\n${truncate(outcome.output, MAX_COMMAND_OUTPUT)}` };
   }
 }
 

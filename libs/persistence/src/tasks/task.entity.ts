@@ -21,6 +21,7 @@ export interface TaskRow {
   session_id: string | null;
   input_tokens: number;
   output_tokens: number;
+  validation_retries: number;
   cost_usd: number | null;
   error: string | null;
   created_at: string;
@@ -66,6 +67,7 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     session_id: varchar(),
     input_tokens: integer(false),
     output_tokens: integer(false),
+    validation_retries: integer(false),
     cost_usd: { type: 'real', nullable: true },
     error: text(),
     created_at: varchar(false),
