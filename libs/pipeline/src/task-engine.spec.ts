@@ -194,11 +194,11 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const orphanDir = join(data.path, 'worktrees', 'nobody-owns-this');
     mkdirSync(orphanDir);
     await repository.create(
-      { id: 'crashed-task-0000', project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, worktree, inputTokens: 0, outputTokens: 0, validationRetries: 0, createdAt: now, updatedAt: now, version: 1 },
+      { id: 'crashed-task-0000', project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, worktree, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: now, updatedAt: now, version: 1 },
       { kind: 'status', data: { to: 'running' } },
     );
     await repository.create(
-      { id: 'worn-out-task-000', project: 'app', kind: 'prompt', prompt: 'y', status: 'running', attempt: 3, inputTokens: 0, outputTokens: 0, validationRetries: 0, createdAt: now, updatedAt: now, version: 1 },
+      { id: 'worn-out-task-000', project: 'app', kind: 'prompt', prompt: 'y', status: 'running', attempt: 3, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: now, updatedAt: now, version: 1 },
       { kind: 'status', data: { to: 'running' } },
     );
     const e = await startEngine({ hang: 'before_output' }, { maxConcurrent: 1 });

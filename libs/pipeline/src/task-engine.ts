@@ -167,6 +167,7 @@ export class TaskEngine {
       inputTokens: 0,
       outputTokens: 0,
       validationRetries: 0,
+      reviewRounds: 0,
       createdAt: now,
       updatedAt: now,
       version: 1,

@@ -5,7 +5,7 @@ import { taskRequestFrom } from './task-request.js';
 import { TASK_STATUSES, type Task } from './task.types.js';
 
 const task = (id: string, project: string, notBefore?: string): Task => ({
-  id, project, kind: 'prompt', prompt: id, status: 'queued', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, createdAt: '', updatedAt: '', version: 1, notBefore,
+  id, project, kind: 'prompt', prompt: id, status: 'queued', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: '', updatedAt: '', version: 1, notBefore,
 });
 const idle = { total: 0, byProject: new Map<string, number>() };
 

@@ -18,6 +18,12 @@ export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
+/** How a task's independent review ended. @public */
+export type ReviewOutcome = 'approved' | 'changes_requested' | 'skipped' | 'disabled';
+
+/** Quality grades: A ≥ 90, B ≥ 75, C ≥ 60, D below; F for a failed task. @public */
+export type Grade = 'A' | 'B' | 'C' | 'D' | 'F';
+
 /** The whole request, persisted as submitted so a restart loses nothing. @public */
 export interface TaskRequest {
   readonly kind: TaskKind;
@@ -48,6 +54,15 @@ export interface Task extends TaskRequest {
   readonly outputTokens: number;
   /** Times a validation failure went back to the agent. */
   readonly validationRetries: number;
+  /** The pull request the task opened (or worked on). */
+  readonly prNumber?: number | undefined;
+  readonly prUrl?: string | undefined;
+  /** Review rounds run, and how the review ended. */
+  readonly reviewRounds: number;
+  readonly reviewOutcome?: ReviewOutcome | undefined;
+  /** The quality grade and its score (0–100), once finished. */
+  readonly grade?: Grade | undefined;
+  readonly score?: number | undefined;
   readonly costUsd?: number | undefined;
   readonly error?: string | undefined;
   readonly createdAt: string;

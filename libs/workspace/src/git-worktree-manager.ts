@@ -90,6 +90,42 @@ export class GitWorktreeManager {
     return { path, branch, base: startPoint };
   }
 
+  /**
+   * A worktree on an existing remote branch (a pull request's head, or a task branch pushed
+   * before a restart), checked out as a local branch of the same name.
+   */
+  checkoutRemoteBranch(repoRoot: string, taskId: string, branch: string): Promise<Worktree> {
+    return this.locked(repoRoot, async () => {
+      mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
+      await this.run(repoRoot, ['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`], 120_000);
+      const path = this.pathFor(taskId);
+      if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
+      await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, path, `origin/${branch}`]);
+      return { path, branch, base: `origin/${branch}` };
+    });
+  }
+
+  /** The URL of `origin`, or undefined when the repository has none. */
+  async originUrl(repoRoot: string): Promise<string | undefined> {
+    return this.run(repoRoot, ['remote', 'get-url', 'origin']).catch(() => undefined);
+  }
+
+  /**
+   * Pushes the worktree's HEAD to `branch` on `origin`. `force` is for branches Harness owns (a
+   * retried task rebuilds its branch); a pull request's own branch is never force-pushed.
+   */
+  push(repoRoot: string, worktreePath: string, branch: string, force: boolean): Promise<void> {
+    return this.locked(repoRoot, async () => {
+      await this.run(worktreePath, ['push', '--quiet', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`], 120_000);
+    });
+  }
+
+  /** The change of the worktree against `base` (`git diff base...HEAD`), cut at `maxChars`. */
+  async diff(worktreePath: string, base: string, maxChars: number): Promise<string> {
+    const text = await this.run(worktreePath, ['diff', '--no-color', '--stat', '--patch', `${base}...HEAD`]);
+    return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… diff cut at ${String(maxChars)} characters`;
+  }
+
   private async defaultBranch(repoRoot: string, hasOrigin: boolean): Promise<string> {
     if (hasOrigin) {
       try {

@@ -22,6 +22,12 @@ export interface TaskRow {
   input_tokens: number;
   output_tokens: number;
   validation_retries: number;
+  pr_number: number | null;
+  pr_url: string | null;
+  review_rounds: number;
+  review_outcome: string | null;
+  grade: string | null;
+  score: number | null;
   cost_usd: number | null;
   error: string | null;
   created_at: string;
@@ -68,6 +74,12 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     input_tokens: integer(false),
     output_tokens: integer(false),
     validation_retries: integer(false),
+    pr_number: integer(),
+    pr_url: varchar(),
+    review_rounds: integer(false),
+    review_outcome: varchar(),
+    grade: varchar(),
+    score: integer(),
     cost_usd: { type: 'real', nullable: true },
     error: text(),
     created_at: varchar(false),
