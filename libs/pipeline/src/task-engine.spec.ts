@@ -53,7 +53,7 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
       worktrees: new GitWorktreeManager({ worktreesDir: join(data.path, 'worktrees'), env }),
       agents: AgentRegistry.fromConfig(config.value, env, '/'),
       limits: { maxConcurrentTasks: options.maxConcurrent ?? 4, maxQueueSize: options.maxQueue ?? 32 },
-      validation: { preCommit: options.preCommit ?? [], timeoutMs: 30_000, maxRetries: 2 },
+      validation: { preCommit: options.preCommit ?? [], prePush: [], timeoutMs: 30_000, maxRetries: 2 },
       commands: new ShellCommandRunner(env),
       tickMs: 50,
     });

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { killProcessesInDirectory, type AgentRegistry } from '@agent-harness/agents';
-import { AppError, type AgentEvent } from '@agent-harness/core';
+import type { GitHubClient } from '@agent-harness/github';
+import { taskGrade } from '@agent-harness/review';
+import { AppError } from '@agent-harness/core';
 import {
   ACTIVE_STATUSES,
   MAX_ATTEMPTS,
   isTerminal,
   pickTasksToStart,
-  rateLimitRetryAt,
   type NewTaskEvent,
   type Project,
   type ProjectCatalog,
@@ -18,10 +18,11 @@ import {
   type TaskRequest,
   type TaskStatus,
 } from '@agent-harness/queue';
-import { fixPrompt, runChecks, validationCommands, type CommandRunner } from '@agent-harness/validation';
-import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
+import type { CommandRunner } from '@agent-harness/validation';
+import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { TaskEventsHub } from './task-events-hub.js';
+import { TaskRun, type RunOutcome } from './task-run.js';
 
 /** @public */
 export interface TaskEngineDeps {
@@ -30,8 +31,12 @@ export interface TaskEngineDeps {
   readonly worktrees: GitWorktreeManager;
   readonly agents: AgentRegistry;
   readonly limits: { readonly maxConcurrentTasks: number; readonly maxQueueSize: number };
-  /** `[validation]`: commands (empty: language-detected), per-command timeout, fix attempts. */
-  readonly validation: { readonly preCommit: readonly string[]; readonly timeoutMs: number; readonly maxRetries: number };
+  /** `[validation]`: commands (empty pre_commit: language-detected), per-command timeout, fix attempts. */
+  readonly validation: { readonly preCommit: readonly string[]; readonly prePush: readonly string[]; readonly timeoutMs: number; readonly maxRetries: number };
+  /** GitHub, when a token is configured: issue and PR tasks, pull requests, review comments. */
+  readonly github?: GitHubClient | undefined;
+  /** `[agents.review]`; without it there is no independent review. */
+  readonly review?: { readonly enabled: boolean; readonly reviewerAgent: string; readonly maxRounds: number } | undefined;
   /** Runs validation commands in worktrees. */
   readonly commands: CommandRunner;
   readonly now?: () => Date;
@@ -52,12 +57,6 @@ export interface RecoveryReport {
   readonly failed: readonly string[];
   readonly removedWorktrees: readonly string[];
 }
-
-type Outcome =
-  | { readonly kind: 'done'; readonly commit: string }
-  | { readonly kind: 'failed'; readonly error: string }
-  | { readonly kind: 'cancelled' }
-  | { readonly kind: 'requeue'; readonly attempt: number; readonly notBefore?: string | undefined; readonly reason: string };
 
 interface RunningTask {
   readonly controller: AbortController;
@@ -268,98 +267,29 @@ export class TaskEngine {
 
   /** Runs one started task to its outcome, cleans up its worktree, then records the outcome. */
   private async execute(started: Task, entry: RunningTask): Promise<void> {
-    let task = started;
-    let worktree: Worktree | undefined;
-    let project: Project | undefined;
-    let outcome: Outcome;
+    const run = new TaskRun(started, { ...this.deps, now: this.now, review: this.deps.review ?? { enabled: false, reviewerAgent: '', maxRounds: 1 } }, entry.controller.signal, {
+      update: (task, changes, event) => this.update(task, changes, event),
+      log: (taskId, kind, data) => this.log(taskId, kind, data),
+    });
+    let outcome: RunOutcome;
     try {
-      project = await this.deps.projects.get(task.project);
-      if (project === undefined) throw new AppError('NOT_FOUND', `project "${task.project}" no longer exists`);
-      if (!project.active) throw new AppError('CONFLICT', `project "${task.project}" is inactive`);
-      if (task.kind !== 'prompt') {
-        throw new AppError('UNSUPPORTED', `${task.kind} tasks need the GitHub integration, which this version does not have yet`);
-      }
-      worktree = await this.deps.worktrees.create(project.root, task.id, taskTitle(task), project.baseBranch);
-      task = await this.update(task, { worktree: worktree.path, branch: worktree.branch }, { kind: 'log', data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` } });
-      const runner = this.deps.agents.select({ agent: task.agent, projectDefault: project.defaultAgent });
-      task = await this.update(task, { status: 'running', agentUsed: runner.name }, statusEvent('preparing', 'running', task.attempt, `agent ${runner.name}`));
-      let agentOutcome = await this.runAgent(task, runner, worktree, entry, task.prompt ?? '', undefined);
-      if (agentOutcome === 'succeeded') agentOutcome = await this.validate(task.id, runner, worktree, entry);
-      if (agentOutcome === 'succeeded') {
-        // Harness commits the agent's changes itself; no change at all is a failure, not a success.
-        task = (await this.deps.tasks.get(task.id)) ?? task;
-        task = await this.update(task, { status: 'committing' }, statusEvent(task.status, 'committing', task.attempt));
-        const commit = await this.deps.worktrees.commitAll(project.root, worktree.path, commitMessage(task));
-        outcome = commit === undefined ? { kind: 'failed', error: 'agent made no changes' } : { kind: 'done', commit };
-      } else {
-        outcome = agentOutcome;
-      }
+      outcome = await run.run(taskTitle(started), commitMessage);
     } catch (error) {
       outcome = entry.stopReason === 'cancel' ? { kind: 'cancelled' } : { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
     }
-    if (entry.stopReason === 'shutdown' && outcome.kind !== 'done') outcome = { kind: 'requeue', attempt: task.attempt, reason: 'the server shut down' };
-    if (worktree !== undefined && project !== undefined) {
-      const path = worktree.path;
-      await this.deps.worktrees.remove(project.root, path).catch((error: unknown) => {
-        this.deps.logger?.error(`task ${task.id}: could not remove ${path}: ${String(error)}`);
+    if (entry.stopReason === 'cancel' && outcome.kind !== 'done') outcome = { kind: 'cancelled' };
+    if (entry.stopReason === 'shutdown' && outcome.kind !== 'done') outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
+    const cleanup = run.cleanup;
+    if (cleanup !== undefined) {
+      await this.deps.worktrees.remove(cleanup.repoRoot, cleanup.path).catch((error: unknown) => {
+        this.deps.logger?.error(`task ${started.id}: could not remove ${cleanup.path}: ${String(error)}`);
       });
     }
-    await this.finish((await this.deps.tasks.get(task.id)) ?? task, outcome);
-  }
-
-  /**
-   * Runs the validation commands in the worktree; each failure goes back to the same agent session
-   * to fix, up to `maxRetries` times. Every run is recorded as a `validation` event.
-   */
-  private async validate(taskId: string, runner: ReturnType<AgentRegistry['select']>, worktree: Worktree, entry: RunningTask): Promise<Outcome | 'succeeded'> {
-    const ran = await this.deps.tasks.get(taskId);
-    if (ran === undefined) throw new AppError('NOT_FOUND', `task ${taskId} vanished`);
-    let task = await this.update(ran, { status: 'validating' }, statusEvent('running', 'validating', ran.attempt));
-    const { preCommit, timeoutMs, maxRetries } = this.deps.validation;
-    const plan = validationCommands(preCommit, readdirSync(worktree.path));
-    if (plan.commands.length === 0) {
-      await this.log(taskId, 'log', { message: 'validation: nothing to run (no [validation] pre_commit and no known language detected)' });
-      return 'succeeded';
-    }
-    for (let retry = 0; ; retry++) {
-      const checks = await runChecks(this.deps.commands, plan.commands, worktree.path, timeoutMs);
-      await this.log(taskId, 'validation', { retry, ok: checks.ok, source: plan.source, outcomes: checks.outcomes });
-      if (checks.ok) return 'succeeded';
-      const failure = checks.outcomes.at(-1);
-      if (failure === undefined || entry.controller.signal.aborted) return { kind: 'failed', error: 'validation stopped' };
-      if (retry >= maxRetries) {
-        const how = failure.timedOut ? 'timed out' : `exited with code ${String(failure.exitCode)}`;
-        return { kind: 'failed', error: `validation failed after ${String(retry)} fix attempt(s): \`${failure.command}\` ${how}` };
-      }
-      task = (await this.deps.tasks.get(taskId)) ?? task;
-      task = await this.update(task, { validationRetries: task.validationRetries + 1 });
-      const fixed = await this.runAgent(task, runner, worktree, entry, fixPrompt(failure, retry + 1, maxRetries), task.sessionId);
-      if (fixed !== 'succeeded') return fixed;
-    }
-  }
-
-  /** Runs the agent in the worktree; its events are stored and streamed as they come. */
-  private async runAgent(task: Task, runner: ReturnType<AgentRegistry['select']>, worktree: Worktree, entry: RunningTask, prompt: string, resumeSessionId: string | undefined): Promise<Outcome | 'succeeded'> {
-    const run = runner.run({ prompt, cwd: worktree.path, model: task.model, signal: entry.controller.signal, resumeSessionId });
-    let stored: Promise<void> = Promise.resolve();
-    const subscription = run.events$.subscribe((event: AgentEvent) => {
-      stored = stored.then(() => this.log(task.id, 'agent', event));
-    });
-    const result = await run.result;
-    subscription.unsubscribe();
-    await stored;
-    const current = (await this.deps.tasks.get(task.id)) ?? task;
-    await this.update(current, { sessionId: result.sessionId ?? current.sessionId, inputTokens: current.inputTokens + result.usage.inputTokens + result.usage.cachedInputTokens, outputTokens: current.outputTokens + result.usage.outputTokens, costUsd: result.costUsd });
-    if (result.ok) return 'succeeded';
-    if (entry.stopReason === 'cancel') return { kind: 'cancelled' };
-    if (result.reason === 'rate_limited' && task.attempt < MAX_ATTEMPTS) {
-      return { kind: 'requeue', attempt: task.attempt + 1, notBefore: rateLimitRetryAt(this.now().getTime(), task.attempt, result.rateLimitResetAt), reason: `rate limited: ${result.message ?? ''}` };
-    }
-    return { kind: 'failed', error: `${runner.name} ${result.reason}${result.message === undefined ? '' : `: ${result.message}`}` };
+    await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome);
   }
 
   /** Records the outcome: a terminal status with its final `end` event, or back to the queue. */
-  private async finish(task: Task, outcome: Outcome): Promise<void> {
+  private async finish(task: Task, outcome: RunOutcome): Promise<void> {
     const now = this.iso();
     if (outcome.kind === 'requeue') {
       await this.update(
@@ -371,9 +301,24 @@ export class TaskEngine {
     }
     const status: TaskStatus = outcome.kind === 'done' ? 'done' : outcome.kind;
     const error = outcome.kind === 'failed' ? outcome.error : outcome.kind === 'cancelled' ? 'cancelled by request' : undefined;
-    const changes: TaskChanges = { status, finishedAt: now, worktree: undefined, error, ...(outcome.kind === 'done' ? { commit: outcome.commit } : {}) };
+    const graded = taskGrade({
+      succeeded: outcome.kind === 'done',
+      validationRetries: task.validationRetries,
+      reviewRounds: task.reviewRounds,
+      unresolvedIssues: outcome.kind === 'done' ? outcome.review.unresolved : [],
+      reviewSkipped: outcome.kind === 'done' && outcome.review.outcome === 'skipped',
+    });
+    const changes: TaskChanges = {
+      status,
+      finishedAt: now,
+      worktree: undefined,
+      error,
+      // A cancelled task is not graded: nobody asked it to finish.
+      ...(outcome.kind === 'cancelled' ? {} : { grade: graded.grade, score: graded.score }),
+      ...(outcome.kind === 'done' ? { commit: outcome.commit, reviewOutcome: outcome.review.outcome } : {}),
+    };
     const finished = await this.update(task, changes, statusEvent(task.status, status, task.attempt, error));
-    await this.log(task.id, 'end', { status, error: finished.error, commit: finished.commit, branch: finished.branch });
+    await this.log(task.id, 'end', { status, error: finished.error, commit: finished.commit, branch: finished.branch, pr: finished.prUrl, grade: finished.grade, review: finished.reviewOutcome });
     this.hub.close(task.id);
   }
 

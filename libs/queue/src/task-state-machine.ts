@@ -6,6 +6,8 @@ export type TaskTransition =
   | 'prepared'
   | 'agentDone'
   | 'validated'
+  | 'committed'
+  | 'reviewFix'
   | 'succeed'
   | 'fail'
   | 'cancel'
@@ -20,7 +22,8 @@ export const TRANSITIONS = {
   preparing: { prepared: 'running', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   running: { agentDone: 'validating', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   validating: { validated: 'committing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
-  committing: { succeed: 'done', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
+  committing: { succeed: 'done', committed: 'reviewing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
+  reviewing: { succeed: 'done', reviewFix: 'running', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   done: {},
   failed: {},
   cancelled: {},

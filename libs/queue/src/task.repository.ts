@@ -4,9 +4,9 @@ import type { Task, TaskStatus } from './task.types.js';
 export interface NewTaskEvent {
   /**
    * `status` (a status change), `agent` (an agent event), `validation` (a validation run and its
-   * command outcomes), `log` (a Harness step), `end` (the last one).
+   * command outcomes), `review` (a review round's verdict), `log` (a Harness step), `end` (the last one).
    */
-  readonly kind: 'status' | 'agent' | 'validation' | 'log' | 'end';
+  readonly kind: 'status' | 'agent' | 'validation' | 'review' | 'log' | 'end';
   readonly data: unknown;
 }
 

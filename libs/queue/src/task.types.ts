@@ -4,14 +4,14 @@ export const TASK_KINDS = ['prompt', 'issue', 'pr'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** @public */
-export const TASK_STATUSES = ['queued', 'preparing', 'running', 'validating', 'committing', 'done', 'failed', 'cancelled'] as const;
+export const TASK_STATUSES = ['queued', 'preparing', 'running', 'validating', 'committing', 'reviewing', 'done', 'failed', 'cancelled'] as const;
 /** @public */
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /** Statuses a task ends in; nothing moves it out of them. @public */
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['done', 'failed', 'cancelled'];
 /** Statuses of a task holding a run slot. @public */
-export const ACTIVE_STATUSES: readonly TaskStatus[] = ['preparing', 'running', 'validating', 'committing'];
+export const ACTIVE_STATUSES: readonly TaskStatus[] = ['preparing', 'running', 'validating', 'committing', 'reviewing'];
 
 /** @public */
 export function isTerminal(status: TaskStatus): boolean {

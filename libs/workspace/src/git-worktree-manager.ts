@@ -76,7 +76,7 @@ export class GitWorktreeManager {
   private async createUnlocked(repoRoot: string, taskId: string, title: string, baseBranch?: string): Promise<Worktree> {
     mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
     const hasOrigin = (await this.run(repoRoot, ['remote'])).split('\n').includes('origin');
-    const base = baseBranch ?? (await this.defaultBranch(repoRoot, hasOrigin));
+    const base = baseBranch ?? (await this.findDefaultBranch(repoRoot, hasOrigin));
     let startPoint = base;
     if (hasOrigin) {
       await this.run(repoRoot, ['fetch', '--quiet', 'origin', base], 120_000);
@@ -126,7 +126,13 @@ export class GitWorktreeManager {
     return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… diff cut at ${String(maxChars)} characters`;
   }
 
-  private async defaultBranch(repoRoot: string, hasOrigin: boolean): Promise<string> {
+  /** The branch tasks start from when a project names none: origin's default, else the current one. */
+  async defaultBranch(repoRoot: string): Promise<string> {
+    const hasOrigin = (await this.run(repoRoot, ['remote'])).split('\n').includes('origin');
+    return this.findDefaultBranch(repoRoot, hasOrigin);
+  }
+
+  private async findDefaultBranch(repoRoot: string, hasOrigin: boolean): Promise<string> {
     if (hasOrigin) {
       try {
         const head = await this.run(repoRoot, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD']);

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type O
 import { join } from 'node:path';
 import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
 import type { HarnessConfig } from '@agent-harness/core';
+import { GitHubClient } from '@agent-harness/github';
 import { TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
 import { ProjectAdmin, TaskEngine } from '@agent-harness/pipeline';
 import { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
@@ -61,7 +62,14 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
           worktrees: new GitWorktreeManager({ worktreesDir: join(config.server.data_dir, 'worktrees'), env }),
           agents: AgentRegistry.fromConfig(config, env, config.server.data_dir),
           limits: { maxConcurrentTasks: config.concurrency.max_concurrent_tasks, maxQueueSize: config.concurrency.max_queue_size },
-          validation: { preCommit: config.validation.pre_commit, timeoutMs: config.validation.timeout_secs * 1000, maxRetries: config.validation.max_retries },
+          validation: {
+            preCommit: config.validation.pre_commit,
+            prePush: config.validation.pre_push,
+            timeoutMs: config.validation.timeout_secs * 1000,
+            maxRetries: config.validation.max_retries,
+          },
+          github: config.github.token === undefined ? undefined : new GitHubClient({ apiUrl: config.github.api_url, token: config.github.token }),
+          review: { enabled: config.agents.review.enabled, reviewerAgent: config.agents.review.reviewer_agent, maxRounds: config.agents.review.max_rounds },
           commands: new ShellCommandRunner(env),
           logger: {
             log: (message) => {

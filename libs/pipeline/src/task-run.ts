@@ -1,0 +1,347 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentRegistry, AgentRunner } from '@agent-harness/agents';
+import { AppError, type AgentEvent } from '@agent-harness/core';
+import { parseGitHubRemote, parseRepoName, type GitHubClient, type RepoRef } from '@agent-harness/github';
+import { MAX_ATTEMPTS, rateLimitRetryAt, type NewTaskEvent, type Project, type ProjectCatalog, type ReviewOutcome, type Task, type TaskChanges, type TaskRepository, type TaskStatus } from '@agent-harness/queue';
+import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/review';
+import { fixPrompt, runChecks, validationCommands, type CommandRunner } from '@agent-harness/validation';
+import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
+import { issuePrompt, pullRequestPrompt, reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
+
+/** What the phases of a run use; the engine's dependencies. */
+export interface TaskRunDeps {
+  readonly tasks: TaskRepository;
+  readonly projects: ProjectCatalog;
+  readonly worktrees: GitWorktreeManager;
+  readonly agents: AgentRegistry;
+  readonly commands: CommandRunner;
+  readonly validation: { readonly preCommit: readonly string[]; readonly prePush: readonly string[]; readonly timeoutMs: number; readonly maxRetries: number };
+  /** Present when a GitHub token is configured. */
+  readonly github?: GitHubClient | undefined;
+  readonly review: { readonly enabled: boolean; readonly reviewerAgent: string; readonly maxRounds: number };
+  readonly now: () => Date;
+}
+
+/** How a run ended, before it is recorded. */
+export type RunOutcome =
+  | { readonly kind: 'done'; readonly commit: string; readonly review: ReviewResult }
+  | { readonly kind: 'failed'; readonly error: string }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'requeue'; readonly attempt: number; readonly notBefore?: string | undefined; readonly reason: string };
+
+/** How the independent review went. */
+export interface ReviewResult {
+  readonly outcome: ReviewOutcome;
+  readonly rounds: number;
+  readonly unresolved: readonly ReviewIssue[];
+}
+
+/** Runs one task's phases; the engine records the outcome. */
+export class TaskRun {
+  private task: Task;
+  private worktree: Worktree | undefined;
+  private project: Project | undefined;
+
+  constructor(
+    started: Task,
+    private readonly deps: TaskRunDeps,
+    private readonly signal: AbortSignal,
+    private readonly write: {
+      update(task: Task, changes: TaskChanges, event?: NewTaskEvent): Promise<Task>;
+      log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void>;
+    },
+  ) {
+    this.task = started;
+  }
+
+  /** The worktree to remove and its repository, once the run is over. */
+  get cleanup(): { repoRoot: string; path: string } | undefined {
+    return this.worktree === undefined || this.project === undefined ? undefined : { repoRoot: this.project.root, path: this.worktree.path };
+  }
+
+  get current(): Task {
+    return this.task;
+  }
+
+  private async refresh(): Promise<Task> {
+    this.task = (await this.deps.tasks.get(this.task.id)) ?? this.task;
+    return this.task;
+  }
+
+  private async move(status: TaskStatus, reason?: string): Promise<void> {
+    const task = await this.refresh();
+    if (task.status === status) return;
+    this.task = await this.write.update(task, { status }, { kind: 'status', data: { from: task.status, to: status, attempt: task.attempt, ...(reason === undefined ? {} : { reason }) } });
+  }
+
+  private async set(changes: TaskChanges, event?: NewTaskEvent): Promise<void> {
+    this.task = await this.write.update(await this.refresh(), changes, event);
+  }
+
+  private log(message: string): Promise<void> {
+    return this.write.log(this.task.id, 'log', { message });
+  }
+
+  async run(title: string, commitMessage: (task: Task) => string): Promise<RunOutcome> {
+    const project = await this.deps.projects.get(this.task.project);
+    if (project === undefined) throw new AppError('NOT_FOUND', `project "${this.task.project}" no longer exists`);
+    if (!project.active) throw new AppError('CONFLICT', `project "${this.task.project}" is inactive`);
+    this.project = project;
+    const repo = await this.gitHubRepo(project);
+    const github = this.deps.github;
+    if (this.task.kind !== 'prompt') {
+      if (github === undefined) throw new AppError('UNSUPPORTED', `${this.task.kind} tasks need a GitHub token: set GITHUB_TOKEN`);
+      if (repo === undefined) throw new AppError('INVALID_ARGUMENT', `project "${project.name}" has no GitHub repository: set repo = "owner/name" or an origin remote on GitHub`);
+    }
+
+    // Prepare: the worktree, and what the agent is asked.
+    const resumed = this.task.prNumber !== undefined && this.task.branch !== undefined;
+    let prompt = this.task.prompt ?? '';
+    let reviewBase: string;
+    if (this.task.kind === 'pr' && github !== undefined && repo !== undefined) {
+      const pr = await github.getPullRequest(repo, this.task.pr ?? 0);
+      this.worktree = await this.deps.worktrees.checkoutRemoteBranch(project.root, this.task.id, pr.headRef);
+      reviewBase = `origin/${pr.baseRef}`;
+      await this.set({ prNumber: pr.number, prUrl: pr.url });
+      prompt = pullRequestPrompt(`${repo.owner}/${repo.repo}`, pr, this.instructions(), this.checks());
+    } else if (resumed && this.task.branch !== undefined) {
+      // The branch was pushed and its PR opened before a restart: continue from there, never redo.
+      this.worktree = await this.deps.worktrees.checkoutRemoteBranch(project.root, this.task.id, this.task.branch);
+      reviewBase = `origin/${project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root))}`;
+    } else {
+      this.worktree = await this.deps.worktrees.create(project.root, this.task.id, title, project.baseBranch);
+      reviewBase = this.worktree.base;
+      if (this.task.kind === 'issue' && github !== undefined && repo !== undefined) {
+        const issue = await github.getIssue(repo, this.task.issue ?? 0);
+        prompt = issuePrompt(`${repo.owner}/${repo.repo}`, issue, this.instructions(), this.checks());
+        if (this.task.description === undefined) await this.set({ description: issue.title.slice(0, 500) });
+      }
+    }
+    const worktree = this.worktree;
+    await this.set({ worktree: worktree.path, branch: worktree.branch }, { kind: 'log', data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` } });
+    const implementer = this.deps.agents.select({ agent: this.task.agent, projectDefault: project.defaultAgent });
+    await this.set({ agentUsed: implementer.name });
+    await this.move('running', `agent ${implementer.name}`);
+
+    let commit = this.task.commit ?? '';
+    if (resumed) {
+      await this.log(`resuming after a restart: ${this.task.branch ?? ''} is pushed and PR #${String(this.task.prNumber)} is open`);
+    } else {
+      const implemented = await this.implement(implementer, prompt, undefined);
+      if (implemented !== 'ok') return implemented;
+      const committed = await this.commitAndPublish(commitMessage, repo, 'implementation');
+      if (typeof committed !== 'string') return committed;
+      commit = committed;
+    }
+
+    const review = await this.review(implementer, repo, reviewBase, title, prompt, commitMessage);
+    if ('kind' in review) return review;
+    commit = (await this.refresh()).commit ?? commit;
+    return { kind: 'done', commit, review };
+  }
+
+  /** Project instructions for agents (AGENTS.md, else CLAUDE.md), cut at 20,000 characters. */
+  private instructions(): string | undefined {
+    const dir = this.worktree?.path ?? this.project?.root;
+    if (dir === undefined) return undefined;
+    for (const name of ['AGENTS.md', 'CLAUDE.md']) {
+      const file = join(dir, name);
+      if (existsSync(file)) return readFileSync(file, 'utf8').slice(0, 20_000);
+    }
+    return undefined;
+  }
+
+  private checks(): string[] {
+    return this.worktree === undefined ? [...this.deps.validation.preCommit] : validationCommands(this.deps.validation.preCommit, readdirSync(this.worktree.path)).commands;
+  }
+
+  private async gitHubRepo(project: Project): Promise<RepoRef | undefined> {
+    if (project.repo !== undefined) return parseRepoName(project.repo);
+    const origin = await this.deps.worktrees.originUrl(project.root);
+    return origin === undefined ? undefined : parseGitHubRemote(origin);
+  }
+
+  /** The agent works, then validation runs with fixes fed back to the same session. */
+  private async implement(runner: AgentRunner, prompt: string, resumeSessionId: string | undefined): Promise<'ok' | RunOutcome> {
+    const ran = await this.runAgent(runner, 'implementer', prompt, resumeSessionId);
+    if (ran !== 'ok') return ran;
+    return this.validate(runner);
+  }
+
+  private async validate(runner: AgentRunner): Promise<'ok' | RunOutcome> {
+    const worktree = this.worktree;
+    if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
+    await this.move('validating');
+    const { preCommit, timeoutMs, maxRetries } = this.deps.validation;
+    const plan = validationCommands(preCommit, readdirSync(worktree.path));
+    if (plan.commands.length === 0) {
+      await this.log('validation: nothing to run (no [validation] pre_commit and no known language detected)');
+      return 'ok';
+    }
+    for (let retry = 0; ; retry++) {
+      const checks = await runChecks(this.deps.commands, plan.commands, worktree.path, timeoutMs);
+      await this.write.log(this.task.id, 'validation', { retry, ok: checks.ok, source: plan.source, outcomes: checks.outcomes });
+      if (checks.ok) return 'ok';
+      const failure = checks.outcomes.at(-1);
+      if (failure === undefined || this.signal.aborted) return { kind: 'failed', error: 'validation stopped' };
+      if (retry >= maxRetries) {
+        const how = failure.timedOut ? 'timed out' : `exited with code ${String(failure.exitCode)}`;
+        return { kind: 'failed', error: `validation failed after ${String(retry)} fix attempt(s): \`${failure.command}\` ${how}` };
+      }
+      await this.set({ validationRetries: (await this.refresh()).validationRetries + 1 });
+      const fixed = await this.runAgent(runner, 'implementer', fixPrompt(failure, retry + 1, maxRetries), this.task.sessionId);
+      if (fixed !== 'ok') return fixed;
+    }
+  }
+
+  /** Runs an agent in the worktree; its events are stored and streamed as they come. */
+  private async runAgent(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined): Promise<'ok' | RunOutcome> {
+    const result = await this.runAgentRaw(runner, role, prompt, resumeSessionId, role === 'implementer' ? this.task.model : undefined);
+    if (result.ok) return 'ok';
+    if (this.signal.aborted) return { kind: 'cancelled' };
+    if (result.reason === 'rate_limited' && this.task.attempt < MAX_ATTEMPTS) {
+      return { kind: 'requeue', attempt: this.task.attempt + 1, notBefore: rateLimitRetryAt(this.deps.now().getTime(), this.task.attempt, result.rateLimitResetAt), reason: `rate limited: ${result.message ?? ''}` };
+    }
+    return { kind: 'failed', error: `${runner.name} ${result.reason}${result.message === undefined ? '' : `: ${result.message}`}` };
+  }
+
+  private async runAgentRaw(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined, model: string | undefined) {
+    const worktree = this.worktree;
+    if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
+    const run = runner.run({ prompt, cwd: worktree.path, model, signal: this.signal, resumeSessionId });
+    let stored: Promise<void> = Promise.resolve();
+    const subscription = run.events$.subscribe((event: AgentEvent) => {
+      stored = stored.then(() => this.write.log(this.task.id, 'agent', { role, agent: runner.name, ...event }));
+    });
+    const result = await run.result;
+    subscription.unsubscribe();
+    await stored;
+    const task = await this.refresh();
+    await this.set({
+      ...(role === 'implementer' ? { sessionId: result.sessionId ?? task.sessionId } : {}),
+      inputTokens: task.inputTokens + result.usage.inputTokens + result.usage.cachedInputTokens,
+      outputTokens: task.outputTokens + result.usage.outputTokens,
+      costUsd: result.costUsd === undefined ? task.costUsd : (task.costUsd ?? 0) + result.costUsd,
+    });
+    return result;
+  }
+
+  /**
+   * Harness commits the agent's change (none is a failure on the first implementation), runs
+   * `pre_push`, pushes when there is an origin, and opens the PR (once) when GitHub is configured.
+   */
+  private async commitAndPublish(commitMessage: (task: Task) => string, repo: RepoRef | undefined, stage: 'implementation' | 'review fix'): Promise<string | RunOutcome> {
+    const worktree = this.worktree;
+    const project = this.project;
+    if (worktree === undefined || project === undefined) throw new AppError('INTERNAL', 'no worktree');
+    await this.move('committing');
+    const commit = await this.deps.worktrees.commitAll(project.root, worktree.path, commitMessage(await this.refresh()));
+    if (commit === undefined) {
+      if (stage === 'implementation') return { kind: 'failed', error: 'agent made no changes' };
+      await this.log('the review fix changed nothing');
+      return this.task.commit ?? '';
+    }
+    await this.set({ commit });
+    if ((await this.deps.worktrees.originUrl(project.root)) === undefined) return commit;
+    if (this.deps.validation.prePush.length > 0) {
+      const checks = await runChecks(this.deps.commands, this.deps.validation.prePush, worktree.path, this.deps.validation.timeoutMs);
+      await this.write.log(this.task.id, 'validation', { stage: 'pre_push', ok: checks.ok, source: 'config', outcomes: checks.outcomes });
+      const failure = checks.outcomes.at(-1);
+      if (!checks.ok && failure !== undefined) return { kind: 'failed', error: `pre_push failed: \`${failure.command}\` exited with code ${String(failure.exitCode)}` };
+    }
+    // A pull request's own branch is never force-pushed; Harness's task branches may be rebuilt.
+    await this.deps.worktrees.push(project.root, worktree.path, worktree.branch, this.task.kind !== 'pr');
+    await this.log(`pushed ${worktree.branch} to origin`);
+    const github = this.deps.github;
+    if (github === undefined || repo === undefined) return commit;
+    const task = await this.refresh();
+    if (task.kind === 'pr') {
+      if (stage === 'implementation' && task.prNumber !== undefined) await github.comment(repo, task.prNumber, `Harness pushed ${commit.slice(0, 12)} addressing the open review comments and checks (task ${task.id}).`);
+      return commit;
+    }
+    if (task.prNumber === undefined) {
+      const title = task.description ?? task.prompt?.split('\n')[0]?.slice(0, 72) ?? `Harness task ${task.id}`;
+      const body = [
+        task.kind === 'issue' ? `Closes #${String(task.issue ?? 0)}` : '',
+        '',
+        `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}).`,
+      ].join('\n').trim();
+      const pr = await github.openPullRequest(repo, { title, body, head: worktree.branch, base: project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root)) });
+      await this.set({ prNumber: pr.number, prUrl: pr.url }, { kind: 'log', data: { message: `${pr.created ? 'opened' : 'found the open'} pull request #${String(pr.number)}: ${pr.url}`, pr: pr.number, url: pr.url } });
+    }
+    return commit;
+  }
+
+  /** The independent review loop; see docs/review.md for the policy. */
+  private async review(implementer: AgentRunner, repo: RepoRef | undefined, base: string, title: string, request: string, commitMessage: (task: Task) => string): Promise<ReviewResult | RunOutcome> {
+    if (!this.deps.review.enabled) return { outcome: 'disabled', rounds: 0, unresolved: [] };
+    const reviewer = this.pickReviewer(implementer.name);
+    if (reviewer === undefined) {
+      await this.log(`review skipped: no agent other than ${implementer.name} is available (configure [agents.review] reviewer_agent)`);
+      await this.postOnPr(repo, `Harness could not review this change independently: no agent other than ${implementer.name} is available.`);
+      return { outcome: 'skipped', rounds: 0, unresolved: [] };
+    }
+    const worktree = this.worktree;
+    if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
+    const maxRounds = this.deps.review.maxRounds;
+    for (let round = (await this.refresh()).reviewRounds + 1; ; round++) {
+      await this.move('reviewing', `round ${String(round)} by ${reviewer.name}`);
+      const diff = await this.deps.worktrees.diff(worktree.path, base, 60_000);
+      const verdict = await this.askVerdict(reviewer, reviewPrompt(title, request, diff));
+      if ('kind' in verdict) return verdict;
+      await this.set({ reviewRounds: round }, { kind: 'review', data: { round, reviewer: reviewer.name, ...verdict } });
+      await this.postReview(repo, round, reviewer.name, verdict);
+      if (verdict.verdict === 'approve') return { outcome: 'approved', rounds: round, unresolved: [] };
+      if (round >= maxRounds) {
+        await this.postOnPr(repo, `Review rounds are used up (${String(maxRounds)}) with ${String(verdict.issues.length)} issue(s) open: a person should take it from here.`);
+        return { outcome: 'changes_requested', rounds: round, unresolved: verdict.issues };
+      }
+      await this.move('running', `fixing review round ${String(round)}`);
+      const fixed = await this.implement(implementer, reviewFixPrompt(round, verdict), this.task.sessionId);
+      if (fixed !== 'ok') return fixed;
+      const published = await this.commitAndPublish(commitMessage, repo, 'review fix');
+      if (typeof published !== 'string') return published;
+    }
+  }
+
+  /** The reviewer: `reviewer_agent` when it is another available agent, else any other available one. */
+  private pickReviewer(implementer: string): AgentRunner | undefined {
+    const available = this.deps.agents.availability().filter((a) => a.available && a.name !== implementer).map((a) => a.name);
+    const name = available.includes(this.deps.review.reviewerAgent) ? this.deps.review.reviewerAgent : available[0];
+    return name === undefined ? undefined : this.deps.agents.get(name);
+  }
+
+  /** A verdict from the reviewer, asked for once more when the first answer has none. */
+  private async askVerdict(reviewer: AgentRunner, prompt: string): Promise<Verdict | RunOutcome> {
+    const first = await this.runAgentRaw(reviewer, 'reviewer', prompt, undefined, undefined);
+    if (!first.ok) return this.signal.aborted ? { kind: 'cancelled' } : { kind: 'failed', error: `review by ${reviewer.name} failed: ${first.reason}${first.message === undefined ? '' : `: ${first.message}`}` };
+    const parsed = parseVerdict(first.finalText);
+    if (parsed.ok) return parsed.value;
+    await this.log(`the reviewer's answer had no verdict; asking once more`);
+    const again = await this.runAgentRaw(reviewer, 'reviewer', VERDICT_AGAIN, first.sessionId, undefined);
+    const reparsed = again.ok ? parseVerdict(again.finalText) : parsed;
+    if (reparsed.ok) return reparsed.value;
+    return { kind: 'failed', error: `review by ${reviewer.name} gave no verdict twice: ${reparsed.error}` };
+  }
+
+  private async postReview(repo: RepoRef | undefined, round: number, reviewer: string, verdict: Verdict): Promise<void> {
+    const task = this.task;
+    if (this.deps.github === undefined || repo === undefined || task.prNumber === undefined) return;
+    const heading = `**Harness review, round ${String(round)}** (${reviewer}): ${verdict.verdict === 'approve' ? 'approved' : 'changes requested'}`;
+    const lines = verdict.issues.map((i) => `- [${i.severity}] \`${i.file}${i.line === null ? '' : `:${String(i.line)}`}\` ${i.message}`);
+    const body = [heading, '', verdict.summary, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n');
+    const onLines = verdict.issues.flatMap((i) => (i.line === null || i.file === '' ? [] : [{ path: i.file, line: i.line, body: `[${i.severity}] ${i.message}` }]));
+    try {
+      await this.deps.github.review(repo, task.prNumber, body, onLines);
+    } catch {
+      // Line comments on lines outside the diff are refused by GitHub: post the summary alone.
+      await this.deps.github.review(repo, task.prNumber, body);
+    }
+  }
+
+  private async postOnPr(repo: RepoRef | undefined, text: string): Promise<void> {
+    const task = this.task;
+    if (this.deps.github !== undefined && repo !== undefined && task.prNumber !== undefined) await this.deps.github.comment(repo, task.prNumber, text);
+  }
+}
