@@ -40,6 +40,11 @@ export interface FakeAgentScenario {
   readonly stderr?: string;
   /** Pause after each printed line, to make streaming visible. */
   readonly delayMs?: number;
+  /**
+   * One scenario per invocation, in order (the last repeats), laid over the rest: a reviewer that
+   * asks for changes, then approves. Needs a counter file (see `fakeAgentEnv`).
+   */
+  readonly runs?: readonly Omit<FakeAgentScenario, 'runs'>[];
 }
 
 /** One recorded invocation of a scripted agent. @public */
@@ -51,9 +56,17 @@ export interface FakeAgentInvocation {
   readonly pid: number;
 }
 
-/** Environment that makes a scripted agent play `scenario` and log its invocation to `logFile`. @public */
-export function fakeAgentEnv(scenario: FakeAgentScenario, logFile?: string): Record<string, string> {
-  return { FAKE_AGENT_SCENARIO: JSON.stringify(scenario), ...(logFile === undefined ? {} : { FAKE_AGENT_LOG: logFile }) };
+/**
+ * Environment that makes a scripted agent play `scenario`, log its invocation to `logFile`, and
+ * count its invocations in `counterFile` (needed for `runs`).
+ * @public
+ */
+export function fakeAgentEnv(scenario: FakeAgentScenario, logFile?: string, counterFile?: string): Record<string, string> {
+  return {
+    FAKE_AGENT_SCENARIO: JSON.stringify(scenario),
+    ...(logFile === undefined ? {} : { FAKE_AGENT_LOG: logFile }),
+    ...(counterFile === undefined ? {} : { FAKE_AGENT_COUNTER: counterFile }),
+  };
 }
 
 /** The invocations recorded in `logFile`, oldest first. @public */

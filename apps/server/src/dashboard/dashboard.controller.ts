@@ -1,7 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import type { HarnessConfig } from '@agent-harness/core';
 import { ACTIVE_STATUSES, ProjectCatalog, TaskRepository, type TaskCount } from '@agent-harness/queue';
+import { overallGrade } from '@agent-harness/review';
 import { HARNESS_CONFIG } from '../core/tokens.js';
+
+/** The grade covers the most recent finished tasks. */
+const RECENT_FOR_GRADE = 50;
 
 function sum(counts: readonly TaskCount[], match: (c: TaskCount) => boolean): number {
   return counts.filter(match).reduce((total, c) => total + c.count, 0);
@@ -17,7 +21,7 @@ export class DashboardController {
 
   @Get()
   async dashboard(): Promise<Record<string, unknown>> {
-    const [counts, projects] = await Promise.all([this.tasks.countByProjectAndStatus(), this.projects.list()]);
+    const [counts, projects, recent] = await Promise.all([this.tasks.countByProjectAndStatus(), this.projects.list(), this.tasks.withStatus(['done', 'failed'], false, RECENT_FOR_GRADE)]);
     const running = (c: TaskCount): boolean => ACTIVE_STATUSES.includes(c.status);
     return {
       global: {
@@ -25,10 +29,9 @@ export class DashboardController {
         queued: sum(counts, (c) => c.status === 'queued'),
         done: sum(counts, (c) => c.status === 'done'),
         failed: sum(counts, (c) => c.status === 'failed'),
-        // Grades and PRs arrive with the review and GitHub flow.
-        grade: null,
+        grade: overallGrade(recent.flatMap((t) => (t.score === undefined ? [] : [t.score]))),
         max_concurrent: this.config.concurrency.max_concurrent_tasks,
-        latest_pr: null,
+        latest_pr: recent.find((t) => t.prUrl !== undefined)?.prUrl ?? null,
       },
       projects: projects.map((p) => ({
         id: p.name,
