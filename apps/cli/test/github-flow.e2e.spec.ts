@@ -129,6 +129,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     expect(prs).toHaveLength(1);
     expect(prs[0]).toMatchObject({ head: task.branch, base: 'main', title: 'Parser rejects valid input' });
     expect(prs[0]?.body).toContain('Closes #42');
+    expect(prs[0]?.body).toMatch(/^## Summary\n\nDone\.\n/);
     expect(task.pr_url).toBe(`https://github.example/octo/app/pull/${String(prs[0]?.number)}`);
     expect(prs[0]?.reviews.map((r) => r.body.split('\n')[0])).toEqual([
       '**Harness review, round 1** (codex): changes requested',

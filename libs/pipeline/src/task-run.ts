@@ -37,9 +37,15 @@ export interface ReviewResult {
   readonly unresolved: readonly ReviewIssue[];
 }
 
+function taskTitleOf(task: Task): string {
+  return task.description ?? task.prompt?.split('\n')[0] ?? `Harness task ${task.id}`;
+}
+
 /** Runs one task's phases; the engine records the outcome. */
 export class TaskRun {
   private task: Task;
+  /** The implementer's last final answer: the summary of the PR. */
+  private summary = '';
   private worktree: Worktree | undefined;
   private project: Project | undefined;
 
@@ -217,6 +223,7 @@ export class TaskRun {
     const result = await run.result;
     subscription.unsubscribe();
     await stored;
+    if (role === 'implementer' && result.ok && result.finalText.trim() !== '') this.summary = result.finalText.trim();
     const task = await this.refresh();
     await this.set({
       ...(role === 'implementer' ? { sessionId: result.sessionId ?? task.sessionId } : {}),
@@ -263,10 +270,13 @@ export class TaskRun {
     if (task.prNumber === undefined) {
       const title = task.description ?? task.prompt?.split('\n')[0]?.slice(0, 72) ?? `Harness task ${task.id}`;
       const body = [
-        task.kind === 'issue' ? `Closes #${String(task.issue ?? 0)}` : '',
+        '## Summary',
         '',
-        `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}).`,
-      ].join('\n').trim();
+        this.summary.slice(0, 20_000) || taskTitleOf(task),
+        '',
+        ...(task.kind === 'issue' ? [`Closes #${String(task.issue ?? 0)}`, ''] : []),
+        `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}); validated, and reviewed by an independent agent; merging is up to you.`,
+      ].join('\n');
       const pr = await github.openPullRequest(repo, { title, body, head: worktree.branch, base: project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root)) });
       await this.set({ prNumber: pr.number, prUrl: pr.url }, { kind: 'log', data: { message: `${pr.created ? 'opened' : 'found the open'} pull request #${String(pr.number)}: ${pr.url}`, pr: pr.number, url: pr.url } });
     }
