@@ -4,15 +4,8 @@ import type { TaskRequest } from './task.types.js';
 /** The longest prompt accepted (characters). @public */
 export const MAX_PROMPT_CHARS = 100_000;
 
-/** The fields a client may send for one task. @public */
-export interface TaskRequestFields {
-  readonly prompt?: string | undefined;
-  readonly issue?: number | undefined;
-  readonly pr?: number | undefined;
-  readonly description?: string | undefined;
-  readonly agent?: string | undefined;
-  readonly model?: string | undefined;
-}
+/** The fields a client may send for one task: a request without its kind, which they decide. @public */
+export type TaskRequestFields = Omit<TaskRequest, 'kind'>;
 
 /**
  * A task request from a client's fields: exactly one of `prompt`, `issue` or `pr` says what kind

@@ -34,6 +34,22 @@ export const ProjectEntity = new EntitySchema<ProjectRow>({
   },
 });
 
+function toRow(project: Project, now: string): ProjectRow {
+  return {
+    name: project.name,
+    root: project.root,
+    is_default: project.isDefault,
+    default_agent: project.defaultAgent ?? null,
+    max_concurrent: project.maxConcurrent ?? null,
+    repo: project.repo ?? null,
+    base_branch: project.baseBranch ?? null,
+    origin: project.origin,
+    active: project.active,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 function fromRow(row: ProjectRow): Project {
   return {
     name: row.name,
@@ -76,20 +92,7 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
   }
 
   async add(project: Project): Promise<void> {
-    const now = this.now();
-    await this.rows.save({
-      name: project.name,
-      root: project.root,
-      is_default: project.isDefault,
-      default_agent: project.defaultAgent ?? null,
-      max_concurrent: project.maxConcurrent ?? null,
-      repo: project.repo ?? null,
-      base_branch: project.baseBranch ?? null,
-      origin: project.origin,
-      active: project.active,
-      created_at: now,
-      updated_at: now,
-    });
+    await this.rows.save(toRow(project, this.now()));
   }
 
   async remove(name: string): Promise<void> {
@@ -111,21 +114,7 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
         if (stale || shadowed) await repo.delete({ name: row.name });
       }
       const now = this.now();
-      for (const p of projects) {
-        await repo.save({
-          name: p.name,
-          root: p.root,
-          is_default: p.isDefault,
-          default_agent: p.defaultAgent ?? null,
-          max_concurrent: p.maxConcurrent ?? null,
-          repo: p.repo ?? null,
-          base_branch: p.baseBranch ?? null,
-          origin: 'config',
-          active: p.active,
-          created_at: now,
-          updated_at: now,
-        });
-      }
+      for (const p of projects) await repo.save(toRow({ ...p, origin: 'config' }, now));
     });
   }
 }
