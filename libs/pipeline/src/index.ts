@@ -1,5 +1,6 @@
 // Public API of @agent-harness/pipeline.
-export { TaskEngine, taskTitle } from './task-engine.js';
+export { TaskEngine } from './task-engine.js';
+export { taskTitle } from './task-title.js';
 export type { RecoveryReport, SubmitTaskInput, TaskEngineDeps } from './task-engine.js';
 export { TaskEventsHub } from './task-events-hub.js';
 export { ProjectAdmin } from './project-admin.js';

@@ -23,6 +23,7 @@ import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { TaskEventsHub } from './task-events-hub.js';
 import { TaskRun, type RunOutcome } from './task-run.js';
+import { taskTitle } from './task-title.js';
 
 /** @public */
 export interface TaskEngineDeps {
@@ -63,14 +64,6 @@ interface RunningTask {
   /** Why the run is being stopped from outside, if it is. */
   stopReason?: 'cancel' | 'shutdown';
   done: Promise<void>;
-}
-
-/** The title of a task: its description, else the first line of its prompt, else its issue or PR. */
-export function taskTitle(task: TaskRequest): string {
-  const firstLine = task.prompt?.trim().split('\n')[0]?.trim();
-  const title = task.description ?? (firstLine !== undefined && firstLine !== '' ? firstLine : undefined);
-  if (title !== undefined) return title.length > 72 ? `${title.slice(0, 71)}…` : title;
-  return task.issue !== undefined ? `issue #${String(task.issue)}` : `PR #${String(task.pr ?? '?')}`;
 }
 
 /**

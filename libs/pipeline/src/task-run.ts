@@ -8,6 +8,7 @@ import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/rev
 import { fixPrompt, runChecks, validationCommands, type CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import { issuePrompt, pullRequestPrompt, reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
+import { taskTitle } from './task-title.js';
 
 /** What the phases of a run use; the engine's dependencies. */
 export interface TaskRunDeps {
@@ -35,10 +36,6 @@ export interface ReviewResult {
   readonly outcome: ReviewOutcome;
   readonly rounds: number;
   readonly unresolved: readonly ReviewIssue[];
-}
-
-function taskTitleOf(task: Task): string {
-  return task.description ?? task.prompt?.split('\n')[0] ?? `Harness task ${task.id}`;
 }
 
 /** Runs one task's phases; the engine records the outcome. */
@@ -268,11 +265,11 @@ export class TaskRun {
       return commit;
     }
     if (task.prNumber === undefined) {
-      const title = task.description ?? task.prompt?.split('\n')[0]?.slice(0, 72) ?? `Harness task ${task.id}`;
+      const title = taskTitle(task);
       const body = [
         '## Summary',
         '',
-        this.summary.slice(0, 20_000) || taskTitleOf(task),
+        this.summary.slice(0, 20_000) || taskTitle(task),
         '',
         ...(task.kind === 'issue' ? [`Closes #${String(task.issue ?? 0)}`, ''] : []),
         `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}); validated, and reviewed by an independent agent; merging is up to you.`,
