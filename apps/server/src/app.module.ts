@@ -11,7 +11,7 @@ import { TasksController } from './tasks/tasks.controller.js';
 /** The root module: wires the libraries' objects into Nest; holds no logic of its own. */
 @Module({})
 export class AppModule {
-  static forRoot(options: { config: HarnessConfig; env: Readonly<Record<string, string | undefined>>; database: Database; startedAt: number }): DynamicModule {
+  static forRoot(options: { config: HarnessConfig; env: Readonly<Record<string, string | undefined>>; database: Database; startedAt: number; sseHeartbeatMs: number }): DynamicModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(options), EngineModule],

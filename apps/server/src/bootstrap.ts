@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { bearerAuth } from './auth/bearer-auth.js';
 import { AppErrorFilter } from './errors/app-error.filter.js';
+import { DEFAULT_HEARTBEAT_MS } from './tasks/task-stream.js';
 
 /** @public */
 export interface BootstrapOptions {
@@ -16,6 +17,8 @@ export interface BootstrapOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Nest log levels; defaults to fatal errors, errors and warnings. */
   readonly logLevels?: readonly LogLevel[];
+  /** Interval of the heartbeat comments on task streams. Default 15 s. */
+  readonly sseHeartbeatMs?: number;
 }
 
 /** A running HTTP server. @public */
@@ -53,7 +56,7 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   const database = await openDatabase({ file: join(config.server.data_dir, DATABASE_FILE_NAME) });
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, env: options.env ?? {}, database, startedAt }), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, env: options.env ?? {}, database, startedAt, sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }), {
       logger: [...(options.logLevels ?? ['fatal', 'error', 'warn'])],
       bodyParser: false,
     });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig, type HarnessConfig } from '@agent-harness/core';
+import BetterSqlite3 from 'better-sqlite3';
 import { createTempDataDir, type TempDir } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapServer, type RunningServer } from './bootstrap.js';
@@ -53,6 +54,31 @@ describe('bootstrapServer', () => {
     const config = configFor(join(dir.path, 'never'), { http_addr: '0.0.0.0:0' });
     await expect(bootstrapServer(config)).rejects.toThrow(/server\.api_token: is required when server\.http_addr \(0\.0\.0\.0:0\) is not a loopback address/);
     expect(existsSync(join(dir.path, 'never'))).toBe(false);
+  });
+
+  it('keeps a quiet task stream alive with heartbeat comments', async () => {
+    server = await bootstrapServer(configFor(dir.path), { sseHeartbeatMs: 40 });
+    expect((await fetch(`${server.url}/tasks/none/stream`)).status).toBe(404);
+    // A task waiting for a back-off far ahead: queued, silent, its stream open.
+    const db = new BetterSqlite3(join(dir.path, 'harness.db'));
+    const now = new Date().toISOString();
+    db.prepare(
+      `INSERT INTO tasks (id, project, kind, prompt, status, attempt, not_before, input_tokens, output_tokens, created_at, updated_at, version) VALUES ('waiting', 'p', 'prompt', 'x', 'queued', 2, '2999-01-01T00:00:00.000Z', 0, 0, ?, ?, 1)`,
+    ).run(now, now);
+    db.prepare(`INSERT INTO task_events (task_id, seq, kind, data, created_at) VALUES ('waiting', 1, 'status', '{"to":"queued"}', ?)`).run(now);
+    db.close();
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}/tasks/waiting/stream`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    let text = '';
+    while ((text.match(/: heartbeat/g) ?? []).length < 2) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(text).toMatch(/^id: 1\nevent: status\n/);
+    expect((text.match(/: heartbeat\n\n/g) ?? []).length).toBeGreaterThanOrEqual(2);
   });
 
   it('releases the port and the database on close', async () => {

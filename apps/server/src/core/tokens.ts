@@ -6,3 +6,5 @@ export const DATABASE = Symbol('DATABASE');
 export const SERVER_STARTED_AT = Symbol('SERVER_STARTED_AT');
 /** DI token for the environment the server was started with (agents and git derive theirs from it). */
 export const BASE_ENV = Symbol('BASE_ENV');
+/** DI token for the interval of SSE heartbeat comments (ms). */
+export const SSE_HEARTBEAT_MS = Symbol('SSE_HEARTBEAT_MS');

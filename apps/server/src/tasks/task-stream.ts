@@ -3,7 +3,7 @@ import type { TaskEngine } from '@agent-harness/pipeline';
 import type { Request, Response } from 'express';
 
 /** Keeps proxies and clients from closing a quiet stream. */
-export const HEARTBEAT_MS = 15_000;
+export const DEFAULT_HEARTBEAT_MS = 15_000;
 const REPLAY_PAGE = 500;
 
 function writeEvent(res: Response, event: StoredTaskEvent): void {
@@ -15,14 +15,20 @@ function writeEvent(res: Response, event: StoredTaskEvent): void {
  * gap and no repeat (live events are buffered while the store is replayed); a heartbeat comment
  * every 15 s; the stream closes after the task's `end` event (at once for a finished task).
  */
-export async function streamTaskEvents(req: Request, res: Response, deps: { engine: TaskEngine; tasks: TaskRepository }, taskId: string, afterSeq: number): Promise<void> {
+export async function streamTaskEvents(
+  req: Request,
+  res: Response,
+  deps: { engine: TaskEngine; tasks: TaskRepository; heartbeatMs: number },
+  taskId: string,
+  afterSeq: number,
+): Promise<void> {
   res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.flushHeaders();
   let lastSeq = afterSeq;
   // An object, not `let`s: callbacks below change it while this function awaits.
   const state = { replaying: true, ended: false };
   const buffered: StoredTaskEvent[] = [];
-  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), deps.heartbeatMs);
   const finish = (): void => {
     if (state.ended) return;
     state.ended = true;

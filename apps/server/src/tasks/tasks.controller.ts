@@ -1,10 +1,11 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { AppError } from '@agent-harness/core';
 import { TaskEngine } from '@agent-harness/pipeline';
 import { TaskRepository, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
 import type { Request, Response } from 'express';
 import { CreateTaskBatchDto, CreateTaskDto, ListTasksQueryDto } from './dto/create-task.dto.js';
 import { taskDetail, taskSummary } from './task.presenter.js';
+import { SSE_HEARTBEAT_MS } from '../core/tokens.js';
 import { streamTaskEvents } from './task-stream.js';
 
 function requestOrBadRequest(fields: TaskRequestFields, where: string) {
@@ -18,6 +19,7 @@ export class TasksController {
   constructor(
     private readonly engine: TaskEngine,
     private readonly tasks: TaskRepository,
+    @Inject(SSE_HEARTBEAT_MS) private readonly heartbeatMs: number,
   ) {}
 
   @Post()
@@ -71,7 +73,7 @@ export class TasksController {
     if (task === undefined) throw new NotFoundException(`no task ${id}`);
     const afterSeq = lastEventId === undefined ? 0 : Number(lastEventId);
     if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new BadRequestException('Last-Event-ID must be a non-negative integer');
-    await streamTaskEvents(req, res, { engine: this.engine, tasks: this.tasks }, id, afterSeq);
+    await streamTaskEvents(req, res, { engine: this.engine, tasks: this.tasks, heartbeatMs: this.heartbeatMs }, id, afterSeq);
   }
 
   @Post(':id/cancel')
