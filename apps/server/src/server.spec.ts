@@ -69,7 +69,7 @@ describe('bootstrapServer', () => {
     db.close();
     const controller = new AbortController();
     const res = await fetch(`${server.url}/tasks/waiting/stream`, { signal: controller.signal });
-    const reader = res.body!.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     let text = '';
     while ((text.match(/: heartbeat/g) ?? []).length < 2) {
       const { value, done } = await reader.read();
