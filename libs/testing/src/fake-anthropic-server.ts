@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson, sendSse, startFakeHttpServer, type FakeModelServer, type RecordedModelRequest } from './fake-model-server.js';
+import { actOutFault, sendJson, sendSse, startFakeHttpServer, type FakeModelServer, type RecordedModelRequest, type TransportFault } from './fake-model-server.js';
 
 /** What the scripted model answers to one Messages API request. @public */
 export type FakeAnthropicReply =
@@ -11,10 +11,7 @@ export type FakeAnthropicReply =
     }
   /** An API error response, e.g. 429 with `retry-after`, 401, 500. */
   | { readonly kind: 'error'; readonly status: number; readonly type?: string; readonly message?: string; readonly retryAfterSecs?: number }
-  /** Accept the request and never answer. */
-  | { readonly kind: 'hang' }
-  /** Close the connection without an answer. */
-  | { readonly kind: 'drop' };
+  | TransportFault;
 
 /** Decides the reply to the `index`-th request (from 0). @public */
 export type FakeAnthropicScript = (request: RecordedModelRequest, index: number) => FakeAnthropicReply;
@@ -32,12 +29,8 @@ export function startFakeAnthropicServer(script: FakeAnthropicScript): Promise<F
       return;
     }
     const reply = script(request, index);
+    if (actOutFault(reply, res)) return;
     switch (reply.kind) {
-      case 'hang':
-        return;
-      case 'drop':
-        res.socket?.destroy();
-        return;
       case 'error':
         sendJson(
           res,

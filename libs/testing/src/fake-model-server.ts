@@ -18,6 +18,19 @@ export interface FakeModelServer {
   close(): Promise<void>;
 }
 
+/** A model server that misbehaves at the connection level, the same way for every protocol. @public */
+export type TransportFault =
+  /** Accept the request and never answer. */
+  | { readonly kind: 'hang' }
+  /** Close the connection without an answer. */
+  | { readonly kind: 'drop' };
+
+/** Acts out a transport fault; true when `reply` was one (and nothing else must be sent). */
+export function actOutFault(reply: { readonly kind: string }, res: ServerResponse): reply is TransportFault {
+  if (reply.kind === 'drop') res.socket?.destroy();
+  return reply.kind === 'hang' || reply.kind === 'drop';
+}
+
 export type RouteHandler = (request: RecordedModelRequest, res: ServerResponse, index: number) => void | Promise<void>;
 
 /** Sends one server-sent event. */

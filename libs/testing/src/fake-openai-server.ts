@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson, sendSse, startFakeHttpServer, type FakeModelServer, type RecordedModelRequest } from './fake-model-server.js';
+import { actOutFault, sendJson, sendSse, startFakeHttpServer, type FakeModelServer, type RecordedModelRequest, type TransportFault } from './fake-model-server.js';
 
 /** What the scripted model answers to one Responses API request. @public */
 export type FakeOpenAiReply =
@@ -9,8 +9,7 @@ export type FakeOpenAiReply =
   /** A patch through Codex's freeform `apply_patch` tool. */
   | { readonly kind: 'apply_patch'; readonly patch: string }
   | { readonly kind: 'error'; readonly status: number; readonly message?: string }
-  | { readonly kind: 'hang' }
-  | { readonly kind: 'drop' };
+  | TransportFault;
 
 /** @public */
 export type FakeOpenAiScript = (request: RecordedModelRequest, index: number) => FakeOpenAiReply;
@@ -28,12 +27,8 @@ export function startFakeOpenAiServer(script: FakeOpenAiScript): Promise<FakeMod
       return;
     }
     const reply = script(request, index);
+    if (actOutFault(reply, res)) return;
     switch (reply.kind) {
-      case 'hang':
-        return;
-      case 'drop':
-        res.socket?.destroy();
-        return;
       case 'error':
         sendJson(res, reply.status, { error: { message: reply.message ?? `scripted ${String(reply.status)}`, type: reply.status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } });
         return;
@@ -45,7 +40,7 @@ export function startFakeOpenAiServer(script: FakeOpenAiScript): Promise<FakeMod
   });
 }
 
-function outputItem(reply: Exclude<FakeOpenAiReply, { kind: 'error' | 'hang' | 'drop' }>, id: string): Record<string, unknown> {
+function outputItem(reply: Exclude<FakeOpenAiReply, { kind: 'error' } | TransportFault>, id: string): Record<string, unknown> {
   switch (reply.kind) {
     case 'message':
       return { id: `msg_${id}`, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: reply.text, annotations: [] }] };
@@ -56,7 +51,7 @@ function outputItem(reply: Exclude<FakeOpenAiReply, { kind: 'error' | 'hang' | '
   }
 }
 
-function writeResponse(res: ServerResponse, request: RecordedModelRequest, reply: Exclude<FakeOpenAiReply, { kind: 'error' | 'hang' | 'drop' }>, id: string): void {
+function writeResponse(res: ServerResponse, request: RecordedModelRequest, reply: Exclude<FakeOpenAiReply, { kind: 'error' } | TransportFault>, id: string): void {
   const model = typeof request.body['model'] === 'string' ? request.body['model'] : 'gpt-fake';
   const item = outputItem(reply, id);
   const usage = { input_tokens: 1200, input_tokens_details: { cached_tokens: 0 }, output_tokens: 20, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 1220 };

@@ -7,7 +7,7 @@ export { runHarness, spawnHarness, startHarnessServer, killStartedHarnessProcess
 export type { HarnessProcess, HarnessRunOptions, HarnessServerProcess, ProcessExit } from './harness-process.js';
 export { FAKE_AGENT_BIN_DIR, fakeAgentEnv, readFakeAgentLog } from './fake-agent-clis.js';
 export type { FakeAgentInvocation, FakeAgentScenario } from './fake-agent-clis.js';
-export type { FakeModelServer, RecordedModelRequest } from './fake-model-server.js';
+export type { FakeModelServer, RecordedModelRequest, TransportFault } from './fake-model-server.js';
 export { startFakeAnthropicServer, fileWritingModel, isAnsweringTools, offeredTools, workingDirectoryOf } from './fake-anthropic-server.js';
 export type { FakeAnthropicReply, FakeAnthropicScript } from './fake-anthropic-server.js';
 export { startFakeOpenAiServer, fileWritingCodexModel, hasToolOutput } from './fake-openai-server.js';
