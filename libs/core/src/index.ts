@@ -18,3 +18,7 @@ export type { HostPort } from './net/host-port.js';
 
 export { AGENT_END_REASONS, ZERO_USAGE, addUsage } from './agents/agent-event.js';
 export type { AgentEndReason, AgentEvent, AgentEventType, AgentOutcome, FileChange, TokenUsage } from './agents/agent-event.js';
+
+export { isSafeBranchName, branchNameProblem } from './security/ref-name.js';
+export { commandEnv, gitEnv } from './security/child-env.js';
+export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret-redactor.js';

@@ -17,6 +17,7 @@ import {
   type Field,
   type Infer,
 } from './schema.js';
+import { branchNameProblem } from '../security/ref-name.js';
 
 /**
  * Every configuration key Harness reads, with its default. `config/default.toml` and
@@ -56,6 +57,16 @@ function repoName(): Field<string | undefined> {
       return '';
     },
   });
+}
+
+function branchName(): Field<string> {
+  return {
+    parse(value, p, ctx) {
+      const problem = typeof value === 'string' ? branchNameProblem(value) : 'must be a string';
+      if (problem !== undefined) ctx.problems.push({ path: p, message: problem });
+      return typeof value === 'string' ? value : '';
+    },
+  };
 }
 
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -179,6 +190,8 @@ export const configSchema = table({
     pre_push: stringList(),
     timeout_secs: positiveInt(120),
     max_retries: nonNegativeInt(2),
+    /** Environment variables validation commands get besides the safe base (PATH, HOME, locale…). */
+    env: stringMap({ sensitive: true }),
   }),
   github: table({
     api_url: nonEmptyString('https://api.github.com'),
@@ -191,7 +204,7 @@ export const configSchema = table({
     default_agent: optional(nonEmptyString('')),
     max_concurrent: optional(positiveInt(1)),
     repo: repoName(),
-    base_branch: optional(nonEmptyString('')),
+    base_branch: optional(branchName()),
   }),
 });
 

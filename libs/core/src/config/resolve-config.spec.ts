@@ -51,7 +51,7 @@ describe('resolveConfig defaults', () => {
     expect(config.observe).toEqual({ session_renewal_secs: 1800, log_retention_days: 90 });
     expect(config.otel).toMatchObject({ environment: 'development', exporter: 'disabled', log_user_prompt: false });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, max_queue_size: 32 });
-    expect(config.validation).toEqual({ pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2 });
+    expect(config.validation).toEqual({ pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2, env: {} });
     expect(config.github.api_url).toBe('https://api.github.com');
     expect(config.projects).toEqual([]);
   });
@@ -131,6 +131,7 @@ describe('resolveConfig problems', () => {
         'root = "/r/a"',
         'repo = "not-a-repo"',
         'max_concurrent = 0',
+        'base_branch = "--upload-pack=touch /tmp/pwned"',
         '[[projects]]',
         'name = "b"',
       ].join('\n'),
@@ -140,6 +141,7 @@ describe('resolveConfig problems', () => {
       { path: 'projects[0].name', message: 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"' },
       { path: 'projects[0].max_concurrent', message: 'must be a positive integer' },
       { path: 'projects[0].repo', message: 'must be "owner/name", e.g. "octo-org/my-app"' },
+      { path: 'projects[0].base_branch', message: 'must be a valid git branch name (no leading "-", no spaces, "..", "~^:?*[\\", control characters or ".lock")' },
       { path: 'projects[1].root', message: 'is required' },
     ]);
   });
