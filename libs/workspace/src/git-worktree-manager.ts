@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import { AppError, isSafeBranchName } from '@agent-harness/core';
 import { git } from './git.js';
+import { SharedGitState } from './shared-git-state.js';
 
 /** A task's worktree. @public */
 export interface Worktree {
@@ -14,9 +16,23 @@ export interface Worktree {
 export interface GitWorktreeManagerDeps {
   /** Folder holding one worktree per task (under `data_dir`). */
   readonly worktreesDir: string;
-  /** Environment git runs with. */
+  /** Environment git's is derived from: only an allow-list reaches git (no secrets). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * A GitHub token for fetching from and pushing to `origin` over HTTPS on these hosts (e.g.
+   * github.com), handed to that one git process through a credential helper; never to hooks.
+   */
+  readonly credentials?: { readonly token: string; readonly hosts: readonly string[] } | undefined;
 }
+
+/** A branch name from outside (config, request, GitHub) that git will see; refused when unsafe. */
+function checkedBranch(name: string, what: string): string {
+  if (!isSafeBranchName(name)) throw new AppError('INVALID_ARGUMENT', `${what} ${JSON.stringify(name)} is not a valid git branch name`);
+  return name;
+}
+
+/** Reads the credential from the environment git gave it, so the token is on no command line. */
+const CREDENTIAL_HELPER = 'credential.helper=!f() { test "$1" = get && printf "username=x-access-token\\npassword=%s\\n" "$HARNESS_GIT_TOKEN"; }; f';
 
 /** `harness/<first 8 of the id>-<slug of the title>`. @public */
 export function taskBranchName(taskId: string, title: string): string {
@@ -59,6 +75,34 @@ export class GitWorktreeManager {
     return git(args, { cwd, env: this.deps.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   }
 
+  /** A fetch or push to `origin`: with the configured token when origin is HTTPS on a known host. */
+  private async runRemote(cwd: string, args: readonly string[]): Promise<string> {
+    const credentials = this.deps.credentials;
+    const url = credentials === undefined ? undefined : await this.originUrl(cwd);
+    let host: string | undefined;
+    try {
+      host = url === undefined ? undefined : new URL(url).protocol === 'https:' ? new URL(url).hostname : undefined;
+    } catch {
+      // scp-style (git@host:owner/repo) and local remotes take no token.
+    }
+    const useToken = credentials !== undefined && host !== undefined && credentials.hosts.includes(host);
+    return git(args, {
+      cwd,
+      env: this.deps.env,
+      timeoutMs: 120_000,
+      ...(useToken ? { config: [CREDENTIAL_HELPER], extraEnv: { HARNESS_GIT_TOKEN: credentials.token } } : {}),
+    });
+  }
+
+  /**
+   * Records the repository's shared config and hooks, which anything running in one of its
+   * worktrees can change; `restore()` on the result puts them back (see SharedGitState).
+   */
+  async captureSharedState(repoRoot: string): Promise<SharedGitState> {
+    const commonDir = await this.run(repoRoot, ['rev-parse', '--git-common-dir']);
+    return SharedGitState.capture(isAbsolute(commonDir) ? commonDir : resolve(repoRoot, commonDir));
+  }
+
   /** The worktree path a task gets. */
   pathFor(taskId: string): string {
     return join(this.deps.worktreesDir, taskId);
@@ -76,17 +120,18 @@ export class GitWorktreeManager {
   private async createUnlocked(repoRoot: string, taskId: string, title: string, baseBranch?: string): Promise<Worktree> {
     mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
     const hasOrigin = (await this.run(repoRoot, ['remote'])).split('\n').includes('origin');
-    const base = baseBranch ?? (await this.findDefaultBranch(repoRoot, hasOrigin));
+    const base = checkedBranch(baseBranch ?? (await this.findDefaultBranch(repoRoot, hasOrigin)), 'base branch');
     let startPoint = base;
     if (hasOrigin) {
-      await this.run(repoRoot, ['fetch', '--quiet', 'origin', base], 120_000);
+      // A full refspec: whatever the name, git reads it as a refspec, never as an option.
+      await this.runRemote(repoRoot, ['fetch', '--quiet', 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`]);
       startPoint = `origin/${base}`;
     }
     const path = this.pathFor(taskId);
     if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
-    const branch = taskBranchName(taskId, title);
+    const branch = checkedBranch(taskBranchName(taskId, title), 'task branch');
     // --no-track: the task branch must not write upstream config (a shared file) or follow the base.
-    await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, path, startPoint]);
+    await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, '--', path, startPoint]);
     return { path, branch, base: startPoint };
   }
 
@@ -94,13 +139,14 @@ export class GitWorktreeManager {
    * A worktree on an existing remote branch (a pull request's head, or a task branch pushed
    * before a restart), checked out as a local branch of the same name.
    */
-  checkoutRemoteBranch(repoRoot: string, taskId: string, branch: string): Promise<Worktree> {
+  async checkoutRemoteBranch(repoRoot: string, taskId: string, branch: string): Promise<Worktree> {
+    checkedBranch(branch, 'branch');
     return this.locked(repoRoot, async () => {
       mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
-      await this.run(repoRoot, ['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`], 120_000);
+      await this.runRemote(repoRoot, ['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
       const path = this.pathFor(taskId);
       if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
-      await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, path, `origin/${branch}`]);
+      await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, '--', path, `origin/${branch}`]);
       return { path, branch, base: `origin/${branch}` };
     });
   }
@@ -114,15 +160,31 @@ export class GitWorktreeManager {
    * Pushes the worktree's HEAD to `branch` on `origin`. `force` is for branches Harness owns (a
    * retried task rebuilds its branch); a pull request's own branch is never force-pushed.
    */
-  push(repoRoot: string, worktreePath: string, branch: string, force: boolean): Promise<void> {
+  async push(repoRoot: string, worktreePath: string, branch: string, force: boolean): Promise<void> {
+    checkedBranch(branch, 'branch');
     return this.locked(repoRoot, async () => {
-      await this.run(worktreePath, ['push', '--quiet', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`], 120_000);
+      await this.runRemote(worktreePath, ['push', '--quiet', '--no-verify', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`]);
+    });
+  }
+
+  /** Deletes a local branch of the repository (a task's that never got a commit); missing is fine. */
+  async deleteBranch(repoRoot: string, branch: string): Promise<void> {
+    checkedBranch(branch, 'branch');
+    return this.locked(repoRoot, async () => {
+      await this.run(repoRoot, ['branch', '--quiet', '-D', '--', branch]).catch(() => undefined);
+    });
+  }
+
+  /** Lets the repository forget worktrees whose folders are gone (after a crash). */
+  prune(repoRoot: string): Promise<void> {
+    return this.locked(repoRoot, async () => {
+      await this.run(repoRoot, ['worktree', 'prune']);
     });
   }
 
   /** The change of the worktree against `base` (`git diff base...HEAD`), cut at `maxChars`. */
   async diff(worktreePath: string, base: string, maxChars: number): Promise<string> {
-    const text = await this.run(worktreePath, ['diff', '--no-color', '--stat', '--patch', `${base}...HEAD`]);
+    const text = await this.run(worktreePath, ['diff', '--no-color', '--stat', '--patch', `${checkedBranch(base, 'base')}...HEAD`, '--']);
     return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… diff cut at ${String(maxChars)} characters`;
   }
 
@@ -171,7 +233,7 @@ export class GitWorktreeManager {
 
   private async removeUnlocked(repoRoot: string, path: string): Promise<void> {
     try {
-      await this.run(repoRoot, ['worktree', 'remove', '--force', path]);
+      await this.run(repoRoot, ['worktree', 'remove', '--force', '--', path]);
     } catch {
       rmSync(path, { recursive: true, force: true });
     }

@@ -1,0 +1,91 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempDir, createTempGitRepo, type TempDir, type TempGitRepo } from '@agent-harness/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GitWorktreeManager } from './git-worktree-manager.js';
+
+const CANARY = 'ghp_canary_0123456789abcdef';
+
+let repo: TempGitRepo;
+let data: TempDir;
+let manager: GitWorktreeManager;
+
+beforeEach(async () => {
+  repo = await createTempGitRepo({ withOrigin: true });
+  data = await createTempDir('harness-wt-');
+  // The server's environment holds secrets; git must see none of them.
+  const env = { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv, GITHUB_TOKEN: CANARY, HARNESS_API_TOKEN: CANARY, ANTHROPIC_API_KEY: CANARY };
+  manager = new GitWorktreeManager({ worktreesDir: join(data.path, 'worktrees'), env });
+});
+
+afterEach(async () => {
+  await repo.cleanup();
+  await data.cleanup();
+});
+
+/** A hook that records that it ran, and with which environment. */
+function plantHook(dir: string, name: string, proof: string): void {
+  mkdirSync(dir, { recursive: true });
+  const hook = join(dir, name);
+  writeFileSync(hook, `#!/bin/sh\nenv > '${proof}'\n`);
+  chmodSync(hook, 0o755);
+}
+
+describe('GitWorktreeManager', () => {
+  it('creates a worktree on a task branch from origin, commits in it, pushes, diffs and removes it', async () => {
+    const tree = await manager.create(repo.path, '0123abcd-task', 'Fix the parser');
+    expect(tree).toMatchObject({ branch: 'harness/0123abcd-fix-the-parser', base: 'origin/main' });
+    writeFileSync(join(tree.path, 'new.txt'), 'hello\n');
+    const commit = await manager.commitAll(repo.path, tree.path, 'Add new.txt');
+    expect(commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(await manager.commitAll(repo.path, tree.path, 'nothing')).toBeUndefined();
+    await manager.push(repo.path, tree.path, tree.branch, true);
+    expect(repo.git('ls-remote', 'origin', tree.branch)).toContain(commit);
+    expect(await manager.diff(tree.path, tree.base, 10_000)).toContain('+hello');
+    await manager.remove(repo.path, tree.path);
+    expect(existsSync(tree.path)).toBe(false);
+    await manager.deleteBranch(repo.path, tree.branch);
+    expect(repo.git('branch', '--list', tree.branch)).toBe('');
+  });
+
+  it('refuses a base branch that git would read as an option, and runs nothing', async () => {
+    const proof = join(data.path, 'pwned');
+    await expect(manager.create(repo.path, 'task-1', 'x', `--upload-pack=touch ${proof}`)).rejects.toThrow(/not a valid git branch name/);
+    await expect(manager.checkoutRemoteBranch(repo.path, 'task-2', `--upload-pack=touch ${proof}`)).rejects.toThrow(/not a valid git branch name/);
+    await expect(manager.push(repo.path, repo.path, '-f', true)).rejects.toThrow(/not a valid git branch name/);
+    expect(existsSync(proof)).toBe(false);
+  });
+
+  it('never runs hooks an agent planted, in .git/hooks or through core.hooksPath', async () => {
+    const tree = await manager.create(repo.path, 'task-3', 'hooks');
+    const proofs = ['pre-commit', 'commit-msg', 'post-commit', 'pre-push', 'reference-transaction'].map((hook) => {
+      const proof = join(data.path, `ran-${hook}`);
+      plantHook(join(repo.path, '.git', 'hooks'), hook, proof);
+      plantHook(join(tree.path, 'hooks'), hook, proof);
+      return proof;
+    });
+    repo.git('config', 'core.hooksPath', join(tree.path, 'hooks'));
+    writeFileSync(join(tree.path, 'f.txt'), 'x\n');
+    await manager.commitAll(repo.path, tree.path, 'change');
+    await manager.push(repo.path, tree.path, tree.branch, true);
+    for (const proof of proofs) expect(existsSync(proof), proof).toBe(false);
+  });
+
+  it('puts back the shared config and hooks that work in a worktree changed', async () => {
+    const state = await manager.captureSharedState(repo.path);
+    const tree = await manager.create(repo.path, 'task-4', 'config');
+    const before = readFileSync(join(repo.path, '.git', 'config'), 'utf8');
+    // From inside the worktree, as an agent would: these land in the repository's shared .git.
+    execGit(tree.path, ['config', 'core.fsmonitor', 'touch /tmp/x']);
+    plantHook(join(repo.path, '.git', 'hooks'), 'pre-commit', join(data.path, 'never'));
+    expect(state.restore().sort()).toEqual(['config', 'hooks/pre-commit']);
+    expect(readFileSync(join(repo.path, '.git', 'config'), 'utf8')).toBe(before);
+    expect(existsSync(join(repo.path, '.git', 'hooks', 'pre-commit'))).toBe(false);
+    expect(state.restore()).toEqual([]);
+  });
+});
+
+function execGit(cwd: string, args: string[]): void {
+  execFileSync('git', args, { cwd, env: { ...process.env, ...repo.gitEnv }, stdio: 'ignore' });
+}
