@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { killProcessesInDirectory, type AgentRegistry } from '@agent-harness/agents';
 import type { GitHubClient } from '@agent-harness/github';
 import { taskGrade } from '@agent-harness/review';
-import { AppError } from '@agent-harness/core';
+import { AppError, SecretRedactor } from '@agent-harness/core';
+import { parseGitHubRemote, parseRepoName } from '@agent-harness/github';
 import {
   ACTIVE_STATUSES,
   MAX_ATTEMPTS,
@@ -45,6 +46,11 @@ export interface TaskEngineDeps {
   readonly logger?: { log(message: string): void; error(message: string): void };
   /** How often queued tasks are looked at besides every submit and finish. Default 1 s. */
   readonly tickMs?: number;
+  /**
+   * Secret values never stored, streamed or prompted (events, errors, validation output). The
+   * last line of defence: no process running project code gets them in the first place.
+   */
+  readonly redactor?: SecretRedactor | undefined;
 }
 
 /** A task to submit; `project` is a name or a root path, default the default project. @public */
@@ -77,6 +83,9 @@ export class TaskEngine {
   private readonly running = new Map<string, RunningTask>();
   private readonly now: () => Date;
   private readonly newId: () => string;
+  private readonly redactor: SecretRedactor;
+  /** Which agents are installed, looked up at most every few seconds (admission is a hot path). */
+  private availability: { at: number; available: ReadonlySet<string> } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private tickRequested = false;
@@ -85,6 +94,7 @@ export class TaskEngine {
   constructor(private readonly deps: TaskEngineDeps) {
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
+    this.redactor = deps.redactor ?? new SecretRedactor([]);
   }
 
   private iso(): string {
@@ -133,9 +143,49 @@ export class TaskEngine {
     return found;
   }
 
+  private availableAgents(): ReadonlySet<string> {
+    const now = Date.now();
+    if (this.availability === undefined || now - this.availability.at > 5000) {
+      const available = new Set(this.deps.agents.availability().flatMap((a) => (a.available ? [a.name] : [])));
+      this.availability = { at: now, available };
+    }
+    return this.availability.available;
+  }
+
+  /**
+   * Refuses at admission what could never run, so the user hears it at once instead of from a
+   * failed task: an agent name that is not configured, no installed agent, an issue or PR task
+   * without a GitHub token or repository.
+   */
+  private async checkRunnable(input: SubmitTaskInput, project: Project): Promise<void> {
+    const names = this.deps.agents.names();
+    if (input.agent !== undefined && input.agent !== 'auto' && !names.includes(input.agent)) {
+      const hint = input.agent === 'anthropic-api' ? ' (anthropic-api needs ANTHROPIC_API_KEY in the server\'s environment)' : '';
+      throw new AppError('INVALID_ARGUMENT', `agent: unknown agent "${input.agent}"; configured: ${names.join(', ')}, or auto${hint}`);
+    }
+    const available = this.availableAgents();
+    const wanted = input.agent ?? project.defaultAgent;
+    if (wanted !== undefined && wanted !== 'auto' && names.includes(wanted) && !available.has(wanted)) {
+      throw new AppError('INVALID_ARGUMENT', `agent: ${wanted} is not installed on this server: install it, set [agents.${wanted}] cli_path, or choose another agent`);
+    }
+    if (available.size === 0) {
+      throw new AppError('INVALID_ARGUMENT', 'agent: no agent is available on this server: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY, then restart');
+    }
+    if (input.kind === 'prompt') return;
+    if (this.deps.github === undefined) {
+      throw new AppError('INVALID_ARGUMENT', `${input.kind}: ${input.kind === 'issue' ? 'issue' : 'pull request'} tasks need GitHub access: start the server with GITHUB_TOKEN set`);
+    }
+    const origin = project.repo === undefined ? await this.deps.worktrees.originUrl(project.root) : undefined;
+    const repo = project.repo !== undefined ? parseRepoName(project.repo) : origin === undefined ? undefined : parseGitHubRemote(origin);
+    if (repo === undefined) {
+      throw new AppError('INVALID_ARGUMENT', `project: "${project.name}" has no GitHub repository: set repo = "owner/name" for it, or an origin remote on GitHub`);
+    }
+  }
+
   /** Admits a task into the queue and answers at once; a full queue is refused. */
   async submit(input: SubmitTaskInput): Promise<Task> {
     const project = await this.resolveProject(input.project);
+    await this.checkRunnable(input, project);
     const queued = await this.deps.tasks.countWithStatus(['queued']);
     if (queued >= this.deps.limits.maxQueueSize) {
       throw new AppError(
@@ -248,19 +298,31 @@ export class TaskEngine {
     }
   }
 
+  /** The one way task rows and events are written: secrets redacted, then stored, then published. */
   private async update(task: Task, changes: TaskChanges, event?: NewTaskEvent): Promise<Task> {
-    const result = await this.deps.tasks.update(task.id, task.version, { ...changes, updatedAt: this.iso() }, event);
+    const safeChanges = changes.error === undefined ? changes : { ...changes, error: this.redactor.text(changes.error) };
+    const safeEvent = event === undefined ? undefined : { kind: event.kind, data: this.redactor.value(event.data) };
+    const result = await this.deps.tasks.update(task.id, task.version, { ...safeChanges, updatedAt: this.iso() }, safeEvent);
     if (result.event !== undefined) this.hub.publish(result.event);
+    if (result.event?.kind === 'status') this.logTransition(result.task, result.event.data);
     return result.task;
   }
 
   private async log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void> {
-    this.hub.publish(await this.deps.tasks.appendEvent(taskId, { kind, data }));
+    this.hub.publish(await this.deps.tasks.appendEvent(taskId, { kind, data: this.redactor.value(data) }));
+  }
+
+  /** One line per status change: `task 1a2b3c4d [my-app] running → validating (reason)`. */
+  private logTransition(task: Task, data: unknown): void {
+    const { from, to, reason } = data as { from?: unknown; to?: unknown; reason?: unknown };
+    const detail = typeof reason === 'string' ? ` (${reason.length > 200 ? `${reason.slice(0, 200)}…` : reason})` : '';
+    this.deps.logger?.log(`task ${task.id.slice(0, 8)} [${task.project}] ${typeof from === 'string' ? from : 'new'} → ${String(to)}${detail}`);
   }
 
   /** Runs one started task to its outcome, cleans up its worktree, then records the outcome. */
   private async execute(started: Task, entry: RunningTask): Promise<void> {
-    const run = new TaskRun(started, { ...this.deps, now: this.now, review: this.deps.review ?? { enabled: false, reviewerAgent: '', maxRounds: 1 } }, entry.controller.signal, {
+    const redact = (text: string): string => this.redactor.text(text);
+    const run = new TaskRun(started, { ...this.deps, now: this.now, redact, review: this.deps.review ?? { enabled: false, reviewerAgent: '', maxRounds: 1 } }, entry.controller.signal, {
       update: (task, changes, event) => this.update(task, changes, event),
       log: (taskId, kind, data) => this.log(taskId, kind, data),
     });
@@ -277,6 +339,11 @@ export class TaskEngine {
       await this.deps.worktrees.remove(cleanup.repoRoot, cleanup.path).catch((error: unknown) => {
         this.deps.logger?.error(`task ${started.id}: could not remove ${cleanup.path}: ${String(error)}`);
       });
+      // A task that ends before its first commit leaves no branch behind in the user's repository.
+      const last = run.current;
+      if (outcome.kind !== 'done' && outcome.kind !== 'requeue' && last.kind !== 'pr' && last.commit === undefined && last.branch !== undefined) {
+        await this.deps.worktrees.deleteBranch(cleanup.repoRoot, last.branch).catch(() => undefined);
+      }
     }
     await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome);
   }

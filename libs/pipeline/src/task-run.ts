@@ -1,14 +1,22 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentRegistry, AgentRunner } from '@agent-harness/agents';
+import type { AgentPhase, AgentRegistry, AgentRunner } from '@agent-harness/agents';
 import { AppError, type AgentEvent } from '@agent-harness/core';
 import { parseGitHubRemote, parseRepoName, type GitHubClient, type RepoRef } from '@agent-harness/github';
 import { MAX_ATTEMPTS, rateLimitRetryAt, type NewTaskEvent, type Project, type ProjectCatalog, type ReviewOutcome, type Task, type TaskChanges, type TaskRepository, type TaskStatus } from '@agent-harness/queue';
 import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/review';
-import { fixPrompt, runChecks, validationCommands, type CommandRunner } from '@agent-harness/validation';
-import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
+import { fixPrompt, runChecks, validationCommands, type CommandOutcome, type CommandRunner } from '@agent-harness/validation';
+import type { GitWorktreeManager, SharedGitState, Worktree } from '@agent-harness/workspace';
 import { issuePrompt, pullRequestPrompt, reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
-import { taskTitle } from './task-title.js';
+import { classifyTask } from './task-classifier.js';
+import { cutText, taskTitle } from './task-title.js';
+
+/**
+ * The variable every process of a task carries (agents, validation commands, and whatever they
+ * start), so Harness can find and end them all, even those that left the agent's process group.
+ * @public
+ */
+export const TASK_MARKER_ENV = 'HARNESS_TASK_ID';
 
 /** What the phases of a run use; the engine's dependencies. */
 export interface TaskRunDeps {
@@ -22,7 +30,12 @@ export interface TaskRunDeps {
   readonly github?: GitHubClient | undefined;
   readonly review: { readonly enabled: boolean; readonly reviewerAgent: string; readonly maxRounds: number };
   readonly now: () => Date;
+  /** Hides secret values in text that goes into a prompt (validation output). */
+  readonly redact: (text: string) => string;
 }
+
+/** What commitAndPublish answers when a PR task's agent changed nothing. */
+const NOTHING_TO_CHANGE = Symbol('nothing to change');
 
 /** How a run ended, before it is recorded. */
 export type RunOutcome =
@@ -45,6 +58,8 @@ export class TaskRun {
   private summary = '';
   private worktree: Worktree | undefined;
   private project: Project | undefined;
+  /** The repository's shared config and hooks as they were before anything of the task ran. */
+  private sharedGit: SharedGitState | undefined;
 
   constructor(
     started: Task,
@@ -99,9 +114,12 @@ export class TaskRun {
     }
 
     // Prepare: the worktree, and what the agent is asked.
-    const resumed = this.task.prNumber !== undefined && this.task.branch !== undefined;
+    this.sharedGit = await this.deps.worktrees.captureSharedState(project.root);
+    // The stored checkpoint says whether the change is already published: then only the review remains.
+    const resumed = this.task.checkpoint === 'published' && this.task.branch !== undefined;
     let prompt = this.task.prompt ?? '';
     let reviewBase: string;
+    let labels: readonly string[] = [];
     if (this.task.kind === 'pr' && github !== undefined && repo !== undefined) {
       const pr = await github.getPullRequest(repo, this.task.pr ?? 0);
       this.worktree = await this.deps.worktrees.checkoutRemoteBranch(project.root, this.task.id, pr.headRef);
@@ -118,22 +136,29 @@ export class TaskRun {
       if (this.task.kind === 'issue' && github !== undefined && repo !== undefined) {
         const issue = await github.getIssue(repo, this.task.issue ?? 0);
         prompt = issuePrompt(`${repo.owner}/${repo.repo}`, issue, this.instructions(), this.checks());
-        if (this.task.description === undefined) await this.set({ description: issue.title.slice(0, 500) });
+        labels = issue.labels;
+        if (this.task.description === undefined) await this.set({ description: cutText(issue.title, 500) });
       }
     }
     const worktree = this.worktree;
     await this.set({ worktree: worktree.path, branch: worktree.branch }, { kind: 'log', data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` } });
-    const implementer = this.deps.agents.select({ agent: this.task.agent, projectDefault: project.defaultAgent });
+    const classified = classifyTask({ title, text: this.task.prompt ?? prompt, labels });
+    await this.set(
+      { complexity: classified.complexity },
+      { kind: 'log', data: { message: `complexity: ${classified.complexity}${classified.reasons.length > 0 ? ` (${classified.reasons.join('; ')})` : ''}` } },
+    );
+    const implementer = this.deps.agents.select({ agent: this.task.agent, projectDefault: project.defaultAgent, complex: classified.complexity === 'complex' });
     await this.set({ agentUsed: implementer.name });
     await this.move('running', `agent ${implementer.name}`);
 
     let commit = this.task.commit ?? '';
     if (resumed) {
-      await this.log(`resuming after a restart: ${this.task.branch ?? ''} is pushed and PR #${String(this.task.prNumber)} is open`);
+      await this.log(`resuming after a restart: ${this.task.branch ?? ''} is pushed${this.task.prNumber === undefined ? '' : ` and PR #${String(this.task.prNumber)} is open`}`);
     } else {
       const implemented = await this.implement(implementer, prompt, undefined);
       if (implemented !== 'ok') return implemented;
       const committed = await this.commitAndPublish(commitMessage, repo, 'implementation');
+      if (committed === NOTHING_TO_CHANGE) return this.nothingToChange(repo);
       if (typeof committed !== 'string') return committed;
       commit = committed;
     }
@@ -142,6 +167,19 @@ export class TaskRun {
     if ('kind' in review) return review;
     commit = (await this.refresh()).commit ?? commit;
     return { kind: 'done', commit, review };
+  }
+
+  /**
+   * A pull request whose agent found nothing to change: that is an answer, not a failure. It is
+   * reported on the PR, and there is nothing of Harness's to review.
+   */
+  private async nothingToChange(repo: RepoRef | undefined): Promise<RunOutcome> {
+    const worktree = this.worktree;
+    if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
+    const summary = this.summary === '' ? 'The agent made no change.' : this.summary;
+    await this.log('the agent found nothing to change on the pull request');
+    await this.postOnPr(repo, `Harness looked at this pull request and found nothing to change (task ${this.task.id}).\n\n${cutText(summary, 20_000)}`);
+    return { kind: 'done', commit: await this.deps.worktrees.head(worktree.path), review: { outcome: 'not_needed', rounds: 0, unresolved: [] } };
   }
 
   /** Project instructions for agents (AGENTS.md, else CLAUDE.md), cut at 20,000 characters. */
@@ -167,7 +205,9 @@ export class TaskRun {
 
   /** The agent works, then validation runs with fixes fed back to the same session. */
   private async implement(runner: AgentRunner, prompt: string, resumeSessionId: string | undefined): Promise<'ok' | RunOutcome> {
-    const ran = await this.runAgent(runner, 'implementer', prompt, resumeSessionId);
+    // With `reasoning_budget`, complex work is planned by the planning tier's model.
+    const phase: AgentPhase = this.task.complexity === 'complex' && resumeSessionId === undefined ? 'planning' : 'execution';
+    const ran = await this.runAgent(runner, 'implementer', prompt, resumeSessionId, phase);
     if (ran !== 'ok') return ran;
     return this.validate(runner);
   }
@@ -176,14 +216,14 @@ export class TaskRun {
     const worktree = this.worktree;
     if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
     await this.move('validating');
-    const { preCommit, timeoutMs, maxRetries } = this.deps.validation;
+    const { preCommit, maxRetries } = this.deps.validation;
     const plan = validationCommands(preCommit, readdirSync(worktree.path));
     if (plan.commands.length === 0) {
       await this.log('validation: nothing to run (no [validation] pre_commit and no known language detected)');
       return 'ok';
     }
     for (let retry = 0; ; retry++) {
-      const checks = await runChecks(this.deps.commands, plan.commands, worktree.path, timeoutMs);
+      const checks = await this.runChecks(plan.commands);
       await this.write.log(this.task.id, 'validation', { retry, ok: checks.ok, source: plan.source, outcomes: checks.outcomes });
       if (checks.ok) return 'ok';
       const failure = checks.outcomes.at(-1);
@@ -193,14 +233,32 @@ export class TaskRun {
         return { kind: 'failed', error: `validation failed after ${String(retry)} fix attempt(s): \`${failure.command}\` ${how}` };
       }
       await this.set({ validationRetries: (await this.refresh()).validationRetries + 1 });
-      const fixed = await this.runAgent(runner, 'implementer', fixPrompt(failure, retry + 1, maxRetries), this.task.sessionId);
+      const fixed = await this.runAgent(runner, 'implementer', fixPrompt(failure, retry + 1, maxRetries), this.task.sessionId, 'execution');
       if (fixed !== 'ok') return fixed;
     }
   }
 
+  /**
+   * Runs checks in the worktree with the task's marker, then undoes what they did to the shared
+   * repository. Outputs come back with secrets redacted: they are stored, streamed and prompted.
+   */
+  private async runChecks(commands: readonly string[]): Promise<{ ok: boolean; outcomes: CommandOutcome[] }> {
+    const worktree = this.worktree;
+    if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
+    const checks = await runChecks(this.deps.commands, commands, worktree.path, this.deps.validation.timeoutMs, { [TASK_MARKER_ENV]: this.task.id });
+    await this.guardSharedGit('validation');
+    return { ok: checks.ok, outcomes: checks.outcomes.map((o) => ({ ...o, command: this.deps.redact(o.command), output: this.deps.redact(o.output) })) };
+  }
+
+  /** Puts back the repository's shared config and hooks if what just ran changed them, and says so. */
+  private async guardSharedGit(who: string): Promise<void> {
+    const changed = this.sharedGit?.restore() ?? [];
+    if (changed.length > 0) await this.log(`warning: ${who} changed the repository's shared ${changed.join(', ')}; restored as it was before the task (Harness never lets a task change git config or hooks)`);
+  }
+
   /** Runs an agent in the worktree; its events are stored and streamed as they come. */
-  private async runAgent(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined): Promise<'ok' | RunOutcome> {
-    const result = await this.runAgentRaw(runner, role, prompt, resumeSessionId, role === 'implementer' ? this.task.model : undefined);
+  private async runAgent(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined, phase: AgentPhase): Promise<'ok' | RunOutcome> {
+    const result = await this.runAgentRaw(runner, role, prompt, resumeSessionId, role === 'implementer' ? this.task.model : undefined, phase);
     if (result.ok) return 'ok';
     if (this.signal.aborted) return { kind: 'cancelled' };
     if (result.reason === 'rate_limited' && this.task.attempt < MAX_ATTEMPTS) {
@@ -209,10 +267,11 @@ export class TaskRun {
     return { kind: 'failed', error: `${runner.name} ${result.reason}${result.message === undefined ? '' : `: ${result.message}`}` };
   }
 
-  private async runAgentRaw(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined, model: string | undefined) {
+  private async runAgentRaw(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined, model: string | undefined, phase: AgentPhase) {
     const worktree = this.worktree;
     if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
-    const run = runner.run({ prompt, cwd: worktree.path, model, signal: this.signal, resumeSessionId });
+    const env = { [TASK_MARKER_ENV]: this.task.id };
+    const run = runner.run({ prompt, cwd: worktree.path, model, phase, signal: this.signal, resumeSessionId, env });
     let stored: Promise<void> = Promise.resolve();
     const subscription = run.events$.subscribe((event: AgentEvent) => {
       stored = stored.then(() => this.write.log(this.task.id, 'agent', { role, agent: runner.name, ...event }));
@@ -220,6 +279,7 @@ export class TaskRun {
     const result = await run.result;
     subscription.unsubscribe();
     await stored;
+    await this.guardSharedGit(`the ${role} (${runner.name})`);
     if (role === 'implementer' && result.ok && result.finalText.trim() !== '') this.summary = result.finalText.trim();
     const task = await this.refresh();
     await this.set({
@@ -235,21 +295,21 @@ export class TaskRun {
    * Harness commits the agent's change (none is a failure on the first implementation), runs
    * `pre_push`, pushes when there is an origin, and opens the PR (once) when GitHub is configured.
    */
-  private async commitAndPublish(commitMessage: (task: Task) => string, repo: RepoRef | undefined, stage: 'implementation' | 'review fix'): Promise<string | RunOutcome> {
+  private async commitAndPublish(commitMessage: (task: Task) => string, repo: RepoRef | undefined, stage: 'implementation' | 'review fix'): Promise<string | typeof NOTHING_TO_CHANGE | RunOutcome> {
     const worktree = this.worktree;
     const project = this.project;
     if (worktree === undefined || project === undefined) throw new AppError('INTERNAL', 'no worktree');
     await this.move('committing');
     const commit = await this.deps.worktrees.commitAll(project.root, worktree.path, commitMessage(await this.refresh()));
     if (commit === undefined) {
-      if (stage === 'implementation') return { kind: 'failed', error: 'agent made no changes' };
+      if (stage === 'implementation') return this.task.kind === 'pr' ? NOTHING_TO_CHANGE : { kind: 'failed', error: 'agent made no changes' };
       await this.log('the review fix changed nothing');
       return this.task.commit ?? '';
     }
     await this.set({ commit });
     if ((await this.deps.worktrees.originUrl(project.root)) === undefined) return commit;
     if (this.deps.validation.prePush.length > 0) {
-      const checks = await runChecks(this.deps.commands, this.deps.validation.prePush, worktree.path, this.deps.validation.timeoutMs);
+      const checks = await this.runChecks(this.deps.validation.prePush);
       await this.write.log(this.task.id, 'validation', { stage: 'pre_push', ok: checks.ok, source: 'config', outcomes: checks.outcomes });
       const failure = checks.outcomes.at(-1);
       if (!checks.ok && failure !== undefined) return { kind: 'failed', error: `pre_push failed: \`${failure.command}\` exited with code ${String(failure.exitCode)}` };
@@ -258,18 +318,27 @@ export class TaskRun {
     await this.deps.worktrees.push(project.root, worktree.path, worktree.branch, this.task.kind !== 'pr');
     await this.log(`pushed ${worktree.branch} to origin`);
     const github = this.deps.github;
-    if (github === undefined || repo === undefined) return commit;
+    if (github !== undefined && repo !== undefined) await this.openOrCommentPr(github, repo, commit, stage);
+    if (stage === 'implementation') await this.set({ checkpoint: 'published' }, { kind: 'log', data: { message: 'checkpoint: published (a restart resumes with the review)' } });
+    return commit;
+  }
+
+  /** After a push: the first PR of a task branch, or a comment on the PR a PR task works on. */
+  private async openOrCommentPr(github: GitHubClient, repo: RepoRef, commit: string, stage: 'implementation' | 'review fix'): Promise<void> {
+    const worktree = this.worktree;
+    const project = this.project;
+    if (worktree === undefined || project === undefined) throw new AppError('INTERNAL', 'no worktree');
     const task = await this.refresh();
     if (task.kind === 'pr') {
       if (stage === 'implementation' && task.prNumber !== undefined) await github.comment(repo, task.prNumber, `Harness pushed ${commit.slice(0, 12)} addressing the open review comments and checks (task ${task.id}).`);
-      return commit;
+      return;
     }
     if (task.prNumber === undefined) {
       const title = taskTitle(task);
       const body = [
         '## Summary',
         '',
-        this.summary.slice(0, 20_000) || taskTitle(task),
+        cutText(this.summary, 20_000) || taskTitle(task),
         '',
         ...(task.kind === 'issue' ? [`Closes #${String(task.issue ?? 0)}`, ''] : []),
         `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}); validated, and reviewed by an independent agent; merging is up to you.`,
@@ -277,7 +346,6 @@ export class TaskRun {
       const pr = await github.openPullRequest(repo, { title, body, head: worktree.branch, base: project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root)) });
       await this.set({ prNumber: pr.number, prUrl: pr.url }, { kind: 'log', data: { message: `${pr.created ? 'opened' : 'found the open'} pull request #${String(pr.number)}: ${pr.url}`, pr: pr.number, url: pr.url } });
     }
-    return commit;
   }
 
   /** The independent review loop; see docs/review.md for the policy. */
@@ -308,7 +376,7 @@ export class TaskRun {
       const fixed = await this.implement(implementer, reviewFixPrompt(round, verdict), this.task.sessionId);
       if (fixed !== 'ok') return fixed;
       const published = await this.commitAndPublish(commitMessage, repo, 'review fix');
-      if (typeof published !== 'string') return published;
+      if (typeof published !== 'string' && typeof published !== 'symbol') return published;
     }
   }
 
@@ -321,12 +389,12 @@ export class TaskRun {
 
   /** A verdict from the reviewer, asked for once more when the first answer has none. */
   private async askVerdict(reviewer: AgentRunner, prompt: string): Promise<Verdict | RunOutcome> {
-    const first = await this.runAgentRaw(reviewer, 'reviewer', prompt, undefined, undefined);
+    const first = await this.runAgentRaw(reviewer, 'reviewer', prompt, undefined, undefined, 'validation');
     if (!first.ok) return this.signal.aborted ? { kind: 'cancelled' } : { kind: 'failed', error: `review by ${reviewer.name} failed: ${first.reason}${first.message === undefined ? '' : `: ${first.message}`}` };
     const parsed = parseVerdict(first.finalText);
     if (parsed.ok) return parsed.value;
     await this.log(`the reviewer's answer had no verdict; asking once more`);
-    const again = await this.runAgentRaw(reviewer, 'reviewer', VERDICT_AGAIN, first.sessionId, undefined);
+    const again = await this.runAgentRaw(reviewer, 'reviewer', VERDICT_AGAIN, first.sessionId, undefined, 'validation');
     const reparsed = again.ok ? parseVerdict(again.finalText) : parsed;
     if (reparsed.ok) return reparsed.value;
     return { kind: 'failed', error: `review by ${reviewer.name} gave no verdict twice: ${reparsed.error}` };

@@ -18,8 +18,23 @@ export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** How a task's independent review ended. @public */
-export type ReviewOutcome = 'approved' | 'changes_requested' | 'skipped' | 'disabled';
+/**
+ * How a task's independent review ended; `not_needed` when Harness changed nothing to review (a
+ * PR task whose agent found nothing to change).
+ * @public
+ */
+export type ReviewOutcome = 'approved' | 'changes_requested' | 'skipped' | 'disabled' | 'not_needed';
+
+/**
+ * How far a run got, stored so a restart resumes from there instead of guessing from which fields
+ * are set: `published` means the change is committed and pushed (and its PR opened, when GitHub is
+ * configured), so only the review remains.
+ * @public
+ */
+export type TaskCheckpoint = 'published';
+
+/** The classifier's view of a task (see classifyTask in @agent-harness/pipeline). @public */
+export type TaskComplexity = 'simple' | 'complex';
 
 /** Quality grades: A ≥ 90, B ≥ 75, C ≥ 60, D below; F for a failed task. @public */
 export type Grade = 'A' | 'B' | 'C' | 'D' | 'F';
@@ -60,6 +75,10 @@ export interface Task extends TaskRequest {
   /** Review rounds run, and how the review ended. */
   readonly reviewRounds: number;
   readonly reviewOutcome?: ReviewOutcome | undefined;
+  /** The last durable step of the run (see TaskCheckpoint); cleared when the task is redone. */
+  readonly checkpoint?: TaskCheckpoint | undefined;
+  /** Set when the task starts: complex work prefers `complexity_preferred_agents`. */
+  readonly complexity?: TaskComplexity | undefined;
   /** The quality grade and its score (0–100), once finished. */
   readonly grade?: Grade | undefined;
   readonly score?: number | undefined;

@@ -60,17 +60,24 @@ export function failed(outcome: CommandOutcome): boolean {
 
 /** Runs shell commands in a directory with a timeout; implemented by infrastructure. @public */
 export abstract class CommandRunner {
-  abstract run(command: string, options: { cwd: string; timeoutMs: number }): Promise<CommandOutcome>;
+  /** `env` is added to the runner's own (allow-listed) environment, e.g. the task's process marker. */
+  abstract run(command: string, options: { cwd: string; timeoutMs: number; env?: Readonly<Record<string, string>> | undefined }): Promise<CommandOutcome>;
 }
 
 /**
  * Runs the commands in order, stopping at the first failure. Returns every outcome.
  * @public
  */
-export async function runChecks(runner: CommandRunner, commands: readonly string[], cwd: string, timeoutMs: number): Promise<{ ok: boolean; outcomes: CommandOutcome[] }> {
+export async function runChecks(
+  runner: CommandRunner,
+  commands: readonly string[],
+  cwd: string,
+  timeoutMs: number,
+  env?: Readonly<Record<string, string>>,
+): Promise<{ ok: boolean; outcomes: CommandOutcome[] }> {
   const outcomes: CommandOutcome[] = [];
   for (const command of commands) {
-    const outcome = await runner.run(command, { cwd, timeoutMs });
+    const outcome = await runner.run(command, { cwd, timeoutMs, env });
     outcomes.push(outcome);
     if (failed(outcome)) return { ok: false, outcomes };
   }

@@ -151,6 +151,11 @@ export class GitWorktreeManager {
     });
   }
 
+  /** The commit checked out in a worktree. */
+  head(worktreePath: string): Promise<string> {
+    return this.run(worktreePath, ['rev-parse', 'HEAD']);
+  }
+
   /** The URL of `origin`, or undefined when the repository has none. */
   async originUrl(repoRoot: string): Promise<string | undefined> {
     return this.run(repoRoot, ['remote', 'get-url', 'origin']).catch(() => undefined);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
 import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
-import type { HarnessConfig } from '@agent-harness/core';
+import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
 import { GitHubClient } from '@agent-harness/github';
 import { TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
 import { ProjectAdmin, TaskEngine } from '@agent-harness/pipeline';
@@ -46,6 +46,24 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
   }
 }
 
+/** Every secret the configuration holds: never stored, streamed or prompted. */
+function harnessSecrets(config: HarnessConfig): (string | undefined)[] {
+  const agentEnv = [config.agents.claude.env, config.agents.codex.env, config.validation.env].flatMap((e) => Object.values(e));
+  return [config.github.token, config.server.api_token, config.server.github_webhook_secret, config.agents.anthropic_api.api_key, ...agentEnv];
+}
+
+/** Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token. */
+function gitCredentials(config: HarnessConfig): { token: string; hosts: string[] } | undefined {
+  if (config.github.token === undefined) return undefined;
+  let apiHost: string;
+  try {
+    apiHost = new URL(config.github.api_url).hostname;
+  } catch {
+    return undefined;
+  }
+  return { token: config.github.token, hosts: apiHost === 'api.github.com' ? ['github.com'] : [apiHost] };
+}
+
 /** Wires the task engine from the libraries: repository, catalog, worktrees, agents. */
 @Module({
   providers: [
@@ -59,7 +77,7 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
         return new TaskEngine({
           tasks,
           projects,
-          worktrees: new GitWorktreeManager({ worktreesDir: join(config.server.data_dir, 'worktrees'), env }),
+          worktrees: new GitWorktreeManager({ worktreesDir: join(config.server.data_dir, 'worktrees'), env, credentials: gitCredentials(config) }),
           agents: AgentRegistry.fromConfig(config, env, config.server.data_dir),
           limits: { maxConcurrentTasks: config.concurrency.max_concurrent_tasks, maxQueueSize: config.concurrency.max_queue_size },
           validation: {
@@ -70,7 +88,9 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
           },
           github: config.github.token === undefined ? undefined : new GitHubClient({ apiUrl: config.github.api_url, token: config.github.token }),
           review: { enabled: config.agents.review.enabled, reviewerAgent: config.agents.review.reviewer_agent, maxRounds: config.agents.review.max_rounds },
-          commands: new ShellCommandRunner(env),
+          // Validation runs project code: an allow-listed environment, never the server's.
+          commands: new ShellCommandRunner(commandEnv(env, config.validation.env)),
+          redactor: new SecretRedactor(secretValues(env, harnessSecrets(config))),
           logger: {
             log: (message) => {
               logger.log(message);

@@ -16,15 +16,23 @@ export interface ShellCommandOutcome {
 /**
  * Runs `bash -c <command>` in a directory, in its own process group, with stdin closed; past the
  * timeout the whole group is ended. Keeps the end of stdout and stderr together.
+ *
+ * The commands are code Harness does not control (`npm test` runs what the agent wrote), so the
+ * environment given here must be an allow-list (`commandEnv` of @agent-harness/core), never the
+ * server's own.
  * @public
  */
 export class ShellCommandRunner {
   constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
 
-  run(command: string, options: { cwd: string; timeoutMs: number; signal?: AbortSignal | undefined }): Promise<ShellCommandOutcome> {
+  run(
+    command: string,
+    options: { cwd: string; timeoutMs: number; signal?: AbortSignal | undefined; env?: Readonly<Record<string, string>> | undefined },
+  ): Promise<ShellCommandOutcome> {
     const started = Date.now();
     return new Promise((resolve) => {
-      const child = spawn('bash', ['-c', command], { cwd: options.cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const env = { ...this.env, ...options.env };
+      const child = spawn('bash', ['-c', command], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let output = '';
       let timedOut = false;
       const collect = (chunk: Buffer): void => {

@@ -26,6 +26,8 @@ export interface TaskRow {
   pr_url: string | null;
   review_rounds: number;
   review_outcome: string | null;
+  checkpoint: string | null;
+  complexity: string | null;
   grade: string | null;
   score: number | null;
   cost_usd: number | null;
@@ -78,6 +80,8 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     pr_url: varchar(),
     review_rounds: integer(false),
     review_outcome: varchar(),
+    checkpoint: varchar(),
+    complexity: varchar(),
     grade: varchar(),
     score: integer(),
     cost_usd: { type: 'real', nullable: true },
