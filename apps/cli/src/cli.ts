@@ -6,33 +6,47 @@ import { execCommand } from './commands/exec.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { tasksCommand } from './commands/tasks.command.js';
 import { reportError } from './exit-codes.js';
+import { UsageError, usageError } from './usage-error.js';
 
 /** Runs one `harness` invocation and returns its exit code. */
 export async function runCli(args: readonly string[], ctx: CliContext): Promise<number> {
   const parser = yargs([...args])
     .scriptName('harness')
     .version(HARNESS_VERSION)
+    // Words after `--` are kept apart, so `harness exec -- "--verbose is broken"` is a prompt, not a flag.
+    // No camelCase twins of the flags, so a misspelt flag is reported once, as typed.
+    .parserConfiguration({ 'populate--': true, 'camel-case-expansion': false })
     .command(serveCommand(ctx))
     .command(configCommand(ctx))
     .command(execCommand(ctx))
     .command(tasksCommand(ctx))
     .demandCommand(1, 'name a command: serve, exec, tasks, config')
+    .check((argv) => {
+      const rest = argv['--'];
+      if (argv._[0] === 'exec' || !Array.isArray(rest) || rest.length === 0) return true;
+      return `unexpected arguments after --: ${rest.map(String).join(' ')}`;
+    })
     .strict()
     .help()
     .wrap(null)
     .exitProcess(false)
-    .fail((message, error, y) => {
+    .fail((message, error, usage) => {
       // yargs passes an Error when a handler threw, and only a message for usage mistakes.
       const thrown: unknown = error;
       if (thrown instanceof Error) throw thrown;
-      ctx.stderr.write(`${y.help().toString()}\n\nharness: ${message}\n`);
-      ctx.exitCode = 2;
+      // Throwing (not just setting the exit code) is what keeps yargs from running the command.
+      throw usageError(message, usage);
     })
     .showHelpOnFail(false);
   try {
     await parser.parseAsync();
   } catch (error) {
-    reportError(ctx, error);
+    if (error instanceof UsageError) {
+      ctx.stderr.write(`harness: ${error.message}\nsee: harness ${error.commandPath === '' ? '' : `${error.commandPath} `}--help\n`);
+      ctx.exitCode = 2;
+    } else {
+      reportError(ctx, error);
+    }
   }
   return ctx.exitCode;
 }

@@ -131,7 +131,8 @@ describe('harness exec (built CLI, scripted agents)', () => {
     const agentPid = readFakeAgentLog(log)[0]!.pid;
     process.kill(child.pid, 'SIGINT');
     expect((await child.exited).code).toBe(130);
-    expect(child.stderr()).toContain('harness: claude ended: cancelled');
+    expect(child.stderr()).toContain('harness: claude cancelled\n');
+    expect(child.stderr().match(/cancelled/g)).toHaveLength(1);
     for (const pid of [agentPid, grandchild]) expect(() => process.kill(pid, 0)).toThrow();
   });
 });

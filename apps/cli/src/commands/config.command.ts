@@ -34,9 +34,9 @@ function checkCommand(ctx: CliContext): CommandModule<object, ConfigFlags> {
 
 export function configCommand(ctx: CliContext): CommandModule {
   return {
-    command: 'config <command>',
+    command: 'config',
     describe: 'Inspect and validate the configuration',
-    builder: (y) => y.command(showCommand(ctx)).command(checkCommand(ctx)).demandCommand(1),
+    builder: (y) => y.command(showCommand(ctx)).command(checkCommand(ctx)).demandCommand(1, 'name a config command: show, check'),
     handler: () => undefined,
   };
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { AppError, SANDBOX_MODES, type HarnessConfig, type SandboxMode } from '@agent-harness/core';
+import { AppError, SANDBOX_MODES, type AgentOutcome, type HarnessConfig, type SandboxMode } from '@agent-harness/core';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import { loadConfigFromFlags, type ConfigFlags } from '../config-options.js';
@@ -8,7 +8,9 @@ import { ProgressView } from '../exec/progress-view.js';
 import { reportError } from '../exit-codes.js';
 
 interface ExecFlags extends Pick<ConfigFlags, 'config'> {
-  prompt: string;
+  prompt?: string | undefined;
+  /** Words after `--`: a prompt that starts with "-". */
+  '--'?: (string | number)[] | undefined;
   agent?: string | undefined;
   model?: string | undefined;
   project?: string | undefined;
@@ -33,23 +35,38 @@ function resolveProject(config: HarnessConfig, ctx: CliContext, project: string 
   return { root };
 }
 
+/** The prompt: the positional argument and any words after `--`, or undefined when blank. */
+function promptOf(argv: Pick<ExecFlags, 'prompt' | '--'>): string | undefined {
+  const prompt = [argv.prompt, ...(argv['--'] ?? [])].filter((word) => word !== undefined).join(' ');
+  return prompt.trim() === '' ? undefined : prompt;
+}
+
+/** What the user reads when a run ends without success: each reason said once. */
+function endedMessage(agent: string, result: AgentOutcome): string {
+  if (result.reason === 'cancelled') return `${agent} cancelled`;
+  const what = result.reason === 'failed' ? `${agent} failed` : `${agent} ended: ${result.reason}`;
+  return result.message === undefined || result.message === result.reason ? what : `${what}: ${result.message}`;
+}
+
 export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
   return {
-    command: 'exec <prompt>',
+    command: 'exec [prompt]',
     describe: 'Run one agent on a prompt in a project directory, showing its work live; prints its final answer',
     builder: (y) =>
       y
-        .positional('prompt', { type: 'string', demandOption: true, describe: 'What the agent should do' })
+        .positional('prompt', { type: 'string', describe: 'What the agent should do (one that starts with "-" goes after --)' })
         .option('config', { type: 'string', describe: 'TOML configuration file' })
         .option('agent', { type: 'string', describe: 'claude, codex, anthropic-api, or auto (default: [agents] default_agent)' })
         .option('model', { type: 'string', describe: "Model name passed to the agent (default: the agent's default_model)" })
         .option('project', { type: 'string', describe: 'A configured project name or a directory (default: the current directory)' })
         .option('sandbox-mode', { type: 'string', choices: [...SANDBOX_MODES], describe: 'Sandbox policy (default: [agents] sandbox_mode)' })
         .option('output-file', { type: 'string', describe: 'Also write the final answer to this file (must be inside the project)' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the normalized events as JSON lines instead' }),
+        .option('json', { type: 'boolean', default: false, describe: 'Print the normalized events as JSON lines instead' })
+        .check((argv) => promptOf(argv) !== undefined || 'name a prompt: harness exec "PROMPT" (one that starts with "-" goes after --: harness exec -- "--verbose is broken")'),
     handler: async (argv) => {
+      const prompt = promptOf(argv);
       const config = loadConfigFromFlags(ctx, { config: argv.config });
-      if (config === undefined) return;
+      if (config === undefined || prompt === undefined) return;
       try {
         // Loaded here so other commands start without the agent SDKs.
         const { AgentRegistry, resolvePathInside } = await import('@agent-harness/agents');
@@ -60,7 +77,7 @@ export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
         const runner = registry.select({ agent: argv.agent, projectDefault: project.defaultAgent });
         const controller = new AbortController();
         const run = runner.run({
-          prompt: argv.prompt,
+          prompt,
           cwd: project.root,
           model: argv.model,
           sandboxMode: argv['sandbox-mode'] as SandboxMode | undefined,
@@ -83,7 +100,7 @@ export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
         }
         if (view !== undefined && result.finalText !== '') ctx.stdout.write(`${result.finalText}\n`);
         if (!result.ok) {
-          ctx.stderr.write(`harness: ${runner.name} ${result.reason === 'failed' ? 'failed' : `ended: ${result.reason}`}${result.message === undefined ? '' : `: ${result.message}`}\n`);
+          ctx.stderr.write(`harness: ${endedMessage(runner.name, result)}\n`);
           ctx.exitCode = result.reason === 'cancelled' ? 130 : result.reason === 'unavailable' ? 2 : 1;
         }
       } catch (error) {

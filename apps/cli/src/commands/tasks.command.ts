@@ -19,12 +19,22 @@ interface TaskJson {
   agent: string | null;
   branch: string | null;
   commit: string | null;
+  pr_url?: string | null;
+  grade?: string | null;
+  score?: number | null;
+  review_outcome?: string | null;
   error: string | null;
   created_at: string;
   history?: { at: string; to: string; reason?: string }[];
 }
 
 const DEFAULT_SERVER = 'http://127.0.0.1:9800';
+const TASK_ID = { type: 'string', demandOption: true, describe: 'Task id, or a unique prefix of at least 8 characters' } as const;
+
+/** "grade B (score 80) · review approved" */
+function gradeLine(grade: string, score: number | null | undefined, review: string | null | undefined): string {
+  return `grade ${grade}${score === null || score === undefined ? '' : ` (score ${String(score)})`}${review === null || review === undefined ? '' : ` · review ${review}`}`;
+}
 
 function withServer<T>(y: Argv<T>): Argv<T & ServerFlags> {
   return y
@@ -100,8 +110,8 @@ export function tasksCommand(ctx: CliContext): CommandModule {
         .option('issue', { type: 'number', describe: 'A GitHub issue number' })
         .option('pr', { type: 'number', describe: 'A pull request number' })
         .option('description', { type: 'string', describe: 'Short title; also the commit message' })
-        .option('agent', { type: 'string' })
-        .option('model', { type: 'string' })
+        .option('agent', { type: 'string', describe: 'claude, codex, anthropic-api or auto (default: the project\'s, then [agents] default_agent)' })
+        .option('model', { type: 'string', describe: 'Model name passed to the agent (default: the agent\'s default_model)' })
         .option('watch', { type: 'boolean', default: false, describe: 'Then follow it until it ends' }),
     handler: guarded(ctx, async (a) => {
       const client = clientFor(ctx, a);
@@ -115,7 +125,12 @@ export function tasksCommand(ctx: CliContext): CommandModule {
   const list: CommandModule<object, ServerFlags & { status?: string | undefined; project?: string | undefined; limit?: number | undefined; offset?: number | undefined }> = {
     command: 'list',
     describe: 'List tasks, newest first',
-    builder: (y) => withServer(y).option('status', { type: 'string' }).option('project', { type: 'string' }).option('limit', { type: 'number', default: 20 }).option('offset', { type: 'number', default: 0 }),
+    builder: (y) =>
+      withServer(y)
+        .option('status', { type: 'string', describe: 'Only tasks in this status (queued, running, done, failed, cancelled, ...)' })
+        .option('project', { type: 'string', describe: 'Only tasks of this project' })
+        .option('limit', { type: 'number', default: 20, describe: 'At most this many tasks' })
+        .option('offset', { type: 'number', default: 0, describe: 'Skip this many tasks first (for paging)' }),
     handler: guarded(ctx, async (a) => {
       const query = new URLSearchParams();
       for (const [key, value] of Object.entries({ status: a.status, project: a.project, limit: a.limit, offset: a.offset })) if (value !== undefined) query.set(key, String(value));
@@ -131,7 +146,7 @@ export function tasksCommand(ctx: CliContext): CommandModule {
   const show: CommandModule<object, ServerFlags & { id: string }> = {
     command: 'show <id>',
     describe: 'Show one task with its status history',
-    builder: (y) => withServer(y).positional('id', { type: 'string', demandOption: true }),
+    builder: (y) => withServer(y).positional('id', TASK_ID),
     handler: guarded(ctx, async (a) => {
       const t = await clientFor(ctx, a).request<TaskJson>('GET', `/tasks/${encodeURIComponent(a.id)}`);
       if (a.json === true) {
@@ -142,6 +157,8 @@ export function tasksCommand(ctx: CliContext): CommandModule {
         `${t.id}  ${t.title}`,
         `project ${t.project} · status ${t.status} · attempt ${String(t.attempt)}${t.agent === null ? '' : ` · agent ${t.agent}`}`,
         ...(t.branch === null ? [] : [`branch ${t.branch}${t.commit === null ? '' : ` · commit ${t.commit}`}`]),
+        ...(t.pr_url === null || t.pr_url === undefined ? [] : [`pull request ${t.pr_url}`]),
+        ...(t.grade === null || t.grade === undefined ? [] : [gradeLine(t.grade, t.score, t.review_outcome)]),
         ...(t.error === null ? [] : [`error: ${t.error}`]),
         ...(t.history ?? []).map((h) => `  ${h.at}  ${h.to}${h.reason === undefined ? '' : ` (${h.reason})`}`),
       ];
@@ -151,7 +168,7 @@ export function tasksCommand(ctx: CliContext): CommandModule {
   const watch: CommandModule<object, ServerFlags & { id: string; from?: number | undefined }> = {
     command: 'watch <id>',
     describe: 'Follow a task\'s events live until it ends (exit 0 when it is done)',
-    builder: (y) => withServer(y).positional('id', { type: 'string', demandOption: true }).option('from', { type: 'number', default: 0, describe: 'Start after this event number' }),
+    builder: (y) => withServer(y).positional('id', TASK_ID).option('from', { type: 'number', default: 0, describe: 'Start after this event number' }),
     handler: guarded(ctx, async (a) => {
       await follow(ctx, clientFor(ctx, a), a.id, a.from ?? 0, a.json === true);
     }),
@@ -159,16 +176,16 @@ export function tasksCommand(ctx: CliContext): CommandModule {
   const cancel: CommandModule<object, ServerFlags & { id: string }> = {
     command: 'cancel <id>',
     describe: 'Cancel a queued or running task',
-    builder: (y) => withServer(y).positional('id', { type: 'string', demandOption: true }),
+    builder: (y) => withServer(y).positional('id', TASK_ID),
     handler: guarded(ctx, async (a) => {
       const t = await clientFor(ctx, a).request<TaskJson>('POST', `/tasks/${encodeURIComponent(a.id)}/cancel`);
       ctx.stdout.write(a.json === true ? `${JSON.stringify(t)}\n` : `${t.id} ${t.status}\n`);
     }),
   };
   return {
-    command: 'tasks <command>',
+    command: 'tasks',
     describe: 'Submit, list, show, watch and cancel tasks on a running server',
-    builder: (y) => y.command(submit).command(list).command(show).command(watch).command(cancel).demandCommand(1),
+    builder: (y) => y.command(submit).command(list).command(show).command(watch).command(cancel).demandCommand(1, 'name a tasks command: submit, list, show, watch, cancel'),
     handler: () => undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import type { AgentEvent } from '@agent-harness/core';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -29,8 +29,15 @@ export function describeEvent(event: AgentEvent, cwd?: string): string | undefin
   }
 }
 
+/**
+ * A path as the user thinks of it: relative to the project when inside it. Agents report paths
+ * either absolute or already relative to the project, never to the directory Harness was run from.
+ */
 function shortPath(path: string, cwd: string | undefined): string {
-  return cwd === undefined ? path : relative(cwd, path) || path;
+  if (cwd === undefined || !isAbsolute(path)) return path;
+  const inside = relative(cwd, path);
+  if (inside === '') return '.';
+  return inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside) ? path : inside;
 }
 
 function firstLine(text: string): string {
