@@ -1,75 +1,34 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
-import { resolveConfig } from '@agent-harness/core';
-import { openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
 import type { StoredTaskEvent, Task } from '@agent-harness/queue';
-import {
-  FAKE_AGENT_BIN_DIR,
-  createTempDataDir,
-  createTempGitRepo,
-  processesInDirectory,
-  readFakeAgentLog,
-  type FakeAgentScenario,
-  type TempDir,
-  type TempGitRepo,
-} from '@agent-harness/testing';
-import { GitWorktreeManager } from '@agent-harness/workspace';
+import { processesInDirectory, readFakeAgentLog, type FakeAgentScenario, type TempDir, type TempGitRepo } from '@agent-harness/testing';
 import { firstValueFrom, filter, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TaskEngine } from './task-engine.js';
+import { EngineFixture, type EngineOptions } from '../test/engine-fixture.js';
+import type { TaskEngine } from './task-engine.js';
 
 describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
+  let fixture: EngineFixture;
   let data: TempDir;
   let repo: TempGitRepo;
-  let database: Database;
-  let engine: TaskEngine | undefined;
 
   beforeEach(async () => {
-    data = await createTempDataDir();
-    repo = await createTempGitRepo({ withOrigin: true });
-    database = await openDatabase({ file: join(data.path, 'harness.db') });
+    fixture = await EngineFixture.create();
+    data = fixture.data;
+    repo = fixture.repo;
   });
   afterEach(async () => {
-    await engine?.stop();
-    engine = undefined;
-    await database.close();
-    await data.cleanup();
-    await repo.cleanup();
+    await fixture.cleanup();
   });
 
-  async function startEngine(scenario: FakeAgentScenario, options: { maxConcurrent?: number; maxQueue?: number; projectMax?: number; preCommit?: string[] } = {}): Promise<TaskEngine> {
-    const log = join(data.path, 'agent-log.jsonl');
-    const toml = `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.claude.env]\nFAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}\nFAKE_AGENT_LOG = ${JSON.stringify(log)}\n`;
-    const config = resolveConfig({ file: { path: '/c/h.toml', text: toml }, env: {}, homeDir: '/h', cwd: '/' });
-    if (!config.ok) throw config.error;
-    const projects = new TypeOrmProjectCatalog(database.dataSource);
-    await projects.syncFromConfig([{ name: 'app', root: repo.path, isDefault: true, origin: 'config', active: true, maxConcurrent: options.projectMax }]);
-    const env = { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv };
-    engine = new TaskEngine({
-      tasks: new TypeOrmTaskRepository(database.dataSource),
-      projects,
-      worktrees: new GitWorktreeManager({ worktreesDir: join(data.path, 'worktrees'), env }),
-      agents: AgentRegistry.fromConfig(config.value, env, '/'),
-      limits: { maxConcurrentTasks: options.maxConcurrent ?? 4, maxQueueSize: options.maxQueue ?? 32 },
-      validation: { preCommit: options.preCommit ?? [], prePush: [], timeoutMs: 30_000, maxRetries: 2 },
-      commands: new ShellCommandRunner(env),
-      tickMs: 50,
-    });
-    await engine.start();
-    return engine;
-  }
-
-  const tasks = () => new TypeOrmTaskRepository(database.dataSource);
-  async function finished(id: string): Promise<Task> {
-    for (let i = 0; i < 400; i++) {
-      const task = await tasks().get(id);
-      if (task !== undefined && ['done', 'failed', 'cancelled'].includes(task.status)) return task;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`task ${id} did not finish`);
-  }
+  const startEngine = (scenario: FakeAgentScenario, options: EngineOptions = {}): Promise<TaskEngine> => fixture.start(scenario, options);
+  const tasks = () => fixture.tasks();
+  const finished = (id: string): Promise<Task> => fixture.finished(id);
+  const stopEngine = async (): Promise<void> => {
+    await fixture.engine?.stop();
+    fixture.engine = undefined;
+  };
 
   it('runs a prompt task: agent edit committed by Harness on the task branch, worktree removed', async () => {
     const e = await startEngine({ edits: [{ path: 'hello.txt', content: 'hello\n' }], text: 'Created hello.txt' });
@@ -203,7 +162,7 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     );
     const e = await startEngine({ hang: 'before_output' }, { maxConcurrent: 1 });
     await e.stop();
-    engine = undefined;
+    await stopEngine();
     expect(() => process.kill(orphan.pid!, 0)).toThrow();
     expect(existsSync(worktree)).toBe(false);
     expect(existsSync(orphanDir)).toBe(false);

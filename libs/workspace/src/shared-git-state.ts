@@ -67,6 +67,6 @@ export class SharedGitState {
       chmodSync(path, copy.mode);
       changed.push(name);
     }
-    return changed;
+    return changed.sort();
   }
 }

@@ -1,0 +1,145 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError, REDACTED_SECRET } from '@agent-harness/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EngineFixture } from '../test/engine-fixture.js';
+
+/** Secrets of the server's environment; none may reach project code, the store or a prompt. */
+const CANARIES = {
+  GITHUB_TOKEN: 'ghp_CANARYgithub0123456789',
+  HARNESS_API_TOKEN: 'CANARY-harness-api-token-0123',
+  ANTHROPIC_API_KEY: 'sk-ant-CANARY-0123456789',
+};
+
+describe('TaskEngine against hostile project code', () => {
+  let fixture: EngineFixture;
+
+  beforeEach(async () => {
+    fixture = await EngineFixture.create();
+  });
+  afterEach(async () => {
+    await fixture.cleanup();
+  });
+
+  const storedText = async (id: string): Promise<string> => JSON.stringify([await fixture.tasks().get(id), await fixture.tasks().eventsAfter(id, 0, 10_000)]);
+
+  it('runs validation commands without the server\'s secrets, with the task marker', async () => {
+    const envFile = join(fixture.data.path, 'validation-env');
+    const procFile = join(fixture.data.path, 'validation-proc-environ');
+    const check = `env > ${envFile}; tr '\\0' '\\n' < /proc/$$/environ > ${procFile}`;
+    const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }] }, { preCommit: [check], env: CANARIES });
+    const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
+    expect(task.status).toBe('done');
+    for (const file of [envFile, procFile]) {
+      const seen = readFileSync(file, 'utf8');
+      for (const canary of Object.values(CANARIES)) expect(seen, file).not.toContain(canary);
+      expect(seen).toContain(`HARNESS_TASK_ID=${task.id}`);
+      expect(seen).toMatch(/^PATH=/m);
+    }
+  });
+
+  it('redacts a secret that project code prints, in stored events, the task error and the fix prompt', async () => {
+    // Project code that gets hold of a secret some other way (a file) and prints it.
+    const leaked = join(fixture.data.path, 'leaked.txt');
+    writeFileSync(leaked, `token=${CANARIES.GITHUB_TOKEN}\n`);
+    const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }] }, { preCommit: [`cat ${leaked}; exit 1`], env: CANARIES });
+    const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
+    expect(task.status).toBe('failed');
+    const stored = await storedText(task.id);
+    expect(stored).not.toContain(CANARIES.GITHUB_TOKEN);
+    expect(stored).toContain(`token=${REDACTED_SECRET}`);
+    // The agent's log holds every prompt it was given (and its environment, which never has GITHUB_TOKEN).
+    const agentLog = readFileSync(fixture.agentLog, 'utf8');
+    expect(agentLog).toContain('Validation failed');
+    expect(agentLog).not.toContain(CANARIES.GITHUB_TOKEN);
+  });
+
+  it('runs no hook an agent planted, and restores the shared git config and hooks it changed', async () => {
+    const proof = join(fixture.data.path, 'hook-ran');
+    const plant = [
+      'hooks=$(git rev-parse --git-common-dir)/hooks',
+      `printf '#!/bin/sh\\nenv > ${proof}\\n' > "$hooks/pre-push"`,
+      'chmod +x "$hooks/pre-push"',
+      'cp "$hooks/pre-push" "$hooks/post-commit"',
+      `git config core.hooksPath "$hooks"`,
+      `git config alias.evil '!touch ${proof}'`,
+    ].join(' && ');
+    const configBefore = readFileSync(join(fixture.repo.path, '.git', 'config'), 'utf8');
+    const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }], commands: [plant] }, { env: CANARIES });
+    const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
+    expect(task.status).toBe('done');
+    expect(fixture.repo.git('ls-remote', 'origin', task.branch ?? '')).toContain(task.commit);
+    expect(existsSync(proof)).toBe(false);
+    expect(readFileSync(join(fixture.repo.path, '.git', 'config'), 'utf8')).toBe(configBefore);
+    expect(existsSync(join(fixture.repo.path, '.git', 'hooks', 'pre-push'))).toBe(false);
+    expect(existsSync(join(fixture.repo.path, '.git', 'hooks', 'post-commit'))).toBe(false);
+    expect(await storedText(task.id)).toMatch(/warning: the implementer \(claude\) changed the repository's shared config, hooks\/post-commit, hooks\/pre-push;/);
+  });
+
+  it('leaves no task branch behind when a task fails before its first commit', async () => {
+    const e = await fixture.start({ text: 'Nothing to do.' });
+    const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'noop' })).id);
+    expect(task).toMatchObject({ status: 'failed', error: 'agent made no changes' });
+    expect(fixture.repo.git('branch', '--list', 'harness/*')).toBe('');
+  });
+});
+
+/** "CODE: message" of the error a refused submit throws. */
+async function refusal(submitted: Promise<unknown>): Promise<string> {
+  try {
+    await submitted;
+  } catch (error) {
+    if (error instanceof AppError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+  throw new Error('the task was admitted');
+}
+
+describe('TaskEngine admission', () => {
+  let fixture: EngineFixture;
+
+  beforeEach(async () => {
+    fixture = await EngineFixture.create();
+  });
+  afterEach(async () => {
+    await fixture.cleanup();
+  });
+
+  it('refuses an agent name that is not configured, and issue or PR tasks without GitHub', async () => {
+    const e = await fixture.start({});
+    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x', agent: 'gpt-engineer' }))).toMatch(/^INVALID_ARGUMENT: agent: unknown agent "gpt-engineer"/);
+    expect(await refusal(e.submit({ kind: 'issue', issue: 1 }))).toMatch(/^INVALID_ARGUMENT: issue: .*GITHUB_TOKEN/);
+    expect(await refusal(e.submit({ kind: 'pr', pr: 2 }))).toMatch(/^INVALID_ARGUMENT: pr: .*GITHUB_TOKEN/);
+    expect((await fixture.tasks().list({ limit: 10, offset: 0 })).total).toBe(0);
+  });
+
+  it('refuses every task when no agent is installed, naming the fix', async () => {
+    const e = await fixture.start({}, { toml: '[agents.codex]\ncli_path = "/nonexistent/codex"\n', claudePath: '/nonexistent/claude' });
+    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x' }))).toMatch(/^INVALID_ARGUMENT: agent: no agent is available .*install Claude Code/);
+  });
+});
+
+describe('TaskEngine classification', () => {
+  let fixture: EngineFixture;
+
+  beforeEach(async () => {
+    fixture = await EngineFixture.create();
+  });
+  afterEach(async () => {
+    await fixture.cleanup();
+  });
+
+  it('marks complex work and gives it the planning tier\'s model under reasoning_budget', async () => {
+    const budget = '[agents.claude.reasoning_budget]\nplanning_tier = "xhigh"\nexecution_tier = "medium"\nxhigh_model = "opus-x"\nmedium_model = "haiku-x"\n';
+    const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }] }, { toml: budget });
+    const complex = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'Refactor the task queue into modules' })).id);
+    const simple = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'Fix a typo' })).id);
+    expect(complex.complexity).toBe('complex');
+    expect(simple.complexity).toBe('simple');
+    const models = readFileSync(fixture.agentLog, 'utf8').trim().split('\n').map((line) => {
+      const argv = (JSON.parse(line) as { argv: string[] }).argv;
+      return argv[argv.indexOf('--model') + 1];
+    });
+    expect(models).toEqual(['opus-x', 'haiku-x']);
+  });
+});

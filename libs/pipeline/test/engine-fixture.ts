@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
+import { commandEnv, resolveConfig, SecretRedactor, secretValues } from '@agent-harness/core';
+import type { GitHubClient } from '@agent-harness/github';
+import { openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
+import type { Task } from '@agent-harness/queue';
+import { FAKE_AGENT_BIN_DIR, createTempDataDir, createTempGitRepo, type FakeAgentScenario, type TempDir, type TempGitRepo } from '@agent-harness/testing';
+import { GitWorktreeManager } from '@agent-harness/workspace';
+import { TaskEngine } from '../src/task-engine.js';
+
+/** Options of one engine under test. */
+export interface EngineOptions {
+  readonly maxConcurrent?: number;
+  readonly maxQueue?: number;
+  readonly projectMax?: number;
+  readonly preCommit?: string[];
+  /** More of the server's environment (e.g. canary secrets). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** More TOML after the scripted claude's section. */
+  readonly toml?: string;
+  readonly github?: GitHubClient;
+  readonly repo?: string;
+  /** Where the `claude` binary is; default the scripted one. */
+  readonly claudePath?: string;
+}
+
+/**
+ * A task engine on real SQLite and a real git repository with a bare origin, wired the way the
+ * server wires it (allow-listed validation environment, secret redactor), with the scripted
+ * `claude` as its only agent.
+ */
+export class EngineFixture {
+  engine: TaskEngine | undefined;
+  private constructor(
+    readonly data: TempDir,
+    readonly repo: TempGitRepo,
+    readonly database: Database,
+  ) {}
+
+  static async create(): Promise<EngineFixture> {
+    const data = await createTempDataDir();
+    const repo = await createTempGitRepo({ withOrigin: true });
+    const database = await openDatabase({ file: join(data.path, 'harness.db') });
+    return new EngineFixture(data, repo, database);
+  }
+
+  get agentLog(): string {
+    return join(this.data.path, 'agent-log.jsonl');
+  }
+
+  tasks(): TypeOrmTaskRepository {
+    return new TypeOrmTaskRepository(this.database.dataSource);
+  }
+
+  async start(scenario: FakeAgentScenario, options: EngineOptions = {}): Promise<TaskEngine> {
+    const agentEnv = `[agents.claude.env]\nFAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}\nFAKE_AGENT_LOG = ${JSON.stringify(this.agentLog)}\n`;
+    const toml = `[agents.claude]\ncli_path = "${options.claudePath ?? `${FAKE_AGENT_BIN_DIR}/claude`}"\n${options.toml ?? ''}\n${agentEnv}`;
+    const env = { PATH: process.env['PATH'], HOME: this.data.path, ...this.repo.gitEnv, ...options.env };
+    const config = resolveConfig({ file: { path: '/c/h.toml', text: toml }, env, homeDir: '/h', cwd: '/' });
+    if (!config.ok) throw config.error;
+    const projects = new TypeOrmProjectCatalog(this.database.dataSource);
+    await projects.syncFromConfig([{ name: 'app', root: this.repo.path, isDefault: true, origin: 'config', active: true, maxConcurrent: options.projectMax, repo: options.repo }]);
+    this.engine = new TaskEngine({
+      tasks: this.tasks(),
+      projects,
+      worktrees: new GitWorktreeManager({ worktreesDir: join(this.data.path, 'worktrees'), env }),
+      agents: AgentRegistry.fromConfig(config.value, env, '/'),
+      limits: { maxConcurrentTasks: options.maxConcurrent ?? 4, maxQueueSize: options.maxQueue ?? 32 },
+      validation: { preCommit: options.preCommit ?? [], prePush: [], timeoutMs: 30_000, maxRetries: 2 },
+      commands: new ShellCommandRunner(commandEnv(env)),
+      redactor: new SecretRedactor(secretValues(env, [config.value.github.token])),
+      github: options.github,
+      review: { enabled: false, reviewerAgent: 'codex', maxRounds: 1 },
+      tickMs: 50,
+    });
+    await this.engine.start();
+    return this.engine;
+  }
+
+  /** Waits (bounded) for a task to end. */
+  async finished(id: string): Promise<Task> {
+    for (let i = 0; i < 400; i++) {
+      const task = await this.tasks().get(id);
+      if (task !== undefined && ['done', 'failed', 'cancelled'].includes(task.status)) return task;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`task ${id} did not finish`);
+  }
+
+  async cleanup(): Promise<void> {
+    await this.engine?.stop();
+    this.engine = undefined;
+    await this.database.close();
+    await this.data.cleanup();
+    await this.repo.cleanup();
+  }
+}
