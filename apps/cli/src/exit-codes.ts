@@ -8,10 +8,13 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'INVALID_ARGUMENT':
     case 'UNSUPPORTED':
     case 'AGENT_UNAVAILABLE':
+    case 'PAYLOAD_TOO_LARGE':
+    case 'UNSUPPORTED_MEDIA_TYPE':
       return 2;
     case 'NOT_FOUND':
     case 'CONFLICT':
     case 'UNAUTHORIZED':
+    case 'FORBIDDEN':
     case 'INTERNAL':
     case 'AGENT_FAILED':
     case 'QUEUE_FULL':

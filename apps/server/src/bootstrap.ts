@@ -4,11 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, isLoopbackHost, parseHostPort, type HarnessConfig } from '@agent-harness/core';
 import { DATABASE_FILE_NAME, openDatabase } from '@agent-harness/persistence';
-import { ValidationPipe, type LogLevel } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
-import { bearerAuth } from './auth/bearer-auth.js';
-import { AppErrorFilter } from './errors/app-error.filter.js';
+import { installHttpGuards } from './http/install-http-guards.js';
 import { DEFAULT_HEARTBEAT_MS } from './tasks/task-stream.js';
 
 /** @public */
@@ -64,12 +63,7 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
     await database.close();
     throw error;
   }
-  app.disable('x-powered-by');
-  if (config.server.api_token !== undefined) app.use(bearerAuth(config.server.api_token));
-  // Room for the largest prompt (100,000 characters of any script) and its JSON escaping.
-  app.useBodyParser('json', { limit: '2mb' });
-  app.useGlobalFilters(new AppErrorFilter());
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  installHttpGuards(app, config);
   const { host, port } = parseHostPort(config.server.http_addr);
   try {
     await app.listen(port, host);

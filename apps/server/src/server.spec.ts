@@ -38,15 +38,15 @@ describe('bootstrapServer', () => {
   });
 
   it('with an api_token: /health is open, every other path needs the bearer token', async () => {
-    server = await bootstrapServer(configFor(dir.path, { api_token: 's3cret-token' }));
+    server = await bootstrapServer(configFor(dir.path, { api_token: 's3cret-token-0123456789' }));
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     const denied = await fetch(`${server.url}/nothing-here`);
     expect(denied.status).toBe(401);
     expect(denied.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await denied.json()).toMatchObject({ statusCode: 401, message: 'missing or invalid bearer token' });
+    expect(await denied.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'missing or invalid bearer token' } });
     expect((await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    expect((await fetch(`${server.url}/health/`, { headers: { authorization: 'Basic s3cret-token' } })).status).toBe(200);
-    const allowed = await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer s3cret-token' } });
+    expect((await fetch(`${server.url}/health/`, { headers: { authorization: 'Basic s3cret-token-0123456789' } })).status).toBe(200);
+    const allowed = await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer s3cret-token-0123456789' } });
     expect(allowed.status).toBe(404);
   });
 

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { AppError, type DirectoryInspection } from '@agent-harness/core';
 import { ACTIVE_STATUSES, type Project, type ProjectCatalog, type TaskRepository } from '@agent-harness/queue';
 
@@ -29,14 +30,15 @@ export class ProjectAdmin {
   constructor(private readonly deps: ProjectAdminDeps) {}
 
   async register(input: RegisterProjectInput): Promise<Project> {
+    // Relative to nothing the caller knows (the server's working directory, its home): refused.
+    if (!isAbsolute(input.root)) throw new AppError('INVALID_ARGUMENT', `root: ${input.root} is not an absolute path`);
     const found = this.deps.inspectDirectory(input.root);
-    if (found.kind !== 'git-repository') {
-      const why = { missing: 'does not exist', 'not-a-directory': 'is not a directory', 'not-a-git-repository': 'is not a git repository (no .git there)' }[found.kind];
-      throw new AppError('INVALID_ARGUMENT', `root: ${input.root} ${why}`);
-    }
+    // One answer for missing, not a directory and not a repository: a caller of the API learns
+    // nothing about what else is on the server's disk.
+    if (found.kind !== 'git-repository') throw new AppError('INVALID_ARGUMENT', `root: ${input.root} is not a git repository's top directory`);
     const existing = await this.deps.projects.list();
     const sameName = existing.find((p) => p.name === input.name);
-    if (sameName !== undefined) throw new AppError('CONFLICT', `id: a project named "${input.name}" already exists`);
+    if (sameName !== undefined) throw new AppError('CONFLICT', `name: a project named "${input.name}" already exists`);
     const sameRoot = existing.find((p) => p.root === found.realPath);
     if (sameRoot !== undefined) throw new AppError('CONFLICT', `root: ${found.realPath} is already the root of project "${sameRoot.name}"`);
     const project: Project = {

@@ -44,6 +44,11 @@ export interface TaskCount {
 export abstract class TaskRepository {
   abstract create(task: Task, event: NewTaskEvent): Promise<StoredTaskEvent>;
   abstract get(id: string): Promise<Task | undefined>;
+  /**
+   * Ids starting with `prefix` (lower-case hex digits and dashes only; anything else is an
+   * `INVALID_ARGUMENT`), in id order, at most `limit`.
+   */
+  abstract findIdsByPrefix(prefix: string, limit: number): Promise<string[]>;
   /** Throws `CONFLICT` when the stored version is no longer `expectedVersion`. */
   abstract update(id: string, expectedVersion: number, changes: TaskChanges, event?: NewTaskEvent): Promise<{ task: Task; event?: StoredTaskEvent | undefined }>;
   abstract appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent>;

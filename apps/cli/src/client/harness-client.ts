@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from '@agent-harness/core';
+import { AppError, ERROR_CODES, type ErrorCode } from '@agent-harness/core';
 
 /** One event read from a task stream. */
 export interface StreamedEvent {
@@ -7,7 +7,25 @@ export interface StreamedEvent {
   readonly data: unknown;
 }
 
-const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 409: 'CONFLICT', 429: 'QUEUE_FULL' };
+const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'QUEUE_FULL' };
+
+/**
+ * The AppError for a failed response: the server's `{"error": {"code", "message"}}` when the body
+ * has that shape, else the status and whatever text came back.
+ */
+export function errorFromResponse(method: string, path: string, status: number, text: string): AppError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const error = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
+  const fields = typeof error === 'object' && error !== null ? (error as { code?: unknown; message?: unknown }) : {};
+  const known = ERROR_CODES.find((c) => c === fields.code);
+  const message = typeof fields.message === 'string' ? fields.message : text.slice(0, 500);
+  return new AppError(known ?? CODE_BY_STATUS[status] ?? 'INTERNAL', `${method} ${path}: ${String(status)} ${message}`);
+}
 
 /** A small client of the Harness REST API, for the `harness tasks` commands. */
 export class HarnessClient {
@@ -32,13 +50,12 @@ export class HarnessClient {
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.fetch(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     const text = await res.text();
-    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
-    if (!res.ok) {
-      const message = (parsed as { message?: unknown } | undefined)?.message;
-      const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : text;
-      throw new AppError(CODE_BY_STATUS[res.status] ?? 'INTERNAL', `${method} ${path}: ${String(res.status)} ${detail}`);
+    if (!res.ok) throw errorFromResponse(method, path, res.status, text);
+    try {
+      return (text === '' ? undefined : JSON.parse(text)) as T;
+    } catch {
+      throw new AppError('INTERNAL', `${method} ${path}: the server answered ${String(res.status)} with a body that is not JSON`);
     }
-    return parsed as T;
   }
 
   /**
@@ -49,8 +66,8 @@ export class HarnessClient {
     let last = afterSeq;
     for (let failures = 0; failures < 5; ) {
       const res = await this.fetch(`/tasks/${encodeURIComponent(taskId)}/stream`, { headers: { 'last-event-id': String(last) }, ...(signal === undefined ? {} : { signal }) });
-      if (res.status === 404) throw new AppError('NOT_FOUND', `no task ${taskId}`);
-      if (!res.ok || res.body === null) throw new AppError('INTERNAL', `stream of ${taskId}: ${String(res.status)}`);
+      if (!res.ok) throw errorFromResponse('GET', `/tasks/${taskId}/stream`, res.status, await res.text());
+      if (res.body === null) throw new AppError('INTERNAL', `stream of ${taskId}: ${String(res.status)} without a body`);
       let ended = false;
       try {
         for await (const event of parseSse(res.body)) {

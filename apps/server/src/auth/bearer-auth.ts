@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppError } from '@agent-harness/core';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Paths anyone may call, token or not (load balancers and uptime checks). */
@@ -12,6 +13,7 @@ function digest(value: string): Buffer {
  * Express middleware requiring `Authorization: Bearer <token>` on every path but `/health`,
  * including unknown paths, so a caller without the token learns nothing about the routes.
  * Both sides are hashed first so the comparison takes the same time whatever the input length.
+ * A refusal goes to the error filter (401 in the API's error shape).
  */
 export function bearerAuth(token: string): (req: Request, res: Response, next: NextFunction) => void {
   const expected = digest(token);
@@ -26,9 +28,7 @@ export function bearerAuth(token: string): (req: Request, res: Response, next: N
       next();
       return;
     }
-    res
-      .status(401)
-      .set('WWW-Authenticate', 'Bearer')
-      .json({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid bearer token' });
+    res.set('WWW-Authenticate', 'Bearer');
+    next(new AppError('UNAUTHORIZED', 'missing or invalid bearer token'));
   };
 }

@@ -1,33 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ProjectAdmin } from '@agent-harness/pipeline';
 import { ProjectCatalog, type Project } from '@agent-harness/queue';
-import { IsBoolean, IsInt, IsOptional, IsPositive, IsString, Matches, MaxLength } from 'class-validator';
-
-export class RegisterProjectDto {
-  @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { message: 'id must start with a letter or digit and use only letters, digits, ".", "_" and "-"' }) @MaxLength(200)
-  id!: string;
-
-  @IsString() @MaxLength(4096)
-  root!: string;
-
-  @IsOptional() @IsInt({ message: 'max_concurrent must be a positive integer' }) @IsPositive({ message: 'max_concurrent must be a positive integer' })
-  max_concurrent?: number;
-
-  @IsOptional() @IsString() @MaxLength(100)
-  default_agent?: string;
-
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: 'repo must be "owner/name"' })
-  repo?: string;
-
-  @IsOptional() @IsString() @MaxLength(255)
-  base_branch?: string;
-
-  @IsOptional() @IsBoolean()
-  active?: boolean;
-}
+import { RegisterProjectDto, requestedProjectName } from './register-project.dto.js';
 
 function present(p: Project): Record<string, unknown> {
   return {
+    name: p.name,
+    // The older spelling of `name`, for clients written against it.
     id: p.name,
     root: p.root,
     default: p.isDefault,
@@ -57,7 +36,7 @@ export class ProjectsController {
   async register(@Body() body: RegisterProjectDto): Promise<Record<string, unknown>> {
     return present(
       await this.admin.register({
-        name: body.id,
+        name: requestedProjectName(body),
         root: body.root,
         maxConcurrent: body.max_concurrent,
         defaultAgent: body.default_agent,

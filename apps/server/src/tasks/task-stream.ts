@@ -1,22 +1,52 @@
-import { isTerminal, type StoredTaskEvent, type TaskRepository } from '@agent-harness/queue';
+import { AppError } from '@agent-harness/core';
+import { isTerminal, type StoredTaskEvent, type Task, type TaskRepository } from '@agent-harness/queue';
 import type { TaskEngine } from '@agent-harness/pipeline';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 
 /** Keeps proxies and clients from closing a quiet stream. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 const REPLAY_PAGE = 500;
 
-function writeEvent(res: Response, event: StoredTaskEvent): void {
-  res.write(`id: ${String(event.seq)}\nevent: ${event.kind}\ndata: ${JSON.stringify({ seq: event.seq, kind: event.kind, at: event.createdAt, data: event.data })}\n\n`);
+/**
+ * The sequence number a client resumes after: a plain decimal integer (15 digits at most, well
+ * inside what JavaScript and SQLite hold exactly); absent or empty means from the start.
+ */
+export function parseLastEventId(header: string | undefined): number {
+  const value = header?.trim() ?? '';
+  if (value === '') return 0;
+  if (!/^\d{1,15}$/.test(value)) throw new AppError('INVALID_ARGUMENT', 'Last-Event-ID must be a non-negative integer (the id of the last event received)');
+  return Number(value);
+}
+
+function writeEvent(res: Response, event: StoredTaskEvent, withId = true): void {
+  const id = withId ? `id: ${String(event.seq)}\n` : '';
+  res.write(`${id}event: ${event.kind}\ndata: ${JSON.stringify({ seq: event.seq, kind: event.kind, at: event.createdAt, data: event.data })}\n\n`);
+}
+
+/** The task's last stored `end` event, if it has one. */
+async function lastEndEvent(tasks: TaskRepository, taskId: string): Promise<StoredTaskEvent | undefined> {
+  let last: StoredTaskEvent | undefined;
+  for (;;) {
+    const page = await tasks.eventsAfter(taskId, last?.seq ?? 0, REPLAY_PAGE, ['end']);
+    last = page.at(-1) ?? last;
+    if (page.length < REPLAY_PAGE) return last;
+  }
+}
+
+/** An `end` event built from a finished task's row, for a task whose end event is not stored (yet). */
+function endFromRow(task: Task, seq: number): StoredTaskEvent {
+  const data = { status: task.status, error: task.error, commit: task.commit, branch: task.branch, pr: task.prUrl, grade: task.grade, review: task.reviewOutcome };
+  return { taskId: task.id, seq, kind: 'end', data, createdAt: task.finishedAt ?? task.updatedAt };
 }
 
 /**
  * Server-sent events of one task: the stored events after `afterSeq` first, then live ones, with no
  * gap and no repeat (live events are buffered while the store is replayed); a heartbeat comment
- * every 15 s; the stream closes after the task's `end` event (at once for a finished task).
+ * every 15 s. Every stream ends with the task's `end` event and closes, whatever Last-Event-ID
+ * said: an `end` at or before it is sent again, so a client resuming past the end still learns
+ * that the task is over instead of waiting forever.
  */
 export async function streamTaskEvents(
-  req: Request,
   res: Response,
   deps: { engine: TaskEngine; tasks: TaskRepository; heartbeatMs: number },
   taskId: string,
@@ -36,10 +66,10 @@ export async function streamTaskEvents(
     subscription.unsubscribe();
     res.end();
   };
-  const send = (event: StoredTaskEvent): void => {
-    if (state.ended || event.seq <= lastSeq) return;
-    writeEvent(res, event);
-    lastSeq = event.seq;
+  const send = (event: StoredTaskEvent, withId = true): void => {
+    if (state.ended || (event.seq <= lastSeq && event.kind !== 'end')) return;
+    writeEvent(res, event, withId);
+    lastSeq = Math.max(lastSeq, event.seq);
     if (event.kind === 'end') finish();
   };
   const subscription = deps.engine.watch(taskId).subscribe({
@@ -48,7 +78,7 @@ export async function streamTaskEvents(
       else send(event);
     },
   });
-  req.on('close', finish);
+  res.on('close', finish);
 
   for (;;) {
     const page = await deps.tasks.eventsAfter(taskId, lastSeq, REPLAY_PAGE);
@@ -58,11 +88,13 @@ export async function streamTaskEvents(
   state.replaying = false;
   for (const event of buffered.splice(0)) send(event);
   if (state.ended) return;
-  // A task that finished before the stream opened, with its end event already sent or older than Last-Event-ID.
+  // A task that finished before the stream opened: its end event was at or before Last-Event-ID,
+  // or (a server stopped between the two writes) never stored; the row says how it ended.
   const task = await deps.tasks.get(taskId);
   if (task !== undefined && isTerminal(task.status)) {
-    const rest = await deps.tasks.eventsAfter(taskId, lastSeq, REPLAY_PAGE);
-    for (const event of rest) send(event);
+    const end = await lastEndEvent(deps.tasks, taskId);
+    if (end !== undefined) send(end);
+    else send(endFromRow(task, lastSeq), false);
     finish();
   }
 }

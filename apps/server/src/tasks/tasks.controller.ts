@@ -1,12 +1,13 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { AppError } from '@agent-harness/core';
 import { TaskEngine } from '@agent-harness/pipeline';
 import { TaskRepository, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { CreateTaskBatchDto, CreateTaskDto, ListTasksQueryDto } from './dto/create-task.dto.js';
 import { taskDetail, taskSummary } from './task.presenter.js';
 import { SSE_HEARTBEAT_MS } from '../core/tokens.js';
-import { streamTaskEvents } from './task-stream.js';
+import { parseLastEventId, streamTaskEvents } from './task-stream.js';
+import { resolveTaskId } from './task-id.js';
 
 function requestOrBadRequest(fields: TaskRequestFields, where: string) {
   const result = taskRequestFrom(fields);
@@ -60,26 +61,26 @@ export class TasksController {
     return { tasks: tasks.map(taskSummary), total, limit, offset };
   }
 
+  /** `id`: a whole task id or a unique prefix of at least 8 characters (as in branch names). */
   @Get(':id')
-  async get(@Param('id') id: string): Promise<Record<string, unknown>> {
+  async get(@Param('id') given: string): Promise<Record<string, unknown>> {
+    const id = await resolveTaskId(this.tasks, given);
     const task = await this.tasks.get(id);
-    if (task === undefined) throw new NotFoundException(`no task ${id}`);
+    if (task === undefined) throw new AppError('NOT_FOUND', `no task ${id}`);
     return taskDetail(task, await this.tasks.eventsAfter(id, 0, 10_000, ['status']));
   }
 
   @Get(':id/stream')
-  async stream(@Param('id') id: string, @Headers('last-event-id') lastEventId: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const task = await this.tasks.get(id);
-    if (task === undefined) throw new NotFoundException(`no task ${id}`);
-    const afterSeq = lastEventId === undefined ? 0 : Number(lastEventId);
-    if (!Number.isInteger(afterSeq) || afterSeq < 0) throw new BadRequestException('Last-Event-ID must be a non-negative integer');
-    await streamTaskEvents(req, res, { engine: this.engine, tasks: this.tasks, heartbeatMs: this.heartbeatMs }, id, afterSeq);
+  async stream(@Param('id') given: string, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): Promise<void> {
+    const afterSeq = parseLastEventId(lastEventId);
+    const id = await resolveTaskId(this.tasks, given);
+    await streamTaskEvents(res, { engine: this.engine, tasks: this.tasks, heartbeatMs: this.heartbeatMs }, id, afterSeq);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id') id: string): Promise<Record<string, unknown>> {
-    const task = await this.engine.cancel(id);
-    return taskDetail(task, await this.tasks.eventsAfter(id, 0, 10_000, ['status']));
+  async cancel(@Param('id') given: string): Promise<Record<string, unknown>> {
+    const task = await this.engine.cancel(await resolveTaskId(this.tasks, given));
+    return taskDetail(task, await this.tasks.eventsAfter(task.id, 0, 10_000, ['status']));
   }
 }

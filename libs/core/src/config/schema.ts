@@ -214,9 +214,10 @@ export function required<T>(field: Field<T>): Field<T> {
 /**
  * A secret string. It may come from the file (when `inFile`) or from the environment variable
  * `env`, which wins. A secret that is only accepted from the environment is refused in the file,
- * so tokens do not end up committed next to the config.
+ * so tokens do not end up committed next to the config. `check` says what is wrong with the value
+ * in use (never quoting it), e.g. a token too weak to guard anything.
  */
-export function secret(options: { env: string; inFile: boolean }): Field<string | undefined> {
+export function secret(options: { env: string; inFile: boolean; check?: (value: string) => string | undefined }): Field<string | undefined> {
   return {
     sensitive: true,
     parse(value, path, ctx) {
@@ -226,8 +227,11 @@ export function secret(options: { env: string; inFile: boolean }): Field<string 
         report(ctx, path, 'must be a non-empty string');
       }
       const fromEnv = ctx.env[options.env];
-      if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-      return options.inFile && typeof value === 'string' && value !== '' ? value : undefined;
+      const fromFile = options.inFile && typeof value === 'string' && value !== '' ? value : undefined;
+      const used = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile;
+      const problem = used === undefined ? undefined : options.check?.(used);
+      if (problem !== undefined) report(ctx, path, `${problem}${used === fromEnv ? ` (the value of ${options.env})` : ''}`);
+      return used;
     },
   };
 }

@@ -11,6 +11,12 @@ export const ERROR_CODES = [
   'CONFLICT',
   'UNSUPPORTED',
   'UNAUTHORIZED',
+  /** A request from somewhere the server does not serve (another site's page, a foreign Host). */
+  'FORBIDDEN',
+  /** A request body over the size or nesting limit. */
+  'PAYLOAD_TOO_LARGE',
+  /** A request body that is not JSON. */
+  'UNSUPPORTED_MEDIA_TYPE',
   'INTERNAL',
   'AGENT_UNAVAILABLE',
   'AGENT_FAILED',

@@ -13,6 +13,14 @@ import { In, type DataSource, type EntityManager } from 'typeorm';
 import { TaskEntity, TaskEventEntity, type TaskRow } from './task.entity.js';
 import { eventFromRow, rowChanges, rowFromTask, taskFromRow } from './task.mapper.js';
 
+/** What a task id prefix may hold: ids are lower-case UUIDs. */
+const TASK_ID_PREFIX = /^[0-9a-f-]{1,36}$/;
+
+/** Escapes LIKE's wildcards (and the escape character itself) so a prefix matches literally. */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /**
  * Tasks and their event logs in SQL (SQLite today; nothing here is SQLite-only). Writes are
  * serialized in this process, and each runs in one transaction, so a status change and its event
@@ -56,6 +64,19 @@ export class TypeOrmTaskRepository extends TaskRepository {
   async get(id: string): Promise<Task | undefined> {
     const row = await this.dataSource.getRepository(TaskEntity).findOneBy({ id });
     return row === null ? undefined : taskFromRow(row);
+  }
+
+  async findIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
+    if (!TASK_ID_PREFIX.test(prefix)) throw new AppError('INVALID_ARGUMENT', 'a task id prefix holds only the characters 0-9, a-f and "-"');
+    const rows = await this.dataSource
+      .getRepository(TaskEntity)
+      .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .where("t.id LIKE :pattern ESCAPE '\\'", { pattern: `${escapeLike(prefix)}%` })
+      .orderBy('t.id', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
   }
 
   update(id: string, expectedVersion: number, changes: TaskChanges, event?: NewTaskEvent): Promise<{ task: Task; event?: StoredTaskEvent | undefined }> {

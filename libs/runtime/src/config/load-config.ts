@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
   err,
@@ -42,7 +43,7 @@ export function loadConfig(input: LoadConfigInput): Result<HarnessConfig, Config
     homeDir: input.homeDir,
     cwd: input.cwd,
     cli: input.cli,
-    inspectDirectory: inspectProjectDirectory,
+    inspectDirectory: (path) => inspectProjectDirectory(path, input.env),
   });
 }
 
@@ -50,17 +51,41 @@ function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
 }
 
-/** What is at `path`: a git repository's top directory (a `.git` directory or worktree file), or not. */
-export function inspectProjectDirectory(path: string): DirectoryInspection {
+/** Where git is looked for when the caller's environment has no PATH. */
+const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/** `git rev-parse --show-toplevel` run in `dir`, with only PATH and HOME from `env`; undefined when git says no. */
+function gitTopLevel(dir: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  try {
+    const top = execFileSync('git', ['-c', 'core.fsmonitor=false', 'rev-parse', '--show-toplevel'], {
+      cwd: dir,
+      // Nothing else of the caller's: GIT_DIR or GIT_WORK_TREE there would make git answer about another repository.
+      env: { PATH: env['PATH'] ?? DEFAULT_PATH, ...(env['HOME'] === undefined ? {} : { HOME: env['HOME'] }) },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 10_000,
+    }).trim();
+    return top === '' ? undefined : realpathSync(top);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What is at `path`: the top directory of a git repository (git itself says so: `rev-parse
+ * --show-toplevel` is this very directory, so a subdirectory or a bare repository is not), or not.
+ * Only absolute paths are looked at: a relative one would be resolved against this process's
+ * working directory, which no caller means.
+ * @public
+ */
+export function inspectProjectDirectory(path: string, env: Readonly<Record<string, string | undefined>> = {}): DirectoryInspection {
+  if (!isAbsolute(path)) return { kind: 'missing' };
+  let realPath: string;
   try {
     if (!statSync(path).isDirectory()) return { kind: 'not-a-directory' };
+    realPath = realpathSync(path);
   } catch {
     return { kind: 'missing' };
   }
-  try {
-    statSync(resolve(path, '.git'));
-  } catch {
-    return { kind: 'not-a-git-repository' };
-  }
-  return { kind: 'git-repository', realPath: realpathSync(path) };
+  return gitTopLevel(realPath, env) === realPath ? { kind: 'git-repository', realPath } : { kind: 'not-a-git-repository' };
 }

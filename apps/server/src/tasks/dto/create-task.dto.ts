@@ -1,58 +1,61 @@
 import { MAX_PROMPT_CHARS, TASK_STATUSES, type TaskStatus } from '@agent-harness/queue';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsPositive, IsString, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { Given, IntInRange, MAX_INT32, NoNulBytes, QueryInt } from '../../http/dto-rules.js';
+
+/** `OFFSET` beyond this is refused: no list is that long, and SQLite wants a 64-bit integer. */
+export const MAX_LIST_OFFSET = 1_000_000_000;
 
 /** The fields of one task, shared by `POST /tasks` and the entries of `POST /tasks/batch`. */
 export class TaskFieldsDto {
-  @IsOptional() @IsString() @Length(1, MAX_PROMPT_CHARS, { message: `prompt must be 1 to ${String(MAX_PROMPT_CHARS)} characters` })
+  @Given() @IsString() @Length(1, MAX_PROMPT_CHARS, { message: `prompt must be 1 to ${String(MAX_PROMPT_CHARS)} characters` }) @NoNulBytes()
   prompt?: string;
 
-  @IsOptional() @IsInt({ message: 'issue must be a positive integer' }) @IsPositive({ message: 'issue must be a positive integer' })
+  @Given() @IntInRange(1, MAX_INT32, `issue must be a positive integer (at most ${String(MAX_INT32)})`)
   issue?: number;
 
-  @IsOptional() @IsInt({ message: 'pr must be a positive integer' }) @IsPositive({ message: 'pr must be a positive integer' })
+  @Given() @IntInRange(1, MAX_INT32, `pr must be a positive integer (at most ${String(MAX_INT32)})`)
   pr?: number;
 
-  @IsOptional() @IsString() @MaxLength(500)
+  @Given() @IsString() @MaxLength(500) @NoNulBytes()
   description?: string;
 
-  @IsOptional() @IsString() @MaxLength(100)
+  @Given() @IsString() @MaxLength(100) @NoNulBytes()
   agent?: string;
 
-  @IsOptional() @IsString() @MaxLength(200)
+  @Given() @IsString() @MaxLength(200) @NoNulBytes()
   model?: string;
 }
 
 export class CreateTaskDto extends TaskFieldsDto {
   /** A project name or root path; default: the default project. */
-  @IsOptional() @IsString() @MaxLength(4096)
+  @Given() @IsString() @MaxLength(4096) @NoNulBytes()
   project?: string;
 }
 
 export class BatchTaskDto extends CreateTaskDto {}
 
 export class CreateTaskBatchDto {
-  @IsOptional() @IsString() @MaxLength(4096)
+  @Given() @IsString() @MaxLength(4096) @NoNulBytes()
   project?: string;
 
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500)
-  @IsInt({ each: true, message: 'issues must be positive integers' }) @IsPositive({ each: true, message: 'issues must be positive integers' })
+  @Given() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @IntInRange(1, MAX_INT32, `issues must be positive integers (at most ${String(MAX_INT32)})`, { each: true })
   issues?: number[];
 
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => BatchTaskDto)
+  @Given() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => BatchTaskDto)
   tasks?: BatchTaskDto[];
 }
 
 export class ListTasksQueryDto {
-  @IsOptional() @IsIn([...TASK_STATUSES], { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
+  @Given() @IsIn([...TASK_STATUSES], { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
   status?: TaskStatus;
 
-  @IsOptional() @IsString()
+  @Given() @IsString() @MaxLength(4096) @NoNulBytes()
   project?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be an integer from 1 to 200' }) @Min(1, { message: 'limit must be an integer from 1 to 200' }) @Max(200, { message: 'limit must be an integer from 1 to 200' })
+  @Given() @QueryInt() @IntInRange(1, 200, 'limit must be an integer from 1 to 200')
   limit?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'offset must be a non-negative integer' }) @Min(0, { message: 'offset must be a non-negative integer' })
+  @Given() @QueryInt() @IntInRange(0, MAX_LIST_OFFSET, `offset must be an integer from 0 to ${String(MAX_LIST_OFFSET)}`)
   offset?: number;
 }

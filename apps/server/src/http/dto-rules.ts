@@ -1,0 +1,31 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsInt, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+/** The largest number a task field may hold (SQLite and GitHub both use 32-bit signed ids). */
+export const MAX_INT32 = 2_147_483_647;
+
+/**
+ * An optional field: absent is fine, but a given value is validated, so `null` is refused
+ * (class-validator's `@IsOptional` would let `null` through as if the field were absent).
+ */
+export function Given(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
+/** Refuses strings holding NUL characters: they cut strings short in C code, git and SQLite's text functions. */
+export function NoNulBytes(): PropertyDecorator {
+  // eslint-disable-next-line no-control-regex
+  return Matches(/^[^\u0000]*$/, { message: ({ property }) => `${property} must not contain NUL characters` });
+}
+
+/** An integer from `min` to `max` inclusive (each element's, with `each`), with one message for every way to miss. */
+export function IntInRange(min: number, max: number, message: string, options: { each?: boolean } = {}): PropertyDecorator {
+  const each = options.each ?? false;
+  return applyDecorators(IsInt({ message, each }), Min(min, { message, each }), Max(max, { message, each }));
+}
+
+/** A query-string integer: only plain decimal digits become a number ("1e3", "0x10", "" stay strings and fail). */
+export function QueryInt(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value));
+}
