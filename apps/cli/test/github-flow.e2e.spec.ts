@@ -6,6 +6,7 @@ import {
   createTempGitRepo,
   killStartedHarnessProcesses,
   readFakeAgentLog,
+  runHarness,
   startFakeGitHub,
   startHarnessServer,
   type FakeAgentScenario,
@@ -154,6 +155,12 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     for (const call of [...claude, ...readFakeAgentLog(file('codex.jsonl'))]) expect(call.env).not.toHaveProperty('GITHUB_TOKEN');
     expect(github.requests.every((r) => r.authorization === 'token ghp_e2e_token')).toBe(true);
 
+    // `harness tasks show` tells where the work landed and how it was judged.
+    const shown = await runHarness({ cliPath, args: ['tasks', 'show', id, '--server', server!.url], home: home.path, cwd: home.path });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`pull request ${String(task.pr_url)}\n`);
+    expect(shown.stdout).toContain('grade B (score 80) · review approved\n');
+
     const dashboard = (await api('/api/dashboard')) as { global: { grade: string; latest_pr: string } };
     expect(dashboard.global).toMatchObject({ grade: 'B', latest_pr: task.pr_url });
     expect(readdirSync(file('data/worktrees'))).toEqual([]);
@@ -219,6 +226,46 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     expect(prompt).toContain('- ci/test: failure');
     expect(github.pullRequests('octo/app')).toHaveLength(1);
     expect(github.pullRequests('octo/app')[0]?.comments[0]).toMatch(/^Harness pushed [0-9a-f]{12} addressing the open review comments/);
+  });
+
+  /** PR 7 of octo/app on branch `feature`, with a review comment; returns the branch's head before the task. */
+  function addFeaturePr(): string {
+    repo.git('checkout', '--quiet', '-b', 'feature');
+    repo.commitFile('feature.txt', 'draft\n', 'draft feature');
+    repo.git('push', '--quiet', 'origin', 'feature');
+    repo.git('checkout', '--quiet', 'main');
+    const head = repo.git('rev-parse', 'feature');
+    github.addPullRequest('octo/app', { number: 7, title: 'Add feature', head: 'feature', base: 'main', headSha: head, reviewComments: [{ path: 'feature.txt', line: 1, author: 'rev', body: 'is draft right?' }], checks: [] });
+    return head;
+  }
+
+  it('a pull request whose agent finds nothing to change is done, says so on the PR, and pushes nothing', async () => {
+    const before = addFeaturePr();
+    await start({ text: 'The draft wording is intended; nothing to change.' }, { text: APPROVE });
+    const { task_id: id } = (await api('/tasks', { project: 'app', pr: 7 })) as { task_id: string };
+    const task = await until(id, ['done', 'failed']);
+    expect(task).toMatchObject({ status: 'done', error: null, pr_number: 7, review_outcome: 'not_needed' });
+    repo.git('fetch', '--quiet', 'origin', 'feature');
+    expect(repo.git('rev-parse', 'origin/feature')).toBe(before);
+    expect(github.pullRequests('octo/app')[0]?.comments).toEqual([expect.stringMatching(/^Harness looked at this pull request and found nothing to change .*\n\nThe draft wording is intended/s)]);
+    expect(readFakeAgentLog(file('codex.jsonl'))).toHaveLength(0);
+  });
+
+  it('a pull request task interrupted during implementation implements again after a restart', async () => {
+    addFeaturePr();
+    const first = await start({ hang: 'after_init' }, { text: APPROVE });
+    const { task_id: id } = (await api('/tasks', { project: 'app', pr: 7 })) as { task_id: string };
+    await until(id, ['running']);
+    process.kill(first.pid, 'SIGKILL');
+    await first.exited;
+    server = undefined;
+
+    await start({ edits: [{ path: 'feature.txt', content: 'final\n' }] }, { text: APPROVE });
+    const task = await until(id, ['done', 'failed']);
+    expect(task).toMatchObject({ status: 'done', review_outcome: 'approved' });
+    expect(readFakeAgentLog(file('claude.jsonl'))).toHaveLength(2);
+    repo.git('fetch', '--quiet', 'origin', 'feature');
+    expect(repo.git('show', 'origin/feature:feature.txt')).toBe('final');
   });
 
   it('fails clearly when the issue does not exist', async () => {
