@@ -1,0 +1,65 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTempGitRepo, type TempGitRepo } from '@agent-harness/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isErrorBody, send, startTestServer, type ReadResponse, type TestServer } from './support/test-server.js';
+
+describe('POST /api/projects', () => {
+  let server: TestServer;
+  let other: TempGitRepo;
+  beforeAll(async () => {
+    server = await startTestServer();
+    other = await createTempGitRepo();
+  });
+  afterAll(async () => {
+    await server.close();
+    await other.cleanup();
+  });
+
+  const register = (body: Record<string, unknown>): Promise<ReadResponse> =>
+    send(`${server.url}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const expect400 = (res: ReadResponse, message: RegExp): void => {
+    expect(res.status, res.text).toBe(400);
+    expect(isErrorBody(res.json)).toBe(true);
+    expect((res.json as { error: { message: string } }).error.message).toMatch(message);
+  };
+
+  it('takes `name` (as the config file does), and `id` as its older spelling', async () => {
+    const created = await register({ name: 'second', root: other.path });
+    expect(created.status, created.text).toBe(201);
+    expect(created.json).toMatchObject({ name: 'second', id: 'second', root: other.path, origin: 'api' });
+    expect((await send(`${server.url}/api/projects/second`, { method: 'DELETE' })).json).toEqual({ removed: 'second' });
+    expect((await register({ id: 'second', root: other.path })).status).toBe(201);
+    await send(`${server.url}/api/projects/second`, { method: 'DELETE' });
+    expect((await register({ name: 'second', id: 'second', root: other.path })).status).toBe(201);
+    await send(`${server.url}/api/projects/second`, { method: 'DELETE' });
+  });
+
+  it('refuses a name and an id that differ, and a missing name', async () => {
+    expect400(await register({ name: 'one', id: 'two', root: other.path }), /name \("one"\) and id \("two"\) differ/);
+    expect400(await register({ root: other.path }), /^name is required$/);
+    expect400(await register({ name: 'has space', root: other.path }), /^name must start with a letter or digit/);
+  });
+
+  it('refuses relative roots: they would mean the server\'s working directory', async () => {
+    for (const root of ['.', './', '..', 'repo', '~', '~/repo']) expect400(await register({ name: 'rel', root }), /is not an absolute path/);
+  });
+
+  it('says the same about a missing path, a file, a plain directory and a subdirectory: nothing about the disk leaks', async () => {
+    const plain = join(server.dataDir.path, 'plain');
+    mkdirSync(plain);
+    const file = join(server.dataDir.path, 'file.txt');
+    writeFileSync(file, 'x');
+    const sub = join(other.path, 'sub');
+    mkdirSync(sub);
+    const fake = join(server.dataDir.path, 'fake');
+    mkdirSync(join(fake, '.git'), { recursive: true });
+    const messages: string[] = [];
+    for (const root of ['/no/such/dir', file, plain, sub, fake, '/etc/passwd', '/root']) {
+      const res = await register({ name: 'x', root });
+      expect400(res, /is not a git repository's top directory$/);
+      messages.push((res.json as { error: { message: string } }).error.message.replace(root, '<root>'));
+    }
+    expect(new Set(messages)).toEqual(new Set([`root: <root> is not a git repository's top directory`]));
+  });
+});
