@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { AppError, type DirectoryInspection } from '@agent-harness/core';
+import { AppError, branchNameProblem, type DirectoryInspection } from '@agent-harness/core';
 import { ACTIVE_STATUSES, type Project, type ProjectCatalog, type TaskRepository } from '@agent-harness/queue';
 
 /** @public */
@@ -19,6 +19,11 @@ export interface ProjectAdminDeps {
   readonly tasks: TaskRepository;
   /** Checks a directory on disk (see `inspectProjectDirectory` in @agent-harness/runtime). */
   readonly inspectDirectory: (path: string) => DirectoryInspection;
+  /**
+   * Removes the worktrees Harness left registered in a repository (a crash can leave them), so a
+   * removed project keeps no trace of Harness in its `.git`.
+   */
+  readonly removeStaleWorktrees?: (repoRoot: string) => Promise<void>;
 }
 
 /**
@@ -36,6 +41,10 @@ export class ProjectAdmin {
     // One answer for missing, not a directory and not a repository: a caller of the API learns
     // nothing about what else is on the server's disk.
     if (found.kind !== 'git-repository') throw new AppError('INVALID_ARGUMENT', `root: ${input.root} is not a git repository's top directory`);
+    if (input.baseBranch !== undefined) {
+      const problem = branchNameProblem(input.baseBranch);
+      if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', `base_branch: ${problem}`);
+    }
     const existing = await this.deps.projects.list();
     const sameName = existing.find((p) => p.name === input.name);
     if (sameName !== undefined) throw new AppError('CONFLICT', `name: a project named "${input.name}" already exists`);
@@ -66,5 +75,6 @@ export class ProjectAdmin {
       throw new AppError('CONFLICT', `project "${name}" has ${String(count)} queued or running task(s); cancel them or wait for them to finish first`);
     }
     await this.deps.projects.remove(name);
+    await this.deps.removeStaleWorktrees?.(project.root);
   }
 }

@@ -72,6 +72,16 @@ describe('GitWorktreeManager', () => {
     for (const proof of proofs) expect(existsSync(proof), proof).toBe(false);
   });
 
+  it('removes the worktrees a crash left registered in the repository, keeping live ones', async () => {
+    const stale = await manager.create(repo.path, 'task-dead', 'stale');
+    const live = await manager.create(repo.path, 'task-live', 'live');
+    expect(await manager.removeStaleWorktrees(repo.path, new Set(['task-live']))).toEqual([stale.path]);
+    const listed = repo.git('worktree', 'list');
+    expect(listed).not.toContain(stale.path);
+    expect(listed).toContain(live.path);
+    expect(existsSync(stale.path)).toBe(false);
+  });
+
   it('puts back the shared config and hooks that work in a worktree changed', async () => {
     const state = await manager.captureSharedState(repo.path);
     const tree = await manager.create(repo.path, 'task-4', 'config');

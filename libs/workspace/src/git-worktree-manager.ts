@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AppError, isSafeBranchName } from '@agent-harness/core';
 import { git } from './git.js';
@@ -243,6 +243,23 @@ export class GitWorktreeManager {
       rmSync(path, { recursive: true, force: true });
     }
     await this.run(repoRoot, ['worktree', 'prune']).catch(() => undefined);
+  }
+
+  /**
+   * Removes the worktrees of this manager (under `worktreesDir`) that a repository still has
+   * registered, e.g. after a crash, except those of `keepTaskIds`; then lets git forget them.
+   */
+  removeStaleWorktrees(repoRoot: string, keepTaskIds: ReadonlySet<string> = new Set()): Promise<string[]> {
+    return this.locked(repoRoot, async () => {
+      const listed = await this.run(repoRoot, ['worktree', 'list', '--porcelain']);
+      const paths = listed.split('\n').flatMap((line) => (line.startsWith('worktree ') ? [line.slice('worktree '.length)] : []));
+      // git lists real paths; the configured folder may be reached through a symlink.
+      const dir = existsSync(this.deps.worktreesDir) ? realpathSync(this.deps.worktreesDir) : this.deps.worktreesDir;
+      const ours = paths.filter((p) => p.startsWith(`${dir}/`) && !keepTaskIds.has(p.slice(dir.length + 1)));
+      for (const path of ours) await this.removeUnlocked(repoRoot, path);
+      await this.run(repoRoot, ['worktree', 'prune']);
+      return ours;
+    });
   }
 
   /**

@@ -104,8 +104,18 @@ function gitCredentials(config: HarnessConfig): { token: string; hosts: string[]
     },
     {
       provide: ProjectAdmin,
-      inject: [ProjectCatalog, TaskRepository],
-      useFactory: (projects: ProjectCatalog, tasks: TaskRepository) => new ProjectAdmin({ projects, tasks, inspectDirectory: inspectProjectDirectory }),
+      inject: [HARNESS_CONFIG, BASE_ENV, ProjectCatalog, TaskRepository],
+      useFactory: (config: HarnessConfig, env: Readonly<Record<string, string | undefined>>, projects: ProjectCatalog, tasks: TaskRepository) => {
+        const worktrees = new GitWorktreeManager({ worktreesDir: join(config.server.data_dir, 'worktrees'), env });
+        return new ProjectAdmin({
+          projects,
+          tasks,
+          inspectDirectory: inspectProjectDirectory,
+          removeStaleWorktrees: async (root) => {
+            await worktrees.removeStaleWorktrees(root);
+          },
+        });
+      },
     },
     EngineLifecycle,
   ],
