@@ -11,7 +11,7 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configFrom, finished } from '../../test/helpers.js';
 import type { AgentRequest } from '../agent-runner.js';
 import { AnthropicApiAgentRunner } from './anthropic-api-agent-runner.js';
@@ -47,7 +47,19 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
     expect(result.usage).toEqual({ inputTokens: 200, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 40 });
     const first = server!.requests[0]!;
     expect(first.headers['authorization']).toBe('Bearer sk-ant-test');
-    expect(first.body).toMatchObject({ model: 'claude-sonnet-4-5', max_tokens: 8192, stream: true });
+    expect(first.body).toMatchObject({ model: 'claude-sonnet-5-5', max_tokens: 8192, stream: true });
+  });
+
+  it('uses a default model the bundled SDK does not flag as deprecated', async () => {
+    // The SDK prints "The model '…' is deprecated and will reach end-of-life on …" for the models on its list.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const runner = await runnerFor(() => ({ kind: 'message', text: 'ok' }));
+      expect((await finished(runner.run(request()))).result.ok).toBe(true);
+      expect(warn.mock.calls.flat().join('\n')).not.toMatch(/deprecated/);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('refuses paths that leave the working directory, also through a symlink', async () => {

@@ -143,7 +143,7 @@ export const configSchema = table({
     }),
     anthropic_api: table({
       base_url: nonEmptyString('https://api.anthropic.com'),
-      default_model: nonEmptyString('claude-sonnet-4-5'),
+      default_model: nonEmptyString('claude-sonnet-5-5'),
       max_tokens: positiveInt(8192),
       max_turns: positiveInt(50),
       timeout_secs: positiveInt(3600),
