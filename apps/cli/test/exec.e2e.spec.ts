@@ -50,7 +50,7 @@ describe('harness exec (built CLI, scripted agents)', () => {
     expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hi\n');
     expect(result.stdout).toBe('Created hello.txt.\n');
     expect(result.stderr).toContain('→ Write hello.txt\n✎ add hello.txt\n→ Bash false\n  ✗ failed');
-    expect(readFakeAgentLog(log)[0]?.argv.at(-1)).toBe('Create hello.txt');
+    expect(readFakeAgentLog(log)[0]?.prompt).toBe('Create hello.txt');
   });
 
   it('shows progress live, while the agent is still working', async () => {

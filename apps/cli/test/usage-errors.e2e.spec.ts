@@ -72,7 +72,7 @@ describe('usage errors (built CLI)', () => {
     expect(quoted).toMatchObject({ code: 0, stdout: 'ran\n' });
     const words = await run(['exec', '--config', configFile, '--', '--verbose', 'is', 'broken']);
     expect(words.code).toBe(0);
-    expect(readFakeAgentLog(log).map((call) => call.argv.at(-1))).toEqual(['--verbose is broken', '--verbose is broken']);
+    expect(readFakeAgentLog(log).map((call) => call.prompt)).toEqual(['--verbose is broken', '--verbose is broken']);
   });
 
   it('serve with an unknown flag never listens and creates no data directory', async () => {

@@ -30,6 +30,9 @@ if ('missing' in clis) {
 }
 const describeReal = 'missing' in clis && !required ? describe.skip : describe;
 
+/** The longest prompt Harness accepts, in 4-byte characters: about 400 KB, past the argument size limit. */
+const LONG_PROMPT = `start ${'𝄞'.repeat(100_000)} end`;
+
 describeReal('contract: the real CLIs through our runners', () => {
   let repo: TempGitRepo;
   let home: TempDir;
@@ -76,6 +79,16 @@ describeReal('contract: the real CLIs through our runners', () => {
       expect(server.requests[0]?.body['model']).toBe('claude-sonnet-4-5');
     });
 
+    it('takes a prompt of 100,000 four-byte characters, new and resumed, and the model gets it intact', async () => {
+      server = await startFakeAnthropicServer(() => ({ kind: 'message', text: 'ok' }));
+      const first = (await finished(claude(server.url).run({ prompt: LONG_PROMPT, cwd: repo.path, timeoutMs: 90_000 }))).result;
+      expect(first).toMatchObject({ ok: true, reason: 'completed' });
+      expect(JSON.stringify(server.requests.at(-1)?.body['messages'])).toContain(JSON.stringify(LONG_PROMPT).slice(1, -1));
+      const resumed = (await finished(claude(server.url).run({ prompt: `again: ${LONG_PROMPT}`, cwd: repo.path, resumeSessionId: first.sessionId, timeoutMs: 90_000 }))).result;
+      expect(resumed).toMatchObject({ ok: true, sessionId: first.sessionId });
+      expect(JSON.stringify(server.requests.at(-1)?.body['messages'])).toContain(JSON.stringify(`again: ${LONG_PROMPT}`).slice(1, -1));
+    });
+
     it('fails cleanly on a model server error', async () => {
       server = await startFakeAnthropicServer(() => ({ kind: 'error', status: 500, message: 'scripted outage' }));
       const { result } = await finished(claude(server.url).run({ prompt: 'x', cwd: repo.path, timeoutMs: 90_000 }));
@@ -113,6 +126,16 @@ describeReal('contract: the real CLIs through our runners', () => {
       expect(types).toEqual(expect.arrayContaining(via === 'shell' ? ['tool_call', 'tool_result', 'text', 'usage', 'completed'] : ['file_change', 'text', 'usage', 'completed']));
       expect(result.usage).toEqual({ inputTokens: 2400, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 40 });
       expect(server.requests[0]?.body['model']).toBe('gpt-5.5');
+    });
+
+    it('takes a prompt of 100,000 four-byte characters, new and resumed, and the model gets it intact', async () => {
+      server = await startFakeOpenAiServer(() => ({ kind: 'message', text: 'ok' }));
+      const first = (await finished(codex(server.url).run({ prompt: LONG_PROMPT, cwd: repo.path, timeoutMs: 90_000 }))).result;
+      expect(first).toMatchObject({ ok: true, reason: 'completed' });
+      expect(JSON.stringify(server.requests.at(-1)?.body['input'])).toContain(JSON.stringify(LONG_PROMPT).slice(1, -1));
+      const resumed = (await finished(codex(server.url).run({ prompt: `again: ${LONG_PROMPT}`, cwd: repo.path, resumeSessionId: first.sessionId, timeoutMs: 90_000 }))).result;
+      expect(resumed).toMatchObject({ ok: true, sessionId: first.sessionId });
+      expect(JSON.stringify(server.requests.at(-1)?.body['input'])).toContain(JSON.stringify(`again: ${LONG_PROMPT}`).slice(1, -1));
     });
 
     it('resumes the same thread', async () => {

@@ -59,8 +59,8 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const calls = readFakeAgentLog(join(data.path, 'agent-log.jsonl'));
     expect(calls).toHaveLength(2);
     expect(calls[1]?.argv).toEqual(expect.arrayContaining(['--resume', 'sess-v']));
-    expect(calls[1]?.argv.at(-1)).toContain('Validation failed (fix attempt 1 of 2)');
-    expect(calls[1]?.argv.at(-1)).toContain('lint: 1 problem in hello.txt');
+    expect(calls[1]?.prompt).toContain('Validation failed (fix attempt 1 of 2)');
+    expect(calls[1]?.prompt).toContain('lint: 1 problem in hello.txt');
     const validations = (await tasks().eventsAfter(submitted.id, 0, 1000, ['validation'])).map((ev) => ev.data as { ok: boolean; outcomes: { command: string }[] });
     expect(validations.map((v) => v.ok)).toEqual([false, true]);
     expect(validations[0]?.outcomes.map((o) => o.command)).toEqual(['true', failsOnce]);

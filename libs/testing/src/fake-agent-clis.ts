@@ -51,6 +51,8 @@ export interface FakeAgentScenario {
 export interface FakeAgentInvocation {
   readonly tool: 'claude' | 'codex';
   readonly argv: readonly string[];
+  /** The prompt it read, as the real CLI reads it: from stdin (or a prompt argument). */
+  readonly prompt: string;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   readonly pid: number;

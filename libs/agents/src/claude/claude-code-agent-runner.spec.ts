@@ -35,14 +35,22 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     expect(events.at(-1)).toMatchObject({ type: 'completed', ok: true, sessionId: 'sess-1' });
   });
 
-  it('passes model, permissions, budget, resume and extra args; the prompt comes last', async () => {
+  it('passes model, permissions, budget, resume and extra args; the prompt goes on stdin', async () => {
     await finished(run({}, { model: 'opus', budgetUsd: 0.5, resumeSessionId: 'sess-9', prompt: '-starts with a dash' }, '[agents.claude]\nextra_args = ["--max-turns", "7"]\n'));
     const [call] = readFakeAgentLog(log);
     expect(call?.argv).toEqual([
       '-p', '--output-format', 'stream-json', '--verbose', '--model', 'opus', '--dangerously-skip-permissions',
-      '--max-budget-usd', '0.5', '--resume', 'sess-9', '--max-turns', '7', '--', '-starts with a dash',
+      '--max-budget-usd', '0.5', '--resume', 'sess-9', '--max-turns', '7',
     ]);
+    expect(call?.prompt).toBe('-starts with a dash');
     expect(call?.cwd).toBe(repo.path);
+  });
+
+  it('takes a prompt of 100,000 four-byte characters (400 KB), far past the argument size limit', async () => {
+    const prompt = `start ${'𝄞'.repeat(100_000)} end`;
+    const { result } = await finished(run({}, { prompt }));
+    expect(result).toMatchObject({ ok: true, reason: 'completed' });
+    expect(readFakeAgentLog(log)[0]?.prompt).toBe(prompt);
   });
 
   it('restricts tools instead of skipping permissions when a request lists them', () => {

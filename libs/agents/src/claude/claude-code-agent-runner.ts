@@ -48,7 +48,10 @@ export function claudeModel(config: ClaudeConfig, request: Pick<AgentRequest, 'm
   return config.default_model;
 }
 
-/** The command line for one run (without the binary). */
+/**
+ * The command line for one run (without the binary). The prompt is not on it: `claude -p` reads it
+ * from stdin when no prompt argument is given (also with `--resume`).
+ */
 export function claudeArgs(config: ClaudeConfig, sandboxMode: ClaudeCodeAgentRunnerDeps['sandboxMode'], request: AgentRequest): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--verbose', '--model', claudeModel(config, request)];
   const mode = request.sandboxMode ?? sandboxMode;
@@ -63,13 +66,11 @@ export function claudeArgs(config: ClaudeConfig, sandboxMode: ClaudeCodeAgentRun
   if (request.budgetUsd !== undefined) args.push('--max-budget-usd', String(request.budgetUsd));
   if (request.resumeSessionId !== undefined) args.push('--resume', request.resumeSessionId);
   args.push(...config.extra_args);
-  // After `--`, a prompt that starts with "-" is still the prompt.
-  args.push('--', request.prompt);
   return args;
 }
 
 /**
- * Claude Code (`claude -p … --output-format stream-json --verbose`) as an `AgentRunner`.
+ * Claude Code (`claude -p … --output-format stream-json --verbose`, the prompt on stdin) as an `AgentRunner`.
  * @public
  */
 export class ClaudeCodeAgentRunner extends AgentRunner {
@@ -86,6 +87,7 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
       configKey: '[agents.claude] cli_path',
       command: config.cli_path,
       args: claudeArgs(config, this.deps.sandboxMode, request),
+      stdin: request.prompt,
       cwd: request.cwd,
       env: buildChildEnv(this.deps.baseEnv, [...CLAUDE_NESTED_SESSION_VARS, ...OTHER_AGENT_SECRETS], config.env, request.env),
       parser: new ClaudeStreamParser(),

@@ -33,14 +33,22 @@ describe('CodexAgentRunner with the scripted codex', () => {
     expect(result.usage).toEqual({ inputTokens: 19165, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 20 });
   });
 
-  it('builds exec and exec resume command lines with sandbox, model and -c passthrough', async () => {
+  it('builds exec and exec resume command lines with sandbox, model and -c passthrough; the prompt goes on stdin', async () => {
     await finished(run({}, { model: 'gpt-5.5', resumeSessionId: 'thread-7', prompt: 'fix it' }, '[agents.codex]\nextra_args = ["-c", "model_reasoning_effort=high"]\n'));
-    expect(readFakeAgentLog(log)[0]?.argv).toEqual([
-      'exec', 'resume', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-m', 'gpt-5.5', '-c', 'model_reasoning_effort=high', '--', 'thread-7', 'fix it',
-    ]);
+    expect(readFakeAgentLog(log)[0]).toMatchObject({
+      argv: ['exec', 'resume', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-m', 'gpt-5.5', '-c', 'model_reasoning_effort=high', '--', 'thread-7', '-'],
+      prompt: 'fix it',
+    });
     const config = configFrom().agents.codex;
-    expect(codexArgs(config, 'workspace-write', { prompt: 'p', cwd: '/' })).toEqual(['exec', '--json', '--skip-git-repo-check', '-c', 'sandbox_mode="workspace-write"', '--', 'p']);
+    expect(codexArgs(config, 'workspace-write', { prompt: 'p', cwd: '/' })).toEqual(['exec', '--json', '--skip-git-repo-check', '-c', 'sandbox_mode="workspace-write"', '--', '-']);
     expect(codexArgs(config, 'read-only', { prompt: 'p', cwd: '/' })).toContain('sandbox_mode="read-only"');
+  });
+
+  it('takes a prompt of 100,000 four-byte characters (400 KB), new and resumed, far past the argument size limit', async () => {
+    const prompt = `start ${'𝄞'.repeat(100_000)} end`;
+    expect((await finished(run({}, { prompt }))).result).toMatchObject({ ok: true, reason: 'completed' });
+    expect((await finished(run({}, { prompt, resumeSessionId: 'thread-7' }))).result).toMatchObject({ ok: true, sessionId: 'thread-7' });
+    expect(readFakeAgentLog(log).map((call) => call.prompt)).toEqual([prompt, prompt]);
   });
 
   it('keeps other agents\' secrets and Harness\'s tokens out of its environment', async () => {

@@ -19,7 +19,8 @@ export interface CodexAgentRunnerDeps {
 /**
  * The command line for one run (without the binary). `danger-full-access` bypasses Codex's own
  * sandbox and approvals (the task's worktree is the isolation); the other modes are passed as
- * `sandbox_mode`, which `exec resume` also accepts.
+ * `sandbox_mode`, which `exec resume` also accepts. The prompt argument is `-`: Codex then reads
+ * the prompt from stdin (also for `exec resume <thread> -`).
  */
 export function codexArgs(config: CodexConfig, sandboxMode: CodexAgentRunnerDeps['sandboxMode'], request: AgentRequest): string[] {
   const args = ['exec'];
@@ -33,12 +34,12 @@ export function codexArgs(config: CodexConfig, sandboxMode: CodexAgentRunnerDeps
   args.push(...config.extra_args);
   args.push('--');
   if (request.resumeSessionId !== undefined) args.push(request.resumeSessionId);
-  args.push(request.prompt);
+  args.push('-');
   return args;
 }
 
 /**
- * Codex (`codex exec --json`, stdin closed) as an `AgentRunner`.
+ * Codex (`codex exec --json … -`, the prompt on stdin, then stdin closed) as an `AgentRunner`.
  * @public
  */
 export class CodexAgentRunner extends AgentRunner {
@@ -55,6 +56,7 @@ export class CodexAgentRunner extends AgentRunner {
       configKey: '[agents.codex] cli_path',
       command: config.cli_path,
       args: codexArgs(config, this.deps.sandboxMode, request),
+      stdin: request.prompt,
       cwd: request.cwd,
       env: buildChildEnv(this.deps.baseEnv, OTHER_AGENT_SECRETS, config.env, request.env),
       parser: new CodexEventParser(),

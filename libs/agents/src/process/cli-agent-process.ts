@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import type { AgentEvent, AgentOutcome } from '@agent-harness/core';
 import { ReplaySubject } from 'rxjs';
 import { completedEvent, type AgentResult, type AgentRun } from '../agent-runner.js';
@@ -24,6 +25,11 @@ export interface CliAgentSpec {
   readonly configKey: string;
   readonly command: string;
   readonly args: readonly string[];
+  /**
+   * Written to the CLI's stdin, which is then closed. Prompts go this way: an argument is bounded
+   * by the kernel's argument size (`spawn E2BIG` past about 128 KiB), stdin is not.
+   */
+  readonly stdin?: string | undefined;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   readonly parser: StreamParser;
@@ -44,7 +50,8 @@ const REPLAY_EVENTS = 5000;
 type StopReason = 'timeout' | 'idle_timeout' | 'cancelled' | 'fatal';
 
 /**
- * Runs an agent CLI in its own process group with stdin closed, parses its stdout live, and ends
+ * Runs an agent CLI in its own process group, with stdin closed after the prompt (if any) is written,
+ * parses its stdout live, and ends
  * the whole group on cancel, on the total timeout and on the idle-output timeout. Stderr is only
  * kept (bounded) for diagnostics. The result always resolves; nothing here can hang forever.
  */
@@ -74,12 +81,25 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       resolve(finish({ ok: false, reason: 'cancelled', message: 'cancelled before start', finalText: '', usage: spec.parser.end().usage }));
       return;
     }
-    const child = spawn(executable, [...spec.args], {
-      cwd: spec.cwd,
-      env: spec.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    let child: ChildProcessByStdio<Writable | null, Readable, Readable>;
+    try {
+      child = spawn(executable, [...spec.args], {
+        cwd: spec.cwd,
+        env: spec.env,
+        stdio: [spec.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
+    } catch (error) {
+      // spawn throws at once for some failures (E2BIG, a bad cwd on some platforms): still a result.
+      const message = `could not run ${spec.agent} (${executable}): ${error instanceof Error ? error.message : String(error)}`;
+      resolve(finish({ ok: false, reason: 'failed', message, finalText: '', usage: spec.parser.end().usage }));
+      return;
+    }
+    if (child.stdin !== null) {
+      // A CLI that exits before reading (a refused flag, a bad binary) closes the pipe: not our failure.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(spec.stdin);
+    }
     let stopReason: StopReason | undefined;
     let stopMessage = '';
     let spawnError: Error | undefined;
