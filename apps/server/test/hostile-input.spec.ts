@@ -1,5 +1,21 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isErrorBody, rawRequest, send, startTestServer, type ReadResponse, type TestServer } from './support/test-server.js';
+
+/** Writes raw bytes to the server and reads until it closes the connection. */
+function rawExchange(url: string, bytes: string): Promise<string> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: target.hostname, port: Number(target.port) }, () => socket.end(bytes));
+    let text = '';
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer')));
+    socket.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    socket.on('end', () => {
+      resolve(text);
+    });
+    socket.on('error', reject);
+  });
+}
 
 // Each case was a 500, a hang or a silent acceptance before the HTTP surface was hardened.
 describe('HTTP server against hostile input (in-process server on 127.0.0.1)', () => {
@@ -80,6 +96,15 @@ describe('HTTP server against hostile input (in-process server on 127.0.0.1)', (
     expectError(await post('/tasks', 'null'), 400, 'INVALID_ARGUMENT', /must be a JSON object/);
     expectError(await post('/tasks', Buffer.from([0x7b, 0xff, 0x7d]).toString('latin1'), { 'content-type': 'application/json; charset=latin1' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
     expectError(await post('/tasks', '{"__proto__":{"prompt":"x"},"project":"app"}'), 400, 'INVALID_ARGUMENT', /__proto__/);
+  });
+
+  it('answers requests Node cannot parse as HTTP in the same shape (Node\'s own answer is an empty 400)', async () => {
+    for (const bytes of [`GET /health HTTP/1.1\r\nHost: ${server.host}\r\nX-Bad: a\u0001b\r\n\r\n`, 'NOT HTTP AT ALL\r\n\r\n', `GET /health HTTP/1.1\r\nHost: ${server.host}\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`]) {
+      const answer = await rawExchange(server.url, bytes);
+      expect(answer).toMatch(/^HTTP\/1\.1 4(00|31) /);
+      const body: unknown = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      expect(isErrorBody(body), answer).toBe(true);
+    }
   });
 
   it('gives every error one shape: unknown routes, wrong methods, bad path encoding, bad Last-Event-ID', async () => {

@@ -29,10 +29,6 @@ function mediaTypeProblem(req: Request): string | undefined {
   return undefined;
 }
 
-function tooLarge(): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `request body is over ${String(MAX_BODY_BYTES)} bytes`);
-}
-
 /** Parses checked text; the reviver refuses prototype keys wherever they are. */
 function parseJson(text: string): unknown {
   return JSON.parse(text, function (this: unknown, key: string, value: unknown) {
@@ -66,10 +62,12 @@ export function decodeJsonBody(bytes: Buffer): { ok: true; value: Record<string,
 }
 
 /**
- * Express middleware reading request bodies: JSON only (415 otherwise, which also turns away the
- * form posts a web page may send cross-site without asking), at most MAX_BODY_BYTES (413, checked
- * while reading, before any parsing), nested at most MAX_JSON_DEPTH deep (400, checked before JSON.parse),
- * and a JSON object. Requests without a body pass untouched.
+ * Express middleware reading request bodies: at most MAX_BODY_BYTES (413, counted while reading,
+ * before any parsing; the connection is then closed rather than read to its end), JSON only (415
+ * otherwise, which also turns away the form posts a web page may send cross-site without asking),
+ * nested at most MAX_JSON_DEPTH deep (400, checked before JSON.parse), and a JSON object. A body
+ * within the limit is read whole even when refused, so the connection stays usable. Requests
+ * without a body pass untouched.
  */
 export function jsonBody(): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
@@ -77,29 +75,38 @@ export function jsonBody(): (req: Request, res: Response, next: NextFunction) =>
       next();
       return;
     }
-    const refused = (error: AppError): void => {
+    const tooBig = (): void => {
       // The rest of the body is not read: close the connection after answering.
       res.set('connection', 'close');
-      next(error);
+      next(new AppError('PAYLOAD_TOO_LARGE', `request body is over ${String(MAX_BODY_BYTES)} bytes`));
     };
-    const problem = mediaTypeProblem(req);
-    if (problem !== undefined) {
-      refused(new AppError('UNSUPPORTED_MEDIA_TYPE', problem));
-      return;
-    }
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      refused(tooLarge());
+      tooBig();
       return;
     }
+    const problem = mediaTypeProblem(req);
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const settle = (error?: AppError): void => {
-      if (settled) return;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        if (problem === undefined) chunks.push(chunk);
+        return;
+      }
       settled = true;
       req.off('data', onData);
-      if (error !== undefined) {
-        refused(error);
+      tooBig();
+    };
+    req.on('data', onData);
+    req.on('error', () => {
+      settled = true;
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      if (problem !== undefined) {
+        next(new AppError('UNSUPPORTED_MEDIA_TYPE', problem));
         return;
       }
       const decoded = decodeJsonBody(Buffer.concat(chunks));
@@ -109,18 +116,6 @@ export function jsonBody(): (req: Request, res: Response, next: NextFunction) =>
       }
       req.body = decoded.value;
       next();
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) settle(tooLarge());
-      else chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => {
-      settle();
-    });
-    req.on('error', () => {
-      settled = true;
     });
   };
 }
