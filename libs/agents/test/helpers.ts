@@ -40,4 +40,28 @@ export async function waitForFile(path: string, ms = 10_000): Promise<string> {
   throw new Error(`${path} did not appear within ${String(ms)} ms`);
 }
 
+/** Harness's own secrets and every provider's credentials, each with a value naming itself. */
+export const CREDENTIAL_CANARIES: Readonly<Record<string, string>> = Object.fromEntries(
+  [
+    'GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'HARNESS_API_TOKEN', 'HARNESS_GITHUB_WEBHOOK_SECRET',
+    'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'OPENAI_API_KEY', 'CODEX_API_KEY', 'AZURE_OPENAI_API_KEY',
+  ].map((name) => [name, `canary-${name}`]),
+);
+
+/** The environment written by `env -0 > path` (NUL-separated, so values may hold newlines). */
+export function readEnvDump(path: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of readFileSync(path, 'utf8').split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+/** The canaries whose value shows up anywhere in `env`, under any name. */
+export function leakedCanaries(env: Readonly<Record<string, string>>): string[] {
+  const values = Object.values(env).join('\n');
+  return Object.keys(CREDENTIAL_CANARIES).filter((name) => values.includes(`canary-${name}`));
+}
+
 export { isProcessGroupAlive };

@@ -12,7 +12,7 @@ import {
   type TempGitRepo,
 } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { configFrom, finished } from '../../test/helpers.js';
+import { CREDENTIAL_CANARIES, configFrom, finished, leakedCanaries, readEnvDump } from '../../test/helpers.js';
 import type { AgentRequest } from '../agent-runner.js';
 import { AnthropicApiAgentRunner } from './anthropic-api-agent-runner.js';
 
@@ -31,10 +31,10 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
     await outside.cleanup();
   });
 
-  async function runnerFor(script: FakeAnthropicScript, toml = ''): Promise<AnthropicApiAgentRunner> {
+  async function runnerFor(script: FakeAnthropicScript, toml = '', baseEnv: Record<string, string> = {}): Promise<AnthropicApiAgentRunner> {
     server = await startFakeAnthropicServer(script);
     const config = configFrom(`[agents.anthropic_api]\nbase_url = "${server.url}"\n${toml}`).agents.anthropic_api;
-    return new AnthropicApiAgentRunner({ config, apiKey: 'sk-ant-test', baseEnv: { PATH: process.env['PATH'], ANTHROPIC_API_KEY: 'sk-ant-test' } });
+    return new AnthropicApiAgentRunner({ config, apiKey: 'sk-ant-test', baseEnv: { PATH: process.env['PATH'], ANTHROPIC_API_KEY: 'sk-ant-test', ...baseEnv } });
   }
   const request = (extra: Partial<AgentRequest> = {}): AgentRequest => ({ prompt: 'Create hello.txt', cwd: repo.path, ...extra });
 
@@ -107,6 +107,17 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
       [true, 'one 2\n'],
       [false, `exit code 3\n${repo.path}\n`],
     ]);
+  });
+
+  it('runs commands without any credential: the API key stays in-process, Harness secrets stay out (canaries)', async () => {
+    const dump = join(outside.path, 'seen.env');
+    const script: FakeAnthropicScript = (req) => (isAnsweringTools(req) ? { kind: 'message', text: 'ok' } : { kind: 'message', toolUses: [{ name: 'run_command', input: { command: `env -0 > ${dump}` } }] });
+    const runner = await runnerFor(script, '', { ...CREDENTIAL_CANARIES });
+    expect((await finished(runner.run(request({ env: { HARNESS_TASK_ID: 'task-1' } })))).result.ok).toBe(true);
+    const env = readEnvDump(dump);
+    expect(leakedCanaries(env)).toEqual([]);
+    expect(env['HARNESS_TASK_ID']).toBe('task-1');
+    expect(server!.requests[0]!.headers['authorization']).toBe('Bearer sk-ant-test');
   });
 
   it('stops after max_turns', async () => {

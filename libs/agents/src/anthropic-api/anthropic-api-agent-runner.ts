@@ -3,7 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ZERO_USAGE, addUsage, type AgentEndReason, type AgentEvent, type HarnessConfig, type TokenUsage } from '@agent-harness/core';
 import { ReplaySubject } from 'rxjs';
 import { AgentRunner, completedEvent, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
-import { buildChildEnv } from '../process/child-env.js';
+import { ANTHROPIC_CREDENTIALS, OPENAI_CREDENTIALS, buildChildEnv } from '../process/child-env.js';
 import { WORKSPACE_TOOLS, WorkspaceTools } from './workspace-tools.js';
 
 type ApiConfig = HarnessConfig['agents']['anthropic_api'];
@@ -13,7 +13,7 @@ type MessageParam = Anthropic.MessageParam;
 export interface AnthropicApiAgentRunnerDeps {
   readonly config: ApiConfig;
   readonly apiKey: string;
-  /** Environment for the commands the agent runs (Harness's secrets are removed from it). */
+  /** Environment for the commands the agent runs (Harness's secrets and every API credential are removed from it). */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** Longest a single `run_command` may take. Default 10 minutes. */
   readonly commandTimeoutMs?: number;
@@ -107,7 +107,9 @@ export class AnthropicApiAgentRunner extends AgentRunner {
     const model = request.model ?? config.default_model;
     emit({ type: 'session_started', sessionId, model });
     messages.push({ role: 'user', content: request.prompt });
-    const tools = new WorkspaceTools(request.cwd, buildChildEnv(this.deps.baseEnv, ['ANTHROPIC_API_KEY'], request.env), this.deps.commandTimeoutMs ?? 600_000);
+    // The SDK uses the key in-process; the commands the model runs get no credential of any provider.
+    const commandEnv = buildChildEnv(this.deps.baseEnv, [...ANTHROPIC_CREDENTIALS, ...OPENAI_CREDENTIALS], request.env);
+    const tools = new WorkspaceTools(request.cwd, commandEnv, this.deps.commandTimeoutMs ?? 600_000);
 
     try {
       for (let turn = 1; turn <= config.max_turns; turn++) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAKE_AGENT_BIN_DIR, createTempGitRepo, fakeAgentEnv, readFakeAgentLog, type FakeAgentScenario, type TempGitRepo } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configFrom, finished, isAlive, isProcessGroupAlive, waitForFile } from '../../test/helpers.js';
+import { CREDENTIAL_CANARIES, configFrom, finished, isAlive, isProcessGroupAlive, leakedCanaries, readEnvDump, waitForFile } from '../../test/helpers.js';
 import type { AgentRequest } from '../agent-runner.js';
 import { ClaudeCodeAgentRunner, claudeArgs } from './claude-code-agent-runner.js';
 
@@ -76,6 +76,14 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     for (const gone of ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'CLAUDE_CODE_SESSION_ID', 'GITHUB_TOKEN', 'HARNESS_API_TOKEN', 'OPENAI_API_KEY']) expect(env).not.toHaveProperty(gone);
     expect(env['CLAUDE_CONFIG_DIR']).toBe('/keep/me');
     expect(env['EXTRA_FROM_CONFIG']).toBe('yes');
+  });
+
+  it('gives the commands it runs only Anthropic credentials: no other provider\'s keys, no Harness secrets (canaries)', async () => {
+    const dump = join(repo.path, '..', 'seen.env');
+    await finished(run({ commands: [`env -0 > ${dump}`] }, {}, '', { ...CREDENTIAL_CANARIES }));
+    const env = readEnvDump(dump);
+    expect(leakedCanaries(env)).toEqual(['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']);
+    expect(env['PATH']).toBe(process.env['PATH']);
   });
 
   it('skips noise and still completes', async () => {

@@ -1,6 +1,6 @@
 import type { HarnessConfig } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
-import { buildChildEnv } from '../process/child-env.js';
+import { OPENAI_CREDENTIALS, buildChildEnv } from '../process/child-env.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { ClaudeStreamParser } from './claude-stream-parser.js';
 
@@ -21,8 +21,6 @@ export const CLAUDE_NESTED_SESSION_VARS = [
   'CLAUDE_AGENT_SDK_VERSION',
 ];
 
-/** Secrets of other agents that Claude Code does not need. */
-const OTHER_AGENT_SECRETS = ['OPENAI_API_KEY', 'CODEX_API_KEY'];
 
 /** Tools that change files or run commands: denied unless a request allows them. */
 const MUTATING_TOOLS = ['Bash', 'Edit', 'MultiEdit', 'NotebookEdit', 'Write'];
@@ -89,7 +87,7 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
       args: claudeArgs(config, this.deps.sandboxMode, request),
       stdin: request.prompt,
       cwd: request.cwd,
-      env: buildChildEnv(this.deps.baseEnv, [...CLAUDE_NESTED_SESSION_VARS, ...OTHER_AGENT_SECRETS], config.env, request.env),
+      env: buildChildEnv(this.deps.baseEnv, [...CLAUDE_NESTED_SESSION_VARS, ...OPENAI_CREDENTIALS], config.env, request.env),
       parser: new ClaudeStreamParser(),
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,

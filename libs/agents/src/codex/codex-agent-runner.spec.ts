@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAKE_AGENT_BIN_DIR, createTempGitRepo, fakeAgentEnv, readFakeAgentLog, type FakeAgentScenario, type TempGitRepo } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configFrom, finished, isAlive, isProcessGroupAlive, waitForFile } from '../../test/helpers.js';
+import { CREDENTIAL_CANARIES, configFrom, finished, isAlive, isProcessGroupAlive, leakedCanaries, readEnvDump, waitForFile } from '../../test/helpers.js';
 import type { AgentRequest } from '../agent-runner.js';
 import { CodexAgentRunner, codexArgs } from './codex-agent-runner.js';
 
@@ -57,6 +57,12 @@ describe('CodexAgentRunner with the scripted codex', () => {
     expect(env).not.toHaveProperty('ANTHROPIC_API_KEY');
     expect(env).not.toHaveProperty('GITHUB_TOKEN');
     expect(env['OPENAI_API_KEY']).toBe('sk-openai');
+  });
+
+  it('gives the commands it runs only OpenAI credentials: no Anthropic keys, no Harness secrets (canaries)', async () => {
+    const dump = join(repo.path, '..', 'seen.env');
+    await finished(run({ commands: [`env -0 > ${dump}`] }, {}, '', { ...CREDENTIAL_CANARIES }));
+    expect(leakedCanaries(readEnvDump(dump))).toEqual(['OPENAI_API_KEY', 'CODEX_API_KEY', 'AZURE_OPENAI_API_KEY']);
   });
 
   it('recognizes quota and rate-limit failures', async () => {

@@ -1,13 +1,11 @@
 import type { HarnessConfig } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
-import { buildChildEnv } from '../process/child-env.js';
+import { ANTHROPIC_CREDENTIALS, buildChildEnv } from '../process/child-env.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { CodexEventParser } from './codex-event-parser.js';
 
 type CodexConfig = HarnessConfig['agents']['codex'];
 
-/** Secrets of other agents that Codex does not need. */
-const OTHER_AGENT_SECRETS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'];
 
 /** @public */
 export interface CodexAgentRunnerDeps {
@@ -58,7 +56,7 @@ export class CodexAgentRunner extends AgentRunner {
       args: codexArgs(config, this.deps.sandboxMode, request),
       stdin: request.prompt,
       cwd: request.cwd,
-      env: buildChildEnv(this.deps.baseEnv, OTHER_AGENT_SECRETS, config.env, request.env),
+      env: buildChildEnv(this.deps.baseEnv, ANTHROPIC_CREDENTIALS, config.env, request.env),
       parser: new CodexEventParser(),
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,
