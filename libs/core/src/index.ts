@@ -10,7 +10,7 @@ export { resolveConfig } from './config/resolve-config.js';
 export type { CliOverrides, DirectoryInspection, ResolveConfigInput } from './config/resolve-config.js';
 export { ConfigError } from './config/config.error.js';
 export { formatConfigToml, redactConfig, REDACTED } from './config/redact-config.js';
-export { APPROVAL_POLICIES, SANDBOX_MODES, TRANSPORTS } from './config/config.schema.js';
+export { APPROVAL_POLICIES, LOG_FORMATS, SANDBOX_MODES, TRANSPORTS } from './config/config.schema.js';
 export type { HarnessConfig, ProjectConfig, SandboxMode, Transport } from './config/config.schema.js';
 export type { ConfigProblem } from './config/schema.js';
 export { isLoopbackHost, parseHostPort } from './net/host-port.js';

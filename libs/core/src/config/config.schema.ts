@@ -25,6 +25,7 @@ import { branchNameProblem } from '../security/ref-name.js';
  */
 
 export const TRANSPORTS = ['stdio', 'http', 'web_socket'] as const;
+export const LOG_FORMATS = ['text', 'json'] as const;
 export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
 export const APPROVAL_POLICIES = ['suggest', 'auto-edit', 'full-auto'] as const;
 export const REASONING_TIERS = ['xhigh', 'high', 'medium'] as const;
@@ -102,7 +103,10 @@ const cliAgentKeys = {
 
 export const configSchema = table({
   server: table({
-    transport: oneOf(TRANSPORTS, 'stdio'),
+    // HTTP, as the original's code default: a file without `transport` serves what the README starts.
+    transport: oneOf(TRANSPORTS, 'http'),
+    /** Server log lines: "text" for people, "json" for one JSON object per line. */
+    log_format: oneOf(LOG_FORMATS, 'text'),
     http_addr: hostPort('127.0.0.1:9800'),
     data_dir: path('~/.local/share/harness'),
     project_root: optional(path('.')),

@@ -23,7 +23,8 @@ describe('resolveConfig defaults', () => {
   it('gives every documented default without a file', () => {
     const config = resolveOk({});
     expect(config.server).toMatchObject({
-      transport: 'stdio',
+      transport: 'http',
+      log_format: 'text',
       http_addr: '127.0.0.1:9800',
       data_dir: '/home/ann/.local/share/harness',
       notification_broadcast_capacity: 256,
