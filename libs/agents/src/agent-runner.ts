@@ -24,7 +24,10 @@ export interface AgentRequest {
   /** Override the configured total and idle-output timeouts. */
   readonly timeoutMs?: number | undefined;
   readonly idleTimeoutMs?: number | undefined;
-  /** Extra environment variables for this run (added after the configured `env`). */
+  /**
+   * Extra environment variables for this run (added after the configured `env`). A task's runs carry
+   * `HARNESS_TASK_ID` (`TASK_MARKER_ENV`): when the run ends, every process still carrying it is ended.
+   */
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** Aborting cancels the run and ends the agent's whole process group. */
   readonly signal?: AbortSignal | undefined;

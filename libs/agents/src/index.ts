@@ -15,6 +15,7 @@ export { runCliAgent } from './process/cli-agent-process.js';
 export type { CliAgentSpec, StreamOutcome, StreamParser } from './process/cli-agent-process.js';
 export { killProcessGroup, isProcessGroupAlive } from './process/process-group.js';
 export { resolvePathInside } from './process/paths.js';
-export { killProcessesInDirectory } from './process/orphans.js';
+export { TASK_MARKER_ENV, killProcessesInDirectory, killTaskProcesses, taskMarkerOf } from './process/orphans.js';
+export type { KillTaskProcessesOptions, ProcessMarker } from './process/orphans.js';
 export { ShellCommandRunner } from './process/shell-command-runner.js';
 export type { ShellCommandOutcome } from './process/shell-command-runner.js';

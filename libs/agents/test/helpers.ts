@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolveConfig, type AgentEvent, type HarnessConfig } from '@agent-harness/core';
 import { lastValueFrom, toArray } from 'rxjs';
@@ -25,6 +26,34 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Running: the process exists and is not a zombie. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The shell command an agent runs to leave a `sleep 300` behind in a session (and process group) of
+ * its own, working in `cwd`; it writes the sleep's PID to `pidFile`.
+ */
+export function escapeWithSetsid(pidFile: string, cwd = '/', prefix = ''): string {
+  return `(cd ${cwd} && ${prefix} exec setsid sleep 300) >/dev/null 2>&1 & echo $! > ${pidFile}`;
+}
+
+/** Starts such an escaped `sleep 300` from a short-lived shell with `env`; returns its PID. */
+export function escapedSleep(cwd: string, env: Record<string, string> = {}, prefix = ''): number {
+  const out = execFileSync('bash', ['-c', `(cd ${cwd} && ${prefix} exec setsid sleep 300) >/dev/null 2>&1 & echo $!`], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    encoding: 'utf8',
+  });
+  return Number(out.trim());
 }
 
 /** Waits (bounded) for a file to appear and returns its content. */

@@ -32,8 +32,8 @@ export interface FakeAgentScenario {
   readonly rateLimitEvent?: { readonly resetsAt: number };
   /** Interleave non-JSON lines and unknown event types. */
   readonly noise?: boolean;
-  /** Stop printing and never exit: before any output, or after the first lines. */
-  readonly hang?: 'before_output' | 'after_init';
+  /** Stop printing and never exit: before any output, after the first lines, or after its edits and commands. */
+  readonly hang?: 'before_output' | 'after_init' | 'after_commands';
   /** Start a `sleep` child in the agent's process group and write its PID here. */
   readonly grandchildPidFile?: string;
   readonly exitCode?: number;

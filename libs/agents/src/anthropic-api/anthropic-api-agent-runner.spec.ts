@@ -12,7 +12,7 @@ import {
   type TempGitRepo,
 } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CREDENTIAL_CANARIES, configFrom, finished, leakedCanaries, readEnvDump } from '../../test/helpers.js';
+import { CREDENTIAL_CANARIES, configFrom, escapeWithSetsid, finished, isRunning, leakedCanaries, readEnvDump } from '../../test/helpers.js';
 import type { AgentRequest } from '../agent-runner.js';
 import { AnthropicApiAgentRunner } from './anthropic-api-agent-runner.js';
 
@@ -118,6 +118,20 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
     expect(leakedCanaries(env)).toEqual([]);
     expect(env['HARNESS_TASK_ID']).toBe('task-1');
     expect(server!.requests[0]!.headers['authorization']).toBe('Bearer sk-ant-test');
+  });
+
+  it('ends what its commands left running outside their process group (setsid), by the task marker', async () => {
+    const pidFile = join(outside.path, 'escaped.pid');
+    const script: FakeAnthropicScript = (req) =>
+      isAnsweringTools(req) ? { kind: 'message', text: 'ok' } : { kind: 'message', toolUses: [{ name: 'run_command', input: { command: escapeWithSetsid(pidFile) } }] };
+    const runner = await runnerFor(script);
+    expect((await finished(runner.run(request({ env: { HARNESS_TASK_ID: `task-api-${String(process.pid)}` } })))).result.ok).toBe(true);
+    const escaped = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      expect(isRunning(escaped)).toBe(false);
+    } finally {
+      if (isRunning(escaped)) process.kill(escaped, 'SIGKILL');
+    }
   });
 
   it('stops after max_turns', async () => {

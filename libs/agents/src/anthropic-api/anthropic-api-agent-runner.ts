@@ -4,6 +4,7 @@ import { ZERO_USAGE, addUsage, type AgentEndReason, type AgentEvent, type Harnes
 import { ReplaySubject } from 'rxjs';
 import { AgentRunner, completedEvent, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
 import { ANTHROPIC_CREDENTIALS, OPENAI_CREDENTIALS, buildChildEnv } from '../process/child-env.js';
+import { killTaskProcesses, taskMarkerOf } from '../process/orphans.js';
 import { WORKSPACE_TOOLS, WorkspaceTools } from './workspace-tools.js';
 
 type ApiConfig = HarnessConfig['agents']['anthropic_api'];
@@ -50,9 +51,12 @@ export class AnthropicApiAgentRunner extends AgentRunner {
 
   run(request: AgentRequest): AgentRun {
     const events$ = new ReplaySubject<AgentEvent>(5000);
+    const marker = taskMarkerOf(request.env);
     const result = this.loop(request, (event) => {
       events$.next(event);
-    }).then((outcome) => {
+    }).then(async (outcome) => {
+      // What its commands started and left running, also outside their process group (`setsid`).
+      if (marker !== undefined) await killTaskProcesses({ marker }).catch(() => undefined);
       events$.next(completedEvent(outcome));
       events$.complete();
       return outcome;

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAKE_AGENT_BIN_DIR, createTempGitRepo, fakeAgentEnv, readFakeAgentLog, type FakeAgentScenario, type TempGitRepo } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CREDENTIAL_CANARIES, configFrom, finished, isAlive, isProcessGroupAlive, leakedCanaries, readEnvDump, waitForFile } from '../../test/helpers.js';
+import {
+  CREDENTIAL_CANARIES, configFrom, escapeWithSetsid, finished, isAlive, isProcessGroupAlive, isRunning, leakedCanaries, readEnvDump, waitForFile,
+} from '../../test/helpers.js';
 import type { AgentRequest } from '../agent-runner.js';
 import { ClaudeCodeAgentRunner, claudeArgs } from './claude-code-agent-runner.js';
 
@@ -125,6 +127,45 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     expect(isAlive(agentPid)).toBe(false);
     expect(isAlive(grandchild)).toBe(false);
     expect(isProcessGroupAlive(agentPid)).toBe(false);
+  });
+
+  describe('processes that left its process group with setsid', () => {
+    const escapees: number[] = [];
+    afterEach(() => {
+      for (const pid of escapees.splice(0)) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    });
+    const taskEnv = (scenario: FakeAgentScenario, taskId: string) => ({ ...fakeAgentEnv(scenario, log), HARNESS_TASK_ID: `${taskId}-${String(process.pid)}` });
+
+    it('are ended by the task marker when the run ends normally', async () => {
+      const pidFile = join(repo.path, '..', 'escaped.pid');
+      const scenario = { commands: [escapeWithSetsid(pidFile)] };
+      const { result } = await finished(runner().run({ prompt: 'x', cwd: repo.path, env: taskEnv(scenario, 'task-normal') }));
+      const escaped = Number(readFileSync(pidFile, 'utf8'));
+      escapees.push(escaped);
+      expect(result.ok).toBe(true);
+      expect(isRunning(escaped)).toBe(false);
+    });
+
+    it('are ended by the task marker when the run is cancelled', async () => {
+      const pidFile = join(repo.path, '..', 'escaped.pid');
+      const controller = new AbortController();
+      const scenario: FakeAgentScenario = { commands: [escapeWithSetsid(pidFile)], hang: 'after_commands' };
+      const handle = runner().run({ prompt: 'x', cwd: repo.path, env: taskEnv(scenario, 'task-cancel'), signal: controller.signal });
+      const escaped = Number(await waitForFile(pidFile));
+      escapees.push(escaped);
+      expect(isRunning(escaped)).toBe(true);
+      controller.abort();
+      expect((await finished(handle)).result.reason).toBe('cancelled');
+      expect(isRunning(escaped)).toBe(false);
+    });
+
+    it('are left alone without a marker (harness exec runs in the user\'s own directory)', async () => {
+      const pidFile = join(repo.path, '..', 'escaped.pid');
+      await finished(run({ commands: [escapeWithSetsid(pidFile, repo.path)] }));
+      const escaped = Number(readFileSync(pidFile, 'utf8'));
+      escapees.push(escaped);
+      expect(isRunning(escaped)).toBe(true);
+    });
   });
 
   it('times out a silent agent (idle timeout) and kills its group', async () => {

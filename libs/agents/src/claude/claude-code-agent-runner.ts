@@ -2,6 +2,7 @@ import type { HarnessConfig } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
 import { OPENAI_CREDENTIALS, buildChildEnv } from '../process/child-env.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
+import { taskMarkerOf } from '../process/orphans.js';
 import { ClaudeStreamParser } from './claude-stream-parser.js';
 
 type ClaudeConfig = HarnessConfig['agents']['claude'];
@@ -92,6 +93,7 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,
       signal: request.signal,
+      marker: taskMarkerOf(request.env),
     });
   }
 }

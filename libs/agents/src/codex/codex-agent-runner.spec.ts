@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAKE_AGENT_BIN_DIR, createTempGitRepo, fakeAgentEnv, readFakeAgentLog, type FakeAgentScenario, type TempGitRepo } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CREDENTIAL_CANARIES, configFrom, finished, isAlive, isProcessGroupAlive, leakedCanaries, readEnvDump, waitForFile } from '../../test/helpers.js';
+import {
+  CREDENTIAL_CANARIES, configFrom, escapeWithSetsid, finished, isAlive, isProcessGroupAlive, isRunning, leakedCanaries, readEnvDump, waitForFile,
+} from '../../test/helpers.js';
 import type { AgentRequest } from '../agent-runner.js';
 import { CodexAgentRunner, codexArgs } from './codex-agent-runner.js';
 
@@ -73,6 +75,20 @@ describe('CodexAgentRunner with the scripted codex', () => {
   it('never waits forever on a dead model server: the total timeout ends a reconnect loop', async () => {
     const { result } = await finished(run({ outcome: 'reconnect_forever' }, { timeoutMs: 800, idleTimeoutMs: 60_000 }));
     expect(result).toMatchObject({ ok: false, reason: 'timeout' });
+  });
+
+  it('ends what left its process group with setsid, by the task marker, when the run times out', async () => {
+    const pidFile = join(repo.path, '..', 'escaped.pid');
+    const scenario: FakeAgentScenario = { commands: [escapeWithSetsid(pidFile)], hang: 'after_commands' };
+    const env = { ...fakeAgentEnv(scenario, log), HARNESS_TASK_ID: `task-timeout-${String(process.pid)}` };
+    const handle = run(scenario, { env, timeoutMs: 1500 });
+    const escaped = Number(await waitForFile(pidFile));
+    try {
+      expect((await finished(handle)).result.reason).toBe('timeout');
+      expect(isRunning(escaped)).toBe(false);
+    } finally {
+      if (isRunning(escaped)) process.kill(escaped, 'SIGKILL');
+    }
   });
 
   it('stops a run that waits for user input and leaves nothing behind', async () => {

@@ -2,6 +2,7 @@ import type { HarnessConfig } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
 import { ANTHROPIC_CREDENTIALS, buildChildEnv } from '../process/child-env.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
+import { taskMarkerOf } from '../process/orphans.js';
 import { CodexEventParser } from './codex-event-parser.js';
 
 type CodexConfig = HarnessConfig['agents']['codex'];
@@ -61,6 +62,7 @@ export class CodexAgentRunner extends AgentRunner {
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,
       signal: request.signal,
+      marker: taskMarkerOf(request.env),
     });
   }
 }

@@ -4,6 +4,7 @@ import type { AgentEvent, AgentOutcome } from '@agent-harness/core';
 import { ReplaySubject } from 'rxjs';
 import { completedEvent, type AgentResult, type AgentRun } from '../agent-runner.js';
 import { findExecutable } from './find-executable.js';
+import { killTaskProcesses, type ProcessMarker } from './orphans.js';
 import { killProcessGroup } from './process-group.js';
 
 /** Turns an agent CLI's stdout, line by line, into normalized events. */
@@ -38,6 +39,11 @@ export interface CliAgentSpec {
   readonly signal?: AbortSignal | undefined;
   /** Between SIGTERM and SIGKILL when the run is stopped. */
   readonly killGraceMs?: number | undefined;
+  /**
+   * The task marker in the run's environment: when the run ends, every process carrying it is
+   * ended too, also those that left the agent's process group (`setsid`).
+   */
+  readonly marker?: ProcessMarker | undefined;
 }
 
 /** Lines longer than this are dropped, not buffered without end. */
@@ -159,8 +165,13 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       clearTimeout(idleTimer);
       spec.signal?.removeEventListener('abort', onAbort);
       if (pending.trim() !== '') handleLine(pending);
-      // The CLI is gone; anything it started (shells, test runners) must not outlive it.
-      const cleanup = child.pid === undefined ? Promise.resolve() : killProcessGroup(child.pid, graceMs);
+      // The CLI is gone; anything it started (shells, test runners) must not outlive it: its group,
+      // then whatever carries the run's marker wherever it went.
+      const cleanup = (child.pid === undefined ? Promise.resolve() : killProcessGroup(child.pid, graceMs))
+        .then(async () => {
+          if (spec.marker !== undefined) await killTaskProcesses({ marker: spec.marker, graceMs });
+        })
+        .catch(() => undefined);
       void cleanup.then(() => {
         const outcome = spec.parser.end();
         const common = {
