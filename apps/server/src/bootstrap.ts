@@ -4,10 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, isLoopbackHost, parseHostPort, type HarnessConfig } from '@agent-harness/core';
 import { DATABASE_FILE_NAME, openDatabase } from '@agent-harness/persistence';
+import { ProjectCatalog, type Project } from '@agent-harness/queue';
 import type { LogLevel } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { installHttpGuards } from './http/install-http-guards.js';
+import { createServerLogger, requestLog, type LogFormat } from './logging/index.js';
 import { DEFAULT_HEARTBEAT_MS } from './tasks/task-stream.js';
 
 /** @public */
@@ -18,6 +20,8 @@ export interface BootstrapOptions {
   readonly logLevels?: readonly LogLevel[];
   /** Interval of the heartbeat comments on task streams. Default 15 s. */
   readonly sseHeartbeatMs?: number;
+  /** Log lines as text (default) or one JSON object per line. Requests are logged at level `log`. */
+  readonly logFormat?: LogFormat;
 }
 
 /** A running HTTP server. @public */
@@ -26,6 +30,8 @@ export interface RunningServer {
   readonly url: string;
   /** Stops accepting requests, runs shutdown hooks and closes the database. */
   close(): Promise<void>;
+  /** The projects it serves: from the configuration and those registered through the API. */
+  projects(): Promise<readonly Project[]>;
 }
 
 /**
@@ -53,16 +59,20 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   assertSafeBind(config);
   const startedAt = Date.now();
   const database = await openDatabase({ file: join(config.server.data_dir, DATABASE_FILE_NAME) });
+  const logFormat = options.logFormat ?? 'text';
+  const logger = createServerLogger(logFormat, options.logLevels ?? ['fatal', 'error', 'warn']);
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, env: options.env ?? {}, database, startedAt, sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }), {
-      logger: [...(options.logLevels ?? ['fatal', 'error', 'warn'])],
+      logger,
       bodyParser: false,
     });
   } catch (error) {
     await database.close();
     throw error;
   }
+  // First, so requests the guards turn away are logged too.
+  app.use(requestLog(logger, logFormat));
   installHttpGuards(app, config);
   const { host, port } = parseHostPort(config.server.http_addr);
   try {
@@ -76,6 +86,7 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${String(address.port)}`,
+    projects: () => app.get(ProjectCatalog).list(),
     // The engine stops (its shutdown hook) before the database it writes to is closed.
     close: async () => {
       await app.close();

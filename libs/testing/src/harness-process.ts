@@ -130,7 +130,8 @@ export async function runHarness(options: HarnessRunOptions): Promise<ProcessExi
   }
 }
 
-const LISTENING = /listening on (http:\/\/\S+)/;
+// Also inside a JSON log line (`--log-format json`), where a quote ends the URL.
+const LISTENING = /listening on (http:\/\/[^\s"]+)/;
 
 /**
  * Starts `harness serve <args>` (with `--port 0` unless a port is given, so the system picks a free

@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { isAbsolute } from 'node:path';
+import { commandEnv, type HarnessConfig } from '@agent-harness/core';
+
+/** An agent `harness serve` can run, as its start-up block shows it. */
+export interface FoundAgent {
+  readonly name: string;
+  /** First line of `<cli> --version`; undefined when it did not answer in time. */
+  readonly version?: string | undefined;
+  /** Path of its CLI, or what makes it available (the API agent: its key). */
+  readonly where: string;
+}
+
+/** Long enough for a CLI to print its version, short enough not to hold up the start. */
+const VERSION_TIMEOUT_MS = 3000;
+
+/** The available agents, in preference order, with their CLI versions (asked in parallel). */
+export async function findAgents(config: HarnessConfig, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<FoundAgent[]> {
+  // Loaded here so other commands start without the agent SDKs.
+  const { AgentRegistry } = await import('@agent-harness/agents');
+  const available = AgentRegistry.fromConfig(config, env, cwd)
+    .availability()
+    .filter((agent) => agent.available);
+  return Promise.all(
+    available.map(async (agent) => ({
+      name: agent.name,
+      where: agent.detail,
+      // A CLI agent's detail is the path of its binary; the API agent has no binary to ask.
+      version: isAbsolute(agent.detail) ? await versionOf(agent.detail, env) : undefined,
+    })),
+  );
+}
+
+function versionOf(binary: string, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(binary, ['--version'], { env: commandEnv(env), timeout: VERSION_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (error, stdout) => {
+      const first = stdout.trim().split('\n')[0]?.trim() ?? '';
+      resolve(error === null && first !== '' ? first.slice(0, 100) : undefined);
+    });
+  });
+}

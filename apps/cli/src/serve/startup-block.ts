@@ -1,0 +1,36 @@
+import { HARNESS_VERSION } from '@agent-harness/core';
+import type { FoundAgent } from './agent-versions.js';
+import type { ServeOutput } from './serve-output.js';
+
+/** A project as the start-up block shows it. */
+export interface ServedProject {
+  readonly name: string;
+  readonly root: string;
+  readonly isDefault: boolean;
+  readonly active: boolean;
+}
+
+export interface StartupFacts {
+  readonly url: string;
+  readonly dataDir: string;
+  readonly projects: readonly ServedProject[];
+  readonly agents: readonly FoundAgent[];
+}
+
+/**
+ * The lines that tell a user where they stand once the server listens: its URL, where its data
+ * lives, what it can work on and with which agents, or what to do when something is missing.
+ */
+export function printStartupBlock(out: ServeOutput, facts: StartupFacts): void {
+  out.info(`Harness ${HARNESS_VERSION} listening on ${facts.url}`, { url: facts.url, version: HARNESS_VERSION });
+  out.info(`data directory: ${facts.dataDir}`, { data_dir: facts.dataDir });
+  if (facts.projects.length === 0) out.info('no project yet: add one with --project NAME=PATH or POST /api/projects', { projects: 0 });
+  for (const p of facts.projects) {
+    const marks = [p.isDefault ? 'default' : undefined, p.active ? undefined : 'inactive'].filter((m) => m !== undefined);
+    out.info(`project ${p.name}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}: ${p.root}`, { project: p.name, root: p.root, default: p.isDefault, active: p.active });
+  }
+  if (facts.agents.length === 0) out.info('no agent found: install Claude Code or Codex, or set ANTHROPIC_API_KEY', { agents: 0 });
+  for (const a of facts.agents) {
+    out.info(`agent ${a.name}${a.version === undefined ? '' : ` ${a.version}`}: ${a.where}`, { agent: a.name, agent_version: a.version ?? null, where: a.where });
+  }
+}
