@@ -95,10 +95,10 @@ describe('harness CLI (built, as a child process)', () => {
 
   it('config show prints the resolved config with secrets redacted', async () => {
     const file = join(home.path, 'h.toml');
-    writeFileSync(file, `[server]\napi_token = "tok-in-file"\n[agents.claude.env]\nSECRET_THING = "hush"\n[[projects]]\nname = "app"\nroot = "${repo.path}"\n`);
+    writeFileSync(file, `[server]\napi_token = "tok-in-file-0123456789"\n[agents.claude.env]\nSECRET_THING = "hush"\n[[projects]]\nname = "app"\nroot = "${repo.path}"\n`);
     const result = await run(['config', 'show', '--json', '--config', file], { GITHUB_TOKEN: 'ghp_should_not_show' });
     expect(result.code).toBe(0);
-    for (const secret of ['tok-in-file', 'hush', 'ghp_should_not_show']) expect(result.stdout).not.toContain(secret);
+    for (const secret of ['tok-in-file-0123456789', 'hush', 'ghp_should_not_show']) expect(result.stdout).not.toContain(secret);
     const shown = JSON.parse(result.stdout) as { server: { api_token: string }; github: { token: string }; projects: { name: string; root: string; default: boolean }[] };
     expect(shown.server.api_token).toBe('***');
     expect(shown.github.token).toBe('***');
@@ -133,17 +133,17 @@ describe('harness CLI (built, as a child process)', () => {
       cliPath,
       args: ['--config', join(repoRoot, 'config', 'default.toml')],
       home: home.path,
-      env: { HARNESS_API_TOKEN: 'cli-token-123' },
+      env: { HARNESS_API_TOKEN: 'cli-token-123-0123456789' },
     });
     try {
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
       expect((await fetch(`${server.url}/tasks`)).status).toBe(401);
       expect((await fetch(`${server.url}/api/dashboard`)).status).toBe(401);
-      expect((await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer cli-token-123' } })).status).toBe(404);
-      const listed = await fetch(`${server.url}/tasks`, { headers: { authorization: 'Bearer cli-token-123' } });
+      expect((await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer cli-token-123-0123456789' } })).status).toBe(404);
+      const listed = await fetch(`${server.url}/tasks`, { headers: { authorization: 'Bearer cli-token-123-0123456789' } });
       expect(listed.status).toBe(200);
       expect(await listed.json()).toMatchObject({ tasks: [], total: 0 });
-      expect(server.stdout() + server.stderr()).not.toContain('cli-token-123');
+      expect(server.stdout() + server.stderr()).not.toContain('cli-token-123-0123456789');
     } finally {
       const exit = await server.stop('SIGINT');
       expect(exit.code).toBe(0);

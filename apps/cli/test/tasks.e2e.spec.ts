@@ -164,7 +164,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     await submit({ project: 'b', prompt: 'waits 2' });
     const full = await api('/tasks', { method: 'POST', body: JSON.stringify({ project: 'b', prompt: 'one too many' }) });
     expect(full.status).toBe(429);
-    expect(full.body).toMatchObject({ error: 'QUEUE_FULL', message: expect.stringContaining('max_queue_size = 2') as string });
+    expect(full.body).toMatchObject({ error: { code: 'QUEUE_FULL', message: expect.stringContaining('max_queue_size = 2') as string } });
 
     const worktree = join(home.path, 'data', 'worktrees', running);
     await until(running, ['running']);
@@ -249,8 +249,8 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
   });
 
   it('harness tasks: submit --watch renders the stream; list, show and cancel talk to the server with its token', async () => {
-    await start({ edits: [{ path: 'cli.txt', content: 'from the cli\n' }], text: 'Wrote cli.txt.' }, { token: 'tok-123' });
-    const tasks = (args: string[], token = 'tok-123') =>
+    await start({ edits: [{ path: 'cli.txt', content: 'from the cli\n' }], text: 'Wrote cli.txt.' }, { token: 'tok-123-0123456789abcdef' });
+    const tasks = (args: string[], token = 'tok-123-0123456789abcdef') =>
       runHarness({ cliPath, args: ['tasks', ...args, '--server', server!.url], home: home.path, env: { HARNESS_API_TOKEN: token } });
     const submitted = await tasks(['submit', '--project', 'a', '--prompt', 'Write cli.txt', '--description', 'feat: cli file', '--watch']);
     expect(submitted.code).toBe(0);

@@ -89,6 +89,16 @@ export function projectNameField(): Field<string> {
   };
 }
 
+/** The shortest API token accepted: anything shorter is guessable by anyone who can reach the port. */
+export const MIN_API_TOKEN_LENGTH = 16;
+
+/** What makes an API token unusable: too short, or holding whitespace (a paste mistake, or a placeholder). */
+export function apiTokenProblem(token: string): string | undefined {
+  if (/\s/.test(token)) return 'must not contain whitespace';
+  if (token.length < MIN_API_TOKEN_LENGTH) return `must be at least ${String(MIN_API_TOKEN_LENGTH)} characters (e.g. the output of "openssl rand -hex 32")`;
+  return undefined;
+}
+
 /** Keys every CLI agent accepts. */
 const cliAgentKeys = {
   /** Extra command-line arguments appended to every run. */
@@ -112,7 +122,7 @@ export const configSchema = table({
     project_root: optional(path('.')),
     github_webhook_secret: secret({ env: 'HARNESS_GITHUB_WEBHOOK_SECRET', inFile: true }),
     notification_broadcast_capacity: positiveInt(256),
-    api_token: secret({ env: 'HARNESS_API_TOKEN', inFile: true }),
+    api_token: secret({ env: 'HARNESS_API_TOKEN', inFile: true, check: apiTokenProblem }),
   }),
   agents: table({
     default_agent: nonEmptyString('auto'),

@@ -7,7 +7,7 @@ describe('redactConfig', () => {
   const result = resolveConfig({
     file: {
       path: '/c/h.toml',
-      text: '[server]\napi_token = "file-token"\ngithub_webhook_secret = "hook-secret"\n[agents.claude.env]\nANTHROPIC_API_KEY = "sk-ant-in-env"\n',
+      text: '[server]\napi_token = "file-token-0123456789"\ngithub_webhook_secret = "hook-secret"\n[agents.claude.env]\nANTHROPIC_API_KEY = "sk-ant-in-env"\n',
     },
     env: { GITHUB_TOKEN: 'ghp_abc', ANTHROPIC_API_KEY: 'sk-ant-key' },
     homeDir: '/h',

@@ -168,13 +168,13 @@ describe('resolveConfig paths and environment', () => {
 
   it('takes secrets from the environment, which wins over the file', () => {
     const config = resolveOk({
-      toml: '[server]\napi_token = "from-file"\n',
-      env: { HARNESS_API_TOKEN: 'from-env', GITHUB_TOKEN: 'ghp_x', ANTHROPIC_API_KEY: 'sk-ant-x' },
+      toml: '[server]\napi_token = "from-file-0123456789"\n',
+      env: { HARNESS_API_TOKEN: 'from-env-0123456789', GITHUB_TOKEN: 'ghp_x', ANTHROPIC_API_KEY: 'sk-ant-x' },
     });
-    expect(config.server.api_token).toBe('from-env');
+    expect(config.server.api_token).toBe('from-env-0123456789');
     expect(config.github.token).toBe('ghp_x');
     expect(config.agents.anthropic_api.api_key).toBe('sk-ant-x');
-    expect(resolveOk({ toml: '[server]\napi_token = "from-file"\n' }).server.api_token).toBe('from-file');
+    expect(resolveOk({ toml: '[server]\napi_token = "from-file-0123456789"\n' }).server.api_token).toBe('from-file-0123456789');
   });
 });
 
