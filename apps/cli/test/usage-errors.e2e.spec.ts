@@ -67,6 +67,12 @@ describe('usage errors (built CLI)', () => {
     expect(existsSync(join(repo.path, 'a.md'))).toBe(false);
   });
 
+  it('exec takes an unquoted prompt as its words joined by spaces', async () => {
+    const result = await run(['exec', 'fix', 'the', 'bug', '--config', configFile]);
+    expect(result).toMatchObject({ code: 0, stdout: 'ran\n' });
+    expect(readFakeAgentLog(log).map((call) => call.prompt)).toEqual(['fix the bug']);
+  });
+
   it('exec takes a prompt that starts with "-" after --', async () => {
     const quoted = await run(['exec', '--config', configFile, '--', '--verbose is broken']);
     expect(quoted).toMatchObject({ code: 0, stdout: 'ran\n' });

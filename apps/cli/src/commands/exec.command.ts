@@ -8,7 +8,8 @@ import { ProgressView } from '../exec/progress-view.js';
 import { reportError } from '../exit-codes.js';
 
 interface ExecFlags extends Pick<ConfigFlags, 'config'> {
-  prompt?: string | undefined;
+  /** The words of the prompt: one quoted argument, or several unquoted ones. */
+  prompt?: (string | number)[] | undefined;
   /** Words after `--`: a prompt that starts with "-". */
   '--'?: (string | number)[] | undefined;
   agent?: string | undefined;
@@ -35,9 +36,9 @@ function resolveProject(config: HarnessConfig, ctx: CliContext, project: string 
   return { root };
 }
 
-/** The prompt: the positional argument and any words after `--`, or undefined when blank. */
+/** The prompt: its words and any words after `--`, joined by spaces; undefined when blank. */
 function promptOf(argv: Pick<ExecFlags, 'prompt' | '--'>): string | undefined {
-  const prompt = [argv.prompt, ...(argv['--'] ?? [])].filter((word) => word !== undefined).join(' ');
+  const prompt = [...(argv.prompt ?? []), ...(argv['--'] ?? [])].join(' ');
   return prompt.trim() === '' ? undefined : prompt;
 }
 
@@ -50,11 +51,11 @@ function endedMessage(agent: string, result: AgentOutcome): string {
 
 export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
   return {
-    command: 'exec [prompt]',
+    command: 'exec [prompt..]',
     describe: 'Run one agent on a prompt in a project directory, showing its work live; prints its final answer',
     builder: (y) =>
       y
-        .positional('prompt', { type: 'string', describe: 'What the agent should do (one that starts with "-" goes after --)' })
+        .positional('prompt', { type: 'string', array: true, describe: 'What the agent should do, best quoted (one that starts with "-" goes after --)' })
         .option('config', { type: 'string', describe: 'TOML configuration file' })
         .option('agent', { type: 'string', describe: 'claude, codex, anthropic-api, or auto (default: [agents] default_agent)' })
         .option('model', { type: 'string', describe: "Model name passed to the agent (default: the agent's default_model)" })
