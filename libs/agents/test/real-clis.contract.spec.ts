@@ -49,18 +49,26 @@ describeReal('contract: the real CLIs through our runners', () => {
     await home.cleanup();
   });
 
-  const claude = (serverUrl: string) =>
+  const claude = (serverUrl: string, env: Record<string, string> = {}, unreachableTimeoutMs?: number) =>
     new ClaudeCodeAgentRunner({
-      config: { ...configFrom().agents.claude, cli_path: 'missing' in clis ? '' : clis.claude, env: realClaudeEnv(serverUrl, home.path) },
+      config: { ...configFrom().agents.claude, cli_path: 'missing' in clis ? '' : clis.claude, env: { ...realClaudeEnv(serverUrl, home.path), ...env } },
       sandboxMode: 'danger-full-access',
       baseEnv: { PATH: process.env['PATH'] },
+      unreachableTimeoutMs,
     });
-  const codex = (serverUrl: string) =>
+  const codex = (serverUrl: string, unreachableTimeoutMs?: number) =>
     new CodexAgentRunner({
       config: { ...configFrom().agents.codex, cli_path: 'missing' in clis ? '' : clis.codex, default_model: 'gpt-5.5', extra_args: realCodexArgs(serverUrl), env: realCodexEnv(home.path) },
       sandboxMode: 'danger-full-access',
       baseEnv: { PATH: process.env['PATH'] },
+      unreachableTimeoutMs,
     });
+  /** The URL of a local port where nothing listens any more. */
+  const closedPort = async (): Promise<string> => {
+    const gone = await startFakeAnthropicServer(() => ({ kind: 'message', text: 'unused' }));
+    await gone.close();
+    return gone.url;
+  };
 
   describe('Claude Code', () => {
     it('edits a file; every event is parsed; usage is reported', async () => {
@@ -113,6 +121,22 @@ describeReal('contract: the real CLIs through our runners', () => {
       expect(result.message).toMatch(/connect|ConnectionRefused/i);
       expect(processesInDirectory(repo.path)).toEqual([]);
     });
+
+    it('fails within the unreachable window, not after its own 10 retries (over 90 s), when the model server is gone', async () => {
+      const run = claude(await closedPort(), { CLAUDE_CODE_MAX_RETRIES: '10' }, 5_000).run({ prompt: 'x', cwd: repo.path, timeoutMs: 120_000 });
+      const { result } = await finished(run);
+      expect(result).toMatchObject({ ok: false, reason: 'failed' });
+      expect(result.message).toMatch(/^claude cannot reach its model API \(still failing after 5 s\): Unable to connect to API \(attempt \d+ of 10 failed without a response/);
+      expect(result.durationMs).toBeLessThan(20_000);
+      expect(processesInDirectory(repo.path)).toEqual([]);
+    });
+
+    it.runIf(process.getuid?.() === 0)('as root without IS_SANDBOX, says how to fix the refusal', async () => {
+      const { result } = await finished(claude(await closedPort(), { IS_SANDBOX: '' }).run({ prompt: 'x', cwd: repo.path, timeoutMs: 60_000 }));
+      expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
+      expect(result.message).toContain('cannot be used with root/sudo privileges');
+      expect(result.message).toContain('set IS_SANDBOX = "1" in [agents.claude.env]');
+    });
   });
 
   describe('Codex', () => {
@@ -154,15 +178,12 @@ describeReal('contract: the real CLIs through our runners', () => {
       expect(['failed', 'timeout']).toContain(result.reason);
     });
 
-    it('is ended by the timeout when the model server is gone (Codex never gives up), leaving no process', async () => {
-      server = await startFakeOpenAiServer(() => ({ kind: 'message', text: 'unused' }));
-      const url = server.url;
-      await server.close();
-      server = undefined;
-      const run = codex(url).run({ prompt: 'x', cwd: repo.path, timeoutMs: 8_000 });
+    it('fails within the unreachable window with its own words when the model server is gone (Codex never gives up), leaving no process', async () => {
+      const run = codex(await closedPort(), 5_000).run({ prompt: 'x', cwd: repo.path, timeoutMs: 120_000 });
       const { result, events } = await finished(run);
-      expect(result.ok).toBe(false);
-      expect(['timeout', 'failed']).toContain(result.reason);
+      expect(result).toMatchObject({ ok: false, reason: 'failed' });
+      expect(result.message).toMatch(/^codex cannot reach its model API \(still failing after 5 s\): Reconnecting\.\.\. .*(Connection failed|error sending request)/);
+      expect(result.durationMs).toBeLessThan(20_000);
       expect(events.find((e) => e.type === 'session_started')).toBeDefined();
       expect(processesInDirectory(repo.path)).toEqual([]);
     });

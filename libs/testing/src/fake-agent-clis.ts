@@ -22,10 +22,18 @@ export interface FakeAgentScenario {
   readonly cost?: number;
   /**
    * How the run ends. Claude: success, error, rate_limit_in_success (a 429 inside a "success"
-   * result), usage_limit, budget, auth_retry (401 retries forever), no_result. Codex: success,
-   * turn_failed, quota, rate_limit, reconnect_forever, needs_input, no_result.
+   * result), usage_limit, budget, auth_retry (401 retries forever), connection_retry (the model API
+   * refuses connections: 10 retries, then its "Unable to connect" error), no_result. Codex: success,
+   * turn_failed, quota, rate_limit, reconnect_forever (the model API is unreachable), needs_input,
+   * no_result.
    */
   readonly outcome?: string;
+  /** Failed connections to the model API (retries without a response) before it answers. */
+  readonly connectionRetries?: number;
+  /** Pause after each failed connection (the real CLIs wait seconds). Default 250 ms (Claude), 200 ms (Codex). */
+  readonly retryPaceMs?: number;
+  /** Claude: behave as when run as root, refusing full access unless IS_SANDBOX=1. */
+  readonly asRoot?: boolean;
   /** Message of a Codex `turn_failed`. */
   readonly failure?: string;
   /** A Claude `rate_limit_event` (rejected) with this reset time (unix seconds). */

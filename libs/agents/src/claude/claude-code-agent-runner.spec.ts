@@ -19,14 +19,15 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     await repo.cleanup();
   });
 
-  const runner = (toml = '', baseEnv: Record<string, string> = {}) =>
+  const runner = (toml = '', baseEnv: Record<string, string> = {}, unreachableTimeoutMs?: number) =>
     new ClaudeCodeAgentRunner({
       config: { ...configFrom(toml).agents.claude, cli_path: join(FAKE_AGENT_BIN_DIR, 'claude') },
       sandboxMode: 'danger-full-access',
       baseEnv: { PATH: process.env['PATH'], HOME: join(repo.path, '..'), ...baseEnv },
+      unreachableTimeoutMs,
     });
-  const run = (scenario: FakeAgentScenario, request: Partial<AgentRequest> = {}, toml = '', baseEnv: Record<string, string> = {}) =>
-    runner(toml, baseEnv).run({ prompt: 'Create hello.txt', cwd: repo.path, env: fakeAgentEnv(scenario, log), ...request });
+  const run = (scenario: FakeAgentScenario, request: Partial<AgentRequest> = {}, toml = '', baseEnv: Record<string, string> = {}, unreachableTimeoutMs?: number) =>
+    runner(toml, baseEnv, unreachableTimeoutMs).run({ prompt: 'Create hello.txt', cwd: repo.path, env: fakeAgentEnv(scenario, log), ...request });
 
   it('makes a real edit and reports it live, with usage and the final answer', async () => {
     const { events, result } = await finished(run({ edits: [{ path: 'hello.txt', content: 'hi\n' }], text: 'Created hello.txt.', session: 'sess-1' }));
@@ -181,11 +182,36 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     expect(talking.result).toMatchObject({ ok: false, reason: 'timeout', message: 'timed out after 0.6 s' });
   });
 
-  it('names the config key when the binary is missing', async () => {
+  it('says once that the binary is missing, how to install it and which key to set', async () => {
     const missing = new ClaudeCodeAgentRunner({ config: { ...configFrom().agents.claude, cli_path: 'claude-not-installed-here' }, sandboxMode: 'danger-full-access', baseEnv: { PATH: '/nonexistent' } });
     const { result, events } = await finished(missing.run({ prompt: 'x', cwd: repo.path }));
     expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
-    expect(result.message).toBe('claude CLI not found: "claude-not-installed-here" is not on PATH; install it or set [agents.claude] cli_path');
-    expect(events.map((e) => e.type)).toEqual(['error', 'completed']);
+    expect(result.message).toBe(
+      'claude CLI not found: "claude-not-installed-here" is not on PATH; install it or set [agents.claude] cli_path (install: npm install -g @anthropic-ai/claude-code)',
+    );
+    // Only the completed event carries it: a separate error event would print it a second time.
+    expect(events.map((e) => e.type)).toEqual(['completed']);
+  });
+
+  it('fails within the unreachable window when the model API keeps refusing connections, with its own words', async () => {
+    const { result, events } = await finished(run({ outcome: 'connection_retry' }, { timeoutMs: 30_000 }, '', {}, 1500));
+    expect(result).toMatchObject({ ok: false, reason: 'failed' });
+    expect(result.message).toMatch(/^claude cannot reach its model API \(still failing after 1\.5 s\): Unable to connect to API \(attempt \d+ of 10 failed without a response; retrying in /);
+    expect(result.durationMs).toBeLessThan(10_000);
+    expect(events.filter((e) => e.type === 'error').length).toBeGreaterThan(1);
+  });
+
+  it('does not give up on a model API that answers after a few failed connections', async () => {
+    const { result } = await finished(run({ connectionRetries: 3 }, { timeoutMs: 30_000 }, '', {}, 1500));
+    expect(result).toMatchObject({ ok: true, reason: 'completed' });
+  });
+
+  it('says how to fix the refusal to run as root without IS_SANDBOX, and runs with it', async () => {
+    const { result } = await finished(run({ asRoot: true }));
+    expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
+    expect(result.message).toBe(
+      'Claude Code refuses to run with full permissions as root ("--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons"): if this machine or container is the sandbox, set IS_SANDBOX = "1" in [agents.claude.env]; otherwise run Harness as another user',
+    );
+    expect((await finished(run({ asRoot: true }, {}, '[agents.claude.env]\nIS_SANDBOX = "1"\n'))).result).toMatchObject({ ok: true });
   });
 });

@@ -1,4 +1,4 @@
-import type { HarnessConfig } from '@agent-harness/core';
+import type { AgentEndReason, HarnessConfig } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
 import { OPENAI_CREDENTIALS, buildChildEnv } from '../process/child-env.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
@@ -34,6 +34,26 @@ export interface ClaudeCodeAgentRunnerDeps {
   readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
   /** The environment Harness itself runs with; the agent's is derived from it. */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** How long Claude Code may keep failing to reach its model API before the run fails. Default 60 s. */
+  readonly unreachableTimeoutMs?: number | undefined;
+}
+
+/** How to install Claude Code, said when it is missing. */
+export const CLAUDE_INSTALL_HINT = 'npm install -g @anthropic-ai/claude-code';
+
+const ROOT_REFUSAL = 'cannot be used with root/sudo privileges';
+
+/**
+ * Why Claude Code exited without a result, when its stderr says so: as root it refuses full access
+ * (`--dangerously-skip-permissions`, `bypassPermissions`) unless `IS_SANDBOX=1`.
+ */
+export function explainClaudeExit(stderrTail: string): { reason: AgentEndReason; message: string } | undefined {
+  const refusal = stderrTail.split('\n').find((line) => line.includes(ROOT_REFUSAL));
+  if (refusal === undefined) return undefined;
+  return {
+    reason: 'unavailable',
+    message: `Claude Code refuses to run with full permissions as root ("${refusal.trim()}"): if this machine or container is the sandbox, set IS_SANDBOX = "1" in [agents.claude.env]; otherwise run Harness as another user`,
+  };
 }
 
 /** Model for a request: its own, else the phase's under `reasoning_budget`, else `default_model`. */
@@ -84,6 +104,7 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
     return runCliAgent({
       agent: this.name,
       configKey: '[agents.claude] cli_path',
+      installHint: CLAUDE_INSTALL_HINT,
       command: config.cli_path,
       args: claudeArgs(config, this.deps.sandboxMode, request),
       stdin: request.prompt,
@@ -94,6 +115,8 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,
       signal: request.signal,
       marker: taskMarkerOf(request.env),
+      unreachableTimeoutMs: this.deps.unreachableTimeoutMs,
+      explainExit: explainClaudeExit,
     });
   }
 }

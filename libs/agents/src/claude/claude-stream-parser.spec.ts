@@ -96,6 +96,20 @@ describe('ClaudeStreamParser', () => {
     expect(parse([retry429]).events).toEqual([{ type: 'rate_limited', message: 'rate limited by the model API; retry 2 in 800 ms' }]);
   });
 
+  it('reports connection retries without an HTTP status as unreachable until the model answers', () => {
+    const parser = new ClaudeStreamParser();
+    // As Claude Code 2.1.330 prints them against a closed port.
+    const retry = '{"type":"system","subtype":"api_retry","attempt":3,"max_retries":10,"retry_delay_ms":2039,"error_status":null,"error":"unknown","session_id":"s","uuid":"u"}';
+    expect(parser.push(retry)).toEqual([{ type: 'error', message: 'Unable to connect to API (attempt 3 of 10 failed without a response; retrying in 2.0 s)', fatal: false }]);
+    expect(parser.connectionFailure()).toBe('Unable to connect to API (attempt 3 of 10 failed without a response; retrying in 2.0 s)');
+    parser.push(CAPTURE[1] ?? '');
+    expect(parser.connectionFailure()).toBeUndefined();
+    // An HTTP error is an answer: the API was reached.
+    parser.push(retry);
+    parser.push('{"type":"system","subtype":"api_retry","attempt":4,"max_retries":10,"retry_delay_ms":4000,"error_status":529,"error":"overloaded","session_id":"s"}');
+    expect(parser.connectionFailure()).toBeUndefined();
+  });
+
   it('says nothing about the outcome when the result line never came', () => {
     const outcome = parse(CAPTURE.slice(0, 3)).parser.end();
     expect(outcome.ok).toBeUndefined();

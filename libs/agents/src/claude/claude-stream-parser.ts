@@ -47,12 +47,16 @@ export class ClaudeStreamParser implements StreamParser {
   private result: Record<string, unknown> | undefined;
   private rateLimit: { message: string; resetAt?: string | undefined } | undefined;
   private fatal: { reason: AgentEndReason; message: string } | undefined;
+  /** Connection retries in a row with no HTTP response at all, and how the last one went. */
+  private unreachable: string | undefined;
 
   push(line: string): AgentEvent[] {
     const event = parseJsonLine(line);
     if (event === undefined) return [];
     const sessionId = asString(event['session_id']) ?? asString(event['sessionId']);
     if (sessionId !== undefined) this.sessionId = sessionId;
+    // Anything the model produced means it was reached.
+    if (event['type'] === 'assistant' || event['type'] === 'user' || event['type'] === 'stream_event' || event['type'] === 'result') this.unreachable = undefined;
     switch (event['type']) {
       case 'system':
         return this.onSystem(event);
@@ -84,10 +88,19 @@ export class ClaudeStreamParser implements StreamParser {
         return [{ type: 'error', message: this.fatal.message, fatal: true }];
       }
       if (error === 'rate_limit' || status === 429) {
+        this.unreachable = undefined;
         const message = `rate limited by the model API; retry ${String(asNumber(event['attempt']) ?? '?')} in ${String(asNumber(event['retry_delay_ms']) ?? '?')} ms`;
         return [{ type: 'rate_limited', message }];
       }
-      return [{ type: 'error', message: `model API error${status === undefined ? '' : ` ${String(status)}`} (${error ?? 'unknown'}), retrying`, fatal: false }];
+      if (status === undefined) {
+        // No HTTP status: the request got no answer at all (refused, unresolvable, timed out).
+        const attempt = `attempt ${String(asNumber(event['attempt']) ?? '?')} of ${String(asNumber(event['max_retries']) ?? '?')}`;
+        const delay = asNumber(event['retry_delay_ms']);
+        this.unreachable = `Unable to connect to API (${attempt} failed without a response${error === undefined || error === 'unknown' ? '' : `: ${error}`}${delay === undefined ? '' : `; retrying in ${(delay / 1000).toFixed(1)} s`})`;
+        return [{ type: 'error', message: this.unreachable, fatal: false }];
+      }
+      this.unreachable = undefined;
+      return [{ type: 'error', message: `model API error ${String(status)} (${error ?? 'unknown'}), retrying`, fatal: false }];
     }
     return [];
   }
@@ -168,6 +181,10 @@ export class ClaudeStreamParser implements StreamParser {
     const resetAt = resetsAt === undefined ? undefined : new Date(resetsAt * 1000).toISOString();
     this.rateLimit = { message: `rate limit reached (${asString(info['rateLimitType']) ?? 'unknown window'})`, resetAt };
     return [{ type: 'rate_limited', message: this.rateLimit.message, resetAt }];
+  }
+
+  connectionFailure(): string | undefined {
+    return this.unreachable;
   }
 
   end(): StreamOutcome {

@@ -19,11 +19,12 @@ describe('CodexAgentRunner with the scripted codex', () => {
     await repo.cleanup();
   });
 
-  const run = (scenario: FakeAgentScenario, request: Partial<AgentRequest> = {}, toml = '', baseEnv: Record<string, string> = {}) =>
+  const run = (scenario: FakeAgentScenario, request: Partial<AgentRequest> = {}, toml = '', baseEnv: Record<string, string> = {}, unreachableTimeoutMs?: number) =>
     new CodexAgentRunner({
       config: { ...configFrom(toml).agents.codex, cli_path: join(FAKE_AGENT_BIN_DIR, 'codex') },
       sandboxMode: 'danger-full-access',
       baseEnv: { PATH: process.env['PATH'], HOME: join(repo.path, '..'), ...baseEnv },
+      unreachableTimeoutMs,
     }).run({ prompt: 'Create hello.txt', cwd: repo.path, env: fakeAgentEnv(scenario, log), ...request });
 
   it('makes a real edit, runs a command and reports both live', async () => {
@@ -72,9 +73,26 @@ describe('CodexAgentRunner with the scripted codex', () => {
     expect((await finished(run({ outcome: 'rate_limit' }))).result).toMatchObject({ ok: false, reason: 'rate_limited' });
   });
 
-  it('never waits forever on a dead model server: the total timeout ends a reconnect loop', async () => {
-    const { result } = await finished(run({ outcome: 'reconnect_forever' }, { timeoutMs: 800, idleTimeoutMs: 60_000 }));
-    expect(result).toMatchObject({ ok: false, reason: 'timeout' });
+  it('fails within the unreachable window on a dead model server, with Codex\'s own words, long before the total timeout', async () => {
+    const { result } = await finished(run({ outcome: 'reconnect_forever' }, { timeoutMs: 60_000 }, '', {}, 1200));
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'failed',
+      message: 'codex cannot reach its model API (still failing after 1.2 s): Reconnecting... waiting for network (Connection failed: error sending request)',
+    });
+    expect(result.durationMs).toBeLessThan(10_000);
+  });
+
+  it('does not give up on a model API that answers after a few reconnects', async () => {
+    const { result } = await finished(run({ connectionRetries: 3 }, { timeoutMs: 30_000 }, '', {}, 1200));
+    expect(result).toMatchObject({ ok: true, reason: 'completed' });
+  });
+
+  it('says once that the binary is missing and how to install it', async () => {
+    const missing = new CodexAgentRunner({ config: { ...configFrom().agents.codex, cli_path: 'codex' }, sandboxMode: 'danger-full-access', baseEnv: { PATH: '/nonexistent' } });
+    const { result, events } = await finished(missing.run({ prompt: 'x', cwd: repo.path }));
+    expect(result).toMatchObject({ ok: false, reason: 'unavailable', message: 'codex CLI not found: "codex" is not on PATH; install it or set [agents.codex] cli_path (install: npm install -g @openai/codex)' });
+    expect(events.map((e) => e.type)).toEqual(['completed']);
   });
 
   it('ends what left its process group with setsid, by the task marker, when the run times out', async () => {

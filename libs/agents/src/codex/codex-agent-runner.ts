@@ -13,7 +13,12 @@ export interface CodexAgentRunnerDeps {
   readonly config: CodexConfig;
   readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** How long Codex may keep reconnecting to its model API before the run fails. Default 60 s. */
+  readonly unreachableTimeoutMs?: number | undefined;
 }
+
+/** How to install Codex, said when it is missing. */
+export const CODEX_INSTALL_HINT = 'npm install -g @openai/codex';
 
 /**
  * The command line for one run (without the binary). `danger-full-access` bypasses Codex's own
@@ -53,6 +58,7 @@ export class CodexAgentRunner extends AgentRunner {
     return runCliAgent({
       agent: this.name,
       configKey: '[agents.codex] cli_path',
+      installHint: CODEX_INSTALL_HINT,
       command: config.cli_path,
       args: codexArgs(config, this.deps.sandboxMode, request),
       stdin: request.prompt,
@@ -63,6 +69,7 @@ export class CodexAgentRunner extends AgentRunner {
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,
       signal: request.signal,
       marker: taskMarkerOf(request.env),
+      unreachableTimeoutMs: this.deps.unreachableTimeoutMs,
     });
   }
 }

@@ -65,6 +65,22 @@ describe('CodexEventParser', () => {
     expect(parse(SHELL_CAPTURE.slice(0, 3)).parser.end().ok).toBeUndefined();
   });
 
+  it('reports reconnects as unreachable until the model produces something', () => {
+    // As Codex 0.169.0 prints them against a closed port (and with its own retries, a failed WebSocket).
+    const { parser } = parse([
+      '{"type":"thread.started","thread_id":"t"}',
+      '{"type":"turn.started"}',
+      '{"type":"error","message":"Reconnecting... 2/5 (stream disconnected before completion: failed to lookup address information: Name does not resolve)"}',
+      '{"type":"item.completed","item":{"id":"item_0","type":"error","message":"Falling back from WebSockets to HTTPS transport. stream disconnected before completion"}}',
+      '{"type":"error","message":"Reconnecting... waiting for network (Connection failed: error sending request)"}',
+    ]);
+    expect(parser.connectionFailure()).toBe('Reconnecting... waiting for network (Connection failed: error sending request)');
+    parser.push('{"type":"item.completed","item":{"id":"item_1","type":"agent_message","text":"hi"}}');
+    expect(parser.connectionFailure()).toBeUndefined();
+    parser.push('{"type":"error","message":"unexpected status 500"}');
+    expect(parser.connectionFailure()).toBeUndefined();
+  });
+
   it('stops a run that asks for user input', () => {
     const { events, parser } = parse(['{"type":"request_user_input","id":"r","call_id":"c","questions":[]}']);
     expect(events).toEqual([{ type: 'error', message: 'the agent asked for user input, which an unattended run cannot give', fatal: true }]);

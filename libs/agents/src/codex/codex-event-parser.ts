@@ -6,6 +6,8 @@ const TOOL_OUTPUT_CHARS = 8 * 1024;
 const QUOTA_TEXT = /quota|insufficient_quota|billing|payment|credit balance|plan limit/i;
 const RATE_LIMIT_TEXT = /rate.?limit|\b429\b|too many requests|usage limit/i;
 const AUTH_TEXT = /\b401\b|unauthorized|invalid api key|incorrect api key|authentication/i;
+/** Codex's words for a model API it cannot reach: "Reconnecting... waiting for network (Connection failed: …)". */
+const CONNECTION_TEXT = /^Reconnecting\b|waiting for network|connection failed|error sending request|stream disconnected|failed to lookup address|connection refused/i;
 
 /**
  * Parses `codex exec --json`: `thread.*`, `turn.*` and `item.*` events. Unknown lines and types are
@@ -19,11 +21,14 @@ export class CodexEventParser implements StreamParser {
   private turnCompleted = false;
   private failure: { reason: AgentEndReason; message: string } | undefined;
   private lastError: string | undefined;
+  /** Its latest reconnect message, while nothing has come from the model since. */
+  private unreachable: string | undefined;
   private readonly startedItems = new Set<string>();
 
   push(line: string): AgentEvent[] {
     const event = parseJsonLine(line);
     if (event === undefined) return [];
+    if (this.isProgress(event)) this.unreachable = undefined;
     switch (event['type']) {
       case 'thread.started': {
         this.threadId = asString(event['thread_id']);
@@ -49,6 +54,7 @@ export class CodexEventParser implements StreamParser {
       case 'error': {
         const message = asString(event['message']) ?? 'error';
         this.lastError = message;
+        if (CONNECTION_TEXT.test(message)) this.unreachable = message;
         return [{ type: 'error', message, fatal: false }];
       }
       case 'request_user_input':
@@ -105,6 +111,17 @@ export class CodexEventParser implements StreamParser {
       default:
         return [];
     }
+  }
+
+  /** Something only a reachable model produces: a turn's end, or an item other than an error notice. */
+  private isProgress(event: Record<string, unknown>): boolean {
+    const type = asString(event['type']) ?? '';
+    if (type === 'turn.completed' || type === 'turn.failed') return true;
+    return type.startsWith('item.') && asRecord(event['item'])?.['type'] !== 'error';
+  }
+
+  connectionFailure(): string | undefined {
+    return this.unreachable;
   }
 
   /** A tool call when an item starts (or completes unseen), and its result when it completes. */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { AgentEvent, AgentOutcome } from '@agent-harness/core';
+import type { AgentEndReason, AgentEvent, AgentOutcome } from '@agent-harness/core';
 import { ReplaySubject } from 'rxjs';
 import { completedEvent, type AgentResult, type AgentRun } from '../agent-runner.js';
 import { findExecutable } from './find-executable.js';
@@ -12,6 +12,11 @@ export interface StreamParser {
   push(line: string): AgentEvent[];
   /** What the stream itself said about the outcome, once it ended. */
   end(): StreamOutcome;
+  /**
+   * While the agent keeps failing to reach its model API (connection retries, nothing answered since),
+   * its latest words about it; undefined once the model answers.
+   */
+  connectionFailure?(): string | undefined;
 }
 
 export interface StreamOutcome extends Omit<AgentOutcome, 'ok'> {
@@ -24,6 +29,8 @@ export interface CliAgentSpec {
   readonly agent: string;
   /** The config key a user sets to point at the binary, named when it is missing. */
   readonly configKey: string;
+  /** How to install the CLI, said when it is missing. */
+  readonly installHint?: string | undefined;
   readonly command: string;
   readonly args: readonly string[];
   /**
@@ -44,6 +51,10 @@ export interface CliAgentSpec {
    * ended too, also those that left the agent's process group (`setsid`).
    */
   readonly marker?: ProcessMarker | undefined;
+  /** How long the agent may keep failing to reach its model API before the run fails. Default 60 s. */
+  readonly unreachableTimeoutMs?: number | undefined;
+  /** Explains an exit without a final result from the CLI's stderr (a refused flag, a setup problem). */
+  readonly explainExit?: ((stderrTail: string) => { reason: AgentEndReason; message: string } | undefined) | undefined;
 }
 
 /** Lines longer than this are dropped, not buffered without end. */
@@ -53,7 +64,10 @@ const STDERR_TAIL_CHARS = 16 * 1024;
 /** Events a late subscriber can still replay. */
 const REPLAY_EVENTS = 5000;
 
-type StopReason = 'timeout' | 'idle_timeout' | 'cancelled' | 'fatal';
+type StopReason = 'timeout' | 'idle_timeout' | 'cancelled' | 'fatal' | 'unreachable';
+
+/** How long an agent may keep failing to reach its model before the run fails: about a minute. */
+const UNREACHABLE_TIMEOUT_MS = 60_000;
 
 /**
  * Runs an agent CLI in its own process group, with stdin closed after the prompt (if any) is written,
@@ -76,8 +90,9 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
   const executable = findExecutable(spec.command, spec.env['PATH'], spec.cwd);
   if (executable === undefined) {
     const where = spec.command.includes('/') ? `${spec.command} is not an executable file` : `"${spec.command}" is not on PATH`;
-    const message = `${spec.agent} CLI not found: ${where}; install it or set ${spec.configKey}`;
-    events$.next({ type: 'error', message, fatal: true });
+    const install = spec.installHint === undefined ? '' : ` (install: ${spec.installHint})`;
+    const message = `${spec.agent} CLI not found: ${where}; install it or set ${spec.configKey}${install}`;
+    // Said once: the completed event carries it (a separate error event would print it twice).
     const result = finish({ ok: false, reason: 'unavailable', message, finalText: '', usage: spec.parser.end().usage });
     return { events$, result: Promise.resolve(result) };
   }
@@ -131,11 +146,28 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
     };
     spec.signal?.addEventListener('abort', onAbort, { once: true });
 
+    const unreachableMs = spec.unreachableTimeoutMs ?? UNREACHABLE_TIMEOUT_MS;
+    let unreachableTimer: NodeJS.Timeout | undefined;
+    const onUnreachable = (): void => {
+      const words = spec.parser.connectionFailure?.() ?? 'no answer';
+      stop('unreachable', `${spec.agent} cannot reach its model API (still failing after ${formatSeconds(unreachableMs)}): ${words}`);
+    };
+    // The CLIs retry a dead connection for minutes (Codex forever): fail once that has lasted this long.
+    const watchConnection = (): void => {
+      if (spec.parser.connectionFailure?.() === undefined) {
+        clearTimeout(unreachableTimer);
+        unreachableTimer = undefined;
+      } else {
+        unreachableTimer ??= setTimeout(onUnreachable, unreachableMs);
+      }
+    };
+
     const handleLine = (line: string): void => {
       for (const event of spec.parser.push(line)) {
         events$.next(event);
         if (event.type === 'error' && event.fatal) stop('fatal', event.message);
       }
+      watchConnection();
     };
 
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -163,6 +195,7 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
     child.once('close', (code, signal) => {
       clearTimeout(totalTimer);
       clearTimeout(idleTimer);
+      clearTimeout(unreachableTimer);
       spec.signal?.removeEventListener('abort', onAbort);
       if (pending.trim() !== '') handleLine(pending);
       // The CLI is gone; anything it started (shells, test runners) must not outlive it: its group,
@@ -183,10 +216,16 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
           exitCode: code,
           stderrTail: stderrTail === '' ? undefined : stderrTail,
         };
+        // Exited by itself without a final result: the CLI may have said why on stderr.
+        const explained = outcome.ok === undefined && stopReason === undefined ? spec.explainExit?.(stderrTail) : undefined;
         if (spawnError !== undefined) {
           resolve(finish({ ...common, ok: false, reason: 'failed', message: `could not run ${spec.agent} (${executable}): ${spawnError.message}` }));
+        } else if (stopReason === 'unreachable') {
+          resolve(finish({ ...common, ok: false, reason: 'failed', message: stopMessage }));
         } else if (stopReason !== undefined && stopReason !== 'fatal') {
           resolve(finish({ ...common, ok: false, reason: stopReason, message: stopMessage }));
+        } else if (explained !== undefined) {
+          resolve(finish({ ...common, ok: false, ...explained }));
         } else if (outcome.ok === undefined || stopReason === 'fatal') {
           const fallback = `${spec.agent} exited (${signal === null ? `code ${String(code)}` : `signal ${signal}`}) without a final result${lastLine(stderrTail)}`;
           resolve(finish({ ...common, ok: false, reason: outcome.ok === false ? outcome.reason : 'failed', message: outcome.message ?? (stopReason === 'fatal' ? stopMessage : fallback) }));

@@ -17,7 +17,7 @@ describe('AgentRegistry', () => {
     const registry = AgentRegistry.fromConfig(onlyCodex, { PATH: '' }, '/');
     expect(registry.select().name).toBe('codex');
     expect(registry.availability()).toEqual([
-      { name: 'claude', available: false, detail: '/nope/claude not found (set [agents.claude] cli_path)' },
+      { name: 'claude', available: false, detail: '/nope/claude not found (install: npm install -g @anthropic-ai/claude-code, or set [agents.claude] cli_path)' },
       { name: 'codex', available: true, detail: `${FAKE_AGENT_BIN_DIR}/codex` },
     ]);
     expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/').select().name).toBe('claude');
@@ -37,9 +37,10 @@ describe('AgentRegistry', () => {
     expect(registry.select({ agent: 'claude', projectDefault: 'codex' }).name).toBe('claude');
   });
 
-  it('explains unknown agents and an empty machine', () => {
+  it('explains unknown agents, a missing API key and an empty machine', () => {
     const registry = AgentRegistry.fromConfig(configFrom('[agents.claude]\ncli_path = "/no/claude"\n[agents.codex]\ncli_path = "/no/codex"\n'), { PATH: '' }, '/');
-    expect(() => registry.select({ agent: 'anthropic-api' })).toThrow('unknown agent "anthropic-api" (available names: claude, codex); it needs ANTHROPIC_API_KEY');
+    expect(() => registry.select({ agent: 'anthropic-api' })).toThrow('agent "anthropic-api" needs an Anthropic API key: ANTHROPIC_API_KEY is not set');
+    expect(() => registry.select({ agent: 'gpt-pilot' })).toThrow('unknown agent "gpt-pilot" (available names: claude, codex)');
     expect(() => registry.select()).toThrow(/no agent is available/);
   });
 });

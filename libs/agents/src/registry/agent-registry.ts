@@ -1,8 +1,8 @@
 import { AppError, type HarnessConfig } from '@agent-harness/core';
 import { AnthropicApiAgentRunner } from '../anthropic-api/anthropic-api-agent-runner.js';
 import type { AgentRunner } from '../agent-runner.js';
-import { ClaudeCodeAgentRunner } from '../claude/claude-code-agent-runner.js';
-import { CodexAgentRunner } from '../codex/codex-agent-runner.js';
+import { CLAUDE_INSTALL_HINT, ClaudeCodeAgentRunner } from '../claude/claude-code-agent-runner.js';
+import { CODEX_INSTALL_HINT, CodexAgentRunner } from '../codex/codex-agent-runner.js';
 import { findExecutable } from '../process/find-executable.js';
 
 /** @public */
@@ -44,15 +44,18 @@ export class AgentRegistry {
     ];
     const apiKey = agents.anthropic_api.api_key;
     if (apiKey !== undefined) runners.push(new AnthropicApiAgentRunner({ config: agents.anthropic_api, apiKey, baseEnv: env }));
-    const binaries: Readonly<Record<string, string>> = { claude: agents.claude.cli_path, codex: agents.codex.cli_path };
+    const clis: Readonly<Record<string, { command: string; install: string }>> = {
+      claude: { command: agents.claude.cli_path, install: CLAUDE_INSTALL_HINT },
+      codex: { command: agents.codex.cli_path, install: CODEX_INSTALL_HINT },
+    };
     return new AgentRegistry(
       runners,
       (runner) => {
-        const command = binaries[runner.name];
-        if (command === undefined) return { name: runner.name, available: true, detail: 'ANTHROPIC_API_KEY is set' };
-        const found = findExecutable(command, env['PATH'], cwd);
+        const cli = clis[runner.name];
+        if (cli === undefined) return { name: runner.name, available: true, detail: 'ANTHROPIC_API_KEY is set' };
+        const found = findExecutable(cli.command, env['PATH'], cwd);
         return found === undefined
-          ? { name: runner.name, available: false, detail: `${command} not found (set [agents.${runner.name}] cli_path)` }
+          ? { name: runner.name, available: false, detail: `${cli.command} not found (install: ${cli.install}, or set [agents.${runner.name}] cli_path)` }
           : { name: runner.name, available: true, detail: found };
       },
       agents,
@@ -81,8 +84,10 @@ export class AgentRegistry {
     if (wanted !== 'auto') {
       const runner = this.get(wanted);
       if (runner !== undefined) return runner;
-      const hint = wanted === 'anthropic-api' ? '; it needs ANTHROPIC_API_KEY' : '';
-      throw new AppError('AGENT_UNAVAILABLE', `unknown agent "${wanted}" (available names: ${this.names().join(', ')})${hint}`);
+      if (wanted === 'anthropic-api') {
+        throw new AppError('AGENT_UNAVAILABLE', 'agent "anthropic-api" needs an Anthropic API key: ANTHROPIC_API_KEY is not set (export it in the environment Harness runs in)');
+      }
+      throw new AppError('AGENT_UNAVAILABLE', `unknown agent "${wanted}" (available names: ${this.names().join(', ')})`);
     }
     const order = input.complex === true ? [...this.defaults.complexity_preferred_agents, ...this.names()] : this.names();
     for (const name of order) {
