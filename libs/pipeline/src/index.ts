@@ -3,7 +3,6 @@ export { TaskEngine } from './task-engine.js';
 export { cutText, taskTitle } from './task-title.js';
 export { classifyTask, COMPLEXITY_THRESHOLDS } from './task-classifier.js';
 export type { ClassifierInput } from './task-classifier.js';
-export { TASK_MARKER_ENV } from './task-run.js';
 export type { RecoveryReport, SubmitTaskInput, TaskEngineDeps } from './task-engine.js';
 export { TaskEventsHub } from './task-events-hub.js';
 export { ProjectAdmin } from './project-admin.js';

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, REDACTED_SECRET } from '@agent-harness/core';
@@ -76,6 +77,29 @@ describe('TaskEngine against hostile project code', () => {
     expect(await storedText(task.id)).toMatch(/warning: the implementer \(claude\) changed the repository's shared config, hooks\/post-commit, hooks\/pre-push;/);
   });
 
+  it('ends what the agent left running with setsid when the task ends, and at recovery after a crash', async () => {
+    const pidFile = join(fixture.data.path, 'escaped.pid');
+    const escape = `setsid sleep 300 > /dev/null 2>&1 < /dev/null & echo $! > ${pidFile}`;
+    const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }], commands: [escape] });
+    const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
+    expect(task.status).toBe('done');
+    const escaped = Number(readFileSync(pidFile, 'utf8'));
+    expect(isAlive(escaped)).toBe(false);
+
+    // A crashed server's task: its process carries the marker but works elsewhere, in its own session.
+    await fixture.engine?.stop();
+    const now = new Date().toISOString();
+    await fixture.tasks().create(
+      { id: 'crashed-task-0001', project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: now, updatedAt: now, version: 1 },
+      { kind: 'status', data: { to: 'running' } },
+    );
+    const orphan = spawn('setsid', ['sleep', '300'], { cwd: fixture.data.path, env: { ...process.env, HARNESS_TASK_ID: 'crashed-task-0001' }, detached: true, stdio: 'ignore' });
+    orphan.unref();
+    await waitFor(() => orphan.pid !== undefined && existsSync(`/proc/${String(orphan.pid)}`));
+    await fixture.start({ hang: 'before_output' }, { maxConcurrent: 1 });
+    expect(isAlive(orphan.pid ?? 0)).toBe(false);
+  });
+
   it('leaves no task branch behind when a task fails before its first commit', async () => {
     const e = await fixture.start({ text: 'Nothing to do.' });
     const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'noop' })).id);
@@ -83,6 +107,19 @@ describe('TaskEngine against hostile project code', () => {
     expect(fixture.repo.git('branch', '--list', 'harness/*')).toBe('');
   });
 });
+
+/** Whether a process exists and is not a zombie. */
+function isAlive(pid: number): boolean {
+  try {
+    return !readFileSync(`/proc/${String(pid)}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+}
 
 /** "CODE: message" of the error a refused submit throws. */
 async function refusal(submitted: Promise<unknown>): Promise<string> {

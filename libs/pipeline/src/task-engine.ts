@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { killProcessesInDirectory, type AgentRegistry } from '@agent-harness/agents';
+import { basename } from 'node:path';
+import { killTaskProcesses, TASK_MARKER_ENV, type AgentRegistry } from '@agent-harness/agents';
 import type { GitHubClient } from '@agent-harness/github';
 import { taskGrade } from '@agent-harness/review';
 import { AppError, SecretRedactor } from '@agent-harness/core';
@@ -335,6 +336,8 @@ export class TaskEngine {
     if (entry.stopReason === 'cancel' && outcome.kind !== 'done') outcome = { kind: 'cancelled' };
     if (entry.stopReason === 'shutdown' && outcome.kind !== 'done') outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
     const cleanup = run.cleanup;
+    // Whatever the task's agents and checks left running, also what escaped with setsid.
+    await endTaskProcesses(started.id, cleanup?.path);
     if (cleanup !== undefined) {
       await this.deps.worktrees.remove(cleanup.repoRoot, cleanup.path).catch((error: unknown) => {
         this.deps.logger?.error(`task ${started.id}: could not remove ${cleanup.path}: ${String(error)}`);
@@ -394,7 +397,7 @@ export class TaskEngine {
     const rootOf = new Map(projects.map((p) => [p.name, p.root]));
     for (const task of await this.deps.tasks.withStatus(ACTIVE_STATUSES, true)) {
       const path = task.worktree ?? this.deps.worktrees.pathFor(task.id);
-      await killProcessesInDirectory(path);
+      await endTaskProcesses(task.id, path);
       const root = rootOf.get(task.project);
       if (root !== undefined) await this.deps.worktrees.remove(root, path).catch(() => undefined);
       const reason = `interrupted by a server restart while ${task.status}`;
@@ -410,7 +413,7 @@ export class TaskEngine {
     const removedWorktrees = await this.deps.worktrees.sweepOrphans(
       projects.map((p) => p.root),
       new Set(live.map((t) => t.id)),
-      (path) => killProcessesInDirectory(path).then(() => undefined),
+      (path) => endTaskProcesses(basename(path), path),
     );
     if (requeued.length + failed.length + removedWorktrees.length > 0) {
       this.deps.logger?.log(`recovery: ${String(requeued.length)} requeued, ${String(failed.length)} failed, ${String(removedWorktrees.length)} orphaned worktrees removed`);
@@ -421,6 +424,11 @@ export class TaskEngine {
 
 /** Queued tasks looked at per dispatch, oldest first (more than any sane max_queue_size). */
 const DISPATCH_SCAN = 10_000;
+
+/** Ends every process of a task: by its marker (HARNESS_TASK_ID) and by its worktree. */
+async function endTaskProcesses(taskId: string, worktree: string | undefined): Promise<void> {
+  await killTaskProcesses({ marker: { name: TASK_MARKER_ENV, value: taskId }, dir: worktree });
+}
 
 function statusEvent(from: TaskStatus | undefined, to: TaskStatus, attempt: number, reason?: string): NewTaskEvent {
   return { kind: 'status', data: { from: from ?? null, to, attempt, ...(reason === undefined ? {} : { reason }) } };

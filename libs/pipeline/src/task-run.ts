@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AgentPhase, AgentRegistry, AgentRunner } from '@agent-harness/agents';
+import { TASK_MARKER_ENV, type AgentPhase, type AgentRegistry, type AgentRunner } from '@agent-harness/agents';
 import { AppError, type AgentEvent } from '@agent-harness/core';
 import { parseGitHubRemote, parseRepoName, type GitHubClient, type RepoRef } from '@agent-harness/github';
 import { MAX_ATTEMPTS, rateLimitRetryAt, type NewTaskEvent, type Project, type ProjectCatalog, type ReviewOutcome, type Task, type TaskChanges, type TaskRepository, type TaskStatus } from '@agent-harness/queue';
@@ -11,12 +11,6 @@ import { issuePrompt, pullRequestPrompt, reviewFixPrompt, reviewPrompt, VERDICT_
 import { classifyTask } from './task-classifier.js';
 import { cutText, taskTitle } from './task-title.js';
 
-/**
- * The variable every process of a task carries (agents, validation commands, and whatever they
- * start), so Harness can find and end them all, even those that left the agent's process group.
- * @public
- */
-export const TASK_MARKER_ENV = 'HARNESS_TASK_ID';
 
 /** What the phases of a run use; the engine's dependencies. */
 export interface TaskRunDeps {
