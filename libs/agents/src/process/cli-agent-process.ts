@@ -1,5 +1,4 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { AgentEndReason, AgentEvent, AgentOutcome } from '@agent-harness/core';
 import { ReplaySubject } from 'rxjs';
 import { completedEvent, type AgentResult, type AgentRun } from '../agent-runner.js';
@@ -102,12 +101,12 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       resolve(finish({ ok: false, reason: 'cancelled', message: 'cancelled before start', finalText: '', usage: spec.parser.end().usage }));
       return;
     }
-    let child: ChildProcessByStdio<Writable | null, Readable, Readable>;
+    let child: ChildProcessWithoutNullStreams;
     try {
       child = spawn(executable, [...spec.args], {
         cwd: spec.cwd,
         env: spec.env,
-        stdio: [spec.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
       });
     } catch (error) {
@@ -116,11 +115,10 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       resolve(finish({ ok: false, reason: 'failed', message, finalText: '', usage: spec.parser.end().usage }));
       return;
     }
-    if (child.stdin !== null) {
-      // A CLI that exits before reading (a refused flag, a bad binary) closes the pipe: not our failure.
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(spec.stdin);
-    }
+    // The prompt, then end of input (Codex waits for it). A CLI that exits before reading (a refused
+    // flag, a bad binary) closes the pipe: not our failure.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(spec.stdin ?? '');
     let stopReason: StopReason | undefined;
     let stopMessage = '';
     let spawnError: Error | undefined;
