@@ -7,6 +7,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
 });
 
+/** Signals this close together are one stop request delivered twice. */
+const SAME_STOP_REQUEST_MS = 500;
+
 // The only place the CLI reads the process's environment; everything below gets it as a value.
 const exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
@@ -18,13 +21,15 @@ const exitCode = await runCli(process.argv.slice(2), {
   stopSignal: () =>
     new Promise((resolve) => {
       const stop = (signal: string): void => {
-        // A second signal means "now": leave without waiting for a clean shutdown.
-        process.once('SIGTERM', () => {
-          process.exit(1);
-        });
-        process.once('SIGINT', () => {
-          process.exit(1);
-        });
+        // A second signal means "now": leave without waiting for a clean shutdown. But one Ctrl-C
+        // can arrive twice (from the terminal, and forwarded by `npm start`): a repeat that close
+        // to the first is the same request.
+        const firstAt = Date.now();
+        const now = (): void => {
+          if (Date.now() - firstAt >= SAME_STOP_REQUEST_MS) process.exit(1);
+        };
+        process.on('SIGTERM', now);
+        process.on('SIGINT', now);
         resolve(signal);
       };
       process.once('SIGTERM', () => {

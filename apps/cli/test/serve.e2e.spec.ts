@@ -5,6 +5,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
+  fakeAgentEnv,
   killStartedHarnessProcesses,
   runHarness,
   spawnHarness,
@@ -25,7 +26,7 @@ async function waitForStdout(child: HarnessProcess, pattern: RegExp, ms = 30_000
   for (;;) {
     const match = pattern.exec(child.stdout());
     if (match !== null) return match;
-    const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(r, 20))]);
+    const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(r, 5))]);
     if (exit !== undefined || Date.now() > deadline) throw new Error(`no ${String(pattern)} (exit ${JSON.stringify(exit)})\nstdout:\n${child.stdout()}\nstderr:\n${child.stderr()}`);
   }
 }
@@ -134,6 +135,26 @@ describe('harness serve (built CLI)', () => {
       expect(records.map((r) => r['message']).slice(-2)).toEqual(['received SIGTERM, shutting down', 'stopped']);
       expect(server.stdout()).not.toContain('query-secret-123');
     }
+  });
+
+  it('one Ctrl-C delivered twice (by the terminal and by npm start) is one clean shutdown', async () => {
+    // A running agent makes the shutdown last long enough for the repeat to land during it.
+    writeFileSync(file('harness.toml'), `[server]\ndata_dir = "${file('data')}"\n${agentsToml(join(FAKE_AGENT_BIN_DIR, 'claude'))}`);
+    const server = await startHarnessServer({
+      cliPath,
+      args: ['--config', file('harness.toml'), '--project', `app=${repo.path}`],
+      home: home.path,
+      env: { ...repo.gitEnv, ...fakeAgentEnv({ hang: 'after_init' }) },
+    });
+    const submitted = await fetch(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', prompt: 'hang' }) });
+    const { task_id: id } = (await submitted.json()) as { task_id: string };
+    const deadline = Date.now() + 30_000;
+    while (((await (await fetch(`${server.url}/tasks/${id}`)).json()) as { status: string }).status !== 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    process.kill(server.pid, 'SIGINT');
+    await waitForStdout(server, /received SIGINT/, 10_000);
+    process.kill(server.pid, 'SIGINT');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(server.stdout()).toMatch(/received SIGINT, shutting down\n(.*\n)*stopped\n$/);
   });
 
   it('refuses a busy port in one line naming the address and --port, without a stack trace', async () => {
