@@ -69,10 +69,10 @@ type StopReason = 'timeout' | 'idle_timeout' | 'cancelled' | 'fatal' | 'unreacha
 const UNREACHABLE_TIMEOUT_MS = 60_000;
 
 /**
- * Runs an agent CLI in its own process group, with stdin closed after the prompt (if any) is written,
- * parses its stdout live, and ends
- * the whole group on cancel, on the total timeout and on the idle-output timeout. Stderr is only
- * kept (bounded) for diagnostics. The result always resolves; nothing here can hang forever.
+ * Runs an agent CLI in its own process group, with stdin closed after the prompt (if any) is
+ * written, parses its stdout live, and ends the whole group on cancel, on the total timeout, on the
+ * idle-output timeout and when the model API stays unreachable. Stderr is only kept (bounded) for
+ * diagnostics. The result always resolves; nothing here can hang forever.
  */
 export function runCliAgent(spec: CliAgentSpec): AgentRun {
   const events$ = new ReplaySubject<AgentEvent>(REPLAY_EVENTS);
