@@ -28,6 +28,12 @@ export interface TaskRunDeps {
   readonly redact: (text: string) => string;
 }
 
+/** "failed: <the agent's message>" or "timed out: …": the reason once, then the agent's words. */
+function agentFailure(result: { readonly reason: string; readonly message?: string | undefined }): string {
+  const message = result.message?.startsWith(`${result.reason}: `) === true ? result.message.slice(result.reason.length + 2) : result.message;
+  return `${result.reason}${message === undefined ? '' : `: ${message}`}`;
+}
+
 /** What commitAndPublish answers when a PR task's agent changed nothing. */
 const NOTHING_TO_CHANGE = Symbol('nothing to change');
 
@@ -258,7 +264,7 @@ export class TaskRun {
     if (result.reason === 'rate_limited' && this.task.attempt < MAX_ATTEMPTS) {
       return { kind: 'requeue', attempt: this.task.attempt + 1, notBefore: rateLimitRetryAt(this.deps.now().getTime(), this.task.attempt, result.rateLimitResetAt), reason: `rate limited: ${result.message ?? ''}` };
     }
-    return { kind: 'failed', error: `${runner.name} ${result.reason}${result.message === undefined ? '' : `: ${result.message}`}` };
+    return { kind: 'failed', error: `${runner.name} ${agentFailure(result)}` };
   }
 
   private async runAgentRaw(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined, model: string | undefined, phase: AgentPhase) {
@@ -384,7 +390,7 @@ export class TaskRun {
   /** A verdict from the reviewer, asked for once more when the first answer has none. */
   private async askVerdict(reviewer: AgentRunner, prompt: string): Promise<Verdict | RunOutcome> {
     const first = await this.runAgentRaw(reviewer, 'reviewer', prompt, undefined, undefined, 'validation');
-    if (!first.ok) return this.signal.aborted ? { kind: 'cancelled' } : { kind: 'failed', error: `review by ${reviewer.name} failed: ${first.reason}${first.message === undefined ? '' : `: ${first.message}`}` };
+    if (!first.ok) return this.signal.aborted ? { kind: 'cancelled' } : { kind: 'failed', error: `review by ${reviewer.name} ${agentFailure(first)}` };
     const parsed = parseVerdict(first.finalText);
     if (parsed.ok) return parsed.value;
     await this.log(`the reviewer's answer had no verdict; asking once more`);
