@@ -242,7 +242,9 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
       expect(((await api('/api/projects')).body as { id: string }[]).map((p) => p.id)).toEqual(['a', 'b']);
       const batch = await api('/tasks/batch', { method: 'POST', body: JSON.stringify({ project: 'b', tasks: [{ prompt: 'one' }, { issue: 7 }] }) });
       expect(batch.status).toBe(202);
-      expect((batch.body as { status: string }[]).map((r) => r.status)).toEqual(['queued', 'queued']);
+      // Without GitHub access an issue cannot run: that entry is refused at admission, the other queued.
+      expect((batch.body as { status: string; error?: string }[]).map((r) => r.status)).toEqual(['queued', 'rejected']);
+      expect((batch.body as { error?: string }[])[1]?.error).toContain('GITHUB_TOKEN');
     } finally {
       await c.cleanup();
     }

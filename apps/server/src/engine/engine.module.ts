@@ -110,7 +110,7 @@ function gitCredentials(config: HarnessConfig): { token: string; hosts: string[]
         return new ProjectAdmin({
           projects,
           tasks,
-          inspectDirectory: inspectProjectDirectory,
+          inspectDirectory: (path) => inspectProjectDirectory(path, env),
           removeStaleWorktrees: async (root) => {
             await worktrees.removeStaleWorktrees(root);
           },
