@@ -49,6 +49,13 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
     writeFileSync(file('leak.txt'), `${Object.entries(CANARIES).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
     const validation = `cat ${file('leak.txt')}; env; tr '\\0' '\\n' < /proc/$$/environ > ${file('validation-environ')}`;
     const agentProbe = `env > ${file('agent-command-env')}`;
+    // A hook the agent plants, run by the agent's own commit: what could it read?
+    const plantAndCommit = [
+      'hook=$(git rev-parse --git-common-dir)/hooks/post-commit',
+      `printf '#!/bin/sh\\ntr "\\\\0" "\\\\n" < /proc/$$/environ >> ${file('hook-environ')}\\n' > "$hook"`,
+      'chmod +x "$hook"',
+      'git -c user.name=agent -c user.email=agent@example.invalid commit --quiet --allow-empty -m probe',
+    ].join(' && ');
     writeFileSync(
       file('harness.toml'),
       [
@@ -68,7 +75,7 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
         '',
       ].join('\n'),
     );
-    const scenario = { edits: [{ path: 'a.txt', content: 'a\n' }], commands: [agentProbe] };
+    const scenario = { edits: [{ path: 'a.txt', content: 'a\n' }], commands: [agentProbe, plantAndCommit] };
     server = await startHarnessServer({
       cliPath,
       args: ['--config', file('harness.toml')],
@@ -90,13 +97,19 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
     const validationEnv = readFileSync(file('validation-environ'), 'utf8');
     expect(validationEnv).toContain(`HARNESS_TASK_ID=${created.task_id}`);
     const agentCommandEnv = readFileSync(file('agent-command-env'), 'utf8');
+    // The hook ran once, for the agent's commit; Harness's own commit and push ran no hook.
+    const hookEnv = readFileSync(file('hook-environ'), 'utf8');
+    expect(hookEnv.match(/^HARNESS_TASK_ID=/gm)).toHaveLength(1);
     const prompts = readFakeAgentLog(file('claude.jsonl')).map((call) => JSON.stringify(call.argv));
     for (const [name, canary] of Object.entries(CANARIES)) {
       for (const [where, text] of Object.entries({ stream, logs, validationEnv, prompts: prompts.join('\n'), database: dataFiles.join('\n') })) {
         expect(text.includes(canary), `${name} in ${where}`).toBe(false);
       }
       // Claude Code needs its own provider's key; nothing else of Harness's reaches the agent.
-      if (name !== 'ANTHROPIC_API_KEY') expect(agentCommandEnv.includes(canary), `${name} in the agent's commands`).toBe(false);
+      if (name !== 'ANTHROPIC_API_KEY') {
+        expect(agentCommandEnv.includes(canary), `${name} in the agent's commands`).toBe(false);
+        expect(hookEnv.includes(canary), `${name} in a planted hook`).toBe(false);
+      }
     }
     expect(existsSync(file('data/worktrees')) ? readdirSync(file('data/worktrees')) : []).toEqual([]);
   });
