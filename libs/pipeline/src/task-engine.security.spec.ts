@@ -12,16 +12,17 @@ const CANARIES = {
   ANTHROPIC_API_KEY: 'sk-ant-CANARY-0123456789',
 };
 
+// One engine fixture per test: real SQLite, real git with a bare origin, the scripted claude.
+let fixture: EngineFixture;
+
+beforeEach(async () => {
+  fixture = await EngineFixture.create();
+});
+afterEach(async () => {
+  await fixture.cleanup();
+});
+
 describe('TaskEngine against hostile project code', () => {
-  let fixture: EngineFixture;
-
-  beforeEach(async () => {
-    fixture = await EngineFixture.create();
-  });
-  afterEach(async () => {
-    await fixture.cleanup();
-  });
-
   const storedText = async (id: string): Promise<string> => JSON.stringify([await fixture.tasks().get(id), await fixture.tasks().eventsAfter(id, 0, 10_000)]);
 
   it('runs validation commands without the server\'s secrets, with the task marker', async () => {
@@ -133,15 +134,6 @@ async function refusal(submitted: Promise<unknown>): Promise<string> {
 }
 
 describe('TaskEngine admission', () => {
-  let fixture: EngineFixture;
-
-  beforeEach(async () => {
-    fixture = await EngineFixture.create();
-  });
-  afterEach(async () => {
-    await fixture.cleanup();
-  });
-
   it('refuses an agent name that is not configured, and issue or PR tasks without GitHub', async () => {
     const e = await fixture.start({});
     expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x', agent: 'gpt-engineer' }))).toMatch(/^INVALID_ARGUMENT: agent: unknown agent "gpt-engineer"/);
@@ -157,15 +149,6 @@ describe('TaskEngine admission', () => {
 });
 
 describe('TaskEngine classification', () => {
-  let fixture: EngineFixture;
-
-  beforeEach(async () => {
-    fixture = await EngineFixture.create();
-  });
-  afterEach(async () => {
-    await fixture.cleanup();
-  });
-
   it('marks complex work and gives it the planning tier\'s model under reasoning_budget', async () => {
     const budget = '[agents.claude.reasoning_budget]\nplanning_tier = "xhigh"\nexecution_tier = "medium"\nxhigh_model = "opus-x"\nmedium_model = "haiku-x"\n';
     const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }] }, { toml: budget });
