@@ -337,7 +337,15 @@ export class TaskEngine {
     if (entry.stopReason === 'shutdown' && outcome.kind !== 'done') outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
     const cleanup = run.cleanup;
     // Whatever the task's agents and checks left running, also what escaped with setsid.
-    await endTaskProcesses(started.id, cleanup?.path);
+    await this.endTaskProcesses(started.id, cleanup?.path);
+    const guarded = run.guardedRepository;
+    if (guarded !== undefined) {
+      const changed = await this.deps.worktrees.releaseSharedState(guarded).catch((error: unknown) => {
+        this.deps.logger?.error(`task ${started.id}: could not restore the shared git state of ${guarded}: ${String(error)}`);
+        return [];
+      });
+      if (changed.length > 0) await this.log(started.id, 'log', { message: `warning: the repository's shared ${changed.join(', ')} had changed; restored as it was before the task` });
+    }
     if (cleanup !== undefined) {
       await this.deps.worktrees.remove(cleanup.repoRoot, cleanup.path).catch((error: unknown) => {
         this.deps.logger?.error(`task ${started.id}: could not remove ${cleanup.path}: ${String(error)}`);
@@ -349,6 +357,15 @@ export class TaskEngine {
       }
     }
     await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome);
+  }
+
+  /** Ends every process of a task, by its marker (HARNESS_TASK_ID) and by its worktree; never throws. */
+  private async endTaskProcesses(taskId: string, worktree: string | undefined): Promise<void> {
+    try {
+      await killTaskProcesses({ marker: { name: TASK_MARKER_ENV, value: taskId }, dir: worktree });
+    } catch (error) {
+      this.deps.logger?.error(`task ${taskId}: could not end its processes: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Records the outcome: a terminal status with its final `end` event, or back to the queue. */
@@ -397,7 +414,7 @@ export class TaskEngine {
     const rootOf = new Map(projects.map((p) => [p.name, p.root]));
     for (const task of await this.deps.tasks.withStatus(ACTIVE_STATUSES, true)) {
       const path = task.worktree ?? this.deps.worktrees.pathFor(task.id);
-      await endTaskProcesses(task.id, path);
+      await this.endTaskProcesses(task.id, path);
       const root = rootOf.get(task.project);
       if (root !== undefined) await this.deps.worktrees.remove(root, path).catch(() => undefined);
       const reason = `interrupted by a server restart while ${task.status}`;
@@ -413,8 +430,13 @@ export class TaskEngine {
     const removedWorktrees = await this.deps.worktrees.sweepOrphans(
       projects.map((p) => p.root),
       new Set(live.map((t) => t.id)),
-      (path) => endTaskProcesses(basename(path), path),
+      (path) => this.endTaskProcesses(basename(path), path),
     );
+    // Config and hooks a dead server's tasks changed in a shared .git are put back as they were.
+    for (const root of new Set(projects.map((p) => p.root))) {
+      const changed = await this.deps.worktrees.recoverSharedState(root).catch(() => []);
+      if (changed.length > 0) this.deps.logger?.log(`recovery: restored ${changed.join(', ')} in the shared git directory of ${root}`);
+    }
     if (requeued.length + failed.length + removedWorktrees.length > 0) {
       this.deps.logger?.log(`recovery: ${String(requeued.length)} requeued, ${String(failed.length)} failed, ${String(removedWorktrees.length)} orphaned worktrees removed`);
     }
@@ -425,10 +447,6 @@ export class TaskEngine {
 /** Queued tasks looked at per dispatch, oldest first (more than any sane max_queue_size). */
 const DISPATCH_SCAN = 10_000;
 
-/** Ends every process of a task: by its marker (HARNESS_TASK_ID) and by its worktree. */
-async function endTaskProcesses(taskId: string, worktree: string | undefined): Promise<void> {
-  await killTaskProcesses({ marker: { name: TASK_MARKER_ENV, value: taskId }, dir: worktree });
-}
 
 function statusEvent(from: TaskStatus | undefined, to: TaskStatus, attempt: number, reason?: string): NewTaskEvent {
   return { kind: 'status', data: { from: from ?? null, to, attempt, ...(reason === undefined ? {} : { reason }) } };

@@ -6,7 +6,7 @@ import { parseGitHubRemote, parseRepoName, type GitHubClient, type RepoRef } fro
 import { MAX_ATTEMPTS, rateLimitRetryAt, type NewTaskEvent, type Project, type ProjectCatalog, type ReviewOutcome, type Task, type TaskChanges, type TaskRepository, type TaskStatus } from '@agent-harness/queue';
 import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/review';
 import { fixPrompt, runChecks, validationCommands, type CommandOutcome, type CommandRunner } from '@agent-harness/validation';
-import type { GitWorktreeManager, SharedGitState, Worktree } from '@agent-harness/workspace';
+import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import { issuePrompt, pullRequestPrompt, reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
 import { classifyTask } from './task-classifier.js';
 import { cutText, taskTitle } from './task-title.js';
@@ -58,8 +58,8 @@ export class TaskRun {
   private summary = '';
   private worktree: Worktree | undefined;
   private project: Project | undefined;
-  /** The repository's shared config and hooks as they were before anything of the task ran. */
-  private sharedGit: SharedGitState | undefined;
+  /** The repository whose shared git state this run guards (released by the engine at the end). */
+  private guardedRoot: string | undefined;
 
   constructor(
     started: Task,
@@ -71,6 +71,11 @@ export class TaskRun {
     },
   ) {
     this.task = started;
+  }
+
+  /** The repository whose shared git state the engine releases once the run is over. */
+  get guardedRepository(): string | undefined {
+    return this.guardedRoot;
   }
 
   /** The worktree to remove and its repository, once the run is over. */
@@ -114,7 +119,8 @@ export class TaskRun {
     }
 
     // Prepare: the worktree, and what the agent is asked.
-    this.sharedGit = await this.deps.worktrees.captureSharedState(project.root);
+    await this.deps.worktrees.guardSharedState(project.root);
+    this.guardedRoot = project.root;
     // The stored checkpoint says whether the change is already published: then only the review remains.
     const resumed = this.task.checkpoint === 'published' && this.task.branch !== undefined;
     let prompt = this.task.prompt ?? '';
@@ -252,7 +258,7 @@ export class TaskRun {
 
   /** Puts back the repository's shared config and hooks if what just ran changed them, and says so. */
   private async guardSharedGit(who: string): Promise<void> {
-    const changed = this.sharedGit?.restore() ?? [];
+    const changed = this.guardedRoot === undefined ? [] : await this.deps.worktrees.restoreSharedState(this.guardedRoot);
     if (changed.length > 0) await this.log(`warning: ${who} changed the repository's shared ${changed.join(', ')}; restored as it was before the task (Harness never lets a task change git config or hooks)`);
   }
 

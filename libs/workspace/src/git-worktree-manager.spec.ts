@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { createTempDir, createTempGitRepo, type TempDir, type TempGitRepo } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitWorktreeManager } from './git-worktree-manager.js';
+import { GitWorktreeManager, remoteCredentialConfig } from './git-worktree-manager.js';
 
 const CANARY = 'ghp_canary_0123456789abcdef';
 
@@ -82,17 +82,69 @@ describe('GitWorktreeManager', () => {
     expect(existsSync(stale.path)).toBe(false);
   });
 
-  it('puts back the shared config and hooks that work in a worktree changed', async () => {
-    const state = await manager.captureSharedState(repo.path);
+  it('puts back the shared config and hooks that work in a worktree changed, for as long as one of its tasks runs', async () => {
+    await manager.guardSharedState(repo.path);
+    await manager.guardSharedState(repo.path); // a second task of the same repository shares the record
     const tree = await manager.create(repo.path, 'task-4', 'config');
     const before = readFileSync(join(repo.path, '.git', 'config'), 'utf8');
     // From inside the worktree, as an agent would: these land in the repository's shared .git.
     execGit(tree.path, ['config', 'core.fsmonitor', 'touch /tmp/x']);
     plantHook(join(repo.path, '.git', 'hooks'), 'pre-commit', join(data.path, 'never'));
-    expect(state.restore().sort()).toEqual(['config', 'hooks/pre-commit']);
+    mkdirSync(join(repo.path, '.git', 'hooks', 'odd-dir'));
+    expect(await manager.restoreSharedState(repo.path)).toEqual(['config', 'hooks/odd-dir', 'hooks/pre-commit']);
     expect(readFileSync(join(repo.path, '.git', 'config'), 'utf8')).toBe(before);
     expect(existsSync(join(repo.path, '.git', 'hooks', 'pre-commit'))).toBe(false);
-    expect(state.restore()).toEqual([]);
+    expect(await manager.restoreSharedState(repo.path)).toEqual([]);
+    // The first task ends: the record stays for the second; the last one's end removes it.
+    expect(await manager.releaseSharedState(repo.path)).toEqual([]);
+    execGit(tree.path, ['config', 'alias.x', '!true']);
+    expect(await manager.releaseSharedState(repo.path)).toEqual(['config']);
+    execGit(tree.path, ['config', 'alias.y', '!true']);
+    expect(await manager.restoreSharedState(repo.path)).toEqual([]);
+  });
+
+  it('restores the shared state a crashed server recorded, in a new manager', async () => {
+    await manager.guardSharedState(repo.path);
+    const before = readFileSync(join(repo.path, '.git', 'config'), 'utf8');
+    execGit(repo.path, ['config', 'credential.helper', '!env > /tmp/leak']);
+    // The server dies here; a new one starts with the same data directory.
+    const next = new GitWorktreeManager({ worktreesDir: join(data.path, 'worktrees'), env: { PATH: process.env['PATH'], ...repo.gitEnv } });
+    expect(await next.recoverSharedState(repo.path)).toEqual(['config']);
+    expect(readFileSync(join(repo.path, '.git', 'config'), 'utf8')).toBe(before);
+    expect(await next.recoverSharedState(repo.path)).toEqual([]);
+  });
+
+  it('restores the recorded config before its own commit, so a planted filter never runs; git gets no secret', async () => {
+    await manager.guardSharedState(repo.path);
+    const tree = await manager.create(repo.path, 'task-5', 'filters');
+    const planted = join(data.path, 'planted-filter-ran');
+    writeFileSync(join(tree.path, '.gitattributes'), '* filter=spy\n');
+    execGit(tree.path, ['config', 'filter.spy.clean', `sh -c 'env > ${planted}; cat'`]);
+    writeFileSync(join(tree.path, 'f.txt'), 'x\n');
+    await manager.commitAll(repo.path, tree.path, 'change');
+    expect(existsSync(planted)).toBe(false);
+    // A filter the user configured (as git-lfs does) still runs, and sees no secret of the server.
+    await manager.releaseSharedState(repo.path);
+    const seen = join(data.path, 'user-filter-env');
+    repo.git('config', 'filter.user.clean', `sh -c 'env > ${seen}; cat'`);
+    await manager.guardSharedState(repo.path);
+    const other = await manager.create(repo.path, 'task-6', 'user filter');
+    writeFileSync(join(other.path, '.gitattributes'), '* filter=user\n');
+    writeFileSync(join(other.path, 'g.txt'), 'y\n');
+    await manager.commitAll(repo.path, other.path, 'change');
+    const env = readFileSync(seen, 'utf8');
+    expect(env).toMatch(/^PATH=/m);
+    expect(env).not.toContain(CANARY);
+  });
+
+  it('hands the token only to HTTPS remotes on its hosts, clearing every other credential helper', () => {
+    const credentials = { token: 't0ken', hosts: ['github.com'] };
+    expect(remoteCredentialConfig('https://github.com/o/r.git', credentials)?.config[0]).toBe('credential.helper=');
+    expect(remoteCredentialConfig('https://github.com/o/r.git', credentials)?.extraEnv).toEqual({ HARNESS_GIT_TOKEN: 't0ken' });
+    for (const url of ['http://github.com/o/r', 'https://evil.example/o/r', 'git@github.com:o/r.git', '/srv/git/r.git', undefined]) {
+      expect(remoteCredentialConfig(url, credentials), String(url)).toBeUndefined();
+    }
+    expect(remoteCredentialConfig('https://github.com/o/r', undefined)).toBeUndefined();
   });
 });
 

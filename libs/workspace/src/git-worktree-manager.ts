@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError, isSafeBranchName } from '@agent-harness/core';
 import { git } from './git.js';
 import { SharedGitState } from './shared-git-state.js';
@@ -23,6 +24,11 @@ export interface GitWorktreeManagerDeps {
    * github.com), handed to that one git process through a credential helper; never to hooks.
    */
   readonly credentials?: { readonly token: string; readonly hosts: readonly string[] } | undefined;
+  /**
+   * Where the recorded shared git state of repositories with running tasks is kept, so a restart
+   * can restore it. Default: `git-state` beside `worktreesDir`.
+   */
+  readonly sharedStateDir?: string | undefined;
 }
 
 /** A branch name from outside (config, request, GitHub) that git will see; refused when unsafe. */
@@ -31,8 +37,31 @@ function checkedBranch(name: string, what: string): string {
   return name;
 }
 
-/** Reads the credential from the environment git gave it, so the token is on no command line. */
-const CREDENTIAL_HELPER = 'credential.helper=!f() { test "$1" = get && printf "username=x-access-token\\npassword=%s\\n" "$HARNESS_GIT_TOKEN"; }; f';
+/**
+ * The only credential helper of a fetch or push that uses the token: the empty value first clears
+ * every helper configured elsewhere (a `store` helper would otherwise write the token to disk, a
+ * planted one would read it). It answers `get` only, from the environment git gave it, so the
+ * token is on no command line.
+ */
+const CREDENTIAL_CONFIG = ['credential.helper=', 'credential.helper=!f() { test "$1" = get && printf "username=x-access-token\\npassword=%s\\n" "$HARNESS_GIT_TOKEN"; }; f'];
+
+/**
+ * The git config a fetch or push to `url` runs with: the token's credential helper when the URL is
+ * HTTPS on one of the token's hosts, else nothing (ssh and local remotes use their own means).
+ * @public
+ */
+export function remoteCredentialConfig(url: string | undefined, credentials: GitWorktreeManagerDeps['credentials']): { config: string[]; extraEnv: Record<string, string> } | undefined {
+  if (url === undefined || credentials === undefined) return undefined;
+  let host: string | undefined;
+  try {
+    const parsed = new URL(url);
+    host = parsed.protocol === 'https:' ? parsed.hostname : undefined;
+  } catch {
+    // scp-style (git@host:owner/repo) and paths are not URLs.
+  }
+  if (host === undefined || !credentials.hosts.includes(host)) return undefined;
+  return { config: [...CREDENTIAL_CONFIG], extraEnv: { HARNESS_GIT_TOKEN: credentials.token } };
+}
 
 /** `harness/<first 8 of the id>-<slug of the title>`. @public */
 export function taskBranchName(taskId: string, title: string): string {
@@ -56,6 +85,8 @@ const FALLBACK_IDENTITY = ['-c', 'user.name=Harness', '-c', 'user.email=harness@
 export class GitWorktreeManager {
   /** Per repository: git's own locks (refs, worktree metadata) make concurrent fetch/add/remove fail. */
   private readonly repoLocks = new Map<string, Promise<unknown>>();
+  /** Per repository with running tasks: its shared git state before the first of them started. */
+  private readonly guarded = new Map<string, { readonly state: SharedGitState; tasks: number }>();
 
   constructor(private readonly deps: GitWorktreeManagerDeps) {}
 
@@ -75,32 +106,78 @@ export class GitWorktreeManager {
     return git(args, { cwd, env: this.deps.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
   }
 
-  /** A fetch or push to `origin`: with the configured token when origin is HTTPS on a known host. */
-  private async runRemote(cwd: string, args: readonly string[]): Promise<string> {
-    const credentials = this.deps.credentials;
-    const url = credentials === undefined ? undefined : await this.originUrl(cwd);
-    let host: string | undefined;
-    try {
-      host = url === undefined ? undefined : new URL(url).protocol === 'https:' ? new URL(url).hostname : undefined;
-    } catch {
-      // scp-style (git@host:owner/repo) and local remotes take no token.
-    }
-    const useToken = credentials !== undefined && host !== undefined && credentials.hosts.includes(host);
-    return git(args, {
-      cwd,
-      env: this.deps.env,
-      timeoutMs: 120_000,
-      ...(useToken ? { config: [CREDENTIAL_HELPER], extraEnv: { HARNESS_GIT_TOKEN: credentials.token } } : {}),
-    });
+  /**
+   * A fetch or push to `origin`, after the shared git state is put back: with the token when the
+   * URL git will really use (the push URL for a push, after insteadOf rewrites) is HTTPS on a known host.
+   */
+  private async runRemote(repoRoot: string, cwd: string, direction: 'fetch' | 'push', args: readonly string[]): Promise<string> {
+    this.restoreSharedStateUnlocked(repoRoot);
+    const url = this.deps.credentials === undefined ? undefined : await this.run(cwd, ['remote', 'get-url', ...(direction === 'push' ? ['--push'] : []), 'origin']).catch(() => undefined);
+    const credential = remoteCredentialConfig(url, this.deps.credentials);
+    return git(args, { cwd, env: this.deps.env, timeoutMs: 120_000, ...credential });
+  }
+
+  private sharedStateFile(repoRoot: string): string {
+    const dir = this.deps.sharedStateDir ?? join(dirname(this.deps.worktreesDir), 'git-state');
+    return join(dir, `${createHash('sha256').update(repoRoot).digest('hex').slice(0, 24)}.json`);
   }
 
   /**
-   * Records the repository's shared config and hooks, which anything running in one of its
-   * worktrees can change; `restore()` on the result puts them back (see SharedGitState).
+   * A task of `repoRoot` starts: the first of its running tasks records the repository's shared
+   * config and hooks (in memory and on disk); the others share that record. Anything running in a
+   * worktree can change them (see SharedGitState); `restoreSharedState` puts them back.
    */
-  async captureSharedState(repoRoot: string): Promise<SharedGitState> {
-    const commonDir = await this.run(repoRoot, ['rev-parse', '--git-common-dir']);
-    return SharedGitState.capture(isAbsolute(commonDir) ? commonDir : resolve(repoRoot, commonDir));
+  guardSharedState(repoRoot: string): Promise<void> {
+    return this.locked(repoRoot, async () => {
+      const held = this.guarded.get(repoRoot);
+      if (held !== undefined) {
+        held.tasks += 1;
+        return;
+      }
+      // A record left by a crash is the state before that crash's tasks: restore it first.
+      this.recoverSharedStateUnlocked(repoRoot);
+      const commonDir = await this.run(repoRoot, ['rev-parse', '--git-common-dir']);
+      const state = SharedGitState.capture(isAbsolute(commonDir) ? commonDir : resolve(repoRoot, commonDir));
+      const file = this.sharedStateFile(repoRoot);
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      writeFileSync(file, JSON.stringify(state), { mode: 0o600 });
+      this.guarded.set(repoRoot, { state, tasks: 1 });
+    });
+  }
+
+  /** Puts the recorded shared git state of `repoRoot` back; returns what had changed. */
+  restoreSharedState(repoRoot: string): Promise<string[]> {
+    return this.locked(repoRoot, () => Promise.resolve(this.restoreSharedStateUnlocked(repoRoot)));
+  }
+
+  private restoreSharedStateUnlocked(repoRoot: string): string[] {
+    return this.guarded.get(repoRoot)?.state.restore() ?? [];
+  }
+
+  /** A task of `repoRoot` ended: restore, and forget the record when it was the last one running. */
+  releaseSharedState(repoRoot: string): Promise<string[]> {
+    return this.locked(repoRoot, () => {
+      const held = this.guarded.get(repoRoot);
+      const changed = held?.state.restore() ?? [];
+      if (held !== undefined && --held.tasks === 0) {
+        this.guarded.delete(repoRoot);
+        rmSync(this.sharedStateFile(repoRoot), { force: true });
+      }
+      return Promise.resolve(changed);
+    });
+  }
+
+  /** After a crash: restores the state recorded before the dead server's tasks of `repoRoot` ran. */
+  recoverSharedState(repoRoot: string): Promise<string[]> {
+    return this.locked(repoRoot, () => Promise.resolve(this.guarded.has(repoRoot) ? [] : this.recoverSharedStateUnlocked(repoRoot)));
+  }
+
+  private recoverSharedStateUnlocked(repoRoot: string): string[] {
+    const file = this.sharedStateFile(repoRoot);
+    if (!existsSync(file)) return [];
+    const changed = SharedGitState.fromJSON(readFileSync(file, 'utf8')).restore();
+    rmSync(file, { force: true });
+    return changed;
   }
 
   /** The worktree path a task gets. */
@@ -124,7 +201,7 @@ export class GitWorktreeManager {
     let startPoint = base;
     if (hasOrigin) {
       // A full refspec: whatever the name, git reads it as a refspec, never as an option.
-      await this.runRemote(repoRoot, ['fetch', '--quiet', 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`]);
+      await this.runRemote(repoRoot, repoRoot, 'fetch', ['fetch', '--quiet', 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`]);
       startPoint = `origin/${base}`;
     }
     const path = this.pathFor(taskId);
@@ -143,7 +220,7 @@ export class GitWorktreeManager {
     checkedBranch(branch, 'branch');
     return this.locked(repoRoot, async () => {
       mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
-      await this.runRemote(repoRoot, ['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
+      await this.runRemote(repoRoot, repoRoot, 'fetch', ['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
       const path = this.pathFor(taskId);
       if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
       await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, '--', path, `origin/${branch}`]);
@@ -168,7 +245,7 @@ export class GitWorktreeManager {
   async push(repoRoot: string, worktreePath: string, branch: string, force: boolean): Promise<void> {
     checkedBranch(branch, 'branch');
     return this.locked(repoRoot, async () => {
-      await this.runRemote(worktreePath, ['push', '--quiet', '--no-verify', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`]);
+      await this.runRemote(repoRoot, worktreePath, 'push', ['push', '--quiet', '--no-verify', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`]);
     });
   }
 
@@ -189,7 +266,8 @@ export class GitWorktreeManager {
 
   /** The change of the worktree against `base` (`git diff base...HEAD`), cut at `maxChars`. */
   async diff(worktreePath: string, base: string, maxChars: number): Promise<string> {
-    const text = await this.run(worktreePath, ['diff', '--no-color', '--stat', '--patch', `${checkedBranch(base, 'base')}...HEAD`, '--']);
+    // No external diff or textconv programs: they come from config a task could have written.
+    const text = await this.run(worktreePath, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '--stat', '--patch', `${checkedBranch(base, 'base')}...HEAD`, '--']);
     return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… diff cut at ${String(maxChars)} characters`;
   }
 
@@ -216,7 +294,11 @@ export class GitWorktreeManager {
    * when nothing changed.
    */
   commitAll(repoRoot: string, path: string, message: string): Promise<string | undefined> {
-    return this.locked(repoRoot, () => this.commitUnlocked(path, message));
+    return this.locked(repoRoot, () => {
+      // Filters (`git add` runs clean filters) come from config: the recorded one, not a planted one.
+      this.restoreSharedStateUnlocked(repoRoot);
+      return this.commitUnlocked(path, message);
+    });
   }
 
   private async commitUnlocked(path: string, message: string): Promise<string | undefined> {
