@@ -75,6 +75,7 @@ export class ProjectAdmin {
       throw new AppError('CONFLICT', `project "${name}" has ${String(count)} queued or running task(s); cancel them or wait for them to finish first`);
     }
     await this.deps.projects.remove(name);
-    await this.deps.removeStaleWorktrees?.(project.root);
+    // Best effort: the repository may be gone already; the project is removed either way.
+    await this.deps.removeStaleWorktrees?.(project.root).catch(() => undefined);
   }
 }

@@ -13,4 +13,10 @@ describe('classifyTask', () => {
     const files = 'Touch src/a.ts, src/b.ts, lib/c.py, main.go and docs/api.md.';
     expect(classifyTask({ title: 'Update', text: files }).reasons).toEqual(['5 files mentioned']);
   });
+
+  it('reads only the first 20,000 characters of a text for file mentions', () => {
+    const files = 'src/a.ts src/b.ts src/c.ts src/d.ts src/e.ts';
+    expect(classifyTask({ title: 't', text: `${' '.repeat(19_000)}${files}` }).reasons).toEqual(['19044 characters of description', '5 files mentioned']);
+    expect(classifyTask({ title: 't', text: `${' '.repeat(20_000)}${files}` }).reasons).toEqual(['20044 characters of description']);
+  });
 });

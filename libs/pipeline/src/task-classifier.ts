@@ -4,8 +4,11 @@ import type { TaskComplexity } from '@agent-harness/queue';
 const COMPLEX_LABELS = /^(complex|epic|refactor|architecture|security|breaking[- ]change|performance|migration|hard|difficulty:\s*hard|size:\s*(l|xl|large))$/i;
 /** Words in a title or first line that announce wide changes. */
 const COMPLEX_WORDS = /\b(refactor|rewrite|redesign|re-architect|migrate|migration|overhaul|architecture|concurren(t|cy)|race condition|security|vulnerabilit(y|ies)|performance)\b/i;
-/** Paths with a directory and an extension, or a bare file name with a known source extension. */
-const FILE_MENTION = /(?:[\w.-]+\/)+[\w.-]+\.\w{1,8}\b|\b[\w-]+\.(?:ts|tsx|js|jsx|mjs|py|rs|go|java|kt|rb|cs|cpp|c|h|swift|php|toml|ya?ml|json|md)\b/g;
+/** A word that names a file: a path with an extension, or a file name with a known source extension. */
+const PATH_WORD = /^(?:[\w.-]+\/)+[\w-]+\.\w{1,8}$/;
+const FILE_WORD = /^[\w-]+\.(?:ts|tsx|js|jsx|mjs|py|rs|go|java|kt|rb|cs|cpp|c|h|swift|php|toml|ya?ml|json|md)$/;
+/** Issue text is anyone's: only this much is read (a long text is complex anyway). */
+const MAX_READ_CHARS = 20_000;
 
 /** What the classifier reads of a task. @public */
 export interface ClassifierInput {
@@ -33,7 +36,9 @@ export function classifyTask(input: ClassifierInput): { complexity: TaskComplexi
   const word = COMPLEX_WORDS.exec(input.title);
   if (word !== null) reasons.push(`title says "${word[0]}"`);
   if (input.text.length > COMPLEXITY_THRESHOLDS.longTextChars) reasons.push(`${String(input.text.length)} characters of description`);
-  const files = new Set(input.text.match(FILE_MENTION) ?? []);
+  // Word by word with anchored patterns: linear in the text, whatever an issue author writes.
+  const words = input.text.slice(0, MAX_READ_CHARS).split(/[\s`'"(),;:<>[\]{}]+/);
+  const files = new Set(words.map((w) => w.replace(/[.!?]+$/, '')).filter((w) => w.length <= 200 && (PATH_WORD.test(w) || FILE_WORD.test(w))));
   if (files.size >= COMPLEXITY_THRESHOLDS.filesMentioned) reasons.push(`${String(files.size)} files mentioned`);
   return { complexity: reasons.length > 0 ? 'complex' : 'simple', reasons };
 }

@@ -142,6 +142,13 @@ describe('TaskEngine admission', () => {
     expect((await fixture.tasks().list({ limit: 10, offset: 0 })).total).toBe(0);
   });
 
+  it('refuses a task whose default agent is not installed', async () => {
+    const e = await fixture.start({}, { toml: '[agents.codex]\ncli_path = "/nonexistent/codex"\n', defaultAgent: 'codex' });
+    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x' }))).toMatch(/^INVALID_ARGUMENT: agent: codex \(from \[agents\] default_agent\) is not installed/);
+    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x', agent: 'codex' }))).toMatch(/^INVALID_ARGUMENT: agent: codex \(from the task\) is not installed/);
+    expect((await e.submit({ kind: 'prompt', prompt: 'x', agent: 'claude' })).status).toBe('queued');
+  });
+
   it('refuses every task when no agent is installed, naming the fix', async () => {
     const e = await fixture.start({}, { toml: '[agents.codex]\ncli_path = "/nonexistent/codex"\n', claudePath: '/nonexistent/claude' });
     expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x' }))).toMatch(/^INVALID_ARGUMENT: agent: no agent is available .*install Claude Code/);

@@ -165,9 +165,13 @@ export class TaskEngine {
       throw new AppError('INVALID_ARGUMENT', `agent: unknown agent "${input.agent}"; configured: ${names.join(', ')}, or auto${hint}`);
     }
     const available = this.availableAgents();
-    const wanted = input.agent ?? project.defaultAgent;
-    if (wanted !== undefined && wanted !== 'auto' && names.includes(wanted) && !available.has(wanted)) {
-      throw new AppError('INVALID_ARGUMENT', `agent: ${wanted} is not installed on this server: install it, set [agents.${wanted}] cli_path, or choose another agent`);
+    const [wanted, source] =
+      input.agent !== undefined ? [input.agent, 'the task'] : project.defaultAgent !== undefined ? [project.defaultAgent, `project "${project.name}" default_agent`] : [this.deps.agents.defaultAgent, '[agents] default_agent'];
+    if (wanted !== 'auto' && !names.includes(wanted)) {
+      throw new AppError('INVALID_ARGUMENT', `agent: "${wanted}" (from ${source}) is not configured on this server; configured: ${names.join(', ')}`);
+    }
+    if (wanted !== 'auto' && !available.has(wanted)) {
+      throw new AppError('INVALID_ARGUMENT', `agent: ${wanted} (from ${source}) is not installed on this server: install it, set [agents.${wanted}] cli_path, or choose another agent`);
     }
     if (available.size === 0) {
       throw new AppError('INVALID_ARGUMENT', 'agent: no agent is available on this server: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY, then restart');

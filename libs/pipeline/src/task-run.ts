@@ -125,9 +125,11 @@ export class TaskRun {
     const resumed = this.task.checkpoint === 'published' && this.task.branch !== undefined;
     let prompt = this.task.prompt ?? '';
     let reviewBase: string;
-    let labels: readonly string[] = [];
+    // What the classifier reads: the work as asked (never the built prompt with project instructions).
+    let asked: { title: string; text: string; labels?: readonly string[] } = { title, text: this.task.prompt ?? '' };
     if (this.task.kind === 'pr' && github !== undefined && repo !== undefined) {
       const pr = await github.getPullRequest(repo, this.task.pr ?? 0);
+      asked = { title: pr.title, text: [pr.body, ...pr.reviewComments.map((c) => `${c.path} ${c.body}`)].join('\n') };
       this.worktree = await this.deps.worktrees.checkoutRemoteBranch(project.root, this.task.id, pr.headRef);
       reviewBase = `origin/${pr.baseRef}`;
       await this.set({ prNumber: pr.number, prUrl: pr.url });
@@ -142,13 +144,13 @@ export class TaskRun {
       if (this.task.kind === 'issue' && github !== undefined && repo !== undefined) {
         const issue = await github.getIssue(repo, this.task.issue ?? 0);
         prompt = issuePrompt(`${repo.owner}/${repo.repo}`, issue, this.instructions(), this.checks());
-        labels = issue.labels;
+        asked = { title: issue.title, text: [issue.body, ...issue.comments.map((c) => c.body)].join('\n'), labels: issue.labels };
         if (this.task.description === undefined) await this.set({ description: cutText(issue.title, 500) });
       }
     }
     const worktree = this.worktree;
     await this.set({ worktree: worktree.path, branch: worktree.branch }, { kind: 'log', data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` } });
-    const classified = classifyTask({ title, text: this.task.prompt ?? prompt, labels });
+    const classified = classifyTask(asked);
     await this.set(
       { complexity: classified.complexity },
       { kind: 'log', data: { message: `complexity: ${classified.complexity}${classified.reasons.length > 0 ? ` (${classified.reasons.join('; ')})` : ''}` } },

@@ -22,6 +22,8 @@ export interface EngineOptions {
   readonly repo?: string;
   /** Where the `claude` binary is; default the scripted one. */
   readonly claudePath?: string;
+  /** `[agents] default_agent`. */
+  readonly defaultAgent?: string;
 }
 
 /**
@@ -54,7 +56,8 @@ export class EngineFixture {
 
   async start(scenario: FakeAgentScenario, options: EngineOptions = {}): Promise<TaskEngine> {
     const agentEnv = `[agents.claude.env]\nFAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}\nFAKE_AGENT_LOG = ${JSON.stringify(this.agentLog)}\n`;
-    const toml = `[agents.claude]\ncli_path = "${options.claudePath ?? `${FAKE_AGENT_BIN_DIR}/claude`}"\n${options.toml ?? ''}\n${agentEnv}`;
+    const agents = options.defaultAgent === undefined ? '' : `[agents]\ndefault_agent = "${options.defaultAgent}"\n`;
+    const toml = `${agents}[agents.claude]\ncli_path = "${options.claudePath ?? `${FAKE_AGENT_BIN_DIR}/claude`}"\n${options.toml ?? ''}\n${agentEnv}`;
     const env = { PATH: process.env['PATH'], HOME: this.data.path, ...this.repo.gitEnv, ...options.env };
     const config = resolveConfig({ file: { path: '/c/h.toml', text: toml }, env, homeDir: '/h', cwd: '/' });
     if (!config.ok) throw config.error;

@@ -62,6 +62,11 @@ export class AgentRegistry {
     );
   }
 
+  /** `[agents] default_agent`: the agent of tasks that, with their project, name none. */
+  get defaultAgent(): string {
+    return this.defaults.default_agent;
+  }
+
   names(): string[] {
     return this.runners.map((r) => r.name);
   }
