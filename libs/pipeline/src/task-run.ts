@@ -351,7 +351,8 @@ export class TaskRun {
         ...(task.kind === 'issue' ? [`Closes #${String(task.issue ?? 0)}`, ''] : []),
         `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}); validated, and reviewed by an independent agent; merging is up to you.`,
       ].join('\n');
-      const pr = await github.openPullRequest(repo, { title, body, head: worktree.branch, base: project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root)) });
+      // Agent text goes public on GitHub: secrets redacted like everything Harness stores.
+      const pr = await github.openPullRequest(repo, { title: this.deps.redact(title), body: this.deps.redact(body), head: worktree.branch, base: project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root)) });
       await this.set({ prNumber: pr.number, prUrl: pr.url }, { kind: 'log', data: { message: `${pr.created ? 'opened' : 'found the open'} pull request #${String(pr.number)}: ${pr.url}`, pr: pr.number, url: pr.url } });
     }
   }
@@ -413,8 +414,8 @@ export class TaskRun {
     if (this.deps.github === undefined || repo === undefined || task.prNumber === undefined) return;
     const heading = `**Harness review, round ${String(round)}** (${reviewer}): ${verdict.verdict === 'approve' ? 'approved' : 'changes requested'}`;
     const lines = verdict.issues.map((i) => `- [${i.severity}] \`${i.file}${i.line === null ? '' : `:${String(i.line)}`}\` ${i.message}`);
-    const body = [heading, '', verdict.summary, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n');
-    const onLines = verdict.issues.flatMap((i) => (i.line === null || i.file === '' ? [] : [{ path: i.file, line: i.line, body: `[${i.severity}] ${i.message}` }]));
+    const body = this.deps.redact([heading, '', verdict.summary, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n'));
+    const onLines = verdict.issues.flatMap((i) => (i.line === null || i.file === '' ? [] : [{ path: i.file, line: i.line, body: this.deps.redact(`[${i.severity}] ${i.message}`) }]));
     try {
       await this.deps.github.review(repo, task.prNumber, body, onLines);
     } catch {
@@ -425,6 +426,6 @@ export class TaskRun {
 
   private async postOnPr(repo: RepoRef | undefined, text: string): Promise<void> {
     const task = this.task;
-    if (this.deps.github !== undefined && repo !== undefined && task.prNumber !== undefined) await this.deps.github.comment(repo, task.prNumber, text);
+    if (this.deps.github !== undefined && repo !== undefined && task.prNumber !== undefined) await this.deps.github.comment(repo, task.prNumber, this.deps.redact(text));
   }
 }

@@ -44,6 +44,8 @@ export interface FakeAgentScenario {
   readonly hang?: 'before_output' | 'after_init' | 'after_commands';
   /** Start a `sleep` child in the agent's process group and write its PID here. */
   readonly grandchildPidFile?: string;
+  /** Start a `setsid sleep` that inherits the agent's stdout and stderr, and write its PID here. */
+  readonly pipeHolderPidFile?: string;
   readonly exitCode?: number;
   readonly stderr?: string;
   /** Pause after each printed line, to make streaming visible. */

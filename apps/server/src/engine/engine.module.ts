@@ -46,10 +46,13 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
   }
 }
 
-/** Every secret the configuration holds: never stored, streamed or prompted. */
+/**
+ * Every secret the configuration holds: never stored, streamed or prompted. Of the `env` tables,
+ * the values whose names say they are secrets (an `ANTHROPIC_BASE_URL` or `HOME` is not).
+ */
 function harnessSecrets(config: HarnessConfig): (string | undefined)[] {
-  const agentEnv = [config.agents.claude.env, config.agents.codex.env, config.validation.env].flatMap((e) => Object.values(e));
-  return [config.github.token, config.server.api_token, config.server.github_webhook_secret, config.agents.anthropic_api.api_key, ...agentEnv];
+  const tables = [config.agents.claude.env, config.agents.codex.env, config.validation.env].flatMap((table) => secretValues(table, []));
+  return [config.github.token, config.server.api_token, config.server.github_webhook_secret, config.agents.anthropic_api.api_key, ...tables];
 }
 
 /** Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token. */

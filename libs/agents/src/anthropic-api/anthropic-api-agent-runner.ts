@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
-import { ZERO_USAGE, addUsage, type AgentEndReason, type AgentEvent, type HarnessConfig, type TokenUsage } from '@agent-harness/core';
+import { ZERO_USAGE, addUsage, commandEnv, type AgentEndReason, type AgentEvent, type HarnessConfig, type TokenUsage } from '@agent-harness/core';
 import { ReplaySubject } from 'rxjs';
 import { AgentRunner, completedEvent, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
-import { ANTHROPIC_CREDENTIALS, OPENAI_CREDENTIALS, buildChildEnv } from '../process/child-env.js';
 import { killTaskProcesses, taskMarkerOf } from '../process/orphans.js';
 import { WORKSPACE_TOOLS, WorkspaceTools } from './workspace-tools.js';
 
@@ -111,9 +110,9 @@ export class AnthropicApiAgentRunner extends AgentRunner {
     const model = request.model ?? config.default_model;
     emit({ type: 'session_started', sessionId, model });
     messages.push({ role: 'user', content: request.prompt });
-    // The SDK uses the key in-process; the commands the model runs get no credential of any provider.
-    const commandEnv = buildChildEnv(this.deps.baseEnv, [...ANTHROPIC_CREDENTIALS, ...OPENAI_CREDENTIALS], request.env);
-    const tools = new WorkspaceTools(request.cwd, commandEnv, this.deps.commandTimeoutMs ?? 600_000);
+    // The SDK uses the key in-process; Harness runs the model's commands itself, so they get the
+    // allow-listed environment of validation commands (no credential of any kind), and the task marker.
+    const tools = new WorkspaceTools(request.cwd, { ...commandEnv(this.deps.baseEnv), ...request.env }, this.deps.commandTimeoutMs ?? 600_000);
 
     try {
       for (let turn = 1; turn <= config.max_turns; turn++) {

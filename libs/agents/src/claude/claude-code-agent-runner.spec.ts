@@ -160,6 +160,19 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
       expect(isRunning(escaped)).toBe(false);
     });
 
+    it('cannot keep a run from ending by holding its output pipes; with a marker they are ended', async () => {
+      const marked = join(repo.path, '..', 'holder-marked.pid');
+      const { result } = await finished(runner().run({ prompt: 'x', cwd: repo.path, env: taskEnv({ pipeHolderPidFile: marked }, 'task-pipes') }));
+      escapees.push(Number(readFileSync(marked, 'utf8')));
+      expect(result.ok).toBe(true);
+      expect(isRunning(Number(readFileSync(marked, 'utf8')))).toBe(false);
+      // Without a marker the holder is not Harness's to end, but the run still ends.
+      const unmarked = join(repo.path, '..', 'holder-unmarked.pid');
+      const second = await finished(run({ pipeHolderPidFile: unmarked }));
+      escapees.push(Number(readFileSync(unmarked, 'utf8')));
+      expect(second.result.ok).toBe(true);
+    });
+
     it('are left alone without a marker (harness exec runs in the user\'s own directory)', async () => {
       const pidFile = join(repo.path, '..', 'escaped.pid');
       await finished(run({ commands: [escapeWithSetsid(pidFile, repo.path)] }));

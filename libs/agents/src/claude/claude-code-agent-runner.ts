@@ -1,6 +1,6 @@
 import type { AgentEndReason, HarnessConfig } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
-import { OPENAI_CREDENTIALS, buildChildEnv } from '../process/child-env.js';
+import { OPENAI_CREDENTIALS, buildChildEnv } from '../process/agent-env.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { taskMarkerOf } from '../process/orphans.js';
 import { ClaudeStreamParser } from './claude-stream-parser.js';

@@ -190,7 +190,20 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       spawnError = error;
     });
 
+    // 'close' waits for every holder of the CLI's pipes: a process it started with setsid may hold
+    // them forever. Once the CLI itself has exited, end its marked processes, and past a grace
+    // period stop reading, so the run always ends.
+    let pipesTimer: NodeJS.Timeout | undefined;
+    child.once('exit', () => {
+      if (spec.marker !== undefined) void killTaskProcesses({ marker: spec.marker, graceMs }).catch(() => undefined);
+      pipesTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, graceMs + 1000);
+    });
+
     child.once('close', (code, signal) => {
+      clearTimeout(pipesTimer);
       clearTimeout(totalTimer);
       clearTimeout(idleTimer);
       clearTimeout(unreachableTimer);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { AppError } from '@agent-harness/core';
 
 /**
@@ -142,6 +142,8 @@ export async function killTaskProcesses(options: KillTaskProcessesOptions): Prom
   if (options.marker !== undefined && (options.marker.name === '' || options.marker.value === '')) {
     throw new AppError('INVALID_ARGUMENT', `killTaskProcesses: the marker needs a name and a value (got "${options.marker.name}=${options.marker.value}")`);
   }
+  // Without /proc (not Linux) processes cannot be found this way; the process groups are still ended.
+  if (!existsSync('/proc/self')) return [];
   const graceMs = options.graceMs ?? 2000;
   const spared = protectedProcesses();
   const ended = new Set<number>();
