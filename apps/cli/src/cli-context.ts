@@ -13,4 +13,9 @@ export interface CliContext {
   readonly stopSignal: () => Promise<string>;
   /** Set by the command that ran. */
   exitCode: number;
+  /**
+   * Set when the process must end now rather than when its work drains (a shutdown that did not
+   * finish within its cap leaves handles open that would keep it alive).
+   */
+  exitNow?: boolean;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { homedir } from 'node:os';
+import type { CliContext } from './cli-context.js';
 import { runCli } from './cli.js';
 
 // `harness exec --json | head`: a reader that leaves early is not an error, the run still finishes.
@@ -11,7 +12,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const SAME_STOP_REQUEST_MS = 500;
 
 // The only place the CLI reads the process's environment; everything below gets it as a value.
-const exitCode = await runCli(process.argv.slice(2), {
+const ctx: CliContext = {
   env: process.env,
   cwd: process.cwd(),
   homeDir: homedir(),
@@ -40,5 +41,7 @@ const exitCode = await runCli(process.argv.slice(2), {
       });
     }),
   exitCode: 0,
-});
+};
+const exitCode = await runCli(process.argv.slice(2), ctx);
 process.exitCode = exitCode;
+if (ctx.exitNow === true) process.exit(exitCode);

@@ -36,17 +36,26 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
             `transport "${config.server.transport}" is not available in this version; use --transport http (or set [server] transport = "http")`,
           );
         }
-        // Asked while the server starts, so the versions cost no start-up time of their own.
-        const agents = findAgents(config, ctx.env, ctx.cwd);
+        // Asked while the server starts, so the versions cost no start-up time of their own; a
+        // failure there must not outlive a start that failed for another reason.
+        const agents = findAgents(config, ctx.env, ctx.cwd).catch(() => []);
         // Nest is loaded only here, so every other command starts without it.
         const { bootstrapServer } = await import('@agent-harness/server');
         const server = await bootstrapServer(config, { env: ctx.env, logFormat, logLevels: ['fatal', 'error', 'warn', 'log'] }).catch((error: unknown) => {
           throw listenProblem(error, config) ?? error;
         });
-        printStartupBlock(out, { url: server.url, dataDir: config.server.data_dir, projects: await server.projects(), agents: await agents });
+        try {
+          printStartupBlock(out, { url: server.url, dataDir: config.server.data_dir, projects: await server.projects(), agents: await agents });
+        } catch (error) {
+          await server.close();
+          throw error;
+        }
         const signal = await ctx.stopSignal();
         out.info(`received ${signal}, shutting down`, { signal });
-        await withCap(server.close(), SHUTDOWN_CAP_MS, 'shutdown');
+        await withCap(server.close(), SHUTDOWN_CAP_MS, 'shutdown').catch((error: unknown) => {
+          ctx.exitNow = true;
+          throw error;
+        });
         out.info('stopped');
       } catch (error) {
         reportError(ctx, error);
