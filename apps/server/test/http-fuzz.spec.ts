@@ -110,12 +110,15 @@ async function healthLatencies(server: TestServer, count: number): Promise<numbe
 describe('HTTP fuzz (deterministic seed, bounded, loopback only)', () => {
   let server: TestServer;
   let targets: Targets;
+  /** The median /health time of this server before any abuse, on this machine, in this run. */
+  let baseline: number;
   beforeAll(async () => {
     // Agents that fail at once: a request that does queue a task costs a worktree, not a model.
     server = await startTestServer({ scenario: { exitCode: 1, outcome: 'error' } });
     const created = await send(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', prompt: 'seed task' }) });
     const id = (created.json as { task_id: string }).task_id;
     targets = { host: server.host, taskIds: [id], projects: ['app', 'nope'], roots: [server.repo.path, server.dataDir.path, '/', '.', '/etc/passwd'] };
+    baseline = (await healthLatencies(server, 20))[10] ?? 0;
   });
   afterAll(async () => {
     await server.close();
@@ -128,9 +131,10 @@ describe('HTTP fuzz (deterministic seed, bounded, loopback only)', () => {
     for (const status of [200, 400, 403, 404, 413, 415]) expect(statuses.get(status) ?? 0, `status ${String(status)}`).toBeGreaterThan(0);
   });
 
-  it('is healthy and fast afterwards', async () => {
+  it('is healthy afterwards, about as quick as before', async () => {
     const times = await healthLatencies(server, 20);
-    expect(times[10] ?? Infinity).toBeLessThan(100);
+    // Relative to this run's own baseline (machines are shared and noisy), with a floor.
+    expect(times[10] ?? Infinity).toBeLessThan(Math.max(5 * baseline, 100));
   });
 
   it('keeps /health fast while 8 senders push deeply nested bodies just under the size limit', async () => {
@@ -149,8 +153,8 @@ describe('HTTP fuzz (deterministic seed, bounded, loopback only)', () => {
     const times = await healthLatencies(server, 20);
     sending = false;
     expect((await Promise.all(senders)).reduce((a, b) => a + b, 0)).toBeGreaterThan(8);
-    // It was 2.5 to 8 s when JSON.parse walked such bodies.
-    expect(times[10] ?? Infinity).toBeLessThan(250);
+    // It was 2.5 to 8 s when JSON.parse walked such bodies; a stalled event loop is far past this.
+    expect(times[10] ?? Infinity).toBeLessThan(Math.max(20 * baseline, 500));
   });
 
   it('with a token, answers the same requests with 401s and no 5xx', async () => {

@@ -94,9 +94,12 @@ describe('TaskEngine against hostile project code', () => {
       { id: 'crashed-task-0001', project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: now, updatedAt: now, version: 1 },
       { kind: 'status', data: { to: 'running' } },
     );
-    const orphan = spawn('setsid', ['sleep', '300'], { cwd: fixture.data.path, env: { ...process.env, HARNESS_TASK_ID: 'crashed-task-0001' }, detached: true, stdio: 'ignore' });
+    // detached: a session and process group of its own, as `setsid` gives (and the PID is the sleep's).
+    const orphan = spawn('sleep', ['300'], { cwd: fixture.data.path, env: { ...process.env, HARNESS_TASK_ID: 'crashed-task-0001' }, detached: true, stdio: 'ignore' });
     orphan.unref();
-    await waitFor(() => orphan.pid !== undefined && existsSync(`/proc/${String(orphan.pid)}`));
+    // The environment is the child's from its first instant: no wait needed before recovery looks.
+    await new Promise((resolve) => orphan.once('spawn', resolve));
+    expect(isAlive(orphan.pid ?? 0)).toBe(true);
     await fixture.start({ hang: 'before_output' }, { maxConcurrent: 1 });
     expect(isAlive(orphan.pid ?? 0)).toBe(false);
   });
@@ -116,10 +119,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** "CODE: message" of the error a refused submit throws. */
