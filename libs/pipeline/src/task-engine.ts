@@ -4,7 +4,6 @@ import { killTaskProcesses, TASK_MARKER_ENV, type AgentRegistry } from '@agent-h
 import type { GitHubClient } from '@agent-harness/github';
 import { taskGrade } from '@agent-harness/review';
 import { AppError, SecretRedactor } from '@agent-harness/core';
-import { parseGitHubRemote, parseRepoName } from '@agent-harness/github';
 import {
   ACTIVE_STATUSES,
   MAX_ATTEMPTS,
@@ -23,6 +22,7 @@ import {
 import type { CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
+import { AdmissionCheck } from './admission-check.js';
 import { TaskEventsHub } from './task-events-hub.js';
 import { TaskRun, type RunOutcome } from './task-run.js';
 import { taskTitle } from './task-title.js';
@@ -85,8 +85,7 @@ export class TaskEngine {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly redactor: SecretRedactor;
-  /** Which agents are installed, looked up at most every few seconds (admission is a hot path). */
-  private availability: { at: number; available: ReadonlySet<string> } | undefined;
+  private readonly admission: AdmissionCheck;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private tickRequested = false;
@@ -96,6 +95,7 @@ export class TaskEngine {
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
     this.redactor = deps.redactor ?? new SecretRedactor([]);
+    this.admission = new AdmissionCheck({ agents: deps.agents, github: deps.github, worktrees: deps.worktrees, now: this.now });
   }
 
   private iso(): string {
@@ -144,53 +144,10 @@ export class TaskEngine {
     return found;
   }
 
-  private availableAgents(): ReadonlySet<string> {
-    const now = Date.now();
-    if (this.availability === undefined || now - this.availability.at > 5000) {
-      const available = new Set(this.deps.agents.availability().flatMap((a) => (a.available ? [a.name] : [])));
-      this.availability = { at: now, available };
-    }
-    return this.availability.available;
-  }
-
-  /**
-   * Refuses at admission what could never run, so the user hears it at once instead of from a
-   * failed task: an agent name that is not configured, no installed agent, an issue or PR task
-   * without a GitHub token or repository.
-   */
-  private async checkRunnable(input: SubmitTaskInput, project: Project): Promise<void> {
-    const names = this.deps.agents.names();
-    if (input.agent !== undefined && input.agent !== 'auto' && !names.includes(input.agent)) {
-      const hint = input.agent === 'anthropic-api' ? ' (anthropic-api needs ANTHROPIC_API_KEY in the server\'s environment)' : '';
-      throw new AppError('INVALID_ARGUMENT', `agent: unknown agent "${input.agent}"; configured: ${names.join(', ')}, or auto${hint}`);
-    }
-    const available = this.availableAgents();
-    const [wanted, source] =
-      input.agent !== undefined ? [input.agent, 'the task'] : project.defaultAgent !== undefined ? [project.defaultAgent, `project "${project.name}" default_agent`] : [this.deps.agents.defaultAgent, '[agents] default_agent'];
-    if (wanted !== 'auto' && !names.includes(wanted)) {
-      throw new AppError('INVALID_ARGUMENT', `agent: "${wanted}" (from ${source}) is not configured on this server; configured: ${names.join(', ')}`);
-    }
-    if (wanted !== 'auto' && !available.has(wanted)) {
-      throw new AppError('INVALID_ARGUMENT', `agent: ${wanted} (from ${source}) is not installed on this server: install it, set [agents.${wanted}] cli_path, or choose another agent`);
-    }
-    if (available.size === 0) {
-      throw new AppError('INVALID_ARGUMENT', 'agent: no agent is available on this server: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY, then restart');
-    }
-    if (input.kind === 'prompt') return;
-    if (this.deps.github === undefined) {
-      throw new AppError('INVALID_ARGUMENT', `${input.kind}: ${input.kind === 'issue' ? 'issue' : 'pull request'} tasks need GitHub access: start the server with GITHUB_TOKEN set`);
-    }
-    const origin = project.repo === undefined ? await this.deps.worktrees.originUrl(project.root) : undefined;
-    const repo = project.repo !== undefined ? parseRepoName(project.repo) : origin === undefined ? undefined : parseGitHubRemote(origin);
-    if (repo === undefined) {
-      throw new AppError('INVALID_ARGUMENT', `project: "${project.name}" has no GitHub repository: set repo = "owner/name" for it, or an origin remote on GitHub`);
-    }
-  }
-
   /** Admits a task into the queue and answers at once; a full queue is refused. */
   async submit(input: SubmitTaskInput): Promise<Task> {
     const project = await this.resolveProject(input.project);
-    await this.checkRunnable(input, project);
+    await this.admission.check(input, project);
     const queued = await this.deps.tasks.countWithStatus(['queued']);
     if (queued >= this.deps.limits.maxQueueSize) {
       throw new AppError(

@@ -1,0 +1,67 @@
+import type { AgentRegistry } from '@agent-harness/agents';
+import { AppError } from '@agent-harness/core';
+import { parseGitHubRemote, parseRepoName, type GitHubClient } from '@agent-harness/github';
+import type { Project, TaskRequest } from '@agent-harness/queue';
+import type { GitWorktreeManager } from '@agent-harness/workspace';
+
+/** What the admission check reads. */
+export interface AdmissionCheckDeps {
+  readonly agents: AgentRegistry;
+  readonly github?: GitHubClient | undefined;
+  readonly worktrees: Pick<GitWorktreeManager, 'originUrl'>;
+  readonly now: () => Date;
+}
+
+/**
+ * Refuses at admission a task that could never run (see docs/review.md), so the user hears it at
+ * once, with the fix, instead of from a task that fails minutes later.
+ */
+export class AdmissionCheck {
+  /** Which agents are installed, looked up at most every few seconds (admission is a hot path). */
+  private availability: { at: number; available: ReadonlySet<string> } | undefined;
+
+  constructor(private readonly deps: AdmissionCheckDeps) {}
+
+  private availableAgents(): ReadonlySet<string> {
+    const now = this.deps.now().getTime();
+    if (this.availability === undefined || now - this.availability.at > 5000) {
+      const available = new Set(this.deps.agents.availability().flatMap((a) => (a.available ? [a.name] : [])));
+      this.availability = { at: now, available };
+    }
+    return this.availability.available;
+  }
+
+  /**
+   * Refuses at admission what could never run, so the user hears it at once instead of from a
+   * failed task: an agent name that is not configured, no installed agent, an issue or PR task
+   * without a GitHub token or repository.
+   */
+  async check(input: TaskRequest, project: Project): Promise<void> {
+    const names = this.deps.agents.names();
+    if (input.agent !== undefined && input.agent !== 'auto' && !names.includes(input.agent)) {
+      const hint = input.agent === 'anthropic-api' ? ' (anthropic-api needs ANTHROPIC_API_KEY in the server\'s environment)' : '';
+      throw new AppError('INVALID_ARGUMENT', `agent: unknown agent "${input.agent}"; configured: ${names.join(', ')}, or auto${hint}`);
+    }
+    const available = this.availableAgents();
+    const [wanted, source] =
+      input.agent !== undefined ? [input.agent, 'the task'] : project.defaultAgent !== undefined ? [project.defaultAgent, `project "${project.name}" default_agent`] : [this.deps.agents.defaultAgent, '[agents] default_agent'];
+    if (wanted !== 'auto' && !names.includes(wanted)) {
+      throw new AppError('INVALID_ARGUMENT', `agent: "${wanted}" (from ${source}) is not configured on this server; configured: ${names.join(', ')}`);
+    }
+    if (wanted !== 'auto' && !available.has(wanted)) {
+      throw new AppError('INVALID_ARGUMENT', `agent: ${wanted} (from ${source}) is not installed on this server: install it, set [agents.${wanted}] cli_path, or choose another agent`);
+    }
+    if (available.size === 0) {
+      throw new AppError('INVALID_ARGUMENT', 'agent: no agent is available on this server: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY, then restart');
+    }
+    if (input.kind === 'prompt') return;
+    if (this.deps.github === undefined) {
+      throw new AppError('INVALID_ARGUMENT', `${input.kind}: ${input.kind === 'issue' ? 'issue' : 'pull request'} tasks need GitHub access: start the server with GITHUB_TOKEN set`);
+    }
+    const origin = project.repo === undefined ? await this.deps.worktrees.originUrl(project.root) : undefined;
+    const repo = project.repo !== undefined ? parseRepoName(project.repo) : origin === undefined ? undefined : parseGitHubRemote(origin);
+    if (repo === undefined) {
+      throw new AppError('INVALID_ARGUMENT', `project: "${project.name}" has no GitHub repository: set repo = "owner/name" for it, or an origin remote on GitHub`);
+    }
+  }
+}
