@@ -9,6 +9,8 @@ export interface CliContext {
   readonly stderr: Writable;
   /** True when stderr is a terminal: progress is then redrawn in place. */
   readonly stderrIsTerminal: boolean;
+  /** True when stdout is a terminal: the server's log lines are then colored. */
+  readonly stdoutIsTerminal?: boolean;
   /** Resolves when the process is asked to stop (SIGTERM / SIGINT), with the signal's name. */
   readonly stopSignal: () => Promise<string>;
   /** Set by the command that ran. */

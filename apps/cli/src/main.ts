@@ -19,6 +19,7 @@ const ctx: CliContext = {
   stdout: process.stdout,
   stderr: process.stderr,
   stderrIsTerminal: process.stderr.isTTY,
+  stdoutIsTerminal: process.stdout.isTTY,
   stopSignal: () =>
     new Promise((resolve) => {
       const stop = (signal: string): void => {

@@ -22,6 +22,8 @@ export interface BootstrapOptions {
   readonly sseHeartbeatMs?: number;
   /** Log lines as text (default) or one JSON object per line. Requests are logged at level `log`. */
   readonly logFormat?: LogFormat;
+  /** Color the text log lines (for a terminal). Default: no colors. */
+  readonly logColors?: boolean;
 }
 
 /** A running HTTP server. @public */
@@ -60,7 +62,7 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   const startedAt = Date.now();
   const database = await openDatabase({ file: join(config.server.data_dir, DATABASE_FILE_NAME) });
   const logFormat = options.logFormat ?? 'text';
-  const logger = createServerLogger(logFormat, options.logLevels ?? ['fatal', 'error', 'warn']);
+  const logger = createServerLogger(logFormat, options.logLevels ?? ['fatal', 'error', 'warn'], options.logColors ?? false);
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, env: options.env ?? {}, database, startedAt, sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }), {

@@ -41,7 +41,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
         const agents = findAgents(config, ctx.env, ctx.cwd).catch(() => []);
         // Nest is loaded only here, so every other command starts without it.
         const { bootstrapServer } = await import('@agent-harness/server');
-        const server = await bootstrapServer(config, { env: ctx.env, logFormat, logLevels: ['fatal', 'error', 'warn', 'log'] }).catch((error: unknown) => {
+        const server = await bootstrapServer(config, { env: ctx.env, logFormat, logLevels: ['fatal', 'error', 'warn', 'log'], logColors: ctx.stdoutIsTerminal === true }).catch((error: unknown) => {
           throw listenProblem(error, config) ?? error;
         });
         try {

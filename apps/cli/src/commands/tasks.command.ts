@@ -58,6 +58,9 @@ function guarded<A>(ctx: CliContext, body: (args: A) => Promise<void>): (args: A
   };
 }
 
+/** `<data_dir>/worktrees/<task id>/`, the start of every path an agent reports in a task. */
+const WORKTREE_PREFIX = /\S*\/worktrees\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\//g;
+
 /** A readable line for one streamed task event, or undefined for events not worth a line. */
 export function describeTaskEvent(event: StreamedEvent): string | undefined {
   const data = (event.data ?? {}) as Record<string, unknown>;
@@ -68,7 +71,8 @@ export function describeTaskEvent(event: StreamedEvent): string | undefined {
     case 'log':
       return `· ${text('message')}`;
     case 'agent':
-      return describeEvent(event.data as AgentEvent);
+      // Paths inside the task's worktree are shown relative to it, as `harness exec` shows them.
+      return describeEvent(event.data as AgentEvent)?.replace(WORKTREE_PREFIX, '');
     case 'end':
       return `■ ${text('status')}${typeof data['commit'] === 'string' ? ` (commit ${data['commit'].slice(0, 12)} on ${String(data['branch'])})` : ''}${typeof data['error'] === 'string' ? `: ${data['error']}` : ''}`;
     default:

@@ -34,6 +34,7 @@ function contextOf(optionalParams: readonly unknown[]): string {
  * The server's logger: text lines for people, or (`json`) one JSON object per line with the
  * structured fields spread into it (`{"level":"log","pid":…,"timestamp":…,"message":…,"context":"HTTP","method":…}`).
  */
-export function createServerLogger(format: LogFormat, levels: readonly LogLevel[]): ConsoleLogger {
-  return new HarnessLogger({ prefix: 'Harness', json: format === 'json', flattenParams: true, logLevels: [...levels] });
+export function createServerLogger(format: LogFormat, levels: readonly LogLevel[], colors = false): ConsoleLogger {
+  // Colors only for a terminal: escape codes in a log file or journal are noise.
+  return new HarnessLogger({ prefix: 'Harness', json: format === 'json', flattenParams: true, logLevels: [...levels], colors: colors && format === 'text' });
 }
