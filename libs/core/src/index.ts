@@ -22,3 +22,12 @@ export type { AgentEndReason, AgentEvent, AgentEventType, AgentOutcome, FileChan
 export { isSafeBranchName, branchNameProblem } from './security/ref-name.js';
 export { commandEnv, gitEnv } from './security/child-env.js';
 export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret-redactor.js';
+
+export { TASK_EVENT_KINDS } from './api/contract.js';
+export type {
+  AgentEventData, ApiGrade, ApiReviewOutcome, ApiTaskKind, ApiTaskStatus, BatchEntryResult, CreateTaskBatchRequest, CreateTaskBatchResponse,
+  CreateTaskRequest, CreateTaskResponse, DashboardResponse, EndEventData, ErrorBody, HealthResponse, LogEventData, ProjectJson,
+  ProjectListResponse, RegisterProjectRequest, RemoveProjectResponse, ReviewEventData, ReviewIssueJson, StatusEventData, TaskDetail,
+  TaskEventDataByKind, TaskEventKind, TaskFields, TaskHistoryEntry, TaskListQuery, TaskListResponse, TaskStreamEvent, TaskSummary,
+  ValidationEventData, ValidationOutcomeJson,
+} from './api/contract.js';

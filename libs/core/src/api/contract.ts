@@ -1,0 +1,295 @@
+/**
+ * The Harness REST API as types: the request and response body of every route (see docs/api.md).
+ * The server's presenters return these, the CLI client reads them and the e2e tests check them, so a
+ * field renamed on one side breaks the build of the others. Names are the JSON's (snake_case).
+ *
+ * Optional fields are typed `?: T | undefined` where the server builds them from values that may be
+ * undefined: JSON leaves such a field out, so a reader sees it absent, never `undefined` or `null`.
+ */
+import type { AgentEvent } from '../agents/agent-event.js';
+import type { ErrorCode } from '../errors/error-codes.js';
+
+/** A task's status as the API shows it (the queue's `TaskStatus`). @public */
+export type ApiTaskStatus = 'queued' | 'preparing' | 'running' | 'validating' | 'committing' | 'reviewing' | 'done' | 'failed' | 'cancelled';
+/** What a task works from. @public */
+export type ApiTaskKind = 'prompt' | 'issue' | 'pr';
+/** How a task's review ended. @public */
+export type ApiReviewOutcome = 'approved' | 'changes_requested' | 'skipped' | 'disabled' | 'not_needed';
+/** A quality grade; F only for a failed task. @public */
+export type ApiGrade = 'A' | 'B' | 'C' | 'D' | 'F';
+
+// ---- Errors -------------------------------------------------------------------------------------
+
+/** The one error body of every 4xx and 5xx: `{"error": {"code", "message", "details"?}}`. @public */
+export interface ErrorBody {
+  readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: Readonly<Record<string, unknown>> };
+}
+
+// ---- GET /health --------------------------------------------------------------------------------
+
+/** @public */
+export interface HealthResponse {
+  readonly status: 'ok';
+  readonly version: string;
+  readonly uptime_secs: number;
+}
+
+// ---- POST /tasks, POST /tasks/batch -------------------------------------------------------------
+
+/** The fields of one task: exactly one of `prompt`, `issue` or `pr`. @public */
+export interface TaskFields {
+  readonly prompt?: string | undefined;
+  readonly issue?: number | undefined;
+  readonly pr?: number | undefined;
+  /** The task's title and commit message. */
+  readonly description?: string | undefined;
+  /** `claude`, `codex`, `anthropic-api` or `auto`. */
+  readonly agent?: string | undefined;
+  readonly model?: string | undefined;
+}
+
+/** `POST /tasks`. @public */
+export interface CreateTaskRequest extends TaskFields {
+  /** A project name or root path; default: the default project. */
+  readonly project?: string | undefined;
+}
+
+/** `POST /tasks` → 202. @public */
+export interface CreateTaskResponse {
+  readonly task_id: string;
+  readonly status: ApiTaskStatus;
+}
+
+/** `POST /tasks/batch`: exactly one of `issues` or `tasks`; an entry's `project` overrides the batch's. @public */
+export interface CreateTaskBatchRequest {
+  readonly project?: string | undefined;
+  readonly issues?: readonly number[] | undefined;
+  readonly tasks?: readonly CreateTaskRequest[] | undefined;
+}
+
+/** One entry of a batch's answer, in the order of the request. @public */
+export type BatchEntryResult = CreateTaskResponse | { readonly task_id: null; readonly status: 'rejected'; readonly error: string };
+
+/** `POST /tasks/batch` → 202. @public */
+export type CreateTaskBatchResponse = BatchEntryResult[];
+
+// ---- GET /tasks, GET /tasks/:id, POST /tasks/:id/cancel -----------------------------------------
+
+/** `GET /tasks` query string (numbers as decimal digits). @public */
+export interface TaskListQuery {
+  readonly status?: ApiTaskStatus | undefined;
+  readonly project?: string | undefined;
+  /** 1–200, default 50. */
+  readonly limit?: number | undefined;
+  /** 0–1,000,000,000, default 0. */
+  readonly offset?: number | undefined;
+}
+
+/** A task as lists show it (no prompt, no history). Absent values are `null`. @public */
+export interface TaskSummary {
+  readonly id: string;
+  readonly project: string;
+  readonly kind: ApiTaskKind;
+  readonly title: string;
+  readonly issue: number | null;
+  readonly pr: number | null;
+  readonly status: ApiTaskStatus;
+  readonly attempt: number;
+  /** The agent that ran it, else the one asked for. */
+  readonly agent: string | null;
+  readonly branch: string | null;
+  readonly commit: string | null;
+  readonly pr_number: number | null;
+  readonly pr_url: string | null;
+  readonly grade: ApiGrade | null;
+  readonly error: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly finished_at: string | null;
+}
+
+/** `GET /tasks` answer, newest first. @public */
+export interface TaskListResponse {
+  readonly tasks: TaskSummary[];
+  readonly total: number;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** One status change of a task, as `history` lists it and as a `status` event carries it. @public */
+export interface StatusEventData {
+  /** `null` for the first (`queued`). */
+  readonly from: ApiTaskStatus | null;
+  readonly to: ApiTaskStatus;
+  readonly attempt: number;
+  readonly reason?: string | undefined;
+}
+
+/** @public */
+export interface TaskHistoryEntry extends StatusEventData {
+  readonly seq: number;
+  readonly at: string;
+}
+
+/** `GET /tasks/:id` and `POST /tasks/:id/cancel` answer: everything about a task. @public */
+export interface TaskDetail extends TaskSummary {
+  readonly prompt: string | null;
+  readonly description: string | null;
+  readonly requested_agent: string | null;
+  readonly model: string | null;
+  readonly agent_used: string | null;
+  readonly session_id: string | null;
+  readonly not_before: string | null;
+  readonly worktree: string | null;
+  readonly tokens: { readonly input: number; readonly output: number };
+  readonly validation_retries: number;
+  readonly review_rounds: number;
+  readonly review_outcome: ApiReviewOutcome | null;
+  readonly score: number | null;
+  readonly cost_usd: number | null;
+  readonly started_at: string | null;
+  readonly version: number;
+  readonly history: TaskHistoryEntry[];
+}
+
+// ---- GET /tasks/:id/stream (server-sent events) -------------------------------------------------
+
+/** A Harness step (`worktree …`, `pushed …`); a pull request step names it too. @public */
+export interface LogEventData {
+  readonly message: string;
+  readonly pr?: number | undefined;
+  readonly url?: string | undefined;
+}
+
+/** One normalized agent event, with who ran it. @public */
+export type AgentEventData = { readonly role: 'implementer' | 'reviewer'; readonly agent: string } & AgentEvent;
+
+/** One validation command's result. @public */
+export interface ValidationOutcomeJson {
+  readonly command: string;
+  readonly exitCode: number | null;
+  readonly timedOut: boolean;
+  /** The end of its combined output. */
+  readonly output: string;
+  readonly durationMs: number;
+}
+
+/** A validation run: `retry` after the agent's work, `stage: "pre_push"` for the checks before a push. @public */
+export interface ValidationEventData {
+  readonly retry?: number | undefined;
+  readonly stage?: 'pre_push' | undefined;
+  readonly ok: boolean;
+  readonly source: 'config' | 'detected' | 'none';
+  readonly outcomes: ValidationOutcomeJson[];
+}
+
+/** @public */
+export interface ReviewIssueJson {
+  readonly file: string;
+  readonly line: number | null;
+  readonly severity: 'high' | 'medium' | 'low';
+  readonly message: string;
+}
+
+/** One review round's verdict. @public */
+export interface ReviewEventData {
+  readonly round: number;
+  readonly reviewer: string;
+  readonly verdict: 'approve' | 'request_changes';
+  readonly summary: string;
+  readonly issues: ReviewIssueJson[];
+}
+
+/** How the task ended: always the stream's last event. @public */
+export interface EndEventData {
+  readonly status: ApiTaskStatus;
+  readonly error?: string | undefined;
+  readonly commit?: string | undefined;
+  readonly branch?: string | undefined;
+  /** The pull request's URL. */
+  readonly pr?: string | undefined;
+  readonly grade?: ApiGrade | undefined;
+  readonly review?: ApiReviewOutcome | undefined;
+}
+
+/** The `data` of each kind of task event. @public */
+export interface TaskEventDataByKind {
+  readonly status: StatusEventData;
+  readonly log: LogEventData;
+  readonly agent: AgentEventData;
+  readonly validation: ValidationEventData;
+  readonly review: ReviewEventData;
+  readonly end: EndEventData;
+}
+
+/** @public */
+export type TaskEventKind = keyof TaskEventDataByKind;
+
+/** @public */
+export const TASK_EVENT_KINDS = ['status', 'log', 'agent', 'validation', 'review', 'end'] as const satisfies readonly TaskEventKind[];
+
+/**
+ * The `data:` line of one server-sent event: `seq` (also its `id:`, from 1 per task without gaps),
+ * `kind` (also its `event:`), `at` (ISO 8601) and the kind's `data`.
+ * @public
+ */
+export type TaskStreamEvent = {
+  readonly [K in TaskEventKind]: { readonly seq: number; readonly kind: K; readonly at: string; readonly data: TaskEventDataByKind[K] };
+}[TaskEventKind];
+
+// ---- GET /api/dashboard -------------------------------------------------------------------------
+
+/** @public */
+export interface DashboardResponse {
+  readonly global: {
+    /** Tasks preparing, running, validating, committing or reviewing. */
+    readonly running: number;
+    readonly queued: number;
+    readonly done: number;
+    readonly failed: number;
+    /** The band of the mean score of the last 50 finished tasks; null before any. */
+    readonly grade: Exclude<ApiGrade, 'F'> | null;
+    readonly max_concurrent: number;
+    readonly latest_pr: string | null;
+  };
+  readonly projects: { readonly id: string; readonly root: string; readonly tasks: { readonly running: number; readonly queued: number } }[];
+}
+
+// ---- GET/POST/DELETE /api/projects --------------------------------------------------------------
+
+/** A project as `GET /api/projects` lists it and `POST /api/projects` answers it. @public */
+export interface ProjectJson {
+  readonly name: string;
+  /** Repeats `name`, for older clients. */
+  readonly id: string;
+  readonly root: string;
+  readonly default: boolean;
+  readonly max_concurrent: number | null;
+  readonly default_agent: string | null;
+  readonly repo: string | null;
+  readonly base_branch: string | null;
+  readonly origin: 'config' | 'api';
+  readonly active: boolean;
+}
+
+/** `GET /api/projects`. @public */
+export type ProjectListResponse = ProjectJson[];
+
+/** `POST /api/projects` → 201 (a `ProjectJson`). `id` is the older spelling of `name`. @public */
+export interface RegisterProjectRequest {
+  readonly name?: string | undefined;
+  readonly id?: string | undefined;
+  /** An absolute path to the top directory of a git repository. */
+  readonly root: string;
+  readonly max_concurrent?: number | undefined;
+  readonly default_agent?: string | undefined;
+  /** `owner/name`. */
+  readonly repo?: string | undefined;
+  readonly base_branch?: string | undefined;
+  readonly active?: boolean | undefined;
+}
+
+/** `DELETE /api/projects/:id` → 200. @public */
+export interface RemoveProjectResponse {
+  readonly removed: string;
+}
