@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import type { HarnessConfig } from '@agent-harness/core';
+import type { DashboardResponse, HarnessConfig } from '@agent-harness/core';
 import { ACTIVE_STATUSES, ProjectCatalog, TaskRepository, type TaskCount } from '@agent-harness/queue';
 import { overallGrade } from '@agent-harness/review';
 import { HARNESS_CONFIG } from '../core/tokens.js';
@@ -20,7 +20,7 @@ export class DashboardController {
   ) {}
 
   @Get()
-  async dashboard(): Promise<Record<string, unknown>> {
+  async dashboard(): Promise<DashboardResponse> {
     const [counts, projects, recent] = await Promise.all([this.tasks.countByProjectAndStatus(), this.projects.list(), this.tasks.withStatus(['done', 'failed'], false, RECENT_FOR_GRADE)]);
     const running = (c: TaskCount): boolean => ACTIVE_STATUSES.includes(c.status);
     return {

@@ -1,5 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { AppError, assertUnreachable, toAppError, type ErrorCode } from '@agent-harness/core';
+import { AppError, assertUnreachable, toAppError, type ErrorBody, type ErrorCode } from '@agent-harness/core';
 import type { Response } from 'express';
 
 /** The HTTP status of every error code. */
@@ -51,10 +51,8 @@ export function errorCodeForStatus(status: number): ErrorCode {
   return known[status] ?? (status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL');
 }
 
-/** The one error body of the API: `{"error": {"code", "message", "details"?}}`. */
-export interface ErrorBody {
-  readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: Readonly<Record<string, unknown>> };
-}
+/** The error body now lives in the API contract; re-exported for the server's other error writers. */
+export type { ErrorBody };
 
 /** An Express or http-errors error with a client-error status (e.g. a path that is not valid percent-encoding). */
 function clientErrorStatus(exception: unknown): number | undefined {

@@ -1,12 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { HARNESS_VERSION } from '@agent-harness/core';
+import { HARNESS_VERSION, type HealthResponse } from '@agent-harness/core';
 import { SERVER_STARTED_AT } from '../core/tokens.js';
-
-export interface HealthResponse {
-  readonly status: 'ok';
-  readonly version: string;
-  readonly uptime_secs: number;
-}
 
 @Controller('health')
 export class HealthController {

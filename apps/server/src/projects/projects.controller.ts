@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import type { ProjectJson, ProjectListResponse, RemoveProjectResponse } from '@agent-harness/core';
 import { ProjectAdmin } from '@agent-harness/pipeline';
 import { ProjectCatalog, type Project } from '@agent-harness/queue';
 import { RegisterProjectDto, requestedProjectName } from './register-project.dto.js';
 
-function present(p: Project): Record<string, unknown> {
+function present(p: Project): ProjectJson {
   return {
     name: p.name,
     // The older spelling of `name`, for clients written against it.
@@ -27,13 +28,13 @@ export class ProjectsController {
   ) {}
 
   @Get()
-  async list(): Promise<Record<string, unknown>[]> {
+  async list(): Promise<ProjectListResponse> {
     return (await this.projects.list()).map(present);
   }
 
   @Post()
   @HttpCode(201)
-  async register(@Body() body: RegisterProjectDto): Promise<Record<string, unknown>> {
+  async register(@Body() body: RegisterProjectDto): Promise<ProjectJson> {
     return present(
       await this.admin.register({
         name: requestedProjectName(body),
@@ -49,7 +50,7 @@ export class ProjectsController {
 
   @Delete(':id')
   @HttpCode(200)
-  async remove(@Param('id') id: string): Promise<{ removed: string }> {
+  async remove(@Param('id') id: string): Promise<RemoveProjectResponse> {
     await this.admin.remove(id);
     return { removed: id };
   }

@@ -1,11 +1,11 @@
-import { AppError } from '@agent-harness/core';
+import { AppError, type RegisterProjectRequest } from '@agent-harness/core';
 import { IsBoolean, IsString, Matches, MaxLength } from 'class-validator';
 import { Given, IntInRange, MAX_INT32, NoNulBytes } from '../http/dto-rules.js';
 
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const nameMessage = (field: string): string => `${field} must start with a letter or digit and use only letters, digits, ".", "_" and "-"`;
 
-export class RegisterProjectDto {
+export class RegisterProjectDto implements RegisterProjectRequest {
   /** The project's name, as in the config file's `[[projects]] name`. */
   @Given() @IsString() @Matches(PROJECT_NAME, { message: nameMessage('name') }) @MaxLength(200)
   name?: string;

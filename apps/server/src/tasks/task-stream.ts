@@ -1,4 +1,4 @@
-import { AppError } from '@agent-harness/core';
+import { AppError, type EndEventData, type TaskStreamEvent } from '@agent-harness/core';
 import { isTerminal, type StoredTaskEvent, type Task, type TaskRepository } from '@agent-harness/queue';
 import type { TaskEngine } from '@agent-harness/pipeline';
 import type { Response } from 'express';
@@ -18,9 +18,14 @@ export function parseLastEventId(header: string | undefined): number {
   return Number(value);
 }
 
+/** The `data:` line of a stored event; the engine stores each kind's data in the contract's shape. */
+function streamEvent(event: StoredTaskEvent): TaskStreamEvent {
+  return { seq: event.seq, kind: event.kind, at: event.createdAt, data: event.data } as TaskStreamEvent;
+}
+
 function writeEvent(res: Response, event: StoredTaskEvent, withId = true): void {
   const id = withId ? `id: ${String(event.seq)}\n` : '';
-  res.write(`${id}event: ${event.kind}\ndata: ${JSON.stringify({ seq: event.seq, kind: event.kind, at: event.createdAt, data: event.data })}\n\n`);
+  res.write(`${id}event: ${event.kind}\ndata: ${JSON.stringify(streamEvent(event))}\n\n`);
 }
 
 /** The task's last stored `end` event, if it has one. */
@@ -35,7 +40,7 @@ async function lastEndEvent(tasks: TaskRepository, taskId: string): Promise<Stor
 
 /** An `end` event built from a finished task's row, for a task whose end event is not stored (yet). */
 function endFromRow(task: Task, seq: number): StoredTaskEvent {
-  const data = { status: task.status, error: task.error, commit: task.commit, branch: task.branch, pr: task.prUrl, grade: task.grade, review: task.reviewOutcome };
+  const data: EndEventData = { status: task.status, error: task.error, commit: task.commit, branch: task.branch, pr: task.prUrl, grade: task.grade, review: task.reviewOutcome };
   return { taskId: task.id, seq, kind: 'end', data, createdAt: task.finishedAt ?? task.updatedAt };
 }
 

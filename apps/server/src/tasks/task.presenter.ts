@@ -1,8 +1,9 @@
+import type { StatusEventData, TaskDetail, TaskSummary } from '@agent-harness/core';
 import type { StoredTaskEvent, Task } from '@agent-harness/queue';
 import { taskTitle } from '@agent-harness/pipeline';
 
 /** A task as the API shows it in lists (no prompt, no history). */
-export function taskSummary(task: Task): Record<string, unknown> {
+export function taskSummary(task: Task): TaskSummary {
   return {
     id: task.id,
     project: task.project,
@@ -26,7 +27,7 @@ export function taskSummary(task: Task): Record<string, unknown> {
 }
 
 /** A task with everything: the whole request, its outcome and its status history. */
-export function taskDetail(task: Task, history: readonly StoredTaskEvent[]): Record<string, unknown> {
+export function taskDetail(task: Task, history: readonly StoredTaskEvent[]): TaskDetail {
   return {
     ...taskSummary(task),
     prompt: task.prompt ?? null,
@@ -45,6 +46,7 @@ export function taskDetail(task: Task, history: readonly StoredTaskEvent[]): Rec
     cost_usd: task.costUsd ?? null,
     started_at: task.startedAt ?? null,
     version: task.version,
-    history: history.map((e) => ({ seq: e.seq, at: e.createdAt, ...(e.data as Record<string, unknown>) })),
+    // `history` holds only `status` events, stored by the engine in this shape.
+    history: history.map((e) => ({ seq: e.seq, at: e.createdAt, ...(e.data as StatusEventData) })),
   };
 }

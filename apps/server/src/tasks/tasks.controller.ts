@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { AppError } from '@agent-harness/core';
+import { AppError, type BatchEntryResult, type CreateTaskBatchResponse, type CreateTaskResponse, type TaskDetail, type TaskListResponse } from '@agent-harness/core';
 import { TaskEngine } from '@agent-harness/pipeline';
 import { TaskRepository, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
 import type { Response } from 'express';
@@ -25,14 +25,14 @@ export class TasksController {
 
   @Post()
   @HttpCode(202)
-  async create(@Body() body: CreateTaskDto): Promise<{ task_id: string; status: string }> {
+  async create(@Body() body: CreateTaskDto): Promise<CreateTaskResponse> {
     const task = await this.engine.submit({ ...requestOrBadRequest(body, ''), project: body.project });
     return { task_id: task.id, status: task.status };
   }
 
   @Post('batch')
   @HttpCode(202)
-  async createBatch(@Body() body: CreateTaskBatchDto): Promise<Record<string, unknown>[]> {
+  async createBatch(@Body() body: CreateTaskBatchDto): Promise<CreateTaskBatchResponse> {
     if ((body.issues === undefined) === (body.tasks === undefined)) throw new BadRequestException('give exactly one of issues or tasks');
     const entries: (TaskRequestFields & { project?: string | undefined })[] =
       body.issues?.map((issue) => ({ issue, project: body.project })) ??
@@ -40,7 +40,7 @@ export class TasksController {
       [];
     // Every entry is checked before any is queued, so a bad batch queues nothing.
     const requests = entries.map((entry, i) => ({ ...requestOrBadRequest(entry, `tasks[${String(i)}]: `), project: entry.project }));
-    const results: Record<string, unknown>[] = [];
+    const results: BatchEntryResult[] = [];
     for (const request of requests) {
       try {
         const task = await this.engine.submit(request);
@@ -54,7 +54,7 @@ export class TasksController {
   }
 
   @Get()
-  async list(@Query() query: ListTasksQueryDto): Promise<Record<string, unknown>> {
+  async list(@Query() query: ListTasksQueryDto): Promise<TaskListResponse> {
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
     const { tasks, total } = await this.tasks.list({ status: query.status, project: query.project, limit, offset });
@@ -63,7 +63,7 @@ export class TasksController {
 
   /** `id`: a whole task id or a unique prefix of at least 8 characters (as in branch names). */
   @Get(':id')
-  async get(@Param('id') given: string): Promise<Record<string, unknown>> {
+  async get(@Param('id') given: string): Promise<TaskDetail> {
     const id = await resolveTaskId(this.tasks, given);
     const task = await this.tasks.get(id);
     if (task === undefined) throw new AppError('NOT_FOUND', `no task ${id}`);
@@ -79,7 +79,7 @@ export class TasksController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id') given: string): Promise<Record<string, unknown>> {
+  async cancel(@Param('id') given: string): Promise<TaskDetail> {
     const task = await this.engine.cancel(await resolveTaskId(this.tasks, given));
     return taskDetail(task, await this.tasks.eventsAfter(task.id, 0, 10_000, ['status']));
   }

@@ -1,3 +1,4 @@
+import type { CreateTaskBatchRequest, CreateTaskRequest, TaskFields, TaskListQuery } from '@agent-harness/core';
 import { MAX_PROMPT_CHARS, TASK_STATUSES, type TaskStatus } from '@agent-harness/queue';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
@@ -7,7 +8,7 @@ import { Given, IntInRange, MAX_INT32, NoNulBytes, QueryInt } from '../../http/d
 export const MAX_LIST_OFFSET = 1_000_000_000;
 
 /** The fields of one task, shared by `POST /tasks` and the entries of `POST /tasks/batch`. */
-export class TaskFieldsDto {
+export class TaskFieldsDto implements TaskFields {
   @Given() @IsString() @Length(1, MAX_PROMPT_CHARS, { message: `prompt must be 1 to ${String(MAX_PROMPT_CHARS)} characters` }) @NoNulBytes()
   prompt?: string;
 
@@ -27,7 +28,7 @@ export class TaskFieldsDto {
   model?: string;
 }
 
-export class CreateTaskDto extends TaskFieldsDto {
+export class CreateTaskDto extends TaskFieldsDto implements CreateTaskRequest {
   /** A project name or root path; default: the default project. */
   @Given() @IsString() @MaxLength(4096) @NoNulBytes()
   project?: string;
@@ -35,7 +36,7 @@ export class CreateTaskDto extends TaskFieldsDto {
 
 export class BatchTaskDto extends CreateTaskDto {}
 
-export class CreateTaskBatchDto {
+export class CreateTaskBatchDto implements CreateTaskBatchRequest {
   @Given() @IsString() @MaxLength(4096) @NoNulBytes()
   project?: string;
 
@@ -46,7 +47,7 @@ export class CreateTaskBatchDto {
   tasks?: BatchTaskDto[];
 }
 
-export class ListTasksQueryDto {
+export class ListTasksQueryDto implements TaskListQuery {
   @Given() @IsIn([...TASK_STATUSES], { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
   status?: TaskStatus;
 
