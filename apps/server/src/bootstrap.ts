@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigError, isLoopbackHost, parseHostPort, type HarnessConfig } from '@agent-harness/core';
-import { DATABASE_FILE_NAME, openDatabase } from '@agent-harness/persistence';
-import { ProjectCatalog, type Project } from '@agent-harness/queue';
-import type { LogLevel } from '@nestjs/common';
+import type { Project } from '@agent-harness/queue';
+import { createHarness } from '@agent-harness/runtime';
+import { Logger, type LogLevel } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { installHttpGuards } from './http/install-http-guards.js';
@@ -60,17 +59,29 @@ export function assertSafeBind(config: HarnessConfig): void {
 export async function bootstrapServer(config: HarnessConfig, options: BootstrapOptions = {}): Promise<RunningServer> {
   assertSafeBind(config);
   const startedAt = Date.now();
-  const database = await openDatabase({ file: join(config.server.data_dir, DATABASE_FILE_NAME) });
   const logFormat = options.logFormat ?? 'text';
   const logger = createServerLogger(logFormat, options.logLevels ?? ['fatal', 'error', 'warn'], options.logColors ?? false);
+  const engineLogger = new Logger('TaskEngine');
+  // The one composition root: Nest only hands its objects to controllers.
+  const harness = await createHarness(config, {
+    env: options.env ?? {},
+    logger: {
+      log: (message) => {
+        engineLogger.log(message);
+      },
+      error: (message) => {
+        engineLogger.error(message);
+      },
+    },
+  });
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, env: options.env ?? {}, database, startedAt, sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ harness, startedAt, sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }), {
       logger,
       bodyParser: false,
     });
   } catch (error) {
-    await database.close();
+    await harness.close();
     throw error;
   }
   // First, so requests the guards turn away are logged too.
@@ -81,18 +92,18 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
     await app.listen(port, host);
   } catch (error) {
     await app.close();
-    await database.close();
+    await harness.database.close();
     throw error;
   }
   const address = app.getHttpServer().address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${String(address.port)}`,
-    projects: () => app.get(ProjectCatalog).list(),
+    projects: () => harness.projects.list(),
     // The engine stops (its shutdown hook) before the database it writes to is closed.
     close: async () => {
       await app.close();
-      await database.close();
+      await harness.close();
     },
   };
 }

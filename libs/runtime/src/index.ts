@@ -1,3 +1,5 @@
 // Public API of @agent-harness/runtime.
 export { loadConfig, inspectProjectDirectory } from './config/load-config.js';
 export type { LoadConfigInput } from './config/load-config.js';
+export { createHarness } from './harness.js';
+export type { CreateHarnessOptions, Harness, HarnessLogger } from './harness.js';

@@ -1,0 +1,142 @@
+import { join } from 'node:path';
+import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
+import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
+import { GitHubClient } from '@agent-harness/github';
+import { DATABASE_FILE_NAME, openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
+import { ProjectAdmin, TaskEngine, type RecoveryReport } from '@agent-harness/pipeline';
+import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
+import { GitWorktreeManager } from '@agent-harness/workspace';
+import { inspectProjectDirectory } from './config/load-config.js';
+
+/** Where a Harness writes what it does; the server passes Nest's logger, the CLI its own. @public */
+export interface HarnessLogger {
+  log(message: string): void;
+  error(message: string): void;
+}
+
+/** @public */
+export interface CreateHarnessOptions {
+  /** The environment agents, git and validation derive theirs from (each gets only what it needs). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly logger?: HarnessLogger | undefined;
+  /** How often the engine looks at the queue besides every submit and finish. Default 1 s. */
+  readonly tickMs?: number | undefined;
+  readonly now?: (() => Date) | undefined;
+}
+
+/**
+ * One Harness: everything a resolved configuration describes, built once. The server, the CLI and
+ * tests all start from here; the Nest modules only hand these objects to controllers.
+ * @public
+ */
+export interface Harness {
+  readonly config: HarnessConfig;
+  readonly database: Database;
+  readonly tasks: TaskRepository;
+  readonly projects: ProjectCatalog;
+  readonly agents: AgentRegistry;
+  readonly engine: TaskEngine;
+  readonly projectAdmin: ProjectAdmin;
+  /** Puts the config file's projects in the catalog, then starts the engine (recovery first). */
+  start(): Promise<RecoveryReport>;
+  /** Stops the engine (running tasks go back to the queue), then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Every secret the configuration holds: never stored, streamed or prompted. Of the `env` tables,
+ * the values whose names say they are secrets (an `ANTHROPIC_BASE_URL` or `HOME` is not).
+ */
+function configuredSecrets(config: HarnessConfig): (string | undefined)[] {
+  const tables = [config.agents.claude.env, config.agents.codex.env, config.validation.env].flatMap((table) => secretValues(table, []));
+  return [config.github.token, config.server.api_token, config.server.github_webhook_secret, config.agents.anthropic_api.api_key, ...tables];
+}
+
+/** Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token. */
+function gitCredentials(config: HarnessConfig): { token: string; hosts: string[] } | undefined {
+  if (config.github.token === undefined) return undefined;
+  let apiHost: string;
+  try {
+    apiHost = new URL(config.github.api_url).hostname;
+  } catch {
+    return undefined;
+  }
+  return { token: config.github.token, hosts: apiHost === 'api.github.com' ? ['github.com'] : [apiHost] };
+}
+
+/**
+ * Opens (and migrates) the database in `data_dir` and builds the engine and its parts from the
+ * configuration. Nothing runs until `start()`.
+ * @public
+ */
+export async function createHarness(config: HarnessConfig, options: CreateHarnessOptions): Promise<Harness> {
+  const { env, logger } = options;
+  const database = await openDatabase({ file: join(config.server.data_dir, DATABASE_FILE_NAME) });
+  const tasks = new TypeOrmTaskRepository(database.dataSource);
+  const projects = new TypeOrmProjectCatalog(database.dataSource);
+  const agents = AgentRegistry.fromConfig(config, env, config.server.data_dir);
+  const worktrees = new GitWorktreeManager({ worktreesDir: join(config.server.data_dir, 'worktrees'), env, credentials: gitCredentials(config) });
+  const engine = new TaskEngine({
+    tasks,
+    projects,
+    worktrees,
+    agents,
+    limits: { maxConcurrentTasks: config.concurrency.max_concurrent_tasks, maxQueueSize: config.concurrency.max_queue_size },
+    validation: {
+      preCommit: config.validation.pre_commit,
+      prePush: config.validation.pre_push,
+      timeoutMs: config.validation.timeout_secs * 1000,
+      maxRetries: config.validation.max_retries,
+    },
+    github: config.github.token === undefined ? undefined : new GitHubClient({ apiUrl: config.github.api_url, token: config.github.token }),
+    review: { enabled: config.agents.review.enabled, reviewerAgent: config.agents.review.reviewer_agent, maxRounds: config.agents.review.max_rounds },
+    // Validation runs project code: an allow-listed environment, never the server's.
+    commands: new ShellCommandRunner(commandEnv(env, config.validation.env)),
+    redactor: new SecretRedactor(secretValues(env, configuredSecrets(config))),
+    ...(logger === undefined ? {} : { logger }),
+    ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const projectAdmin = new ProjectAdmin({
+    projects,
+    tasks,
+    inspectDirectory: (path) => inspectProjectDirectory(path, env),
+    removeStaleWorktrees: async (root) => {
+      await worktrees.removeStaleWorktrees(root);
+    },
+  });
+
+  return {
+    config,
+    database,
+    tasks,
+    projects,
+    agents,
+    engine,
+    projectAdmin,
+    start: async () => {
+      await projects.syncFromConfig(
+        config.projects.map((p) => ({
+          name: p.name,
+          root: p.root,
+          isDefault: p.default,
+          defaultAgent: p.default_agent,
+          maxConcurrent: p.max_concurrent,
+          repo: p.repo,
+          baseBranch: p.base_branch,
+          origin: 'config' as const,
+          active: true,
+        })),
+      );
+      const report = await engine.start();
+      if (report.requeued.length + report.failed.length > 0) {
+        logger?.log(`recovered after a restart: requeued ${report.requeued.join(', ') || 'none'}; failed ${report.failed.join(', ') || 'none'}`);
+      }
+      return report;
+    },
+    close: async () => {
+      await engine.stop();
+      await database.close();
+    },
+  };
+}
