@@ -1,11 +1,9 @@
-import { AppError, ERROR_CODES, type ErrorCode } from '@agent-harness/core';
+import { AppError, ERROR_CODES, type ErrorBody, type ErrorCode, type TaskEventDataByKind, type TaskEventKind, type TaskStreamEvent } from '@agent-harness/core';
 
-/** One event read from a task stream. */
-export interface StreamedEvent {
-  readonly seq: number;
-  readonly kind: string;
-  readonly data: unknown;
-}
+/** One event read from a task stream: the server's `TaskStreamEvent` without its time. */
+export type StreamedEvent = {
+  readonly [K in TaskEventKind]: { readonly seq: number; readonly kind: K; readonly data: TaskEventDataByKind[K] };
+}[TaskEventKind];
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'QUEUE_FULL' };
 
@@ -20,8 +18,9 @@ export function errorFromResponse(method: string, path: string, status: number, 
   } catch {
     parsed = undefined;
   }
-  const error = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
-  const fields = typeof error === 'object' && error !== null ? (error as { code?: unknown; message?: unknown }) : {};
+  // Checked field by field: a proxy or another server may answer with anything.
+  const error = typeof parsed === 'object' && parsed !== null ? (parsed as Partial<Record<keyof ErrorBody, unknown>>).error : undefined;
+  const fields = typeof error === 'object' && error !== null ? (error as Partial<Record<keyof ErrorBody['error'], unknown>>) : {};
   const known = ERROR_CODES.find((c) => c === fields.code);
   const message = typeof fields.message === 'string' ? fields.message : text.slice(0, 500);
   return new AppError(known ?? CODE_BY_STATUS[status] ?? 'INTERNAL', `${method} ${path}: ${String(status)} ${message}`);
@@ -100,8 +99,8 @@ async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<Strea
       buffer = buffer.slice(split + 2);
       const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
       if (data !== '') {
-        const parsed = JSON.parse(data) as { seq: number; kind: string; data: unknown };
-        yield { seq: parsed.seq, kind: parsed.kind, data: parsed.data };
+        const { at: _at, ...event } = JSON.parse(data) as TaskStreamEvent;
+        yield event;
       }
       split = buffer.indexOf('\n\n');
     }

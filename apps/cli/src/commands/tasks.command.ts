@@ -1,4 +1,4 @@
-import type { AgentEvent } from '@agent-harness/core';
+import type { ApiReviewOutcome, CreateTaskRequest, CreateTaskResponse, TaskDetail, TaskListResponse } from '@agent-harness/core';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import { HarnessClient, type StreamedEvent } from '../client/harness-client.js';
@@ -10,30 +10,12 @@ interface ServerFlags {
   json?: boolean | undefined;
 }
 
-interface TaskJson {
-  id: string;
-  project: string;
-  title: string;
-  status: string;
-  attempt: number;
-  agent: string | null;
-  branch: string | null;
-  commit: string | null;
-  pr_url?: string | null;
-  grade?: string | null;
-  score?: number | null;
-  review_outcome?: string | null;
-  error: string | null;
-  created_at: string;
-  history?: { at: string; to: string; reason?: string }[];
-}
-
 const DEFAULT_SERVER = 'http://127.0.0.1:9800';
 const TASK_ID = { type: 'string', demandOption: true, describe: 'Task id, or a unique prefix of at least 8 characters' } as const;
 
 /** "grade B (score 80) · review approved" */
-function gradeLine(grade: string, score: number | null | undefined, review: string | null | undefined): string {
-  return `grade ${grade}${score === null || score === undefined ? '' : ` (score ${String(score)})`}${review === null || review === undefined ? '' : ` · review ${review}`}`;
+function gradeLine(grade: string, score: number | null, review: ApiReviewOutcome | null): string {
+  return `grade ${grade}${score === null ? '' : ` (score ${String(score)})`}${review === null ? '' : ` · review ${review}`}`;
 }
 
 function withServer<T>(y: Argv<T>): Argv<T & ServerFlags> {
@@ -63,18 +45,23 @@ const WORKTREE_PREFIX = /\S*\/worktrees\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 
 /** A readable line for one streamed task event, or undefined for events not worth a line. */
 export function describeTaskEvent(event: StreamedEvent): string | undefined {
-  const data = (event.data ?? {}) as Record<string, unknown>;
-  const text = (key: string, fallback = ''): string => (typeof data[key] === 'string' ? data[key] : fallback);
   switch (event.kind) {
-    case 'status':
-      return `● ${text('from', 'new')} → ${text('to')}${typeof data['reason'] === 'string' ? ` (${data['reason']})` : ''}`;
+    case 'status': {
+      const { from, to, reason } = event.data;
+      return `● ${from ?? 'new'} → ${to}${reason === undefined ? '' : ` (${reason})`}`;
+    }
     case 'log':
-      return `· ${text('message')}`;
+      return `· ${event.data.message}`;
     case 'agent':
       // Paths inside the task's worktree are shown relative to it, as `harness exec` shows them.
-      return describeEvent(event.data as AgentEvent)?.replace(WORKTREE_PREFIX, '');
-    case 'end':
-      return `■ ${text('status')}${typeof data['commit'] === 'string' ? ` (commit ${data['commit'].slice(0, 12)} on ${String(data['branch'])})` : ''}${typeof data['error'] === 'string' ? `: ${data['error']}` : ''}`;
+      return describeEvent(event.data)?.replace(WORKTREE_PREFIX, '');
+    case 'end': {
+      const { status, commit, branch, error } = event.data;
+      return `■ ${status}${commit === undefined ? '' : ` (commit ${commit.slice(0, 12)} on ${String(branch)})`}${error === undefined ? '' : `: ${error}`}`;
+    }
+    // Validation runs and review rounds get no line of their own; a kind from a newer server neither.
+    case 'validation':
+    case 'review':
     default:
       return undefined;
   }
@@ -96,7 +83,7 @@ async function follow(ctx: CliContext, client: HarnessClient, id: string, from: 
         const line = describeTaskEvent(event);
         if (line !== undefined) ctx.stdout.write(`${line}\n`);
       }
-      if (event.kind === 'end') status = String((event.data as { status?: unknown }).status);
+      if (event.kind === 'end') status = event.data.status;
     },
     controller.signal,
   );
@@ -119,9 +106,8 @@ export function tasksCommand(ctx: CliContext): CommandModule {
         .option('watch', { type: 'boolean', default: false, describe: 'Then follow it until it ends' }),
     handler: guarded(ctx, async (a) => {
       const client = clientFor(ctx, a);
-      const created = await client.request<{ task_id: string; status: string }>('POST', '/tasks', {
-        project: a.project, prompt: a.prompt, issue: a.issue, pr: a.pr, description: a.description, agent: a.agent, model: a.model,
-      });
+      const body: CreateTaskRequest = { project: a.project, prompt: a.prompt, issue: a.issue, pr: a.pr, description: a.description, agent: a.agent, model: a.model };
+      const created = await client.request<CreateTaskResponse>('POST', '/tasks', body);
       ctx.stdout.write(a.json === true ? `${JSON.stringify(created)}\n` : `${created.task_id} ${created.status}\n`);
       if (a.watch === true) await follow(ctx, client, created.task_id, 0, a.json === true);
     }),
@@ -138,7 +124,7 @@ export function tasksCommand(ctx: CliContext): CommandModule {
     handler: guarded(ctx, async (a) => {
       const query = new URLSearchParams();
       for (const [key, value] of Object.entries({ status: a.status, project: a.project, limit: a.limit, offset: a.offset })) if (value !== undefined) query.set(key, String(value));
-      const page = await clientFor(ctx, a).request<{ tasks: TaskJson[]; total: number }>('GET', `/tasks?${query.toString()}`);
+      const page = await clientFor(ctx, a).request<TaskListResponse>('GET', `/tasks?${query.toString()}`);
       if (a.json === true) {
         ctx.stdout.write(`${JSON.stringify(page)}\n`);
         return;
@@ -152,7 +138,7 @@ export function tasksCommand(ctx: CliContext): CommandModule {
     describe: 'Show one task with its status history',
     builder: (y) => withServer(y).positional('id', TASK_ID),
     handler: guarded(ctx, async (a) => {
-      const t = await clientFor(ctx, a).request<TaskJson>('GET', `/tasks/${encodeURIComponent(a.id)}`);
+      const t = await clientFor(ctx, a).request<TaskDetail>('GET', `/tasks/${encodeURIComponent(a.id)}`);
       if (a.json === true) {
         ctx.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
         return;
@@ -161,10 +147,10 @@ export function tasksCommand(ctx: CliContext): CommandModule {
         `${t.id}  ${t.title}`,
         `project ${t.project} · status ${t.status} · attempt ${String(t.attempt)}${t.agent === null ? '' : ` · agent ${t.agent}`}`,
         ...(t.branch === null ? [] : [`branch ${t.branch}${t.commit === null ? '' : ` · commit ${t.commit}`}`]),
-        ...(t.pr_url === null || t.pr_url === undefined ? [] : [`pull request ${t.pr_url}`]),
-        ...(t.grade === null || t.grade === undefined ? [] : [gradeLine(t.grade, t.score, t.review_outcome)]),
+        ...(t.pr_url === null ? [] : [`pull request ${t.pr_url}`]),
+        ...(t.grade === null ? [] : [gradeLine(t.grade, t.score, t.review_outcome)]),
         ...(t.error === null ? [] : [`error: ${t.error}`]),
-        ...(t.history ?? []).map((h) => `  ${h.at}  ${h.to}${h.reason === undefined ? '' : ` (${h.reason})`}`),
+        ...t.history.map((h) => `  ${h.at}  ${h.to}${h.reason === undefined ? '' : ` (${h.reason})`}`),
       ];
       ctx.stdout.write(`${lines.join('\n')}\n`);
     }),
@@ -182,7 +168,7 @@ export function tasksCommand(ctx: CliContext): CommandModule {
     describe: 'Cancel a queued or running task',
     builder: (y) => withServer(y).positional('id', TASK_ID),
     handler: guarded(ctx, async (a) => {
-      const t = await clientFor(ctx, a).request<TaskJson>('POST', `/tasks/${encodeURIComponent(a.id)}/cancel`);
+      const t = await clientFor(ctx, a).request<TaskDetail>('POST', `/tasks/${encodeURIComponent(a.id)}/cancel`);
       ctx.stdout.write(a.json === true ? `${JSON.stringify(t)}\n` : `${t.id} ${t.status}\n`);
     }),
   };
