@@ -18,6 +18,7 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
+import type { CreateTaskResponse, TaskDetail } from '@agent-harness/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 // `harness exec` driving the real Claude Code and Codex, each pointed at a scripted local model
@@ -117,8 +118,8 @@ describeReal('harness exec with the real agent CLIs', () => {
         ].join('\n'),
       );
       server = await startHarnessServer({ cliPath, args: ['--config', config], home: home.path, env: { ...repo2.gitEnv, GITHUB_TOKEN: 'ghp_real' }, timeoutMs: 60_000 });
-      const created = (await (await fetch(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', issue: 42, agent: 'claude' }) })).json()) as { task_id: string };
-      let task: { status: string; error: string | null; branch: string; review_outcome: string | null; pr_url: string | null; agent_used: string } | undefined;
+      const created = (await (await fetch(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', issue: 42, agent: 'claude' }) })).json()) as CreateTaskResponse;
+      let task: TaskDetail | undefined;
       for (let i = 0; i < 600; i++) {
         task = (await (await fetch(`${server.url}/tasks/${created.task_id}`)).json()) as typeof task;
         if (task !== undefined && ['done', 'failed'].includes(task.status)) break;
@@ -129,8 +130,9 @@ describeReal('harness exec with the real agent CLIs', () => {
       expect(prs).toHaveLength(1);
       expect(prs[0]?.body).toContain('Closes #42');
       expect(prs[0]?.reviews[0]?.body).toContain('(codex): approved');
-      repo2.git('fetch', '--quiet', 'origin', task!.branch);
-      expect(repo2.git('show', `origin/${task!.branch}:parser.txt`)).toBe('accepts empty input');
+      const branch = task?.branch ?? expect.unreachable('the task has no branch');
+      repo2.git('fetch', '--quiet', 'origin', branch);
+      expect(repo2.git('show', `origin/${branch}:parser.txt`)).toBe('accepts empty input');
       // The implementer's request carried the issue; the reviewer's carried the diff.
       expect(JSON.stringify(anthropic.requests[0]?.body)).toContain('Parser rejects empty input');
       expect(JSON.stringify(openai.requests[0]?.body)).toContain('accepts empty input');

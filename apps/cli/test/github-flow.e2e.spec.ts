@@ -15,7 +15,9 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
+import type { CreateTaskResponse, DashboardResponse, TaskDetail } from '@agent-harness/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { illegalStatusHistories } from './support/state-table-replay.js';
 
 // An issue number goes in; a validated, reviewed pull request comes out. The built server, the
 // GitHub stand-in, scripted Claude Code (implementer) and scripted Codex (reviewer).
@@ -24,20 +26,6 @@ const cliPath = join(import.meta.dirname, '..', 'dist', 'main.js');
 const verdict = (v: object): string => `Reviewed the diff.\n\`\`\`json\n${JSON.stringify(v)}\n\`\`\``;
 const REQUEST_CHANGES = verdict({ verdict: 'request_changes', summary: 'Empty input is not handled.', issues: [{ file: 'parser.txt', line: 1, severity: 'medium', message: 'handle empty input' }] });
 const APPROVE = verdict({ verdict: 'approve', summary: 'Looks right now.', issues: [] });
-
-interface TaskJson {
-  status: string;
-  error: string | null;
-  branch: string;
-  pr_number: number | null;
-  pr_url: string | null;
-  grade: string | null;
-  score: number | null;
-  review_rounds: number;
-  review_outcome: string | null;
-  validation_retries: number;
-  history: { to: string }[];
-}
 
 describe('issue → validated, reviewed PR (built server, GitHub stand-in, scripted agents)', () => {
   let home: TempDir;
@@ -54,6 +42,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
   afterEach(async () => {
     await server?.stop('SIGTERM', 15_000);
     server = undefined;
+    expect(await illegalStatusHistories(join(home.path, 'data'))).toEqual([]);
     await github.close();
     await home.cleanup();
     await repo.cleanup();
@@ -102,10 +91,10 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     const res = await fetch(`${server!.url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return res.json();
   };
-  async function until(id: string, statuses: string[], ms = 60_000): Promise<TaskJson> {
+  async function until(id: string, statuses: string[], ms = 60_000): Promise<TaskDetail> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const task = (await api(`/tasks/${id}`)) as TaskJson;
+      const task = (await api(`/tasks/${id}`)) as TaskDetail;
       if (statuses.includes(task.status)) return task;
       if (Date.now() > deadline) throw new Error(`task is ${task.status} (${String(task.error)}), not ${statuses.join('/')}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -120,7 +109,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
       { runs: [{ text: REQUEST_CHANGES }, { text: APPROVE }] },
       [failsOnce],
     );
-    const { task_id: id } = (await api('/tasks', { project: 'app', issue: 42 })) as { task_id: string };
+    const { task_id: id } = (await api('/tasks', { project: 'app', issue: 42 })) as CreateTaskResponse;
     const task = await until(id, ['done', 'failed']);
 
     expect(task).toMatchObject({ status: 'done', error: null, validation_retries: 1, review_rounds: 2, review_outcome: 'approved', grade: 'B', score: 80 });
@@ -139,8 +128,9 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     expect(prs[0]?.reviews[0]?.comments).toEqual([{ path: 'parser.txt', line: 1, body: '[medium] handle empty input' }]);
 
     // The branch on origin holds the reviewed change.
-    repo.git('fetch', '--quiet', 'origin', task.branch);
-    expect(repo.git('show', `origin/${task.branch}:parser.txt`)).toBe('v2 handles empty input');
+    const branch = task.branch ?? expect.unreachable('the task has no branch');
+    repo.git('fetch', '--quiet', 'origin', branch);
+    expect(repo.git('show', `origin/${branch}:parser.txt`)).toBe('v2 handles empty input');
 
     // The implementer saw the issue as fenced data, the validation output, then the review; never the token.
     const claude = readFakeAgentLog(file('claude.jsonl'));
@@ -161,14 +151,14 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     expect(shown.stdout).toContain(`pull request ${String(task.pr_url)}\n`);
     expect(shown.stdout).toContain('grade B (score 80) · review approved\n');
 
-    const dashboard = (await api('/api/dashboard')) as { global: { grade: string; latest_pr: string } };
+    const dashboard = (await api('/api/dashboard')) as DashboardResponse;
     expect(dashboard.global).toMatchObject({ grade: 'B', latest_pr: task.pr_url });
     expect(readdirSync(file('data/worktrees'))).toEqual([]);
   });
 
   it('a restart during review continues the review and never opens a second PR', async () => {
     const first = await start({ edits: [{ path: 'parser.txt', content: 'v1\n' }] }, { hang: 'after_init' });
-    const { task_id: id } = (await api('/tasks', { project: 'app', issue: 42 })) as { task_id: string };
+    const { task_id: id } = (await api('/tasks', { project: 'app', issue: 42 })) as CreateTaskResponse;
     await until(id, ['reviewing']);
     expect(github.pullRequests('octo/app')).toHaveLength(1);
     process.kill(first.pid, 'SIGKILL');
@@ -182,13 +172,14 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     expect(github.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/pulls'))).toHaveLength(1);
     // The pushed implementation was reviewed as it was, not redone.
     expect(readFakeAgentLog(file('claude.jsonl'))).toHaveLength(1);
-    repo.git('fetch', '--quiet', 'origin', task.branch);
-    expect(repo.git('show', `origin/${task.branch}:parser.txt`)).toBe('v1');
+    const branch = task.branch ?? expect.unreachable('the task has no branch');
+    repo.git('fetch', '--quiet', 'origin', branch);
+    expect(repo.git('show', `origin/${branch}:parser.txt`)).toBe('v1');
   });
 
   it('fails a review whose reviewer never gives a verdict (asked twice), and never approves by default', async () => {
     await start({ edits: [{ path: 'parser.txt', content: 'v1\n' }] }, { runs: [{ text: 'LGTM!' }, { text: 'Looks fine to me.' }] });
-    const { task_id: id } = (await api('/tasks', { project: 'app', issue: 42 })) as { task_id: string };
+    const { task_id: id } = (await api('/tasks', { project: 'app', issue: 42 })) as CreateTaskResponse;
     const task = await until(id, ['done', 'failed']);
     expect(task).toMatchObject({ status: 'failed', grade: 'F' });
     expect(task.error).toContain('review by codex gave no verdict twice');
@@ -199,7 +190,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
 
   it('keeps requesting changes until the rounds run out: done, changes_requested, graded down, a person is asked', async () => {
     await start({ edits: [{ path: 'parser.txt', content: 'attempt\n' }] }, { text: REQUEST_CHANGES });
-    const { task_id: id } = (await api('/tasks', { project: 'app', prompt: 'Make the parser accept empty input', description: 'fix: empty input' })) as { task_id: string };
+    const { task_id: id } = (await api('/tasks', { project: 'app', prompt: 'Make the parser accept empty input', description: 'fix: empty input' })) as CreateTaskResponse;
     const task = await until(id, ['done', 'failed']);
     expect(task).toMatchObject({ status: 'done', review_rounds: 3, review_outcome: 'changes_requested', score: 72, grade: 'C' });
     const pr = github.pullRequests('octo/app')[0];
@@ -215,7 +206,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     const before = repo.git('rev-parse', 'feature');
     github.addPullRequest('octo/app', { number: 7, title: 'Add feature', head: 'feature', base: 'main', headSha: before, reviewComments: [{ path: 'feature.txt', line: 1, author: 'rev', body: 'say final, not draft' }], checks: [{ name: 'ci/test', status: 'completed', conclusion: 'failure' }] });
     await start({ edits: [{ path: 'feature.txt', content: 'final\n' }] }, { text: APPROVE });
-    const { task_id: id } = (await api('/tasks', { project: 'app', pr: 7 })) as { task_id: string };
+    const { task_id: id } = (await api('/tasks', { project: 'app', pr: 7 })) as CreateTaskResponse;
     const task = await until(id, ['done', 'failed']);
     expect(task).toMatchObject({ status: 'done', branch: 'feature', pr_number: 7, review_outcome: 'approved' });
     repo.git('fetch', '--quiet', 'origin', 'feature');
@@ -242,7 +233,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
   it('a pull request whose agent finds nothing to change is done, says so on the PR, and pushes nothing', async () => {
     const before = addFeaturePr();
     await start({ text: 'The draft wording is intended; nothing to change.' }, { text: APPROVE });
-    const { task_id: id } = (await api('/tasks', { project: 'app', pr: 7 })) as { task_id: string };
+    const { task_id: id } = (await api('/tasks', { project: 'app', pr: 7 })) as CreateTaskResponse;
     const task = await until(id, ['done', 'failed']);
     expect(task).toMatchObject({ status: 'done', error: null, pr_number: 7, review_outcome: 'not_needed' });
     repo.git('fetch', '--quiet', 'origin', 'feature');
@@ -254,7 +245,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
   it('a pull request task interrupted during implementation implements again after a restart', async () => {
     addFeaturePr();
     const first = await start({ hang: 'after_init' }, { text: APPROVE });
-    const { task_id: id } = (await api('/tasks', { project: 'app', pr: 7 })) as { task_id: string };
+    const { task_id: id } = (await api('/tasks', { project: 'app', pr: 7 })) as CreateTaskResponse;
     await until(id, ['running']);
     process.kill(first.pid, 'SIGKILL');
     await first.exited;
@@ -270,7 +261,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
 
   it('fails clearly when the issue does not exist', async () => {
     await start({ edits: [{ path: 'x', content: 'x' }] }, { text: APPROVE });
-    const { task_id: id } = (await api('/tasks', { project: 'app', issue: 404 })) as { task_id: string };
+    const { task_id: id } = (await api('/tasks', { project: 'app', issue: 404 })) as CreateTaskResponse;
     const task = await until(id, ['done', 'failed']);
     expect(task).toMatchObject({ status: 'failed', grade: 'F' });
     expect(task.error).toContain('issue #404 of octo/app was not found (404)');

@@ -12,7 +12,9 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
+import type { CreateTaskResponse, TaskDetail } from '@agent-harness/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { illegalStatusHistories } from './support/state-table-replay.js';
 
 // Canary secrets in the server's environment, and project code that hunts for them: they must
 // appear nowhere Harness writes, streams or logs, nor in any process project code can start.
@@ -36,6 +38,7 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
   afterEach(async () => {
     await server?.stop('SIGTERM', 15_000);
     server = undefined;
+    expect(await illegalStatusHistories(join(home.path, 'data'))).toEqual([]);
     await home.cleanup();
     await repo.cleanup();
   });
@@ -83,9 +86,9 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
       env: { ...repo.gitEnv, ...fakeAgentEnv(scenario, file('claude.jsonl')), ...CANARIES },
     });
     const headers = { authorization: `Bearer ${CANARIES.HARNESS_API_TOKEN}`, 'content-type': 'application/json' };
-    const created = (await (await fetch(`${server.url}/tasks`, { method: 'POST', headers, body: JSON.stringify({ project: 'app', prompt: 'Add a.txt' }) })).json()) as { task_id: string };
+    const created = (await (await fetch(`${server.url}/tasks`, { method: 'POST', headers, body: JSON.stringify({ project: 'app', prompt: 'Add a.txt' }) })).json()) as CreateTaskResponse;
     const stream = await (await fetch(`${server.url}/tasks/${created.task_id}/stream`, { headers })).text();
-    const task = (await (await fetch(`${server.url}/tasks/${created.task_id}`, { headers })).json()) as { status: string };
+    const task = (await (await fetch(`${server.url}/tasks/${created.task_id}`, { headers })).json()) as TaskDetail;
     expect(task, JSON.stringify(task)).toMatchObject({ status: "done" });
     expect(stream).toContain('[REDACTED]');
     await server.stop('SIGTERM', 15_000);

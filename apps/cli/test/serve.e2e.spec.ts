@@ -14,6 +14,7 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
+import type { CreateTaskResponse, TaskDetail } from '@agent-harness/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 // `harness serve` as a new user meets it: what it serves by default, what it says at start, what it
@@ -26,7 +27,7 @@ async function waitForStdout(child: HarnessProcess, pattern: RegExp, ms = 30_000
   for (;;) {
     const match = pattern.exec(child.stdout());
     if (match !== null) return match;
-    const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(r, 5))]);
+    const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(() => { r(undefined); }, 5))]);
     if (exit !== undefined || Date.now() > deadline) throw new Error(`no ${String(pattern)} (exit ${JSON.stringify(exit)})\nstdout:\n${child.stdout()}\nstderr:\n${child.stderr()}`);
   }
 }
@@ -147,9 +148,9 @@ describe('harness serve (built CLI)', () => {
       env: { ...repo.gitEnv, ...fakeAgentEnv({ hang: 'after_init' }) },
     });
     const submitted = await fetch(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', prompt: 'hang' }) });
-    const { task_id: id } = (await submitted.json()) as { task_id: string };
+    const { task_id: id } = (await submitted.json()) as CreateTaskResponse;
     const deadline = Date.now() + 30_000;
-    while (((await (await fetch(`${server.url}/tasks/${id}`)).json()) as { status: string }).status !== 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (((await (await fetch(`${server.url}/tasks/${id}`)).json()) as TaskDetail).status !== 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     process.kill(server.pid, 'SIGINT');
     await waitForStdout(server, /received SIGINT/, 10_000);
     process.kill(server.pid, 'SIGINT');

@@ -14,21 +14,12 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
+import type { CreateTaskBatchResponse, CreateTaskResponse, DashboardResponse, ProjectListResponse, TaskDetail, TaskListResponse } from '@agent-harness/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { illegalStatusHistories } from './support/state-table-replay.js';
 
 // The task engine end to end: the built server as a child process, driven over HTTP like a user.
 const cliPath = join(import.meta.dirname, '..', 'dist', 'main.js');
-
-interface TaskJson {
-  id: string;
-  status: string;
-  attempt: number;
-  branch: string | null;
-  commit: string | null;
-  error: string | null;
-  worktree: string | null;
-  history: { to: string }[];
-}
 
 describe('task engine over HTTP (built server, scripted agent)', () => {
   let home: TempDir;
@@ -44,6 +35,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
   afterEach(async () => {
     await server?.stop('SIGTERM', 15_000);
     server = undefined;
+    expect(await illegalStatusHistories(join(home.path, 'data'))).toEqual([]);
     await home.cleanup();
     await a.cleanup();
     await b.cleanup();
@@ -87,10 +79,10 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
   const submit = async (body: Record<string, unknown>): Promise<string> => {
     const res = await api('/tasks', { method: 'POST', body: JSON.stringify(body) });
     expect(res.status).toBe(202);
-    return (res.body as { task_id: string }).task_id;
+    return (res.body as CreateTaskResponse).task_id;
   };
-  const task = async (id: string): Promise<TaskJson> => (await api(`/tasks/${id}`)).body as TaskJson;
-  async function until(id: string, statuses: string[], ms = 30_000): Promise<TaskJson> {
+  const task = async (id: string): Promise<TaskDetail> => (await api(`/tasks/${id}`)).body as TaskDetail;
+  async function until(id: string, statuses: string[], ms = 30_000): Promise<TaskDetail> {
     const deadline = Date.now() + ms;
     for (;;) {
       const t = await task(id);
@@ -119,7 +111,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     expect(readdirSync(join(home.path, 'data', 'worktrees'))).toEqual([]);
     const byRoot = await submit({ project: a.path, prompt: 'Same project by its root path' });
     await until(byRoot, ['done']);
-    const list = (await api('/tasks?project=a&status=done&limit=1')).body as { tasks: { id: string }[]; total: number };
+    const list = (await api('/tasks?project=a&status=done&limit=1')).body as TaskListResponse;
     expect(list).toMatchObject({ total: 2, tasks: [{ id: byRoot }] });
     const dashboard = (await api('/api/dashboard')).body;
     expect(dashboard).toMatchObject({ global: { running: 0, queued: 0, done: 2, failed: 0, max_concurrent: 4 }, projects: [{ id: 'a', root: a.path, tasks: { running: 0, queued: 0 } }, { id: 'b' }] });
@@ -144,7 +136,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     let maxA = 0;
     let maxB = 0;
     for (let i = 0; i < 600; i++) {
-      const d = (await api('/api/dashboard')).body as { projects: { id: string; tasks: { running: number } }[] };
+      const d = (await api('/api/dashboard')).body as DashboardResponse;
       maxA = Math.max(maxA, d.projects.find((p) => p.id === 'a')!.tasks.running);
       maxB = Math.max(maxB, d.projects.find((p) => p.id === 'b')!.tasks.running);
       const all = await Promise.all(ids.map(task));
@@ -239,11 +231,11 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
       expect((await api('/api/projects/a', { method: 'DELETE' })).status).toBe(409);
       await api(`/tasks/${id}/cancel`, { method: 'POST' });
       expect(await api('/api/projects/c', { method: 'DELETE' })).toMatchObject({ status: 200, body: { removed: 'c' } });
-      expect(((await api('/api/projects')).body as { id: string }[]).map((p) => p.id)).toEqual(['a', 'b']);
+      expect(((await api('/api/projects')).body as ProjectListResponse).map((p) => p.id)).toEqual(['a', 'b']);
       const batch = await api('/tasks/batch', { method: 'POST', body: JSON.stringify({ project: 'b', tasks: [{ prompt: 'one' }, { issue: 7 }] }) });
       expect(batch.status).toBe(202);
       // Without GitHub access an issue cannot run: that entry is refused at admission, the other queued.
-      expect((batch.body as { status: string; error?: string }[]).map((r) => r.status)).toEqual(['queued', 'rejected']);
+      expect((batch.body as CreateTaskBatchResponse).map((r) => r.status)).toEqual(['queued', 'rejected']);
       expect((batch.body as { error?: string }[])[1]?.error).toContain('GITHUB_TOKEN');
     } finally {
       await c.cleanup();

@@ -12,6 +12,7 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
+import type { TaskListResponse } from '@agent-harness/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 // A usage mistake must stop before anything happens: no agent run, no task, no server, no data dir.
@@ -104,7 +105,7 @@ describe('usage errors (built CLI)', () => {
     try {
       const result = await run(['tasks', 'submit', '--server', server.url, '--project', 'app', '--prompt', 'x', '--bogus']);
       expectUsageError(result, 'Unknown argument: bogus', 'harness tasks submit --help');
-      const listed = (await (await fetch(`${server.url}/tasks`)).json()) as { total: number };
+      const listed = (await (await fetch(`${server.url}/tasks`)).json()) as TaskListResponse;
       expect(listed.total).toBe(0);
     } finally {
       await server.stop('SIGTERM');

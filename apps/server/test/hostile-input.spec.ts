@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import type { ErrorBody } from '@agent-harness/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isErrorBody, rawRequest, send, startTestServer, type ReadResponse, type TestServer } from './support/test-server.js';
 
@@ -32,8 +33,8 @@ describe('HTTP server against hostile input (in-process server on 127.0.0.1)', (
   const expectError = (res: ReadResponse, status: number, code: string, message?: string | RegExp): void => {
     expect(res.status, res.text).toBe(status);
     expect(isErrorBody(res.json), res.text).toBe(true);
-    expect((res.json as { error: { code: string } }).error.code).toBe(code);
-    if (message !== undefined) expect((res.json as { error: { message: string } }).error.message).toMatch(message);
+    expect((res.json as ErrorBody).error.code).toBe(code);
+    if (message !== undefined) expect((res.json as ErrorBody).error.message).toMatch(message);
   };
 
   it('refuses deeply nested JSON before parsing it (it overflowed the stack: 500)', async () => {
@@ -75,7 +76,7 @@ describe('HTTP server against hostile input (in-process server on 127.0.0.1)', (
     expectError(await post('/tasks/batch', '{"project":null,"issues":[1]}'), 400, 'INVALID_ARGUMENT', /project must be a string/);
     const nested = await post('/tasks/batch', '{"tasks":[{"prompt":"x","project":null}]}');
     expectError(nested, 400, 'INVALID_ARGUMENT', /project must be a string/);
-    expect((nested.json as { error: { details: unknown } }).error.details).toEqual({ problems: [{ path: 'tasks.0.project', message: 'project must be a string' }] });
+    expect((nested.json as ErrorBody).error.details).toEqual({ problems: [{ path: 'tasks.0.project', message: 'project must be a string' }] });
     expectError(await post('/tasks/batch', '{"tasks":[null]}'), 400, 'INVALID_ARGUMENT');
     expectError(await post('/api/projects', JSON.stringify({ name: 'p', root: server.repo.path, active: null })), 400, 'INVALID_ARGUMENT', /active/);
   });

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { CreateTaskResponse } from '@agent-harness/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/http/json-body.js';
 import { hostileRequest, seededRandom, type HostileRequest, type Targets } from './support/hostile-requests.js';
@@ -116,7 +117,7 @@ describe('HTTP fuzz (deterministic seed, bounded, loopback only)', () => {
     // Agents that fail at once: a request that does queue a task costs a worktree, not a model.
     server = await startTestServer({ scenario: { exitCode: 1, outcome: 'error' } });
     const created = await send(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', prompt: 'seed task' }) });
-    const id = (created.json as { task_id: string }).task_id;
+    const id = (created.json as CreateTaskResponse).task_id;
     targets = { host: server.host, taskIds: [id], projects: ['app', 'nope'], roots: [server.repo.path, server.dataDir.path, '/', '.', '/etc/passwd'] };
     baseline = (await healthLatencies(server, 20))[10] ?? 0;
   });

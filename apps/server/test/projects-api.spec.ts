@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempGitRepo, type TempGitRepo } from '@agent-harness/testing';
+import type { ErrorBody } from '@agent-harness/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isErrorBody, send, startTestServer, type ReadResponse, type TestServer } from './support/test-server.js';
 
@@ -21,7 +22,7 @@ describe('POST /api/projects', () => {
   const expect400 = (res: ReadResponse, message: RegExp): void => {
     expect(res.status, res.text).toBe(400);
     expect(isErrorBody(res.json)).toBe(true);
-    expect((res.json as { error: { message: string } }).error.message).toMatch(message);
+    expect((res.json as ErrorBody).error.message).toMatch(message);
   };
 
   it('takes `name` (as the config file does), and `id` as its older spelling', async () => {
@@ -58,7 +59,7 @@ describe('POST /api/projects', () => {
     for (const root of ['/no/such/dir', file, plain, sub, fake, '/etc/passwd', '/root']) {
       const res = await register({ name: 'x', root });
       expect400(res, /is not a git repository's top directory$/);
-      messages.push((res.json as { error: { message: string } }).error.message.replace(root, '<root>'));
+      messages.push((res.json as ErrorBody).error.message.replace(root, '<root>'));
     }
     expect(new Set(messages)).toEqual(new Set([`root: <root> is not a git repository's top directory`]));
   });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import type { ErrorBody, TaskDetail } from '@agent-harness/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isErrorBody, send, startTestServer, type ReadResponse, type TestServer } from './support/test-server.js';
 
@@ -38,14 +39,14 @@ describe('task ids by unique prefix (at least 8 characters)', () => {
   const expectError = (res: ReadResponse, status: number, message: RegExp): void => {
     expect(res.status, res.text).toBe(status);
     expect(isErrorBody(res.json)).toBe(true);
-    expect((res.json as { error: { message: string } }).error.message).toMatch(message);
+    expect((res.json as ErrorBody).error.message).toMatch(message);
   };
 
   it('GET /tasks/:id finds a task by a unique prefix, in either case', async () => {
     for (const given of ['7a7a7a7a', '7A7A7A7A', '7a7a7a7a-0000', DONE, '0f1c2d3e-a']) {
       const res = await get(`/tasks/${given}`);
       expect(res.status, given).toBe(200);
-      expect((res.json as { id: string }).id).toBe(given === '0f1c2d3e-a' ? TWIN_A : DONE);
+      expect((res.json as TaskDetail).id).toBe(given === '0f1c2d3e-a' ? TWIN_A : DONE);
     }
   });
 

@@ -1,3 +1,4 @@
+import type { CreateTaskResponse, TaskDetail } from '@agent-harness/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isErrorBody, send, startTestServer, type TestServer } from './support/test-server.js';
 
@@ -27,12 +28,12 @@ async function readStream(server: TestServer, id: string, lastEventId?: string):
 async function submit(server: TestServer, body: Record<string, unknown>): Promise<string> {
   const res = await send(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', ...body }) });
   expect(res.status, res.text).toBe(202);
-  return (res.json as { task_id: string }).task_id;
+  return (res.json as CreateTaskResponse).task_id;
 }
 
 async function waitForStatus(server: TestServer, id: string, statuses: readonly string[]): Promise<string> {
   for (let i = 0; i < 600; i++) {
-    const status = ((await send(`${server.url}/tasks/${id}`)).json as { status: string }).status;
+    const status = ((await send(`${server.url}/tasks/${id}`)).json as TaskDetail).status;
     if (statuses.includes(status)) return status;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -66,7 +67,7 @@ describe('task event streams always end when their task ends', () => {
     await waitForStatus(server, id, ['running']);
     const open = await Promise.all([openStream(server, id, '1000'), openStream(server, id, '2'), openStream(server, id)]);
     expect((await send(`${server.url}/tasks/${id}/cancel`, { method: 'POST' })).status).toBe(200);
-    const [past, middle, whole] = await Promise.all(open.map(readToEnd));
+    const [past, middle, whole] = await Promise.all([readToEnd(open[0]), readToEnd(open[1]), readToEnd(open[2])]);
     expect(past.kinds).toEqual(['end']);
     expect(middle.kinds.at(-1)).toBe('end');
     expect(middle.ids[0]).toBe(3);
