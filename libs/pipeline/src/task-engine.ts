@@ -7,6 +7,7 @@ import { AppError, SecretRedactor } from '@agent-harness/core';
 import {
   ACTIVE_STATUSES,
   MAX_ATTEMPTS,
+  isAllowedMove,
   isTerminal,
   pickTasksToStart,
   type NewTaskEvent,
@@ -260,11 +261,19 @@ export class TaskEngine {
     }
   }
 
-  /** The one way task rows and events are written: secrets redacted, then stored, then published. */
+  /**
+   * The one way task rows and events are written: a status change must be in the state table and
+   * is guarded in SQL by the status and version it was read with; secrets are redacted; the row
+   * and its event are stored in one transaction, then published.
+   */
   private async update(task: Task, changes: TaskChanges, event?: NewTaskEvent): Promise<Task> {
+    const moving = changes.status !== undefined && changes.status !== task.status;
+    if (moving && !isAllowedMove(task.status, changes.status)) {
+      throw new AppError('INTERNAL', `task ${task.id}: ${task.status} → ${changes.status} is not in the state table`);
+    }
     const safeChanges = changes.error === undefined ? changes : { ...changes, error: this.redactor.text(changes.error) };
     const safeEvent = event === undefined ? undefined : { kind: event.kind, data: this.redactor.value(event.data) };
-    const result = await this.deps.tasks.update(task.id, task.version, { ...safeChanges, updatedAt: this.iso() }, safeEvent);
+    const result = await this.deps.tasks.update(task.id, task.version, { ...safeChanges, updatedAt: this.iso() }, safeEvent, moving ? task.status : undefined);
     if (result.event !== undefined) this.hub.publish(result.event);
     if (result.event?.kind === 'status') this.logTransition(result.task, result.event.data);
     return result.task;

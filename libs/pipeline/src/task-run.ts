@@ -157,7 +157,8 @@ export class TaskRun {
     );
     const implementer = this.deps.agents.select({ agent: this.task.agent, projectDefault: project.defaultAgent, complex: classified.complexity === 'complex' });
     await this.set({ agentUsed: implementer.name });
-    await this.move('running', `agent ${implementer.name}`);
+    // A published change goes straight to its review (preparing → reviewing, the table's `resume`).
+    if (!resumed) await this.move('running', `agent ${implementer.name}`);
 
     let commit = this.task.commit ?? '';
     if (resumed) {

@@ -1,7 +1,7 @@
 // Public API of @agent-harness/queue.
 export { TASK_KINDS, TASK_STATUSES, TERMINAL_STATUSES, ACTIVE_STATUSES, isTerminal } from './task.types.js';
 export type { Grade, ReviewOutcome, Task, TaskCheckpoint, TaskComplexity, TaskKind, TaskRequest, TaskStatus } from './task.types.js';
-export { TRANSITIONS, nextStatus } from './task-state-machine.js';
+export { TRANSITIONS, firstIllegalMove, isAllowedMove, nextStatus } from './task-state-machine.js';
 export type { TaskTransition } from './task-state-machine.js';
 export { MAX_ATTEMPTS, pickTasksToStart, rateLimitRetryAt } from './admission.js';
 export type { ConcurrencyLimits, RunningCounts } from './admission.js';

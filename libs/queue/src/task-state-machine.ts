@@ -8,6 +8,7 @@ export type TaskTransition =
   | 'validated'
   | 'committed'
   | 'reviewFix'
+  | 'resume'
   | 'succeed'
   | 'fail'
   | 'cancel'
@@ -15,11 +16,12 @@ export type TaskTransition =
 
 /**
  * Every allowed move. `requeue` takes an interrupted or rate-limited run back to the queue;
- * terminal statuses have none.
+ * `resume` takes a restarted task whose change is already published (checkpoint) straight to its
+ * review; terminal statuses have none. Every status write goes through this table.
  */
 export const TRANSITIONS = {
   queued: { start: 'preparing', cancel: 'cancelled', fail: 'failed' },
-  preparing: { prepared: 'running', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
+  preparing: { prepared: 'running', resume: 'reviewing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   running: { agentDone: 'validating', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   validating: { validated: 'committing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   committing: { succeed: 'done', committed: 'reviewing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
@@ -33,4 +35,27 @@ export const TRANSITIONS = {
 export function nextStatus(status: TaskStatus, transition: TaskTransition): TaskStatus | undefined {
   const moves: Partial<Record<TaskTransition, TaskStatus>> = TRANSITIONS[status];
   return moves[transition];
+}
+
+/** Whether the table allows a task to move from `from` to `to` (a new task starts `queued`). @public */
+export function isAllowedMove(from: TaskStatus | null, to: TaskStatus): boolean {
+  if (from === null) return to === 'queued';
+  const moves: Partial<Record<TaskTransition, TaskStatus>> = TRANSITIONS[from];
+  return Object.values(moves).includes(to);
+}
+
+/**
+ * Replays a stored status history (each `from → to` of a task's `status` events, oldest first)
+ * against the table: the first move it does not allow, or undefined when every move is allowed
+ * and each starts where the previous ended.
+ * @public
+ */
+export function firstIllegalMove(history: readonly { readonly from: TaskStatus | null; readonly to: TaskStatus }[]): { index: number; from: TaskStatus | null; to: TaskStatus; why: string } | undefined {
+  let current: TaskStatus | null = null;
+  for (const [index, move] of history.entries()) {
+    if (move.from !== current) return { index, ...move, why: `starts from ${String(move.from)} but the task was ${String(current)}` };
+    if (!isAllowedMove(move.from, move.to)) return { index, ...move, why: 'not in the state table' };
+    current = move.to;
+  }
+  return undefined;
 }

@@ -49,8 +49,17 @@ export abstract class TaskRepository {
    * `INVALID_ARGUMENT`), in id order, at most `limit`.
    */
   abstract findIdsByPrefix(prefix: string, limit: number): Promise<string[]>;
-  /** Throws `CONFLICT` when the stored version is no longer `expectedVersion`. */
-  abstract update(id: string, expectedVersion: number, changes: TaskChanges, event?: NewTaskEvent): Promise<{ task: Task; event?: StoredTaskEvent | undefined }>;
+  /**
+   * Throws `CONFLICT` when the stored version is no longer `expectedVersion`, or (when given) the
+   * stored status is no longer `expectedStatus`: both are checked in the same SQL statement.
+   */
+  abstract update(
+    id: string,
+    expectedVersion: number,
+    changes: TaskChanges,
+    event?: NewTaskEvent,
+    expectedStatus?: TaskStatus,
+  ): Promise<{ task: Task; event?: StoredTaskEvent | undefined }>;
   abstract appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent>;
   /** Events after `afterSeq`, oldest first; only the given kinds when `kinds` is set. */
   abstract eventsAfter(taskId: string, afterSeq: number, limit: number, kinds?: readonly NewTaskEvent['kind'][]): Promise<StoredTaskEvent[]>;

@@ -40,6 +40,15 @@ describe('TypeOrmTaskRepository (real SQLite)', () => {
     expect((await repo.eventsAfter('t1', 0, 100)).map((e) => e.seq)).toEqual([1, 2]);
   });
 
+  it('guards a status change by the status it was read with, in the same statement as the version', async () => {
+    await repo.create(newTask('t1'), { kind: 'status', data: { to: 'queued' } });
+    // Right version, wrong status: as if another writer had moved it and the version were reused.
+    await expect(repo.update('t1', 1, { status: 'preparing' }, { kind: 'status', data: { to: 'preparing' } }, 'running')).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await repo.get('t1')).toMatchObject({ status: 'queued', version: 1 });
+    expect(await repo.eventsAfter('t1', 0, 10)).toHaveLength(1);
+    expect((await repo.update('t1', 1, { status: 'preparing' }, undefined, 'queued')).task).toMatchObject({ status: 'preparing', version: 2 });
+  });
+
   it('numbers events per task without gaps, even when written concurrently', async () => {
     await repo.create(newTask('t1'), { kind: 'status', data: {} });
     await repo.create(newTask('t2'), { kind: 'status', data: {} });

@@ -79,17 +79,15 @@ export class TypeOrmTaskRepository extends TaskRepository {
     return rows.map((r) => r.id);
   }
 
-  update(id: string, expectedVersion: number, changes: TaskChanges, event?: NewTaskEvent): Promise<{ task: Task; event?: StoredTaskEvent | undefined }> {
+  update(id: string, expectedVersion: number, changes: TaskChanges, event?: NewTaskEvent, expectedStatus?: TaskStatus): Promise<{ task: Task; event?: StoredTaskEvent | undefined }> {
     return this.write(async (manager) => {
       const values = { ...rowChanges({ ...changes, updatedAt: changes.updatedAt ?? this.now() }), version: expectedVersion + 1 };
-      const result = await manager
-        .createQueryBuilder()
-        .update(TaskEntity)
-        .set(values)
-        .where('id = :id AND version = :version', { id, version: expectedVersion })
-        .execute();
+      const query = manager.createQueryBuilder().update(TaskEntity).set(values).where('id = :id AND version = :version', { id, version: expectedVersion });
+      if (expectedStatus !== undefined) query.andWhere('status = :expectedStatus', { expectedStatus });
+      const result = await query.execute();
       if (result.affected !== 1) {
-        throw new AppError('CONFLICT', `task ${id} was changed by someone else (expected version ${String(expectedVersion)})`);
+        const expected = `version ${String(expectedVersion)}${expectedStatus === undefined ? '' : `, status ${expectedStatus}`}`;
+        throw new AppError('CONFLICT', `task ${id} was changed by someone else (expected ${expected})`);
       }
       const row = await manager.findOneByOrFail(TaskEntity, { id });
       const stored = event === undefined ? undefined : await this.insertEvent(manager, id, event);
