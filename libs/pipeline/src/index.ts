@@ -5,5 +5,6 @@ export { classifyTask, COMPLEXITY_THRESHOLDS } from './task-classifier.js';
 export type { ClassifierInput } from './task-classifier.js';
 export type { RecoveryReport, SubmitTaskInput, TaskEngineDeps } from './task-engine.js';
 export { TaskEventsHub } from './task-events-hub.js';
+export { TaskEventBus } from './task-event-bus.js';
 export { ProjectAdmin } from './project-admin.js';
 export type { ProjectAdminDeps, RegisterProjectInput } from './project-admin.js';

@@ -144,6 +144,41 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   });
 
+  it('recovers only its own tasks and those whose lease expired; a live lease of another server is left alone', async () => {
+    const repository = tasks();
+    const now = Date.now();
+    const running = (id: string, leaseOwner: string, expiresInMs: number) =>
+      repository.create(
+        { id, project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: new Date(now).toISOString(), updatedAt: new Date(now).toISOString(), version: 1, leaseOwner, leaseExpiresAt: new Date(now + expiresInMs).toISOString() },
+        { kind: 'status', data: { from: null, to: 'running' } },
+      );
+    await running('mine-before-restart', 'server-a', 60_000);
+    await running('sibling-alive', 'server-b', 60_000);
+    await running('sibling-dead', 'server-c', -1_000);
+    const e = await startEngine({ hang: 'before_output' }, { maxConcurrent: 1, serverId: 'server-a' });
+    await e.stop();
+    await stopEngine();
+    expect((await repository.get('mine-before-restart'))?.attempt).toBe(2);
+    expect((await repository.get('sibling-dead'))?.attempt).toBe(2);
+    expect(await repository.get('sibling-alive')).toMatchObject({ status: 'running', attempt: 1, leaseOwner: 'server-b' });
+  });
+
+  it('leases the tasks it runs and renews the lease while they run; a finished task holds none', async () => {
+    const e = await startEngine({ hang: 'after_init' }, { serverId: 'server-a' });
+    const submitted = await e.submit({ kind: 'prompt', prompt: 'hang' });
+    await firstValueFrom(e.watch(submitted.id).pipe(filter((ev: StoredTaskEvent) => ev.kind === 'agent')));
+    const leased = await tasks().get(submitted.id);
+    expect(leased).toMatchObject({ leaseOwner: 'server-a' });
+    expect(Date.parse(leased?.leaseExpiresAt ?? '')).toBeGreaterThan(Date.now());
+    await tasks().renewLeases('server-a', [submitted.id], '2999-01-01T00:00:00.000Z');
+    expect((await tasks().get(submitted.id))?.leaseExpiresAt).toBe('2999-01-01T00:00:00.000Z');
+    await tasks().renewLeases('server-b', [submitted.id], '1999-01-01T00:00:00.000Z');
+    expect((await tasks().get(submitted.id))?.leaseExpiresAt).toBe('2999-01-01T00:00:00.000Z');
+    const cancelled = await e.cancel(submitted.id);
+    expect(cancelled.leaseOwner).toBeUndefined();
+    expect(cancelled.leaseExpiresAt).toBeUndefined();
+  });
+
   it('recovers after a crash: kills the orphaned agent, removes its worktree, requeues the task', async () => {
     const repository = tasks();
     const now = new Date().toISOString();

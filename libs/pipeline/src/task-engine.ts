@@ -24,6 +24,7 @@ import type { CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { AdmissionCheck } from './admission-check.js';
+import type { TaskEventBus } from './task-event-bus.js';
 import { TaskEventsHub } from './task-events-hub.js';
 import { TaskRun, type RunOutcome } from './task-run.js';
 import { taskTitle } from './task-title.js';
@@ -53,6 +54,12 @@ export interface TaskEngineDeps {
    * last line of defence: no process running project code gets them in the first place.
    */
   readonly redactor?: SecretRedactor | undefined;
+  /** This server's id, the owner of the leases it takes (keep it across restarts). Default: random. */
+  readonly serverId?: string | undefined;
+  /** How long a lease holds without a heartbeat. Default 60 s; renewed every third of it. */
+  readonly leaseMs?: number | undefined;
+  /** Where live events go after they are stored. Default: in-process (`TaskEventsHub`). */
+  readonly events?: TaskEventBus | undefined;
 }
 
 /** A task to submit; `project` is a name or a root path, default the default project. @public */
@@ -64,6 +71,8 @@ export interface SubmitTaskInput extends TaskRequest {
 export interface RecoveryReport {
   readonly requeued: readonly string[];
   readonly failed: readonly string[];
+  /** Active tasks left alone: another server holds a lease on them that has not expired. */
+  readonly leasedElsewhere: readonly string[];
   readonly removedWorktrees: readonly string[];
 }
 
@@ -81,7 +90,11 @@ interface RunningTask {
  * @public
  */
 export class TaskEngine {
-  readonly hub = new TaskEventsHub();
+  /** Live events of every task, after they are stored. */
+  readonly events: TaskEventBus;
+  readonly serverId: string;
+  private readonly leaseMs: number;
+  private heartbeat: NodeJS.Timeout | undefined;
   private readonly running = new Map<string, RunningTask>();
   private readonly now: () => Date;
   private readonly newId: () => string;
@@ -96,6 +109,9 @@ export class TaskEngine {
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
     this.redactor = deps.redactor ?? new SecretRedactor([]);
+    this.events = deps.events ?? new TaskEventsHub();
+    this.serverId = deps.serverId ?? randomUUID();
+    this.leaseMs = deps.leaseMs ?? 60_000;
     this.admission = new AdmissionCheck({ agents: deps.agents, github: deps.github, worktrees: deps.worktrees, now: this.now });
   }
 
@@ -109,6 +125,9 @@ export class TaskEngine {
     this.timer = setInterval(() => {
       this.requestTick();
     }, this.deps.tickMs ?? 1000);
+    this.heartbeat = setInterval(() => {
+      void this.renewLeases();
+    }, Math.max(1000, this.leaseMs / 3));
     this.requestTick();
     return report;
   }
@@ -117,17 +136,31 @@ export class TaskEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.heartbeat);
     for (const entry of this.running.values()) {
       entry.stopReason ??= 'shutdown';
       entry.controller.abort();
     }
     await Promise.all([...this.running.values()].map((entry) => entry.done));
-    this.hub.closeAll();
+    this.events.closeAll();
+  }
+
+  private leaseUntil(): string {
+    return new Date(this.now().getTime() + this.leaseMs).toISOString();
+  }
+
+  /** The heartbeat: extends the leases of the tasks this server runs. Never throws. */
+  private async renewLeases(): Promise<void> {
+    try {
+      await this.deps.tasks.renewLeases(this.serverId, [...this.running.keys()], this.leaseUntil());
+    } catch (error) {
+      this.deps.logger?.error(`could not renew task leases: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** Live events of a task (after they are stored). */
   watch(taskId: string): Observable<StoredTaskEvent> {
-    return this.hub.watch(taskId);
+    return this.events.watch(taskId);
   }
 
   async resolveProject(nameOrRoot: string | undefined): Promise<Project> {
@@ -245,7 +278,8 @@ export class TaskEngine {
       this.running.set(task.id, entry);
       // Claim the slot before the next look at the queue, so one task never starts twice.
       try {
-        const started = await this.update(task, { status: 'preparing', startedAt: this.iso(), notBefore: undefined, error: undefined }, statusEvent('queued', 'preparing', task.attempt));
+        const claim = { leaseOwner: this.serverId, leaseExpiresAt: this.leaseUntil() };
+        const started = await this.update(task, { status: 'preparing', startedAt: this.iso(), notBefore: undefined, error: undefined, ...claim }, statusEvent('queued', 'preparing', task.attempt));
         entry.done = this.execute(started, entry)
           .catch((error: unknown) => {
             this.deps.logger?.error(`task ${task.id}: ${error instanceof Error ? error.message : String(error)}`);
@@ -274,13 +308,13 @@ export class TaskEngine {
     const safeChanges = changes.error === undefined ? changes : { ...changes, error: this.redactor.text(changes.error) };
     const safeEvent = event === undefined ? undefined : { kind: event.kind, data: this.redactor.value(event.data) };
     const result = await this.deps.tasks.update(task.id, task.version, { ...safeChanges, updatedAt: this.iso() }, safeEvent, moving ? task.status : undefined);
-    if (result.event !== undefined) this.hub.publish(result.event);
+    if (result.event !== undefined) this.events.publish(result.event);
     if (result.event?.kind === 'status') this.logTransition(result.task, result.event.data);
     return result.task;
   }
 
   private async log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void> {
-    this.hub.publish(await this.deps.tasks.appendEvent(taskId, { kind, data: this.redactor.value(data) }));
+    this.events.publish(await this.deps.tasks.appendEvent(taskId, { kind, data: this.redactor.value(data) }));
   }
 
   /** One line per status change: `task 1a2b3c4d [my-app] running → validating (reason)`. */
@@ -344,7 +378,7 @@ export class TaskEngine {
     if (outcome.kind === 'requeue') {
       await this.update(
         task,
-        { status: 'queued', attempt: outcome.attempt, notBefore: outcome.notBefore, worktree: undefined, error: outcome.reason },
+        { status: 'queued', attempt: outcome.attempt, notBefore: outcome.notBefore, worktree: undefined, error: outcome.reason, ...NO_LEASE },
         statusEvent(task.status, 'queued', outcome.attempt, outcome.reason),
       );
       return;
@@ -361,6 +395,7 @@ export class TaskEngine {
     const changes: TaskChanges = {
       status,
       finishedAt: now,
+      ...NO_LEASE,
       worktree: undefined,
       error,
       // A cancelled task is not graded: nobody asked it to finish.
@@ -369,7 +404,7 @@ export class TaskEngine {
     };
     const finished = await this.update(task, changes, statusEvent(task.status, status, task.attempt, error));
     await this.log(task.id, 'end', { status, error: finished.error, commit: finished.commit, branch: finished.branch, pr: finished.prUrl, grade: finished.grade, review: finished.reviewOutcome });
-    this.hub.close(task.id);
+    this.events.close(task.id);
   }
 
   /**
@@ -380,9 +415,17 @@ export class TaskEngine {
   async recover(): Promise<RecoveryReport> {
     const requeued: string[] = [];
     const failed: string[] = [];
+    const leasedElsewhere: string[] = [];
     const projects = await this.deps.projects.list();
     const rootOf = new Map(projects.map((p) => [p.name, p.root]));
+    const now = this.iso();
     for (const task of await this.deps.tasks.withStatus(ACTIVE_STATUSES, true)) {
+      // Ours (this server before a restart), unleased (older versions) or expired: ours to take back.
+      const heldElsewhere = task.leaseOwner !== undefined && task.leaseOwner !== this.serverId && task.leaseExpiresAt !== undefined && task.leaseExpiresAt > now;
+      if (heldElsewhere) {
+        leasedElsewhere.push(task.id);
+        continue;
+      }
       const path = task.worktree ?? this.deps.worktrees.pathFor(task.id);
       await this.endTaskProcesses(task.id, path);
       const root = rootOf.get(task.project);
@@ -410,13 +453,16 @@ export class TaskEngine {
     if (requeued.length + failed.length + removedWorktrees.length > 0) {
       this.deps.logger?.log(`recovery: ${String(requeued.length)} requeued, ${String(failed.length)} failed, ${String(removedWorktrees.length)} orphaned worktrees removed`);
     }
-    return { requeued, failed, removedWorktrees };
+    return { requeued, failed, leasedElsewhere, removedWorktrees };
   }
 }
 
 /** Queued tasks looked at per dispatch, oldest first (more than any sane max_queue_size). */
 const DISPATCH_SCAN = 10_000;
 
+
+/** A finished or requeued task holds no lease. */
+const NO_LEASE = { leaseOwner: undefined, leaseExpiresAt: undefined };
 
 function statusEvent(from: TaskStatus | undefined, to: TaskStatus, attempt: number, reason?: string): NewTaskEvent {
   return { kind: 'status', data: { from: from ?? null, to, attempt, ...(reason === undefined ? {} : { reason }) } };

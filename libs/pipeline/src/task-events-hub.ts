@@ -1,19 +1,20 @@
 import type { StoredTaskEvent } from '@agent-harness/queue';
 import { Observable, Subject } from 'rxjs';
+import { TaskEventBus } from './task-event-bus.js';
 
 /**
  * Live fan-out of stored task events to any number of watchers. Events are published after they
  * are stored, in `seq` order, so a watcher can replay the store and then follow live without gaps.
  */
-export class TaskEventsHub {
+export class TaskEventsHub extends TaskEventBus {
   private readonly subjects = new Map<string, Subject<StoredTaskEvent>>();
 
-  publish(event: StoredTaskEvent): void {
+  override publish(event: StoredTaskEvent): void {
     this.subjects.get(event.taskId)?.next(event);
   }
 
   /** Live events of a task from now on; completes after its `end` event. */
-  watch(taskId: string): Observable<StoredTaskEvent> {
+  override watch(taskId: string): Observable<StoredTaskEvent> {
     return new Observable<StoredTaskEvent>((subscriber) => {
       let subject = this.subjects.get(taskId);
       if (subject === undefined) {
@@ -29,13 +30,13 @@ export class TaskEventsHub {
   }
 
   /** Ends every watch of a task (it reached a terminal status). */
-  close(taskId: string): void {
+  override close(taskId: string): void {
     const subject = this.subjects.get(taskId);
     this.subjects.delete(taskId);
     subject?.complete();
   }
 
-  closeAll(): void {
+  override closeAll(): void {
     for (const id of [...this.subjects.keys()]) this.close(id);
   }
 }

@@ -24,6 +24,8 @@ export interface EngineOptions {
   readonly claudePath?: string;
   /** `[agents] default_agent`. */
   readonly defaultAgent?: string;
+  /** This engine's server id (lease owner). */
+  readonly serverId?: string;
 }
 
 /**
@@ -75,6 +77,7 @@ export class EngineFixture {
       github: options.github,
       review: { enabled: false, reviewerAgent: 'codex', maxRounds: 1 },
       tickMs: 50,
+      serverId: options.serverId,
     });
     await this.engine.start();
     return this.engine;

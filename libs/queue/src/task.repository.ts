@@ -61,6 +61,11 @@ export abstract class TaskRepository {
     expectedStatus?: TaskStatus,
   ): Promise<{ task: Task; event?: StoredTaskEvent | undefined }>;
   abstract appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent>;
+  /**
+   * Extends the leases `owner` holds on these tasks until `until` (a heartbeat). It changes no
+   * version: a lease is the server's, not part of the task's state.
+   */
+  abstract renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<void>;
   /** Events after `afterSeq`, oldest first; only the given kinds when `kinds` is set. */
   abstract eventsAfter(taskId: string, afterSeq: number, limit: number, kinds?: readonly NewTaskEvent['kind'][]): Promise<StoredTaskEvent[]>;
   /** Newest first. */

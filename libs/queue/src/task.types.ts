@@ -75,6 +75,12 @@ export interface Task extends TaskRequest {
   /** Review rounds run, and how the review ended. */
   readonly reviewRounds: number;
   readonly reviewOutcome?: ReviewOutcome | undefined;
+  /**
+   * The server running the task, and until when its lease holds (ISO 8601). The server renews it
+   * while the task runs; recovery takes back only its own tasks and those whose lease expired.
+   */
+  readonly leaseOwner?: string | undefined;
+  readonly leaseExpiresAt?: string | undefined;
   /** The last durable step of the run (see TaskCheckpoint); cleared when the task is redone. */
   readonly checkpoint?: TaskCheckpoint | undefined;
   /** Set when the task starts: complex work prefers `complexity_preferred_agents`. */

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
@@ -65,6 +67,21 @@ function gitCredentials(config: HarnessConfig): { token: string; hosts: string[]
 }
 
 /**
+ * This server's id, kept in `data_dir/server-id` so a restarted server knows its own leases (and
+ * takes them back at once) while another server's live leases are left alone.
+ */
+function serverIdOf(dataDir: string): string {
+  const file = join(dataDir, 'server-id');
+  if (existsSync(file)) {
+    const id = readFileSync(file, 'utf8').trim();
+    if (/^[\w.-]{1,64}$/.test(id)) return id;
+  }
+  const id = randomUUID();
+  writeFileSync(file, `${id}\n`, { mode: 0o600 });
+  return id;
+}
+
+/**
  * Opens (and migrates) the database in `data_dir` and builds the engine and its parts from the
  * configuration. Nothing runs until `start()`.
  * @public
@@ -94,6 +111,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     commands: new ShellCommandRunner(commandEnv(env, config.validation.env)),
     redactor: new SecretRedactor(secretValues(env, configuredSecrets(config))),
     ...(logger === undefined ? {} : { logger }),
+    serverId: serverIdOf(config.server.data_dir),
     ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });

@@ -28,6 +28,10 @@ export interface TaskRow {
   review_outcome: string | null;
   checkpoint: string | null;
   complexity: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  /** The last event number handed out for this task: events are numbered from the row. */
+  last_event_seq?: number;
   grade: string | null;
   score: number | null;
   cost_usd: number | null;
@@ -82,6 +86,9 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     review_outcome: varchar(),
     checkpoint: varchar(),
     complexity: varchar(),
+    lease_owner: varchar(),
+    lease_expires_at: varchar(),
+    last_event_seq: { type: 'integer', default: 0 },
     grade: varchar(),
     score: integer(),
     cost_usd: { type: 'real', nullable: true },

@@ -43,13 +43,24 @@ export class TypeOrmTaskRepository extends TaskRepository {
     return next;
   }
 
+  /**
+   * Appends an event numbered from the task row, in the caller's transaction: the row's counter is
+   * raised first, so two writers (two servers sharing a database) can never take the same number.
+   */
   private async insertEvent(manager: EntityManager, taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {
-    const last = await manager
-      .createQueryBuilder(TaskEventEntity, 'e')
-      .select('MAX(e.seq)', 'max')
-      .where('e.task_id = :taskId', { taskId })
-      .getRawOne<{ max: number | null }>();
-    const row = { task_id: taskId, seq: (last?.max ?? 0) + 1, kind: event.kind, data: JSON.stringify(event.data ?? null), created_at: this.now() };
+    const raised = await manager
+      .createQueryBuilder()
+      .update(TaskEntity)
+      .set({ last_event_seq: () => 'last_event_seq + 1' })
+      .where('id = :taskId', { taskId })
+      .execute();
+    if (raised.affected !== 1) throw new AppError('NOT_FOUND', `no task ${taskId}`);
+    const counter = await manager
+      .createQueryBuilder(TaskEntity, 't')
+      .select('t.last_event_seq', 'seq')
+      .where('t.id = :taskId', { taskId })
+      .getRawOne<{ seq: number | string }>();
+    const row = { task_id: taskId, seq: Number(counter?.seq), kind: event.kind, data: JSON.stringify(event.data ?? null), created_at: this.now() };
     await manager.insert(TaskEventEntity, row);
     return eventFromRow(row);
   }
@@ -93,6 +104,13 @@ export class TypeOrmTaskRepository extends TaskRepository {
       const stored = event === undefined ? undefined : await this.insertEvent(manager, id, event);
       return { task: taskFromRow(row), event: stored };
     });
+  }
+
+  async renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<void> {
+    if (taskIds.length === 0) return;
+    await this.write((manager) =>
+      manager.createQueryBuilder().update(TaskEntity).set({ lease_expires_at: until }).where('lease_owner = :owner AND id IN (:...taskIds)', { owner, taskIds: [...taskIds] }).execute(),
+    );
   }
 
   appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {
