@@ -18,6 +18,11 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'INTERNAL':
     case 'AGENT_FAILED':
     case 'QUEUE_FULL':
+    case 'GIT_FAILED':
+    case 'GITHUB_UNAUTHORIZED':
+    case 'GITHUB_NOT_FOUND':
+    case 'GITHUB_RATE_LIMITED':
+    case 'GITHUB_FAILED':
       return 1;
     default:
       return assertUnreachable(code);

@@ -263,7 +263,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     await start({ edits: [{ path: 'x', content: 'x' }] }, { text: APPROVE });
     const { task_id: id } = (await api('/tasks', { project: 'app', issue: 404 })) as CreateTaskResponse;
     const task = await until(id, ['done', 'failed']);
-    expect(task).toMatchObject({ status: 'failed', grade: 'F' });
+    expect(task).toMatchObject({ status: 'failed', grade: 'F', failure_class: 'github_error' });
     expect(task.error).toContain('issue #404 of octo/app was not found (404)');
   });
 });

@@ -63,7 +63,7 @@ describe('bootstrapServer', () => {
     const db = new BetterSqlite3(join(dir.path, 'harness.db'));
     const now = new Date().toISOString();
     db.prepare(
-      `INSERT INTO tasks (id, project, kind, prompt, status, attempt, not_before, input_tokens, output_tokens, created_at, updated_at, version) VALUES ('waiting', 'p', 'prompt', 'x', 'queued', 2, '2999-01-01T00:00:00.000Z', 0, 0, ?, ?, 1)`,
+      `INSERT INTO tasks (id, project, kind, prompt, status, attempt, not_before, input_tokens, output_tokens, created_at, updated_at, version, last_event_seq) VALUES ('waiting', 'p', 'prompt', 'x', 'queued', 2, '2999-01-01T00:00:00.000Z', 0, 0, ?, ?, 1, 1)`,
     ).run(now, now);
     db.prepare(`INSERT INTO task_events (task_id, seq, kind, data, created_at) VALUES ('waiting', 1, 'status', '{"to":"queued"}', ?)`).run(now);
     db.close();

@@ -14,11 +14,12 @@ function insertTasks(dataDir: string): void {
   const db = new BetterSqlite3(join(dataDir, 'harness.db'));
   const now = new Date().toISOString();
   const task = db.prepare(
-    `INSERT INTO tasks (id, project, kind, prompt, status, attempt, not_before, input_tokens, output_tokens, created_at, updated_at, version) VALUES (?, 'app', 'prompt', 'x', ?, 1, '2999-01-01T00:00:00.000Z', 0, 0, ?, ?, 1)`,
+    `INSERT INTO tasks (id, project, kind, prompt, status, attempt, not_before, input_tokens, output_tokens, created_at, updated_at, version, last_event_seq) VALUES (?, 'app', 'prompt', 'x', ?, 1, '2999-01-01T00:00:00.000Z', 0, 0, ?, ?, 1, ?)`,
   );
   const event = db.prepare(`INSERT INTO task_events (task_id, seq, kind, data, created_at) VALUES (?, ?, ?, ?, ?)`);
   for (const [id, status] of [[TWIN_A, 'done'], [TWIN_B, 'done'], [DONE, 'done'], [WAITING, 'queued']] as const) {
-    task.run(id, status, now, now);
+    // Event numbers come from the row: it says how many the task has.
+    task.run(id, status, now, now, status === 'done' ? 2 : 1);
     event.run(id, 1, 'status', '{"from":null,"to":"queued"}', now);
     if (status === 'done') event.run(id, 2, 'end', '{"status":"done"}', now);
   }

@@ -5,6 +5,8 @@ export type { Result } from './result.js';
 export { ERROR_CODES } from './errors/error-codes.js';
 export type { ErrorCode } from './errors/error-codes.js';
 export { AppError, toAppError, assertUnreachable } from './errors/app-error.js';
+export { FAILURE_CLASSES, failureClassOfAgentEnd, failureClassOfError } from './failures.js';
+export type { FailureClass } from './failures.js';
 
 export { resolveConfig } from './config/resolve-config.js';
 export type { CliOverrides, DirectoryInspection, ResolveConfigInput } from './config/resolve-config.js';

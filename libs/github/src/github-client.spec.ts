@@ -68,13 +68,15 @@ describe('GitHubClient against the GitHub stand-in', () => {
   });
 
   it('says clearly what failed: 404, 401 and a rate limit with its reset time', async () => {
-    await expect(client.getIssue(repo, 404)).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'GitHub: issue #404 of octo/app was not found (404), or the token cannot see it' });
+    await expect(client.getIssue(repo, 404)).rejects.toMatchObject({ code: 'GITHUB_NOT_FOUND', message: 'GitHub: issue #404 of octo/app was not found (404), or the token cannot see it' });
     const anonymous = new GitHubClient({ apiUrl: github.url, token: 'wrong' });
-    await expect(anonymous.getIssue(repo, 1)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(anonymous.getIssue(repo, 1)).rejects.toMatchObject({ code: 'GITHUB_UNAUTHORIZED' });
     const reset = Math.floor(Date.now() / 1000) + 3600;
     github.fail({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } });
     github.addIssue('octo/app', 5, { title: 't' });
-    await expect(client.comment(repo, 5, 'hi')).rejects.toThrow(/GitHub refused commenting on #5 of octo\/app \(403: API rate limit exceeded\); it resets at/);
+    const limited = client.comment(repo, 5, 'hi');
+    await expect(limited).rejects.toThrow(/GitHub refused commenting on #5 of octo\/app \(403: API rate limit exceeded\); it resets at/);
+    await expect(limited).rejects.toMatchObject({ code: 'GITHUB_RATE_LIMITED' });
     github.fail({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 429, message: 'secondary rate limit', headers: { 'retry-after': '1' }, times: 1 });
     await client.comment(repo, 5, 'after a short wait');
     expect(github.requests.filter((r) => r.method === 'POST').length).toBeGreaterThanOrEqual(3);

@@ -185,21 +185,21 @@ function isRequestError(error: unknown): error is RequestErrorLike {
 }
 
 function toGitHubError(what: string, error: unknown): AppError {
-  if (!isRequestError(error)) return new AppError('INTERNAL', `GitHub: ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  if (!isRequestError(error)) return new AppError('GITHUB_FAILED', `GitHub: ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   const apiMessage = (error.response?.data as { message?: unknown } | undefined)?.message;
   const detail = typeof apiMessage === 'string' ? apiMessage : error.message;
   switch (error.status) {
     case 401:
-      return new AppError('UNAUTHORIZED', `GitHub rejected the token (401) for ${what}; check GITHUB_TOKEN`, { cause: error });
+      return new AppError('GITHUB_UNAUTHORIZED', `GitHub rejected the token (401) for ${what}; check GITHUB_TOKEN`, { cause: error });
     case 404:
-      return new AppError('NOT_FOUND', `GitHub: ${what} was not found (404), or the token cannot see it`, { cause: error });
+      return new AppError('GITHUB_NOT_FOUND', `GitHub: ${what} was not found (404), or the token cannot see it`, { cause: error });
     case 403:
     case 429: {
       const reset = error.response?.headers?.['x-ratelimit-reset'];
       const when = reset === undefined ? '' : `; it resets at ${new Date(Number(reset) * 1000).toISOString()}`;
-      return new AppError('CONFLICT', `GitHub refused ${what} (${String(error.status)}: ${detail})${when}`, { cause: error, details: { rateLimited: true } });
+      return new AppError('GITHUB_RATE_LIMITED', `GitHub refused ${what} (${String(error.status)}: ${detail})${when}`, { cause: error, details: { rateLimited: true } });
     }
     default:
-      return new AppError('INTERNAL', `GitHub: ${what} failed (${String(error.status)}: ${detail})`, { cause: error });
+      return new AppError('GITHUB_FAILED', `GitHub: ${what} failed (${String(error.status)}: ${detail})`, { cause: error });
   }
 }

@@ -69,20 +69,20 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
   it('fails the task when validation still fails after max_retries fixes', async () => {
     const e = await startEngine({ edits: [{ path: 'hello.txt', content: 'hi\n' }] }, { preCommit: ['echo broken build; false'] });
     const task = await finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
-    expect(task).toMatchObject({ status: 'failed', validationRetries: 2, error: 'validation failed after 2 fix attempt(s): `echo broken build; false` exited with code 1' });
+    expect(task).toMatchObject({ status: 'failed', validationRetries: 2, error: 'validation failed after 2 fix attempt(s): `echo broken build; false` exited with code 1', failureClass: 'validation_failed' });
     expect(readFakeAgentLog(join(data.path, 'agent-log.jsonl'))).toHaveLength(3);
   });
 
   it('fails a task whose agent changed nothing', async () => {
     const e = await startEngine({ text: 'Nothing to do.' });
     const task = await finished((await e.submit({ kind: 'prompt', prompt: 'noop' })).id);
-    expect(task).toMatchObject({ status: 'failed', error: 'agent made no changes' });
+    expect(task).toMatchObject({ status: 'failed', error: 'agent made no changes', failureClass: 'no_changes' });
   });
 
   it('fails with the agent\'s reason', async () => {
     const e = await startEngine({ outcome: 'error' });
     const task = await finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
-    expect(task.status).toBe('failed');
+    expect(task).toMatchObject({ status: 'failed', failureClass: 'agent_error' });
     expect(task.error).toContain('claude failed');
   });
 
@@ -129,7 +129,7 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const worktree = join(data.path, 'worktrees', submitted.id);
     expect(processesInDirectory(worktree).length).toBeGreaterThan(0);
     const cancelled = await e.cancel(submitted.id);
-    expect(cancelled).toMatchObject({ status: 'cancelled', error: 'cancelled by request' });
+    expect(cancelled).toMatchObject({ status: 'cancelled', error: 'cancelled by request', failureClass: 'cancelled' });
     expect(processesInDirectory(worktree)).toEqual([]);
     expect(existsSync(worktree)).toBe(false);
     await expect(e.cancel(submitted.id)).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -204,6 +204,6 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const crashed = await repository.get('crashed-task-0000');
     expect(crashed).toMatchObject({ attempt: 2 });
     expect(['queued', 'preparing', 'running']).toContain(crashed?.status);
-    expect(await repository.get('worn-out-task-000')).toMatchObject({ status: 'failed', error: 'interrupted by a server restart while running, after 3 attempts' });
+    expect(await repository.get('worn-out-task-000')).toMatchObject({ status: 'failed', error: 'interrupted by a server restart while running, after 3 attempts', failureClass: 'interrupted' });
   });
 });

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { killTaskProcesses, TASK_MARKER_ENV, type AgentRegistry } from '@agent-harness/agents';
 import type { GitHubClient } from '@agent-harness/github';
 import { taskGrade } from '@agent-harness/review';
-import { AppError, SecretRedactor } from '@agent-harness/core';
+import { AppError, SecretRedactor, failureClassOfError, toAppError } from '@agent-harness/core';
 import {
   ACTIVE_STATUSES,
   MAX_ATTEMPTS,
@@ -335,7 +335,8 @@ export class TaskEngine {
     try {
       outcome = await run.run(taskTitle(started), commitMessage);
     } catch (error) {
-      outcome = entry.stopReason === 'cancel' ? { kind: 'cancelled' } : { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
+      const failure = toAppError(error);
+      outcome = entry.stopReason === 'cancel' ? { kind: 'cancelled' } : { kind: 'failed', error: failure.message, failureClass: failureClassOfError(failure.code) };
     }
     if (entry.stopReason === 'cancel' && outcome.kind !== 'done') outcome = { kind: 'cancelled' };
     if (entry.stopReason === 'shutdown' && outcome.kind !== 'done') outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
@@ -385,6 +386,7 @@ export class TaskEngine {
     }
     const status: TaskStatus = outcome.kind === 'done' ? 'done' : outcome.kind;
     const error = outcome.kind === 'failed' ? outcome.error : outcome.kind === 'cancelled' ? 'cancelled by request' : undefined;
+    const failureClass = outcome.kind === 'failed' ? outcome.failureClass : outcome.kind === 'cancelled' ? 'cancelled' : undefined;
     const graded = taskGrade({
       succeeded: outcome.kind === 'done',
       validationRetries: task.validationRetries,
@@ -398,12 +400,13 @@ export class TaskEngine {
       ...NO_LEASE,
       worktree: undefined,
       error,
+      failureClass,
       // A cancelled task is not graded: nobody asked it to finish.
       ...(outcome.kind === 'cancelled' ? {} : { grade: graded.grade, score: graded.score }),
       ...(outcome.kind === 'done' ? { commit: outcome.commit, reviewOutcome: outcome.review.outcome } : {}),
     };
     const finished = await this.update(task, changes, statusEvent(task.status, status, task.attempt, error));
-    await this.log(task.id, 'end', { status, error: finished.error, commit: finished.commit, branch: finished.branch, pr: finished.prUrl, grade: finished.grade, review: finished.reviewOutcome });
+    await this.log(task.id, 'end', { status, error: finished.error, failure_class: finished.failureClass, commit: finished.commit, branch: finished.branch, pr: finished.prUrl, grade: finished.grade, review: finished.reviewOutcome });
     this.events.close(task.id);
   }
 
@@ -435,7 +438,7 @@ export class TaskEngine {
         await this.finish(task, { kind: 'requeue', attempt: task.attempt + 1, reason });
         requeued.push(task.id);
       } else {
-        await this.finish(task, { kind: 'failed', error: `${reason}, after ${String(task.attempt)} attempts` });
+        await this.finish(task, { kind: 'failed', error: `${reason}, after ${String(task.attempt)} attempts`, failureClass: 'interrupted' });
         failed.push(task.id);
       }
     }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASK_MARKER_ENV, type AgentPhase, type AgentRegistry, type AgentRunner } from '@agent-harness/agents';
-import { AppError, type AgentEvent } from '@agent-harness/core';
+import { AppError, failureClassOfAgentEnd, type AgentEvent, type FailureClass } from '@agent-harness/core';
 import { parseGitHubRemote, parseRepoName, type GitHubClient, type RepoRef } from '@agent-harness/github';
 import { MAX_ATTEMPTS, rateLimitRetryAt, type NewTaskEvent, type Project, type ProjectCatalog, type ReviewOutcome, type Task, type TaskChanges, type TaskRepository, type TaskStatus } from '@agent-harness/queue';
 import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/review';
@@ -40,7 +40,7 @@ const NOTHING_TO_CHANGE = Symbol('nothing to change');
 /** How a run ended, before it is recorded. */
 export type RunOutcome =
   | { readonly kind: 'done'; readonly commit: string; readonly review: ReviewResult }
-  | { readonly kind: 'failed'; readonly error: string }
+  | { readonly kind: 'failed'; readonly error: string; readonly failureClass: FailureClass }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'requeue'; readonly attempt: number; readonly notBefore?: string | undefined; readonly reason: string };
 
@@ -236,10 +236,10 @@ export class TaskRun {
       await this.write.log(this.task.id, 'validation', { retry, ok: checks.ok, source: plan.source, outcomes: checks.outcomes });
       if (checks.ok) return 'ok';
       const failure = checks.outcomes.at(-1);
-      if (failure === undefined || this.signal.aborted) return { kind: 'failed', error: 'validation stopped' };
+      if (failure === undefined || this.signal.aborted) return { kind: 'failed', error: 'validation stopped', failureClass: 'interrupted' };
       if (retry >= maxRetries) {
         const how = failure.timedOut ? 'timed out' : `exited with code ${String(failure.exitCode)}`;
-        return { kind: 'failed', error: `validation failed after ${String(retry)} fix attempt(s): \`${failure.command}\` ${how}` };
+        return { kind: 'failed', error: `validation failed after ${String(retry)} fix attempt(s): \`${failure.command}\` ${how}`, failureClass: 'validation_failed' };
       }
       await this.set({ validationRetries: (await this.refresh()).validationRetries + 1 });
       const fixed = await this.runAgent(runner, 'implementer', fixPrompt(failure, retry + 1, maxRetries), this.task.sessionId, 'execution');
@@ -273,7 +273,7 @@ export class TaskRun {
     if (result.reason === 'rate_limited' && this.task.attempt < MAX_ATTEMPTS) {
       return { kind: 'requeue', attempt: this.task.attempt + 1, notBefore: rateLimitRetryAt(this.deps.now().getTime(), this.task.attempt, result.rateLimitResetAt), reason: `rate limited: ${result.message ?? ''}` };
     }
-    return { kind: 'failed', error: `${runner.name} ${agentFailure(result)}` };
+    return { kind: 'failed', error: `${runner.name} ${agentFailure(result)}`, failureClass: failureClassOfAgentEnd(result.reason) };
   }
 
   private async runAgentRaw(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined, model: string | undefined, phase: AgentPhase) {
@@ -311,7 +311,7 @@ export class TaskRun {
     await this.move('committing');
     const commit = await this.deps.worktrees.commitAll(project.root, worktree.path, commitMessage(await this.refresh()));
     if (commit === undefined) {
-      if (stage === 'implementation') return this.task.kind === 'pr' ? NOTHING_TO_CHANGE : { kind: 'failed', error: 'agent made no changes' };
+      if (stage === 'implementation') return this.task.kind === 'pr' ? NOTHING_TO_CHANGE : { kind: 'failed', error: 'agent made no changes', failureClass: 'no_changes' };
       await this.log('the review fix changed nothing');
       return this.task.commit ?? '';
     }
@@ -321,7 +321,7 @@ export class TaskRun {
       const checks = await this.runChecks(this.deps.validation.prePush);
       await this.write.log(this.task.id, 'validation', { stage: 'pre_push', ok: checks.ok, source: 'config', outcomes: checks.outcomes });
       const failure = checks.outcomes.at(-1);
-      if (!checks.ok && failure !== undefined) return { kind: 'failed', error: `pre_push failed: \`${failure.command}\` exited with code ${String(failure.exitCode)}` };
+      if (!checks.ok && failure !== undefined) return { kind: 'failed', error: `pre_push failed: \`${failure.command}\` exited with code ${String(failure.exitCode)}`, failureClass: 'validation_failed' };
     }
     // A pull request's own branch is never force-pushed; Harness's task branches may be rebuilt.
     await this.deps.worktrees.push(project.root, worktree.path, worktree.branch, this.task.kind !== 'pr');
@@ -400,14 +400,14 @@ export class TaskRun {
   /** A verdict from the reviewer, asked for once more when the first answer has none. */
   private async askVerdict(reviewer: AgentRunner, prompt: string): Promise<Verdict | RunOutcome> {
     const first = await this.runAgentRaw(reviewer, 'reviewer', prompt, undefined, undefined, 'validation');
-    if (!first.ok) return this.signal.aborted ? { kind: 'cancelled' } : { kind: 'failed', error: `review by ${reviewer.name} ${agentFailure(first)}` };
+    if (!first.ok) return this.signal.aborted ? { kind: 'cancelled' } : { kind: 'failed', error: `review by ${reviewer.name} ${agentFailure(first)}`, failureClass: 'review_failed' };
     const parsed = parseVerdict(first.finalText);
     if (parsed.ok) return parsed.value;
     await this.log(`the reviewer's answer had no verdict; asking once more`);
     const again = await this.runAgentRaw(reviewer, 'reviewer', VERDICT_AGAIN, first.sessionId, undefined, 'validation');
     const reparsed = again.ok ? parseVerdict(again.finalText) : parsed;
     if (reparsed.ok) return reparsed.value;
-    return { kind: 'failed', error: `review by ${reviewer.name} gave no verdict twice: ${reparsed.error}` };
+    return { kind: 'failed', error: `review by ${reviewer.name} gave no verdict twice: ${reparsed.error}`, failureClass: 'review_failed' };
   }
 
   private async postReview(repo: RepoRef | undefined, round: number, reviewer: string, verdict: Verdict): Promise<void> {

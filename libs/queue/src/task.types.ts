@@ -1,3 +1,5 @@
+import type { FailureClass } from '@agent-harness/core';
+
 /** What a task works from. @public */
 export const TASK_KINDS = ['prompt', 'issue', 'pr'] as const;
 /** @public */
@@ -90,6 +92,8 @@ export interface Task extends TaskRequest {
   readonly score?: number | undefined;
   readonly costUsd?: number | undefined;
   readonly error?: string | undefined;
+  /** Why it failed, as data (see FailureClass); set with `error` when the task ends failed or cancelled. */
+  readonly failureClass?: FailureClass | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly startedAt?: string | undefined;

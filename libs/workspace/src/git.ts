@@ -36,7 +36,7 @@ export function git(args: readonly string[], options: GitOptions): Promise<strin
       (error, stdout, stderr) => {
         if (error !== null) {
           const detail = stderr.trim() || error.message;
-          reject(new AppError('INTERNAL', `git ${args.join(' ')} failed in ${options.cwd}: ${detail}`, { cause: error }));
+          reject(new AppError('GIT_FAILED', `git ${args.join(' ')} failed in ${options.cwd}: ${detail}`, { cause: error }));
           return;
         }
         resolve(stdout.trim());

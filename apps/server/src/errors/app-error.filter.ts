@@ -23,9 +23,15 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'UNSUPPORTED':
       return 501;
     case 'INTERNAL':
+    case 'GIT_FAILED':
       return 500;
     case 'AGENT_FAILED':
+    case 'GITHUB_UNAUTHORIZED':
+    case 'GITHUB_NOT_FOUND':
+    case 'GITHUB_FAILED':
       return 502;
+    case 'GITHUB_RATE_LIMITED':
+      return 503;
     case 'AGENT_UNAVAILABLE':
       return 503;
     case 'QUEUE_FULL':

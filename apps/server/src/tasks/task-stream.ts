@@ -40,7 +40,7 @@ async function lastEndEvent(tasks: TaskRepository, taskId: string): Promise<Stor
 
 /** An `end` event built from a finished task's row, for a task whose end event is not stored (yet). */
 function endFromRow(task: Task, seq: number): StoredTaskEvent {
-  const data: EndEventData = { status: task.status, error: task.error, commit: task.commit, branch: task.branch, pr: task.prUrl, grade: task.grade, review: task.reviewOutcome };
+  const data: EndEventData = { status: task.status, error: task.error, failure_class: task.failureClass, commit: task.commit, branch: task.branch, pr: task.prUrl, grade: task.grade, review: task.reviewOutcome };
   return { taskId: task.id, seq, kind: 'end', data, createdAt: task.finishedAt ?? task.updatedAt };
 }
 

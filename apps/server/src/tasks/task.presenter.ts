@@ -20,6 +20,7 @@ export function taskSummary(task: Task): TaskSummary {
     pr_url: task.prUrl ?? null,
     grade: task.grade ?? null,
     error: task.error ?? null,
+    failure_class: task.failureClass ?? null,
     created_at: task.createdAt,
     updated_at: task.updatedAt,
     finished_at: task.finishedAt ?? null,

@@ -6,6 +6,8 @@
  * Optional fields are typed `?: T | undefined` where the server builds them from values that may be
  * undefined: JSON leaves such a field out, so a reader sees it absent, never `undefined` or `null`.
  */
+
+import type { FailureClass } from '../failures.js';
 import type { AgentEvent } from '../agents/agent-event.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 
@@ -103,6 +105,8 @@ export interface TaskSummary {
   readonly pr_url: string | null;
   readonly grade: ApiGrade | null;
   readonly error: string | null;
+  /** Why it failed, as data (`validation_failed`, `agent_timeout`, `github_error`, …); null unless failed or cancelled. */
+  readonly failure_class: FailureClass | null;
   readonly created_at: string;
   readonly updated_at: string;
   readonly finished_at: string | null;
@@ -204,6 +208,7 @@ export interface ReviewEventData {
 export interface EndEventData {
   readonly status: ApiTaskStatus;
   readonly error?: string | undefined;
+  readonly failure_class?: FailureClass | undefined;
   readonly commit?: string | undefined;
   readonly branch?: string | undefined;
   /** The pull request's URL. */

@@ -21,6 +21,16 @@ export const ERROR_CODES = [
   'AGENT_UNAVAILABLE',
   'AGENT_FAILED',
   'QUEUE_FULL',
+  /** git itself failed (a fetch, a push, a worktree): its own message says why. */
+  'GIT_FAILED',
+  /** GitHub refused the token (401): check GITHUB_TOKEN. */
+  'GITHUB_UNAUTHORIZED',
+  /** GitHub has no such issue or pull request, or the token cannot see it (404). */
+  'GITHUB_NOT_FOUND',
+  /** GitHub's rate limit (403/429 with a reset time): retry after it. */
+  'GITHUB_RATE_LIMITED',
+  /** Any other GitHub failure. */
+  'GITHUB_FAILED',
 ] as const;
 
 /** @public */

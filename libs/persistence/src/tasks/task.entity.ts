@@ -30,6 +30,7 @@ export interface TaskRow {
   complexity: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
+  failure_class: string | null;
   /** The last event number handed out for this task: events are numbered from the row. */
   last_event_seq?: number;
   grade: string | null;
@@ -88,6 +89,7 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     complexity: varchar(),
     lease_owner: varchar(),
     lease_expires_at: varchar(),
+    failure_class: varchar(),
     last_event_seq: { type: 'integer', default: 0 },
     grade: varchar(),
     score: integer(),
