@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
 import { killTaskProcesses, TASK_MARKER_ENV, type AgentRegistry } from '@agent-harness/agents';
 import type { GitHubClient } from '@agent-harness/github';
 import { taskGrade } from '@agent-harness/review';
 import { AppError, SecretRedactor, failureClassOfError, toAppError } from '@agent-harness/core';
 import {
   ACTIVE_STATUSES,
-  MAX_ATTEMPTS,
-  isAllowedMove,
   isTerminal,
   pickTasksToStart,
   type NewTaskEvent,
@@ -24,6 +21,8 @@ import type { CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { AdmissionCheck } from './admission-check.js';
+import { TaskRecorder } from './task-recorder.js';
+import { recoverTasks, type RecoveryReport } from './task-recovery.js';
 import type { TaskEventBus } from './task-event-bus.js';
 import { TaskEventsHub } from './task-events-hub.js';
 import { TaskRun, type RunOutcome } from './task-run.js';
@@ -67,14 +66,6 @@ export interface SubmitTaskInput extends TaskRequest {
   readonly project?: string | undefined;
 }
 
-/** What happened at start to tasks a previous server left unfinished. @public */
-export interface RecoveryReport {
-  readonly requeued: readonly string[];
-  readonly failed: readonly string[];
-  /** Active tasks left alone: another server holds a lease on them that has not expired. */
-  readonly leasedElsewhere: readonly string[];
-  readonly removedWorktrees: readonly string[];
-}
 
 interface RunningTask {
   readonly controller: AbortController;
@@ -100,6 +91,7 @@ export class TaskEngine {
   private readonly newId: () => string;
   private readonly redactor: SecretRedactor;
   private readonly admission: AdmissionCheck;
+  private readonly recorder: TaskRecorder;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private tickRequested = false;
@@ -112,6 +104,7 @@ export class TaskEngine {
     this.events = deps.events ?? new TaskEventsHub();
     this.serverId = deps.serverId ?? randomUUID();
     this.leaseMs = deps.leaseMs ?? 60_000;
+    this.recorder = new TaskRecorder({ tasks: deps.tasks, events: this.events, redactor: this.redactor, now: this.now, logger: deps.logger });
     this.admission = new AdmissionCheck({ agents: deps.agents, github: deps.github, worktrees: deps.worktrees, now: this.now });
   }
 
@@ -295,33 +288,12 @@ export class TaskEngine {
     }
   }
 
-  /**
-   * The one way task rows and events are written: a status change must be in the state table and
-   * is guarded in SQL by the status and version it was read with; secrets are redacted; the row
-   * and its event are stored in one transaction, then published.
-   */
-  private async update(task: Task, changes: TaskChanges, event?: NewTaskEvent): Promise<Task> {
-    const moving = changes.status !== undefined && changes.status !== task.status;
-    if (moving && !isAllowedMove(task.status, changes.status)) {
-      throw new AppError('INTERNAL', `task ${task.id}: ${task.status} → ${changes.status} is not in the state table`);
-    }
-    const safeChanges = changes.error === undefined ? changes : { ...changes, error: this.redactor.text(changes.error) };
-    const safeEvent = event === undefined ? undefined : { kind: event.kind, data: this.redactor.value(event.data) };
-    const result = await this.deps.tasks.update(task.id, task.version, { ...safeChanges, updatedAt: this.iso() }, safeEvent, moving ? task.status : undefined);
-    if (result.event !== undefined) this.events.publish(result.event);
-    if (result.event?.kind === 'status') this.logTransition(result.task, result.event.data);
-    return result.task;
+  private update(task: Task, changes: TaskChanges, event?: NewTaskEvent): Promise<Task> {
+    return this.recorder.update(task, changes, event);
   }
 
-  private async log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void> {
-    this.events.publish(await this.deps.tasks.appendEvent(taskId, { kind, data: this.redactor.value(data) }));
-  }
-
-  /** One line per status change: `task 1a2b3c4d [my-app] running → validating (reason)`. */
-  private logTransition(task: Task, data: unknown): void {
-    const { from, to, reason } = data as { from?: unknown; to?: unknown; reason?: unknown };
-    const detail = typeof reason === 'string' ? ` (${reason.length > 200 ? `${reason.slice(0, 200)}…` : reason})` : '';
-    this.deps.logger?.log(`task ${task.id.slice(0, 8)} [${task.project}] ${typeof from === 'string' ? from : 'new'} → ${String(to)}${detail}`);
+  private log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void> {
+    return this.recorder.log(taskId, kind, data);
   }
 
   /** Runs one started task to its outcome, cleans up its worktree, then records the outcome. */
@@ -410,53 +382,18 @@ export class TaskEngine {
     this.events.close(task.id);
   }
 
-  /**
-   * After a crash: ends the agents a dead server left working in task worktrees, removes those
-   * worktrees, and requeues each interrupted task with its attempt raised (failing it after
-   * MAX_ATTEMPTS). Queued tasks simply stay queued. Worktrees of no live task are swept.
-   */
-  async recover(): Promise<RecoveryReport> {
-    const requeued: string[] = [];
-    const failed: string[] = [];
-    const leasedElsewhere: string[] = [];
-    const projects = await this.deps.projects.list();
-    const rootOf = new Map(projects.map((p) => [p.name, p.root]));
-    const now = this.iso();
-    for (const task of await this.deps.tasks.withStatus(ACTIVE_STATUSES, true)) {
-      // Ours (this server before a restart), unleased (older versions) or expired: ours to take back.
-      const heldElsewhere = task.leaseOwner !== undefined && task.leaseOwner !== this.serverId && task.leaseExpiresAt !== undefined && task.leaseExpiresAt > now;
-      if (heldElsewhere) {
-        leasedElsewhere.push(task.id);
-        continue;
-      }
-      const path = task.worktree ?? this.deps.worktrees.pathFor(task.id);
-      await this.endTaskProcesses(task.id, path);
-      const root = rootOf.get(task.project);
-      if (root !== undefined) await this.deps.worktrees.remove(root, path).catch(() => undefined);
-      const reason = `interrupted by a server restart while ${task.status}`;
-      if (task.attempt < MAX_ATTEMPTS) {
-        await this.finish(task, { kind: 'requeue', attempt: task.attempt + 1, reason });
-        requeued.push(task.id);
-      } else {
-        await this.finish(task, { kind: 'failed', error: `${reason}, after ${String(task.attempt)} attempts`, failureClass: 'interrupted' });
-        failed.push(task.id);
-      }
-    }
-    const live = await this.deps.tasks.withStatus(['queued', ...ACTIVE_STATUSES], true);
-    const removedWorktrees = await this.deps.worktrees.sweepOrphans(
-      projects.map((p) => p.root),
-      new Set(live.map((t) => t.id)),
-      (path) => this.endTaskProcesses(basename(path), path),
-    );
-    // Config and hooks a dead server's tasks changed in a shared .git are put back as they were.
-    for (const root of new Set(projects.map((p) => p.root))) {
-      const changed = await this.deps.worktrees.recoverSharedState(root).catch(() => []);
-      if (changed.length > 0) this.deps.logger?.log(`recovery: restored ${changed.join(', ')} in the shared git directory of ${root}`);
-    }
-    if (requeued.length + failed.length + removedWorktrees.length > 0) {
-      this.deps.logger?.log(`recovery: ${String(requeued.length)} requeued, ${String(failed.length)} failed, ${String(removedWorktrees.length)} orphaned worktrees removed`);
-    }
-    return { requeued, failed, leasedElsewhere, removedWorktrees };
+  /** After a crash: takes back this server's tasks and expired leases (see recoverTasks). */
+  recover(): Promise<RecoveryReport> {
+    return recoverTasks({
+      tasks: this.deps.tasks,
+      projects: this.deps.projects,
+      worktrees: this.deps.worktrees,
+      serverId: this.serverId,
+      now: this.now,
+      logger: this.deps.logger,
+      endTaskProcesses: (taskId, worktree) => this.endTaskProcesses(taskId, worktree),
+      finish: (task, outcome) => this.finish(task, outcome),
+    });
   }
 }
 

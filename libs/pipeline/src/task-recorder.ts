@@ -1,0 +1,47 @@
+import { AppError, type SecretRedactor } from '@agent-harness/core';
+import { isAllowedMove, type NewTaskEvent, type Task, type TaskChanges, type TaskRepository } from '@agent-harness/queue';
+import type { TaskEventBus } from './task-event-bus.js';
+
+/** What the recorder writes to and through. */
+export interface TaskRecorderDeps {
+  readonly tasks: TaskRepository;
+  readonly events: TaskEventBus;
+  readonly redactor: SecretRedactor;
+  readonly now: () => Date;
+  readonly logger?: { log(message: string): void } | undefined;
+}
+
+/**
+ * The one way task rows and events are written: persist, then publish. A status change must be in
+ * the state table and is guarded in SQL by the status and version it was read with; secrets are
+ * redacted from everything stored; the row and its event land in one transaction.
+ */
+export class TaskRecorder {
+  constructor(private readonly deps: TaskRecorderDeps) {}
+
+  async update(task: Task, changes: TaskChanges, event?: NewTaskEvent): Promise<Task> {
+    const moving = changes.status !== undefined && changes.status !== task.status;
+    if (moving && !isAllowedMove(task.status, changes.status)) {
+      throw new AppError('INTERNAL', `task ${task.id}: ${task.status} → ${changes.status} is not in the state table`);
+    }
+    const { redactor } = this.deps;
+    const safeChanges = changes.error === undefined ? changes : { ...changes, error: redactor.text(changes.error) };
+    const safeEvent = event === undefined ? undefined : { kind: event.kind, data: redactor.value(event.data) };
+    const updatedAt = this.deps.now().toISOString();
+    const result = await this.deps.tasks.update(task.id, task.version, { ...safeChanges, updatedAt }, safeEvent, moving ? task.status : undefined);
+    if (result.event !== undefined) this.deps.events.publish(result.event);
+    if (result.event?.kind === 'status') this.logTransition(result.task, result.event.data);
+    return result.task;
+  }
+
+  async log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void> {
+    this.deps.events.publish(await this.deps.tasks.appendEvent(taskId, { kind, data: this.deps.redactor.value(data) }));
+  }
+
+  /** One line per status change: `task 1a2b3c4d [my-app] running → validating (reason)`. */
+  private logTransition(task: Task, data: unknown): void {
+    const { from, to, reason } = data as { from?: unknown; to?: unknown; reason?: unknown };
+    const detail = typeof reason === 'string' ? ` (${reason.length > 200 ? `${reason.slice(0, 200)}…` : reason})` : '';
+    this.deps.logger?.log(`task ${task.id.slice(0, 8)} [${task.project}] ${typeof from === 'string' ? from : 'new'} → ${String(to)}${detail}`);
+  }
+}

@@ -1,0 +1,75 @@
+import { basename } from 'node:path';
+import { ACTIVE_STATUSES, MAX_ATTEMPTS, type ProjectCatalog, type Task, type TaskRepository } from '@agent-harness/queue';
+import type { GitWorktreeManager } from '@agent-harness/workspace';
+import type { RunOutcome } from './task-run.js';
+
+/** What happened at start to tasks a previous server left unfinished. @public */
+export interface RecoveryReport {
+  readonly requeued: readonly string[];
+  readonly failed: readonly string[];
+  /** Active tasks left alone: another server holds a lease on them that has not expired. */
+  readonly leasedElsewhere: readonly string[];
+  readonly removedWorktrees: readonly string[];
+}
+
+/** What recovery reads, and the engine's ways to end processes and record an outcome. */
+export interface TaskRecoveryDeps {
+  readonly tasks: TaskRepository;
+  readonly projects: ProjectCatalog;
+  readonly worktrees: GitWorktreeManager;
+  readonly serverId: string;
+  readonly now: () => Date;
+  readonly logger?: { log(message: string): void } | undefined;
+  readonly endTaskProcesses: (taskId: string, worktree: string | undefined) => Promise<void>;
+  readonly finish: (task: Task, outcome: RunOutcome) => Promise<void>;
+}
+
+/**
+ * After a crash: ends the agents a dead server left working in task worktrees, removes those
+ * worktrees, and requeues each interrupted task with its attempt raised (failing it after
+ * MAX_ATTEMPTS). Only this server's tasks and those whose lease expired are taken back. Queued
+ * tasks simply stay queued. Worktrees of no live task are swept; shared git state is restored.
+ */
+export async function recoverTasks(deps: TaskRecoveryDeps): Promise<RecoveryReport> {
+  const requeued: string[] = [];
+  const failed: string[] = [];
+  const leasedElsewhere: string[] = [];
+  const projects = await deps.projects.list();
+  const rootOf = new Map(projects.map((p) => [p.name, p.root]));
+  const now = deps.now().toISOString();
+  for (const task of await deps.tasks.withStatus(ACTIVE_STATUSES, true)) {
+    // Ours (this server before a restart), unleased (older versions) or expired: ours to take back.
+    const heldElsewhere = task.leaseOwner !== undefined && task.leaseOwner !== deps.serverId && task.leaseExpiresAt !== undefined && task.leaseExpiresAt > now;
+    if (heldElsewhere) {
+      leasedElsewhere.push(task.id);
+      continue;
+    }
+    const path = task.worktree ?? deps.worktrees.pathFor(task.id);
+    await deps.endTaskProcesses(task.id, path);
+    const root = rootOf.get(task.project);
+    if (root !== undefined) await deps.worktrees.remove(root, path).catch(() => undefined);
+    const reason = `interrupted by a server restart while ${task.status}`;
+    if (task.attempt < MAX_ATTEMPTS) {
+      await deps.finish(task, { kind: 'requeue', attempt: task.attempt + 1, reason });
+      requeued.push(task.id);
+    } else {
+      await deps.finish(task, { kind: 'failed', error: `${reason}, after ${String(task.attempt)} attempts`, failureClass: 'interrupted' });
+      failed.push(task.id);
+    }
+  }
+  const live = await deps.tasks.withStatus(['queued', ...ACTIVE_STATUSES], true);
+  const removedWorktrees = await deps.worktrees.sweepOrphans(
+    projects.map((p) => p.root),
+    new Set(live.map((t) => t.id)),
+    (path) => deps.endTaskProcesses(basename(path), path),
+  );
+  // Config and hooks a dead server's tasks changed in a shared .git are put back as they were.
+  for (const root of new Set(projects.map((p) => p.root))) {
+    const changed = await deps.worktrees.recoverSharedState(root).catch(() => []);
+    if (changed.length > 0) deps.logger?.log(`recovery: restored ${changed.join(', ')} in the shared git directory of ${root}`);
+  }
+  if (requeued.length + failed.length + removedWorktrees.length > 0) {
+    deps.logger?.log(`recovery: ${String(requeued.length)} requeued, ${String(failed.length)} failed, ${String(removedWorktrees.length)} orphaned worktrees removed`);
+  }
+  return { requeued, failed, leasedElsewhere, removedWorktrees };
+}
