@@ -8,9 +8,9 @@ import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/rev
 import { fixPrompt, runChecks, validationCommands, type CommandOutcome, type CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import { issuePrompt, pullRequestPrompt, reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
+import { PullRequestWriter } from './pull-request-writer.js';
 import { classifyTask } from './task-classifier.js';
-import { cutText, taskTitle } from './task-title.js';
-
+import { cutText } from './task-title.js';
 
 /** What the phases of a run use; the engine's dependencies. */
 export interface TaskRunDeps {
@@ -326,34 +326,29 @@ export class TaskRun {
     // A pull request's own branch is never force-pushed; Harness's task branches may be rebuilt.
     await this.deps.worktrees.push(project.root, worktree.path, worktree.branch, this.task.kind !== 'pr');
     await this.log(`pushed ${worktree.branch} to origin`);
-    const github = this.deps.github;
-    if (github !== undefined && repo !== undefined) await this.openOrCommentPr(github, repo, commit, stage);
+    const writer = this.prWriter(repo);
+    if (writer !== undefined) await this.openOrCommentPr(writer, commit, stage);
     if (stage === 'implementation') await this.set({ checkpoint: 'published' }, { kind: 'log', data: { message: 'checkpoint: published (a restart resumes with the review)' } });
     return commit;
   }
 
+  /** What Harness writes on the task's GitHub repository, when GitHub is configured. */
+  private prWriter(repo: RepoRef | undefined): PullRequestWriter | undefined {
+    return this.deps.github === undefined || repo === undefined ? undefined : new PullRequestWriter(this.deps.github, repo, this.deps.redact);
+  }
+
   /** After a push: the first PR of a task branch, or a comment on the PR a PR task works on. */
-  private async openOrCommentPr(github: GitHubClient, repo: RepoRef, commit: string, stage: 'implementation' | 'review fix'): Promise<void> {
+  private async openOrCommentPr(writer: PullRequestWriter, commit: string, stage: 'implementation' | 'review fix'): Promise<void> {
     const worktree = this.worktree;
     const project = this.project;
     if (worktree === undefined || project === undefined) throw new AppError('INTERNAL', 'no worktree');
     const task = await this.refresh();
     if (task.kind === 'pr') {
-      if (stage === 'implementation' && task.prNumber !== undefined) await github.comment(repo, task.prNumber, `Harness pushed ${commit.slice(0, 12)} addressing the open review comments and checks (task ${task.id}).`);
+      if (stage === 'implementation' && task.prNumber !== undefined) await writer.comment(task.prNumber, `Harness pushed ${commit.slice(0, 12)} addressing the open review comments and checks (task ${task.id}).`);
       return;
     }
     if (task.prNumber === undefined) {
-      const title = taskTitle(task);
-      const body = [
-        '## Summary',
-        '',
-        cutText(this.summary, 20_000) || taskTitle(task),
-        '',
-        ...(task.kind === 'issue' ? [`Closes #${String(task.issue ?? 0)}`, ''] : []),
-        `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}); validated, and reviewed by an independent agent; merging is up to you.`,
-      ].join('\n');
-      // Agent text goes public on GitHub: secrets redacted like everything Harness stores.
-      const pr = await github.openPullRequest(repo, { title: this.deps.redact(title), body: this.deps.redact(body), head: worktree.branch, base: project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root)) });
+      const pr = await writer.open(task, this.summary, worktree.branch, project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root)));
       await this.set({ prNumber: pr.number, prUrl: pr.url }, { kind: 'log', data: { message: `${pr.created ? 'opened' : 'found the open'} pull request #${String(pr.number)}: ${pr.url}`, pr: pr.number, url: pr.url } });
     }
   }
@@ -411,22 +406,12 @@ export class TaskRun {
   }
 
   private async postReview(repo: RepoRef | undefined, round: number, reviewer: string, verdict: Verdict): Promise<void> {
-    const task = this.task;
-    if (this.deps.github === undefined || repo === undefined || task.prNumber === undefined) return;
-    const heading = `**Harness review, round ${String(round)}** (${reviewer}): ${verdict.verdict === 'approve' ? 'approved' : 'changes requested'}`;
-    const lines = verdict.issues.map((i) => `- [${i.severity}] \`${i.file}${i.line === null ? '' : `:${String(i.line)}`}\` ${i.message}`);
-    const body = this.deps.redact([heading, '', verdict.summary, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n'));
-    const onLines = verdict.issues.flatMap((i) => (i.line === null || i.file === '' ? [] : [{ path: i.file, line: i.line, body: this.deps.redact(`[${i.severity}] ${i.message}`) }]));
-    try {
-      await this.deps.github.review(repo, task.prNumber, body, onLines);
-    } catch {
-      // Line comments on lines outside the diff are refused by GitHub: post the summary alone.
-      await this.deps.github.review(repo, task.prNumber, body);
-    }
+    const prNumber = this.task.prNumber;
+    if (prNumber !== undefined) await this.prWriter(repo)?.review(prNumber, round, reviewer, verdict);
   }
 
   private async postOnPr(repo: RepoRef | undefined, text: string): Promise<void> {
-    const task = this.task;
-    if (this.deps.github !== undefined && repo !== undefined && task.prNumber !== undefined) await this.deps.github.comment(repo, task.prNumber, this.deps.redact(text));
+    const prNumber = this.task.prNumber;
+    if (prNumber !== undefined) await this.prWriter(repo)?.comment(prNumber, text);
   }
 }
