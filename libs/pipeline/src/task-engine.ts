@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { killTaskProcesses, TASK_MARKER_ENV, type AgentRegistry } from '@agent-harness/agents';
 import type { GitHubClient } from '@agent-harness/github';
-import { taskGrade } from '@agent-harness/review';
 import { AppError, SecretRedactor, failureClassOfError, toAppError } from '@agent-harness/core';
 import {
   ACTIVE_STATUSES,
@@ -15,12 +14,12 @@ import {
   type TaskChanges,
   type TaskRepository,
   type TaskRequest,
-  type TaskStatus,
 } from '@agent-harness/queue';
 import type { CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { AdmissionCheck } from './admission-check.js';
+import { outcomeChanges, statusEvent } from './task-outcome.js';
 import { TaskRecorder } from './task-recorder.js';
 import { recoverTasks, type RecoveryReport } from './task-recovery.js';
 import type { TaskEventBus } from './task-event-bus.js';
@@ -347,38 +346,11 @@ export class TaskEngine {
 
   /** Records the outcome: a terminal status with its final `end` event, or back to the queue. */
   private async finish(task: Task, outcome: RunOutcome): Promise<void> {
-    const now = this.iso();
-    if (outcome.kind === 'requeue') {
-      await this.update(
-        task,
-        { status: 'queued', attempt: outcome.attempt, notBefore: outcome.notBefore, worktree: undefined, error: outcome.reason, ...NO_LEASE },
-        statusEvent(task.status, 'queued', outcome.attempt, outcome.reason),
-      );
-      return;
-    }
-    const status: TaskStatus = outcome.kind === 'done' ? 'done' : outcome.kind;
-    const error = outcome.kind === 'failed' ? outcome.error : outcome.kind === 'cancelled' ? 'cancelled by request' : undefined;
-    const failureClass = outcome.kind === 'failed' ? outcome.failureClass : outcome.kind === 'cancelled' ? 'cancelled' : undefined;
-    const graded = taskGrade({
-      succeeded: outcome.kind === 'done',
-      validationRetries: task.validationRetries,
-      reviewRounds: task.reviewRounds,
-      unresolvedIssues: outcome.kind === 'done' ? outcome.review.unresolved : [],
-      reviewSkipped: outcome.kind === 'done' && outcome.review.outcome === 'skipped',
-    });
-    const changes: TaskChanges = {
-      status,
-      finishedAt: now,
-      ...NO_LEASE,
-      worktree: undefined,
-      error,
-      failureClass,
-      // A cancelled task is not graded: nobody asked it to finish.
-      ...(outcome.kind === 'cancelled' ? {} : { grade: graded.grade, score: graded.score }),
-      ...(outcome.kind === 'done' ? { commit: outcome.commit, reviewOutcome: outcome.review.outcome } : {}),
-    };
-    const finished = await this.update(task, changes, statusEvent(task.status, status, task.attempt, error));
-    await this.log(task.id, 'end', { status, error: finished.error, failure_class: finished.failureClass, commit: finished.commit, branch: finished.branch, pr: finished.prUrl, grade: finished.grade, review: finished.reviewOutcome });
+    const { changes, event } = outcomeChanges(task, outcome, this.iso());
+    const finished = await this.update(task, changes, event);
+    if (outcome.kind === 'requeue') return;
+    const { status, error, failureClass, commit, branch, prUrl, grade, reviewOutcome } = finished;
+    await this.log(task.id, 'end', { status, error, failure_class: failureClass, commit, branch, pr: prUrl, grade, review: reviewOutcome });
     this.events.close(task.id);
   }
 
@@ -400,13 +372,6 @@ export class TaskEngine {
 /** Queued tasks looked at per dispatch, oldest first (more than any sane max_queue_size). */
 const DISPATCH_SCAN = 10_000;
 
-
-/** A finished or requeued task holds no lease. */
-const NO_LEASE = { leaseOwner: undefined, leaseExpiresAt: undefined };
-
-function statusEvent(from: TaskStatus | undefined, to: TaskStatus, attempt: number, reason?: string): NewTaskEvent {
-  return { kind: 'status', data: { from: from ?? null, to, attempt, ...(reason === undefined ? {} : { reason }) } };
-}
 
 function commitMessage(task: Task): string {
   return `${taskTitle(task)}\n\nHarness task ${task.id}${task.agentUsed === undefined ? '' : ` (agent: ${task.agentUsed})`}`;
