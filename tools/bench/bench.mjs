@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench`: what Harness costs on top of the work it orchestrates, measured against the raw
 // floor (the same git worktree + the same scripted agent + worktree removal, without Harness) in the
-// same run, so a noisy shared machine shows up in both sides. Prints a table; docs/performance.md
-// records one machine's numbers.
+// same run, so a noisy shared machine shows up in both sides. Every row has a p50 and a p99; any
+// failed run ends the benchmark with a non-zero exit. docs/performance.md records one machine's numbers.
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openDatabase } from '@agent-harness/persistence';
@@ -14,18 +16,27 @@ const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 const cliPath = join(root, 'apps', 'cli', 'dist', 'main.js');
 const SCENARIO = { edits: [{ path: 'bench.txt', content: 'benchmark\n' }], text: 'done' };
+/** An agent that holds its slot (a sleeping shell command) so the API rows measure the API alone. */
+const HOLDING_SCENARIO = { commands: ['sleep 600'], text: 'done' };
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 10);
 const DRAIN = Number(process.env.BENCH_DRAIN ?? 200);
 const STORED = Number(process.env.BENCH_STORED ?? 100_000);
+const ADMIT = Number(process.env.BENCH_ADMIT ?? 4000);
+/** Which parts to run: letters of a, b, c, d (default all). */
+const ONLY = process.env.BENCH_ONLY ?? 'abcd';
 const CONCURRENCY = 4;
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil(xs.length * p) - 1))];
+/** p50 and p99 of a sample (with 10 values the p99 is the largest). */
+const sample = (xs, extra) => ({ p50: pct(xs, 0.5), p99: pct(xs, 0.99), extra });
 const rows = [];
-const row = (what, harness, floor, unit = 'ms') => {
-  rows.push({ what, harness, floor, unit });
-  console.error(`  ${what}: ${harness.toFixed(1)} ${unit}${floor === undefined ? '' : ` vs floor ${floor.toFixed(1)} ${unit}`}`);
+const fmt = (v) => (v === undefined ? '' : `${v.toFixed(1)} ms`);
+/** A row: Harness's sample and, when there is one, the floor's or the baseline's from the same run. */
+const row = (what, harness, floor, ratio = floor === undefined ? '' : `${(harness.p50 / floor.p50).toFixed(2)}×`) => {
+  rows.push({ what, harness, floor, ratio });
+  const vs = floor === undefined ? '' : ` | floor p50 ${fmt(floor.p50)} p99 ${fmt(floor.p99)}${floor.extra === undefined ? '' : ` ${floor.extra}`}`;
+  console.error(`  ${what}: p50 ${fmt(harness.p50)} p99 ${fmt(harness.p99)}${harness.extra === undefined ? '' : ` ${harness.extra}`}${vs}${ratio === '' ? '' : ` (${ratio})`}`);
 };
 
 // git's worktree bookkeeping is not safe under concurrent add/remove in one repository (seen here:
@@ -64,21 +75,29 @@ async function pool(count, width, work) {
   }));
 }
 
-async function startServer(home, repo, extra = '') {
+async function startServer(home, repo, { scenario = SCENARIO, maxQueue = Math.max(DRAIN + 10, 32) } = {}) {
   const config = join(home.path, 'harness.toml');
   writeFileSync(config, [
     '[server]', `data_dir = "${join(home.path, 'data')}"`,
     '[agents.claude]', `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
-    '[concurrency]', `max_concurrent_tasks = ${CONCURRENCY}`, `max_queue_size = ${Math.max(DRAIN + 10, 32)}`,
-    '[[projects]]', 'name = "bench"', `root = "${repo.path}"`, extra, '',
+    '[concurrency]', `max_concurrent_tasks = ${CONCURRENCY}`, `max_queue_size = ${maxQueue}`,
+    '[[projects]]', 'name = "bench"', `root = "${repo.path}"`, '',
   ].join('\n'));
-  return startHarnessServer({ cliPath, args: ['--config', config], home: home.path, env: { ...repo.gitEnv, ...fakeAgentEnv(SCENARIO) }, timeoutMs: 120_000 });
+  return startHarnessServer({ cliPath, args: ['--config', config], home: home.path, env: { ...repo.gitEnv, ...fakeAgentEnv(scenario) }, timeoutMs: 120_000 });
 }
 
+const SUBMIT_BODY = JSON.stringify({ project: 'bench', prompt: 'bench' });
+
 async function submit(url) {
-  const res = await fetch(`${url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'bench', prompt: 'bench' }) });
+  const res = await fetch(`${url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: SUBMIT_BODY });
   if (res.status !== 202) throw new Error(`submit: ${res.status} ${await res.text()}`);
   return (await res.json()).task_id;
+}
+
+async function getJson(url) {
+  const res = await fetch(url);
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
+  return res.json();
 }
 
 /** Waits for a task's end event on its stream and returns its final status. */
@@ -87,6 +106,39 @@ async function waitEnd(url, id) {
   const text = await res.text();
   const match = /event: end\ndata: (.*)\n/.exec(text);
   return match === null ? 'unknown' : JSON.parse(match[1]).data.status;
+}
+
+/**
+ * `count` requests, `concurrency` at a time over keep-alive connections; every answer must have
+ * status `expect`, or the benchmark fails. Returns each request's latency and the rate.
+ */
+async function load(url, { method = 'GET', path, body, expect = 200, concurrency, count }) {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const { hostname, port } = new URL(url);
+  const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+  const once = () => new Promise((resolve, reject) => {
+    const req = request({ agent, hostname, port, method, path, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => (res.statusCode === expect ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const times = [];
+  const start = process.hrtime.bigint();
+  try {
+    await pool(count, concurrency, async () => {
+      const t = process.hrtime.bigint();
+      await once();
+      times.push(ms(t));
+    });
+  } finally {
+    agent.destroy();
+  }
+  const perSecond = count / (ms(start) / 1000);
+  return sample(times, `${Math.round(perSecond)} req/s`);
 }
 
 async function sequentialOverhead() {
@@ -114,7 +166,7 @@ async function sequentialOverhead() {
     } finally {
       await server.stop();
     }
-    row('(a) one task, submit to done (median)', median(harness), median(floor));
+    row(`(a) one task, submit to done (${SEQUENTIAL} tasks)`, sample(harness), sample(floor));
   } finally {
     await Promise.all([repo.cleanup(), scratch.cleanup(), home.cleanup()]);
   }
@@ -127,27 +179,43 @@ async function drain() {
   const home = await createTempDir('bench-home-');
   try {
     let t = process.hrtime.bigint();
-    await pool(DRAIN, CONCURRENCY, (i) => floorTask(repo, scratch.path, i));
+    const floorTimes = [];
+    await pool(DRAIN, CONCURRENCY, async (i) => {
+      const each = process.hrtime.bigint();
+      await floorTask(repo, scratch.path, i);
+      floorTimes.push(ms(each));
+    });
     const floor = ms(t);
     const server = await startServer(home, repo);
     try {
       t = process.hrtime.bigint();
-      const ids = [];
-      for (let i = 0; i < DRAIN; i++) ids.push(await submit(server.url));
+      const admitTimes = [];
+      for (let i = 0; i < DRAIN; i++) {
+        const each = process.hrtime.bigint();
+        await submit(server.url);
+        admitTimes.push(ms(each));
+      }
       const admitted = ms(t);
       for (;;) {
-        const d = await (await fetch(`${server.url}/api/dashboard`)).json();
+        const d = await getJson(`${server.url}/api/dashboard`);
         if (d.global.done + d.global.failed >= DRAIN) {
           if (d.global.failed > 0) {
-            const failed = await (await fetch(`${server.url}/tasks?status=failed&limit=3`)).json();
+            const failed = await getJson(`${server.url}/tasks?status=failed&limit=3`);
             throw new Error(`${d.global.failed} tasks failed: ${failed.tasks.map((t) => t.error).join('; ')}`);
           }
           break;
         }
         await new Promise((r) => setTimeout(r, 50));
       }
-      row(`(b) drain ${DRAIN} tasks (total)`, ms(t), floor);
-      row(`(b) admitting ${DRAIN} tasks (POST /tasks, total)`, admitted, undefined);
+      const total = ms(t);
+      // Each task's queue-to-done time, from its stored timestamps.
+      const perTask = [];
+      for (let offset = 0; offset < DRAIN; offset += 200) {
+        const page = await getJson(`${server.url}/tasks?limit=200&offset=${offset}`);
+        for (const task of page.tasks) perTask.push(Date.parse(task.finished_at) - Date.parse(task.created_at));
+      }
+      row(`(b) drain ${DRAIN} tasks at c=${CONCURRENCY} (per task; total)`, sample(perTask, `${(total / 1000).toFixed(1)} s total`), sample(floorTimes, `${(floor / 1000).toFixed(1)} s total`), `${(total / floor).toFixed(2)}× total`);
+      row(`(b) admitting ${DRAIN} tasks one by one (POST /tasks)`, sample(admitTimes, `${(admitted / 1000).toFixed(1)} s total`));
     } finally {
       await server.stop();
     }
@@ -170,30 +238,39 @@ async function queries() {
         const params = [];
         for (let i = start; i < Math.min(STORED, start + 500); i++) {
           const at = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
-          values.push('(?, ?, ?, ?, ?, 1, 0, 0, ?, ?, 1)');
-          params.push(`seed-${String(i).padStart(8, '0')}`, 'bench', 'prompt', `seeded task ${i}`, statuses[i % statuses.length], at, at);
+          values.push('(?, ?, ?, ?, ?, 1, 0, 0, ?, ?, ?, ?, 1)');
+          params.push(`seed-${String(i).padStart(8, '0')}`, 'bench', 'prompt', `seeded task ${i}`, statuses[i % statuses.length], i % 5 === 4 ? null : 60 + (i % 40), at, at, at);
         }
-        await m.query(`INSERT INTO tasks (id, project, kind, prompt, status, attempt, input_tokens, output_tokens, created_at, updated_at, version) VALUES ${values.join(',')}`, params);
+        await m.query(`INSERT INTO tasks (id, project, kind, prompt, status, attempt, input_tokens, output_tokens, score, created_at, updated_at, finished_at, version) VALUES ${values.join(',')}`, params);
       }
     });
     await db.close();
-    const server = await startServer(home, repo);
+    // Agents that hold their slots: every slot is taken, as on a busy server, and no task work competes.
+    const server = await startServer(home, repo, { scenario: HOLDING_SCENARIO, maxQueue: ADMIT + 100 });
     try {
-      for (const [label, path] of [['GET /api/dashboard', '/api/dashboard'], ['GET /tasks (first page)', '/tasks'], ['GET /tasks?status=failed&offset=5000', '/tasks?status=failed&offset=5000']]) {
-        const times = [];
-        for (let i = 0; i < 40; i++) {
-          const t = process.hrtime.bigint();
-          const res = await fetch(`${server.url}${path}`);
-          await res.text();
-          if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-          times.push(ms(t));
-        }
-        row(`(c) ${label} p50`, median(times), undefined);
-        row(`(c) ${label} p95`, pct(times, 0.95), undefined);
+      for (let i = 0; i < CONCURRENCY; i++) await submit(server.url);
+      const deadline = Date.now() + 60_000;
+      while ((await getJson(`${server.url}/api/dashboard`)).global.running < CONCURRENCY) {
+        if (Date.now() > deadline) throw new Error(`the ${CONCURRENCY} holding tasks did not start within 60 s`);
+        await new Promise((r) => setTimeout(r, 100));
       }
-      const t = process.hrtime.bigint();
-      await (await fetch(`${server.url}/health`)).text();
-      row('(c) GET /health (baseline, one call)', ms(t), undefined);
+      const measure = async (path, concurrency, count, options = {}) => {
+        await load(server.url, { path, concurrency, count: Math.min(count, 50), ...options });
+        return load(server.url, { path, concurrency, count, ...options });
+      };
+      const health = await measure('/health', 10, 5000);
+      row('(c) GET /health at c=10 (baseline)', health);
+      row('(c) GET /api/dashboard at c=1', await measure('/api/dashboard', 1, 200));
+      row('(c) GET /api/dashboard at c=10', await measure('/api/dashboard', 10, 400));
+      row('(c) GET /tasks (first page) at c=10', await measure('/tasks', 10, 400));
+      row('(c) GET /tasks?status=failed&offset=5000 at c=10', await measure('/tasks?status=failed&offset=5000', 10, 400));
+      const cursor = (await getJson(`${server.url}/tasks?status=failed&offset=4950`)).next_cursor;
+      if (typeof cursor === 'string') {
+        row('(c) GET /tasks?status=failed&cursor=… (same page) at c=10', await measure(`/tasks?status=failed&cursor=${encodeURIComponent(cursor)}`, 10, 400));
+      }
+      const admit = await measure('/tasks', 10, ADMIT, { method: 'POST', body: SUBMIT_BODY, expect: 202 });
+      const rate = (s) => Number(s.extra.split(' ')[0]);
+      row(`(c) POST /tasks at c=10 (${ADMIT} admitted)`, admit, health, `${(rate(admit) / rate(health)).toFixed(2)}× /health rate`);
     } finally {
       await server.stop();
     }
@@ -211,20 +288,23 @@ async function coldStart() {
       await run(process.execPath, args);
       xs.push(ms(t));
     }
-    return median(xs);
+    return sample(xs);
   };
-  row('(d) harness --version (median of 10)', await time([cliPath, '--version']), await time(['-e', '']));
+  row('(d) harness --version (10 runs)', await time([cliPath, '--version']), await time(['-e', '']));
 }
 
-await sequentialOverhead();
-await drain();
-await queries();
-await coldStart();
-
-console.log('\n| measurement | Harness | raw floor | ratio |');
-console.log('|---|---:|---:|---:|');
-for (const r of rows) {
-  const ratio = r.floor === undefined ? '' : `${(r.harness / r.floor).toFixed(2)}×`;
-  console.log(`| ${r.what} | ${r.harness.toFixed(1)} ${r.unit} | ${r.floor === undefined ? '' : `${r.floor.toFixed(1)} ${r.unit}`} | ${ratio} |`);
+try {
+  if (ONLY.includes('a')) await sequentialOverhead();
+  if (ONLY.includes('b')) await drain();
+  if (ONLY.includes('c')) await queries();
+  if (ONLY.includes('d')) await coldStart();
+} catch (error) {
+  console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
 }
-console.log(`\n(floor of (d) is a bare \`node -e ""\`; node ${process.version}, ${(await import('node:os')).cpus().length} cores)`);
+
+const cell = (s) => (s === undefined ? ' | ' : `${fmt(s.p50)} | ${fmt(s.p99)}`);
+console.log('\n| measurement | Harness p50 | Harness p99 | | floor/baseline p50 | floor/baseline p99 | | ratio |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.what} | ${cell(r.harness)} | ${r.harness.extra ?? ''} | ${cell(r.floor)} | ${r.floor?.extra ?? ''} | ${r.ratio} |`);
+console.log(`\n(floor of (d) is a bare \`node -e ""\`; node ${process.version}, ${cpus().length} cores)`);
