@@ -19,7 +19,7 @@ describe('openDatabase (real SQLite file)', () => {
     try {
       expect(existsSync(file)).toBe(true);
       expect(statSync(join(dir.path, 'nested')).mode & 0o777).toBe(0o700);
-      expect(first.appliedMigrations).toEqual(['InitialSchema1764000000000', 'Tasks1764100000000', 'ValidationRetries1764200000000', 'PullRequestsAndGrades1764300000000', 'Checkpoints1764400000000', 'LeasesAndEventSeq1764500000000', 'FailureClasses1764600000000']);
+      expect(first.appliedMigrations).toEqual(['InitialSchema1764000000000', 'Tasks1764100000000', 'ValidationRetries1764200000000', 'PullRequestsAndGrades1764300000000', 'Checkpoints1764400000000', 'LeasesAndEventSeq1764500000000', 'FailureClasses1764600000000', 'TaskCountsAndListIndexes1764700000000']);
       const [mode] = await first.dataSource.query<{ journal_mode: string }[]>('PRAGMA journal_mode');
       expect(mode?.journal_mode).toBe('wal');
       const columns = await first.dataSource.query<{ name: string }[]>('PRAGMA table_info(projects)');

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations/index.js';
 import { ProjectEntity } from './projects/typeorm-project-catalog.js';
+import { ensureTaskCounts } from './tasks/task-counts.js';
 import { TaskEntity, TaskEventEntity } from './tasks/task.entity.js';
 
 /** The file name of Harness's database inside `[server] data_dir`. @public */
@@ -27,7 +28,8 @@ export interface Database {
 
 /**
  * Opens (creating when needed) the SQLite database in WAL mode with a busy timeout, and runs the
- * committed migrations. The schema is never synchronized from entities.
+ * committed migrations. The schema is never synchronized from entities; the task counters' triggers
+ * are checked (a migration that rebuilds `tasks` drops them).
  * @public
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -47,6 +49,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
+    await ensureTaskCounts(dataSource);
     return {
       dataSource,
       appliedMigrations: applied.map((m) => m.name),

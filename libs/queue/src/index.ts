@@ -6,7 +6,7 @@ export type { TaskTransition } from './task-state-machine.js';
 export { MAX_ATTEMPTS, pickTasksToStart, rateLimitRetryAt } from './admission.js';
 export type { ConcurrencyLimits, RunningCounts } from './admission.js';
 export { TaskRepository } from './task.repository.js';
-export type { NewTaskEvent, StoredTaskEvent, TaskChanges, TaskCount, TaskListFilter } from './task.repository.js';
+export type { NewTaskEvent, StoredTaskEvent, TaskChanges, TaskCount, TaskListFilter, TaskListPosition } from './task.repository.js';
 export { ProjectCatalog } from './project-catalog.js';
 export type { Project } from './project-catalog.js';
 export { MAX_PROMPT_CHARS, taskRequestFrom } from './task-request.js';

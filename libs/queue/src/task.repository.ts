@@ -17,12 +17,20 @@ export interface StoredTaskEvent extends NewTaskEvent {
   readonly createdAt: string;
 }
 
+/** A place in the list order (newest first: `createdAt`, then `id`, both descending). @public */
+export interface TaskListPosition {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
 /** @public */
 export interface TaskListFilter {
   readonly status?: TaskStatus | undefined;
   readonly project?: string | undefined;
   readonly limit: number;
   readonly offset: number;
+  /** Keyset paging: only tasks after this one in the list order (before `offset` is applied). */
+  readonly after?: TaskListPosition | undefined;
 }
 
 /** Changes to a task; `id`, `version` and `createdAt` are the repository's. @public */
@@ -68,7 +76,7 @@ export abstract class TaskRepository {
   abstract renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<void>;
   /** Events after `afterSeq`, oldest first; only the given kinds when `kinds` is set. */
   abstract eventsAfter(taskId: string, afterSeq: number, limit: number, kinds?: readonly NewTaskEvent['kind'][]): Promise<StoredTaskEvent[]>;
-  /** Newest first. */
+  /** Newest first; `total` counts every task the status and project filters match. */
   abstract list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }>;
   abstract withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]>;
   abstract countByProjectAndStatus(): Promise<TaskCount[]>;

@@ -4,6 +4,7 @@ import { TaskEngine } from '@agent-harness/pipeline';
 import { TaskRepository, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
 import type { Response } from 'express';
 import { CreateTaskBatchDto, CreateTaskDto, ListTasksQueryDto } from './dto/create-task.dto.js';
+import { decodeListCursor, encodeListCursor } from './dto/list-cursor.js';
 import { taskDetail, taskSummary } from './task.presenter.js';
 import { SSE_HEARTBEAT_MS } from '../core/tokens.js';
 import { parseLastEventId, streamTaskEvents } from './task-stream.js';
@@ -53,12 +54,19 @@ export class TasksController {
     return results;
   }
 
+  /** Newest first, by `offset` or by `cursor` (keyset: the same cost for every page). */
   @Get()
   async list(@Query() query: ListTasksQueryDto): Promise<TaskListResponse> {
+    if (query.cursor !== undefined && query.offset !== undefined) throw new BadRequestException('give cursor or offset, not both');
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
-    const { tasks, total } = await this.tasks.list({ status: query.status, project: query.project, limit, offset });
-    return { tasks: tasks.map(taskSummary), total, limit, offset };
+    const after = query.cursor === undefined ? undefined : decodeListCursor(query.cursor);
+    // One more than asked tells whether a next page exists.
+    const { tasks, total } = await this.tasks.list({ status: query.status, project: query.project, limit: limit + 1, offset, after });
+    const page = tasks.slice(0, limit);
+    const last = page.at(-1);
+    const next_cursor = tasks.length > limit && last !== undefined ? encodeListCursor({ createdAt: last.createdAt, id: last.id }) : null;
+    return { tasks: page.map(taskSummary), total, limit, offset, next_cursor };
   }
 
   /** `id`: a whole task id or a unique prefix of at least 8 characters (as in branch names). */

@@ -85,6 +85,8 @@ export interface TaskListQuery {
   readonly limit?: number | undefined;
   /** 0–1,000,000,000, default 0. */
   readonly offset?: number | undefined;
+  /** Keyset paging: a `next_cursor` from an earlier answer (opaque; not with `offset`). */
+  readonly cursor?: string | undefined;
 }
 
 /** A task as lists show it (no prompt, no history). Absent values are `null`. @public */
@@ -118,6 +120,8 @@ export interface TaskListResponse {
   readonly total: number;
   readonly limit: number;
   readonly offset: number;
+  /** Give as `cursor` for the page after this one, with the same filters; null on the last page. */
+  readonly next_cursor: string | null;
 }
 
 /** One status change of a task, as `history` lists it and as a `status` event carries it. @public */

@@ -64,26 +64,54 @@ function fromRow(row: ProjectRow): Project {
   };
 }
 
+/** @public */
+export interface ProjectCatalogOptions {
+  /** How long `list()` answers from memory (every submit reads it). Default 1000 ms; 0 turns it off. */
+  readonly listTtlMs?: number | undefined;
+  /** A monotonic clock in milliseconds (for the TTL). Default `performance.now`. */
+  readonly monotonicMs?: (() => number) | undefined;
+}
+
 /**
  * Projects in the `projects` table. The config file's projects are written at start (they win over a
- * runtime project of the same name); runtime ones survive restarts.
+ * runtime project of the same name); runtime ones survive restarts. The list is kept in memory for
+ * a short while: this catalog's own changes drop it at once, another process's show within the TTL.
  * @public
  */
 export class TypeOrmProjectCatalog extends ProjectCatalog {
+  private cached: { readonly at: number; readonly projects: readonly Project[] } | undefined;
+  /** Raised by every change, so a read that overlapped one is not kept. */
+  private generation = 0;
+  private readonly listTtlMs: number;
+  private readonly monotonicMs: () => number;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly now: () => string = () => new Date().toISOString(),
+    options: ProjectCatalogOptions = {},
   ) {
     super();
+    this.listTtlMs = options.listTtlMs ?? 1000;
+    this.monotonicMs = options.monotonicMs ?? (() => performance.now());
   }
 
   private get rows() {
     return this.dataSource.getRepository(ProjectEntity);
   }
 
+  private changed(): void {
+    this.cached = undefined;
+    this.generation++;
+  }
+
   async list(): Promise<Project[]> {
+    const at = this.monotonicMs();
+    if (this.cached !== undefined && at - this.cached.at < this.listTtlMs) return this.cached.projects.map((p) => ({ ...p }));
+    const generation = this.generation;
     const rows = await this.rows.find({ order: { created_at: 'ASC', name: 'ASC' } });
-    return rows.map(fromRow);
+    const projects = rows.map(fromRow);
+    if (generation === this.generation) this.cached = { at, projects };
+    return projects.map((p) => ({ ...p }));
   }
 
   async get(name: string): Promise<Project | undefined> {
@@ -92,11 +120,21 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
   }
 
   async add(project: Project): Promise<void> {
-    await this.rows.save(toRow(project, this.now()));
+    this.changed();
+    try {
+      await this.rows.save(toRow(project, this.now()));
+    } finally {
+      this.changed();
+    }
   }
 
   async remove(name: string): Promise<void> {
-    await this.rows.delete({ name });
+    this.changed();
+    try {
+      await this.rows.delete({ name });
+    } finally {
+      this.changed();
+    }
   }
 
   /**
@@ -104,6 +142,7 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
    * the same name or root), and config projects no longer in the file are removed.
    */
   async syncFromConfig(projects: readonly Project[]): Promise<void> {
+    this.changed();
     await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(ProjectEntity);
       const names = new Set(projects.map((p) => p.name));
@@ -116,5 +155,6 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
       const now = this.now();
       for (const p of projects) await repo.save(toRow({ ...p, origin: 'config' }, now));
     });
+    this.changed();
   }
 }

@@ -9,9 +9,11 @@ import {
   type TaskListFilter,
   type TaskStatus,
 } from '@agent-harness/queue';
-import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { TaskEntity, TaskEventEntity, type TaskRow } from './task.entity.js';
 import { eventFromRow, rowChanges, rowFromTask, taskFromRow } from './task.mapper.js';
+import { selectTasks, taskCountsWhere } from './task-queries.js';
+import { TaskCreateBatcher } from './task-create-batcher.js';
 
 /** What a task id prefix may hold: ids are lower-case UUIDs. */
 const TASK_ID_PREFIX = /^[0-9a-f-]{1,36}$/;
@@ -29,18 +31,25 @@ function escapeLike(value: string): string {
  */
 export class TypeOrmTaskRepository extends TaskRepository {
   private writes: Promise<unknown> = Promise.resolve();
+  private readonly creates: TaskCreateBatcher;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly now: () => string = () => new Date().toISOString(),
   ) {
     super();
+    this.creates = new TaskCreateBatcher({ dataSource, now, serialized: (work) => this.serialized(work) });
+  }
+
+  /** Runs `work` after every write queued before it: one writer at a time in this process. */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(work);
+    this.writes = next.catch(() => undefined);
+    return next;
   }
 
   private write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const next = this.writes.then(() => this.dataSource.transaction(work));
-    this.writes = next.catch(() => undefined);
-    return next;
+    return this.serialized(() => this.dataSource.transaction(work));
   }
 
   /**
@@ -65,11 +74,12 @@ export class TypeOrmTaskRepository extends TaskRepository {
     return eventFromRow(row);
   }
 
+  /**
+   * Stored (committed) when it resolves. Creates that arrive while a write is under way share one
+   * transaction (group commit): one sync to disk for many submits.
+   */
   create(task: Task, event: NewTaskEvent): Promise<StoredTaskEvent> {
-    return this.write(async (manager) => {
-      await manager.insert(TaskEntity, rowFromTask(task));
-      return this.insertEvent(manager, task.id, event);
-    });
+    return this.creates.add(rowFromTask(task), event);
   }
 
   async get(id: string): Promise<Task | undefined> {
@@ -131,41 +141,40 @@ export class TypeOrmTaskRepository extends TaskRepository {
   }
 
   async list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }> {
-    const query = this.dataSource.getRepository(TaskEntity).createQueryBuilder('t');
-    if (filter.status !== undefined) query.andWhere('t.status = :status', { status: filter.status });
-    if (filter.project !== undefined) query.andWhere('t.project = :project', { project: filter.project });
-    const [rows, total] = await query
-      .orderBy('t.created_at', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .take(filter.limit)
-      .skip(filter.offset)
-      .getManyAndCount();
-    return { tasks: rows.map(taskFromRow), total };
+    const where = { status: filter.status, project: filter.project };
+    const rows = await selectTasks(this.dataSource, { ...where, after: filter.after, newestFirst: true, limit: filter.limit, offset: filter.offset });
+    const counted = taskCountsWhere(where);
+    const [sum] = await this.dataSource.query<{ total: number }[]>(`SELECT COALESCE(SUM(count), 0) AS total FROM task_counts${counted.sql}`, counted.params);
+    return { tasks: rows.map(taskFromRow), total: sum?.total ?? 0 };
   }
 
   async withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]> {
-    const rows: TaskRow[] = await this.dataSource.getRepository(TaskEntity).find({
-      where: { status: In([...statuses]) },
-      order: { created_at: oldestFirst ? 'ASC' : 'DESC', id: oldestFirst ? 'ASC' : 'DESC' },
-      ...(limit === undefined ? {} : { take: limit }),
-    });
-    return rows.map(taskFromRow);
+    if (limit === undefined || statuses.length < 2) {
+      const rows = await selectTasks(this.dataSource, { statuses, newestFirst: !oldestFirst, limit });
+      return rows.map(taskFromRow);
+    }
+    // One index range per status, merged: an IN over several statuses would sort every match.
+    const perStatus = await Promise.all(statuses.map((status) => selectTasks(this.dataSource, { statuses: [status], newestFirst: !oldestFirst, limit })));
+    const order = (a: TaskRow, b: TaskRow): number => (a.created_at === b.created_at ? compare(a.id, b.id) : compare(a.created_at, b.created_at)) * (oldestFirst ? 1 : -1);
+    return perStatus.flat().sort(order).slice(0, limit).map(taskFromRow);
   }
 
-  countWithStatus(statuses: readonly TaskStatus[]): Promise<number> {
-    return this.dataSource.getRepository(TaskEntity).countBy({ status: In([...statuses]) });
+  async countWithStatus(statuses: readonly TaskStatus[]): Promise<number> {
+    if (statuses.length === 0) return 0;
+    const rows = await this.dataSource.query<{ total: number }[]>(`SELECT COALESCE(SUM(count), 0) AS total FROM task_counts WHERE status IN (${statuses.map(() => '?').join(', ')})`, [
+      ...statuses,
+    ]);
+    return rows[0]?.total ?? 0;
   }
 
+  /** From `task_counts`, which triggers keep in step with `tasks` (see task-counts.ts). */
   async countByProjectAndStatus(): Promise<TaskCount[]> {
-    const rows = await this.dataSource
-      .getRepository(TaskEntity)
-      .createQueryBuilder('t')
-      .select('t.project', 'project')
-      .addSelect('t.status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('t.project')
-      .addGroupBy('t.status')
-      .getRawMany<{ project: string; status: TaskStatus; count: number | string }>();
-    return rows.map((r) => ({ project: r.project, status: r.status, count: Number(r.count) }));
+    const rows = await this.dataSource.query<TaskCount[]>('SELECT project, status, count FROM task_counts WHERE count > 0');
+    return rows.map((r) => ({ project: r.project, status: r.status, count: r.count }));
   }
+}
+
+/** Compares as SQLite's BINARY collation does for these ASCII values. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,6 +3,7 @@ import { MAX_PROMPT_CHARS, TASK_STATUSES, type TaskStatus } from '@agent-harness
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
 import { Given, IntInRange, MAX_INT32, NoNulBytes, QueryInt } from '../../http/dto-rules.js';
+import { IsListCursor } from './list-cursor.js';
 
 /** `OFFSET` beyond this is refused: no list is that long, and SQLite wants a 64-bit integer. */
 export const MAX_LIST_OFFSET = 1_000_000_000;
@@ -59,4 +60,8 @@ export class ListTasksQueryDto implements TaskListQuery {
 
   @Given() @QueryInt() @IntInRange(0, MAX_LIST_OFFSET, `offset must be an integer from 0 to ${String(MAX_LIST_OFFSET)}`)
   offset?: number;
+
+  /** Keyset paging: the `next_cursor` of the page before (not with `offset`). */
+  @Given() @IsString() @IsListCursor()
+  cursor?: string;
 }

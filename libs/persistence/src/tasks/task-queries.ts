@@ -1,0 +1,59 @@
+import type { TaskListPosition, TaskStatus } from '@agent-harness/queue';
+import type { DataSource } from 'typeorm';
+import type { TaskRow } from './task.entity.js';
+
+interface Where {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+/** `WHERE` for `task_counts` (or `tasks`): the columns both share. */
+export function taskCountsWhere(filter: { readonly status?: TaskStatus | undefined; readonly project?: string | undefined }): Where {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status !== undefined) {
+    clauses.push('status = ?');
+    params.push(filter.status);
+  }
+  if (filter.project !== undefined) {
+    clauses.push('project = ?');
+    params.push(filter.project);
+  }
+  return { sql: clauses.length === 0 ? '' : ` WHERE ${clauses.join(' AND ')}`, params };
+}
+
+export interface TaskSelection {
+  readonly status?: TaskStatus | undefined;
+  readonly statuses?: readonly TaskStatus[] | undefined;
+  readonly project?: string | undefined;
+  /** Keyset: only rows after this one in the chosen order. */
+  readonly after?: TaskListPosition | undefined;
+  readonly newestFirst: boolean;
+  readonly limit?: number | undefined;
+  readonly offset?: number | undefined;
+}
+
+/**
+ * Task rows in list order (`created_at`, then `id`), as one statement the indexes ending in
+ * `(created_at, id)` answer without a sort. Plain SQL: a prepared statement, no entity hydration
+ * (these are the hot read paths).
+ */
+export async function selectTasks(dataSource: DataSource, selection: TaskSelection): Promise<TaskRow[]> {
+  const { sql: where, params } = taskCountsWhere(selection);
+  const clauses = where === '' ? [] : [where.slice(' WHERE '.length)];
+  if (selection.statuses !== undefined) {
+    clauses.push(selection.statuses.length === 0 ? '0' : `status IN (${selection.statuses.map(() => '?').join(', ')})`);
+    params.push(...selection.statuses);
+  }
+  const direction = selection.newestFirst ? 'DESC' : 'ASC';
+  if (selection.after !== undefined) {
+    clauses.push(`(created_at, id) ${selection.newestFirst ? '<' : '>'} (?, ?)`);
+    params.push(selection.after.createdAt, selection.after.id);
+  }
+  let sql = `SELECT * FROM tasks${clauses.length === 0 ? '' : ` WHERE ${clauses.join(' AND ')}`} ORDER BY created_at ${direction}, id ${direction}`;
+  if (selection.limit !== undefined || selection.offset !== undefined) {
+    sql += ' LIMIT ? OFFSET ?';
+    params.push(selection.limit ?? -1, selection.offset ?? 0);
+  }
+  return await dataSource.query<TaskRow[]>(sql, params);
+}
