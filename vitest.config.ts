@@ -6,15 +6,21 @@ import { defineConfig } from 'vitest/config';
 // start the CLI as a child process use the built output instead.
 const conditions = ['@agent-harness/source', ...defaultServerConditions];
 
+// The unit tier (`npm test -- --tier unit` sets HARNESS_TEST_TIER=unit): only `*.unit.spec.ts`,
+// specs that start no process and touch no database or git. See docs/testing.md.
+const isUnitTier = process.env.HARNESS_TEST_TIER === 'unit';
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ['{apps,libs,tools}/**/*.spec.ts'],
+    include: [isUnitTier ? '{apps,libs,tools}/**/*.unit.spec.ts' : '{apps,libs,tools}/**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/out-tsc/**'],
     environment: 'node',
-    pool: 'forks',
-    testTimeout: 60_000,
+    // Unit specs start no process: threads start faster than forks.
+    pool: isUnitTier ? 'threads' : 'forks',
+    // A unit spec that waits on an event which never comes fails in seconds, not a minute.
+    testTimeout: isUnitTier ? 10_000 : 60_000,
     hookTimeout: 60_000,
     // Each spec owns its temp dirs and databases, so files run in parallel.
     fileParallelism: true,

@@ -3,6 +3,8 @@
 // real agent CLIs the contract tests drive (cached outside the workspace), runs every Vitest spec
 // once, and ends with the plain line CI reads: "N passed, N failed[, N skipped]".
 // HARNESS_SKIP_REAL_CLIS=1 skips the real-CLI contract tests (they are then reported as skipped).
+// `--tier unit` runs only the unit tier (`*.unit.spec.ts`: no process, database or git) in seconds,
+// without the build or the CLI install; `--tier all` (the default) runs everything. See docs/testing.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,18 +12,49 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..', '..');
 const resultsFile = join(root, '.vitest-results.json');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const env = { ...process.env, NX_DAEMON: 'false' };
+const TIERS = ['all', 'unit'];
 
-const build = spawnSync(bin('nx'), ['run-many', '-t', 'build', '--output-style=static'], { cwd: root, stdio: 'inherit', env });
-if (build.status !== 0) {
-  console.log('build failed before any test ran');
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+/** `--tier <name>` or `--tier=<name>`, taken out of the arguments handed to Vitest. */
+function takeTier(args) {
+  const rest = [];
+  let tier = 'all';
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--tier' || arg.startsWith('--tier=')) {
+      tier = arg === '--tier' ? args[++i] : arg.slice('--tier='.length);
+      if (!TIERS.includes(tier)) {
+        console.error(`npm test: unknown test tier ${JSON.stringify(tier ?? '')}: use --tier unit or --tier all`);
+        process.exit(2);
+      }
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { tier, rest };
 }
 
-if (process.env.HARNESS_SKIP_REAL_CLIS === '1') {
-  console.log('\n*** HARNESS_SKIP_REAL_CLIS=1: the real Claude Code / Codex contract tests are skipped ***\n');
+const { tier, rest: vitestArgs } = takeTier(process.argv.slice(2));
+// vitest.config.ts reads the tier: `unit` includes only *.unit.spec.ts.
+const env = { ...process.env, NX_DAEMON: 'false', HARNESS_TEST_TIER: tier };
+
+if (tier === 'unit') {
+  console.log('unit tier: *.unit.spec.ts only (no build, no real agent CLIs)');
 } else {
+  prepareAllTiers();
+}
+
+/** The end-to-end tests start the built CLI; the contract tests drive the real agent CLIs. */
+function prepareAllTiers() {
+  const build = spawnSync(bin('nx'), ['run-many', '-t', 'build', '--output-style=static'], { cwd: root, stdio: 'inherit', env });
+  if (build.status !== 0) {
+    console.log('build failed before any test ran');
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  if (process.env.HARNESS_SKIP_REAL_CLIS === '1') {
+    console.log('\n*** HARNESS_SKIP_REAL_CLIS=1: the real Claude Code / Codex contract tests are skipped ***\n');
+    return;
+  }
   const install = spawnSync('bash', [join(root, 'tools', 'agent-clis', 'install.sh')], { cwd: root, stdio: 'inherit', env });
   if (install.status !== 0) {
     console.log('\n*** THE REAL AGENT CLIS COULD NOT BE INSTALLED: their contract tests will fail below ***\n');
@@ -33,7 +66,7 @@ if (process.env.HARNESS_SKIP_REAL_CLIS === '1') {
 rmSync(resultsFile, { force: true });
 const vitest = spawnSync(
   bin('vitest'),
-  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)],
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...vitestArgs],
   { cwd: root, stdio: 'inherit', env },
 );
 
