@@ -19,7 +19,7 @@ function jsonCopy(data: unknown): unknown {
 }
 
 /** Oldest first by creation time, then id: the order of `withStatus(…, true)` in SQL. */
-function byCreation(a: Task, b: Task): number {
+function byCreation(a: Pick<Task, 'createdAt' | 'id'>, b: Pick<Task, 'createdAt' | 'id'>): number {
   return a.createdAt === b.createdAt ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.createdAt < b.createdAt ? -1 : 1;
 }
 
@@ -137,7 +137,10 @@ export class InMemoryTaskRepository extends TaskRepository {
     const matching = [...this.tasks.values()]
       .filter((t) => (filter.status === undefined || t.status === filter.status) && (filter.project === undefined || t.project === filter.project))
       .sort((a, b) => byCreation(b, a));
-    return Promise.resolve({ tasks: matching.slice(filter.offset, filter.offset + filter.limit).map((t) => ({ ...t })), total: matching.length });
+    // Keyset paging: after `after` in the newest-first order; `total` ignores it.
+    const { after } = filter;
+    const page = after === undefined ? matching : matching.filter((t) => byCreation(t, after) < 0);
+    return Promise.resolve({ tasks: page.slice(filter.offset, filter.offset + filter.limit).map((t) => ({ ...t })), total: matching.length });
   }
 
   override withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]> {

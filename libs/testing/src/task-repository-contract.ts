@@ -147,6 +147,20 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
     },
   },
   {
+    name: 'pages by keyset: only tasks after a position in the list order, ties by id; the total ignores the position',
+    async run(repo) {
+      for (const id of ['t1', 't2', 't3']) await repo.create(newTask(id), queuedEvent);
+      for (const id of ['t4a', 't4b', 't4c']) await repo.create(newTask(id, { createdAt: '2026-11-23T10:00:04.000Z' }), queuedEvent);
+      const after = (id: string, createdAt: string, limit = 10, offset = 0) => repo.list({ limit, offset, after: { createdAt, id } });
+      const page = await after('t4b', '2026-11-23T10:00:04.000Z');
+      deepStrictEqual([page.total, page.tasks.map((t) => t.id)], [6, ['t4a', 't3', 't2', 't1']]);
+      deepStrictEqual((await after('t4b', '2026-11-23T10:00:04.000Z', 2, 1)).tasks.map((t) => t.id), ['t3', 't2']);
+      // A position that is no task (deleted meanwhile) still pages from where it was.
+      deepStrictEqual((await after('zz', '2026-11-23T10:00:02.500Z')).tasks.map((t) => t.id), ['t2', 't1']);
+      deepStrictEqual((await repo.list({ limit: 10, offset: 0, status: 'done', after: { createdAt: '2026-11-23T10:00:09.000Z', id: 'x' } })).total, 0);
+    },
+  },
+  {
     name: 'counts tasks with given statuses, and per project and status',
     async run(repo) {
       const rows = [['t1', 'a', 'done'], ['t2', 'a', 'queued'], ['t3', 'b', 'done'], ['t4', 'a', 'done']] as const;
