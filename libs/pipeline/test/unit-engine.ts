@@ -113,6 +113,8 @@ export interface UnitEngineOptions {
   readonly serverId?: string;
   readonly leaseMs?: number;
   readonly tickMs?: number;
+  /** Default: a new InMemoryTaskRepository (pass a subclass to make a write fail). */
+  readonly tasks?: InMemoryTaskRepository;
 }
 
 /** An engine and the fakes behind it. */
@@ -148,7 +150,7 @@ export function unitEngine(options: UnitEngineOptions = {}): UnitEngine {
     },
     { default_agent: options.defaultAgent ?? runners[0]?.name ?? 'claude', complexity_preferred_agents: [] },
   );
-  const tasks = new InMemoryTaskRepository();
+  const tasks = options.tasks ?? new InMemoryTaskRepository();
   const projects = new InMemoryProjectCatalog(options.projects ?? [APP]);
   const worktrees = new NoGitWorktrees();
   const logs: string[] = [];
