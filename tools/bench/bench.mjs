@@ -3,6 +3,7 @@
 // floor (the same git worktree + the same scripted agent + worktree removal, without Harness) in the
 // same run, so a noisy shared machine shows up in both sides. Every row has a p50 and a p99; any
 // failed run ends the benchmark with a non-zero exit. docs/performance.md records one machine's numbers.
+import { Buffer } from 'node:buffer';
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -10,7 +11,13 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { openDatabase } from '@agent-harness/persistence';
-import { FAKE_AGENT_BIN_DIR, createTempDir, createTempGitRepo, fakeAgentEnv, startHarnessServer } from '@agent-harness/testing';
+import {
+  FAKE_AGENT_BIN_DIR,
+  createTempDir,
+  createTempGitRepo,
+  fakeAgentEnv,
+  startHarnessServer,
+} from '@agent-harness/testing';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -27,7 +34,8 @@ const ONLY = process.env.BENCH_ONLY ?? 'abcd';
 const CONCURRENCY = 4;
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil(xs.length * p) - 1))];
+const pct = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil(xs.length * p) - 1))];
 /** p50 and p99 of a sample (with 10 values the p99 is the largest). */
 const sample = (xs, extra) => ({ p50: pct(xs, 0.5), p99: pct(xs, 0.99), extra });
 const rows = [];
@@ -35,8 +43,13 @@ const fmt = (v) => (v === undefined ? '' : `${v.toFixed(1)} ms`);
 /** A row: Harness's sample and, when there is one, the floor's or the baseline's from the same run. */
 const row = (what, harness, floor, ratio = floor === undefined ? '' : `${(harness.p50 / floor.p50).toFixed(2)}×`) => {
   rows.push({ what, harness, floor, ratio });
-  const vs = floor === undefined ? '' : ` | floor p50 ${fmt(floor.p50)} p99 ${fmt(floor.p99)}${floor.extra === undefined ? '' : ` ${floor.extra}`}`;
-  console.error(`  ${what}: p50 ${fmt(harness.p50)} p99 ${fmt(harness.p99)}${harness.extra === undefined ? '' : ` ${harness.extra}`}${vs}${ratio === '' ? '' : ` (${ratio})`}`);
+  const vs =
+    floor === undefined
+      ? ''
+      : ` | floor p50 ${fmt(floor.p50)} p99 ${fmt(floor.p99)}${floor.extra === undefined ? '' : ` ${floor.extra}`}`;
+  console.error(
+    `  ${what}: p50 ${fmt(harness.p50)} p99 ${fmt(harness.p99)}${harness.extra === undefined ? '' : ` ${harness.extra}`}${vs}${ratio === '' ? '' : ` (${ratio})`}`,
+  );
 };
 
 // git's worktree bookkeeping is not safe under concurrent add/remove in one repository (seen here:
@@ -53,13 +66,20 @@ const serialGit = (args, options) => {
 async function floorTask(repo, dir, i) {
   const path = join(dir, `floor-${i}`);
   const env = { ...process.env, ...repo.gitEnv };
-  await serialGit(['worktree', 'add', '--quiet', '--no-track', '-B', `floor/${i}`, path, 'origin/main'], { cwd: repo.path, env });
+  await serialGit(['worktree', 'add', '--quiet', '--no-track', '-B', `floor/${i}`, path, 'origin/main'], {
+    cwd: repo.path,
+    env,
+  });
   await new Promise((resolve, reject) => {
-    const child = spawn(join(FAKE_AGENT_BIN_DIR, 'claude'), ['-p', '--output-format', 'stream-json', '--verbose', '--', 'bench'], {
-      cwd: path,
-      env: { ...env, ...fakeAgentEnv(SCENARIO) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      join(FAKE_AGENT_BIN_DIR, 'claude'),
+      ['-p', '--output-format', 'stream-json', '--verbose', '--', 'bench'],
+      {
+        cwd: path,
+        env: { ...env, ...fakeAgentEnv(SCENARIO) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.resume();
     child.stderr.resume();
     child.once('error', reject);
@@ -70,26 +90,48 @@ async function floorTask(repo, dir, i) {
 
 async function pool(count, width, work) {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < count) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
 }
 
 async function startServer(home, repo, { scenario = SCENARIO, maxQueue = Math.max(DRAIN + 10, 32) } = {}) {
   const config = join(home.path, 'harness.toml');
-  writeFileSync(config, [
-    '[server]', `data_dir = "${join(home.path, 'data')}"`,
-    '[agents.claude]', `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
-    '[concurrency]', `max_concurrent_tasks = ${CONCURRENCY}`, `max_queue_size = ${maxQueue}`,
-    '[[projects]]', 'name = "bench"', `root = "${repo.path}"`, '',
-  ].join('\n'));
-  return startHarnessServer({ cliPath, args: ['--config', config], home: home.path, env: { ...repo.gitEnv, ...fakeAgentEnv(scenario) }, timeoutMs: 120_000 });
+  writeFileSync(
+    config,
+    [
+      '[server]',
+      `data_dir = "${join(home.path, 'data')}"`,
+      '[agents.claude]',
+      `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+      '[concurrency]',
+      `max_concurrent_tasks = ${CONCURRENCY}`,
+      `max_queue_size = ${maxQueue}`,
+      '[[projects]]',
+      'name = "bench"',
+      `root = "${repo.path}"`,
+      '',
+    ].join('\n'),
+  );
+  return startHarnessServer({
+    cliPath,
+    args: ['--config', config],
+    home: home.path,
+    env: { ...repo.gitEnv, ...fakeAgentEnv(scenario) },
+    timeoutMs: 120_000,
+  });
 }
 
 const SUBMIT_BODY = JSON.stringify({ project: 'bench', prompt: 'bench' });
 
 async function submit(url) {
-  const res = await fetch(`${url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: SUBMIT_BODY });
+  const res = await fetch(`${url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: SUBMIT_BODY,
+  });
   if (res.status !== 202) throw new Error(`submit: ${res.status} ${await res.text()}`);
   return (await res.json()).task_id;
 }
@@ -115,17 +157,25 @@ async function waitEnd(url, id) {
 async function load(url, { method = 'GET', path, body, expect = 200, concurrency, count }) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const { hostname, port } = new URL(url);
-  const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
-  const once = () => new Promise((resolve, reject) => {
-    const req = request({ agent, hostname, port, method, path, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => (res.statusCode === expect ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`))));
-      res.on('error', reject);
+  const headers =
+    body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+  const once = () =>
+    new Promise((resolve, reject) => {
+      const req = request({ agent, hostname, port, method, path, headers }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          res.statusCode === expect
+            ? resolve()
+            : reject(
+                new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString().slice(0, 300)}`),
+              ),
+        );
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   const times = [];
   const start = process.hrtime.bigint();
   try {
@@ -214,8 +264,16 @@ async function drain() {
         const page = await getJson(`${server.url}/tasks?limit=200&offset=${offset}`);
         for (const task of page.tasks) perTask.push(Date.parse(task.finished_at) - Date.parse(task.created_at));
       }
-      row(`(b) drain ${DRAIN} tasks at c=${CONCURRENCY} (per task; total)`, sample(perTask, `${(total / 1000).toFixed(1)} s total`), sample(floorTimes, `${(floor / 1000).toFixed(1)} s total`), `${(total / floor).toFixed(2)}× total`);
-      row(`(b) admitting ${DRAIN} tasks one by one (POST /tasks)`, sample(admitTimes, `${(admitted / 1000).toFixed(1)} s total`));
+      row(
+        `(b) drain ${DRAIN} tasks at c=${CONCURRENCY} (per task; total)`,
+        sample(perTask, `${(total / 1000).toFixed(1)} s total`),
+        sample(floorTimes, `${(floor / 1000).toFixed(1)} s total`),
+        `${(total / floor).toFixed(2)}× total`,
+      );
+      row(
+        `(b) admitting ${DRAIN} tasks one by one (POST /tasks)`,
+        sample(admitTimes, `${(admitted / 1000).toFixed(1)} s total`),
+      );
     } finally {
       await server.stop();
     }
@@ -239,9 +297,22 @@ async function queries() {
         for (let i = start; i < Math.min(STORED, start + 500); i++) {
           const at = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
           values.push('(?, ?, ?, ?, ?, 1, 0, 0, ?, ?, ?, ?, 1)');
-          params.push(`seed-${String(i).padStart(8, '0')}`, 'bench', 'prompt', `seeded task ${i}`, statuses[i % statuses.length], i % 5 === 4 ? null : 60 + (i % 40), at, at, at);
+          params.push(
+            `seed-${String(i).padStart(8, '0')}`,
+            'bench',
+            'prompt',
+            `seeded task ${i}`,
+            statuses[i % statuses.length],
+            i % 5 === 4 ? null : 60 + (i % 40),
+            at,
+            at,
+            at,
+          );
         }
-        await m.query(`INSERT INTO tasks (id, project, kind, prompt, status, attempt, input_tokens, output_tokens, score, created_at, updated_at, finished_at, version) VALUES ${values.join(',')}`, params);
+        await m.query(
+          `INSERT INTO tasks (id, project, kind, prompt, status, attempt, input_tokens, output_tokens, score, created_at, updated_at, finished_at, version) VALUES ${values.join(',')}`,
+          params,
+        );
       }
     });
     await db.close();
@@ -263,14 +334,25 @@ async function queries() {
       row('(c) GET /api/dashboard at c=1', await measure('/api/dashboard', 1, 200));
       row('(c) GET /api/dashboard at c=10', await measure('/api/dashboard', 10, 400));
       row('(c) GET /tasks (first page) at c=10', await measure('/tasks', 10, 400));
-      row('(c) GET /tasks?status=failed&offset=5000 at c=10', await measure('/tasks?status=failed&offset=5000', 10, 400));
+      row(
+        '(c) GET /tasks?status=failed&offset=5000 at c=10',
+        await measure('/tasks?status=failed&offset=5000', 10, 400),
+      );
       const cursor = (await getJson(`${server.url}/tasks?status=failed&offset=4950`)).next_cursor;
       if (typeof cursor === 'string') {
-        row('(c) GET /tasks?status=failed&cursor=… (same page) at c=10', await measure(`/tasks?status=failed&cursor=${encodeURIComponent(cursor)}`, 10, 400));
+        row(
+          '(c) GET /tasks?status=failed&cursor=… (same page) at c=10',
+          await measure(`/tasks?status=failed&cursor=${encodeURIComponent(cursor)}`, 10, 400),
+        );
       }
       const admit = await measure('/tasks', 10, ADMIT, { method: 'POST', body: SUBMIT_BODY, expect: 202 });
       const rate = (s) => Number(s.extra.split(' ')[0]);
-      row(`(c) POST /tasks at c=10 (${ADMIT} admitted)`, admit, health, `${(rate(admit) / rate(health)).toFixed(2)}× /health rate`);
+      row(
+        `(c) POST /tasks at c=10 (${ADMIT} admitted)`,
+        admit,
+        health,
+        `${(rate(admit) / rate(health)).toFixed(2)}× /health rate`,
+      );
     } finally {
       await server.stop();
     }
@@ -306,5 +388,8 @@ try {
 const cell = (s) => (s === undefined ? ' | ' : `${fmt(s.p50)} | ${fmt(s.p99)}`);
 console.log('\n| measurement | Harness p50 | Harness p99 | | floor/baseline p50 | floor/baseline p99 | | ratio |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.what} | ${cell(r.harness)} | ${r.harness.extra ?? ''} | ${cell(r.floor)} | ${r.floor?.extra ?? ''} | ${r.ratio} |`);
+for (const r of rows)
+  console.log(
+    `| ${r.what} | ${cell(r.harness)} | ${r.harness.extra ?? ''} | ${cell(r.floor)} | ${r.floor?.extra ?? ''} | ${r.ratio} |`,
+  );
 console.log(`\n(floor of (d) is a bare \`node -e ""\`; node ${process.version}, ${cpus().length} cores)`);
