@@ -5,7 +5,19 @@ import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const plainTs = ['@nestjs/*', 'typeorm', 'better-sqlite3', 'yargs', 'rxjs', 'node:child_process', 'child_process', 'node:fs', 'fs', 'node:fs/promises', 'fs/promises'];
+const plainTs = [
+  '@nestjs/*',
+  'typeorm',
+  'better-sqlite3',
+  'yargs',
+  'rxjs',
+  'node:child_process',
+  'child_process',
+  'node:fs',
+  'fs',
+  'node:fs/promises',
+  'fs/promises',
+];
 const noFramework = ['@nestjs/*', 'yargs'];
 
 // Who may import whom. Specs additionally get the testing helpers.
@@ -17,12 +29,48 @@ function boundaries(extraForSpecs) {
     checkDynamicDependenciesExceptions: ['@agent-harness/server'],
     depConstraints: [
       { sourceTag: 'type:core', onlyDependOnLibsWithTags: allowed('type:core'), bannedExternalImports: plainTs },
-      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain'), bannedExternalImports: plainTs },
-      { sourceTag: 'type:infra', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra'), bannedExternalImports: noFramework },
-      { sourceTag: 'type:pipeline', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra'), bannedExternalImports: noFramework },
-      { sourceTag: 'type:composition', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra', 'type:pipeline'), bannedExternalImports: noFramework },
-      { sourceTag: 'type:nest', onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:composition'), bannedExternalImports: ['yargs'] },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:composition', 'type:testing'] },
+      {
+        sourceTag: 'type:domain',
+        onlyDependOnLibsWithTags: allowed('type:core', 'type:domain'),
+        bannedExternalImports: plainTs,
+      },
+      {
+        sourceTag: 'type:infra',
+        onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra'),
+        bannedExternalImports: noFramework,
+      },
+      {
+        sourceTag: 'type:pipeline',
+        onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra'),
+        bannedExternalImports: noFramework,
+      },
+      {
+        sourceTag: 'type:composition',
+        onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra', 'type:pipeline'),
+        bannedExternalImports: noFramework,
+      },
+      {
+        sourceTag: 'type:nest',
+        onlyDependOnLibsWithTags: allowed(
+          'type:core',
+          'type:domain',
+          'type:infra',
+          'type:pipeline',
+          'type:composition',
+        ),
+        bannedExternalImports: ['yargs'],
+      },
+      {
+        sourceTag: 'type:testing',
+        onlyDependOnLibsWithTags: [
+          'type:core',
+          'type:domain',
+          'type:infra',
+          'type:pipeline',
+          'type:composition',
+          'type:testing',
+        ],
+      },
       // The CLI reaches the Nest server only through `await import()` in `serve`.
       { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'], bannedExternalImports: ['@nestjs/*'] },
     ],
@@ -37,7 +85,10 @@ export default tseslint.config(
     files: ['**/*.ts'],
     extends: [...tseslint.configs.strictTypeChecked, ...tseslint.configs.stylisticTypeChecked],
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -64,6 +115,16 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        fetch: 'readonly',
+      },
+    },
   },
 );

@@ -45,7 +45,12 @@ function portIsFree(host, port) {
 }
 
 // 1. npm start: its own process group, so a failed check can still end everything it started.
-const npm = spawn('npm', ['start', '--', '--port', '0'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+const npm = spawn('npm', ['start', '--', '--port', '0'], {
+  cwd: root,
+  env,
+  stdio: ['ignore', 'pipe', 'pipe'],
+  detached: true,
+});
 let output = '';
 let exit;
 npm.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
@@ -59,10 +64,19 @@ const killGroup = () => {
   }
 };
 
-const url = await waitFor('the listening line', () => /listening on (http:\/\/[^\s"]+)/.exec(output)?.[1] ?? (exit === undefined ? undefined : null), START_TIMEOUT_MS);
+const url = await waitFor(
+  'the listening line',
+  () => /listening on (http:\/\/[^\s"]+)/.exec(output)?.[1] ?? (exit === undefined ? undefined : null),
+  START_TIMEOUT_MS,
+);
 if (typeof url !== 'string') {
   killGroup();
-  fail(exit === undefined ? `npm start did not report a URL within ${START_TIMEOUT_MS / 1000} s` : `npm start exited (${JSON.stringify(exit)}) before listening`, output);
+  fail(
+    exit === undefined
+      ? `npm start did not report a URL within ${START_TIMEOUT_MS / 1000} s`
+      : `npm start exited (${JSON.stringify(exit)}) before listening`,
+    output,
+  );
 }
 const health = await fetch(`${url}/health`).catch((error) => ({ status: String(error) }));
 if (health.status !== 200) {
@@ -90,12 +104,24 @@ if (groupAlive) {
 }
 const { hostname, port } = new URL(url);
 if (!(await portIsFree(hostname, Number(port)))) fail(`port ${port} is still taken after npm start stopped`, output);
-if (!output.includes('received SIGTERM, shutting down\nstopped\n')) fail('the server did not shut down cleanly', output);
-console.log(`readme smoke: SIGTERM to npm stopped the server cleanly (exit ${JSON.stringify(exit)}), port ${port} released`);
+if (!output.includes('received SIGTERM, shutting down\nstopped\n'))
+  fail('the server did not shut down cleanly', output);
+console.log(
+  `readme smoke: SIGTERM to npm stopped the server cleanly (exit ${JSON.stringify(exit)}), port ${port} released`,
+);
 
 // 3. The harness command, linked by npm install.
-const npx = spawnSync('npx', ['--no-install', 'harness', '--version'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
-if (npx.status !== 0 || npx.stdout.trim() !== version) fail(`npx --no-install harness --version: exit ${npx.status}, printed "${npx.stdout.trim()}" (expected ${version})`, npx.stderr);
+const npx = spawnSync('npx', ['--no-install', 'harness', '--version'], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+  timeout: 60_000,
+});
+if (npx.status !== 0 || npx.stdout.trim() !== version)
+  fail(
+    `npx --no-install harness --version: exit ${npx.status}, printed "${npx.stdout.trim()}" (expected ${version})`,
+    npx.stderr,
+  );
 console.log(`readme smoke: npx --no-install harness --version prints ${version}`);
 
 rmSync(home, { recursive: true, force: true });

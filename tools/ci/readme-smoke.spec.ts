@@ -8,7 +8,10 @@ const root = join(import.meta.dirname, '..', '..');
 
 function runSmoke(): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'tools', 'ci', 'readme-smoke.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'tools', 'ci', 'readme-smoke.mjs')], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -19,11 +22,17 @@ function runSmoke(): Promise<{ code: number | null; output: string }> {
 }
 
 describe('tools/ci/readme-smoke.mjs', () => {
-  it('npm start answers /health, stops on SIGTERM to npm with the port released; npx harness --version', { timeout: 300_000 }, async () => {
-    const { code, output } = await runSmoke();
-    expect(output).toMatch(/npm start answers http:\/\/127\.0\.0\.1:\d+\/health/);
-    expect(output).toMatch(/SIGTERM to npm stopped the server cleanly \(exit \{"code":0,"signal":null\}\), port \d+ released/);
-    expect(output).toContain('npx --no-install harness --version prints 0.1.0');
-    expect(code).toBe(0);
-  });
+  it(
+    'npm start answers /health, stops on SIGTERM to npm with the port released; npx harness --version',
+    { timeout: 300_000 },
+    async () => {
+      const { code, output } = await runSmoke();
+      expect(output).toMatch(/npm start answers http:\/\/127\.0\.0\.1:\d+\/health/);
+      expect(output).toMatch(
+        /SIGTERM to npm stopped the server cleanly \(exit \{"code":0,"signal":null\}\), port \d+ released/,
+      );
+      expect(output).toContain('npx --no-install harness --version prints 0.1.0');
+      expect(code).toBe(0);
+    },
+  );
 });

@@ -45,7 +45,11 @@ if (tier === 'unit') {
 
 /** The end-to-end tests start the built CLI; the contract tests drive the real agent CLIs. */
 function prepareAllTiers() {
-  const build = spawnSync(bin('nx'), ['run-many', '-t', 'build', '--output-style=static'], { cwd: root, stdio: 'inherit', env });
+  const build = spawnSync(bin('nx'), ['run-many', '-t', 'build', '--output-style=static'], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
   if (build.status !== 0) {
     console.log('build failed before any test ran');
     console.log('0 passed, 1 failed');
@@ -55,7 +59,11 @@ function prepareAllTiers() {
     console.log('\n*** HARNESS_SKIP_REAL_CLIS=1: the real Claude Code / Codex contract tests are skipped ***\n');
     return;
   }
-  const install = spawnSync('bash', [join(root, 'tools', 'agent-clis', 'install.sh')], { cwd: root, stdio: 'inherit', env });
+  const install = spawnSync('bash', [join(root, 'tools', 'agent-clis', 'install.sh')], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
   if (install.status !== 0) {
     console.log('\n*** THE REAL AGENT CLIS COULD NOT BE INSTALLED: their contract tests will fail below ***\n');
   }
@@ -78,7 +86,9 @@ if (!existsSync(resultsFile)) {
 const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
 const passed = results.numPassedTests;
 // A spec file that fails to load has no tests of its own but must still count as a failure.
-const brokenFiles = results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+const brokenFiles = results.testResults.filter(
+  (file) => file.status === 'failed' && file.assertionResults.length === 0,
+).length;
 const failed = results.numFailedTests + brokenFiles;
 const skipped = results.numPendingTests + results.numTodoTests;
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);

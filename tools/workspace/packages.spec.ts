@@ -4,7 +4,9 @@ import { HARNESS_VERSION } from '@agent-harness/core';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
-const projectDirs = ['libs', 'apps'].flatMap((group) => readdirSync(join(root, group)).map((name) => join(group, name)));
+const projectDirs = ['libs', 'apps'].flatMap((group) =>
+  readdirSync(join(root, group)).map((name) => join(group, name)),
+);
 
 interface PackageJson {
   name: string;
@@ -13,21 +15,29 @@ interface PackageJson {
   files?: string[];
   nx?: { tags?: string[] };
 }
-const read = (dir: string): PackageJson => JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as PackageJson;
+const read = (dir: string): PackageJson =>
+  JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as PackageJson;
 
 describe('workspace packages', () => {
   it('all carry the one Harness version', () => {
     for (const dir of ['.', ...projectDirs]) expect(`${dir}@${read(dir).version}`).toBe(`${dir}@${HARNESS_VERSION}`);
   });
 
-  it.each(projectDirs.filter((d) => d.startsWith('libs/')))('%s is a publishable package with a curated entry point', (dir) => {
-    const pkg = read(dir);
-    expect(pkg.name).toBe(`@agent-harness/${dir.split('/')[1] ?? ''}`);
-    expect(Object.keys(pkg.exports ?? {})).toEqual(['.', './package.json']);
-    expect(pkg.exports?.['.']).toEqual({ '@agent-harness/source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' });
-    expect(pkg.files).toContain('dist');
-    expect(pkg.nx?.tags).toHaveLength(1);
-    expect(existsSync(join(root, dir, 'src', 'index.ts'))).toBe(true);
-    expect(readFileSync(join(root, dir, 'README.md'), 'utf8')).toMatch(/^# @agent-harness\/\S+\n\n.{40,}/);
-  });
+  it.each(projectDirs.filter((d) => d.startsWith('libs/')))(
+    '%s is a publishable package with a curated entry point',
+    (dir) => {
+      const pkg = read(dir);
+      expect(pkg.name).toBe(`@agent-harness/${dir.split('/')[1] ?? ''}`);
+      expect(Object.keys(pkg.exports ?? {})).toEqual(['.', './package.json']);
+      expect(pkg.exports?.['.']).toEqual({
+        '@agent-harness/source': './src/index.ts',
+        types: './dist/index.d.ts',
+        default: './dist/index.js',
+      });
+      expect(pkg.files).toContain('dist');
+      expect(pkg.nx?.tags).toHaveLength(1);
+      expect(existsSync(join(root, dir, 'src', 'index.ts'))).toBe(true);
+      expect(readFileSync(join(root, dir, 'README.md'), 'utf8')).toMatch(/^# @agent-harness\/\S+\n\n.{40,}/);
+    },
+  );
 });

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const main = new URL('../dist/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
-  process.stderr.write(`harness: the CLI is not built yet (${fileURLToPath(main)} is missing); run \`npm run build\` first\n`);
+  process.stderr.write(
+    `harness: the CLI is not built yet (${fileURLToPath(main)} is missing); run \`npm run build\` first\n`,
+  );
   process.exit(1);
 }
 await import(main.href);

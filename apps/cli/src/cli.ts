@@ -42,7 +42,9 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     await parser.parseAsync();
   } catch (error) {
     if (error instanceof UsageError) {
-      ctx.stderr.write(`harness: ${error.message}\nsee: harness ${error.commandPath === '' ? '' : `${error.commandPath} `}--help\n`);
+      ctx.stderr.write(
+        `harness: ${error.message}\nsee: harness ${error.commandPath === '' ? '' : `${error.commandPath} `}--help\n`,
+      );
       ctx.exitCode = 2;
     } else {
       reportError(ctx, error);

@@ -17,8 +17,15 @@ export function withConfigOptions<T>(yargs: Argv<T>): Argv<T & ConfigFlags> {
   return yargs
     .option('config', { type: 'string', describe: 'TOML configuration file (defaults apply without one)' })
     .option('transport', { type: 'string', choices: ['stdio', 'http', 'web_socket'], describe: 'Server transport' })
-    .option('port', { type: 'number', describe: 'HTTP port (overrides the port of [server] http_addr; 0 picks a free one)' })
-    .option('project', { type: 'string', array: true, describe: 'A project as NAME=PATH (repeatable; wins over [[projects]] of the same name)' })
+    .option('port', {
+      type: 'number',
+      describe: 'HTTP port (overrides the port of [server] http_addr; 0 picks a free one)',
+    })
+    .option('project', {
+      type: 'string',
+      array: true,
+      describe: 'A project as NAME=PATH (repeatable; wins over [[projects]] of the same name)',
+    })
     .option('default-project', { type: 'string', describe: 'Name of the project used when a request names none' })
     .option('project-root', { type: 'string', describe: 'Single-project mode: this repository is the only project' });
 }

@@ -39,6 +39,9 @@ export function usageError(message: string, usage: unknown): UsageError {
     .filter((word) => word !== '' && !/^[<[]/.test(word))
     .join(' ');
   // yargs says "Not enough non-option arguments: got 0, need at least 1" for a missing <positional>.
-  const text = message.startsWith('Not enough non-option arguments') && /<\w+>/.test(line) ? `missing an argument: harness ${line}` : message;
+  const text =
+    message.startsWith('Not enough non-option arguments') && /<\w+>/.test(line)
+      ? `missing an argument: harness ${line}`
+      : message;
   return new UsageError(text, commandPath);
 }

@@ -19,10 +19,16 @@ describe('apps/cli/bin/harness.js', () => {
   });
 
   it('is the package bin, shipped, and committed with its execute bit', () => {
-    const pkg = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+    const pkg = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      files: string[];
+    };
     expect(pkg.bin).toEqual({ harness: './bin/harness.js' });
     expect(pkg.files).toContain('bin');
-    const staged = spawnSync('git', ['ls-files', '--stage', 'apps/cli/bin/harness.js'], { cwd: repoRoot, encoding: 'utf8' });
+    const staged = spawnSync('git', ['ls-files', '--stage', 'apps/cli/bin/harness.js'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     expect(staged.stdout).toMatch(/^100755 /);
     expect(readFileSync(binPath, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
   });
@@ -35,8 +41,12 @@ describe('apps/cli/bin/harness.js', () => {
   it('says to build first when dist is missing, instead of a module-not-found trace', () => {
     mkdirSync(join(dir.path, 'bin'));
     copyFileSync(binPath, join(dir.path, 'bin', 'harness.js'));
-    const result = spawnSync(process.execPath, [join(dir.path, 'bin', 'harness.js'), '--version'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(dir.path, 'bin', 'harness.js'), '--version'], {
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`harness: the CLI is not built yet (${join(dir.path, 'dist', 'main.js')} is missing); run \`npm run build\` first\n`);
+    expect(result.stderr).toBe(
+      `harness: the CLI is not built yet (${join(dir.path, 'dist', 'main.js')} is missing); run \`npm run build\` first\n`,
+    );
   });
 });

@@ -49,7 +49,15 @@ describe('harness CLI (built, as a child process)', () => {
     const file = join(home.path, 'bad.toml');
     writeFileSync(
       file,
-      ['[server]', 'transport = "smoke-signals"', '[concurrency]', 'max_concurrent_tasks = 0', '[agents.review]', 'max_round = 5', ''].join('\n'),
+      [
+        '[server]',
+        'transport = "smoke-signals"',
+        '[concurrency]',
+        'max_concurrent_tasks = 0',
+        '[agents.review]',
+        'max_round = 5',
+        '',
+      ].join('\n'),
     );
     for (const command of [['config', 'check'], ['serve']]) {
       const result = await run([...command, '--config', file]);
@@ -90,16 +98,26 @@ describe('harness CLI (built, as a child process)', () => {
     writeFileSync(file, '[server]\nhttp_addr = "0.0.0.0:0"\n');
     const result = await run(['serve', '--config', file, '--port', '0']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('server.api_token: is required when server.http_addr (0.0.0.0:0) is not a loopback address');
+    expect(result.stderr).toContain(
+      'server.api_token: is required when server.http_addr (0.0.0.0:0) is not a loopback address',
+    );
   });
 
   it('config show prints the resolved config with secrets redacted', async () => {
     const file = join(home.path, 'h.toml');
-    writeFileSync(file, `[server]\napi_token = "tok-in-file-0123456789"\n[agents.claude.env]\nSECRET_THING = "hush"\n[[projects]]\nname = "app"\nroot = "${repo.path}"\n`);
+    writeFileSync(
+      file,
+      `[server]\napi_token = "tok-in-file-0123456789"\n[agents.claude.env]\nSECRET_THING = "hush"\n[[projects]]\nname = "app"\nroot = "${repo.path}"\n`,
+    );
     const result = await run(['config', 'show', '--json', '--config', file], { GITHUB_TOKEN: 'ghp_should_not_show' });
     expect(result.code).toBe(0);
-    for (const secret of ['tok-in-file-0123456789', 'hush', 'ghp_should_not_show']) expect(result.stdout).not.toContain(secret);
-    const shown = JSON.parse(result.stdout) as { server: { api_token: string }; github: { token: string }; projects: { name: string; root: string; default: boolean }[] };
+    for (const secret of ['tok-in-file-0123456789', 'hush', 'ghp_should_not_show'])
+      expect(result.stdout).not.toContain(secret);
+    const shown = JSON.parse(result.stdout) as {
+      server: { api_token: string };
+      github: { token: string };
+      projects: { name: string; root: string; default: boolean }[];
+    };
     expect(shown.server.api_token).toBe('***');
     expect(shown.github.token).toBe('***');
     expect(shown.projects).toEqual([expect.objectContaining({ name: 'app', root: repo.path, default: true })]);
@@ -139,8 +157,13 @@ describe('harness CLI (built, as a child process)', () => {
       expect((await fetch(`${server.url}/health`)).status).toBe(200);
       expect((await fetch(`${server.url}/tasks`)).status).toBe(401);
       expect((await fetch(`${server.url}/api/dashboard`)).status).toBe(401);
-      expect((await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer cli-token-123-0123456789' } })).status).toBe(404);
-      const listed = await fetch(`${server.url}/tasks`, { headers: { authorization: 'Bearer cli-token-123-0123456789' } });
+      expect(
+        (await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer cli-token-123-0123456789' } }))
+          .status,
+      ).toBe(404);
+      const listed = await fetch(`${server.url}/tasks`, {
+        headers: { authorization: 'Bearer cli-token-123-0123456789' },
+      });
       expect(listed.status).toBe(200);
       expect(await listed.json()).toMatchObject({ tasks: [], total: 0 });
       expect(server.stdout() + server.stderr()).not.toContain('cli-token-123-0123456789');

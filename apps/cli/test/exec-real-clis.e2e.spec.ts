@@ -29,7 +29,10 @@ const required = process.env['HARNESS_REQUIRE_REAL_CLIS'] === '1';
 const describeReal = 'missing' in clis && !required ? describe.skip : describe;
 
 const toml = (value: unknown): string => JSON.stringify(value);
-const tomlTable = (env: Record<string, string>): string => Object.entries(env).map(([k, v]) => `${k} = ${toml(v)}`).join('\n');
+const tomlTable = (env: Record<string, string>): string =>
+  Object.entries(env)
+    .map(([k, v]) => `${k} = ${toml(v)}`)
+    .join('\n');
 
 describeReal('harness exec with the real agent CLIs', () => {
   let home: TempDir;
@@ -49,8 +52,17 @@ describeReal('harness exec with the real agent CLIs', () => {
     const server = await startFakeAnthropicServer(fileWritingModel('hello.txt', 'hello from claude\n'));
     try {
       const config = join(home.path, 'h.toml');
-      writeFileSync(config, `[agents.claude]\ncli_path = ${toml(clis.claude)}\n[agents.claude.env]\n${tomlTable(realClaudeEnv(server.url, home.path))}\n`);
-      const result = await runHarness({ cliPath, args: ['exec', 'Create hello.txt', '--agent', 'claude', '--config', config], cwd: repo.path, home: home.path, timeoutMs: 120_000 });
+      writeFileSync(
+        config,
+        `[agents.claude]\ncli_path = ${toml(clis.claude)}\n[agents.claude.env]\n${tomlTable(realClaudeEnv(server.url, home.path))}\n`,
+      );
+      const result = await runHarness({
+        cliPath,
+        args: ['exec', 'Create hello.txt', '--agent', 'claude', '--config', config],
+        cwd: repo.path,
+        home: home.path,
+        timeoutMs: 120_000,
+      });
       expect(result.stderr).toContain('→ Write hello.txt');
       expect(result.stderr).toContain('✎ add hello.txt');
       expect(result).toMatchObject({ code: 0, stdout: 'Done: I created hello.txt.\n' });
@@ -70,7 +82,13 @@ describeReal('harness exec with the real agent CLIs', () => {
         config,
         `[agents.codex]\ncli_path = ${toml(clis.codex)}\ndefault_model = "gpt-5.5"\nextra_args = ${toml(realCodexArgs(server.url))}\n[agents.codex.env]\n${tomlTable(realCodexEnv(home.path))}\n`,
       );
-      const result = await runHarness({ cliPath, args: ['exec', 'Create hello.txt', '--agent', 'codex', '--config', config], cwd: repo.path, home: home.path, timeoutMs: 120_000 });
+      const result = await runHarness({
+        cliPath,
+        args: ['exec', 'Create hello.txt', '--agent', 'codex', '--config', config],
+        cwd: repo.path,
+        home: home.path,
+        timeoutMs: 120_000,
+      });
       expect(result.stderr).toMatch(/→ shell \/bin\/bash -lc .*printf/);
       expect(result).toMatchObject({ code: 0, stdout: 'Done: I created hello.txt.\n' });
       expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hello from codex\n');
@@ -85,7 +103,10 @@ describeReal('harness exec with the real agent CLIs', () => {
     const repo2 = await createTempGitRepo({ withOrigin: true });
     const github = await startFakeGitHub({ token: 'ghp_real' });
     const anthropic = await startFakeAnthropicServer(fileWritingModel('parser.txt', 'accepts empty input\n'));
-    const approve = '```json\n' + JSON.stringify({ verdict: 'approve', summary: 'The change does what the issue asks.', issues: [] }) + '\n```';
+    const approve =
+      '```json\n' +
+      JSON.stringify({ verdict: 'approve', summary: 'The change does what the issue asks.', issues: [] }) +
+      '\n```';
     const openai = await startFakeOpenAiServer(() => ({ kind: 'message', text: approve }));
     let server: Awaited<ReturnType<typeof startHarnessServer>> | undefined;
     try {
@@ -117,8 +138,20 @@ describeReal('harness exec with the real agent CLIs', () => {
           '',
         ].join('\n'),
       );
-      server = await startHarnessServer({ cliPath, args: ['--config', config], home: home.path, env: { ...repo2.gitEnv, GITHUB_TOKEN: 'ghp_real' }, timeoutMs: 60_000 });
-      const created = (await (await fetch(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', issue: 42, agent: 'claude' }) })).json()) as CreateTaskResponse;
+      server = await startHarnessServer({
+        cliPath,
+        args: ['--config', config],
+        home: home.path,
+        env: { ...repo2.gitEnv, GITHUB_TOKEN: 'ghp_real' },
+        timeoutMs: 60_000,
+      });
+      const created = (await (
+        await fetch(`${server.url}/tasks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ project: 'app', issue: 42, agent: 'claude' }),
+        })
+      ).json()) as CreateTaskResponse;
       let task: TaskDetail | undefined;
       for (let i = 0; i < 600; i++) {
         task = (await (await fetch(`${server.url}/tasks/${created.task_id}`)).json()) as typeof task;

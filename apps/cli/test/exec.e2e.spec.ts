@@ -31,7 +31,10 @@ describe('harness exec (built CLI, scripted agents)', () => {
     repo = await createTempGitRepo();
     configFile = join(home.path, 'harness.toml');
     log = join(home.path, 'agents.jsonl');
-    writeFileSync(configFile, `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`);
+    writeFileSync(
+      configFile,
+      `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`,
+    );
   });
   afterEach(async () => {
     await home.cleanup();
@@ -42,10 +45,20 @@ describe('harness exec (built CLI, scripted agents)', () => {
   });
 
   const exec = (args: string[], scenario: FakeAgentScenario = {}, env: Record<string, string> = {}) =>
-    runHarness({ cliPath, args: ['exec', ...args, '--config', configFile], cwd: repo.path, home: home.path, env: { ...fakeAgentEnv(scenario, log), ...env } });
+    runHarness({
+      cliPath,
+      args: ['exec', ...args, '--config', configFile],
+      cwd: repo.path,
+      home: home.path,
+      env: { ...fakeAgentEnv(scenario, log), ...env },
+    });
 
   it('runs claude in the current directory: a real edit, progress on stderr, the answer on stdout', async () => {
-    const result = await exec(['Create hello.txt'], { edits: [{ path: 'hello.txt', content: 'hi\n' }], commands: ['false'], text: 'Created hello.txt.' });
+    const result = await exec(['Create hello.txt'], {
+      edits: [{ path: 'hello.txt', content: 'hi\n' }],
+      commands: ['false'],
+      text: 'Created hello.txt.',
+    });
     expect(result.code).toBe(0);
     expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hi\n');
     expect(result.stdout).toBe('Created hello.txt.\n');
@@ -62,7 +75,8 @@ describe('harness exec (built CLI, scripted agents)', () => {
       env: fakeAgentEnv({ edits: [{ path: 'a.txt', content: 'a' }], delayMs: 400 }),
     });
     const deadline = Date.now() + 15_000;
-    while (!child.stderr().includes('→ Write a.txt') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!child.stderr().includes('→ Write a.txt') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(child.stderr()).toContain('→ Write a.txt');
     expect(child.stdout()).toBe('');
     const exit = await child.exited;
@@ -71,9 +85,15 @@ describe('harness exec (built CLI, scripted agents)', () => {
   });
 
   it('--json prints the normalized events, one per line, for codex', async () => {
-    const result = await exec(['Create hello.txt', '--agent', 'codex', '--json', '--model', 'gpt-5.5'], { edits: [{ path: 'hello.txt', content: 'x' }], session: 't-1' });
+    const result = await exec(['Create hello.txt', '--agent', 'codex', '--json', '--model', 'gpt-5.5'], {
+      edits: [{ path: 'hello.txt', content: 'x' }],
+      session: 't-1',
+    });
     expect(result.code).toBe(0);
-    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as AgentEvent);
+    const events = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AgentEvent);
     expect(events.map((e) => e.type)).toEqual(['session_started', 'file_change', 'text', 'usage', 'completed']);
     expect(events.at(-1)).toMatchObject({ type: 'completed', ok: true, sessionId: 't-1' });
     expect(readFakeAgentLog(log)[0]?.argv).toEqual(expect.arrayContaining(['-m', 'gpt-5.5']));
@@ -83,7 +103,11 @@ describe('harness exec (built CLI, scripted agents)', () => {
     const server = await startFakeAnthropicServer(fileWritingModel('api.txt', 'from the api agent\n'));
     try {
       writeFileSync(configFile, `[agents.anthropic_api]\nbase_url = "${server.url}"\n`);
-      const result = await exec(['Create api.txt', '--agent', 'anthropic-api'], {}, { ANTHROPIC_API_KEY: 'sk-ant-local' });
+      const result = await exec(
+        ['Create api.txt', '--agent', 'anthropic-api'],
+        {},
+        { ANTHROPIC_API_KEY: 'sk-ant-local' },
+      );
       expect(result.stderr).toContain('→ write_file api.txt');
       expect(result).toMatchObject({ code: 0, stdout: 'Done: I created api.txt.\n' });
       expect(readFileSync(join(repo.path, 'api.txt'), 'utf8')).toBe('from the api agent\n');
@@ -109,11 +133,16 @@ describe('harness exec (built CLI, scripted agents)', () => {
   });
 
   it('explains an unknown agent and a missing binary, exit 2', async () => {
-    expect(await exec(['x', '--agent', 'gpt-pilot'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown agent "gpt-pilot"') as string });
+    expect(await exec(['x', '--agent', 'gpt-pilot'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown agent "gpt-pilot"') as string,
+    });
     writeFileSync(configFile, '[agents.claude]\ncli_path = "/opt/none/claude"\n');
     const missing = await exec(['x', '--agent', 'claude']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('claude CLI not found: /opt/none/claude is not an executable file; install it or set [agents.claude] cli_path');
+    expect(missing.stderr).toContain(
+      'claude CLI not found: /opt/none/claude is not an executable file; install it or set [agents.claude] cli_path',
+    );
   });
 
   it('Ctrl-C cancels the agent, ends its process group and exits 130', async () => {

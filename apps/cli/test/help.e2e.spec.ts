@@ -20,14 +20,24 @@ function sections(help: string): Map<string, string[]> {
 
 /** "  harness tasks show <id>    Show one task" → "tasks show". */
 function subcommand(line: string): string {
-  const words = line.trim().split(/\s{2,}/)[0]?.split(' ') ?? [];
-  return words.slice(1).filter((w) => !/^[<[]/.test(w)).join(' ');
+  const words =
+    line
+      .trim()
+      .split(/\s{2,}/)[0]
+      ?.split(' ') ?? [];
+  return words
+    .slice(1)
+    .filter((w) => !/^[<[]/.test(w))
+    .join(' ');
 }
 
 /** "  --limit  At most this many  [number] [default: 20]" → "At most this many". */
 function description(line: string): string {
   const [, ...rest] = line.trim().split(/\s{2,}/);
-  return rest.join('  ').replace(/(\s*\[[^\]]*\])+$/, '').trim();
+  return rest
+    .join('  ')
+    .replace(/(\s*\[[^\]]*\])+$/, '')
+    .trim();
 }
 
 describe('harness --help (built CLI)', () => {
@@ -46,7 +56,12 @@ describe('harness --help (built CLI)', () => {
     while (pending.length > 0 && visited.length < 50) {
       const command = pending.shift() ?? '';
       visited.push(command);
-      const result = await runHarness({ cliPath, args: [...(command === '' ? [] : command.split(' ')), '--help'], home: home.path, cwd: home.path });
+      const result = await runHarness({
+        cliPath,
+        args: [...(command === '' ? [] : command.split(' ')), '--help'],
+        home: home.path,
+        cwd: home.path,
+      });
       expect(result.code, `harness ${command} --help`).toBe(0);
       const page = sections(result.stdout);
       for (const line of page.get('Commands') ?? []) pending.push(subcommand(line));
@@ -54,7 +69,19 @@ describe('harness --help (built CLI)', () => {
         if (description(line) === '') undescribed.push(`harness ${command}: ${line.trim()}`);
       }
     }
-    expect(visited).toEqual(expect.arrayContaining(['serve', 'exec', 'config show', 'config check', 'tasks submit', 'tasks list', 'tasks show', 'tasks watch', 'tasks cancel']));
+    expect(visited).toEqual(
+      expect.arrayContaining([
+        'serve',
+        'exec',
+        'config show',
+        'config check',
+        'tasks submit',
+        'tasks list',
+        'tasks show',
+        'tasks watch',
+        'tasks cancel',
+      ]),
+    );
     expect(undescribed).toEqual([]);
   });
 });

@@ -46,10 +46,15 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
     killStartedHarnessProcesses();
   });
 
-  it('no canary reaches the database, the stream, the logs, the prompts, or a validation command\'s environment', async () => {
+  it("no canary reaches the database, the stream, the logs, the prompts, or a validation command's environment", async () => {
     const file = (name: string) => join(home.path, name);
     // Project code that found the secrets some other way prints them; and dumps its own environment.
-    writeFileSync(file('leak.txt'), `${Object.entries(CANARIES).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+    writeFileSync(
+      file('leak.txt'),
+      `${Object.entries(CANARIES)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n')}\n`,
+    );
     const validation = `cat ${file('leak.txt')}; env; tr '\\0' '\\n' < /proc/$$/environ > ${file('validation-environ')}`;
     const agentProbe = `env > ${file('agent-command-env')}`;
     // A hook the agent plants, run by the agent's own commit: what could it read?
@@ -86,16 +91,24 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
       env: { ...repo.gitEnv, ...fakeAgentEnv(scenario, file('claude.jsonl')), ...CANARIES },
     });
     const headers = { authorization: `Bearer ${CANARIES.HARNESS_API_TOKEN}`, 'content-type': 'application/json' };
-    const created = (await (await fetch(`${server.url}/tasks`, { method: 'POST', headers, body: JSON.stringify({ project: 'app', prompt: 'Add a.txt' }) })).json()) as CreateTaskResponse;
+    const created = (await (
+      await fetch(`${server.url}/tasks`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ project: 'app', prompt: 'Add a.txt' }),
+      })
+    ).json()) as CreateTaskResponse;
     const stream = await (await fetch(`${server.url}/tasks/${created.task_id}/stream`, { headers })).text();
     const task = (await (await fetch(`${server.url}/tasks/${created.task_id}`, { headers })).json()) as TaskDetail;
-    expect(task, JSON.stringify(task)).toMatchObject({ status: "done" });
+    expect(task, JSON.stringify(task)).toMatchObject({ status: 'done' });
     expect(stream).toContain('[REDACTED]');
     await server.stop('SIGTERM', 15_000);
     const logs = `${server.stdout()}\n${server.stderr()}`;
     server = undefined;
 
-    const dataFiles = readdirSync(file('data')).filter((f) => f.startsWith('harness.db')).map((f) => readFileSync(join(file('data'), f)).toString('latin1'));
+    const dataFiles = readdirSync(file('data'))
+      .filter((f) => f.startsWith('harness.db'))
+      .map((f) => readFileSync(join(file('data'), f)).toString('latin1'));
     expect(dataFiles.length).toBeGreaterThan(0);
     const validationEnv = readFileSync(file('validation-environ'), 'utf8');
     expect(validationEnv).toContain(`HARNESS_TASK_ID=${created.task_id}`);
@@ -105,7 +118,13 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
     expect(hookEnv.match(/^HARNESS_TASK_ID=/gm)).toHaveLength(1);
     const prompts = readFakeAgentLog(file('claude.jsonl')).map((call) => JSON.stringify(call.argv));
     for (const [name, canary] of Object.entries(CANARIES)) {
-      for (const [where, text] of Object.entries({ stream, logs, validationEnv, prompts: prompts.join('\n'), database: dataFiles.join('\n') })) {
+      for (const [where, text] of Object.entries({
+        stream,
+        logs,
+        validationEnv,
+        prompts: prompts.join('\n'),
+        database: dataFiles.join('\n'),
+      })) {
         expect(text.includes(canary), `${name} in ${where}`).toBe(false);
       }
       // Claude Code needs its own provider's key; nothing else of Harness's reaches the agent.

@@ -27,8 +27,18 @@ async function waitForStdout(child: HarnessProcess, pattern: RegExp, ms = 30_000
   for (;;) {
     const match = pattern.exec(child.stdout());
     if (match !== null) return match;
-    const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(() => { r(undefined); }, 5))]);
-    if (exit !== undefined || Date.now() > deadline) throw new Error(`no ${String(pattern)} (exit ${JSON.stringify(exit)})\nstdout:\n${child.stdout()}\nstderr:\n${child.stderr()}`);
+    const exit = await Promise.race([
+      child.exited,
+      new Promise<undefined>((r) =>
+        setTimeout(() => {
+          r(undefined);
+        }, 5),
+      ),
+    ]);
+    if (exit !== undefined || Date.now() > deadline)
+      throw new Error(
+        `no ${String(pattern)} (exit ${JSON.stringify(exit)})\nstdout:\n${child.stdout()}\nstderr:\n${child.stderr()}`,
+      );
   }
 }
 
@@ -49,11 +59,17 @@ describe('harness serve (built CLI)', () => {
     killStartedHarnessProcesses();
   });
 
-  const agentsToml = (claude: string) => `[agents.claude]\ncli_path = "${claude}"\n[agents.codex]\ncli_path = "/nonexistent/codex"\n`;
+  const agentsToml = (claude: string) =>
+    `[agents.claude]\ncli_path = "${claude}"\n[agents.codex]\ncli_path = "/nonexistent/codex"\n`;
 
   it('serves HTTP with a config file that names no transport and no --port', async () => {
     writeFileSync(file('harness.toml'), '[server]\nhttp_addr = "127.0.0.1:0"\n');
-    const child = spawnHarness({ cliPath, args: ['serve', '--config', file('harness.toml')], home: home.path, cwd: home.path });
+    const child = spawnHarness({
+      cliPath,
+      args: ['serve', '--config', file('harness.toml')],
+      home: home.path,
+      cwd: home.path,
+    });
     try {
       const [, url] = await waitForStdout(child, /listening on (http:\/\/\S+)/);
       expect((await fetch(`${String(url)}/health`)).status).toBe(200);
@@ -64,7 +80,12 @@ describe('harness serve (built CLI)', () => {
 
   it('starts with one block: URL, data directory, projects, agents with their versions', async () => {
     writeFileSync(file('harness.toml'), agentsToml(join(FAKE_AGENT_BIN_DIR, 'claude')));
-    const server = await startHarnessServer({ cliPath, args: ['--config', file('harness.toml'), '--project', `app=${repo.path}`], home: home.path, env: repo.gitEnv });
+    const server = await startHarnessServer({
+      cliPath,
+      args: ['--config', file('harness.toml'), '--project', `app=${repo.path}`],
+      home: home.path,
+      env: repo.gitEnv,
+    });
     try {
       await waitForStdout(server, /^agent /m);
       expect(server.stdout()).toBe(
@@ -83,17 +104,31 @@ describe('harness serve (built CLI)', () => {
 
   it('says what to do when there is no project and no agent yet, and lists projects added through the API', async () => {
     writeFileSync(file('harness.toml'), agentsToml('/nonexistent/claude'));
-    const first = await startHarnessServer({ cliPath, args: ['--config', file('harness.toml')], home: home.path, env: repo.gitEnv });
+    const first = await startHarnessServer({
+      cliPath,
+      args: ['--config', file('harness.toml')],
+      home: home.path,
+      env: repo.gitEnv,
+    });
     try {
       await waitForStdout(first, /^no agent found/m);
       expect(first.stdout()).toContain('\nno project yet: add one with --project NAME=PATH or POST /api/projects\n');
       expect(first.stdout()).toContain('\nno agent found: install Claude Code or Codex, or set ANTHROPIC_API_KEY\n');
-      const added = await fetch(`${first.url}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'web', root: repo.path }) });
+      const added = await fetch(`${first.url}/api/projects`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'web', root: repo.path }),
+      });
       expect(added.status).toBe(201);
     } finally {
       await first.stop('SIGTERM');
     }
-    const second = await startHarnessServer({ cliPath, args: ['--config', file('harness.toml')], home: home.path, env: repo.gitEnv });
+    const second = await startHarnessServer({
+      cliPath,
+      args: ['--config', file('harness.toml')],
+      home: home.path,
+      env: repo.gitEnv,
+    });
     try {
       await waitForStdout(second, /^no agent found/m);
       expect(second.stdout()).toMatch(/\nproject web( \(default\))?: /);
@@ -106,21 +141,30 @@ describe('harness serve (built CLI)', () => {
   it('logs one line per request: method, path without its query, status, duration; never headers', async () => {
     const server = await startHarnessServer({ cliPath, args: [], home: home.path });
     try {
-      await fetch(`${server.url}/health?token=query-secret-123`, { headers: { authorization: 'Bearer header-secret-456', cookie: 'c=cookie-secret' } });
+      await fetch(`${server.url}/health?token=query-secret-123`, {
+        headers: { authorization: 'Bearer header-secret-456', cookie: 'c=cookie-secret' },
+      });
       await fetch(`${server.url}/no-such-route`);
       await waitForStdout(server, /GET \/no-such-route 404/);
-      const lines = server.stdout().split('\n').filter((line) => line.includes('[HTTP]'));
+      const lines = server
+        .stdout()
+        .split('\n')
+        .filter((line) => line.includes('[HTTP]'));
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(/\[HTTP\] GET \/health 200 \d+ms$/);
       expect(lines[1]).toMatch(/\[HTTP\] GET \/no-such-route 404 \d+ms$/);
-      for (const secret of ['query-secret-123', 'header-secret-456', 'cookie-secret']) expect(server.stdout() + server.stderr()).not.toContain(secret);
+      for (const secret of ['query-secret-123', 'header-secret-456', 'cookie-secret'])
+        expect(server.stdout() + server.stderr()).not.toContain(secret);
     } finally {
       await server.stop('SIGTERM');
     }
   });
 
   it('--log-format json (or [server] log_format) prints only JSON lines, requests with their fields', async () => {
-    for (const args of [['--log-format', 'json'], ['--config', file('json.toml')]]) {
+    for (const args of [
+      ['--log-format', 'json'],
+      ['--config', file('json.toml')],
+    ]) {
       writeFileSync(file('json.toml'), '[server]\nlog_format = "json"\n');
       const server = await startHarnessServer({ cliPath, args, home: home.path });
       await fetch(`${server.url}/health?token=query-secret-123`);
@@ -131,8 +175,22 @@ describe('harness serve (built CLI)', () => {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(records[0]).toMatchObject({ level: 'log', context: 'Harness', message: `Harness 0.1.0 listening on ${server.url}`, url: server.url });
-      expect(records).toContainEqual(expect.objectContaining({ level: 'log', context: 'HTTP', method: 'GET', path: '/health', status: 200, message: expect.stringMatching(/^GET \/health 200 \d+ms$/) as string }));
+      expect(records[0]).toMatchObject({
+        level: 'log',
+        context: 'Harness',
+        message: `Harness 0.1.0 listening on ${server.url}`,
+        url: server.url,
+      });
+      expect(records).toContainEqual(
+        expect.objectContaining({
+          level: 'log',
+          context: 'HTTP',
+          method: 'GET',
+          path: '/health',
+          status: 200,
+          message: expect.stringMatching(/^GET \/health 200 \d+ms$/) as string,
+        }),
+      );
       expect(records.map((r) => r['message']).slice(-2)).toEqual(['received SIGTERM, shutting down', 'stopped']);
       expect(server.stdout()).not.toContain('query-secret-123');
     }
@@ -140,17 +198,28 @@ describe('harness serve (built CLI)', () => {
 
   it('one Ctrl-C delivered twice (by the terminal and by npm start) is one clean shutdown', async () => {
     // A running agent makes the shutdown last long enough for the repeat to land during it.
-    writeFileSync(file('harness.toml'), `[server]\ndata_dir = "${file('data')}"\n${agentsToml(join(FAKE_AGENT_BIN_DIR, 'claude'))}`);
+    writeFileSync(
+      file('harness.toml'),
+      `[server]\ndata_dir = "${file('data')}"\n${agentsToml(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
+    );
     const server = await startHarnessServer({
       cliPath,
       args: ['--config', file('harness.toml'), '--project', `app=${repo.path}`],
       home: home.path,
       env: { ...repo.gitEnv, ...fakeAgentEnv({ hang: 'after_init' }) },
     });
-    const submitted = await fetch(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', prompt: 'hang' }) });
+    const submitted = await fetch(`${server.url}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ project: 'app', prompt: 'hang' }),
+    });
     const { task_id: id } = (await submitted.json()) as CreateTaskResponse;
     const deadline = Date.now() + 30_000;
-    while (((await (await fetch(`${server.url}/tasks/${id}`)).json()) as TaskDetail).status !== 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (
+      ((await (await fetch(`${server.url}/tasks/${id}`)).json()) as TaskDetail).status !== 'running' &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 20));
     process.kill(server.pid, 'SIGINT');
     await waitForStdout(server, /received SIGINT/, 10_000);
     process.kill(server.pid, 'SIGINT');
@@ -164,7 +233,12 @@ describe('harness serve (built CLI)', () => {
     const address = taken.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
-      const result = await runHarness({ cliPath, args: ['serve', '--port', String(port)], home: home.path, cwd: home.path });
+      const result = await runHarness({
+        cliPath,
+        args: ['serve', '--port', String(port)],
+        home: home.path,
+        cwd: home.path,
+      });
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(

@@ -42,13 +42,33 @@ describe('harness tasks with id prefixes (built CLI and server)', () => {
     const config = join(home.path, 'harness.toml');
     writeFileSync(
       config,
-      ['[server]', `data_dir = "${join(home.path, 'data')}"`, '[agents.claude]', `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`, '[[projects]]', 'name = "app"', `root = "${repo.path}"`, ''].join('\n'),
+      [
+        '[server]',
+        `data_dir = "${join(home.path, 'data')}"`,
+        '[agents.claude]',
+        `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+        '[[projects]]',
+        'name = "app"',
+        `root = "${repo.path}"`,
+        '',
+      ].join('\n'),
     );
-    server = await startHarnessServer({ cliPath, args: ['--config', config], home: home.path, env: { ...repo.gitEnv, ...fakeAgentEnv(scenario), HARNESS_API_TOKEN: TOKEN } });
+    server = await startHarnessServer({
+      cliPath,
+      args: ['--config', config],
+      home: home.path,
+      env: { ...repo.gitEnv, ...fakeAgentEnv(scenario), HARNESS_API_TOKEN: TOKEN },
+    });
     return server;
   }
   const tasks = (running: HarnessServerProcess, args: string[]) =>
-    runHarness({ cliPath, args: ['tasks', ...args, '--server', running.url], home: home.path, env: { HARNESS_API_TOKEN: TOKEN }, timeoutMs: 30_000 });
+    runHarness({
+      cliPath,
+      args: ['tasks', ...args, '--server', running.url],
+      home: home.path,
+      env: { HARNESS_API_TOKEN: TOKEN },
+      timeoutMs: 30_000,
+    });
 
   it('show, watch and cancel take the 8-character prefix of branch names', async () => {
     const running = await start({ hang: 'after_init' });
@@ -72,7 +92,7 @@ describe('harness tasks with id prefixes (built CLI and server)', () => {
     expect(none.stderr).toContain('404 no task ffffffff');
   });
 
-  it('watch --from at or past the last event still ends with the task\'s end', async () => {
+  it("watch --from at or past the last event still ends with the task's end", async () => {
     const running = await start({ edits: [{ path: 'f.txt', content: 'x\n' }] });
     const submitted = await tasks(running, ['submit', '--project', 'app', '--prompt', 'write f', '--watch']);
     expect(submitted.code, submitted.stderr).toBe(0);

@@ -14,7 +14,14 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
-import type { CreateTaskBatchResponse, CreateTaskResponse, DashboardResponse, ProjectListResponse, TaskDetail, TaskListResponse } from '@agent-harness/core';
+import type {
+  CreateTaskBatchResponse,
+  CreateTaskResponse,
+  DashboardResponse,
+  ProjectListResponse,
+  TaskDetail,
+  TaskListResponse,
+} from '@agent-harness/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { illegalStatusHistories } from './support/state-table-replay.js';
 
@@ -44,7 +51,10 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     killStartedHarnessProcesses();
   });
 
-  async function start(scenario: FakeAgentScenario, options: { global?: number; queue?: number; aMax?: number; token?: string } = {}): Promise<HarnessServerProcess> {
+  async function start(
+    scenario: FakeAgentScenario,
+    options: { global?: number; queue?: number; aMax?: number; token?: string } = {},
+  ): Promise<HarnessServerProcess> {
     const config = join(home.path, 'harness.toml');
     writeFileSync(
       config,
@@ -67,7 +77,12 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
       ].join('\n'),
     );
     const token = options.token === undefined ? {} : { HARNESS_API_TOKEN: options.token };
-    server = await startHarnessServer({ cliPath, args: ['--config', config], home: home.path, env: { ...a.gitEnv, ...fakeAgentEnv(scenario), ...token } });
+    server = await startHarnessServer({
+      cliPath,
+      args: ['--config', config],
+      home: home.path,
+      env: { ...a.gitEnv, ...fakeAgentEnv(scenario), ...token },
+    });
     return server;
   }
 
@@ -91,8 +106,13 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  async function readStream(id: string, lastEventId?: number): Promise<{ ids: number[]; kinds: string[]; raw: string }> {
-    const res = await fetch(`${server!.url}/tasks/${id}/stream`, { headers: lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) } });
+  async function readStream(
+    id: string,
+    lastEventId?: number,
+  ): Promise<{ ids: number[]; kinds: string[]; raw: string }> {
+    const res = await fetch(`${server!.url}/tasks/${id}/stream`, {
+      headers: lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) },
+    });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const raw = await res.text();
     const ids = [...raw.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
@@ -100,12 +120,19 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     return { ids, kinds, raw };
   }
 
-  it('runs a prompt task: the task branch holds the agent\'s commit; history, list and dashboard agree', async () => {
+  it("runs a prompt task: the task branch holds the agent's commit; history, list and dashboard agree", async () => {
     await start({ edits: [{ path: 'src/hello.txt', content: 'hello\n' }], text: 'Created it.' });
     const id = await submit({ project: 'a', prompt: 'Add a greeting file', description: 'feat: add greeting' });
     const done = await until(id, ['done', 'failed']);
     expect(done).toMatchObject({ status: 'done', attempt: 1, error: null, worktree: null });
-    expect(done.history.map((h) => h.to)).toEqual(['queued', 'preparing', 'running', 'validating', 'committing', 'done']);
+    expect(done.history.map((h) => h.to)).toEqual([
+      'queued',
+      'preparing',
+      'running',
+      'validating',
+      'committing',
+      'done',
+    ]);
     expect(a.git('log', '-1', '--format=%s', done.branch!)).toBe('feat: add greeting');
     expect(a.git('show', `${done.branch!}:src/hello.txt`)).toBe('hello');
     expect(readdirSync(join(home.path, 'data', 'worktrees'))).toEqual([]);
@@ -114,7 +141,10 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     const list = (await api('/tasks?project=a&status=done&limit=1')).body as TaskListResponse;
     expect(list).toMatchObject({ total: 2, tasks: [{ id: byRoot }] });
     const dashboard = (await api('/api/dashboard')).body;
-    expect(dashboard).toMatchObject({ global: { running: 0, queued: 0, done: 2, failed: 0, max_concurrent: 4 }, projects: [{ id: 'a', root: a.path, tasks: { running: 0, queued: 0 } }, { id: 'b' }] });
+    expect(dashboard).toMatchObject({
+      global: { running: 0, queued: 0, done: 2, failed: 0, max_concurrent: 4 },
+      projects: [{ id: 'a', root: a.path, tasks: { running: 0, queued: 0 } }, { id: 'b' }],
+    });
   });
 
   it('streams events live, then replays from Last-Event-ID, ending with the end event', async () => {
@@ -130,9 +160,12 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     expect((await fetch(`${server!.url}/tasks/no-such-task/stream`)).status).toBe(404);
   });
 
-  it('holds a project\'s limit while other projects run', async () => {
+  it("holds a project's limit while other projects run", async () => {
     await start({ edits: [{ path: 'f.txt', content: 'x' }], delayMs: 150 }, { global: 4, aMax: 1 });
-    const ids = [...(await Promise.all([1, 2, 3].map((i) => submit({ project: 'a', prompt: `a${String(i)}` })))), ...(await Promise.all([1, 2].map((i) => submit({ project: 'b', prompt: `b${String(i)}` }))))];
+    const ids = [
+      ...(await Promise.all([1, 2, 3].map((i) => submit({ project: 'a', prompt: `a${String(i)}` })))),
+      ...(await Promise.all([1, 2].map((i) => submit({ project: 'b', prompt: `b${String(i)}` })))),
+    ];
     let maxA = 0;
     let maxB = 0;
     for (let i = 0; i < 600; i++) {
@@ -154,13 +187,19 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     await until(running, ['running']);
     const q1 = await submit({ project: 'b', prompt: 'waits 1' });
     await submit({ project: 'b', prompt: 'waits 2' });
-    const full = await api('/tasks', { method: 'POST', body: JSON.stringify({ project: 'b', prompt: 'one too many' }) });
+    const full = await api('/tasks', {
+      method: 'POST',
+      body: JSON.stringify({ project: 'b', prompt: 'one too many' }),
+    });
     expect(full.status).toBe(429);
-    expect(full.body).toMatchObject({ error: { code: 'QUEUE_FULL', message: expect.stringContaining('max_queue_size = 2') as string } });
+    expect(full.body).toMatchObject({
+      error: { code: 'QUEUE_FULL', message: expect.stringContaining('max_queue_size = 2') as string },
+    });
 
     const worktree = join(home.path, 'data', 'worktrees', running);
     await until(running, ['running']);
-    for (let i = 0; i < 100 && processesInDirectory(worktree).length === 0; i++) await new Promise((r) => setTimeout(r, 30));
+    for (let i = 0; i < 100 && processesInDirectory(worktree).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 30));
     expect(processesInDirectory(worktree).length).toBeGreaterThan(0);
     const cancelled = await api(`/tasks/${running}/cancel`, { method: 'POST' });
     expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } });
@@ -177,7 +216,8 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     const waiting = await submit({ project: 'b', prompt: 'waiting' });
     await until(interrupted, ['running']);
     const worktree = join(home.path, 'data', 'worktrees', interrupted);
-    for (let i = 0; i < 100 && processesInDirectory(worktree).length === 0; i++) await new Promise((r) => setTimeout(r, 30));
+    for (let i = 0; i < 100 && processesInDirectory(worktree).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 30));
     const orphans = processesInDirectory(worktree);
     expect(orphans.length).toBeGreaterThan(0);
     process.kill(first.pid, 'SIGKILL');
@@ -190,7 +230,17 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     expect(processesInDirectory(worktree).filter((pid) => orphans.includes(pid))).toEqual([]);
     const resumed = await until(interrupted, ['done', 'failed']);
     expect(resumed).toMatchObject({ status: 'done', attempt: 2 });
-    expect(resumed.history.map((h) => h.to)).toEqual(['queued', 'preparing', 'running', 'queued', 'preparing', 'running', 'validating', 'committing', 'done']);
+    expect(resumed.history.map((h) => h.to)).toEqual([
+      'queued',
+      'preparing',
+      'running',
+      'queued',
+      'preparing',
+      'running',
+      'validating',
+      'committing',
+      'done',
+    ]);
     expect(await until(waiting, ['done', 'failed'])).toMatchObject({ status: 'done', attempt: 1 });
     expect(readdirSync(join(home.path, 'data', 'worktrees'))).toEqual([]);
     expect(processesInDirectory(join(home.path, 'data', 'worktrees'))).toEqual([]);
@@ -211,7 +261,9 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     expect(await bad({ project: 'a', prompt: 'x'.repeat(100_001) })).toContain('prompt must be 1 to 100000 characters');
     expect(await bad({ issues: [1, 0] }, '/tasks/batch')).toContain('issues must be positive integers');
     expect(await bad({ id: 'new', root: home.path }, '/api/projects')).toContain('is not a git repository');
-    expect(await bad({ id: 'has space', root: a.path }, '/api/projects')).toContain('id must start with a letter or digit');
+    expect(await bad({ id: 'has space', root: a.path }, '/api/projects')).toContain(
+      'id must start with a letter or digit',
+    );
     expect((await api('/tasks?limit=0')).status).toBe(400);
     expect((await api('/tasks?status=sleeping')).status).toBe(400);
     expect((await api('/tasks', { method: 'POST', body: '{not json' })).status).toBe(400);
@@ -221,9 +273,14 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     await start({ hang: 'after_init' }, { global: 1 });
     const c = await createTempGitRepo();
     try {
-      const created = await api('/api/projects', { method: 'POST', body: JSON.stringify({ id: 'c', root: c.path, max_concurrent: 1, default_agent: 'claude', active: true }) });
+      const created = await api('/api/projects', {
+        method: 'POST',
+        body: JSON.stringify({ id: 'c', root: c.path, max_concurrent: 1, default_agent: 'claude', active: true }),
+      });
       expect(created).toMatchObject({ status: 201, body: { id: 'c', root: c.path, origin: 'api', active: true } });
-      expect((await api('/api/projects', { method: 'POST', body: JSON.stringify({ id: 'c2', root: c.path }) })).status).toBe(409);
+      expect(
+        (await api('/api/projects', { method: 'POST', body: JSON.stringify({ id: 'c2', root: c.path }) })).status,
+      ).toBe(409);
       const id = await submit({ project: 'c', prompt: 'x' });
       const refused = await api('/api/projects/c', { method: 'DELETE' });
       expect(refused.status).toBe(409);
@@ -232,7 +289,10 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
       await api(`/tasks/${id}/cancel`, { method: 'POST' });
       expect(await api('/api/projects/c', { method: 'DELETE' })).toMatchObject({ status: 200, body: { removed: 'c' } });
       expect(((await api('/api/projects')).body as ProjectListResponse).map((p) => p.id)).toEqual(['a', 'b']);
-      const batch = await api('/tasks/batch', { method: 'POST', body: JSON.stringify({ project: 'b', tasks: [{ prompt: 'one' }, { issue: 7 }] }) });
+      const batch = await api('/tasks/batch', {
+        method: 'POST',
+        body: JSON.stringify({ project: 'b', tasks: [{ prompt: 'one' }, { issue: 7 }] }),
+      });
       expect(batch.status).toBe(202);
       // Without GitHub access an issue cannot run: that entry is refused at admission, the other queued.
       expect((batch.body as CreateTaskBatchResponse).map((r) => r.status)).toEqual(['queued', 'rejected']);
@@ -243,10 +303,27 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
   });
 
   it('harness tasks: submit --watch renders the stream; list, show and cancel talk to the server with its token', async () => {
-    await start({ edits: [{ path: 'cli.txt', content: 'from the cli\n' }], text: 'Wrote cli.txt.' }, { token: 'tok-123-0123456789abcdef' });
+    await start(
+      { edits: [{ path: 'cli.txt', content: 'from the cli\n' }], text: 'Wrote cli.txt.' },
+      { token: 'tok-123-0123456789abcdef' },
+    );
     const tasks = (args: string[], token = 'tok-123-0123456789abcdef') =>
-      runHarness({ cliPath, args: ['tasks', ...args, '--server', server!.url], home: home.path, env: { HARNESS_API_TOKEN: token } });
-    const submitted = await tasks(['submit', '--project', 'a', '--prompt', 'Write cli.txt', '--description', 'feat: cli file', '--watch']);
+      runHarness({
+        cliPath,
+        args: ['tasks', ...args, '--server', server!.url],
+        home: home.path,
+        env: { HARNESS_API_TOKEN: token },
+      });
+    const submitted = await tasks([
+      'submit',
+      '--project',
+      'a',
+      '--prompt',
+      'Write cli.txt',
+      '--description',
+      'feat: cli file',
+      '--watch',
+    ]);
     expect(submitted.code).toBe(0);
     const id = submitted.stdout.split(' ')[0]!;
     expect(submitted.stdout).toContain(`${id} queued`);
@@ -270,7 +347,11 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     const bad = await tasks(['submit', '--project', 'a']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('one of prompt, issue or pr is required');
-    const nowhere = await runHarness({ cliPath, args: ['tasks', 'list', '--server', 'http://127.0.0.1:9'], home: home.path });
+    const nowhere = await runHarness({
+      cliPath,
+      args: ['tasks', 'list', '--server', 'http://127.0.0.1:9'],
+      home: home.path,
+    });
     expect(nowhere.code).toBe(1);
     expect(nowhere.stderr).toContain('cannot reach the Harness server at http://127.0.0.1:9');
   });

@@ -29,7 +29,10 @@ describe('usage errors (built CLI)', () => {
     repo = await createTempGitRepo();
     configFile = join(home.path, 'harness.toml');
     log = join(home.path, 'agents.jsonl');
-    writeFileSync(configFile, `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`);
+    writeFileSync(
+      configFile,
+      `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`,
+    );
   });
   afterEach(async () => {
     await home.cleanup();
@@ -40,10 +43,20 @@ describe('usage errors (built CLI)', () => {
   });
 
   const run = (args: string[]) =>
-    runHarness({ cliPath, args, cwd: repo.path, home: home.path, env: { ...repo.gitEnv, ...fakeAgentEnv({ text: 'ran' }, log) } });
+    runHarness({
+      cliPath,
+      args,
+      cwd: repo.path,
+      home: home.path,
+      env: { ...repo.gitEnv, ...fakeAgentEnv({ text: 'ran' }, log) },
+    });
 
   /** Exit 2, one `harness:` message with a help hint, no help page, nothing on stdout. */
-  function expectUsageError(result: { code: number | null; stdout: string; stderr: string }, message: string, hint: string): void {
+  function expectUsageError(
+    result: { code: number | null; stdout: string; stderr: string },
+    message: string,
+    hint: string,
+  ): void {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(`harness: ${message}`);
@@ -62,8 +75,16 @@ describe('usage errors (built CLI)', () => {
     const bogus = await run(['exec', 'fix it', '--sandbox-mode', 'bogus', '--config', configFile]);
     expectUsageError(bogus, 'Invalid values:', 'harness exec --help');
     expect(bogus.stderr).toContain('Argument: sandbox-mode, Given: "bogus"');
-    expectUsageError(await run(['exec', 'fix it', '--ouput-file', 'a.md', '--config', configFile]), 'Unknown argument: ouput-file', 'harness exec --help');
-    expectUsageError(await run(['exec', 'fix it', '--agnet', 'codex', '--config', configFile]), 'Unknown argument: agnet', 'harness exec --help');
+    expectUsageError(
+      await run(['exec', 'fix it', '--ouput-file', 'a.md', '--config', configFile]),
+      'Unknown argument: ouput-file',
+      'harness exec --help',
+    );
+    expectUsageError(
+      await run(['exec', 'fix it', '--agnet', 'codex', '--config', configFile]),
+      'Unknown argument: agnet',
+      'harness exec --help',
+    );
     expect(readFakeAgentLog(log)).toEqual([]);
     expect(existsSync(join(repo.path, 'a.md'))).toBe(false);
   });
@@ -86,24 +107,55 @@ describe('usage errors (built CLI)', () => {
     const result = await run(['serve', '--port', '0', '--bogus']);
     expectUsageError(result, 'Unknown argument: bogus', 'harness serve --help');
     expect(existsSync(join(home.path, '.local', 'share', 'harness'))).toBe(false);
-    expectUsageError(await run(['serve', '--port', '0', '--', 'extra']), 'unexpected arguments after --: extra', 'harness serve --help');
+    expectUsageError(
+      await run(['serve', '--port', '0', '--', 'extra']),
+      'unexpected arguments after --: extra',
+      'harness serve --help',
+    );
   });
 
   it('config check with an unknown flag does not say "valid"', async () => {
-    expectUsageError(await run(['config', 'check', '--bogus']), 'Unknown argument: bogus', 'harness config check --help');
+    expectUsageError(
+      await run(['config', 'check', '--bogus']),
+      'Unknown argument: bogus',
+      'harness config check --help',
+    );
   });
 
   it('a missing command or subcommand is named, with the help hint of its level', async () => {
     expectUsageError(await run([]), 'name a command: serve, exec, tasks, config', 'harness --help');
-    expectUsageError(await run(['tasks']), 'name a tasks command: submit, list, show, watch, cancel', 'harness tasks --help');
+    expectUsageError(
+      await run(['tasks']),
+      'name a tasks command: submit, list, show, watch, cancel',
+      'harness tasks --help',
+    );
     expectUsageError(await run(['config']), 'name a config command: show, check', 'harness config --help');
-    expectUsageError(await run(['tasks', 'show']), 'missing an argument: harness tasks show <id>', 'harness tasks show --help');
+    expectUsageError(
+      await run(['tasks', 'show']),
+      'missing an argument: harness tasks show <id>',
+      'harness tasks show --help',
+    );
   });
 
   it('tasks submit with an unknown flag creates no task', async () => {
-    const server = await startHarnessServer({ cliPath, args: ['--project', `app=${repo.path}`], home: home.path, env: repo.gitEnv });
+    const server = await startHarnessServer({
+      cliPath,
+      args: ['--project', `app=${repo.path}`],
+      home: home.path,
+      env: repo.gitEnv,
+    });
     try {
-      const result = await run(['tasks', 'submit', '--server', server.url, '--project', 'app', '--prompt', 'x', '--bogus']);
+      const result = await run([
+        'tasks',
+        'submit',
+        '--server',
+        server.url,
+        '--project',
+        'app',
+        '--prompt',
+        'x',
+        '--bogus',
+      ]);
       expectUsageError(result, 'Unknown argument: bogus', 'harness tasks submit --help');
       const listed = (await (await fetch(`${server.url}/tasks`)).json()) as TaskListResponse;
       expect(listed.total).toBe(0);

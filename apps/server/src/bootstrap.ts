@@ -60,7 +60,11 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   assertSafeBind(config);
   const startedAt = Date.now();
   const logFormat = options.logFormat ?? 'text';
-  const logger = createServerLogger(logFormat, options.logLevels ?? ['fatal', 'error', 'warn'], options.logColors ?? false);
+  const logger = createServerLogger(
+    logFormat,
+    options.logLevels ?? ['fatal', 'error', 'warn'],
+    options.logColors ?? false,
+  );
   const engineLogger = new Logger('TaskEngine');
   // The one composition root: Nest only hands its objects to controllers.
   const harness = await createHarness(config, {
@@ -76,10 +80,13 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   });
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ harness, startedAt, sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }), {
-      logger,
-      bodyParser: false,
-    });
+    app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({ harness, startedAt, sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }),
+      {
+        logger,
+        bodyParser: false,
+      },
+    );
   } catch (error) {
     await harness.close();
     throw error;

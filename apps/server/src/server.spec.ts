@@ -7,8 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapServer, type RunningServer } from './bootstrap.js';
 
 function configFor(dataDir: string, server: Record<string, string> = {}): HarnessConfig {
-  const lines = Object.entries({ http_addr: '127.0.0.1:0', data_dir: dataDir, ...server }).map(([k, v]) => `${k} = "${v}"`);
-  const result = resolveConfig({ file: { path: '/x/h.toml', text: `[server]\n${lines.join('\n')}\n` }, env: {}, homeDir: '/h', cwd: '/' });
+  const lines = Object.entries({ http_addr: '127.0.0.1:0', data_dir: dataDir, ...server }).map(
+    ([k, v]) => `${k} = "${v}"`,
+  );
+  const result = resolveConfig({
+    file: { path: '/x/h.toml', text: `[server]\n${lines.join('\n')}\n` },
+    env: {},
+    homeDir: '/h',
+    cwd: '/',
+  });
   if (!result.ok) throw result.error;
   return result.value;
 }
@@ -43,16 +50,26 @@ describe('bootstrapServer', () => {
     const denied = await fetch(`${server.url}/nothing-here`);
     expect(denied.status).toBe(401);
     expect(denied.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await denied.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'missing or invalid bearer token' } });
-    expect((await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    expect((await fetch(`${server.url}/health/`, { headers: { authorization: 'Basic s3cret-token-0123456789' } })).status).toBe(200);
-    const allowed = await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer s3cret-token-0123456789' } });
+    expect(await denied.json()).toEqual({
+      error: { code: 'UNAUTHORIZED', message: 'missing or invalid bearer token' },
+    });
+    expect((await fetch(`${server.url}/nothing-here`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(
+      401,
+    );
+    expect(
+      (await fetch(`${server.url}/health/`, { headers: { authorization: 'Basic s3cret-token-0123456789' } })).status,
+    ).toBe(200);
+    const allowed = await fetch(`${server.url}/nothing-here`, {
+      headers: { authorization: 'Bearer s3cret-token-0123456789' },
+    });
     expect(allowed.status).toBe(404);
   });
 
   it('refuses a non-loopback address without a token, before touching the data dir', async () => {
     const config = configFor(join(dir.path, 'never'), { http_addr: '0.0.0.0:0' });
-    await expect(bootstrapServer(config)).rejects.toThrow(/server\.api_token: is required when server\.http_addr \(0\.0\.0\.0:0\) is not a loopback address/);
+    await expect(bootstrapServer(config)).rejects.toThrow(
+      /server\.api_token: is required when server\.http_addr \(0\.0\.0\.0:0\) is not a loopback address/,
+    );
     expect(existsSync(join(dir.path, 'never'))).toBe(false);
   });
 
@@ -65,7 +82,9 @@ describe('bootstrapServer', () => {
     db.prepare(
       `INSERT INTO tasks (id, project, kind, prompt, status, attempt, not_before, input_tokens, output_tokens, created_at, updated_at, version, last_event_seq) VALUES ('waiting', 'p', 'prompt', 'x', 'queued', 2, '2999-01-01T00:00:00.000Z', 0, 0, ?, ?, 1, 1)`,
     ).run(now, now);
-    db.prepare(`INSERT INTO task_events (task_id, seq, kind, data, created_at) VALUES ('waiting', 1, 'status', '{"to":"queued"}', ?)`).run(now);
+    db.prepare(
+      `INSERT INTO task_events (task_id, seq, kind, data, created_at) VALUES ('waiting', 1, 'status', '{"to":"queued"}', ?)`,
+    ).run(now);
     db.close();
     const controller = new AbortController();
     const res = await fetch(`${server.url}/tasks/waiting/stream`, { signal: controller.signal });

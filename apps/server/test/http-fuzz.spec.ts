@@ -25,27 +25,44 @@ function fire(url: string, r: HostileRequest): Promise<Outcome> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = request({ host: target.hostname, port: target.port, method: r.method, path: r.path, headers: r.headers, setHost: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      answered = true;
-      const contentType = res.headers['content-type'] ?? '';
-      if (contentType.startsWith('text/event-stream')) {
-        res.destroy();
-        resolve({ status: res.statusCode ?? 0, contentType, text: '', reset: false });
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, contentType, text: Buffer.concat(chunks).toString('utf8'), reset: false });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: r.method,
+        path: r.path,
+        headers: r.headers,
+        setHost: false,
+        timeout: REQUEST_TIMEOUT_MS,
+      },
+      (res) => {
+        answered = true;
+        const contentType = res.headers['content-type'] ?? '';
+        if (contentType.startsWith('text/event-stream')) {
+          res.destroy();
+          resolve({ status: res.statusCode ?? 0, contentType, text: '', reset: false });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType,
+            text: Buffer.concat(chunks).toString('utf8'),
+            reset: false,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => {
       req.destroy(new Error(`no answer within ${String(REQUEST_TIMEOUT_MS)} ms`));
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (answered) return;
-      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') resolve({ status: 0, contentType: '', text: '', reset: true });
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+        resolve({ status: 0, contentType: '', text: '', reset: true });
       else reject(error);
     });
     req.end(r.body);
@@ -69,12 +86,18 @@ function problemsWith(r: HostileRequest, outcome: Outcome): string[] {
     } catch {
       json = undefined;
     }
-    if (!outcome.contentType.startsWith('application/json') || !isErrorBody(json)) problems.push(`error body of another shape: ${outcome.text.slice(0, 200)}`);
+    if (!outcome.contentType.startsWith('application/json') || !isErrorBody(json))
+      problems.push(`error body of another shape: ${outcome.text.slice(0, 200)}`);
   }
   return problems;
 }
 
-async function fuzz(server: TestServer, targets: Targets, count: number, seed: number): Promise<{ failures: string[]; statuses: Map<number, number> }> {
+async function fuzz(
+  server: TestServer,
+  targets: Targets,
+  count: number,
+  seed: number,
+): Promise<{ failures: string[]; statuses: Map<number, number> }> {
   const random = seededRandom(seed);
   const requests = Array.from({ length: count }, () => hostileRequest(random, targets));
   const failures: string[] = [];
@@ -116,9 +139,18 @@ describe('HTTP fuzz (deterministic seed, bounded, loopback only)', () => {
   beforeAll(async () => {
     // Agents that fail at once: a request that does queue a task costs a worktree, not a model.
     server = await startTestServer({ scenario: { exitCode: 1, outcome: 'error' } });
-    const created = await send(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', prompt: 'seed task' }) });
+    const created = await send(`${server.url}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ project: 'app', prompt: 'seed task' }),
+    });
     const id = (created.json as CreateTaskResponse).task_id;
-    targets = { host: server.host, taskIds: [id], projects: ['app', 'nope'], roots: [server.repo.path, server.dataDir.path, '/', '.', '/etc/passwd'] };
+    targets = {
+      host: server.host,
+      taskIds: [id],
+      projects: ['app', 'nope'],
+      roots: [server.repo.path, server.dataDir.path, '/', '.', '/etc/passwd'],
+    };
     baseline = (await healthLatencies(server, 20))[10] ?? 0;
   });
   afterAll(async () => {
@@ -127,9 +159,13 @@ describe('HTTP fuzz (deterministic seed, bounded, loopback only)', () => {
 
   it(`answers ${String(REQUESTS)} hostile requests without a 5xx, a hang or another error shape`, async () => {
     const { failures, statuses } = await fuzz(server, targets, REQUESTS, SEED);
-    expect(failures.slice(0, 20), `${String(failures.length)} failures; statuses ${JSON.stringify([...statuses])}`).toEqual([]);
+    expect(
+      failures.slice(0, 20),
+      `${String(failures.length)} failures; statuses ${JSON.stringify([...statuses])}`,
+    ).toEqual([]);
     // The run reached past the guards: validation, routing and the controllers all answered.
-    for (const status of [200, 400, 403, 404, 413, 415]) expect(statuses.get(status) ?? 0, `status ${String(status)}`).toBeGreaterThan(0);
+    for (const status of [200, 400, 403, 404, 413, 415])
+      expect(statuses.get(status) ?? 0, `status ${String(status)}`).toBeGreaterThan(0);
   });
 
   it('is healthy afterwards, about as quick as before', async () => {
@@ -144,7 +180,11 @@ describe('HTTP fuzz (deterministic seed, bounded, loopback only)', () => {
     const sender = async (): Promise<number> => {
       let sent = 0;
       while (sending && sent < 50) {
-        const res = await send(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bomb });
+        const res = await send(`${server.url}/tasks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: bomb,
+        });
         expect(res.status).toBe(400);
         sent++;
       }

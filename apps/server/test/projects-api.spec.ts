@@ -18,7 +18,11 @@ describe('POST /api/projects', () => {
   });
 
   const register = (body: Record<string, unknown>): Promise<ReadResponse> =>
-    send(`${server.url}/api/projects`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    send(`${server.url}/api/projects`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const expect400 = (res: ReadResponse, message: RegExp): void => {
     expect(res.status, res.text).toBe(400);
     expect(isErrorBody(res.json)).toBe(true);
@@ -42,8 +46,9 @@ describe('POST /api/projects', () => {
     expect400(await register({ name: 'has space', root: other.path }), /^name must start with a letter or digit/);
   });
 
-  it('refuses relative roots: they would mean the server\'s working directory', async () => {
-    for (const root of ['.', './', '..', 'repo', '~', '~/repo']) expect400(await register({ name: 'rel', root }), /is not an absolute path/);
+  it("refuses relative roots: they would mean the server's working directory", async () => {
+    for (const root of ['.', './', '..', 'repo', '~', '~/repo'])
+      expect400(await register({ name: 'rel', root }), /is not an absolute path/);
   });
 
   it('says the same about a missing path, a file, a plain directory and a subdirectory: nothing about the disk leaks', async () => {

@@ -10,9 +10,15 @@ describe('Host and Origin checks (DNS rebinding, cross-site requests)', () => {
     server = undefined;
   });
 
-  const get = (s: TestServer, headers: Record<string, string>, path = '/api/projects'): Promise<ReadResponse> => rawRequest(s.url, { path, headers });
+  const get = (s: TestServer, headers: Record<string, string>, path = '/api/projects'): Promise<ReadResponse> =>
+    rawRequest(s.url, { path, headers });
   const postTask = (s: TestServer, headers: Record<string, string>): Promise<ReadResponse> =>
-    rawRequest(s.url, { method: 'POST', path: '/tasks', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ project: 'nope', prompt: 'x' }) });
+    rawRequest(s.url, {
+      method: 'POST',
+      path: '/tasks',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ project: 'nope', prompt: 'x' }),
+    });
   const expectForbidden = (res: ReadResponse, message: RegExp): void => {
     expect(res.status, res.text).toBe(403);
     expect(isErrorBody(res.json)).toBe(true);
@@ -22,10 +28,24 @@ describe('Host and Origin checks (DNS rebinding, cross-site requests)', () => {
   it('without a token, answers only requests whose Host names this machine', async () => {
     server = await startTestServer();
     const port = new URL(server.url).port;
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, `harness.localhost:${port}`, 'localhost']) {
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `LOCALHOST:${port}`,
+      `[::1]:${port}`,
+      `harness.localhost:${port}`,
+      'localhost',
+    ]) {
       expect((await get(server, { host })).status, host).toBe(200);
     }
-    for (const host of [`attacker.example:${port}`, 'attacker.example', `localhost.attacker.example:${port}`, `10.0.0.1:${port}`, '', '[::2]']) {
+    for (const host of [
+      `attacker.example:${port}`,
+      'attacker.example',
+      `localhost.attacker.example:${port}`,
+      `10.0.0.1:${port}`,
+      '',
+      '[::2]',
+    ]) {
       expectForbidden(await get(server, { host }), /Host header must name this machine/);
       expectForbidden(await get(server, { host }, '/health'), /Host header/);
     }
@@ -42,7 +62,7 @@ describe('Host and Origin checks (DNS rebinding, cross-site requests)', () => {
     expect(denied.json).toEqual({ error: { code: 'UNAUTHORIZED', message: 'missing or invalid bearer token' } });
   });
 
-  it('refuses state-changing requests another site\'s page makes, and allows the server\'s own origin', async () => {
+  it("refuses state-changing requests another site's page makes, and allows the server's own origin", async () => {
     server = await startTestServer();
     expectForbidden(await postTask(server, { origin: 'http://attacker.example' }), /cross-origin/);
     expectForbidden(await postTask(server, { origin: 'null' }), /cross-origin/);
@@ -51,18 +71,37 @@ describe('Host and Origin checks (DNS rebinding, cross-site requests)', () => {
     expectForbidden(await postTask(server, { 'sec-fetch-site': 'same-site' }), /cross-site/);
     const own = await postTask(server, { origin: server.url, 'sec-fetch-site': 'same-origin' });
     expect(own.status).toBe(400);
-    expect(own.json).toMatchObject({ error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('unknown project') as string } });
+    expect(own.json).toMatchObject({
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('unknown project') as string },
+    });
     // Reading is not state-changing: a GET with a foreign Origin gets its answer (CORS keeps it from the page).
     expect((await get(server, { origin: 'http://attacker.example' })).status).toBe(200);
-    expectForbidden(await rawRequest(server.url, { method: 'DELETE', path: '/api/projects/app', headers: { origin: 'http://attacker.example' } }), /cross-origin/);
+    expectForbidden(
+      await rawRequest(server.url, {
+        method: 'DELETE',
+        path: '/api/projects/app',
+        headers: { origin: 'http://attacker.example' },
+      }),
+      /cross-origin/,
+    );
   });
 
   it('turns away the form posts a web page can send without a preflight', async () => {
     server = await startTestServer();
-    const form = await rawRequest(server.url, { method: 'POST', path: '/tasks', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'project=app&prompt=x' });
+    const form = await rawRequest(server.url, {
+      method: 'POST',
+      path: '/tasks',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'project=app&prompt=x',
+    });
     expect(form.status).toBe(415);
     expect(form.json).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
-    const text = await rawRequest(server.url, { method: 'POST', path: '/tasks', headers: { 'content-type': 'text/plain' }, body: '{"project":"app","prompt":"x"}' });
+    const text = await rawRequest(server.url, {
+      method: 'POST',
+      path: '/tasks',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"project":"app","prompt":"x"}',
+    });
     expect(text.status).toBe(415);
     expect((await rawRequest(server.url, { path: '/tasks' })).json).toMatchObject({ total: 0 });
   });

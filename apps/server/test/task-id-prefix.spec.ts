@@ -17,7 +17,12 @@ function insertTasks(dataDir: string): void {
     `INSERT INTO tasks (id, project, kind, prompt, status, attempt, not_before, input_tokens, output_tokens, created_at, updated_at, version, last_event_seq) VALUES (?, 'app', 'prompt', 'x', ?, 1, '2999-01-01T00:00:00.000Z', 0, 0, ?, ?, 1, ?)`,
   );
   const event = db.prepare(`INSERT INTO task_events (task_id, seq, kind, data, created_at) VALUES (?, ?, ?, ?, ?)`);
-  for (const [id, status] of [[TWIN_A, 'done'], [TWIN_B, 'done'], [DONE, 'done'], [WAITING, 'queued']] as const) {
+  for (const [id, status] of [
+    [TWIN_A, 'done'],
+    [TWIN_B, 'done'],
+    [DONE, 'done'],
+    [WAITING, 'queued'],
+  ] as const) {
     // Event numbers come from the row: it says how many the task has.
     task.run(id, status, now, now, status === 'done' ? 2 : 1);
     event.run(id, 1, 'status', '{"from":null,"to":"queued"}', now);
@@ -56,7 +61,8 @@ describe('task ids by unique prefix (at least 8 characters)', () => {
     expectError(await get('/tasks/deadbeef'), 404, /^no task deadbeef$/);
     expectError(await get('/tasks/0f1c2d3'), 400, /at least 8 characters/);
     // Not id characters: LIKE wildcards and the rest are simply no task.
-    for (const given of ['0f1c2d3_', '0f1c%25%25%25%25', 'no-such-task', '%00']) expectError(await get(`/tasks/${given}`), 404, /^no task /);
+    for (const given of ['0f1c2d3_', '0f1c%25%25%25%25', 'no-such-task', '%00'])
+      expectError(await get(`/tasks/${given}`), 404, /^no task /);
   });
 
   it('streams and cancels by prefix too', async () => {

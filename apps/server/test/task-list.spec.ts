@@ -55,7 +55,9 @@ describe('GET /tasks paging by offset and by cursor', () => {
     expect((await list('limit=5&offset=10')).tasks.map((t) => t.id)).toEqual(newestFirst.slice(10, 15));
     // An offset page hands out a cursor too; a full last page has none.
     const byOffset = await list('limit=5&offset=5');
-    expect((await list(`limit=5&cursor=${String(byOffset.next_cursor)}`)).tasks.map((t) => t.id)).toEqual(newestFirst.slice(10, 15));
+    expect((await list(`limit=5&cursor=${String(byOffset.next_cursor)}`)).tasks.map((t) => t.id)).toEqual(
+      newestFirst.slice(10, 15),
+    );
     expect((await list(`limit=${String(STORED)}`)).next_cursor).toBeNull();
   });
 
@@ -69,7 +71,15 @@ describe('GET /tasks paging by offset and by cursor', () => {
 
   it('refuses a cursor it did not make, and cursor with offset, with a 400 naming the parameter', async () => {
     const forged = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-    for (const cursor of ['x', '!!!', forged(['yesterday', 'a']), forged({ a: 1 }), forged(['2026-01-01T00:00:00.000Z', "a' OR 1=1"]), 'A'.repeat(500), Buffer.from('not json').toString('base64url')]) {
+    for (const cursor of [
+      'x',
+      '!!!',
+      forged(['yesterday', 'a']),
+      forged({ a: 1 }),
+      forged(['2026-01-01T00:00:00.000Z', "a' OR 1=1"]),
+      'A'.repeat(500),
+      Buffer.from('not json').toString('base64url'),
+    ]) {
       const res = await send(`${server.url}/tasks?cursor=${encodeURIComponent(cursor)}`);
       expect(res.status, cursor).toBe(400);
       expect((res.json as ErrorBody).error.message, cursor).toMatch(/cursor/);

@@ -10,7 +10,10 @@ interface Stream {
 
 /** Opens a task's event stream; the server subscribes to live events before it sends the headers. */
 async function openStream(server: TestServer, id: string, lastEventId?: string): Promise<Response> {
-  const res = await fetch(`${server.url}/tasks/${id}/stream`, { headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId }, signal: AbortSignal.timeout(15_000) });
+  const res = await fetch(`${server.url}/tasks/${id}/stream`, {
+    headers: lastEventId === undefined ? {} : { 'last-event-id': lastEventId },
+    signal: AbortSignal.timeout(15_000),
+  });
   expect(res.status).toBe(200);
   return res;
 }
@@ -18,7 +21,11 @@ async function openStream(server: TestServer, id: string, lastEventId?: string):
 /** Reads an open stream to its end; fails (instead of hanging) if it stays open 15 s. */
 async function readToEnd(res: Response): Promise<Stream> {
   const raw = await res.text();
-  return { raw, ids: [...raw.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])), kinds: [...raw.matchAll(/^event: (\w+)$/gm)].map((m) => m[1] ?? '') };
+  return {
+    raw,
+    ids: [...raw.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])),
+    kinds: [...raw.matchAll(/^event: (\w+)$/gm)].map((m) => m[1] ?? ''),
+  };
 }
 
 async function readStream(server: TestServer, id: string, lastEventId?: string): Promise<Stream> {
@@ -26,7 +33,11 @@ async function readStream(server: TestServer, id: string, lastEventId?: string):
 }
 
 async function submit(server: TestServer, body: Record<string, unknown>): Promise<string> {
-  const res = await send(`${server.url}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ project: 'app', ...body }) });
+  const res = await send(`${server.url}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ project: 'app', ...body }),
+  });
   expect(res.status, res.text).toBe(202);
   return (res.json as CreateTaskResponse).task_id;
 }
@@ -47,7 +58,7 @@ describe('task event streams always end when their task ends', () => {
     server = undefined;
   });
 
-  it('a finished task\'s stream resumed at or past its end event sends the end again and closes', async () => {
+  it("a finished task's stream resumed at or past its end event sends the end again and closes", async () => {
     server = await startTestServer({ scenario: { edits: [{ path: 'f.txt', content: 'x\n' }] } });
     const id = await submit(server, { prompt: 'write f.txt' });
     await waitForStatus(server, id, ['done', 'failed']);
@@ -65,7 +76,11 @@ describe('task event streams always end when their task ends', () => {
     server = await startTestServer({ scenario: { hang: 'after_init' } });
     const id = await submit(server, { prompt: 'hang' });
     await waitForStatus(server, id, ['running']);
-    const open = await Promise.all([openStream(server, id, '1000'), openStream(server, id, '2'), openStream(server, id)]);
+    const open = await Promise.all([
+      openStream(server, id, '1000'),
+      openStream(server, id, '2'),
+      openStream(server, id),
+    ]);
     expect((await send(`${server.url}/tasks/${id}/cancel`, { method: 'POST' })).status).toBe(200);
     const [past, middle, whole] = await Promise.all([readToEnd(open[0]), readToEnd(open[1]), readToEnd(open[2])]);
     expect(past.kinds).toEqual(['end']);

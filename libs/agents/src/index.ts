@@ -1,7 +1,12 @@
 // Public API of @agent-harness/agents.
 export { AgentRunner } from './agent-runner.js';
 export type { AgentPhase, AgentRequest, AgentResult, AgentRun } from './agent-runner.js';
-export { ClaudeCodeAgentRunner, CLAUDE_NESTED_SESSION_VARS, claudeArgs, claudeModel } from './claude/claude-code-agent-runner.js';
+export {
+  ClaudeCodeAgentRunner,
+  CLAUDE_NESTED_SESSION_VARS,
+  claudeArgs,
+  claudeModel,
+} from './claude/claude-code-agent-runner.js';
 export type { ClaudeCodeAgentRunnerDeps } from './claude/claude-code-agent-runner.js';
 export { ClaudeStreamParser } from './claude/claude-stream-parser.js';
 export { CodexAgentRunner, codexArgs } from './codex/codex-agent-runner.js';

@@ -72,8 +72,17 @@ export async function waitForFile(path: string, ms = 10_000): Promise<string> {
 /** Harness's own secrets and every provider's credentials, each with a value naming itself. */
 export const CREDENTIAL_CANARIES: Readonly<Record<string, string>> = Object.fromEntries(
   [
-    'GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'HARNESS_API_TOKEN', 'HARNESS_GITHUB_WEBHOOK_SECRET',
-    'ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'OPENAI_API_KEY', 'CODEX_API_KEY', 'AZURE_OPENAI_API_KEY',
+    'GITHUB_TOKEN',
+    'GH_TOKEN',
+    'GH_ENTERPRISE_TOKEN',
+    'HARNESS_API_TOKEN',
+    'HARNESS_GITHUB_WEBHOOK_SECRET',
+    'ANTHROPIC_API_KEY',
+    'ANTHROPIC_AUTH_TOKEN',
+    'CLAUDE_CODE_OAUTH_TOKEN',
+    'OPENAI_API_KEY',
+    'CODEX_API_KEY',
+    'AZURE_OPENAI_API_KEY',
   ].map((name) => [name, `canary-${name}`]),
 );
 

@@ -51,14 +51,24 @@ describeReal('contract: the real CLIs through our runners', () => {
 
   const claude = (serverUrl: string, env: Record<string, string> = {}, unreachableTimeoutMs?: number) =>
     new ClaudeCodeAgentRunner({
-      config: { ...configFrom().agents.claude, cli_path: 'missing' in clis ? '' : clis.claude, env: { ...realClaudeEnv(serverUrl, home.path), ...env } },
+      config: {
+        ...configFrom().agents.claude,
+        cli_path: 'missing' in clis ? '' : clis.claude,
+        env: { ...realClaudeEnv(serverUrl, home.path), ...env },
+      },
       sandboxMode: 'danger-full-access',
       baseEnv: { PATH: process.env['PATH'] },
       unreachableTimeoutMs,
     });
   const codex = (serverUrl: string, unreachableTimeoutMs?: number) =>
     new CodexAgentRunner({
-      config: { ...configFrom().agents.codex, cli_path: 'missing' in clis ? '' : clis.codex, default_model: 'gpt-5.5', extra_args: realCodexArgs(serverUrl), env: realCodexEnv(home.path) },
+      config: {
+        ...configFrom().agents.codex,
+        cli_path: 'missing' in clis ? '' : clis.codex,
+        default_model: 'gpt-5.5',
+        extra_args: realCodexArgs(serverUrl),
+        env: realCodexEnv(home.path),
+      },
       sandboxMode: 'danger-full-access',
       baseEnv: { PATH: process.env['PATH'] },
       unreachableTimeoutMs,
@@ -73,11 +83,36 @@ describeReal('contract: the real CLIs through our runners', () => {
   describe('Claude Code', () => {
     it('edits a file; every event is parsed; usage is reported', async () => {
       server = await startFakeAnthropicServer(fileWritingModel('hello.txt', 'hello from the fake model\n'));
-      const { events, result } = await finished(claude(server.url).run({ prompt: 'Create hello.txt', cwd: repo.path, model: 'claude-sonnet-4-5', timeoutMs: 90_000 }));
-      expect(result).toMatchObject({ ok: true, reason: 'completed', finalText: 'Done: I created hello.txt.', exitCode: 0 });
+      const { events, result } = await finished(
+        claude(server.url).run({
+          prompt: 'Create hello.txt',
+          cwd: repo.path,
+          model: 'claude-sonnet-4-5',
+          timeoutMs: 90_000,
+        }),
+      );
+      expect(result).toMatchObject({
+        ok: true,
+        reason: 'completed',
+        finalText: 'Done: I created hello.txt.',
+        exitCode: 0,
+      });
       expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hello from the fake model\n');
-      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['session_started', 'text', 'tool_call', 'file_change', 'tool_result', 'usage', 'completed']));
-      expect(events.find((e) => e.type === 'tool_call')).toMatchObject({ name: 'Write', input: { file_path: join(repo.path, 'hello.txt') } });
+      expect(events.map((e) => e.type)).toEqual(
+        expect.arrayContaining([
+          'session_started',
+          'text',
+          'tool_call',
+          'file_change',
+          'tool_result',
+          'usage',
+          'completed',
+        ]),
+      );
+      expect(events.find((e) => e.type === 'tool_call')).toMatchObject({
+        name: 'Write',
+        input: { file_path: join(repo.path, 'hello.txt') },
+      });
       expect(events.find((e) => e.type === 'tool_result')).toMatchObject({ ok: true });
       expect(result.sessionId).toMatch(/^[0-9a-f-]{36}$/);
       // Two model requests, each answered with 100 input and 20 output tokens.
@@ -89,12 +124,26 @@ describeReal('contract: the real CLIs through our runners', () => {
 
     it('takes a prompt of 100,000 four-byte characters, new and resumed, and the model gets it intact', async () => {
       server = await startFakeAnthropicServer(() => ({ kind: 'message', text: 'ok' }));
-      const first = (await finished(claude(server.url).run({ prompt: LONG_PROMPT, cwd: repo.path, timeoutMs: 90_000 }))).result;
+      const first = (await finished(claude(server.url).run({ prompt: LONG_PROMPT, cwd: repo.path, timeoutMs: 90_000 })))
+        .result;
       expect(first).toMatchObject({ ok: true, reason: 'completed' });
-      expect(JSON.stringify(server.requests.at(-1)?.body['messages'])).toContain(JSON.stringify(LONG_PROMPT).slice(1, -1));
-      const resumed = (await finished(claude(server.url).run({ prompt: `again: ${LONG_PROMPT}`, cwd: repo.path, resumeSessionId: first.sessionId, timeoutMs: 90_000 }))).result;
+      expect(JSON.stringify(server.requests.at(-1)?.body['messages'])).toContain(
+        JSON.stringify(LONG_PROMPT).slice(1, -1),
+      );
+      const resumed = (
+        await finished(
+          claude(server.url).run({
+            prompt: `again: ${LONG_PROMPT}`,
+            cwd: repo.path,
+            resumeSessionId: first.sessionId,
+            timeoutMs: 90_000,
+          }),
+        )
+      ).result;
       expect(resumed).toMatchObject({ ok: true, sessionId: first.sessionId });
-      expect(JSON.stringify(server.requests.at(-1)?.body['messages'])).toContain(JSON.stringify(`again: ${LONG_PROMPT}`).slice(1, -1));
+      expect(JSON.stringify(server.requests.at(-1)?.body['messages'])).toContain(
+        JSON.stringify(`again: ${LONG_PROMPT}`).slice(1, -1),
+      );
     });
 
     it('fails cleanly on a model server error', async () => {
@@ -105,7 +154,12 @@ describeReal('contract: the real CLIs through our runners', () => {
     });
 
     it('reports a 429 from the model server as a rate limit', async () => {
-      server = await startFakeAnthropicServer(() => ({ kind: 'error', status: 429, message: 'rate limited by script', retryAfterSecs: 1 }));
+      server = await startFakeAnthropicServer(() => ({
+        kind: 'error',
+        status: 429,
+        message: 'rate limited by script',
+        retryAfterSecs: 1,
+      }));
       const { result } = await finished(claude(server.url).run({ prompt: 'x', cwd: repo.path, timeoutMs: 90_000 }));
       expect(result).toMatchObject({ ok: false, reason: 'rate_limited' });
     });
@@ -123,16 +177,24 @@ describeReal('contract: the real CLIs through our runners', () => {
     });
 
     it('fails within the unreachable window, not after its own 10 retries (over 90 s), when the model server is gone', async () => {
-      const run = claude(await closedPort(), { CLAUDE_CODE_MAX_RETRIES: '10' }, 5_000).run({ prompt: 'x', cwd: repo.path, timeoutMs: 120_000 });
+      const run = claude(await closedPort(), { CLAUDE_CODE_MAX_RETRIES: '10' }, 5_000).run({
+        prompt: 'x',
+        cwd: repo.path,
+        timeoutMs: 120_000,
+      });
       const { result } = await finished(run);
       expect(result).toMatchObject({ ok: false, reason: 'failed' });
-      expect(result.message).toMatch(/^claude cannot reach its model API \(still failing after 5 s\): Unable to connect to API \(attempt \d+ of 10 failed without a response/);
+      expect(result.message).toMatch(
+        /^claude cannot reach its model API \(still failing after 5 s\): Unable to connect to API \(attempt \d+ of 10 failed without a response/,
+      );
       expect(result.durationMs).toBeLessThan(20_000);
       expect(processesInDirectory(repo.path)).toEqual([]);
     });
 
     it.runIf(process.getuid?.() === 0)('as root without IS_SANDBOX, says how to fix the refusal', async () => {
-      const { result } = await finished(claude(await closedPort(), { IS_SANDBOX: '' }).run({ prompt: 'x', cwd: repo.path, timeoutMs: 60_000 }));
+      const { result } = await finished(
+        claude(await closedPort(), { IS_SANDBOX: '' }).run({ prompt: 'x', cwd: repo.path, timeoutMs: 60_000 }),
+      );
       expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
       expect(result.message).toContain('cannot be used with root/sudo privileges');
       expect(result.message).toContain('set IS_SANDBOX = "1" in [agents.claude.env]');
@@ -140,33 +202,72 @@ describeReal('contract: the real CLIs through our runners', () => {
   });
 
   describe('Codex', () => {
-    it.each(['shell', 'apply_patch'] as const)('edits a file through %s; every event is parsed; usage is reported', async (via) => {
-      server = await startFakeOpenAiServer(fileWritingCodexModel('hello.txt', 'hello from the fake model\n', via));
-      const { events, result } = await finished(codex(server.url).run({ prompt: 'Create hello.txt', cwd: repo.path, timeoutMs: 90_000 }));
-      expect(result).toMatchObject({ ok: true, reason: 'completed', finalText: 'Done: I created hello.txt.' });
-      expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hello from the fake model\n');
-      const types = events.map((e) => e.type);
-      expect(types[0]).toBe('session_started');
-      expect(types).toEqual(expect.arrayContaining(via === 'shell' ? ['tool_call', 'tool_result', 'text', 'usage', 'completed'] : ['file_change', 'text', 'usage', 'completed']));
-      expect(result.usage).toEqual({ inputTokens: 2400, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 40 });
-      expect(server.requests[0]?.body['model']).toBe('gpt-5.5');
-    });
+    it.each(['shell', 'apply_patch'] as const)(
+      'edits a file through %s; every event is parsed; usage is reported',
+      async (via) => {
+        server = await startFakeOpenAiServer(fileWritingCodexModel('hello.txt', 'hello from the fake model\n', via));
+        const { events, result } = await finished(
+          codex(server.url).run({ prompt: 'Create hello.txt', cwd: repo.path, timeoutMs: 90_000 }),
+        );
+        expect(result).toMatchObject({ ok: true, reason: 'completed', finalText: 'Done: I created hello.txt.' });
+        expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hello from the fake model\n');
+        const types = events.map((e) => e.type);
+        expect(types[0]).toBe('session_started');
+        expect(types).toEqual(
+          expect.arrayContaining(
+            via === 'shell'
+              ? ['tool_call', 'tool_result', 'text', 'usage', 'completed']
+              : ['file_change', 'text', 'usage', 'completed'],
+          ),
+        );
+        expect(result.usage).toEqual({
+          inputTokens: 2400,
+          cachedInputTokens: 0,
+          cacheWriteTokens: 0,
+          outputTokens: 40,
+        });
+        expect(server.requests[0]?.body['model']).toBe('gpt-5.5');
+      },
+    );
 
     it('takes a prompt of 100,000 four-byte characters, new and resumed, and the model gets it intact', async () => {
       server = await startFakeOpenAiServer(() => ({ kind: 'message', text: 'ok' }));
-      const first = (await finished(codex(server.url).run({ prompt: LONG_PROMPT, cwd: repo.path, timeoutMs: 90_000 }))).result;
+      const first = (await finished(codex(server.url).run({ prompt: LONG_PROMPT, cwd: repo.path, timeoutMs: 90_000 })))
+        .result;
       expect(first).toMatchObject({ ok: true, reason: 'completed' });
       expect(JSON.stringify(server.requests.at(-1)?.body['input'])).toContain(JSON.stringify(LONG_PROMPT).slice(1, -1));
-      const resumed = (await finished(codex(server.url).run({ prompt: `again: ${LONG_PROMPT}`, cwd: repo.path, resumeSessionId: first.sessionId, timeoutMs: 90_000 }))).result;
+      const resumed = (
+        await finished(
+          codex(server.url).run({
+            prompt: `again: ${LONG_PROMPT}`,
+            cwd: repo.path,
+            resumeSessionId: first.sessionId,
+            timeoutMs: 90_000,
+          }),
+        )
+      ).result;
       expect(resumed).toMatchObject({ ok: true, sessionId: first.sessionId });
-      expect(JSON.stringify(server.requests.at(-1)?.body['input'])).toContain(JSON.stringify(`again: ${LONG_PROMPT}`).slice(1, -1));
+      expect(JSON.stringify(server.requests.at(-1)?.body['input'])).toContain(
+        JSON.stringify(`again: ${LONG_PROMPT}`).slice(1, -1),
+      );
     });
 
     it('resumes the same thread', async () => {
       server = await startFakeOpenAiServer(() => ({ kind: 'message', text: 'ok' }));
-      const first = (await finished(codex(server.url).run({ prompt: 'remember 42', cwd: repo.path, timeoutMs: 90_000 }))).result;
+      const first = (
+        await finished(codex(server.url).run({ prompt: 'remember 42', cwd: repo.path, timeoutMs: 90_000 }))
+      ).result;
       expect(first.ok).toBe(true);
-      const second = (await finished(codex(server.url).run({ prompt: 'what was it?', cwd: repo.path, resumeSessionId: first.sessionId, timeoutMs: 90_000 }))).result;
+      const second = (
+        await finished(
+          codex(server.url).run({
+            prompt: 'what was it?',
+            cwd: repo.path,
+            resumeSessionId: first.sessionId,
+            timeoutMs: 90_000,
+          }),
+        )
+      ).result;
       expect(second).toMatchObject({ ok: true, sessionId: first.sessionId });
       expect(JSON.stringify(server.requests[1]?.body['input'])).toContain('remember 42');
     });
@@ -182,7 +283,9 @@ describeReal('contract: the real CLIs through our runners', () => {
       const run = codex(await closedPort(), 5_000).run({ prompt: 'x', cwd: repo.path, timeoutMs: 120_000 });
       const { result, events } = await finished(run);
       expect(result).toMatchObject({ ok: false, reason: 'failed' });
-      expect(result.message).toMatch(/^codex cannot reach its model API \(still failing after 5 s\): Reconnecting\.\.\. .*(Connection failed|error sending request)/);
+      expect(result.message).toMatch(
+        /^codex cannot reach its model API \(still failing after 5 s\): Reconnecting\.\.\. .*(Connection failed|error sending request)/,
+      );
       expect(result.durationMs).toBeLessThan(20_000);
       expect(events.find((e) => e.type === 'session_started')).toBeDefined();
       expect(processesInDirectory(repo.path)).toEqual([]);

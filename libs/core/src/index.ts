@@ -19,7 +19,14 @@ export { isLoopbackHost, parseHostPort } from './net/host-port.js';
 export type { HostPort } from './net/host-port.js';
 
 export { AGENT_END_REASONS, ZERO_USAGE, addUsage } from './agents/agent-event.js';
-export type { AgentEndReason, AgentEvent, AgentEventType, AgentOutcome, FileChange, TokenUsage } from './agents/agent-event.js';
+export type {
+  AgentEndReason,
+  AgentEvent,
+  AgentEventType,
+  AgentOutcome,
+  FileChange,
+  TokenUsage,
+} from './agents/agent-event.js';
 
 export { isSafeBranchName, branchNameProblem } from './security/ref-name.js';
 export { commandEnv, gitEnv } from './security/child-env.js';
@@ -27,9 +34,37 @@ export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret
 
 export { TASK_EVENT_KINDS } from './api/contract.js';
 export type {
-  AgentEventData, ApiGrade, ApiReviewOutcome, ApiTaskKind, ApiTaskStatus, BatchEntryResult, CreateTaskBatchRequest, CreateTaskBatchResponse,
-  CreateTaskRequest, CreateTaskResponse, DashboardResponse, EndEventData, ErrorBody, HealthResponse, LogEventData, ProjectJson,
-  ProjectListResponse, RegisterProjectRequest, RemoveProjectResponse, ReviewEventData, ReviewIssueJson, StatusEventData, TaskDetail,
-  TaskEventDataByKind, TaskEventKind, TaskFields, TaskHistoryEntry, TaskListQuery, TaskListResponse, TaskStreamEvent, TaskSummary,
-  ValidationEventData, ValidationOutcomeJson,
+  AgentEventData,
+  ApiGrade,
+  ApiReviewOutcome,
+  ApiTaskKind,
+  ApiTaskStatus,
+  BatchEntryResult,
+  CreateTaskBatchRequest,
+  CreateTaskBatchResponse,
+  CreateTaskRequest,
+  CreateTaskResponse,
+  DashboardResponse,
+  EndEventData,
+  ErrorBody,
+  HealthResponse,
+  LogEventData,
+  ProjectJson,
+  ProjectListResponse,
+  RegisterProjectRequest,
+  RemoveProjectResponse,
+  ReviewEventData,
+  ReviewIssueJson,
+  StatusEventData,
+  TaskDetail,
+  TaskEventDataByKind,
+  TaskEventKind,
+  TaskFields,
+  TaskHistoryEntry,
+  TaskListQuery,
+  TaskListResponse,
+  TaskStreamEvent,
+  TaskSummary,
+  ValidationEventData,
+  ValidationOutcomeJson,
 } from './api/contract.js';

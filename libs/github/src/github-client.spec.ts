@@ -7,7 +7,14 @@ const repo = { owner: 'octo', repo: 'app' };
 
 describe('parseGitHubRemote', () => {
   it('reads owner and name from https, ssh and scp-like remotes', () => {
-    for (const url of ['https://github.com/octo/app.git', 'https://github.com/octo/app', 'https://x-token@ghe.example/octo/app.git', 'git@github.com:octo/app.git', 'ssh://git@github.com:22/octo/app.git', 'ssh://git@ghe.example/octo/app']) {
+    for (const url of [
+      'https://github.com/octo/app.git',
+      'https://github.com/octo/app',
+      'https://x-token@ghe.example/octo/app.git',
+      'git@github.com:octo/app.git',
+      'ssh://git@github.com:22/octo/app.git',
+      'ssh://git@ghe.example/octo/app',
+    ]) {
       expect(parseGitHubRemote(url)).toEqual(repo);
     }
     expect(parseGitHubRemote('/srv/git/app.git')).toBeUndefined();
@@ -28,7 +35,12 @@ describe('GitHubClient against the GitHub stand-in', () => {
   });
 
   it('reads an issue with its labels and comments', async () => {
-    github.addIssue('octo/app', 42, { title: 'Parser crashes', body: 'Steps…', labels: ['bug'], comments: [{ author: 'ann', body: 'Also on 1.2' }] });
+    github.addIssue('octo/app', 42, {
+      title: 'Parser crashes',
+      body: 'Steps…',
+      labels: ['bug'],
+      comments: [{ author: 'ann', body: 'Also on 1.2' }],
+    });
     expect(await client.getIssue(repo, 42)).toEqual({
       number: 42,
       title: 'Parser crashes',
@@ -41,9 +53,19 @@ describe('GitHubClient against the GitHub stand-in', () => {
   });
 
   it('opens a pull request once: a second call for the same branch returns the first', async () => {
-    const first = await client.openPullRequest(repo, { title: 'Fix parser', body: 'Closes #42', head: 'harness/x', base: 'main' });
+    const first = await client.openPullRequest(repo, {
+      title: 'Fix parser',
+      body: 'Closes #42',
+      head: 'harness/x',
+      base: 'main',
+    });
     expect(first).toMatchObject({ created: true, url: expect.stringContaining('/pull/') as string });
-    const second = await client.openPullRequest(repo, { title: 'Fix parser', body: 'Closes #42', head: 'harness/x', base: 'main' });
+    const second = await client.openPullRequest(repo, {
+      title: 'Fix parser',
+      body: 'Closes #42',
+      head: 'harness/x',
+      base: 'main',
+    });
     expect(second).toEqual({ ...first, created: false });
     expect(github.pullRequests('octo/app')).toHaveLength(1);
   });
@@ -58,26 +80,61 @@ describe('GitHubClient against the GitHub stand-in', () => {
   });
 
   it('reads a PR with its review comments and checks; comments and reviews it', async () => {
-    const pr = github.addPullRequest('octo/app', { number: 9, head: 'feature', base: 'main', reviewComments: [{ path: 'a.ts', line: 3, author: 'rev', body: 'rename this' }], checks: [{ name: 'ci', status: 'completed', conclusion: 'failure' }] });
+    const pr = github.addPullRequest('octo/app', {
+      number: 9,
+      head: 'feature',
+      base: 'main',
+      reviewComments: [{ path: 'a.ts', line: 3, author: 'rev', body: 'rename this' }],
+      checks: [{ name: 'ci', status: 'completed', conclusion: 'failure' }],
+    });
     const details = await client.getPullRequest(repo, 9);
-    expect(details).toMatchObject({ headRef: 'feature', baseRef: 'main', reviewComments: [{ path: 'a.ts', line: 3, body: 'rename this' }], checks: [{ name: 'ci', conclusion: 'failure' }] });
+    expect(details).toMatchObject({
+      headRef: 'feature',
+      baseRef: 'main',
+      reviewComments: [{ path: 'a.ts', line: 3, body: 'rename this' }],
+      checks: [{ name: 'ci', conclusion: 'failure' }],
+    });
     await client.comment(repo, 9, 'Addressed.');
     await client.review(repo, 9, 'Round 1: changes requested', [{ path: 'a.ts', line: 3, body: 'still wrong' }]);
     expect(pr.comments).toEqual(['Addressed.']);
-    expect(pr.reviews).toEqual([{ body: 'Round 1: changes requested', event: 'COMMENT', comments: [{ path: 'a.ts', line: 3, body: 'still wrong' }] }]);
+    expect(pr.reviews).toEqual([
+      {
+        body: 'Round 1: changes requested',
+        event: 'COMMENT',
+        comments: [{ path: 'a.ts', line: 3, body: 'still wrong' }],
+      },
+    ]);
   });
 
   it('says clearly what failed: 404, 401 and a rate limit with its reset time', async () => {
-    await expect(client.getIssue(repo, 404)).rejects.toMatchObject({ code: 'GITHUB_NOT_FOUND', message: 'GitHub: issue #404 of octo/app was not found (404), or the token cannot see it' });
+    await expect(client.getIssue(repo, 404)).rejects.toMatchObject({
+      code: 'GITHUB_NOT_FOUND',
+      message: 'GitHub: issue #404 of octo/app was not found (404), or the token cannot see it',
+    });
     const anonymous = new GitHubClient({ apiUrl: github.url, token: 'wrong' });
     await expect(anonymous.getIssue(repo, 1)).rejects.toMatchObject({ code: 'GITHUB_UNAUTHORIZED' });
     const reset = Math.floor(Date.now() / 1000) + 3600;
-    github.fail({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } });
+    github.fail({
+      method: 'POST',
+      path: /\/issues\/\d+\/comments$/,
+      status: 403,
+      message: 'API rate limit exceeded',
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
+    });
     github.addIssue('octo/app', 5, { title: 't' });
     const limited = client.comment(repo, 5, 'hi');
-    await expect(limited).rejects.toThrow(/GitHub refused commenting on #5 of octo\/app \(403: API rate limit exceeded\); it resets at/);
+    await expect(limited).rejects.toThrow(
+      /GitHub refused commenting on #5 of octo\/app \(403: API rate limit exceeded\); it resets at/,
+    );
     await expect(limited).rejects.toMatchObject({ code: 'GITHUB_RATE_LIMITED' });
-    github.fail({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 429, message: 'secondary rate limit', headers: { 'retry-after': '1' }, times: 1 });
+    github.fail({
+      method: 'POST',
+      path: /\/issues\/\d+\/comments$/,
+      status: 429,
+      message: 'secondary rate limit',
+      headers: { 'retry-after': '1' },
+      times: 1,
+    });
     await client.comment(repo, 5, 'after a short wait');
     expect(github.requests.filter((r) => r.method === 'POST').length).toBeGreaterThanOrEqual(3);
   });

@@ -28,7 +28,12 @@ export interface PullRequestDetails {
   readonly headRef: string;
   readonly headSha: string;
   readonly baseRef: string;
-  readonly reviewComments: readonly { readonly path: string; readonly line: number | null; readonly author: string; readonly body: string }[];
+  readonly reviewComments: readonly {
+    readonly path: string;
+    readonly line: number | null;
+    readonly author: string;
+    readonly body: string;
+  }[];
   readonly checks: readonly { readonly name: string; readonly status: string; readonly conclusion: string | null }[];
 }
 
@@ -75,7 +80,8 @@ export class GitHubClient {
 
   constructor(options: GitHubClientOptions) {
     const maxWait = options.maxRateLimitWaitSecs ?? 60;
-    const waitOnce = (retryAfter: number, _options: object, _octokit: unknown, retryCount: number): boolean => retryCount === 0 && retryAfter <= maxWait;
+    const waitOnce = (retryAfter: number, _options: object, _octokit: unknown, retryCount: number): boolean =>
+      retryCount === 0 && retryAfter <= maxWait;
     this.octokit = new HarnessOctokit({
       baseUrl: options.apiUrl.replace(/\/+$/, ''),
       ...(options.token === undefined ? {} : { auth: options.token }),
@@ -84,7 +90,12 @@ export class GitHubClient {
       throttle: {
         onRateLimit: waitOnce,
         onSecondaryRateLimit: waitOnce,
-        ...(options.paceWrites === false ? { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }), notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }) } : {}),
+        ...(options.paceWrites === false
+          ? {
+              write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+              notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 0 }),
+            }
+          : {}),
       },
       log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
     });
@@ -102,7 +113,9 @@ export class GitHubClient {
     const what = `issue #${String(number)} of ${describe(ref)}`;
     const [issue, comments] = await Promise.all([
       this.call(what, () => this.octokit.rest.issues.get({ ...ref, issue_number: number })),
-      this.call(`comments of ${what}`, () => this.octokit.paginate(this.octokit.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 })),
+      this.call(`comments of ${what}`, () =>
+        this.octokit.paginate(this.octokit.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }),
+      ),
     ]);
     return {
       number,
@@ -118,8 +131,16 @@ export class GitHubClient {
     const what = `pull request #${String(number)} of ${describe(ref)}`;
     const pr = await this.call(what, () => this.octokit.rest.pulls.get({ ...ref, pull_number: number }));
     const [comments, checks] = await Promise.all([
-      this.call(`review comments of ${what}`, () => this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, { ...ref, pull_number: number, per_page: 100 })),
-      this.call(`checks of ${what}`, () => this.octokit.rest.checks.listForRef({ ...ref, ref: pr.data.head.sha, per_page: 100 })),
+      this.call(`review comments of ${what}`, () =>
+        this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
+          ...ref,
+          pull_number: number,
+          per_page: 100,
+        }),
+      ),
+      this.call(`checks of ${what}`, () =>
+        this.octokit.rest.checks.listForRef({ ...ref, ref: pr.data.head.sha, per_page: 100 }),
+      ),
     ]);
     return {
       number,
@@ -148,7 +169,10 @@ export class GitHubClient {
    * Opens a pull request, or returns the one already open for the same branch: a retried task must
    * never open a second PR.
    */
-  async openPullRequest(ref: RepoRef, input: { title: string; body: string; head: string; base: string }): Promise<PullRequestRef & { created: boolean }> {
+  async openPullRequest(
+    ref: RepoRef,
+    input: { title: string; body: string; head: string; base: string },
+  ): Promise<PullRequestRef & { created: boolean }> {
     const existing = await this.findOpenPullRequest(ref, input.head);
     if (existing !== undefined) return { ...existing, created: false };
     try {
@@ -163,13 +187,21 @@ export class GitHubClient {
   }
 
   async comment(ref: RepoRef, number: number, body: string): Promise<void> {
-    await this.call(`commenting on #${String(number)} of ${describe(ref)}`, () => this.octokit.rest.issues.createComment({ ...ref, issue_number: number, body }));
+    await this.call(`commenting on #${String(number)} of ${describe(ref)}`, () =>
+      this.octokit.rest.issues.createComment({ ...ref, issue_number: number, body }),
+    );
   }
 
   /** Posts a review (a comment, never an approval by itself) with optional line comments. */
   async review(ref: RepoRef, number: number, body: string, comments: readonly ReviewLineComment[] = []): Promise<void> {
     await this.call(`reviewing #${String(number)} of ${describe(ref)}`, () =>
-      this.octokit.rest.pulls.createReview({ ...ref, pull_number: number, body, event: 'COMMENT', comments: comments.map((c) => ({ path: c.path, line: c.line, body: c.body })) }),
+      this.octokit.rest.pulls.createReview({
+        ...ref,
+        pull_number: number,
+        body,
+        event: 'COMMENT',
+        comments: comments.map((c) => ({ path: c.path, line: c.line, body: c.body })),
+      }),
     );
   }
 }
@@ -185,21 +217,35 @@ function isRequestError(error: unknown): error is RequestErrorLike {
 }
 
 function toGitHubError(what: string, error: unknown): AppError {
-  if (!isRequestError(error)) return new AppError('GITHUB_FAILED', `GitHub: ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  if (!isRequestError(error))
+    return new AppError(
+      'GITHUB_FAILED',
+      `GitHub: ${what} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   const apiMessage = (error.response?.data as { message?: unknown } | undefined)?.message;
   const detail = typeof apiMessage === 'string' ? apiMessage : error.message;
   switch (error.status) {
     case 401:
-      return new AppError('GITHUB_UNAUTHORIZED', `GitHub rejected the token (401) for ${what}; check GITHUB_TOKEN`, { cause: error });
+      return new AppError('GITHUB_UNAUTHORIZED', `GitHub rejected the token (401) for ${what}; check GITHUB_TOKEN`, {
+        cause: error,
+      });
     case 404:
-      return new AppError('GITHUB_NOT_FOUND', `GitHub: ${what} was not found (404), or the token cannot see it`, { cause: error });
+      return new AppError('GITHUB_NOT_FOUND', `GitHub: ${what} was not found (404), or the token cannot see it`, {
+        cause: error,
+      });
     case 403:
     case 429: {
       const reset = error.response?.headers?.['x-ratelimit-reset'];
       const when = reset === undefined ? '' : `; it resets at ${new Date(Number(reset) * 1000).toISOString()}`;
-      return new AppError('GITHUB_RATE_LIMITED', `GitHub refused ${what} (${String(error.status)}: ${detail})${when}`, { cause: error, details: { rateLimited: true } });
+      return new AppError('GITHUB_RATE_LIMITED', `GitHub refused ${what} (${String(error.status)}: ${detail})${when}`, {
+        cause: error,
+        details: { rateLimited: true },
+      });
     }
     default:
-      return new AppError('GITHUB_FAILED', `GitHub: ${what} failed (${String(error.status)}: ${detail})`, { cause: error });
+      return new AppError('GITHUB_FAILED', `GitHub: ${what} failed (${String(error.status)}: ${detail})`, {
+        cause: error,
+      });
   }
 }

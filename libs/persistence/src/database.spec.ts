@@ -19,12 +19,31 @@ describe('openDatabase (real SQLite file)', () => {
     try {
       expect(existsSync(file)).toBe(true);
       expect(statSync(join(dir.path, 'nested')).mode & 0o777).toBe(0o700);
-      expect(first.appliedMigrations).toEqual(['InitialSchema1764000000000', 'Tasks1764100000000', 'ValidationRetries1764200000000', 'PullRequestsAndGrades1764300000000', 'Checkpoints1764400000000', 'LeasesAndEventSeq1764500000000', 'FailureClasses1764600000000', 'TaskCountsAndListIndexes1764700000000']);
+      expect(first.appliedMigrations).toEqual([
+        'InitialSchema1764000000000',
+        'Tasks1764100000000',
+        'ValidationRetries1764200000000',
+        'PullRequestsAndGrades1764300000000',
+        'Checkpoints1764400000000',
+        'LeasesAndEventSeq1764500000000',
+        'FailureClasses1764600000000',
+        'TaskCountsAndListIndexes1764700000000',
+      ]);
       const [mode] = await first.dataSource.query<{ journal_mode: string }[]>('PRAGMA journal_mode');
       expect(mode?.journal_mode).toBe('wal');
       const columns = await first.dataSource.query<{ name: string }[]>('PRAGMA table_info(projects)');
       expect(columns.map((c) => c.name)).toEqual([
-        'name', 'root', 'is_default', 'default_agent', 'max_concurrent', 'repo', 'base_branch', 'origin', 'active', 'created_at', 'updated_at',
+        'name',
+        'root',
+        'is_default',
+        'default_agent',
+        'max_concurrent',
+        'repo',
+        'base_branch',
+        'origin',
+        'active',
+        'created_at',
+        'updated_at',
       ]);
       await first.dataSource.query(
         `INSERT INTO projects (name, root, origin, created_at, updated_at) VALUES ('a', '/r/a', 'config', 'now', 'now')`,

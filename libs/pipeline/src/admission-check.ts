@@ -39,29 +39,57 @@ export class AdmissionCheck {
   async check(input: TaskRequest, project: Project): Promise<void> {
     const names = this.deps.agents.names();
     if (input.agent !== undefined && input.agent !== 'auto' && !names.includes(input.agent)) {
-      const hint = input.agent === 'anthropic-api' ? ' (anthropic-api needs ANTHROPIC_API_KEY in the server\'s environment)' : '';
-      throw new AppError('INVALID_ARGUMENT', `agent: unknown agent "${input.agent}"; configured: ${names.join(', ')}, or auto${hint}`);
+      const hint =
+        input.agent === 'anthropic-api' ? " (anthropic-api needs ANTHROPIC_API_KEY in the server's environment)" : '';
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `agent: unknown agent "${input.agent}"; configured: ${names.join(', ')}, or auto${hint}`,
+      );
     }
     const available = this.availableAgents();
     const [wanted, source] =
-      input.agent !== undefined ? [input.agent, 'the task'] : project.defaultAgent !== undefined ? [project.defaultAgent, `project "${project.name}" default_agent`] : [this.deps.agents.defaultAgent, '[agents] default_agent'];
+      input.agent !== undefined
+        ? [input.agent, 'the task']
+        : project.defaultAgent !== undefined
+          ? [project.defaultAgent, `project "${project.name}" default_agent`]
+          : [this.deps.agents.defaultAgent, '[agents] default_agent'];
     if (wanted !== 'auto' && !names.includes(wanted)) {
-      throw new AppError('INVALID_ARGUMENT', `agent: "${wanted}" (from ${source}) is not configured on this server; configured: ${names.join(', ')}`);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `agent: "${wanted}" (from ${source}) is not configured on this server; configured: ${names.join(', ')}`,
+      );
     }
     if (wanted !== 'auto' && !available.has(wanted)) {
-      throw new AppError('INVALID_ARGUMENT', `agent: ${wanted} (from ${source}) is not installed on this server: install it, set [agents.${wanted}] cli_path, or choose another agent`);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `agent: ${wanted} (from ${source}) is not installed on this server: install it, set [agents.${wanted}] cli_path, or choose another agent`,
+      );
     }
     if (available.size === 0) {
-      throw new AppError('INVALID_ARGUMENT', 'agent: no agent is available on this server: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY, then restart');
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        'agent: no agent is available on this server: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY, then restart',
+      );
     }
     if (input.kind === 'prompt') return;
     if (this.deps.github === undefined) {
-      throw new AppError('INVALID_ARGUMENT', `${input.kind}: ${input.kind === 'issue' ? 'issue' : 'pull request'} tasks need GitHub access: start the server with GITHUB_TOKEN set`);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `${input.kind}: ${input.kind === 'issue' ? 'issue' : 'pull request'} tasks need GitHub access: start the server with GITHUB_TOKEN set`,
+      );
     }
     const origin = project.repo === undefined ? await this.deps.worktrees.originUrl(project.root) : undefined;
-    const repo = project.repo !== undefined ? parseRepoName(project.repo) : origin === undefined ? undefined : parseGitHubRemote(origin);
+    const repo =
+      project.repo !== undefined
+        ? parseRepoName(project.repo)
+        : origin === undefined
+          ? undefined
+          : parseGitHubRemote(origin);
     if (repo === undefined) {
-      throw new AppError('INVALID_ARGUMENT', `project: "${project.name}" has no GitHub repository: set repo = "owner/name" for it, or an origin remote on GitHub`);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `project: "${project.name}" has no GitHub repository: set repo = "owner/name" for it, or an origin remote on GitHub`,
+      );
     }
   }
 }

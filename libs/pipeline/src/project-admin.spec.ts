@@ -18,7 +18,10 @@ describe('ProjectAdmin (real SQLite, real git)', () => {
     data = await createTempDataDir();
     repo = await createTempGitRepo({ withOrigin: true });
     database = await openDatabase({ file: join(data.path, 'harness.db') });
-    worktrees = new GitWorktreeManager({ worktreesDir: join(data.path, 'worktrees'), env: { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv } });
+    worktrees = new GitWorktreeManager({
+      worktreesDir: join(data.path, 'worktrees'),
+      env: { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv },
+    });
     admin = new ProjectAdmin({
       projects: new TypeOrmProjectCatalog(database.dataSource),
       tasks: new TypeOrmTaskRepository(database.dataSource),

@@ -40,7 +40,8 @@ export class ProjectAdmin {
     const found = this.deps.inspectDirectory(input.root);
     // One answer for missing, not a directory and not a repository: a caller of the API learns
     // nothing about what else is on the server's disk.
-    if (found.kind !== 'git-repository') throw new AppError('INVALID_ARGUMENT', `root: ${input.root} is not a git repository's top directory`);
+    if (found.kind !== 'git-repository')
+      throw new AppError('INVALID_ARGUMENT', `root: ${input.root} is not a git repository's top directory`);
     if (input.baseBranch !== undefined) {
       const problem = branchNameProblem(input.baseBranch);
       if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', `base_branch: ${problem}`);
@@ -49,7 +50,8 @@ export class ProjectAdmin {
     const sameName = existing.find((p) => p.name === input.name);
     if (sameName !== undefined) throw new AppError('CONFLICT', `name: a project named "${input.name}" already exists`);
     const sameRoot = existing.find((p) => p.root === found.realPath);
-    if (sameRoot !== undefined) throw new AppError('CONFLICT', `root: ${found.realPath} is already the root of project "${sameRoot.name}"`);
+    if (sameRoot !== undefined)
+      throw new AppError('CONFLICT', `root: ${found.realPath} is already the root of project "${sameRoot.name}"`);
     const project: Project = {
       name: input.name,
       root: found.realPath,
@@ -68,11 +70,17 @@ export class ProjectAdmin {
   async remove(name: string): Promise<void> {
     const project = await this.deps.projects.get(name);
     if (project === undefined) throw new AppError('NOT_FOUND', `no project "${name}"`);
-    if (project.origin === 'config') throw new AppError('CONFLICT', `project "${name}" is defined in the config file; remove it there and restart`);
-    const live = (await this.deps.tasks.countByProjectAndStatus()).filter((c) => c.project === name && (c.status === 'queued' || ACTIVE_STATUSES.includes(c.status)));
+    if (project.origin === 'config')
+      throw new AppError('CONFLICT', `project "${name}" is defined in the config file; remove it there and restart`);
+    const live = (await this.deps.tasks.countByProjectAndStatus()).filter(
+      (c) => c.project === name && (c.status === 'queued' || ACTIVE_STATUSES.includes(c.status)),
+    );
     const count = live.reduce((sum, c) => sum + c.count, 0);
     if (count > 0) {
-      throw new AppError('CONFLICT', `project "${name}" has ${String(count)} queued or running task(s); cancel them or wait for them to finish first`);
+      throw new AppError(
+        'CONFLICT',
+        `project "${name}" has ${String(count)} queued or running task(s); cancel them or wait for them to finish first`,
+      );
     }
     await this.deps.projects.remove(name);
     // Best effort: the repository may be gone already; the project is removed either way.

@@ -35,9 +35,15 @@ export class PullRequestWriter {
   /** One review round: a summary, and line comments where GitHub accepts them. */
   async review(prNumber: number, round: number, reviewer: string, verdict: Verdict): Promise<void> {
     const heading = `**Harness review, round ${String(round)}** (${reviewer}): ${verdict.verdict === 'approve' ? 'approved' : 'changes requested'}`;
-    const lines = verdict.issues.map((i) => `- [${i.severity}] \`${i.file}${i.line === null ? '' : `:${String(i.line)}`}\` ${i.message}`);
+    const lines = verdict.issues.map(
+      (i) => `- [${i.severity}] \`${i.file}${i.line === null ? '' : `:${String(i.line)}`}\` ${i.message}`,
+    );
     const body = this.redact([heading, '', verdict.summary, ...(lines.length > 0 ? ['', ...lines] : [])].join('\n'));
-    const onLines = verdict.issues.flatMap((i) => (i.line === null || i.file === '' ? [] : [{ path: i.file, line: i.line, body: this.redact(`[${i.severity}] ${i.message}`) }]));
+    const onLines = verdict.issues.flatMap((i) =>
+      i.line === null || i.file === ''
+        ? []
+        : [{ path: i.file, line: i.line, body: this.redact(`[${i.severity}] ${i.message}`) }],
+    );
     try {
       await this.github.review(this.repo, prNumber, body, onLines);
     } catch {

@@ -1,9 +1,11 @@
 import type { TaskComplexity } from '@agent-harness/queue';
 
 /** Issue labels that mark work as complex. */
-const COMPLEX_LABELS = /^(complex|epic|refactor|architecture|security|breaking[- ]change|performance|migration|hard|difficulty:\s*hard|size:\s*(l|xl|large))$/i;
+const COMPLEX_LABELS =
+  /^(complex|epic|refactor|architecture|security|breaking[- ]change|performance|migration|hard|difficulty:\s*hard|size:\s*(l|xl|large))$/i;
 /** Words in a title or first line that announce wide changes. */
-const COMPLEX_WORDS = /\b(refactor|rewrite|redesign|re-architect|migrate|migration|overhaul|architecture|concurren(t|cy)|race condition|security|vulnerabilit(y|ies)|performance)\b/i;
+const COMPLEX_WORDS =
+  /\b(refactor|rewrite|redesign|re-architect|migrate|migration|overhaul|architecture|concurren(t|cy)|race condition|security|vulnerabilit(y|ies)|performance)\b/i;
 /** A word that names a file: a path with an extension, or a file name with a known source extension. */
 const PATH_WORD = /^(?:[\w.-]+\/)+[\w-]+\.\w{1,8}$/;
 const FILE_WORD = /^[\w-]+\.(?:ts|tsx|js|jsx|mjs|py|rs|go|java|kt|rb|cs|cpp|c|h|swift|php|toml|ya?ml|json|md)$/;
@@ -35,10 +37,15 @@ export function classifyTask(input: ClassifierInput): { complexity: TaskComplexi
   if (labels.length > 0) reasons.push(`label ${labels.join(', ')}`);
   const word = COMPLEX_WORDS.exec(input.title);
   if (word !== null) reasons.push(`title says "${word[0]}"`);
-  if (input.text.length > COMPLEXITY_THRESHOLDS.longTextChars) reasons.push(`${String(input.text.length)} characters of description`);
+  if (input.text.length > COMPLEXITY_THRESHOLDS.longTextChars)
+    reasons.push(`${String(input.text.length)} characters of description`);
   // Word by word with anchored patterns: linear in the text, whatever an issue author writes.
   const words = input.text.slice(0, MAX_READ_CHARS).split(/[\s`'"(),;:<>[\]{}]+/);
-  const files = new Set(words.map((w) => w.replace(/[.!?]+$/, '')).filter((w) => w.length <= 200 && (PATH_WORD.test(w) || FILE_WORD.test(w))));
+  const files = new Set(
+    words
+      .map((w) => w.replace(/[.!?]+$/, ''))
+      .filter((w) => w.length <= 200 && (PATH_WORD.test(w) || FILE_WORD.test(w))),
+  );
   if (files.size >= COMPLEXITY_THRESHOLDS.filesMentioned) reasons.push(`${String(files.size)} files mentioned`);
   return { complexity: reasons.length > 0 ? 'complex' : 'simple', reasons };
 }

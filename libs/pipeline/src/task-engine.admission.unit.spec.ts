@@ -15,7 +15,11 @@ describe('TaskEngine admission (unit)', () => {
   });
 
   it('refuses a task when the queue is full, naming the limit, and stores nothing', async () => {
-    const { engine, tasks, worktrees } = unitEngine({ maxConcurrent: 1, maxQueue: 2, agents: [new ScriptedAgentRunner('claude', [FAILS])] });
+    const { engine, tasks, worktrees } = unitEngine({
+      maxConcurrent: 1,
+      maxQueue: 2,
+      agents: [new ScriptedAgentRunner('claude', [FAILS])],
+    });
     worktrees.holdPreparing();
     const first = await engine.submit({ kind: 'prompt', prompt: 'runs' });
     await tasks.whenTask(first.id, (t) => t.status === 'preparing');
@@ -29,7 +33,9 @@ describe('TaskEngine admission (unit)', () => {
   });
 
   it('refuses an agent that is not configured, listing those that are', async () => {
-    const { engine, tasks } = unitEngine({ agents: [new ScriptedAgentRunner('claude'), new ScriptedAgentRunner('codex')] });
+    const { engine, tasks } = unitEngine({
+      agents: [new ScriptedAgentRunner('claude'), new ScriptedAgentRunner('codex')],
+    });
     await expect(engine.submit({ kind: 'prompt', prompt: 'x', agent: 'nope' })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       message: 'agent: unknown agent "nope"; configured: claude, codex, or auto',
@@ -38,23 +44,43 @@ describe('TaskEngine admission (unit)', () => {
   });
 
   it('refuses the configured default agent when it is not installed, saying where the choice came from', async () => {
-    const { engine, projects } = unitEngine({ agents: [new ScriptedAgentRunner('claude'), new ScriptedAgentRunner('codex', [FAILS])], available: ['codex'] });
-    await expect(engine.submit({ kind: 'prompt', prompt: 'x' })).rejects.toThrow('agent: claude (from [agents] default_agent) is not installed on this server');
+    const { engine, projects } = unitEngine({
+      agents: [new ScriptedAgentRunner('claude'), new ScriptedAgentRunner('codex', [FAILS])],
+      available: ['codex'],
+    });
+    await expect(engine.submit({ kind: 'prompt', prompt: 'x' })).rejects.toThrow(
+      'agent: claude (from [agents] default_agent) is not installed on this server',
+    );
     await projects.add({ ...APP, defaultAgent: 'codex' });
     await expect(engine.submit({ kind: 'prompt', prompt: 'x' })).resolves.toMatchObject({ status: 'queued' });
   });
 
   it('refuses any task when no agent is installed at all', async () => {
-    const { engine, tasks } = unitEngine({ agents: [new ScriptedAgentRunner('claude')], available: [], defaultAgent: 'auto' });
-    await expect(engine.submit({ kind: 'prompt', prompt: 'x' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('no agent is available on this server') as unknown });
+    const { engine, tasks } = unitEngine({
+      agents: [new ScriptedAgentRunner('claude')],
+      available: [],
+      defaultAgent: 'auto',
+    });
+    await expect(engine.submit({ kind: 'prompt', prompt: 'x' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('no agent is available on this server') as unknown,
+    });
     expect(tasks.all()).toEqual([]);
   });
 
   it('refuses an unknown or inactive project, and issue tasks without GitHub', async () => {
-    const { engine } = unitEngine({ projects: [APP, { ...APP, name: 'old', root: '/repos/old', isDefault: false, active: false }] });
-    await expect(engine.submit({ kind: 'prompt', prompt: 'x', project: 'old' })).rejects.toThrow('project: unknown project "old" (known: app)');
-    await expect(engine.submit({ kind: 'issue', issue: 7 })).rejects.toThrow('issue: issue tasks need GitHub access: start the server with GITHUB_TOKEN set');
-    await expect(engine.submit({ kind: 'prompt', prompt: 'x', project: '/repos/app/' })).resolves.toMatchObject({ project: 'app' });
+    const { engine } = unitEngine({
+      projects: [APP, { ...APP, name: 'old', root: '/repos/old', isDefault: false, active: false }],
+    });
+    await expect(engine.submit({ kind: 'prompt', prompt: 'x', project: 'old' })).rejects.toThrow(
+      'project: unknown project "old" (known: app)',
+    );
+    await expect(engine.submit({ kind: 'issue', issue: 7 })).rejects.toThrow(
+      'issue: issue tasks need GitHub access: start the server with GITHUB_TOKEN set',
+    );
+    await expect(engine.submit({ kind: 'prompt', prompt: 'x', project: '/repos/app/' })).resolves.toMatchObject({
+      project: 'app',
+    });
   });
 
   it('looks installed agents up at most every five seconds of the engine clock', async () => {

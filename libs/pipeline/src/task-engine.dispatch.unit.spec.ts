@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APP, FAILS, unitEngines } from '../test/unit-engine.js';
 
 const HOLD = { hold: true, outcome: FAILS.outcome } as const;
-const statusOf = (tasks: readonly Task[], prompt: string): string | undefined => tasks.find((t) => t.prompt === prompt)?.status;
+const statusOf = (tasks: readonly Task[], prompt: string): string | undefined =>
+  tasks.find((t) => t.prompt === prompt)?.status;
 
 // Dispatch decisions on in-memory ports and a fake clock: agents are scripted and held open, so a
 // running task keeps its slot until the test releases it.
@@ -32,13 +33,21 @@ describe('TaskEngine dispatch (unit)', () => {
     await claude.whenCalled(3);
     expect(claude.calls[2]?.request.prompt).toBe('three');
     const one = await tasks.whenTask(tasks.all()[0]?.id ?? '', (t) => t.status === 'failed');
-    expect(one).toMatchObject({ error: 'claude failed: scripted failure', failureClass: 'agent_error', leaseOwner: undefined });
+    expect(one).toMatchObject({
+      error: 'claude failed: scripted failure',
+      failureClass: 'agent_error',
+      leaseOwner: undefined,
+    });
   });
 
   it('holds a project to its own limit without blocking other projects behind it', async () => {
     const claude = new ScriptedAgentRunner('claude', () => HOLD);
     const lib = { ...APP, name: 'lib', root: '/repos/lib', isDefault: false };
-    const { engine, tasks } = engines.make({ maxConcurrent: 4, agents: [claude], projects: [{ ...APP, maxConcurrent: 1 }, lib] });
+    const { engine, tasks } = engines.make({
+      maxConcurrent: 4,
+      agents: [claude],
+      projects: [{ ...APP, maxConcurrent: 1 }, lib],
+    });
     await engine.start();
     await engine.submit({ kind: 'prompt', prompt: 'app 1' });
     await engine.submit({ kind: 'prompt', prompt: 'app 2' });
@@ -58,11 +67,17 @@ describe('TaskEngine dispatch (unit)', () => {
     const running = await tasks.whenTask(submitted.id, (t) => t.status === 'running');
     expect(running).toMatchObject({ leaseOwner: 'server-a', leaseExpiresAt: '2026-11-23T10:00:30.000Z' });
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(await tasks.get(submitted.id)).toMatchObject({ leaseExpiresAt: '2026-11-23T10:00:40.000Z', version: running.version });
+    expect(await tasks.get(submitted.id)).toMatchObject({
+      leaseExpiresAt: '2026-11-23T10:00:40.000Z',
+      version: running.version,
+    });
     await vi.advanceTimersByTimeAsync(10_000);
     expect((await tasks.get(submitted.id))?.leaseExpiresAt).toBe('2026-11-23T10:00:50.000Z');
     claude.release();
-    expect(await tasks.whenTask(submitted.id, (t) => t.status === 'failed')).toMatchObject({ leaseOwner: undefined, leaseExpiresAt: undefined });
+    expect(await tasks.whenTask(submitted.id, (t) => t.status === 'failed')).toMatchObject({
+      leaseOwner: undefined,
+      leaseExpiresAt: undefined,
+    });
   });
 
   it('cancels a queued task: cancelled with its end event, never started, not graded', async () => {
@@ -75,9 +90,16 @@ describe('TaskEngine dispatch (unit)', () => {
     expect(cancelled).toMatchObject({ status: 'cancelled', error: 'cancelled by request', failureClass: 'cancelled' });
     expect([cancelled.grade, cancelled.startedAt]).toEqual([undefined, undefined]);
     const events = await tasks.eventsAfter(queued.id, 0, 100);
-    expect(events.map((e) => [e.seq, e.kind])).toEqual([[1, 'status'], [2, 'status'], [3, 'end']]);
+    expect(events.map((e) => [e.seq, e.kind])).toEqual([
+      [1, 'status'],
+      [2, 'status'],
+      [3, 'end'],
+    ]);
     expect(events[1]?.data).toEqual({ from: 'queued', to: 'cancelled', attempt: 1, reason: 'cancelled by request' });
-    await expect(engine.cancel(queued.id)).rejects.toMatchObject({ code: 'CONFLICT', message: `task ${queued.id} already finished (cancelled)` });
+    await expect(engine.cancel(queued.id)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `task ${queued.id} already finished (cancelled)`,
+    });
     await expect(engine.cancel('0f1c2d3e')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(claude.calls).toHaveLength(1);
   });
@@ -95,32 +117,53 @@ describe('TaskEngine dispatch (unit)', () => {
   });
 
   it('requeues a rate-limited task with back-off and starts it again only once the back-off has passed', async () => {
-    const claude = new ScriptedAgentRunner('claude', [{ outcome: { ok: false, reason: 'rate_limited', message: 'slow down' } }, FAILS]);
+    const claude = new ScriptedAgentRunner('claude', [
+      { outcome: { ok: false, reason: 'rate_limited', message: 'slow down' } },
+      FAILS,
+    ]);
     const { engine, tasks } = engines.make({ agents: [claude], tickMs: 1000 });
     await engine.start();
     const submitted = await engine.submit({ kind: 'prompt', prompt: 'x' });
     const requeued = await tasks.whenTask(submitted.id, (t) => t.status === 'queued' && t.attempt === 2);
     // First attempt: one minute of back-off from when the agent reported the limit.
-    expect(requeued).toMatchObject({ notBefore: '2026-11-23T10:01:00.000Z', error: 'rate limited: slow down', leaseOwner: undefined, worktree: undefined });
+    expect(requeued).toMatchObject({
+      notBefore: '2026-11-23T10:01:00.000Z',
+      error: 'rate limited: slow down',
+      leaseOwner: undefined,
+      worktree: undefined,
+    });
     await vi.advanceTimersByTimeAsync(59_000);
     expect(claude.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(2000);
     await claude.whenCalled(2);
-    expect(await tasks.whenTask(submitted.id, (t) => t.status === 'failed')).toMatchObject({ attempt: 2, notBefore: undefined });
+    expect(await tasks.whenTask(submitted.id, (t) => t.status === 'failed')).toMatchObject({
+      attempt: 2,
+      notBefore: undefined,
+    });
   });
 
   it('waits for the reset time the agent gave, and fails the task once its attempts are used up', async () => {
-    const limited = { outcome: { ok: false, reason: 'rate_limited', message: 'quota' }, rateLimitResetAt: '2026-11-23T10:30:00.000Z' } as const;
+    const limited = {
+      outcome: { ok: false, reason: 'rate_limited', message: 'quota' },
+      rateLimitResetAt: '2026-11-23T10:30:00.000Z',
+    } as const;
     const claude = new ScriptedAgentRunner('claude', () => limited);
     const { engine, tasks } = engines.make({ agents: [claude] });
     await engine.start();
     const submitted = await engine.submit({ kind: 'prompt', prompt: 'x' });
-    expect(await tasks.whenTask(submitted.id, (t) => t.attempt === 2 && t.status === 'queued')).toMatchObject({ notBefore: '2026-11-23T10:30:00.000Z' });
+    expect(await tasks.whenTask(submitted.id, (t) => t.attempt === 2 && t.status === 'queued')).toMatchObject({
+      notBefore: '2026-11-23T10:30:00.000Z',
+    });
     await vi.advanceTimersByTimeAsync(30 * 60_000);
     // The reset time has passed: the second attempt backs off two minutes.
-    expect(await tasks.whenTask(submitted.id, (t) => t.attempt === 3 && t.status === 'queued')).toMatchObject({ notBefore: '2026-11-23T10:32:00.000Z' });
+    expect(await tasks.whenTask(submitted.id, (t) => t.attempt === 3 && t.status === 'queued')).toMatchObject({
+      notBefore: '2026-11-23T10:32:00.000Z',
+    });
     await vi.advanceTimersByTimeAsync(2 * 60_000);
-    expect(await tasks.whenTask(submitted.id, (t) => t.status === 'failed')).toMatchObject({ attempt: 3, failureClass: 'rate_limited' });
+    expect(await tasks.whenTask(submitted.id, (t) => t.status === 'failed')).toMatchObject({
+      attempt: 3,
+      failureClass: 'rate_limited',
+    });
     expect(claude.calls).toHaveLength(3);
   });
 });

@@ -19,7 +19,9 @@ describe('TaskEngine events and heartbeat (unit)', () => {
   });
 
   it('streams every stored event of a task to a watcher, in order, and ends the stream after the end event', async () => {
-    const claude = new ScriptedAgentRunner('claude', [{ events: [{ type: 'text', text: 'looking' }], outcome: FAILS.outcome }]);
+    const claude = new ScriptedAgentRunner('claude', [
+      { events: [{ type: 'text', text: 'looking' }], outcome: FAILS.outcome },
+    ]);
     const { engine, tasks } = engines.make({ agents: [claude] });
     const watched = firstValueFrom(engine.watch(FIRST_ID).pipe(toArray()));
     const submitted = await engine.submit({ kind: 'prompt', prompt: 'x' });
@@ -30,7 +32,10 @@ describe('TaskEngine events and heartbeat (unit)', () => {
     expect(live.map((e) => e.seq)).toEqual(live.map((_, i) => i + 2));
     const statuses = live.filter((e) => e.kind === 'status').map((e) => (e.data as { to: string }).to);
     expect(statuses).toEqual(['preparing', 'running', 'failed']);
-    expect(live.filter((e) => e.kind === 'agent').map((e) => (e.data as { type: string }).type)).toEqual(['text', 'completed']);
+    expect(live.filter((e) => e.kind === 'agent').map((e) => (e.data as { type: string }).type)).toEqual([
+      'text',
+      'completed',
+    ]);
     expect(live.at(-1)).toMatchObject({ kind: 'end', data: { status: 'failed', failure_class: 'agent_error' } });
   });
 

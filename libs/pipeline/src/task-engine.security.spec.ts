@@ -23,13 +23,17 @@ afterEach(async () => {
 });
 
 describe('TaskEngine against hostile project code', () => {
-  const storedText = async (id: string): Promise<string> => JSON.stringify([await fixture.tasks().get(id), await fixture.tasks().eventsAfter(id, 0, 10_000)]);
+  const storedText = async (id: string): Promise<string> =>
+    JSON.stringify([await fixture.tasks().get(id), await fixture.tasks().eventsAfter(id, 0, 10_000)]);
 
-  it('runs validation commands without the server\'s secrets, with the task marker', async () => {
+  it("runs validation commands without the server's secrets, with the task marker", async () => {
     const envFile = join(fixture.data.path, 'validation-env');
     const procFile = join(fixture.data.path, 'validation-proc-environ');
     const check = `env > ${envFile}; tr '\\0' '\\n' < /proc/$$/environ > ${procFile}`;
-    const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }] }, { preCommit: [check], env: CANARIES });
+    const e = await fixture.start(
+      { edits: [{ path: 'a.txt', content: 'a\n' }] },
+      { preCommit: [check], env: CANARIES },
+    );
     const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
     expect(task.status).toBe('done');
     for (const file of [envFile, procFile]) {
@@ -44,7 +48,10 @@ describe('TaskEngine against hostile project code', () => {
     // Project code that gets hold of a secret some other way (a file) and prints it.
     const leaked = join(fixture.data.path, 'leaked.txt');
     writeFileSync(leaked, `token=${CANARIES.GITHUB_TOKEN}\n`);
-    const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }] }, { preCommit: [`cat ${leaked}; exit 1`], env: CANARIES });
+    const e = await fixture.start(
+      { edits: [{ path: 'a.txt', content: 'a\n' }] },
+      { preCommit: [`cat ${leaked}; exit 1`], env: CANARIES },
+    );
     const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
     expect(task.status).toBe('failed');
     const stored = await storedText(task.id);
@@ -75,7 +82,9 @@ describe('TaskEngine against hostile project code', () => {
     expect(readFileSync(join(fixture.repo.path, '.git', 'config'), 'utf8')).toBe(configBefore);
     expect(existsSync(join(fixture.repo.path, '.git', 'hooks', 'pre-push'))).toBe(false);
     expect(existsSync(join(fixture.repo.path, '.git', 'hooks', 'post-commit'))).toBe(false);
-    expect(await storedText(task.id)).toMatch(/warning: the implementer \(claude\) changed the repository's shared config, hooks\/post-commit, hooks\/pre-push;/);
+    expect(await storedText(task.id)).toMatch(
+      /warning: the implementer \(claude\) changed the repository's shared config, hooks\/post-commit, hooks\/pre-push;/,
+    );
   });
 
   it('ends what the agent left running with setsid when the task ends, and at recovery after a crash', async () => {
@@ -91,11 +100,30 @@ describe('TaskEngine against hostile project code', () => {
     await fixture.engine?.stop();
     const now = new Date().toISOString();
     await fixture.tasks().create(
-      { id: 'crashed-task-0001', project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: now, updatedAt: now, version: 1 },
+      {
+        id: 'crashed-task-0001',
+        project: 'app',
+        kind: 'prompt',
+        prompt: 'x',
+        status: 'running',
+        attempt: 1,
+        inputTokens: 0,
+        outputTokens: 0,
+        validationRetries: 0,
+        reviewRounds: 0,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      },
       { kind: 'status', data: { to: 'running' } },
     );
     // detached: a session and process group of its own, as `setsid` gives (and the PID is the sleep's).
-    const orphan = spawn('sleep', ['300'], { cwd: fixture.data.path, env: { ...process.env, HARNESS_TASK_ID: 'crashed-task-0001' }, detached: true, stdio: 'ignore' });
+    const orphan = spawn('sleep', ['300'], {
+      cwd: fixture.data.path,
+      env: { ...process.env, HARNESS_TASK_ID: 'crashed-task-0001' },
+      detached: true,
+      stdio: 'ignore',
+    });
     orphan.unref();
     // The environment is the child's from its first instant: no wait needed before recovery looks.
     await new Promise((resolve) => orphan.once('spawn', resolve));
@@ -135,37 +163,57 @@ async function refusal(submitted: Promise<unknown>): Promise<string> {
 describe('TaskEngine admission', () => {
   it('refuses an agent name that is not configured, and issue or PR tasks without GitHub', async () => {
     const e = await fixture.start({});
-    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x', agent: 'gpt-engineer' }))).toMatch(/^INVALID_ARGUMENT: agent: unknown agent "gpt-engineer"/);
+    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x', agent: 'gpt-engineer' }))).toMatch(
+      /^INVALID_ARGUMENT: agent: unknown agent "gpt-engineer"/,
+    );
     expect(await refusal(e.submit({ kind: 'issue', issue: 1 }))).toMatch(/^INVALID_ARGUMENT: issue: .*GITHUB_TOKEN/);
     expect(await refusal(e.submit({ kind: 'pr', pr: 2 }))).toMatch(/^INVALID_ARGUMENT: pr: .*GITHUB_TOKEN/);
     expect((await fixture.tasks().list({ limit: 10, offset: 0 })).total).toBe(0);
   });
 
   it('refuses a task whose default agent is not installed', async () => {
-    const e = await fixture.start({}, { toml: '[agents.codex]\ncli_path = "/nonexistent/codex"\n', defaultAgent: 'codex' });
-    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x' }))).toMatch(/^INVALID_ARGUMENT: agent: codex \(from \[agents\] default_agent\) is not installed/);
-    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x', agent: 'codex' }))).toMatch(/^INVALID_ARGUMENT: agent: codex \(from the task\) is not installed/);
+    const e = await fixture.start(
+      {},
+      { toml: '[agents.codex]\ncli_path = "/nonexistent/codex"\n', defaultAgent: 'codex' },
+    );
+    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x' }))).toMatch(
+      /^INVALID_ARGUMENT: agent: codex \(from \[agents\] default_agent\) is not installed/,
+    );
+    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x', agent: 'codex' }))).toMatch(
+      /^INVALID_ARGUMENT: agent: codex \(from the task\) is not installed/,
+    );
     expect((await e.submit({ kind: 'prompt', prompt: 'x', agent: 'claude' })).status).toBe('queued');
   });
 
   it('refuses every task when no agent is installed, naming the fix', async () => {
-    const e = await fixture.start({}, { toml: '[agents.codex]\ncli_path = "/nonexistent/codex"\n', claudePath: '/nonexistent/claude' });
-    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x' }))).toMatch(/^INVALID_ARGUMENT: agent: no agent is available .*install Claude Code/);
+    const e = await fixture.start(
+      {},
+      { toml: '[agents.codex]\ncli_path = "/nonexistent/codex"\n', claudePath: '/nonexistent/claude' },
+    );
+    expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x' }))).toMatch(
+      /^INVALID_ARGUMENT: agent: no agent is available .*install Claude Code/,
+    );
   });
 });
 
 describe('TaskEngine classification', () => {
-  it('marks complex work and gives it the planning tier\'s model under reasoning_budget', async () => {
-    const budget = '[agents.claude.reasoning_budget]\nplanning_tier = "xhigh"\nexecution_tier = "medium"\nxhigh_model = "opus-x"\nmedium_model = "haiku-x"\n';
+  it("marks complex work and gives it the planning tier's model under reasoning_budget", async () => {
+    const budget =
+      '[agents.claude.reasoning_budget]\nplanning_tier = "xhigh"\nexecution_tier = "medium"\nxhigh_model = "opus-x"\nmedium_model = "haiku-x"\n';
     const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }] }, { toml: budget });
-    const complex = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'Refactor the task queue into modules' })).id);
+    const complex = await fixture.finished(
+      (await e.submit({ kind: 'prompt', prompt: 'Refactor the task queue into modules' })).id,
+    );
     const simple = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'Fix a typo' })).id);
     expect(complex.complexity).toBe('complex');
     expect(simple.complexity).toBe('simple');
-    const models = readFileSync(fixture.agentLog, 'utf8').trim().split('\n').map((line) => {
-      const argv = (JSON.parse(line) as { argv: string[] }).argv;
-      return argv[argv.indexOf('--model') + 1];
-    });
+    const models = readFileSync(fixture.agentLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const argv = (JSON.parse(line) as { argv: string[] }).argv;
+        return argv[argv.indexOf('--model') + 1];
+      });
     expect(models).toEqual(['opus-x', 'haiku-x']);
   });
 });

@@ -2,7 +2,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoredTaskEvent, Task } from '@agent-harness/queue';
-import { processesInDirectory, readFakeAgentLog, type FakeAgentScenario, type TempDir, type TempGitRepo } from '@agent-harness/testing';
+import {
+  processesInDirectory,
+  readFakeAgentLog,
+  type FakeAgentScenario,
+  type TempDir,
+  type TempGitRepo,
+} from '@agent-harness/testing';
 import { firstValueFrom, filter, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineFixture, type EngineOptions } from '../test/engine-fixture.js';
@@ -22,7 +28,8 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     await fixture.cleanup();
   });
 
-  const startEngine = (scenario: FakeAgentScenario, options: EngineOptions = {}): Promise<TaskEngine> => fixture.start(scenario, options);
+  const startEngine = (scenario: FakeAgentScenario, options: EngineOptions = {}): Promise<TaskEngine> =>
+    fixture.start(scenario, options);
   const tasks = () => fixture.tasks();
   const finished = (id: string): Promise<Task> => fixture.finished(id);
   const stopEngine = async (): Promise<void> => {
@@ -32,7 +39,11 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
 
   it('runs a prompt task: agent edit committed by Harness on the task branch, worktree removed', async () => {
     const e = await startEngine({ edits: [{ path: 'hello.txt', content: 'hello\n' }], text: 'Created hello.txt' });
-    const submitted = await e.submit({ kind: 'prompt', prompt: 'Create hello.txt\nwith a greeting', description: 'feat: greeting file' });
+    const submitted = await e.submit({
+      kind: 'prompt',
+      prompt: 'Create hello.txt\nwith a greeting',
+      description: 'feat: greeting file',
+    });
     expect(submitted.status).toBe('queued');
     const task = await finished(submitted.id);
     expect(task).toMatchObject({ status: 'done', agentUsed: 'claude', attempt: 1 });
@@ -44,7 +55,14 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     expect(repo.git('worktree', 'list')).not.toContain(submitted.id);
     const events = await tasks().eventsAfter(submitted.id, 0, 1000);
     expect(events.map((ev) => ev.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.filter((ev) => ev.kind === 'status').map((ev) => (ev.data as { to: string }).to)).toEqual(['queued', 'preparing', 'running', 'validating', 'committing', 'done']);
+    expect(events.filter((ev) => ev.kind === 'status').map((ev) => (ev.data as { to: string }).to)).toEqual([
+      'queued',
+      'preparing',
+      'running',
+      'validating',
+      'committing',
+      'done',
+    ]);
     expect(events.some((ev) => ev.kind === 'agent' && (ev.data as { type: string }).type === 'file_change')).toBe(true);
     expect(events.at(-1)).toMatchObject({ kind: 'end', data: { status: 'done' } });
   });
@@ -52,7 +70,10 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
   it('feeds a validation failure back to the same agent session and passes on the retry', async () => {
     const counter = join(data.path, 'validation-runs');
     const failsOnce = `n=$(cat ${counter} 2>/dev/null || echo 0); echo $((n+1)) > ${counter}; [ "$n" -ge 1 ] || { echo "lint: 1 problem in hello.txt"; exit 1; }`;
-    const e = await startEngine({ edits: [{ path: 'hello.txt', content: 'hi\n' }], session: 'sess-v' }, { preCommit: ['true', failsOnce] });
+    const e = await startEngine(
+      { edits: [{ path: 'hello.txt', content: 'hi\n' }], session: 'sess-v' },
+      { preCommit: ['true', failsOnce] },
+    );
     const submitted = await e.submit({ kind: 'prompt', prompt: 'Create hello.txt' });
     const task = await finished(submitted.id);
     expect(task).toMatchObject({ status: 'done', validationRetries: 1 });
@@ -61,15 +82,25 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     expect(calls[1]?.argv).toEqual(expect.arrayContaining(['--resume', 'sess-v']));
     expect(calls[1]?.prompt).toContain('Validation failed (fix attempt 1 of 2)');
     expect(calls[1]?.prompt).toContain('lint: 1 problem in hello.txt');
-    const validations = (await tasks().eventsAfter(submitted.id, 0, 1000, ['validation'])).map((ev) => ev.data as { ok: boolean; outcomes: { command: string }[] });
+    const validations = (await tasks().eventsAfter(submitted.id, 0, 1000, ['validation'])).map(
+      (ev) => ev.data as { ok: boolean; outcomes: { command: string }[] },
+    );
     expect(validations.map((v) => v.ok)).toEqual([false, true]);
     expect(validations[0]?.outcomes.map((o) => o.command)).toEqual(['true', failsOnce]);
   });
 
   it('fails the task when validation still fails after max_retries fixes', async () => {
-    const e = await startEngine({ edits: [{ path: 'hello.txt', content: 'hi\n' }] }, { preCommit: ['echo broken build; false'] });
+    const e = await startEngine(
+      { edits: [{ path: 'hello.txt', content: 'hi\n' }] },
+      { preCommit: ['echo broken build; false'] },
+    );
     const task = await finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
-    expect(task).toMatchObject({ status: 'failed', validationRetries: 2, error: 'validation failed after 2 fix attempt(s): `echo broken build; false` exited with code 1', failureClass: 'validation_failed' });
+    expect(task).toMatchObject({
+      status: 'failed',
+      validationRetries: 2,
+      error: 'validation failed after 2 fix attempt(s): `echo broken build; false` exited with code 1',
+      failureClass: 'validation_failed',
+    });
     expect(readFakeAgentLog(join(data.path, 'agent-log.jsonl'))).toHaveLength(3);
   });
 
@@ -79,7 +110,7 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     expect(task).toMatchObject({ status: 'failed', error: 'agent made no changes', failureClass: 'no_changes' });
   });
 
-  it('fails with the agent\'s reason', async () => {
+  it("fails with the agent's reason", async () => {
     const e = await startEngine({ outcome: 'error' });
     const task = await finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
     expect(task).toMatchObject({ status: 'failed', failureClass: 'agent_error' });
@@ -108,12 +139,21 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
   });
 
   it('holds the per-project limit', async () => {
-    const e = await startEngine({ edits: [{ path: 'f.txt', content: 'x' }], delayMs: 150 }, { maxConcurrent: 4, projectMax: 1 });
-    const ids = await Promise.all([1, 2, 3].map((i) => e.submit({ kind: 'prompt', prompt: `task ${String(i)}` }).then((t) => t.id)));
+    const e = await startEngine(
+      { edits: [{ path: 'f.txt', content: 'x' }], delayMs: 150 },
+      { maxConcurrent: 4, projectMax: 1 },
+    );
+    const ids = await Promise.all(
+      [1, 2, 3].map((i) => e.submit({ kind: 'prompt', prompt: `task ${String(i)}` }).then((t) => t.id)),
+    );
     let maxRunning = 0;
     for (let i = 0; i < 400; i++) {
       const all = await Promise.all(ids.map((id) => tasks().get(id)));
-      maxRunning = Math.max(maxRunning, all.filter((t) => t !== undefined && ['preparing', 'running', 'validating', 'committing'].includes(t.status)).length);
+      maxRunning = Math.max(
+        maxRunning,
+        all.filter((t) => t !== undefined && ['preparing', 'running', 'validating', 'committing'].includes(t.status))
+          .length,
+      );
       if (all.every((t) => t?.status === 'done')) break;
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -149,7 +189,23 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const now = Date.now();
     const running = (id: string, leaseOwner: string, expiresInMs: number) =>
       repository.create(
-        { id, project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: new Date(now).toISOString(), updatedAt: new Date(now).toISOString(), version: 1, leaseOwner, leaseExpiresAt: new Date(now + expiresInMs).toISOString() },
+        {
+          id,
+          project: 'app',
+          kind: 'prompt',
+          prompt: 'x',
+          status: 'running',
+          attempt: 1,
+          inputTokens: 0,
+          outputTokens: 0,
+          validationRetries: 0,
+          reviewRounds: 0,
+          createdAt: new Date(now).toISOString(),
+          updatedAt: new Date(now).toISOString(),
+          version: 1,
+          leaseOwner,
+          leaseExpiresAt: new Date(now + expiresInMs).toISOString(),
+        },
         { kind: 'status', data: { from: null, to: 'running' } },
       );
     await running('mine-before-restart', 'server-a', 60_000);
@@ -160,7 +216,11 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     await stopEngine();
     expect((await repository.get('mine-before-restart'))?.attempt).toBe(2);
     expect((await repository.get('sibling-dead'))?.attempt).toBe(2);
-    expect(await repository.get('sibling-alive')).toMatchObject({ status: 'running', attempt: 1, leaseOwner: 'server-b' });
+    expect(await repository.get('sibling-alive')).toMatchObject({
+      status: 'running',
+      attempt: 1,
+      leaseOwner: 'server-b',
+    });
   });
 
   it('leases the tasks it runs and renews the lease while they run; a finished task holds none', async () => {
@@ -188,11 +248,40 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const orphanDir = join(data.path, 'worktrees', 'nobody-owns-this');
     mkdirSync(orphanDir);
     await repository.create(
-      { id: 'crashed-task-0000', project: 'app', kind: 'prompt', prompt: 'x', status: 'running', attempt: 1, worktree, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: now, updatedAt: now, version: 1 },
+      {
+        id: 'crashed-task-0000',
+        project: 'app',
+        kind: 'prompt',
+        prompt: 'x',
+        status: 'running',
+        attempt: 1,
+        worktree,
+        inputTokens: 0,
+        outputTokens: 0,
+        validationRetries: 0,
+        reviewRounds: 0,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      },
       { kind: 'status', data: { to: 'running' } },
     );
     await repository.create(
-      { id: 'worn-out-task-000', project: 'app', kind: 'prompt', prompt: 'y', status: 'running', attempt: 3, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: now, updatedAt: now, version: 1 },
+      {
+        id: 'worn-out-task-000',
+        project: 'app',
+        kind: 'prompt',
+        prompt: 'y',
+        status: 'running',
+        attempt: 3,
+        inputTokens: 0,
+        outputTokens: 0,
+        validationRetries: 0,
+        reviewRounds: 0,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      },
       { kind: 'status', data: { to: 'running' } },
     );
     const e = await startEngine({ hang: 'before_output' }, { maxConcurrent: 1 });
@@ -204,6 +293,10 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const crashed = await repository.get('crashed-task-0000');
     expect(crashed).toMatchObject({ attempt: 2 });
     expect(['queued', 'preparing', 'running']).toContain(crashed?.status);
-    expect(await repository.get('worn-out-task-000')).toMatchObject({ status: 'failed', error: 'interrupted by a server restart while running, after 3 attempts', failureClass: 'interrupted' });
+    expect(await repository.get('worn-out-task-000')).toMatchObject({
+      status: 'failed',
+      error: 'interrupted by a server restart while running, after 3 attempts',
+      failureClass: 'interrupted',
+    });
   });
 });

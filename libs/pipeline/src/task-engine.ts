@@ -35,11 +35,17 @@ export interface TaskEngineDeps {
   readonly agents: AgentRegistry;
   readonly limits: { readonly maxConcurrentTasks: number; readonly maxQueueSize: number };
   /** `[validation]`: commands (empty pre_commit: language-detected), per-command timeout, fix attempts. */
-  readonly validation: { readonly preCommit: readonly string[]; readonly prePush: readonly string[]; readonly timeoutMs: number; readonly maxRetries: number };
+  readonly validation: {
+    readonly preCommit: readonly string[];
+    readonly prePush: readonly string[];
+    readonly timeoutMs: number;
+    readonly maxRetries: number;
+  };
   /** GitHub, when a token is configured: issue and PR tasks, pull requests, review comments. */
   readonly github?: GitHubClient | undefined;
   /** `[agents.review]`; without it there is no independent review. */
-  readonly review?: { readonly enabled: boolean; readonly reviewerAgent: string; readonly maxRounds: number } | undefined;
+  readonly review?:
+    { readonly enabled: boolean; readonly reviewerAgent: string; readonly maxRounds: number } | undefined;
   /** Runs validation commands in worktrees. */
   readonly commands: CommandRunner;
   readonly now?: () => Date;
@@ -64,7 +70,6 @@ export interface TaskEngineDeps {
 export interface SubmitTaskInput extends TaskRequest {
   readonly project?: string | undefined;
 }
-
 
 interface RunningTask {
   readonly controller: AbortController;
@@ -103,8 +108,19 @@ export class TaskEngine {
     this.events = deps.events ?? new TaskEventsHub();
     this.serverId = deps.serverId ?? randomUUID();
     this.leaseMs = deps.leaseMs ?? 60_000;
-    this.recorder = new TaskRecorder({ tasks: deps.tasks, events: this.events, redactor: this.redactor, now: this.now, logger: deps.logger });
-    this.admission = new AdmissionCheck({ agents: deps.agents, github: deps.github, worktrees: deps.worktrees, now: this.now });
+    this.recorder = new TaskRecorder({
+      tasks: deps.tasks,
+      events: this.events,
+      redactor: this.redactor,
+      now: this.now,
+      logger: deps.logger,
+    });
+    this.admission = new AdmissionCheck({
+      agents: deps.agents,
+      github: deps.github,
+      worktrees: deps.worktrees,
+      now: this.now,
+    });
   }
 
   private iso(): string {
@@ -117,9 +133,12 @@ export class TaskEngine {
     this.timer = setInterval(() => {
       this.requestTick();
     }, this.deps.tickMs ?? 1000);
-    this.heartbeat = setInterval(() => {
-      void this.renewLeases();
-    }, Math.max(1000, this.leaseMs / 3));
+    this.heartbeat = setInterval(
+      () => {
+        void this.renewLeases();
+      },
+      Math.max(1000, this.leaseMs / 3),
+    );
     this.requestTick();
     return report;
   }
@@ -159,13 +178,20 @@ export class TaskEngine {
     const projects = (await this.deps.projects.list()).filter((p) => p.active);
     if (nameOrRoot === undefined) {
       const chosen = projects.find((p) => p.isDefault) ?? projects[0];
-      if (chosen === undefined) throw new AppError('INVALID_ARGUMENT', 'project: no project is configured; name one or register it with POST /api/projects');
+      if (chosen === undefined)
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          'project: no project is configured; name one or register it with POST /api/projects',
+        );
       return chosen;
     }
     const trimmed = nameOrRoot.replace(/\/+$/, '');
     const found = projects.find((p) => p.name === nameOrRoot || p.root === trimmed);
     if (found === undefined) {
-      throw new AppError('INVALID_ARGUMENT', `project: unknown project "${nameOrRoot}" (known: ${projects.map((p) => p.name).join(', ') || 'none'})`);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `project: unknown project "${nameOrRoot}" (known: ${projects.map((p) => p.name).join(', ') || 'none'})`,
+      );
     }
     return found;
   }
@@ -259,11 +285,21 @@ export class TaskEngine {
     const active = await this.deps.tasks.withStatus(ACTIVE_STATUSES, true);
     // Every slot taken: no need to read the queue.
     if (active.length >= this.deps.limits.maxConcurrentTasks) return;
-    const [queued, projects] = await Promise.all([this.deps.tasks.withStatus(['queued'], true, DISPATCH_SCAN), this.deps.projects.list()]);
+    const [queued, projects] = await Promise.all([
+      this.deps.tasks.withStatus(['queued'], true, DISPATCH_SCAN),
+      this.deps.projects.list(),
+    ]);
     const byProject = new Map<string, number>();
     for (const task of active) byProject.set(task.project, (byProject.get(task.project) ?? 0) + 1);
-    const perProject = new Map(projects.flatMap((p) => (p.maxConcurrent === undefined ? [] : [[p.name, p.maxConcurrent] as const])));
-    const toStart = pickTasksToStart(queued, { total: active.length, byProject }, { global: this.deps.limits.maxConcurrentTasks, perProject }, this.iso());
+    const perProject = new Map(
+      projects.flatMap((p) => (p.maxConcurrent === undefined ? [] : [[p.name, p.maxConcurrent] as const])),
+    );
+    const toStart = pickTasksToStart(
+      queued,
+      { total: active.length, byProject },
+      { global: this.deps.limits.maxConcurrentTasks, perProject },
+      this.iso(),
+    );
     for (const task of toStart) {
       if (this.stopped || this.running.has(task.id)) continue;
       const entry: RunningTask = { controller: new AbortController(), done: Promise.resolve() };
@@ -271,7 +307,11 @@ export class TaskEngine {
       // Claim the slot before the next look at the queue, so one task never starts twice.
       try {
         const claim = { leaseOwner: this.serverId, leaseExpiresAt: this.leaseUntil() };
-        const started = await this.update(task, { status: 'preparing', startedAt: this.iso(), notBefore: undefined, error: undefined, ...claim }, statusEvent('queued', 'preparing', task.attempt));
+        const started = await this.update(
+          task,
+          { status: 'preparing', startedAt: this.iso(), notBefore: undefined, error: undefined, ...claim },
+          statusEvent('queued', 'preparing', task.attempt),
+        );
         entry.done = this.execute(started, entry)
           .catch((error: unknown) => {
             this.deps.logger?.error(`task ${task.id}: ${error instanceof Error ? error.message : String(error)}`);
@@ -298,29 +338,48 @@ export class TaskEngine {
   /** Runs one started task to its outcome, cleans up its worktree, then records the outcome. */
   private async execute(started: Task, entry: RunningTask): Promise<void> {
     const redact = (text: string): string => this.redactor.text(text);
-    const run = new TaskRun(started, { ...this.deps, now: this.now, redact, review: this.deps.review ?? { enabled: false, reviewerAgent: '', maxRounds: 1 } }, entry.controller.signal, {
-      update: (task, changes, event) => this.update(task, changes, event),
-      log: (taskId, kind, data) => this.log(taskId, kind, data),
-    });
+    const run = new TaskRun(
+      started,
+      {
+        ...this.deps,
+        now: this.now,
+        redact,
+        review: this.deps.review ?? { enabled: false, reviewerAgent: '', maxRounds: 1 },
+      },
+      entry.controller.signal,
+      {
+        update: (task, changes, event) => this.update(task, changes, event),
+        log: (taskId, kind, data) => this.log(taskId, kind, data),
+      },
+    );
     let outcome: RunOutcome;
     try {
       outcome = await run.run(taskTitle(started), commitMessage);
     } catch (error) {
       const failure = toAppError(error);
-      outcome = entry.stopReason === 'cancel' ? { kind: 'cancelled' } : { kind: 'failed', error: failure.message, failureClass: failureClassOfError(failure.code) };
+      outcome =
+        entry.stopReason === 'cancel'
+          ? { kind: 'cancelled' }
+          : { kind: 'failed', error: failure.message, failureClass: failureClassOfError(failure.code) };
     }
     if (entry.stopReason === 'cancel' && outcome.kind !== 'done') outcome = { kind: 'cancelled' };
-    if (entry.stopReason === 'shutdown' && outcome.kind !== 'done') outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
+    if (entry.stopReason === 'shutdown' && outcome.kind !== 'done')
+      outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
     const cleanup = run.cleanup;
     // Whatever the task's agents and checks left running, also what escaped with setsid.
     await this.endTaskProcesses(started.id, cleanup?.path);
     const guarded = run.guardedRepository;
     if (guarded !== undefined) {
       const changed = await this.deps.worktrees.releaseSharedState(guarded).catch((error: unknown) => {
-        this.deps.logger?.error(`task ${started.id}: could not restore the shared git state of ${guarded}: ${String(error)}`);
+        this.deps.logger?.error(
+          `task ${started.id}: could not restore the shared git state of ${guarded}: ${String(error)}`,
+        );
         return [];
       });
-      if (changed.length > 0) await this.log(started.id, 'log', { message: `warning: the repository's shared ${changed.join(', ')} had changed; restored as it was before the task` });
+      if (changed.length > 0)
+        await this.log(started.id, 'log', {
+          message: `warning: the repository's shared ${changed.join(', ')} had changed; restored as it was before the task`,
+        });
     }
     if (cleanup !== undefined) {
       await this.deps.worktrees.remove(cleanup.repoRoot, cleanup.path).catch((error: unknown) => {
@@ -328,7 +387,13 @@ export class TaskEngine {
       });
       // A task that ends before its first commit leaves no branch behind in the user's repository.
       const last = run.current;
-      if (outcome.kind !== 'done' && outcome.kind !== 'requeue' && last.kind !== 'pr' && last.commit === undefined && last.branch !== undefined) {
+      if (
+        outcome.kind !== 'done' &&
+        outcome.kind !== 'requeue' &&
+        last.kind !== 'pr' &&
+        last.commit === undefined &&
+        last.branch !== undefined
+      ) {
         await this.deps.worktrees.deleteBranch(cleanup.repoRoot, last.branch).catch(() => undefined);
       }
     }
@@ -340,7 +405,9 @@ export class TaskEngine {
     try {
       await killTaskProcesses({ marker: { name: TASK_MARKER_ENV, value: taskId }, dir: worktree });
     } catch (error) {
-      this.deps.logger?.error(`task ${taskId}: could not end its processes: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.logger?.error(
+        `task ${taskId}: could not end its processes: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 
@@ -350,7 +417,16 @@ export class TaskEngine {
     const finished = await this.update(task, changes, event);
     if (outcome.kind === 'requeue') return;
     const { status, error, failureClass, commit, branch, prUrl, grade, reviewOutcome } = finished;
-    await this.log(task.id, 'end', { status, error, failure_class: failureClass, commit, branch, pr: prUrl, grade, review: reviewOutcome });
+    await this.log(task.id, 'end', {
+      status,
+      error,
+      failure_class: failureClass,
+      commit,
+      branch,
+      pr: prUrl,
+      grade,
+      review: reviewOutcome,
+    });
     this.events.close(task.id);
   }
 
@@ -371,7 +447,6 @@ export class TaskEngine {
 
 /** Queued tasks looked at per dispatch, oldest first (more than any sane max_queue_size). */
 const DISPATCH_SCAN = 10_000;
-
 
 function commitMessage(task: Task): string {
   return `${taskTitle(task)}\n\nHarness task ${task.id}${task.agentUsed === undefined ? '' : ` (agent: ${task.agentUsed})`}`;

@@ -6,7 +6,12 @@ import type { RunOutcome } from './task-run.js';
 export const NO_LEASE = { leaseOwner: undefined, leaseExpiresAt: undefined };
 
 /** The `status` event of a move (from `undefined`: the task's first, `queued`). */
-export function statusEvent(from: TaskStatus | undefined, to: TaskStatus, attempt: number, reason?: string): NewTaskEvent {
+export function statusEvent(
+  from: TaskStatus | undefined,
+  to: TaskStatus,
+  attempt: number,
+  reason?: string,
+): NewTaskEvent {
   return { kind: 'status', data: { from: from ?? null, to, attempt, ...(reason === undefined ? {} : { reason }) } };
 }
 
@@ -15,16 +20,29 @@ export function statusEvent(from: TaskStatus | undefined, to: TaskStatus, attemp
  * queue (lease released, attempt as the outcome says), or a terminal status with its error, its
  * failure class and its grade (a cancelled task is not graded: nobody asked it to finish).
  */
-export function outcomeChanges(task: Task, outcome: RunOutcome, now: string): { changes: TaskChanges; event: NewTaskEvent } {
+export function outcomeChanges(
+  task: Task,
+  outcome: RunOutcome,
+  now: string,
+): { changes: TaskChanges; event: NewTaskEvent } {
   if (outcome.kind === 'requeue') {
     return {
-      changes: { status: 'queued', attempt: outcome.attempt, notBefore: outcome.notBefore, worktree: undefined, error: outcome.reason, ...NO_LEASE },
+      changes: {
+        status: 'queued',
+        attempt: outcome.attempt,
+        notBefore: outcome.notBefore,
+        worktree: undefined,
+        error: outcome.reason,
+        ...NO_LEASE,
+      },
       event: statusEvent(task.status, 'queued', outcome.attempt, outcome.reason),
     };
   }
   const status: TaskStatus = outcome.kind === 'done' ? 'done' : outcome.kind;
-  const error = outcome.kind === 'failed' ? outcome.error : outcome.kind === 'cancelled' ? 'cancelled by request' : undefined;
-  const failureClass = outcome.kind === 'failed' ? outcome.failureClass : outcome.kind === 'cancelled' ? 'cancelled' : undefined;
+  const error =
+    outcome.kind === 'failed' ? outcome.error : outcome.kind === 'cancelled' ? 'cancelled by request' : undefined;
+  const failureClass =
+    outcome.kind === 'failed' ? outcome.failureClass : outcome.kind === 'cancelled' ? 'cancelled' : undefined;
   const graded = taskGrade({
     succeeded: outcome.kind === 'done',
     validationRetries: task.validationRetries,

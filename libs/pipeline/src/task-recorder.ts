@@ -1,5 +1,11 @@
 import { AppError, type SecretRedactor } from '@agent-harness/core';
-import { isAllowedMove, type NewTaskEvent, type Task, type TaskChanges, type TaskRepository } from '@agent-harness/queue';
+import {
+  isAllowedMove,
+  type NewTaskEvent,
+  type Task,
+  type TaskChanges,
+  type TaskRepository,
+} from '@agent-harness/queue';
 import type { TaskEventBus } from './task-event-bus.js';
 
 /** What the recorder writes to and through. */
@@ -28,7 +34,13 @@ export class TaskRecorder {
     const safeChanges = changes.error === undefined ? changes : { ...changes, error: redactor.text(changes.error) };
     const safeEvent = event === undefined ? undefined : { kind: event.kind, data: redactor.value(event.data) };
     const updatedAt = this.deps.now().toISOString();
-    const result = await this.deps.tasks.update(task.id, task.version, { ...safeChanges, updatedAt }, safeEvent, moving ? task.status : undefined);
+    const result = await this.deps.tasks.update(
+      task.id,
+      task.version,
+      { ...safeChanges, updatedAt },
+      safeEvent,
+      moving ? task.status : undefined,
+    );
     if (result.event !== undefined) this.deps.events.publish(result.event);
     if (result.event?.kind === 'status') this.logTransition(result.task, result.event.data);
     return result.task;
@@ -42,6 +54,8 @@ export class TaskRecorder {
   private logTransition(task: Task, data: unknown): void {
     const { from, to, reason } = data as { from?: unknown; to?: unknown; reason?: unknown };
     const detail = typeof reason === 'string' ? ` (${reason.length > 200 ? `${reason.slice(0, 200)}…` : reason})` : '';
-    this.deps.logger?.log(`task ${task.id.slice(0, 8)} [${task.project}] ${typeof from === 'string' ? from : 'new'} → ${String(to)}${detail}`);
+    this.deps.logger?.log(
+      `task ${task.id.slice(0, 8)} [${task.project}] ${typeof from === 'string' ? from : 'new'} → ${String(to)}${detail}`,
+    );
   }
 }

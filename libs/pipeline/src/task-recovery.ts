@@ -1,5 +1,11 @@
 import { basename } from 'node:path';
-import { ACTIVE_STATUSES, MAX_ATTEMPTS, type ProjectCatalog, type Task, type TaskRepository } from '@agent-harness/queue';
+import {
+  ACTIVE_STATUSES,
+  MAX_ATTEMPTS,
+  type ProjectCatalog,
+  type Task,
+  type TaskRepository,
+} from '@agent-harness/queue';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { RunOutcome } from './task-run.js';
 
@@ -39,7 +45,11 @@ export async function recoverTasks(deps: TaskRecoveryDeps): Promise<RecoveryRepo
   const now = deps.now().toISOString();
   for (const task of await deps.tasks.withStatus(ACTIVE_STATUSES, true)) {
     // Ours (this server before a restart), unleased (older versions) or expired: ours to take back.
-    const heldElsewhere = task.leaseOwner !== undefined && task.leaseOwner !== deps.serverId && task.leaseExpiresAt !== undefined && task.leaseExpiresAt > now;
+    const heldElsewhere =
+      task.leaseOwner !== undefined &&
+      task.leaseOwner !== deps.serverId &&
+      task.leaseExpiresAt !== undefined &&
+      task.leaseExpiresAt > now;
     if (heldElsewhere) {
       leasedElsewhere.push(task.id);
       continue;
@@ -53,7 +63,11 @@ export async function recoverTasks(deps: TaskRecoveryDeps): Promise<RecoveryRepo
       await deps.finish(task, { kind: 'requeue', attempt: task.attempt + 1, reason });
       requeued.push(task.id);
     } else {
-      await deps.finish(task, { kind: 'failed', error: `${reason}, after ${String(task.attempt)} attempts`, failureClass: 'interrupted' });
+      await deps.finish(task, {
+        kind: 'failed',
+        error: `${reason}, after ${String(task.attempt)} attempts`,
+        failureClass: 'interrupted',
+      });
       failed.push(task.id);
     }
   }
@@ -66,10 +80,13 @@ export async function recoverTasks(deps: TaskRecoveryDeps): Promise<RecoveryRepo
   // Config and hooks a dead server's tasks changed in a shared .git are put back as they were.
   for (const root of new Set(projects.map((p) => p.root))) {
     const changed = await deps.worktrees.recoverSharedState(root).catch(() => []);
-    if (changed.length > 0) deps.logger?.log(`recovery: restored ${changed.join(', ')} in the shared git directory of ${root}`);
+    if (changed.length > 0)
+      deps.logger?.log(`recovery: restored ${changed.join(', ')} in the shared git directory of ${root}`);
   }
   if (requeued.length + failed.length + removedWorktrees.length > 0) {
-    deps.logger?.log(`recovery: ${String(requeued.length)} requeued, ${String(failed.length)} failed, ${String(removedWorktrees.length)} orphaned worktrees removed`);
+    deps.logger?.log(
+      `recovery: ${String(requeued.length)} requeued, ${String(failed.length)} failed, ${String(removedWorktrees.length)} orphaned worktrees removed`,
+    );
   }
   return { requeued, failed, leasedElsewhere, removedWorktrees };
 }

@@ -8,8 +8,21 @@ const EARLIER = '2026-11-23T09:55:00.000Z';
 
 function activeTask(id: string, overrides: Partial<Task> = {}): Task {
   return {
-    id, project: 'app', kind: 'prompt', prompt: id, status: 'running', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0,
-    createdAt: '2026-11-23T09:00:00.000Z', updatedAt: '2026-11-23T09:00:00.000Z', startedAt: '2026-11-23T09:00:00.000Z', version: 3, ...overrides,
+    id,
+    project: 'app',
+    kind: 'prompt',
+    prompt: id,
+    status: 'running',
+    attempt: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    validationRetries: 0,
+    reviewRounds: 0,
+    createdAt: '2026-11-23T09:00:00.000Z',
+    updatedAt: '2026-11-23T09:00:00.000Z',
+    startedAt: '2026-11-23T09:00:00.000Z',
+    version: 3,
+    ...overrides,
   };
 }
 
@@ -34,13 +47,28 @@ describe('TaskEngine recovery (unit)', () => {
     ];
     for (const task of seeded) await tasks.create(task, { kind: 'status', data: { to: task.status } });
     const report = await engine.recover();
-    expect(report).toEqual({ requeued: ['aaaaaaa1', 'aaaaaaa2', 'aaaaaaa3'], failed: [], leasedElsewhere: ['aaaaaaa4'], removedWorktrees: [] });
-    for (const [id, was] of [['aaaaaaa1', 'running'], ['aaaaaaa2', 'validating'], ['aaaaaaa3', 'preparing']] as const) {
+    expect(report).toEqual({
+      requeued: ['aaaaaaa1', 'aaaaaaa2', 'aaaaaaa3'],
+      failed: [],
+      leasedElsewhere: ['aaaaaaa4'],
+      removedWorktrees: [],
+    });
+    for (const [id, was] of [
+      ['aaaaaaa1', 'running'],
+      ['aaaaaaa2', 'validating'],
+      ['aaaaaaa3', 'preparing'],
+    ] as const) {
       const task = await tasks.get(id);
-      expect(task).toMatchObject({ status: 'queued', attempt: 2, error: `interrupted by a server restart while ${was}` });
+      expect(task).toMatchObject({
+        status: 'queued',
+        attempt: 2,
+        error: `interrupted by a server restart while ${was}`,
+      });
       expect([task?.leaseOwner, task?.leaseExpiresAt, task?.worktree]).toEqual([undefined, undefined, undefined]);
       const events = await tasks.eventsAfter(id, 1, 10);
-      expect(events.map((e) => e.data)).toEqual([{ from: was, to: 'queued', attempt: 2, reason: `interrupted by a server restart while ${was}` }]);
+      expect(events.map((e) => e.data)).toEqual([
+        { from: was, to: 'queued', attempt: 2, reason: `interrupted by a server restart while ${was}` },
+      ]);
     }
     expect(await tasks.get('aaaaaaa4')).toEqual(seeded[3]);
     // Its stored worktree, else where the task's worktree would be.
@@ -55,13 +83,24 @@ describe('TaskEngine recovery (unit)', () => {
     const { engine, tasks } = engines.make();
     await tasks.create(activeTask('bbbbbbb1', { attempt: MAX_ATTEMPTS }), { kind: 'status', data: {} });
     expect(await engine.recover()).toMatchObject({ requeued: [], failed: ['bbbbbbb1'] });
-    expect(await tasks.get('bbbbbbb1')).toMatchObject({ status: 'failed', failureClass: 'interrupted', error: `interrupted by a server restart while running, after ${String(MAX_ATTEMPTS)} attempts`, finishedAt: NOW });
-    expect((await tasks.eventsAfter('bbbbbbb1', 0, 10)).at(-1)).toMatchObject({ kind: 'end', data: { status: 'failed', failure_class: 'interrupted' } });
+    expect(await tasks.get('bbbbbbb1')).toMatchObject({
+      status: 'failed',
+      failureClass: 'interrupted',
+      error: `interrupted by a server restart while running, after ${String(MAX_ATTEMPTS)} attempts`,
+      finishedAt: NOW,
+    });
+    expect((await tasks.eventsAfter('bbbbbbb1', 0, 10)).at(-1)).toMatchObject({
+      kind: 'end',
+      data: { status: 'failed', failure_class: 'interrupted' },
+    });
   });
 
   it('takes back a task whose lease expires while the server waits, not before', async () => {
     const { engine, tasks } = engines.make({ serverId: 'server-a' });
-    await tasks.create(activeTask('ccccccc1', { leaseOwner: 'server-b', leaseExpiresAt: '2026-11-23T10:01:00.000Z' }), { kind: 'status', data: {} });
+    await tasks.create(activeTask('ccccccc1', { leaseOwner: 'server-b', leaseExpiresAt: '2026-11-23T10:01:00.000Z' }), {
+      kind: 'status',
+      data: {},
+    });
     expect(await engine.recover()).toMatchObject({ requeued: [], leasedElsewhere: ['ccccccc1'] });
     vi.advanceTimersByTime(60_001);
     expect(await engine.recover()).toMatchObject({ requeued: ['ccccccc1'], leasedElsewhere: [] });
@@ -72,6 +111,9 @@ describe('TaskEngine recovery (unit)', () => {
     await tasks.create(activeTask('ddddddd1', { status: 'queued' }), { kind: 'status', data: {} });
     await tasks.create(activeTask('ddddddd2', { status: 'done' }), { kind: 'status', data: {} });
     expect(await engine.recover()).toEqual({ requeued: [], failed: [], leasedElsewhere: [], removedWorktrees: [] });
-    expect(tasks.all().map((t) => [t.id, t.status, t.version])).toEqual([['ddddddd1', 'queued', 3], ['ddddddd2', 'done', 3]]);
+    expect(tasks.all().map((t) => [t.id, t.status, t.version])).toEqual([
+      ['ddddddd1', 'queued', 3],
+      ['ddddddd2', 'done', 3],
+    ]);
   });
 });

@@ -3,9 +3,26 @@ import { join } from 'node:path';
 import { TASK_MARKER_ENV, type AgentPhase, type AgentRegistry, type AgentRunner } from '@agent-harness/agents';
 import { AppError, failureClassOfAgentEnd, type AgentEvent, type FailureClass } from '@agent-harness/core';
 import { parseGitHubRemote, parseRepoName, type GitHubClient, type RepoRef } from '@agent-harness/github';
-import { MAX_ATTEMPTS, rateLimitRetryAt, type NewTaskEvent, type Project, type ProjectCatalog, type ReviewOutcome, type Task, type TaskChanges, type TaskRepository, type TaskStatus } from '@agent-harness/queue';
+import {
+  MAX_ATTEMPTS,
+  rateLimitRetryAt,
+  type NewTaskEvent,
+  type Project,
+  type ProjectCatalog,
+  type ReviewOutcome,
+  type Task,
+  type TaskChanges,
+  type TaskRepository,
+  type TaskStatus,
+} from '@agent-harness/queue';
 import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/review';
-import { fixPrompt, runChecks, validationCommands, type CommandOutcome, type CommandRunner } from '@agent-harness/validation';
+import {
+  fixPrompt,
+  runChecks,
+  validationCommands,
+  type CommandOutcome,
+  type CommandRunner,
+} from '@agent-harness/validation';
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import { issuePrompt, pullRequestPrompt, reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
 import { PullRequestWriter } from './pull-request-writer.js';
@@ -19,7 +36,12 @@ export interface TaskRunDeps {
   readonly worktrees: GitWorktreeManager;
   readonly agents: AgentRegistry;
   readonly commands: CommandRunner;
-  readonly validation: { readonly preCommit: readonly string[]; readonly prePush: readonly string[]; readonly timeoutMs: number; readonly maxRetries: number };
+  readonly validation: {
+    readonly preCommit: readonly string[];
+    readonly prePush: readonly string[];
+    readonly timeoutMs: number;
+    readonly maxRetries: number;
+  };
   /** Present when a GitHub token is configured. */
   readonly github?: GitHubClient | undefined;
   readonly review: { readonly enabled: boolean; readonly reviewerAgent: string; readonly maxRounds: number };
@@ -30,7 +52,10 @@ export interface TaskRunDeps {
 
 /** "failed: <the agent's message>" or "timed out: …": the reason once, then the agent's words. */
 function agentFailure(result: { readonly reason: string; readonly message?: string | undefined }): string {
-  const message = result.message?.startsWith(`${result.reason}: `) === true ? result.message.slice(result.reason.length + 2) : result.message;
+  const message =
+    result.message?.startsWith(`${result.reason}: `) === true
+      ? result.message.slice(result.reason.length + 2)
+      : result.message;
   return `${result.reason}${message === undefined ? '' : `: ${message}`}`;
 }
 
@@ -42,7 +67,12 @@ export type RunOutcome =
   | { readonly kind: 'done'; readonly commit: string; readonly review: ReviewResult }
   | { readonly kind: 'failed'; readonly error: string; readonly failureClass: FailureClass }
   | { readonly kind: 'cancelled' }
-  | { readonly kind: 'requeue'; readonly attempt: number; readonly notBefore?: string | undefined; readonly reason: string };
+  | {
+      readonly kind: 'requeue';
+      readonly attempt: number;
+      readonly notBefore?: string | undefined;
+      readonly reason: string;
+    };
 
 /** How the independent review went. */
 export interface ReviewResult {
@@ -80,7 +110,9 @@ export class TaskRun {
 
   /** The worktree to remove and its repository, once the run is over. */
   get cleanup(): { repoRoot: string; path: string } | undefined {
-    return this.worktree === undefined || this.project === undefined ? undefined : { repoRoot: this.project.root, path: this.worktree.path };
+    return this.worktree === undefined || this.project === undefined
+      ? undefined
+      : { repoRoot: this.project.root, path: this.worktree.path };
   }
 
   get current(): Task {
@@ -95,7 +127,14 @@ export class TaskRun {
   private async move(status: TaskStatus, reason?: string): Promise<void> {
     const task = await this.refresh();
     if (task.status === status) return;
-    this.task = await this.write.update(task, { status }, { kind: 'status', data: { from: task.status, to: status, attempt: task.attempt, ...(reason === undefined ? {} : { reason }) } });
+    this.task = await this.write.update(
+      task,
+      { status },
+      {
+        kind: 'status',
+        data: { from: task.status, to: status, attempt: task.attempt, ...(reason === undefined ? {} : { reason }) },
+      },
+    );
   }
 
   private async set(changes: TaskChanges, event?: NewTaskEvent): Promise<void> {
@@ -114,8 +153,13 @@ export class TaskRun {
     const repo = await this.gitHubRepo(project);
     const github = this.deps.github;
     if (this.task.kind !== 'prompt') {
-      if (github === undefined) throw new AppError('UNSUPPORTED', `${this.task.kind} tasks need a GitHub token: set GITHUB_TOKEN`);
-      if (repo === undefined) throw new AppError('INVALID_ARGUMENT', `project "${project.name}" has no GitHub repository: set repo = "owner/name" or an origin remote on GitHub`);
+      if (github === undefined)
+        throw new AppError('UNSUPPORTED', `${this.task.kind} tasks need a GitHub token: set GITHUB_TOKEN`);
+      if (repo === undefined)
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          `project "${project.name}" has no GitHub repository: set repo = "owner/name" or an origin remote on GitHub`,
+        );
     }
 
     // Prepare: the worktree, and what the agent is asked.
@@ -144,25 +188,46 @@ export class TaskRun {
       if (this.task.kind === 'issue' && github !== undefined && repo !== undefined) {
         const issue = await github.getIssue(repo, this.task.issue ?? 0);
         prompt = issuePrompt(`${repo.owner}/${repo.repo}`, issue, this.instructions(), this.checks());
-        asked = { title: issue.title, text: [issue.body, ...issue.comments.map((c) => c.body)].join('\n'), labels: issue.labels };
+        asked = {
+          title: issue.title,
+          text: [issue.body, ...issue.comments.map((c) => c.body)].join('\n'),
+          labels: issue.labels,
+        };
         if (this.task.description === undefined) await this.set({ description: cutText(issue.title, 500) });
       }
     }
     const worktree = this.worktree;
-    await this.set({ worktree: worktree.path, branch: worktree.branch }, { kind: 'log', data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` } });
+    await this.set(
+      { worktree: worktree.path, branch: worktree.branch },
+      {
+        kind: 'log',
+        data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` },
+      },
+    );
     const classified = classifyTask(asked);
     await this.set(
       { complexity: classified.complexity },
-      { kind: 'log', data: { message: `complexity: ${classified.complexity}${classified.reasons.length > 0 ? ` (${classified.reasons.join('; ')})` : ''}` } },
+      {
+        kind: 'log',
+        data: {
+          message: `complexity: ${classified.complexity}${classified.reasons.length > 0 ? ` (${classified.reasons.join('; ')})` : ''}`,
+        },
+      },
     );
-    const implementer = this.deps.agents.select({ agent: this.task.agent, projectDefault: project.defaultAgent, complex: classified.complexity === 'complex' });
+    const implementer = this.deps.agents.select({
+      agent: this.task.agent,
+      projectDefault: project.defaultAgent,
+      complex: classified.complexity === 'complex',
+    });
     await this.set({ agentUsed: implementer.name });
     // A published change goes straight to its review (preparing → reviewing, the table's `resume`).
     if (!resumed) await this.move('running', `agent ${implementer.name}`);
 
     let commit = this.task.commit ?? '';
     if (resumed) {
-      await this.log(`resuming after a restart: ${this.task.branch ?? ''} is pushed${this.task.prNumber === undefined ? '' : ` and PR #${String(this.task.prNumber)} is open`}`);
+      await this.log(
+        `resuming after a restart: ${this.task.branch ?? ''} is pushed${this.task.prNumber === undefined ? '' : ` and PR #${String(this.task.prNumber)} is open`}`,
+      );
     } else {
       const implemented = await this.implement(implementer, prompt, undefined);
       if (implemented !== 'ok') return implemented;
@@ -187,8 +252,15 @@ export class TaskRun {
     if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
     const summary = this.summary === '' ? 'The agent made no change.' : this.summary;
     await this.log('the agent found nothing to change on the pull request');
-    await this.postOnPr(repo, `Harness looked at this pull request and found nothing to change (task ${this.task.id}).\n\n${cutText(summary, 20_000)}`);
-    return { kind: 'done', commit: await this.deps.worktrees.head(worktree.path), review: { outcome: 'not_needed', rounds: 0, unresolved: [] } };
+    await this.postOnPr(
+      repo,
+      `Harness looked at this pull request and found nothing to change (task ${this.task.id}).\n\n${cutText(summary, 20_000)}`,
+    );
+    return {
+      kind: 'done',
+      commit: await this.deps.worktrees.head(worktree.path),
+      review: { outcome: 'not_needed', rounds: 0, unresolved: [] },
+    };
   }
 
   /** Project instructions for agents (AGENTS.md, else CLAUDE.md), cut at 20,000 characters. */
@@ -203,7 +275,9 @@ export class TaskRun {
   }
 
   private checks(): string[] {
-    return this.worktree === undefined ? [...this.deps.validation.preCommit] : validationCommands(this.deps.validation.preCommit, readdirSync(this.worktree.path)).commands;
+    return this.worktree === undefined
+      ? [...this.deps.validation.preCommit]
+      : validationCommands(this.deps.validation.preCommit, readdirSync(this.worktree.path)).commands;
   }
 
   private async gitHubRepo(project: Project): Promise<RepoRef | undefined> {
@@ -213,9 +287,14 @@ export class TaskRun {
   }
 
   /** The agent works, then validation runs with fixes fed back to the same session. */
-  private async implement(runner: AgentRunner, prompt: string, resumeSessionId: string | undefined): Promise<'ok' | RunOutcome> {
+  private async implement(
+    runner: AgentRunner,
+    prompt: string,
+    resumeSessionId: string | undefined,
+  ): Promise<'ok' | RunOutcome> {
     // With `reasoning_budget`, complex work is planned by the planning tier's model.
-    const phase: AgentPhase = this.task.complexity === 'complex' && resumeSessionId === undefined ? 'planning' : 'execution';
+    const phase: AgentPhase =
+      this.task.complexity === 'complex' && resumeSessionId === undefined ? 'planning' : 'execution';
     const ran = await this.runAgent(runner, 'implementer', prompt, resumeSessionId, phase);
     if (ran !== 'ok') return ran;
     return this.validate(runner);
@@ -233,16 +312,32 @@ export class TaskRun {
     }
     for (let retry = 0; ; retry++) {
       const checks = await this.runChecks(plan.commands);
-      await this.write.log(this.task.id, 'validation', { retry, ok: checks.ok, source: plan.source, outcomes: checks.outcomes });
+      await this.write.log(this.task.id, 'validation', {
+        retry,
+        ok: checks.ok,
+        source: plan.source,
+        outcomes: checks.outcomes,
+      });
       if (checks.ok) return 'ok';
       const failure = checks.outcomes.at(-1);
-      if (failure === undefined || this.signal.aborted) return { kind: 'failed', error: 'validation stopped', failureClass: 'interrupted' };
+      if (failure === undefined || this.signal.aborted)
+        return { kind: 'failed', error: 'validation stopped', failureClass: 'interrupted' };
       if (retry >= maxRetries) {
         const how = failure.timedOut ? 'timed out' : `exited with code ${String(failure.exitCode)}`;
-        return { kind: 'failed', error: `validation failed after ${String(retry)} fix attempt(s): \`${failure.command}\` ${how}`, failureClass: 'validation_failed' };
+        return {
+          kind: 'failed',
+          error: `validation failed after ${String(retry)} fix attempt(s): \`${failure.command}\` ${how}`,
+          failureClass: 'validation_failed',
+        };
       }
       await this.set({ validationRetries: (await this.refresh()).validationRetries + 1 });
-      const fixed = await this.runAgent(runner, 'implementer', fixPrompt(failure, retry + 1, maxRetries), this.task.sessionId, 'execution');
+      const fixed = await this.runAgent(
+        runner,
+        'implementer',
+        fixPrompt(failure, retry + 1, maxRetries),
+        this.task.sessionId,
+        'execution',
+      );
       if (fixed !== 'ok') return fixed;
     }
   }
@@ -254,29 +349,71 @@ export class TaskRun {
   private async runChecks(commands: readonly string[]): Promise<{ ok: boolean; outcomes: CommandOutcome[] }> {
     const worktree = this.worktree;
     if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
-    const checks = await runChecks(this.deps.commands, commands, worktree.path, this.deps.validation.timeoutMs, { [TASK_MARKER_ENV]: this.task.id });
+    const checks = await runChecks(this.deps.commands, commands, worktree.path, this.deps.validation.timeoutMs, {
+      [TASK_MARKER_ENV]: this.task.id,
+    });
     await this.guardSharedGit('validation');
-    return { ok: checks.ok, outcomes: checks.outcomes.map((o) => ({ ...o, command: this.deps.redact(o.command), output: this.deps.redact(o.output) })) };
+    return {
+      ok: checks.ok,
+      outcomes: checks.outcomes.map((o) => ({
+        ...o,
+        command: this.deps.redact(o.command),
+        output: this.deps.redact(o.output),
+      })),
+    };
   }
 
   /** Puts back the repository's shared config and hooks if what just ran changed them, and says so. */
   private async guardSharedGit(who: string): Promise<void> {
-    const changed = this.guardedRoot === undefined ? [] : await this.deps.worktrees.restoreSharedState(this.guardedRoot);
-    if (changed.length > 0) await this.log(`warning: ${who} changed the repository's shared ${changed.join(', ')}; restored as it was before the task (Harness never lets a task change git config or hooks)`);
+    const changed =
+      this.guardedRoot === undefined ? [] : await this.deps.worktrees.restoreSharedState(this.guardedRoot);
+    if (changed.length > 0)
+      await this.log(
+        `warning: ${who} changed the repository's shared ${changed.join(', ')}; restored as it was before the task (Harness never lets a task change git config or hooks)`,
+      );
   }
 
   /** Runs an agent in the worktree; its events are stored and streamed as they come. */
-  private async runAgent(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined, phase: AgentPhase): Promise<'ok' | RunOutcome> {
-    const result = await this.runAgentRaw(runner, role, prompt, resumeSessionId, role === 'implementer' ? this.task.model : undefined, phase);
+  private async runAgent(
+    runner: AgentRunner,
+    role: 'implementer' | 'reviewer',
+    prompt: string,
+    resumeSessionId: string | undefined,
+    phase: AgentPhase,
+  ): Promise<'ok' | RunOutcome> {
+    const result = await this.runAgentRaw(
+      runner,
+      role,
+      prompt,
+      resumeSessionId,
+      role === 'implementer' ? this.task.model : undefined,
+      phase,
+    );
     if (result.ok) return 'ok';
     if (this.signal.aborted) return { kind: 'cancelled' };
     if (result.reason === 'rate_limited' && this.task.attempt < MAX_ATTEMPTS) {
-      return { kind: 'requeue', attempt: this.task.attempt + 1, notBefore: rateLimitRetryAt(this.deps.now().getTime(), this.task.attempt, result.rateLimitResetAt), reason: `rate limited: ${result.message ?? ''}` };
+      return {
+        kind: 'requeue',
+        attempt: this.task.attempt + 1,
+        notBefore: rateLimitRetryAt(this.deps.now().getTime(), this.task.attempt, result.rateLimitResetAt),
+        reason: `rate limited: ${result.message ?? ''}`,
+      };
     }
-    return { kind: 'failed', error: `${runner.name} ${agentFailure(result)}`, failureClass: failureClassOfAgentEnd(result.reason) };
+    return {
+      kind: 'failed',
+      error: `${runner.name} ${agentFailure(result)}`,
+      failureClass: failureClassOfAgentEnd(result.reason),
+    };
   }
 
-  private async runAgentRaw(runner: AgentRunner, role: 'implementer' | 'reviewer', prompt: string, resumeSessionId: string | undefined, model: string | undefined, phase: AgentPhase) {
+  private async runAgentRaw(
+    runner: AgentRunner,
+    role: 'implementer' | 'reviewer',
+    prompt: string,
+    resumeSessionId: string | undefined,
+    model: string | undefined,
+    phase: AgentPhase,
+  ) {
     const worktree = this.worktree;
     if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
     const env = { [TASK_MARKER_ENV]: this.task.id };
@@ -304,14 +441,25 @@ export class TaskRun {
    * Harness commits the agent's change (none is a failure on the first implementation), runs
    * `pre_push`, pushes when there is an origin, and opens the PR (once) when GitHub is configured.
    */
-  private async commitAndPublish(commitMessage: (task: Task) => string, repo: RepoRef | undefined, stage: 'implementation' | 'review fix'): Promise<string | typeof NOTHING_TO_CHANGE | RunOutcome> {
+  private async commitAndPublish(
+    commitMessage: (task: Task) => string,
+    repo: RepoRef | undefined,
+    stage: 'implementation' | 'review fix',
+  ): Promise<string | typeof NOTHING_TO_CHANGE | RunOutcome> {
     const worktree = this.worktree;
     const project = this.project;
     if (worktree === undefined || project === undefined) throw new AppError('INTERNAL', 'no worktree');
     await this.move('committing');
-    const commit = await this.deps.worktrees.commitAll(project.root, worktree.path, commitMessage(await this.refresh()));
+    const commit = await this.deps.worktrees.commitAll(
+      project.root,
+      worktree.path,
+      commitMessage(await this.refresh()),
+    );
     if (commit === undefined) {
-      if (stage === 'implementation') return this.task.kind === 'pr' ? NOTHING_TO_CHANGE : { kind: 'failed', error: 'agent made no changes', failureClass: 'no_changes' };
+      if (stage === 'implementation')
+        return this.task.kind === 'pr'
+          ? NOTHING_TO_CHANGE
+          : { kind: 'failed', error: 'agent made no changes', failureClass: 'no_changes' };
       await this.log('the review fix changed nothing');
       return this.task.commit ?? '';
     }
@@ -319,47 +467,98 @@ export class TaskRun {
     if ((await this.deps.worktrees.originUrl(project.root)) === undefined) return commit;
     if (this.deps.validation.prePush.length > 0) {
       const checks = await this.runChecks(this.deps.validation.prePush);
-      await this.write.log(this.task.id, 'validation', { stage: 'pre_push', ok: checks.ok, source: 'config', outcomes: checks.outcomes });
+      await this.write.log(this.task.id, 'validation', {
+        stage: 'pre_push',
+        ok: checks.ok,
+        source: 'config',
+        outcomes: checks.outcomes,
+      });
       const failure = checks.outcomes.at(-1);
-      if (!checks.ok && failure !== undefined) return { kind: 'failed', error: `pre_push failed: \`${failure.command}\` exited with code ${String(failure.exitCode)}`, failureClass: 'validation_failed' };
+      if (!checks.ok && failure !== undefined)
+        return {
+          kind: 'failed',
+          error: `pre_push failed: \`${failure.command}\` exited with code ${String(failure.exitCode)}`,
+          failureClass: 'validation_failed',
+        };
     }
     // A pull request's own branch is never force-pushed; Harness's task branches may be rebuilt.
     await this.deps.worktrees.push(project.root, worktree.path, worktree.branch, this.task.kind !== 'pr');
     await this.log(`pushed ${worktree.branch} to origin`);
     const writer = this.prWriter(repo);
     if (writer !== undefined) await this.openOrCommentPr(writer, commit, stage);
-    if (stage === 'implementation') await this.set({ checkpoint: 'published' }, { kind: 'log', data: { message: 'checkpoint: published (a restart resumes with the review)' } });
+    if (stage === 'implementation')
+      await this.set(
+        { checkpoint: 'published' },
+        { kind: 'log', data: { message: 'checkpoint: published (a restart resumes with the review)' } },
+      );
     return commit;
   }
 
   /** What Harness writes on the task's GitHub repository, when GitHub is configured. */
   private prWriter(repo: RepoRef | undefined): PullRequestWriter | undefined {
-    return this.deps.github === undefined || repo === undefined ? undefined : new PullRequestWriter(this.deps.github, repo, this.deps.redact);
+    return this.deps.github === undefined || repo === undefined
+      ? undefined
+      : new PullRequestWriter(this.deps.github, repo, this.deps.redact);
   }
 
   /** After a push: the first PR of a task branch, or a comment on the PR a PR task works on. */
-  private async openOrCommentPr(writer: PullRequestWriter, commit: string, stage: 'implementation' | 'review fix'): Promise<void> {
+  private async openOrCommentPr(
+    writer: PullRequestWriter,
+    commit: string,
+    stage: 'implementation' | 'review fix',
+  ): Promise<void> {
     const worktree = this.worktree;
     const project = this.project;
     if (worktree === undefined || project === undefined) throw new AppError('INTERNAL', 'no worktree');
     const task = await this.refresh();
     if (task.kind === 'pr') {
-      if (stage === 'implementation' && task.prNumber !== undefined) await writer.comment(task.prNumber, `Harness pushed ${commit.slice(0, 12)} addressing the open review comments and checks (task ${task.id}).`);
+      if (stage === 'implementation' && task.prNumber !== undefined)
+        await writer.comment(
+          task.prNumber,
+          `Harness pushed ${commit.slice(0, 12)} addressing the open review comments and checks (task ${task.id}).`,
+        );
       return;
     }
     if (task.prNumber === undefined) {
-      const pr = await writer.open(task, this.summary, worktree.branch, project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root)));
-      await this.set({ prNumber: pr.number, prUrl: pr.url }, { kind: 'log', data: { message: `${pr.created ? 'opened' : 'found the open'} pull request #${String(pr.number)}: ${pr.url}`, pr: pr.number, url: pr.url } });
+      const pr = await writer.open(
+        task,
+        this.summary,
+        worktree.branch,
+        project.baseBranch ?? (await this.deps.worktrees.defaultBranch(project.root)),
+      );
+      await this.set(
+        { prNumber: pr.number, prUrl: pr.url },
+        {
+          kind: 'log',
+          data: {
+            message: `${pr.created ? 'opened' : 'found the open'} pull request #${String(pr.number)}: ${pr.url}`,
+            pr: pr.number,
+            url: pr.url,
+          },
+        },
+      );
     }
   }
 
   /** The independent review loop; see docs/review.md for the policy. */
-  private async review(implementer: AgentRunner, repo: RepoRef | undefined, base: string, title: string, request: string, commitMessage: (task: Task) => string): Promise<ReviewResult | RunOutcome> {
+  private async review(
+    implementer: AgentRunner,
+    repo: RepoRef | undefined,
+    base: string,
+    title: string,
+    request: string,
+    commitMessage: (task: Task) => string,
+  ): Promise<ReviewResult | RunOutcome> {
     if (!this.deps.review.enabled) return { outcome: 'disabled', rounds: 0, unresolved: [] };
     const reviewer = this.pickReviewer(implementer.name);
     if (reviewer === undefined) {
-      await this.log(`review skipped: no agent other than ${implementer.name} is available (configure [agents.review] reviewer_agent)`);
-      await this.postOnPr(repo, `Harness could not review this change independently: no agent other than ${implementer.name} is available.`);
+      await this.log(
+        `review skipped: no agent other than ${implementer.name} is available (configure [agents.review] reviewer_agent)`,
+      );
+      await this.postOnPr(
+        repo,
+        `Harness could not review this change independently: no agent other than ${implementer.name} is available.`,
+      );
       return { outcome: 'skipped', rounds: 0, unresolved: [] };
     }
     const worktree = this.worktree;
@@ -374,7 +573,10 @@ export class TaskRun {
       await this.postReview(repo, round, reviewer.name, verdict);
       if (verdict.verdict === 'approve') return { outcome: 'approved', rounds: round, unresolved: [] };
       if (round >= maxRounds) {
-        await this.postOnPr(repo, `Review rounds are used up (${String(maxRounds)}) with ${String(verdict.issues.length)} issue(s) open: a person should take it from here.`);
+        await this.postOnPr(
+          repo,
+          `Review rounds are used up (${String(maxRounds)}) with ${String(verdict.issues.length)} issue(s) open: a person should take it from here.`,
+        );
         return { outcome: 'changes_requested', rounds: round, unresolved: verdict.issues };
       }
       await this.move('running', `fixing review round ${String(round)}`);
@@ -387,7 +589,10 @@ export class TaskRun {
 
   /** The reviewer: `reviewer_agent` when it is another available agent, else any other available one. */
   private pickReviewer(implementer: string): AgentRunner | undefined {
-    const available = this.deps.agents.availability().filter((a) => a.available && a.name !== implementer).map((a) => a.name);
+    const available = this.deps.agents
+      .availability()
+      .filter((a) => a.available && a.name !== implementer)
+      .map((a) => a.name);
     const name = available.includes(this.deps.review.reviewerAgent) ? this.deps.review.reviewerAgent : available[0];
     return name === undefined ? undefined : this.deps.agents.get(name);
   }
@@ -395,17 +600,29 @@ export class TaskRun {
   /** A verdict from the reviewer, asked for once more when the first answer has none. */
   private async askVerdict(reviewer: AgentRunner, prompt: string): Promise<Verdict | RunOutcome> {
     const first = await this.runAgentRaw(reviewer, 'reviewer', prompt, undefined, undefined, 'validation');
-    if (!first.ok) return this.signal.aborted ? { kind: 'cancelled' } : { kind: 'failed', error: `review by ${reviewer.name} ${agentFailure(first)}`, failureClass: 'review_failed' };
+    if (!first.ok)
+      return this.signal.aborted
+        ? { kind: 'cancelled' }
+        : { kind: 'failed', error: `review by ${reviewer.name} ${agentFailure(first)}`, failureClass: 'review_failed' };
     const parsed = parseVerdict(first.finalText);
     if (parsed.ok) return parsed.value;
     await this.log(`the reviewer's answer had no verdict; asking once more`);
     const again = await this.runAgentRaw(reviewer, 'reviewer', VERDICT_AGAIN, first.sessionId, undefined, 'validation');
     const reparsed = again.ok ? parseVerdict(again.finalText) : parsed;
     if (reparsed.ok) return reparsed.value;
-    return { kind: 'failed', error: `review by ${reviewer.name} gave no verdict twice: ${reparsed.error}`, failureClass: 'review_failed' };
+    return {
+      kind: 'failed',
+      error: `review by ${reviewer.name} gave no verdict twice: ${reparsed.error}`,
+      failureClass: 'review_failed',
+    };
   }
 
-  private async postReview(repo: RepoRef | undefined, round: number, reviewer: string, verdict: Verdict): Promise<void> {
+  private async postReview(
+    repo: RepoRef | undefined,
+    round: number,
+    reviewer: string,
+    verdict: Verdict,
+  ): Promise<void> {
     const prNumber = this.task.prNumber;
     if (prNumber !== undefined) await this.prWriter(repo)?.review(prNumber, round, reviewer, verdict);
   }

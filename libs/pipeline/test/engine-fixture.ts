@@ -4,7 +4,14 @@ import { commandEnv, resolveConfig, SecretRedactor, secretValues } from '@agent-
 import type { GitHubClient } from '@agent-harness/github';
 import { openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
 import type { Task } from '@agent-harness/queue';
-import { FAKE_AGENT_BIN_DIR, createTempDataDir, createTempGitRepo, type FakeAgentScenario, type TempDir, type TempGitRepo } from '@agent-harness/testing';
+import {
+  FAKE_AGENT_BIN_DIR,
+  createTempDataDir,
+  createTempGitRepo,
+  type FakeAgentScenario,
+  type TempDir,
+  type TempGitRepo,
+} from '@agent-harness/testing';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { TaskEngine } from '../src/task-engine.js';
 
@@ -64,7 +71,17 @@ export class EngineFixture {
     const config = resolveConfig({ file: { path: '/c/h.toml', text: toml }, env, homeDir: '/h', cwd: '/' });
     if (!config.ok) throw config.error;
     const projects = new TypeOrmProjectCatalog(this.database.dataSource);
-    await projects.syncFromConfig([{ name: 'app', root: this.repo.path, isDefault: true, origin: 'config', active: true, maxConcurrent: options.projectMax, repo: options.repo }]);
+    await projects.syncFromConfig([
+      {
+        name: 'app',
+        root: this.repo.path,
+        isDefault: true,
+        origin: 'config',
+        active: true,
+        maxConcurrent: options.projectMax,
+        repo: options.repo,
+      },
+    ]);
     this.engine = new TaskEngine({
       tasks: this.tasks(),
       projects,

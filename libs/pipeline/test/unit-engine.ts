@@ -8,7 +8,9 @@ import { TaskEngine } from '../src/task-engine.js';
 
 /** What needs git is for the integration tier (task-engine.spec.ts): here it fails loudly. */
 function needsGit(method: string): Promise<never> {
-  return Promise.reject(new AppError('UNSUPPORTED', `unit tier: GitWorktreeManager.${method} needs git; test this in the integration tier`));
+  return Promise.reject(
+    new AppError('UNSUPPORTED', `unit tier: GitWorktreeManager.${method} needs git; test this in the integration tier`),
+  );
 }
 
 /**
@@ -177,7 +179,10 @@ export function unitEngine(options: UnitEngineOptions = {}): UnitEngine {
 export const FAILS = { outcome: { ok: false, reason: 'failed', message: 'scripted failure' } } as const;
 
 /** Makes engines for a spec file and stops every one of them after each test (call `stopAll` in afterEach). */
-export function unitEngines(): { readonly make: (options?: UnitEngineOptions) => UnitEngine; readonly stopAll: () => Promise<void> } {
+export function unitEngines(): {
+  readonly make: (options?: UnitEngineOptions) => UnitEngine;
+  readonly stopAll: () => Promise<void>;
+} {
   const made: UnitEngine[] = [];
   return {
     make: (options) => {

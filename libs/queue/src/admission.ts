@@ -19,7 +19,12 @@ export interface RunningCounts {
  * blocking on) a project at its own limit and tasks waiting for a back-off to pass.
  * @public
  */
-export function pickTasksToStart(queuedOldestFirst: readonly Task[], running: RunningCounts, limits: ConcurrencyLimits, now: string): Task[] {
+export function pickTasksToStart(
+  queuedOldestFirst: readonly Task[],
+  running: RunningCounts,
+  limits: ConcurrencyLimits,
+  now: string,
+): Task[] {
   const picked: Task[] = [];
   let total = running.total;
   const byProject = new Map(running.byProject);

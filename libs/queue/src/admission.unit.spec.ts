@@ -5,26 +5,57 @@ import { taskRequestFrom } from './task-request.js';
 import { TASK_STATUSES, type Task } from './task.types.js';
 
 const task = (id: string, project: string, notBefore?: string): Task => ({
-  id, project, kind: 'prompt', prompt: id, status: 'queued', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: '', updatedAt: '', version: 1, notBefore,
+  id,
+  project,
+  kind: 'prompt',
+  prompt: id,
+  status: 'queued',
+  attempt: 1,
+  inputTokens: 0,
+  outputTokens: 0,
+  validationRetries: 0,
+  reviewRounds: 0,
+  createdAt: '',
+  updatedAt: '',
+  version: 1,
+  notBefore,
 });
 const idle = { total: 0, byProject: new Map<string, number>() };
 
 describe('pickTasksToStart', () => {
   it('starts the oldest tasks up to the global limit', () => {
     const queued = ['1', '2', '3', '4', '5'].map((id) => task(id, 'a'));
-    expect(pickTasksToStart(queued, idle, { global: 3, perProject: new Map() }, 'now').map((t) => t.id)).toEqual(['1', '2', '3']);
-    expect(pickTasksToStart(queued, { total: 3, byProject: new Map([['a', 3]]) }, { global: 3, perProject: new Map() }, 'now')).toEqual([]);
+    expect(pickTasksToStart(queued, idle, { global: 3, perProject: new Map() }, 'now').map((t) => t.id)).toEqual([
+      '1',
+      '2',
+      '3',
+    ]);
+    expect(
+      pickTasksToStart(
+        queued,
+        { total: 3, byProject: new Map([['a', 3]]) },
+        { global: 3, perProject: new Map() },
+        'now',
+      ),
+    ).toEqual([]);
   });
 
   it('skips a project at its own limit without blocking the others behind it', () => {
     const queued = [task('a1', 'a'), task('a2', 'a'), task('b1', 'b'), task('a3', 'a'), task('b2', 'b')];
-    const picked = pickTasksToStart(queued, { total: 1, byProject: new Map([['a', 1]]) }, { global: 4, perProject: new Map([['a', 1]]) }, 'now');
+    const picked = pickTasksToStart(
+      queued,
+      { total: 1, byProject: new Map([['a', 1]]) },
+      { global: 4, perProject: new Map([['a', 1]]) },
+      'now',
+    );
     expect(picked.map((t) => t.id)).toEqual(['b1', 'b2']);
   });
 
   it('leaves tasks waiting for a back-off', () => {
     const queued = [task('late', 'a', '2026-11-23T12:00:00.000Z'), task('ready', 'a', '2026-11-23T09:00:00.000Z')];
-    expect(pickTasksToStart(queued, idle, { global: 4, perProject: new Map() }, '2026-11-23T10:00:00.000Z').map((t) => t.id)).toEqual(['ready']);
+    expect(
+      pickTasksToStart(queued, idle, { global: 4, perProject: new Map() }, '2026-11-23T10:00:00.000Z').map((t) => t.id),
+    ).toEqual(['ready']);
   });
 });
 
@@ -55,7 +86,10 @@ describe('taskRequestFrom', () => {
     expect(taskRequestFrom({ prompt: 'x' })).toMatchObject({ ok: true, value: { kind: 'prompt', prompt: 'x' } });
     expect(taskRequestFrom({ issue: 4 })).toMatchObject({ ok: true, value: { kind: 'issue', issue: 4 } });
     expect(taskRequestFrom({})).toEqual({ ok: false, error: 'one of prompt, issue or pr is required' });
-    expect(taskRequestFrom({ issue: 1, pr: 2 })).toEqual({ ok: false, error: 'give only one of prompt, issue or pr (got issue, pr)' });
+    expect(taskRequestFrom({ issue: 1, pr: 2 })).toEqual({
+      ok: false,
+      error: 'give only one of prompt, issue or pr (got issue, pr)',
+    });
     expect(taskRequestFrom({ prompt: '  ' })).toEqual({ ok: false, error: 'prompt must not be empty' });
   });
 });

@@ -1,12 +1,28 @@
 // Public API of @agent-harness/queue.
 export { TASK_KINDS, TASK_STATUSES, TERMINAL_STATUSES, ACTIVE_STATUSES, isTerminal } from './task.types.js';
-export type { Grade, ReviewOutcome, Task, TaskCheckpoint, TaskComplexity, TaskKind, TaskRequest, TaskStatus } from './task.types.js';
+export type {
+  Grade,
+  ReviewOutcome,
+  Task,
+  TaskCheckpoint,
+  TaskComplexity,
+  TaskKind,
+  TaskRequest,
+  TaskStatus,
+} from './task.types.js';
 export { TRANSITIONS, firstIllegalMove, isAllowedMove, nextStatus } from './task-state-machine.js';
 export type { TaskTransition } from './task-state-machine.js';
 export { MAX_ATTEMPTS, pickTasksToStart, rateLimitRetryAt } from './admission.js';
 export type { ConcurrencyLimits, RunningCounts } from './admission.js';
 export { TaskRepository } from './task.repository.js';
-export type { NewTaskEvent, StoredTaskEvent, TaskChanges, TaskCount, TaskListFilter, TaskListPosition } from './task.repository.js';
+export type {
+  NewTaskEvent,
+  StoredTaskEvent,
+  TaskChanges,
+  TaskCount,
+  TaskListFilter,
+  TaskListPosition,
+} from './task.repository.js';
 export { ProjectCatalog } from './project-catalog.js';
 export type { Project } from './project-catalog.js';
 export { MAX_PROMPT_CHARS, taskRequestFrom } from './task-request.js';

@@ -15,9 +15,21 @@ export type TaskRequestFields = Omit<TaskRequest, 'kind'>;
 export function taskRequestFrom(fields: TaskRequestFields): Result<TaskRequest, string> {
   const given = (['prompt', 'issue', 'pr'] as const).filter((key) => fields[key] !== undefined);
   if (given.length !== 1) {
-    return err(given.length === 0 ? 'one of prompt, issue or pr is required' : `give only one of prompt, issue or pr (got ${given.join(', ')})`);
+    return err(
+      given.length === 0
+        ? 'one of prompt, issue or pr is required'
+        : `give only one of prompt, issue or pr (got ${given.join(', ')})`,
+    );
   }
   if (fields.prompt?.trim() === '') return err('prompt must not be empty');
   const kind = given[0] === 'prompt' ? 'prompt' : given[0] === 'issue' ? 'issue' : 'pr';
-  return ok({ kind, prompt: fields.prompt, issue: fields.issue, pr: fields.pr, description: fields.description, agent: fields.agent, model: fields.model });
+  return ok({
+    kind,
+    prompt: fields.prompt,
+    issue: fields.issue,
+    pr: fields.pr,
+    description: fields.description,
+    agent: fields.agent,
+    model: fields.model,
+  });
 }

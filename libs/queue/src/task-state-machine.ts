@@ -50,10 +50,13 @@ export function isAllowedMove(from: TaskStatus | null, to: TaskStatus): boolean 
  * and each starts where the previous ended.
  * @public
  */
-export function firstIllegalMove(history: readonly { readonly from: TaskStatus | null; readonly to: TaskStatus }[]): { index: number; from: TaskStatus | null; to: TaskStatus; why: string } | undefined {
+export function firstIllegalMove(
+  history: readonly { readonly from: TaskStatus | null; readonly to: TaskStatus }[],
+): { index: number; from: TaskStatus | null; to: TaskStatus; why: string } | undefined {
   let current: TaskStatus | null = null;
   for (const [index, move] of history.entries()) {
-    if (move.from !== current) return { index, ...move, why: `starts from ${String(move.from)} but the task was ${String(current)}` };
+    if (move.from !== current)
+      return { index, ...move, why: `starts from ${String(move.from)} but the task was ${String(current)}` };
     if (!isAllowedMove(move.from, move.to)) return { index, ...move, why: 'not in the state table' };
     current = move.to;
   }

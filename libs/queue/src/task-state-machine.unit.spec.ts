@@ -6,21 +6,53 @@ describe('the task state table', () => {
   it('answers every (from, to) pair from the table, and nothing leaves a terminal status', () => {
     for (const from of TASK_STATUSES) {
       for (const to of TASK_STATUSES) {
-        expect(isAllowedMove(from, to), `${from} → ${to}`).toBe((Object.values(TRANSITIONS[from]) as string[]).includes(to));
+        expect(isAllowedMove(from, to), `${from} → ${to}`).toBe(
+          (Object.values(TRANSITIONS[from]) as string[]).includes(to),
+        );
       }
     }
-    for (const terminal of ['done', 'failed', 'cancelled'] as const) expect(TASK_STATUSES.filter((to) => isAllowedMove(terminal, to))).toEqual([]);
+    for (const terminal of ['done', 'failed', 'cancelled'] as const)
+      expect(TASK_STATUSES.filter((to) => isAllowedMove(terminal, to))).toEqual([]);
     expect(isAllowedMove(null, 'queued')).toBe(true);
     expect(isAllowedMove(null, 'running')).toBe(false);
   });
 
   it('replays histories: the full path, a review round, a resume, a requeue', () => {
-    const path = (...statuses: string[]) => statuses.map((to, i) => ({ from: (i === 0 ? null : statuses[i - 1]) as never, to: to as never }));
-    expect(firstIllegalMove(path('queued', 'preparing', 'running', 'validating', 'committing', 'reviewing', 'running', 'validating', 'committing', 'reviewing', 'done'))).toBeUndefined();
+    const path = (...statuses: string[]) =>
+      statuses.map((to, i) => ({ from: (i === 0 ? null : statuses[i - 1]) as never, to: to as never }));
+    expect(
+      firstIllegalMove(
+        path(
+          'queued',
+          'preparing',
+          'running',
+          'validating',
+          'committing',
+          'reviewing',
+          'running',
+          'validating',
+          'committing',
+          'reviewing',
+          'done',
+        ),
+      ),
+    ).toBeUndefined();
     expect(firstIllegalMove(path('queued', 'preparing', 'reviewing', 'done'))).toBeUndefined();
-    expect(firstIllegalMove(path('queued', 'preparing', 'running', 'queued', 'preparing', 'running', 'cancelled'))).toBeUndefined();
+    expect(
+      firstIllegalMove(path('queued', 'preparing', 'running', 'queued', 'preparing', 'running', 'cancelled')),
+    ).toBeUndefined();
     // What the resume path used to write, and a history with a hole in it.
-    expect(firstIllegalMove(path('queued', 'preparing', 'running', 'reviewing'))).toMatchObject({ index: 3, from: 'running', to: 'reviewing', why: 'not in the state table' });
-    expect(firstIllegalMove([{ from: null, to: 'queued' }, { from: 'running', to: 'validating' }])).toMatchObject({ index: 1, why: 'starts from running but the task was queued' });
+    expect(firstIllegalMove(path('queued', 'preparing', 'running', 'reviewing'))).toMatchObject({
+      index: 3,
+      from: 'running',
+      to: 'reviewing',
+      why: 'not in the state table',
+    });
+    expect(
+      firstIllegalMove([
+        { from: null, to: 'queued' },
+        { from: 'running', to: 'validating' },
+      ]),
+    ).toMatchObject({ index: 1, why: 'starts from running but the task was queued' });
   });
 });

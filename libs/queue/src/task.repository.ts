@@ -75,7 +75,12 @@ export abstract class TaskRepository {
    */
   abstract renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<void>;
   /** Events after `afterSeq`, oldest first; only the given kinds when `kinds` is set. */
-  abstract eventsAfter(taskId: string, afterSeq: number, limit: number, kinds?: readonly NewTaskEvent['kind'][]): Promise<StoredTaskEvent[]>;
+  abstract eventsAfter(
+    taskId: string,
+    afterSeq: number,
+    limit: number,
+    kinds?: readonly NewTaskEvent['kind'][],
+  ): Promise<StoredTaskEvent[]>;
   /** Newest first; `total` counts every task the status and project filters match. */
   abstract list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }>;
   abstract withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]>;

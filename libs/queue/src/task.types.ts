@@ -6,7 +6,17 @@ export const TASK_KINDS = ['prompt', 'issue', 'pr'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** @public */
-export const TASK_STATUSES = ['queued', 'preparing', 'running', 'validating', 'committing', 'reviewing', 'done', 'failed', 'cancelled'] as const;
+export const TASK_STATUSES = [
+  'queued',
+  'preparing',
+  'running',
+  'validating',
+  'committing',
+  'reviewing',
+  'done',
+  'failed',
+  'cancelled',
+] as const;
 /** @public */
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 

@@ -52,7 +52,10 @@ export function parseVerdict(text: string): { ok: true; value: Verdict } | { ok:
     const verdict = toVerdict(parsed);
     if (verdict !== undefined) return { ok: true, value: verdict };
   }
-  return { ok: false, error: 'no JSON verdict ({"verdict": "approve" | "request_changes", …}) found at the end of the review' };
+  return {
+    ok: false,
+    error: 'no JSON verdict ({"verdict": "approve" | "request_changes", …}) found at the end of the review',
+  };
 }
 
 function toVerdict(value: unknown): Verdict | undefined {
@@ -65,10 +68,14 @@ function toVerdict(value: unknown): Verdict | undefined {
     if (typeof raw !== 'object' || raw === null) return undefined;
     const issue = raw as Record<string, unknown>;
     const severity = issue['severity'];
-    if (typeof issue['message'] !== 'string' || (severity !== 'high' && severity !== 'medium' && severity !== 'low')) return undefined;
+    if (typeof issue['message'] !== 'string' || (severity !== 'high' && severity !== 'medium' && severity !== 'low'))
+      return undefined;
     parsedIssues.push({
       file: typeof issue['file'] === 'string' ? issue['file'] : '',
-      line: typeof issue['line'] === 'number' && Number.isInteger(issue['line']) && issue['line'] > 0 ? issue['line'] : null,
+      line:
+        typeof issue['line'] === 'number' && Number.isInteger(issue['line']) && issue['line'] > 0
+          ? issue['line']
+          : null,
       severity,
       message: issue['message'],
     });

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { resolveConfig } from '@agent-harness/core';
-import { FAKE_AGENT_BIN_DIR, createTempDataDir, createTempGitRepo, type TempDir, type TempGitRepo } from '@agent-harness/testing';
+import {
+  FAKE_AGENT_BIN_DIR,
+  createTempDataDir,
+  createTempGitRepo,
+  type TempDir,
+  type TempGitRepo,
+} from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.js';
 
@@ -32,9 +38,17 @@ describe('createHarness (real SQLite, real git, scripted agent)', () => {
       'name = "app"',
       `root = ${JSON.stringify(repo.path)}`,
     ].join('\n');
-    const config = resolveConfig({ file: { path: join(data.path, 'h.toml'), text: toml }, env: {}, homeDir: data.path, cwd: data.path });
+    const config = resolveConfig({
+      file: { path: join(data.path, 'h.toml'), text: toml },
+      env: {},
+      homeDir: data.path,
+      cwd: data.path,
+    });
     if (!config.ok) throw config.error;
-    const built = await createHarness(config.value, { env: { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv }, tickMs: 50 });
+    const built = await createHarness(config.value, {
+      env: { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv },
+      tickMs: 50,
+    });
     harness = built;
     await built.start();
     expect((await built.projects.list()).map((p) => p.name)).toEqual(['app']);

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
 import { GitHubClient } from '@agent-harness/github';
-import { DATABASE_FILE_NAME, openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
+import {
+  DATABASE_FILE_NAME,
+  openDatabase,
+  TypeOrmProjectCatalog,
+  TypeOrmTaskRepository,
+  type Database,
+} from '@agent-harness/persistence';
 import { ProjectAdmin, TaskEngine, type RecoveryReport } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
@@ -50,8 +56,16 @@ export interface Harness {
  * the values whose names say they are secrets (an `ANTHROPIC_BASE_URL` or `HOME` is not).
  */
 function configuredSecrets(config: HarnessConfig): (string | undefined)[] {
-  const tables = [config.agents.claude.env, config.agents.codex.env, config.validation.env].flatMap((table) => secretValues(table, []));
-  return [config.github.token, config.server.api_token, config.server.github_webhook_secret, config.agents.anthropic_api.api_key, ...tables];
+  const tables = [config.agents.claude.env, config.agents.codex.env, config.validation.env].flatMap((table) =>
+    secretValues(table, []),
+  );
+  return [
+    config.github.token,
+    config.server.api_token,
+    config.server.github_webhook_secret,
+    config.agents.anthropic_api.api_key,
+    ...tables,
+  ];
 }
 
 /** Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token. */
@@ -92,21 +106,35 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   const tasks = new TypeOrmTaskRepository(database.dataSource);
   const projects = new TypeOrmProjectCatalog(database.dataSource);
   const agents = AgentRegistry.fromConfig(config, env, config.server.data_dir);
-  const worktrees = new GitWorktreeManager({ worktreesDir: join(config.server.data_dir, 'worktrees'), env, credentials: gitCredentials(config) });
+  const worktrees = new GitWorktreeManager({
+    worktreesDir: join(config.server.data_dir, 'worktrees'),
+    env,
+    credentials: gitCredentials(config),
+  });
   const engine = new TaskEngine({
     tasks,
     projects,
     worktrees,
     agents,
-    limits: { maxConcurrentTasks: config.concurrency.max_concurrent_tasks, maxQueueSize: config.concurrency.max_queue_size },
+    limits: {
+      maxConcurrentTasks: config.concurrency.max_concurrent_tasks,
+      maxQueueSize: config.concurrency.max_queue_size,
+    },
     validation: {
       preCommit: config.validation.pre_commit,
       prePush: config.validation.pre_push,
       timeoutMs: config.validation.timeout_secs * 1000,
       maxRetries: config.validation.max_retries,
     },
-    github: config.github.token === undefined ? undefined : new GitHubClient({ apiUrl: config.github.api_url, token: config.github.token }),
-    review: { enabled: config.agents.review.enabled, reviewerAgent: config.agents.review.reviewer_agent, maxRounds: config.agents.review.max_rounds },
+    github:
+      config.github.token === undefined
+        ? undefined
+        : new GitHubClient({ apiUrl: config.github.api_url, token: config.github.token }),
+    review: {
+      enabled: config.agents.review.enabled,
+      reviewerAgent: config.agents.review.reviewer_agent,
+      maxRounds: config.agents.review.max_rounds,
+    },
     // Validation runs project code: an allow-listed environment, never the server's.
     commands: new ShellCommandRunner(commandEnv(env, config.validation.env)),
     redactor: new SecretRedactor(secretValues(env, configuredSecrets(config))),
@@ -148,7 +176,9 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       );
       const report = await engine.start();
       if (report.requeued.length + report.failed.length > 0) {
-        logger?.log(`recovered after a restart: requeued ${report.requeued.join(', ') || 'none'}; failed ${report.failed.join(', ') || 'none'}`);
+        logger?.log(
+          `recovered after a restart: requeued ${report.requeued.join(', ') || 'none'}; failed ${report.failed.join(', ') || 'none'}`,
+        );
       }
       return report;
     },

@@ -18,7 +18,12 @@ export interface FakeAgentScenario {
   readonly commands?: readonly string[];
   /** Its final answer. */
   readonly text?: string;
-  readonly usage?: { readonly input?: number; readonly output?: number; readonly cacheRead?: number; readonly cacheWrite?: number };
+  readonly usage?: {
+    readonly input?: number;
+    readonly output?: number;
+    readonly cacheRead?: number;
+    readonly cacheWrite?: number;
+  };
   readonly cost?: number;
   /**
    * How the run ends. Claude: success, error, rate_limit_in_success (a 429 inside a "success"
@@ -73,7 +78,11 @@ export interface FakeAgentInvocation {
  * count its invocations in `counterFile` (needed for `runs`).
  * @public
  */
-export function fakeAgentEnv(scenario: FakeAgentScenario, logFile?: string, counterFile?: string): Record<string, string> {
+export function fakeAgentEnv(
+  scenario: FakeAgentScenario,
+  logFile?: string,
+  counterFile?: string,
+): Record<string, string> {
   return {
     FAKE_AGENT_SCENARIO: JSON.stringify(scenario),
     ...(logFile === undefined ? {} : { FAKE_AGENT_LOG: logFile }),

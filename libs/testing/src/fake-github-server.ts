@@ -51,7 +51,10 @@ export interface FakeGitHub {
   readonly requests: readonly RecordedGitHubRequest[];
   /** Adds (or replaces) an issue of `owner/repo`. */
   addIssue(repo: string, number: number, issue: Partial<FakeIssue> & { title: string }): void;
-  addPullRequest(repo: string, pr: Partial<FakePullRequest> & { number: number; head: string; base: string }): FakePullRequest;
+  addPullRequest(
+    repo: string,
+    pr: Partial<FakePullRequest> & { number: number; head: string; base: string },
+  ): FakePullRequest;
   pullRequests(repo: string): FakePullRequest[];
   fail(failure: FakeGitHubFailure): void;
   close(): Promise<void>;
@@ -64,7 +67,12 @@ interface RepoState {
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': '4999',
+    ...headers,
+  });
   res.end(body === undefined ? '' : JSON.stringify(body));
 }
 
@@ -123,15 +131,31 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
       const method = req.method ?? 'GET';
       requests.push({ method, path, authorization: req.headers.authorization, body });
-      if (options.token !== undefined && req.headers.authorization !== `token ${options.token}` && req.headers.authorization !== `Bearer ${options.token}`) {
-        send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+      if (
+        options.token !== undefined &&
+        req.headers.authorization !== `token ${options.token}` &&
+        req.headers.authorization !== `Bearer ${options.token}`
+      ) {
+        send(res, 401, {
+          message: 'Bad credentials',
+          documentation_url: 'https://docs.github.com/rest',
+          status: '401',
+        });
         return;
       }
       const failure = failures.find((f) => f.method === method && f.path.test(path));
       if (failure !== undefined) {
         failure.times = (failure.times ?? 1) - 1;
         if (failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
-        send(res, failure.status, failure.body ?? { message: failure.message ?? `scripted ${String(failure.status)}`, documentation_url: 'https://docs.github.com/rest' }, { ...failure.headers });
+        send(
+          res,
+          failure.status,
+          failure.body ?? {
+            message: failure.message ?? `scripted ${String(failure.status)}`,
+            documentation_url: 'https://docs.github.com/rest',
+          },
+          { ...failure.headers },
+        );
         return;
       }
       const m = /^\/repos\/([^/]+\/[^/]+)\/(.*)$/.exec(path);
@@ -149,7 +173,15 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
           send(res, 404, { message: 'Not Found' });
           return;
         }
-        send(res, 200, { number: Number(match[1]), title: issue.title, body: issue.body, state: 'open', labels: issue.labels.map((name) => ({ name })), html_url: html(repo, 'issues', Number(match[1])), user: { login: 'reporter' } });
+        send(res, 200, {
+          number: Number(match[1]),
+          title: issue.title,
+          body: issue.body,
+          state: 'open',
+          labels: issue.labels.map((name) => ({ name })),
+          html_url: html(repo, 'issues', Number(match[1])),
+          user: { login: 'reporter' },
+        });
         return;
       }
       if (method === 'GET' && (match = /^issues\/(\d+)\/comments$/.exec(rest))) {
@@ -161,7 +193,11 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
           return;
         }
         const comments = issue?.comments ?? pr?.comments.map((b) => ({ author: 'harness-bot', body: b })) ?? [];
-        send(res, 200, comments.map((c, i) => ({ id: i + 1, body: c.body, user: { login: c.author } })));
+        send(
+          res,
+          200,
+          comments.map((c, i) => ({ id: i + 1, body: c.body, user: { login: c.author } })),
+        );
         return;
       }
       if (method === 'POST' && (match = /^issues\/(\d+)\/comments$/.exec(rest))) {
@@ -182,22 +218,48 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       if (method === 'GET' && rest === 'pulls') {
         const head = query.get('head');
         const wantState = query.get('state') ?? 'open';
-        const list = [...state.pulls.values()].filter((p) => (wantState === 'all' || p.state === wantState) && (head === null || `${repo.split('/')[0] ?? ''}:${p.head}` === head));
-        send(res, 200, list.map((p) => prJson(repo, p)));
+        const list = [...state.pulls.values()].filter(
+          (p) =>
+            (wantState === 'all' || p.state === wantState) &&
+            (head === null || `${repo.split('/')[0] ?? ''}:${p.head}` === head),
+        );
+        send(
+          res,
+          200,
+          list.map((p) => prJson(repo, p)),
+        );
         return;
       }
       if (method === 'POST' && rest === 'pulls') {
         const input = body as { title?: string; body?: string; head?: string; base?: string };
         if (!input.title || !input.head || !input.base) {
-          send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'missing_field' }] });
+          send(res, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'PullRequest', code: 'missing_field' }],
+          });
           return;
         }
         const open = [...state.pulls.values()].find((p) => p.head === input.head && p.state === 'open');
         if (open !== undefined) {
-          send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${repo.split('/')[0] ?? ''}:${input.head}.` }] });
+          send(res, 422, {
+            message: 'Validation Failed',
+            errors: [
+              {
+                resource: 'PullRequest',
+                code: 'custom',
+                message: `A pull request already exists for ${repo.split('/')[0] ?? ''}:${input.head}.`,
+              },
+            ],
+          });
           return;
         }
-        const pr = fake.addPullRequest(repo, { number: state.next++, title: input.title, body: input.body ?? '', head: input.head, base: input.base });
+        const pr = fake.addPullRequest(repo, {
+          number: state.next++,
+          title: input.title,
+          body: input.body ?? '',
+          head: input.head,
+          base: input.base,
+        });
         send(res, 201, prJson(repo, pr));
         return;
       }
@@ -213,7 +275,17 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
           send(res, 404, { message: 'Not Found' });
           return;
         }
-        send(res, 200, pr.reviewComments.map((c, i) => ({ id: i + 1, path: c.path, line: c.line, body: c.body, user: { login: c.author } })));
+        send(
+          res,
+          200,
+          pr.reviewComments.map((c, i) => ({
+            id: i + 1,
+            path: c.path,
+            line: c.line,
+            body: c.body,
+            user: { login: c.author },
+          })),
+        );
         return;
       }
       if (method === 'POST' && (match = /^pulls\/(\d+)\/reviews$/.exec(rest))) {
@@ -222,7 +294,11 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
           send(res, 404, { message: 'Not Found' });
           return;
         }
-        const input = body as { body?: string; event?: string; comments?: { path: string; line: number; body: string }[] };
+        const input = body as {
+          body?: string;
+          event?: string;
+          comments?: { path: string; line: number; body: string }[];
+        };
         pr.reviews.push({ body: input.body ?? '', event: input.event ?? 'COMMENT', comments: input.comments ?? [] });
         send(res, 200, { id: pr.reviews.length, body: input.body ?? '', state: 'COMMENTED' });
         return;
@@ -230,7 +306,10 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       if (method === 'GET' && (match = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
         const pr = [...state.pulls.values()].find((p) => p.headSha === match?.[1] || p.head === match?.[1]);
         const runs = pr?.checks ?? [];
-        send(res, 200, { total_count: runs.length, check_runs: runs.map((r, i) => ({ id: i + 1, name: r.name, status: r.status, conclusion: r.conclusion })) });
+        send(res, 200, {
+          total_count: runs.length,
+          check_runs: runs.map((r, i) => ({ id: i + 1, name: r.name, status: r.status, conclusion: r.conclusion })),
+        });
         return;
       }
       send(res, 404, { message: 'Not Found' });

@@ -38,7 +38,12 @@ export function sendSse(res: ServerResponse, event: string, data: unknown): void
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -68,7 +73,12 @@ export async function startFakeHttpServer(post: RouteHandler): Promise<FakeModel
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     void readBody(req).then(async (body) => {
-      const recorded: RecordedModelRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
+      const recorded: RecordedModelRequest = {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        body,
+      };
       if (req.method !== 'POST') {
         sendJson(res, 404, { error: 'not found' });
         return;

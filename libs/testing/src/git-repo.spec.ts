@@ -12,7 +12,9 @@ describe('createTempGitRepo', () => {
       expect(repo.git('ls-files')).toBe('src/a.txt');
       const sha = repo.commitFile('b.txt', 'b\n');
       repo.git('push', '--quiet', 'origin', 'main');
-      const originHead = execFileSync('git', ['--git-dir', repo.originPath!, 'rev-parse', 'main'], { env: { ...repo.gitEnv, PATH: process.env['PATH'] } })
+      const originHead = execFileSync('git', ['--git-dir', repo.originPath!, 'rev-parse', 'main'], {
+        env: { ...repo.gitEnv, PATH: process.env['PATH'] },
+      })
         .toString()
         .trim();
       expect(originHead).toBe(sha);

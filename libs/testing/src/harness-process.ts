@@ -116,7 +116,9 @@ function killGroup(pid: number): void {
  * `timeoutMs` is killed (its whole group) and reported as a failure.
  * @public
  */
-export async function runHarness(options: HarnessRunOptions): Promise<ProcessExit & { stdout: string; stderr: string }> {
+export async function runHarness(
+  options: HarnessRunOptions,
+): Promise<ProcessExit & { stdout: string; stderr: string }> {
   const child = launch(options);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const timer = setTimeout(() => {
@@ -147,7 +149,14 @@ export async function startHarnessServer(options: HarnessRunOptions): Promise<Ha
   while (Date.now() < deadline) {
     const match = LISTENING.exec(child.stdout());
     if (match?.[1] !== undefined) return { ...child, url: match[1] };
-    const exit = await Promise.race([child.exited, new Promise<undefined>((r) => setTimeout(() => { r(undefined); }, 25))]);
+    const exit = await Promise.race([
+      child.exited,
+      new Promise<undefined>((r) =>
+        setTimeout(() => {
+          r(undefined);
+        }, 25),
+      ),
+    ]);
     if (exit !== undefined) {
       throw new Error(
         `harness serve exited (code ${String(exit.code)}, signal ${String(exit.signal)}) before listening\nstdout:\n${child.stdout()}\nstderr:\n${child.stderr()}`,
@@ -155,7 +164,9 @@ export async function startHarnessServer(options: HarnessRunOptions): Promise<Ha
     }
   }
   await child.stop('SIGKILL');
-  throw new Error(`harness serve did not report a URL within ${String(timeoutMs)} ms\nstdout:\n${child.stdout()}\nstderr:\n${child.stderr()}`);
+  throw new Error(
+    `harness serve did not report a URL within ${String(timeoutMs)} ms\nstdout:\n${child.stdout()}\nstderr:\n${child.stderr()}`,
+  );
 }
 
 /** Kills every process these helpers started that is still running (use in `afterAll`). @public */

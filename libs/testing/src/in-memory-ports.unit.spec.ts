@@ -14,7 +14,20 @@ describe('InMemoryProjectCatalog meets the ProjectCatalog contract', () => {
 });
 
 describe('InMemoryTaskRepository test helpers', () => {
-  const task = { id: 't1', project: 'app', kind: 'prompt', status: 'queued', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T10:00:00.000Z', version: 1 } as const;
+  const task = {
+    id: 't1',
+    project: 'app',
+    kind: 'prompt',
+    status: 'queued',
+    attempt: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    validationRetries: 0,
+    reviewRounds: 0,
+    createdAt: '2026-11-23T10:00:00.000Z',
+    updatedAt: '2026-11-23T10:00:00.000Z',
+    version: 1,
+  } as const;
 
   it('whenTask resolves on the write that makes the condition true, not before', async () => {
     const repo = new InMemoryTaskRepository();

@@ -19,7 +19,15 @@ export class InMemoryProjectCatalog extends ProjectCatalog {
 
   override list(): Promise<Project[]> {
     const entries = [...this.projects.values()].sort((a, b) =>
-      a.addedAt === b.addedAt ? (a.project.name < b.project.name ? -1 : a.project.name > b.project.name ? 1 : 0) : a.addedAt < b.addedAt ? -1 : 1,
+      a.addedAt === b.addedAt
+        ? a.project.name < b.project.name
+          ? -1
+          : a.project.name > b.project.name
+            ? 1
+            : 0
+        : a.addedAt < b.addedAt
+          ? -1
+          : 1,
     );
     return Promise.resolve(entries.map((e) => ({ ...e.project })));
   }

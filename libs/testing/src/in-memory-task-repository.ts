@@ -72,7 +72,13 @@ export class InMemoryTaskRepository extends TaskRepository {
   private insertEvent(taskId: string, event: NewTaskEvent): StoredTaskEvent {
     const log = this.events.get(taskId);
     if (log === undefined) throw new AppError('NOT_FOUND', `no task ${taskId}`);
-    const stored: StoredTaskEvent = { taskId, seq: log.length + 1, kind: event.kind, data: jsonCopy(event.data), createdAt: this.now() };
+    const stored: StoredTaskEvent = {
+      taskId,
+      seq: log.length + 1,
+      kind: event.kind,
+      data: jsonCopy(event.data),
+      createdAt: this.now(),
+    };
     log.push(stored);
     return { ...stored };
   }
@@ -91,7 +97,9 @@ export class InMemoryTaskRepository extends TaskRepository {
 
   override findIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
     if (!TASK_ID_PREFIX.test(prefix)) {
-      return Promise.reject(new AppError('INVALID_ARGUMENT', 'a task id prefix holds only the characters 0-9, a-f and "-"'));
+      return Promise.reject(
+        new AppError('INVALID_ARGUMENT', 'a task id prefix holds only the characters 0-9, a-f and "-"'),
+      );
     }
     const ids = [...this.tasks.keys()].filter((id) => id.startsWith(prefix)).sort();
     return Promise.resolve(ids.slice(0, limit));
@@ -109,7 +117,14 @@ export class InMemoryTaskRepository extends TaskRepository {
       const expected = `version ${String(expectedVersion)}${expectedStatus === undefined ? '' : `, status ${expectedStatus}`}`;
       return Promise.reject(new AppError('CONFLICT', `task ${id} was changed by someone else (expected ${expected})`));
     }
-    const task: Task = { ...current, ...changes, updatedAt: changes.updatedAt ?? this.now(), id, createdAt: current.createdAt, version: expectedVersion + 1 };
+    const task: Task = {
+      ...current,
+      ...changes,
+      updatedAt: changes.updatedAt ?? this.now(),
+      id,
+      createdAt: current.createdAt,
+      version: expectedVersion + 1,
+    };
     this.stored(task);
     const stored = event === undefined ? undefined : this.insertEvent(id, event);
     return Promise.resolve({ task: { ...task }, event: stored });
@@ -127,7 +142,12 @@ export class InMemoryTaskRepository extends TaskRepository {
     return Promise.resolve();
   }
 
-  override eventsAfter(taskId: string, afterSeq: number, limit: number, kinds?: readonly NewTaskEvent['kind'][]): Promise<StoredTaskEvent[]> {
+  override eventsAfter(
+    taskId: string,
+    afterSeq: number,
+    limit: number,
+    kinds?: readonly NewTaskEvent['kind'][],
+  ): Promise<StoredTaskEvent[]> {
     const log = this.events.get(taskId) ?? [];
     const wanted = log.filter((e) => e.seq > afterSeq && (kinds === undefined || kinds.includes(e.kind)));
     return Promise.resolve(wanted.slice(0, limit).map((e) => ({ ...e })));
@@ -135,16 +155,25 @@ export class InMemoryTaskRepository extends TaskRepository {
 
   override list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }> {
     const matching = [...this.tasks.values()]
-      .filter((t) => (filter.status === undefined || t.status === filter.status) && (filter.project === undefined || t.project === filter.project))
+      .filter(
+        (t) =>
+          (filter.status === undefined || t.status === filter.status) &&
+          (filter.project === undefined || t.project === filter.project),
+      )
       .sort((a, b) => byCreation(b, a));
     // Keyset paging: after `after` in the newest-first order; `total` ignores it.
     const { after } = filter;
     const page = after === undefined ? matching : matching.filter((t) => byCreation(t, after) < 0);
-    return Promise.resolve({ tasks: page.slice(filter.offset, filter.offset + filter.limit).map((t) => ({ ...t })), total: matching.length });
+    return Promise.resolve({
+      tasks: page.slice(filter.offset, filter.offset + filter.limit).map((t) => ({ ...t })),
+      total: matching.length,
+    });
   }
 
   override withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]> {
-    const matching = [...this.tasks.values()].filter((t) => statuses.includes(t.status)).sort((a, b) => (oldestFirst ? byCreation(a, b) : byCreation(b, a)));
+    const matching = [...this.tasks.values()]
+      .filter((t) => statuses.includes(t.status))
+      .sort((a, b) => (oldestFirst ? byCreation(a, b) : byCreation(b, a)));
     return Promise.resolve((limit === undefined ? matching : matching.slice(0, limit)).map((t) => ({ ...t })));
   }
 

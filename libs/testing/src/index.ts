@@ -8,19 +8,43 @@ export type { HarnessProcess, HarnessRunOptions, HarnessServerProcess, ProcessEx
 export { FAKE_AGENT_BIN_DIR, fakeAgentEnv, readFakeAgentLog } from './fake-agent-clis.js';
 export type { FakeAgentInvocation, FakeAgentScenario } from './fake-agent-clis.js';
 export type { FakeModelServer, RecordedModelRequest, TransportFault } from './fake-model-server.js';
-export { startFakeAnthropicServer, fileWritingModel, isAnsweringTools, offeredTools, workingDirectoryOf } from './fake-anthropic-server.js';
+export {
+  startFakeAnthropicServer,
+  fileWritingModel,
+  isAnsweringTools,
+  offeredTools,
+  workingDirectoryOf,
+} from './fake-anthropic-server.js';
 export type { FakeAnthropicReply, FakeAnthropicScript } from './fake-anthropic-server.js';
 export { startFakeOpenAiServer, fileWritingCodexModel, hasToolOutput } from './fake-openai-server.js';
 export type { FakeOpenAiReply, FakeOpenAiScript } from './fake-openai-server.js';
-export { REAL_AGENT_CLI_VERSIONS, findRealAgentClis, realAgentClisDir, realClaudeEnv, realCodexArgs, realCodexEnv } from './real-agent-clis.js';
+export {
+  REAL_AGENT_CLI_VERSIONS,
+  findRealAgentClis,
+  realAgentClisDir,
+  realClaudeEnv,
+  realCodexArgs,
+  realCodexEnv,
+} from './real-agent-clis.js';
 export type { RealAgentClis } from './real-agent-clis.js';
 export { processesInDirectory } from './processes.js';
 export { startFakeGitHub } from './fake-github-server.js';
-export type { FakeGitHub, FakeGitHubFailure, FakeIssue, FakePullRequest, RecordedGitHubRequest } from './fake-github-server.js';
+export type {
+  FakeGitHub,
+  FakeGitHubFailure,
+  FakeIssue,
+  FakePullRequest,
+  RecordedGitHubRequest,
+} from './fake-github-server.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { InMemoryProjectCatalog } from './in-memory-project-catalog.js';
 export { ScriptedAgentRunner } from './scripted-agent-runner.js';
-export type { AgentScript, ScriptedAgentCall, ScriptedAgentRequest, ScriptedAgentResult } from './scripted-agent-runner.js';
+export type {
+  AgentScript,
+  ScriptedAgentCall,
+  ScriptedAgentRequest,
+  ScriptedAgentResult,
+} from './scripted-agent-runner.js';
 export { taskRepositoryContract } from './task-repository-contract.js';
 export type { ContractCheck } from './task-repository-contract.js';
 export { projectCatalogContract } from './project-catalog-contract.js';

@@ -20,7 +20,14 @@ export const projectCatalogContract: readonly ContractCheck<ProjectCatalog>[] = 
   {
     name: 'stores a project with every field and reads it back; an unknown name reads as undefined',
     async run(catalog) {
-      const full = project('app', { isDefault: true, defaultAgent: 'codex', maxConcurrent: 2, repo: 'o/app', baseBranch: 'main', origin: 'config' });
+      const full = project('app', {
+        isDefault: true,
+        defaultAgent: 'codex',
+        maxConcurrent: 2,
+        repo: 'o/app',
+        baseBranch: 'main',
+        origin: 'config',
+      });
       await catalog.add(full);
       await catalog.add(project('lib', { active: false }));
       deepStrictEqual(defined(await catalog.get('app')), defined(full));
@@ -46,7 +53,10 @@ export const projectCatalogContract: readonly ContractCheck<ProjectCatalog>[] = 
       await catalog.add(project('b'));
       await catalog.remove('a');
       await catalog.remove('nope');
-      deepStrictEqual((await catalog.list()).map((p) => p.name), ['b']);
+      deepStrictEqual(
+        (await catalog.list()).map((p) => p.name),
+        ['b'],
+      );
     },
   },
 ];

@@ -19,10 +19,16 @@ export function findRealAgentClis(env: Readonly<Record<string, string | undefine
   const bin = join(realAgentClisDir(env), 'node_modules', '.bin');
   const claude = join(bin, 'claude');
   const codex = join(bin, 'codex');
-  for (const [name, path] of [['claude', claude], ['codex', codex]] as const) {
+  for (const [name, path] of [
+    ['claude', claude],
+    ['codex', codex],
+  ] as const) {
     if (!existsSync(path)) return { missing: `${name} is not installed at ${path}; run tools/agent-clis/install.sh` };
     const version = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
-    if (!version.includes(REAL_AGENT_CLI_VERSIONS[name])) return { missing: `${path} is "${version}", not ${REAL_AGENT_CLI_VERSIONS[name]}; rerun tools/agent-clis/install.sh` };
+    if (!version.includes(REAL_AGENT_CLI_VERSIONS[name]))
+      return {
+        missing: `${path} is "${version}", not ${REAL_AGENT_CLI_VERSIONS[name]}; rerun tools/agent-clis/install.sh`,
+      };
   }
   return { claude, codex };
 }

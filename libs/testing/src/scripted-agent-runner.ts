@@ -55,7 +55,8 @@ export class ScriptedAgentRunner {
 
   constructor(
     readonly name: string,
-    private readonly scripts: readonly AgentScript[] | ((request: ScriptedAgentRequest, index: number) => AgentScript | undefined) = [{}],
+    private readonly scripts:
+      readonly AgentScript[] | ((request: ScriptedAgentRequest, index: number) => AgentScript | undefined) = [{}],
   ) {}
 
   /** Runs held open (`hold: true`) and not yet released or aborted. */
@@ -74,7 +75,10 @@ export class ScriptedAgentRunner {
     return new Promise((resolve) => this.callWaiters.push({ count, resolve }));
   }
 
-  run(request: ScriptedAgentRequest): { readonly events$: Observable<AgentEvent>; readonly result: Promise<ScriptedAgentResult> } {
+  run(request: ScriptedAgentRequest): {
+    readonly events$: Observable<AgentEvent>;
+    readonly result: Promise<ScriptedAgentResult>;
+  } {
     const index = this.calls.length;
     const script = typeof this.scripts === 'function' ? this.scripts(request, index) : this.scripts[index];
     this.calls.push({ request, script });
@@ -107,7 +111,13 @@ export class ScriptedAgentRunner {
     events$.next({ type: 'completed', ...outcome });
     events$.complete();
     const rateLimitResetAt = outcome.reason === 'rate_limited' ? script?.rateLimitResetAt : undefined;
-    return { ...outcome, agent: this.name, durationMs: 0, exitCode: outcome.ok ? 0 : 1, ...(rateLimitResetAt === undefined ? {} : { rateLimitResetAt }) };
+    return {
+      ...outcome,
+      agent: this.name,
+      durationMs: 0,
+      exitCode: outcome.ok ? 0 : 1,
+      ...(rateLimitResetAt === undefined ? {} : { rateLimitResetAt }),
+    };
   }
 
   private holdOpen(signal: AbortSignal | undefined): Promise<void> {
@@ -126,7 +136,13 @@ export class ScriptedAgentRunner {
   private outcomeOf(script: AgentScript | undefined, index: number, signal: AbortSignal | undefined): AgentOutcome {
     const base = { finalText: '', usage: ZERO_USAGE };
     if (signal?.aborted === true) return { ...base, ok: false, reason: 'cancelled', message: 'the run was cancelled' };
-    if (script === undefined) return { ...base, ok: false, reason: 'failed', message: `ScriptedAgentRunner "${this.name}": no script for run ${String(index + 1)}` };
+    if (script === undefined)
+      return {
+        ...base,
+        ok: false,
+        reason: 'failed',
+        message: `ScriptedAgentRunner "${this.name}": no script for run ${String(index + 1)}`,
+      };
     return { ok: true, reason: 'completed', finalText: 'done', usage: ZERO_USAGE, ...script.outcome };
   }
 }

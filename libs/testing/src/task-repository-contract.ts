@@ -11,8 +11,20 @@ export interface ContractCheck<Port> {
 function newTask(id: string, overrides: Partial<Task> = {}): Task {
   const second = /\d$/.test(id) ? id.slice(-1) : '0';
   return {
-    id, project: 'app', kind: 'prompt', prompt: `do ${id}`, status: 'queued', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0,
-    reviewRounds: 0, createdAt: `2026-11-23T10:00:0${second}.000Z`, updatedAt: '2026-11-23T10:00:00.000Z', version: 1, ...overrides,
+    id,
+    project: 'app',
+    kind: 'prompt',
+    prompt: `do ${id}`,
+    status: 'queued',
+    attempt: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    validationRetries: 0,
+    reviewRounds: 0,
+    createdAt: `2026-11-23T10:00:0${second}.000Z`,
+    updatedAt: '2026-11-23T10:00:00.000Z',
+    version: 1,
+    ...overrides,
   };
 }
 
@@ -22,7 +34,8 @@ function defined(value: object | undefined): object | undefined {
 }
 
 const queuedEvent = { kind: 'status', data: { to: 'queued' } } as const;
-const code = (expected: string) => (error: unknown) => typeof error === 'object' && error !== null && 'code' in error && error.code === expected;
+const code = (expected: string) => (error: unknown) =>
+  typeof error === 'object' && error !== null && 'code' in error && error.code === expected;
 
 async function seqs(repo: TaskRepository, id: string): Promise<number[]> {
   return (await repo.eventsAfter(id, 0, 1000)).map((e) => e.seq);
@@ -38,9 +51,18 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
   {
     name: 'stores the whole task and reads it back; an unknown id reads as undefined',
     async run(repo) {
-      const task = newTask('t1', { description: 'feat: x', agent: 'codex', model: 'gpt-5.5', notBefore: '2026-11-23T11:00:00.000Z', costUsd: 0.5 });
+      const task = newTask('t1', {
+        description: 'feat: x',
+        agent: 'codex',
+        model: 'gpt-5.5',
+        notBefore: '2026-11-23T11:00:00.000Z',
+        costUsd: 0.5,
+      });
       const event = await repo.create(task, queuedEvent);
-      deepStrictEqual({ taskId: event.taskId, seq: event.seq, kind: event.kind, data: event.data }, { taskId: 't1', seq: 1, ...queuedEvent });
+      deepStrictEqual(
+        { taskId: event.taskId, seq: event.seq, kind: event.kind, data: event.data },
+        { taskId: 't1', seq: 1, ...queuedEvent },
+      );
       deepStrictEqual(defined(await repo.get('t1')), defined(task));
       equal(await repo.get('nope'), undefined);
     },
@@ -58,9 +80,17 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
     name: 'updates with optimistic locking: a stale version is a CONFLICT that changes nothing and appends no event',
     async run(repo) {
       await repo.create(newTask('t1'), queuedEvent);
-      const { task, event } = await repo.update('t1', 1, { status: 'preparing', error: undefined }, { kind: 'status', data: { to: 'preparing' } });
+      const { task, event } = await repo.update(
+        't1',
+        1,
+        { status: 'preparing', error: undefined },
+        { kind: 'status', data: { to: 'preparing' } },
+      );
       deepStrictEqual([task.status, task.version, event?.seq, event?.taskId], ['preparing', 2, 2, 't1']);
-      await rejects(repo.update('t1', 1, { status: 'cancelled' }, { kind: 'status', data: { to: 'cancelled' } }), code('CONFLICT'));
+      await rejects(
+        repo.update('t1', 1, { status: 'cancelled' }, { kind: 'status', data: { to: 'cancelled' } }),
+        code('CONFLICT'),
+      );
       deepStrictEqual([(await repo.get('t1'))?.status, (await repo.get('t1'))?.version], ['preparing', 2]);
       deepStrictEqual(await seqs(repo, 't1'), [1, 2]);
       await rejects(repo.update('missing', 1, { status: 'preparing' }), code('CONFLICT'));
@@ -70,7 +100,10 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
     name: 'guards an update by the status it was read with, together with the version',
     async run(repo) {
       await repo.create(newTask('t1'), queuedEvent);
-      await rejects(repo.update('t1', 1, { status: 'preparing' }, { kind: 'status', data: { to: 'preparing' } }, 'running'), code('CONFLICT'));
+      await rejects(
+        repo.update('t1', 1, { status: 'preparing' }, { kind: 'status', data: { to: 'preparing' } }, 'running'),
+        code('CONFLICT'),
+      );
       deepStrictEqual([(await repo.get('t1'))?.status, (await repo.get('t1'))?.version], ['queued', 1]);
       deepStrictEqual(await seqs(repo, 't1'), [1]);
       const { task, event } = await repo.update('t1', 1, { status: 'preparing' }, undefined, 'queued');
@@ -81,8 +114,20 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
     name: 'an update sets only the given fields: undefined clears one, updatedAt is the given one or now',
     async run(repo) {
       await repo.create(newTask('t1', { error: 'boom', branch: 'harness/t1' }), queuedEvent);
-      const { task } = await repo.update('t1', 1, { error: undefined, inputTokens: 7, updatedAt: '2026-11-24T00:00:00.000Z' });
-      deepStrictEqual(defined(task), defined({ ...newTask('t1', { branch: 'harness/t1' }), inputTokens: 7, updatedAt: '2026-11-24T00:00:00.000Z', version: 2 }));
+      const { task } = await repo.update('t1', 1, {
+        error: undefined,
+        inputTokens: 7,
+        updatedAt: '2026-11-24T00:00:00.000Z',
+      });
+      deepStrictEqual(
+        defined(task),
+        defined({
+          ...newTask('t1', { branch: 'harness/t1' }),
+          inputTokens: 7,
+          updatedAt: '2026-11-24T00:00:00.000Z',
+          version: 2,
+        }),
+      );
       deepStrictEqual(defined(await repo.get('t1')), defined(task));
       const again = await repo.update('t1', 2, { outputTokens: 1 });
       notEqual(again.task.updatedAt, task.updatedAt);
@@ -94,12 +139,34 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
     async run(repo) {
       await repo.create(newTask('t1'), queuedEvent);
       await repo.create(newTask('t2'), queuedEvent);
-      await Promise.all(Array.from({ length: 40 }, (_, i) => repo.appendEvent(i % 2 === 0 ? 't1' : 't2', { kind: 'agent', data: { i, gone: undefined } })));
-      deepStrictEqual(await seqs(repo, 't1'), Array.from({ length: 21 }, (_, i) => i + 1));
-      deepStrictEqual(await seqs(repo, 't2'), Array.from({ length: 21 }, (_, i) => i + 1));
-      deepStrictEqual((await repo.eventsAfter('t1', 19, 100)).map((e) => [e.seq, e.kind, e.data]), [[20, 'agent', { i: 36 }], [21, 'agent', { i: 38 }]]);
-      deepStrictEqual((await repo.eventsAfter('t1', 0, 3)).map((e) => e.seq), [1, 2, 3]);
-      deepStrictEqual((await repo.eventsAfter('t1', 0, 100, ['status'])).map((e) => e.seq), [1]);
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          repo.appendEvent(i % 2 === 0 ? 't1' : 't2', { kind: 'agent', data: { i, gone: undefined } }),
+        ),
+      );
+      deepStrictEqual(
+        await seqs(repo, 't1'),
+        Array.from({ length: 21 }, (_, i) => i + 1),
+      );
+      deepStrictEqual(
+        await seqs(repo, 't2'),
+        Array.from({ length: 21 }, (_, i) => i + 1),
+      );
+      deepStrictEqual(
+        (await repo.eventsAfter('t1', 19, 100)).map((e) => [e.seq, e.kind, e.data]),
+        [
+          [20, 'agent', { i: 36 }],
+          [21, 'agent', { i: 38 }],
+        ],
+      );
+      deepStrictEqual(
+        (await repo.eventsAfter('t1', 0, 3)).map((e) => e.seq),
+        [1, 2, 3],
+      );
+      deepStrictEqual(
+        (await repo.eventsAfter('t1', 0, 100, ['status'])).map((e) => e.seq),
+        [1],
+      );
       const appended = await repo.appendEvent('t1', { kind: 'log', data: undefined });
       deepStrictEqual([appended.seq, appended.data], [22, null]);
       await rejects(repo.appendEvent('missing', { kind: 'log', data: {} }), code('NOT_FOUND'));
@@ -111,63 +178,119 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
       const lease = { leaseOwner: 'server-a', leaseExpiresAt: '2026-11-23T10:01:00.000Z' };
       await repo.create(newTask('t1', { status: 'running', ...lease }), queuedEvent);
       await repo.create(newTask('t2', { status: 'running', ...lease }), queuedEvent);
-      await repo.create(newTask('t3', { status: 'running', leaseOwner: 'server-b', leaseExpiresAt: lease.leaseExpiresAt }), queuedEvent);
+      await repo.create(
+        newTask('t3', { status: 'running', leaseOwner: 'server-b', leaseExpiresAt: lease.leaseExpiresAt }),
+        queuedEvent,
+      );
       await repo.renewLeases('server-a', ['t1', 't3'], '2026-11-23T10:05:00.000Z');
       await repo.renewLeases('server-a', [], '2026-11-23T11:00:00.000Z');
       const [t1, t2, t3] = await Promise.all(['t1', 't2', 't3'].map((id) => repo.get(id)));
-      deepStrictEqual([t1?.leaseExpiresAt, t1?.version, t1?.updatedAt], ['2026-11-23T10:05:00.000Z', 1, '2026-11-23T10:00:00.000Z']);
-      deepStrictEqual([t2?.leaseExpiresAt, t3?.leaseExpiresAt, t3?.leaseOwner], [lease.leaseExpiresAt, lease.leaseExpiresAt, 'server-b']);
+      deepStrictEqual(
+        [t1?.leaseExpiresAt, t1?.version, t1?.updatedAt],
+        ['2026-11-23T10:05:00.000Z', 1, '2026-11-23T10:00:00.000Z'],
+      );
+      deepStrictEqual(
+        [t2?.leaseExpiresAt, t3?.leaseExpiresAt, t3?.leaseOwner],
+        [lease.leaseExpiresAt, lease.leaseExpiresAt, 'server-b'],
+      );
       deepStrictEqual(await seqs(repo, 't1'), [1]);
     },
   },
   {
     name: 'finds ids by prefix in id order up to the limit, and refuses prefixes that are not id characters',
     async run(repo) {
-      const ids = ['0f1c2d3e-0000-4000-8000-000000000002', '0f1c2d3e-0000-4000-8000-000000000001', '0f1c9999-0000-4000-8000-000000000003'];
+      const ids = [
+        '0f1c2d3e-0000-4000-8000-000000000002',
+        '0f1c2d3e-0000-4000-8000-000000000001',
+        '0f1c9999-0000-4000-8000-000000000003',
+      ];
       for (const id of ids) await repo.create(newTask(id), queuedEvent);
       deepStrictEqual(await repo.findIdsByPrefix('0f1c2d3e', 10), [ids[1], ids[0]]);
       deepStrictEqual(await repo.findIdsByPrefix('0f1c', 2), [ids[1], ids[0]]);
       deepStrictEqual(await repo.findIdsByPrefix('ffff', 10), []);
-      for (const prefix of ['%', '_', '0f1c%', "0'", 'ABC', '']) await rejects(repo.findIdsByPrefix(prefix, 10), code('INVALID_ARGUMENT'));
+      for (const prefix of ['%', '_', '0f1c%', "0'", 'ABC', ''])
+        await rejects(repo.findIdsByPrefix(prefix, 10), code('INVALID_ARGUMENT'));
     },
   },
   {
     name: 'lists newest first (ties by id) with filters, paging and the total; withStatus in either order',
     async run(repo) {
-      const rows = [['t1', 'a', 'done'], ['t2', 'a', 'queued'], ['t3', 'b', 'done'], ['t4', 'a', 'done']] as const;
+      const rows = [
+        ['t1', 'a', 'done'],
+        ['t2', 'a', 'queued'],
+        ['t3', 'b', 'done'],
+        ['t4', 'a', 'done'],
+      ] as const;
       for (const [id, project, status] of rows) await repo.create(newTask(id, { project, status }), queuedEvent);
       // Same creation time: the id breaks the tie.
-      await repo.create(newTask('t5x', { project: 'b', status: 'running', createdAt: '2026-11-23T10:00:04.000Z' }), queuedEvent);
+      await repo.create(
+        newTask('t5x', { project: 'b', status: 'running', createdAt: '2026-11-23T10:00:04.000Z' }),
+        queuedEvent,
+      );
       const page = await repo.list({ project: 'a', status: 'done', limit: 1, offset: 0 });
       deepStrictEqual([page.total, page.tasks.map((t) => t.id)], [2, ['t4']]);
-      deepStrictEqual((await repo.list({ limit: 10, offset: 1 })).tasks.map((t) => t.id), ['t4', 't3', 't2', 't1']);
+      deepStrictEqual(
+        (await repo.list({ limit: 10, offset: 1 })).tasks.map((t) => t.id),
+        ['t4', 't3', 't2', 't1'],
+      );
       deepStrictEqual((await repo.list({ limit: 10, offset: 0, status: 'failed' })).total, 0);
-      deepStrictEqual((await repo.withStatus(['done', 'running'], true)).map((t) => t.id), ['t1', 't3', 't4', 't5x']);
-      deepStrictEqual((await repo.withStatus(['done', 'running'], false, 2)).map((t) => t.id), ['t5x', 't4']);
+      deepStrictEqual(
+        (await repo.withStatus(['done', 'running'], true)).map((t) => t.id),
+        ['t1', 't3', 't4', 't5x'],
+      );
+      deepStrictEqual(
+        (await repo.withStatus(['done', 'running'], false, 2)).map((t) => t.id),
+        ['t5x', 't4'],
+      );
     },
   },
   {
     name: 'pages by keyset: only tasks after a position in the list order, ties by id; the total ignores the position',
     async run(repo) {
       for (const id of ['t1', 't2', 't3']) await repo.create(newTask(id), queuedEvent);
-      for (const id of ['t4a', 't4b', 't4c']) await repo.create(newTask(id, { createdAt: '2026-11-23T10:00:04.000Z' }), queuedEvent);
-      const after = (id: string, createdAt: string, limit = 10, offset = 0) => repo.list({ limit, offset, after: { createdAt, id } });
+      for (const id of ['t4a', 't4b', 't4c'])
+        await repo.create(newTask(id, { createdAt: '2026-11-23T10:00:04.000Z' }), queuedEvent);
+      const after = (id: string, createdAt: string, limit = 10, offset = 0) =>
+        repo.list({ limit, offset, after: { createdAt, id } });
       const page = await after('t4b', '2026-11-23T10:00:04.000Z');
       deepStrictEqual([page.total, page.tasks.map((t) => t.id)], [6, ['t4a', 't3', 't2', 't1']]);
-      deepStrictEqual((await after('t4b', '2026-11-23T10:00:04.000Z', 2, 1)).tasks.map((t) => t.id), ['t3', 't2']);
+      deepStrictEqual(
+        (await after('t4b', '2026-11-23T10:00:04.000Z', 2, 1)).tasks.map((t) => t.id),
+        ['t3', 't2'],
+      );
       // A position that is no task (deleted meanwhile) still pages from where it was.
-      deepStrictEqual((await after('zz', '2026-11-23T10:00:02.500Z')).tasks.map((t) => t.id), ['t2', 't1']);
-      deepStrictEqual((await repo.list({ limit: 10, offset: 0, status: 'done', after: { createdAt: '2026-11-23T10:00:09.000Z', id: 'x' } })).total, 0);
+      deepStrictEqual(
+        (await after('zz', '2026-11-23T10:00:02.500Z')).tasks.map((t) => t.id),
+        ['t2', 't1'],
+      );
+      deepStrictEqual(
+        (
+          await repo.list({
+            limit: 10,
+            offset: 0,
+            status: 'done',
+            after: { createdAt: '2026-11-23T10:00:09.000Z', id: 'x' },
+          })
+        ).total,
+        0,
+      );
     },
   },
   {
     name: 'counts tasks with given statuses, and per project and status',
     async run(repo) {
-      const rows = [['t1', 'a', 'done'], ['t2', 'a', 'queued'], ['t3', 'b', 'done'], ['t4', 'a', 'done']] as const;
+      const rows = [
+        ['t1', 'a', 'done'],
+        ['t2', 'a', 'queued'],
+        ['t3', 'b', 'done'],
+        ['t4', 'a', 'done'],
+      ] as const;
       for (const [id, project, status] of rows) await repo.create(newTask(id, { project, status }), queuedEvent);
       equal(await repo.countWithStatus(['done', 'queued']), 4);
       equal(await repo.countWithStatus(['running']), 0);
-      const counts = (await repo.countByProjectAndStatus()).map((c) => `${c.project}/${c.status}=${String(c.count)}`).sort();
+      const counts = (await repo.countByProjectAndStatus())
+        .map((c) => `${c.project}/${c.status}=${String(c.count)}`)
+        .sort();
       deepStrictEqual(counts, ['a/done=2', 'a/queued=1', 'b/done=1']);
     },
   },

@@ -26,7 +26,9 @@ export function defaultCommands(language: Language, topLevelFiles: readonly stri
       return ['cargo fmt --all -- --check', 'cargo check --all-targets --quiet'];
     case 'node':
       return [
-        ...(topLevelFiles.includes('package-lock.json') ? ['npm ci --ignore-scripts --no-audit --no-fund --loglevel=error'] : []),
+        ...(topLevelFiles.includes('package-lock.json')
+          ? ['npm ci --ignore-scripts --no-audit --no-fund --loglevel=error']
+          : []),
         'npm test --if-present',
       ];
     case 'python':
@@ -37,7 +39,10 @@ export function defaultCommands(language: Language, topLevelFiles: readonly stri
 }
 
 /** The commands to run: the configured ones, else the detected languages' defaults. @public */
-export function validationCommands(configured: readonly string[], topLevelFiles: readonly string[]): { commands: string[]; source: 'config' | 'detected' | 'none' } {
+export function validationCommands(
+  configured: readonly string[],
+  topLevelFiles: readonly string[],
+): { commands: string[]; source: 'config' | 'detected' | 'none' } {
   if (configured.length > 0) return { commands: [...configured], source: 'config' };
   const commands = detectLanguages(topLevelFiles).flatMap((language) => defaultCommands(language, topLevelFiles));
   return { commands, source: commands.length > 0 ? 'detected' : 'none' };
@@ -61,7 +66,10 @@ export function failed(outcome: CommandOutcome): boolean {
 /** Runs shell commands in a directory with a timeout; implemented by infrastructure. @public */
 export abstract class CommandRunner {
   /** `env` is added to the runner's own (allow-listed) environment, e.g. the task's process marker. */
-  abstract run(command: string, options: { cwd: string; timeoutMs: number; env?: Readonly<Record<string, string>> | undefined }): Promise<CommandOutcome>;
+  abstract run(
+    command: string,
+    options: { cwd: string; timeoutMs: number; env?: Readonly<Record<string, string>> | undefined },
+  ): Promise<CommandOutcome>;
 }
 
 /**

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CommandRunner, detectLanguages, fixPrompt, runChecks, validationCommands, type CommandOutcome } from './validation-plan.js';
+import {
+  CommandRunner,
+  detectLanguages,
+  fixPrompt,
+  runChecks,
+  validationCommands,
+  type CommandOutcome,
+} from './validation-plan.js';
 
 class ScriptedRunner extends CommandRunner {
   readonly ran: string[] = [];
@@ -8,7 +15,13 @@ class ScriptedRunner extends CommandRunner {
   }
   run(command: string): Promise<CommandOutcome> {
     this.ran.push(command);
-    return Promise.resolve({ command, exitCode: this.exitCodes[command] ?? 0, timedOut: false, output: `ran ${command}`, durationMs: 1 });
+    return Promise.resolve({
+      command,
+      exitCode: this.exitCodes[command] ?? 0,
+      timedOut: false,
+      output: `ran ${command}`,
+      durationMs: 1,
+    });
   }
 }
 
@@ -21,8 +34,14 @@ describe('validation plan', () => {
 
   it('prefers configured commands, else language defaults, else nothing', () => {
     expect(validationCommands(['make check'], ['Cargo.toml'])).toEqual({ commands: ['make check'], source: 'config' });
-    expect(validationCommands([], ['Cargo.toml'])).toEqual({ commands: ['cargo fmt --all -- --check', 'cargo check --all-targets --quiet'], source: 'detected' });
-    expect(validationCommands([], ['package.json', 'package-lock.json']).commands).toEqual(['npm ci --ignore-scripts --no-audit --no-fund --loglevel=error', 'npm test --if-present']);
+    expect(validationCommands([], ['Cargo.toml'])).toEqual({
+      commands: ['cargo fmt --all -- --check', 'cargo check --all-targets --quiet'],
+      source: 'detected',
+    });
+    expect(validationCommands([], ['package.json', 'package-lock.json']).commands).toEqual([
+      'npm ci --ignore-scripts --no-audit --no-fund --loglevel=error',
+      'npm test --if-present',
+    ]);
     expect(validationCommands([], ['package.json']).commands).toEqual(['npm test --if-present']);
     expect(validationCommands([], ['notes.txt'])).toEqual({ commands: [], source: 'none' });
   });
@@ -36,8 +55,22 @@ describe('validation plan', () => {
   });
 
   it('tells the agent which command failed and how', () => {
-    const prompt = fixPrompt({ command: 'cargo check', exitCode: 101, timedOut: false, output: 'error[E0308]: mismatched types\n', durationMs: 5 }, 1, 2);
-    expect(prompt).toBe('Validation failed (fix attempt 1 of 2): `cargo check` exited with code 101.\nIts output (the end of it) follows. Fix the cause in the code, not the check, then stop.\n```\nerror[E0308]: mismatched types\n```');
-    expect(fixPrompt({ command: 'npm test', exitCode: null, timedOut: true, output: '', durationMs: 5 }, 2, 2)).toContain('`npm test` did not finish in time');
+    const prompt = fixPrompt(
+      {
+        command: 'cargo check',
+        exitCode: 101,
+        timedOut: false,
+        output: 'error[E0308]: mismatched types\n',
+        durationMs: 5,
+      },
+      1,
+      2,
+    );
+    expect(prompt).toBe(
+      'Validation failed (fix attempt 1 of 2): `cargo check` exited with code 101.\nIts output (the end of it) follows. Fix the cause in the code, not the check, then stop.\n```\nerror[E0308]: mismatched types\n```',
+    );
+    expect(
+      fixPrompt({ command: 'npm test', exitCode: null, timedOut: true, output: '', durationMs: 5 }, 2, 2),
+    ).toContain('`npm test` did not finish in time');
   });
 });

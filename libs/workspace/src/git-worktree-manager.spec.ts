@@ -15,7 +15,14 @@ beforeEach(async () => {
   repo = await createTempGitRepo({ withOrigin: true });
   data = await createTempDir('harness-wt-');
   // The server's environment holds secrets; git must see none of them.
-  const env = { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv, GITHUB_TOKEN: CANARY, HARNESS_API_TOKEN: CANARY, ANTHROPIC_API_KEY: CANARY };
+  const env = {
+    PATH: process.env['PATH'],
+    HOME: data.path,
+    ...repo.gitEnv,
+    GITHUB_TOKEN: CANARY,
+    HARNESS_API_TOKEN: CANARY,
+    ANTHROPIC_API_KEY: CANARY,
+  };
   manager = new GitWorktreeManager({ worktreesDir: join(data.path, 'worktrees'), env });
 });
 
@@ -51,8 +58,12 @@ describe('GitWorktreeManager', () => {
 
   it('refuses a base branch that git would read as an option, and runs nothing', async () => {
     const proof = join(data.path, 'pwned');
-    await expect(manager.create(repo.path, 'task-1', 'x', `--upload-pack=touch ${proof}`)).rejects.toThrow(/not a valid git branch name/);
-    await expect(manager.checkoutRemoteBranch(repo.path, 'task-2', `--upload-pack=touch ${proof}`)).rejects.toThrow(/not a valid git branch name/);
+    await expect(manager.create(repo.path, 'task-1', 'x', `--upload-pack=touch ${proof}`)).rejects.toThrow(
+      /not a valid git branch name/,
+    );
+    await expect(manager.checkoutRemoteBranch(repo.path, 'task-2', `--upload-pack=touch ${proof}`)).rejects.toThrow(
+      /not a valid git branch name/,
+    );
     await expect(manager.push(repo.path, repo.path, '-f', true)).rejects.toThrow(/not a valid git branch name/);
     expect(existsSync(proof)).toBe(false);
   });
@@ -108,7 +119,10 @@ describe('GitWorktreeManager', () => {
     const before = readFileSync(join(repo.path, '.git', 'config'), 'utf8');
     execGit(repo.path, ['config', 'credential.helper', '!env > /tmp/leak']);
     // The server dies here; a new one starts with the same data directory.
-    const next = new GitWorktreeManager({ worktreesDir: join(data.path, 'worktrees'), env: { PATH: process.env['PATH'], ...repo.gitEnv } });
+    const next = new GitWorktreeManager({
+      worktreesDir: join(data.path, 'worktrees'),
+      env: { PATH: process.env['PATH'], ...repo.gitEnv },
+    });
     expect(await next.recoverSharedState(repo.path)).toEqual(['config']);
     expect(readFileSync(join(repo.path, '.git', 'config'), 'utf8')).toBe(before);
     expect(await next.recoverSharedState(repo.path)).toEqual([]);
@@ -140,8 +154,16 @@ describe('GitWorktreeManager', () => {
   it('hands the token only to HTTPS remotes on its hosts, clearing every other credential helper', () => {
     const credentials = { token: 't0ken', hosts: ['github.com'] };
     expect(remoteCredentialConfig('https://github.com/o/r.git', credentials)?.config[0]).toBe('credential.helper=');
-    expect(remoteCredentialConfig('https://github.com/o/r.git', credentials)?.extraEnv).toEqual({ HARNESS_GIT_TOKEN: 't0ken' });
-    for (const url of ['http://github.com/o/r', 'https://evil.example/o/r', 'git@github.com:o/r.git', '/srv/git/r.git', undefined]) {
+    expect(remoteCredentialConfig('https://github.com/o/r.git', credentials)?.extraEnv).toEqual({
+      HARNESS_GIT_TOKEN: 't0ken',
+    });
+    for (const url of [
+      'http://github.com/o/r',
+      'https://evil.example/o/r',
+      'git@github.com:o/r.git',
+      '/srv/git/r.git',
+      undefined,
+    ]) {
       expect(remoteCredentialConfig(url, credentials), String(url)).toBeUndefined();
     }
     expect(remoteCredentialConfig('https://github.com/o/r', undefined)).toBeUndefined();

@@ -33,7 +33,8 @@ export interface GitWorktreeManagerDeps {
 
 /** A branch name from outside (config, request, GitHub) that git will see; refused when unsafe. */
 function checkedBranch(name: string, what: string): string {
-  if (!isSafeBranchName(name)) throw new AppError('INVALID_ARGUMENT', `${what} ${JSON.stringify(name)} is not a valid git branch name`);
+  if (!isSafeBranchName(name))
+    throw new AppError('INVALID_ARGUMENT', `${what} ${JSON.stringify(name)} is not a valid git branch name`);
   return name;
 }
 
@@ -43,14 +44,20 @@ function checkedBranch(name: string, what: string): string {
  * planted one would read it). It answers `get` only, from the environment git gave it, so the
  * token is on no command line.
  */
-const CREDENTIAL_CONFIG = ['credential.helper=', 'credential.helper=!f() { test "$1" = get && printf "username=x-access-token\\npassword=%s\\n" "$HARNESS_GIT_TOKEN"; }; f'];
+const CREDENTIAL_CONFIG = [
+  'credential.helper=',
+  'credential.helper=!f() { test "$1" = get && printf "username=x-access-token\\npassword=%s\\n" "$HARNESS_GIT_TOKEN"; }; f',
+];
 
 /**
  * The git config a fetch or push to `url` runs with: the token's credential helper when the URL is
  * HTTPS on one of the token's hosts, else nothing (ssh and local remotes use their own means).
  * @public
  */
-export function remoteCredentialConfig(url: string | undefined, credentials: GitWorktreeManagerDeps['credentials']): { config: string[]; extraEnv: Record<string, string> } | undefined {
+export function remoteCredentialConfig(
+  url: string | undefined,
+  credentials: GitWorktreeManagerDeps['credentials'],
+): { config: string[]; extraEnv: Record<string, string> } | undefined {
   if (url === undefined || credentials === undefined) return undefined;
   let host: string | undefined;
   try {
@@ -110,9 +117,19 @@ export class GitWorktreeManager {
    * A fetch or push to `origin`, after the shared git state is put back: with the token when the
    * URL git will really use (the push URL for a push, after insteadOf rewrites) is HTTPS on a known host.
    */
-  private async runRemote(repoRoot: string, cwd: string, direction: 'fetch' | 'push', args: readonly string[]): Promise<string> {
+  private async runRemote(
+    repoRoot: string,
+    cwd: string,
+    direction: 'fetch' | 'push',
+    args: readonly string[],
+  ): Promise<string> {
     this.restoreSharedStateUnlocked(repoRoot);
-    const url = this.deps.credentials === undefined ? undefined : await this.run(cwd, ['remote', 'get-url', ...(direction === 'push' ? ['--push'] : []), 'origin']).catch(() => undefined);
+    const url =
+      this.deps.credentials === undefined
+        ? undefined
+        : await this.run(cwd, ['remote', 'get-url', ...(direction === 'push' ? ['--push'] : []), 'origin']).catch(
+            () => undefined,
+          );
     const credential = remoteCredentialConfig(url, this.deps.credentials);
     return git(args, { cwd, env: this.deps.env, timeoutMs: 120_000, ...credential });
   }
@@ -169,7 +186,9 @@ export class GitWorktreeManager {
 
   /** After a crash: restores the state recorded before the dead server's tasks of `repoRoot` ran. */
   recoverSharedState(repoRoot: string): Promise<string[]> {
-    return this.locked(repoRoot, () => Promise.resolve(this.guarded.has(repoRoot) ? [] : this.recoverSharedStateUnlocked(repoRoot)));
+    return this.locked(repoRoot, () =>
+      Promise.resolve(this.guarded.has(repoRoot) ? [] : this.recoverSharedStateUnlocked(repoRoot)),
+    );
   }
 
   private recoverSharedStateUnlocked(repoRoot: string): string[] {
@@ -194,14 +213,24 @@ export class GitWorktreeManager {
     return this.locked(repoRoot, () => this.createUnlocked(repoRoot, taskId, title, baseBranch));
   }
 
-  private async createUnlocked(repoRoot: string, taskId: string, title: string, baseBranch?: string): Promise<Worktree> {
+  private async createUnlocked(
+    repoRoot: string,
+    taskId: string,
+    title: string,
+    baseBranch?: string,
+  ): Promise<Worktree> {
     mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
     const hasOrigin = (await this.run(repoRoot, ['remote'])).split('\n').includes('origin');
     const base = checkedBranch(baseBranch ?? (await this.findDefaultBranch(repoRoot, hasOrigin)), 'base branch');
     let startPoint = base;
     if (hasOrigin) {
       // A full refspec: whatever the name, git reads it as a refspec, never as an option.
-      await this.runRemote(repoRoot, repoRoot, 'fetch', ['fetch', '--quiet', 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`]);
+      await this.runRemote(repoRoot, repoRoot, 'fetch', [
+        'fetch',
+        '--quiet',
+        'origin',
+        `+refs/heads/${base}:refs/remotes/origin/${base}`,
+      ]);
       startPoint = `origin/${base}`;
     }
     const path = this.pathFor(taskId);
@@ -220,10 +249,25 @@ export class GitWorktreeManager {
     checkedBranch(branch, 'branch');
     return this.locked(repoRoot, async () => {
       mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
-      await this.runRemote(repoRoot, repoRoot, 'fetch', ['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`]);
+      await this.runRemote(repoRoot, repoRoot, 'fetch', [
+        'fetch',
+        '--quiet',
+        'origin',
+        `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+      ]);
       const path = this.pathFor(taskId);
       if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
-      await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, '--', path, `origin/${branch}`]);
+      await this.run(repoRoot, [
+        'worktree',
+        'add',
+        '--quiet',
+        '--no-track',
+        '-B',
+        branch,
+        '--',
+        path,
+        `origin/${branch}`,
+      ]);
       return { path, branch, base: `origin/${branch}` };
     });
   }
@@ -245,7 +289,14 @@ export class GitWorktreeManager {
   async push(repoRoot: string, worktreePath: string, branch: string, force: boolean): Promise<void> {
     checkedBranch(branch, 'branch');
     return this.locked(repoRoot, async () => {
-      await this.runRemote(repoRoot, worktreePath, 'push', ['push', '--quiet', '--no-verify', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`]);
+      await this.runRemote(repoRoot, worktreePath, 'push', [
+        'push',
+        '--quiet',
+        '--no-verify',
+        ...(force ? ['--force'] : []),
+        'origin',
+        `HEAD:refs/heads/${branch}`,
+      ]);
     });
   }
 
@@ -267,7 +318,16 @@ export class GitWorktreeManager {
   /** The change of the worktree against `base` (`git diff base...HEAD`), cut at `maxChars`. */
   async diff(worktreePath: string, base: string, maxChars: number): Promise<string> {
     // No external diff or textconv programs: they come from config a task could have written.
-    const text = await this.run(worktreePath, ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '--stat', '--patch', `${checkedBranch(base, 'base')}...HEAD`, '--']);
+    const text = await this.run(worktreePath, [
+      'diff',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--stat',
+      '--patch',
+      `${checkedBranch(base, 'base')}...HEAD`,
+      '--',
+    ]);
     return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… diff cut at ${String(maxChars)} characters`;
   }
 
@@ -309,7 +369,14 @@ export class GitWorktreeManager {
       (email) => email !== '',
       () => false,
     );
-    await this.run(path, [...(hasIdentity ? [] : FALLBACK_IDENTITY), 'commit', '--quiet', '--no-verify', '-m', message]);
+    await this.run(path, [
+      ...(hasIdentity ? [] : FALLBACK_IDENTITY),
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '-m',
+      message,
+    ]);
     return this.run(path, ['rev-parse', 'HEAD']);
   }
 
@@ -334,7 +401,9 @@ export class GitWorktreeManager {
   removeStaleWorktrees(repoRoot: string, keepTaskIds: ReadonlySet<string> = new Set()): Promise<string[]> {
     return this.locked(repoRoot, async () => {
       const listed = await this.run(repoRoot, ['worktree', 'list', '--porcelain']);
-      const paths = listed.split('\n').flatMap((line) => (line.startsWith('worktree ') ? [line.slice('worktree '.length)] : []));
+      const paths = listed
+        .split('\n')
+        .flatMap((line) => (line.startsWith('worktree ') ? [line.slice('worktree '.length)] : []));
       // git lists real paths; the configured folder may be reached through a symlink.
       const dir = existsSync(this.deps.worktreesDir) ? realpathSync(this.deps.worktreesDir) : this.deps.worktreesDir;
       const ours = paths.filter((p) => p.startsWith(`${dir}/`) && !keepTaskIds.has(p.slice(dir.length + 1)));

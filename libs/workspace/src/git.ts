@@ -6,7 +6,14 @@ import { AppError, gitEnv } from '@agent-harness/core';
  * an agent can plant (in `.git/hooks`, or `core.hooksPath` in a config it edits); Harness's own
  * commits and pushes never run them. `ext::` remotes run arbitrary commands.
  */
-const SAFE_OVERRIDES = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'protocol.ext.allow=never'];
+const SAFE_OVERRIDES = [
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'protocol.ext.allow=never',
+];
 
 /** @public */
 export interface GitOptions {
@@ -36,7 +43,9 @@ export function git(args: readonly string[], options: GitOptions): Promise<strin
       (error, stdout, stderr) => {
         if (error !== null) {
           const detail = stderr.trim() || error.message;
-          reject(new AppError('GIT_FAILED', `git ${args.join(' ')} failed in ${options.cwd}: ${detail}`, { cause: error }));
+          reject(
+            new AppError('GIT_FAILED', `git ${args.join(' ')} failed in ${options.cwd}: ${detail}`, { cause: error }),
+          );
           return;
         }
         resolve(stdout.trim());

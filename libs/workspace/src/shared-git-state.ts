@@ -1,4 +1,15 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
@@ -7,7 +18,9 @@ import { dirname, join } from 'node:path';
  * credential helpers, push URLs) and the hooks. A worktree's `.git` points at this directory, so an
  * agent or a validation command working in a worktree can change them; Harness puts them back.
  */
-type Entry = { readonly kind: 'file'; readonly content: string; readonly mode: number } | { readonly kind: 'symlink'; readonly target: string };
+type Entry =
+  | { readonly kind: 'file'; readonly content: string; readonly mode: number }
+  | { readonly kind: 'symlink'; readonly target: string };
 
 /** What a recorded state looks like on disk (so a restart can still restore it). */
 interface Serialized {
@@ -18,7 +31,8 @@ interface Serialized {
 function read(path: string): Entry | undefined {
   const stat = lstatSync(path, { throwIfNoEntry: false });
   if (stat?.isSymbolicLink() === true) return { kind: 'symlink', target: readlinkSync(path) };
-  if (stat?.isFile() === true) return { kind: 'file', content: readFileSync(path).toString('base64'), mode: stat.mode & 0o777 };
+  if (stat?.isFile() === true)
+    return { kind: 'file', content: readFileSync(path).toString('base64'), mode: stat.mode & 0o777 };
   return undefined;
 }
 

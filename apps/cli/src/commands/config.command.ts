@@ -7,11 +7,14 @@ function showCommand(ctx: CliContext): CommandModule<object, ConfigFlags & { jso
   return {
     command: 'show',
     describe: 'Print the resolved configuration (defaults, file, environment and flags), secrets redacted',
-    builder: (y) => withConfigOptions(y).option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of TOML' }),
+    builder: (y) =>
+      withConfigOptions(y).option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of TOML' }),
     handler: (argv) => {
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
-      ctx.stdout.write(argv.json === true ? `${JSON.stringify(redactConfig(config), null, 2)}\n` : formatConfigToml(config));
+      ctx.stdout.write(
+        argv.json === true ? `${JSON.stringify(redactConfig(config), null, 2)}\n` : formatConfigToml(config),
+      );
     },
   };
 }
@@ -36,7 +39,8 @@ export function configCommand(ctx: CliContext): CommandModule {
   return {
     command: 'config',
     describe: 'Inspect and validate the configuration',
-    builder: (y) => y.command(showCommand(ctx)).command(checkCommand(ctx)).demandCommand(1, 'name a config command: show, check'),
+    builder: (y) =>
+      y.command(showCommand(ctx)).command(checkCommand(ctx)).demandCommand(1, 'name a config command: show, check'),
     handler: () => undefined,
   };
 }

@@ -21,7 +21,11 @@ interface ExecFlags extends Pick<ConfigFlags, 'config'> {
 }
 
 /** The directory to work in: a configured project's root by name, else a directory path. */
-function resolveProject(config: HarnessConfig, ctx: CliContext, project: string | undefined): { root: string; defaultAgent?: string | undefined } {
+function resolveProject(
+  config: HarnessConfig,
+  ctx: CliContext,
+  project: string | undefined,
+): { root: string; defaultAgent?: string | undefined } {
   if (project === undefined) return { root: ctx.cwd };
   const named = config.projects.find((p) => p.name === project);
   if (named !== undefined) return { root: named.root, defaultAgent: named.default_agent };
@@ -32,7 +36,11 @@ function resolveProject(config: HarnessConfig, ctx: CliContext, project: string 
   } catch {
     // Reported below.
   }
-  if (!isDirectory) throw new AppError('INVALID_ARGUMENT', `--project ${project}: no configured project has that name and ${root} is not a directory`);
+  if (!isDirectory)
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `--project ${project}: no configured project has that name and ${root} is not a directory`,
+    );
   return { root };
 }
 
@@ -55,15 +63,43 @@ export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
     describe: 'Run one agent on a prompt in a project directory, showing its work live; prints its final answer',
     builder: (y) =>
       y
-        .positional('prompt', { type: 'string', array: true, describe: 'What the agent should do, best quoted (one that starts with "-" goes after --)' })
+        .positional('prompt', {
+          type: 'string',
+          array: true,
+          describe: 'What the agent should do, best quoted (one that starts with "-" goes after --)',
+        })
         .option('config', { type: 'string', describe: 'TOML configuration file' })
-        .option('agent', { type: 'string', describe: 'claude, codex, anthropic-api, or auto (default: [agents] default_agent)' })
-        .option('model', { type: 'string', describe: "Model name passed to the agent (default: the agent's default_model)" })
-        .option('project', { type: 'string', describe: 'A configured project name or a directory (default: the current directory)' })
-        .option('sandbox-mode', { type: 'string', choices: [...SANDBOX_MODES], describe: 'Sandbox policy (default: [agents] sandbox_mode)' })
-        .option('output-file', { type: 'string', describe: 'Also write the final answer to this file (must be inside the project)' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the normalized events as JSON lines instead' })
-        .check((argv) => promptOf(argv) !== undefined || 'name a prompt: harness exec "PROMPT" (one that starts with "-" goes after --: harness exec -- "--verbose is broken")'),
+        .option('agent', {
+          type: 'string',
+          describe: 'claude, codex, anthropic-api, or auto (default: [agents] default_agent)',
+        })
+        .option('model', {
+          type: 'string',
+          describe: "Model name passed to the agent (default: the agent's default_model)",
+        })
+        .option('project', {
+          type: 'string',
+          describe: 'A configured project name or a directory (default: the current directory)',
+        })
+        .option('sandbox-mode', {
+          type: 'string',
+          choices: [...SANDBOX_MODES],
+          describe: 'Sandbox policy (default: [agents] sandbox_mode)',
+        })
+        .option('output-file', {
+          type: 'string',
+          describe: 'Also write the final answer to this file (must be inside the project)',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'Print the normalized events as JSON lines instead',
+        })
+        .check(
+          (argv) =>
+            promptOf(argv) !== undefined ||
+            'name a prompt: harness exec "PROMPT" (one that starts with "-" goes after --: harness exec -- "--verbose is broken")',
+        ),
     handler: async (argv) => {
       const prompt = promptOf(argv);
       const config = loadConfigFromFlags(ctx, { config: argv.config });
@@ -73,7 +109,8 @@ export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
         const { AgentRegistry, resolvePathInside } = await import('@agent-harness/agents');
         const project = resolveProject(config, ctx, argv.project);
         // Checked before the run, so a bad path costs no agent time.
-        const outputFile = argv['output-file'] === undefined ? undefined : resolvePathInside(project.root, argv['output-file']);
+        const outputFile =
+          argv['output-file'] === undefined ? undefined : resolvePathInside(project.root, argv['output-file']);
         const registry = AgentRegistry.fromConfig(config, ctx.env, ctx.cwd);
         const runner = registry.select({ agent: argv.agent, projectDefault: project.defaultAgent });
         const controller = new AbortController();
@@ -84,7 +121,10 @@ export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
           sandboxMode: argv['sandbox-mode'] as SandboxMode | undefined,
           signal: controller.signal,
         });
-        const view = argv.json === true ? undefined : new ProgressView(ctx.stderr, ctx.stderrIsTerminal, runner.name, project.root);
+        const view =
+          argv.json === true
+            ? undefined
+            : new ProgressView(ctx.stderr, ctx.stderrIsTerminal, runner.name, project.root);
         const subscription = run.events$.subscribe((event) => {
           if (view === undefined) ctx.stdout.write(`${JSON.stringify(event)}\n`);
           else view.show(event);

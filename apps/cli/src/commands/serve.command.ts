@@ -27,7 +27,10 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
     handler: async (argv) => {
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
-      const logFormat = argv['log-format'] === 'json' || (argv['log-format'] === undefined && config.server.log_format === 'json') ? 'json' : 'text';
+      const logFormat =
+        argv['log-format'] === 'json' || (argv['log-format'] === undefined && config.server.log_format === 'json')
+          ? 'json'
+          : 'text';
       const out = new ServeOutput(ctx.stdout, logFormat);
       try {
         if (config.server.transport !== 'http') {
@@ -41,11 +44,21 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
         const agents = findAgents(config, ctx.env, ctx.cwd).catch(() => []);
         // Nest is loaded only here, so every other command starts without it.
         const { bootstrapServer } = await import('@agent-harness/server');
-        const server = await bootstrapServer(config, { env: ctx.env, logFormat, logLevels: ['fatal', 'error', 'warn', 'log'], logColors: ctx.stdoutIsTerminal === true }).catch((error: unknown) => {
+        const server = await bootstrapServer(config, {
+          env: ctx.env,
+          logFormat,
+          logLevels: ['fatal', 'error', 'warn', 'log'],
+          logColors: ctx.stdoutIsTerminal === true,
+        }).catch((error: unknown) => {
           throw listenProblem(error, config) ?? error;
         });
         try {
-          printStartupBlock(out, { url: server.url, dataDir: config.server.data_dir, projects: await server.projects(), agents: await agents });
+          printStartupBlock(out, {
+            url: server.url,
+            dataDir: config.server.data_dir,
+            projects: await server.projects(),
+            agents: await agents,
+          });
         } catch (error) {
           await server.close();
           throw error;
@@ -70,9 +83,15 @@ function listenProblem(error: unknown, config: HarnessConfig): AppError | undefi
   const where = `cannot listen on ${config.server.http_addr}`;
   switch (code) {
     case 'EADDRINUSE':
-      return new AppError('CONFLICT', `${where}: the address is already in use (another Harness?); stop it, or choose another port with --port N (--port 0 picks a free one)`);
+      return new AppError(
+        'CONFLICT',
+        `${where}: the address is already in use (another Harness?); stop it, or choose another port with --port N (--port 0 picks a free one)`,
+      );
     case 'EACCES':
-      return new AppError('CONFLICT', `${where}: permission denied (ports below 1024 need privileges); choose another port with --port N`);
+      return new AppError(
+        'CONFLICT',
+        `${where}: permission denied (ports below 1024 need privileges); choose another port with --port N`,
+      );
     case 'EADDRNOTAVAIL':
       return new AppError('CONFIG_INVALID', `${where}: this machine has no such address; fix [server] http_addr`);
     default:

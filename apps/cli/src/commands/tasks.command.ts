@@ -1,4 +1,10 @@
-import type { ApiReviewOutcome, CreateTaskRequest, CreateTaskResponse, TaskDetail, TaskListResponse } from '@agent-harness/core';
+import type {
+  ApiReviewOutcome,
+  CreateTaskRequest,
+  CreateTaskResponse,
+  TaskDetail,
+  TaskListResponse,
+} from '@agent-harness/core';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import { HarnessClient, type StreamedEvent } from '../client/harness-client.js';
@@ -11,7 +17,11 @@ interface ServerFlags {
 }
 
 const DEFAULT_SERVER = 'http://127.0.0.1:9800';
-const TASK_ID = { type: 'string', demandOption: true, describe: 'Task id, or a unique prefix of at least 8 characters' } as const;
+const TASK_ID = {
+  type: 'string',
+  demandOption: true,
+  describe: 'Task id, or a unique prefix of at least 8 characters',
+} as const;
 
 /** "grade B (score 80) · review approved" */
 function gradeLine(grade: string, score: number | null, review: ApiReviewOutcome | null): string {
@@ -20,8 +30,11 @@ function gradeLine(grade: string, score: number | null, review: ApiReviewOutcome
 
 function withServer<T>(y: Argv<T>): Argv<T & ServerFlags> {
   return y
-    .option('server', { type: 'string', describe: `Harness server URL (default: HARNESS_SERVER or ${DEFAULT_SERVER}); token from HARNESS_API_TOKEN` })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the server\'s JSON' });
+    .option('server', {
+      type: 'string',
+      describe: `Harness server URL (default: HARNESS_SERVER or ${DEFAULT_SERVER}); token from HARNESS_API_TOKEN`,
+    })
+    .option('json', { type: 'boolean', default: false, describe: "Print the server's JSON" });
 }
 
 function clientFor(ctx: CliContext, flags: ServerFlags): HarnessClient {
@@ -91,7 +104,19 @@ async function follow(ctx: CliContext, client: HarnessClient, id: string, from: 
 }
 
 export function tasksCommand(ctx: CliContext): CommandModule {
-  const submit: CommandModule<object, ServerFlags & { project?: string | undefined; prompt?: string | undefined; issue?: number | undefined; pr?: number | undefined; description?: string | undefined; agent?: string | undefined; model?: string | undefined; watch?: boolean | undefined }> = {
+  const submit: CommandModule<
+    object,
+    ServerFlags & {
+      project?: string | undefined;
+      prompt?: string | undefined;
+      issue?: number | undefined;
+      pr?: number | undefined;
+      description?: string | undefined;
+      agent?: string | undefined;
+      model?: string | undefined;
+      watch?: boolean | undefined;
+    }
+  > = {
     command: 'submit',
     describe: 'Queue a task (one of --prompt, --issue, --pr); prints its id',
     builder: (y) =>
@@ -101,35 +126,67 @@ export function tasksCommand(ctx: CliContext): CommandModule {
         .option('issue', { type: 'number', describe: 'A GitHub issue number' })
         .option('pr', { type: 'number', describe: 'A pull request number' })
         .option('description', { type: 'string', describe: 'Short title; also the commit message' })
-        .option('agent', { type: 'string', describe: 'claude, codex, anthropic-api or auto (default: the project\'s, then [agents] default_agent)' })
-        .option('model', { type: 'string', describe: 'Model name passed to the agent (default: the agent\'s default_model)' })
+        .option('agent', {
+          type: 'string',
+          describe: "claude, codex, anthropic-api or auto (default: the project's, then [agents] default_agent)",
+        })
+        .option('model', {
+          type: 'string',
+          describe: "Model name passed to the agent (default: the agent's default_model)",
+        })
         .option('watch', { type: 'boolean', default: false, describe: 'Then follow it until it ends' }),
     handler: guarded(ctx, async (a) => {
       const client = clientFor(ctx, a);
-      const body: CreateTaskRequest = { project: a.project, prompt: a.prompt, issue: a.issue, pr: a.pr, description: a.description, agent: a.agent, model: a.model };
+      const body: CreateTaskRequest = {
+        project: a.project,
+        prompt: a.prompt,
+        issue: a.issue,
+        pr: a.pr,
+        description: a.description,
+        agent: a.agent,
+        model: a.model,
+      };
       const created = await client.request<CreateTaskResponse>('POST', '/tasks', body);
       ctx.stdout.write(a.json === true ? `${JSON.stringify(created)}\n` : `${created.task_id} ${created.status}\n`);
       if (a.watch === true) await follow(ctx, client, created.task_id, 0, a.json === true);
     }),
   };
-  const list: CommandModule<object, ServerFlags & { status?: string | undefined; project?: string | undefined; limit?: number | undefined; offset?: number | undefined }> = {
+  const list: CommandModule<
+    object,
+    ServerFlags & {
+      status?: string | undefined;
+      project?: string | undefined;
+      limit?: number | undefined;
+      offset?: number | undefined;
+    }
+  > = {
     command: 'list',
     describe: 'List tasks, newest first',
     builder: (y) =>
       withServer(y)
-        .option('status', { type: 'string', describe: 'Only tasks in this status (queued, running, done, failed, cancelled, ...)' })
+        .option('status', {
+          type: 'string',
+          describe: 'Only tasks in this status (queued, running, done, failed, cancelled, ...)',
+        })
         .option('project', { type: 'string', describe: 'Only tasks of this project' })
         .option('limit', { type: 'number', default: 20, describe: 'At most this many tasks' })
         .option('offset', { type: 'number', default: 0, describe: 'Skip this many tasks first (for paging)' }),
     handler: guarded(ctx, async (a) => {
       const query = new URLSearchParams();
-      for (const [key, value] of Object.entries({ status: a.status, project: a.project, limit: a.limit, offset: a.offset })) if (value !== undefined) query.set(key, String(value));
+      for (const [key, value] of Object.entries({
+        status: a.status,
+        project: a.project,
+        limit: a.limit,
+        offset: a.offset,
+      }))
+        if (value !== undefined) query.set(key, String(value));
       const page = await clientFor(ctx, a).request<TaskListResponse>('GET', `/tasks?${query.toString()}`);
       if (a.json === true) {
         ctx.stdout.write(`${JSON.stringify(page)}\n`);
         return;
       }
-      for (const t of page.tasks) ctx.stdout.write(`${t.id}  ${t.status.padEnd(10)} ${t.project.padEnd(12)} ${t.title}\n`);
+      for (const t of page.tasks)
+        ctx.stdout.write(`${t.id}  ${t.status.padEnd(10)} ${t.project.padEnd(12)} ${t.title}\n`);
       ctx.stdout.write(`${String(page.tasks.length)} of ${String(page.total)} task(s)\n`);
     }),
   };
@@ -157,8 +214,11 @@ export function tasksCommand(ctx: CliContext): CommandModule {
   };
   const watch: CommandModule<object, ServerFlags & { id: string; from?: number | undefined }> = {
     command: 'watch <id>',
-    describe: 'Follow a task\'s events live until it ends (exit 0 when it is done)',
-    builder: (y) => withServer(y).positional('id', TASK_ID).option('from', { type: 'number', default: 0, describe: 'Start after this event number' }),
+    describe: "Follow a task's events live until it ends (exit 0 when it is done)",
+    builder: (y) =>
+      withServer(y)
+        .positional('id', TASK_ID)
+        .option('from', { type: 'number', default: 0, describe: 'Start after this event number' }),
     handler: guarded(ctx, async (a) => {
       await follow(ctx, clientFor(ctx, a), a.id, a.from ?? 0, a.json === true);
     }),
@@ -175,7 +235,14 @@ export function tasksCommand(ctx: CliContext): CommandModule {
   return {
     command: 'tasks',
     describe: 'Submit, list, show, watch and cancel tasks on a running server',
-    builder: (y) => y.command(submit).command(list).command(show).command(watch).command(cancel).demandCommand(1, 'name a tasks command: submit, list, show, watch, cancel'),
+    builder: (y) =>
+      y
+        .command(submit)
+        .command(list)
+        .command(show)
+        .command(watch)
+        .command(cancel)
+        .demandCommand(1, 'name a tasks command: submit, list, show, watch, cancel'),
     handler: () => undefined,
   };
 }

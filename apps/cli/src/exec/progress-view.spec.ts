@@ -20,7 +20,9 @@ describe('describeEvent paths', () => {
 
   it('keeps an absolute path outside the project absolute', () => {
     expect(describeEvent(read('/etc/hosts'), project)).toBe('→ Read /etc/hosts');
-    expect(describeEvent(read(join('/', 'srv', 'projects', 'application', 'x.md')), project)).toBe('→ Read /srv/projects/application/x.md');
+    expect(describeEvent(read(join('/', 'srv', 'projects', 'application', 'x.md')), project)).toBe(
+      '→ Read /srv/projects/application/x.md',
+    );
   });
 
   it('does the same for file changes', () => {

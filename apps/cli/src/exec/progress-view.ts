@@ -103,6 +103,8 @@ export class ProgressView {
     if (!this.isTerminal) return;
     const seconds = Math.floor((Date.now() - this.startedAt) / 1000);
     const spinner = SPINNER[this.frame++ % SPINNER.length] ?? '';
-    this.out.write(`\r\x1b[2K${spinner} ${this.agent} · ${String(seconds)}s · ${String(this.tokensIn)} in / ${String(this.tokensOut)} out tokens`);
+    this.out.write(
+      `\r\x1b[2K${spinner} ${this.agent} · ${String(seconds)}s · ${String(this.tokensIn)} in / ${String(this.tokensOut)} out tokens`,
+    );
   }
 }

@@ -15,7 +15,11 @@ export interface FoundAgent {
 const VERSION_TIMEOUT_MS = 3000;
 
 /** The available agents, in preference order, with their CLI versions (asked in parallel). */
-export async function findAgents(config: HarnessConfig, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<FoundAgent[]> {
+export async function findAgents(
+  config: HarnessConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): Promise<FoundAgent[]> {
   // Loaded here so other commands start without the agent SDKs.
   const { AgentRegistry } = await import('@agent-harness/agents');
   const available = AgentRegistry.fromConfig(config, env, cwd)
@@ -33,9 +37,14 @@ export async function findAgents(config: HarnessConfig, env: Readonly<Record<str
 
 function versionOf(binary: string, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(binary, ['--version'], { env: commandEnv(env), timeout: VERSION_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (error, stdout) => {
-      const first = stdout.trim().split('\n')[0]?.trim() ?? '';
-      resolve(error === null && first !== '' ? first.slice(0, 100) : undefined);
-    });
+    execFile(
+      binary,
+      ['--version'],
+      { env: commandEnv(env), timeout: VERSION_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 },
+      (error, stdout) => {
+        const first = stdout.trim().split('\n')[0]?.trim() ?? '';
+        resolve(error === null && first !== '' ? first.slice(0, 100) : undefined);
+      },
+    );
   });
 }

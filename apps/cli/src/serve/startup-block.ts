@@ -24,13 +24,26 @@ export interface StartupFacts {
 export function printStartupBlock(out: ServeOutput, facts: StartupFacts): void {
   out.info(`Harness ${HARNESS_VERSION} listening on ${facts.url}`, { url: facts.url, version: HARNESS_VERSION });
   out.info(`data directory: ${facts.dataDir}`, { data_dir: facts.dataDir });
-  if (facts.projects.length === 0) out.info('no project yet: add one with --project NAME=PATH or POST /api/projects', { projects: 0 });
+  if (facts.projects.length === 0)
+    out.info('no project yet: add one with --project NAME=PATH or POST /api/projects', { projects: 0 });
   for (const p of facts.projects) {
-    const marks = [p.isDefault ? 'default' : undefined, p.active ? undefined : 'inactive'].filter((m) => m !== undefined);
-    out.info(`project ${p.name}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}: ${p.root}`, { project: p.name, root: p.root, default: p.isDefault, active: p.active });
+    const marks = [p.isDefault ? 'default' : undefined, p.active ? undefined : 'inactive'].filter(
+      (m) => m !== undefined,
+    );
+    out.info(`project ${p.name}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}: ${p.root}`, {
+      project: p.name,
+      root: p.root,
+      default: p.isDefault,
+      active: p.active,
+    });
   }
-  if (facts.agents.length === 0) out.info('no agent found: install Claude Code or Codex, or set ANTHROPIC_API_KEY', { agents: 0 });
+  if (facts.agents.length === 0)
+    out.info('no agent found: install Claude Code or Codex, or set ANTHROPIC_API_KEY', { agents: 0 });
   for (const a of facts.agents) {
-    out.info(`agent ${a.name}${a.version === undefined ? '' : ` ${a.version}`}: ${a.where}`, { agent: a.name, agent_version: a.version ?? null, where: a.where });
+    out.info(`agent ${a.name}${a.version === undefined ? '' : ` ${a.version}`}: ${a.where}`, {
+      agent: a.name,
+      agent_version: a.version ?? null,
+      where: a.where,
+    });
   }
 }

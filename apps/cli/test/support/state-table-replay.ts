@@ -23,7 +23,10 @@ export async function illegalStatusHistories(dataDir: string): Promise<string[]>
         return { from: data.from ?? null, to: data.to };
       });
       const illegal = firstIllegalMove(history);
-      if (illegal !== undefined) problems.push(`${task.id}: ${history.map((m) => m.to).join(' → ')}; move ${String(illegal.index)} ${String(illegal.from)} → ${illegal.to}: ${illegal.why}`);
+      if (illegal !== undefined)
+        problems.push(
+          `${task.id}: ${history.map((m) => m.to).join(' → ')}; move ${String(illegal.index)} ${String(illegal.from)} → ${illegal.to}: ${illegal.why}`,
+        );
     }
     return problems;
   } finally {

@@ -21,7 +21,11 @@ export class DashboardController {
 
   @Get()
   async dashboard(): Promise<DashboardResponse> {
-    const [counts, projects, recent] = await Promise.all([this.tasks.countByProjectAndStatus(), this.projects.list(), this.tasks.withStatus(['done', 'failed'], false, RECENT_FOR_GRADE)]);
+    const [counts, projects, recent] = await Promise.all([
+      this.tasks.countByProjectAndStatus(),
+      this.projects.list(),
+      this.tasks.withStatus(['done', 'failed'], false, RECENT_FOR_GRADE),
+    ]);
     const running = (c: TaskCount): boolean => ACTIVE_STATUSES.includes(c.status);
     return {
       global: {

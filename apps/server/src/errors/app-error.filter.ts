@@ -75,12 +75,18 @@ export function errorResponse(exception: unknown): { status: number; body: Error
   }
   const clientStatus = clientErrorStatus(exception);
   if (clientStatus !== undefined) {
-    return { status: clientStatus, body: { error: { code: errorCodeForStatus(clientStatus), message: (exception as Error).message } } };
+    return {
+      status: clientStatus,
+      body: { error: { code: errorCodeForStatus(clientStatus), message: (exception as Error).message } },
+    };
   }
   const error = toAppError(exception);
   const status = httpStatusFor(error.code);
   const message = error.code === 'INTERNAL' ? 'internal error' : error.message;
-  return { status, body: { error: { code: error.code, message, ...(error.details === undefined ? {} : { details: error.details }) } } };
+  return {
+    status,
+    body: { error: { code: error.code, message, ...(error.details === undefined ? {} : { details: error.details }) } },
+  };
 }
 
 /**

@@ -20,12 +20,19 @@ export function NoNulBytes(): PropertyDecorator {
 }
 
 /** An integer from `min` to `max` inclusive (each element's, with `each`), with one message for every way to miss. */
-export function IntInRange(min: number, max: number, message: string, options: { each?: boolean } = {}): PropertyDecorator {
+export function IntInRange(
+  min: number,
+  max: number,
+  message: string,
+  options: { each?: boolean } = {},
+): PropertyDecorator {
   const each = options.each ?? false;
   return applyDecorators(IsInt({ message, each }), Min(min, { message, each }), Max(max, { message, each }));
 }
 
 /** A query-string integer: only plain decimal digits become a number ("1e3", "0x10", "" stay strings and fail). */
 export function QueryInt(): PropertyDecorator {
-  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value));
+  return Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value,
+  );
 }

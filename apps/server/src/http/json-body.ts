@@ -20,9 +20,15 @@ function hasBody(req: Request): boolean {
 
 /** Why a body's media type is refused, or undefined for `application/json` (in UTF-8, uncompressed). */
 function mediaTypeProblem(req: Request): string | undefined {
-  const [type = '', ...params] = (req.headers['content-type'] ?? '').split(';').map((part) => part.trim().toLowerCase());
-  if (type !== 'application/json') return `request bodies must be JSON (content-type: application/json), not ${type === '' ? 'untyped' : JSON.stringify(type)}`;
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const [type = '', ...params] = (req.headers['content-type'] ?? '')
+    .split(';')
+    .map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json')
+    return `request bodies must be JSON (content-type: application/json), not ${type === '' ? 'untyped' : JSON.stringify(type)}`;
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return 'request bodies must be UTF-8';
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity') return 'compressed request bodies are not accepted';
@@ -32,13 +38,16 @@ function mediaTypeProblem(req: Request): string | undefined {
 /** Parses checked text; the reviver refuses prototype keys wherever they are. */
 function parseJson(text: string): unknown {
   return JSON.parse(text, function (this: unknown, key: string, value: unknown) {
-    if (PROTOTYPE_KEYS.has(key)) throw new AppError('INVALID_ARGUMENT', `request body: field name "${key}" is not allowed`);
+    if (PROTOTYPE_KEYS.has(key))
+      throw new AppError('INVALID_ARGUMENT', `request body: field name "${key}" is not allowed`);
     return value;
   });
 }
 
 /** Turns the received bytes into the request's body, or the error to answer with. */
-export function decodeJsonBody(bytes: Buffer): { ok: true; value: Record<string, unknown> } | { ok: false; error: AppError } {
+export function decodeJsonBody(
+  bytes: Buffer,
+): { ok: true; value: Record<string, unknown> } | { ok: false; error: AppError } {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -46,14 +55,23 @@ export function decodeJsonBody(bytes: Buffer): { ok: true; value: Record<string,
     return { ok: false, error: new AppError('INVALID_ARGUMENT', 'request body is not valid UTF-8') };
   }
   if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) {
-    return { ok: false, error: new AppError('INVALID_ARGUMENT', `request body nests deeper than ${String(MAX_JSON_DEPTH)} levels`) };
+    return {
+      ok: false,
+      error: new AppError('INVALID_ARGUMENT', `request body nests deeper than ${String(MAX_JSON_DEPTH)} levels`),
+    };
   }
   let value: unknown;
   try {
     value = parseJson(text);
   } catch (error) {
     if (error instanceof AppError) return { ok: false, error: error as AppError };
-    return { ok: false, error: new AppError('INVALID_ARGUMENT', `request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`) };
+    return {
+      ok: false,
+      error: new AppError(
+        'INVALID_ARGUMENT',
+        `request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+    };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, error: new AppError('INVALID_ARGUMENT', 'request body must be a JSON object') };

@@ -38,11 +38,18 @@ function originHost(origin: string): string | undefined {
  * - A state-changing request must not come from another site: an `Origin` other than the request's
  *   own host, or `Sec-Fetch-Site` other than same-origin/none, is refused.
  */
-export function requestOriginGuard(options: { readonly requireLoopbackHost: boolean }): (req: Request, res: Response, next: NextFunction) => void {
+export function requestOriginGuard(options: {
+  readonly requireLoopbackHost: boolean;
+}): (req: Request, res: Response, next: NextFunction) => void {
   return (req, _res, next) => {
     const host = req.headers.host ?? '';
     if (options.requireLoopbackHost && !isLoopbackName(hostName(host))) {
-      next(new AppError('FORBIDDEN', 'the Host header must name this machine (localhost, 127.0.0.1 or [::1]); set server.api_token to serve other names'));
+      next(
+        new AppError(
+          'FORBIDDEN',
+          'the Host header must name this machine (localhost, 127.0.0.1 or [::1]); set server.api_token to serve other names',
+        ),
+      );
       return;
     }
     if (STATE_CHANGING.has(req.method)) {

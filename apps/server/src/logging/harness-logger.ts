@@ -5,7 +5,13 @@ export type LogFormat = 'text' | 'json';
 
 // Nest's own start-up chatter ("Mapped {/tasks, GET} route", "… dependencies initialized"): the
 // CLI prints one start-up block of its own instead.
-const STARTUP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+const STARTUP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
 /**
  * Nest's console logger, prefixed "Harness", without the framework's start-up lines at level `log`
@@ -19,7 +25,12 @@ class HarnessLogger extends ConsoleLogger {
   }
 
   override error(message: unknown, ...optionalParams: unknown[]): void {
-    if (contextOf(optionalParams) === 'NestApplication' && typeof message === 'string' && message.startsWith('Error: listen ')) return;
+    if (
+      contextOf(optionalParams) === 'NestApplication' &&
+      typeof message === 'string' &&
+      message.startsWith('Error: listen ')
+    )
+      return;
     super.error(message, ...optionalParams);
   }
 }
@@ -36,5 +47,11 @@ function contextOf(optionalParams: readonly unknown[]): string {
  */
 export function createServerLogger(format: LogFormat, levels: readonly LogLevel[], colors = false): ConsoleLogger {
   // Colors only for a terminal: escape codes in a log file or journal are noise.
-  return new HarnessLogger({ prefix: 'Harness', json: format === 'json', flattenParams: true, logLevels: [...levels], colors: colors && format === 'text' });
+  return new HarnessLogger({
+    prefix: 'Harness',
+    json: format === 'json',
+    flattenParams: true,
+    logLevels: [...levels],
+    colors: colors && format === 'text',
+  });
 }

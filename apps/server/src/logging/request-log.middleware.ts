@@ -29,6 +29,9 @@ export function requestLog(logger: LoggerService, format: LogFormat, now: () => 
 /** The path without its query, cut to a readable length, with anything unprintable escaped. */
 function shownPath(url: string): string {
   const path = url.split('?')[0] ?? '';
-  const printable = path.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  const printable = path.replace(
+    /[^\x21-\x7e]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
   return printable.length > MAX_PATH_CHARS ? `${printable.slice(0, MAX_PATH_CHARS)}…` : printable;
 }

@@ -22,7 +22,10 @@ export async function resolveTaskId(tasks: TaskRepository, given: string): Promi
   const prefix = given.toLowerCase();
   if (!ID_PREFIX.test(prefix) || prefix.length > 36) throw new AppError('NOT_FOUND', `no task ${shown(given)}`);
   if (prefix.length < MIN_TASK_ID_PREFIX) {
-    throw new AppError('INVALID_ARGUMENT', `task id prefix ${given} is too short: give at least ${String(MIN_TASK_ID_PREFIX)} characters`);
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `task id prefix ${given} is too short: give at least ${String(MIN_TASK_ID_PREFIX)} characters`,
+    );
   }
   const ids = await tasks.findIdsByPrefix(prefix, AMBIGUOUS_SAMPLE);
   const [only, ...others] = ids;

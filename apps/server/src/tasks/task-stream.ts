@@ -14,7 +14,11 @@ const REPLAY_PAGE = 500;
 export function parseLastEventId(header: string | undefined): number {
   const value = header?.trim() ?? '';
   if (value === '') return 0;
-  if (!/^\d{1,15}$/.test(value)) throw new AppError('INVALID_ARGUMENT', 'Last-Event-ID must be a non-negative integer (the id of the last event received)');
+  if (!/^\d{1,15}$/.test(value))
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      'Last-Event-ID must be a non-negative integer (the id of the last event received)',
+    );
   return Number(value);
 }
 
@@ -40,7 +44,16 @@ async function lastEndEvent(tasks: TaskRepository, taskId: string): Promise<Stor
 
 /** An `end` event built from a finished task's row, for a task whose end event is not stored (yet). */
 function endFromRow(task: Task, seq: number): StoredTaskEvent {
-  const data: EndEventData = { status: task.status, error: task.error, failure_class: task.failureClass, commit: task.commit, branch: task.branch, pr: task.prUrl, grade: task.grade, review: task.reviewOutcome };
+  const data: EndEventData = {
+    status: task.status,
+    error: task.error,
+    failure_class: task.failureClass,
+    commit: task.commit,
+    branch: task.branch,
+    pr: task.prUrl,
+    grade: task.grade,
+    review: task.reviewOutcome,
+  };
   return { taskId: task.id, seq, kind: 'end', data, createdAt: task.finishedAt ?? task.updatedAt };
 }
 
@@ -57,7 +70,12 @@ export async function streamTaskEvents(
   taskId: string,
   afterSeq: number,
 ): Promise<void> {
-  res.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.status(200).set({
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   res.flushHeaders();
   let lastSeq = afterSeq;
   // An object, not `let`s: callbacks below change it while this function awaits.

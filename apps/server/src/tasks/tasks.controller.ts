@@ -1,5 +1,24 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { AppError, type BatchEntryResult, type CreateTaskBatchResponse, type CreateTaskResponse, type TaskDetail, type TaskListResponse } from '@agent-harness/core';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  AppError,
+  type BatchEntryResult,
+  type CreateTaskBatchResponse,
+  type CreateTaskResponse,
+  type TaskDetail,
+  type TaskListResponse,
+} from '@agent-harness/core';
 import { TaskEngine } from '@agent-harness/pipeline';
 import { TaskRepository, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
 import type { Response } from 'express';
@@ -34,13 +53,25 @@ export class TasksController {
   @Post('batch')
   @HttpCode(202)
   async createBatch(@Body() body: CreateTaskBatchDto): Promise<CreateTaskBatchResponse> {
-    if ((body.issues === undefined) === (body.tasks === undefined)) throw new BadRequestException('give exactly one of issues or tasks');
+    if ((body.issues === undefined) === (body.tasks === undefined))
+      throw new BadRequestException('give exactly one of issues or tasks');
     const entries: (TaskRequestFields & { project?: string | undefined })[] =
       body.issues?.map((issue) => ({ issue, project: body.project })) ??
-      body.tasks?.map((t) => ({ prompt: t.prompt, issue: t.issue, pr: t.pr, description: t.description, agent: t.agent, model: t.model, project: t.project ?? body.project })) ??
+      body.tasks?.map((t) => ({
+        prompt: t.prompt,
+        issue: t.issue,
+        pr: t.pr,
+        description: t.description,
+        agent: t.agent,
+        model: t.model,
+        project: t.project ?? body.project,
+      })) ??
       [];
     // Every entry is checked before any is queued, so a bad batch queues nothing.
-    const requests = entries.map((entry, i) => ({ ...requestOrBadRequest(entry, `tasks[${String(i)}]: `), project: entry.project }));
+    const requests = entries.map((entry, i) => ({
+      ...requestOrBadRequest(entry, `tasks[${String(i)}]: `),
+      project: entry.project,
+    }));
     const results: BatchEntryResult[] = [];
     for (const request of requests) {
       try {
@@ -57,15 +88,23 @@ export class TasksController {
   /** Newest first, by `offset` or by `cursor` (keyset: the same cost for every page). */
   @Get()
   async list(@Query() query: ListTasksQueryDto): Promise<TaskListResponse> {
-    if (query.cursor !== undefined && query.offset !== undefined) throw new BadRequestException('give cursor or offset, not both');
+    if (query.cursor !== undefined && query.offset !== undefined)
+      throw new BadRequestException('give cursor or offset, not both');
     const limit = query.limit ?? 50;
     const offset = query.offset ?? 0;
     const after = query.cursor === undefined ? undefined : decodeListCursor(query.cursor);
     // One more than asked tells whether a next page exists.
-    const { tasks, total } = await this.tasks.list({ status: query.status, project: query.project, limit: limit + 1, offset, after });
+    const { tasks, total } = await this.tasks.list({
+      status: query.status,
+      project: query.project,
+      limit: limit + 1,
+      offset,
+      after,
+    });
     const page = tasks.slice(0, limit);
     const last = page.at(-1);
-    const next_cursor = tasks.length > limit && last !== undefined ? encodeListCursor({ createdAt: last.createdAt, id: last.id }) : null;
+    const next_cursor =
+      tasks.length > limit && last !== undefined ? encodeListCursor({ createdAt: last.createdAt, id: last.id }) : null;
     return { tasks: page.map(taskSummary), total, limit, offset, next_cursor };
   }
 
@@ -79,10 +118,19 @@ export class TasksController {
   }
 
   @Get(':id/stream')
-  async stream(@Param('id') given: string, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): Promise<void> {
+  async stream(
+    @Param('id') given: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
     const afterSeq = parseLastEventId(lastEventId);
     const id = await resolveTaskId(this.tasks, given);
-    await streamTaskEvents(res, { engine: this.engine, tasks: this.tasks, heartbeatMs: this.heartbeatMs }, id, afterSeq);
+    await streamTaskEvents(
+      res,
+      { engine: this.engine, tasks: this.tasks, heartbeatMs: this.heartbeatMs },
+      id,
+      afterSeq,
+    );
   }
 
   @Post(':id/cancel')

@@ -37,11 +37,63 @@ export interface Targets {
 type Pick = <T>(items: readonly T[]) => T;
 
 const HOSTILE_VALUES: readonly unknown[] = [
-  null, true, false, 0, -1, 1.5, 1e19, -1e19, 2 ** 31, 2 ** 53, 1e308, Number.MAX_SAFE_INTEGER, '', ' ', '\u0000', 'a\u0000b', '1', '1e3',
-  '0x10', '-0', 'NaN', '__proto__', 'x'.repeat(5000), '\u202e\ud800', '../../etc/passwd', '%00', '$(touch /tmp/pwned)', [], [null], [1, 'x'], {}, { a: 1 },
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e19,
+  -1e19,
+  2 ** 31,
+  2 ** 53,
+  1e308,
+  Number.MAX_SAFE_INTEGER,
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '1',
+  '1e3',
+  '0x10',
+  '-0',
+  'NaN',
+  '__proto__',
+  'x'.repeat(5000),
+  '\u202e\ud800',
+  '../../etc/passwd',
+  '%00',
+  '$(touch /tmp/pwned)',
+  [],
+  [null],
+  [1, 'x'],
+  {},
+  { a: 1 },
   { toString: 'x' },
 ];
-const FIELDS = ['prompt', 'issue', 'pr', 'description', 'agent', 'model', 'project', 'tasks', 'issues', 'name', 'id', 'root', 'max_concurrent', 'default_agent', 'repo', 'base_branch', 'active', '__proto__', 'constructor', 'unknown', ''];
+const FIELDS = [
+  'prompt',
+  'issue',
+  'pr',
+  'description',
+  'agent',
+  'model',
+  'project',
+  'tasks',
+  'issues',
+  'name',
+  'id',
+  'root',
+  'max_concurrent',
+  'default_agent',
+  'repo',
+  'base_branch',
+  'active',
+  '__proto__',
+  'constructor',
+  'unknown',
+  '',
+];
 
 function value(random: () => number, pick: Pick, targets: Targets): unknown {
   const r = random();
@@ -50,7 +102,9 @@ function value(random: () => number, pick: Pick, targets: Targets): unknown {
   if (r < 0.65) return pick(targets.roots);
   if (r < 0.75) return Math.floor(random() * 10 ** Math.floor(random() * 25)) * (random() < 0.2 ? -1 : 1);
   if (r < 0.85) return 'x'.repeat(Math.floor(random() * 2000));
-  return String.fromCharCode(...Array.from({ length: 1 + Math.floor(random() * 30) }, () => Math.floor(random() * 0x3000)));
+  return String.fromCharCode(
+    ...Array.from({ length: 1 + Math.floor(random() * 30) }, () => Math.floor(random() * 0x3000)),
+  );
 }
 
 function object(random: () => number, pick: Pick, targets: Targets, depth = 0): Record<string, unknown> {
@@ -58,7 +112,8 @@ function object(random: () => number, pick: Pick, targets: Targets, depth = 0): 
   const count = Math.floor(random() * 5);
   for (let i = 0; i < count; i++) {
     const key = pick(FIELDS);
-    const field = depth < 2 && random() < 0.1 ? [object(random, pick, targets, depth + 1)] : value(random, pick, targets);
+    const field =
+      depth < 2 && random() < 0.1 ? [object(random, pick, targets, depth + 1)] : value(random, pick, targets);
     // defineProperty, so "__proto__" becomes a field of the JSON rather than the object's prototype.
     Object.defineProperty(result, key, { value: field, enumerable: true, configurable: true, writable: true });
   }
@@ -76,14 +131,56 @@ function body(random: () => number, pick: Pick, targets: Targets): { text: strin
   const r = random();
   const json = 'application/json';
   if (r < 0.55) return { text: JSON.stringify(object(random, pick, targets)), contentType: json };
-  if (r < 0.62) return { text: JSON.stringify(object(random, pick, targets)).slice(0, -1 - Math.floor(random() * 5)), contentType: json };
+  if (r < 0.62)
+    return {
+      text: JSON.stringify(object(random, pick, targets)).slice(0, -1 - Math.floor(random() * 5)),
+      contentType: json,
+    };
   if (r < 0.7) return { text: nested(random, 20 + Math.floor(random() * 3000)), contentType: json };
-  if (r < 0.74) return { text: JSON.stringify({ prompt: 'x'.repeat(900_000 + Math.floor(random() * 400_000)) }), contentType: json };
-  if (r < 0.8) return { text: 'prompt=x&project=app', contentType: pick(['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'text/plain', undefined]) };
-  if (r < 0.86) return { text: pick(['null', '[]', '"x"', '1', 'true', '{}', '', ' ', '\u0000', '{"a":1}{"b":2}', '{"prompt":"\\ud800"}']), contentType: json };
-  if (r < 0.9) return { text: JSON.stringify(object(random, pick, targets)), contentType: pick(['application/json; charset=latin1', 'APPLICATION/JSON', 'application/json;charset="utf-8"', 'application/jsonx', 'application/ld+json']) };
-  if (r < 0.95) return { text: JSON.stringify({ tasks: Array.from({ length: Math.floor(random() * 600) }, () => object(random, pick, targets)) }), contentType: json };
-  return { text: JSON.stringify({ issues: Array.from({ length: Math.floor(random() * 600) }, () => value(random, pick, targets)) }), contentType: json };
+  if (r < 0.74)
+    return {
+      text: JSON.stringify({ prompt: 'x'.repeat(900_000 + Math.floor(random() * 400_000)) }),
+      contentType: json,
+    };
+  if (r < 0.8)
+    return {
+      text: 'prompt=x&project=app',
+      contentType: pick([
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'text/plain',
+        undefined,
+      ]),
+    };
+  if (r < 0.86)
+    return {
+      text: pick(['null', '[]', '"x"', '1', 'true', '{}', '', ' ', '\u0000', '{"a":1}{"b":2}', '{"prompt":"\\ud800"}']),
+      contentType: json,
+    };
+  if (r < 0.9)
+    return {
+      text: JSON.stringify(object(random, pick, targets)),
+      contentType: pick([
+        'application/json; charset=latin1',
+        'APPLICATION/JSON',
+        'application/json;charset="utf-8"',
+        'application/jsonx',
+        'application/ld+json',
+      ]),
+    };
+  if (r < 0.95)
+    return {
+      text: JSON.stringify({
+        tasks: Array.from({ length: Math.floor(random() * 600) }, () => object(random, pick, targets)),
+      }),
+      contentType: json,
+    };
+  return {
+    text: JSON.stringify({
+      issues: Array.from({ length: Math.floor(random() * 600) }, () => value(random, pick, targets)),
+    }),
+    contentType: json,
+  };
 }
 
 /** A value as a URL path segment or query value; a lone surrogate becomes its (invalid) UTF-8 bytes. */
@@ -98,12 +195,30 @@ function segment(value: unknown): string {
 
 function taskId(random: () => number, pick: Pick, targets: Targets): string {
   const id = pick(targets.taskIds);
-  return pick([id, id.slice(0, 8), id.slice(0, 4), id.toUpperCase(), `${id}x`, '00000000', 'deadbeef', '%25%25%25%25%25%25%25%25', '________', '%00', '%E0%A4%A', '..%2F..%2Fetc', 'x'.repeat(3000), segment(value(random, pick, targets))]);
+  return pick([
+    id,
+    id.slice(0, 8),
+    id.slice(0, 4),
+    id.toUpperCase(),
+    `${id}x`,
+    '00000000',
+    'deadbeef',
+    '%25%25%25%25%25%25%25%25',
+    '________',
+    '%00',
+    '%E0%A4%A',
+    '..%2F..%2Fetc',
+    'x'.repeat(3000),
+    segment(value(random, pick, targets)),
+  ]);
 }
 
 function query(random: () => number, pick: Pick, targets: Targets): string {
   const keys = ['limit', 'offset', 'status', 'project', 'limit', 'offset', 'x', 'status[]', '__proto__'];
-  const parts = Array.from({ length: Math.floor(random() * 4) }, () => `${pick(keys)}=${segment(value(random, pick, targets))}`);
+  const parts = Array.from(
+    { length: Math.floor(random() * 4) },
+    () => `${pick(keys)}=${segment(value(random, pick, targets))}`,
+  );
   return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
@@ -122,7 +237,21 @@ export function hostileRequest(random: () => number, targets: Targets): HostileR
     () => ({ method: 'GET', path: '/api/projects' }),
     () => ({ method: 'POST', path: '/api/projects' }),
     () => ({ method: 'DELETE', path: `/api/projects/${segment(value(random, pick, targets))}` }),
-    () => ({ method: 'GET', path: pick(['/', '/nothing', '/tasks/', '//tasks', '/TASKS', '/api', '/api/projects/x/y', '/health/../tasks', `/${'a/'.repeat(500)}`, '/tasks?limit=1#x']) }),
+    () => ({
+      method: 'GET',
+      path: pick([
+        '/',
+        '/nothing',
+        '/tasks/',
+        '//tasks',
+        '/TASKS',
+        '/api',
+        '/api/projects/x/y',
+        '/health/../tasks',
+        `/${'a/'.repeat(500)}`,
+        '/tasks?limit=1#x',
+      ]),
+    }),
   ];
   const route = pick(routes)();
   const method = random() < 0.12 ? pick(['PUT', 'PATCH', 'DELETE', 'OPTIONS', 'POST', 'GET', 'TRACE']) : route.method;
@@ -136,10 +265,30 @@ export function hostileRequest(random: () => number, targets: Targets): HostileR
     if (random() < 0.8) headers['content-length'] = String(Buffer.byteLength(payload));
     else headers['transfer-encoding'] = 'chunked';
   }
-  if (random() < 0.15) headers['host'] = pick(['attacker.example', `attacker.example:${targets.host.split(':')[1] ?? ''}`, 'localhost', '[::1]', 'a.localhost', '127.0.0.2', '', 'LOCALHOST', '127.0.0.1.nip.io']);
-  if (random() < 0.15) headers['origin'] = pick(['http://attacker.example', 'null', `http://${targets.host}`, 'file://', 'not a url', `https://${targets.host}`]);
+  if (random() < 0.15)
+    headers['host'] = pick([
+      'attacker.example',
+      `attacker.example:${targets.host.split(':')[1] ?? ''}`,
+      'localhost',
+      '[::1]',
+      'a.localhost',
+      '127.0.0.2',
+      '',
+      'LOCALHOST',
+      '127.0.0.1.nip.io',
+    ]);
+  if (random() < 0.15)
+    headers['origin'] = pick([
+      'http://attacker.example',
+      'null',
+      `http://${targets.host}`,
+      'file://',
+      'not a url',
+      `https://${targets.host}`,
+    ]);
   if (random() < 0.1) headers['sec-fetch-site'] = pick(['cross-site', 'same-site', 'same-origin', 'none', 'bogus']);
-  if (random() < 0.15) headers['last-event-id'] = pick(['-1', '1e3', 'abc', '99999999999999999999', '0', '5', '', '  7 ', '1.0', '0x1']);
+  if (random() < 0.15)
+    headers['last-event-id'] = pick(['-1', '1e3', 'abc', '99999999999999999999', '0', '5', '', '  7 ', '1.0', '0x1']);
   if (random() < 0.05) headers['content-encoding'] = pick(['gzip', 'br', 'identity', 'x']);
   if (random() < 0.05) headers['authorization'] = pick(['Bearer ', 'Bearer x', 'Basic Zm9vOmJhcg==', 'x'.repeat(4000)]);
   return { method, path: route.path, headers, ...(payload === undefined ? {} : { body: payload }) };

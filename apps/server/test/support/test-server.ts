@@ -2,7 +2,15 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { resolveConfig, type HarnessConfig } from '@agent-harness/core';
 import { inspectProjectDirectory } from '@agent-harness/runtime';
-import { FAKE_AGENT_BIN_DIR, createTempDataDir, createTempGitRepo, fakeAgentEnv, type FakeAgentScenario, type TempDir, type TempGitRepo } from '@agent-harness/testing';
+import {
+  FAKE_AGENT_BIN_DIR,
+  createTempDataDir,
+  createTempGitRepo,
+  fakeAgentEnv,
+  type FakeAgentScenario,
+  type TempDir,
+  type TempGitRepo,
+} from '@agent-harness/testing';
 import { bootstrapServer, type RunningServer } from '../../src/bootstrap.js';
 
 /** A server started in this process on 127.0.0.1, with one project (`app`) and scripted agents. */
@@ -29,17 +37,33 @@ export function testConfig(server: Record<string, string>, extraToml = ''): Harn
   return result.value;
 }
 
-export async function startTestServer(options: { token?: string; scenario?: FakeAgentScenario; sseHeartbeatMs?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { token?: string; scenario?: FakeAgentScenario; sseHeartbeatMs?: number } = {},
+): Promise<TestServer> {
   const dataDir = await createTempDataDir();
   const repo = await createTempGitRepo();
   let server: RunningServer | undefined;
   try {
     const config = testConfig(
       { data_dir: dataDir.path, ...(options.token === undefined ? {} : { api_token: options.token }) },
-      [`[agents.claude]`, `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`, '[[projects]]', 'name = "app"', `root = ${JSON.stringify(repo.path)}`, ''].join('\n'),
+      [
+        `[agents.claude]`,
+        `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
+        '[[projects]]',
+        'name = "app"',
+        `root = ${JSON.stringify(repo.path)}`,
+        '',
+      ].join('\n'),
     );
-    const env = { PATH: process.env['PATH'], ...repo.gitEnv, ...fakeAgentEnv(options.scenario ?? { edits: [{ path: 'f.txt', content: 'x\n' }] }) };
-    server = await bootstrapServer(config, { env, ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }) });
+    const env = {
+      PATH: process.env['PATH'],
+      ...repo.gitEnv,
+      ...fakeAgentEnv(options.scenario ?? { edits: [{ path: 'f.txt', content: 'x\n' }] }),
+    };
+    server = await bootstrapServer(config, {
+      env,
+      ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
+    });
   } catch (error) {
     await repo.cleanup();
     await dataDir.cleanup();
@@ -85,18 +109,35 @@ export function isErrorBody(json: unknown): boolean {
   const error = (json as { error: unknown }).error;
   if (typeof error !== 'object' || error === null) return false;
   const { code, message, details, ...rest } = error as Record<string, unknown>;
-  return typeof code === 'string' && /^[A-Z_]+$/.test(code) && typeof message === 'string' && message !== '' && (details === undefined || (typeof details === 'object' && details !== null)) && Object.keys(rest).length === 0;
+  return (
+    typeof code === 'string' &&
+    /^[A-Z_]+$/.test(code) &&
+    typeof message === 'string' &&
+    message !== '' &&
+    (details === undefined || (typeof details === 'object' && details !== null)) &&
+    Object.keys(rest).length === 0
+  );
 }
 
 /**
  * One request through node:http, with exactly the headers given (a `Host` of our choice, no
  * defaults added by fetch); the body is sent as is, chunked when no content-length is given.
  */
-export function rawRequest(url: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<ReadResponse> {
+export function rawRequest(
+  url: string,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<ReadResponse> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, method: options.method ?? 'GET', path: options.path, headers: { host: target.host, ...options.headers }, setHost: false },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: { host: target.host, ...options.headers },
+        setHost: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

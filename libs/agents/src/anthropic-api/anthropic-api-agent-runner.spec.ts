@@ -12,7 +12,15 @@ import {
   type TempGitRepo,
 } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CREDENTIAL_CANARIES, configFrom, escapeWithSetsid, finished, isRunning, leakedCanaries, readEnvDump } from '../../test/helpers.js';
+import {
+  CREDENTIAL_CANARIES,
+  configFrom,
+  escapeWithSetsid,
+  finished,
+  isRunning,
+  leakedCanaries,
+  readEnvDump,
+} from '../../test/helpers.js';
 import type { AgentRequest } from '../agent-runner.js';
 import { AnthropicApiAgentRunner } from './anthropic-api-agent-runner.js';
 
@@ -31,19 +39,46 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
     await outside.cleanup();
   });
 
-  async function runnerFor(script: FakeAnthropicScript, toml = '', baseEnv: Record<string, string> = {}): Promise<AnthropicApiAgentRunner> {
+  async function runnerFor(
+    script: FakeAnthropicScript,
+    toml = '',
+    baseEnv: Record<string, string> = {},
+  ): Promise<AnthropicApiAgentRunner> {
     server = await startFakeAnthropicServer(script);
     const config = configFrom(`[agents.anthropic_api]\nbase_url = "${server.url}"\n${toml}`).agents.anthropic_api;
-    return new AnthropicApiAgentRunner({ config, apiKey: 'sk-ant-test', baseEnv: { PATH: process.env['PATH'], ANTHROPIC_API_KEY: 'sk-ant-test', ...baseEnv } });
+    return new AnthropicApiAgentRunner({
+      config,
+      apiKey: 'sk-ant-test',
+      baseEnv: { PATH: process.env['PATH'], ANTHROPIC_API_KEY: 'sk-ant-test', ...baseEnv },
+    });
   }
-  const request = (extra: Partial<AgentRequest> = {}): AgentRequest => ({ prompt: 'Create hello.txt', cwd: repo.path, ...extra });
+  const request = (extra: Partial<AgentRequest> = {}): AgentRequest => ({
+    prompt: 'Create hello.txt',
+    cwd: repo.path,
+    ...extra,
+  });
 
-  it('runs the tool loop: writes the file, reports every step, ends with the model\'s answer', async () => {
+  it("runs the tool loop: writes the file, reports every step, ends with the model's answer", async () => {
     const runner = await runnerFor(fileWritingModel('docs/hello.txt', 'hello\n'));
     const { events, result } = await finished(runner.run(request()));
     expect(readFileSync(join(repo.path, 'docs', 'hello.txt'), 'utf8')).toBe('hello\n');
-    expect(events.map((e) => e.type)).toEqual(['session_started', 'usage', 'text', 'tool_call', 'tool_result', 'file_change', 'usage', 'text', 'completed']);
-    expect(result).toMatchObject({ agent: 'anthropic-api', ok: true, reason: 'completed', finalText: 'Done: I created docs/hello.txt.' });
+    expect(events.map((e) => e.type)).toEqual([
+      'session_started',
+      'usage',
+      'text',
+      'tool_call',
+      'tool_result',
+      'file_change',
+      'usage',
+      'text',
+      'completed',
+    ]);
+    expect(result).toMatchObject({
+      agent: 'anthropic-api',
+      ok: true,
+      reason: 'completed',
+      finalText: 'Done: I created docs/hello.txt.',
+    });
     expect(result.usage).toEqual({ inputTokens: 200, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 40 });
     const first = server!.requests[0]!;
     expect(first.headers['authorization']).toBe('Bearer sk-ant-test');
@@ -70,7 +105,9 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
       { name: 'write_file', input: { path: 'escape/through-link.txt', content: 'x' } },
       { name: 'read_file', input: { path: '/etc/hostname' } },
     ];
-    const runner = await runnerFor((req) => (isAnsweringTools(req) ? { kind: 'message', text: 'gave up' } : { kind: 'message', toolUses: attempts }));
+    const runner = await runnerFor((req) =>
+      isAnsweringTools(req) ? { kind: 'message', text: 'gave up' } : { kind: 'message', toolUses: attempts },
+    );
     const { events } = await finished(runner.run(request()));
     const results = events.flatMap((e) => (e.type === 'tool_result' ? [e] : []));
     expect(results.map((r) => r.ok)).toEqual([false, false, false, false]);
@@ -111,7 +148,10 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
 
   it('runs commands without any credential: the API key stays in-process, Harness secrets stay out (canaries)', async () => {
     const dump = join(outside.path, 'seen.env');
-    const script: FakeAnthropicScript = (req) => (isAnsweringTools(req) ? { kind: 'message', text: 'ok' } : { kind: 'message', toolUses: [{ name: 'run_command', input: { command: `env -0 > ${dump}` } }] });
+    const script: FakeAnthropicScript = (req) =>
+      isAnsweringTools(req)
+        ? { kind: 'message', text: 'ok' }
+        : { kind: 'message', toolUses: [{ name: 'run_command', input: { command: `env -0 > ${dump}` } }] };
     const runner = await runnerFor(script, '', { ...CREDENTIAL_CANARIES });
     expect((await finished(runner.run(request({ env: { HARNESS_TASK_ID: 'task-1' } })))).result.ok).toBe(true);
     const env = readEnvDump(dump);
@@ -123,9 +163,13 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
   it('ends what its commands left running outside their process group (setsid), by the task marker', async () => {
     const pidFile = join(outside.path, 'escaped.pid');
     const script: FakeAnthropicScript = (req) =>
-      isAnsweringTools(req) ? { kind: 'message', text: 'ok' } : { kind: 'message', toolUses: [{ name: 'run_command', input: { command: escapeWithSetsid(pidFile) } }] };
+      isAnsweringTools(req)
+        ? { kind: 'message', text: 'ok' }
+        : { kind: 'message', toolUses: [{ name: 'run_command', input: { command: escapeWithSetsid(pidFile) } }] };
     const runner = await runnerFor(script);
-    expect((await finished(runner.run(request({ env: { HARNESS_TASK_ID: `task-api-${String(process.pid)}` } })))).result.ok).toBe(true);
+    expect(
+      (await finished(runner.run(request({ env: { HARNESS_TASK_ID: `task-api-${String(process.pid)}` } })))).result.ok,
+    ).toBe(true);
     const escaped = Number(readFileSync(pidFile, 'utf8'));
     try {
       expect(isRunning(escaped)).toBe(false);
@@ -135,7 +179,10 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
   });
 
   it('stops after max_turns', async () => {
-    const runner = await runnerFor(() => ({ kind: 'message', toolUses: [{ name: 'list_files', input: {} }] }), 'max_turns = 3\n');
+    const runner = await runnerFor(
+      () => ({ kind: 'message', toolUses: [{ name: 'list_files', input: {} }] }),
+      'max_turns = 3\n',
+    );
     const { result } = await finished(runner.run(request()));
     expect(result).toMatchObject({ ok: false, reason: 'failed', message: 'stopped after max_turns (3) model turns' });
     expect(server!.requests).toHaveLength(3);

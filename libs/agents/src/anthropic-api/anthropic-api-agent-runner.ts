@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
-import { ZERO_USAGE, addUsage, commandEnv, type AgentEndReason, type AgentEvent, type HarnessConfig, type TokenUsage } from '@agent-harness/core';
+import {
+  ZERO_USAGE,
+  addUsage,
+  commandEnv,
+  type AgentEndReason,
+  type AgentEvent,
+  type HarnessConfig,
+  type TokenUsage,
+} from '@agent-harness/core';
 import { ReplaySubject } from 'rxjs';
 import { AgentRunner, completedEvent, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
 import { killTaskProcesses, taskMarkerOf } from '../process/orphans.js';
@@ -105,19 +113,33 @@ export class AnthropicApiAgentRunner extends AgentRunner {
 
     if (request.resumeSessionId !== undefined && !this.sessions.has(sessionId)) {
       emit({ type: 'error', message: `unknown session ${sessionId}`, fatal: true });
-      return done(false, 'failed', `unknown session ${sessionId}: this agent keeps sessions only while the process runs`);
+      return done(
+        false,
+        'failed',
+        `unknown session ${sessionId}: this agent keeps sessions only while the process runs`,
+      );
     }
     const model = request.model ?? config.default_model;
     emit({ type: 'session_started', sessionId, model });
     messages.push({ role: 'user', content: request.prompt });
     // The SDK uses the key in-process; Harness runs the model's commands itself, so they get the
     // allow-listed environment of validation commands (no credential of any kind), and the task marker.
-    const tools = new WorkspaceTools(request.cwd, { ...commandEnv(this.deps.baseEnv), ...request.env }, this.deps.commandTimeoutMs ?? 600_000);
+    const tools = new WorkspaceTools(
+      request.cwd,
+      { ...commandEnv(this.deps.baseEnv), ...request.env },
+      this.deps.commandTimeoutMs ?? 600_000,
+    );
 
     try {
       for (let turn = 1; turn <= config.max_turns; turn++) {
         const message = await this.streamTurn(
-          { model, max_tokens: config.max_tokens, system: SYSTEM_PROMPT(request.cwd), tools: [...WORKSPACE_TOOLS], messages },
+          {
+            model,
+            max_tokens: config.max_tokens,
+            system: SYSTEM_PROMPT(request.cwd),
+            tools: [...WORKSPACE_TOOLS],
+            messages,
+          },
           controller.signal,
           touch,
         );
@@ -143,13 +165,19 @@ export class AnthropicApiAgentRunner extends AgentRunner {
             touch();
             emit({ type: 'tool_result', id: block.id, ok: outcome.ok, output: outcome.output });
             if (outcome.changes !== undefined) emit({ type: 'file_change', changes: outcome.changes });
-            results.push({ type: 'tool_result', tool_use_id: block.id, content: outcome.output, is_error: !outcome.ok });
+            results.push({
+              type: 'tool_result',
+              tool_use_id: block.id,
+              content: outcome.output,
+              is_error: !outcome.ok,
+            });
           }
         }
         if (texts.length > 0) finalText = texts.join('\n');
         if (stopped !== undefined) return done(false, stopped.reason, stopped.message);
         if (message.stop_reason !== 'tool_use' || results.length === 0) {
-          if (message.stop_reason === 'max_tokens') return done(false, 'failed', `the reply hit max_tokens (${String(config.max_tokens)})`);
+          if (message.stop_reason === 'max_tokens')
+            return done(false, 'failed', `the reply hit max_tokens (${String(config.max_tokens)})`);
           return done(true, 'completed');
         }
         messages.push({ role: 'user', content: results });
@@ -158,14 +186,22 @@ export class AnthropicApiAgentRunner extends AgentRunner {
     } catch (error) {
       if (stopped !== undefined) return done(false, stopped.reason, stopped.message);
       const failure = classifyApiError(error);
-      emit(failure.reason === 'rate_limited' ? { type: 'rate_limited', message: failure.message, resetAt: failure.resetAt } : { type: 'error', message: failure.message, fatal: true });
+      emit(
+        failure.reason === 'rate_limited'
+          ? { type: 'rate_limited', message: failure.message, resetAt: failure.resetAt }
+          : { type: 'error', message: failure.message, fatal: true },
+      );
       const result = done(false, failure.reason, failure.message);
       return failure.resetAt === undefined ? result : { ...result, rateLimitResetAt: failure.resetAt };
     }
   }
 
   /** One model turn, retried twice (1 s, then 2 s apart) on overload, 5xx and connection errors. */
-  private async streamTurn(params: Anthropic.MessageStreamParams, signal: AbortSignal, onEvent: () => void): Promise<Anthropic.Message> {
+  private async streamTurn(
+    params: Anthropic.MessageStreamParams,
+    signal: AbortSignal,
+    onEvent: () => void,
+  ): Promise<Anthropic.Message> {
     for (let attempt = 0; ; attempt++) {
       try {
         const stream = this.client.messages.stream(params, { signal });
@@ -192,21 +228,30 @@ const TRANSIENT_RETRIES = 2;
 
 function isTransient(error: unknown): boolean {
   if (error instanceof Anthropic.APIConnectionError) return true;
-  return error instanceof Anthropic.APIError && error.status !== undefined && (error.status >= 500 || error.status === 408);
+  return (
+    error instanceof Anthropic.APIError && error.status !== undefined && (error.status >= 500 || error.status === 408)
+  );
 }
 
 function classifyApiError(error: unknown): { reason: AgentEndReason; message: string; resetAt?: string } {
   if (error instanceof Anthropic.APIError && error.status !== undefined) {
     const message = `Anthropic API ${String(error.status)}: ${error.message}`;
     if (error.status === 401 || error.status === 403) return { reason: 'auth_failed', message };
-    if (error.status === 402 || /credit balance|billing|quota/i.test(error.message)) return { reason: 'quota_exceeded', message };
+    if (error.status === 402 || /credit balance|billing|quota/i.test(error.message))
+      return { reason: 'quota_exceeded', message };
     if (error.status === 429 || error.status === 529) {
       const headers = error.headers as Headers | undefined;
       const retryAfter = Number(headers?.get('retry-after'));
-      const resetAt = Number.isFinite(retryAfter) && retryAfter > 0 ? new Date(Date.now() + retryAfter * 1000).toISOString() : undefined;
+      const resetAt =
+        Number.isFinite(retryAfter) && retryAfter > 0
+          ? new Date(Date.now() + retryAfter * 1000).toISOString()
+          : undefined;
       return resetAt === undefined ? { reason: 'rate_limited', message } : { reason: 'rate_limited', message, resetAt };
     }
     return { reason: 'failed', message };
   }
-  return { reason: 'failed', message: `Anthropic API request failed: ${error instanceof Error ? error.message : String(error)}` };
+  return {
+    reason: 'failed',
+    message: `Anthropic API request failed: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }

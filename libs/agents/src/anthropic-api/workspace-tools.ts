@@ -18,7 +18,12 @@ export const WORKSPACE_TOOLS: readonly Anthropic.Tool[] = [
   {
     name: 'list_files',
     description: 'List the entries of a directory of the working directory (folders end with "/").',
-    input_schema: { type: 'object', properties: { path: { type: 'string', description: 'Directory, relative to the working directory; default "."' } } },
+    input_schema: {
+      type: 'object',
+      properties: {
+        path: { type: 'string', description: 'Directory, relative to the working directory; default "."' },
+      },
+    },
   },
   {
     name: 'read_file',
@@ -28,7 +33,11 @@ export const WORKSPACE_TOOLS: readonly Anthropic.Tool[] = [
   {
     name: 'write_file',
     description: 'Create or overwrite a file of the working directory (parent folders are created).',
-    input_schema: { type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' } }, required: ['path', 'content'] },
+    input_schema: {
+      type: 'object',
+      properties: { path: { type: 'string' }, content: { type: 'string' } },
+      required: ['path', 'content'],
+    },
   },
   {
     name: 'edit_file',
@@ -114,7 +123,8 @@ export class WorkspaceTools {
 
   private read(path: string): ToolOutcome {
     const file = this.resolveInside(path);
-    if (statSync(file).size > MAX_READ_BYTES) return { ok: false, output: `${path} is larger than ${String(MAX_READ_BYTES)} bytes` };
+    if (statSync(file).size > MAX_READ_BYTES)
+      return { ok: false, output: `${path} is larger than ${String(MAX_READ_BYTES)} bytes` };
     return { ok: true, output: readFileSync(file, 'utf8') };
   }
 
@@ -123,23 +133,38 @@ export class WorkspaceTools {
     const existed = existsSync(file);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, content);
-    return { ok: true, output: `wrote ${relative(this.root, file)} (${String(content.length)} characters)`, changes: [{ path: file, kind: existed ? 'update' : 'add' }] };
+    return {
+      ok: true,
+      output: `wrote ${relative(this.root, file)} (${String(content.length)} characters)`,
+      changes: [{ path: file, kind: existed ? 'update' : 'add' }],
+    };
   }
 
   private edit(path: string, oldText: string, newText: string): ToolOutcome {
     const file = this.resolveInside(path);
     const text = readFileSync(file, 'utf8');
     const count = oldText === '' ? 0 : text.split(oldText).length - 1;
-    if (count !== 1) return { ok: false, output: `old_text occurs ${String(count)} times in ${path}; it must occur exactly once` };
-    writeFileSync(file, text.replace(oldText, () => newText));
+    if (count !== 1)
+      return { ok: false, output: `old_text occurs ${String(count)} times in ${path}; it must occur exactly once` };
+    writeFileSync(
+      file,
+      text.replace(oldText, () => newText),
+    );
     return { ok: true, output: `edited ${relative(this.root, file)}`, changes: [{ path: file, kind: 'update' }] };
   }
 
   /** Runs `bash -c` in its own process group, ended on timeout or when the run is aborted. */
   private async runCommand(command: string, signal: AbortSignal): Promise<ToolOutcome> {
     const outcome = await this.shell.run(command, { cwd: this.root, timeoutMs: this.commandTimeoutMs, signal });
-    const status = outcome.timedOut ? `timed out after ${String(this.commandTimeoutMs / 1000)} s` : signal.aborted ? 'cancelled' : `exit code ${String(outcome.exitCode)}`;
-    return { ok: !outcome.timedOut && !signal.aborted && outcome.exitCode === 0, output: `${status}\n${truncate(outcome.output, MAX_COMMAND_OUTPUT)}` };
+    const status = outcome.timedOut
+      ? `timed out after ${String(this.commandTimeoutMs / 1000)} s`
+      : signal.aborted
+        ? 'cancelled'
+        : `exit code ${String(outcome.exitCode)}`;
+    return {
+      ok: !outcome.timedOut && !signal.aborted && outcome.exitCode === 0,
+      output: `${status}\n${truncate(outcome.output, MAX_COMMAND_OUTPUT)}`,
+    };
   }
 }
 
@@ -148,4 +173,3 @@ function required(args: Record<string, unknown>, key: string): string {
   if (typeof value !== 'string') throw new ToolRefusal(`missing string argument "${key}"`);
   return value;
 }
-

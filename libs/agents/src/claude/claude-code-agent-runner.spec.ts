@@ -1,9 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FAKE_AGENT_BIN_DIR, createTempGitRepo, fakeAgentEnv, readFakeAgentLog, type FakeAgentScenario, type TempGitRepo } from '@agent-harness/testing';
+import {
+  FAKE_AGENT_BIN_DIR,
+  createTempGitRepo,
+  fakeAgentEnv,
+  readFakeAgentLog,
+  type FakeAgentScenario,
+  type TempGitRepo,
+} from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  CREDENTIAL_CANARIES, configFrom, escapeWithSetsid, finished, isAlive, isProcessGroupAlive, isRunning, leakedCanaries, readEnvDump, waitForFile,
+  CREDENTIAL_CANARIES,
+  configFrom,
+  escapeWithSetsid,
+  finished,
+  isAlive,
+  isProcessGroupAlive,
+  isRunning,
+  leakedCanaries,
+  readEnvDump,
+  waitForFile,
 } from '../../test/helpers.js';
 import type { AgentRequest } from '../agent-runner.js';
 import { ClaudeCodeAgentRunner, claudeArgs } from './claude-code-agent-runner.js';
@@ -26,24 +42,72 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
       baseEnv: { PATH: process.env['PATH'], HOME: join(repo.path, '..'), ...baseEnv },
       unreachableTimeoutMs,
     });
-  const run = (scenario: FakeAgentScenario, request: Partial<AgentRequest> = {}, toml = '', baseEnv: Record<string, string> = {}, unreachableTimeoutMs?: number) =>
-    runner(toml, baseEnv, unreachableTimeoutMs).run({ prompt: 'Create hello.txt', cwd: repo.path, env: fakeAgentEnv(scenario, log), ...request });
+  const run = (
+    scenario: FakeAgentScenario,
+    request: Partial<AgentRequest> = {},
+    toml = '',
+    baseEnv: Record<string, string> = {},
+    unreachableTimeoutMs?: number,
+  ) =>
+    runner(toml, baseEnv, unreachableTimeoutMs).run({
+      prompt: 'Create hello.txt',
+      cwd: repo.path,
+      env: fakeAgentEnv(scenario, log),
+      ...request,
+    });
 
   it('makes a real edit and reports it live, with usage and the final answer', async () => {
-    const { events, result } = await finished(run({ edits: [{ path: 'hello.txt', content: 'hi\n' }], text: 'Created hello.txt.', session: 'sess-1' }));
+    const { events, result } = await finished(
+      run({ edits: [{ path: 'hello.txt', content: 'hi\n' }], text: 'Created hello.txt.', session: 'sess-1' }),
+    );
     expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hi\n');
-    expect(events.map((e) => e.type)).toEqual(['session_started', 'text', 'usage', 'tool_call', 'file_change', 'tool_result', 'text', 'usage', 'completed']);
-    expect(result).toMatchObject({ agent: 'claude', ok: true, reason: 'completed', finalText: 'Created hello.txt.', sessionId: 'sess-1', exitCode: 0, costUsd: 0.0994 });
+    expect(events.map((e) => e.type)).toEqual([
+      'session_started',
+      'text',
+      'usage',
+      'tool_call',
+      'file_change',
+      'tool_result',
+      'text',
+      'usage',
+      'completed',
+    ]);
+    expect(result).toMatchObject({
+      agent: 'claude',
+      ok: true,
+      reason: 'completed',
+      finalText: 'Created hello.txt.',
+      sessionId: 'sess-1',
+      exitCode: 0,
+      costUsd: 0.0994,
+    });
     expect(result.usage.outputTokens).toBe(15);
     expect(events.at(-1)).toMatchObject({ type: 'completed', ok: true, sessionId: 'sess-1' });
   });
 
   it('passes model, permissions, budget, resume and extra args; the prompt goes on stdin', async () => {
-    await finished(run({}, { model: 'opus', budgetUsd: 0.5, resumeSessionId: 'sess-9', prompt: '-starts with a dash' }, '[agents.claude]\nextra_args = ["--max-turns", "7"]\n'));
+    await finished(
+      run(
+        {},
+        { model: 'opus', budgetUsd: 0.5, resumeSessionId: 'sess-9', prompt: '-starts with a dash' },
+        '[agents.claude]\nextra_args = ["--max-turns", "7"]\n',
+      ),
+    );
     const [call] = readFakeAgentLog(log);
     expect(call?.argv).toEqual([
-      '-p', '--output-format', 'stream-json', '--verbose', '--model', 'opus', '--dangerously-skip-permissions',
-      '--max-budget-usd', '0.5', '--resume', 'sess-9', '--max-turns', '7',
+      '-p',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--model',
+      'opus',
+      '--dangerously-skip-permissions',
+      '--max-budget-usd',
+      '0.5',
+      '--resume',
+      'sess-9',
+      '--max-turns',
+      '7',
     ]);
     expect(call?.prompt).toBe('-starts with a dash');
     expect(call?.cwd).toBe(repo.path);
@@ -59,29 +123,57 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
   it('restricts tools instead of skipping permissions when a request lists them', () => {
     const config = configFrom().agents.claude;
     const args = claudeArgs(config, 'danger-full-access', { prompt: 'p', cwd: '/', allowedTools: ['Read', 'Edit'] });
-    expect(args).toEqual(expect.arrayContaining(['--permission-mode', 'bypassPermissions', '--allowedTools', 'Read,Edit', '--disallowedTools', 'Bash,MultiEdit,NotebookEdit,Write']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--permission-mode',
+        'bypassPermissions',
+        '--allowedTools',
+        'Read,Edit',
+        '--disallowedTools',
+        'Bash,MultiEdit,NotebookEdit,Write',
+      ]),
+    );
     expect(args).not.toContain('--dangerously-skip-permissions');
-    expect(claudeArgs(config, 'read-only', { prompt: 'p', cwd: '/' })).toEqual(expect.arrayContaining(['--allowedTools', 'Read,Grep,Glob,LS']));
+    expect(claudeArgs(config, 'read-only', { prompt: 'p', cwd: '/' })).toEqual(
+      expect.arrayContaining(['--allowedTools', 'Read,Grep,Glob,LS']),
+    );
   });
 
   it('picks the phase model under reasoning_budget, and the default model otherwise', () => {
     const plain = configFrom().agents.claude;
     expect(claudeArgs(plain, 'danger-full-access', { prompt: 'p', cwd: '/', phase: 'planning' })).toContain('sonnet');
-    const tiered = configFrom('[agents.claude.reasoning_budget]\nplanning_tier = "xhigh"\nxhigh_model = "opus-x"\n').agents.claude;
+    const tiered = configFrom('[agents.claude.reasoning_budget]\nplanning_tier = "xhigh"\nxhigh_model = "opus-x"\n')
+      .agents.claude;
     const args = claudeArgs(tiered, 'danger-full-access', { prompt: 'p', cwd: '/', phase: 'planning' });
     expect(args[args.indexOf('--model') + 1]).toBe('opus-x');
   });
 
   it('gives the agent a clean environment: no nested-session variables, no GitHub token, config env added', async () => {
-    const baseEnv = { CLAUDECODE: '1', CLAUDE_CODE_ENTRYPOINT: 'cli', CLAUDE_CODE_SESSION_ID: 'outer', CLAUDE_CONFIG_DIR: '/keep/me', GITHUB_TOKEN: 'ghp_secret', HARNESS_API_TOKEN: 'tok', OPENAI_API_KEY: 'sk-openai' };
+    const baseEnv = {
+      CLAUDECODE: '1',
+      CLAUDE_CODE_ENTRYPOINT: 'cli',
+      CLAUDE_CODE_SESSION_ID: 'outer',
+      CLAUDE_CONFIG_DIR: '/keep/me',
+      GITHUB_TOKEN: 'ghp_secret',
+      HARNESS_API_TOKEN: 'tok',
+      OPENAI_API_KEY: 'sk-openai',
+    };
     await finished(run({}, {}, '[agents.claude.env]\nEXTRA_FROM_CONFIG = "yes"\n', baseEnv));
     const env = readFakeAgentLog(log)[0]?.env ?? {};
-    for (const gone of ['CLAUDECODE', 'CLAUDE_CODE_ENTRYPOINT', 'CLAUDE_CODE_SESSION_ID', 'GITHUB_TOKEN', 'HARNESS_API_TOKEN', 'OPENAI_API_KEY']) expect(env).not.toHaveProperty(gone);
+    for (const gone of [
+      'CLAUDECODE',
+      'CLAUDE_CODE_ENTRYPOINT',
+      'CLAUDE_CODE_SESSION_ID',
+      'GITHUB_TOKEN',
+      'HARNESS_API_TOKEN',
+      'OPENAI_API_KEY',
+    ])
+      expect(env).not.toHaveProperty(gone);
     expect(env['CLAUDE_CONFIG_DIR']).toBe('/keep/me');
     expect(env['EXTRA_FROM_CONFIG']).toBe('yes');
   });
 
-  it('gives the commands it runs only Anthropic credentials: no other provider\'s keys, no Harness secrets (canaries)', async () => {
+  it("gives the commands it runs only Anthropic credentials: no other provider's keys, no Harness secrets (canaries)", async () => {
     const dump = join(repo.path, '..', 'seen.env');
     await finished(run({ commands: [`env -0 > ${dump}`] }, {}, '', { ...CREDENTIAL_CANARIES }));
     const env = readEnvDump(dump);
@@ -104,7 +196,12 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
   it('reports budget exhaustion and a run that died without a result', async () => {
     expect((await finished(run({ outcome: 'budget' }))).result).toMatchObject({ ok: false, reason: 'budget_exceeded' });
     const died = (await finished(run({ outcome: 'no_result', exitCode: 3, stderr: 'boom: something broke\n' }))).result;
-    expect(died).toMatchObject({ ok: false, reason: 'failed', exitCode: 3, message: 'claude exited (code 3) without a final result: boom: something broke' });
+    expect(died).toMatchObject({
+      ok: false,
+      reason: 'failed',
+      exitCode: 3,
+      message: 'claude exited (code 3) without a final result: boom: something broke',
+    });
     expect(died.stderrTail).toBe('boom: something broke\n');
   });
 
@@ -135,12 +232,17 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     afterEach(() => {
       for (const pid of escapees.splice(0)) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
     });
-    const taskEnv = (scenario: FakeAgentScenario, taskId: string) => ({ ...fakeAgentEnv(scenario, log), HARNESS_TASK_ID: `${taskId}-${String(process.pid)}` });
+    const taskEnv = (scenario: FakeAgentScenario, taskId: string) => ({
+      ...fakeAgentEnv(scenario, log),
+      HARNESS_TASK_ID: `${taskId}-${String(process.pid)}`,
+    });
 
     it('are ended by the task marker when the run ends normally', async () => {
       const pidFile = join(repo.path, '..', 'escaped.pid');
       const scenario = { commands: [escapeWithSetsid(pidFile)] };
-      const { result } = await finished(runner().run({ prompt: 'x', cwd: repo.path, env: taskEnv(scenario, 'task-normal') }));
+      const { result } = await finished(
+        runner().run({ prompt: 'x', cwd: repo.path, env: taskEnv(scenario, 'task-normal') }),
+      );
       const escaped = Number(readFileSync(pidFile, 'utf8'));
       escapees.push(escaped);
       expect(result.ok).toBe(true);
@@ -151,7 +253,12 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
       const pidFile = join(repo.path, '..', 'escaped.pid');
       const controller = new AbortController();
       const scenario: FakeAgentScenario = { commands: [escapeWithSetsid(pidFile)], hang: 'after_commands' };
-      const handle = runner().run({ prompt: 'x', cwd: repo.path, env: taskEnv(scenario, 'task-cancel'), signal: controller.signal });
+      const handle = runner().run({
+        prompt: 'x',
+        cwd: repo.path,
+        env: taskEnv(scenario, 'task-cancel'),
+        signal: controller.signal,
+      });
       const escaped = Number(await waitForFile(pidFile));
       escapees.push(escaped);
       expect(isRunning(escaped)).toBe(true);
@@ -162,7 +269,9 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
 
     it('cannot keep a run from ending by holding its output pipes; with a marker they are ended', async () => {
       const marked = join(repo.path, '..', 'holder-marked.pid');
-      const { result } = await finished(runner().run({ prompt: 'x', cwd: repo.path, env: taskEnv({ pipeHolderPidFile: marked }, 'task-pipes') }));
+      const { result } = await finished(
+        runner().run({ prompt: 'x', cwd: repo.path, env: taskEnv({ pipeHolderPidFile: marked }, 'task-pipes') }),
+      );
       escapees.push(Number(readFileSync(marked, 'utf8')));
       expect(result.ok).toBe(true);
       expect(isRunning(Number(readFileSync(marked, 'utf8')))).toBe(false);
@@ -173,7 +282,7 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
       expect(second.result.ok).toBe(true);
     });
 
-    it('are left alone without a marker (harness exec runs in the user\'s own directory)', async () => {
+    it("are left alone without a marker (harness exec runs in the user's own directory)", async () => {
       const pidFile = join(repo.path, '..', 'escaped.pid');
       await finished(run({ commands: [escapeWithSetsid(pidFile, repo.path)] }));
       const escaped = Number(readFileSync(pidFile, 'utf8'));
@@ -184,19 +293,27 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
 
   it('times out a silent agent (idle timeout) and kills its group', async () => {
     const pidFile = join(repo.path, '..', 'grandchild.pid');
-    const { result } = await finished(run({ hang: 'before_output', grandchildPidFile: pidFile }, { idleTimeoutMs: 500 }));
+    const { result } = await finished(
+      run({ hang: 'before_output', grandchildPidFile: pidFile }, { idleTimeoutMs: 500 }),
+    );
     expect(result).toMatchObject({ ok: false, reason: 'idle_timeout', message: 'no output for 0.5 s (idle timeout)' });
     expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
     expect(isProcessGroupAlive(readFakeAgentLog(log)[0]!.pid)).toBe(false);
   });
 
   it('enforces the total timeout even while the agent keeps talking', async () => {
-    const talking = await finished(run({ hang: 'after_init', noise: true, delayMs: 50 }, { timeoutMs: 600, idleTimeoutMs: 60_000 }));
+    const talking = await finished(
+      run({ hang: 'after_init', noise: true, delayMs: 50 }, { timeoutMs: 600, idleTimeoutMs: 60_000 }),
+    );
     expect(talking.result).toMatchObject({ ok: false, reason: 'timeout', message: 'timed out after 0.6 s' });
   });
 
   it('says once that the binary is missing, how to install it and which key to set', async () => {
-    const missing = new ClaudeCodeAgentRunner({ config: { ...configFrom().agents.claude, cli_path: 'claude-not-installed-here' }, sandboxMode: 'danger-full-access', baseEnv: { PATH: '/nonexistent' } });
+    const missing = new ClaudeCodeAgentRunner({
+      config: { ...configFrom().agents.claude, cli_path: 'claude-not-installed-here' },
+      sandboxMode: 'danger-full-access',
+      baseEnv: { PATH: '/nonexistent' },
+    });
     const { result, events } = await finished(missing.run({ prompt: 'x', cwd: repo.path }));
     expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
     expect(result.message).toBe(
@@ -207,9 +324,13 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
   });
 
   it('fails within the unreachable window when the model API keeps refusing connections, with its own words', async () => {
-    const { result, events } = await finished(run({ outcome: 'connection_retry' }, { timeoutMs: 30_000 }, '', {}, 1500));
+    const { result, events } = await finished(
+      run({ outcome: 'connection_retry' }, { timeoutMs: 30_000 }, '', {}, 1500),
+    );
     expect(result).toMatchObject({ ok: false, reason: 'failed' });
-    expect(result.message).toMatch(/^claude cannot reach its model API \(still failing after 1\.5 s\): Unable to connect to API \(attempt \d+ of 10 failed without a response; retrying in /);
+    expect(result.message).toMatch(
+      /^claude cannot reach its model API \(still failing after 1\.5 s\): Unable to connect to API \(attempt \d+ of 10 failed without a response; retrying in /,
+    );
     expect(result.durationMs).toBeLessThan(10_000);
     expect(events.filter((e) => e.type === 'error').length).toBeGreaterThan(1);
   });
@@ -225,6 +346,8 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     expect(result.message).toBe(
       'Claude Code refuses to run with full permissions as root ("--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons"): if this machine or container is the sandbox, set IS_SANDBOX = "1" in [agents.claude.env]; otherwise run Harness as another user',
     );
-    expect((await finished(run({ asRoot: true }, {}, '[agents.claude.env]\nIS_SANDBOX = "1"\n'))).result).toMatchObject({ ok: true });
+    expect((await finished(run({ asRoot: true }, {}, '[agents.claude.env]\nIS_SANDBOX = "1"\n'))).result).toMatchObject(
+      { ok: true },
+    );
   });
 });

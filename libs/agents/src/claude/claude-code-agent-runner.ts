@@ -22,7 +22,6 @@ export const CLAUDE_NESTED_SESSION_VARS = [
   'CLAUDE_AGENT_SDK_VERSION',
 ];
 
-
 /** Tools that change files or run commands: denied unless a request allows them. */
 const MUTATING_TOOLS = ['Bash', 'Edit', 'MultiEdit', 'NotebookEdit', 'Write'];
 const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'LS'];
@@ -61,7 +60,11 @@ export function claudeModel(config: ClaudeConfig, request: Pick<AgentRequest, 'm
   if (request.model !== undefined) return request.model;
   const budget = config.reasoning_budget;
   if (budget !== undefined && request.phase !== undefined) {
-    const tier = { planning: budget.planning_tier, execution: budget.execution_tier, validation: budget.validation_tier }[request.phase];
+    const tier = {
+      planning: budget.planning_tier,
+      execution: budget.execution_tier,
+      validation: budget.validation_tier,
+    }[request.phase];
     return { xhigh: budget.xhigh_model, high: budget.high_model, medium: budget.medium_model }[tier];
   }
   return config.default_model;
@@ -71,7 +74,11 @@ export function claudeModel(config: ClaudeConfig, request: Pick<AgentRequest, 'm
  * The command line for one run (without the binary). The prompt is not on it: `claude -p` reads it
  * from stdin when no prompt argument is given (also with `--resume`).
  */
-export function claudeArgs(config: ClaudeConfig, sandboxMode: ClaudeCodeAgentRunnerDeps['sandboxMode'], request: AgentRequest): string[] {
+export function claudeArgs(
+  config: ClaudeConfig,
+  sandboxMode: ClaudeCodeAgentRunnerDeps['sandboxMode'],
+  request: AgentRequest,
+): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--verbose', '--model', claudeModel(config, request)];
   const mode = request.sandboxMode ?? sandboxMode;
   const allowed = request.allowedTools ?? (mode === 'read-only' ? READ_ONLY_TOOLS : undefined);
@@ -109,7 +116,12 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
       args: claudeArgs(config, this.deps.sandboxMode, request),
       stdin: request.prompt,
       cwd: request.cwd,
-      env: buildChildEnv(this.deps.baseEnv, [...CLAUDE_NESTED_SESSION_VARS, ...OPENAI_CREDENTIALS], config.env, request.env),
+      env: buildChildEnv(
+        this.deps.baseEnv,
+        [...CLAUDE_NESTED_SESSION_VARS, ...OPENAI_CREDENTIALS],
+        config.env,
+        request.env,
+      ),
       parser: new ClaudeStreamParser(),
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,

@@ -1,9 +1,20 @@
-import { ZERO_USAGE, type AgentEndReason, type AgentEvent, type FileChange, type TokenUsage } from '@agent-harness/core';
+import {
+  ZERO_USAGE,
+  type AgentEndReason,
+  type AgentEvent,
+  type FileChange,
+  type TokenUsage,
+} from '@agent-harness/core';
 import type { StreamOutcome, StreamParser } from '../process/cli-agent-process.js';
 import { asNumber, asRecord, asString, parseJsonLine, truncate } from '../process/json-line.js';
 
 /** Claude Code's tools that change files, and where their input names the file. */
-const FILE_TOOLS: Readonly<Record<string, FileChange['kind']>> = { Write: 'add', Edit: 'update', MultiEdit: 'update', NotebookEdit: 'update' };
+const FILE_TOOLS: Readonly<Record<string, FileChange['kind']>> = {
+  Write: 'add',
+  Edit: 'update',
+  MultiEdit: 'update',
+  NotebookEdit: 'update',
+};
 
 /** Tool output kept per event; the full text stays with the agent. */
 const TOOL_OUTPUT_CHARS = 8 * 1024;
@@ -56,7 +67,13 @@ export class ClaudeStreamParser implements StreamParser {
     const sessionId = asString(event['session_id']) ?? asString(event['sessionId']);
     if (sessionId !== undefined) this.sessionId = sessionId;
     // Anything the model produced means it was reached.
-    if (event['type'] === 'assistant' || event['type'] === 'user' || event['type'] === 'stream_event' || event['type'] === 'result') this.unreachable = undefined;
+    if (
+      event['type'] === 'assistant' ||
+      event['type'] === 'user' ||
+      event['type'] === 'stream_event' ||
+      event['type'] === 'result'
+    )
+      this.unreachable = undefined;
     switch (event['type']) {
       case 'system':
         return this.onSystem(event);
@@ -100,7 +117,9 @@ export class ClaudeStreamParser implements StreamParser {
         return [{ type: 'error', message: this.unreachable, fatal: false }];
       }
       this.unreachable = undefined;
-      return [{ type: 'error', message: `model API error ${String(status)} (${error ?? 'unknown'}), retrying`, fatal: false }];
+      return [
+        { type: 'error', message: `model API error ${String(status)} (${error ?? 'unknown'}), retrying`, fatal: false },
+      ];
     }
     return [];
   }
@@ -179,7 +198,10 @@ export class ClaudeStreamParser implements StreamParser {
     if (info?.['status'] !== 'rejected') return [];
     const resetsAt = asNumber(info['resetsAt']);
     const resetAt = resetsAt === undefined ? undefined : new Date(resetsAt * 1000).toISOString();
-    this.rateLimit = { message: `rate limit reached (${asString(info['rateLimitType']) ?? 'unknown window'})`, resetAt };
+    this.rateLimit = {
+      message: `rate limit reached (${asString(info['rateLimitType']) ?? 'unknown window'})`,
+      resetAt,
+    };
     return [{ type: 'rate_limited', message: this.rateLimit.message, resetAt }];
   }
 
@@ -204,15 +226,25 @@ export class ClaudeStreamParser implements StreamParser {
   }
 }
 
-function classifyFailure(result: Record<string, unknown>, subtype: string, sawRateLimit: boolean): { reason: AgentEndReason; message: string } {
-  const errors = Array.isArray(result['errors']) ? (result['errors'] as unknown[]).filter((e) => typeof e === 'string') : [];
+function classifyFailure(
+  result: Record<string, unknown>,
+  subtype: string,
+  sawRateLimit: boolean,
+): { reason: AgentEndReason; message: string } {
+  const errors = Array.isArray(result['errors'])
+    ? (result['errors'] as unknown[]).filter((e) => typeof e === 'string')
+    : [];
   const text = asString(result['result']) ?? '';
   const message = [text, ...errors].filter(Boolean).join('; ') || `claude reported ${subtype || 'an error'}`;
   const status = asNumber(result['api_error_status']);
-  if (subtype === 'error_max_budget_usd' || result['terminal_reason'] === 'budget_exhausted') return { reason: 'budget_exceeded', message };
+  if (subtype === 'error_max_budget_usd' || result['terminal_reason'] === 'budget_exhausted')
+    return { reason: 'budget_exceeded', message };
   if (status === 401 || status === 403) return { reason: 'auth_failed', message };
   // A prompt-token limit ("blocking_limit") is not a rate limit: waiting would not help.
-  if (result['terminal_reason'] !== 'blocking_limit' && (status === 429 || sawRateLimit || RATE_LIMIT_TEXT.test(message))) {
+  if (
+    result['terminal_reason'] !== 'blocking_limit' &&
+    (status === 429 || sawRateLimit || RATE_LIMIT_TEXT.test(message))
+  ) {
     return { reason: 'rate_limited', message };
   }
   return { reason: 'failed', message };

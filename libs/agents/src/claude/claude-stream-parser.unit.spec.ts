@@ -21,11 +21,30 @@ function parse(lines: readonly string[]): { events: AgentEvent[]; parser: Claude
 describe('ClaudeStreamParser', () => {
   it('normalizes a real capture into events, in order', () => {
     const { events, parser } = parse(CAPTURE);
-    expect(events.map((e) => e.type)).toEqual(['session_started', 'text', 'usage', 'tool_call', 'file_change', 'tool_result', 'text', 'usage']);
+    expect(events.map((e) => e.type)).toEqual([
+      'session_started',
+      'text',
+      'usage',
+      'tool_call',
+      'file_change',
+      'tool_result',
+      'text',
+      'usage',
+    ]);
     expect(events[0]).toEqual({ type: 'session_started', sessionId: 'e00140e8-aaaa', model: 'claude-opus-5-5' });
-    expect(events[3]).toEqual({ type: 'tool_call', id: 'toolu_fake_2', name: 'Write', input: { file_path: '/w/hello.txt', content: 'hello from the fake model\n' } });
+    expect(events[3]).toEqual({
+      type: 'tool_call',
+      id: 'toolu_fake_2',
+      name: 'Write',
+      input: { file_path: '/w/hello.txt', content: 'hello from the fake model\n' },
+    });
     expect(events[4]).toEqual({ type: 'file_change', changes: [{ path: '/w/hello.txt', kind: 'add' }] });
-    expect(events[5]).toMatchObject({ type: 'tool_result', id: 'toolu_fake_2', ok: true, output: expect.stringContaining('File created successfully') as string });
+    expect(events[5]).toMatchObject({
+      type: 'tool_result',
+      id: 'toolu_fake_2',
+      ok: true,
+      output: expect.stringContaining('File created successfully') as string,
+    });
     expect(parser.end()).toEqual({
       ok: true,
       reason: 'completed',
@@ -48,7 +67,12 @@ describe('ClaudeStreamParser', () => {
 
   it('charges only the growth when a later line of the same message reports more output', () => {
     const line = (out: number) =>
-      JSON.stringify({ type: 'assistant', session_id: 's', parent_tool_use_id: null, message: { id: 'msg_1', content: [], usage: { input_tokens: 10, output_tokens: out } } });
+      JSON.stringify({
+        type: 'assistant',
+        session_id: 's',
+        parent_tool_use_id: null,
+        message: { id: 'msg_1', content: [], usage: { input_tokens: 10, output_tokens: out } },
+      });
     const { events } = parse([line(5), line(5), line(9)]);
     expect(events.flatMap((e) => (e.type === 'usage' ? [[e.inputTokens, e.outputTokens]] : []))).toEqual([
       [10, 5],
@@ -63,24 +87,38 @@ describe('ClaudeStreamParser', () => {
   });
 
   it('treats a 429 inside a "success" result as a rate limit, not a success', () => {
-    const result = '{"type":"result","subtype":"success","is_error":true,"api_error_status":429,"terminal_reason":"api_error","session_id":"s","result":"API Error: 429 usage limit reached"}';
+    const result =
+      '{"type":"result","subtype":"success","is_error":true,"api_error_status":429,"terminal_reason":"api_error","session_id":"s","result":"API Error: 429 usage limit reached"}';
     const outcome = parse([CAPTURE[0]!, result]).parser.end();
     expect(outcome).toMatchObject({ ok: false, reason: 'rate_limited', message: 'API Error: 429 usage limit reached' });
   });
 
   it('classifies budget exhaustion and plain errors', () => {
-    const budget = '{"type":"result","subtype":"error_max_budget_usd","is_error":true,"terminal_reason":"budget_exhausted","errors":["Reached maximum budget ($0.02)"],"session_id":"s"}';
-    expect(parse([budget]).parser.end()).toMatchObject({ ok: false, reason: 'budget_exceeded', message: 'Reached maximum budget ($0.02)' });
+    const budget =
+      '{"type":"result","subtype":"error_max_budget_usd","is_error":true,"terminal_reason":"budget_exhausted","errors":["Reached maximum budget ($0.02)"],"session_id":"s"}';
+    expect(parse([budget]).parser.end()).toMatchObject({
+      ok: false,
+      reason: 'budget_exceeded',
+      message: 'Reached maximum budget ($0.02)',
+    });
     const failed = '{"type":"result","subtype":"error_during_execution","is_error":false,"session_id":"s"}';
-    expect(parse([failed]).parser.end()).toMatchObject({ ok: false, reason: 'failed', message: 'claude reported error_during_execution' });
-    const blocking = '{"type":"result","subtype":"success","is_error":true,"terminal_reason":"blocking_limit","result":"Prompt is too long: rate limit","session_id":"s"}';
+    expect(parse([failed]).parser.end()).toMatchObject({
+      ok: false,
+      reason: 'failed',
+      message: 'claude reported error_during_execution',
+    });
+    const blocking =
+      '{"type":"result","subtype":"success","is_error":true,"terminal_reason":"blocking_limit","result":"Prompt is too long: rate limit","session_id":"s"}';
     expect(parse([blocking]).parser.end()).toMatchObject({ ok: false, reason: 'failed' });
   });
 
   it('reports rate_limit_event with its reset time and a usage-limit assistant line', () => {
-    const event = '{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":1790000000,"rateLimitType":"five_hour"},"session_id":"s"}';
+    const event =
+      '{"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":1790000000,"rateLimitType":"five_hour"},"session_id":"s"}';
     const { events, parser } = parse([event, '{"type":"rate_limit_event","rate_limit_info":{"status":"allowed"}}']);
-    expect(events).toEqual([{ type: 'rate_limited', message: 'rate limit reached (five_hour)', resetAt: '2026-09-21T14:13:20.000Z' }]);
+    expect(events).toEqual([
+      { type: 'rate_limited', message: 'rate limit reached (five_hour)', resetAt: '2026-09-21T14:13:20.000Z' },
+    ]);
     expect(parser.end().rateLimitResetAt).toBe('2026-09-21T14:13:20.000Z');
     const synthetic =
       '{"type":"assistant","error":"rate_limit","is_api_error_message":true,"session_id":"s","parent_tool_use_id":null,"message":{"id":"m","model":"<synthetic>","content":[{"type":"text","text":"You\'ve hit your session limit · resets 9am"}]}}';
@@ -88,25 +126,40 @@ describe('ClaudeStreamParser', () => {
   });
 
   it('makes a 401 retry loop fatal, and notes 429 retries', () => {
-    const retry401 = '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":500,"error_status":401,"error":"authentication_failed","session_id":"s"}';
+    const retry401 =
+      '{"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"retry_delay_ms":500,"error_status":401,"error":"authentication_failed","session_id":"s"}';
     const { events, parser } = parse([retry401]);
     expect(events).toEqual([{ type: 'error', message: 'the model API rejected the credentials (401)', fatal: true }]);
     expect(parser.end()).toMatchObject({ ok: false, reason: 'auth_failed' });
-    const retry429 = '{"type":"system","subtype":"api_retry","attempt":2,"retry_delay_ms":800,"error_status":429,"error":"rate_limit"}';
-    expect(parse([retry429]).events).toEqual([{ type: 'rate_limited', message: 'rate limited by the model API; retry 2 in 800 ms' }]);
+    const retry429 =
+      '{"type":"system","subtype":"api_retry","attempt":2,"retry_delay_ms":800,"error_status":429,"error":"rate_limit"}';
+    expect(parse([retry429]).events).toEqual([
+      { type: 'rate_limited', message: 'rate limited by the model API; retry 2 in 800 ms' },
+    ]);
   });
 
   it('reports connection retries without an HTTP status as unreachable until the model answers', () => {
     const parser = new ClaudeStreamParser();
     // As Claude Code 2.1.330 prints them against a closed port.
-    const retry = '{"type":"system","subtype":"api_retry","attempt":3,"max_retries":10,"retry_delay_ms":2039,"error_status":null,"error":"unknown","session_id":"s","uuid":"u"}';
-    expect(parser.push(retry)).toEqual([{ type: 'error', message: 'Unable to connect to API (attempt 3 of 10 failed without a response; retrying in 2.0 s)', fatal: false }]);
-    expect(parser.connectionFailure()).toBe('Unable to connect to API (attempt 3 of 10 failed without a response; retrying in 2.0 s)');
+    const retry =
+      '{"type":"system","subtype":"api_retry","attempt":3,"max_retries":10,"retry_delay_ms":2039,"error_status":null,"error":"unknown","session_id":"s","uuid":"u"}';
+    expect(parser.push(retry)).toEqual([
+      {
+        type: 'error',
+        message: 'Unable to connect to API (attempt 3 of 10 failed without a response; retrying in 2.0 s)',
+        fatal: false,
+      },
+    ]);
+    expect(parser.connectionFailure()).toBe(
+      'Unable to connect to API (attempt 3 of 10 failed without a response; retrying in 2.0 s)',
+    );
     parser.push(CAPTURE[1] ?? '');
     expect(parser.connectionFailure()).toBeUndefined();
     // An HTTP error is an answer: the API was reached.
     parser.push(retry);
-    parser.push('{"type":"system","subtype":"api_retry","attempt":4,"max_retries":10,"retry_delay_ms":4000,"error_status":529,"error":"overloaded","session_id":"s"}');
+    parser.push(
+      '{"type":"system","subtype":"api_retry","attempt":4,"max_retries":10,"retry_delay_ms":4000,"error_status":529,"error":"overloaded","session_id":"s"}',
+    );
     expect(parser.connectionFailure()).toBeUndefined();
   });
 
@@ -118,7 +171,8 @@ describe('ClaudeStreamParser', () => {
   });
 
   it('marks failed tool results and flattens block content', () => {
-    const line = '{"type":"user","session_id":"s","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}],"is_error":true}]}}';
+    const line =
+      '{"type":"user","session_id":"s","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}],"is_error":true}]}}';
     expect(parse([line]).events).toEqual([{ type: 'tool_result', id: 't1', ok: false, output: 'a\nb' }]);
   });
 });

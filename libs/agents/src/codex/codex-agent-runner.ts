@@ -7,7 +7,6 @@ import { CodexEventParser } from './codex-event-parser.js';
 
 type CodexConfig = HarnessConfig['agents']['codex'];
 
-
 /** @public */
 export interface CodexAgentRunnerDeps {
   readonly config: CodexConfig;
@@ -26,12 +25,17 @@ export const CODEX_INSTALL_HINT = 'npm install -g @openai/codex';
  * `sandbox_mode`, which `exec resume` also accepts. The prompt argument is `-`: Codex then reads
  * the prompt from stdin (also for `exec resume <thread> -`).
  */
-export function codexArgs(config: CodexConfig, sandboxMode: CodexAgentRunnerDeps['sandboxMode'], request: AgentRequest): string[] {
+export function codexArgs(
+  config: CodexConfig,
+  sandboxMode: CodexAgentRunnerDeps['sandboxMode'],
+  request: AgentRequest,
+): string[] {
   const args = ['exec'];
   if (request.resumeSessionId !== undefined) args.push('resume');
   args.push('--json', '--skip-git-repo-check');
   const mode = request.sandboxMode ?? sandboxMode;
-  if (mode === 'danger-full-access' && request.allowedTools === undefined) args.push('--dangerously-bypass-approvals-and-sandbox');
+  if (mode === 'danger-full-access' && request.allowedTools === undefined)
+    args.push('--dangerously-bypass-approvals-and-sandbox');
   else args.push('-c', `sandbox_mode="${mode === 'danger-full-access' ? 'workspace-write' : mode}"`);
   const model = request.model ?? config.default_model;
   if (model !== undefined) args.push('-m', model);

@@ -1,4 +1,11 @@
-import { ZERO_USAGE, addUsage, type AgentEndReason, type AgentEvent, type FileChange, type TokenUsage } from '@agent-harness/core';
+import {
+  ZERO_USAGE,
+  addUsage,
+  type AgentEndReason,
+  type AgentEvent,
+  type FileChange,
+  type TokenUsage,
+} from '@agent-harness/core';
 import type { StreamOutcome, StreamParser } from '../process/cli-agent-process.js';
 import { asNumber, asRecord, asString, parseJsonLine, truncate } from '../process/json-line.js';
 
@@ -7,7 +14,8 @@ const QUOTA_TEXT = /quota|insufficient_quota|billing|payment|credit balance|plan
 const RATE_LIMIT_TEXT = /rate.?limit|\b429\b|too many requests|usage limit/i;
 const AUTH_TEXT = /\b401\b|unauthorized|invalid api key|incorrect api key|authentication/i;
 /** Codex's words for a model API it cannot reach: "Reconnecting... waiting for network (Connection failed: …)". */
-const CONNECTION_TEXT = /^Reconnecting\b|waiting for network|connection failed|error sending request|stream disconnected|failed to lookup address|connection refused/i;
+const CONNECTION_TEXT =
+  /^Reconnecting\b|waiting for network|connection failed|error sending request|stream disconnected|failed to lookup address|connection refused/i;
 
 /**
  * Parses `codex exec --json`: `thread.*`, `turn.*` and `item.*` events. Unknown lines and types are
@@ -49,7 +57,9 @@ export class CodexEventParser implements StreamParser {
       case 'turn.failed': {
         const message = asString(asRecord(event['error'])?.['message']) ?? 'turn failed';
         this.failure = classify(message);
-        return this.failure.reason === 'rate_limited' ? [{ type: 'rate_limited', message }] : [{ type: 'error', message, fatal: false }];
+        return this.failure.reason === 'rate_limited'
+          ? [{ type: 'rate_limited', message }]
+          : [{ type: 'error', message, fatal: false }];
       }
       case 'error': {
         const message = asString(event['message']) ?? 'error';
@@ -59,7 +69,10 @@ export class CodexEventParser implements StreamParser {
       }
       case 'request_user_input':
         // Harness runs unattended: nobody will answer, so waiting would only hang the task.
-        this.failure = { reason: 'failed', message: 'the agent asked for user input, which an unattended run cannot give' };
+        this.failure = {
+          reason: 'failed',
+          message: 'the agent asked for user input, which an unattended run cannot give',
+        };
         return [{ type: 'error', message: this.failure.message, fatal: true }];
       case 'item.started':
       case 'item.updated':
@@ -90,11 +103,17 @@ export class CodexEventParser implements StreamParser {
         const name = `${asString(item['server']) ?? 'mcp'}.${asString(item['tool']) ?? 'tool'}`;
         return this.toolEvents(id, done, name, item['arguments'], () => {
           const error = asString(asRecord(item['error'])?.['message']);
-          return { ok: item['status'] === 'completed' && error === undefined, output: error ?? JSON.stringify(item['result'] ?? null) };
+          return {
+            ok: item['status'] === 'completed' && error === undefined,
+            output: error ?? JSON.stringify(item['result'] ?? null),
+          };
         });
       }
       case 'web_search':
-        return this.toolEvents(id, done, 'web_search', { query: asString(item['query']) ?? '' }, () => ({ ok: true, output: '' }));
+        return this.toolEvents(id, done, 'web_search', { query: asString(item['query']) ?? '' }, () => ({
+          ok: true,
+          output: '',
+        }));
       case 'file_change': {
         if (!done || item['status'] !== 'completed') return [];
         const changes = (Array.isArray(item['changes']) ? (item['changes'] as unknown[]) : [])
@@ -102,7 +121,9 @@ export class CodexEventParser implements StreamParser {
           .flatMap((c): FileChange[] => {
             const path = asString(c?.['path']);
             const kind = c?.['kind'];
-            return path !== undefined && (kind === 'add' || kind === 'update' || kind === 'delete') ? [{ path, kind }] : [];
+            return path !== undefined && (kind === 'add' || kind === 'update' || kind === 'delete')
+              ? [{ path, kind }]
+              : [];
           });
         return changes.length === 0 ? [] : [{ type: 'file_change', changes }];
       }
@@ -125,7 +146,13 @@ export class CodexEventParser implements StreamParser {
   }
 
   /** A tool call when an item starts (or completes unseen), and its result when it completes. */
-  private toolEvents(id: string, done: boolean, name: string, input: unknown, result: () => { ok: boolean; output: string }): AgentEvent[] {
+  private toolEvents(
+    id: string,
+    done: boolean,
+    name: string,
+    input: unknown,
+    result: () => { ok: boolean; output: string },
+  ): AgentEvent[] {
     const out: AgentEvent[] = [];
     if (!this.startedItems.has(id)) {
       this.startedItems.add(id);

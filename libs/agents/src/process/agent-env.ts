@@ -2,7 +2,13 @@
  * Harness's own secrets: no agent needs them. In particular the agent never gets GitHub
  * credentials; Harness pushes and opens PRs itself.
  */
-const HARNESS_SECRETS = ['GITHUB_TOKEN', 'GH_TOKEN', 'GH_ENTERPRISE_TOKEN', 'HARNESS_API_TOKEN', 'HARNESS_GITHUB_WEBHOOK_SECRET'];
+const HARNESS_SECRETS = [
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'GH_ENTERPRISE_TOKEN',
+  'HARNESS_API_TOKEN',
+  'HARNESS_GITHUB_WEBHOOK_SECRET',
+];
 
 /** Credentials of the Anthropic API, as Claude Code and the SDK read them. */
 export const ANTHROPIC_CREDENTIALS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'] as const;

@@ -88,7 +88,9 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
 
   const executable = findExecutable(spec.command, spec.env['PATH'], spec.cwd);
   if (executable === undefined) {
-    const where = spec.command.includes('/') ? `${spec.command} is not an executable file` : `"${spec.command}" is not on PATH`;
+    const where = spec.command.includes('/')
+      ? `${spec.command} is not an executable file`
+      : `"${spec.command}" is not on PATH`;
     const install = spec.installHint === undefined ? '' : ` (install: ${spec.installHint})`;
     const message = `${spec.agent} CLI not found: ${where}; install it or set ${spec.configKey}${install}`;
     // Said once: the completed event carries it (a separate error event would print it twice).
@@ -98,7 +100,15 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
 
   const result = new Promise<AgentResult>((resolve) => {
     if (spec.signal?.aborted === true) {
-      resolve(finish({ ok: false, reason: 'cancelled', message: 'cancelled before start', finalText: '', usage: spec.parser.end().usage }));
+      resolve(
+        finish({
+          ok: false,
+          reason: 'cancelled',
+          message: 'cancelled before start',
+          finalText: '',
+          usage: spec.parser.end().usage,
+        }),
+      );
       return;
     }
     let child: ChildProcessWithoutNullStreams;
@@ -148,7 +158,10 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
     let unreachableTimer: NodeJS.Timeout | undefined;
     const onUnreachable = (): void => {
       const words = spec.parser.connectionFailure?.() ?? 'no answer';
-      stop('unreachable', `${spec.agent} cannot reach its model API (still failing after ${formatSeconds(unreachableMs)}): ${words}`);
+      stop(
+        'unreachable',
+        `${spec.agent} cannot reach its model API (still failing after ${formatSeconds(unreachableMs)}): ${words}`,
+      );
     };
     // The CLIs retry a dead connection for minutes (Codex forever): fail once that has lasted this long.
     const watchConnection = (): void => {
@@ -179,7 +192,11 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
         newline = pending.indexOf('\n');
       }
       if (pending.length > MAX_LINE_CHARS) {
-        events$.next({ type: 'error', message: `dropped an output line longer than ${String(MAX_LINE_CHARS)} characters`, fatal: false });
+        events$.next({
+          type: 'error',
+          message: `dropped an output line longer than ${String(MAX_LINE_CHARS)} characters`,
+          fatal: false,
+        });
         pending = '';
       }
     });
@@ -228,9 +245,17 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
           stderrTail: stderrTail === '' ? undefined : stderrTail,
         };
         // Exited by itself without a final result: the CLI may have said why on stderr.
-        const explained = outcome.ok === undefined && stopReason === undefined ? spec.explainExit?.(stderrTail) : undefined;
+        const explained =
+          outcome.ok === undefined && stopReason === undefined ? spec.explainExit?.(stderrTail) : undefined;
         if (spawnError !== undefined) {
-          resolve(finish({ ...common, ok: false, reason: 'failed', message: `could not run ${spec.agent} (${executable}): ${spawnError.message}` }));
+          resolve(
+            finish({
+              ...common,
+              ok: false,
+              reason: 'failed',
+              message: `could not run ${spec.agent} (${executable}): ${spawnError.message}`,
+            }),
+          );
         } else if (stopReason === 'unreachable') {
           resolve(finish({ ...common, ok: false, reason: 'failed', message: stopMessage }));
         } else if (stopReason !== undefined && stopReason !== 'fatal') {
@@ -239,7 +264,14 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
           resolve(finish({ ...common, ok: false, ...explained }));
         } else if (outcome.ok === undefined || stopReason === 'fatal') {
           const fallback = `${spec.agent} exited (${signal === null ? `code ${String(code)}` : `signal ${signal}`}) without a final result${lastLine(stderrTail)}`;
-          resolve(finish({ ...common, ok: false, reason: outcome.ok === false ? outcome.reason : 'failed', message: outcome.message ?? (stopReason === 'fatal' ? stopMessage : fallback) }));
+          resolve(
+            finish({
+              ...common,
+              ok: false,
+              reason: outcome.ok === false ? outcome.reason : 'failed',
+              message: outcome.message ?? (stopReason === 'fatal' ? stopMessage : fallback),
+            }),
+          );
         } else {
           resolve(finish({ ...common, ok: outcome.ok, reason: outcome.reason, message: outcome.message }));
         }

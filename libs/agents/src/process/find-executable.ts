@@ -8,7 +8,10 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 export function findExecutable(command: string, pathVariable: string | undefined, cwd: string): string | undefined {
   const candidates = command.includes('/')
     ? [isAbsolute(command) ? command : resolve(cwd, command)]
-    : (pathVariable ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, command));
+    : (pathVariable ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
   return candidates.find(isExecutableFile);
 }
 

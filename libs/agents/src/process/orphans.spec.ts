@@ -44,7 +44,9 @@ describe('killTaskProcesses', () => {
     const inside = escaped(sub);
     rmSync(join(dir.path, 'worktree'), { recursive: true, force: true });
     // The kernel now reports its directory as "<path> (deleted)".
-    expect(execFileSync('readlink', [`/proc/${String(inside)}/cwd`], { encoding: 'utf8' }).trim()).toBe(`${sub} (deleted)`);
+    expect(execFileSync('readlink', [`/proc/${String(inside)}/cwd`], { encoding: 'utf8' }).trim()).toBe(
+      `${sub} (deleted)`,
+    );
     const outside = escaped(dir.path);
     expect(await killTaskProcesses({ dir: join(dir.path, 'worktree'), graceMs: 500 })).toEqual([inside]);
     expect(isRunning(inside)).toBe(false);
@@ -57,7 +59,9 @@ describe('killTaskProcesses', () => {
     const task = id('task-stubborn');
     const stubborn = escapedSleep('/', { HARNESS_TASK_ID: task }, "trap '' TERM;");
     started.push(stubborn);
-    expect(await killTaskProcesses({ marker: { name: 'HARNESS_TASK_ID', value: task }, graceMs: 300 })).toContain(stubborn);
+    expect(await killTaskProcesses({ marker: { name: 'HARNESS_TASK_ID', value: task }, graceMs: 300 })).toContain(
+      stubborn,
+    );
     expect(isRunning(stubborn)).toBe(false);
   });
 
@@ -66,8 +70,12 @@ describe('killTaskProcesses', () => {
     const inDir = spawn('sleep', ['300'], { cwd: dir.path, stdio: 'ignore' });
     const elsewhere = spawn('sleep', ['300'], { cwd: '/', stdio: 'ignore' });
     children.push(inDir, elsewhere);
-    const ownGroup = Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(process.pid)], { encoding: 'utf8' }).trim());
-    expect(Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(inDir.pid)], { encoding: 'utf8' }).trim())).toBe(ownGroup);
+    const ownGroup = Number(
+      execFileSync('ps', ['-o', 'pgid=', '-p', String(process.pid)], { encoding: 'utf8' }).trim(),
+    );
+    expect(Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(inDir.pid)], { encoding: 'utf8' }).trim())).toBe(
+      ownGroup,
+    );
     const exited = new Promise((resolve) => inDir.once('exit', resolve));
     expect(await killTaskProcesses({ dir: dir.path, graceMs: 500 })).toEqual([inDir.pid]);
     await exited;
@@ -78,6 +86,8 @@ describe('killTaskProcesses', () => {
 
   it('refuses to run without a marker or a directory', async () => {
     await expect(killTaskProcesses({})).rejects.toThrow('killTaskProcesses needs a marker or a directory');
-    await expect(killTaskProcesses({ marker: { name: 'HARNESS_TASK_ID', value: '' } })).rejects.toThrow('the marker needs a name and a value');
+    await expect(killTaskProcesses({ marker: { name: 'HARNESS_TASK_ID', value: '' } })).rejects.toThrow(
+      'the marker needs a name and a value',
+    );
   });
 });

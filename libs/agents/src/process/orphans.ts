@@ -83,12 +83,17 @@ function carries(pid: string, marker: ProcessMarker): boolean {
   return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${marker.name}=${marker.value}`);
 }
 
-function findTaskProcesses(options: KillTaskProcessesOptions, spared: { pids: Set<number>; groups: Set<number> }): Found[] {
+function findTaskProcesses(
+  options: KillTaskProcessesOptions,
+  spared: { pids: Set<number>; groups: Set<number> },
+): Found[] {
   const found: Found[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || spared.pids.has(Number(entry))) continue;
     try {
-      const matches = (options.marker !== undefined && carries(entry, options.marker)) || (options.dir !== undefined && worksIn(entry, options.dir));
+      const matches =
+        (options.marker !== undefined && carries(entry, options.marker)) ||
+        (options.dir !== undefined && worksIn(entry, options.dir));
       const stat = matches ? statOf(Number(entry)) : undefined;
       if (stat !== undefined && stat.state !== 'Z') found.push({ pid: Number(entry), pgid: stat.pgid });
     } catch {
@@ -140,7 +145,10 @@ export async function killTaskProcesses(options: KillTaskProcessesOptions): Prom
     throw new AppError('INVALID_ARGUMENT', 'killTaskProcesses needs a marker or a directory to find the processes by');
   }
   if (options.marker !== undefined && (options.marker.name === '' || options.marker.value === '')) {
-    throw new AppError('INVALID_ARGUMENT', `killTaskProcesses: the marker needs a name and a value (got "${options.marker.name}=${options.marker.value}")`);
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `killTaskProcesses: the marker needs a name and a value (got "${options.marker.name}=${options.marker.value}")`,
+    );
   }
   // Without /proc (not Linux) processes cannot be found this way; the process groups are still ended.
   if (!existsSync('/proc/self')) return [];
@@ -153,7 +161,11 @@ export async function killTaskProcesses(options: KillTaskProcessesOptions): Prom
     signal(found, spared, 'SIGTERM');
     const pids = found.map((f) => f.pid);
     if (!(await waitUntilGone(pids, graceMs))) {
-      signal(found.filter((f) => isRunning(f.pid)), spared, 'SIGKILL');
+      signal(
+        found.filter((f) => isRunning(f.pid)),
+        spared,
+        'SIGKILL',
+      );
       await waitUntilGone(pids, Math.max(graceMs, 1000));
     }
     for (const pid of pids) ended.add(pid);

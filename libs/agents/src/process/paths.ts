@@ -18,6 +18,7 @@ export function resolvePathInside(root: string, path: string): string {
   if (!isWithin(realRoot, target)) throw new AppError('INVALID_ARGUMENT', `refused: ${path} is outside ${realRoot}`);
   let existing = target;
   while (!existsSync(existing)) existing = dirname(existing);
-  if (!isWithin(realRoot, realpathSync(existing))) throw new AppError('INVALID_ARGUMENT', `refused: ${path} leads outside ${realRoot}`);
+  if (!isWithin(realRoot, realpathSync(existing)))
+    throw new AppError('INVALID_ARGUMENT', `refused: ${path} leads outside ${realRoot}`);
   return target;
 }

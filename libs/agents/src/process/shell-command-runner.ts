@@ -27,12 +27,22 @@ export class ShellCommandRunner {
 
   run(
     command: string,
-    options: { cwd: string; timeoutMs: number; signal?: AbortSignal | undefined; env?: Readonly<Record<string, string>> | undefined },
+    options: {
+      cwd: string;
+      timeoutMs: number;
+      signal?: AbortSignal | undefined;
+      env?: Readonly<Record<string, string>> | undefined;
+    },
   ): Promise<ShellCommandOutcome> {
     const started = Date.now();
     return new Promise((resolve) => {
       const env = { ...this.env, ...options.env };
-      const child = spawn('bash', ['-c', command], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn('bash', ['-c', command], {
+        cwd: options.cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       let output = '';
       let timedOut = false;
       const collect = (chunk: Buffer): void => {
@@ -55,7 +65,13 @@ export class ShellCommandRunner {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         if (child.pid !== undefined) void killProcessGroup(child.pid, 2000);
-        resolve({ command, exitCode: code, timedOut, output: output.slice(-OUTPUT_TAIL_CHARS), durationMs: Date.now() - started });
+        resolve({
+          command,
+          exitCode: code,
+          timedOut,
+          output: output.slice(-OUTPUT_TAIL_CHARS),
+          durationMs: Date.now() - started,
+        });
       });
     });
   }

@@ -8,16 +8,33 @@ const withFakes = `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[
 describe('AgentRegistry', () => {
   it('registers claude and codex, and anthropic-api only with ANTHROPIC_API_KEY', () => {
     expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/').names()).toEqual(['claude', 'codex']);
-    const keyed = AgentRegistry.fromConfig({ ...configFrom(withFakes), agents: { ...configFrom(withFakes).agents, anthropic_api: { ...configFrom().agents.anthropic_api, api_key: 'sk' } } }, {}, '/');
+    const keyed = AgentRegistry.fromConfig(
+      {
+        ...configFrom(withFakes),
+        agents: {
+          ...configFrom(withFakes).agents,
+          anthropic_api: { ...configFrom().agents.anthropic_api, api_key: 'sk' },
+        },
+      },
+      {},
+      '/',
+    );
     expect(keyed.names()).toEqual(['claude', 'codex', 'anthropic-api']);
   });
 
   it('"auto" picks the first agent whose binary is found', () => {
-    const onlyCodex = configFrom(`[agents.claude]\ncli_path = "/nope/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`);
+    const onlyCodex = configFrom(
+      `[agents.claude]\ncli_path = "/nope/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`,
+    );
     const registry = AgentRegistry.fromConfig(onlyCodex, { PATH: '' }, '/');
     expect(registry.select().name).toBe('codex');
     expect(registry.availability()).toEqual([
-      { name: 'claude', available: false, detail: '/nope/claude not found (install: npm install -g @anthropic-ai/claude-code, or set [agents.claude] cli_path)' },
+      {
+        name: 'claude',
+        available: false,
+        detail:
+          '/nope/claude not found (install: npm install -g @anthropic-ai/claude-code, or set [agents.claude] cli_path)',
+      },
       { name: 'codex', available: true, detail: `${FAKE_AGENT_BIN_DIR}/codex` },
     ]);
     expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/').select().name).toBe('claude');
@@ -29,7 +46,11 @@ describe('AgentRegistry', () => {
   });
 
   it('routes complex work to complexity_preferred_agents, and honours explicit and project choices', () => {
-    const registry = AgentRegistry.fromConfig(configFrom(`${withFakes}[agents]\ncomplexity_preferred_agents = ["codex", "claude"]\n`), {}, '/');
+    const registry = AgentRegistry.fromConfig(
+      configFrom(`${withFakes}[agents]\ncomplexity_preferred_agents = ["codex", "claude"]\n`),
+      {},
+      '/',
+    );
     expect(registry.select({ complex: true }).name).toBe('codex');
     expect(registry.select({ complex: false }).name).toBe('claude');
     expect(registry.select({ agent: 'codex' }).name).toBe('codex');
@@ -38,9 +59,17 @@ describe('AgentRegistry', () => {
   });
 
   it('explains unknown agents, a missing API key and an empty machine', () => {
-    const registry = AgentRegistry.fromConfig(configFrom('[agents.claude]\ncli_path = "/no/claude"\n[agents.codex]\ncli_path = "/no/codex"\n'), { PATH: '' }, '/');
-    expect(() => registry.select({ agent: 'anthropic-api' })).toThrow('agent "anthropic-api" needs an Anthropic API key: ANTHROPIC_API_KEY is not set');
-    expect(() => registry.select({ agent: 'gpt-pilot' })).toThrow('unknown agent "gpt-pilot" (available names: claude, codex)');
+    const registry = AgentRegistry.fromConfig(
+      configFrom('[agents.claude]\ncli_path = "/no/claude"\n[agents.codex]\ncli_path = "/no/codex"\n'),
+      { PATH: '' },
+      '/',
+    );
+    expect(() => registry.select({ agent: 'anthropic-api' })).toThrow(
+      'agent "anthropic-api" needs an Anthropic API key: ANTHROPIC_API_KEY is not set',
+    );
+    expect(() => registry.select({ agent: 'gpt-pilot' })).toThrow(
+      'unknown agent "gpt-pilot" (available names: claude, codex)',
+    );
     expect(() => registry.select()).toThrow(/no agent is available/);
   });
 });

@@ -36,14 +36,19 @@ export class AgentRegistry {
   ) {}
 
   /** Registers the agents the configuration and environment describe. */
-  static fromConfig(config: HarnessConfig, env: Readonly<Record<string, string | undefined>>, cwd: string): AgentRegistry {
+  static fromConfig(
+    config: HarnessConfig,
+    env: Readonly<Record<string, string | undefined>>,
+    cwd: string,
+  ): AgentRegistry {
     const agents = config.agents;
     const runners: AgentRunner[] = [
       new ClaudeCodeAgentRunner({ config: agents.claude, sandboxMode: agents.sandbox_mode, baseEnv: env }),
       new CodexAgentRunner({ config: agents.codex, sandboxMode: agents.sandbox_mode, baseEnv: env }),
     ];
     const apiKey = agents.anthropic_api.api_key;
-    if (apiKey !== undefined) runners.push(new AnthropicApiAgentRunner({ config: agents.anthropic_api, apiKey, baseEnv: env }));
+    if (apiKey !== undefined)
+      runners.push(new AnthropicApiAgentRunner({ config: agents.anthropic_api, apiKey, baseEnv: env }));
     const clis: Readonly<Record<string, { command: string; install: string }>> = {
       claude: { command: agents.claude.cli_path, install: CLAUDE_INSTALL_HINT },
       codex: { command: agents.codex.cli_path, install: CODEX_INSTALL_HINT },
@@ -55,7 +60,11 @@ export class AgentRegistry {
         if (cli === undefined) return { name: runner.name, available: true, detail: 'ANTHROPIC_API_KEY is set' };
         const found = findExecutable(cli.command, env['PATH'], cwd);
         return found === undefined
-          ? { name: runner.name, available: false, detail: `${cli.command} not found (install: ${cli.install}, or set [agents.${runner.name}] cli_path)` }
+          ? {
+              name: runner.name,
+              available: false,
+              detail: `${cli.command} not found (install: ${cli.install}, or set [agents.${runner.name}] cli_path)`,
+            }
           : { name: runner.name, available: true, detail: found };
       },
       agents,
@@ -90,11 +99,18 @@ export class AgentRegistry {
       const runner = this.get(wanted);
       if (runner !== undefined) return runner;
       if (wanted === 'anthropic-api') {
-        throw new AppError('AGENT_UNAVAILABLE', 'agent "anthropic-api" needs an Anthropic API key: ANTHROPIC_API_KEY is not set (export it in the environment Harness runs in)');
+        throw new AppError(
+          'AGENT_UNAVAILABLE',
+          'agent "anthropic-api" needs an Anthropic API key: ANTHROPIC_API_KEY is not set (export it in the environment Harness runs in)',
+        );
       }
-      throw new AppError('AGENT_UNAVAILABLE', `unknown agent "${wanted}" (available names: ${this.names().join(', ')})`);
+      throw new AppError(
+        'AGENT_UNAVAILABLE',
+        `unknown agent "${wanted}" (available names: ${this.names().join(', ')})`,
+      );
     }
-    const order = input.complex === true ? [...this.defaults.complexity_preferred_agents, ...this.names()] : this.names();
+    const order =
+      input.complex === true ? [...this.defaults.complexity_preferred_agents, ...this.names()] : this.names();
     for (const name of order) {
       const runner = this.get(name);
       if (runner !== undefined && this.checkAvailability(runner).available) return runner;

@@ -64,7 +64,12 @@ export type AgentEvent =
 export type AgentEventType = AgentEvent['type'];
 
 /** @public */
-export const ZERO_USAGE: TokenUsage = Object.freeze({ inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 });
+export const ZERO_USAGE: TokenUsage = Object.freeze({
+  inputTokens: 0,
+  cachedInputTokens: 0,
+  cacheWriteTokens: 0,
+  outputTokens: 0,
+});
 
 /** Adds two token counts. @public */
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {

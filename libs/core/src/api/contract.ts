@@ -12,7 +12,8 @@ import type { AgentEvent } from '../agents/agent-event.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 
 /** A task's status as the API shows it (the queue's `TaskStatus`). @public */
-export type ApiTaskStatus = 'queued' | 'preparing' | 'running' | 'validating' | 'committing' | 'reviewing' | 'done' | 'failed' | 'cancelled';
+export type ApiTaskStatus =
+  'queued' | 'preparing' | 'running' | 'validating' | 'committing' | 'reviewing' | 'done' | 'failed' | 'cancelled';
 /** What a task works from. @public */
 export type ApiTaskKind = 'prompt' | 'issue' | 'pr';
 /** How a task's review ended. @public */
@@ -24,7 +25,11 @@ export type ApiGrade = 'A' | 'B' | 'C' | 'D' | 'F';
 
 /** The one error body of every 4xx and 5xx: `{"error": {"code", "message", "details"?}}`. @public */
 export interface ErrorBody {
-  readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: Readonly<Record<string, unknown>> };
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    readonly details?: Readonly<Record<string, unknown>>;
+  };
 }
 
 // ---- GET /health --------------------------------------------------------------------------------
@@ -70,7 +75,8 @@ export interface CreateTaskBatchRequest {
 }
 
 /** One entry of a batch's answer, in the order of the request. @public */
-export type BatchEntryResult = CreateTaskResponse | { readonly task_id: null; readonly status: 'rejected'; readonly error: string };
+export type BatchEntryResult =
+  CreateTaskResponse | { readonly task_id: null; readonly status: 'rejected'; readonly error: string };
 
 /** `POST /tasks/batch` → 202. @public */
 export type CreateTaskBatchResponse = BatchEntryResult[];
@@ -235,7 +241,14 @@ export interface TaskEventDataByKind {
 export type TaskEventKind = keyof TaskEventDataByKind;
 
 /** @public */
-export const TASK_EVENT_KINDS = ['status', 'log', 'agent', 'validation', 'review', 'end'] as const satisfies readonly TaskEventKind[];
+export const TASK_EVENT_KINDS = [
+  'status',
+  'log',
+  'agent',
+  'validation',
+  'review',
+  'end',
+] as const satisfies readonly TaskEventKind[];
 
 /**
  * The `data:` line of one server-sent event: `seq` (also its `id:`, from 1 per task without gaps),
@@ -243,7 +256,12 @@ export const TASK_EVENT_KINDS = ['status', 'log', 'agent', 'validation', 'review
  * @public
  */
 export type TaskStreamEvent = {
-  readonly [K in TaskEventKind]: { readonly seq: number; readonly kind: K; readonly at: string; readonly data: TaskEventDataByKind[K] };
+  readonly [K in TaskEventKind]: {
+    readonly seq: number;
+    readonly kind: K;
+    readonly at: string;
+    readonly data: TaskEventDataByKind[K];
+  };
 }[TaskEventKind];
 
 // ---- GET /api/dashboard -------------------------------------------------------------------------
@@ -261,7 +279,11 @@ export interface DashboardResponse {
     readonly max_concurrent: number;
     readonly latest_pr: string | null;
   };
-  readonly projects: { readonly id: string; readonly root: string; readonly tasks: { readonly running: number; readonly queued: number } }[];
+  readonly projects: {
+    readonly id: string;
+    readonly root: string;
+    readonly tasks: { readonly running: number; readonly queued: number };
+  }[];
 }
 
 // ---- GET/POST/DELETE /api/projects --------------------------------------------------------------

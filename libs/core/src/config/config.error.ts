@@ -13,8 +13,12 @@ export class ConfigError extends AppError<'CONFIG_INVALID'> {
   ) {
     const where = source ?? 'configuration';
     const count = problems.length === 1 ? '1 problem' : `${String(problems.length)} problems`;
-    super('CONFIG_INVALID', `invalid ${where} (${count}):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
-      details: { problems },
-    });
+    super(
+      'CONFIG_INVALID',
+      `invalid ${where} (${count}):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+      {
+        details: { problems },
+      },
+    );
   }
 }

@@ -40,7 +40,10 @@ function hostPort(fallback: string): Field<string> {
       const match = typeof value === 'string' ? HOST_PORT.exec(value) : null;
       const port = Number(match?.groups?.['port']);
       if (match === null || port > 65535) {
-        ctx.problems.push({ path: p, message: 'must be "host:port" with a port from 0 to 65535, e.g. "127.0.0.1:9800"' });
+        ctx.problems.push({
+          path: p,
+          message: 'must be "host:port" with a port from 0 to 65535, e.g. "127.0.0.1:9800"',
+        });
         return fallback;
       }
       return value as string;
@@ -95,7 +98,8 @@ export const MIN_API_TOKEN_LENGTH = 16;
 /** What makes an API token unusable: too short, or holding whitespace (a paste mistake, or a placeholder). */
 export function apiTokenProblem(token: string): string | undefined {
   if (/\s/.test(token)) return 'must not contain whitespace';
-  if (token.length < MIN_API_TOKEN_LENGTH) return `must be at least ${String(MIN_API_TOKEN_LENGTH)} characters (e.g. the output of "openssl rand -hex 32")`;
+  if (token.length < MIN_API_TOKEN_LENGTH)
+    return `must be at least ${String(MIN_API_TOKEN_LENGTH)} characters (e.g. the output of "openssl rand -hex 32")`;
   return undefined;
 }
 

@@ -13,7 +13,9 @@ const shipped = readFileSync(shippedPath, 'utf8');
 /** Dotted paths of every leaf key in the schema (`projects.name` for the array of tables). */
 function leafKeys(field: Field<unknown>, prefix = ''): string[] {
   if (field.shape === undefined || field.sensitive === true) return [prefix];
-  return Object.entries(field.shape).flatMap(([key, inner]) => leafKeys(inner, prefix === '' ? key : `${prefix}.${key}`));
+  return Object.entries(field.shape).flatMap(([key, inner]) =>
+    leafKeys(inner, prefix === '' ? key : `${prefix}.${key}`),
+  );
 }
 
 /** The shipped file with every commented-out key and table header switched on. */
@@ -57,8 +59,10 @@ describe('config/default.toml', () => {
         continue;
       }
       const actual = valueAt(defaults.value, key);
-      const isComparable = actual !== undefined && !key.startsWith('projects.') && !key.endsWith('.env') && !key.endsWith('_dir');
-      if (isComparable && JSON.stringify(shown) !== JSON.stringify(actual)) wrongDefault.push(`${key}: file ${JSON.stringify(shown)}, code ${JSON.stringify(actual)}`);
+      const isComparable =
+        actual !== undefined && !key.startsWith('projects.') && !key.endsWith('.env') && !key.endsWith('_dir');
+      if (isComparable && JSON.stringify(shown) !== JSON.stringify(actual))
+        wrongDefault.push(`${key}: file ${JSON.stringify(shown)}, code ${JSON.stringify(actual)}`);
     }
     expect(missing).toEqual([]);
     expect(wrongDefault).toEqual([]);
@@ -66,7 +70,9 @@ describe('config/default.toml', () => {
 
   it('every key is in the configuration reference (docs/configuration.md)', () => {
     const reference = readFileSync(join(repoRoot, 'docs', 'configuration.md'), 'utf8');
-    const undocumented = leafKeys(configSchema).filter((key) => !reference.includes(`\`${key.split('.').pop() ?? key}\``));
+    const undocumented = leafKeys(configSchema).filter(
+      (key) => !reference.includes(`\`${key.split('.').pop() ?? key}\``),
+    );
     expect(undocumented).toEqual([]);
   });
 });

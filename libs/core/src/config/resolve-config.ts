@@ -76,7 +76,10 @@ export function resolveConfig(input: ResolveConfigInput): Result<HarnessConfig, 
 function tomlProblem(error: unknown): ConfigProblem {
   if (error instanceof TomlError) {
     const firstLine = error.message.split('\n')[0] ?? error.message;
-    return { path: `line ${String(error.line)}, column ${String(error.column)}`, message: `invalid TOML: ${firstLine}` };
+    return {
+      path: `line ${String(error.line)}, column ${String(error.column)}`,
+      message: `invalid TOML: ${firstLine}`,
+    };
   }
   return { path: '(file)', message: `invalid TOML: ${String(error)}` };
 }
@@ -88,8 +91,13 @@ function dirname(path: string): string {
 
 function applyServerFlags(server: Mutable<HarnessConfig['server']>, cli: CliOverrides, ctx: ParseContext): void {
   if (cli.transport !== undefined) {
-    if ((TRANSPORTS as readonly string[]).includes(cli.transport)) server.transport = cli.transport as typeof server.transport;
-    else ctx.problems.push({ path: '--transport', message: `must be one of ${TRANSPORTS.map((t) => `"${t}"`).join(', ')}` });
+    if ((TRANSPORTS as readonly string[]).includes(cli.transport))
+      server.transport = cli.transport as typeof server.transport;
+    else
+      ctx.problems.push({
+        path: '--transport',
+        message: `must be one of ${TRANSPORTS.map((t) => `"${t}"`).join(', ')}`,
+      });
   }
   if (cli.port !== undefined) {
     if (Number.isInteger(cli.port) && cli.port >= 0 && cli.port <= 65535) {
@@ -125,7 +133,17 @@ function mergeProjects(
     const existing = projects.find((p) => p.name === name);
     // The command line wins on a name conflict: it moves the project, other settings stay.
     if (existing !== undefined) Object.assign(existing, { root, label });
-    else projects.push({ name, root, default: false, default_agent: undefined, max_concurrent: undefined, repo: undefined, base_branch: undefined, label });
+    else
+      projects.push({
+        name,
+        root,
+        default: false,
+        default_agent: undefined,
+        max_concurrent: undefined,
+        repo: undefined,
+        base_branch: undefined,
+        label,
+      });
   }
 
   if (server.project_root !== undefined) {
@@ -133,7 +151,8 @@ function mergeProjects(
     if (projects.length > 0) {
       ctx.problems.push({
         path: label,
-        message: 'is for single-project mode and cannot be combined with [[projects]] or --project; mark the default project with default = true or --default-project',
+        message:
+          'is for single-project mode and cannot be combined with [[projects]] or --project; mark the default project with default = true or --default-project',
       });
     } else {
       projects.push({
@@ -156,7 +175,11 @@ function reportDuplicateNames(projects: readonly ProjectDraft[], problems: Confi
   const seen = new Map<string, string>();
   for (const project of projects) {
     const first = seen.get(project.name);
-    if (first !== undefined) problems.push({ path: `${project.label}.name`, message: `duplicate project name "${project.name}" (also ${first})` });
+    if (first !== undefined)
+      problems.push({
+        path: `${project.label}.name`,
+        message: `duplicate project name "${project.name}" (also ${first})`,
+      });
     else seen.set(project.name, project.label);
   }
 }
@@ -215,7 +238,8 @@ function checkProjectRoots(
       case 'git-repository': {
         project.root = found.realPath;
         const other = byRoot.get(found.realPath);
-        if (other !== undefined) problems.push({ path, message: `${found.realPath} is already the root of project "${other}"` });
+        if (other !== undefined)
+          problems.push({ path, message: `${found.realPath} is already the root of project "${other}"` });
         else byRoot.set(found.realPath, project.name);
         break;
       }

@@ -6,13 +6,21 @@ import { resolveConfig, type DirectoryInspection, type ResolveConfigInput } from
 const base = { env: {}, homeDir: '/home/ann', cwd: '/work' } as const;
 
 function resolveOk(input: Partial<ResolveConfigInput> & { toml?: string }): HarnessConfig {
-  const result = resolveConfig({ ...base, ...input, file: input.toml === undefined ? input.file : { path: '/etc/harness/h.toml', text: input.toml } });
+  const result = resolveConfig({
+    ...base,
+    ...input,
+    file: input.toml === undefined ? input.file : { path: '/etc/harness/h.toml', text: input.toml },
+  });
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
 }
 
 function problems(input: Partial<ResolveConfigInput> & { toml?: string }): { path: string; message: string }[] {
-  const result = resolveConfig({ ...base, ...input, file: input.toml === undefined ? input.file : { path: '/etc/harness/h.toml', text: input.toml } });
+  const result = resolveConfig({
+    ...base,
+    ...input,
+    file: input.toml === undefined ? input.file : { path: '/etc/harness/h.toml', text: input.toml },
+  });
   if (result.ok) throw new Error('expected the configuration to be rejected');
   expect(result.error).toBeInstanceOf(ConfigError);
   expect(result.error.code).toBe('CONFIG_INVALID');
@@ -36,9 +44,19 @@ describe('resolveConfig defaults', () => {
       sandbox_mode: 'danger-full-access',
       approval_policy: 'auto-edit',
     });
-    expect(config.agents.claude).toMatchObject({ cli_path: 'claude', default_model: 'sonnet', extra_args: [], env: {} });
+    expect(config.agents.claude).toMatchObject({
+      cli_path: 'claude',
+      default_model: 'sonnet',
+      extra_args: [],
+      env: {},
+    });
     expect(config.agents.codex.cli_path).toBe('codex');
-    expect(config.agents.codex.cloud).toEqual({ enabled: false, cache_ttl_hours: 12, setup_commands: [], setup_secret_env: [] });
+    expect(config.agents.codex.cloud).toEqual({
+      enabled: false,
+      cache_ttl_hours: 12,
+      setup_commands: [],
+      setup_secret_env: [],
+    });
     expect(config.agents.review).toEqual({ enabled: true, reviewer_agent: 'codex', max_rounds: 3 });
     expect(config.review).toMatchObject({ enabled: false, interval_hours: 24, strategy: 'single', timeout_secs: 900 });
     expect(config.gc).toEqual({
@@ -139,10 +157,17 @@ describe('resolveConfig problems', () => {
     });
     expect(found).toEqual([
       { path: 'server.http_addr', message: 'must be "host:port" with a port from 0 to 65535, e.g. "127.0.0.1:9800"' },
-      { path: 'projects[0].name', message: 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"' },
+      {
+        path: 'projects[0].name',
+        message: 'must start with a letter or digit and use only letters, digits, ".", "_" and "-"',
+      },
       { path: 'projects[0].max_concurrent', message: 'must be a positive integer' },
       { path: 'projects[0].repo', message: 'must be "owner/name", e.g. "octo-org/my-app"' },
-      { path: 'projects[0].base_branch', message: 'must be a valid git branch name (no leading "-", no spaces, "..", "~^:?*[\\", control characters or ".lock")' },
+      {
+        path: 'projects[0].base_branch',
+        message:
+          'must be a valid git branch name (no leading "-", no spaces, "..", "~^:?*[\\", control characters or ".lock")',
+      },
       { path: 'projects[1].root', message: 'is required' },
     ]);
   });
@@ -150,7 +175,10 @@ describe('resolveConfig problems', () => {
   it('refuses secrets that belong in the environment', () => {
     const found = problems({ toml: '[github]\ntoken = "ghp_secret"\n' });
     expect(found).toEqual([
-      { path: 'github.token', message: 'is a secret read only from the GITHUB_TOKEN environment variable; remove it from the file' },
+      {
+        path: 'github.token',
+        message: 'is a secret read only from the GITHUB_TOKEN environment variable; remove it from the file',
+      },
     ]);
   });
 });
@@ -174,12 +202,15 @@ describe('resolveConfig paths and environment', () => {
     expect(config.server.api_token).toBe('from-env-0123456789');
     expect(config.github.token).toBe('ghp_x');
     expect(config.agents.anthropic_api.api_key).toBe('sk-ant-x');
-    expect(resolveOk({ toml: '[server]\napi_token = "from-file-0123456789"\n' }).server.api_token).toBe('from-file-0123456789');
+    expect(resolveOk({ toml: '[server]\napi_token = "from-file-0123456789"\n' }).server.api_token).toBe(
+      'from-file-0123456789',
+    );
   });
 });
 
 describe('resolveConfig command-line flags', () => {
-  const twoProjects = '[[projects]]\nname = "a"\nroot = "/r/a"\nmax_concurrent = 2\n[[projects]]\nname = "b"\nroot = "/r/b"\n';
+  const twoProjects =
+    '[[projects]]\nname = "a"\nroot = "/r/a"\nmax_concurrent = 2\n[[projects]]\nname = "b"\nroot = "/r/b"\n';
 
   it('--port sets the port of http_addr and selects the http transport', () => {
     const config = resolveOk({ toml: '[server]\nhttp_addr = "127.0.0.2:1"\n', cli: { port: 4321 } });
@@ -198,7 +229,10 @@ describe('resolveConfig command-line flags', () => {
   });
 
   it('chooses the default project: --default-project, else default = true, else the first', () => {
-    expect(resolveOk({ toml: twoProjects, cli: { defaultProject: 'b' } }).projects.map((p) => p.default)).toEqual([false, true]);
+    expect(resolveOk({ toml: twoProjects, cli: { defaultProject: 'b' } }).projects.map((p) => p.default)).toEqual([
+      false,
+      true,
+    ]);
     const marked = twoProjects.replace('root = "/r/b"', 'root = "/r/b"\ndefault = true');
     expect(resolveOk({ toml: marked }).projects.map((p) => p.default)).toEqual([false, true]);
     expect(problems({ toml: twoProjects, cli: { defaultProject: 'zed' } })).toEqual([
@@ -243,7 +277,8 @@ describe('resolveConfig command-line flags', () => {
     expect(found).toEqual([
       {
         path: 'projects[1].root',
-        message: '/r/b is not a git repository (no .git there); run "git init" in it or point at the repository\'s top directory',
+        message:
+          '/r/b is not a git repository (no .git there); run "git init" in it or point at the repository\'s top directory',
       },
       { path: '--project c=/gone', message: '/gone does not exist' },
       { path: '--project d=/r/link-to-a', message: '/real/a is already the root of project "a"' },

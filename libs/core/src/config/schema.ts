@@ -217,12 +217,20 @@ export function required<T>(field: Field<T>): Field<T> {
  * so tokens do not end up committed next to the config. `check` says what is wrong with the value
  * in use (never quoting it), e.g. a token too weak to guard anything.
  */
-export function secret(options: { env: string; inFile: boolean; check?: (value: string) => string | undefined }): Field<string | undefined> {
+export function secret(options: {
+  env: string;
+  inFile: boolean;
+  check?: (value: string) => string | undefined;
+}): Field<string | undefined> {
   return {
     sensitive: true,
     parse(value, path, ctx) {
       if (value !== undefined && !options.inFile) {
-        report(ctx, path, `is a secret read only from the ${options.env} environment variable; remove it from the file`);
+        report(
+          ctx,
+          path,
+          `is a secret read only from the ${options.env} environment variable; remove it from the file`,
+        );
       } else if (value !== undefined && (typeof value !== 'string' || value === '')) {
         report(ctx, path, 'must be a non-empty string');
       }
@@ -230,7 +238,8 @@ export function secret(options: { env: string; inFile: boolean; check?: (value: 
       const fromFile = options.inFile && typeof value === 'string' && value !== '' ? value : undefined;
       const used = fromEnv !== undefined && fromEnv !== '' ? fromEnv : fromFile;
       const problem = used === undefined ? undefined : options.check?.(used);
-      if (problem !== undefined) report(ctx, path, `${problem}${used === fromEnv ? ` (the value of ${options.env})` : ''}`);
+      if (problem !== undefined)
+        report(ctx, path, `${problem}${used === fromEnv ? ` (the value of ${options.env})` : ''}`);
       return used;
     },
   };

@@ -11,9 +11,18 @@ const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL
  * every environment variable whose name says it is one.
  * @public
  */
-export function secretValues(env: Readonly<Record<string, string | undefined>>, configured: readonly (string | undefined)[]): string[] {
-  const fromEnv = Object.entries(env).flatMap(([name, value]) => (value !== undefined && SECRET_NAME.test(name) ? [value] : []));
-  return [...new Set([...configured, ...fromEnv].filter((v): v is string => v !== undefined && v.trim().length >= MIN_SECRET_LENGTH))];
+export function secretValues(
+  env: Readonly<Record<string, string | undefined>>,
+  configured: readonly (string | undefined)[],
+): string[] {
+  const fromEnv = Object.entries(env).flatMap(([name, value]) =>
+    value !== undefined && SECRET_NAME.test(name) ? [value] : [],
+  );
+  return [
+    ...new Set(
+      [...configured, ...fromEnv].filter((v): v is string => v !== undefined && v.trim().length >= MIN_SECRET_LENGTH),
+    ),
+  ];
 }
 
 /**
@@ -26,7 +35,9 @@ export class SecretRedactor {
 
   constructor(secrets: readonly string[]) {
     // Longest first, so a secret that contains another is replaced whole.
-    this.secrets = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH))].sort(
+      (a, b) => b.length - a.length,
+    );
   }
 
   get isEmpty(): boolean {

@@ -38,9 +38,18 @@ export class Tasks1764100000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_created', columnNames: ['created_at', 'id'] }));
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_status_created', columnNames: ['status', 'created_at'] }));
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_project_status', columnNames: ['project', 'status'] }));
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({ name: 'idx_tasks_created', columnNames: ['created_at', 'id'] }),
+    );
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({ name: 'idx_tasks_status_created', columnNames: ['status', 'created_at'] }),
+    );
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({ name: 'idx_tasks_project_status', columnNames: ['project', 'status'] }),
+    );
     await queryRunner.createTable(
       new Table({
         name: 'task_events',
@@ -51,7 +60,14 @@ export class Tasks1764100000000 implements MigrationInterface {
           { name: 'data', type: 'text' },
           { name: 'created_at', type: 'varchar', length: '32' },
         ],
-        foreignKeys: [{ columnNames: ['task_id'], referencedTableName: 'tasks', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['task_id'],
+            referencedTableName: 'tasks',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
     );
   }

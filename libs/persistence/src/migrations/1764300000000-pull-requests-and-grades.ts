@@ -16,6 +16,7 @@ export class PullRequestsAndGrades1764300000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const column of ['score', 'grade', 'review_outcome', 'review_rounds', 'pr_url', 'pr_number']) await queryRunner.dropColumn('tasks', column);
+    for (const column of ['score', 'grade', 'review_outcome', 'review_rounds', 'pr_url', 'pr_number'])
+      await queryRunner.dropColumn('tasks', column);
   }
 }

@@ -10,7 +10,9 @@ export class Checkpoints1764400000000 implements MigrationInterface {
       new TableColumn({ name: 'complexity', type: 'varchar', length: '16', isNullable: true }),
     ]);
     // Tasks stored before checkpoints existed: a pushed branch with an open PR was the resume point.
-    await queryRunner.query(`UPDATE tasks SET checkpoint = 'published' WHERE kind <> 'pr' AND pr_number IS NOT NULL AND branch IS NOT NULL`);
+    await queryRunner.query(
+      `UPDATE tasks SET checkpoint = 'published' WHERE kind <> 'pr' AND pr_number IS NOT NULL AND branch IS NOT NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -10,12 +10,18 @@ export class LeasesAndEventSeq1764500000000 implements MigrationInterface {
       new TableColumn({ name: 'lease_expires_at', type: 'varchar', length: '32', isNullable: true }),
       new TableColumn({ name: 'last_event_seq', type: 'integer', default: 0 }),
     ]);
-    await queryRunner.query('UPDATE tasks SET last_event_seq = (SELECT COALESCE(MAX(e.seq), 0) FROM task_events e WHERE e.task_id = tasks.id)');
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_status_lease', columnNames: ['status', 'lease_expires_at'] }));
+    await queryRunner.query(
+      'UPDATE tasks SET last_event_seq = (SELECT COALESCE(MAX(e.seq), 0) FROM task_events e WHERE e.task_id = tasks.id)',
+    );
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({ name: 'idx_tasks_status_lease', columnNames: ['status', 'lease_expires_at'] }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropIndex('tasks', 'idx_tasks_status_lease');
-    for (const column of ['last_event_seq', 'lease_expires_at', 'lease_owner']) await queryRunner.dropColumn('tasks', column);
+    for (const column of ['last_event_seq', 'lease_expires_at', 'lease_owner'])
+      await queryRunner.dropColumn('tasks', column);
   }
 }

@@ -27,18 +27,37 @@ export class TaskCountsAndListIndexes1764700000000 implements MigrationInterface
 
     await queryRunner.dropIndex('tasks', 'idx_tasks_status_created');
     await queryRunner.dropIndex('tasks', 'idx_tasks_project_status');
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_status_created_id', columnNames: ['status', 'created_at', 'id'] }));
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_project_created_id', columnNames: ['project', 'created_at', 'id'] }));
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_project_status_created_id', columnNames: ['project', 'status', 'created_at', 'id'] }));
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({ name: 'idx_tasks_status_created_id', columnNames: ['status', 'created_at', 'id'] }),
+    );
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({ name: 'idx_tasks_project_created_id', columnNames: ['project', 'created_at', 'id'] }),
+    );
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({
+        name: 'idx_tasks_project_status_created_id',
+        columnNames: ['project', 'status', 'created_at', 'id'],
+      }),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.dropIndex('tasks', 'idx_tasks_project_status_created_id');
     await queryRunner.dropIndex('tasks', 'idx_tasks_project_created_id');
     await queryRunner.dropIndex('tasks', 'idx_tasks_status_created_id');
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_status_created', columnNames: ['status', 'created_at'] }));
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_project_status', columnNames: ['project', 'status'] }));
-    for (const trigger of ['trg_task_counts_insert', 'trg_task_counts_update', 'trg_task_counts_delete']) await queryRunner.query(`DROP TRIGGER ${trigger}`);
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({ name: 'idx_tasks_status_created', columnNames: ['status', 'created_at'] }),
+    );
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({ name: 'idx_tasks_project_status', columnNames: ['project', 'status'] }),
+    );
+    for (const trigger of ['trg_task_counts_insert', 'trg_task_counts_update', 'trg_task_counts_delete'])
+      await queryRunner.query(`DROP TRIGGER ${trigger}`);
     await queryRunner.dropTable('task_counts');
   }
 }

@@ -8,4 +8,13 @@ import { FailureClasses1764600000000 } from './1764600000000-failure-classes.js'
 import { TaskCountsAndListIndexes1764700000000 } from './1764700000000-task-counts-and-list-indexes.js';
 
 /** Every migration, oldest first. New ones are appended; committed ones are never edited. */
-export const MIGRATIONS = [InitialSchema1764000000000, Tasks1764100000000, ValidationRetries1764200000000, PullRequestsAndGrades1764300000000, Checkpoints1764400000000, LeasesAndEventSeq1764500000000, FailureClasses1764600000000, TaskCountsAndListIndexes1764700000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  Tasks1764100000000,
+  ValidationRetries1764200000000,
+  PullRequestsAndGrades1764300000000,
+  Checkpoints1764400000000,
+  LeasesAndEventSeq1764500000000,
+  FailureClasses1764600000000,
+  TaskCountsAndListIndexes1764700000000,
+];

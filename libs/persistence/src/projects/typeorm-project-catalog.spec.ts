@@ -5,7 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../database.js';
 import { TypeOrmProjectCatalog } from './typeorm-project-catalog.js';
 
-const project = (name: string): Project => ({ name, root: `/repos/${name}`, isDefault: false, origin: 'api', active: true });
+const project = (name: string): Project => ({
+  name,
+  root: `/repos/${name}`,
+  isDefault: false,
+  origin: 'api',
+  active: true,
+});
 
 describe('TypeOrmProjectCatalog list cache (real SQLite)', () => {
   let dir: TempDir;

@@ -106,7 +106,8 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
 
   async list(): Promise<Project[]> {
     const at = this.monotonicMs();
-    if (this.cached !== undefined && at - this.cached.at < this.listTtlMs) return this.cached.projects.map((p) => ({ ...p }));
+    if (this.cached !== undefined && at - this.cached.at < this.listTtlMs)
+      return this.cached.projects.map((p) => ({ ...p }));
     const generation = this.generation;
     const rows = await this.rows.find({ order: { created_at: 'ASC', name: 'ASC' } });
     const projects = rows.map(fromRow);

@@ -2,7 +2,8 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 const add = (project: string, status: string): string =>
   `INSERT INTO task_counts (project, status, count) VALUES (${project}, ${status}, 1) ON CONFLICT (project, status) DO UPDATE SET count = count + 1;`;
-const remove = (project: string, status: string): string => `UPDATE task_counts SET count = count - 1 WHERE project = ${project} AND status = ${status};`;
+const remove = (project: string, status: string): string =>
+  `UPDATE task_counts SET count = count - 1 WHERE project = ${project} AND status = ${status};`;
 
 /**
  * The triggers that keep `task_counts` (tasks per project and status) in the same transaction as
@@ -24,7 +25,9 @@ export async function installTaskCounts(runner: Runner): Promise<void> {
   for (const name of Object.keys(TRIGGERS)) await runner.query(`DROP TRIGGER IF EXISTS ${name}`);
   for (const sql of Object.values(TRIGGERS)) await runner.query(sql);
   await runner.query('DELETE FROM task_counts');
-  await runner.query('INSERT INTO task_counts (project, status, count) SELECT project, status, COUNT(*) FROM tasks GROUP BY project, status');
+  await runner.query(
+    'INSERT INTO task_counts (project, status, count) SELECT project, status, COUNT(*) FROM tasks GROUP BY project, status',
+  );
 }
 
 /**
@@ -34,7 +37,10 @@ export async function installTaskCounts(runner: Runner): Promise<void> {
  */
 export async function ensureTaskCounts(dataSource: DataSource): Promise<boolean> {
   const names = Object.keys(TRIGGERS);
-  const found = await dataSource.query<unknown[]>(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (${names.map(() => '?').join(', ')})`, names);
+  const found = await dataSource.query<unknown[]>(
+    `SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (${names.map(() => '?').join(', ')})`,
+    names,
+  );
   if (found.length === names.length) return false;
   await dataSource.transaction((manager) => installTaskCounts(manager));
   return true;

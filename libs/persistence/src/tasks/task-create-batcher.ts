@@ -39,7 +39,13 @@ export class TaskCreateBatcher {
   /** A new task and its first event; the task row's event counter starts at that event (1). */
   add(row: TaskRow, event: NewTaskEvent): Promise<StoredTaskEvent> {
     return new Promise((resolve, reject) => {
-      const first: TaskEventRow = { task_id: row.id, seq: 1, kind: event.kind, data: JSON.stringify(event.data ?? null), created_at: this.deps.now() };
+      const first: TaskEventRow = {
+        task_id: row.id,
+        seq: 1,
+        kind: event.kind,
+        data: JSON.stringify(event.data ?? null),
+        created_at: this.deps.now(),
+      };
       this.pending.push({ row: { ...row, last_event_seq: 1 }, event: first, resolve, reject });
       this.schedule();
     });

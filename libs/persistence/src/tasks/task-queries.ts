@@ -8,7 +8,10 @@ interface Where {
 }
 
 /** `WHERE` for `task_counts` (or `tasks`): the columns both share. */
-export function taskCountsWhere(filter: { readonly status?: TaskStatus | undefined; readonly project?: string | undefined }): Where {
+export function taskCountsWhere(filter: {
+  readonly status?: TaskStatus | undefined;
+  readonly project?: string | undefined;
+}): Where {
   const clauses: string[] = [];
   const params: unknown[] = [];
   if (filter.status !== undefined) {

@@ -98,5 +98,11 @@ export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
 }
 
 export function eventFromRow(row: TaskEventRow): StoredTaskEvent {
-  return { taskId: row.task_id, seq: row.seq, kind: row.kind as StoredTaskEvent['kind'], data: JSON.parse(row.data) as unknown, createdAt: row.created_at };
+  return {
+    taskId: row.task_id,
+    seq: row.seq,
+    kind: row.kind as StoredTaskEvent['kind'],
+    data: JSON.parse(row.data) as unknown,
+    createdAt: row.created_at,
+  };
 }

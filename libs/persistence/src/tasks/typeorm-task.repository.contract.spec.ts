@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { createTempDataDir, projectCatalogContract, taskRepositoryContract, type TempDir } from '@agent-harness/testing';
+import {
+  createTempDataDir,
+  projectCatalogContract,
+  taskRepositoryContract,
+  type TempDir,
+} from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, it } from 'vitest';
 import { openDatabase, type Database } from '../database.js';
 import { TypeOrmProjectCatalog } from '../projects/typeorm-project-catalog.js';
@@ -19,10 +24,12 @@ describe('SQL adapters meet their port contracts (real SQLite)', () => {
   });
 
   describe('TypeOrmTaskRepository', () => {
-    for (const check of taskRepositoryContract) it(check.name, () => check.run(new TypeOrmTaskRepository(db.dataSource)));
+    for (const check of taskRepositoryContract)
+      it(check.name, () => check.run(new TypeOrmTaskRepository(db.dataSource)));
   });
 
   describe('TypeOrmProjectCatalog', () => {
-    for (const check of projectCatalogContract) it(check.name, () => check.run(new TypeOrmProjectCatalog(db.dataSource)));
+    for (const check of projectCatalogContract)
+      it(check.name, () => check.run(new TypeOrmProjectCatalog(db.dataSource)));
   });
 });

@@ -7,7 +7,22 @@ import { openDatabase, type Database } from '../database.js';
 import { TypeOrmTaskRepository } from './typeorm-task.repository.js';
 
 function newTask(id: string, createdAt: string, overrides: Partial<Task> = {}): Task {
-  return { id, project: 'app', kind: 'prompt', prompt: `do ${id}`, status: 'queued', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt, updatedAt: createdAt, version: 1, ...overrides };
+  return {
+    id,
+    project: 'app',
+    kind: 'prompt',
+    prompt: `do ${id}`,
+    status: 'queued',
+    attempt: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    validationRetries: 0,
+    reviewRounds: 0,
+    createdAt,
+    updatedAt: createdAt,
+    version: 1,
+    ...overrides,
+  };
 }
 
 const at = (second: number): string => new Date(Date.UTC(2026, 10, 23, 10, 0, second)).toISOString();
@@ -37,7 +52,10 @@ describe('TypeOrmTaskRepository counts, keyset pages and group commit (real SQLi
     await repo.update('t1', 2, { worktree: '/w' }); // no status change: counts stay
     expect(await counts()).toEqual({ 'app/preparing': 1, 'b/queued': 1 });
     await db.dataSource.query(`UPDATE tasks SET status = 'done' WHERE id = 't1'`);
-    await db.dataSource.query(`INSERT INTO tasks (id, project, kind, status, attempt, input_tokens, output_tokens, created_at, updated_at, version) VALUES ('t3', 'b', 'prompt', 'queued', 1, 0, 0, ?, ?, 1)`, [at(3), at(3)]);
+    await db.dataSource.query(
+      `INSERT INTO tasks (id, project, kind, status, attempt, input_tokens, output_tokens, created_at, updated_at, version) VALUES ('t3', 'b', 'prompt', 'queued', 1, 0, 0, ?, ?, 1)`,
+      [at(3), at(3)],
+    );
     expect(await counts()).toEqual({ 'app/done': 1, 'b/queued': 2 });
     expect(await repo.countWithStatus(['queued', 'done'])).toBe(3);
     expect(await repo.countWithStatus([])).toBe(0);
@@ -98,7 +116,13 @@ describe('TypeOrmTaskRepository counts, keyset pages and group commit (real SQLi
   it('answers the list queries from indexes, without sorting the table', async () => {
     const plan = async (sql: string): Promise<string> =>
       (await db.dataSource.query<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${sql}`)).map((r) => r.detail).join('\n');
-    for (const where of ["WHERE status = 'failed'", "WHERE project = 'app'", "WHERE project = 'app' AND status = 'done'", '', "WHERE status = 'done' AND (created_at, id) < ('x', 'y')"]) {
+    for (const where of [
+      "WHERE status = 'failed'",
+      "WHERE project = 'app'",
+      "WHERE project = 'app' AND status = 'done'",
+      '',
+      "WHERE status = 'done' AND (created_at, id) < ('x', 'y')",
+    ]) {
       const detail = await plan(`SELECT * FROM tasks ${where} ORDER BY created_at DESC, id DESC LIMIT 50 OFFSET 5000`);
       expect(detail, where).not.toMatch(/TEMP B-TREE/);
       expect(detail, where).toMatch(/USING INDEX/);
@@ -107,11 +131,16 @@ describe('TypeOrmTaskRepository counts, keyset pages and group commit (real SQLi
 
   it('stores concurrent creates together and answers each only once stored; a bad one fails alone', async () => {
     await repo.create(newTask('dup', at(0)), event);
-    const creates = Array.from({ length: 40 }, (_, i) => repo.create(newTask(i === 17 ? 'dup' : `c${String(i)}`, at(1)), event));
+    const creates = Array.from({ length: 40 }, (_, i) =>
+      repo.create(newTask(i === 17 ? 'dup' : `c${String(i)}`, at(1)), event),
+    );
     const outcomes = await Promise.allSettled(creates);
     expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(1);
     expect(outcomes[17]?.status).toBe('rejected');
-    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { taskId: 'c0', seq: 1, kind: 'status', data: { to: 'queued' } } });
+    expect(outcomes[0]).toMatchObject({
+      status: 'fulfilled',
+      value: { taskId: 'c0', seq: 1, kind: 'status', data: { to: 'queued' } },
+    });
     expect(await repo.countWithStatus(['queued'])).toBe(40);
     // Numbered from the row: the next event of a grouped task is 2.
     expect((await repo.appendEvent('c5', { kind: 'log', data: {} })).seq).toBe(2);

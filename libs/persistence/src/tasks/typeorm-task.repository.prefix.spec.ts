@@ -6,7 +6,21 @@ import { openDatabase, type Database } from '../database.js';
 import { TypeOrmTaskRepository } from './typeorm-task.repository.js';
 
 function newTask(id: string): Task {
-  return { id, project: 'app', kind: 'prompt', prompt: 'x', status: 'queued', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: '2026-11-23T10:00:00.000Z', updatedAt: '2026-11-23T10:00:00.000Z', version: 1 };
+  return {
+    id,
+    project: 'app',
+    kind: 'prompt',
+    prompt: 'x',
+    status: 'queued',
+    attempt: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    validationRetries: 0,
+    reviewRounds: 0,
+    createdAt: '2026-11-23T10:00:00.000Z',
+    updatedAt: '2026-11-23T10:00:00.000Z',
+    version: 1,
+  };
 }
 
 describe('TypeOrmTaskRepository.findIdsByPrefix (real SQLite)', () => {
@@ -17,7 +31,12 @@ describe('TypeOrmTaskRepository.findIdsByPrefix (real SQLite)', () => {
     dir = await createTempDataDir();
     db = await openDatabase({ file: join(dir.path, 'harness.db') });
     repo = new TypeOrmTaskRepository(db.dataSource);
-    for (const id of ['0f1c2d3e-0000-4000-8000-000000000001', '0f1c2d3e-0000-4000-8000-000000000002', '0f1c9999-0000-4000-8000-000000000003', 'a_b%c-literal']) {
+    for (const id of [
+      '0f1c2d3e-0000-4000-8000-000000000001',
+      '0f1c2d3e-0000-4000-8000-000000000002',
+      '0f1c9999-0000-4000-8000-000000000003',
+      'a_b%c-literal',
+    ]) {
       await repo.create(newTask(id), { kind: 'status', data: { to: 'queued' } });
     }
   });
@@ -27,10 +46,15 @@ describe('TypeOrmTaskRepository.findIdsByPrefix (real SQLite)', () => {
   });
 
   it('finds the ids that start with a prefix, in order, up to the limit', async () => {
-    expect(await repo.findIdsByPrefix('0f1c2d3e', 10)).toEqual(['0f1c2d3e-0000-4000-8000-000000000001', '0f1c2d3e-0000-4000-8000-000000000002']);
+    expect(await repo.findIdsByPrefix('0f1c2d3e', 10)).toEqual([
+      '0f1c2d3e-0000-4000-8000-000000000001',
+      '0f1c2d3e-0000-4000-8000-000000000002',
+    ]);
     expect(await repo.findIdsByPrefix('0f1c', 2)).toHaveLength(2);
     expect(await repo.findIdsByPrefix('0f1c9', 10)).toEqual(['0f1c9999-0000-4000-8000-000000000003']);
-    expect(await repo.findIdsByPrefix('0f1c2d3e-0000-4000-8000-000000000002', 10)).toEqual(['0f1c2d3e-0000-4000-8000-000000000002']);
+    expect(await repo.findIdsByPrefix('0f1c2d3e-0000-4000-8000-000000000002', 10)).toEqual([
+      '0f1c2d3e-0000-4000-8000-000000000002',
+    ]);
     expect(await repo.findIdsByPrefix('ffff', 10)).toEqual([]);
   });
 

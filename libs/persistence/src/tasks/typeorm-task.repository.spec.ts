@@ -6,7 +6,22 @@ import { openDatabase, type Database } from '../database.js';
 import { TypeOrmTaskRepository } from './typeorm-task.repository.js';
 
 function newTask(id: string, overrides: Partial<Task> = {}): Task {
-  return { id, project: 'app', kind: 'prompt', prompt: `do ${id}`, status: 'queued', attempt: 1, inputTokens: 0, outputTokens: 0, validationRetries: 0, reviewRounds: 0, createdAt: `2026-11-23T10:00:0${id.slice(-1)}.000Z`, updatedAt: '2026-11-23T10:00:00.000Z', version: 1, ...overrides };
+  return {
+    id,
+    project: 'app',
+    kind: 'prompt',
+    prompt: `do ${id}`,
+    status: 'queued',
+    attempt: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    validationRetries: 0,
+    reviewRounds: 0,
+    createdAt: `2026-11-23T10:00:0${id.slice(-1)}.000Z`,
+    updatedAt: '2026-11-23T10:00:00.000Z',
+    version: 1,
+    ...overrides,
+  };
 }
 
 describe('TypeOrmTaskRepository (real SQLite)', () => {
@@ -32,10 +47,17 @@ describe('TypeOrmTaskRepository (real SQLite)', () => {
 
   it('updates with optimistic locking: a stale version is refused and changes nothing', async () => {
     await repo.create(newTask('t1'), { kind: 'status', data: { to: 'queued' } });
-    const { task, event } = await repo.update('t1', 1, { status: 'preparing', error: undefined }, { kind: 'status', data: { to: 'preparing' } });
+    const { task, event } = await repo.update(
+      't1',
+      1,
+      { status: 'preparing', error: undefined },
+      { kind: 'status', data: { to: 'preparing' } },
+    );
     expect(task).toMatchObject({ status: 'preparing', version: 2 });
     expect(event?.seq).toBe(2);
-    await expect(repo.update('t1', 1, { status: 'cancelled' }, { kind: 'status', data: { to: 'cancelled' } })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      repo.update('t1', 1, { status: 'cancelled' }, { kind: 'status', data: { to: 'cancelled' } }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await repo.get('t1'))?.status).toBe('preparing');
     expect((await repo.eventsAfter('t1', 0, 100)).map((e) => e.seq)).toEqual([1, 2]);
   });
@@ -43,16 +65,23 @@ describe('TypeOrmTaskRepository (real SQLite)', () => {
   it('guards a status change by the status it was read with, in the same statement as the version', async () => {
     await repo.create(newTask('t1'), { kind: 'status', data: { to: 'queued' } });
     // Right version, wrong status: as if another writer had moved it and the version were reused.
-    await expect(repo.update('t1', 1, { status: 'preparing' }, { kind: 'status', data: { to: 'preparing' } }, 'running')).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      repo.update('t1', 1, { status: 'preparing' }, { kind: 'status', data: { to: 'preparing' } }, 'running'),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
     expect(await repo.get('t1')).toMatchObject({ status: 'queued', version: 1 });
     expect(await repo.eventsAfter('t1', 0, 10)).toHaveLength(1);
-    expect((await repo.update('t1', 1, { status: 'preparing' }, undefined, 'queued')).task).toMatchObject({ status: 'preparing', version: 2 });
+    expect((await repo.update('t1', 1, { status: 'preparing' }, undefined, 'queued')).task).toMatchObject({
+      status: 'preparing',
+      version: 2,
+    });
   });
 
   it('numbers events per task without gaps, even when written concurrently', async () => {
     await repo.create(newTask('t1'), { kind: 'status', data: {} });
     await repo.create(newTask('t2'), { kind: 'status', data: {} });
-    await Promise.all(Array.from({ length: 40 }, (_, i) => repo.appendEvent(i % 2 === 0 ? 't1' : 't2', { kind: 'agent', data: { i } })));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => repo.appendEvent(i % 2 === 0 ? 't1' : 't2', { kind: 'agent', data: { i } })),
+    );
     const t1 = await repo.eventsAfter('t1', 0, 100);
     expect(t1.map((e) => e.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
     expect((await repo.eventsAfter('t1', 19, 100)).map((e) => e.seq)).toEqual([20, 21]);
@@ -60,7 +89,12 @@ describe('TypeOrmTaskRepository (real SQLite)', () => {
   });
 
   it('lists newest first with filters and paging, and counts by project and status', async () => {
-    for (const [id, project, status] of [['t1', 'a', 'done'], ['t2', 'a', 'queued'], ['t3', 'b', 'done'], ['t4', 'a', 'done']] as const) {
+    for (const [id, project, status] of [
+      ['t1', 'a', 'done'],
+      ['t2', 'a', 'queued'],
+      ['t3', 'b', 'done'],
+      ['t4', 'a', 'done'],
+    ] as const) {
       await repo.create(newTask(id, { project, status }), { kind: 'status', data: {} });
     }
     const page = await repo.list({ project: 'a', status: 'done', limit: 1, offset: 0 });

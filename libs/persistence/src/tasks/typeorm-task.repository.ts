@@ -69,7 +69,13 @@ export class TypeOrmTaskRepository extends TaskRepository {
       .select('t.last_event_seq', 'seq')
       .where('t.id = :taskId', { taskId })
       .getRawOne<{ seq: number | string }>();
-    const row = { task_id: taskId, seq: Number(counter?.seq), kind: event.kind, data: JSON.stringify(event.data ?? null), created_at: this.now() };
+    const row = {
+      task_id: taskId,
+      seq: Number(counter?.seq),
+      kind: event.kind,
+      data: JSON.stringify(event.data ?? null),
+      created_at: this.now(),
+    };
     await manager.insert(TaskEventEntity, row);
     return eventFromRow(row);
   }
@@ -88,7 +94,8 @@ export class TypeOrmTaskRepository extends TaskRepository {
   }
 
   async findIdsByPrefix(prefix: string, limit: number): Promise<string[]> {
-    if (!TASK_ID_PREFIX.test(prefix)) throw new AppError('INVALID_ARGUMENT', 'a task id prefix holds only the characters 0-9, a-f and "-"');
+    if (!TASK_ID_PREFIX.test(prefix))
+      throw new AppError('INVALID_ARGUMENT', 'a task id prefix holds only the characters 0-9, a-f and "-"');
     const rows = await this.dataSource
       .getRepository(TaskEntity)
       .createQueryBuilder('t')
@@ -100,10 +107,23 @@ export class TypeOrmTaskRepository extends TaskRepository {
     return rows.map((r) => r.id);
   }
 
-  update(id: string, expectedVersion: number, changes: TaskChanges, event?: NewTaskEvent, expectedStatus?: TaskStatus): Promise<{ task: Task; event?: StoredTaskEvent | undefined }> {
+  update(
+    id: string,
+    expectedVersion: number,
+    changes: TaskChanges,
+    event?: NewTaskEvent,
+    expectedStatus?: TaskStatus,
+  ): Promise<{ task: Task; event?: StoredTaskEvent | undefined }> {
     return this.write(async (manager) => {
-      const values = { ...rowChanges({ ...changes, updatedAt: changes.updatedAt ?? this.now() }), version: expectedVersion + 1 };
-      const query = manager.createQueryBuilder().update(TaskEntity).set(values).where('id = :id AND version = :version', { id, version: expectedVersion });
+      const values = {
+        ...rowChanges({ ...changes, updatedAt: changes.updatedAt ?? this.now() }),
+        version: expectedVersion + 1,
+      };
+      const query = manager
+        .createQueryBuilder()
+        .update(TaskEntity)
+        .set(values)
+        .where('id = :id AND version = :version', { id, version: expectedVersion });
       if (expectedStatus !== undefined) query.andWhere('status = :expectedStatus', { expectedStatus });
       const result = await query.execute();
       if (result.affected !== 1) {
@@ -119,7 +139,12 @@ export class TypeOrmTaskRepository extends TaskRepository {
   async renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<void> {
     if (taskIds.length === 0) return;
     await this.write((manager) =>
-      manager.createQueryBuilder().update(TaskEntity).set({ lease_expires_at: until }).where('lease_owner = :owner AND id IN (:...taskIds)', { owner, taskIds: [...taskIds] }).execute(),
+      manager
+        .createQueryBuilder()
+        .update(TaskEntity)
+        .set({ lease_expires_at: until })
+        .where('lease_owner = :owner AND id IN (:...taskIds)', { owner, taskIds: [...taskIds] })
+        .execute(),
     );
   }
 
@@ -127,24 +152,35 @@ export class TypeOrmTaskRepository extends TaskRepository {
     return this.write((manager) => this.insertEvent(manager, taskId, event));
   }
 
-  async eventsAfter(taskId: string, afterSeq: number, limit: number, kinds?: readonly NewTaskEvent['kind'][]): Promise<StoredTaskEvent[]> {
+  async eventsAfter(
+    taskId: string,
+    afterSeq: number,
+    limit: number,
+    kinds?: readonly NewTaskEvent['kind'][],
+  ): Promise<StoredTaskEvent[]> {
     const query = this.dataSource
       .getRepository(TaskEventEntity)
       .createQueryBuilder('e')
       .where('e.task_id = :taskId AND e.seq > :afterSeq', { taskId, afterSeq });
     if (kinds !== undefined) query.andWhere('e.kind IN (:...kinds)', { kinds });
-    const rows = await query
-      .orderBy('e.seq', 'ASC')
-      .limit(limit)
-      .getMany();
+    const rows = await query.orderBy('e.seq', 'ASC').limit(limit).getMany();
     return rows.map(eventFromRow);
   }
 
   async list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }> {
     const where = { status: filter.status, project: filter.project };
-    const rows = await selectTasks(this.dataSource, { ...where, after: filter.after, newestFirst: true, limit: filter.limit, offset: filter.offset });
+    const rows = await selectTasks(this.dataSource, {
+      ...where,
+      after: filter.after,
+      newestFirst: true,
+      limit: filter.limit,
+      offset: filter.offset,
+    });
     const counted = taskCountsWhere(where);
-    const [sum] = await this.dataSource.query<{ total: number }[]>(`SELECT COALESCE(SUM(count), 0) AS total FROM task_counts${counted.sql}`, counted.params);
+    const [sum] = await this.dataSource.query<{ total: number }[]>(
+      `SELECT COALESCE(SUM(count), 0) AS total FROM task_counts${counted.sql}`,
+      counted.params,
+    );
     return { tasks: rows.map(taskFromRow), total: sum?.total ?? 0 };
   }
 
@@ -154,22 +190,29 @@ export class TypeOrmTaskRepository extends TaskRepository {
       return rows.map(taskFromRow);
     }
     // One index range per status, merged: an IN over several statuses would sort every match.
-    const perStatus = await Promise.all(statuses.map((status) => selectTasks(this.dataSource, { statuses: [status], newestFirst: !oldestFirst, limit })));
-    const order = (a: TaskRow, b: TaskRow): number => (a.created_at === b.created_at ? compare(a.id, b.id) : compare(a.created_at, b.created_at)) * (oldestFirst ? 1 : -1);
+    const perStatus = await Promise.all(
+      statuses.map((status) => selectTasks(this.dataSource, { statuses: [status], newestFirst: !oldestFirst, limit })),
+    );
+    const order = (a: TaskRow, b: TaskRow): number =>
+      (a.created_at === b.created_at ? compare(a.id, b.id) : compare(a.created_at, b.created_at)) *
+      (oldestFirst ? 1 : -1);
     return perStatus.flat().sort(order).slice(0, limit).map(taskFromRow);
   }
 
   async countWithStatus(statuses: readonly TaskStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
-    const rows = await this.dataSource.query<{ total: number }[]>(`SELECT COALESCE(SUM(count), 0) AS total FROM task_counts WHERE status IN (${statuses.map(() => '?').join(', ')})`, [
-      ...statuses,
-    ]);
+    const rows = await this.dataSource.query<{ total: number }[]>(
+      `SELECT COALESCE(SUM(count), 0) AS total FROM task_counts WHERE status IN (${statuses.map(() => '?').join(', ')})`,
+      [...statuses],
+    );
     return rows[0]?.total ?? 0;
   }
 
   /** From `task_counts`, which triggers keep in step with `tasks` (see task-counts.ts). */
   async countByProjectAndStatus(): Promise<TaskCount[]> {
-    const rows = await this.dataSource.query<TaskCount[]>('SELECT project, status, count FROM task_counts WHERE count > 0');
+    const rows = await this.dataSource.query<TaskCount[]>(
+      'SELECT project, status, count FROM task_counts WHERE count > 0',
+    );
     return rows.map((r) => ({ project: r.project, status: r.status, count: r.count }));
   }
 }

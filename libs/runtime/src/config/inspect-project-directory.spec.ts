@@ -22,10 +22,11 @@ describe('inspectProjectDirectory (real git)', () => {
 
   it('refuses relative paths: they would mean whatever directory the server runs in', () => {
     // The test runs inside the Harness repository, so "." is a git repository's top directory.
-    for (const path of ['.', './', '..', 'apps', '~']) expect(inspectProjectDirectory(path)).toEqual({ kind: 'missing' });
+    for (const path of ['.', './', '..', 'apps', '~'])
+      expect(inspectProjectDirectory(path)).toEqual({ kind: 'missing' });
   });
 
-  it('refuses a directory that only looks like a repository, and a repository\'s subdirectory', () => {
+  it("refuses a directory that only looks like a repository, and a repository's subdirectory", () => {
     const fake = join(dir.path, 'fake');
     mkdirSync(join(fake, '.git'), { recursive: true });
     expect(inspectProjectDirectory(fake)).toEqual({ kind: 'not-a-git-repository' });
@@ -35,9 +36,15 @@ describe('inspectProjectDirectory (real git)', () => {
     expect(inspectProjectDirectory(sub)).toEqual({ kind: 'not-a-git-repository' });
   });
 
-  it('runs git without the caller\'s GIT_DIR, which would point it at another repository', () => {
+  it("runs git without the caller's GIT_DIR, which would point it at another repository", () => {
     const plain = join(dir.path, 'plain');
     mkdirSync(plain);
-    expect(inspectProjectDirectory(plain, { PATH: process.env['PATH'], GIT_DIR: join(repo.path, '.git'), GIT_WORK_TREE: plain })).toEqual({ kind: 'not-a-git-repository' });
+    expect(
+      inspectProjectDirectory(plain, {
+        PATH: process.env['PATH'],
+        GIT_DIR: join(repo.path, '.git'),
+        GIT_WORK_TREE: plain,
+      }),
+    ).toEqual({ kind: 'not-a-git-repository' });
   });
 });

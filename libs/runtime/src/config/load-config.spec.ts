@@ -25,13 +25,18 @@ describe('loadConfig (real files and git repositories)', () => {
     symlinkSync(repo.path, link);
     writeFileSync(join(dir.path, 'h.toml'), `[[projects]]\nname = "app"\nroot = "link"\n`);
     const result = load('h.toml');
-    expect(result.ok && result.value.projects).toEqual([expect.objectContaining({ name: 'app', root: repo.path, default: true })]);
+    expect(result.ok && result.value.projects).toEqual([
+      expect.objectContaining({ name: 'app', root: repo.path, default: true }),
+    ]);
   });
 
   it('names a missing file', () => {
     const result = load('nope.toml');
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error.problems).toEqual([{ path: '--config', message: `cannot read ${join(dir.path, 'nope.toml')}: no such file` }]);
+    if (!result.ok)
+      expect(result.error.problems).toEqual([
+        { path: '--config', message: `cannot read ${join(dir.path, 'nope.toml')}: no such file` },
+      ]);
   });
 
   it('says which project roots are missing, files or not git repositories', () => {
@@ -40,7 +45,11 @@ describe('loadConfig (real files and git repositories)', () => {
     const result = load(undefined, { projects: ['a=plain', 'b=file.txt', 'c=missing', `d=${repo.path}`] });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.error.problems.map((p) => p.path)).toEqual(['--project a=plain', '--project b=file.txt', '--project c=missing']);
+    expect(result.error.problems.map((p) => p.path)).toEqual([
+      '--project a=plain',
+      '--project b=file.txt',
+      '--project c=missing',
+    ]);
     expect(result.error.problems[0]?.message).toContain(`${join(dir.path, 'plain')} is not a git repository`);
     expect(result.error.problems[1]?.message).toBe(`${join(dir.path, 'file.txt')} is not a directory`);
     expect(result.error.problems[2]?.message).toBe(`${join(dir.path, 'missing')} does not exist`);

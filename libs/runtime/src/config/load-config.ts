@@ -78,7 +78,10 @@ function gitTopLevel(dir: string, env: Readonly<Record<string, string | undefine
  * working directory, which no caller means.
  * @public
  */
-export function inspectProjectDirectory(path: string, env: Readonly<Record<string, string | undefined>> = {}): DirectoryInspection {
+export function inspectProjectDirectory(
+  path: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): DirectoryInspection {
   if (!isAbsolute(path)) return { kind: 'missing' };
   let realPath: string;
   try {
@@ -87,5 +90,7 @@ export function inspectProjectDirectory(path: string, env: Readonly<Record<strin
   } catch {
     return { kind: 'missing' };
   }
-  return gitTopLevel(realPath, env) === realPath ? { kind: 'git-repository', realPath } : { kind: 'not-a-git-repository' };
+  return gitTopLevel(realPath, env) === realPath
+    ? { kind: 'git-repository', realPath }
+    : { kind: 'not-a-git-repository' };
 }

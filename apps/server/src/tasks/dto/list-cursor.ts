@@ -22,7 +22,8 @@ export function decodeListCursor(cursor: string): TaskListPosition | undefined {
   }
   if (!Array.isArray(value) || value.length !== 2) return undefined;
   const [createdAt, id] = value as unknown[];
-  if (typeof createdAt !== 'string' || typeof id !== 'string' || !TIMESTAMP.test(createdAt) || !TASK_ID.test(id)) return undefined;
+  if (typeof createdAt !== 'string' || typeof id !== 'string' || !TIMESTAMP.test(createdAt) || !TASK_ID.test(id))
+    return undefined;
   return { createdAt, id };
 }
 
