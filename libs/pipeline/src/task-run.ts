@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASK_MARKER_ENV, type AgentPhase, type AgentRegistry, type AgentRunner } from '@agent-harness/agents';
-import { AppError, failureClassOfAgentEnd, type AgentEvent, type FailureClass } from '@agent-harness/core';
+import { AppError, failureClassOfAgentEnd, type AgentEvent } from '@agent-harness/core';
 import { parseGitHubRemote, parseRepoName, type GitHubClient, type RepoRef } from '@agent-harness/github';
 import {
   MAX_ATTEMPTS,
@@ -9,13 +9,12 @@ import {
   type NewTaskEvent,
   type Project,
   type ProjectCatalog,
-  type ReviewOutcome,
   type Task,
   type TaskChanges,
   type TaskRepository,
   type TaskStatus,
 } from '@agent-harness/queue';
-import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/review';
+import type { Verdict } from '@agent-harness/review';
 import {
   fixPrompt,
   runChecks,
@@ -24,7 +23,9 @@ import {
   type CommandRunner,
 } from '@agent-harness/validation';
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
-import { issuePrompt, pullRequestPrompt, reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
+import { issuePrompt, pullRequestPrompt } from './prompts.js';
+import { runReview, type ReviewResult, type ReviewSteps } from './review-phase.js';
+import { agentFailure, type RunOutcome } from './run-outcome.js';
 import { PullRequestWriter } from './pull-request-writer.js';
 import { classifyTask } from './task-classifier.js';
 import { cutText } from './task-title.js';
@@ -50,36 +51,11 @@ export interface TaskRunDeps {
   readonly redact: (text: string) => string;
 }
 
-/** "failed: <the agent's message>" or "timed out: …": the reason once, then the agent's words. */
-function agentFailure(result: { readonly reason: string; readonly message?: string | undefined }): string {
-  const message =
-    result.message?.startsWith(`${result.reason}: `) === true
-      ? result.message.slice(result.reason.length + 2)
-      : result.message;
-  return `${result.reason}${message === undefined ? '' : `: ${message}`}`;
-}
-
 /** What commitAndPublish answers when a PR task's agent changed nothing. */
 const NOTHING_TO_CHANGE = Symbol('nothing to change');
 
-/** How a run ended, before it is recorded. */
-export type RunOutcome =
-  | { readonly kind: 'done'; readonly commit: string; readonly review: ReviewResult }
-  | { readonly kind: 'failed'; readonly error: string; readonly failureClass: FailureClass }
-  | { readonly kind: 'cancelled' }
-  | {
-      readonly kind: 'requeue';
-      readonly attempt: number;
-      readonly notBefore?: string | undefined;
-      readonly reason: string;
-    };
-
-/** How the independent review went. */
-export interface ReviewResult {
-  readonly outcome: ReviewOutcome;
-  readonly rounds: number;
-  readonly unresolved: readonly ReviewIssue[];
-}
+export type { RunOutcome } from './run-outcome.js';
+export type { ReviewResult } from './review-phase.js';
 
 /** Runs one task's phases; the engine records the outcome. */
 export class TaskRun {
@@ -540,8 +516,8 @@ export class TaskRun {
     }
   }
 
-  /** The independent review loop; see docs/review.md for the policy. */
-  private async review(
+  /** The independent review (see review-phase.ts), with this run's steps. */
+  private review(
     implementer: AgentRunner,
     repo: RepoRef | undefined,
     base: string,
@@ -549,72 +525,27 @@ export class TaskRun {
     request: string,
     commitMessage: (task: Task) => string,
   ): Promise<ReviewResult | RunOutcome> {
-    if (!this.deps.review.enabled) return { outcome: 'disabled', rounds: 0, unresolved: [] };
-    const reviewer = this.pickReviewer(implementer.name);
-    if (reviewer === undefined) {
-      await this.log(
-        `review skipped: no agent other than ${implementer.name} is available (configure [agents.review] reviewer_agent)`,
-      );
-      await this.postOnPr(
-        repo,
-        `Harness could not review this change independently: no agent other than ${implementer.name} is available.`,
-      );
-      return { outcome: 'skipped', rounds: 0, unresolved: [] };
-    }
     const worktree = this.worktree;
     if (worktree === undefined) throw new AppError('INTERNAL', 'no worktree');
-    const maxRounds = this.deps.review.maxRounds;
-    for (let round = (await this.refresh()).reviewRounds + 1; ; round++) {
-      await this.move('reviewing', `round ${String(round)} by ${reviewer.name}`);
-      const diff = await this.deps.worktrees.diff(worktree.path, base, 60_000);
-      const verdict = await this.askVerdict(reviewer, reviewPrompt(title, request, diff));
-      if ('kind' in verdict) return verdict;
-      await this.set({ reviewRounds: round }, { kind: 'review', data: { round, reviewer: reviewer.name, ...verdict } });
-      await this.postReview(repo, round, reviewer.name, verdict);
-      if (verdict.verdict === 'approve') return { outcome: 'approved', rounds: round, unresolved: [] };
-      if (round >= maxRounds) {
-        await this.postOnPr(
-          repo,
-          `Review rounds are used up (${String(maxRounds)}) with ${String(verdict.issues.length)} issue(s) open: a person should take it from here.`,
-        );
-        return { outcome: 'changes_requested', rounds: round, unresolved: verdict.issues };
-      }
-      await this.move('running', `fixing review round ${String(round)}`);
-      const fixed = await this.implement(implementer, reviewFixPrompt(round, verdict), this.task.sessionId);
-      if (fixed !== 'ok') return fixed;
-      const published = await this.commitAndPublish(commitMessage, repo, 'review fix');
-      if (typeof published !== 'string' && typeof published !== 'symbol') return published;
-    }
-  }
-
-  /** The reviewer: `reviewer_agent` when it is another available agent, else any other available one. */
-  private pickReviewer(implementer: string): AgentRunner | undefined {
-    const available = this.deps.agents
-      .availability()
-      .filter((a) => a.available && a.name !== implementer)
-      .map((a) => a.name);
-    const name = available.includes(this.deps.review.reviewerAgent) ? this.deps.review.reviewerAgent : available[0];
-    return name === undefined ? undefined : this.deps.agents.get(name);
-  }
-
-  /** A verdict from the reviewer, asked for once more when the first answer has none. */
-  private async askVerdict(reviewer: AgentRunner, prompt: string): Promise<Verdict | RunOutcome> {
-    const first = await this.runAgentRaw(reviewer, 'reviewer', prompt, undefined, undefined, 'validation');
-    if (!first.ok)
-      return this.signal.aborted
-        ? { kind: 'cancelled' }
-        : { kind: 'failed', error: `review by ${reviewer.name} ${agentFailure(first)}`, failureClass: 'review_failed' };
-    const parsed = parseVerdict(first.finalText);
-    if (parsed.ok) return parsed.value;
-    await this.log(`the reviewer's answer had no verdict; asking once more`);
-    const again = await this.runAgentRaw(reviewer, 'reviewer', VERDICT_AGAIN, first.sessionId, undefined, 'validation');
-    const reparsed = again.ok ? parseVerdict(again.finalText) : parsed;
-    if (reparsed.ok) return reparsed.value;
-    return {
-      kind: 'failed',
-      error: `review by ${reviewer.name} gave no verdict twice: ${reparsed.error}`,
-      failureClass: 'review_failed',
+    const steps: ReviewSteps = {
+      move: (status, reason) => this.move(status, reason),
+      set: (changes, event) => this.set(changes, event),
+      log: (message) => this.log(message),
+      roundsDone: async () => (await this.refresh()).reviewRounds,
+      diff: () => this.deps.worktrees.diff(worktree.path, base, 60_000),
+      runReviewer: (reviewer, prompt, resumeSessionId) =>
+        this.runAgentRaw(reviewer, 'reviewer', prompt, resumeSessionId, undefined, 'validation'),
+      fix: async (prompt) => {
+        const fixed = await this.implement(implementer, prompt, this.task.sessionId);
+        if (fixed !== 'ok') return fixed;
+        const published = await this.commitAndPublish(commitMessage, repo, 'review fix');
+        return typeof published === 'string' || typeof published === 'symbol' ? 'ok' : published;
+      },
+      postReview: (round, reviewer, verdict) => this.postReview(repo, round, reviewer, verdict),
+      postOnPr: (text) => this.postOnPr(repo, text),
+      aborted: () => this.signal.aborted,
     };
+    return runReview({ ...this.deps.review, agents: this.deps.agents }, steps, implementer.name, title, request);
   }
 
   private async postReview(
