@@ -6,6 +6,8 @@ export { ERROR_CODES } from './errors/error-codes.js';
 export type { ErrorCode } from './errors/error-codes.js';
 export { AppError, toAppError, assertUnreachable } from './errors/app-error.js';
 export { FAILURE_CLASSES, failureClassOfAgentEnd, failureClassOfError } from './failures.js';
+export { TASK_KINDS, TASK_STATUSES } from './tasks/task-values.js';
+export type { Grade, ReviewOutcome, TaskKind, TaskStatus } from './tasks/task-values.js';
 export type { FailureClass } from './failures.js';
 
 export { resolveConfig } from './config/resolve-config.js';

@@ -1,8 +1,9 @@
 import type { AgentRegistry } from '@agent-harness/agents';
 import { AppError } from '@agent-harness/core';
-import { parseGitHubRemote, parseRepoName, type GitHubClient } from '@agent-harness/github';
+import type { GitHubClient } from '@agent-harness/github';
 import type { Project, TaskRequest } from '@agent-harness/queue';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
+import { projectRepository } from './project-repository.js';
 
 /** What the admission check reads. */
 export interface AdmissionCheckDeps {
@@ -78,14 +79,7 @@ export class AdmissionCheck {
         `${input.kind}: ${input.kind === 'issue' ? 'issue' : 'pull request'} tasks need GitHub access: start the server with GITHUB_TOKEN set`,
       );
     }
-    const origin = project.repo === undefined ? await this.deps.worktrees.originUrl(project.root) : undefined;
-    const repo =
-      project.repo !== undefined
-        ? parseRepoName(project.repo)
-        : origin === undefined
-          ? undefined
-          : parseGitHubRemote(origin);
-    if (repo === undefined) {
+    if ((await projectRepository(project, (root) => this.deps.worktrees.originUrl(root))) === undefined) {
       throw new AppError(
         'INVALID_ARGUMENT',
         `project: "${project.name}" has no GitHub repository: set repo = "owner/name" for it, or an origin remote on GitHub`,

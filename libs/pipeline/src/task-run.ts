@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TASK_MARKER_ENV, type AgentPhase, type AgentRegistry, type AgentRunner } from '@agent-harness/agents';
 import { AppError, failureClassOfAgentEnd, type AgentEvent } from '@agent-harness/core';
-import { parseGitHubRemote, parseRepoName, type GitHubClient, type RepoRef } from '@agent-harness/github';
+import type { GitHubClient, RepoRef } from '@agent-harness/github';
 import {
   MAX_ATTEMPTS,
   rateLimitRetryAt,
@@ -26,6 +26,7 @@ import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import { issuePrompt, pullRequestPrompt } from './prompts.js';
 import { runReview, type ReviewResult, type ReviewSteps } from './review-phase.js';
 import { agentFailure, type RunOutcome } from './run-outcome.js';
+import { projectRepository } from './project-repository.js';
 import { PullRequestWriter } from './pull-request-writer.js';
 import { classifyTask } from './task-classifier.js';
 import { cutText } from './task-title.js';
@@ -126,7 +127,7 @@ export class TaskRun {
     if (project === undefined) throw new AppError('NOT_FOUND', `project "${this.task.project}" no longer exists`);
     if (!project.active) throw new AppError('CONFLICT', `project "${this.task.project}" is inactive`);
     this.project = project;
-    const repo = await this.gitHubRepo(project);
+    const repo = await projectRepository(project, (root) => this.deps.worktrees.originUrl(root));
     const github = this.deps.github;
     if (this.task.kind !== 'prompt') {
       if (github === undefined)
@@ -254,12 +255,6 @@ export class TaskRun {
     return this.worktree === undefined
       ? [...this.deps.validation.preCommit]
       : validationCommands(this.deps.validation.preCommit, readdirSync(this.worktree.path)).commands;
-  }
-
-  private async gitHubRepo(project: Project): Promise<RepoRef | undefined> {
-    if (project.repo !== undefined) return parseRepoName(project.repo);
-    const origin = await this.deps.worktrees.originUrl(project.root);
-    return origin === undefined ? undefined : parseGitHubRemote(origin);
   }
 
   /** The agent works, then validation runs with fixes fed back to the same session. */

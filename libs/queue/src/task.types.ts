@@ -1,24 +1,8 @@
-import type { FailureClass } from '@agent-harness/core';
+import type { FailureClass, Grade, ReviewOutcome, TaskKind, TaskStatus } from '@agent-harness/core';
 
-/** What a task works from. @public */
-export const TASK_KINDS = ['prompt', 'issue', 'pr'] as const;
-/** @public */
-export type TaskKind = (typeof TASK_KINDS)[number];
-
-/** @public */
-export const TASK_STATUSES = [
-  'queued',
-  'preparing',
-  'running',
-  'validating',
-  'committing',
-  'reviewing',
-  'done',
-  'failed',
-  'cancelled',
-] as const;
-/** @public */
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+// Defined once in core, where the API contract uses them too.
+export { TASK_KINDS, TASK_STATUSES } from '@agent-harness/core';
+export type { Grade, ReviewOutcome, TaskKind, TaskStatus } from '@agent-harness/core';
 
 /** Statuses a task ends in; nothing moves it out of them. @public */
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['done', 'failed', 'cancelled'];
@@ -31,13 +15,6 @@ export function isTerminal(status: TaskStatus): boolean {
 }
 
 /**
- * How a task's independent review ended; `not_needed` when Harness changed nothing to review (a
- * PR task whose agent found nothing to change).
- * @public
- */
-export type ReviewOutcome = 'approved' | 'changes_requested' | 'skipped' | 'disabled' | 'not_needed';
-
-/**
  * How far a run got, stored so a restart resumes from there instead of guessing from which fields
  * are set: `published` means the change is committed and pushed (and its PR opened, when GitHub is
  * configured), so only the review remains.
@@ -47,9 +24,6 @@ export type TaskCheckpoint = 'published';
 
 /** The classifier's view of a task (see classifyTask in @agent-harness/pipeline). @public */
 export type TaskComplexity = 'simple' | 'complex';
-
-/** Quality grades: A ≥ 90, B ≥ 75, C ≥ 60, D below; F for a failed task. @public */
-export type Grade = 'A' | 'B' | 'C' | 'D' | 'F';
 
 /** The whole request, persisted as submitted so a restart loses nothing. @public */
 export interface TaskRequest {

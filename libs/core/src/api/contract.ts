@@ -10,16 +10,16 @@
 import type { FailureClass } from '../failures.js';
 import type { AgentEvent } from '../agents/agent-event.js';
 import type { ErrorCode } from '../errors/error-codes.js';
+import type { Grade, ReviewOutcome, TaskKind, TaskStatus } from '../tasks/task-values.js';
 
-/** A task's status as the API shows it (the queue's `TaskStatus`). @public */
-export type ApiTaskStatus =
-  'queued' | 'preparing' | 'running' | 'validating' | 'committing' | 'reviewing' | 'done' | 'failed' | 'cancelled';
+/** A task's status as the API shows it: the queue's own list (tasks/task-values.ts). @public */
+export type ApiTaskStatus = TaskStatus;
 /** What a task works from. @public */
-export type ApiTaskKind = 'prompt' | 'issue' | 'pr';
+export type ApiTaskKind = TaskKind;
 /** How a task's review ended. @public */
-export type ApiReviewOutcome = 'approved' | 'changes_requested' | 'skipped' | 'disabled' | 'not_needed';
+export type ApiReviewOutcome = ReviewOutcome;
 /** A quality grade; F only for a failed task. @public */
-export type ApiGrade = 'A' | 'B' | 'C' | 'D' | 'F';
+export type ApiGrade = Grade;
 
 // ---- Errors -------------------------------------------------------------------------------------
 
