@@ -45,6 +45,6 @@ export type {
   ScriptedAgentRequest,
   ScriptedAgentResult,
 } from './scripted-agent-runner.js';
-export { taskRepositoryContract } from './task-repository-contract.js';
+export { taskFixture, taskRepositoryContract } from './task-repository-contract.js';
 export type { ContractCheck } from './task-repository-contract.js';
 export { projectCatalogContract } from './project-catalog-contract.js';

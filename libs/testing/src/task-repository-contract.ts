@@ -7,8 +7,11 @@ export interface ContractCheck<Port> {
   run(port: Port): Promise<void>;
 }
 
-/** A queued task; ids ending in a digit get distinct creation times (…:0<digit>). */
-function newTask(id: string, overrides: Partial<Task> = {}): Task {
+/**
+ * A queued prompt task of project `app` for tests; ids ending in a digit get distinct creation
+ * times (…:0<digit>). @public
+ */
+export function taskFixture(id: string, overrides: Partial<Task> = {}): Task {
   const second = /\d$/.test(id) ? id.slice(-1) : '0';
   return {
     id,
@@ -51,7 +54,7 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
   {
     name: 'stores the whole task and reads it back; an unknown id reads as undefined',
     async run(repo) {
-      const task = newTask('t1', {
+      const task = taskFixture('t1', {
         description: 'feat: x',
         agent: 'codex',
         model: 'gpt-5.5',
@@ -70,8 +73,8 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
   {
     name: 'refuses to create a task whose id exists, keeping the first',
     async run(repo) {
-      await repo.create(newTask('t1'), queuedEvent);
-      await rejects(repo.create(newTask('t1', { prompt: 'other' }), queuedEvent));
+      await repo.create(taskFixture('t1'), queuedEvent);
+      await rejects(repo.create(taskFixture('t1', { prompt: 'other' }), queuedEvent));
       equal((await repo.get('t1'))?.prompt, 'do t1');
       deepStrictEqual(await seqs(repo, 't1'), [1]);
     },
@@ -79,7 +82,7 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
   {
     name: 'updates with optimistic locking: a stale version is a CONFLICT that changes nothing and appends no event',
     async run(repo) {
-      await repo.create(newTask('t1'), queuedEvent);
+      await repo.create(taskFixture('t1'), queuedEvent);
       const { task, event } = await repo.update(
         't1',
         1,
@@ -99,7 +102,7 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
   {
     name: 'guards an update by the status it was read with, together with the version',
     async run(repo) {
-      await repo.create(newTask('t1'), queuedEvent);
+      await repo.create(taskFixture('t1'), queuedEvent);
       await rejects(
         repo.update('t1', 1, { status: 'preparing' }, { kind: 'status', data: { to: 'preparing' } }, 'running'),
         code('CONFLICT'),
@@ -113,7 +116,7 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
   {
     name: 'an update sets only the given fields: undefined clears one, updatedAt is the given one or now',
     async run(repo) {
-      await repo.create(newTask('t1', { error: 'boom', branch: 'harness/t1' }), queuedEvent);
+      await repo.create(taskFixture('t1', { error: 'boom', branch: 'harness/t1' }), queuedEvent);
       const { task } = await repo.update('t1', 1, {
         error: undefined,
         inputTokens: 7,
@@ -122,7 +125,7 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
       deepStrictEqual(
         defined(task),
         defined({
-          ...newTask('t1', { branch: 'harness/t1' }),
+          ...taskFixture('t1', { branch: 'harness/t1' }),
           inputTokens: 7,
           updatedAt: '2026-11-24T00:00:00.000Z',
           version: 2,
@@ -137,8 +140,8 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
   {
     name: 'numbers events per task from 1 without gaps, also when written concurrently; events come back as JSON',
     async run(repo) {
-      await repo.create(newTask('t1'), queuedEvent);
-      await repo.create(newTask('t2'), queuedEvent);
+      await repo.create(taskFixture('t1'), queuedEvent);
+      await repo.create(taskFixture('t2'), queuedEvent);
       await Promise.all(
         Array.from({ length: 40 }, (_, i) =>
           repo.appendEvent(i % 2 === 0 ? 't1' : 't2', { kind: 'agent', data: { i, gone: undefined } }),
@@ -176,10 +179,10 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
     name: 'renews only the leases the owner holds on the given tasks, without a new version',
     async run(repo) {
       const lease = { leaseOwner: 'server-a', leaseExpiresAt: '2026-11-23T10:01:00.000Z' };
-      await repo.create(newTask('t1', { status: 'running', ...lease }), queuedEvent);
-      await repo.create(newTask('t2', { status: 'running', ...lease }), queuedEvent);
+      await repo.create(taskFixture('t1', { status: 'running', ...lease }), queuedEvent);
+      await repo.create(taskFixture('t2', { status: 'running', ...lease }), queuedEvent);
       await repo.create(
-        newTask('t3', { status: 'running', leaseOwner: 'server-b', leaseExpiresAt: lease.leaseExpiresAt }),
+        taskFixture('t3', { status: 'running', leaseOwner: 'server-b', leaseExpiresAt: lease.leaseExpiresAt }),
         queuedEvent,
       );
       await repo.renewLeases('server-a', ['t1', 't3'], '2026-11-23T10:05:00.000Z');
@@ -204,7 +207,7 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
         '0f1c2d3e-0000-4000-8000-000000000001',
         '0f1c9999-0000-4000-8000-000000000003',
       ];
-      for (const id of ids) await repo.create(newTask(id), queuedEvent);
+      for (const id of ids) await repo.create(taskFixture(id), queuedEvent);
       deepStrictEqual(await repo.findIdsByPrefix('0f1c2d3e', 10), [ids[1], ids[0]]);
       deepStrictEqual(await repo.findIdsByPrefix('0f1c', 2), [ids[1], ids[0]]);
       deepStrictEqual(await repo.findIdsByPrefix('ffff', 10), []);
@@ -221,10 +224,10 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
         ['t3', 'b', 'done'],
         ['t4', 'a', 'done'],
       ] as const;
-      for (const [id, project, status] of rows) await repo.create(newTask(id, { project, status }), queuedEvent);
+      for (const [id, project, status] of rows) await repo.create(taskFixture(id, { project, status }), queuedEvent);
       // Same creation time: the id breaks the tie.
       await repo.create(
-        newTask('t5x', { project: 'b', status: 'running', createdAt: '2026-11-23T10:00:04.000Z' }),
+        taskFixture('t5x', { project: 'b', status: 'running', createdAt: '2026-11-23T10:00:04.000Z' }),
         queuedEvent,
       );
       const page = await repo.list({ project: 'a', status: 'done', limit: 1, offset: 0 });
@@ -247,9 +250,9 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
   {
     name: 'pages by keyset: only tasks after a position in the list order, ties by id; the total ignores the position',
     async run(repo) {
-      for (const id of ['t1', 't2', 't3']) await repo.create(newTask(id), queuedEvent);
+      for (const id of ['t1', 't2', 't3']) await repo.create(taskFixture(id), queuedEvent);
       for (const id of ['t4a', 't4b', 't4c'])
-        await repo.create(newTask(id, { createdAt: '2026-11-23T10:00:04.000Z' }), queuedEvent);
+        await repo.create(taskFixture(id, { createdAt: '2026-11-23T10:00:04.000Z' }), queuedEvent);
       const after = (id: string, createdAt: string, limit = 10, offset = 0) =>
         repo.list({ limit, offset, after: { createdAt, id } });
       const page = await after('t4b', '2026-11-23T10:00:04.000Z');
@@ -285,7 +288,7 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
         ['t3', 'b', 'done'],
         ['t4', 'a', 'done'],
       ] as const;
-      for (const [id, project, status] of rows) await repo.create(newTask(id, { project, status }), queuedEvent);
+      for (const [id, project, status] of rows) await repo.create(taskFixture(id, { project, status }), queuedEvent);
       equal(await repo.countWithStatus(['done', 'queued']), 4);
       equal(await repo.countWithStatus(['running']), 0);
       const counts = (await repo.countByProjectAndStatus())

@@ -1,29 +1,14 @@
 import { join } from 'node:path';
 import type { Task, TaskStatus } from '@agent-harness/queue';
-import { createTempDataDir, type TempDir } from '@agent-harness/testing';
+import { createTempDataDir, taskFixture, type TempDir } from '@agent-harness/testing';
 import { TableColumn } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../database.js';
 import { TypeOrmTaskRepository } from './typeorm-task.repository.js';
 
-function newTask(id: string, createdAt: string, overrides: Partial<Task> = {}): Task {
-  return {
-    id,
-    project: 'app',
-    kind: 'prompt',
-    prompt: `do ${id}`,
-    status: 'queued',
-    attempt: 1,
-    inputTokens: 0,
-    outputTokens: 0,
-    validationRetries: 0,
-    reviewRounds: 0,
-    createdAt,
-    updatedAt: createdAt,
-    version: 1,
-    ...overrides,
-  };
-}
+/** A task created at `createdAt` (and last updated then). */
+const newTask = (id: string, createdAt: string, overrides: Partial<Task> = {}): Task =>
+  taskFixture(id, { createdAt, updatedAt: createdAt, ...overrides });
 
 const at = (second: number): string => new Date(Date.UTC(2026, 10, 23, 10, 0, second)).toISOString();
 const event = { kind: 'status', data: { to: 'queued' } } as const;

@@ -1,27 +1,8 @@
 import { join } from 'node:path';
-import type { Task } from '@agent-harness/queue';
-import { createTempDataDir, type TempDir } from '@agent-harness/testing';
+import { createTempDataDir, taskFixture, type TempDir } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../database.js';
 import { TypeOrmTaskRepository } from './typeorm-task.repository.js';
-
-function newTask(id: string): Task {
-  return {
-    id,
-    project: 'app',
-    kind: 'prompt',
-    prompt: 'x',
-    status: 'queued',
-    attempt: 1,
-    inputTokens: 0,
-    outputTokens: 0,
-    validationRetries: 0,
-    reviewRounds: 0,
-    createdAt: '2026-11-23T10:00:00.000Z',
-    updatedAt: '2026-11-23T10:00:00.000Z',
-    version: 1,
-  };
-}
 
 describe('TypeOrmTaskRepository.findIdsByPrefix (real SQLite)', () => {
   let dir: TempDir;
@@ -37,7 +18,10 @@ describe('TypeOrmTaskRepository.findIdsByPrefix (real SQLite)', () => {
       '0f1c9999-0000-4000-8000-000000000003',
       'a_b%c-literal',
     ]) {
-      await repo.create(newTask(id), { kind: 'status', data: { to: 'queued' } });
+      await repo.create(taskFixture(id, { prompt: 'x', createdAt: '2026-11-23T10:00:00.000Z' }), {
+        kind: 'status',
+        data: { to: 'queued' },
+      });
     }
   });
   afterEach(async () => {

@@ -1,28 +1,8 @@
 import { join } from 'node:path';
-import type { Task } from '@agent-harness/queue';
-import { createTempDataDir, type TempDir } from '@agent-harness/testing';
+import { createTempDataDir, taskFixture as newTask, type TempDir } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../database.js';
 import { TypeOrmTaskRepository } from './typeorm-task.repository.js';
-
-function newTask(id: string, overrides: Partial<Task> = {}): Task {
-  return {
-    id,
-    project: 'app',
-    kind: 'prompt',
-    prompt: `do ${id}`,
-    status: 'queued',
-    attempt: 1,
-    inputTokens: 0,
-    outputTokens: 0,
-    validationRetries: 0,
-    reviewRounds: 0,
-    createdAt: `2026-11-23T10:00:0${id.slice(-1)}.000Z`,
-    updatedAt: '2026-11-23T10:00:00.000Z',
-    version: 1,
-    ...overrides,
-  };
-}
 
 describe('TypeOrmTaskRepository (real SQLite)', () => {
   let dir: TempDir;
