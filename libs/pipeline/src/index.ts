@@ -5,6 +5,8 @@ export { classifyTask, COMPLEXITY_THRESHOLDS } from './task-classifier.js';
 export type { ClassifierInput } from './task-classifier.js';
 export type { SubmitTaskInput, TaskEngineDeps } from './task-engine.js';
 export type { RecoveryReport } from './task-recovery.js';
+export { systemTaskProcesses } from './task-processes.js';
+export type { TaskProcesses } from './task-processes.js';
 export { TaskEventsHub } from './task-events-hub.js';
 export { TaskEventBus } from './task-event-bus.js';
 export { ProjectAdmin } from './project-admin.js';

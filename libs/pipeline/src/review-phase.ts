@@ -2,7 +2,7 @@ import type { AgentRegistry, AgentResult, AgentRunner } from '@agent-harness/age
 import type { NewTaskEvent, ReviewOutcome, TaskChanges, TaskStatus } from '@agent-harness/queue';
 import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/review';
 import { reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
-import { agentFailure, type RunOutcome } from './run-outcome.js';
+import { agentFailure, next, type PhaseResult } from './run-outcome.js';
 
 /** How the independent review went. */
 export interface ReviewResult {
@@ -22,7 +22,7 @@ export interface ReviewSteps {
   diff(): Promise<string>;
   runReviewer(reviewer: AgentRunner, prompt: string, resumeSessionId: string | undefined): Promise<AgentResult>;
   /** The implementer fixes what the round asked for: implement, validate, commit and publish. */
-  fix(prompt: string): Promise<'ok' | RunOutcome>;
+  fix(prompt: string): Promise<PhaseResult>;
   postReview(round: number, reviewer: string, verdict: Verdict): Promise<void>;
   postOnPr(text: string): Promise<void>;
   readonly aborted: () => boolean;
@@ -47,7 +47,7 @@ export function pickReviewer(config: ReviewConfig, implementer: string): AgentRu
 }
 
 /** A verdict from the reviewer, asked for once more when the first answer has none. */
-async function askVerdict(steps: ReviewSteps, reviewer: AgentRunner, prompt: string): Promise<Verdict | RunOutcome> {
+async function askVerdict(steps: ReviewSteps, reviewer: AgentRunner, prompt: string): Promise<PhaseResult<Verdict>> {
   const first = await steps.runReviewer(reviewer, prompt, undefined);
   if (!first.ok) {
     if (steps.aborted()) return { kind: 'cancelled' };
@@ -58,11 +58,11 @@ async function askVerdict(steps: ReviewSteps, reviewer: AgentRunner, prompt: str
     };
   }
   const parsed = parseVerdict(first.finalText);
-  if (parsed.ok) return parsed.value;
+  if (parsed.ok) return next(parsed.value);
   await steps.log(`the reviewer's answer had no verdict; asking once more`);
   const again = await steps.runReviewer(reviewer, VERDICT_AGAIN, first.sessionId);
   const reparsed = again.ok ? parseVerdict(again.finalText) : parsed;
-  if (reparsed.ok) return reparsed.value;
+  if (reparsed.ok) return next(reparsed.value);
   return {
     kind: 'failed',
     error: `review by ${reviewer.name} gave no verdict twice: ${reparsed.error}`,
@@ -80,8 +80,8 @@ export async function runReview(
   implementer: string,
   title: string,
   request: string,
-): Promise<ReviewResult | RunOutcome> {
-  if (!config.enabled) return { outcome: 'disabled', rounds: 0, unresolved: [] };
+): Promise<PhaseResult<ReviewResult>> {
+  if (!config.enabled) return next({ outcome: 'disabled', rounds: 0, unresolved: [] });
   const reviewer = pickReviewer(config, implementer);
   if (reviewer === undefined) {
     await steps.log(
@@ -90,23 +90,24 @@ export async function runReview(
     await steps.postOnPr(
       `Harness could not review this change independently: no agent other than ${implementer} is available.`,
     );
-    return { outcome: 'skipped', rounds: 0, unresolved: [] };
+    return next({ outcome: 'skipped', rounds: 0, unresolved: [] });
   }
   for (let round = (await steps.roundsDone()) + 1; ; round++) {
     await steps.move('reviewing', `round ${String(round)} by ${reviewer.name}`);
-    const verdict = await askVerdict(steps, reviewer, reviewPrompt(title, request, await steps.diff()));
-    if ('kind' in verdict) return verdict;
+    const asked = await askVerdict(steps, reviewer, reviewPrompt(title, request, await steps.diff()));
+    if (asked.kind !== 'next') return asked;
+    const verdict = asked.value;
     await steps.set({ reviewRounds: round }, { kind: 'review', data: { round, reviewer: reviewer.name, ...verdict } });
     await steps.postReview(round, reviewer.name, verdict);
-    if (verdict.verdict === 'approve') return { outcome: 'approved', rounds: round, unresolved: [] };
+    if (verdict.verdict === 'approve') return next({ outcome: 'approved', rounds: round, unresolved: [] });
     if (round >= config.maxRounds) {
       await steps.postOnPr(
         `Review rounds are used up (${String(config.maxRounds)}) with ${String(verdict.issues.length)} issue(s) open: a person should take it from here.`,
       );
-      return { outcome: 'changes_requested', rounds: round, unresolved: verdict.issues };
+      return next({ outcome: 'changes_requested', rounds: round, unresolved: verdict.issues });
     }
     await steps.move('running', `fixing review round ${String(round)}`);
     const fixed = await steps.fix(reviewFixPrompt(round, verdict));
-    if (fixed !== 'ok') return fixed;
+    if (fixed.kind !== 'next') return fixed;
   }
 }

@@ -2,6 +2,7 @@ import { AgentRegistry, type AgentResult, type AgentRunner } from '@agent-harnes
 import { ZERO_USAGE } from '@agent-harness/core';
 import { describe, expect, it } from 'vitest';
 import { runReview, type ReviewConfig, type ReviewSteps } from './review-phase.js';
+import { next } from './run-outcome.js';
 
 const runner = (name: string): AgentRunner => ({
   name,
@@ -41,7 +42,7 @@ function steps(answers: string[]): ReviewSteps & { trail: string[] } {
     roundsDone: () => Promise.resolve(rounds),
     diff: () => Promise.resolve('diff'),
     runReviewer: () => Promise.resolve(result(answers.shift() ?? 'no verdict')),
-    fix: () => Promise.resolve(void trail.push('fix')).then(() => 'ok' as const),
+    fix: () => Promise.resolve(void trail.push('fix')).then(() => next()),
     postReview: (round, reviewer, v) =>
       Promise.resolve(void trail.push(`review ${String(round)} ${reviewer} ${v.verdict}`)),
     postOnPr: (text) => Promise.resolve(void trail.push(`comment ${text.slice(0, 20)}`)),
@@ -52,11 +53,9 @@ function steps(answers: string[]): ReviewSteps & { trail: string[] } {
 describe('runReview', () => {
   it('asks for changes, has them fixed, then approves', async () => {
     const s = steps([verdict('request_changes'), verdict('approve')]);
-    expect(await runReview(config(['claude', 'codex']), s, 'claude', 't', 'r')).toEqual({
-      outcome: 'approved',
-      rounds: 2,
-      unresolved: [],
-    });
+    expect(await runReview(config(['claude', 'codex']), s, 'claude', 't', 'r')).toEqual(
+      next({ outcome: 'approved', rounds: 2, unresolved: [] }),
+    );
     expect(s.trail).toEqual([
       'move reviewing',
       'review 1 codex request_changes',
@@ -70,17 +69,15 @@ describe('runReview', () => {
   it('ends with changes requested when the rounds run out, and asks a person', async () => {
     const s = steps([verdict('request_changes')]);
     const result = await runReview(config(['claude', 'codex'], 1), s, 'claude', 't', 'r');
-    expect(result).toMatchObject({ outcome: 'changes_requested', rounds: 1 });
+    expect(result).toMatchObject({ kind: 'next', value: { outcome: 'changes_requested', rounds: 1 } });
     expect(s.trail.at(-1)).toBe('comment Review rounds are us');
   });
 
   it('is skipped, and says so on the PR, when no other agent is available', async () => {
     const s = steps([]);
-    expect(await runReview(config(['claude']), s, 'claude', 't', 'r')).toEqual({
-      outcome: 'skipped',
-      rounds: 0,
-      unresolved: [],
-    });
+    expect(await runReview(config(['claude']), s, 'claude', 't', 'r')).toEqual(
+      next({ outcome: 'skipped', rounds: 0, unresolved: [] }),
+    );
     expect(s.trail[1]).toBe('comment Harness could not re');
   });
 

@@ -1,7 +1,7 @@
 import type { FailureClass } from '@agent-harness/core';
 import type { ReviewResult } from './review-phase.js';
 
-/** How a run ended, before it is recorded: every phase answers with this (or 'ok' to go on). */
+/** How a run ended, before it is recorded. */
 export type RunOutcome =
   | { readonly kind: 'done'; readonly commit: string; readonly review: ReviewResult }
   | { readonly kind: 'failed'; readonly error: string; readonly failureClass: FailureClass }
@@ -12,6 +12,16 @@ export type RunOutcome =
       readonly notBefore?: string | undefined;
       readonly reason: string;
     };
+
+/** What every phase answers: go on to the next phase with what it produced, or end the run. */
+export type PhaseResult<T = undefined> = { readonly kind: 'next'; readonly value: T } | RunOutcome;
+
+/** A phase went well: the run goes on. */
+export function next(): PhaseResult;
+export function next<T>(value: T): PhaseResult<T>;
+export function next<T>(value?: T): PhaseResult<T | undefined> {
+  return { kind: 'next', value };
+}
 
 /** "failed: <the agent's message>" or "timed out: …": the reason once, then the agent's words. */
 export function agentFailure(result: { readonly reason: string; readonly message?: string | undefined }): string {

@@ -21,7 +21,7 @@ describe('TaskEngine dispatch (unit)', () => {
 
   it('starts queued tasks FIFO up to the global limit, and the next one when a slot frees', async () => {
     const claude = new ScriptedAgentRunner('claude', () => HOLD);
-    const { engine, tasks } = engines.make({ maxConcurrent: 2, agents: [claude] });
+    const { engine, tasks, endedProcesses, worktrees } = engines.make({ maxConcurrent: 2, agents: [claude] });
     await engine.start();
     for (const prompt of ['one', 'two', 'three']) await engine.submit({ kind: 'prompt', prompt });
     await claude.whenCalled(2);
@@ -38,6 +38,9 @@ describe('TaskEngine dispatch (unit)', () => {
       failureClass: 'agent_error',
       leaseOwner: undefined,
     });
+    // What it left running is ended, by its id and its worktree, and the worktree removed.
+    expect(endedProcesses).toContainEqual({ taskId: one.id, worktree: worktrees.pathFor(one.id) });
+    expect(worktrees.removed.map((r) => r.path)).toContain(worktrees.pathFor(one.id));
   });
 
   it('holds a project to its own limit without blocking other projects behind it', async () => {

@@ -129,6 +129,8 @@ export interface UnitEngine {
   /** How often the registry was asked which agents are installed. */
   readonly availabilityChecks: { count: number };
   readonly logs: string[];
+  /** Tasks whose processes the engine ended, with the worktree it named. */
+  readonly endedProcesses: { taskId: string; worktree: string | undefined }[];
 }
 
 /** The default project of the unit tier. */
@@ -136,7 +138,7 @@ export const APP: Project = { name: 'app', root: '/repos/app', isDefault: true, 
 
 /**
  * A task engine on the in-memory ports of @agent-harness/testing: scripted agents, no database, no
- * git, no child process. Its clock is `Date`, so `vi.useFakeTimers()` drives its ticks, heartbeat,
+ * git, no child process, no process table. Its clock is `Date`, so `vi.useFakeTimers()` drives its ticks, heartbeat,
  * leases and back-offs.
  */
 export function unitEngine(options: UnitEngineOptions = {}): UnitEngine {
@@ -156,6 +158,7 @@ export function unitEngine(options: UnitEngineOptions = {}): UnitEngine {
   const projects = new InMemoryProjectCatalog(options.projects ?? [APP]);
   const worktrees = new NoGitWorktrees();
   const logs: string[] = [];
+  const endedProcesses: UnitEngine['endedProcesses'] = [];
   let ids = 0;
   const engine = new TaskEngine({
     // Ordered ids: tasks submitted at the same (fake) instant keep their order, as in FIFO by id.
@@ -171,8 +174,10 @@ export function unitEngine(options: UnitEngineOptions = {}): UnitEngine {
     serverId: options.serverId ?? 'server-a',
     leaseMs: options.leaseMs,
     logger: { log: (line) => logs.push(line), error: (line) => logs.push(`error: ${line}`) },
+    // No process table in the unit tier: what the engine would end is recorded.
+    processes: { end: (taskId, worktree) => Promise.resolve(void endedProcesses.push({ taskId, worktree })) },
   });
-  return { engine, tasks, projects, worktrees, agents, availabilityChecks, logs };
+  return { engine, tasks, projects, worktrees, agents, availabilityChecks, logs, endedProcesses };
 }
 
 /** A scripted run that ends failed at once: the run is over without validation or git. */

@@ -1,0 +1,77 @@
+import { TASK_MARKER_ENV, type AgentPhase, type AgentResult, type AgentRunner } from '@agent-harness/agents';
+import { failureClassOfAgentEnd, type AgentEvent } from '@agent-harness/core';
+import { MAX_ATTEMPTS, rateLimitRetryAt } from '@agent-harness/queue';
+import type { RunContext } from './run-context.js';
+import { agentFailure, next, type PhaseResult } from './run-outcome.js';
+
+export type AgentRole = 'implementer' | 'reviewer';
+
+/**
+ * Runs an agent in the worktree; its events are stored and streamed as they come, its usage is
+ * added to the task's, and the shared git state is checked after it. Answers the agent's result.
+ */
+export async function runAgentSession(
+  ctx: RunContext,
+  runner: AgentRunner,
+  role: AgentRole,
+  prompt: string,
+  options: { readonly resumeSessionId?: string | undefined; readonly phase: AgentPhase },
+): Promise<AgentResult> {
+  const { worktree } = ctx.workspace;
+  const run = runner.run({
+    prompt,
+    cwd: worktree.path,
+    model: role === 'implementer' ? ctx.task.model : undefined,
+    phase: options.phase,
+    signal: ctx.signal,
+    resumeSessionId: options.resumeSessionId,
+    env: { [TASK_MARKER_ENV]: ctx.task.id },
+  });
+  // Stored one after another, in the order the agent emitted them.
+  let stored: Promise<void> = Promise.resolve();
+  const subscription = run.events$.subscribe((event: AgentEvent) => {
+    stored = stored.then(() => ctx.event('agent', { role, agent: runner.name, ...event }));
+  });
+  const result = await run.result;
+  subscription.unsubscribe();
+  await stored;
+  await ctx.guardSharedGit(`the ${role} (${runner.name})`);
+  if (role === 'implementer' && result.ok && result.finalText.trim() !== '') ctx.summary = result.finalText.trim();
+  const task = await ctx.refresh();
+  await ctx.set({
+    ...(role === 'implementer' ? { sessionId: result.sessionId ?? task.sessionId } : {}),
+    inputTokens: task.inputTokens + result.usage.inputTokens + result.usage.cachedInputTokens,
+    outputTokens: task.outputTokens + result.usage.outputTokens,
+    costUsd: result.costUsd === undefined ? task.costUsd : (task.costUsd ?? 0) + result.costUsd,
+  });
+  return result;
+}
+
+/**
+ * The implementer's turn: a failed agent ends the run (cancelled, requeued after a rate limit
+ * while attempts remain, or failed with its class and words).
+ */
+export async function runImplementer(
+  ctx: RunContext,
+  runner: AgentRunner,
+  prompt: string,
+  options: { readonly resumeSessionId?: string | undefined; readonly phase: AgentPhase },
+): Promise<PhaseResult> {
+  const result = await runAgentSession(ctx, runner, 'implementer', prompt, options);
+  if (result.ok) return next();
+  if (ctx.signal.aborted) return { kind: 'cancelled' };
+  const task = ctx.task;
+  if (result.reason === 'rate_limited' && task.attempt < MAX_ATTEMPTS) {
+    return {
+      kind: 'requeue',
+      attempt: task.attempt + 1,
+      notBefore: rateLimitRetryAt(ctx.deps.now().getTime(), task.attempt, result.rateLimitResetAt),
+      reason: `rate limited: ${result.message ?? ''}`,
+    };
+  }
+  return {
+    kind: 'failed',
+    error: `${runner.name} ${agentFailure(result)}`,
+    failureClass: failureClassOfAgentEnd(result.reason),
+  };
+}

@@ -1,0 +1,118 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AgentRunner } from '@agent-harness/agents';
+import { AppError } from '@agent-harness/core';
+import { validationCommands } from '@agent-harness/validation';
+import { issuePrompt, pullRequestPrompt } from './prompts.js';
+import { projectRepository } from './project-repository.js';
+import type { RunContext } from './run-context.js';
+import { next, type PhaseResult } from './run-outcome.js';
+import { classifyTask } from './task-classifier.js';
+import { cutText } from './task-title.js';
+
+/** What prepare hands to the phases after it. */
+export interface Prepared {
+  /** What the implementer is asked. */
+  readonly prompt: string;
+  /** The ref the review diffs against. */
+  readonly reviewBase: string;
+  /** The change was published before a restart (the stored checkpoint): only the review remains. */
+  readonly resumed: boolean;
+  readonly implementer: AgentRunner;
+}
+
+/**
+ * Prepare: the project and its GitHub repository, the shared git state guarded, the worktree
+ * (a new task branch, the PR's head, or the branch a restart left published), the prompt, the
+ * complexity and the implementer. Ends in `running` (or, when resumed, ready for the review).
+ */
+export async function prepare(ctx: RunContext, title: string): Promise<PhaseResult<Prepared>> {
+  const { deps } = ctx;
+  const project = await deps.projects.get(ctx.task.project);
+  if (project === undefined) throw new AppError('NOT_FOUND', `project "${ctx.task.project}" no longer exists`);
+  if (!project.active) throw new AppError('CONFLICT', `project "${ctx.task.project}" is inactive`);
+  ctx.project = project;
+  const repo = await projectRepository(project, (root) => deps.worktrees.originUrl(root));
+  ctx.repo = repo;
+  const github = deps.github;
+  if (ctx.task.kind !== 'prompt') {
+    if (github === undefined)
+      throw new AppError('UNSUPPORTED', `${ctx.task.kind} tasks need a GitHub token: set GITHUB_TOKEN`);
+    if (repo === undefined)
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `project "${project.name}" has no GitHub repository: set repo = "owner/name" or an origin remote on GitHub`,
+      );
+  }
+
+  await deps.worktrees.guardSharedState(project.root);
+  ctx.guardedRoot = project.root;
+  const resumed = ctx.task.checkpoint === 'published' && ctx.task.branch !== undefined;
+  let prompt = ctx.task.prompt ?? '';
+  let reviewBase: string;
+  // What the classifier reads: the work as asked (never the built prompt with project instructions).
+  let asked: { title: string; text: string; labels?: readonly string[] } = { title, text: ctx.task.prompt ?? '' };
+  if (ctx.task.kind === 'pr' && github !== undefined && repo !== undefined) {
+    const pr = await github.getPullRequest(repo, ctx.task.pr ?? 0);
+    asked = { title: pr.title, text: [pr.body, ...pr.reviewComments.map((c) => `${c.path} ${c.body}`)].join('\n') };
+    ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, pr.headRef);
+    reviewBase = `origin/${pr.baseRef}`;
+    await ctx.set({ prNumber: pr.number, prUrl: pr.url });
+    prompt = pullRequestPrompt(`${repo.owner}/${repo.repo}`, pr, instructions(ctx), checks(ctx));
+  } else if (resumed && ctx.task.branch !== undefined) {
+    // The branch was pushed and its PR opened before a restart: continue from there, never redo.
+    ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, ctx.task.branch);
+    reviewBase = `origin/${project.baseBranch ?? (await deps.worktrees.defaultBranch(project.root))}`;
+  } else {
+    ctx.worktree = await deps.worktrees.create(project.root, ctx.task.id, title, project.baseBranch);
+    reviewBase = ctx.worktree.base;
+    if (ctx.task.kind === 'issue' && github !== undefined && repo !== undefined) {
+      const issue = await github.getIssue(repo, ctx.task.issue ?? 0);
+      prompt = issuePrompt(`${repo.owner}/${repo.repo}`, issue, instructions(ctx), checks(ctx));
+      asked = {
+        title: issue.title,
+        text: [issue.body, ...issue.comments.map((c) => c.body)].join('\n'),
+        labels: issue.labels,
+      };
+      if (ctx.task.description === undefined) await ctx.set({ description: cutText(issue.title, 500) });
+    }
+  }
+  const worktree = ctx.worktree;
+  await ctx.set(
+    { worktree: worktree.path, branch: worktree.branch },
+    { kind: 'log', data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` } },
+  );
+  const classified = classifyTask(asked);
+  const why = classified.reasons.length > 0 ? ` (${classified.reasons.join('; ')})` : '';
+  await ctx.set(
+    { complexity: classified.complexity },
+    { kind: 'log', data: { message: `complexity: ${classified.complexity}${why}` } },
+  );
+  const implementer = deps.agents.select({
+    agent: ctx.task.agent,
+    projectDefault: project.defaultAgent,
+    complex: classified.complexity === 'complex',
+  });
+  await ctx.set({ agentUsed: implementer.name });
+  // A published change goes straight to its review (preparing → reviewing, the table's `resume`).
+  if (!resumed) await ctx.move('running', `agent ${implementer.name}`);
+  return next({ prompt, reviewBase, resumed, implementer });
+}
+
+/** Project instructions for agents (AGENTS.md, else CLAUDE.md), cut at 20,000 characters. */
+function instructions(ctx: RunContext): string | undefined {
+  const dir = ctx.worktree?.path ?? ctx.project?.root;
+  if (dir === undefined) return undefined;
+  for (const name of ['AGENTS.md', 'CLAUDE.md']) {
+    const file = join(dir, name);
+    if (existsSync(file)) return readFileSync(file, 'utf8').slice(0, 20_000);
+  }
+  return undefined;
+}
+
+/** The checks the agent is told will run. */
+function checks(ctx: RunContext): string[] {
+  return ctx.worktree === undefined
+    ? [...ctx.deps.validation.preCommit]
+    : validationCommands(ctx.deps.validation.preCommit, readdirSync(ctx.worktree.path)).commands;
+}

@@ -1,0 +1,111 @@
+import type { Task } from '@agent-harness/queue';
+import type { PullRequestWriter } from './pull-request-writer.js';
+import type { RunContext } from './run-context.js';
+import { next, type PhaseResult } from './run-outcome.js';
+import { cutText } from './task-title.js';
+
+/** Which change is published: the first implementation, or a fix asked for by a review round. */
+export type PublishStage = 'implementation' | 'review fix';
+
+/**
+ * Publish: Harness commits the agent's change (none is a failure on the first implementation of
+ * an issue or prompt), runs `pre_push`, pushes when there is an origin, opens the PR (once) when
+ * GitHub is configured, and stores the `published` checkpoint. Answers the commit.
+ */
+export async function publish(
+  ctx: RunContext,
+  commitMessage: (task: Task) => string,
+  stage: PublishStage,
+): Promise<PhaseResult<string>> {
+  const { project, worktree } = ctx.workspace;
+  await ctx.move('committing');
+  const commit = await ctx.deps.worktrees.commitAll(project.root, worktree.path, commitMessage(await ctx.refresh()));
+  if (commit === undefined) {
+    if (stage === 'review fix') {
+      await ctx.log('the review fix changed nothing');
+      return next(ctx.task.commit ?? '');
+    }
+    return ctx.task.kind === 'pr'
+      ? nothingToChange(ctx)
+      : { kind: 'failed', error: 'agent made no changes', failureClass: 'no_changes' };
+  }
+  await ctx.set({ commit });
+  if ((await ctx.deps.worktrees.originUrl(project.root)) === undefined) return next(commit);
+  if (ctx.deps.validation.prePush.length > 0) {
+    const checks = await ctx.runChecks(ctx.deps.validation.prePush);
+    await ctx.event('validation', { stage: 'pre_push', ok: checks.ok, source: 'config', outcomes: checks.outcomes });
+    const failure = checks.outcomes.at(-1);
+    if (!checks.ok && failure !== undefined)
+      return {
+        kind: 'failed',
+        error: `pre_push failed: \`${failure.command}\` exited with code ${String(failure.exitCode)}`,
+        failureClass: 'validation_failed',
+      };
+  }
+  // A pull request's own branch is never force-pushed; Harness's task branches may be rebuilt.
+  await ctx.deps.worktrees.push(project.root, worktree.path, worktree.branch, ctx.task.kind !== 'pr');
+  await ctx.log(`pushed ${worktree.branch} to origin`);
+  const writer = ctx.prWriter();
+  if (writer !== undefined) await openOrCommentPr(ctx, writer, commit, stage);
+  if (stage === 'implementation')
+    await ctx.set(
+      { checkpoint: 'published' },
+      { kind: 'log', data: { message: 'checkpoint: published (a restart resumes with the review)' } },
+    );
+  return next(commit);
+}
+
+/**
+ * A pull request whose agent found nothing to change: that is an answer, not a failure. It is
+ * reported on the PR, and there is nothing of Harness's to review.
+ */
+async function nothingToChange(ctx: RunContext): Promise<PhaseResult<string>> {
+  const { worktree } = ctx.workspace;
+  const summary = ctx.summary === '' ? 'The agent made no change.' : ctx.summary;
+  await ctx.log('the agent found nothing to change on the pull request');
+  await ctx.postOnPr(
+    `Harness looked at this pull request and found nothing to change (task ${ctx.task.id}).\n\n${cutText(summary, 20_000)}`,
+  );
+  return {
+    kind: 'done',
+    commit: await ctx.deps.worktrees.head(worktree.path),
+    review: { outcome: 'not_needed', rounds: 0, unresolved: [] },
+  };
+}
+
+/** After a push: the first PR of a task branch, or a comment on the PR a PR task works on. */
+async function openOrCommentPr(
+  ctx: RunContext,
+  writer: PullRequestWriter,
+  commit: string,
+  stage: PublishStage,
+): Promise<void> {
+  const { project, worktree } = ctx.workspace;
+  const task = await ctx.refresh();
+  if (task.kind === 'pr') {
+    if (stage === 'implementation' && task.prNumber !== undefined)
+      await writer.comment(
+        task.prNumber,
+        `Harness pushed ${commit.slice(0, 12)} addressing the open review comments and checks (task ${task.id}).`,
+      );
+    return;
+  }
+  if (task.prNumber !== undefined) return;
+  const pr = await writer.open(
+    task,
+    ctx.summary,
+    worktree.branch,
+    project.baseBranch ?? (await ctx.deps.worktrees.defaultBranch(project.root)),
+  );
+  await ctx.set(
+    { prNumber: pr.number, prUrl: pr.url },
+    {
+      kind: 'log',
+      data: {
+        message: `${pr.created ? 'opened' : 'found the open'} pull request #${String(pr.number)}: ${pr.url}`,
+        pr: pr.number,
+        url: pr.url,
+      },
+    },
+  );
+}

@@ -1,0 +1,147 @@
+import { TASK_MARKER_ENV, type AgentRegistry } from '@agent-harness/agents';
+import { AppError } from '@agent-harness/core';
+import type { GitHubClient, RepoRef } from '@agent-harness/github';
+import type {
+  NewTaskEvent,
+  Project,
+  ProjectCatalog,
+  Task,
+  TaskChanges,
+  TaskRepository,
+  TaskStatus,
+} from '@agent-harness/queue';
+import { runChecks, type CommandOutcome, type CommandRunner } from '@agent-harness/validation';
+import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
+import { PullRequestWriter } from './pull-request-writer.js';
+
+/** What the phases of a run use; the engine's dependencies. */
+export interface TaskRunDeps {
+  readonly tasks: TaskRepository;
+  readonly projects: ProjectCatalog;
+  readonly worktrees: GitWorktreeManager;
+  readonly agents: AgentRegistry;
+  readonly commands: CommandRunner;
+  readonly validation: {
+    readonly preCommit: readonly string[];
+    readonly prePush: readonly string[];
+    readonly timeoutMs: number;
+    readonly maxRetries: number;
+  };
+  /** Present when a GitHub token is configured. */
+  readonly github?: GitHubClient | undefined;
+  readonly review: { readonly enabled: boolean; readonly reviewerAgent: string; readonly maxRounds: number };
+  readonly now: () => Date;
+  /** Hides secret values in text that goes into a prompt (validation output). */
+  readonly redact: (text: string) => string;
+}
+
+/** How a run writes: through the recorder (state table, SQL guard, redaction, then live events). */
+export interface RunWriter {
+  update(task: Task, changes: TaskChanges, event?: NewTaskEvent): Promise<Task>;
+  log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void>;
+}
+
+/**
+ * One run's state, shared by its phases: the task as last written, its project, worktree and
+ * repository, the implementer's summary, and the small steps every phase takes.
+ */
+export class RunContext {
+  task: Task;
+  project: Project | undefined;
+  worktree: Worktree | undefined;
+  /** The GitHub repository of the project, when it has one. */
+  repo: RepoRef | undefined;
+  /** The implementer's last final answer: the summary of the PR. */
+  summary = '';
+  /** The repository whose shared git state this run guards (released by the engine at the end). */
+  guardedRoot: string | undefined;
+
+  constructor(
+    started: Task,
+    readonly deps: TaskRunDeps,
+    readonly signal: AbortSignal,
+    private readonly write: RunWriter,
+  ) {
+    this.task = started;
+  }
+
+  /** The worktree, once prepare made it; a phase that runs before is a bug. */
+  get workspace(): { readonly project: Project; readonly worktree: Worktree } {
+    if (this.project === undefined || this.worktree === undefined) throw new AppError('INTERNAL', 'no worktree yet');
+    return { project: this.project, worktree: this.worktree };
+  }
+
+  async refresh(): Promise<Task> {
+    this.task = (await this.deps.tasks.get(this.task.id)) ?? this.task;
+    return this.task;
+  }
+
+  /** A status change (with its event), checked against the state table by the recorder. */
+  async move(status: TaskStatus, reason?: string): Promise<void> {
+    const task = await this.refresh();
+    if (task.status === status) return;
+    this.task = await this.write.update(
+      task,
+      { status },
+      {
+        kind: 'status',
+        data: { from: task.status, to: status, attempt: task.attempt, ...(reason === undefined ? {} : { reason }) },
+      },
+    );
+  }
+
+  async set(changes: TaskChanges, event?: NewTaskEvent): Promise<void> {
+    this.task = await this.write.update(await this.refresh(), changes, event);
+  }
+
+  log(message: string): Promise<void> {
+    return this.write.log(this.task.id, 'log', { message });
+  }
+
+  event(kind: NewTaskEvent['kind'], data: unknown): Promise<void> {
+    return this.write.log(this.task.id, kind, data);
+  }
+
+  /**
+   * Runs checks in the worktree with the task's marker, then undoes what they did to the shared
+   * repository. Outputs come back with secrets redacted: they are stored, streamed and prompted.
+   */
+  async runChecks(commands: readonly string[]): Promise<{ ok: boolean; outcomes: CommandOutcome[] }> {
+    const { worktree } = this.workspace;
+    const checks = await runChecks(this.deps.commands, commands, worktree.path, this.deps.validation.timeoutMs, {
+      [TASK_MARKER_ENV]: this.task.id,
+    });
+    await this.guardSharedGit('validation');
+    return {
+      ok: checks.ok,
+      outcomes: checks.outcomes.map((o) => ({
+        ...o,
+        command: this.deps.redact(o.command),
+        output: this.deps.redact(o.output),
+      })),
+    };
+  }
+
+  /** Puts back the repository's shared config and hooks if what just ran changed them, and says so. */
+  async guardSharedGit(who: string): Promise<void> {
+    const changed =
+      this.guardedRoot === undefined ? [] : await this.deps.worktrees.restoreSharedState(this.guardedRoot);
+    if (changed.length > 0)
+      await this.log(
+        `warning: ${who} changed the repository's shared ${changed.join(', ')}; restored as it was before the task (Harness never lets a task change git config or hooks)`,
+      );
+  }
+
+  /** What Harness writes on the task's GitHub repository, when GitHub is configured. */
+  prWriter(): PullRequestWriter | undefined {
+    return this.deps.github === undefined || this.repo === undefined
+      ? undefined
+      : new PullRequestWriter(this.deps.github, this.repo, this.deps.redact);
+  }
+
+  /** A comment on the task's pull request, when it has one. */
+  async postOnPr(text: string): Promise<void> {
+    const prNumber = this.task.prNumber;
+    if (prNumber !== undefined) await this.prWriter()?.comment(prNumber, text);
+  }
+}
