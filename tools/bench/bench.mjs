@@ -5,10 +5,11 @@
 // failed run ends the benchmark with a non-zero exit. docs/performance.md records one machine's numbers.
 import { Buffer } from 'node:buffer';
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { setInterval, clearInterval } from 'node:timers';
 import { promisify } from 'node:util';
 import { openDatabase } from '@agent-harness/persistence';
 import {
@@ -29,17 +30,18 @@ const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 10);
 const DRAIN = Number(process.env.BENCH_DRAIN ?? 200);
 const STORED = Number(process.env.BENCH_STORED ?? 100_000);
 const ADMIT = Number(process.env.BENCH_ADMIT ?? 4000);
-/** Which parts to run: letters of a, b, c, d (default all). */
-const ONLY = process.env.BENCH_ONLY ?? 'abcd';
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
+/** Which parts to run: letters of a, b, c, d, e (default all). */
+const ONLY = process.env.BENCH_ONLY ?? 'abcde';
 const CONCURRENCY = 4;
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 const pct = (xs, p) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil(xs.length * p) - 1))];
 /** p50 and p99 of a sample (with 10 values the p99 is the largest). */
-const sample = (xs, extra) => ({ p50: pct(xs, 0.5), p99: pct(xs, 0.99), extra });
+const sample = (xs, extra, unit = 'ms') => ({ p50: pct(xs, 0.5), p99: pct(xs, 0.99), extra, unit });
 const rows = [];
-const fmt = (v) => (v === undefined ? '' : `${v.toFixed(1)} ms`);
+const fmt = (v, unit = 'ms') => (v === undefined ? '' : `${v.toFixed(1)} ${unit}`);
 /** A row: Harness's sample and, when there is one, the floor's or the baseline's from the same run. */
 const row = (what, harness, floor, ratio = floor === undefined ? '' : `${(harness.p50 / floor.p50).toFixed(2)}×`) => {
   rows.push({ what, harness, floor, ratio });
@@ -48,7 +50,7 @@ const row = (what, harness, floor, ratio = floor === undefined ? '' : `${(harnes
       ? ''
       : ` | floor p50 ${fmt(floor.p50)} p99 ${fmt(floor.p99)}${floor.extra === undefined ? '' : ` ${floor.extra}`}`;
   console.error(
-    `  ${what}: p50 ${fmt(harness.p50)} p99 ${fmt(harness.p99)}${harness.extra === undefined ? '' : ` ${harness.extra}`}${vs}${ratio === '' ? '' : ` (${ratio})`}`,
+    `  ${what}: p50 ${fmt(harness.p50, harness.unit)} p99 ${fmt(harness.p99, harness.unit)}${harness.extra === undefined ? '' : ` ${harness.extra}`}${vs}${ratio === '' ? '' : ` (${ratio})`}`,
   );
 };
 
@@ -119,8 +121,14 @@ async function startServer(home, repo, { scenario = SCENARIO, maxQueue = Math.ma
     cliPath,
     args: ['--config', config],
     home: home.path,
-    env: { ...repo.gitEnv, ...fakeAgentEnv(scenario) },
+    env: {
+      ...repo.gitEnv,
+      ...fakeAgentEnv(scenario),
+    },
     timeoutMs: 120_000,
+    // BENCH_PROFILE=<dir>: each server writes a CPU profile there when it stops.
+    nodeArgs:
+      process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`],
   });
 }
 
@@ -361,6 +369,106 @@ async function queries() {
   }
 }
 
+/** Resident memory of a process (MiB), from /proc. */
+function rssMiB(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  if (line === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+/**
+ * A live subscriber of a task's stream: records, for each event stored once every subscriber was
+ * connected (`live.since`), how long the event took from being stored (its `at`) to arriving here.
+ */
+function subscribe(url, id, latencies, live) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path: `/tasks/${id}/stream`, agent: false }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`stream: ${res.statusCode}`));
+      live.connected += 1;
+      let buffer = '';
+      let ended = false;
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        const now = Date.now();
+        buffer += chunk;
+        let cut;
+        while ((cut = buffer.indexOf('\n\n')) !== -1) {
+          const frame = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          // The stored time, without parsing the whole event: the client must stay cheaper than the server.
+          const atIndex = frame.indexOf('"at":"');
+          if (atIndex === -1) continue;
+          const at = Date.parse(frame.slice(atIndex + 6, atIndex + 30));
+          if (at >= live.since) latencies.push(now - at);
+          if (frame.includes('\nevent: end\n') || frame.startsWith('event: end\n')) ended = true;
+        }
+      });
+      res.on('end', () => (ended ? resolve() : reject(new Error('stream closed before the end event'))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function subscribers() {
+  console.error(`(e) ${SUBSCRIBERS} SSE subscribers on one busy task; the server's idle memory`);
+  const repo = await createTempGitRepo({ withOrigin: true });
+  const home = await createTempDir('bench-home-');
+  // A busy task: 100 edits, one output line every 20 ms (about 500 stored events, 80 a second).
+  const busy = {
+    edits: Array.from({ length: 100 }, (_, i) => ({ path: `f/${i}.txt`, content: `${i}\n` })),
+    text: 'done',
+    delayMs: 20,
+  };
+  try {
+    const server = await startServer(home, repo, { scenario: busy });
+    try {
+      // Idle: started, a few requests answered, nothing running.
+      await getJson(`${server.url}/api/dashboard`);
+      await new Promise((r) => setTimeout(r, 2000));
+      const idle = rssMiB(server.pid);
+      row('(e) server RSS when idle', sample([idle], undefined, 'MiB'));
+      const id = await submit(server.url);
+      const latencies = [];
+      const streams = [];
+      // Until all are connected, nothing counts (the connection storm is not the steady state).
+      const live = { connected: 0, since: Infinity };
+      for (let i = 0; i < SUBSCRIBERS; i++) streams.push(subscribe(server.url, id, latencies, live));
+      const allConnected = setInterval(() => {
+        if (live.connected < SUBSCRIBERS) return;
+        live.since = Date.now();
+        clearInterval(allConnected);
+      }, 5);
+      let peak = rssMiB(server.pid);
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssMiB(server.pid));
+      }, 50);
+      try {
+        await Promise.all(streams);
+      } finally {
+        clearInterval(sampler);
+      }
+      const status = (await getJson(`${server.url}/tasks/${id}`)).status;
+      if (status !== 'done') throw new Error(`the busy task ended ${status}`);
+      clearInterval(allConnected);
+      if (latencies.length < SUBSCRIBERS * 100)
+        throw new Error(`only ${latencies.length} live deliveries to ${SUBSCRIBERS} subscribers`);
+      row(
+        `(e) live event delivery to ${SUBSCRIBERS} subscribers`,
+        sample(latencies, `${latencies.length} deliveries; RSS +${(peak - idle).toFixed(0)} MiB at peak`),
+      );
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Promise.all([repo.cleanup(), home.cleanup()]);
+  }
+}
+
 async function coldStart() {
   console.error('(d) harness --version cold start');
   const time = async (args) => {
@@ -372,7 +480,9 @@ async function coldStart() {
     }
     return sample(xs);
   };
-  row('(d) harness --version (10 runs)', await time([cliPath, '--version']), await time(['-e', '']));
+  // What a user runs: the committed bin, which loads the built CLI.
+  const bin = join(root, 'apps', 'cli', 'bin', 'harness.js');
+  row('(d) harness --version (10 runs)', await time([bin, '--version']), await time(['-e', '']));
 }
 
 try {
@@ -380,12 +490,13 @@ try {
   if (ONLY.includes('b')) await drain();
   if (ONLY.includes('c')) await queries();
   if (ONLY.includes('d')) await coldStart();
+  if (ONLY.includes('e')) await subscribers();
 } catch (error) {
   console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
 }
 
-const cell = (s) => (s === undefined ? ' | ' : `${fmt(s.p50)} | ${fmt(s.p99)}`);
+const cell = (s) => (s === undefined ? ' | ' : `${fmt(s.p50, s.unit)} | ${fmt(s.p99, s.unit)}`);
 console.log('\n| measurement | Harness p50 | Harness p99 | | floor/baseline p50 | floor/baseline p99 | | ratio |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows)

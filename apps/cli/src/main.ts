@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { homedir } from 'node:os';
+import { HARNESS_VERSION } from '@agent-harness/core/version';
 import type { CliContext } from './cli-context.js';
-import { runCli } from './cli.js';
 
 // `harness exec --json | head`: a reader that leaves early is not an error, the run still finishes.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -12,7 +12,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 const SAME_STOP_REQUEST_MS = 500;
 
 // The only place the CLI reads the process's environment; everything below gets it as a value.
-const ctx: CliContext = {
+const cliContext = (): CliContext => ({
   env: process.env,
   cwd: process.cwd(),
   homeDir: homedir(),
@@ -42,7 +42,16 @@ const ctx: CliContext = {
       });
     }),
   exitCode: 0,
-};
-const exitCode = await runCli(process.argv.slice(2), ctx);
-process.exitCode = exitCode;
-if (ctx.exitNow === true) process.exit(exitCode);
+});
+
+const args = process.argv.slice(2);
+if (args.length === 1 && args[0] === '--version') {
+  // Answered before the command parser and the commands' modules load: that is most of the start-up.
+  process.stdout.write(`${HARNESS_VERSION}\n`);
+} else {
+  const { runCli } = await import('./cli.js');
+  const ctx = cliContext();
+  const exitCode = await runCli(args, ctx);
+  process.exitCode = exitCode;
+  if (ctx.exitNow === true) process.exit(exitCode);
+}

@@ -111,10 +111,14 @@ export class TaskDispatcher {
 
   private async dispatch(): Promise<void> {
     const { tasks, limits } = this.deps;
-    const active = await tasks.withStatus(ACTIVE_STATUSES, true);
-    // Every slot taken: no need to read the queue.
-    if (active.length >= limits.maxConcurrentTasks) return;
-    const [queued, projects] = await Promise.all([
+    // The kept counts answer the common cases (every slot taken, nothing queued) without reading rows.
+    const [activeCount, queuedCount] = await Promise.all([
+      tasks.countWithStatus(ACTIVE_STATUSES),
+      tasks.countWithStatus(['queued']),
+    ]);
+    if (activeCount >= limits.maxConcurrentTasks || queuedCount === 0) return;
+    const [active, queued, projects] = await Promise.all([
+      tasks.withStatus(ACTIVE_STATUSES, true),
       tasks.withStatus(['queued'], true, DISPATCH_SCAN),
       this.deps.projects.list(),
     ]);

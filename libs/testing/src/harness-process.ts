@@ -38,6 +38,8 @@ export interface HarnessRunOptions {
   readonly home?: string;
   /** Longest wait for the process (run) or for its "listening" line (server). Default 30 s. */
   readonly timeoutMs?: number;
+  /** Flags for node itself, before the CLI's path (e.g. `--cpu-prof` in a benchmark). */
+  readonly nodeArgs?: readonly string[];
 }
 
 const started = new Set<ChildProcess>();
@@ -61,7 +63,7 @@ export function spawnHarness(options: HarnessRunOptions): HarnessProcess {
 
 function launch(options: HarnessRunOptions): HarnessProcess {
   // Its own process group, so stop() can end it and anything it started, by PID.
-  const child = spawn(process.execPath, [options.cliPath, ...options.args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cliPath, ...options.args], {
     cwd: options.cwd,
     env: childEnv(options),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -56,6 +56,27 @@ describe('GitWorktreeManager', () => {
     expect(repo.git('branch', '--list', tree.branch)).toBe('');
   });
 
+  it('fetches the base once for tasks that start within the interval, and again after it', async () => {
+    let now = 1_000_000;
+    const fresh = new GitWorktreeManager({
+      worktreesDir: join(data.path, 'worktrees'),
+      env: { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv },
+      baseFetchIntervalMs: 2000,
+      nowMs: () => now,
+    });
+    const first = await fresh.create(repo.path, '00000001-task', 'one');
+    // Someone pushes to origin's main meanwhile.
+    const pushed = repo.commitFile('later.txt', 'later\n');
+    repo.git('push', '--quiet', 'origin', 'main');
+    repo.git('update-ref', 'refs/remotes/origin/main', 'HEAD~1');
+    now += 1999;
+    const second = await fresh.create(repo.path, '00000002-task', 'two');
+    expect(await fresh.head(second.path)).toBe(await fresh.head(first.path));
+    now += 1;
+    const third = await fresh.create(repo.path, '00000003-task', 'three');
+    expect(await fresh.head(third.path)).toBe(pushed);
+  });
+
   it('refuses a base branch that git would read as an option, and runs nothing', async () => {
     const proof = join(data.path, 'pwned');
     await expect(manager.create(repo.path, 'task-1', 'x', `--upload-pack=touch ${proof}`)).rejects.toThrow(

@@ -29,6 +29,13 @@ export interface GitWorktreeManagerDeps {
    * can restore it. Default: `git-state` beside `worktreesDir`.
    */
   readonly sharedStateDir?: string | undefined;
+  /**
+   * How long a fetched base branch stays fresh for the next task of the same repository: tasks
+   * that start together share one fetch. Default 2 s; 0 fetches for every task.
+   */
+  readonly baseFetchIntervalMs?: number | undefined;
+  /** The clock of that interval (milliseconds). Default `Date.now`. */
+  readonly nowMs?: (() => number) | undefined;
 }
 
 /** A branch name from outside (config, request, GitHub) that git will see; refused when unsafe. */
@@ -94,6 +101,8 @@ export class GitWorktreeManager {
   private readonly repoLocks = new Map<string, Promise<unknown>>();
   /** Per repository with running tasks: its shared git state before the first of them started. */
   private readonly guarded = new Map<string, { readonly state: SharedGitState; tasks: number }>();
+  /** Per repository and asked-for base: where tasks started from, and when it was fetched. */
+  private readonly freshBases = new Map<string, { readonly at: number; readonly startPoint: string }>();
 
   constructor(private readonly deps: GitWorktreeManagerDeps) {}
 
@@ -220,6 +229,25 @@ export class GitWorktreeManager {
     baseBranch?: string,
   ): Promise<Worktree> {
     mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
+    if (baseBranch !== undefined) checkedBranch(baseBranch, 'base branch');
+    const startPoint = await this.freshStartPoint(repoRoot, baseBranch);
+    const path = this.pathFor(taskId);
+    if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
+    const branch = checkedBranch(taskBranchName(taskId, title), 'task branch');
+    // --no-track: the task branch must not write upstream config (a shared file) or follow the base.
+    await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, '--', path, startPoint]);
+    return { path, branch, base: startPoint };
+  }
+
+  /**
+   * The ref a new task branch starts from: `origin/<base>` fetched just now, or within
+   * `baseFetchIntervalMs` for an earlier task of the same repository; `<base>` without an origin.
+   */
+  private async freshStartPoint(repoRoot: string, baseBranch: string | undefined): Promise<string> {
+    const now = (this.deps.nowMs ?? Date.now)();
+    const key = `${repoRoot}\0${baseBranch ?? ''}`;
+    const known = this.freshBases.get(key);
+    if (known !== undefined && now - known.at < (this.deps.baseFetchIntervalMs ?? 2000)) return known.startPoint;
     const hasOrigin = (await this.run(repoRoot, ['remote'])).split('\n').includes('origin');
     const base = checkedBranch(baseBranch ?? (await this.findDefaultBranch(repoRoot, hasOrigin)), 'base branch');
     let startPoint = base;
@@ -233,12 +261,8 @@ export class GitWorktreeManager {
       ]);
       startPoint = `origin/${base}`;
     }
-    const path = this.pathFor(taskId);
-    if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
-    const branch = checkedBranch(taskBranchName(taskId, title), 'task branch');
-    // --no-track: the task branch must not write upstream config (a shared file) or follow the base.
-    await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, '--', path, startPoint]);
-    return { path, branch, base: startPoint };
+    this.freshBases.set(key, { at: now, startPoint });
+    return startPoint;
   }
 
   /**
@@ -353,12 +377,11 @@ export class GitWorktreeManager {
    * Commits everything changed in the worktree of `repoRoot`. Returns the commit id, or undefined
    * when nothing changed.
    */
-  commitAll(repoRoot: string, path: string, message: string): Promise<string | undefined> {
-    return this.locked(repoRoot, () => {
-      // Filters (`git add` runs clean filters) come from config: the recorded one, not a planted one.
-      this.restoreSharedStateUnlocked(repoRoot);
-      return this.commitUnlocked(path, message);
-    });
+  async commitAll(repoRoot: string, path: string, message: string): Promise<string | undefined> {
+    // Filters (`git add` runs clean filters) come from config: the recorded one, not a planted one.
+    await this.restoreSharedState(repoRoot);
+    // Outside the repository's lock: a commit writes only its worktree's index and its own branch.
+    return this.commitUnlocked(path, message);
   }
 
   private async commitUnlocked(path: string, message: string): Promise<string | undefined> {
@@ -389,9 +412,10 @@ export class GitWorktreeManager {
     try {
       await this.run(repoRoot, ['worktree', 'remove', '--force', '--', path]);
     } catch {
+      // git lost track of it (or it is half made): remove the folder, then let git forget it.
       rmSync(path, { recursive: true, force: true });
+      await this.run(repoRoot, ['worktree', 'prune']).catch(() => undefined);
     }
-    await this.run(repoRoot, ['worktree', 'prune']).catch(() => undefined);
   }
 
   /**

@@ -27,10 +27,24 @@ function streamEvent(event: StoredTaskEvent): TaskStreamEvent {
   return { seq: event.seq, kind: event.kind, at: event.createdAt, data: event.data } as TaskStreamEvent;
 }
 
-function writeEvent(res: Response, event: StoredTaskEvent, withId = true): void {
+/** Frames of live events, made once per event however many streams send it (1,000 watchers, one JSON). */
+const frames = new WeakMap<StoredTaskEvent, string>();
+
+function frameOf(event: StoredTaskEvent, withId: boolean): string {
+  const cached = withId ? frames.get(event) : undefined;
+  if (cached !== undefined) return cached;
   const id = withId ? `id: ${String(event.seq)}\n` : '';
-  res.write(`${id}event: ${event.kind}\ndata: ${JSON.stringify(streamEvent(event))}\n\n`);
+  const frame = `${id}event: ${event.kind}\ndata: ${JSON.stringify(streamEvent(event))}\n\n`;
+  if (withId) frames.set(event, frame);
+  return frame;
 }
+
+/**
+ * What a stream may have waiting for a client that does not read: past it the stream is cut, and
+ * the client resumes with Last-Event-ID (EventSource does so by itself) from the stored events.
+ * Without a bound, one stalled client holds every event of a busy task in the server's memory.
+ */
+export const MAX_UNSENT_BYTES = 256 * 1024;
 
 /** The task's last stored `end` event, if it has one. */
 async function lastEndEvent(tasks: TaskRepository, taskId: string): Promise<StoredTaskEvent | undefined> {
@@ -57,6 +71,19 @@ function endFromRow(task: Task, seq: number): StoredTaskEvent {
   return { taskId: task.id, seq, kind: 'end', data, createdAt: task.finishedAt ?? task.updatedAt };
 }
 
+/** Resolves when the response's buffer has drained, or the connection closed. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /**
  * Server-sent events of one task: the stored events after `afterSeq` first, then live ones, with no
  * gap and no repeat (live events are buffered while the store is replayed); a heartbeat comment
@@ -66,7 +93,7 @@ function endFromRow(task: Task, seq: number): StoredTaskEvent {
  */
 export async function streamTaskEvents(
   res: Response,
-  deps: { engine: TaskEngine; tasks: TaskRepository; heartbeatMs: number },
+  deps: { engine: Pick<TaskEngine, 'watch'>; tasks: TaskRepository; heartbeatMs: number },
   taskId: string,
   afterSeq: number,
 ): Promise<void> {
@@ -82,16 +109,31 @@ export async function streamTaskEvents(
   const state = { replaying: true, ended: false };
   const buffered: StoredTaskEvent[] = [];
   const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), deps.heartbeatMs);
+  // Frames waiting for the next turn of the event loop: events that come together leave in one
+  // write (with 1,000 watchers, writes are what a busy task costs).
+  let unsent = '';
+  const flush = (): void => {
+    if (unsent === '' || res.destroyed) return;
+    res.write(unsent);
+    unsent = '';
+    if (!state.replaying && !state.ended && res.writableLength > MAX_UNSENT_BYTES) {
+      // A client this far behind: cut it loose (it resumes from the store) rather than buffer for it.
+      finish();
+      res.destroy();
+    }
+  };
   const finish = (): void => {
     if (state.ended) return;
     state.ended = true;
     clearInterval(heartbeat);
     subscription.unsubscribe();
+    flush();
     res.end();
   };
   const send = (event: StoredTaskEvent, withId = true): void => {
     if (state.ended || (event.seq <= lastSeq && event.kind !== 'end')) return;
-    writeEvent(res, event, withId);
+    if (unsent === '') setImmediate(flush);
+    unsent += frameOf(event, withId);
     lastSeq = Math.max(lastSeq, event.seq);
     if (event.kind === 'end') finish();
   };
@@ -107,6 +149,9 @@ export async function streamTaskEvents(
     const page = await deps.tasks.eventsAfter(taskId, lastSeq, REPLAY_PAGE);
     for (const event of page) send(event);
     if (page.length < REPLAY_PAGE || state.ended) break;
+    // The replay goes at the client's pace: the next page once this one is on its way.
+    flush();
+    if (res.writableLength > MAX_UNSENT_BYTES) await drained(res);
   }
   state.replaying = false;
   for (const event of buffered.splice(0)) send(event);
