@@ -1,2 +1,71 @@
 // Public API of @agent-harness/observe.
-export {};
+export { DECISIONS, EVENT_FIELD_LIMITS, EVENT_HOOKS, SEVERITIES, TRUNCATION_MARK } from './events/telemetry-event.js';
+export type {
+  Decision,
+  EventHook,
+  NewTelemetryEvent,
+  Severity,
+  TelemetryEvent,
+  TelemetryEventDraft,
+} from './events/telemetry-event.js';
+export { normalizeEvent, normalizeTimestamp, truncateUtf8, withoutUnset } from './events/normalize-event.js';
+export {
+  EVENT_GROUP_KEYS,
+  EventStore,
+  MAX_DELETE_BATCH,
+  MAX_GROUPS,
+  MAX_QUERY_LIMIT,
+  boundedLimit,
+  checkDeleteBatch,
+  checkGroupKeys,
+  normalizeFilter,
+} from './events/event-store.js';
+export type { EventFilter, EventGroupCount, EventGroupKey, EventQuery } from './events/event-store.js';
+export {
+  fileEditEvent,
+  qualityGradeEvent,
+  reviewRoundEvent,
+  ruleCheckEvent,
+  ruleScanEvent,
+  slowOperationEvent,
+  taskFailedEvent,
+  taskImplementedEvent,
+  validationEvent,
+} from './events/event-builders.js';
+export { emptySeverityCounts, formatRuleScanSummary, parseRuleScanSummary } from './events/rule-scan-summary.js';
+export type { RuleScanSummary } from './events/rule-scan-summary.js';
+
+export { systemTimer } from './runtime-ports.js';
+export type { CancelTimer, ObserveLogger, ScheduleTimer } from './runtime-ports.js';
+export { TelemetryEmitter } from './emitter/telemetry-emitter.js';
+export type { TelemetryEmitterOptions, TelemetryEmitterStats } from './emitter/telemetry-emitter.js';
+
+export { GC_INTERVALS, gradeForScore } from './health/grade.js';
+export type { GcInterval, HealthGrade } from './health/grade.js';
+export { DIMENSION_WEIGHTS, VIOLATION_PENALTY } from './health/health-score.js';
+export {
+  DEFAULT_HEALTH_WINDOW_MS,
+  buildHealthReport,
+  buildHealthReports,
+  healthReportFromInputs,
+} from './health/health-report.js';
+export type { HealthReportOptions } from './health/health-report.js';
+export type { HealthInputs } from './health/health-inputs.js';
+export type {
+  EventSummary,
+  HealthDimension,
+  HealthDimensionName,
+  HealthReport,
+  HealthReports,
+  RuleViolationCount,
+  ScanRef,
+  ViolationSummary,
+} from './health/health-types.js';
+
+export { applyRetention, retentionCutoff, startRetention } from './retention/retention.js';
+export type { RetentionJob, RetentionJobOptions, RetentionOptions, RetentionResult } from './retention/retention.js';
+
+// For tests of anything that emits or reads telemetry (the package's exports map has only ".").
+export { InMemoryEventStore } from './testing/in-memory-event-store.js';
+export { contractInstant, eventStoreContract } from './testing/event-store-contract.js';
+export type { EventStoreContractCheck } from './testing/event-store-contract.js';

@@ -28,6 +28,7 @@ describe('openDatabase (real SQLite file)', () => {
         'LeasesAndEventSeq1764500000000',
         'FailureClasses1764600000000',
         'TaskCountsAndListIndexes1764700000000',
+        'TelemetryEvents1764800000000',
       ]);
       const [mode] = await first.dataSource.query<{ journal_mode: string }[]>('PRAGMA journal_mode');
       expect(mode?.journal_mode).toBe('wal');

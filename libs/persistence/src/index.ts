@@ -3,3 +3,4 @@ export { openDatabase, DATABASE_FILE_NAME } from './database.js';
 export type { Database, OpenDatabaseOptions } from './database.js';
 export { TypeOrmTaskRepository } from './tasks/typeorm-task.repository.js';
 export { TypeOrmProjectCatalog } from './projects/typeorm-project-catalog.js';
+export { TypeOrmEventStore } from './events/typeorm-event-store.js';

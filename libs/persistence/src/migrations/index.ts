@@ -6,6 +6,7 @@ import { Checkpoints1764400000000 } from './1764400000000-checkpoints.js';
 import { LeasesAndEventSeq1764500000000 } from './1764500000000-leases-and-event-seq.js';
 import { FailureClasses1764600000000 } from './1764600000000-failure-classes.js';
 import { TaskCountsAndListIndexes1764700000000 } from './1764700000000-task-counts-and-list-indexes.js';
+import { TelemetryEvents1764800000000 } from './1764800000000-telemetry-events.js';
 
 /** Every migration, oldest first. New ones are appended; committed ones are never edited. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   LeasesAndEventSeq1764500000000,
   FailureClasses1764600000000,
   TaskCountsAndListIndexes1764700000000,
+  TelemetryEvents1764800000000,
 ];
