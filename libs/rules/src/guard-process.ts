@@ -100,8 +100,8 @@ export function runGuardProcess(options: GuardProcessOptions): Promise<GuardProc
         return;
       }
       // Keep whole lines only: the cut line would be a fragment.
-      const kept = chunk.subarray(0, room);
-      stdout.push(kept.subarray(0, kept.lastIndexOf(10) + 1));
+      const all = Buffer.concat([...stdout, chunk.subarray(0, room)]);
+      stdout.splice(0, stdout.length, all.subarray(0, all.lastIndexOf(10) + 1));
       outputLimited = true;
       stop();
     });

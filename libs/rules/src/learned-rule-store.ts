@@ -18,7 +18,9 @@ export abstract class LearnedRuleStore {
 /** The markdown of one rule, in the format `parseRuleFile` reads. @public */
 export function formatRuleFile(rule: RuleDraft): string {
   const frontMatter =
-    rule.paths.length === 0 ? '' : `---\npaths:\n${rule.paths.map((glob) => `  - "${glob}"\n`).join('')}---\n`;
+    rule.paths.length === 0
+      ? ''
+      : `---\npaths:\n${rule.paths.map((glob) => `  - "${glob.replace(/["\\]/g, '\\$&')}"\n`).join('')}---\n`;
   const body = rule.body.replace(/\r\n?/g, '\n').trim();
   return `${frontMatter}## ${rule.id}: ${rule.title}\nseverity: ${rule.severity}\n${body === '' ? '' : `\n${body}\n`}`;
 }
@@ -68,10 +70,15 @@ export class InMemoryLearnedRuleStore extends LearnedRuleStore {
   }
 
   save(draft: RuleDraft): Promise<Rule> {
-    const prepared = prepareLearnedRuleOrThrow(draft).rule;
-    const rule: Rule = { ...prepared, source: { kind: 'learned', path: `memory:${draft.id}` } };
-    this.rules.set(rule.id, rule);
-    return Promise.resolve(rule);
+    // Through then(), so an invalid rule rejects like the file store's instead of throwing.
+    return Promise.resolve().then(() => {
+      const rule: Rule = {
+        ...prepareLearnedRuleOrThrow(draft).rule,
+        source: { kind: 'learned', path: `memory:${draft.id}` },
+      };
+      this.rules.set(rule.id, rule);
+      return rule;
+    });
   }
 
   remove(id: string): Promise<boolean> {

@@ -67,6 +67,7 @@ export async function readRuleDirectory(
 
   let filesSeen = 0;
   let isFull = false;
+  const read = new Set<string>();
   const walk = async (current: string, shown: string, depth: number): Promise<void> => {
     let entries: Dirent[];
     try {
@@ -86,7 +87,11 @@ export async function readRuleDirectory(
         else problem('too_large', `${shownPath} is nested deeper than ${String(limits.maxDepth)} levels; not read`);
         continue;
       }
-      if (!entry.name.endsWith('.md') || !(entry.isFile() || entry.isSymbolicLink())) continue;
+      if (!entry.name.endsWith('.md')) continue;
+      if (!entry.isFile() && !entry.isSymbolicLink()) {
+        problem('unreadable', `${shownPath} is not a regular file; not read`, shownPath);
+        continue;
+      }
       let target = path;
       if (entry.isSymbolicLink()) {
         try {
@@ -100,6 +105,9 @@ export async function readRuleDirectory(
           continue;
         }
       }
+      // A symlink and its target in the same tree are one file, read once.
+      if (read.has(target)) continue;
+      read.add(target);
       filesSeen += 1;
       if (filesSeen > limits.maxFiles) {
         problem('too_large', `${dir} holds more than ${String(limits.maxFiles)} rule files; the rest were not read`);
