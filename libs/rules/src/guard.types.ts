@@ -35,8 +35,10 @@ export const GUARD_PROBLEM_KINDS = [
   'output_limit',
   /** A symlink leading out of the guards directory, or a guards directory outside the project. */
   'unsafe_path',
-  /** The guards directory could not be listed. */
+  /** The guards directory, or a guard in it, could not be inspected. */
   'unreadable',
+  /** More guards than a scan runs (100); the rest were not run. */
+  'too_many',
 ] as const;
 /** @public */
 export type GuardProblemKind = (typeof GUARD_PROBLEM_KINDS)[number];

@@ -205,6 +205,11 @@ describe('runGuards', () => {
         (error: unknown) => error instanceof AppError && error.code === 'INVALID_ARGUMENT',
       );
     }
+    for (const timeoutMs of [0, -1, Number.NaN]) {
+      await expect(runGuards({ projectRoot: project, timeoutMs, catalogue: rules, env: parentEnv })).rejects.toSatisfy(
+        (error: unknown) => error instanceof AppError && error.code === 'INVALID_ARGUMENT',
+      );
+    }
     await expect(runGuards({ projectRoot: join(root, 'missing'), catalogue: rules, env: parentEnv })).rejects.toSatisfy(
       (error: unknown) => error instanceof AppError && error.code === 'INVALID_ARGUMENT',
     );

@@ -56,6 +56,8 @@ export async function runGuards(options: RunGuardsOptions): Promise<GuardScanRes
   const realRoot = await realpath(projectRoot).catch((error: unknown) => {
     throw new AppError('INVALID_ARGUMENT', `project root ${projectRoot} cannot be read`, { cause: error });
   });
+  const timeoutMs = positive(options.timeoutMs, DEFAULT_GUARD_TIMEOUT_MS, 'timeoutMs');
+  const maxOutputBytes = positive(options.maxOutputBytes, DEFAULT_GUARD_OUTPUT_BYTES, 'maxOutputBytes');
   const files = (options.files ?? []).map(guardArgument);
   const env = commandEnv(options.env, options.extraEnv);
   const problems: GuardProblem[] = [];
@@ -72,8 +74,8 @@ export async function runGuards(options: RunGuardsOptions): Promise<GuardScanRes
       args: [projectRoot, ...files],
       cwd: projectRoot,
       env,
-      timeoutMs: options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS,
-      maxOutputBytes: options.maxOutputBytes ?? DEFAULT_GUARD_OUTPUT_BYTES,
+      timeoutMs,
+      maxOutputBytes,
       killGraceMs: KILL_GRACE_MS,
     });
     if (outcome.spawnError !== undefined) {
@@ -99,15 +101,18 @@ export async function runGuards(options: RunGuardsOptions): Promise<GuardScanRes
       malformedSamples: parsed.malformedSamples,
       outOfScope: kept.outOfScope,
     });
-    const problem = outcomeProblem(
-      guard.name,
-      outcome,
-      parsed.findings.length,
-      options.timeoutMs ?? DEFAULT_GUARD_TIMEOUT_MS,
-    );
+    const problem = outcomeProblem(guard.name, outcome, parsed.findings.length, timeoutMs);
     if (problem !== undefined) problems.push(problem);
   }
   return { violations, guards, problems, durationMs: Date.now() - started };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new AppError('INVALID_ARGUMENT', `${name} must be a positive number, not ${String(value)}`);
+  }
+  return value;
 }
 
 /** A file argument: relative, inside the project, and never mistaken for an option by the guard. */
@@ -127,7 +132,7 @@ function outcomeProblem(
 ): GuardProblem | undefined {
   const facts = { exitCode: outcome.exitCode, signal: outcome.signal, stderr: outcome.stderrTail };
   if (outcome.timedOut) {
-    const message = `${guard} did not finish within ${String(timeoutMs)} ms and was killed; the ${String(findings)} findings it printed are kept`;
+    const message = `${guard} did not finish within ${String(timeoutMs)} ms and was killed; findings it printed before (${String(findings)}) are kept`;
     return { guard, kind: 'timeout', message, ...facts };
   }
   if (outcome.outputLimited) {
@@ -205,7 +210,7 @@ async function listGuards(
         continue;
       }
       if (guards.length >= MAX_GUARDS) {
-        report(name, 'unreadable', `more than ${String(MAX_GUARDS)} guards in ${dir}; ${name} and later ones not run`);
+        report(name, 'too_many', `more than ${String(MAX_GUARDS)} guards in ${dir}; ${name} and later ones not run`);
         break;
       }
       guards.push({ name, executable: target });
