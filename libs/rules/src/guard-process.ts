@@ -65,13 +65,24 @@ export function runGuardProcess(options: GuardProcessOptions): Promise<GuardProc
       resolve({ ...NOT_STARTED, spawnError: message, durationMs: Date.now() - started });
       return;
     }
+    let abandon: NodeJS.Timeout | undefined;
     const stop = (): void => {
       if (child.pid !== undefined) void killProcessGroup(child.pid, options.killGraceMs);
+      // Every wait has a cap: if something unkillable still holds the pipes, stop reading them.
+      abandon ??= setTimeout(
+        () => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(child.exitCode, child.signalCode);
+        },
+        options.killGraceMs * 3 + 1000,
+      );
     };
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(abandon);
       const done = (): void => {
         resolve({
           stdout: Buffer.concat(stdout).toString('utf8'),
