@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench`: what Harness costs on top of the work it orchestrates, measured against the raw
-// floor (the same git worktree + the same scripted agent + worktree removal, without Harness) in the
+// floor (the same git worktree, the same scripted agent, the same commit and push, worktree removal: no Harness) in the
 // same run, so a noisy shared machine shows up in both sides. Every row has a p50 and a p99; any
 // failed run ends the benchmark with a non-zero exit. docs/performance.md records one machine's numbers.
 import { Buffer } from 'node:buffer';
@@ -64,7 +64,7 @@ const serialGit = (args, options) => {
   return next;
 };
 
-/** The raw floor of one task: worktree add, the scripted agent, worktree remove. */
+/** The raw floor of one task: worktree add, the scripted agent, commit, push, worktree remove. */
 async function floorTask(repo, dir, i) {
   const path = join(dir, `floor-${i}`);
   const env = { ...process.env, ...repo.gitEnv };
@@ -87,6 +87,10 @@ async function floorTask(repo, dir, i) {
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`agent exited ${code}`))));
   });
+  // The agent's change committed and pushed, as Harness must: the floor is the same work, done bare.
+  await run('git', ['add', '--all'], { cwd: path, env });
+  await run('git', ['commit', '--quiet', '--no-verify', '-m', `bench ${i}`], { cwd: path, env });
+  await serialGit(['push', '--quiet', '--force', 'origin', `HEAD:refs/heads/floor/${i}`], { cwd: path, env });
   await serialGit(['worktree', 'remove', '--force', path], { cwd: repo.path, env });
 }
 

@@ -103,6 +103,10 @@ export class GitWorktreeManager {
   private readonly guarded = new Map<string, { readonly state: SharedGitState; tasks: number }>();
   /** Per repository and asked-for base: where tasks started from, and when it was fetched. */
   private readonly freshBases = new Map<string, { readonly at: number; readonly startPoint: string }>();
+  /** Per repository: its `origin` URL, and when it was read (see originUrl). */
+  private readonly origins = new Map<string, { readonly at: number; readonly url: string | undefined }>();
+  /** Per repository: whether git has a committer identity (see hasCommitIdentity). */
+  private readonly commitIdentities = new Map<string, boolean>();
 
   constructor(private readonly deps: GitWorktreeManagerDeps) {}
 
@@ -301,9 +305,17 @@ export class GitWorktreeManager {
     return this.run(worktreePath, ['rev-parse', 'HEAD']);
   }
 
-  /** The URL of `origin`, or undefined when the repository has none. */
+  /**
+   * The URL of `origin`, or undefined when the repository has none. Asked twice per task (its
+   * GitHub repository, then whether to push): kept for `baseFetchIntervalMs`, like the base.
+   */
   async originUrl(repoRoot: string): Promise<string | undefined> {
-    return this.run(repoRoot, ['remote', 'get-url', 'origin']).catch(() => undefined);
+    const now = (this.deps.nowMs ?? Date.now)();
+    const known = this.origins.get(repoRoot);
+    if (known !== undefined && now - known.at < (this.deps.baseFetchIntervalMs ?? 2000)) return known.url;
+    const url = await this.run(repoRoot, ['remote', 'get-url', 'origin']).catch(() => undefined);
+    this.origins.set(repoRoot, { at: now, url });
+    return url;
   }
 
   /**
@@ -381,26 +393,39 @@ export class GitWorktreeManager {
     // Filters (`git add` runs clean filters) come from config: the recorded one, not a planted one.
     await this.restoreSharedState(repoRoot);
     // Outside the repository's lock: a commit writes only its worktree's index and its own branch.
-    return this.commitUnlocked(path, message);
+    return this.commitUnlocked(repoRoot, path, message);
   }
 
-  private async commitUnlocked(path: string, message: string): Promise<string | undefined> {
+  private async commitUnlocked(repoRoot: string, path: string, message: string): Promise<string | undefined> {
     await this.run(path, ['add', '--all']);
-    const staged = await this.run(path, ['diff', '--cached', '--name-only']);
-    if (staged === '') return undefined;
-    const hasIdentity = await this.run(path, ['config', 'user.email']).then(
+    const identity = (await this.hasCommitIdentity(repoRoot, path)) ? [] : FALLBACK_IDENTITY;
+    try {
+      await this.run(path, [...identity, 'commit', '--quiet', '--no-verify', '-m', message]);
+    } catch (error) {
+      // Nothing staged is an answer, not a failure; asked only then, so a commit costs one process less.
+      const nothingStaged = await this.run(path, ['diff', '--cached', '--quiet']).then(
+        () => true,
+        () => false,
+      );
+      if (nothingStaged) return undefined;
+      throw error;
+    }
+    return this.run(path, ['rev-parse', 'HEAD']);
+  }
+
+  /**
+   * Whether git has a committer identity of its own for this worktree (else Harness's fallback is
+   * used). Asked once per repository: the answer does not change under a running server.
+   */
+  private async hasCommitIdentity(repoRoot: string, path: string): Promise<boolean> {
+    const known = this.commitIdentities.get(repoRoot);
+    if (known !== undefined) return known;
+    const has = await this.run(path, ['config', 'user.email']).then(
       (email) => email !== '',
       () => false,
     );
-    await this.run(path, [
-      ...(hasIdentity ? [] : FALLBACK_IDENTITY),
-      'commit',
-      '--quiet',
-      '--no-verify',
-      '-m',
-      message,
-    ]);
-    return this.run(path, ['rev-parse', 'HEAD']);
+    this.commitIdentities.set(repoRoot, has);
+    return has;
   }
 
   /** Removes a worktree (its branch stays). Works even when git has lost track of it. */

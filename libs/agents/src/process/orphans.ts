@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { AppError } from '@agent-harness/core';
 
@@ -79,8 +80,14 @@ function worksIn(pid: string, dir: string): boolean {
   return cwd === dir || cwd.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 }
 
-function carries(pid: string, marker: ProcessMarker): boolean {
-  return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${marker.name}=${marker.value}`);
+/** Whether the environment holds `name=value` exactly: searched as bytes (every process is read at each scan). */
+function carries(pid: string, entry: Buffer): boolean {
+  const environ = readFileSync(`/proc/${pid}/environ`);
+  for (let at = environ.indexOf(entry); at !== -1; at = environ.indexOf(entry, at + 1)) {
+    // A whole entry: at the start, or right after the NUL that ends the one before.
+    if (at === 0 || environ[at - 1] === 0) return true;
+  }
+  return false;
 }
 
 function findTaskProcesses(
@@ -88,12 +95,14 @@ function findTaskProcesses(
   spared: { pids: Set<number>; groups: Set<number> },
 ): Found[] {
   const found: Found[] = [];
+  // Each entry of /proc/<pid>/environ ends with a NUL, the last one too.
+  const marker =
+    options.marker === undefined ? undefined : Buffer.from(`${options.marker.name}=${options.marker.value}\0`);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || spared.pids.has(Number(entry))) continue;
     try {
       const matches =
-        (options.marker !== undefined && carries(entry, options.marker)) ||
-        (options.dir !== undefined && worksIn(entry, options.dir));
+        (marker !== undefined && carries(entry, marker)) || (options.dir !== undefined && worksIn(entry, options.dir));
       const stat = matches ? statOf(Number(entry)) : undefined;
       if (stat !== undefined && stat.state !== 'Z') found.push({ pid: Number(entry), pgid: stat.pgid });
     } catch {
