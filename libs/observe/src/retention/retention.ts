@@ -41,9 +41,10 @@ export interface RetentionResult {
   readonly complete: boolean;
 }
 
+/** A plain (ref'd) timer: a run under way keeps the process alive until it ends; only the wait between runs does not. */
 const defaultSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
-    systemTimer(resolve, ms);
+    setTimeout(resolve, ms);
   });
 
 /** The instant before which events go, or undefined when `retentionDays` keeps everything. @public */

@@ -8,7 +8,8 @@ import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'ty
  * - `(project, hook, decision, ts)`: a project's window counted by hook and decision, read from
  *   the index alone (and all projects' too, grouped by project first);
  * - `(hook, decision, ts)`: one kind across projects (validation failures, slow operations, scans);
- * - `(task_id)`, `(session_id)`: a task's events; the violations of one rule scan.
+ * - `(task_id)`: a task's events;
+ * - `(session_id, hook, project)`: the violations of one rule scan (not every scan of the project).
  */
 export class TelemetryEvents1764800000000 implements MigrationInterface {
   readonly name = 'TelemetryEvents1764800000000';
@@ -49,5 +50,5 @@ const INDEXES: readonly (readonly [string, string[]])[] = [
   ['idx_telemetry_project_hook_decision_ts', ['project', 'hook', 'decision', 'ts']],
   ['idx_telemetry_hook_decision_ts', ['hook', 'decision', 'ts']],
   ['idx_telemetry_task', ['task_id']],
-  ['idx_telemetry_session', ['session_id']],
+  ['idx_telemetry_session_hook_project', ['session_id', 'hook', 'project']],
 ];
