@@ -423,10 +423,13 @@ async function subscribers() {
   const repo = await createTempGitRepo({ withOrigin: true });
   const home = await createTempDir('bench-home-');
   // A busy task: 100 edits, one output line every 20 ms (about 500 stored events, 80 a second).
+  const gate = join(home.path, 'go');
   const busy = {
     edits: Array.from({ length: 100 }, (_, i) => ({ path: `f/${i}.txt`, content: `${i}\n` })),
     text: 'done',
     delayMs: 20,
+    // The agent starts its edits once every subscriber is connected.
+    startWhenFileExists: gate,
   };
   try {
     const server = await startServer(home, repo, { scenario: busy });
@@ -446,6 +449,7 @@ async function subscribers() {
         if (live.connected < SUBSCRIBERS) return;
         live.since = Date.now();
         clearInterval(allConnected);
+        writeFileSync(gate, '');
       }, 5);
       let peak = rssMiB(server.pid);
       const sampler = setInterval(() => {

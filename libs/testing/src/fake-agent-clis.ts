@@ -53,6 +53,8 @@ export interface FakeAgentScenario {
   readonly pipeHolderPidFile?: string;
   readonly exitCode?: number;
   readonly stderr?: string;
+  /** Claude: after its first lines, wait until this file exists before the edits (a benchmark's start gate). */
+  readonly startWhenFileExists?: string;
   /** Pause after each printed line, to make streaming visible. */
   readonly delayMs?: number;
   /**
