@@ -13,9 +13,11 @@ export {
   EVENT_GROUP_KEYS,
   EventStore,
   MAX_DELETE_BATCH,
+  MAX_FILTER_HOOKS,
   MAX_GROUPS,
   MAX_QUERY_LIMIT,
   boundedLimit,
+  checkCursor,
   checkDeleteBatch,
   checkGroupKeys,
   normalizeFilter,
@@ -38,7 +40,7 @@ export type { RuleScanSummary } from './events/rule-scan-summary.js';
 export { systemTimer } from './runtime-ports.js';
 export type { CancelTimer, ObserveLogger, ScheduleTimer } from './runtime-ports.js';
 export { TelemetryEmitter } from './emitter/telemetry-emitter.js';
-export type { TelemetryEmitterOptions, TelemetryEmitterStats } from './emitter/telemetry-emitter.js';
+export type { TelemetryEmitterOptions, TelemetryEmitterStats, TelemetrySink } from './emitter/telemetry-emitter.js';
 
 export { GC_INTERVALS, gradeForScore } from './health/grade.js';
 export type { GcInterval, HealthGrade } from './health/grade.js';
@@ -67,5 +69,6 @@ export type { RetentionJob, RetentionJobOptions, RetentionOptions, RetentionResu
 
 // For tests of anything that emits or reads telemetry (the package's exports map has only ".").
 export { InMemoryEventStore } from './testing/in-memory-event-store.js';
+export { RecordingTelemetrySink } from './testing/recording-telemetry-sink.js';
 export { contractInstant, eventStoreContract } from './testing/event-store-contract.js';
 export type { EventStoreContractCheck } from './testing/event-store-contract.js';

@@ -12,6 +12,15 @@ import {
 } from '../runtime-ports.js';
 import { BoundedQueue } from './bounded-queue.js';
 
+/**
+ * Where code that runs tasks sends telemetry: `emit` is synchronous and never throws. Depend on
+ * this (not on `TelemetryEmitter`) so tests can pass a `RecordingTelemetrySink`.
+ * @public
+ */
+export interface TelemetrySink {
+  emit(draft: TelemetryEventDraft): void;
+}
+
 /** @public */
 export interface TelemetryEmitterOptions {
   readonly store: EventStore;
@@ -61,7 +70,7 @@ function positive(value: number | undefined, fallback: number, what: string): nu
  * full, and on `flush()` / `close()`; one write at a time.
  * @public
  */
-export class TelemetryEmitter {
+export class TelemetryEmitter implements TelemetrySink {
   private readonly store: EventStore;
   private readonly logger: ObserveLogger | undefined;
   private readonly now: () => Date;

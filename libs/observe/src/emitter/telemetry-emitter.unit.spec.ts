@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NewTelemetryEvent } from '../events/telemetry-event.js';
 import type { ObserveLogger } from '../runtime-ports.js';
 import { InMemoryEventStore } from '../testing/in-memory-event-store.js';
-import { TelemetryEmitter } from './telemetry-emitter.js';
+import { RecordingTelemetrySink } from '../testing/recording-telemetry-sink.js';
+import { TelemetryEmitter, type TelemetrySink } from './telemetry-emitter.js';
 
 const draft = (n: number) => ({ hook: 'file_edit', decision: 'pass', detail: `f${String(n)}.ts` }) as const;
 
@@ -174,5 +175,18 @@ describe('TelemetryEmitter', () => {
     expect(store.appends).toBe(3);
     expect(emitter.stats()).toMatchObject({ failed: 2, buffered: 0, written: 0 });
     expect(logger.warnings.at(-1)).toBe('telemetry: gave up writing 2 event(s)');
+  });
+});
+
+describe('RecordingTelemetrySink', () => {
+  it('stands in for the emitter where a TelemetrySink is expected, keeping drafts in order', () => {
+    const sink = new RecordingTelemetrySink();
+    const emitTwo = (to: TelemetrySink) => {
+      to.emit(draft(1));
+      to.emit({ hook: 'validation', decision: 'block', tool: 'npm test' });
+    };
+    emitTwo(sink);
+    expect(sink.events.map((e) => e.hook)).toEqual(['file_edit', 'validation']);
+    expect(sink.ofHook('validation')).toEqual([{ hook: 'validation', decision: 'block', tool: 'npm test' }]);
   });
 });

@@ -59,6 +59,8 @@ export type EventGroupCount<K extends EventGroupKey> = Readonly<Record<K, string
 export const MAX_QUERY_LIMIT = 1000;
 /** The most groups one `countBy` returns. @public */
 export const MAX_GROUPS = 1000;
+/** The most hooks one filter's `hooks` may list. @public */
+export const MAX_FILTER_HOOKS = 100;
 /** The most events one `deleteOlderThan` call deletes. @public */
 export const MAX_DELETE_BATCH = 50_000;
 
@@ -130,12 +132,23 @@ export function checkDeleteBatch(batchSize: number): void {
  * @public
  */
 export function normalizeFilter<F extends EventFilter>(filter: F): F {
-  const { minDurationMs } = filter;
+  const { minDurationMs, hooks } = filter;
   if (minDurationMs !== undefined && !Number.isFinite(minDurationMs))
     throw new AppError('INVALID_ARGUMENT', `minDurationMs is a number of milliseconds, not ${String(minDurationMs)}`);
+  if (hooks !== undefined && hooks.length > MAX_FILTER_HOOKS)
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `a filter names at most ${String(MAX_FILTER_HOOKS)} hooks, not ${String(hooks.length)}`,
+    );
   return {
     ...filter,
     since: filter.since === undefined ? undefined : normalizeTimestamp(filter.since),
     until: filter.until === undefined ? undefined : normalizeTimestamp(filter.until),
   };
+}
+
+/** Checks a keyset cursor (`beforeId`): an event id, a whole number ≥ 1. @public */
+export function checkCursor(beforeId: number | undefined): void {
+  if (beforeId !== undefined && (!Number.isSafeInteger(beforeId) || beforeId < 1))
+    throw new AppError('INVALID_ARGUMENT', `beforeId is an event id (a whole number ≥ 1), not ${String(beforeId)}`);
 }

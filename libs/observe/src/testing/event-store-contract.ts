@@ -124,6 +124,8 @@ export const eventStoreContract: readonly EventStoreContractCheck[] = [
         [...seen].sort((a, b) => b - a),
       );
       await rejects(store.query({ limit: 0 }), invalid);
+      await rejects(store.query({ limit: 10, beforeId: 1.5 }), invalid);
+      await rejects(store.query({ limit: 10, hooks: Array.from({ length: 101 }, (_, i) => `h${String(i)}`) }), invalid);
       await store.append(Array.from({ length: 1100 }, (_, i) => event(i % 60)));
       equal((await store.query({ limit: 5000 })).length, 1000);
     },

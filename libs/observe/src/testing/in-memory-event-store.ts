@@ -4,6 +4,7 @@ import {
   MAX_GROUPS,
   MAX_QUERY_LIMIT,
   boundedLimit,
+  checkCursor,
   checkDeleteBatch,
   checkGroupKeys,
   normalizeFilter,
@@ -82,6 +83,7 @@ export class InMemoryEventStore extends EventStore {
 
   private select(query: EventQuery): TelemetryEvent[] {
     const limit = boundedLimit(query.limit, MAX_QUERY_LIMIT, 'limit');
+    checkCursor(query.beforeId);
     const filter = normalizeFilter(query);
     const found: TelemetryEvent[] = [];
     for (let i = this.events.length - 1; i >= 0 && found.length < limit; i--) {

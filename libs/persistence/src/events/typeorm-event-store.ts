@@ -3,6 +3,7 @@ import {
   MAX_GROUPS,
   MAX_QUERY_LIMIT,
   boundedLimit,
+  checkCursor,
   checkDeleteBatch,
   checkGroupKeys,
   normalizeEvent,
@@ -59,6 +60,7 @@ export class TypeOrmEventStore extends EventStore {
 
   async query(query: EventQuery): Promise<TelemetryEvent[]> {
     const limit = boundedLimit(query.limit, MAX_QUERY_LIMIT, 'limit');
+    checkCursor(query.beforeId);
     const where = eventWhere(normalizeFilter(query));
     const clauses = where.sql;
     const params = [...where.params];
