@@ -11,3 +11,5 @@ export { TaskEventsHub } from './task-events-hub.js';
 export { TaskEventBus } from './task-event-bus.js';
 export { ProjectAdmin } from './project-admin.js';
 export type { ProjectAdminDeps, RegisterProjectInput } from './project-admin.js';
+export { TaskTelemetry, SLOW_TASK_MS, SLOW_VALIDATION_MS } from './task-telemetry.js';
+export type { TelemetrySink } from './task-telemetry.js';

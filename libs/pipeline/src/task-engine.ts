@@ -23,6 +23,7 @@ import { statusEvent } from './task-outcome.js';
 import { systemTaskProcesses, type TaskProcesses } from './task-processes.js';
 import { TaskRecorder } from './task-recorder.js';
 import { recoverTasks, type RecoveryReport } from './task-recovery.js';
+import { TaskTelemetry, type TelemetrySink } from './task-telemetry.js';
 
 /** @public */
 export interface TaskEngineDeps {
@@ -63,6 +64,8 @@ export interface TaskEngineDeps {
   readonly events?: TaskEventBus | undefined;
   /** Ends what a finished task left running. Default: the system's process table. */
   readonly processes?: TaskProcesses | undefined;
+  /** Where telemetry events go (the event store's emitter); none when absent. */
+  readonly telemetry?: TelemetrySink | undefined;
 }
 
 /** A task to submit; `project` is a name or a root path, default the default project. @public */
@@ -105,6 +108,7 @@ export class TaskEngine {
       redactor,
       now: this.now,
       logger: deps.logger,
+      telemetry: deps.telemetry === undefined ? undefined : new TaskTelemetry(deps.telemetry, deps.logger),
     });
     this.admission = new AdmissionCheck({
       agents: deps.agents,

@@ -7,6 +7,7 @@ import {
   type TaskRepository,
 } from '@agent-harness/queue';
 import type { TaskEventBus } from './task-event-bus.js';
+import type { TaskTelemetry } from './task-telemetry.js';
 
 /** What the recorder writes to and through. */
 export interface TaskRecorderDeps {
@@ -15,6 +16,8 @@ export interface TaskRecorderDeps {
   readonly redactor: SecretRedactor;
   readonly now: () => Date;
   readonly logger?: { log(message: string): void } | undefined;
+  /** Telemetry read from what is stored (see TaskTelemetry); none when absent. */
+  readonly telemetry?: TaskTelemetry | undefined;
 }
 
 /**
@@ -41,13 +44,19 @@ export class TaskRecorder {
       safeEvent,
       moving ? task.status : undefined,
     );
-    if (result.event !== undefined) this.deps.events.publish(result.event);
+    this.deps.telemetry?.taskWritten(result.task);
+    if (result.event !== undefined) {
+      this.deps.events.publish(result.event);
+      this.deps.telemetry?.eventStored(result.event);
+    }
     if (result.event?.kind === 'status') this.logTransition(result.task, result.event.data);
     return result.task;
   }
 
   async log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void> {
-    this.deps.events.publish(await this.deps.tasks.appendEvent(taskId, { kind, data: this.deps.redactor.value(data) }));
+    const stored = await this.deps.tasks.appendEvent(taskId, { kind, data: this.deps.redactor.value(data) });
+    this.deps.events.publish(stored);
+    this.deps.telemetry?.eventStored(stored);
   }
 
   /** One line per status change: `task 1a2b3c4d [my-app] running → validating (reason)`. */

@@ -5,6 +5,7 @@ import { InMemoryProjectCatalog, InMemoryTaskRepository, ScriptedAgentRunner } f
 import { CommandRunner, type CommandOutcome } from '@agent-harness/validation';
 import { GitWorktreeManager, type Worktree } from '@agent-harness/workspace';
 import { TaskEngine } from '../src/task-engine.js';
+import type { TelemetrySink } from '../src/task-telemetry.js';
 
 /** What needs git is for the integration tier (task-engine.spec.ts): here it fails loudly. */
 function needsGit(method: string): Promise<never> {
@@ -117,6 +118,8 @@ export interface UnitEngineOptions {
   readonly tickMs?: number;
   /** Default: a new InMemoryTaskRepository (pass a subclass to make a write fail). */
   readonly tasks?: InMemoryTaskRepository;
+  /** Where telemetry goes; default none. */
+  readonly telemetry?: TelemetrySink;
 }
 
 /** An engine and the fakes behind it. */
@@ -176,6 +179,7 @@ export function unitEngine(options: UnitEngineOptions = {}): UnitEngine {
     logger: { log: (line) => logs.push(line), error: (line) => logs.push(`error: ${line}`) },
     // No process table in the unit tier: what the engine would end is recorded.
     processes: { end: (taskId, worktree) => Promise.resolve(void endedProcesses.push({ taskId, worktree })) },
+    telemetry: options.telemetry,
   });
   return { engine, tasks, projects, worktrees, agents, availabilityChecks, logs, endedProcesses };
 }
