@@ -4,6 +4,7 @@ import type { CliContext } from './cli-context.js';
 import { configCommand } from './commands/config.command.js';
 import { execCommand } from './commands/exec.command.js';
 import { serveCommand } from './commands/serve.command.js';
+import { healthCommand, ruleCommand } from './commands/rules.command.js';
 import { tasksCommand } from './commands/tasks.command.js';
 import { reportError } from './exit-codes.js';
 import { UsageError, usageError } from './usage-error.js';
@@ -20,7 +21,9 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .command(configCommand(ctx))
     .command(execCommand(ctx))
     .command(tasksCommand(ctx))
-    .demandCommand(1, 'name a command: serve, exec, tasks, config')
+    .command(ruleCommand(ctx))
+    .command(healthCommand(ctx))
+    .demandCommand(1, 'name a command: serve, exec, tasks, config, rule, health')
     .check((argv) => {
       const rest = argv['--'];
       if (argv._[0] === 'exec' || !Array.isArray(rest) || rest.length === 0) return true;

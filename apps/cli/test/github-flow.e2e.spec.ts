@@ -220,8 +220,15 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     expect(shown.stdout).toContain(`pull request ${String(task.pr_url)}\n`);
     expect(shown.stdout).toContain('grade B (score 80) · review approved\n');
 
-    const dashboard = (await api('/api/dashboard')) as DashboardResponse;
-    expect(dashboard.global).toMatchObject({ grade: 'B', latest_pr: task.pr_url });
+    // The dashboard's grade is the health grade from telemetry (written within a second, read at
+    // most 5 s late): it appears once the task's events are in.
+    let dashboard = (await api('/api/dashboard')) as DashboardResponse;
+    for (let i = 0; i < 100 && dashboard.global.grade === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      dashboard = (await api('/api/dashboard')) as DashboardResponse;
+    }
+    expect(dashboard.global).toMatchObject({ grade: expect.stringMatching(/^[ABCD]$/), latest_pr: task.pr_url });
+    expect(dashboard.projects.find((p) => p.id === 'app')?.grade).toBe(dashboard.global.grade);
     expect(readdirSync(file('data/worktrees'))).toEqual([]);
   });
 

@@ -12,4 +12,3 @@ export { TaskEventBus } from './task-event-bus.js';
 export { ProjectAdmin } from './project-admin.js';
 export type { ProjectAdminDeps, RegisterProjectInput } from './project-admin.js';
 export { TaskTelemetry, SLOW_TASK_MS, SLOW_VALIDATION_MS } from './task-telemetry.js';
-export type { TelemetrySink } from './task-telemetry.js';

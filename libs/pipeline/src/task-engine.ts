@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentRegistry } from '@agent-harness/agents';
+import type { TelemetrySink } from '@agent-harness/observe';
 import { AppError, SecretRedactor } from '@agent-harness/core';
 import type { GitHubClient } from '@agent-harness/github';
 import {
@@ -23,7 +24,7 @@ import { statusEvent } from './task-outcome.js';
 import { systemTaskProcesses, type TaskProcesses } from './task-processes.js';
 import { TaskRecorder } from './task-recorder.js';
 import { recoverTasks, type RecoveryReport } from './task-recovery.js';
-import { TaskTelemetry, type TelemetrySink } from './task-telemetry.js';
+import { TaskTelemetry } from './task-telemetry.js';
 
 /** @public */
 export interface TaskEngineDeps {

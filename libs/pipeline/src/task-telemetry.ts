@@ -9,18 +9,10 @@ import {
   taskImplementedEvent,
   validationEvent,
   type TelemetryEventDraft,
+  type TelemetrySink,
 } from '@agent-harness/observe';
 import type { StoredTaskEvent, Task } from '@agent-harness/queue';
 import type { CommandOutcome } from '@agent-harness/validation';
-
-/**
- * Where the pipeline's telemetry goes: observe's TelemetryEmitter (buffered, bounded, written in
- * batches). `emit` is synchronous and never throws, so a task never waits for or fails on it.
- * @public
- */
-export interface TelemetrySink {
-  emit(draft: TelemetryEventDraft): void;
-}
 
 /** A validation command at least this long is also a `slow_operation`. */
 export const SLOW_VALIDATION_MS = 60_000;

@@ -5,7 +5,7 @@ import { InMemoryProjectCatalog, InMemoryTaskRepository, ScriptedAgentRunner } f
 import { CommandRunner, type CommandOutcome } from '@agent-harness/validation';
 import { GitWorktreeManager, type Worktree } from '@agent-harness/workspace';
 import { TaskEngine } from '../src/task-engine.js';
-import type { TelemetrySink } from '../src/task-telemetry.js';
+import type { TelemetrySink } from '@agent-harness/observe';
 
 /** What needs git is for the integration tier (task-engine.spec.ts): here it fails loudly. */
 function needsGit(method: string): Promise<never> {

@@ -7,14 +7,17 @@ import { GitHubClient } from '@agent-harness/github';
 import {
   DATABASE_FILE_NAME,
   openDatabase,
+  TypeOrmEventStore,
   TypeOrmProjectCatalog,
   TypeOrmTaskRepository,
   type Database,
 } from '@agent-harness/persistence';
+import { startRetention, TelemetryEmitter, type EventStore, type RetentionJob } from '@agent-harness/observe';
 import { ProjectAdmin, TaskEngine, type RecoveryReport } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
+import { RulesService } from './rules-service.js';
 
 /** Where a Harness writes what it does; the server passes Nest's logger, the CLI its own. @public */
 export interface HarnessLogger {
@@ -30,6 +33,10 @@ export interface CreateHarnessOptions {
   /** How often the engine looks at the queue besides every submit and finish. Default 1 s. */
   readonly tickMs?: number | undefined;
   readonly now?: (() => Date) | undefined;
+  /** Home directory of `~/.harness/rules`. Default the OS user's. */
+  readonly homeDir?: string | undefined;
+  /** `false`: no retention job at start (one-shot CLI commands). Default on. */
+  readonly retention?: boolean | undefined;
 }
 
 /**
@@ -45,9 +52,18 @@ export interface Harness {
   readonly agents: AgentRegistry;
   readonly engine: TaskEngine;
   readonly projectAdmin: ProjectAdmin;
+  /** Telemetry events (tasks, validation, reviews, edits, scans): read by health and GC. */
+  readonly events: EventStore;
+  /** Where the pipeline's telemetry is buffered before it is written to `events`. */
+  readonly telemetry: TelemetryEmitter;
+  /** Rules, guard scans and the health report. */
+  readonly rules: RulesService;
   /** Puts the config file's projects in the catalog, then starts the engine (recovery first). */
   start(): Promise<RecoveryReport>;
-  /** Stops the engine (running tasks go back to the queue), then closes the database. */
+  /**
+   * Stops the engine (running tasks go back to the queue) and retention, writes the telemetry
+   * still buffered, then closes the database.
+   */
   close(): Promise<void>;
 }
 
@@ -111,7 +127,17 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     env,
     credentials: gitCredentials(config),
   });
+  const events = new TypeOrmEventStore(database.dataSource);
+  const observeLogger = {
+    warn: (message: string) => {
+      logger?.error(message);
+    },
+  };
+  const telemetry = new TelemetryEmitter({ store: events, logger: observeLogger, now: options.now });
+  const rules = new RulesService({ config, events, env, homeDir: options.homeDir, now: options.now });
+  let retention: RetentionJob | undefined;
   const engine = new TaskEngine({
+    telemetry,
     tasks,
     projects,
     worktrees,
@@ -160,6 +186,9 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     agents,
     engine,
     projectAdmin,
+    events,
+    telemetry,
+    rules,
     start: async () => {
       await projects.syncFromConfig(
         config.projects.map((p) => ({
@@ -180,10 +209,19 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
           `recovered after a restart: requeued ${report.requeued.join(', ') || 'none'}; failed ${report.failed.join(', ') || 'none'}`,
         );
       }
+      // `[observe] log_retention_days`: now, then daily, in short batches (0 keeps everything).
+      if (options.retention !== false && config.observe.log_retention_days > 0)
+        retention = startRetention({
+          store: events,
+          retentionDays: config.observe.log_retention_days,
+          logger: observeLogger,
+        });
       return report;
     },
     close: async () => {
       await engine.stop();
+      await retention?.stop();
+      await telemetry.close();
       await database.close();
     },
   };

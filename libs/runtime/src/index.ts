@@ -3,3 +3,5 @@ export { loadConfig, inspectProjectDirectory } from './config/load-config.js';
 export type { LoadConfigInput } from './config/load-config.js';
 export { createHarness } from './harness.js';
 export type { CreateHarnessOptions, Harness, HarnessLogger } from './harness.js';
+export { RulesService } from './rules-service.js';
+export type { RuleScan, ScannedProject } from './rules-service.js';

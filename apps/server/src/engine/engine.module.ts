@@ -1,7 +1,7 @@
 import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ProjectAdmin, TaskEngine } from '@agent-harness/pipeline';
 import { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
-import type { Harness } from '@agent-harness/runtime';
+import { RulesService, type Harness } from '@agent-harness/runtime';
 import { HARNESS } from '../core/tokens.js';
 
 /** Starts the Harness (config projects, then recovery, then dispatch) and stops its engine. */
@@ -25,8 +25,9 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
     { provide: ProjectCatalog, inject: [HARNESS], useFactory: (harness: Harness) => harness.projects },
     { provide: TaskEngine, inject: [HARNESS], useFactory: (harness: Harness) => harness.engine },
     { provide: ProjectAdmin, inject: [HARNESS], useFactory: (harness: Harness) => harness.projectAdmin },
+    { provide: RulesService, inject: [HARNESS], useFactory: (harness: Harness) => harness.rules },
     EngineLifecycle,
   ],
-  exports: [TaskRepository, ProjectCatalog, TaskEngine, ProjectAdmin],
+  exports: [TaskRepository, ProjectCatalog, TaskEngine, ProjectAdmin, RulesService],
 })
 export class EngineModule {}

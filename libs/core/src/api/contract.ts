@@ -274,8 +274,13 @@ export interface DashboardResponse {
     readonly queued: number;
     readonly done: number;
     readonly failed: number;
-    /** The band of the mean score of the last 50 finished tasks; null before any. */
+    /**
+     * The health grade of all projects (`harness health`: A ≥ 90, B ≥ 75, C ≥ 60, else D, from
+     * the last 30 days of events and the latest rule scans); null before any event. At most 5 s old.
+     */
     readonly grade: Exclude<ApiGrade, 'F'> | null;
+    /** The health score behind `grade` (0–100); null before any event. */
+    readonly score: number | null;
     readonly max_concurrent: number;
     readonly latest_pr: string | null;
   };
@@ -283,6 +288,9 @@ export interface DashboardResponse {
     readonly id: string;
     readonly root: string;
     readonly tasks: { readonly running: number; readonly queued: number };
+    /** The project's own health grade and score; null before any of its events. */
+    readonly grade: Exclude<ApiGrade, 'F'> | null;
+    readonly score: number | null;
   }[];
 }
 

@@ -191,7 +191,20 @@ export const configSchema = table({
   }),
   observe: table({
     session_renewal_secs: positiveInt(1800),
-    log_retention_days: positiveInt(90),
+    /** Telemetry events older than this are deleted, at start and daily; 0 keeps them forever. */
+    log_retention_days: nonNegativeInt(90),
+  }),
+  rules: table({
+    /** Folders of rule files searched besides `<project>/.harness/rules` and `~/.harness/rules`. */
+    discovery_paths: stringList(),
+    /** The rules shipped with Harness (security, style, TS/JS, Python, Go, Rust). */
+    builtin: boolean(true),
+    // The original harness's other `[rules]` keys: accepted so its config files load; no effect.
+    builtin_path: optional(nonEmptyString('')),
+    exec_policy_paths: stringList(),
+    requirements_path: optional(nonEmptyString('')),
+    auto_fix: boolean(false),
+    hook_enforcement: boolean(false),
   }),
   otel: table({
     environment: nonEmptyString('development'),

@@ -1,0 +1,167 @@
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { AppError, type HarnessConfig } from '@agent-harness/core';
+import type { HealthReport } from '@agent-harness/observe';
+import { isBlocking } from '@agent-harness/rules';
+import type { Harness, ScannedProject } from '@agent-harness/runtime';
+import type { Argv, CommandModule } from 'yargs';
+import type { CliContext } from '../cli-context.js';
+import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
+
+interface ProjectFlags extends ConfigFlags {
+  /** The positional PROJECT (`--project` is the config flag that adds projects). */
+  PROJECT?: string | undefined;
+  json?: boolean | undefined;
+}
+
+/**
+ * PROJECT: a configured project's name, else a directory (a configured project's root keeps its
+ * name). Absent: the default project, else the current directory.
+ */
+function scannedProject(config: HarnessConfig, ctx: CliContext, given: string | undefined): ScannedProject {
+  if (given === undefined) {
+    const chosen = config.projects.find((p) => p.default) ?? config.projects[0];
+    given = chosen?.name ?? '.';
+  }
+  const named = config.projects.find((p) => p.name === given);
+  if (named !== undefined) return { name: named.name, root: named.root };
+  const root = resolve(ctx.cwd, given);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch {
+    // Reported below.
+  }
+  if (!isDirectory)
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `project ${given}: no configured project has that name and ${root} is not a directory`,
+    );
+  const configured = config.projects.find((p) => resolve(p.root) === root);
+  return { name: configured?.name ?? basename(root), root };
+}
+
+/** A Harness on the configured database for one command (no dispatching, no retention), closed after. */
+async function withHarness<T>(
+  ctx: CliContext,
+  config: HarnessConfig,
+  work: (harness: Harness) => Promise<T>,
+): Promise<T> {
+  // Loaded here, not at start: the database and the engine's modules are for the commands that use them.
+  const { createHarness } = await import('@agent-harness/runtime');
+  const harness = await createHarness(config, { env: ctx.env, homeDir: ctx.homeDir, retention: false });
+  try {
+    return await work(harness);
+  } finally {
+    await harness.close();
+  }
+}
+
+const projectArgument = <T>(y: Argv<T>) =>
+  withConfigOptions(y)
+    .positional('PROJECT', {
+      type: 'string',
+      describe: 'A configured project name or a directory (default: the default project, else .)',
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'Print JSON' });
+
+function loadCommand(ctx: CliContext): CommandModule<object, ProjectFlags> {
+  return {
+    command: 'load [PROJECT]',
+    describe: 'Load the rules of a project and say how many, from where',
+    builder: (y) =>
+      withConfigOptions(y).positional('PROJECT', {
+        type: 'string',
+        describe: 'A configured project name or a directory',
+      }),
+    handler: async (argv) => {
+      const config = loadConfigFromFlags(ctx, argv);
+      if (config === undefined) return;
+      const project = scannedProject(config, ctx, argv.PROJECT);
+      await withHarness(ctx, config, async (harness) => {
+        const catalogue = await harness.rules.loadRules(project);
+        ctx.stdout.write(`Loaded ${String(catalogue.rules.length)} rules for ${project.name}\n`);
+        for (const source of catalogue.sources)
+          ctx.stdout.write(`  ${String(source.count).padStart(3)} ${source.kind.padEnd(8)} ${source.path}\n`);
+        for (const problem of catalogue.problems)
+          ctx.stderr.write(
+            `warning: ${problem.source.path}${problem.line === undefined ? '' : `:${String(problem.line)}`}: ${problem.message}\n`,
+          );
+      });
+    },
+  };
+}
+
+function checkCommand(ctx: CliContext): CommandModule<object, ProjectFlags> {
+  return {
+    command: 'check [PROJECT]',
+    describe: "Run the project's guards against its rules; exit 1 when a critical or high violation is found",
+    builder: (y) => projectArgument(y),
+    handler: async (argv) => {
+      const config = loadConfigFromFlags(ctx, argv);
+      if (config === undefined) return;
+      const project = scannedProject(config, ctx, argv.PROJECT);
+      const scan = await withHarness(ctx, config, (harness) => harness.rules.scan(project));
+      const { violations, guards, problems } = scan.result;
+      if (argv.json === true) {
+        ctx.stdout.write(
+          `${JSON.stringify({ scan_id: scan.scanId, project: scan.project, rules_loaded: scan.catalogue.rules.length, violations, guards, problems }, null, 2)}\n`,
+        );
+      } else {
+        for (const v of violations)
+          ctx.stdout.write(`${v.severity.toUpperCase()} ${v.file}:${String(v.line)} [${v.ruleId}] ${v.message}\n`);
+        for (const p of problems) ctx.stderr.write(`guard ${p.guard}: ${p.kind}: ${p.message}\n`);
+        ctx.stdout.write(
+          `${String(violations.length)} violation(s) from ${String(guards.length)} guard(s), ${String(scan.catalogue.rules.length)} rules loaded (scan ${scan.scanId})\n`,
+        );
+      }
+      if (violations.some((v) => isBlocking(v.severity))) ctx.exitCode = 1;
+    },
+  };
+}
+
+export function ruleCommand(ctx: CliContext): CommandModule {
+  return {
+    command: 'rule',
+    describe: 'Rules and guards: load the catalogue, scan a project',
+    builder: (y) =>
+      y.command(loadCommand(ctx)).command(checkCommand(ctx)).demandCommand(1, 'name a rule command: load, check'),
+    handler: () => undefined,
+  };
+}
+
+function printHealth(ctx: CliContext, report: HealthReport): void {
+  const out = (line: string): void => {
+    ctx.stdout.write(`${line}\n`);
+  };
+  out(
+    `${report.project ?? 'all projects'}: grade ${report.grade} (score ${report.score.toFixed(1)}), last ${String(report.window.days)} days`,
+  );
+  if (!report.hasData) out('  no events yet');
+  for (const d of report.dimensions)
+    out(`  ${d.name.padEnd(20)} ${d.score === null ? '    -' : d.score.toFixed(1).padStart(5)}  ${d.detail}`);
+  const v = report.violations;
+  out(
+    `violations: ${String(v.total)} (critical ${String(v.bySeverity.critical)}, high ${String(v.bySeverity.high)}, medium ${String(v.bySeverity.medium)}, low ${String(v.bySeverity.low)})`,
+  );
+  for (const r of v.byRule.slice(0, 10)) out(`  ${r.ruleId} (${r.severity}): ${String(r.count)}`);
+  out(`events: ${String(report.events.total)}`);
+  for (const rec of report.recommendations) out(`- ${rec}`);
+  out(`recommended GC interval: ${report.gcInterval}`);
+}
+
+export function healthCommand(ctx: CliContext): CommandModule<object, ProjectFlags> {
+  return {
+    command: 'health [PROJECT]',
+    describe: 'The health report and grade from telemetry and the latest rule scan (all projects when none is named)',
+    builder: (y) => projectArgument(y),
+    handler: async (argv) => {
+      const config = loadConfigFromFlags(ctx, argv);
+      if (config === undefined) return;
+      const project = argv.PROJECT === undefined ? undefined : scannedProject(config, ctx, argv.PROJECT).name;
+      const report = await withHarness(ctx, config, (harness) => harness.rules.health(project));
+      if (argv.json === true) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else printHealth(ctx, report);
+    },
+  };
+}
