@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { AppError, type HarnessConfig } from '@agent-harness/core';
 import type { HealthReport } from '@agent-harness/observe';
 import { isBlocking } from '@agent-harness/rules';
-import type { Harness, ScannedProject } from '@agent-harness/runtime';
+import { createHarness, type Harness, type ScannedProject } from '@agent-harness/runtime';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
@@ -47,8 +47,6 @@ async function withHarness<T>(
   config: HarnessConfig,
   work: (harness: Harness) => Promise<T>,
 ): Promise<T> {
-  // Loaded here, not at start: the database and the engine's modules are for the commands that use them.
-  const { createHarness } = await import('@agent-harness/runtime');
   const harness = await createHarness(config, { env: ctx.env, homeDir: ctx.homeDir, retention: false });
   try {
     return await work(harness);

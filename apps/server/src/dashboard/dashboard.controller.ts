@@ -10,9 +10,7 @@ const RECENT_FINISHED = 50;
 
 /** A health report's grade and score, or nulls when there was nothing to grade. */
 function healthOf(report: HealthReport | undefined): { grade: HealthReport['grade'] | null; score: number | null } {
-  return report === undefined || !report.hasData
-    ? { grade: null, score: null }
-    : { grade: report.grade, score: report.score };
+  return report?.hasData === true ? { grade: report.grade, score: report.score } : { grade: null, score: null };
 }
 
 function sum(counts: readonly TaskCount[], match: (c: TaskCount) => boolean): number {
