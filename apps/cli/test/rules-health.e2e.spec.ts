@@ -72,11 +72,12 @@ describe('telemetry, rules, guards and health (built CLI and server)', () => {
   });
 
   const api = async <T>(path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${server!.url}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await fetch(
+      `${server!.url}${path}`,
+      body === undefined
+        ? {}
+        : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+    );
     return (await res.json()) as T;
   };
   async function finished(id: string): Promise<TaskDetail> {
