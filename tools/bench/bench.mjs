@@ -31,8 +31,8 @@ const DRAIN = Number(process.env.BENCH_DRAIN ?? 200);
 const STORED = Number(process.env.BENCH_STORED ?? 100_000);
 const ADMIT = Number(process.env.BENCH_ADMIT ?? 4000);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
-/** Which parts to run: letters of a, b, c, d, e (default all). */
-const ONLY = process.env.BENCH_ONLY ?? 'abcde';
+/** Which parts to run: letters of a, b, c, d, e, f (default all). */
+const ONLY = process.env.BENCH_ONLY ?? 'abcdef';
 const CONCURRENCY = 4;
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
@@ -477,6 +477,19 @@ async function subscribers() {
   }
 }
 
+/** (f) The health report and retention over 1,000,000 stored telemetry events (observe-bench.mjs). */
+async function telemetry() {
+  console.error('(f) telemetry: 1,000,000 events stored (tools/bench/observe-bench.mjs, target: report < 1 s)');
+  const bench = join(root, 'tools', 'bench', 'observe-bench.mjs');
+  // Its own rows and its own failure: a missed target or a wrong answer fails the whole benchmark.
+  const { stdout, stderr } = await run(process.execPath, [bench], {
+    env: { ...process.env, OBSERVE_BENCH_ENFORCE: '1' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  process.stderr.write(stderr);
+  process.stderr.write(stdout);
+}
+
 async function coldStart() {
   console.error('(d) harness --version cold start');
   const time = async (args) => {
@@ -499,6 +512,7 @@ try {
   if (ONLY.includes('c')) await queries();
   if (ONLY.includes('d')) await coldStart();
   if (ONLY.includes('e')) await subscribers();
+  if (ONLY.includes('f')) await telemetry();
 } catch (error) {
   console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
