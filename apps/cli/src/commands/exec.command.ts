@@ -1,11 +1,12 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { AppError, SANDBOX_MODES, type AgentOutcome, type HarnessConfig, type SandboxMode } from '@agent-harness/core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SANDBOX_MODES, type AgentOutcome, type HarnessConfig, type SandboxMode } from '@agent-harness/core';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import { loadConfigFromFlags, type ConfigFlags } from '../config-options.js';
 import { ProgressView } from '../exec/progress-view.js';
 import { reportError } from '../exit-codes.js';
+import { projectDirectory } from '../project-directory.js';
 
 interface ExecFlags extends Pick<ConfigFlags, 'config'> {
   /** The words of the prompt: one quoted argument, or several unquoted ones. */
@@ -26,22 +27,7 @@ function resolveProject(
   ctx: CliContext,
   project: string | undefined,
 ): { root: string; defaultAgent?: string | undefined } {
-  if (project === undefined) return { root: ctx.cwd };
-  const named = config.projects.find((p) => p.name === project);
-  if (named !== undefined) return { root: named.root, defaultAgent: named.default_agent };
-  const root = resolve(ctx.cwd, project);
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(root).isDirectory();
-  } catch {
-    // Reported below.
-  }
-  if (!isDirectory)
-    throw new AppError(
-      'INVALID_ARGUMENT',
-      `--project ${project}: no configured project has that name and ${root} is not a directory`,
-    );
-  return { root };
+  return project === undefined ? { root: ctx.cwd } : projectDirectory(config, ctx, project, '--project');
 }
 
 /** The prompt: its words and any words after `--`, joined by spaces; undefined when blank. */

@@ -1,12 +1,11 @@
-import { statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
-import { AppError, type HarnessConfig } from '@agent-harness/core';
+import type { HarnessConfig } from '@agent-harness/core';
 import type { HealthReport } from '@agent-harness/observe';
 import { isBlocking } from '@agent-harness/rules';
 import { createHarness, type Harness, type ScannedProject } from '@agent-harness/runtime';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
+import { projectDirectory } from '../project-directory.js';
 
 interface ProjectFlags extends ConfigFlags {
   /** The positional PROJECT (`--project` is the config flag that adds projects). */
@@ -14,31 +13,11 @@ interface ProjectFlags extends ConfigFlags {
   json?: boolean | undefined;
 }
 
-/**
- * PROJECT: a configured project's name, else a directory (a configured project's root keeps its
- * name). Absent: the default project, else the current directory.
- */
+/** PROJECT: a configured project's name or a directory; absent: the default project, else the current directory. */
 function scannedProject(config: HarnessConfig, ctx: CliContext, given: string | undefined): ScannedProject {
-  if (given === undefined) {
-    const chosen = config.projects.find((p) => p.default) ?? config.projects[0];
-    given = chosen?.name ?? '.';
-  }
-  const named = config.projects.find((p) => p.name === given);
-  if (named !== undefined) return { name: named.name, root: named.root };
-  const root = resolve(ctx.cwd, given);
-  let isDirectory = false;
-  try {
-    isDirectory = statSync(root).isDirectory();
-  } catch {
-    // Reported below.
-  }
-  if (!isDirectory)
-    throw new AppError(
-      'INVALID_ARGUMENT',
-      `project ${given}: no configured project has that name and ${root} is not a directory`,
-    );
-  const configured = config.projects.find((p) => resolve(p.root) === root);
-  return { name: configured?.name ?? basename(root), root };
+  const fallback = (config.projects.find((p) => p.default) ?? config.projects[0])?.name ?? '.';
+  const { name, root } = projectDirectory(config, ctx, given ?? fallback, 'project');
+  return { name, root };
 }
 
 /** A Harness on the configured database for one command (no dispatching, no retention), closed after. */
