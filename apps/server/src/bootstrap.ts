@@ -98,8 +98,9 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   try {
     await app.listen(port, host);
   } catch (error) {
+    // Everything the Harness started (engine, retention, telemetry) stops before its database closes.
     await app.close();
-    await harness.database.close();
+    await harness.close();
     throw error;
   }
   const address = app.getHttpServer().address() as AddressInfo;
