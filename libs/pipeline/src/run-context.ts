@@ -14,6 +14,21 @@ import { runChecks, type CommandOutcome, type CommandRunner } from '@agent-harne
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import { PullRequestWriter } from './pull-request-writer.js';
 
+/** `[validation]`: commands (empty pre_commit: language-detected), per-command timeout, fix attempts. */
+export interface ValidationSettings {
+  readonly preCommit: readonly string[];
+  readonly prePush: readonly string[];
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+}
+
+/** `[agents.review]`: the independent review. */
+export interface ReviewSettings {
+  readonly enabled: boolean;
+  readonly reviewerAgent: string;
+  readonly maxRounds: number;
+}
+
 /** What the phases of a run use; the engine's dependencies. */
 export interface TaskRunDeps {
   readonly tasks: TaskRepository;
@@ -21,15 +36,10 @@ export interface TaskRunDeps {
   readonly worktrees: GitWorktreeManager;
   readonly agents: AgentRegistry;
   readonly commands: CommandRunner;
-  readonly validation: {
-    readonly preCommit: readonly string[];
-    readonly prePush: readonly string[];
-    readonly timeoutMs: number;
-    readonly maxRetries: number;
-  };
+  readonly validation: ValidationSettings;
   /** Present when a GitHub token is configured. */
   readonly github?: GitHubClient | undefined;
-  readonly review: { readonly enabled: boolean; readonly reviewerAgent: string; readonly maxRounds: number };
+  readonly review: ReviewSettings;
   readonly now: () => Date;
   /** Hides secret values in text that goes into a prompt (validation output). */
   readonly redact: (text: string) => string;

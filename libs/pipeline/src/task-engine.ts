@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentRegistry } from '@agent-harness/agents';
-import type { TelemetrySink } from '@agent-harness/observe';
 import { AppError, SecretRedactor } from '@agent-harness/core';
 import type { GitHubClient } from '@agent-harness/github';
+import type { TelemetrySink } from '@agent-harness/observe';
 import {
   isTerminal,
   type Project,
@@ -16,6 +16,7 @@ import type { CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { AdmissionCheck } from './admission-check.js';
+import type { ReviewSettings, ValidationSettings } from './run-context.js';
 import { TaskDispatcher } from './task-dispatcher.js';
 import type { TaskEventBus } from './task-event-bus.js';
 import { TaskEventsHub } from './task-events-hub.js';
@@ -33,18 +34,11 @@ export interface TaskEngineDeps {
   readonly worktrees: GitWorktreeManager;
   readonly agents: AgentRegistry;
   readonly limits: { readonly maxConcurrentTasks: number; readonly maxQueueSize: number };
-  /** `[validation]`: commands (empty pre_commit: language-detected), per-command timeout, fix attempts. */
-  readonly validation: {
-    readonly preCommit: readonly string[];
-    readonly prePush: readonly string[];
-    readonly timeoutMs: number;
-    readonly maxRetries: number;
-  };
+  readonly validation: ValidationSettings;
   /** GitHub, when a token is configured: issue and PR tasks, pull requests, review comments. */
   readonly github?: GitHubClient | undefined;
   /** `[agents.review]`; without it there is no independent review. */
-  readonly review?:
-    { readonly enabled: boolean; readonly reviewerAgent: string; readonly maxRounds: number } | undefined;
+  readonly review?: ReviewSettings | undefined;
   /** Runs validation commands in worktrees. */
   readonly commands: CommandRunner;
   readonly now?: () => Date;

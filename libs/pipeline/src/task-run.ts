@@ -7,7 +7,7 @@ import { prepare } from './prepare-phase.js';
 import { publish } from './publish-phase.js';
 import { runReview, type ReviewResult, type ReviewSteps } from './review-phase.js';
 import { RunContext, type RunWriter, type TaskRunDeps } from './run-context.js';
-import type { PhaseResult, RunOutcome } from './run-outcome.js';
+import { next, type PhaseResult, type RunOutcome } from './run-outcome.js';
 
 export type { RunOutcome } from './run-outcome.js';
 export type { ReviewResult } from './review-phase.js';
@@ -85,7 +85,7 @@ export class TaskRun {
         const fixed = await implementAndValidate(ctx, implementer, prompt, ctx.task.sessionId);
         if (fixed.kind !== 'next') return fixed;
         const published = await publish(ctx, commitMessage, 'review fix');
-        return published.kind === 'next' ? { kind: 'next', value: undefined } : published;
+        return published.kind === 'next' ? next() : published;
       },
       postReview: (round, reviewer, verdict) => this.postReview(round, reviewer, verdict),
       postOnPr: (text) => ctx.postOnPr(text),

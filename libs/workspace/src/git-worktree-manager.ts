@@ -102,9 +102,9 @@ export class GitWorktreeManager {
   /** Per repository with running tasks: its shared git state before the first of them started. */
   private readonly guarded = new Map<string, { readonly state: SharedGitState; tasks: number }>();
   /** Per repository and asked-for base: where tasks started from, and when it was fetched. */
-  private readonly freshBases = new Map<string, { readonly at: number; readonly startPoint: string }>();
+  private readonly freshBases = new Map<string, { readonly at: number; readonly value: string }>();
   /** Per repository: its `origin` URL, and when it was read (see originUrl). */
-  private readonly origins = new Map<string, { readonly at: number; readonly url: string | undefined }>();
+  private readonly origins = new Map<string, { readonly at: number; readonly value: string | undefined }>();
   /** Per repository: whether git has a committer identity (see hasCommitIdentity). */
   private readonly commitIdentities = new Map<string, boolean>();
 
@@ -247,11 +247,14 @@ export class GitWorktreeManager {
    * The ref a new task branch starts from: `origin/<base>` fetched just now, or within
    * `baseFetchIntervalMs` for an earlier task of the same repository; `<base>` without an origin.
    */
-  private async freshStartPoint(repoRoot: string, baseBranch: string | undefined): Promise<string> {
-    const now = (this.deps.nowMs ?? Date.now)();
-    const key = `${repoRoot}\0${baseBranch ?? ''}`;
-    const known = this.freshBases.get(key);
-    if (known !== undefined && now - known.at < (this.deps.baseFetchIntervalMs ?? 2000)) return known.startPoint;
+  private freshStartPoint(repoRoot: string, baseBranch: string | undefined): Promise<string> {
+    return this.fresh(this.freshBases, `${repoRoot}\0${baseBranch ?? ''}`, () =>
+      this.fetchStartPoint(repoRoot, baseBranch),
+    );
+  }
+
+  /** Finds the base (asked for, else origin's default, else the current branch) and fetches it. */
+  private async fetchStartPoint(repoRoot: string, baseBranch: string | undefined): Promise<string> {
     const hasOrigin = (await this.run(repoRoot, ['remote'])).split('\n').includes('origin');
     const base = checkedBranch(baseBranch ?? (await this.findDefaultBranch(repoRoot, hasOrigin)), 'base branch');
     let startPoint = base;
@@ -265,8 +268,24 @@ export class GitWorktreeManager {
       ]);
       startPoint = `origin/${base}`;
     }
-    this.freshBases.set(key, { at: now, startPoint });
     return startPoint;
+  }
+
+  /**
+   * `load`'s answer for `key`, kept for `baseFetchIntervalMs` (a repository's base and origin do not
+   * change under the tasks that start together). Timed from when it was asked, not answered.
+   */
+  private async fresh<T>(
+    cache: Map<string, { readonly at: number; readonly value: T }>,
+    key: string,
+    load: () => Promise<T>,
+  ): Promise<T> {
+    const now = (this.deps.nowMs ?? Date.now)();
+    const known = cache.get(key);
+    if (known !== undefined && now - known.at < (this.deps.baseFetchIntervalMs ?? 2000)) return known.value;
+    const value = await load();
+    cache.set(key, { at: now, value });
+    return value;
   }
 
   /**
@@ -310,12 +329,9 @@ export class GitWorktreeManager {
    * GitHub repository, then whether to push): kept for `baseFetchIntervalMs`, like the base.
    */
   async originUrl(repoRoot: string): Promise<string | undefined> {
-    const now = (this.deps.nowMs ?? Date.now)();
-    const known = this.origins.get(repoRoot);
-    if (known !== undefined && now - known.at < (this.deps.baseFetchIntervalMs ?? 2000)) return known.url;
-    const url = await this.run(repoRoot, ['remote', 'get-url', 'origin']).catch(() => undefined);
-    this.origins.set(repoRoot, { at: now, url });
-    return url;
+    return this.fresh(this.origins, repoRoot, () =>
+      this.run(repoRoot, ['remote', 'get-url', 'origin']).catch(() => undefined),
+    );
   }
 
   /**
