@@ -1,5 +1,5 @@
 import type { AgentRegistry } from '@agent-harness/agents';
-import { AppError } from '@agent-harness/core';
+import { AppError, branchNameProblem } from '@agent-harness/core';
 import type { GitHubClient } from '@agent-harness/github';
 import type { Project, TaskRequest } from '@agent-harness/queue';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
@@ -38,6 +38,7 @@ export class AdmissionCheck {
    * without a GitHub token or repository.
    */
   async check(input: TaskRequest, project: Project): Promise<void> {
+    checkSeed(input);
     const names = this.deps.agents.names();
     if (input.agent !== undefined && input.agent !== 'auto' && !names.includes(input.agent)) {
       const hint =
@@ -86,4 +87,26 @@ export class AdmissionCheck {
       );
     }
   }
+}
+
+/** The most a seed may hold: a draft's artifacts, bounded where the draft is made too. */
+const MAX_SEED_BYTES = 2 * 1024 * 1024;
+
+/** A head branch and a seed belong to prompt tasks (GC adoption) and must be safe to hand to git. */
+function checkSeed(input: TaskRequest): void {
+  if (input.headBranch === undefined && input.seed === undefined) return;
+  if (input.kind !== 'prompt')
+    throw new AppError('INVALID_ARGUMENT', `headBranch and seed are for prompt tasks, not ${input.kind} tasks`);
+  if (input.headBranch !== undefined) {
+    const problem = branchNameProblem(input.headBranch);
+    if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', `headBranch: ${problem}`);
+  }
+  const seed = input.seed;
+  if (seed === undefined) return;
+  const bytes = [...seed.files.map((f) => f.path + f.content), ...seed.patches].reduce(
+    (sum, text) => sum + Buffer.byteLength(text),
+    0,
+  );
+  if (bytes > MAX_SEED_BYTES)
+    throw new AppError('INVALID_ARGUMENT', `seed: ${String(bytes)} bytes, more than ${String(MAX_SEED_BYTES)}`);
 }

@@ -4,6 +4,7 @@ export { cutText, taskTitle } from './task-title.js';
 export { classifyTask, COMPLEXITY_THRESHOLDS } from './task-classifier.js';
 export type { ClassifierInput } from './task-classifier.js';
 export type { SubmitTaskInput, TaskEngineDeps } from './task-engine.js';
+export type { SkillRequest, TaskSkills } from './run-context.js';
 export type { RecoveryReport } from './task-recovery.js';
 export { systemTaskProcesses } from './task-processes.js';
 export type { TaskProcesses } from './task-processes.js';

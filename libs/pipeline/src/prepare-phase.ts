@@ -64,8 +64,22 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
     ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, ctx.task.branch);
     reviewBase = `origin/${project.baseBranch ?? (await deps.worktrees.defaultBranch(project.root))}`;
   } else {
-    ctx.worktree = await deps.worktrees.create(project.root, ctx.task.id, title, project.baseBranch);
+    ctx.worktree = await deps.worktrees.create(
+      project.root,
+      ctx.task.id,
+      title,
+      project.baseBranch,
+      ctx.task.headBranch,
+    );
     reviewBase = ctx.worktree.base;
+    const seed = ctx.task.seed;
+    if (seed !== undefined) {
+      await deps.worktrees.seed(ctx.worktree.path, seed);
+      const files = seed.files.map((f) => f.path).join(', ');
+      await ctx.log(
+        `seeded the worktree: ${String(seed.files.length)} files${files === '' ? '' : ` (${files})`}, ${String(seed.patches.length)} patches`,
+      );
+    }
     if (ctx.task.kind === 'issue' && github !== undefined && repo !== undefined) {
       const issue = await github.getIssue(repo, ctx.task.issue ?? 0);
       prompt = issuePrompt(`${repo.owner}/${repo.repo}`, issue, instructions(ctx), checks(ctx));
@@ -94,9 +108,30 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
     complex: classified.complexity === 'complex',
   });
   await ctx.set({ agentUsed: implementer.name });
+  if (!resumed) prompt = await withSkills(ctx, prompt, `${asked.title}\n${asked.text}`);
   // A published change goes straight to its review (preparing → reviewing, the table's `resume`).
   if (!resumed) await ctx.move('running', `agent ${implementer.name}`);
   return next({ prompt, reviewBase, resumed, implementer });
+}
+
+/** The prompt with its "Relevant skills" section; skills that fail to load never fail the task. */
+async function withSkills(ctx: RunContext, prompt: string, asked: string): Promise<string> {
+  const { skills } = ctx.deps;
+  if (skills === undefined || ctx.project === undefined) return prompt;
+  try {
+    const found = await skills.forTask({
+      taskId: ctx.task.id,
+      project: ctx.project.name,
+      projectRoot: ctx.project.root,
+      text: asked,
+    });
+    if (found.used.length === 0) return prompt;
+    await ctx.log(`skills: ${found.used.join(', ')}`);
+    return `${prompt}\n\n${found.section}`;
+  } catch (error) {
+    await ctx.log(`skills left out: ${error instanceof Error ? error.message : String(error)}`);
+    return prompt;
+  }
 }
 
 /** Project instructions for agents (AGENTS.md, else CLAUDE.md), cut at 20,000 characters. */

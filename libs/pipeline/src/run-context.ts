@@ -29,6 +29,23 @@ export interface ReviewSettings {
   readonly maxRounds: number;
 }
 
+/** A task's prompt as the skills see it, and the skills it gets. */
+export interface SkillRequest {
+  readonly taskId: string;
+  readonly project: string;
+  readonly projectRoot: string;
+  /** The work as asked (title and text), never the built prompt with project instructions. */
+  readonly text: string;
+}
+
+/**
+ * Skills for task prompts (`@agent-harness/skills`, wired by the runtime): the "Relevant skills"
+ * section for a task, its use recorded as `skill_used` telemetry.
+ */
+export interface TaskSkills {
+  forTask(request: SkillRequest): Promise<{ readonly section: string; readonly used: readonly string[] }>;
+}
+
 /** What the phases of a run use; the engine's dependencies. */
 export interface TaskRunDeps {
   readonly tasks: TaskRepository;
@@ -43,6 +60,8 @@ export interface TaskRunDeps {
   readonly now: () => Date;
   /** Hides secret values in text that goes into a prompt (validation output). */
   readonly redact: (text: string) => string;
+  /** Skills injected into implementers' prompts; none when absent. */
+  readonly skills?: TaskSkills | undefined;
 }
 
 /** How a run writes: through the recorder (state table, SQL guard, redaction, then live events). */

@@ -48,10 +48,14 @@ export class TaskDispatcher {
   private ticking = false;
   private tickRequested = false;
   private stopped = false;
+  /** Only queued tasks this accepts are started (a CLI command running its own task). */
+  private only: ((task: Task) => boolean) | undefined;
 
   constructor(private readonly deps: TaskDispatcherDeps) {}
 
-  start(): void {
+  /** Starts dispatching; with `only`, just the queued tasks it accepts (the others wait for a server). */
+  start(only?: (task: Task) => boolean): void {
+    this.only = only;
     this.timer = setInterval(() => {
       this.requestTick();
     }, this.deps.tickMs);
@@ -128,7 +132,7 @@ export class TaskDispatcher {
       projects.flatMap((p) => (p.maxConcurrent === undefined ? [] : [[p.name, p.maxConcurrent] as const])),
     );
     const toStart = pickTasksToStart(
-      queued,
+      this.only === undefined ? queued : queued.filter(this.only),
       { total: active.length, byProject },
       { global: limits.maxConcurrentTasks, perProject },
       this.deps.now().toISOString(),

@@ -16,7 +16,7 @@ import type { CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { AdmissionCheck } from './admission-check.js';
-import type { ReviewSettings, ValidationSettings } from './run-context.js';
+import type { ReviewSettings, TaskSkills, ValidationSettings } from './run-context.js';
 import { TaskDispatcher } from './task-dispatcher.js';
 import type { TaskEventBus } from './task-event-bus.js';
 import { TaskEventsHub } from './task-events-hub.js';
@@ -61,11 +61,8 @@ export interface TaskEngineDeps {
   readonly processes?: TaskProcesses | undefined;
   /** Where telemetry events go (the event store's emitter); none when absent. */
   readonly telemetry?: TelemetrySink | undefined;
-}
-
-/** A task to submit; `project` is a name or a root path, default the default project. @public */
-export interface SubmitTaskInput extends TaskRequest {
-  readonly project?: string | undefined;
+  /** Skills injected into implementers' prompts (and their use recorded); none when absent. */
+  readonly skills?: TaskSkills | undefined;
 }
 
 /** A task to submit; `project` is a name or a root path, default the default project. @public */
@@ -147,6 +144,16 @@ export class TaskEngine {
     return report;
   }
 
+  /**
+   * Starts only the given queued tasks, without recovering anything: how a one-shot CLI command
+   * (`harness gc adopt`) runs its own task beside a server that may share the database. Whoever
+   * claims a task first runs it (the claim is guarded by the task's version).
+   */
+  startOnly(taskIds: readonly string[]): void {
+    const wanted = new Set(taskIds);
+    this.dispatcher.start((task) => wanted.has(task.id));
+  }
+
   /** Stops dispatching; running tasks are stopped and requeued (same attempt) for the next start. */
   async stop(): Promise<void> {
     await this.dispatcher.stop();
@@ -202,6 +209,8 @@ export class TaskEngine {
       description: input.description,
       agent: input.agent,
       model: input.model,
+      headBranch: input.headBranch,
+      seed: input.seed,
       status: 'queued',
       attempt: 1,
       inputTokens: 0,

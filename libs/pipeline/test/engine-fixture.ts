@@ -14,6 +14,7 @@ import {
 } from '@agent-harness/testing';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { TaskEngine } from '../src/task-engine.js';
+import type { TaskSkills } from '../src/run-context.js';
 
 /** Options of one engine under test. */
 export interface EngineOptions {
@@ -33,6 +34,8 @@ export interface EngineOptions {
   readonly defaultAgent?: string;
   /** This engine's server id (lease owner). */
   readonly serverId?: string;
+  /** Skills for implementers' prompts. */
+  readonly skills?: TaskSkills;
 }
 
 /**
@@ -95,6 +98,7 @@ export class EngineFixture {
       review: { enabled: false, reviewerAgent: 'codex', maxRounds: 1 },
       tickMs: 50,
       serverId: options.serverId,
+      skills: options.skills,
     });
     await this.engine.start();
     return this.engine;

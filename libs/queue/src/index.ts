@@ -7,7 +7,9 @@ export type {
   TaskCheckpoint,
   TaskComplexity,
   TaskKind,
+  SeedFile,
   TaskRequest,
+  TaskSeed,
   TaskStatus,
 } from './task.types.js';
 export { TRANSITIONS, firstIllegalMove, isAllowedMove, nextStatus } from './task-state-machine.js';

@@ -4,8 +4,12 @@ import type { TaskRequest } from './task.types.js';
 /** The longest prompt accepted (characters). @public */
 export const MAX_PROMPT_CHARS = 100_000;
 
-/** The fields a client may send for one task: a request without its kind, which they decide. @public */
-export type TaskRequestFields = Omit<TaskRequest, 'kind'>;
+/**
+ * The fields a client may send for one task: a request without its kind, which they decide, and
+ * without what only Harness sets (a seed and its branch, for GC adoption).
+ * @public
+ */
+export type TaskRequestFields = Omit<TaskRequest, 'kind' | 'headBranch' | 'seed'>;
 
 /**
  * A task request from a client's fields: exactly one of `prompt`, `issue` or `pr` says what kind

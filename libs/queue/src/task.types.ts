@@ -25,6 +25,26 @@ export type TaskCheckpoint = 'published';
 /** The classifier's view of a task (see classifyTask in @agent-harness/pipeline). @public */
 export type TaskComplexity = 'simple' | 'complex';
 
+/** A file Harness writes into a task's new worktree before its agent starts. @public */
+export interface SeedFile {
+  /** Relative to the worktree; checked again (no `..`, no `.git`, no symlink escape) when written. */
+  readonly path: string;
+  readonly content: string;
+  /** Written with mode 0755 (a guard script). */
+  readonly executable?: boolean | undefined;
+}
+
+/**
+ * What a task starts from besides its base branch: files written and unified diffs applied
+ * (`git apply`) in the new worktree before the agent runs. GC adoption seeds a draft's artifacts
+ * this way, so they are committed on the task's branch and never written into the user's checkout.
+ * @public
+ */
+export interface TaskSeed {
+  readonly files: readonly SeedFile[];
+  readonly patches: readonly string[];
+}
+
 /** The whole request, persisted as submitted so a restart loses nothing. @public */
 export interface TaskRequest {
   readonly kind: TaskKind;
@@ -34,6 +54,10 @@ export interface TaskRequest {
   readonly description?: string | undefined;
   readonly agent?: string | undefined;
   readonly model?: string | undefined;
+  /** The branch to work on instead of `harness/<id8>-<slug>` (prompt tasks; checked as a git ref). */
+  readonly headBranch?: string | undefined;
+  /** Files and patches the worktree starts with (prompt tasks; set by Harness, not by API clients). */
+  readonly seed?: TaskSeed | undefined;
 }
 
 /** A task as stored. Immutable: changes make a new value. @public */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync,
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError, isSafeBranchName } from '@agent-harness/core';
 import { git } from './git.js';
+import { patchPaths, withPatchFile, writeSeedFiles, type SeedFileInput } from './seed-worktree.js';
 import { SharedGitState } from './shared-git-state.js';
 
 /** A task's worktree. @public */
@@ -220,10 +221,11 @@ export class GitWorktreeManager {
   /**
    * Creates the task's worktree on a fresh branch from the base branch: `baseBranch`, else
    * `origin`'s default branch, else the repository's current branch. The base is fetched from
-   * `origin` first when there is one. An existing branch of the same name (a retried task) is reset.
+   * `origin` first when there is one. The branch is `branch` when given, else `taskBranchName`. An
+   * existing branch of the same name (a retried task) is reset.
    */
-  create(repoRoot: string, taskId: string, title: string, baseBranch?: string): Promise<Worktree> {
-    return this.locked(repoRoot, () => this.createUnlocked(repoRoot, taskId, title, baseBranch));
+  create(repoRoot: string, taskId: string, title: string, baseBranch?: string, branch?: string): Promise<Worktree> {
+    return this.locked(repoRoot, () => this.createUnlocked(repoRoot, taskId, title, baseBranch, branch));
   }
 
   private async createUnlocked(
@@ -231,13 +233,14 @@ export class GitWorktreeManager {
     taskId: string,
     title: string,
     baseBranch?: string,
+    branchName?: string,
   ): Promise<Worktree> {
     mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
     if (baseBranch !== undefined) checkedBranch(baseBranch, 'base branch');
     const startPoint = await this.freshStartPoint(repoRoot, baseBranch);
     const path = this.pathFor(taskId);
     if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
-    const branch = checkedBranch(taskBranchName(taskId, title), 'task branch');
+    const branch = checkedBranch(branchName ?? taskBranchName(taskId, title), 'task branch');
     // --no-track: the task branch must not write upstream config (a shared file) or follow the base.
     await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, '--', path, startPoint]);
     return { path, branch, base: startPoint };
@@ -405,6 +408,21 @@ export class GitWorktreeManager {
    * Commits everything changed in the worktree of `repoRoot`. Returns the commit id, or undefined
    * when nothing changed.
    */
+  /**
+   * Starts a new worktree with files and patches (a GC draft's artifacts): the files are written
+   * (confined, symlinks never followed), then each patch is checked and applied with `git apply`.
+   */
+  async seed(
+    path: string,
+    seed: { readonly files: readonly SeedFileInput[]; readonly patches: readonly string[] },
+  ): Promise<void> {
+    writeSeedFiles(path, seed.files);
+    for (const patch of seed.patches) {
+      patchPaths(patch);
+      await withPatchFile(patch, (file) => this.run(path, ['apply', '--whitespace=nowarn', '--', file]));
+    }
+  }
+
   async commitAll(repoRoot: string, path: string, message: string): Promise<string | undefined> {
     // Filters (`git add` runs clean filters) come from config: the recorded one, not a planted one.
     await this.restoreSharedState(repoRoot);

@@ -7,6 +7,8 @@ import { LeasesAndEventSeq1764500000000 } from './1764500000000-leases-and-event
 import { FailureClasses1764600000000 } from './1764600000000-failure-classes.js';
 import { TaskCountsAndListIndexes1764700000000 } from './1764700000000-task-counts-and-list-indexes.js';
 import { TelemetryEvents1764800000000 } from './1764800000000-telemetry-events.js';
+import { TaskSeeds1764900000000 } from './1764900000000-task-seeds.js';
+import { GcDrafts1765000000000 } from './1765000000000-gc-drafts.js';
 
 /** Every migration, oldest first. New ones are appended; committed ones are never edited. */
 export const MIGRATIONS = [
@@ -19,4 +21,6 @@ export const MIGRATIONS = [
   FailureClasses1764600000000,
   TaskCountsAndListIndexes1764700000000,
   TelemetryEvents1764800000000,
+  TaskSeeds1764900000000,
+  GcDrafts1765000000000,
 ];

@@ -11,6 +11,9 @@ export interface TaskRow {
   description: string | null;
   agent: string | null;
   model: string | null;
+  head_branch: string | null;
+  /** The TaskSeed as JSON. */
+  seed: string | null;
   status: string;
   attempt: number;
   not_before: string | null;
@@ -70,6 +73,8 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     description: varchar(),
     agent: varchar(),
     model: varchar(),
+    head_branch: varchar(),
+    seed: text(),
     status: varchar(false),
     attempt: integer(false),
     not_before: varchar(),

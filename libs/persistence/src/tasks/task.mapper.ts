@@ -1,4 +1,4 @@
-import type { StoredTaskEvent, Task, TaskChanges, TaskKind, TaskStatus } from '@agent-harness/queue';
+import type { StoredTaskEvent, Task, TaskChanges, TaskKind, TaskSeed, TaskStatus } from '@agent-harness/queue';
 import type { TaskEventRow, TaskRow } from './task.entity.js';
 
 const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
@@ -15,6 +15,8 @@ export function taskFromRow(row: TaskRow): Task {
     description: orUndefined(row.description),
     agent: orUndefined(row.agent),
     model: orUndefined(row.model),
+    headBranch: orUndefined(row.head_branch),
+    seed: row.seed === null ? undefined : (JSON.parse(row.seed) as TaskSeed),
     status: row.status as TaskStatus,
     attempt: row.attempt,
     notBefore: orUndefined(row.not_before),
@@ -53,7 +55,8 @@ export function rowFromTask(task: Task): TaskRow {
 
 /** The columns a set of changes touches (only the keys present in `changes`). */
 export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
-  const columns: Record<keyof TaskChanges, keyof TaskRow> = {
+  // `seed` is JSON: written below.
+  const columns: Record<Exclude<keyof TaskChanges, 'seed'>, keyof TaskRow> = {
     project: 'project',
     kind: 'kind',
     prompt: 'prompt',
@@ -62,6 +65,7 @@ export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
     description: 'description',
     agent: 'agent',
     model: 'model',
+    headBranch: 'head_branch',
     status: 'status',
     attempt: 'attempt',
     notBefore: 'not_before',
@@ -94,6 +98,7 @@ export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
   for (const [key, column] of Object.entries(columns)) {
     if (key in changes) row[column] = orNull((changes as Record<string, unknown>)[key]);
   }
+  if ('seed' in changes) row.seed = changes.seed === undefined ? null : JSON.stringify(changes.seed);
   return row as Partial<TaskRow>;
 }
 
