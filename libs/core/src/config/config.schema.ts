@@ -188,6 +188,24 @@ export const configSchema = table({
     adopt_wait_secs: nonNegativeInt(120),
     adopt_max_rounds: positiveInt(3),
     draft_ttl_hours: positiveInt(72),
+    /** Tools a draft or learning run may use (read-only); empty means Read, Grep, Glob. */
+    allowed_tools: stringList(),
+    /** When a recurring problem becomes a signal (the original harness's defaults). */
+    signals: table({
+      repeated_warn_min: positiveInt(10),
+      chronic_block_min: positiveInt(5),
+      hot_file_edits_min: positiveInt(20),
+      slow_op_threshold_ms: positiveInt(5000),
+      slow_op_count_min: positiveInt(10),
+      escalation_ratio: positiveNumber(1.5),
+      violation_min: positiveInt(5),
+    }),
+  }),
+  skills: table({
+    /** The skills shipped with Harness (review, build-fix, preflight…). */
+    builtin: boolean(true),
+    /** The most characters of skills one task prompt gets. */
+    max_prompt_chars: positiveInt(12_000),
   }),
   observe: table({
     session_renewal_secs: positiveInt(1800),

@@ -66,7 +66,18 @@ describe('resolveConfig defaults', () => {
       adopt_wait_secs: 120,
       adopt_max_rounds: 3,
       draft_ttl_hours: 72,
+      allowed_tools: [],
+      signals: {
+        repeated_warn_min: 10,
+        chronic_block_min: 5,
+        hot_file_edits_min: 20,
+        slow_op_threshold_ms: 5000,
+        slow_op_count_min: 10,
+        escalation_ratio: 1.5,
+        violation_min: 5,
+      },
     });
+    expect(config.skills).toEqual({ builtin: true, max_prompt_chars: 12_000 });
     expect(config.observe).toEqual({ session_renewal_secs: 1800, log_retention_days: 90 });
     expect(config.otel).toMatchObject({ environment: 'development', exporter: 'disabled', log_user_prompt: false });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, max_queue_size: 32 });
