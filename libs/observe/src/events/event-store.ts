@@ -23,14 +23,17 @@ export interface EventFilter {
   readonly until?: string | undefined;
   /** Only events with a duration of at least this many milliseconds. */
   readonly minDurationMs?: number | undefined;
+  /**
+   * Only events with a smaller id: `query`'s keyset cursor (pass the last id of the previous page),
+   * and an id bound for counts (e.g. the earlier half of a window, split by id).
+   */
+  readonly beforeId?: number | undefined;
 }
 
 /** A page of events, newest (highest id) first. @public */
 export interface EventQuery extends EventFilter {
   /** At most this many events; above `MAX_QUERY_LIMIT` reads `MAX_QUERY_LIMIT`. */
   readonly limit: number;
-  /** Keyset paging: only events with a smaller id (pass the last id of the previous page). */
-  readonly beforeId?: number | undefined;
   /** `content` is left out unless asked for: it is the bulky field. */
   readonly includeContent?: boolean | undefined;
 }
@@ -93,6 +96,9 @@ export abstract class EventStore {
   /** The newest (highest id) matching event, without `content`. */
   abstract latest(filter: EventFilter): Promise<TelemetryEvent | undefined>;
 
+  /** The oldest (lowest id) matching event, without `content`: the mirror of `latest`. */
+  abstract earliest(filter: EventFilter): Promise<TelemetryEvent | undefined>;
+
   /**
    * Deletes up to `batchSize` (≤ `MAX_DELETE_BATCH`) of the oldest events whose `ts` is before
    * `cutoff`, in one short statement; returns how many. Call again until it returns less than
@@ -127,12 +133,13 @@ export function checkDeleteBatch(batchSize: number): void {
 }
 
 /**
- * The filter as stores apply it: time bounds in the stored ISO form (so they compare as text) and
- * a checked duration bound.
+ * The filter as stores apply it: time bounds in the stored ISO form (so they compare as text), a
+ * checked duration bound and a checked id bound.
  * @public
  */
 export function normalizeFilter<F extends EventFilter>(filter: F): F {
   const { minDurationMs, hooks } = filter;
+  checkCursor(filter.beforeId);
   if (minDurationMs !== undefined && !Number.isFinite(minDurationMs))
     throw new AppError('INVALID_ARGUMENT', `minDurationMs is a number of milliseconds, not ${String(minDurationMs)}`);
   if (hooks !== undefined && hooks.length > MAX_FILTER_HOOKS)

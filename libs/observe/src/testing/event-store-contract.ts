@@ -181,6 +181,41 @@ export const eventStoreContract: readonly EventStoreContractCheck[] = [
     },
   },
   {
+    name: 'gives the oldest matching event without its content, or undefined',
+    async run(store) {
+      await store.append([
+        event(9, { hook: 'rule_scan', sessionId: 'scan-1', project: 'lib' }),
+        event(5, { hook: 'rule_scan', sessionId: 'scan-2', content: 'big' }),
+        event(1, { hook: 'rule_scan', sessionId: 'scan-3', content: 'big' }),
+        event(7, { hook: 'file_edit', sessionId: 'scan-4' }),
+      ]);
+      const earliest = await store.earliest({ project: 'app', hook: 'rule_scan' });
+      equal(earliest?.sessionId, 'scan-2', 'the first appended, whatever its ts');
+      equal(earliest.content, undefined);
+      equal((await store.earliest({ project: 'app', since: contractInstant(6) }))?.sessionId, 'scan-4');
+      equal(await store.earliest({ project: 'other' }), undefined);
+      await rejects(store.earliest({ beforeId: 0 }), invalid);
+    },
+  },
+  {
+    name: 'bounds counts and first/last reads by id (beforeId), as it pages queries',
+    async run(store) {
+      await store.append(Array.from({ length: 6 }, (_, i) => event(i, { decision: i % 2 === 0 ? 'warn' : 'pass' })));
+      const ids = (await store.query({ limit: 10 })).map((e) => e.id).reverse();
+      const fourth = ids[3];
+      ok(fourth !== undefined);
+      deepStrictEqual(await store.countBy({ beforeId: fourth }, []), [{ count: 3 }]);
+      deepStrictEqual(await store.countBy({ beforeId: fourth }, ['decision']), [
+        { decision: 'warn', count: 2 },
+        { decision: 'pass', count: 1 },
+      ]);
+      equal((await store.latest({ beforeId: fourth }))?.id, ids[2]);
+      equal((await store.earliest({ beforeId: fourth, decision: 'pass' }))?.id, ids[1]);
+      equal(await store.earliest({ beforeId: ids[0] }), undefined);
+      await rejects(store.countBy({ beforeId: -1 }, []), invalid);
+    },
+  },
+  {
     name: 'deletes only events older than the cutoff, oldest first, one bounded batch per call; ids never reused',
     async run(store) {
       await store.append([event(30), event(10), event(20), event(40), event(5)]);

@@ -4,7 +4,6 @@ import {
   MAX_GROUPS,
   MAX_QUERY_LIMIT,
   boundedLimit,
-  checkCursor,
   checkDeleteBatch,
   checkGroupKeys,
   normalizeFilter,
@@ -30,7 +29,9 @@ function matches(event: TelemetryEvent, filter: EventFilter): boolean {
     (filter.hooks === undefined || filter.hooks.includes(event.hook)) &&
     (filter.since === undefined || event.ts >= filter.since) &&
     (filter.until === undefined || event.ts < filter.until) &&
-    (filter.minDurationMs === undefined || (event.durationMs !== undefined && event.durationMs >= filter.minDurationMs))
+    (filter.minDurationMs === undefined ||
+      (event.durationMs !== undefined && event.durationMs >= filter.minDurationMs)) &&
+    (filter.beforeId === undefined || event.id < filter.beforeId)
   );
 }
 
@@ -83,13 +84,12 @@ export class InMemoryEventStore extends EventStore {
 
   private select(query: EventQuery): TelemetryEvent[] {
     const limit = boundedLimit(query.limit, MAX_QUERY_LIMIT, 'limit');
-    checkCursor(query.beforeId);
     const filter = normalizeFilter(query);
     const found: TelemetryEvent[] = [];
     for (let i = this.events.length - 1; i >= 0 && found.length < limit; i--) {
       const event = this.events[i];
-      if (event === undefined || (query.beforeId !== undefined && event.id >= query.beforeId)) continue;
-      if (matches(event, filter)) found.push(query.includeContent === true ? event : withoutContent(event));
+      if (event !== undefined && matches(event, filter))
+        found.push(query.includeContent === true ? event : withoutContent(event));
     }
     return found;
   }
@@ -144,6 +144,14 @@ export class InMemoryEventStore extends EventStore {
   async latest(filter: EventFilter): Promise<TelemetryEvent | undefined> {
     const [event] = await this.query({ ...filter, limit: 1 });
     return event;
+  }
+
+  earliest(filter: EventFilter): Promise<TelemetryEvent | undefined> {
+    return settle(() => {
+      const normalized = normalizeFilter(filter);
+      const event = this.events.find((candidate) => matches(candidate, normalized));
+      return event === undefined ? undefined : withoutContent(event);
+    });
   }
 
   deleteOlderThan(cutoff: string, batchSize: number): Promise<number> {

@@ -83,6 +83,10 @@ export function eventWhere(filter: EventFilter): Sql {
     clauses.push('duration_ms >= ?');
     params.push(filter.minDurationMs);
   }
+  if (filter.beforeId !== undefined) {
+    clauses.push('id < ?');
+    params.push(filter.beforeId);
+  }
   return { sql: clauses.length === 0 ? '' : ` WHERE ${clauses.join(' AND ')}`, params };
 }
 

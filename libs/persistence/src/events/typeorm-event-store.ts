@@ -3,7 +3,6 @@ import {
   MAX_GROUPS,
   MAX_QUERY_LIMIT,
   boundedLimit,
-  checkCursor,
   checkDeleteBatch,
   checkGroupKeys,
   normalizeEvent,
@@ -60,16 +59,12 @@ export class TypeOrmEventStore extends EventStore {
 
   async query(query: EventQuery): Promise<TelemetryEvent[]> {
     const limit = boundedLimit(query.limit, MAX_QUERY_LIMIT, 'limit');
-    checkCursor(query.beforeId);
     const where = eventWhere(normalizeFilter(query));
-    const clauses = where.sql;
-    const params = [...where.params];
-    let sql = `SELECT ${READ_COLUMNS}${query.includeContent === true ? ', content' : ''} FROM telemetry_events${clauses}`;
-    if (query.beforeId !== undefined) {
-      sql += clauses === '' ? ' WHERE id < ?' : ' AND id < ?';
-      params.push(query.beforeId);
-    }
-    const rows = await this.dataSource.query<EventRow[]>(`${sql} ORDER BY id DESC LIMIT ?`, [...params, limit]);
+    const columns = `${READ_COLUMNS}${query.includeContent === true ? ', content' : ''}`;
+    const rows = await this.dataSource.query<EventRow[]>(
+      `SELECT ${columns} FROM telemetry_events${where.sql} ORDER BY id DESC LIMIT ?`,
+      [...where.params, limit],
+    );
     return rows.map(eventFromRow);
   }
 
@@ -106,10 +101,19 @@ export class TypeOrmEventStore extends EventStore {
     );
   }
 
-  async latest(filter: EventFilter): Promise<TelemetryEvent | undefined> {
+  latest(filter: EventFilter): Promise<TelemetryEvent | undefined> {
+    return this.first(filter, 'DESC');
+  }
+
+  earliest(filter: EventFilter): Promise<TelemetryEvent | undefined> {
+    return this.first(filter, 'ASC');
+  }
+
+  /** The first matching event in id order: `latest` and `earliest` share one filter path. */
+  private async first(filter: EventFilter, order: 'ASC' | 'DESC'): Promise<TelemetryEvent | undefined> {
     const where = eventWhere(normalizeFilter(filter));
     const [row] = await this.dataSource.query<EventRow[]>(
-      `SELECT ${READ_COLUMNS} FROM telemetry_events${where.sql} ORDER BY id DESC LIMIT 1`,
+      `SELECT ${READ_COLUMNS} FROM telemetry_events${where.sql} ORDER BY id ${order} LIMIT 1`,
       where.params,
     );
     return row === undefined ? undefined : eventFromRow(row);
