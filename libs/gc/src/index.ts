@@ -1,2 +1,63 @@
 // Public API of @agent-harness/gc.
-export {};
+
+// The shared vocabulary: signals, artifacts, drafts.
+export { DEFAULT_SIGNAL_THRESHOLDS, DRAFT_STATUSES, SIGNAL_TYPES } from './gc.types.js';
+export type {
+  ArtifactKind,
+  Draft,
+  DraftArtifact,
+  DraftStatus,
+  Remediation,
+  Signal,
+  SignalEvidence,
+  SignalThresholds,
+  SignalType,
+} from './gc.types.js';
+
+// Drafts: ids, the index port (with its contract and an in-memory index), draft files, the facade.
+export {
+  DEFAULT_DRAFT_LIST_LIMIT,
+  DraftIndex,
+  Drafts,
+  FileDraftStore,
+  InMemoryDraftIndex,
+  MAX_DRAFT_FILE_BYTES,
+  MAX_DRAFT_LIST_LIMIT,
+  checkDraft,
+  contractDraftId,
+  contractDraftInstant,
+  draftBranch,
+  draftIndexContract,
+  draftIndexEntry,
+  draftListLimit,
+  draftShortId,
+  isDraftId,
+  isDraftShortId,
+  newDraftId,
+} from './drafts/index.js';
+export type {
+  DraftIndexContractCheck,
+  DraftIndexEntry,
+  DraftListFilter,
+  DraftStatusPatch,
+  DraftTransitionOptions,
+  DraftsOptions,
+  NewDraft,
+  ReconcileReport,
+} from './drafts/index.js';
+
+// Learning: prompts and parsers that turn adopted drafts into rules and skills.
+export {
+  MAX_LEARNED_PER_ANSWER,
+  MAX_LEARNED_RULE_BODY,
+  MAX_LEARNED_RULE_TITLE,
+  MAX_LEARNED_SKILL_BYTES,
+  MAX_LEARN_PROMPT_CHARS,
+  SKILL_NAME_PATTERN,
+  isValidSkillName,
+  learnRulesPrompt,
+  learnSkillsPrompt,
+  parseLearnedRules,
+  parseLearnedSkills,
+} from './learning/index.js';
+export type { LearnedRules, LearnedSkill, LearnedSkills } from './learning/index.js';
