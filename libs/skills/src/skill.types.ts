@@ -22,7 +22,7 @@ export interface Skill {
   /** The first non-empty line of the body, without leading `#`s. */
   readonly description: string;
   /** Lower-case substrings of a task's text that make this skill relevant; none = never injected automatically. */
-  readonly triggerPatterns: readonly string[];
+  readonly triggerPatterns: string[];
   /** From the front matter's `version:`, default `1.0.0`. */
   readonly version: string;
   /** The first 16 hex digits of the SHA-256 of the file's text: changes whenever the file does. */
