@@ -1,7 +1,13 @@
 // The real observe store and sink, to prove they fit this lib's structural ports. Only tests import
 // observe (a devDependency): a domain lib's source may not depend on an infra lib.
 // eslint-disable-next-line @nx/enforce-module-boundaries -- test-only use of observe's in-memory adapters
-import { InMemoryEventStore, RecordingTelemetrySink, type TelemetryEventDraft } from '@agent-harness/observe';
+import {
+  InMemoryEventStore,
+  RecordingTelemetrySink,
+  type EventStore,
+  type TelemetryEventDraft,
+  type TelemetrySink,
+} from '@agent-harness/observe';
 import { AppError } from '@agent-harness/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { GovernanceStore, InMemoryGovernanceStore } from './governance-store.js';
@@ -210,10 +216,15 @@ describe('runGovernanceTick', () => {
   });
 
   it("fits observe's EventStore and TelemetrySink as they are", () => {
-    const reader: SkillEventReader = events;
-    const sink: SkillEventSink = telemetry;
+    // The ports' own types, not the in-memory classes: any EventStore and TelemetrySink will do.
+    const port: EventStore = events;
+    const reader: SkillEventReader = port;
+    const observeSink: TelemetrySink = telemetry;
+    const sink: SkillEventSink = observeSink;
+    const draft: TelemetryEventDraft = skillUsedEvent({ project: 'p', taskId: 't', skillId: 'data:x', skillName: 'x' });
     expect(reader).toBe(events);
     expect(sink).toBe(telemetry);
+    expect(draft.hook).toBe('skill_used');
   });
 });
 
