@@ -21,12 +21,23 @@ export type GcEventHook = (typeof GC_EVENT_HOOKS)[number];
 /** Errors listed in a `gc_run` detail, each cut to this many characters (the detail is ≤ 4 KiB). */
 const RUN_DETAIL_ERRORS = 5;
 const RUN_DETAIL_ERROR_CHARS = 200;
+/** Below `EVENT_FIELD_LIMITS.detail` (4096). */
+const RUN_DETAIL_MAX_BYTES = 4000;
 
 const dollars = (usd: number): string => `$${(Number.isFinite(usd) ? Math.max(0, usd) : 0).toFixed(2)}`;
 /** A count as events show it: a whole number ≥ 0. */
 const whole = (n: number): number => (Number.isFinite(n) ? Math.max(0, Math.trunc(n)) : 0);
 /** Money in a JSON detail: cents precision, never negative or NaN. */
 const cents = (usd: number): number => (Number.isFinite(usd) ? Math.round(Math.max(0, usd) * 100) / 100 : 0);
+
+/** The detail's JSON with as many of the errors as fit the column (a cut JSON would not parse). */
+function runDetail(counts: object, errors: readonly string[]): string {
+  for (let n = errors.length; n > 0; n--) {
+    const json = JSON.stringify({ ...counts, firstErrors: errors.slice(0, n) });
+    if (Buffer.byteLength(json, 'utf8') <= RUN_DETAIL_MAX_BYTES) return json;
+  }
+  return JSON.stringify(counts);
+}
 
 interface Stamp {
   /** When it happened; the emitter's clock when absent. */
@@ -51,29 +62,25 @@ export function gcRunEvent(
     durationMs: number;
   },
 ): TelemetryEventDraft {
-  const errorCount = typeof input.errors === 'number' ? whole(input.errors) : input.errors.length;
-  const summary = {
+  const counts = {
     signals: whole(input.signals),
     drafts: whole(input.drafts),
     skipped: whole(input.skipped),
     spentUsd: cents(input.spentUsd),
-    errors: errorCount,
-    ...(typeof input.errors === 'number'
-      ? {}
-      : {
-          firstErrors: input.errors
-            .slice(0, RUN_DETAIL_ERRORS)
-            .map((message) => message.slice(0, RUN_DETAIL_ERROR_CHARS)),
-        }),
+    errors: typeof input.errors === 'number' ? whole(input.errors) : input.errors.length,
   };
+  const firstErrors =
+    typeof input.errors === 'number'
+      ? []
+      : input.errors.slice(0, RUN_DETAIL_ERRORS).map((message) => message.slice(0, RUN_DETAIL_ERROR_CHARS));
   return {
     ts: input.ts,
     project: input.project,
     hook: 'gc_run',
     decision: 'complete',
     tool: 'gc',
-    reason: `signals=${String(summary.signals)} drafts=${String(summary.drafts)} skipped=${String(summary.skipped)} spent=${dollars(input.spentUsd)}`,
-    detail: JSON.stringify(summary),
+    reason: `signals=${String(counts.signals)} drafts=${String(counts.drafts)} skipped=${String(counts.skipped)} spent=${dollars(input.spentUsd)}`,
+    detail: runDetail(counts, firstErrors),
     durationMs: whole(input.durationMs),
   };
 }
