@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '@agent-harness/core';
 import { createTempDir, type TempDir } from '@agent-harness/testing';
@@ -162,6 +162,16 @@ describe('Drafts', () => {
     expect((await drafts.get(decided.id)).status).toBe('rejected');
     expect(await drafts.expireStale(72)).toEqual([]);
     await expect(drafts.expireStale(0)).rejects.toSatisfy(hasCode('INVALID_ARGUMENT'));
+  });
+
+  it('expires the drafts it can when the file of one was removed by hand', async () => {
+    const drafts = new Drafts(options());
+    const gone = await drafts.create(newDraftFixture());
+    const kept = await drafts.create(newDraftFixture());
+    await rm(join(dir, `${gone.id}.json`));
+    later(100);
+    expect((await drafts.expireStale(72)).map((d) => d.id)).toEqual([kept.id]);
+    await expect(drafts.get(gone.id)).rejects.toSatisfy(hasCode('NOT_FOUND'));
   });
 
   it('reconciles a crash after the index changed: the file is rewritten with the later status', async () => {

@@ -243,9 +243,13 @@ export class Drafts {
   private rewriteFromIndex(id: string): Promise<Draft> {
     return this.serially(id, async () => {
       const [draft, entry] = [await this.store.read(id), await this.index.get(id)];
-      if (draft === undefined || entry === undefined) {
-        throw new AppError('INTERNAL', `draft ${id} changed in the index but its file or entry is gone`);
+      if (draft === undefined) {
+        throw new AppError(
+          'NOT_FOUND',
+          `draft ${id} changed in the index, but its file is gone from ${this.store.dir}`,
+        );
       }
+      if (entry === undefined) throw new AppError('INTERNAL', `draft ${id} changed in the index, then left it`);
       // Read inside the queue: whichever rewrite runs last writes the index's latest status.
       return this.store.write(withStatusOf(draft, entry));
     });
