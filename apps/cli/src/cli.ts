@@ -3,8 +3,11 @@ import yargs from 'yargs';
 import type { CliContext } from './cli-context.js';
 import { configCommand } from './commands/config.command.js';
 import { execCommand } from './commands/exec.command.js';
+import { gcCommand } from './commands/gc.command.js';
+import { learnCommand } from './commands/learn.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { healthCommand, ruleCommand } from './commands/rules.command.js';
+import { skillCommand } from './commands/skill.command.js';
 import { tasksCommand } from './commands/tasks.command.js';
 import { reportError } from './exit-codes.js';
 import { UsageError, usageError } from './usage-error.js';
@@ -23,7 +26,10 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .command(tasksCommand(ctx))
     .command(ruleCommand(ctx))
     .command(healthCommand(ctx))
-    .demandCommand(1, 'name a command: serve, exec, tasks, config, rule, health')
+    .command(gcCommand(ctx))
+    .command(skillCommand(ctx))
+    .command(learnCommand(ctx))
+    .demandCommand(1, 'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn')
     .check((argv) => {
       const rest = argv['--'];
       if (argv._[0] === 'exec' || !Array.isArray(rest) || rest.length === 0) return true;

@@ -61,3 +61,14 @@ export {
   parseLearnedSkills,
 } from './learning/index.js';
 export type { LearnedRules, LearnedSkill, LearnedSkills } from './learning/index.js';
+
+// Running GC: a run (signals → drafts within budgets), adopt/reject, learning.
+export { GcRunner } from './run/gc-runner.js';
+export type { GcProject, GcRunReport, GcRunnerDeps, SkipReason, SkippedSignal } from './run/gc-runner.js';
+export { BUDGET_EPSILON_USD, READ_ONLY_TOOLS } from './run/gc-settings.js';
+export type { GcSettings } from './run/gc-settings.js';
+export type { DraftAgent, DraftAgentAnswer, DraftAgentRequest, GcProgress } from './run/draft-agent.js';
+export { DraftDecisions, adoptionTask } from './run/adoption.js';
+export type { AdoptionTaskRequest, DraftDecisionsDeps } from './run/adoption.js';
+export { Learner } from './run/learner.js';
+export type { LearnReport, LearnerDeps, SkillWriter } from './run/learner.js';

@@ -4,3 +4,4 @@ export type { Database, OpenDatabaseOptions } from './database.js';
 export { TypeOrmTaskRepository } from './tasks/typeorm-task.repository.js';
 export { TypeOrmProjectCatalog } from './projects/typeorm-project-catalog.js';
 export { TypeOrmEventStore } from './events/typeorm-event-store.js';
+export { TypeOrmDraftIndex } from './gc/typeorm-draft-index.js';

@@ -17,7 +17,9 @@ import { ProjectAdmin, TaskEngine, type RecoveryReport } from '@agent-harness/pi
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
+import { GcService } from './gc-service.js';
 import { RulesService } from './rules-service.js';
+import { SkillsService, startGovernance } from './skills-service.js';
 
 /** Where a Harness writes what it does; the server passes Nest's logger, the CLI its own. @public */
 export interface HarnessLogger {
@@ -35,7 +37,7 @@ export interface CreateHarnessOptions {
   readonly now?: (() => Date) | undefined;
   /** Home directory of `~/.harness/rules`. Default the OS user's. */
   readonly homeDir?: string | undefined;
-  /** `false`: no retention job at start (one-shot CLI commands). Default on. */
+  /** `false`: no background jobs at start (retention, skill governance). Default on. */
   readonly retention?: boolean | undefined;
 }
 
@@ -58,7 +60,16 @@ export interface Harness {
   readonly telemetry: TelemetryEmitter;
   /** Rules, guard scans and the health report. */
   readonly rules: RulesService;
-  /** Puts the config file's projects in the catalog, then starts the engine (recovery first). */
+  /** Skills: discovery, task prompts, create/delete, governance. */
+  readonly skills: SkillsService;
+  /** GC: signals, remediation drafts, adopt/reject, learning rules and skills. */
+  readonly gc: GcService;
+  /** Puts the config file's projects in the catalog (done by `start`; one-shot commands call it alone). */
+  syncProjects(): Promise<void>;
+  /**
+   * Puts the config file's projects in the catalog, then starts the engine (recovery first),
+   * retention and the daily skill governance.
+   */
   start(): Promise<RecoveryReport>;
   /**
    * Stops the engine (running tasks go back to the queue) and retention, writes the telemetry
@@ -135,9 +146,19 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   };
   const telemetry = new TelemetryEmitter({ store: events, logger: observeLogger, now: options.now });
   const rules = new RulesService({ config, events, env, homeDir: options.homeDir, now: options.now });
+  const skills = new SkillsService({
+    config,
+    events,
+    telemetry,
+    tasks,
+    homeDir: options.homeDir,
+    now: options.now,
+  });
   let retention: RetentionJob | undefined;
+  let stopGovernance: (() => Promise<void>) | undefined;
   const engine = new TaskEngine({
     telemetry,
+    skills,
     tasks,
     projects,
     worktrees,
@@ -178,6 +199,33 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     },
   });
 
+  const gc = new GcService({
+    config,
+    dataSource: database.dataSource,
+    events,
+    telemetry,
+    agents,
+    engine,
+    rules,
+    skills,
+    now: options.now,
+  });
+  await gc.open();
+  const syncProjects = () =>
+    projects.syncFromConfig(
+      config.projects.map((p) => ({
+        name: p.name,
+        root: p.root,
+        isDefault: p.default,
+        defaultAgent: p.default_agent,
+        maxConcurrent: p.max_concurrent,
+        repo: p.repo,
+        baseBranch: p.base_branch,
+        origin: 'config' as const,
+        active: true,
+      })),
+    );
+
   return {
     config,
     database,
@@ -189,20 +237,11 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     events,
     telemetry,
     rules,
+    skills,
+    gc,
+    syncProjects,
     start: async () => {
-      await projects.syncFromConfig(
-        config.projects.map((p) => ({
-          name: p.name,
-          root: p.root,
-          isDefault: p.default,
-          defaultAgent: p.default_agent,
-          maxConcurrent: p.max_concurrent,
-          repo: p.repo,
-          baseBranch: p.base_branch,
-          origin: 'config' as const,
-          active: true,
-        })),
-      );
+      await syncProjects();
       const report = await engine.start();
       if (report.requeued.length + report.failed.length > 0) {
         logger?.log(
@@ -216,11 +255,14 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
           retentionDays: config.observe.log_retention_days,
           logger: observeLogger,
         });
+      if (options.retention !== false)
+        stopGovernance = startGovernance(skills, events, options.now ?? (() => new Date()), logger);
       return report;
     },
     close: async () => {
       await engine.stop();
       await retention?.stop();
+      await stopGovernance?.();
       await telemetry.close();
       await database.close();
     },

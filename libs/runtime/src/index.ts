@@ -5,3 +5,7 @@ export { createHarness } from './harness.js';
 export type { CreateHarnessOptions, Harness, HarnessLogger } from './harness.js';
 export { RulesService } from './rules-service.js';
 export type { RuleScan, ScannedProject } from './rules-service.js';
+export { GcService, gcSettings } from './gc-service.js';
+export { SkillsService } from './skills-service.js';
+export type { ListedSkill } from './skills-service.js';
+export type { GcObserver } from './draft-agent-runner.js';

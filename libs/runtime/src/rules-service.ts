@@ -56,7 +56,12 @@ export class RulesService {
       readonly homeDir?: string | undefined;
       readonly now?: (() => Date) | undefined;
     },
-  ) {}
+  ) {
+    this.learned = new FileLearnedRuleStore(join(deps.config.server.data_dir, 'rules', 'learned'));
+  }
+
+  /** The rules learned from adopted GC drafts (`<data_dir>/rules/learned`), kept across restarts. */
+  readonly learned: FileLearnedRuleStore;
 
   /** The rule catalogue of a project: its own, the user's, `[rules] discovery_paths`, learned, built-in. */
   loadRules(project: ScannedProject): Promise<RuleCatalogue> {
@@ -66,7 +71,7 @@ export class RulesService {
       homeDir: this.deps.homeDir,
       discoveryPaths: config.rules.discovery_paths,
       builtin: config.rules.builtin,
-      learned: new FileLearnedRuleStore(join(config.server.data_dir, 'rules', 'learned')),
+      learned: this.learned,
     });
   }
 
