@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreateTaskResponse, TaskDetail } from '@agent-harness/core';
 import type { Draft } from '@agent-harness/gc';
@@ -310,8 +310,7 @@ describe('GC, adoption and learning (built CLI, GitHub stand-in, scripted agents
       '.harness/guards/learn.sh',
       '#!/bin/sh\necho "src/parser.ts:7:LEARN-001:parser input not validated"\n',
     );
-    repo.git('update-index', '--chmod=+x', '.harness/guards/learn.sh');
-    repo.git('commit', '--quiet', '-m', 'guard');
+    chmodSync(join(repo.path, '.harness', 'guards', 'learn.sh'), 0o755);
     const before = await harness(['rule', 'check', 'app']);
     expect(before.stdout).toContain('MEDIUM src/parser.ts:7 [LEARN-001]');
     expect(before.code).toBe(0);
