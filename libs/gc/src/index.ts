@@ -62,6 +62,43 @@ export {
 } from './learning/index.js';
 export type { LearnedRules, LearnedSkill, LearnedSkills } from './learning/index.js';
 
+// Signals: recurring problems in a window of telemetry, counted in the event store.
+export {
+  ESCALATION_MIN_EVENTS,
+  MAX_EXAMPLES,
+  MAX_EXAMPLE_CHARS,
+  MAX_SIGNALS,
+  REMEDIATION_OF,
+  detectSignals,
+  signalId,
+  signalPriority,
+} from './signals/index.js';
+export type { DetectSignalsOptions } from './signals/index.js';
+
+// Artifacts: an agent's answer read into files and patches; paths kept inside the project.
+export {
+  ARTIFACT_LIMITS,
+  MAX_ARTIFACT_PATH_LENGTH,
+  artifactKindOf,
+  confineToRoot,
+  normalizeArtifactPath,
+  parseArtifacts,
+} from './artifacts/index.js';
+export type { ParsedArtifacts } from './artifacts/index.js';
+
+// Prompts and the events GC emits.
+export { adoptPrompt, draftPrompt, untrustedBlock } from './prompts/index.js';
+export {
+  GC_EVENT_HOOKS,
+  gcAdoptEvent,
+  gcDraftEvent,
+  gcExpireEvent,
+  gcRejectEvent,
+  gcRunEvent,
+  learnEvent,
+} from './events/index.js';
+export type { GcEventHook } from './events/index.js';
+
 // Running GC: a run (signals → drafts within budgets), adopt/reject, learning.
 export { GcRunner } from './run/gc-runner.js';
 export type { GcProject, GcRunReport, GcRunnerDeps, SkipReason, SkippedSignal } from './run/gc-runner.js';

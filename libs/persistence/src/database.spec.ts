@@ -29,6 +29,8 @@ describe('openDatabase (real SQLite file)', () => {
         'FailureClasses1764600000000',
         'TaskCountsAndListIndexes1764700000000',
         'TelemetryEvents1764800000000',
+        'TaskSeeds1764900000000',
+        'GcDrafts1765000000000',
       ]);
       const [mode] = await first.dataSource.query<{ journal_mode: string }[]>('PRAGMA journal_mode');
       expect(mode?.journal_mode).toBe('wal');

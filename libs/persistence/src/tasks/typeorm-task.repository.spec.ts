@@ -25,6 +25,19 @@ describe('TypeOrmTaskRepository (real SQLite)', () => {
     expect(await repo.get('nope')).toBeUndefined();
   });
 
+  it("keeps a seeded task's branch and seed (GC adoption redoes them from the row after a restart)", async () => {
+    const seed = {
+      files: [{ path: '.harness/guards/g.sh', content: '#!/bin/sh\nexit 0\n', executable: true }],
+      patches: ['--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-a\n+b\n'],
+    };
+    const task = newTask('t1', { headBranch: 'harness/gc-0123abcd', seed });
+    await repo.create(task, { kind: 'status', data: { to: 'queued' } });
+    expect(await repo.get('t1')).toEqual(task);
+    const { task: updated } = await repo.update('t1', 1, { seed: undefined });
+    expect(updated.seed).toBeUndefined();
+    expect((await repo.get('t1'))?.seed).toBeUndefined();
+  });
+
   it('updates with optimistic locking: a stale version is refused and changes nothing', async () => {
     await repo.create(newTask('t1'), { kind: 'status', data: { to: 'queued' } });
     const { task, event } = await repo.update(
