@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HarnessConfig } from '@agent-harness/core';
 import { createHarness, type Harness, type ScannedProject } from '@agent-harness/runtime';
 import type { Argv } from 'yargs';
@@ -25,7 +26,13 @@ export async function withHarness<T>(
   config: HarnessConfig,
   work: (harness: Harness) => Promise<T>,
 ): Promise<T> {
-  const harness = await createHarness(config, { env: ctx.env, homeDir: ctx.homeDir, retention: false });
+  // Its own lease owner: a server starting meanwhile never recovers this command's task as its own.
+  const harness = await createHarness(config, {
+    env: ctx.env,
+    homeDir: ctx.homeDir,
+    retention: false,
+    serverId: `cli-${randomUUID()}`,
+  });
   try {
     return await work(harness);
   } finally {

@@ -289,12 +289,19 @@ describe('GC, adoption and learning (built CLI, GitHub stand-in, scripted agents
     repo = await createTempGitRepo({ withOrigin: true });
     await home.cleanup();
     home = await createTempDir('harness-home-');
-    configure({ text: GUARD, cost: 0.5 }, ['max_drafts_per_run = 6', 'total_budget_usd = 1.0']);
+    // The agent read the token somewhere and wrote it into its answer: never into a draft file.
+    configure({ text: `${GUARD}\nSeen in .env: ghp_e2e_token`, cost: 0.5 }, [
+      'max_drafts_per_run = 6',
+      'total_budget_usd = 1.0',
+    ]);
     await seed(sixSignals('app'));
     const total = await harness(['gc', 'run', 'app']);
     expect(readFakeAgentLog(file('claude.jsonl'))).toHaveLength(2);
     expect(total.stdout).toContain('2 draft(s), $1.00 spent');
     expect(total.stdout.match(/: budget \(/g)).toHaveLength(4);
+    expect(draftFiles()).toHaveLength(2);
+    for (const name of readdirSync(join(dataDir(), 'drafts')))
+      expect(readFileSync(join(dataDir(), 'drafts', name), 'utf8')).not.toContain('ghp_e2e_token');
   }, 120_000);
 
   it('learns a rule and a skill that survive a restart and take effect: the rule in rule check, the skill in the next prompt', async () => {

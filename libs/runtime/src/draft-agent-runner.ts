@@ -12,8 +12,13 @@ export interface GcObserver {
 /**
  * An agent run as GC asks for it: the read-only sandbox, only the allowed tools (read, grep,
  * glob), the budget passed down (Claude Code's `--max-budget-usd`), in the project's directory.
+ * Its answer is redacted before GC sees it: drafts, learned rules and skills are stored.
  */
-export function draftAgent(runner: AgentRunner, observer: GcObserver = {}): DraftAgent {
+export function draftAgent(
+  runner: AgentRunner,
+  observer: GcObserver = {},
+  redact: (text: string) => string = (text) => text,
+): DraftAgent {
   return {
     name: runner.name,
     async run(request: DraftAgentRequest): Promise<DraftAgentAnswer> {
@@ -35,9 +40,9 @@ export function draftAgent(runner: AgentRunner, observer: GcObserver = {}): Draf
         const result = await run.result;
         return {
           ok: result.ok,
-          text: result.finalText,
+          text: redact(result.finalText),
           costUsd: result.costUsd,
-          message: result.ok ? undefined : (result.message ?? result.reason),
+          message: result.ok ? undefined : redact(result.message ?? result.reason),
           model,
         };
       } finally {

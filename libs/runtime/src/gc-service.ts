@@ -63,6 +63,8 @@ export class GcService {
       readonly engine: TaskEngine;
       readonly rules: RulesService;
       readonly skills: SkillsService;
+      /** Hides secret values in what agents answer, before it is stored. */
+      readonly redact: (text: string) => string;
       readonly now?: (() => Date) | undefined;
     },
   ) {
@@ -92,7 +94,7 @@ export class GcService {
     const runner = new GcRunner({
       events: this.deps.events,
       drafts: this.drafts,
-      agent: draftAgent(this.deps.agents.select({}), observer),
+      agent: draftAgent(this.deps.agents.select({}), observer, this.deps.redact),
       settings: this.settings,
       telemetry: this.deps.telemetry,
       now: this.deps.now,
@@ -133,7 +135,7 @@ export class GcService {
     return new Learner({
       events: this.deps.events,
       drafts: this.drafts,
-      agent: draftAgent(this.deps.agents.select({}), observer),
+      agent: draftAgent(this.deps.agents.select({}), observer, this.deps.redact),
       rules: rules.learned,
       existingRules: async (project) =>
         (await rules.loadRules(project)).rules.map((r) => ({ id: r.id, title: r.title })),

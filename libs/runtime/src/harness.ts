@@ -39,6 +39,12 @@ export interface CreateHarnessOptions {
   readonly homeDir?: string | undefined;
   /** `false`: no background jobs at start (retention, skill governance). Default on. */
   readonly retention?: boolean | undefined;
+  /**
+   * The id this process's engine leases tasks under. Default: the server's, kept in
+   * `data_dir/server-id`. A one-shot CLI command running its own task passes a fresh one, so a
+   * server (re)starting meanwhile never takes that task back as its own.
+   */
+  readonly serverId?: string | undefined;
 }
 
 /**
@@ -146,6 +152,8 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   };
   const telemetry = new TelemetryEmitter({ store: events, logger: observeLogger, now: options.now });
   const rules = new RulesService({ config, events, env, homeDir: options.homeDir, now: options.now });
+  // Secret values never stored, streamed or prompted: task events, draft files, learned rules and skills.
+  const redactor = new SecretRedactor(secretValues(env, configuredSecrets(config)));
   const skills = new SkillsService({
     config,
     events,
@@ -184,9 +192,9 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     },
     // Validation runs project code: an allow-listed environment, never the server's.
     commands: new ShellCommandRunner(commandEnv(env, config.validation.env)),
-    redactor: new SecretRedactor(secretValues(env, configuredSecrets(config))),
+    redactor,
     ...(logger === undefined ? {} : { logger }),
-    serverId: serverIdOf(config.server.data_dir),
+    serverId: options.serverId ?? serverIdOf(config.server.data_dir),
     ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
@@ -208,6 +216,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     engine,
     rules,
     skills,
+    redact: (text) => redactor.text(text),
     now: options.now,
   });
   await gc.open();
