@@ -89,12 +89,14 @@ export class GcService {
   /** One GC run over a project: a rule scan first (fresh `linter_violations`), then signals and drafts. */
   async run(project: ScannedProject, observer: GcObserver = {}): Promise<GcRunReport> {
     const progress = (message: string): void => observer.progress?.(message);
+    // No agent to draft with is the user's to fix: said before anything is scanned or written.
+    const agent = draftAgent(this.deps.agents.select({}), observer, this.deps.redact);
     progress(`scanning ${project.name} with its guards`);
     await this.deps.rules.scan(project);
     const runner = new GcRunner({
       events: this.deps.events,
       drafts: this.drafts,
-      agent: draftAgent(this.deps.agents.select({}), observer, this.deps.redact),
+      agent,
       settings: this.settings,
       telemetry: this.deps.telemetry,
       now: this.deps.now,
