@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { AgentRegistry } from '@agent-harness/agents';
-import type { HarnessConfig } from '@agent-harness/core';
+import type { AgentRegistry, AgentRunner } from '@agent-harness/agents';
+import { AppError, type HarnessConfig } from '@agent-harness/core';
 import {
   DraftDecisions,
   Drafts,
@@ -90,7 +90,7 @@ export class GcService {
   async run(project: ScannedProject, observer: GcObserver = {}): Promise<GcRunReport> {
     const progress = (message: string): void => observer.progress?.(message);
     // No agent to draft with is the user's to fix: said before anything is scanned or written.
-    const agent = draftAgent(this.deps.agents.select({}), observer, this.deps.redact);
+    const agent = draftAgent(this.availableAgent(), observer, this.deps.redact);
     progress(`scanning ${project.name} with its guards`);
     await this.deps.rules.scan(project);
     const runner = new GcRunner({
@@ -132,12 +132,24 @@ export class GcService {
     return this.learner(observer).learnSkills(project, (m) => observer.progress?.(m));
   }
 
+  /** The default agent, refused at once when it is not installed (every draft would fail alike). */
+  private availableAgent(): AgentRunner {
+    const runner = this.deps.agents.select({});
+    const found = this.deps.agents.availability().find((a) => a.name === runner.name);
+    if (found !== undefined && !found.available)
+      throw new AppError(
+        'AGENT_UNAVAILABLE',
+        `agent ${runner.name} ([agents] default_agent) is not installed: install it or set [agents.${runner.name}] cli_path`,
+      );
+    return runner;
+  }
+
   private learner(observer: GcObserver): Learner {
     const { rules, skills } = this.deps;
     return new Learner({
       events: this.deps.events,
       drafts: this.drafts,
-      agent: draftAgent(this.deps.agents.select({}), observer, this.deps.redact),
+      agent: draftAgent(this.availableAgent(), observer, this.deps.redact),
       rules: rules.learned,
       existingRules: async (project) =>
         (await rules.loadRules(project)).rules.map((r) => ({ id: r.id, title: r.title })),
