@@ -95,7 +95,12 @@ function deleteCommand(ctx: CliContext): CommandModule<object, ConfigFlags & { n
   return {
     command: 'delete <name>',
     describe: 'Delete a skill of <data_dir>/skills (created or learned)',
-    builder: (y) => withConfigOptions(y).positional('name', { type: 'string', demandOption: true }),
+    builder: (y) =>
+      withConfigOptions(y).positional('name', {
+        type: 'string',
+        demandOption: true,
+        describe: 'The skill to delete (see harness skill list)',
+      }),
     handler: async (argv) => {
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
