@@ -219,7 +219,13 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     redact: (text) => redactor.text(text),
     now: options.now,
   });
-  await gc.open();
+  try {
+    await gc.open();
+  } catch (error) {
+    // Nothing else holds the database yet: close it rather than leak it with the error.
+    await database.close();
+    throw error;
+  }
   const syncProjects = () =>
     projects.syncFromConfig(
       config.projects.map((p) => ({
