@@ -32,6 +32,7 @@ export type {
 
 export { isSafeBranchName, branchNameProblem } from './security/ref-name.js';
 export { commandEnv, gitEnv } from './security/child-env.js';
+export { MAX_RELATIVE_PATH_LENGTH, confinedRelativePath } from './security/relative-path.js';
 export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret-redactor.js';
 
 export { TASK_EVENT_KINDS } from './api/contract.js';

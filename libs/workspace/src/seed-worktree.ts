@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, constants, lstatSync, mkdirSync, openSync, rmSync, writeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError } from '@agent-harness/core';
+import { AppError, confinedRelativePath } from '@agent-harness/core';
 
 /** A file to write into a worktree (see `TaskSeed` in @agent-harness/queue). @public */
 export interface SeedFileInput {
@@ -11,24 +11,11 @@ export interface SeedFileInput {
   readonly executable?: boolean | undefined;
 }
 
-/**
- * A relative path inside a worktree, as POSIX segments, or why not: nothing absolute, no `..`, no
- * control characters, nothing under `.git`. The text comes from an agent's draft: hostile.
- * @public
- */
-export function worktreePathSegments(path: string): string[] {
-  const refuse = (why: string): never => {
-    throw new AppError('INVALID_ARGUMENT', `seed path ${JSON.stringify(path)} ${why}`);
-  };
-  if (path === '' || path.length > 255) refuse('must be 1–255 characters');
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f\\]/.test(path)) refuse('holds a control character or a backslash');
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) refuse('is absolute');
-  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
-  if (segments.length === 0) refuse('names no file');
-  if (segments.includes('..')) refuse('climbs out with ..');
-  if (segments[0]?.toLowerCase() === '.git') refuse('is inside .git');
-  return segments;
+/** A relative path inside a worktree, as POSIX segments (see `confinedRelativePath`); the text comes from an agent's draft. */
+function worktreePathSegments(path: string): string[] {
+  const checked = confinedRelativePath(path);
+  if (!checked.ok) throw new AppError('INVALID_ARGUMENT', `seed path ${JSON.stringify(path)} ${checked.error}`);
+  return checked.value.split('/');
 }
 
 /**

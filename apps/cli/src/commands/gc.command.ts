@@ -165,7 +165,8 @@ function showCommand(ctx: CliContext): CommandModule<object, ConfigFlags & { id:
 /** Runs the adoption task here (unless a server sharing the database takes it first) and follows it. */
 async function followAdoption(ctx: CliContext, harness: Harness, taskId: string): Promise<Task> {
   const print = (event: StoredTaskEvent): void => {
-    const line = describeTaskEvent(event as unknown as StreamedEvent);
+    // Stored events hold what the engine wrote for their kind, as the server's stream reads them.
+    const line = describeTaskEvent({ seq: event.seq, kind: event.kind, data: event.data } as StreamedEvent);
     if (line !== undefined) ctx.stderr.write(`${line}\n`);
   };
   const subscription = harness.engine.watch(taskId).subscribe(print);
