@@ -247,6 +247,9 @@ describe('GC, adoption and learning (built CLI, GitHub stand-in, scripted agents
     expect(repo.git('status', '--porcelain')).toBe('');
     expect(repo.git('rev-parse', '--abbrev-ref', 'HEAD')).toBe('main');
     expect(existsSync(join(home.path, 'outside.sh'))).toBe(false);
+    // No draft, implementer or reviewer run got the GitHub token the CLI was started with.
+    for (const call of [...readFakeAgentLog(file('claude.jsonl')), ...readFakeAgentLog(file('codex.jsonl'))])
+      expect(JSON.stringify(call.env)).not.toContain('ghp_e2e_token');
 
     // Adopted once: the draft says so, and a second adopt is refused without a second PR.
     const after = draftFiles().find((d) => d.id === chosen.id);
