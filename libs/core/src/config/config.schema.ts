@@ -176,7 +176,8 @@ export const configSchema = table({
   }),
   review: table({
     enabled: boolean(false),
-    interval_hours: positiveInt(24),
+    /** Fractional hours are allowed (0.01 is 36 s), so tests and trials can run it in seconds. */
+    interval_hours: positiveNumber(24),
     agent: optional(nonEmptyString('')),
     strategy: oneOf(['single', 'cross'] as const, 'single'),
     timeout_secs: positiveInt(900),
@@ -200,6 +201,24 @@ export const configSchema = table({
       escalation_ratio: positiveNumber(1.5),
       violation_min: positiveInt(5),
     }),
+  }),
+  /** The background jobs of `harness serve` (every transport); `--no-schedulers` turns them all off. */
+  schedulers: table({
+    enabled: boolean(true),
+    /** Rule scan and health report of every project. */
+    health: table({ enabled: boolean(true), interval_hours: positiveNumber(24) }),
+    /** GC of every project, as often as the project's last health grade asks (recomputed after each run). */
+    gc: table({
+      enabled: boolean(true),
+      grade_a_hours: positiveNumber(168),
+      grade_b_hours: positiveNumber(72),
+      grade_c_hours: positiveNumber(24),
+      grade_d_hours: positiveNumber(1),
+    }),
+    /** Learn rules and skills from adopted drafts, then score skills (governance). */
+    self_evolution: table({ enabled: boolean(true), interval_hours: positiveNumber(24) }),
+    /** Deletes telemetry older than `[observe] log_retention_days` (0 turns it off). */
+    retention: table({ interval_hours: positiveNumber(24) }),
   }),
   skills: table({
     /** The skills shipped with Harness (review, build-fix, preflight…). */

@@ -79,6 +79,13 @@ describe('resolveConfig defaults', () => {
     });
     expect(config.skills).toEqual({ builtin: true, max_prompt_chars: 12_000 });
     expect(config.observe).toEqual({ session_renewal_secs: 1800, log_retention_days: 90 });
+    expect(config.schedulers).toEqual({
+      enabled: true,
+      health: { enabled: true, interval_hours: 24 },
+      gc: { enabled: true, grade_a_hours: 168, grade_b_hours: 72, grade_c_hours: 24, grade_d_hours: 1 },
+      self_evolution: { enabled: true, interval_hours: 24 },
+      retention: { interval_hours: 24 },
+    });
     expect(config.otel).toMatchObject({ environment: 'development', exporter: 'disabled', log_user_prompt: false });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, max_queue_size: 32 });
     expect(config.validation).toEqual({ pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2, env: {} });
