@@ -34,10 +34,12 @@ export { isSafeBranchName, branchNameProblem } from './security/ref-name.js';
 export { commandEnv, gitEnv } from './security/child-env.js';
 export { MAX_RELATIVE_PATH_LENGTH, confinedRelativePath } from './security/relative-path.js';
 export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret-redactor.js';
+export { untrustedBlock } from './security/untrusted-block.js';
 
 export { TASK_EVENT_KINDS } from './api/contract.js';
 export type {
   AgentEventData,
+  ApiFindingSeverity,
   ApiGrade,
   ApiReviewOutcome,
   ApiTaskKind,
@@ -57,6 +59,10 @@ export type {
   RegisterProjectRequest,
   RemoveProjectResponse,
   ReviewEventData,
+  ReviewFindingJson,
+  ReviewListQuery,
+  ReviewListResponse,
+  ReviewRunJson,
   ReviewIssueJson,
   StatusEventData,
   TaskDetail,

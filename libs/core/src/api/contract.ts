@@ -332,3 +332,56 @@ export interface RegisterProjectRequest {
 export interface RemoveProjectResponse {
   readonly removed: string;
 }
+
+// ---- GET /api/reviews ---------------------------------------------------------------------------
+
+/** How bad a periodic review's finding is. @public */
+export type ApiFindingSeverity = 'critical' | 'high' | 'medium' | 'low';
+
+/** One finding of a periodic whole-repo review. @public */
+export interface ReviewFindingJson {
+  /** The agent's id, or a stable hash of project, file and title (the same issue keeps its id across reviews). */
+  readonly id: string;
+  readonly severity: ApiFindingSeverity;
+  readonly title: string;
+  /** Relative to the project root. */
+  readonly file: string | null;
+  readonly line: number | null;
+  readonly description: string;
+  readonly suggestion: string | null;
+}
+
+/** One periodic review run, with its findings. @public */
+export interface ReviewRunJson {
+  readonly id: string;
+  readonly project: string;
+  /** The commit reviewed. */
+  readonly head: string;
+  /** The commit the review before it had reviewed; null for the project's first review. */
+  readonly previous_head: string | null;
+  readonly strategy: 'single' | 'cross';
+  /** The agents that ran: the reviewer(s), the primary one first (it also merges a `cross` review). */
+  readonly agents: string[];
+  /** `failed`: the review could not be read or an agent failed; `error` says why (never "no findings"). */
+  readonly status: 'done' | 'failed';
+  readonly summary: string;
+  readonly error: string | null;
+  /** What else the run wants said (a `cross` review that found no second agent ran `single`). */
+  readonly note: string | null;
+  readonly cost_usd: number | null;
+  readonly started_at: string;
+  readonly finished_at: string;
+  readonly duration_ms: number;
+  readonly findings: ReviewFindingJson[];
+}
+
+/** `GET /api/reviews?project=&limit=`: newest first; `limit` 1–100 (default 20). @public */
+export interface ReviewListQuery {
+  readonly project?: string | undefined;
+  readonly limit?: number | undefined;
+}
+
+/** `GET /api/reviews`. @public */
+export interface ReviewListResponse {
+  readonly reviews: ReviewRunJson[];
+}
