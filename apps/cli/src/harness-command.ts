@@ -30,7 +30,6 @@ export async function withHarness<T>(
   const harness = await createHarness(config, {
     env: ctx.env,
     homeDir: ctx.homeDir,
-    retention: false,
     serverId: `cli-${randomUUID()}`,
   });
   try {

@@ -12,14 +12,17 @@ import {
   TypeOrmTaskRepository,
   type Database,
 } from '@agent-harness/persistence';
-import { startRetention, TelemetryEmitter, type EventStore, type RetentionJob } from '@agent-harness/observe';
+import { TelemetryEmitter, type EventStore } from '@agent-harness/observe';
 import { ProjectAdmin, TaskEngine, type RecoveryReport } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
 import { GcService } from './gc-service.js';
 import { RulesService } from './rules-service.js';
-import { SkillsService, startGovernance } from './skills-service.js';
+import { JobRunner } from './schedule/job-runner.js';
+import { configuredJobs } from './schedule/scheduler-jobs.js';
+import { SkillsService } from './skills-service.js';
+import type { HarnessSchedule } from './schedule/harness-schedule.js';
 
 /** Where a Harness writes what it does; the server passes Nest's logger, the CLI its own. @public */
 export interface HarnessLogger {
@@ -37,8 +40,6 @@ export interface CreateHarnessOptions {
   readonly now?: (() => Date) | undefined;
   /** Home directory of `~/.harness/rules`. Default the OS user's. */
   readonly homeDir?: string | undefined;
-  /** `false`: no background jobs at start (retention, skill governance). Default on. */
-  readonly retention?: boolean | undefined;
   /**
    * The id this process's engine leases tasks under. Default: the server's, kept in
    * `data_dir/server-id`. A one-shot CLI command running its own task passes a fresh one, so a
@@ -70,16 +71,18 @@ export interface Harness {
   readonly skills: SkillsService;
   /** GC: signals, remediation drafts, adopt/reject, learning rules and skills. */
   readonly gc: GcService;
+  /** The background jobs (health, GC, self-evolution, retention, review) the server's schedulers run. */
+  readonly schedule: HarnessSchedule;
   /** Puts the config file's projects in the catalog (done by `start`; one-shot commands call it alone). */
   syncProjects(): Promise<void>;
   /**
-   * Puts the config file's projects in the catalog, then starts the engine (recovery first),
-   * retention and the daily skill governance.
+   * Puts the config file's projects in the catalog, then starts the engine (recovery first).
+   * Background jobs are the server's schedulers' (`schedule`): nothing runs by itself.
    */
   start(): Promise<RecoveryReport>;
   /**
-   * Stops the engine (running tasks go back to the queue) and retention, writes the telemetry
-   * still buffered, then closes the database.
+   * Stops the engine (running tasks go back to the queue), waits for a running background job,
+   * writes the telemetry still buffered, then closes the database.
    */
   close(): Promise<void>;
 }
@@ -162,8 +165,6 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     homeDir: options.homeDir,
     now: options.now,
   });
-  let retention: RetentionJob | undefined;
-  let stopGovernance: (() => Promise<void>) | undefined;
   const engine = new TaskEngine({
     telemetry,
     skills,
@@ -241,6 +242,13 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       })),
     );
 
+  const now = options.now ?? (() => new Date());
+  const jobRunner = new JobRunner({ events, now, redact: (text) => redactor.text(text), logger });
+  const schedule: HarnessSchedule = {
+    runner: jobRunner,
+    jobs: () => configuredJobs({ config, projects, events, telemetry, rules, gc, skills, now }),
+  };
+
   return {
     config,
     database,
@@ -254,6 +262,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     rules,
     skills,
     gc,
+    schedule,
     syncProjects,
     start: async () => {
       await syncProjects();
@@ -263,21 +272,11 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
           `recovered after a restart: requeued ${report.requeued.join(', ') || 'none'}; failed ${report.failed.join(', ') || 'none'}`,
         );
       }
-      // `[observe] log_retention_days`: now, then daily, in short batches (0 keeps everything).
-      if (options.retention !== false && config.observe.log_retention_days > 0)
-        retention = startRetention({
-          store: events,
-          retentionDays: config.observe.log_retention_days,
-          logger: observeLogger,
-        });
-      if (options.retention !== false)
-        stopGovernance = startGovernance(skills, events, options.now ?? (() => new Date()), logger);
       return report;
     },
     close: async () => {
       await engine.stop();
-      await retention?.stop();
-      await stopGovernance?.();
+      await jobRunner.idle();
       await telemetry.close();
       await database.close();
     },

@@ -9,3 +9,6 @@ export { GcService, gcSettings } from './gc-service.js';
 export { SkillsService } from './skills-service.js';
 export type { ListedSkill } from './skills-service.js';
 export type { GcObserver } from './draft-agent-runner.js';
+export { JobRunner, SCHEDULER_HOOK, SCHEDULER_JOBS } from './schedule/job-runner.js';
+export type { JobOutcome, JobRun, ScheduledJob, SchedulerJobName } from './schedule/job-runner.js';
+export type { HarnessSchedule } from './schedule/harness-schedule.js';

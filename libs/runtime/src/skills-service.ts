@@ -22,9 +22,6 @@ export interface ListedSkill {
   readonly uses: number;
 }
 
-/** How often governance scores skills. */
-export const GOVERNANCE_INTERVAL_MS = 24 * 60 * 60 * 1000;
-
 /**
  * Skills for Harness: discovery by tier (project, `~/.harness/skills`, `<data_dir>/skills`,
  * built-in), the "Relevant skills" section of task prompts with each use recorded as a
@@ -136,38 +133,4 @@ export class SkillsService implements TaskSkills {
   private now(): Date {
     return (this.deps.now ?? (() => new Date()))();
   }
-}
-
-/**
- * Scores skills once a day: looks every hour whether the last `skill_governance_tick` is a day
- * old (a restarted server neither skips a day nor scores twice). Returns the stop function.
- */
-export function startGovernance(
-  skills: SkillsService,
-  events: EventStore,
-  now: () => Date,
-  logger?: { error(message: string): void },
-): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  const check = (): void => {
-    if (running !== undefined) return;
-    running = (async () => {
-      try {
-        const last = await events.latest({ hook: 'skill_governance_tick' });
-        if (last !== undefined && now().getTime() - Date.parse(last.ts) < GOVERNANCE_INTERVAL_MS) return;
-        await skills.governanceTick();
-      } catch (error) {
-        logger?.error(`skill governance failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    })().finally(() => {
-      running = undefined;
-    });
-  };
-  const timer = setInterval(check, 60 * 60 * 1000);
-  timer.unref();
-  check();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
 }
