@@ -1,0 +1,37 @@
+// The periodic whole-repo review: prompts, the strict report parser, the store port (with its
+// contract and an in-memory store).
+export {
+  FINDING_SEVERITIES,
+  REVIEW_JSON_END,
+  REVIEW_JSON_START,
+  REVIEW_LIMITS,
+  bySeverity,
+  findingId,
+  parseReviewReport,
+} from './review-report.js';
+export type {
+  FindingSeverity,
+  ParseReviewOptions,
+  ParsedReviewReport,
+  ReviewFinding,
+  ReviewReport,
+} from './review-report.js';
+export {
+  MAX_PROMPT_SECTION_CHARS,
+  MAX_PROMPT_VIOLATIONS,
+  reviewPrompt,
+  synthesisPrompt,
+  violationLines,
+} from './periodic-review.js';
+export type { PromptViolation, ReviewPromptInput, ReviewerReport } from './periodic-review.js';
+export {
+  DEFAULT_REVIEW_LIST_LIMIT,
+  MAX_REVIEW_LIST_LIMIT,
+  REVIEW_RUN_STATUSES,
+  ReviewStore,
+  reviewListLimit,
+} from './review-store.js';
+export type { ReviewListFilter, ReviewRun, ReviewRunStatus, ReviewStrategy } from './review-store.js';
+export { InMemoryReviewStore } from './testing/in-memory-review-store.js';
+export { contractReviewInstant, reviewStoreContract } from './testing/review-store-contract.js';
+export type { ReviewStoreContractCheck } from './testing/review-store-contract.js';
