@@ -5,3 +5,4 @@ export { TypeOrmTaskRepository } from './tasks/typeorm-task.repository.js';
 export { TypeOrmProjectCatalog } from './projects/typeorm-project-catalog.js';
 export { TypeOrmEventStore } from './events/typeorm-event-store.js';
 export { TypeOrmDraftIndex } from './gc/typeorm-draft-index.js';
+export { TypeOrmReviewStore } from './reviews/typeorm-review-store.js';
