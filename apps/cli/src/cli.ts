@@ -5,6 +5,7 @@ import { configCommand } from './commands/config.command.js';
 import { execCommand } from './commands/exec.command.js';
 import { gcCommand } from './commands/gc.command.js';
 import { learnCommand } from './commands/learn.command.js';
+import { mcpServerCommand } from './commands/mcp-server.command.js';
 import { serveCommand } from './commands/serve.command.js';
 import { healthCommand, ruleCommand } from './commands/rules.command.js';
 import { skillCommand } from './commands/skill.command.js';
@@ -29,7 +30,8 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .command(gcCommand(ctx))
     .command(skillCommand(ctx))
     .command(learnCommand(ctx))
-    .demandCommand(1, 'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn')
+    .command(mcpServerCommand(ctx))
+    .demandCommand(1, 'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, mcp-server')
     .check((argv) => {
       const rest = argv['--'];
       if (argv._[0] === 'exec' || !Array.isArray(rest) || rest.length === 0) return true;

@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SANDBOX_MODES, type AgentOutcome, type HarnessConfig, type SandboxMode } from '@agent-harness/core';
+import { SANDBOX_MODES, type HarnessConfig, type SandboxMode } from '@agent-harness/core';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import { loadConfigFromFlags, type ConfigFlags } from '../config-options.js';
+import { endedMessage, startOneShotRun } from '../exec/one-shot-run.js';
 import { ProgressView } from '../exec/progress-view.js';
 import { reportError } from '../exit-codes.js';
 import { projectDirectory } from '../project-directory.js';
@@ -34,13 +35,6 @@ function resolveProject(
 function promptOf(argv: Pick<ExecFlags, 'prompt' | '--'>): string | undefined {
   const prompt = [...(argv.prompt ?? []), ...(argv['--'] ?? [])].join(' ');
   return prompt.trim() === '' ? undefined : prompt;
-}
-
-/** What the user reads when a run ends without success: each reason said once. */
-function endedMessage(agent: string, result: AgentOutcome): string {
-  if (result.reason === 'cancelled') return `${agent} cancelled`;
-  const what = result.reason === 'failed' ? `${agent} failed` : `${agent} ended: ${result.reason}`;
-  return result.message === undefined || result.message === result.reason ? what : `${what}: ${result.message}`;
 }
 
 export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
@@ -92,25 +86,23 @@ export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
       if (config === undefined || prompt === undefined) return;
       try {
         // Loaded here so other commands start without the agent SDKs.
-        const { AgentRegistry, resolvePathInside } = await import('@agent-harness/agents');
+        const { resolvePathInside } = await import('@agent-harness/agents');
         const project = resolveProject(config, ctx, argv.project);
         // Checked before the run, so a bad path costs no agent time.
         const outputFile =
           argv['output-file'] === undefined ? undefined : resolvePathInside(project.root, argv['output-file']);
-        const registry = AgentRegistry.fromConfig(config, ctx.env, ctx.cwd);
-        const runner = registry.select({ agent: argv.agent, projectDefault: project.defaultAgent });
         const controller = new AbortController();
-        const run = runner.run({
+        const { agent, run } = await startOneShotRun(config, ctx, {
           prompt,
-          cwd: project.root,
+          root: project.root,
+          agent: argv.agent,
+          projectDefaultAgent: project.defaultAgent,
           model: argv.model,
           sandboxMode: argv['sandbox-mode'] as SandboxMode | undefined,
           signal: controller.signal,
         });
         const view =
-          argv.json === true
-            ? undefined
-            : new ProgressView(ctx.stderr, ctx.stderrIsTerminal, runner.name, project.root);
+          argv.json === true ? undefined : new ProgressView(ctx.stderr, ctx.stderrIsTerminal, agent, project.root);
         const subscription = run.events$.subscribe((event) => {
           if (view === undefined) ctx.stdout.write(`${JSON.stringify(event)}\n`);
           else view.show(event);
@@ -127,7 +119,7 @@ export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
         }
         if (view !== undefined && result.finalText !== '') ctx.stdout.write(`${result.finalText}\n`);
         if (!result.ok) {
-          ctx.stderr.write(`harness: ${endedMessage(runner.name, result)}\n`);
+          ctx.stderr.write(`harness: ${endedMessage(agent, result)}\n`);
           ctx.exitCode = result.reason === 'cancelled' ? 130 : result.reason === 'unavailable' ? 2 : 1;
         }
       } catch (error) {

@@ -1,0 +1,203 @@
+import {
+  AppError,
+  HARNESS_VERSION,
+  TASK_STATUSES,
+  toAppError,
+  type HarnessConfig,
+  type SecretRedactor,
+} from '@agent-harness/core';
+import { taskRequestFrom } from '@agent-harness/queue';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { CliContext } from '../cli-context.js';
+import { endedMessage } from '../exec/one-shot-run.js';
+import { describeEvent } from '../exec/progress-view.js';
+import { runAgent } from './run-agent.js';
+import type { TaskBackend } from './task-backend.js';
+import { DEFAULT_LIST_LIMIT, listTasksInput, runAgentInput, submitTaskInput, taskIdInput } from './tool-inputs.js';
+import { taskListSchema, taskListText, taskStatusSchema, taskStatusText } from './task-views.js';
+
+/** What the MCP server works with. */
+export interface HarnessMcpServerDeps {
+  readonly backend: TaskBackend;
+  /** The configuration `run_agent` picks its agent and directory from. */
+  readonly config: HarnessConfig;
+  readonly ctx: CliContext;
+  /** Every secret value this process knows: none reaches a tool result. */
+  readonly redactor: SecretRedactor;
+  /** A diagnostic line for stderr. */
+  readonly log: (line: string) => void;
+  /** Aborted when the server stops: `run_agent` runs end with it. */
+  readonly stopping: AbortSignal;
+}
+
+const INSTRUCTIONS = [
+  'Harness runs coding agents (Claude Code, Codex) on tasks, each in its own git worktree and branch of a',
+  'configured project: the agent works, the project checks run, the change is committed and pushed, and with',
+  'GitHub configured a pull request is opened and independently reviewed.',
+  'submit_task queues a task and answers at once with its id; tasks take minutes, so poll task_status until',
+  '`finished` is true. list_tasks and cancel_task manage the queue. run_agent runs one agent directly on a',
+  'prompt in a project directory (no worktree, no commit) and waits for its final answer.',
+].join(' ');
+
+const runAgentOutput = z.object({
+  agent: z.string(),
+  directory: z.string(),
+  ok: z.boolean(),
+  reason: z.string().describe('completed, failed, timeout, rate_limited, cancelled, ...'),
+  output: z.string().describe("The agent's final answer"),
+  session_id: z.string().nullable(),
+  tokens: z.object({ input: z.number().int(), output: z.number().int() }),
+  cost_usd: z.number().nullable(),
+  duration_ms: z.number(),
+});
+
+/**
+ * The Harness MCP server: five tools over a TaskBackend (a server's REST API, or a Harness in this
+ * process) and one-shot agent runs. Every failure becomes a tool error (`isError`) with a message
+ * that names the problem; nothing a tool does ends the server.
+ */
+export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
+  const { backend, config, ctx, redactor, log } = deps;
+  const server = new McpServer({ name: 'harness', version: HARNESS_VERSION }, { instructions: INSTRUCTIONS });
+
+  /** A result with its text and data, both redacted. */
+  const result = (text: string, data: Record<string, unknown>, isError = false): CallToolResult => ({
+    content: [{ type: 'text', text: redactor.text(text) }],
+    structuredContent: redactor.value(data),
+    ...(isError ? { isError: true } : {}),
+  });
+  /** Runs a tool body; an error is the tool's answer, not the server's end. */
+  const guarded =
+    <A, X>(name: string, body: (args: A, extra: X) => Promise<CallToolResult>) =>
+    async (args: A, extra: X): Promise<CallToolResult> => {
+      try {
+        return await body(args, extra);
+      } catch (error) {
+        const appError = toAppError(error);
+        if (!(error instanceof AppError)) log(`${name}: ${error instanceof Error ? (error.stack ?? '') : ''}`);
+        return { content: [{ type: 'text', text: redactor.text(appError.message) }], isError: true };
+      }
+    };
+
+  server.registerTool(
+    'submit_task',
+    {
+      title: 'Submit a task',
+      description:
+        'Queue a task for a coding agent: exactly one of prompt, issue or pr. Answers at once with the task id; follow it with task_status.',
+      inputSchema: submitTaskInput,
+      outputSchema: z.object({ task_id: z.string(), status: z.enum(TASK_STATUSES) }),
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    guarded('submit_task', async (args) => {
+      const { project, ...fields } = args;
+      const request = taskRequestFrom(fields);
+      if (!request.ok) throw new AppError('INVALID_ARGUMENT', request.error);
+      const created = await backend.submit(request.value, project);
+      return result(`queued task ${created.task_id} (status ${created.status}); follow it with task_status`, {
+        task_id: created.task_id,
+        status: created.status,
+      });
+    }),
+  );
+
+  server.registerTool(
+    'task_status',
+    {
+      title: 'Task status',
+      description:
+        "A task's status, branch, commit, pull request, grade, failure class and message, and status history.",
+      inputSchema: taskIdInput,
+      outputSchema: taskStatusSchema,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded('task_status', async (args) => {
+      const task = await backend.status(args.task_id);
+      return result(taskStatusText(task), task);
+    }),
+  );
+
+  server.registerTool(
+    'list_tasks',
+    {
+      title: 'List tasks',
+      description: 'Tasks, newest first, optionally only those of one status or project.',
+      inputSchema: listTasksInput,
+      outputSchema: taskListSchema,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded('list_tasks', async (args) => {
+      const page = await backend.list({
+        status: args.status,
+        project: args.project,
+        limit: args.limit ?? DEFAULT_LIST_LIMIT,
+      });
+      return result(taskListText(page), page);
+    }),
+  );
+
+  server.registerTool(
+    'cancel_task',
+    {
+      title: 'Cancel a task',
+      description: "Cancel a queued or running task: its agent's processes end and its worktree is removed.",
+      inputSchema: taskIdInput,
+      outputSchema: taskStatusSchema,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    guarded('cancel_task', async (args) => {
+      const task = await backend.cancel(args.task_id);
+      return result(taskStatusText(task), task);
+    }),
+  );
+
+  server.registerTool(
+    'run_agent',
+    {
+      title: 'Run an agent once',
+      description:
+        'Run one coding agent on a prompt in a project directory, like `harness exec`, and wait for its final answer. No worktree, branch or commit: the agent works in the directory itself.',
+      inputSchema: runAgentInput,
+      outputSchema: runAgentOutput,
+      annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+    },
+    guarded('run_agent', async (args, extra) => {
+      const progressToken = extra._meta?.progressToken;
+      let progress = 0;
+      // Progress notifications show the run live and keep clients that allow them from timing out.
+      const onEvent = (event: Parameters<typeof describeEvent>[0], directory: string): void => {
+        const line = progressToken === undefined ? undefined : describeEvent(event, directory);
+        if (progressToken === undefined || line === undefined) return;
+        progress += 1;
+        extra
+          .sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken, progress, message: redactor.text(line) },
+          })
+          .catch(() => undefined);
+      };
+      // Ends when the client cancels the call, or when the server stops.
+      const signal = AbortSignal.any([extra.signal, deps.stopping]);
+      const { agent, directory, result: run } = await runAgent(config, ctx, args, signal, onEvent);
+      log(`run_agent: ${agent} in ${directory}: ${run.reason}`);
+      const data = {
+        agent,
+        directory,
+        ok: run.ok,
+        reason: run.reason,
+        output: run.finalText,
+        session_id: run.sessionId ?? null,
+        tokens: { input: run.usage.inputTokens, output: run.usage.outputTokens },
+        cost_usd: run.costUsd ?? null,
+        duration_ms: run.durationMs,
+      };
+      if (!run.ok)
+        return result(`${endedMessage(agent, run)}${run.finalText === '' ? '' : `\n\n${run.finalText}`}`, data, true);
+      return result(run.finalText === '' ? `${agent} gave no final answer` : run.finalText, data);
+    }),
+  );
+
+  return server;
+}

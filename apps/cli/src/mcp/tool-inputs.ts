@@ -1,0 +1,86 @@
+import { SANDBOX_MODES, TASK_STATUSES } from '@agent-harness/core';
+import { MAX_PROMPT_CHARS } from '@agent-harness/queue';
+import { z } from 'zod';
+
+// The tools' arguments, with the REST API's limits (apps/server tasks/dto), so both modes refuse
+// the same input with the same words before anything runs. Unknown keys are refused, not dropped.
+
+/** Issue and PR numbers, like the API's: SQLite stores them as 32-bit integers. */
+const MAX_INT32 = 2_147_483_647;
+/** Longest page of `list_tasks`, as `GET /tasks` allows. */
+export const MAX_LIST_LIMIT = 200;
+export const DEFAULT_LIST_LIMIT = 20;
+
+/** A required or optional string field that names itself in every message. */
+function text(field: string, max: number, what: string) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) })
+    .min(1, `${field} must not be empty`)
+    .max(max, `${field} must be at most ${String(max)} characters`)
+    .refine((value) => !value.includes('\0'), `${field} must not contain NUL characters`)
+    .describe(what);
+}
+
+function positiveInt(field: string, what: string) {
+  return z
+    .number({ error: `${field} must be a number` })
+    .int(`${field} must be a whole number`)
+    .min(1, `${field} must be a positive integer`)
+    .max(MAX_INT32, `${field} must be at most ${String(MAX_INT32)}`)
+    .describe(what);
+}
+
+const project = text(
+  'project',
+  4096,
+  'A configured project name or its root path (default: the default project)',
+).optional();
+const agent = text('agent', 100, 'claude, codex, anthropic-api or auto (default: the configured one)').optional();
+const model = text('model', 200, "Model name passed to the agent (default: the agent's default_model)").optional();
+const taskId = text('task_id', 100, 'The task id, or a unique prefix of at least 8 characters');
+
+export const submitTaskInput = z.strictObject({
+  prompt: text('prompt', MAX_PROMPT_CHARS, 'What the agent should do').optional(),
+  issue: positiveInt('issue', 'A GitHub issue number of the project to work on').optional(),
+  pr: positiveInt('pr', 'A pull request number of the project to take further').optional(),
+  description: text('description', 500, 'Short title; also the commit message').optional(),
+  project,
+  agent,
+  model,
+});
+
+export const taskIdInput = z.strictObject({ task_id: taskId });
+
+export const listTasksInput = z.strictObject({
+  status: z
+    .enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(', ')}` })
+    .optional()
+    .describe('Only tasks in this status'),
+  project: text('project', 4096, 'Only tasks of this project (its name)').optional(),
+  limit: z
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, `limit must be from 1 to ${String(MAX_LIST_LIMIT)}`)
+    .max(MAX_LIST_LIMIT, `limit must be from 1 to ${String(MAX_LIST_LIMIT)}`)
+    .optional()
+    .describe(`At most this many tasks, newest first (default ${String(DEFAULT_LIST_LIMIT)})`),
+});
+
+export const runAgentInput = z.strictObject({
+  prompt: text('prompt', MAX_PROMPT_CHARS, 'What the agent should do'),
+  project: text(
+    'project',
+    4096,
+    'A configured project name, or a directory inside the one harness mcp-server runs in (default: that directory)',
+  ).optional(),
+  agent,
+  model,
+  sandbox_mode: z
+    .enum(SANDBOX_MODES, { error: `sandbox_mode must be one of ${SANDBOX_MODES.join(', ')}` })
+    .optional()
+    .describe('At most as wide as the configured [agents] sandbox_mode (the default)'),
+});
+
+export type SubmitTaskInput = z.infer<typeof submitTaskInput>;
+export type ListTasksInput = z.infer<typeof listTasksInput>;
+export type RunAgentInput = z.infer<typeof runAgentInput>;
