@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** Everything a command needs from the outside world, so tests can run the CLI in-process. */
 export interface CliContext {
@@ -7,6 +7,8 @@ export interface CliContext {
   readonly homeDir: string;
   readonly stdout: Writable;
   readonly stderr: Writable;
+  /** What the stdio transport reads JSON-RPC from (the process's stdin). */
+  readonly stdin?: Readable | undefined;
   /** True when stderr is a terminal: progress is then redrawn in place. */
   readonly stderrIsTerminal: boolean;
   /** True when stdout is a terminal: the server's log lines are then colored. */

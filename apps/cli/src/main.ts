@@ -18,6 +18,7 @@ const cliContext = (): CliContext => ({
   homeDir: homedir(),
   stdout: process.stdout,
   stderr: process.stderr,
+  stdin: process.stdin,
   stderrIsTerminal: process.stderr.isTTY,
   stdoutIsTerminal: process.stdout.isTTY,
   stopSignal: () =>

@@ -5,15 +5,28 @@ import { DashboardController } from './dashboard/dashboard.controller.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ProjectsController } from './projects/projects.controller.js';
+import { RpcModule } from './rpc/rpc.module.js';
+import { SchedulersModule } from './schedulers/schedulers.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
 
 /** The root module: hands the Harness's objects to the controllers; holds no logic of its own. */
 @Module({})
 export class AppModule {
-  static forRoot(options: { harness: Harness; startedAt: number; sseHeartbeatMs: number }): DynamicModule {
+  static forRoot(options: {
+    harness: Harness;
+    startedAt: number;
+    sseHeartbeatMs: number;
+    /** Run the background jobs `[schedulers]` and `[review]` turn on. */
+    schedulers: boolean;
+  }): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(options), EngineModule],
+      imports: [
+        CoreModule.forRoot(options),
+        EngineModule,
+        RpcModule,
+        SchedulersModule.forRoot(options.harness, options.schedulers),
+      ],
       controllers: [HealthController, TasksController, DashboardController, ProjectsController],
     };
   }

@@ -6,7 +6,11 @@ import type { Project } from '@agent-harness/queue';
 import { createHarness } from '@agent-harness/runtime';
 import { Logger, type LogLevel } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { AppModule } from './app.module.js';
+import { RpcMethodTable } from './rpc/rpc-methods.js';
+import { serveRpcStdio } from './rpc/rpc-stdio.js';
+import { attachRpcWebSocket } from './rpc/rpc-websocket.js';
 import { installHttpGuards } from './http/install-http-guards.js';
 import { createServerLogger, requestLog, type LogFormat } from './logging/index.js';
 import { DEFAULT_HEARTBEAT_MS } from './tasks/task-stream.js';
@@ -23,6 +27,8 @@ export interface BootstrapOptions {
   readonly logFormat?: LogFormat;
   /** Color the text log lines (for a terminal). Default: no colors. */
   readonly logColors?: boolean;
+  /** Run the background jobs the configuration turns on (`[schedulers]`, `[review]`). Default true. */
+  readonly schedulers?: boolean;
 }
 
 /** A running HTTP server. @public */
@@ -65,23 +71,16 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
     options.logLevels ?? ['fatal', 'error', 'warn'],
     options.logColors ?? false,
   );
-  const engineLogger = new Logger('TaskEngine');
-  // The one composition root: Nest only hands its objects to controllers.
-  const harness = await createHarness(config, {
-    env: options.env ?? {},
-    logger: {
-      log: (message) => {
-        engineLogger.log(message);
-      },
-      error: (message) => {
-        engineLogger.error(message);
-      },
-    },
-  });
+  const harness = await createNestHarness(config, options);
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(
-      AppModule.forRoot({ harness, startedAt, sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS }),
+      AppModule.forRoot({
+        harness,
+        startedAt,
+        sseHeartbeatMs: options.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+        schedulers: options.schedulers ?? true,
+      }),
       {
         logger,
         bodyParser: false,
@@ -94,11 +93,17 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
   // First, so requests the guards turn away are logged too.
   app.use(requestLog(logger, logFormat));
   installHttpGuards(app, config);
+  const closeWebSockets = attachRpcWebSocket(app.getHttpServer(), {
+    methods: app.get(RpcMethodTable),
+    apiToken: config.server.api_token,
+    capacity: config.server.notification_broadcast_capacity,
+  });
   const { host, port } = parseHostPort(config.server.http_addr);
   try {
     await app.listen(port, host);
   } catch (error) {
-    // Everything the Harness started (engine, retention, telemetry) stops before its database closes.
+    // Everything the Harness started (engine, schedulers, telemetry) stops before its database closes.
+    await closeWebSockets();
     await app.close();
     await harness.close();
     throw error;
@@ -109,6 +114,81 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
     url: `http://${shownHost}:${String(address.port)}`,
     projects: () => harness.projects.list(),
     // The engine stops (its shutdown hook) before the database it writes to is closed.
+    close: async () => {
+      await closeWebSockets();
+      await app.close();
+      await harness.close();
+    },
+  };
+}
+
+/** The Harness of a Nest entry point, logging through Nest's logger. */
+function createNestHarness(config: HarnessConfig, options: BootstrapOptions) {
+  const engineLogger = new Logger('TaskEngine');
+  // The one composition root: Nest only hands its objects to controllers.
+  return createHarness(config, {
+    env: options.env ?? {},
+    logger: {
+      log: (message) => {
+        engineLogger.log(message);
+      },
+      error: (message) => {
+        engineLogger.error(message);
+      },
+    },
+  });
+}
+
+/** @public */
+export interface StdioOptions extends BootstrapOptions {
+  readonly input: Readable;
+  readonly output: Writable;
+}
+
+/** A running stdio server. @public */
+export interface RunningStdioServer {
+  /** Resolves when the client closed its end of `input` (or stopped reading). */
+  readonly finished: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The stdio transport: the same Harness, engine and schedulers as `bootstrapServer`, with no
+ * port; JSON-RPC one message per line on `input` / `output`. Logs go wherever the logger writes
+ * (the CLI sends them to stderr), never to `output`.
+ * @public
+ */
+export async function bootstrapStdio(config: HarnessConfig, options: StdioOptions): Promise<RunningStdioServer> {
+  const startedAt = Date.now();
+  const logger = createServerLogger(
+    options.logFormat ?? 'text',
+    options.logLevels ?? ['fatal', 'error', 'warn'],
+    options.logColors ?? false,
+    true,
+  );
+  const harness = await createNestHarness(config, options);
+  let app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>;
+  try {
+    app = await NestFactory.createApplicationContext(
+      AppModule.forRoot({
+        harness,
+        startedAt,
+        sseHeartbeatMs: DEFAULT_HEARTBEAT_MS,
+        schedulers: options.schedulers ?? true,
+      }),
+      { logger },
+    );
+    await app.init();
+  } catch (error) {
+    await harness.close();
+    throw error;
+  }
+  const finished = serveRpcStdio(options.input, options.output, {
+    methods: app.get(RpcMethodTable),
+    capacity: config.server.notification_broadcast_capacity,
+  });
+  return {
+    finished,
     close: async () => {
       await app.close();
       await harness.close();

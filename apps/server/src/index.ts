@@ -1,4 +1,4 @@
 // Public API of @agent-harness/server.
-export { bootstrapServer, assertSafeBind } from './bootstrap.js';
-export type { BootstrapOptions, RunningServer } from './bootstrap.js';
+export { bootstrapServer, bootstrapStdio, assertSafeBind } from './bootstrap.js';
+export type { BootstrapOptions, RunningServer, RunningStdioServer, StdioOptions } from './bootstrap.js';
 export type { LogFormat } from './logging/index.js';

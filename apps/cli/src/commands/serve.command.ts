@@ -12,6 +12,7 @@ const SHUTDOWN_CAP_MS = 15_000;
 
 interface ServeFlags extends ConfigFlags {
   'log-format'?: string | undefined;
+  schedulers?: boolean | undefined;
 }
 
 export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags> {
@@ -19,11 +20,17 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
     command: 'serve',
     describe: 'Run the Harness server until SIGTERM or SIGINT',
     builder: (y) =>
-      withConfigOptions(y).option('log-format', {
-        type: 'string',
-        choices: [...LOG_FORMATS],
-        describe: 'Log lines as text, or one JSON object per line (default: [server] log_format, "text")',
-      }),
+      withConfigOptions(y)
+        .option('log-format', {
+          type: 'string',
+          choices: [...LOG_FORMATS],
+          describe: 'Log lines as text, or one JSON object per line (default: [server] log_format, "text")',
+        })
+        .option('schedulers', {
+          type: 'boolean',
+          describe:
+            'Run the background jobs of [schedulers] and [review] (default: [schedulers] enabled); --no-schedulers turns them off',
+        }),
     handler: async (argv) => {
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
@@ -31,14 +38,13 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
         argv['log-format'] === 'json' || (argv['log-format'] === undefined && config.server.log_format === 'json')
           ? 'json'
           : 'text';
+      const schedulers = argv.schedulers ?? config.schedulers.enabled;
+      if (config.server.transport === 'stdio') {
+        await serveStdio(ctx, config, logFormat, schedulers);
+        return;
+      }
       const out = new ServeOutput(ctx.stdout, logFormat);
       try {
-        if (config.server.transport !== 'http') {
-          throw new AppError(
-            'UNSUPPORTED',
-            `transport "${config.server.transport}" is not available in this version; use --transport http (or set [server] transport = "http")`,
-          );
-        }
         // Asked while the server starts, so the versions cost no start-up time of their own; a
         // failure there must not outlive a start that failed for another reason.
         const agents = findAgents(config, ctx.env, ctx.cwd).catch(() => []);
@@ -49,6 +55,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
           logFormat,
           logLevels: ['fatal', 'error', 'warn', 'log'],
           logColors: ctx.stdoutIsTerminal === true,
+          schedulers,
         }).catch((error: unknown) => {
           throw listenProblem(error, config) ?? error;
         });
@@ -75,6 +82,38 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
       }
     },
   };
+}
+
+/**
+ * `--transport stdio`: JSON-RPC on stdin/stdout until the client closes stdin or a signal comes.
+ * stdout carries the protocol only; the start-up lines and logs go to stderr.
+ */
+async function serveStdio(ctx: CliContext, config: HarnessConfig, logFormat: 'text' | 'json', schedulers: boolean) {
+  const out = new ServeOutput(ctx.stderr, logFormat);
+  try {
+    if (ctx.stdin === undefined) throw new AppError('UNSUPPORTED', 'the stdio transport needs a standard input');
+    const { bootstrapStdio } = await import('@agent-harness/server');
+    const server = await bootstrapStdio(config, {
+      env: ctx.env,
+      input: ctx.stdin,
+      output: ctx.stdout,
+      logFormat,
+      logLevels: ['fatal', 'error', 'warn', 'log'],
+      schedulers,
+    });
+    out.info(`harness: JSON-RPC on stdio (data ${config.server.data_dir}); close stdin to stop`, {
+      transport: 'stdio',
+    });
+    const why = await Promise.race([server.finished.then(() => 'stdin closed'), ctx.stopSignal()]);
+    out.info(`${why}, shutting down`, { reason: why });
+    await withCap(server.close(), SHUTDOWN_CAP_MS, 'shutdown').catch((error: unknown) => {
+      ctx.exitNow = true;
+      throw error;
+    });
+    out.info('stopped');
+  } catch (error) {
+    reportError(ctx, error);
+  }
 }
 
 /** A listen failure the user can fix, said in one line; undefined for anything else. */

@@ -7,10 +7,17 @@ import { HARNESS } from '../core/tokens.js';
 /** Starts the Harness (config projects, then recovery, then dispatch) and stops its engine. */
 @Injectable()
 export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private markStarted: () => void = () => undefined;
+  /** Resolves once the Harness has started (projects synced, recovery done): schedulers wait for it. */
+  readonly started = new Promise<void>((resolve) => {
+    this.markStarted = resolve;
+  });
+
   constructor(@Inject(HARNESS) private readonly harness: Harness) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.harness.start();
+    this.markStarted();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -28,6 +35,6 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
     { provide: RulesService, inject: [HARNESS], useFactory: (harness: Harness) => harness.rules },
     EngineLifecycle,
   ],
-  exports: [TaskRepository, ProjectCatalog, TaskEngine, ProjectAdmin, RulesService],
+  exports: [TaskRepository, ProjectCatalog, TaskEngine, ProjectAdmin, RulesService, EngineLifecycle],
 })
 export class EngineModule {}

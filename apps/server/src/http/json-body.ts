@@ -10,6 +10,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** No request needs more than a few levels; 32 leaves room and keeps JSON.parse far from the stack limit. */
 export const MAX_JSON_DEPTH = 32;
 
+/** Paths whose body JSON-RPC reads itself: a batch is an array, and a parse error has its own answer (-32700). */
+const RAW_JSON_PATHS = new Set(['/rpc']);
+
+/** A request to a RAW_JSON_PATHS path, after the checks: its body as text. */
+export interface RawJsonRequest extends Request {
+  rawJson?: string;
+}
+
 /** Keys that would reach an object's prototype if a body's fields were ever copied onto an object. */
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -85,7 +93,8 @@ export function decodeJsonBody(
  * otherwise, which also turns away the form posts a web page may send cross-site without asking),
  * nested at most MAX_JSON_DEPTH deep (400, checked before JSON.parse), and a JSON object. A body
  * within the limit is read whole even when refused, so the connection stays usable. Requests
- * without a body pass untouched.
+ * without a body pass untouched. `POST /rpc` gets the size, type and UTF-8 checks, and its text in
+ * `rawJson`: JSON-RPC parses it and answers its own errors.
  */
 export function jsonBody(): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
@@ -125,6 +134,16 @@ export function jsonBody(): (req: Request, res: Response, next: NextFunction) =>
       settled = true;
       if (problem !== undefined) {
         next(new AppError('UNSUPPORTED_MEDIA_TYPE', problem));
+        return;
+      }
+      if (RAW_JSON_PATHS.has(req.path.replace(/\/+$/, ''))) {
+        try {
+          (req as RawJsonRequest).rawJson = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+        } catch {
+          next(new AppError('INVALID_ARGUMENT', 'request body is not valid UTF-8'));
+          return;
+        }
+        next();
         return;
       }
       const decoded = decodeJsonBody(Buffer.concat(chunks));

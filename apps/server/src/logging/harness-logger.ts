@@ -19,6 +19,20 @@ const STARTUP_CONTEXTS = new Set([
  * the server reports it once, in words (a busy port is one line, not a log record and a stack).
  */
 class HarnessLogger extends ConsoleLogger {
+  /** Set for the stdio transport, whose stdout carries JSON-RPC and nothing else. */
+  allToStderr = false;
+
+  protected override printMessages(
+    messages: unknown[],
+    context?: string,
+    logLevel?: LogLevel,
+    writeStreamType?: 'stdout' | 'stderr',
+    errorStack?: unknown,
+    params?: Record<string, unknown>,
+  ): void {
+    super.printMessages(messages, context, logLevel, this.allToStderr ? 'stderr' : writeStreamType, errorStack, params);
+  }
+
   override log(message: unknown, ...optionalParams: unknown[]): void {
     if (STARTUP_CONTEXTS.has(contextOf(optionalParams))) return;
     super.log(message, ...optionalParams);
@@ -45,13 +59,20 @@ function contextOf(optionalParams: readonly unknown[]): string {
  * The server's logger: text lines for people, or (`json`) one JSON object per line with the
  * structured fields spread into it (`{"level":"log","pid":…,"timestamp":…,"message":…,"context":"HTTP","method":…}`).
  */
-export function createServerLogger(format: LogFormat, levels: readonly LogLevel[], colors = false): ConsoleLogger {
+export function createServerLogger(
+  format: LogFormat,
+  levels: readonly LogLevel[],
+  colors = false,
+  allToStderr = false,
+): ConsoleLogger {
   // Colors only for a terminal: escape codes in a log file or journal are noise.
-  return new HarnessLogger({
+  const logger = new HarnessLogger({
     prefix: 'Harness',
     json: format === 'json',
     flattenParams: true,
     logLevels: [...levels],
     colors: colors && format === 'text',
   });
+  logger.allToStderr = allToStderr;
+  return logger;
 }

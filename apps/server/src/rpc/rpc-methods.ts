@@ -1,0 +1,304 @@
+import { AppError, type TaskStreamEvent } from '@agent-harness/core';
+import type { Project } from '@agent-harness/queue';
+import { taskRequestFrom } from '@agent-harness/queue';
+import type { Harness, ScannedProject } from '@agent-harness/runtime';
+import { CreateTaskDto } from '../tasks/dto/create-task.dto.js';
+import { resolveTaskId } from '../tasks/task-id.js';
+import { taskDetail, taskSummary } from '../tasks/task.presenter.js';
+import type { RpcJob, RpcJobs } from './rpc-jobs.js';
+import {
+  DraftIdParams,
+  DraftListParams,
+  DraftRejectParams,
+  EventQueryParams,
+  JobIdParams,
+  NoParams,
+  ProjectParams,
+  SkillCreateParams,
+  SkillDeleteParams,
+  SkillIdParams,
+  SkillListParams,
+  TaskIdParams,
+  TaskListParams,
+  TaskSubscribeParams,
+} from './rpc-params.js';
+import type { RpcSession } from './rpc-session.js';
+import { followTaskEvents, taskStreamEvent } from './task-follower.js';
+
+/** One method: the DTO its params must satisfy, and what it does with them. */
+export interface RpcMethod {
+  readonly params: new () => object;
+  handle(params: object, session: RpcSession): Promise<unknown>;
+}
+
+function method<P extends object>(
+  params: new () => P,
+  handle: (params: P, session: RpcSession) => Promise<unknown>,
+): RpcMethod {
+  return { params, handle: handle as RpcMethod['handle'] };
+}
+
+const MAX_VIOLATIONS_SHOWN = 1000;
+
+/**
+ * The one method table of every JSON-RPC transport (`POST /rpc`, `/ws`, stdio). Each method calls
+ * the same application services the REST controllers and the CLI do; params are checked like REST
+ * bodies. Long calls (`gc_run`, `learn_*`) answer a job id at once and report by notification.
+ */
+export class RpcMethodTable {
+  private readonly methods: ReadonlyMap<string, RpcMethod>;
+
+  constructor(
+    private readonly harness: Harness,
+    private readonly jobs: RpcJobs,
+    extra: Readonly<Record<string, RpcMethod>> = {},
+  ) {
+    this.methods = new Map(Object.entries({ ...this.build(), ...extra }));
+  }
+
+  get(name: string): RpcMethod | undefined {
+    return this.methods.get(name);
+  }
+
+  names(): string[] {
+    return [...this.methods.keys()].sort();
+  }
+
+  /** Follows a task's stored-then-live events (see `followTaskEvents`). */
+  followTask(
+    taskId: string,
+    afterSeq: number,
+    onEvent: (event: TaskStreamEvent) => void,
+    onEnd: () => void,
+  ): (() => void) | undefined {
+    let ended = false;
+    const stop = followTaskEvents(
+      this.harness,
+      taskId,
+      afterSeq,
+      (event) => {
+        onEvent(taskStreamEvent(event));
+      },
+      () => {
+        ended = true;
+        onEnd();
+      },
+    );
+    return ended ? undefined : stop;
+  }
+
+  private async project(given: string | undefined): Promise<Project> {
+    return this.harness.engine.resolveProject(given);
+  }
+
+  private async scanned(given: string | undefined): Promise<ScannedProject> {
+    const { name, root } = await this.project(given);
+    return { name, root };
+  }
+
+  /** Starts a long call; its progress and end go to the session as `job/progress` and `job/completed`. */
+  private startJob(
+    session: RpcSession,
+    kind: string,
+    project: string,
+    work: (progress: (message: string) => void) => Promise<unknown>,
+  ): { job_id: string; status: RpcJob['status'] } {
+    const job = this.jobs.start(
+      kind,
+      project,
+      {
+        progress: (j, message) => {
+          session.notify('job/progress', { job_id: j.job_id, kind: j.kind, message });
+        },
+        finished: (j) => {
+          session.notify('job/completed', {
+            job_id: j.job_id,
+            kind: j.kind,
+            status: j.status,
+            ...(j.status === 'done' ? { result: j.result } : { error: j.error }),
+          });
+        },
+      },
+      work,
+    );
+    return { job_id: job.job_id, status: job.status };
+  }
+
+  private build(): Record<string, RpcMethod> {
+    const { harness } = this;
+    return {
+      // Tasks: the same checks and answers as POST /tasks, GET /tasks/:id, GET /tasks, POST /tasks/:id/cancel.
+      task_submit: method(CreateTaskDto, async (params, session) => {
+        const request = taskRequestFrom(params);
+        if (!request.ok) throw new AppError('INVALID_ARGUMENT', request.error);
+        const task = await harness.engine.submit({ ...request.value, project: params.project });
+        // A client that can be told follows its own task at once (no gap between submit and subscribe).
+        session.follow(task.id, 0);
+        return { task_id: task.id, status: task.status };
+      }),
+      task_get: method(TaskIdParams, async ({ task_id }) => {
+        const id = await resolveTaskId(harness.tasks, task_id);
+        const task = await harness.tasks.get(id);
+        if (task === undefined) throw new AppError('NOT_FOUND', `no task ${id}`);
+        return taskDetail(task, await harness.tasks.eventsAfter(id, 0, 10_000, ['status']));
+      }),
+      task_list: method(TaskListParams, async (params) => {
+        const limit = params.limit ?? 50;
+        const offset = params.offset ?? 0;
+        const { tasks, total } = await harness.tasks.list({
+          status: params.status,
+          project: params.project,
+          limit,
+          offset,
+        });
+        return { tasks: tasks.map(taskSummary), total, limit, offset };
+      }),
+      task_cancel: method(TaskIdParams, async ({ task_id }) => {
+        const task = await harness.engine.cancel(await resolveTaskId(harness.tasks, task_id));
+        return { task_id: task.id, status: task.status };
+      }),
+      task_subscribe: method(TaskSubscribeParams, async ({ task_id, after_seq }, session) => {
+        if (!session.canPush)
+          throw new AppError(
+            'UNSUPPORTED',
+            'this transport cannot send notifications: use the WebSocket (/ws) or stdio, or GET /tasks/:id/stream',
+          );
+        const id = await resolveTaskId(harness.tasks, task_id);
+        session.follow(id, after_seq ?? 0);
+        return { task_id: id, subscribed: true };
+      }),
+      task_unsubscribe: method(TaskIdParams, async ({ task_id }, session) => {
+        const id = await resolveTaskId(harness.tasks, task_id);
+        return { task_id: id, unsubscribed: session.unfollow(id) };
+      }),
+      agent_list: method(NoParams, async () => ({
+        default_agent: harness.agents.defaultAgent,
+        agents: harness.agents.availability(),
+      })),
+
+      // Rules and health.
+      rule_load: method(ProjectParams, async ({ project }) => {
+        const catalogue = await harness.rules.loadRules(await this.scanned(project));
+        return {
+          rules_count: catalogue.rules.length,
+          rules: catalogue.rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, source: r.source })),
+          problems: catalogue.problems,
+        };
+      }),
+      rule_check: method(ProjectParams, async ({ project }) => {
+        const scan = await harness.rules.scan(await this.scanned(project));
+        const { violations, problems } = scan.result;
+        return {
+          scan_id: scan.scanId,
+          project: scan.project,
+          violation_count: violations.length,
+          violations: violations.slice(0, MAX_VIOLATIONS_SHOWN),
+          problems,
+        };
+      }),
+      health_check: method(ProjectParams, async ({ project }) =>
+        harness.rules.health(project === undefined ? undefined : (await this.project(project)).name),
+      ),
+      event_query: method(EventQueryParams, async (p) => {
+        const events = await harness.events.query({
+          project: p.project,
+          taskId: p.task_id,
+          sessionId: p.session_id,
+          hook: p.hook,
+          tool: p.tool,
+          decision: p.decision,
+          severity: p.severity,
+          since: p.since,
+          until: p.until,
+          beforeId: p.before_id,
+          limit: p.limit ?? 100,
+          includeContent: p.include_content ?? false,
+        });
+        return { events };
+      }),
+
+      // Skills.
+      skill_list: method(SkillListParams, async ({ project, query }) => {
+        const root = project === undefined ? undefined : (await this.project(project)).root;
+        const skills = await harness.skills.list({ projectRoot: root, query });
+        return {
+          skills: skills.map(({ skill, governance, uses }) => ({
+            id: skill.id,
+            name: skill.name,
+            tier: skill.tier,
+            description: skill.description,
+            version: skill.version,
+            trigger_patterns: skill.triggerPatterns,
+            status: governance?.status ?? 'active',
+            uses,
+          })),
+        };
+      }),
+      skill_get: method(SkillIdParams, async ({ skill_id }) => {
+        const skills = await harness.skills.list();
+        const found = skills.find((s) => s.skill.id === skill_id) ?? skills.find((s) => s.skill.name === skill_id);
+        if (found === undefined) throw new AppError('NOT_FOUND', `no skill ${skill_id}`);
+        const { skill, governance, uses } = found;
+        return {
+          id: skill.id,
+          name: skill.name,
+          tier: skill.tier,
+          description: skill.description,
+          version: skill.version,
+          content_hash: skill.contentHash,
+          trigger_patterns: skill.triggerPatterns,
+          content: skill.content,
+          status: governance?.status ?? 'active',
+          uses,
+        };
+      }),
+      skill_create: method(SkillCreateParams, async ({ name, content, replace }) => {
+        const skill = await harness.skills.create(name, content, replace ?? false);
+        return { id: skill.id, name: skill.name, tier: skill.tier, content_hash: skill.contentHash };
+      }),
+      skill_delete: method(SkillDeleteParams, async ({ name }) => {
+        await harness.skills.delete(name);
+        return { deleted: true, name };
+      }),
+
+      // GC and learning: the long ones are jobs.
+      gc_run: method(ProjectParams, async ({ project }, session) => {
+        const target = await this.scanned(project);
+        return this.startJob(session, 'gc_run', target.name, (progress) => harness.gc.run(target, { progress }));
+      }),
+      learn_rules: method(ProjectParams, async ({ project }, session) => {
+        const target = await this.scanned(project);
+        return this.startJob(session, 'learn_rules', target.name, (progress) =>
+          harness.gc.learnRules(target, { progress }),
+        );
+      }),
+      learn_skills: method(ProjectParams, async ({ project }, session) => {
+        const target = await this.scanned(project);
+        return this.startJob(session, 'learn_skills', target.name, (progress) =>
+          harness.gc.learnSkills(target, { progress }),
+        );
+      }),
+      job_status: method(JobIdParams, async ({ job_id }) => this.jobs.get(job_id)),
+      gc_status: method(ProjectParams, async ({ project }) => ({
+        counts: await harness.gc.counts(project === undefined ? undefined : (await this.project(project)).name),
+      })),
+      gc_drafts: method(DraftListParams, async ({ project, status, limit }) => ({
+        drafts: await harness.gc.list({
+          project: project === undefined ? undefined : (await this.project(project)).name,
+          status,
+          limit: limit ?? 100,
+        }),
+      })),
+      gc_adopt: method(DraftIdParams, async ({ draft_id }, session) => {
+        const { draft, taskId } = await harness.gc.adopt(draft_id);
+        session.follow(taskId, 0);
+        return { adopted: true, draft_id: draft.id, task_id: taskId };
+      }),
+      gc_reject: method(DraftRejectParams, async ({ draft_id, reason }) => {
+        const draft = await harness.gc.reject(draft_id, reason);
+        return { rejected: true, draft_id: draft.id };
+      }),
+      methods: method(NoParams, async () => ({ methods: this.names() })),
+    };
+  }
+}

@@ -1,0 +1,205 @@
+import { AppError } from '@agent-harness/core';
+import { DECISIONS, MAX_QUERY_LIMIT, SEVERITIES, type Decision, type Severity } from '@agent-harness/observe';
+import { DRAFT_STATUSES, type DraftStatus } from '@agent-harness/gc';
+import { TASK_STATUSES, type TaskStatus } from '@agent-harness/queue';
+import { plainToInstance } from 'class-transformer';
+import { IsBoolean, IsIn, IsISO8601, IsString, Length, Matches, MaxLength, validateSync } from 'class-validator';
+import { Given, IntInRange, NoNulBytes } from '../http/dto-rules.js';
+import { fieldProblems } from '../http/validation.js';
+import { MAX_LIST_OFFSET } from '../tasks/dto/create-task.dto.js';
+
+/**
+ * A method's params checked the way REST bodies are (class-validator, unknown fields refused): an
+ * `INVALID_ARGUMENT` naming each field's problem, which JSON-RPC answers as -32602.
+ */
+export function validParams<T extends object>(dto: new () => T, raw: unknown): T {
+  if (Array.isArray(raw)) throw new AppError('INVALID_ARGUMENT', 'params must be an object of named parameters');
+  const instance = plainToInstance(dto, raw ?? {});
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const problems = fieldProblems(errors);
+    const message = problems.map((p) => (p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`));
+    throw new AppError('INVALID_ARGUMENT', `invalid params: ${message.join('; ')}`, { details: { problems } });
+  }
+  return instance;
+}
+
+/** Methods without params: any field given is refused. */
+export class NoParams {}
+
+/** `project`: a project's name or root; absent: the default project. */
+export class ProjectParams {
+  @Given()
+  @IsString()
+  @Length(1, 4096)
+  @NoNulBytes()
+  project?: string;
+}
+
+export class TaskIdParams {
+  /** A whole task id or a unique prefix of at least 8 characters. */
+  @IsString()
+  @Length(1, 100)
+  @NoNulBytes()
+  task_id!: string;
+}
+
+export class TaskSubscribeParams extends TaskIdParams {
+  /** Replay stored events after this sequence number first (0: all). */
+  @Given()
+  @IntInRange(0, Number.MAX_SAFE_INTEGER, 'after_seq must be a non-negative integer')
+  after_seq?: number;
+}
+
+export class TaskListParams {
+  @Given()
+  @IsIn([...TASK_STATUSES], { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
+  status?: TaskStatus;
+
+  @Given()
+  @IsString()
+  @MaxLength(4096)
+  @NoNulBytes()
+  project?: string;
+
+  @Given()
+  @IntInRange(1, 200, 'limit must be an integer from 1 to 200')
+  limit?: number;
+
+  @Given()
+  @IntInRange(0, MAX_LIST_OFFSET, `offset must be an integer from 0 to ${String(MAX_LIST_OFFSET)}`)
+  offset?: number;
+}
+
+const DRAFT_ID = /^[0-9a-f]{8,12}$/;
+
+export class DraftIdParams {
+  /** A draft's id or its 8-character prefix. */
+  @IsString()
+  @Matches(DRAFT_ID, { message: 'draft_id must be a draft id (8 to 12 hex characters)' })
+  draft_id!: string;
+}
+
+export class DraftRejectParams extends DraftIdParams {
+  @Given()
+  @IsString()
+  @MaxLength(2000)
+  @NoNulBytes()
+  reason?: string;
+}
+
+export class DraftListParams extends ProjectParams {
+  @Given()
+  @IsIn([...DRAFT_STATUSES], { message: `status must be one of ${DRAFT_STATUSES.join(', ')}` })
+  status?: DraftStatus;
+
+  @Given()
+  @IntInRange(1, 1000, 'limit must be an integer from 1 to 1000')
+  limit?: number;
+}
+
+export class SkillListParams extends ProjectParams {
+  @Given()
+  @IsString()
+  @MaxLength(200)
+  @NoNulBytes()
+  query?: string;
+}
+
+export class SkillIdParams {
+  /** `<tier>:<name>` (as `skill_list` shows) or a bare name (the highest tier wins). */
+  @IsString()
+  @Length(1, 200)
+  @NoNulBytes()
+  skill_id!: string;
+}
+
+export class SkillCreateParams {
+  @IsString()
+  @Length(1, 100)
+  @NoNulBytes()
+  name!: string;
+
+  @IsString()
+  @Length(1, 100_000)
+  @NoNulBytes()
+  content!: string;
+
+  @Given()
+  @IsBoolean()
+  replace?: boolean;
+}
+
+export class SkillDeleteParams {
+  @IsString()
+  @Length(1, 100)
+  @NoNulBytes()
+  name!: string;
+}
+
+const EVENT_KIND = /^[a-z][a-z0-9_]{0,63}$/;
+
+export class EventQueryParams {
+  @Given()
+  @IsString()
+  @MaxLength(200)
+  @NoNulBytes()
+  project?: string;
+
+  @Given()
+  @IsString()
+  @MaxLength(100)
+  @NoNulBytes()
+  task_id?: string;
+
+  @Given()
+  @IsString()
+  @MaxLength(200)
+  @NoNulBytes()
+  session_id?: string;
+
+  @Given()
+  @Matches(EVENT_KIND, { message: 'hook must be an event kind (lower-case snake case)' })
+  hook?: string;
+
+  @Given()
+  @IsString()
+  @MaxLength(200)
+  @NoNulBytes()
+  tool?: string;
+
+  @Given()
+  @IsIn([...DECISIONS], { message: `decision must be one of ${DECISIONS.join(', ')}` })
+  decision?: Decision;
+
+  @Given()
+  @IsIn([...SEVERITIES], { message: `severity must be one of ${SEVERITIES.join(', ')}` })
+  severity?: Severity;
+
+  @Given()
+  @IsISO8601({ strict: true }, { message: 'since must be an ISO-8601 time' })
+  since?: string;
+
+  @Given()
+  @IsISO8601({ strict: true }, { message: 'until must be an ISO-8601 time' })
+  until?: string;
+
+  @Given()
+  @IntInRange(1, MAX_QUERY_LIMIT, `limit must be an integer from 1 to ${String(MAX_QUERY_LIMIT)}`)
+  limit?: number;
+
+  /** Keyset paging: the smallest id of the previous page. */
+  @Given()
+  @IntInRange(1, Number.MAX_SAFE_INTEGER, 'before_id must be a positive integer')
+  before_id?: number;
+
+  @Given()
+  @IsBoolean()
+  include_content?: boolean;
+}
+
+export class JobIdParams {
+  @IsString()
+  @Matches(/^[0-9a-f-]{36}$/, { message: 'job_id must be a job id' })
+  job_id!: string;
+}
