@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpRpc, WsRpcClient, type RpcMessage } from './support/rpc-clients.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
+
+const TOKEN = 'rpc-test-token-0123456789';
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+function result(message: RpcMessage | RpcMessage[] | undefined): Record<string, unknown> {
+  if (message === undefined || Array.isArray(message) || message.result === undefined)
+    throw new Error(`expected a result, got ${JSON.stringify(message)}`);
+  return message.result;
+}
+
+function errorOf(message: RpcMessage | RpcMessage[] | undefined): { code: number; message: string } {
+  if (message === undefined || Array.isArray(message) || message.error === undefined)
+    throw new Error(`expected an error, got ${JSON.stringify(message)}`);
+  return message.error;
+}
+
+describe('JSON-RPC over HTTP and WebSocket', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ token: TOKEN });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  describe('POST /rpc', () => {
+    async function session(): Promise<Record<string, string>> {
+      const init = await httpRpc(server.url, { jsonrpc: '2.0', id: 1, method: 'initialize' }, auth);
+      const sessionId = result(init.json)['session_id'];
+      expect(typeof sessionId).toBe('string');
+      const headers = { ...auth, 'harness-session': String(sessionId) };
+      const done = await httpRpc(server.url, { jsonrpc: '2.0', method: 'initialized' }, headers);
+      // A notification gets no answer.
+      expect(done.status).toBe(204);
+      return headers;
+    }
+
+    it('needs the bearer token like every REST route', async () => {
+      const res = await httpRpc(server.url, { jsonrpc: '2.0', id: 1, method: 'initialize' });
+      expect(res.status).toBe(401);
+    });
+
+    it('refuses every method before the handshake, and a session is per client', async () => {
+      const before = await httpRpc(server.url, { jsonrpc: '2.0', id: 1, method: 'agent_list' }, auth);
+      expect(errorOf(before.json).code).toBe(-32003);
+
+      const headers = await session();
+      const agents = await httpRpc(server.url, { jsonrpc: '2.0', id: 2, method: 'agent_list' }, headers);
+      expect(result(agents.json)['default_agent']).toBeTypeOf('string');
+
+      // Another client (no session header) is still not initialized: one handshake opens one session.
+      const other = await httpRpc(server.url, { jsonrpc: '2.0', id: 3, method: 'agent_list' }, auth);
+      expect(errorOf(other.json).code).toBe(-32003);
+      // A made-up session id opens nothing either.
+      const forged = await httpRpc(
+        server.url,
+        { jsonrpc: '2.0', id: 4, method: 'agent_list' },
+        { ...auth, 'harness-session': '00000000-0000-4000-8000-000000000000' },
+      );
+      expect(errorOf(forged.json).message).toContain('unknown or expired session');
+    });
+
+    it('answers a parse error with -32700 and id null, never an HTTP error', async () => {
+      const res = await httpRpc(server.url, '{"jsonrpc": "2.0", "id": 1, "method": ', auth);
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ id: null, error: { code: -32700 } });
+    });
+
+    it('answers a batch entry by entry, an invalid entry with -32600, and notifications not at all', async () => {
+      const headers = await session();
+      const res = await httpRpc(
+        server.url,
+        [
+          { jsonrpc: '2.0', id: 'a', method: 'gc_status' },
+          42,
+          { jsonrpc: '1.0', id: 'b', method: 'gc_status' },
+          { jsonrpc: '2.0', method: 'gc_status' },
+          { jsonrpc: '2.0', id: 'c', method: 'no_such_method' },
+          { jsonrpc: '2.0', id: 'd', method: 'task_get', params: { task_id: 7 } },
+        ],
+        headers,
+      );
+      expect(Array.isArray(res.json)).toBe(true);
+      const answers = res.json as RpcMessage[];
+      expect(answers.map((a) => [a.id, a.error?.code ?? 'ok'])).toEqual([
+        ['a', 'ok'],
+        [null, -32600],
+        ['b', -32600],
+        ['c', -32601],
+        ['d', -32602],
+      ]);
+      expect(answers[4]?.error?.message).toContain('task_id must be a string');
+    });
+
+    it('submits a task and reads it back with the same answers as REST', async () => {
+      const headers = await session();
+      const submitted = await httpRpc(
+        server.url,
+        { jsonrpc: '2.0', id: 1, method: 'task_submit', params: { prompt: 'Add f.txt', project: 'app' } },
+        headers,
+      );
+      const taskId = String(result(submitted.json)['task_id']);
+      const got = await httpRpc(
+        server.url,
+        { jsonrpc: '2.0', id: 2, method: 'task_get', params: { task_id: taskId.slice(0, 8) } },
+        headers,
+      );
+      expect(result(got.json)).toMatchObject({ id: taskId, project: 'app' });
+      const rest = (await (await fetch(`${server.url}/tasks/${taskId}`, { headers: auth })).json()) as {
+        id: string;
+      };
+      expect(rest.id).toBe(taskId);
+      // Unknown fields are refused, as in POST /tasks.
+      const bad = await httpRpc(
+        server.url,
+        { jsonrpc: '2.0', id: 3, method: 'task_submit', params: { prompt: 'x', sneaky: true } },
+        headers,
+      );
+      expect(errorOf(bad.json)).toMatchObject({ code: -32602 });
+      expect(errorOf(bad.json).message).toContain('sneaky');
+      // Subscribing needs a transport that can push.
+      const subscribe = await httpRpc(
+        server.url,
+        { jsonrpc: '2.0', id: 4, method: 'task_subscribe', params: { task_id: taskId } },
+        headers,
+      );
+      expect(errorOf(subscribe.json).code).toBe(-32010);
+    });
+  });
+
+  describe('/ws', () => {
+    it('refuses an upgrade without the token, and from another site', async () => {
+      await expect(WsRpcClient.connect(server.url)).rejects.toThrow('401');
+      await expect(WsRpcClient.connect(server.url, { ...auth, origin: 'https://evil.example' })).rejects.toThrow('403');
+    });
+
+    it('answers only the connection that completed its handshake', async () => {
+      const a = await WsRpcClient.connect(server.url, auth);
+      const b = await WsRpcClient.connect(server.url, auth);
+      try {
+        await a.handshake();
+        expect((await a.call('agent_list')).result).toBeDefined();
+        expect((await b.call('agent_list')).error?.code).toBe(-32003);
+        // `initialized` before `initialize` is an invalid request; b stays closed.
+        expect((await b.call('initialized')).error?.code).toBe(-32600);
+        expect((await b.call('agent_list')).error?.code).toBe(-32003);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('pushes the status changes and agent events of a submitted task until it is done', async () => {
+      const client = await WsRpcClient.connect(server.url, auth);
+      try {
+        await client.handshake();
+        const submitted = await client.call('task_submit', { prompt: 'Add f.txt', project: 'app' });
+        const taskId = String(submitted.result?.['task_id']);
+        const end = await client.waitFor(
+          (n) =>
+            n.method === 'task/event' &&
+            n.params?.['task_id'] === taskId &&
+            (n.params['event'] as { kind: string }).kind === 'end',
+        );
+        expect((end.params?.['event'] as { data: { status: string } }).data.status).toBe('done');
+        const statuses = client.notifications
+          .filter((n) => n.method === 'task/status_changed' && n.params?.['task_id'] === taskId)
+          .map((n) => n.params?.['to']);
+        expect(statuses[0]).toBe('queued');
+        expect(statuses.at(-1)).toBe('done');
+        expect(
+          client.notifications.some(
+            (n) => n.method === 'task/event' && (n.params?.['event'] as { kind: string }).kind === 'agent',
+          ),
+        ).toBe(true);
+        // Sequence numbers arrive in order with no repeat.
+        const seqs = client.notifications
+          .filter((n) => n.method === 'task/event' && n.params?.['task_id'] === taskId)
+          .map((n) => (n.params?.['event'] as { seq: number }).seq);
+        expect(seqs).toEqual([...new Set(seqs)].sort((x, y) => x - y));
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('runs gc_run as a job: an id at once, then job/completed with the report', async () => {
+      const client = await WsRpcClient.connect(server.url, auth);
+      try {
+        await client.handshake();
+        const started = await client.call('gc_run', { project: 'app' });
+        const jobId = String(started.result?.['job_id']);
+        expect(started.result?.['status']).toBe('running');
+        const done = await client.waitFor((n) => n.method === 'job/completed' && n.params?.['job_id'] === jobId);
+        expect(done.params).toMatchObject({ kind: 'gc_run', status: 'done', result: { project: 'app' } });
+        const status = await client.call('job_status', { job_id: jobId });
+        expect(status.result).toMatchObject({ job_id: jobId, status: 'done' });
+      } finally {
+        await client.close();
+      }
+    });
+  });
+});
