@@ -31,6 +31,7 @@ describe('openDatabase (real SQLite file)', () => {
         'TelemetryEvents1764800000000',
         'TaskSeeds1764900000000',
         'GcDrafts1765000000000',
+        'ExecPlans1765100000000',
         'ReviewFindings1765200000000',
       ]);
       const [mode] = await first.dataSource.query<{ journal_mode: string }[]>('PRAGMA journal_mode');

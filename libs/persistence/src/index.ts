@@ -6,3 +6,4 @@ export { TypeOrmProjectCatalog } from './projects/typeorm-project-catalog.js';
 export { TypeOrmEventStore } from './events/typeorm-event-store.js';
 export { TypeOrmDraftIndex } from './gc/typeorm-draft-index.js';
 export { TypeOrmReviewStore } from './reviews/typeorm-review-store.js';
+export { TypeOrmPlanStore } from './plans/typeorm-plan-store.js';

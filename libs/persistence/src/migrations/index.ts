@@ -9,6 +9,7 @@ import { TaskCountsAndListIndexes1764700000000 } from './1764700000000-task-coun
 import { TelemetryEvents1764800000000 } from './1764800000000-telemetry-events.js';
 import { TaskSeeds1764900000000 } from './1764900000000-task-seeds.js';
 import { GcDrafts1765000000000 } from './1765000000000-gc-drafts.js';
+import { ExecPlans1765100000000 } from './1765100000000-exec-plans.js';
 import { ReviewFindings1765200000000 } from './1765200000000-review-findings.js';
 
 /** Every migration, oldest first. New ones are appended; committed ones are never edited. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   TelemetryEvents1764800000000,
   TaskSeeds1764900000000,
   GcDrafts1765000000000,
+  ExecPlans1765100000000,
   ReviewFindings1765200000000,
 ];
