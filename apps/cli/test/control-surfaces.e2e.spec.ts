@@ -47,8 +47,14 @@ class StdioClient {
         for (const wake of this.waiters.splice(0)) wake();
       }
     });
-    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    this.exited = new Promise((resolve) => {
+      child.on('exit', (code) => {
+        resolve(code);
+      });
+    });
   }
 
   send(message: unknown): void {
@@ -186,7 +192,12 @@ describe('control surfaces (built CLI, scripted agents)', () => {
     };
     const session = String((await rpc({ jsonrpc: '2.0', id: 1, method: 'initialize' }))?.result?.['session_id']);
     await rpc({ jsonrpc: '2.0', method: 'initialized' }, session);
-    type Event = { id: number; tool: string; detail: string; reason?: string };
+    interface Event {
+      id: number;
+      tool: string;
+      detail: string;
+      reason?: string;
+    }
     const schedulerEvents = async (): Promise<Event[]> => {
       const answer = await rpc(
         { jsonrpc: '2.0', id: 2, method: 'event_query', params: { hook: 'scheduler', limit: 1000 } },

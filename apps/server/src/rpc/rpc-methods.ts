@@ -35,7 +35,7 @@ function method<P extends object>(
   params: new () => P,
   handle: (params: P, session: RpcSession) => Promise<unknown>,
 ): RpcMethod {
-  return { params, handle: handle as RpcMethod['handle'] };
+  return { params, handle };
 }
 
 const MAX_VIOLATIONS_SHOWN = 1000;
@@ -71,7 +71,7 @@ export class RpcMethodTable {
     onEvent: (event: TaskStreamEvent) => void,
     onEnd: () => void,
   ): (() => void) | undefined {
-    let ended = false;
+    const state = { ended: false };
     const stop = followTaskEvents(
       this.harness,
       taskId,
@@ -80,11 +80,11 @@ export class RpcMethodTable {
         onEvent(taskStreamEvent(event));
       },
       () => {
-        ended = true;
+        state.ended = true;
         onEnd();
       },
     );
-    return ended ? undefined : stop;
+    return state.ended ? undefined : stop;
   }
 
   private async project(given: string | undefined): Promise<Project> {
@@ -171,10 +171,9 @@ export class RpcMethodTable {
         const id = await resolveTaskId(harness.tasks, task_id);
         return { task_id: id, unsubscribed: session.unfollow(id) };
       }),
-      agent_list: method(NoParams, async () => ({
-        default_agent: harness.agents.defaultAgent,
-        agents: harness.agents.availability(),
-      })),
+      agent_list: method(NoParams, () =>
+        Promise.resolve({ default_agent: harness.agents.defaultAgent, agents: harness.agents.availability() }),
+      ),
 
       // Rules and health.
       rule_load: method(ProjectParams, async ({ project }) => {
@@ -278,7 +277,7 @@ export class RpcMethodTable {
           harness.gc.learnSkills(target, { progress }),
         );
       }),
-      job_status: method(JobIdParams, async ({ job_id }) => this.jobs.get(job_id)),
+      job_status: method(JobIdParams, ({ job_id }) => Promise.resolve(this.jobs.get(job_id))),
       gc_status: method(ProjectParams, async ({ project }) => ({
         counts: await harness.gc.counts(project === undefined ? undefined : (await this.project(project)).name),
       })),
@@ -298,7 +297,7 @@ export class RpcMethodTable {
         const draft = await harness.gc.reject(draft_id, reason);
         return { rejected: true, draft_id: draft.id };
       }),
-      methods: method(NoParams, async () => ({ methods: this.names() })),
+      methods: method(NoParams, () => Promise.resolve({ methods: this.names() })),
     };
   }
 }

@@ -25,6 +25,7 @@ export function validParams<T extends object>(dto: new () => T, raw: unknown): T
 }
 
 /** Methods without params: any field given is refused. */
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a DTO with no fields is how "no params" is validated
 export class NoParams {}
 
 /** `project`: a project's name or root; absent: the default project. */

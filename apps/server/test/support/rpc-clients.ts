@@ -6,7 +6,7 @@ export interface RpcMessage {
   readonly id?: string | number | null;
   readonly method?: string;
   readonly params?: Record<string, unknown>;
-  readonly result?: Record<string, unknown> & { [key: string]: unknown };
+  readonly result?: Record<string, unknown>;
   readonly error?: { code: number; message: string; data?: unknown };
 }
 
@@ -37,7 +37,7 @@ export class WsRpcClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as RpcMessage;
+      const message = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : '') as RpcMessage;
       if (message.id !== undefined && message.id !== null && this.waiting.has(message.id)) {
         const resolve = this.waiting.get(message.id);
         this.waiting.delete(message.id);
