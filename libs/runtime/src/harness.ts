@@ -8,7 +8,9 @@ import {
   DATABASE_FILE_NAME,
   openDatabase,
   TypeOrmEventStore,
+  TypeOrmPlanStore,
   TypeOrmProjectCatalog,
+  TypeOrmReviewStore,
   TypeOrmTaskRepository,
   type Database,
 } from '@agent-harness/persistence';
@@ -18,6 +20,8 @@ import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
 import { GcService } from './gc-service.js';
+import { PlansService } from './plans-service.js';
+import { ReviewService } from './review-service.js';
 import { RulesService } from './rules-service.js';
 import { JobRunner } from './schedule/job-runner.js';
 import { configuredJobs } from './schedule/scheduler-jobs.js';
@@ -71,6 +75,10 @@ export interface Harness {
   readonly skills: SkillsService;
   /** GC: signals, remediation drafts, adopt/reject, learning rules and skills. */
   readonly gc: GcService;
+  /** Exec plans: made from specs, updated, and linked to tasks (a milestone is completed when its task ends done). */
+  readonly plans: PlansService;
+  /** The periodic whole-repo review: runs now, and the stored reviews with their findings. */
+  readonly reviews: ReviewService;
   /** The background jobs (health, GC, self-evolution, retention, review) the server's schedulers run. */
   readonly schedule: HarnessSchedule;
   /** Puts the config file's projects in the catalog (done by `start`; one-shot commands call it alone). */
@@ -227,6 +235,26 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     await database.close();
     throw error;
   }
+  const plans = new PlansService({
+    store: new TypeOrmPlanStore(database.dataSource),
+    tasks,
+    watch: (taskId) => engine.watch(taskId),
+    config,
+    now: options.now,
+    logger,
+  });
+  const reviews = new ReviewService({
+    config,
+    projects,
+    agents,
+    store: new TypeOrmReviewStore(database.dataSource),
+    events,
+    telemetry,
+    rules,
+    env,
+    redact: (text) => redactor.text(text),
+    now: options.now,
+  });
   const syncProjects = () =>
     projects.syncFromConfig(
       config.projects.map((p) => ({
@@ -262,6 +290,8 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     rules,
     skills,
     gc,
+    plans,
+    reviews,
     schedule,
     syncProjects,
     start: async () => {
@@ -272,9 +302,12 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
           `recovered after a restart: requeued ${report.requeued.join(', ') || 'none'}; failed ${report.failed.join(', ') || 'none'}`,
         );
       }
+      // Links whose task ended while nobody watched are settled; the others are watched.
+      await plans.reconcile();
       return report;
     },
     close: async () => {
+      await plans.close();
       await engine.stop();
       await jobRunner.idle();
       await telemetry.close();
