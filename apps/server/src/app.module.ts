@@ -5,6 +5,7 @@ import { DashboardController } from './dashboard/dashboard.controller.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ProjectsController } from './projects/projects.controller.js';
+import { ReviewsController } from './reviews/reviews.controller.js';
 import { RpcModule } from './rpc/rpc.module.js';
 import { SchedulersModule } from './schedulers/schedulers.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
@@ -27,7 +28,7 @@ export class AppModule {
         RpcModule,
         SchedulersModule.forRoot(options.harness, options.schedulers),
       ],
-      controllers: [HealthController, TasksController, DashboardController, ProjectsController],
+      controllers: [HealthController, TasksController, DashboardController, ProjectsController, ReviewsController],
     };
   }
 }

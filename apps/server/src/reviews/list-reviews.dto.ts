@@ -1,0 +1,19 @@
+import type { ReviewListQuery } from '@agent-harness/core';
+import { MAX_REVIEW_LIST_LIMIT } from '@agent-harness/review';
+import { IsString, Length } from 'class-validator';
+import { Given, IntInRange, NoNulBytes, QueryInt } from '../http/dto-rules.js';
+
+/** `GET /api/reviews?project=&limit=`. */
+export class ListReviewsQueryDto implements ReviewListQuery {
+  /** A project name (as `harness review list` and the dashboard show it). */
+  @Given()
+  @IsString()
+  @Length(1, 200, { message: 'project must be 1 to 200 characters' })
+  @NoNulBytes()
+  project?: string;
+
+  @Given()
+  @QueryInt()
+  @IntInRange(1, MAX_REVIEW_LIST_LIMIT, `limit must be an integer from 1 to ${String(MAX_REVIEW_LIST_LIMIT)}`)
+  limit?: number;
+}
