@@ -15,7 +15,7 @@ import {
 } from '@agent-harness/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 // `harness mcp-server` as Claude Code or Codex meets it: the SDK's own client spawns the built
@@ -254,8 +254,11 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
       expect(result.isError, `${name} ${JSON.stringify(args)}`).toBe(true);
       expect(textOf(result)).toMatch(message);
     }
+    // A message that is not JSON-RPC is a line on stderr, not the end of the session.
+    await session.transport.send({ hello: 'there' } as unknown as JSONRPCMessage);
     // Nothing was queued or run, and the server still answers.
     expect((await call(session, 'list_tasks', {})).structuredContent).toEqual({ tasks: [], total: 0 });
+    expect(session.stderr()).toContain('harness mcp-server: protocol error:');
     expect(existsSync(file('agent.jsonl'))).toBe(false);
     expect(session.protocolErrors).toEqual([]);
   });

@@ -3,6 +3,7 @@ import {
   HARNESS_VERSION,
   TASK_STATUSES,
   toAppError,
+  type AgentEvent,
   type HarnessConfig,
   type SecretRedactor,
 } from '@agent-harness/core';
@@ -61,6 +62,10 @@ const runAgentOutput = z.object({
 export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
   const { backend, config, ctx, redactor, log } = deps;
   const server = new McpServer({ name: 'harness', version: HARNESS_VERSION }, { instructions: INSTRUCTIONS });
+  // A line the client sent that is not a message, say: worth a line on stderr, not the end.
+  server.server.onerror = (error) => {
+    log(`protocol error: ${error.message}`);
+  };
 
   /** A result with its text and data, both redacted. */
   const result = (text: string, data: Record<string, unknown>, isError = false): CallToolResult => ({
@@ -167,7 +172,7 @@ export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
       const progressToken = extra._meta?.progressToken;
       let progress = 0;
       // Progress notifications show the run live and keep clients that allow them from timing out.
-      const onEvent = (event: Parameters<typeof describeEvent>[0], directory: string): void => {
+      const onEvent = (event: AgentEvent, directory: string): void => {
         const line = progressToken === undefined ? undefined : describeEvent(event, directory);
         if (progressToken === undefined || line === undefined) return;
         progress += 1;
