@@ -63,6 +63,49 @@ function repoName(): Field<string | undefined> {
   });
 }
 
+/** A GitHub login, as GitHub allows them (a bot's with its `[bot]` suffix), matched case-insensitively later. */
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+
+/** A list of strings each checked by `pattern`; `what` says what an entry must be. */
+function checkedList(pattern: RegExp, what: string): Field<readonly string[]> {
+  return {
+    parse(value, p, ctx) {
+      if (value === undefined) return [];
+      if (!Array.isArray(value)) {
+        ctx.problems.push({ path: p, message: 'must be an array of strings' });
+        return [];
+      }
+      return value.flatMap((item: unknown, i) => {
+        if (typeof item === 'string' && pattern.test(item)) return [item];
+        ctx.problems.push({ path: `${p}[${String(i)}]`, message: `must be ${what}` });
+        return [];
+      });
+    },
+  };
+}
+
+/** An absolute http(s) URL without a query or fragment, kept without its trailing slash. */
+function baseUrl(): Field<string | undefined> {
+  return optional({
+    parse(value, p, ctx) {
+      let url: URL | undefined;
+      try {
+        url = typeof value === 'string' ? new URL(value) : undefined;
+      } catch {
+        url = undefined;
+      }
+      if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '') {
+        ctx.problems.push({
+          path: p,
+          message: 'must be an http(s) URL without a query, e.g. "https://harness.example.com"',
+        });
+        return '';
+      }
+      return (value as string).replace(/\/+$/, '');
+    },
+  });
+}
+
 function branchName(): Field<string> {
   return {
     parse(value, p, ctx) {
@@ -127,6 +170,8 @@ export const configSchema = table({
     github_webhook_secret: secret({ env: 'HARNESS_GITHUB_WEBHOOK_SECRET', inFile: true }),
     notification_broadcast_capacity: positiveInt(256),
     api_token: secret({ env: 'HARNESS_API_TOKEN', inFile: true, check: apiTokenProblem }),
+    /** Where people reach this server (replies on GitHub link tasks there); unset: replies name the task id. */
+    public_url: baseUrl(),
   }),
   agents: table({
     default_agent: nonEmptyString('auto'),
@@ -264,6 +309,19 @@ export const configSchema = table({
   github: table({
     api_url: nonEmptyString('https://api.github.com'),
     token: secret({ env: 'GITHUB_TOKEN', inFile: false }),
+    /** Who may start tasks from GitHub; empty: the repository's collaborators with write access. */
+    allowed_actors: checkedList(GITHUB_LOGIN, 'a GitHub login, e.g. "octocat" or "renovate[bot]"'),
+    /** Accounts whose login ends in `[bot]` may start tasks (they are refused otherwise). */
+    allow_bots: boolean(false),
+  }),
+  intake: table({
+    /** Open issues with a label become tasks, once each (the `intake` scheduler job). */
+    github: table({
+      enabled: boolean(false),
+      repos: checkedList(REPO, '"owner/name", e.g. "octo-org/my-app"'),
+      label: nonEmptyString('harness'),
+      poll_interval_secs: positiveInt(30),
+    }),
   }),
   projects: tableList({
     name: projectNameField(),

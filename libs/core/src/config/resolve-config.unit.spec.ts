@@ -90,7 +90,34 @@ describe('resolveConfig defaults', () => {
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, max_queue_size: 32 });
     expect(config.validation).toEqual({ pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2, env: {} });
     expect(config.github.api_url).toBe('https://api.github.com');
+    expect(config.github.allowed_actors).toEqual([]);
+    expect(config.github.allow_bots).toBe(false);
+    expect(config.intake).toEqual({ github: { enabled: false, repos: [], label: 'harness', poll_interval_secs: 30 } });
+    expect(config.server.public_url).toBeUndefined();
     expect(config.projects).toEqual([]);
+  });
+
+  it('checks the GitHub intake keys: logins, repositories and the public URL', () => {
+    const found = problems({
+      toml: [
+        '[server]',
+        'public_url = "ftp://example.com/x?y=1"',
+        '[github]',
+        'allowed_actors = ["octocat", "renovate[bot]", "not a login"]',
+        '[intake.github]',
+        'repos = ["octo/app", "nope"]',
+        'poll_interval_secs = 0',
+        '',
+      ].join('\n'),
+    });
+    expect(found.map((p) => p.path)).toEqual([
+      'server.public_url',
+      'github.allowed_actors[2]',
+      'intake.github.repos[1]',
+      'intake.github.poll_interval_secs',
+    ]);
+    const config = resolveOk({ toml: '[server]\npublic_url = "https://h.example/harness/"\n' });
+    expect(config.server.public_url).toBe('https://h.example/harness');
   });
 
   it('accepts a partial file: missing sections and keys take their defaults', () => {
