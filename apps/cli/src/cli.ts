@@ -6,7 +6,9 @@ import { execCommand } from './commands/exec.command.js';
 import { gcCommand } from './commands/gc.command.js';
 import { learnCommand } from './commands/learn.command.js';
 import { mcpServerCommand } from './commands/mcp-server.command.js';
+import { planCommand } from './commands/plan.command.js';
 import { serveCommand } from './commands/serve.command.js';
+import { reviewCommand } from './commands/review.command.js';
 import { healthCommand, ruleCommand } from './commands/rules.command.js';
 import { skillCommand } from './commands/skill.command.js';
 import { tasksCommand } from './commands/tasks.command.js';
@@ -31,7 +33,12 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .command(skillCommand(ctx))
     .command(learnCommand(ctx))
     .command(mcpServerCommand(ctx))
-    .demandCommand(1, 'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, mcp-server')
+    .command(planCommand(ctx))
+    .command(reviewCommand(ctx))
+    .demandCommand(
+      1,
+      'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review',
+    )
     .check((argv) => {
       const rest = argv['--'];
       if (argv._[0] === 'exec' || !Array.isArray(rest) || rest.length === 0) return true;

@@ -23,6 +23,7 @@ export {
   parseReviewReport,
   reviewListLimit,
   reviewPrompt,
+  reviewRunJson,
   reviewStoreContract,
   synthesisPrompt,
   violationLines,

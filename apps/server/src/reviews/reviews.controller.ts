@@ -1,38 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import type { ReviewListResponse, ReviewRunJson } from '@agent-harness/core';
-import type { ReviewRun } from '@agent-harness/review';
+import type { ReviewListResponse } from '@agent-harness/core';
+import { reviewRunJson } from '@agent-harness/review';
 import type { Harness } from '@agent-harness/runtime';
 import { HARNESS } from '../core/tokens.js';
 import { ListReviewsQueryDto } from './list-reviews.dto.js';
-
-/** A stored review as the API shows it (snake_case, nulls for what is unset). */
-export function reviewRunJson(run: ReviewRun): ReviewRunJson {
-  return {
-    id: run.id,
-    project: run.project,
-    head: run.head,
-    previous_head: run.previousHead ?? null,
-    strategy: run.strategy,
-    agents: [...run.agents],
-    status: run.status,
-    summary: run.summary,
-    error: run.error ?? null,
-    note: run.note ?? null,
-    cost_usd: run.costUsd ?? null,
-    started_at: run.startedAt,
-    finished_at: run.finishedAt,
-    duration_ms: run.durationMs,
-    findings: run.findings.map((f) => ({
-      id: f.id,
-      severity: f.severity,
-      title: f.title,
-      file: f.file ?? null,
-      line: f.line ?? null,
-      description: f.description,
-      suggestion: f.suggestion ?? null,
-    })),
-  };
-}
 
 /** The periodic whole-repo reviews and their findings (`harness review list` reads the same store). */
 @Controller('api/reviews')
