@@ -1,3 +1,4 @@
+import type { LogEventData } from '@agent-harness/core';
 import type { Task } from '@agent-harness/queue';
 import type { PullRequestWriter } from './pull-request-writer.js';
 import type { RunContext } from './run-context.js';
@@ -29,7 +30,7 @@ export async function publish(
       ? nothingToChange(ctx)
       : { kind: 'failed', error: 'agent made no changes', failureClass: 'no_changes' };
   }
-  await ctx.set({ commit });
+  await ctx.set({ commit }, { kind: 'log', data: await commitLog(ctx, commit) });
   if ((await ctx.deps.worktrees.originUrl(project.root)) === undefined) return next(commit);
   if (ctx.deps.validation.prePush.length > 0) {
     const checks = await ctx.runChecks(ctx.deps.validation.prePush);
@@ -53,6 +54,35 @@ export async function publish(
       { kind: 'log', data: { message: 'checkpoint: published (a restart resumes with the review)' } },
     );
   return next(commit);
+}
+
+/** The diff stat files a commit's log event lists; `files_changed` still counts them all. */
+const DIFF_STAT_FILES = 200;
+
+/**
+ * The commit step's log event, with what the task's change now touches against its base (read once
+ * here, so a dashboard showing it runs no git per page view). A stat git cannot give is said, not faked.
+ */
+async function commitLog(ctx: RunContext, commit: string): Promise<LogEventData> {
+  const { worktree } = ctx.workspace;
+  const short = commit.slice(0, 12);
+  try {
+    const stat = await ctx.deps.worktrees.diffStat(worktree.path, worktree.base);
+    const count = stat.files.length;
+    return {
+      message: `committed ${short}: ${String(count)} file${count === 1 ? '' : 's'} changed, +${String(stat.insertions)} -${String(stat.deletions)} against ${worktree.base}`,
+      diff_stat: {
+        files_changed: count,
+        insertions: stat.insertions,
+        deletions: stat.deletions,
+        files: stat.files.slice(0, DIFF_STAT_FILES),
+      },
+    };
+  } catch (error) {
+    return {
+      message: `committed ${short} (no diff stat: ${cutText(error instanceof Error ? error.message : String(error), 300)})`,
+    };
+  }
 }
 
 /**

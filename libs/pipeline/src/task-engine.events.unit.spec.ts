@@ -27,11 +27,11 @@ describe('TaskEngine events and heartbeat (unit)', () => {
     const submitted = await engine.submit({ kind: 'prompt', prompt: 'x' });
     expect(submitted.id).toBe(FIRST_ID);
     const live: StoredTaskEvent[] = await watched;
-    // Everything stored after the submit, exactly as stored: nothing skipped, nothing invented.
-    expect(live).toEqual(await tasks.eventsAfter(FIRST_ID, 1, 1000));
-    expect(live.map((e) => e.seq)).toEqual(live.map((_, i) => i + 2));
+    // Everything stored, the submit's `queued` first, exactly as stored: nothing skipped, nothing invented.
+    expect(live).toEqual(await tasks.eventsAfter(FIRST_ID, 0, 1000));
+    expect(live.map((e) => e.seq)).toEqual(live.map((_, i) => i + 1));
     const statuses = live.filter((e) => e.kind === 'status').map((e) => (e.data as { to: string }).to);
-    expect(statuses).toEqual(['preparing', 'running', 'failed']);
+    expect(statuses).toEqual(['queued', 'preparing', 'running', 'failed']);
     expect(live.filter((e) => e.kind === 'agent').map((e) => (e.data as { type: string }).type)).toEqual([
       'text',
       'completed',

@@ -165,6 +165,11 @@ export class TaskEngine {
     return this.events.watch(taskId);
   }
 
+  /** Live events of every task (after they are stored), the first `queued` of each new task included. */
+  watchAll(): Observable<StoredTaskEvent> {
+    return this.events.watchAll();
+  }
+
   async resolveProject(nameOrRoot: string | undefined): Promise<Project> {
     const projects = (await this.deps.projects.list()).filter((p) => p.active);
     if (nameOrRoot === undefined) {
@@ -221,7 +226,7 @@ export class TaskEngine {
       updatedAt: now,
       version: 1,
     };
-    await this.deps.tasks.create(task, statusEvent(undefined, 'queued', 1, 'submitted'));
+    this.events.publish(await this.deps.tasks.create(task, statusEvent(undefined, 'queued', 1, 'submitted')));
     this.dispatcher.requestTick();
     return task;
   }

@@ -11,6 +11,8 @@ export abstract class TaskEventBus {
   abstract publish(event: StoredTaskEvent): void;
   /** Live events of a task from now on; completes when the task's stream is closed. */
   abstract watch(taskId: string): Observable<StoredTaskEvent>;
+  /** Live events of every task from now on, in the order published; completes on `closeAll`. */
+  abstract watchAll(): Observable<StoredTaskEvent>;
   /** Ends every watch of a task (it reached a terminal status). */
   abstract close(taskId: string): void;
   abstract closeAll(): void;

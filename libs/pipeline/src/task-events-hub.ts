@@ -8,9 +8,17 @@ import { TaskEventBus } from './task-event-bus.js';
  */
 export class TaskEventsHub extends TaskEventBus {
   private readonly subjects = new Map<string, Subject<StoredTaskEvent>>();
+  /** Every task's events (a dashboard's live table); replaced, not reused, after `closeAll`. */
+  private everyTask = new Subject<StoredTaskEvent>();
 
   override publish(event: StoredTaskEvent): void {
     this.subjects.get(event.taskId)?.next(event);
+    this.everyTask.next(event);
+  }
+
+  override watchAll(): Observable<StoredTaskEvent> {
+    // Deferred: a watch opened after `closeAll` follows the new subject, not the completed one.
+    return new Observable<StoredTaskEvent>((subscriber) => this.everyTask.subscribe(subscriber));
   }
 
   /** Live events of a task from now on; completes after its `end` event. */
@@ -38,5 +46,8 @@ export class TaskEventsHub extends TaskEventBus {
 
   override closeAll(): void {
     for (const id of [...this.subjects.keys()]) this.close(id);
+    const everyTask = this.everyTask;
+    this.everyTask = new Subject<StoredTaskEvent>();
+    everyTask.complete();
   }
 }

@@ -89,6 +89,36 @@ export function taskBranchName(taskId: string, title: string): string {
   return `harness/${taskId.slice(0, 8)}${slug === '' ? '' : `-${slug}`}`;
 }
 
+/** One file of a diff stat; binary files count no lines (null). @public */
+export interface DiffStatFile {
+  readonly path: string;
+  readonly insertions: number | null;
+  readonly deletions: number | null;
+}
+
+/** What a change touched: `git diff --numstat`, file by file, with the line totals. @public */
+export interface DiffStat {
+  readonly files: readonly DiffStatFile[];
+  readonly insertions: number;
+  readonly deletions: number;
+}
+
+/** Reads `git diff --numstat -z` output: `added<TAB>deleted<TAB>path<NUL>` per file, `-` for binary. */
+export function parseNumstat(output: string): DiffStat {
+  const files: DiffStatFile[] = [];
+  for (const record of output.split('\0')) {
+    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record);
+    if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined) continue;
+    const count = (value: string): number | null => (value === '-' ? null : Number(value));
+    files.push({ path: match[3], insertions: count(match[1]), deletions: count(match[2]) });
+  }
+  return {
+    files,
+    insertions: files.reduce((sum, f) => sum + (f.insertions ?? 0), 0),
+    deletions: files.reduce((sum, f) => sum + (f.deletions ?? 0), 0),
+  };
+}
+
 /** A committer identity for repositories that have none configured. */
 const FALLBACK_IDENTITY = ['-c', 'user.name=Harness', '-c', 'user.email=harness@localhost'];
 
@@ -384,6 +414,22 @@ export class GitWorktreeManager {
       '--',
     ]);
     return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… diff cut at ${String(maxChars)} characters`;
+  }
+
+  /** Files and lines the worktree's commits changed against `base` (`git diff --numstat base...HEAD`). */
+  async diffStat(worktreePath: string, base: string): Promise<DiffStat> {
+    const output = await this.run(worktreePath, [
+      'diff',
+      '--numstat',
+      '-z',
+      '--no-renames',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      `${checkedBranch(base, 'base')}...HEAD`,
+      '--',
+    ]);
+    return parseNumstat(output);
   }
 
   /** The branch tasks start from when a project names none: origin's default, else the current one. */

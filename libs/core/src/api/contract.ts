@@ -168,11 +168,29 @@ export interface TaskDetail extends TaskSummary {
 
 // ---- GET /tasks/:id/stream (server-sent events) -------------------------------------------------
 
-/** A Harness step (`worktree …`, `pushed …`); a pull request step names it too. @public */
+/** One file of a diff stat; `null` counts for a binary file. @public */
+export interface DiffStatFileJson {
+  readonly path: string;
+  readonly insertions: number | null;
+  readonly deletions: number | null;
+}
+
+/** What a commit of the task changed against its base, as the commit step records it. @public */
+export interface DiffStatJson {
+  /** Every file changed, counted even past the listed ones. */
+  readonly files_changed: number;
+  readonly insertions: number;
+  readonly deletions: number;
+  /** The first 200 files (git's order). */
+  readonly files: DiffStatFileJson[];
+}
+
+/** A Harness step (`worktree …`, `pushed …`); a pull request step names it too, a commit step its diff stat. @public */
 export interface LogEventData {
   readonly message: string;
   readonly pr?: number | undefined;
   readonly url?: string | undefined;
+  readonly diff_stat?: DiffStatJson | undefined;
 }
 
 /** One normalized agent event, with who ran it. @public */
@@ -263,6 +281,19 @@ export type TaskStreamEvent = {
     readonly data: TaskEventDataByKind[K];
   };
 }[TaskEventKind];
+
+// ---- GET /api/tasks/stream (server-sent events) -------------------------------------------------
+
+/**
+ * The live feed of every task (the dashboard's table). Events: `ready` (data `{}`: the feed is
+ * live, read `GET /tasks` now and apply what follows), then `task` (data: the task's summary after
+ * each status change and at its end). No `id:`: after a reconnect, read `GET /tasks` again.
+ * @public
+ */
+export interface TaskFeedEventDataByKind {
+  readonly ready: Record<string, never>;
+  readonly task: TaskSummary;
+}
 
 // ---- GET /api/dashboard -------------------------------------------------------------------------
 
