@@ -54,7 +54,7 @@ describe('module boundaries (lint)', () => {
   it('forbids a lower layer from importing a higher one', async () => {
     const errors = await boundaryErrors(
       // A domain lib persistence does not depend on (from one it does, the cycle is reported first).
-      'libs/review/src/boundary-probe.ts',
+      'libs/validation/src/boundary-probe.ts',
       "import { openDatabase } from '@agent-harness/persistence';\nexport const o = openDatabase;\n",
     );
     expect(errors).toContain(
