@@ -106,6 +106,31 @@ describe('GitHubClient against the GitHub stand-in', () => {
     ]);
   });
 
+  it('reads a collaborator role (maintain and triage by their role names; read for anyone else)', async () => {
+    github.setPermission('octo/app', 'ann', 'maintain');
+    github.setPermission('octo/app', 'tri', 'triage');
+    expect(await client.collaboratorPermission(repo, 'ann')).toBe('maintain');
+    expect(await client.collaboratorPermission(repo, 'tri')).toBe('triage');
+    expect(await client.collaboratorPermission(repo, 'stranger')).toBe('read');
+    github.fail({ method: 'GET', path: /\/collaborators\/ghost\/permission$/, status: 404 });
+    expect(await client.collaboratorPermission(repo, 'ghost')).toBe('none');
+    expect(github.requests.at(-1)?.path).toBe('/repos/octo/app/collaborators/ghost/permission');
+  });
+
+  it('lists open issues with a label across pages, at most max, and who labelled one', async () => {
+    for (let n = 1; n <= 250; n++)
+      github.addIssue('octo/app', n, { title: `issue ${String(n)}`, labels: n % 2 === 0 ? ['harness'] : ['bug'] });
+    github.addIssue('octo/app', 300, { title: 'closed', labels: ['harness'], state: 'closed' });
+    github.addIssue('octo/app', 301, { title: 'labelled by a maintainer', labels: ['harness'], labeledBy: 'mai' });
+    const all = await client.listOpenIssues(repo, 'harness');
+    expect(all.map((i) => i.number)).toEqual([...Array.from({ length: 125 }, (_, i) => 2 * (i + 1)), 301]);
+    expect(all[0]).toMatchObject({ title: 'issue 2', labels: ['harness'], updatedAt: expect.any(String) as string });
+    expect(github.requests.filter((r) => r.path === '/repos/octo/app/issues')).toHaveLength(2);
+    expect((await client.listOpenIssues(repo, 'harness', 3)).map((i) => i.number)).toEqual([2, 4, 6]);
+    expect(await client.labeledBy(repo, 301, 'harness')).toEqual({ login: 'mai', isBot: false });
+    expect(await client.labeledBy(repo, 301, 'other')).toBeUndefined();
+  });
+
   it('says clearly what failed: 404, 401 and a rate limit with its reset time', async () => {
     await expect(client.getIssue(repo, 404)).rejects.toMatchObject({
       code: 'GITHUB_NOT_FOUND',

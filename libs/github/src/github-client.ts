@@ -4,6 +4,8 @@ import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import type { RepoRef } from './github-remote.js';
+import type { CollaboratorPermission } from './webhook/actor-check.js';
+import type { GitHubActor } from './webhook/webhook-event.js';
 
 const HarnessOctokit = Octokit.plugin(retry, throttling);
 type Client = InstanceType<typeof HarnessOctokit>;
@@ -49,6 +51,17 @@ export interface ReviewLineComment {
   readonly line: number;
   readonly body: string;
 }
+
+/** An open issue as a listing shows it. @public */
+export interface OpenIssue {
+  readonly number: number;
+  readonly title: string;
+  /** When it last changed (ISO 8601): a new label, comment or edit. */
+  readonly updatedAt: string;
+  readonly labels: readonly string[];
+}
+
+const PERMISSIONS: readonly CollaboratorPermission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
 
 /** @public */
 export interface GitHubClientOptions {
@@ -190,6 +203,76 @@ export class GitHubClient {
     await this.call(`commenting on #${String(number)} of ${describe(ref)}`, () =>
       this.octokit.rest.issues.createComment({ ...ref, issue_number: number, body }),
     );
+  }
+
+  /**
+   * The user's role on the repository (`none` for an unknown user). GitHub's `role_name` names
+   * `maintain` and `triage`, which its older `permission` field folds into `write` and `read`.
+   */
+  async collaboratorPermission(ref: RepoRef, login: string): Promise<CollaboratorPermission> {
+    try {
+      const answer = await this.call(`${login}'s permission on ${describe(ref)}`, () =>
+        this.octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username: login }),
+      );
+      const data = answer.data as { permission?: unknown; role_name?: unknown };
+      const named = PERMISSIONS.find((p) => p === data.role_name) ?? PERMISSIONS.find((p) => p === data.permission);
+      return named ?? 'none';
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'GITHUB_NOT_FOUND') return 'none';
+      throw error;
+    }
+  }
+
+  /** Open issues (not pull requests) with `label`, oldest first, at most `max` of them. */
+  async listOpenIssues(ref: RepoRef, label: string, max = 1000): Promise<OpenIssue[]> {
+    const issues: OpenIssue[] = [];
+    await this.call(`open issues labelled ${label} of ${describe(ref)}`, () =>
+      this.octokit.paginate(
+        this.octokit.rest.issues.listForRepo,
+        { ...ref, state: 'open', labels: label, sort: 'created', direction: 'asc', per_page: 100 },
+        (response, done) => {
+          for (const issue of response.data) {
+            if (issue.pull_request !== undefined) continue;
+            if (issues.length >= max) break;
+            issues.push({
+              number: issue.number,
+              title: issue.title,
+              updatedAt: issue.updated_at,
+              labels: issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
+            });
+          }
+          if (issues.length >= max) done();
+          return [];
+        },
+      ),
+    );
+    return issues;
+  }
+
+  /** Who applied `label` to the issue last (from its events; at most 1000 are read). */
+  async labeledBy(ref: RepoRef, number: number, label: string): Promise<GitHubActor | undefined> {
+    let found: GitHubActor | undefined;
+    let read = 0;
+    await this.call(`events of issue #${String(number)} of ${describe(ref)}`, () =>
+      this.octokit.paginate(
+        this.octokit.rest.issues.listEvents,
+        { ...ref, issue_number: number, per_page: 100 },
+        (response, done) => {
+          for (const event of response.data) {
+            const named = (event as { label?: { name?: unknown } }).label?.name;
+            // A deleted account's events have no actor.
+            const actor = event.actor as { login: string; type?: string } | null;
+            if (event.event === 'labeled' && named === label && actor !== null) {
+              found = { login: actor.login, isBot: actor.login.endsWith('[bot]') || actor.type === 'Bot' };
+            }
+          }
+          read += response.data.length;
+          if (read >= 1000) done();
+          return [];
+        },
+      ),
+    );
+    return found;
   }
 
   /** Posts a review (a comment, never an approval by itself) with optional line comments. */

@@ -15,7 +15,17 @@ export interface FakeIssue {
   body: string;
   labels: string[];
   comments: { author: string; body: string }[];
+  state: 'open' | 'closed';
+  /** Who opened it. */
+  author: string;
+  /** Who applied its labels (its `labeled` events); default its author. */
+  labeledBy?: string;
+  /** Its `updated_at` (ISO 8601). */
+  updatedAt: string;
 }
+
+/** A role on a repository, as GitHub's collaborator permission endpoint names it. @public */
+export type FakePermission = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
 /** @public */
 export interface FakePullRequest {
@@ -56,6 +66,12 @@ export interface FakeGitHub {
     pr: Partial<FakePullRequest> & { number: number; head: string; base: string },
   ): FakePullRequest;
   pullRequests(repo: string): FakePullRequest[];
+  issue(repo: string, number: number): FakeIssue | undefined;
+  /**
+   * Gives `login` a role on `repo` (`GET …/collaborators/{login}/permission`). Anyone not given
+   * one reads as `read`, as on a public repository.
+   */
+  setPermission(repo: string, login: string, permission: FakePermission): void;
   fail(failure: FakeGitHubFailure): void;
   close(): Promise<void>;
 }
@@ -63,7 +79,24 @@ export interface FakeGitHub {
 interface RepoState {
   issues: Map<number, FakeIssue>;
   pulls: Map<number, FakePullRequest>;
+  permissions: Map<string, FakePermission>;
   next: number;
+}
+
+/**
+ * One page of `items` as GitHub pages listings: `per_page` (default 30, at most 100) and `page`,
+ * with a `link` header naming the next page while there is one.
+ */
+function page<T>(
+  items: readonly T[],
+  query: URLSearchParams,
+  pageUrl: (page: number) => string,
+): { items: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 30) || 30));
+  const current = Math.max(1, Number(query.get('page') ?? 1) || 1);
+  const slice = items.slice((current - 1) * perPage, current * perPage);
+  const hasNext = current * perPage < items.length;
+  return { items: slice, headers: hasNext ? { link: `<${pageUrl(current + 1)}>; rel="next"` } : {} };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -107,7 +140,7 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
   const repoState = (name: string): RepoState => {
     let state = repos.get(name);
     if (state === undefined) {
-      state = { issues: new Map(), pulls: new Map(), next: 1000 };
+      state = { issues: new Map(), pulls: new Map(), permissions: new Map(), next: 1000 };
       repos.set(name, state);
     }
     return state;
@@ -167,6 +200,65 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       const rest = m[2];
       const state = repoState(repo);
       let match: RegExpExecArray | null;
+      const nextPage = (n: number): string => {
+        const params = new URLSearchParams(query);
+        params.set('page', String(n));
+        return `${url}${path}?${params.toString()}`;
+      };
+      if (method === 'GET' && rest === 'issues') {
+        const wantState = query.get('state') ?? 'open';
+        const labels = (query.get('labels') ?? '').split(',').filter((l) => l !== '');
+        const sorted = [...state.issues.entries()].sort(([a], [b]) =>
+          query.get('direction') === 'desc' ? b - a : a - b,
+        );
+        const listed = sorted.filter(
+          ([, issue]) =>
+            (wantState === 'all' || issue.state === wantState) && labels.every((l) => issue.labels.includes(l)),
+        );
+        const { items, headers } = page(listed, query, nextPage);
+        send(
+          res,
+          200,
+          items.map(([n, issue]) => ({
+            number: n,
+            title: issue.title,
+            body: issue.body,
+            state: issue.state,
+            labels: issue.labels.map((name) => ({ name })),
+            html_url: html(repo, 'issues', n),
+            user: { login: issue.author, type: 'User' },
+            updated_at: issue.updatedAt,
+          })),
+          headers,
+        );
+        return;
+      }
+      if (method === 'GET' && (match = /^issues\/(\d+)\/events$/.exec(rest))) {
+        const issue = state.issues.get(Number(match[1]));
+        if (issue === undefined) {
+          send(res, 404, { message: 'Not Found' });
+          return;
+        }
+        const labeler = issue.labeledBy ?? issue.author;
+        const events = issue.labels.map((name, i) => ({
+          id: i + 1,
+          event: 'labeled',
+          label: { name, color: 'ededed' },
+          actor: { login: labeler, type: labeler.endsWith('[bot]') ? 'Bot' : 'User' },
+          created_at: issue.updatedAt,
+        }));
+        const { items, headers } = page(events, query, nextPage);
+        send(res, 200, items, headers);
+        return;
+      }
+      if (method === 'GET' && (match = /^collaborators\/([^/]+)\/permission$/.exec(rest))) {
+        const login = decodeURIComponent(match[1] ?? '');
+        const role = state.permissions.get(login.toLowerCase()) ?? 'read';
+        // The older `permission` field folds maintain into write and triage into read.
+        const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+        send(res, 200, { permission, role_name: role, user: { login, type: 'User' } });
+        return;
+      }
       if (method === 'GET' && (match = /^issues\/(\d+)$/.exec(rest))) {
         const issue = state.issues.get(Number(match[1]));
         if (issue === undefined) {
@@ -177,10 +269,10 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
           number: Number(match[1]),
           title: issue.title,
           body: issue.body,
-          state: 'open',
+          state: issue.state,
           labels: issue.labels.map((name) => ({ name })),
           html_url: html(repo, 'issues', Number(match[1])),
-          user: { login: 'reporter' },
+          user: { login: issue.author },
         });
         return;
       }
@@ -326,7 +418,15 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
     url,
     requests,
     addIssue(repo, number, issue) {
-      repoState(repo).issues.set(number, { body: '', labels: [], comments: [], ...issue });
+      repoState(repo).issues.set(number, {
+        body: '',
+        labels: [],
+        comments: [],
+        state: 'open',
+        author: 'reporter',
+        updatedAt: new Date().toISOString(),
+        ...issue,
+      });
     },
     addPullRequest(repo, input) {
       const pr: FakePullRequest = {
@@ -344,6 +444,10 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       return pr;
     },
     pullRequests: (repo) => [...repoState(repo).pulls.values()],
+    issue: (repo, number) => repoState(repo).issues.get(number),
+    setPermission: (repo, login, permission) => {
+      repoState(repo).permissions.set(login.toLowerCase(), permission);
+    },
     fail: (failure) => failures.push({ ...failure }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -33,6 +33,7 @@ export type {
   FakeGitHub,
   FakeGitHubFailure,
   FakeIssue,
+  FakePermission,
   FakePullRequest,
   RecordedGitHubRequest,
 } from './fake-github-server.js';
