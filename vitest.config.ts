@@ -24,5 +24,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each spec owns its temp dirs and databases, so files run in parallel.
     fileParallelism: true,
+    // The `module` builds of @opentelemetry/api 1.9 (and the SDK) import without file extensions,
+    // which Node cannot load: Vite transforms them, and the Anthropic SDK that imports the API.
+    server: { deps: { inline: ['@anthropic-ai/sdk', /@opentelemetry\//] } },
   },
 });
