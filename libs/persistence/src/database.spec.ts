@@ -33,6 +33,7 @@ describe('openDatabase (real SQLite file)', () => {
         'GcDrafts1765000000000',
         'ExecPlans1765100000000',
         'ReviewFindings1765200000000',
+        'GitHubIntake1765300000000',
       ]);
       const [mode] = await first.dataSource.query<{ journal_mode: string }[]>('PRAGMA journal_mode');
       expect(mode?.journal_mode).toBe('wal');

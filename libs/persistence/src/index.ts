@@ -7,3 +7,4 @@ export { TypeOrmEventStore } from './events/typeorm-event-store.js';
 export { TypeOrmDraftIndex } from './gc/typeorm-draft-index.js';
 export { TypeOrmReviewStore } from './reviews/typeorm-review-store.js';
 export { TypeOrmPlanStore } from './plans/typeorm-plan-store.js';
+export { TypeOrmGitHubIntakeStore } from './github/typeorm-github-intake-store.js';

@@ -7,6 +7,7 @@ export type {
   TaskCheckpoint,
   TaskComplexity,
   TaskKind,
+  TaskOrigin,
   SeedFile,
   TaskRequest,
   TaskSeed,

@@ -6,10 +6,10 @@ export const MAX_PROMPT_CHARS = 100_000;
 
 /**
  * The fields a client may send for one task: a request without its kind, which they decide, and
- * without what only Harness sets (a seed and its branch, for GC adoption).
+ * without what only Harness sets (a seed and its branch, for GC adoption; where it came from).
  * @public
  */
-export type TaskRequestFields = Omit<TaskRequest, 'kind' | 'headBranch' | 'seed'>;
+export type TaskRequestFields = Omit<TaskRequest, 'kind' | 'headBranch' | 'seed' | 'origin'>;
 
 /**
  * A task request from a client's fields: exactly one of `prompt`, `issue` or `pr` says what kind

@@ -45,6 +45,26 @@ export interface TaskSeed {
   readonly patches: readonly string[];
 }
 
+/**
+ * Where a task came from outside Harness's own surfaces, so its outcome can be told there: a
+ * GitHub issue or pull request (a webhook delivery, or the issue poller). Set by Harness, never by
+ * API clients.
+ * @public
+ */
+export interface TaskOrigin {
+  readonly source: 'github';
+  /** A webhook delivery, or the `[intake.github]` poller. */
+  readonly via: 'webhook' | 'intake';
+  /** `owner/name` of the repository. */
+  readonly repo: string;
+  /** The issue or pull request replies go to. */
+  readonly number: number;
+  /** The GitHub login that asked (commented, reviewed, applied the label). */
+  readonly actor?: string | undefined;
+  /** The webhook delivery (`X-GitHub-Delivery`) it came with. */
+  readonly deliveryId?: string | undefined;
+}
+
 /** The whole request, persisted as submitted so a restart loses nothing. @public */
 export interface TaskRequest {
   readonly kind: TaskKind;
@@ -58,6 +78,8 @@ export interface TaskRequest {
   readonly headBranch?: string | undefined;
   /** Files and patches the worktree starts with (prompt tasks; set by Harness, not by API clients). */
   readonly seed?: TaskSeed | undefined;
+  /** Where it came from, when that was GitHub: the outcome is posted there (set by Harness). */
+  readonly origin?: TaskOrigin | undefined;
 }
 
 /** A task as stored. Immutable: changes make a new value. @public */

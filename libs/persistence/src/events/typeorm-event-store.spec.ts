@@ -16,6 +16,7 @@ import {
 } from '@agent-harness/observe';
 import { createTempDataDir, type TempDir } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../migrations/index.js';
 import { openDatabase, type Database } from '../database.js';
 import { TypeOrmEventStore } from './typeorm-event-store.js';
 
@@ -137,8 +138,9 @@ describe('TypeOrmEventStore on a real SQLite file', () => {
 
   it('rolls the migration back and forth', async () => {
     await store.append(history(10));
-    // The migrations after it first (task seeds, GC drafts), then the telemetry table's own.
-    for (let i = 0; i < 3; i++) await db.dataSource.undoLastMigration({ transaction: 'each' });
+    // The migrations after it first, then the telemetry table's own.
+    const undo = MIGRATIONS.length - MIGRATIONS.findIndex((m) => m.name === 'TelemetryEvents1764800000000');
+    for (let i = 0; i < undo; i++) await db.dataSource.undoLastMigration({ transaction: 'each' });
     const tables = async () =>
       (
         await db.dataSource.query<{ name: string }[]>("SELECT name FROM sqlite_master WHERE name LIKE '%telemetry%'")

@@ -11,6 +11,7 @@ import { TaskSeeds1764900000000 } from './1764900000000-task-seeds.js';
 import { GcDrafts1765000000000 } from './1765000000000-gc-drafts.js';
 import { ExecPlans1765100000000 } from './1765100000000-exec-plans.js';
 import { ReviewFindings1765200000000 } from './1765200000000-review-findings.js';
+import { GitHubIntake1765300000000 } from './1765300000000-github-intake.js';
 
 /** Every migration, oldest first. New ones are appended; committed ones are never edited. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   GcDrafts1765000000000,
   ExecPlans1765100000000,
   ReviewFindings1765200000000,
+  GitHubIntake1765300000000,
 ];

@@ -14,6 +14,8 @@ export interface TaskRow {
   head_branch: string | null;
   /** The TaskSeed as JSON. */
   seed: string | null;
+  /** The TaskOrigin as JSON. */
+  origin: string | null;
   status: string;
   attempt: number;
   not_before: string | null;
@@ -75,6 +77,7 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     model: varchar(),
     head_branch: varchar(),
     seed: text(),
+    origin: text(),
     status: varchar(false),
     attempt: integer(false),
     not_before: varchar(),

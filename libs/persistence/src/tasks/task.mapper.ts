@@ -1,4 +1,12 @@
-import type { StoredTaskEvent, Task, TaskChanges, TaskKind, TaskSeed, TaskStatus } from '@agent-harness/queue';
+import type {
+  StoredTaskEvent,
+  Task,
+  TaskChanges,
+  TaskKind,
+  TaskOrigin,
+  TaskSeed,
+  TaskStatus,
+} from '@agent-harness/queue';
 import type { TaskEventRow, TaskRow } from './task.entity.js';
 
 const orUndefined = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
@@ -17,6 +25,7 @@ export function taskFromRow(row: TaskRow): Task {
     model: orUndefined(row.model),
     headBranch: orUndefined(row.head_branch),
     seed: row.seed === null ? undefined : (JSON.parse(row.seed) as TaskSeed),
+    origin: row.origin === null ? undefined : (JSON.parse(row.origin) as TaskOrigin),
     status: row.status as TaskStatus,
     attempt: row.attempt,
     notBefore: orUndefined(row.not_before),
@@ -55,8 +64,8 @@ export function rowFromTask(task: Task): TaskRow {
 
 /** The columns a set of changes touches (only the keys present in `changes`). */
 export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
-  // `seed` is JSON: written below.
-  const columns: Record<Exclude<keyof TaskChanges, 'seed'>, keyof TaskRow> = {
+  // `seed` and `origin` are JSON: written below.
+  const columns: Record<Exclude<keyof TaskChanges, 'seed' | 'origin'>, keyof TaskRow> = {
     project: 'project',
     kind: 'kind',
     prompt: 'prompt',
@@ -99,6 +108,7 @@ export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
     if (key in changes) row[column] = orNull((changes as Record<string, unknown>)[key]);
   }
   if ('seed' in changes) row.seed = changes.seed === undefined ? null : JSON.stringify(changes.seed);
+  if ('origin' in changes) row.origin = changes.origin === undefined ? null : JSON.stringify(changes.origin);
   return row as Partial<TaskRow>;
 }
 
