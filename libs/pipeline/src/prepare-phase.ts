@@ -58,7 +58,8 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
     ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, pr.headRef);
     reviewBase = `origin/${pr.baseRef}`;
     await ctx.set({ prNumber: pr.number, prUrl: pr.url });
-    prompt = pullRequestPrompt(`${repo.owner}/${repo.repo}`, pr, instructions(ctx), checks(ctx));
+    // A PR task's own prompt is a request Harness wrote (GitHub intake): API clients cannot set one.
+    prompt = pullRequestPrompt(`${repo.owner}/${repo.repo}`, pr, instructions(ctx), checks(ctx), ctx.task.prompt);
   } else if (resumed && ctx.task.branch !== undefined) {
     // The branch was pushed and its PR opened before a restart: continue from there, never redo.
     ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, ctx.task.branch);

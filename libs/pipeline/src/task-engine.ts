@@ -216,6 +216,7 @@ export class TaskEngine {
       model: input.model,
       headBranch: input.headBranch,
       seed: input.seed,
+      origin: input.origin,
       status: 'queued',
       attempt: 1,
       inputTokens: 0,
