@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 // Tests import the workspace packages from source (the "@agent-harness/source" export condition),
 // so a change in a lib is seen by its dependents' tests without a rebuild. End-to-end tests that
 // start the CLI as a child process use the built output instead.
-const conditions = ['@agent-harness/source', ...defaultServerConditions];
+// Without the bundler-only `module` condition, which Vitest also hands to Node: packages resolve as
+// in production (the `module` builds of @opentelemetry/* import without file extensions).
+const conditions = ['@agent-harness/source', ...defaultServerConditions.filter((c) => c !== 'module')];
 
 // The unit tier (`npm test -- --tier unit` sets HARNESS_TEST_TIER=unit): only `*.unit.spec.ts`,
 // specs that start no process and touch no database or git. See docs/testing.md.
@@ -24,8 +26,5 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Each spec owns its temp dirs and databases, so files run in parallel.
     fileParallelism: true,
-    // The `module` builds of @opentelemetry/api 1.9 (and the SDK) import without file extensions,
-    // which Node cannot load: Vite transforms them, and the Anthropic SDK that imports the API.
-    server: { deps: { inline: ['@anthropic-ai/sdk', /@opentelemetry\//] } },
   },
 });
