@@ -274,7 +274,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   const jobRunner = new JobRunner({ events, now, redact: (text) => redactor.text(text), logger });
   const schedule: HarnessSchedule = {
     runner: jobRunner,
-    jobs: () => configuredJobs({ config, projects, events, telemetry, rules, gc, skills, now }),
+    jobs: () => configuredJobs({ config, projects, events, telemetry, rules, gc, skills, reviews, now }),
   };
 
   return {
