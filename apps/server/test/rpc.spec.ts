@@ -188,6 +188,52 @@ describe('JSON-RPC over HTTP and WebSocket', () => {
       }
     });
 
+    it('edits an exec plan, and a task linked to a milestone ticks it when done', async () => {
+      const client = await WsRpcClient.connect(server.url, auth);
+      try {
+        await client.handshake();
+        const init = await client.call('exec_plan_init', {
+          spec: '# Ship the parser\n\n## Milestones\n- [ ] Tokenizer\n- [ ] Grammar\n',
+          project: 'app',
+        });
+        const plan = init.result?.['plan'] as { id: string; purpose: string; status: string };
+        expect(plan).toMatchObject({ purpose: 'Ship the parser', status: 'draft' });
+        expect(init.result?.['markdown']).toContain('# ExecPlan: Ship the parser');
+        const activated = await client.call('exec_plan_update', { plan_id: plan.id, update: { action: 'activate' } });
+        expect((activated.result?.['plan'] as { status: string }).status).toBe('active');
+        const bad = await client.call('exec_plan_update', { plan_id: plan.id, update: { action: 'explode' } });
+        expect(bad.error?.code).toBe(-32602);
+        // Half a link is refused before anything is queued.
+        const half = await client.call('task_submit', { prompt: 'x', plan_id: plan.id });
+        expect(half.error?.message).toContain('plan_id and milestone together');
+
+        const submitted = await client.call('task_submit', {
+          prompt: 'Add f.txt',
+          project: 'app',
+          plan_id: plan.id,
+          milestone: 0,
+        });
+        const taskId = String(submitted.result?.['task_id']);
+        await client.waitFor(
+          (n) =>
+            n.method === 'task/event' &&
+            n.params?.['task_id'] === taskId &&
+            (n.params['event'] as { kind: string }).kind === 'end',
+        );
+        // The tick follows the task's end event: poll briefly.
+        let progress: unknown;
+        for (let i = 0; i < 50; i += 1) {
+          const status = await client.call('exec_plan_status', { plan_id: plan.id.slice(0, 8) });
+          progress = status.result?.['progress'];
+          if ((progress as { done: number }).done === 1) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(progress).toEqual({ done: 1, total: 2 });
+      } finally {
+        await client.close();
+      }
+    });
+
     it('runs gc_run as a job: an id at once, then job/completed with the report', async () => {
       const client = await WsRpcClient.connect(server.url, auth);
       try {

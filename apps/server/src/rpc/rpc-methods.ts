@@ -1,8 +1,8 @@
 import { AppError, type TaskStreamEvent } from '@agent-harness/core';
+import { parsePlanUpdate, planProgress, planToJson, type ExecPlan } from '@agent-harness/plans';
 import type { Project } from '@agent-harness/queue';
 import { taskRequestFrom } from '@agent-harness/queue';
 import type { Harness, ScannedProject } from '@agent-harness/runtime';
-import { CreateTaskDto } from '../tasks/dto/create-task.dto.js';
 import { resolveTaskId } from '../tasks/task-id.js';
 import { taskDetail, taskSummary } from '../tasks/task.presenter.js';
 import type { RpcJob, RpcJobs } from './rpc-jobs.js';
@@ -13,6 +13,10 @@ import {
   EventQueryParams,
   JobIdParams,
   NoParams,
+  PlanIdParams,
+  PlanInitParams,
+  PlanListParams,
+  PlanUpdateParams,
   ProjectParams,
   SkillCreateParams,
   SkillDeleteParams,
@@ -20,6 +24,7 @@ import {
   SkillListParams,
   TaskIdParams,
   TaskListParams,
+  TaskSubmitParams,
   TaskSubscribeParams,
 } from './rpc-params.js';
 import type { RpcSession } from './rpc-session.js';
@@ -39,6 +44,11 @@ function method<P extends object>(
 }
 
 const MAX_VIOLATIONS_SHOWN = 1000;
+
+/** A plan as the methods answer it: its JSON, its progress and its Markdown (what `plan init` writes). */
+function planAnswer(plan: ExecPlan, markdown: string) {
+  return { plan: planToJson(plan), progress: planProgress(plan), markdown };
+}
 
 /**
  * The one method table of every JSON-RPC transport (`POST /rpc`, `/ws`, stdio). Each method calls
@@ -128,10 +138,16 @@ export class RpcMethodTable {
     const { harness } = this;
     return {
       // Tasks: the same checks and answers as POST /tasks, GET /tasks/:id, GET /tasks, POST /tasks/:id/cancel.
-      task_submit: method(CreateTaskDto, async (params, session) => {
-        const request = taskRequestFrom(params);
+      task_submit: method(TaskSubmitParams, async (params, session) => {
+        const { plan_id, milestone, ...fields } = params;
+        const request = taskRequestFrom(fields);
         if (!request.ok) throw new AppError('INVALID_ARGUMENT', request.error);
+        if ((plan_id === undefined) !== (milestone === undefined))
+          throw new AppError('INVALID_ARGUMENT', 'give plan_id and milestone together, or neither');
+        // The plan is checked before the task is queued: a bad link queues nothing.
+        if (plan_id !== undefined) await harness.plans.get(plan_id);
         const task = await harness.engine.submit({ ...request.value, project: params.project });
+        if (plan_id !== undefined && milestone !== undefined) await harness.plans.linkTask(plan_id, task.id, milestone);
         // A client that can be told follows its own task at once (no gap between submit and subscribe).
         session.follow(task.id, 0);
         return { task_id: task.id, status: task.status };
@@ -297,6 +313,30 @@ export class RpcMethodTable {
         const draft = await harness.gc.reject(draft_id, reason);
         return { rejected: true, draft_id: draft.id };
       }),
+      // Exec plans.
+      exec_plan_init: method(PlanInitParams, async ({ spec, project }) => {
+        const plan = await harness.plans.init({
+          spec,
+          project: project === undefined ? undefined : (await this.project(project)).name,
+        });
+        return planAnswer(plan, harness.plans.markdown(plan));
+      }),
+      exec_plan_update: method(PlanUpdateParams, async ({ plan_id, update }) => {
+        const plan = await harness.plans.update(plan_id, parsePlanUpdate(update, 'update'));
+        return planAnswer(plan, harness.plans.markdown(plan));
+      }),
+      exec_plan_status: method(PlanIdParams, async ({ plan_id }) => {
+        const plan = await harness.plans.get(plan_id);
+        return planAnswer(plan, harness.plans.markdown(plan));
+      }),
+      exec_plan_list: method(PlanListParams, async ({ project, status }) => ({
+        plans: (
+          await harness.plans.list({
+            project: project === undefined ? undefined : (await this.project(project)).name,
+            status,
+          })
+        ).map((plan) => ({ ...planToJson(plan), progress: planProgress(plan) })),
+      })),
       methods: method(NoParams, () => Promise.resolve({ methods: this.names() })),
     };
   }

@@ -3,10 +3,21 @@ import { DECISIONS, MAX_QUERY_LIMIT, SEVERITIES, type Decision, type Severity } 
 import { DRAFT_STATUSES, type DraftStatus } from '@agent-harness/gc';
 import { TASK_STATUSES, type TaskStatus } from '@agent-harness/queue';
 import { plainToInstance } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsString, Length, Matches, MaxLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsObject,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  validateSync,
+} from 'class-validator';
+import { PLAN_LIMITS, PLAN_STATUSES, type PlanStatus } from '@agent-harness/plans';
 import { Given, IntInRange, NoNulBytes } from '../http/dto-rules.js';
 import { fieldProblems } from '../http/validation.js';
-import { MAX_LIST_OFFSET } from '../tasks/dto/create-task.dto.js';
+import { CreateTaskDto, MAX_LIST_OFFSET } from '../tasks/dto/create-task.dto.js';
 
 /**
  * A method's params checked the way REST bodies are (class-validator, unknown fields refused): an
@@ -203,4 +214,48 @@ export class JobIdParams {
   @IsString()
   @Matches(/^[0-9a-f-]{36}$/, { message: 'job_id must be a job id' })
   job_id!: string;
+}
+
+const PLAN_ID = /^[0-9a-f]{4,12}$/;
+
+export class PlanIdParams {
+  /** A plan's id or a unique prefix of it. */
+  @IsString()
+  @Matches(PLAN_ID, { message: 'plan_id must be a plan id (hex characters)' })
+  plan_id!: string;
+}
+
+export class PlanInitParams extends ProjectParams {
+  /** The spec's Markdown: its first `#` heading is the plan's purpose. */
+  @IsString()
+  @Length(1, PLAN_LIMITS.specChars, {
+    message: `spec must be 1 to ${String(PLAN_LIMITS.specChars)} characters of Markdown`,
+  })
+  @NoNulBytes()
+  spec!: string;
+}
+
+export class PlanUpdateParams extends PlanIdParams {
+  /** `{action, ...}`: checked by `parsePlanUpdate` (@agent-harness/plans). */
+  @IsObject({ message: 'update must be an object such as {"action": "activate"}' })
+  update!: Record<string, unknown>;
+}
+
+export class PlanListParams extends ProjectParams {
+  @Given()
+  @IsIn([...PLAN_STATUSES], { message: `status must be one of ${PLAN_STATUSES.join(', ')}` })
+  status?: PlanStatus;
+}
+
+/** `task_submit`: the `POST /tasks` body, and optionally the plan milestone the task ticks when done. */
+export class TaskSubmitParams extends CreateTaskDto {
+  @Given()
+  @IsString()
+  @Matches(PLAN_ID, { message: 'plan_id must be a plan id (hex characters)' })
+  plan_id?: string;
+
+  /** 0-based index of the plan's milestone. */
+  @Given()
+  @IntInRange(0, PLAN_LIMITS.milestones, 'milestone must be a milestone index (0-based)')
+  milestone?: number;
 }

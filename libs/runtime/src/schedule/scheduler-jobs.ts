@@ -2,6 +2,7 @@ import type { HarnessConfig } from '@agent-harness/core';
 import { applyRetention, type EventStore, type HealthGrade, type TelemetrySink } from '@agent-harness/observe';
 import type { Project, ProjectCatalog } from '@agent-harness/queue';
 import type { GcService } from '../gc-service.js';
+import type { ReviewService } from '../review-service.js';
 import type { RulesService } from '../rules-service.js';
 import type { SkillsService } from '../skills-service.js';
 import type { JobOutcome, ScheduledJob, SchedulerJobName } from './job-runner.js';
@@ -17,6 +18,7 @@ export interface SchedulerJobDeps {
   readonly rules: RulesService;
   readonly gc: GcService;
   readonly skills: SkillsService;
+  readonly reviews: ReviewService;
   readonly now: () => Date;
 }
 
@@ -150,6 +152,34 @@ export function retentionJob(deps: SchedulerJobDeps): ScheduledJob {
   };
 }
 
+/**
+ * `[review]`: the periodic whole-repo review of every active project; a project with no commit
+ * since its last review is skipped, and the run is a skip when every project was.
+ */
+export function reviewJob(deps: SchedulerJobDeps): ScheduledJob {
+  return {
+    name: 'review',
+    firstRun: 'now',
+    intervalMs: hours(deps.config.review.interval_hours),
+    run: async () => {
+      const skipped: string[] = [];
+      const outcome = await eachProject(deps.projects, async (project) => {
+        const run = await deps.reviews.run(project.name);
+        if (run.status === 'skipped') {
+          skipped.push(project.name);
+          return `skipped (${run.reason === 'no_new_commits' ? 'no new commits' : run.reason})`;
+        }
+        if (run.status === 'failed') throw new Error(`review failed: ${run.error ?? 'unknown'}`);
+        return `${String(run.findings)} finding(s) at ${run.head.slice(0, 12)}${run.note === undefined ? '' : ` (${run.note})`}`;
+      });
+      const total = (await deps.projects.list()).filter((p) => p.active).length;
+      if (outcome.skipped === undefined && skipped.length === total && (outcome.problems ?? []).length === 0)
+        return { summary: outcome.summary, skipped: 'no new commits since the last review' };
+      return outcome;
+    },
+  };
+}
+
 /** The jobs the configuration turns on, by name (the schedulers are off altogether when `enabled` is false). */
 export function configuredJobs(
   deps: SchedulerJobDeps,
@@ -162,6 +192,7 @@ export function configuredJobs(
   if (schedulers.gc.enabled) jobs.set('gc', gcJob(deps));
   if (schedulers.self_evolution.enabled) jobs.set('self_evolution', selfEvolutionJob(deps));
   if (observe.log_retention_days > 0) jobs.set('retention', retentionJob(deps));
+  if (deps.config.review.enabled) jobs.set('review', reviewJob(deps));
   for (const job of extra) jobs.set(job.name, job);
   return jobs;
 }
