@@ -9,6 +9,7 @@ import { ReviewsController } from './reviews/reviews.controller.js';
 import { RpcModule } from './rpc/rpc.module.js';
 import { SchedulersModule } from './schedulers/schedulers.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
+import { WebModule } from './web/web.module.js';
 
 /** The root module: hands the Harness's objects to the controllers; holds no logic of its own. */
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         EngineModule,
         RpcModule,
         SchedulersModule.forRoot(options.harness, options.schedulers),
+        WebModule,
       ],
       controllers: [HealthController, TasksController, DashboardController, ProjectsController, ReviewsController],
     };

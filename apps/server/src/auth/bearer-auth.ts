@@ -1,16 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppError } from '@agent-harness/core';
 import type { NextFunction, Request, Response } from 'express';
+import { OPEN_WEB_PATHS } from '../web/web-assets.js';
 
-/** Paths anyone may call, token or not (load balancers and uptime checks). */
-const OPEN_PATHS = new Set(['/health']);
+/**
+ * Paths anyone may call, token or not: `/health` (load balancers and uptime checks) and the
+ * dashboard's static files (the page asks for the token itself; every API call it makes sends it).
+ */
+const OPEN_PATHS = new Set(['/health', ...OPEN_WEB_PATHS]);
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
 /**
- * Express middleware requiring `Authorization: Bearer <token>` on every path but `/health`,
+ * Express middleware requiring `Authorization: Bearer <token>` on every path but the open ones,
  * including unknown paths, so a caller without the token learns nothing about the routes.
  * Both sides are hashed first so the comparison takes the same time whatever the input length.
  * A refusal goes to the error filter (401 in the API's error shape).
@@ -18,7 +22,7 @@ function digest(value: string): Buffer {
 export function bearerAuth(token: string): (req: Request, res: Response, next: NextFunction) => void {
   const expected = digest(token);
   return (req, res, next) => {
-    if (OPEN_PATHS.has(req.path.replace(/\/+$/, ''))) {
+    if (OPEN_PATHS.has(req.path === '/' ? '/' : req.path.replace(/\/+$/, ''))) {
       next();
       return;
     }

@@ -1,0 +1,220 @@
+// @ts-check
+// The tasks view: the global numbers, the submit form and the table of tasks, kept live by the feed.
+import { ApiError, apiJson, postJson } from './api.js';
+import { cut, externalLink, gradeBadge, h, replace, statusBadge, time } from './dom.js';
+
+/**
+ * A task as `GET /tasks` and the feed give it (TaskSummary in the API contract).
+ * @typedef {{
+ *   id: string, project: string, kind: string, title: string, status: string, attempt: number,
+ *   agent: string | null, branch: string | null, pr_url: string | null, pr_number: number | null,
+ *   grade: string | null, error: string | null, failure_class: string | null,
+ *   created_at: string, updated_at: string, finished_at: string | null,
+ * }} TaskSummary
+ */
+
+/** Rows the table keeps (newest first); older tasks stay reachable through the API. */
+const ROWS = 200;
+const AGENTS = ['claude', 'codex', 'anthropic-api', 'auto'];
+
+/**
+ * @param {HTMLElement} view
+ * @param {import('./app.js').ViewContext} context
+ */
+export function tasksView(view, context) {
+  /** @type {Map<string, TaskSummary>} */
+  const tasks = new Map();
+  const summary = h('section', { class: 'cards', 'aria-label': 'Summary' });
+  const body = h('tbody');
+  const table = h(
+    'table',
+    { class: 'tasks', id: 'tasks-table' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Task', 'Title', 'Project', 'Status', 'Agent', 'Grade', 'Pull request', 'Updated'].map((c) =>
+          h('th', { scope: 'col' }, c),
+        ),
+      ),
+    ),
+    body,
+  );
+  const empty = h('p', { class: 'muted', id: 'no-tasks' }, 'No tasks yet: submit one above.');
+  replace(view, summary, submitForm(context), h('h2', {}, 'Tasks'), table, empty);
+
+  /** @param {TaskSummary} task */
+  const keep = (task) => {
+    const known = tasks.get(task.id);
+    // The feed and the list may cross: the newer row wins.
+    if (known === undefined || known.updated_at <= task.updated_at) tasks.set(task.id, task);
+  };
+  const render = () => {
+    const rows = [...tasks.values()]
+      .sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1))
+      .slice(0, ROWS);
+    replace(body, rows.map(taskRow));
+    empty.hidden = rows.length > 0;
+  };
+
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let summaryTimer;
+  const refreshSummary = () => {
+    clearTimeout(summaryTimer);
+    summaryTimer = setTimeout(() => void loadSummary(summary, context), 200);
+  };
+  context.signal.addEventListener('abort', () => clearTimeout(summaryTimer));
+
+  context.feed((message) => {
+    if (message.kind === 'ready') {
+      void apiJson('/tasks?limit=100', { signal: context.signal }).then(
+        (list) => {
+          for (const task of list.tasks) keep(task);
+          render();
+        },
+        (error) => showError(context, error),
+      );
+      refreshSummary();
+    } else {
+      keep(message.task);
+      render();
+      refreshSummary();
+    }
+  });
+}
+
+/**
+ * @param {import('./app.js').ViewContext} context
+ * @param {unknown} error
+ */
+function showError(context, error) {
+  if (context.signal.aborted) return;
+  context.notify(error instanceof Error ? error.message : String(error), true);
+}
+
+/** @param {TaskSummary} task */
+function taskRow(task) {
+  const link = h('a', { href: `#/tasks/${task.id}` }, task.id.slice(0, 8));
+  return h(
+    'tr',
+    { 'data-task-id': task.id },
+    h('td', { class: 'mono' }, link),
+    h('td', { title: task.error ?? task.title }, cut(task.title, 90)),
+    h('td', {}, task.project),
+    h('td', { class: 'status-cell' }, statusBadge(task.status)),
+    h('td', {}, task.agent ?? '–'),
+    h('td', {}, gradeBadge(task.grade)),
+    h('td', {}, externalLink(task.pr_url, task.pr_number === null ? 'PR' : `#${String(task.pr_number)}`) ?? '–'),
+    h('td', {}, time(task.updated_at)),
+  );
+}
+
+/**
+ * The global numbers from `GET /api/dashboard`.
+ * @param {HTMLElement} summary
+ * @param {import('./app.js').ViewContext} context
+ */
+async function loadSummary(summary, context) {
+  try {
+    const { global } = await apiJson('/api/dashboard', { signal: context.signal });
+    /**
+     * @param {string} label
+     * @param {import('./dom.js').Child} value
+     * @param {string} key
+     */
+    const card = (label, value, key) =>
+      h('div', { class: 'card', 'data-card': key }, h('span', {}, label), h('b', {}, value));
+    replace(
+      summary,
+      card('Running', `${String(global.running)} / ${String(global.max_concurrent)}`, 'running'),
+      card('Queued', String(global.queued), 'queued'),
+      card('Done', String(global.done), 'done'),
+      card('Failed', String(global.failed), 'failed'),
+      card('Grade', global.grade === null ? '–' : `${String(global.grade)} (${String(global.score)})`, 'grade'),
+      card('Latest PR', externalLink(global.latest_pr, 'open') ?? '–', 'latest-pr'),
+    );
+  } catch (error) {
+    showError(context, error);
+  }
+}
+
+/**
+ * Submit a prompt task to a project.
+ * @param {import('./app.js').ViewContext} context
+ */
+function submitForm(context) {
+  const project = h('select', { name: 'project', id: 'submit-project', required: true });
+  const prompt = h('textarea', {
+    name: 'prompt',
+    id: 'submit-prompt',
+    rows: 3,
+    required: true,
+    maxlength: 100000,
+    placeholder: 'What should the agent do?',
+  });
+  const description = h('input', {
+    name: 'description',
+    id: 'submit-description',
+    maxlength: 500,
+    placeholder: 'Title and commit message (optional)',
+  });
+  const agent = h(
+    'select',
+    { name: 'agent', id: 'submit-agent' },
+    h('option', { value: '' }, 'project default'),
+    AGENTS.map((a) => h('option', { value: a }, a)),
+  );
+  const error = h('p', { class: 'error', id: 'submit-error', hidden: true });
+  const button = h('button', { type: 'submit', id: 'submit-button' }, 'Submit');
+  const form = h(
+    'form',
+    { class: 'submit', id: 'submit-form' },
+    h('h2', {}, 'New task'),
+    h('label', {}, 'Project', project),
+    h('label', {}, 'Agent', agent),
+    h('label', { class: 'wide' }, 'Prompt', prompt),
+    h('label', { class: 'wide' }, 'Description', description),
+    h('div', { class: 'wide actions' }, button, error),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    error.hidden = true;
+    button.disabled = true;
+    /** @type {Record<string, string>} */
+    const request = { project: project.value, prompt: prompt.value };
+    if (description.value.trim() !== '') request['description'] = description.value.trim();
+    if (agent.value !== '') request['agent'] = agent.value;
+    postJson('/tasks', request)
+      .then((answer) => {
+        prompt.value = '';
+        description.value = '';
+        context.notify(`Submitted task ${String(answer.task_id).slice(0, 8)} (${String(answer.status)}).`);
+      })
+      .catch((/** @type {unknown} */ failure) => {
+        error.hidden = false;
+        error.textContent =
+          failure instanceof ApiError ? `${failure.code}: ${failure.message}` : 'The server could not be reached.';
+      })
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+  apiJson('/api/projects', { signal: context.signal }).then(
+    (/** @type {{ name: string, active: boolean, default: boolean }[]} */ projects) => {
+      const active = projects.filter((p) => p.active);
+      replace(
+        project,
+        active.map((p) => h('option', { value: p.name, selected: p.default }, p.name)),
+      );
+      if (active.length === 0) {
+        error.hidden = false;
+        error.textContent = 'No active project: register one with POST /api/projects.';
+        button.disabled = true;
+      }
+    },
+    (failure) => showError(context, failure),
+  );
+  return form;
+}
