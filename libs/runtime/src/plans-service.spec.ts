@@ -87,11 +87,13 @@ describe('PlansService on a real Harness (SQLite, git, scripted agent)', () => {
     await repo.cleanup();
   });
 
+  const errors: string[] = [];
   const open = async (): Promise<Harness> => {
     harness = await createHarness(configFor(data, repo), {
       env: { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv },
       homeDir: data.path,
       tickMs: 50,
+      logger: { log: () => undefined, error: (message) => errors.push(message) },
     });
     return harness;
   };
@@ -153,7 +155,15 @@ describe('PlansService on a real Harness (SQLite, git, scripted agent)', () => {
     h = await open();
     const store = new TypeOrmPlanStore(h.database.dataSource);
     expect((await store.get(plan.id))?.progress[1]?.completed).toBe(false);
+    // A row nobody can read (a hand edit of the database) must not keep the server from starting.
+    await h.database.dataSource.query(
+      `INSERT INTO exec_plans (id, project, status, body, version, created_at, updated_at)
+       VALUES ('0000000000ff', 'app', 'active', '{"broken"', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+    );
+    errors.length = 0;
     await h.start();
+    expect(errors).toEqual([expect.stringMatching(/^plans: could not list the active plans: /)]);
+    await h.database.dataSource.query(`DELETE FROM exec_plans WHERE id = '0000000000ff'`);
     const after = await store.get(plan.id);
     expect(after?.progress.map((m) => m.completed)).toEqual([false, true]);
     expect(after?.taskLinks.map((l) => [l.taskId, l.outcome])).toEqual([

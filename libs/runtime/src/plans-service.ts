@@ -143,18 +143,33 @@ export class PlansService {
 
   /**
    * Settles every open link of the open plans whose task has ended (it may have ended while no
-   * process watched: a restart, a task run by another process) and watches the others. Run at start.
+   * process watched: a restart, a task run by another process) and watches the others. Run at
+   * start; never throws: a plan it cannot read or settle is logged and left for the next read.
    */
   async reconcile(): Promise<PlanReconcileReport> {
     const settled: { planId: string; taskId: string; outcome: TaskLinkOutcome }[] = [];
+    const failed = (what: string, error: unknown): void => {
+      this.deps.logger?.error(`plans: ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    };
     for (const status of PLAN_STATUSES.filter((s) => isOpenPlan({ status: s }))) {
-      for (const plan of await this.deps.store.list({ status, limit: RECONCILE_LIMIT })) {
+      let plans: ExecPlan[];
+      try {
+        plans = await this.deps.store.list({ status, limit: RECONCILE_LIMIT });
+      } catch (error) {
+        failed(`could not list the ${status} plans`, error);
+        continue;
+      }
+      for (const plan of plans) {
         const open = plan.taskLinks.filter((l) => l.outcome === undefined);
         for (const link of open) this.watch(plan.id, link.taskId);
-        const after = await this.settle(plan);
-        for (const link of open) {
-          const outcome = after.taskLinks.find((l) => l.taskId === link.taskId)?.outcome;
-          if (outcome !== undefined) settled.push({ planId: plan.id, taskId: link.taskId, outcome });
+        try {
+          const after = await this.settle(plan);
+          for (const link of open) {
+            const outcome = after.taskLinks.find((l) => l.taskId === link.taskId)?.outcome;
+            if (outcome !== undefined) settled.push({ planId: plan.id, taskId: link.taskId, outcome });
+          }
+        } catch (error) {
+          failed(`could not settle the tasks of plan ${plan.id}`, error);
         }
       }
     }
