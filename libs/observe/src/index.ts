@@ -72,3 +72,17 @@ export { InMemoryEventStore } from './testing/in-memory-event-store.js';
 export { RecordingTelemetrySink } from './testing/recording-telemetry-sink.js';
 export { contractInstant, eventStoreContract } from './testing/event-store-contract.js';
 export type { EventStoreContractCheck } from './testing/event-store-contract.js';
+
+// OpenTelemetry export of task traces and metrics (`[otel]`); the SDK loads only when enabled.
+export { DEFAULT_OTLP_ENDPOINTS, startOtel } from './otel/start-otel.js';
+export type { OtelExport, OtelExporterKind, OtelSettings } from './otel/start-otel.js';
+export { TRACED_PHASES } from './otel/task-tracer.js';
+export type {
+  TaskTracer,
+  TracedAgentRun,
+  TracedOutcome,
+  TracedPhase,
+  TracedPhaseStart,
+  TracedTaskEnd,
+  TracedTaskStart,
+} from './otel/task-tracer.js';

@@ -18,10 +18,13 @@ export async function runAgentSession(
   options: { readonly resumeSessionId?: string | undefined; readonly phase: AgentPhase },
 ): Promise<AgentResult> {
   const { worktree } = ctx.workspace;
+  const startedAt = ctx.deps.now();
+  const askedModel = role === 'implementer' ? ctx.task.model : undefined;
+  let model = askedModel;
   const run = runner.run({
     prompt,
     cwd: worktree.path,
-    model: role === 'implementer' ? ctx.task.model : undefined,
+    model: askedModel,
     phase: options.phase,
     signal: ctx.signal,
     resumeSessionId: options.resumeSessionId,
@@ -30,10 +33,24 @@ export async function runAgentSession(
   // Stored one after another, in the order the agent emitted them.
   let stored: Promise<void> = Promise.resolve();
   const subscription = run.events$.subscribe((event: AgentEvent) => {
+    if (event.type === 'session_started' && event.model !== undefined) model = event.model;
     stored = stored.then(() => ctx.event('agent', { role, agent: runner.name, ...event }));
   });
   const result = await run.result;
   subscription.unsubscribe();
+  ctx.deps.tracing?.agentRan({
+    taskId: ctx.task.id,
+    agent: runner.name,
+    role,
+    model,
+    startedAt,
+    endedAt: ctx.deps.now(),
+    ok: result.ok,
+    reason: result.reason,
+    inputTokens: result.usage.inputTokens + result.usage.cachedInputTokens,
+    outputTokens: result.usage.outputTokens,
+    costUsd: result.costUsd,
+  });
   await stored;
   await ctx.guardSharedGit(`the ${role} (${runner.name})`);
   if (role === 'implementer' && result.ok && result.finalText.trim() !== '') ctx.summary = result.finalText.trim();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AgentRegistry } from '@agent-harness/agents';
 import { AppError, SecretRedactor } from '@agent-harness/core';
 import type { GitHubClient } from '@agent-harness/github';
-import type { TelemetrySink } from '@agent-harness/observe';
+import type { TaskTracer, TelemetrySink } from '@agent-harness/observe';
 import {
   isTerminal,
   type Project,
@@ -26,6 +26,7 @@ import { systemTaskProcesses, type TaskProcesses } from './task-processes.js';
 import { TaskRecorder } from './task-recorder.js';
 import { recoverTasks, type RecoveryReport } from './task-recovery.js';
 import { TaskTelemetry } from './task-telemetry.js';
+import { TaskTracing } from './task-tracing.js';
 
 /** @public */
 export interface TaskEngineDeps {
@@ -63,6 +64,8 @@ export interface TaskEngineDeps {
   readonly telemetry?: TelemetrySink | undefined;
   /** Skills injected into implementers' prompts (and their use recorded); none when absent. */
   readonly skills?: TaskSkills | undefined;
+  /** Where task runs, their phases and agent runs are traced (OpenTelemetry); none when absent. */
+  readonly tracer?: TaskTracer | undefined;
 }
 
 /** A task to submit; `project` is a name or a root path, default the default project. @public */
@@ -94,6 +97,8 @@ export class TaskEngine {
     const redactor = deps.redactor ?? new SecretRedactor([]);
     this.events = deps.events ?? new TaskEventsHub();
     this.serverId = deps.serverId ?? randomUUID();
+    const tracing =
+      deps.tracer === undefined ? undefined : new TaskTracing(deps.tracer, (text) => redactor.text(text), deps.logger);
     this.recorder = new TaskRecorder({
       tasks: deps.tasks,
       events: this.events,
@@ -101,6 +106,7 @@ export class TaskEngine {
       now: this.now,
       logger: deps.logger,
       telemetry: deps.telemetry === undefined ? undefined : new TaskTelemetry(deps.telemetry, deps.logger),
+      tracing,
     });
     this.admission = new AdmissionCheck({
       agents: deps.agents,
@@ -111,6 +117,7 @@ export class TaskEngine {
     this.execution = new TaskExecution({
       run: {
         ...deps,
+        tracing,
         now: this.now,
         review: deps.review ?? { enabled: false, reviewerAgent: '', maxRounds: 1 },
       },

@@ -8,6 +8,7 @@ import {
 } from '@agent-harness/queue';
 import type { TaskEventBus } from './task-event-bus.js';
 import type { TaskTelemetry } from './task-telemetry.js';
+import type { TaskTracing } from './task-tracing.js';
 
 /** What the recorder writes to and through. */
 export interface TaskRecorderDeps {
@@ -18,6 +19,8 @@ export interface TaskRecorderDeps {
   readonly logger?: { log(message: string): void } | undefined;
   /** Telemetry read from what is stored (see TaskTelemetry); none when absent. */
   readonly telemetry?: TaskTelemetry | undefined;
+  /** Traces read from the status moves written (see TaskTracing); none when absent. */
+  readonly tracing?: TaskTracing | undefined;
 }
 
 /**
@@ -45,6 +48,7 @@ export class TaskRecorder {
       moving ? task.status : undefined,
     );
     this.deps.telemetry?.taskWritten(result.task);
+    if (moving) this.deps.tracing?.moved(task.status, result.task);
     if (result.event !== undefined) {
       this.deps.events.publish(result.event);
       this.deps.telemetry?.eventStored(result.event);

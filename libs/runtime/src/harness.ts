@@ -14,7 +14,7 @@ import {
   TypeOrmTaskRepository,
   type Database,
 } from '@agent-harness/persistence';
-import { TelemetryEmitter, type EventStore } from '@agent-harness/observe';
+import { startOtel, TelemetryEmitter, type EventStore } from '@agent-harness/observe';
 import { ProjectAdmin, TaskEngine, type RecoveryReport } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
@@ -162,6 +162,20 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     },
   };
   const telemetry = new TelemetryEmitter({ store: events, logger: observeLogger, now: options.now });
+  // `[otel]`: task traces and metrics for a collector; nothing is loaded when disabled.
+  const otel = await startOtel(
+    {
+      exporter: config.otel.exporter,
+      endpoint: config.otel.endpoint,
+      environment: config.otel.environment,
+      logUserPrompt: config.otel.log_user_prompt,
+      queueDepth: () => tasks.countWithStatus(['queued']),
+    },
+    observeLogger,
+  ).catch(async (error: unknown) => {
+    await database.close();
+    throw error;
+  });
   const rules = new RulesService({ config, events, env, homeDir: options.homeDir, now: options.now });
   // Secret values never stored, streamed or prompted: task events, draft files, learned rules and skills.
   const redactor = new SecretRedactor(secretValues(env, configuredSecrets(config)));
@@ -175,6 +189,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   });
   const engine = new TaskEngine({
     telemetry,
+    tracer: otel?.tracer,
     skills,
     tasks,
     projects,
@@ -232,6 +247,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     await gc.open();
   } catch (error) {
     // Nothing else holds the database yet: close it rather than leak it with the error.
+    await otel?.shutdown();
     await database.close();
     throw error;
   }
@@ -309,6 +325,8 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     close: async () => {
       await plans.close();
       await engine.stop();
+      // Bounded: an unreachable collector never holds up the close.
+      await otel?.shutdown();
       await jobRunner.idle();
       await telemetry.close();
       await database.close();
