@@ -75,6 +75,32 @@ class StdioClient {
   }
 }
 
+interface SchedulerEvent {
+  id: number;
+  tool: string;
+  detail: string;
+  reason?: string;
+}
+
+/** A JSON-RPC session on a server, reading its `scheduler` events. */
+async function startLog(url: string): Promise<() => Promise<SchedulerEvent[]>> {
+  const post = async (body: unknown, session?: string) =>
+    (await fetch(`${url}/rpc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(session === undefined ? {} : { 'harness-session': session }) },
+      body: JSON.stringify(body),
+    }).then((r) => (r.status === 204 ? undefined : r.json()))) as RpcLine | undefined;
+  const session = String((await post({ jsonrpc: '2.0', id: 1, method: 'initialize' }))?.result?.['session_id']);
+  await post({ jsonrpc: '2.0', method: 'initialized' }, session);
+  return async () => {
+    const answer = await post(
+      { jsonrpc: '2.0', id: 2, method: 'event_query', params: { hook: 'scheduler', limit: 1000 } },
+      session,
+    );
+    return ((answer?.result?.['events'] ?? []) as SchedulerEvent[]).sort((a, b) => a.id - b.id);
+  };
+}
+
 describe('control surfaces (built CLI, scripted agents)', () => {
   let home: TempDir;
   let repo: TempGitRepo;
@@ -95,7 +121,10 @@ describe('control surfaces (built CLI, scripted agents)', () => {
     killStartedHarnessProcesses();
   });
 
-  function writeConfig(extra: string[] = []): string {
+  function writeConfig(
+    extra: string[] = [],
+    scenario: unknown = { edits: [{ path: 'f.txt', content: 'x\n' }] },
+  ): string {
     const file = join(home.path, 'harness.toml');
     writeFileSync(
       file,
@@ -107,7 +136,7 @@ describe('control surfaces (built CLI, scripted agents)', () => {
         '[agents.claude]',
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
         '[agents.claude.env]',
-        `FAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify({ edits: [{ path: 'f.txt', content: 'x\n' }] }))}`,
+        `FAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}`,
         ...extra,
         '[[projects]]',
         'name = "app"',
@@ -236,6 +265,47 @@ describe('control surfaces (built CLI, scripted agents)', () => {
       session,
     );
     expect((scans?.result?.['events'] as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('the review scheduler reviews, skips when nothing was committed, and reviews a new commit', async () => {
+    const report = {
+      summary: 'One risk.',
+      findings: [{ severity: 'medium', title: 'Unchecked input', file: 'README.md', description: 'Check it.' }],
+    };
+    const config = writeConfig(
+      ['[review]', 'enabled = true', 'interval_hours = 0.0004', '[schedulers]', 'enabled = true'],
+      { text: `Reviewed.\nREVIEW_JSON_START\n${JSON.stringify(report)}\nREVIEW_JSON_END` },
+    );
+    server = await startHarnessServer({
+      cliPath,
+      args: ['--config', config],
+      env: { ...repo.gitEnv },
+      home: home.path,
+    });
+    const reviews = async () =>
+      ((await (await fetch(`${server?.url ?? ''}/api/reviews?project=app`)).json()) as { reviews: { head: string }[] })
+        .reviews;
+    const until = async (check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 60_000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error('timed out');
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    };
+    await until(async () => (await reviews()).length === 1);
+    // The next fires find no new commit: skipped, no second review.
+    const log = await startLog(server.url);
+    await until(async () =>
+      (await log()).some((e) => e.tool === 'review' && e.reason === 'no new commits since the last review'),
+    );
+    expect(await reviews()).toHaveLength(1);
+    // A new commit is reviewed at the next fire.
+    writeFileSync(join(repo.path, 'g.txt'), 'g\n');
+    repo.git('add', 'g.txt');
+    repo.git('commit', '-qm', 'g');
+    await until(async () => (await reviews()).length === 2);
+    const [newest, first] = await reviews();
+    expect(newest?.head).not.toBe(first?.head);
   });
 
   it('--no-schedulers runs no background job', async () => {
