@@ -8,6 +8,7 @@ import {
   DATABASE_FILE_NAME,
   openDatabase,
   TypeOrmEventStore,
+  TypeOrmGitHubIntakeStore,
   TypeOrmPlanStore,
   TypeOrmProjectCatalog,
   TypeOrmReviewStore,
@@ -20,6 +21,7 @@ import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
 import { GcService } from './gc-service.js';
+import { createGitHubIntake, type GitHubIntake } from './github/github-intake.js';
 import { PlansService } from './plans-service.js';
 import { ReviewService } from './review-service.js';
 import { RulesService } from './rules-service.js';
@@ -79,7 +81,9 @@ export interface Harness {
   readonly plans: PlansService;
   /** The periodic whole-repo review: runs now, and the stored reviews with their findings. */
   readonly reviews: ReviewService;
-  /** The background jobs (health, GC, self-evolution, retention, review) the server's schedulers run. */
+  /** Tasks from GitHub: `POST /webhook` deliveries, the issue poller, and the replies they owe. */
+  readonly github: GitHubIntake;
+  /** The background jobs (health, GC, self-evolution, retention, review, intake) the server's schedulers run. */
   readonly schedule: HarnessSchedule;
   /** Puts the config file's projects in the catalog (done by `start`; one-shot commands call it alone). */
   syncProjects(): Promise<void>;
@@ -187,6 +191,10 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     homeDir: options.homeDir,
     now: options.now,
   });
+  const githubClient =
+    config.github.token === undefined
+      ? undefined
+      : new GitHubClient({ apiUrl: config.github.api_url, token: config.github.token });
   const engine = new TaskEngine({
     telemetry,
     tracer: otel?.tracer,
@@ -205,10 +213,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       timeoutMs: config.validation.timeout_secs * 1000,
       maxRetries: config.validation.max_retries,
     },
-    github:
-      config.github.token === undefined
-        ? undefined
-        : new GitHubClient({ apiUrl: config.github.api_url, token: config.github.token }),
+    github: githubClient,
     review: {
       enabled: config.agents.review.enabled,
       reviewerAgent: config.agents.review.reviewer_agent,
@@ -287,10 +292,27 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     );
 
   const now = options.now ?? (() => new Date());
+  const github = createGitHubIntake({
+    config,
+    store: new TypeOrmGitHubIntakeStore(database.dataSource),
+    github: githubClient,
+    engine,
+    tasks,
+    projects,
+    originUrl: (root) => worktrees.originUrl(root),
+    telemetry,
+    redact: (text) => redactor.text(text),
+    now,
+    logger,
+  });
   const jobRunner = new JobRunner({ events, now, redact: (text) => redactor.text(text), logger });
   const schedule: HarnessSchedule = {
     runner: jobRunner,
-    jobs: () => configuredJobs({ config, projects, events, telemetry, rules, gc, skills, reviews, now }),
+    jobs: () =>
+      configuredJobs(
+        { config, projects, events, telemetry, rules, gc, skills, reviews, now },
+        github.job === undefined ? [] : [github.job],
+      ),
   };
 
   return {
@@ -308,6 +330,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     gc,
     plans,
     reviews,
+    github,
     schedule,
     syncProjects,
     start: async () => {
@@ -320,10 +343,13 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       }
       // Links whose task ended while nobody watched are settled; the others are watched.
       await plans.reconcile();
+      // Replies owed on GitHub from before the restart are posted; running tasks are followed.
+      await github.start();
       return report;
     },
     close: async () => {
       await plans.close();
+      await github.close();
       await engine.stop();
       // Bounded: an unreachable collector never holds up the close.
       await otel?.shutdown();

@@ -16,3 +16,13 @@ export type { ReviewRunOptions, ReviewRunOutcome, ReviewSkipReason } from './rev
 export { JobRunner, SCHEDULER_HOOK, SCHEDULER_JOBS } from './schedule/job-runner.js';
 export type { JobOutcome, JobRun, ScheduledJob, SchedulerJobName } from './schedule/job-runner.js';
 export type { HarnessSchedule } from './schedule/harness-schedule.js';
+export { createGitHubIntake } from './github/github-intake.js';
+export type { GitHubIntake, GitHubIntakeDeps } from './github/github-intake.js';
+export { GITHUB_WEBHOOK_HOOK, GitHubWebhooks } from './github/github-webhooks.js';
+export type { GitHubWebhooksDeps, WebhookDelivery, WebhookResult } from './github/github-webhooks.js';
+export { GITHUB_INTAKE_HOOK, GitHubIssueIntake, intakeJob } from './github/github-issue-intake.js';
+export type { GitHubIssueIntakeDeps } from './github/github-issue-intake.js';
+export { GitHubReplies } from './github/github-replies.js';
+export type { GitHubRepliesDeps } from './github/github-replies.js';
+export { taskRequestForIntent } from './github/github-task-requests.js';
+export { projectForRepository } from './github/repository-projects.js';

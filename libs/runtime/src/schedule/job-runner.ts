@@ -1,7 +1,7 @@
 import type { EventStore, NewTelemetryEvent } from '@agent-harness/observe';
 
 /** The background jobs of a server; each has its own scheduler (a Nest module in the server). @public */
-export const SCHEDULER_JOBS = ['health', 'gc', 'self_evolution', 'retention', 'review'] as const;
+export const SCHEDULER_JOBS = ['health', 'gc', 'self_evolution', 'retention', 'review', 'intake'] as const;
 /** @public */
 export type SchedulerJobName = (typeof SCHEDULER_JOBS)[number];
 
