@@ -51,6 +51,23 @@ function hostPort(fallback: string): Field<string> {
   };
 }
 
+/** An OTLP collector's base URL: http:// or https:// (gRPC takes the same form). */
+function collectorUrl(): Field<string | undefined> {
+  return optional({
+    parse(value, p, ctx) {
+      let protocol: string | undefined;
+      try {
+        protocol = typeof value === 'string' ? new URL(value).protocol : undefined;
+      } catch {
+        protocol = undefined;
+      }
+      if (protocol === 'http:' || protocol === 'https:') return value as string;
+      ctx.problems.push({ path: p, message: 'must be an http:// or https:// URL, e.g. "http://127.0.0.1:4318"' });
+      return undefined;
+    },
+  });
+}
+
 const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 function repoName(): Field<string | undefined> {
@@ -291,7 +308,7 @@ export const configSchema = table({
   otel: table({
     environment: nonEmptyString('development'),
     exporter: oneOf(['disabled', 'otlp-http', 'otlp-grpc'] as const, 'disabled'),
-    endpoint: optional(nonEmptyString('')),
+    endpoint: collectorUrl(),
     log_user_prompt: boolean(false),
   }),
   concurrency: table({

@@ -163,6 +163,7 @@ describe('resolveConfig problems', () => {
         'budget_per_signal_usd = "cheap"',
         '[otel]',
         'log_user_prompt = "yes"',
+        'endpoint = "collector:4318"',
       ].join('\n'),
     });
     expect(found).toEqual(
@@ -173,9 +174,10 @@ describe('resolveConfig problems', () => {
         { path: 'validation.max_retries', message: 'must be a non-negative integer' },
         { path: 'gc.budget_per_signal_usd', message: 'must be a positive number' },
         { path: 'otel.log_user_prompt', message: 'must be true or false' },
+        { path: 'otel.endpoint', message: 'must be an http:// or https:// URL, e.g. "http://127.0.0.1:4318"' },
       ]),
     );
-    expect(found).toHaveLength(6);
+    expect(found).toHaveLength(7);
   });
 
   it('reports a TOML syntax error with its line and column', () => {
