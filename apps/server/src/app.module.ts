@@ -10,6 +10,7 @@ import { RpcModule } from './rpc/rpc.module.js';
 import { SchedulersModule } from './schedulers/schedulers.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { WebModule } from './web/web.module.js';
+import { WebhookController } from './webhook/webhook.controller.js';
 
 /** The root module: hands the Harness's objects to the controllers; holds no logic of its own. */
 @Module({})
@@ -30,7 +31,14 @@ export class AppModule {
         SchedulersModule.forRoot(options.harness, options.schedulers),
         WebModule,
       ],
-      controllers: [HealthController, TasksController, DashboardController, ProjectsController, ReviewsController],
+      controllers: [
+        HealthController,
+        TasksController,
+        DashboardController,
+        ProjectsController,
+        ReviewsController,
+        WebhookController,
+      ],
     };
   }
 }

@@ -79,4 +79,5 @@ export type {
   TaskSummary,
   ValidationEventData,
   ValidationOutcomeJson,
+  WebhookResponse,
 } from './api/contract.js';

@@ -4,10 +4,11 @@ import type { NextFunction, Request, Response } from 'express';
 import { OPEN_WEB_PATHS } from '../web/web-assets.js';
 
 /**
- * Paths anyone may call, token or not: `/health` (load balancers and uptime checks) and the
- * dashboard's static files (the page asks for the token itself; every API call it makes sends it).
+ * Paths anyone may call, token or not: `/health` (load balancers and uptime checks), the
+ * dashboard's static files (the page asks for the token itself; every API call it makes sends it),
+ * and `/webhook`: GitHub sends no bearer token; its HMAC signature authenticates the delivery.
  */
-const OPEN_PATHS = new Set(['/health', ...OPEN_WEB_PATHS]);
+const OPEN_PATHS = new Set(['/health', '/webhook', ...OPEN_WEB_PATHS]);
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();

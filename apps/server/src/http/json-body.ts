@@ -10,8 +10,11 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** No request needs more than a few levels; 32 leaves room and keeps JSON.parse far from the stack limit. */
 export const MAX_JSON_DEPTH = 32;
 
-/** Paths whose body JSON-RPC reads itself: a batch is an array, and a parse error has its own answer (-32700). */
-const RAW_JSON_PATHS = new Set(['/rpc']);
+/**
+ * Paths that read their body themselves: JSON-RPC (a batch is an array, and a parse error has its
+ * own answer, -32700), and GitHub's webhook (its signature is over the body exactly as sent).
+ */
+const RAW_JSON_PATHS = new Set(['/rpc', '/webhook']);
 
 /** A request to a RAW_JSON_PATHS path, after the checks: its body as text. */
 export interface RawJsonRequest extends Request {

@@ -3,6 +3,12 @@ import type { NextFunction, Request, Response } from 'express';
 
 /** Methods that change state; a browser may send them cross-site without asking first. */
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * Paths exempt from the loopback `Host` check: GitHub's webhook arrives through whatever public name
+ * or tunnel forwards it, and its HMAC signature (the secret, which no web page has) authenticates
+ * it, so a rebinding page gains nothing there. The Origin checks below still apply.
+ */
+const SIGNED_PATHS = new Set(['/webhook']);
 /** `Sec-Fetch-Site` values of requests a page of this server itself, or a user typing, made. */
 const OWN_FETCH_SITES = new Set(['same-origin', 'none']);
 
@@ -43,7 +49,8 @@ export function requestOriginGuard(options: {
 }): (req: Request, res: Response, next: NextFunction) => void {
   return (req, _res, next) => {
     const host = req.headers.host ?? '';
-    if (options.requireLoopbackHost && !isLoopbackName(hostName(host))) {
+    const isSigned = SIGNED_PATHS.has(req.path.replace(/\/+$/, ''));
+    if (options.requireLoopbackHost && !isSigned && !isLoopbackName(hostName(host))) {
       next(
         new AppError(
           'FORBIDDEN',

@@ -52,6 +52,14 @@ export class ReviewScheduler extends ScheduledJobHost {
   }
 }
 
+/** `[intake.github]`: polls GitHub for labelled issues and queues them (never waits for them). */
+@Injectable()
+export class IntakeScheduler extends ScheduledJobHost {
+  constructor(@Inject(HARNESS) harness: Harness, registry: SchedulerRegistry, lifecycle: EngineLifecycle) {
+    super(harness, registry, lifecycle, jobOf(harness, 'intake'));
+  }
+}
+
 @Module({ imports: [EngineModule], providers: [HealthScheduler] })
 export class HealthSchedulerModule {}
 
@@ -67,12 +75,16 @@ export class RetentionSchedulerModule {}
 @Module({ imports: [EngineModule], providers: [ReviewScheduler] })
 export class ReviewSchedulerModule {}
 
+@Module({ imports: [EngineModule], providers: [IntakeScheduler] })
+export class IntakeSchedulerModule {}
+
 const MODULES: Readonly<Record<SchedulerJobName, Type>> = {
   health: HealthSchedulerModule,
   gc: GcSchedulerModule,
   self_evolution: SelfEvolutionSchedulerModule,
   retention: RetentionSchedulerModule,
   review: ReviewSchedulerModule,
+  intake: IntakeSchedulerModule,
 };
 
 /** The scheduler modules of the jobs the configuration turns on; none when `enabled` is false. */

@@ -416,3 +416,12 @@ export interface ReviewListQuery {
 export interface ReviewListResponse {
   readonly reviews: ReviewRunJson[];
 }
+
+/**
+ * `POST /webhook` (GitHub): 202 `accepted` with the task queued, or 200 `ignored` and why (a
+ * delivery already taken names its task). A bad signature is a 401 ErrorBody.
+ * @public
+ */
+export type WebhookResponse =
+  | { readonly status: 'accepted'; readonly task_id: string; readonly reason: string }
+  | { readonly status: 'ignored'; readonly reason: string; readonly task_id?: string };
