@@ -34,6 +34,7 @@ describe('openDatabase (real SQLite file)', () => {
         'ExecPlans1765100000000',
         'ReviewFindings1765200000000',
         'GitHubIntake1765300000000',
+        'Fleet1765600000000',
       ]);
       const [mode] = await first.dataSource.query<{ journal_mode: string }[]>('PRAGMA journal_mode');
       expect(mode?.journal_mode).toBe('wal');

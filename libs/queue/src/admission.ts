@@ -1,3 +1,4 @@
+import type { ClaimRequest } from './task.repository.js';
 import type { Task } from './task.types.js';
 
 /** The limits the dispatcher enforces. @public */
@@ -39,6 +40,29 @@ export function pickTasksToStart(
     byProject.set(task.project, projectRunning + 1);
   }
   return picked;
+}
+
+/**
+ * What a claim takes, given the queued tasks (oldest first) and every active task of every server:
+ * this server's own active tasks count against its slots, a project's count against its limit
+ * wherever they run. Shared by every TaskRepository, so they all decide alike.
+ * @public
+ */
+export function pickClaims(
+  queuedOldestFirst: readonly Task[],
+  active: readonly Pick<Task, 'project' | 'leaseOwner'>[],
+  request: ClaimRequest,
+): Task[] {
+  const byProject = new Map<string, number>();
+  for (const task of active) byProject.set(task.project, (byProject.get(task.project) ?? 0) + 1);
+  const own = active.filter((t) => t.leaseOwner === request.owner).length;
+  const { onlyIds } = request;
+  return pickTasksToStart(
+    onlyIds === undefined ? queuedOldestFirst : queuedOldestFirst.filter((t) => onlyIds.has(t.id)),
+    { total: own, byProject },
+    { global: request.serverSlots, perProject: request.perProject },
+    request.now,
+  );
 }
 
 /** Attempts a task gets (first run included) before an interruption or a rate limit fails it. @public */

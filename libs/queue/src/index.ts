@@ -15,10 +15,13 @@ export type {
 } from './task.types.js';
 export { TRANSITIONS, firstIllegalMove, isAllowedMove, nextStatus } from './task-state-machine.js';
 export type { TaskTransition } from './task-state-machine.js';
-export { MAX_ATTEMPTS, pickTasksToStart, rateLimitRetryAt } from './admission.js';
+export { MAX_ATTEMPTS, pickClaims, pickTasksToStart, rateLimitRetryAt } from './admission.js';
 export type { ConcurrencyLimits, RunningCounts } from './admission.js';
 export { TaskRepository } from './task.repository.js';
 export type {
+  ClaimedTask,
+  ClaimRequest,
+  LeaseCheck,
   NewTaskEvent,
   StoredTaskEvent,
   TaskChanges,

@@ -37,6 +37,41 @@ export interface TaskListFilter {
 export type TaskChanges = Partial<Omit<Task, 'id' | 'version' | 'createdAt'>>;
 
 /** Tasks per project and status. @public */
+/**
+ * A look at the queue by one server: which queued tasks it may start now. The claim is decided in
+ * one transaction that every server's claims are serialized through, so the limits hold across a
+ * fleet sharing the database. @public
+ */
+export interface ClaimRequest {
+  /** The claiming server's id: the lease owner of what it claims. */
+  readonly owner: string;
+  readonly leaseExpiresAt: string;
+  /** ISO-8601 now: back-offs (`notBefore`) are compared with it, and it is the start time. */
+  readonly now: string;
+  /** This server's own slots (`max_concurrent_tasks`): tasks it already runs count against them. */
+  readonly serverSlots: number;
+  /** Each project's `max_concurrent`: counted across every server. */
+  readonly perProject: ReadonlyMap<string, number>;
+  /** Only these queued tasks may be claimed (a CLI command running its own); absent: any. */
+  readonly onlyIds?: ReadonlySet<string> | undefined;
+  /** The status event each claimed task gets (queued → preparing). */
+  readonly event: (task: Task) => NewTaskEvent;
+}
+
+/** A claimed task (now `preparing`, leased) and its stored status event. @public */
+export interface ClaimedTask {
+  readonly task: Task;
+  readonly event: StoredTaskEvent;
+}
+
+/** What a lease heartbeat found about the tasks a server runs. @public */
+export interface LeaseCheck {
+  /** Tasks whose lease this server no longer holds (another server took them back): stop running them. */
+  readonly lost: readonly string[];
+  /** Tasks someone asked to cancel (from any server). */
+  readonly cancelRequested: readonly string[];
+}
+
 export interface TaskCount {
   readonly project: string;
   readonly status: TaskStatus;
@@ -70,10 +105,22 @@ export abstract class TaskRepository {
   ): Promise<{ task: Task; event?: StoredTaskEvent | undefined }>;
   abstract appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent>;
   /**
-   * Extends the leases `owner` holds on these tasks until `until` (a heartbeat). It changes no
-   * version: a lease is the server's, not part of the task's state.
+   * Extends the leases `owner` holds on these tasks until `until` (a heartbeat), and tells which of
+   * them it no longer holds and which someone asked to cancel. It changes no version: a lease is
+   * the server's, not part of the task's state.
    */
-  abstract renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<void>;
+  abstract renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<LeaseCheck>;
+  /**
+   * Claims queued tasks, oldest first, within `serverSlots` of this server and each project's
+   * `max_concurrent` across all servers: each becomes `preparing` under the owner's lease (a new
+   * version) with its status event, in one transaction serialized with every other claim.
+   */
+  abstract claimQueued(request: ClaimRequest): Promise<ClaimedTask[]>;
+  /**
+   * Asks the server running an active task to cancel it (its heartbeat sees the request). False
+   * when the task is not active. No version change.
+   */
+  abstract requestCancel(id: string, at: string): Promise<boolean>;
   /** Events after `afterSeq`, oldest first; only the given kinds when `kinds` is set. */
   abstract eventsAfter(
     taskId: string,

@@ -1,6 +1,11 @@
 import { AppError } from '@agent-harness/core';
 import {
+  ACTIVE_STATUSES,
+  pickClaims,
   TaskRepository,
+  type ClaimedTask,
+  type ClaimRequest,
+  type LeaseCheck,
   type NewTaskEvent,
   type StoredTaskEvent,
   type Task,
@@ -41,6 +46,8 @@ export class InMemoryTaskRepository extends TaskRepository {
   private readonly tasks = new Map<string, Task>();
   private readonly events = new Map<string, StoredTaskEvent[]>();
   private waiters: Waiter[] = [];
+  /** Tasks someone asked to cancel (a column in SQL, outside the task's state). */
+  private readonly cancelRequested = new Set<string>();
 
   constructor(private readonly now: () => string = () => new Date().toISOString()) {
     super();
@@ -134,12 +141,49 @@ export class InMemoryTaskRepository extends TaskRepository {
     return Promise.resolve().then(() => this.insertEvent(taskId, event));
   }
 
-  override renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<void> {
+  override renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<LeaseCheck> {
+    const lost: string[] = [];
     for (const id of taskIds) {
       const task = this.tasks.get(id);
-      if (task?.leaseOwner === owner) this.stored({ ...task, leaseExpiresAt: until });
+      const held = task?.leaseOwner === owner && (ACTIVE_STATUSES as readonly string[]).includes(task.status);
+      if (held) this.stored({ ...task, leaseExpiresAt: until });
+      else lost.push(id);
     }
-    return Promise.resolve();
+    const cancelRequested = taskIds.filter((id) => this.cancelRequested.has(id) && !lost.includes(id));
+    return Promise.resolve({ lost, cancelRequested });
+  }
+
+  override claimQueued(request: ClaimRequest): Promise<ClaimedTask[]> {
+    const all = [...this.tasks.values()].sort(byCreation);
+    const active = all.filter((t) => (ACTIVE_STATUSES as readonly string[]).includes(t.status));
+    const picked = pickClaims(
+      all.filter((t) => t.status === 'queued'),
+      active,
+      request,
+    );
+    const claimed = picked.map((current) => {
+      const task: Task = {
+        ...current,
+        status: 'preparing',
+        startedAt: request.now,
+        notBefore: undefined,
+        error: undefined,
+        leaseOwner: request.owner,
+        leaseExpiresAt: request.leaseExpiresAt,
+        updatedAt: request.now,
+        version: current.version + 1,
+      };
+      this.stored(task);
+      return { task: { ...task }, event: this.insertEvent(task.id, request.event(current)) };
+    });
+    return Promise.resolve(claimed);
+  }
+
+  override requestCancel(id: string): Promise<boolean> {
+    const task = this.tasks.get(id);
+    const active = task !== undefined && (ACTIVE_STATUSES as readonly string[]).includes(task.status);
+    if (active) this.cancelRequested.add(id);
+    return Promise.resolve(active);
   }
 
   override eventsAfter(

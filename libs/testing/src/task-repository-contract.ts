@@ -185,8 +185,13 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
         taskFixture('t3', { status: 'running', leaseOwner: 'server-b', leaseExpiresAt: lease.leaseExpiresAt }),
         queuedEvent,
       );
-      await repo.renewLeases('server-a', ['t1', 't3'], '2026-11-23T10:05:00.000Z');
-      await repo.renewLeases('server-a', [], '2026-11-23T11:00:00.000Z');
+      const check = await repo.renewLeases('server-a', ['t1', 't3'], '2026-11-23T10:05:00.000Z');
+      // t3 is server-b's: server-a must stop running it.
+      deepStrictEqual(check, { lost: ['t3'], cancelRequested: [] });
+      deepStrictEqual(await repo.renewLeases('server-a', [], '2026-11-23T11:00:00.000Z'), {
+        lost: [],
+        cancelRequested: [],
+      });
       const [t1, t2, t3] = await Promise.all(['t1', 't2', 't3'].map((id) => repo.get(id)));
       deepStrictEqual(
         [t1?.leaseExpiresAt, t1?.version, t1?.updatedAt],
@@ -197,6 +202,75 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
         [lease.leaseExpiresAt, lease.leaseExpiresAt, 'server-b'],
       );
       deepStrictEqual(await seqs(repo, 't1'), [1]);
+    },
+  },
+  {
+    name: 'claims queued tasks oldest first within the server slots and each project limit across servers',
+    async run(repo) {
+      const otherLease = { leaseOwner: 'server-b', leaseExpiresAt: '2026-11-23T10:05:00.000Z' };
+      // server-b already runs one task of `app` (limit 2) and one of `web`.
+      await repo.create(taskFixture('r1', { status: 'running', ...otherLease }), queuedEvent);
+      await repo.create(taskFixture('r2', { status: 'running', project: 'web', ...otherLease }), queuedEvent);
+      await repo.create(taskFixture('q3'), queuedEvent);
+      await repo.create(taskFixture('q4'), queuedEvent);
+      await repo.create(taskFixture('q5', { project: 'web', notBefore: '2026-11-23T11:00:00.000Z' }), queuedEvent);
+      await repo.create(taskFixture('q6', { project: 'web' }), queuedEvent);
+      await repo.create(taskFixture('q7', { project: 'web' }), queuedEvent);
+      const claimed = await repo.claimQueued({
+        owner: 'server-a',
+        leaseExpiresAt: '2026-11-23T10:06:00.000Z',
+        now: '2026-11-23T10:01:00.000Z',
+        serverSlots: 3,
+        perProject: new Map([['app', 2]]),
+        event: (task) => ({ kind: 'status', data: { from: 'queued', to: 'preparing', attempt: task.attempt } }),
+      });
+      // app: one slot left fleet-wide (q3, not q4); q5 waits for its back-off; web has no limit of its own.
+      deepStrictEqual(
+        claimed.map((c) => [c.task.id, c.task.status, c.task.leaseOwner, c.task.version, c.event.seq]),
+        [
+          ['q3', 'preparing', 'server-a', 2, 2],
+          ['q6', 'preparing', 'server-a', 2, 2],
+          ['q7', 'preparing', 'server-a', 2, 2],
+        ],
+      );
+      deepStrictEqual((await repo.get('q3'))?.leaseExpiresAt, '2026-11-23T10:06:00.000Z');
+      deepStrictEqual((await repo.get('q4'))?.status, 'queued');
+      // Its slots are full now: a second look claims nothing.
+      const again = await repo.claimQueued({
+        owner: 'server-a',
+        leaseExpiresAt: '2026-11-23T10:06:00.000Z',
+        now: '2026-11-23T12:00:00.000Z',
+        serverSlots: 3,
+        perProject: new Map(),
+        event: () => ({ kind: 'status', data: {} }),
+      });
+      deepStrictEqual(again, []);
+    },
+  },
+  {
+    name: 'claims only the tasks it is limited to, and records a cancel request for active tasks only',
+    async run(repo) {
+      await repo.create(taskFixture('q1'), queuedEvent);
+      await repo.create(taskFixture('q2'), queuedEvent);
+      const claimed = await repo.claimQueued({
+        owner: 'cli-1',
+        leaseExpiresAt: '2026-11-23T10:06:00.000Z',
+        now: '2026-11-23T10:01:00.000Z',
+        serverSlots: 4,
+        perProject: new Map(),
+        onlyIds: new Set(['q2']),
+        event: () => ({ kind: 'status', data: { to: 'preparing' } }),
+      });
+      deepStrictEqual(
+        claimed.map((c) => c.task.id),
+        ['q2'],
+      );
+      deepStrictEqual(await repo.requestCancel('q1', '2026-11-23T10:02:00.000Z'), false);
+      deepStrictEqual(await repo.requestCancel('q2', '2026-11-23T10:02:00.000Z'), true);
+      deepStrictEqual(await repo.renewLeases('cli-1', ['q2'], '2026-11-23T10:07:00.000Z'), {
+        lost: [],
+        cancelRequested: ['q2'],
+      });
     },
   },
   {

@@ -12,6 +12,7 @@ import { GcDrafts1765000000000 } from './1765000000000-gc-drafts.js';
 import { ExecPlans1765100000000 } from './1765100000000-exec-plans.js';
 import { ReviewFindings1765200000000 } from './1765200000000-review-findings.js';
 import { GitHubIntake1765300000000 } from './1765300000000-github-intake.js';
+import { Fleet1765600000000 } from './1765600000000-fleet.js';
 
 /** Every migration, oldest first. New ones are appended; committed ones are never edited. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ExecPlans1765100000000,
   ReviewFindings1765200000000,
   GitHubIntake1765300000000,
+  Fleet1765600000000,
 ];

@@ -35,6 +35,8 @@ export interface TaskRow {
   complexity: string | null;
   lease_owner: string | null;
   lease_expires_at: string | null;
+  /** When someone asked the server running it to cancel it (outside the task's state: no version). */
+  cancel_requested_at: string | null;
   failure_class: string | null;
   /** The last event number handed out for this task: events are numbered from the row. */
   last_event_seq?: number;
@@ -97,6 +99,7 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     complexity: varchar(),
     lease_owner: varchar(),
     lease_expires_at: varchar(),
+    cancel_requested_at: varchar(),
     failure_class: varchar(),
     last_event_seq: { type: 'integer', default: 0 },
     grade: varchar(),

@@ -1,6 +1,10 @@
 import { AppError } from '@agent-harness/core';
 import {
+  ACTIVE_STATUSES,
   TaskRepository,
+  type ClaimedTask,
+  type ClaimRequest,
+  type LeaseCheck,
   type NewTaskEvent,
   type StoredTaskEvent,
   type Task,
@@ -14,6 +18,7 @@ import { TaskEntity, TaskEventEntity, type TaskRow } from './task.entity.js';
 import { eventFromRow, rowChanges, rowFromTask, taskFromRow } from './task.mapper.js';
 import { selectTasks, taskCountsWhere } from './task-queries.js';
 import { TaskCreateBatcher } from './task-create-batcher.js';
+import { claimQueuedTasks } from './task-claims.js';
 
 /** What a task id prefix may hold: ids are lower-case UUIDs. */
 const TASK_ID_PREFIX = /^[0-9a-f-]{1,36}$/;
@@ -136,16 +141,53 @@ export class TypeOrmTaskRepository extends TaskRepository {
     });
   }
 
-  async renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<void> {
-    if (taskIds.length === 0) return;
-    await this.write((manager) =>
-      manager
+  async renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<LeaseCheck> {
+    if (taskIds.length === 0) return { lost: [], cancelRequested: [] };
+    const ids = [...taskIds];
+    const rows = await this.write(async (manager) => {
+      await manager
         .createQueryBuilder()
         .update(TaskEntity)
         .set({ lease_expires_at: until })
-        .where('lease_owner = :owner AND id IN (:...taskIds)', { owner, taskIds: [...taskIds] })
+        .where('lease_owner = :owner AND id IN (:...ids) AND status IN (:...active)', {
+          owner,
+          ids,
+          active: [...ACTIVE_STATUSES],
+        })
+        .execute();
+      return manager
+        .createQueryBuilder(TaskEntity, 't')
+        .select(['t.id', 't.status', 't.lease_owner', 't.cancel_requested_at'])
+        .where('t.id IN (:...ids)', { ids })
+        .getMany();
+    });
+    const held = new Set(
+      rows
+        .filter((r) => r.lease_owner === owner && (ACTIVE_STATUSES as readonly string[]).includes(r.status))
+        .map((r) => r.id),
+    );
+    return {
+      lost: ids.filter((id) => !held.has(id)),
+      cancelRequested: rows.filter((r) => held.has(r.id) && r.cancel_requested_at !== null).map((r) => r.id),
+    };
+  }
+
+  claimQueued(request: ClaimRequest): Promise<ClaimedTask[]> {
+    return this.write((manager) =>
+      claimQueuedTasks(manager, request, (m, id, event) => this.insertEvent(m, id, event)),
+    );
+  }
+
+  async requestCancel(id: string, at: string): Promise<boolean> {
+    const result = await this.write((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(TaskEntity)
+        .set({ cancel_requested_at: at })
+        .where('id = :id AND status IN (:...active)', { id, active: [...ACTIVE_STATUSES] })
         .execute(),
     );
+    return result.affected === 1;
   }
 
   appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {
