@@ -64,7 +64,7 @@ export function projectsView(view, context) {
           return h(
             'tr',
             { 'data-project': p.name },
-            h('td', {}, h('b', {}, p.name), p.default ? h('span', { class: 'tag' }, 'default') : null),
+            h('td', {}, h('b', {}, p.name), p.default ? [' ', h('span', { class: 'tag' }, 'default')] : null),
             h('td', { class: 'mono' }, p.root),
             h(
               'td',

@@ -229,7 +229,7 @@ function validationRun(run) {
   const title =
     run.stage === 'pre_push'
       ? 'pre_push checks'
-      : run.retry === undefined
+      : run.retry === undefined || run.retry === 0
         ? 'validation'
         : `validation, retry ${String(run.retry)}`;
   return h(

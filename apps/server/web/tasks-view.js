@@ -133,11 +133,20 @@ async function loadSummary(summary, context) {
       card('Done', String(global.done), 'done'),
       card('Failed', String(global.failed), 'failed'),
       card('Grade', global.grade === null ? '–' : `${String(global.grade)} (${String(global.score)})`, 'grade'),
-      card('Latest PR', externalLink(global.latest_pr, 'open') ?? '–', 'latest-pr'),
+      card('Latest PR', externalLink(global.latest_pr, pullRequestName(global.latest_pr)) ?? '–', 'latest-pr'),
     );
   } catch (error) {
     showError(context, error);
   }
+}
+
+/**
+ * `#12` for a pull request URL ending in its number, else `open`.
+ * @param {unknown} url
+ */
+function pullRequestName(url) {
+  const number = typeof url === 'string' ? /\/pull\/(\d+)$/.exec(url)?.[1] : undefined;
+  return number === undefined ? 'open' : `#${number}`;
 }
 
 /**
