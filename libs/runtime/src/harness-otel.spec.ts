@@ -146,7 +146,7 @@ describe('OpenTelemetry export of a Harness (real task, local OTLP/HTTP receiver
     await repo.cleanup();
   });
 
-  async function build(otel: string[], warnings: string[] = []): Promise<Harness> {
+  async function build(otel: string[], warnings: string[] = [], start = true): Promise<Harness> {
     const file = (name: string) => join(data.path, name);
     const tomlEnv = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
     const toml = [
@@ -204,7 +204,7 @@ describe('OpenTelemetry export of a Harness (real task, local OTLP/HTTP receiver
       },
     });
     harness = built;
-    await built.start();
+    if (start) await built.start();
     return built;
   }
 
@@ -327,6 +327,15 @@ describe('OpenTelemetry export of a Harness (real task, local OTLP/HTTP receiver
     expect(prompt).toContain(PROMPT_MARKER);
     expect(prompt).not.toContain(SECRET);
     expect(receiver.bodies.map((b) => b.text).join('\n')).not.toContain(SECRET);
+  });
+
+  it('a process that runs no task (a one-shot CLI command) sends nothing', async () => {
+    receiver = await startOtlpReceiver();
+    const built = await build(['exporter = "otlp-http"', `endpoint = ${JSON.stringify(receiver.url)}`], [], false);
+    await built.syncProjects();
+    await built.close();
+    harness = undefined;
+    expect(receiver.bodies).toEqual([]);
   });
 
   it('an unreachable collector: the task still ends done, one warning, and close does not wait for it', async () => {

@@ -334,6 +334,8 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     schedule,
     syncProjects,
     start: async () => {
+      // This process runs tasks: the queue depth is exported from now on.
+      otel?.activate();
       await syncProjects();
       const report = await engine.start();
       if (report.requeued.length + report.failed.length > 0) {

@@ -36,8 +36,13 @@ export interface OtelSettings {
 export interface OtelExport {
   /** Where it sends, without any credentials of the URL. */
   readonly endpoint: string;
-  /** What the task engine reports to. */
+  /** What the task engine reports to; the first report starts the export. */
   readonly tracer: TaskTracer;
+  /**
+   * Starts the export now (a server that runs tasks: the queue depth is reported from the start).
+   * Until then, or a first report, nothing is built or sent and `shutdown` has nothing to wait for.
+   */
+  activate(): void;
   /** Ends the spans still open, sends what is pending (bounded by `shutdownTimeoutMs`), stops. Never throws. */
   shutdown(): Promise<void>;
 }
