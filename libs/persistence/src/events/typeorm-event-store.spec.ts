@@ -15,6 +15,7 @@ import {
   type TelemetryEventDraft,
 } from '@agent-harness/observe';
 import { createTempDataDir, type TempDir } from '@agent-harness/testing';
+import type { BeforeQueryEvent } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../migrations/index.js';
 import { openDatabase, type Database } from '../database.js';
@@ -93,14 +94,17 @@ describe('TypeOrmEventStore on a real SQLite file', () => {
   it('answers the health report and retention from indexes, never scanning the table', async () => {
     await store.append([...history(2000), ...scan('app', 'a1', ago(DAY))]);
     const statements: { sql: string; params: unknown[] }[] = [];
-    const query = db.dataSource.query.bind(db.dataSource);
-    db.dataSource.query = ((sql: string, params?: unknown[]) => {
-      statements.push({ sql, params: params ?? [] });
-      return query(sql, params);
-    }) as typeof db.dataSource.query;
+    // Every statement of every query runner passes the subscribers' beforeQuery.
+    const recorder = {
+      beforeQuery: (event: BeforeQueryEvent) => {
+        statements.push({ sql: event.query, params: Array.isArray(event.parameters) ? event.parameters : [] });
+      },
+    };
+    db.dataSource.subscribers.push(recorder);
     await buildHealthReports(store, { now });
     await store.deleteOlderThan(ago(90 * DAY), 100);
-    db.dataSource.query = query;
+    db.dataSource.subscribers.splice(db.dataSource.subscribers.indexOf(recorder), 1);
+    const query = db.dataSource.query.bind(db.dataSource);
 
     expect(statements.length).toBeGreaterThan(20);
     for (const { sql, params } of statements) {

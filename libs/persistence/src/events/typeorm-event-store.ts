@@ -16,6 +16,7 @@ import {
   type TelemetryEvent,
 } from '@agent-harness/observe';
 import type { DataSource } from 'typeorm';
+import { sqlRows } from '../sql.js';
 import {
   COLUMN_OF,
   INSERT_COLUMNS,
@@ -50,7 +51,8 @@ export class TypeOrmEventStore extends EventStore {
     const normalized = events.map(normalizeEvent);
     for (let start = 0; start < normalized.length; start += ROWS_PER_INSERT) {
       const chunk = normalized.slice(start, start + ROWS_PER_INSERT);
-      await this.dataSource.query(
+      await sqlRows(
+        this.dataSource,
         `INSERT INTO telemetry_events (${INSERT_COLUMNS.join(', ')}) VALUES ${chunk.map(() => ROW_PLACEHOLDERS).join(', ')}`,
         chunk.flatMap(rowValues),
       );
@@ -61,7 +63,8 @@ export class TypeOrmEventStore extends EventStore {
     const limit = boundedLimit(query.limit, MAX_QUERY_LIMIT, 'limit');
     const where = eventWhere(normalizeFilter(query));
     const columns = `${READ_COLUMNS}${query.includeContent === true ? ', content' : ''}`;
-    const rows = await this.dataSource.query<EventRow[]>(
+    const rows = await sqlRows<EventRow>(
+      this.dataSource,
       `SELECT ${columns} FROM telemetry_events${where.sql} ORDER BY id DESC LIMIT ?`,
       [...where.params, limit],
     );
@@ -78,7 +81,8 @@ export class TypeOrmEventStore extends EventStore {
     const max = boundedLimit(limit, MAX_GROUPS, 'limit');
     const where = eventWhere(normalizeFilter(filter));
     if (keys.length === 0) {
-      const [row] = await this.dataSource.query<{ n: number | string }[]>(
+      const [row] = await sqlRows<{ n: number | string }>(
+        this.dataSource,
         `SELECT COUNT(*) AS n FROM telemetry_events${where.sql}`,
         where.params,
       );
@@ -88,7 +92,8 @@ export class TypeOrmEventStore extends EventStore {
     const select = keys.map((key) => `${COLUMN_OF[key]} AS "${key}"`).join(', ');
     // Unset values first, then by text: the same order as InMemoryEventStore.
     const order = columns.map((c) => `(${c} IS NULL) DESC, ${c} ASC`).join(', ');
-    const rows = await this.dataSource.query<Record<string, unknown>[]>(
+    const rows = await sqlRows<Record<string, unknown>>(
+      this.dataSource,
       `SELECT ${select}, COUNT(*) AS n FROM telemetry_events${where.sql} GROUP BY ${columns.join(', ')} ORDER BY n DESC, ${order} LIMIT ?`,
       [...where.params, max],
     );
@@ -112,7 +117,8 @@ export class TypeOrmEventStore extends EventStore {
   /** The first matching event in id order: `latest` and `earliest` share one filter path. */
   private async first(filter: EventFilter, order: 'ASC' | 'DESC'): Promise<TelemetryEvent | undefined> {
     const where = eventWhere(normalizeFilter(filter));
-    const [row] = await this.dataSource.query<EventRow[]>(
+    const [row] = await sqlRows<EventRow>(
+      this.dataSource,
       `SELECT ${READ_COLUMNS} FROM telemetry_events${where.sql} ORDER BY id ${order} LIMIT 1`,
       where.params,
     );
@@ -122,7 +128,8 @@ export class TypeOrmEventStore extends EventStore {
   /** One DELETE of at most `batchSize` rows, found through the `ts` index: a short lock. */
   async deleteOlderThan(cutoff: string, batchSize: number): Promise<number> {
     checkDeleteBatch(batchSize);
-    const deleted = await this.dataSource.query<{ id: number }[]>(
+    const deleted = await sqlRows<{ id: number }>(
+      this.dataSource,
       'DELETE FROM telemetry_events WHERE id IN (SELECT id FROM telemetry_events WHERE ts < ? ORDER BY ts, id LIMIT ?) RETURNING id',
       [normalizeTimestamp(cutoff), batchSize],
     );

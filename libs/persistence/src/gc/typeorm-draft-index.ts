@@ -8,6 +8,7 @@ import {
   type SignalType,
 } from '@agent-harness/gc';
 import type { DataSource } from 'typeorm';
+import { sqlRows } from '../sql.js';
 
 /** A `gc_drafts` row. */
 interface DraftRow {
@@ -107,7 +108,8 @@ export class TypeOrmDraftIndex extends DraftIndex {
 
   async upsert(entry: DraftIndexEntry): Promise<void> {
     const updates = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`);
-    await this.dataSource.query(
+    await sqlRows(
+      this.dataSource,
       `INSERT INTO gc_drafts (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
       rowValues(entry),
@@ -115,7 +117,7 @@ export class TypeOrmDraftIndex extends DraftIndex {
   }
 
   async get(id: string): Promise<DraftIndexEntry | undefined> {
-    const rows: DraftRow[] = await this.dataSource.query(`SELECT * FROM gc_drafts WHERE id = ?`, [id]);
+    const rows = await sqlRows<DraftRow>(this.dataSource, `SELECT * FROM gc_drafts WHERE id = ?`, [id]);
     const [row] = rows;
     return row === undefined ? undefined : entryFromRow(row);
   }
@@ -132,7 +134,8 @@ export class TypeOrmDraftIndex extends DraftIndex {
       params.push(filter.status);
     }
     const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
-    const rows: DraftRow[] = await this.dataSource.query(
+    const rows = await sqlRows<DraftRow>(
+      this.dataSource,
       `SELECT * FROM gc_drafts ${where} ORDER BY generated_at DESC, id DESC LIMIT ?`,
       [...params, boundedLimit(filter.limit)],
     );
@@ -157,7 +160,8 @@ export class TypeOrmDraftIndex extends DraftIndex {
       params.push(patch.taskId ?? null);
     }
     // RETURNING tells whether this statement changed the row, whatever else shares the connection.
-    const changed: { id: string }[] = await this.dataSource.query(
+    const changed = await sqlRows<{ id: string }>(
+      this.dataSource,
       `UPDATE gc_drafts SET ${sets.join(', ')} WHERE id = ? AND status IN (${from.map(() => '?').join(', ')}) RETURNING id`,
       [...params, id, ...from],
     );
@@ -166,7 +170,8 @@ export class TypeOrmDraftIndex extends DraftIndex {
 
   async countByStatus(project?: string): Promise<Record<DraftStatus, number>> {
     // PostgreSQL answers COUNT as text.
-    const rows: { status: string; n: number | string }[] = await this.dataSource.query(
+    const rows = await sqlRows<{ status: string; n: number | string }>(
+      this.dataSource,
       `SELECT status, COUNT(*) AS n FROM gc_drafts ${project === undefined ? '' : 'WHERE project = ?'} GROUP BY status`,
       project === undefined ? [] : [project],
     );
@@ -177,7 +182,8 @@ export class TypeOrmDraftIndex extends DraftIndex {
   }
 
   async pendingBefore(cutoff: string, limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
+    const rows = await sqlRows<{ id: string }>(
+      this.dataSource,
       `SELECT id FROM gc_drafts WHERE status = 'pending' AND generated_at < ? ORDER BY generated_at ASC, id ASC LIMIT ?`,
       [cutoff, boundedLimit(limit)],
     );
@@ -185,7 +191,8 @@ export class TypeOrmDraftIndex extends DraftIndex {
   }
 
   async pendingForSignal(project: string, signalId: string): Promise<DraftIndexEntry | undefined> {
-    const rows: DraftRow[] = await this.dataSource.query(
+    const rows = await sqlRows<DraftRow>(
+      this.dataSource,
       `SELECT * FROM gc_drafts WHERE project = ? AND status = 'pending' AND signal_id = ? ORDER BY generated_at DESC LIMIT 1`,
       [project, signalId],
     );

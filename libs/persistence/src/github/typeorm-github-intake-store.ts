@@ -6,6 +6,7 @@ import {
   type WebhookDeliveryRecord,
 } from '@agent-harness/github';
 import type { DataSource } from 'typeorm';
+import { sqlRows } from '../sql.js';
 
 interface DeliveryRow {
   id: string;
@@ -76,7 +77,8 @@ export class TypeOrmGitHubIntakeStore extends GitHubIntakeStore {
   }
 
   async claimDelivery(delivery: WebhookDeliveryRecord): Promise<boolean> {
-    const inserted: unknown[] = await this.dataSource.query(
+    const inserted = await sqlRows<unknown>(
+      this.dataSource,
       `INSERT INTO github_webhook_deliveries (id, event, received_at, task_id) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO NOTHING RETURNING id`,
       [delivery.id, delivery.event, delivery.receivedAt, delivery.taskId ?? null],
@@ -85,7 +87,7 @@ export class TypeOrmGitHubIntakeStore extends GitHubIntakeStore {
   }
 
   async getDelivery(id: string): Promise<WebhookDeliveryRecord | undefined> {
-    const rows: DeliveryRow[] = await this.dataSource.query('SELECT * FROM github_webhook_deliveries WHERE id = ?', [
+    const rows = await sqlRows<DeliveryRow>(this.dataSource, 'SELECT * FROM github_webhook_deliveries WHERE id = ?', [
       id,
     ]);
     const [row] = rows;
@@ -95,15 +97,16 @@ export class TypeOrmGitHubIntakeStore extends GitHubIntakeStore {
   }
 
   async setDeliveryTask(id: string, taskId: string): Promise<void> {
-    await this.dataSource.query('UPDATE github_webhook_deliveries SET task_id = ? WHERE id = ?', [taskId, id]);
+    await sqlRows(this.dataSource, 'UPDATE github_webhook_deliveries SET task_id = ? WHERE id = ?', [taskId, id]);
   }
 
   async releaseDelivery(id: string): Promise<void> {
-    await this.dataSource.query('DELETE FROM github_webhook_deliveries WHERE id = ?', [id]);
+    await sqlRows(this.dataSource, 'DELETE FROM github_webhook_deliveries WHERE id = ?', [id]);
   }
 
   async pruneDeliveries(before: string): Promise<number> {
-    const deleted: unknown[] = await this.dataSource.query(
+    const deleted = await sqlRows<unknown>(
+      this.dataSource,
       'DELETE FROM github_webhook_deliveries WHERE received_at < ? RETURNING id',
       [before],
     );
@@ -114,7 +117,8 @@ export class TypeOrmGitHubIntakeStore extends GitHubIntakeStore {
     const records: IntakeIssueRecord[] = [];
     for (let i = 0; i < numbers.length; i += IN_CHUNK) {
       const chunk = numbers.slice(i, i + IN_CHUNK);
-      const rows: IntakeIssueRow[] = await this.dataSource.query(
+      const rows = await sqlRows<IntakeIssueRow>(
+        this.dataSource,
         `SELECT * FROM github_intake_issues WHERE repo = ? AND number IN (${chunk.map(() => '?').join(', ')})`,
         [repo, ...chunk],
       );
@@ -131,7 +135,8 @@ export class TypeOrmGitHubIntakeStore extends GitHubIntakeStore {
     staleBefore: string;
   }): Promise<boolean> {
     // New; or ignored and changed since; or claimed by a poll that never finished.
-    const claimed: unknown[] = await this.dataSource.query(
+    const claimed = await sqlRows<unknown>(
+      this.dataSource,
       `INSERT INTO github_intake_issues (repo, number, state, task_id, reason, issue_updated_at, updated_at)
        VALUES (?, ?, 'claimed', NULL, NULL, ?, ?)
        ON CONFLICT (repo, number) DO UPDATE SET state = 'claimed', reason = NULL,
@@ -150,7 +155,8 @@ export class TypeOrmGitHubIntakeStore extends GitHubIntakeStore {
     outcome: { state: 'task'; taskId: string } | { state: 'ignored'; reason: string },
     now: string,
   ): Promise<void> {
-    await this.dataSource.query(
+    await sqlRows(
+      this.dataSource,
       'UPDATE github_intake_issues SET state = ?, task_id = ?, reason = ?, updated_at = ? WHERE repo = ? AND number = ?',
       [
         outcome.state,
@@ -164,27 +170,30 @@ export class TypeOrmGitHubIntakeStore extends GitHubIntakeStore {
   }
 
   async releaseIntakeIssue(repo: string, number: number): Promise<void> {
-    await this.dataSource.query(
+    await sqlRows(
+      this.dataSource,
       `DELETE FROM github_intake_issues WHERE repo = ? AND number = ? AND state = 'claimed'`,
       [repo, number],
     );
   }
 
   async addReply(taskId: string, createdAt: string): Promise<void> {
-    await this.dataSource.query(
+    await sqlRows(
+      this.dataSource,
       `INSERT INTO github_replies (task_id, created_at, attempts) VALUES (?, ?, 0) ON CONFLICT (task_id) DO NOTHING`,
       [taskId, createdAt],
     );
   }
 
   async getReply(taskId: string): Promise<GitHubReplyRecord | undefined> {
-    const rows: ReplyRow[] = await this.dataSource.query('SELECT * FROM github_replies WHERE task_id = ?', [taskId]);
+    const rows = await sqlRows<ReplyRow>(this.dataSource, 'SELECT * FROM github_replies WHERE task_id = ?', [taskId]);
     const [row] = rows;
     return row === undefined ? undefined : replyFromRow(row);
   }
 
   async pendingReplies(maxAttempts: number, limit: number): Promise<GitHubReplyRecord[]> {
-    const rows: ReplyRow[] = await this.dataSource.query(
+    const rows = await sqlRows<ReplyRow>(
+      this.dataSource,
       `SELECT * FROM github_replies WHERE outcome_posted_at IS NULL AND attempts < ?
        ORDER BY created_at ASC, task_id ASC LIMIT ?`,
       [maxAttempts, limit],
@@ -194,13 +203,14 @@ export class TypeOrmGitHubIntakeStore extends GitHubIntakeStore {
 
   async markReplyPosted(taskId: string, which: 'start' | 'outcome', at: string): Promise<void> {
     const column = which === 'start' ? 'start_posted_at' : 'outcome_posted_at';
-    await this.dataSource.query(`UPDATE github_replies SET ${column} = ? WHERE task_id = ?`, [at, taskId]);
+    await sqlRows(this.dataSource, `UPDATE github_replies SET ${column} = ? WHERE task_id = ?`, [at, taskId]);
   }
 
   async replyFailed(taskId: string, error: string): Promise<void> {
-    await this.dataSource.query('UPDATE github_replies SET attempts = attempts + 1, last_error = ? WHERE task_id = ?', [
-      error.slice(0, MAX_ERROR_CHARS),
-      taskId,
-    ]);
+    await sqlRows(
+      this.dataSource,
+      'UPDATE github_replies SET attempts = attempts + 1, last_error = ? WHERE task_id = ?',
+      [error.slice(0, MAX_ERROR_CHARS), taskId],
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { doubleType } from './column-types.js';
 
 /** Tasks (the whole request, status and outcome) and their append-only event logs. */
 export class Tasks1764100000000 implements MigrationInterface {
@@ -28,7 +29,7 @@ export class Tasks1764100000000 implements MigrationInterface {
           { name: 'session_id', type: 'varchar', length: '200', isNullable: true },
           { name: 'input_tokens', type: 'integer', default: 0 },
           { name: 'output_tokens', type: 'integer', default: 0 },
-          { name: 'cost_usd', type: 'real', isNullable: true },
+          { name: 'cost_usd', type: doubleType(queryRunner), isNullable: true },
           { name: 'error', type: 'text', isNullable: true },
           { name: 'created_at', type: 'varchar', length: '32' },
           { name: 'updated_at', type: 'varchar', length: '32' },

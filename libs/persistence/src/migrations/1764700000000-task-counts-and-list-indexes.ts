@@ -1,5 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
-import { installTaskCounts } from '../tasks/task-counts.js';
+import { dropTaskCounts, installTaskCounts } from '../tasks/task-counts.js';
 
 /**
  * Counts and lists that stay cheap with 100,000 tasks stored:
@@ -56,8 +56,7 @@ export class TaskCountsAndListIndexes1764700000000 implements MigrationInterface
       'tasks',
       new TableIndex({ name: 'idx_tasks_project_status', columnNames: ['project', 'status'] }),
     );
-    for (const trigger of ['trg_task_counts_insert', 'trg_task_counts_update', 'trg_task_counts_delete'])
-      await queryRunner.query(`DROP TRIGGER ${trigger}`);
+    await dropTaskCounts(queryRunner);
     await queryRunner.dropTable('task_counts');
   }
 }

@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { rowIdType } from './column-types.js';
 
 /**
  * The append-only telemetry event store (`@agent-harness/observe`'s EventStore). Text columns are
@@ -19,7 +20,13 @@ export class TelemetryEvents1764800000000 implements MigrationInterface {
       new Table({
         name: 'telemetry_events',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: rowIdType(queryRunner),
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'ts', type: 'varchar', length: '32' },
           { name: 'project', type: 'varchar', length: '200', isNullable: true },
           { name: 'task_id', type: 'varchar', length: '64', isNullable: true },

@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { doubleType } from './column-types.js';
 
 /**
  * The index of GC remediation drafts (`@agent-harness/gc`'s DraftIndex). Each draft's whole record
@@ -24,7 +25,7 @@ export class GcDrafts1765000000000 implements MigrationInterface {
           { name: 'priority', type: 'integer' },
           { name: 'artifact_count', type: 'integer' },
           { name: 'agent', type: 'varchar', length: '64' },
-          { name: 'cost_usd', type: 'real', isNullable: true },
+          { name: 'cost_usd', type: doubleType(queryRunner), isNullable: true },
           { name: 'generated_at', type: 'varchar', length: '32' },
           { name: 'status_changed_at', type: 'varchar', length: '32', isNullable: true },
           { name: 'status_reason', type: 'text', isNullable: true },

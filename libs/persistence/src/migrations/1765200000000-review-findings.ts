@@ -1,4 +1,5 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { doubleType } from './column-types.js';
 
 /**
  * Periodic whole-repo reviews (`@agent-harness/review`'s ReviewStore): one `review_runs` row per
@@ -27,7 +28,7 @@ export class ReviewFindings1765200000000 implements MigrationInterface {
           { name: 'summary', type: 'text' },
           { name: 'error', type: 'text', isNullable: true },
           { name: 'note', type: 'text', isNullable: true },
-          { name: 'cost_usd', type: 'real', isNullable: true },
+          { name: 'cost_usd', type: doubleType(queryRunner), isNullable: true },
           { name: 'started_at', type: 'varchar', length: '32' },
           { name: 'finished_at', type: 'varchar', length: '32' },
           { name: 'duration_ms', type: 'integer' },

@@ -8,6 +8,7 @@ import {
   type PlanListFilter,
 } from '@agent-harness/plans';
 import type { DataSource } from 'typeorm';
+import { sqlRows } from '../sql.js';
 
 /** An `exec_plans` row as read; integers may come back as text (PostgreSQL). */
 interface PlanRow {
@@ -46,7 +47,8 @@ export class TypeOrmPlanStore extends PlanStore {
     const checked = checkPlan(plan);
     const taskIds = checked.taskLinks.map((l) => l.taskId);
     if (taskIds.length > 0) {
-      const claimed: { task_id: string; plan_id: string }[] = await this.dataSource.query(
+      const claimed = await sqlRows<{ task_id: string; plan_id: string }>(
+        this.dataSource,
         `SELECT task_id, plan_id FROM exec_plan_tasks WHERE plan_id <> ? AND task_id IN (${placeholders(taskIds.length)})`,
         [checked.id, ...taskIds],
       );
@@ -57,7 +59,8 @@ export class TypeOrmPlanStore extends PlanStore {
     const saved: ExecPlan = { ...checked, version: checked.version + 1 };
     const values = [saved.project, saved.status, bodyOf(saved), saved.version, saved.createdAt, saved.updatedAt];
     if (checked.version === 0) {
-      const inserted: unknown[] = await this.dataSource.query(
+      const inserted = await sqlRows<unknown>(
+        this.dataSource,
         `INSERT INTO exec_plans (project, status, body, version, created_at, updated_at, id)
          VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`,
         [...values, saved.id],
@@ -65,7 +68,8 @@ export class TypeOrmPlanStore extends PlanStore {
       if (inserted.length === 0) throw new AppError('CONFLICT', `plan ${saved.id} already exists`);
     } else {
       // RETURNING tells whether this statement changed the row, whatever else shares the connection.
-      const updated: unknown[] = await this.dataSource.query(
+      const updated = await sqlRows<unknown>(
+        this.dataSource,
         `UPDATE exec_plans SET project = ?, status = ?, body = ?, version = ?, created_at = ?, updated_at = ?
          WHERE id = ? AND version = ? RETURNING id`,
         [...values, saved.id, checked.version],
@@ -79,12 +83,14 @@ export class TypeOrmPlanStore extends PlanStore {
         );
       }
     }
-    await this.dataSource.query(
+    await sqlRows(
+      this.dataSource,
       `DELETE FROM exec_plan_tasks WHERE plan_id = ?${taskIds.length === 0 ? '' : ` AND task_id NOT IN (${placeholders(taskIds.length)})`}`,
       [saved.id, ...taskIds],
     );
     if (taskIds.length > 0)
-      await this.dataSource.query(
+      await sqlRows(
+        this.dataSource,
         `INSERT INTO exec_plan_tasks (task_id, plan_id, milestone) VALUES ${saved.taskLinks.map(() => '(?, ?, ?)').join(', ')}
          ON CONFLICT (task_id) DO NOTHING`,
         saved.taskLinks.flatMap((l) => [l.taskId, saved.id, l.milestone]),
@@ -93,7 +99,7 @@ export class TypeOrmPlanStore extends PlanStore {
   }
 
   async get(id: string): Promise<ExecPlan | undefined> {
-    const rows: PlanRow[] = await this.dataSource.query(`SELECT body, version FROM exec_plans WHERE id = ?`, [id]);
+    const rows = await sqlRows<PlanRow>(this.dataSource, `SELECT body, version FROM exec_plans WHERE id = ?`, [id]);
     const [row] = rows;
     return row === undefined ? undefined : planOf(row);
   }
@@ -111,7 +117,8 @@ export class TypeOrmPlanStore extends PlanStore {
       params.push(filter.status);
     }
     const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
-    const rows: PlanRow[] = await this.dataSource.query(
+    const rows = await sqlRows<PlanRow>(
+      this.dataSource,
       `SELECT body, version FROM exec_plans ${where} ORDER BY updated_at DESC, id DESC LIMIT ?`,
       [...params, limit],
     );
@@ -119,7 +126,8 @@ export class TypeOrmPlanStore extends PlanStore {
   }
 
   async findByTask(taskId: string): Promise<ExecPlan | undefined> {
-    const rows: PlanRow[] = await this.dataSource.query(
+    const rows = await sqlRows<PlanRow>(
+      this.dataSource,
       `SELECT p.body, p.version FROM exec_plan_tasks t JOIN exec_plans p ON p.id = t.plan_id WHERE t.task_id = ?`,
       [taskId],
     );
@@ -132,7 +140,8 @@ export class TypeOrmPlanStore extends PlanStore {
   async idsWithPrefix(prefix: string, limit: number): Promise<string[]> {
     if (!isHexPrefix(prefix)) return [];
     // A hex prefix holds no LIKE wildcard.
-    const rows: { id: string }[] = await this.dataSource.query(
+    const rows = await sqlRows<{ id: string }>(
+      this.dataSource,
       `SELECT id FROM exec_plans WHERE id LIKE ? ORDER BY id LIMIT ?`,
       [`${prefix}%`, planListLimit(limit)],
     );
@@ -140,7 +149,8 @@ export class TypeOrmPlanStore extends PlanStore {
   }
 
   private async version(id: string): Promise<number | undefined> {
-    const rows: { version: number | string }[] = await this.dataSource.query(
+    const rows = await sqlRows<{ version: number | string }>(
+      this.dataSource,
       `SELECT version FROM exec_plans WHERE id = ?`,
       [id],
     );

@@ -10,6 +10,7 @@ import {
   type ReviewStrategy,
 } from '@agent-harness/review';
 import type { DataSource } from 'typeorm';
+import { sqlRows } from '../sql.js';
 
 /** A `review_runs` row. */
 interface RunRow {
@@ -135,10 +136,11 @@ export class TypeOrmReviewStore extends ReviewStore {
   async save(run: ReviewRun): Promise<void> {
     if (new Set(run.findings.map((f) => f.id)).size !== run.findings.length)
       throw new AppError('CONFLICT', `review run ${run.id} has two findings with one id`);
-    const existing: unknown[] = await this.dataSource.query(`SELECT id FROM review_runs WHERE id = ?`, [run.id]);
+    const existing = await sqlRows<unknown>(this.dataSource, `SELECT id FROM review_runs WHERE id = ?`, [run.id]);
     if (existing.length > 0) throw new AppError('CONFLICT', `review run ${run.id} exists`);
     if (run.findings.length > 0)
-      await this.dataSource.query(
+      await sqlRows(
+        this.dataSource,
         `INSERT INTO review_findings (${FINDING_COLUMNS.join(', ')}) VALUES ${run.findings
           .map(() => placeholders(FINDING_COLUMNS.length))
           .join(', ')}`,
@@ -174,20 +176,21 @@ export class TypeOrmReviewStore extends ReviewStore {
     let inserted: unknown[];
     try {
       // Run ids are fresh UUIDs: the check above catches a caller's mistake; RETURNING, what slips past it.
-      inserted = await this.dataSource.query(
+      inserted = await sqlRows(
+        this.dataSource,
         `INSERT INTO review_runs (${RUN_COLUMNS.join(', ')}) VALUES ${placeholders(RUN_COLUMNS.length)}
          ON CONFLICT (id) DO NOTHING RETURNING id`,
         values,
       );
     } catch (error) {
-      await this.dataSource.query(`DELETE FROM review_findings WHERE run_id = ?`, [run.id]);
+      await sqlRows(this.dataSource, `DELETE FROM review_findings WHERE run_id = ?`, [run.id]);
       throw error;
     }
     if (inserted.length === 0) throw new AppError('CONFLICT', `review run ${run.id} exists`);
   }
 
   async get(id: string): Promise<ReviewRun | undefined> {
-    const rows: RunRow[] = await this.dataSource.query(`SELECT * FROM review_runs WHERE id = ?`, [id]);
+    const rows = await sqlRows<RunRow>(this.dataSource, `SELECT * FROM review_runs WHERE id = ?`, [id]);
     const [row] = rows;
     if (row === undefined) return undefined;
     const findings = await this.findingsOf([row.id]);
@@ -197,7 +200,8 @@ export class TypeOrmReviewStore extends ReviewStore {
   async list(filter: ReviewListFilter): Promise<ReviewRun[]> {
     const limit = reviewListLimit(filter.limit);
     const where = filter.project === undefined ? '' : 'WHERE project = ?';
-    const rows: RunRow[] = await this.dataSource.query(
+    const rows = await sqlRows<RunRow>(
+      this.dataSource,
       `SELECT * FROM review_runs ${where} ORDER BY started_at DESC, id DESC LIMIT ?`,
       filter.project === undefined ? [limit] : [filter.project, limit],
     );
@@ -207,7 +211,8 @@ export class TypeOrmReviewStore extends ReviewStore {
   }
 
   async lastReviewedHead(project: string): Promise<string | undefined> {
-    const rows: { head: string }[] = await this.dataSource.query(
+    const rows = await sqlRows<{ head: string }>(
+      this.dataSource,
       `SELECT head FROM review_runs WHERE project = ? AND status = 'done' ORDER BY started_at DESC, id DESC LIMIT 1`,
       [project],
     );
@@ -216,7 +221,8 @@ export class TypeOrmReviewStore extends ReviewStore {
 
   /** The findings of these runs (at most the listing limit of ids), each run's in saved order. */
   private async findingsOf(runIds: readonly string[]): Promise<Map<string, ReviewFinding[]>> {
-    const rows: FindingRow[] = await this.dataSource.query(
+    const rows = await sqlRows<FindingRow>(
+      this.dataSource,
       `SELECT * FROM review_findings WHERE run_id IN ${placeholders(runIds.length)} ORDER BY run_id, position`,
       [...runIds],
     );

@@ -2,6 +2,7 @@ import type { NewTaskEvent, StoredTaskEvent } from '@agent-harness/queue';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TaskEntity, type TaskEventRow, type TaskRow } from './task.entity.js';
 import { eventFromRow } from './task.mapper.js';
+import { sqlRows } from '../sql.js';
 
 /** At most this many creates share one transaction. */
 const MAX_BATCH = 256;
@@ -87,10 +88,11 @@ export class TaskCreateBatcher {
 
 async function insertAll(manager: EntityManager, batch: readonly PendingCreate[]): Promise<void> {
   for (const { row, event } of batch) {
-    await manager.query(
+    await sqlRows(
+      manager,
       INSERT_TASK,
       TASK_COLUMNS.map((column) => row[column] ?? null),
     );
-    await manager.query(INSERT_EVENT, [event.task_id, event.seq, event.kind, event.data, event.created_at]);
+    await sqlRows(manager, INSERT_EVENT, [event.task_id, event.seq, event.kind, event.data, event.created_at]);
   }
 }

@@ -1,5 +1,6 @@
 import type { TaskListPosition, TaskStatus } from '@agent-harness/queue';
 import type { DataSource } from 'typeorm';
+import { sqlRows } from '../sql.js';
 import type { TaskRow } from './task.entity.js';
 
 interface Where {
@@ -45,7 +46,9 @@ export async function selectTasks(dataSource: DataSource, selection: TaskSelecti
   const { sql: where, params } = taskCountsWhere(selection);
   const clauses = where === '' ? [] : [where.slice(' WHERE '.length)];
   if (selection.statuses !== undefined) {
-    clauses.push(selection.statuses.length === 0 ? '0' : `status IN (${selection.statuses.map(() => '?').join(', ')})`);
+    clauses.push(
+      selection.statuses.length === 0 ? '1 = 0' : `status IN (${selection.statuses.map(() => '?').join(', ')})`,
+    );
     params.push(...selection.statuses);
   }
   const direction = selection.newestFirst ? 'DESC' : 'ASC';
@@ -56,7 +59,8 @@ export async function selectTasks(dataSource: DataSource, selection: TaskSelecti
   let sql = `SELECT * FROM tasks${clauses.length === 0 ? '' : ` WHERE ${clauses.join(' AND ')}`} ORDER BY created_at ${direction}, id ${direction}`;
   if (selection.limit !== undefined || selection.offset !== undefined) {
     sql += ' LIMIT ? OFFSET ?';
-    params.push(selection.limit ?? -1, selection.offset ?? 0);
+    // No limit: the largest both engines take (PostgreSQL refuses SQLite's -1).
+    params.push(selection.limit ?? Number.MAX_SAFE_INTEGER, selection.offset ?? 0);
   }
-  return await dataSource.query<TaskRow[]>(sql, params);
+  return await sqlRows<TaskRow>(dataSource, sql, params);
 }

@@ -18,6 +18,7 @@ import { TaskEntity, TaskEventEntity, type TaskRow } from './task.entity.js';
 import { eventFromRow, rowChanges, rowFromTask, taskFromRow } from './task.mapper.js';
 import { selectTasks, taskCountsWhere } from './task-queries.js';
 import { TaskCreateBatcher } from './task-create-batcher.js';
+import { sqlRows } from '../sql.js';
 import { claimQueuedTasks } from './task-claims.js';
 
 /** What a task id prefix may hold: ids are lower-case UUIDs. */
@@ -219,11 +220,13 @@ export class TypeOrmTaskRepository extends TaskRepository {
       offset: filter.offset,
     });
     const counted = taskCountsWhere(where);
-    const [sum] = await this.dataSource.query<{ total: number }[]>(
+    // PostgreSQL answers SUM as text.
+    const [sum] = await sqlRows<{ total: number | string }>(
+      this.dataSource,
       `SELECT COALESCE(SUM(count), 0) AS total FROM task_counts${counted.sql}`,
       counted.params,
     );
-    return { tasks: rows.map(taskFromRow), total: sum?.total ?? 0 };
+    return { tasks: rows.map(taskFromRow), total: Number(sum?.total ?? 0) };
   }
 
   async withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]> {
@@ -243,19 +246,21 @@ export class TypeOrmTaskRepository extends TaskRepository {
 
   async countWithStatus(statuses: readonly TaskStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
-    const rows = await this.dataSource.query<{ total: number }[]>(
+    const rows = await sqlRows<{ total: number | string }>(
+      this.dataSource,
       `SELECT COALESCE(SUM(count), 0) AS total FROM task_counts WHERE status IN (${statuses.map(() => '?').join(', ')})`,
-      [...statuses],
+      statuses,
     );
-    return rows[0]?.total ?? 0;
+    return Number(rows[0]?.total ?? 0);
   }
 
   /** From `task_counts`, which triggers keep in step with `tasks` (see task-counts.ts). */
   async countByProjectAndStatus(): Promise<TaskCount[]> {
-    const rows = await this.dataSource.query<TaskCount[]>(
+    const rows = await sqlRows<TaskCount>(
+      this.dataSource,
       'SELECT project, status, count FROM task_counts WHERE count > 0',
     );
-    return rows.map((r) => ({ project: r.project, status: r.status, count: r.count }));
+    return rows.map((r) => ({ project: r.project, status: r.status, count: Number(r.count) }));
   }
 }
 
