@@ -1,19 +1,15 @@
-import { AppError } from '@agent-harness/core';
-import {
-  ACTIVE_STATUSES,
-  pickTasksToStart,
-  type ProjectCatalog,
-  type Task,
-  type TaskRepository,
-} from '@agent-harness/queue';
+import { type ProjectCatalog, type Task, type TaskRepository } from '@agent-harness/queue';
 import { statusEvent } from './task-outcome.js';
 import type { TaskRecorder } from './task-recorder.js';
 
 /** A task this server is running. */
 export interface RunningTask {
   readonly controller: AbortController;
-  /** Why the run is being stopped from outside, if it is. */
-  stopReason?: 'cancel' | 'shutdown';
+  /**
+   * Why the run is being stopped from outside, if it is: a cancel (from any server), this server
+   * shutting down, or its lease lost (another server took the task back: its run is not ours).
+   */
+  stopReason?: 'cancel' | 'shutdown' | 'lease_lost';
   done: Promise<void>;
 }
 
@@ -24,18 +20,19 @@ export interface TaskDispatcherDeps {
   readonly recorder: TaskRecorder;
   readonly limits: { readonly maxConcurrentTasks: number };
   readonly serverId: string;
-  /** How long a lease holds without a heartbeat; renewed every third of it. */
+  /** How long a lease holds without a heartbeat. */
   readonly leaseMs: number;
+  /** How often leases are renewed and cancel requests looked for (at most a third of `leaseMs`). */
+  readonly heartbeatMs: number;
   /** How often queued tasks are looked at besides every submit and finish. */
   readonly tickMs: number;
   readonly now: () => Date;
   readonly logger?: { error(message: string): void } | undefined;
   /** Runs a started (leased, `preparing`) task to its end. */
   readonly execute: (started: Task, entry: RunningTask) => Promise<void>;
+  /** Called with every heartbeat (the engine takes back tasks whose server stopped answering). */
+  readonly onHeartbeat?: (() => Promise<void>) | undefined;
 }
-
-/** Queued tasks looked at per dispatch, oldest first (more than any sane max_queue_size). */
-const DISPATCH_SCAN = 10_000;
 
 /**
  * The dispatcher: starts queued tasks FIFO while the global and per-project limits allow, each
@@ -48,19 +45,43 @@ export class TaskDispatcher {
   private ticking = false;
   private tickRequested = false;
   private stopped = false;
-  /** Only queued tasks this accepts are started (a CLI command running its own task). */
-  private only: ((task: Task) => boolean) | undefined;
+  /** Only these queued tasks are started (a CLI command running its own task). */
+  private only: ReadonlySet<string> | undefined;
+  /** Draining: no new claims; the running tasks go on. */
+  private draining = false;
 
   constructor(private readonly deps: TaskDispatcherDeps) {}
 
-  /** Starts dispatching; with `only`, just the queued tasks it accepts (the others wait for a server). */
-  start(only?: (task: Task) => boolean): void {
+  /** Starts dispatching; with `only`, just those queued tasks (the others wait for a server). */
+  start(only?: ReadonlySet<string>): void {
     this.only = only;
     this.timer = setInterval(() => {
       this.requestTick();
     }, this.deps.tickMs);
-    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(1000, this.deps.leaseMs / 3));
+    this.heartbeat = setInterval(() => void this.beat(), this.deps.heartbeatMs);
     this.requestTick();
+  }
+
+  /** Stops claiming new tasks; running ones go on (and keep their leases) until they end. */
+  drain(): void {
+    this.draining = true;
+  }
+
+  /** How many tasks this server runs now. */
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Resolves when no task runs here, or after `ms` (whichever is first); true when none runs. */
+  async idle(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (this.running.size > 0 && Date.now() < deadline) {
+      await Promise.race([
+        Promise.all([...this.running.values()].map((e) => e.done)),
+        new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, deadline - Date.now())))),
+      ]);
+    }
+    return this.running.size === 0;
   }
 
   /** Stops starting tasks; the running ones are stopped (reason `shutdown`) and awaited. */
@@ -104,75 +125,79 @@ export class TaskDispatcher {
     return new Date(this.deps.now().getTime() + this.deps.leaseMs).toISOString();
   }
 
-  /** The heartbeat: extends the leases of the tasks this server runs. Never throws. */
-  private async renewLeases(): Promise<void> {
+  /**
+   * The heartbeat: extends the leases of the tasks this server runs, stops the runs whose lease
+   * another server took back, and cancels those someone asked to cancel (on any server). Never throws.
+   */
+  private async beat(): Promise<void> {
     try {
-      await this.deps.tasks.renewLeases(this.deps.serverId, [...this.running.keys()], this.leaseUntil());
+      const check = await this.deps.tasks.renewLeases(this.deps.serverId, [...this.running.keys()], this.leaseUntil());
+      for (const id of check.lost) this.stopRun(id, 'lease_lost');
+      for (const id of check.cancelRequested) this.stopRun(id, 'cancel');
     } catch (error) {
       this.deps.logger?.error(`could not renew task leases: ${error instanceof Error ? error.message : String(error)}`);
     }
+    try {
+      await this.deps.onHeartbeat?.();
+    } catch (error) {
+      this.deps.logger?.error(`heartbeat: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
+  private stopRun(id: string, reason: NonNullable<RunningTask['stopReason']>): void {
+    const entry = this.running.get(id);
+    if (entry === undefined || entry.stopReason !== undefined) return;
+    if (reason === 'lease_lost')
+      this.deps.logger?.error(`task ${id}: another server took it back; stopping its run here`);
+    entry.stopReason = reason;
+    entry.controller.abort();
+  }
+
+  /**
+   * One look at the queue: claims what this server's free slots and the projects' limits (across
+   * every server sharing the database) allow, in one transaction (see `TaskRepository.claimQueued`),
+   * then runs each claimed task.
+   */
   private async dispatch(): Promise<void> {
     const { tasks, limits } = this.deps;
-    // The kept counts answer the common cases (every slot taken, nothing queued) without reading rows.
-    const [activeCount, queuedCount] = await Promise.all([
-      tasks.countWithStatus(ACTIVE_STATUSES),
-      tasks.countWithStatus(['queued']),
-    ]);
-    if (activeCount >= limits.maxConcurrentTasks || queuedCount === 0) return;
-    const [active, queued, projects] = await Promise.all([
-      tasks.withStatus(ACTIVE_STATUSES, true),
-      tasks.withStatus(['queued'], true, DISPATCH_SCAN),
-      this.deps.projects.list(),
-    ]);
-    const byProject = new Map<string, number>();
-    for (const task of active) byProject.set(task.project, (byProject.get(task.project) ?? 0) + 1);
+    if (this.draining || this.running.size >= limits.maxConcurrentTasks) return;
+    // The kept counts answer the common case (nothing queued) without a claim transaction.
+    if ((await tasks.countWithStatus(['queued'])) === 0) return;
+    const projects = await this.deps.projects.list();
     const perProject = new Map(
       projects.flatMap((p) => (p.maxConcurrent === undefined ? [] : [[p.name, p.maxConcurrent] as const])),
     );
-    const toStart = pickTasksToStart(
-      this.only === undefined ? queued : queued.filter(this.only),
-      { total: active.length, byProject },
-      { global: limits.maxConcurrentTasks, perProject },
-      this.deps.now().toISOString(),
-    );
-    for (const task of toStart) {
-      if (this.stopped || this.running.has(task.id)) continue;
-      await this.startTask(task);
+    const claimed = await tasks.claimQueued({
+      owner: this.deps.serverId,
+      leaseExpiresAt: this.leaseUntil(),
+      now: this.deps.now().toISOString(),
+      serverSlots: limits.maxConcurrentTasks,
+      perProject,
+      onlyIds: this.only,
+      event: (task) => statusEvent('queued', 'preparing', task.attempt),
+    });
+    for (const { task, event } of claimed) {
+      this.deps.recorder.claimed(task, event);
+      this.run(task);
     }
   }
 
-  /** Claims the task (lease + `preparing`, guarded by its version) before the next look at the queue. */
-  private async startTask(task: Task): Promise<void> {
+  private run(started: Task): void {
     const entry: RunningTask = { controller: new AbortController(), done: Promise.resolve() };
-    this.running.set(task.id, entry);
-    try {
-      const started = await this.deps.recorder.update(
-        task,
-        {
-          status: 'preparing',
-          startedAt: this.deps.now().toISOString(),
-          notBefore: undefined,
-          error: undefined,
-          leaseOwner: this.deps.serverId,
-          leaseExpiresAt: this.leaseUntil(),
-        },
-        statusEvent('queued', 'preparing', task.attempt),
-      );
-      entry.done = this.deps
-        .execute(started, entry)
-        .catch((error: unknown) => {
-          this.deps.logger?.error(`task ${task.id}: ${error instanceof Error ? error.message : String(error)}`);
-        })
-        .finally(() => {
-          this.running.delete(task.id);
-          this.requestTick();
-        });
-    } catch (error) {
-      this.running.delete(task.id);
-      // Another server (or a cancel) moved it first: not ours to start.
-      if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+    this.running.set(started.id, entry);
+    // Stopped meanwhile: the claimed task goes back at once (the run sees the abort).
+    if (this.stopped) {
+      entry.stopReason = 'shutdown';
+      entry.controller.abort();
     }
+    entry.done = this.deps
+      .execute(started, entry)
+      .catch((error: unknown) => {
+        this.deps.logger?.error(`task ${started.id}: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => {
+        this.running.delete(started.id);
+        this.requestTick();
+      });
   }
 }

@@ -1,4 +1,4 @@
-import type { StoredTaskEvent } from '@agent-harness/queue';
+import type { LeaseCheck, StoredTaskEvent } from '@agent-harness/queue';
 import { InMemoryTaskRepository, ScriptedAgentRunner } from '@agent-harness/testing';
 import { firstValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -41,7 +41,7 @@ describe('TaskEngine events and heartbeat (unit)', () => {
 
   it('logs a heartbeat that cannot renew its leases and keeps running the task', async () => {
     class FailingLeases extends InMemoryTaskRepository {
-      override renewLeases(): Promise<void> {
+      override renewLeases(): Promise<LeaseCheck> {
         return Promise.reject(new Error('database is locked'));
       }
     }

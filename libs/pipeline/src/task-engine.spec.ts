@@ -184,7 +184,7 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   });
 
-  it('recovers only its own tasks and those whose lease expired; a live lease of another server is left alone', async () => {
+  it('recovers its own tasks at start, takes back a dead sibling task by heartbeat, leaves a live sibling alone', async () => {
     const repository = tasks();
     const now = Date.now();
     const running = (id: string, leaseOwner: string, expiresInMs: number) =>
@@ -212,9 +212,13 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     await running('sibling-alive', 'server-b', 60_000);
     await running('sibling-dead', 'server-c', -1_000);
     const e = await startEngine({ hang: 'before_output' }, { maxConcurrent: 1, serverId: 'server-a' });
+    expect((await repository.get('mine-before-restart'))?.attempt).toBe(2);
+    // The first heartbeat (within 2 s) takes back the dead sibling's task.
+    const deadline = Date.now() + 10_000;
+    while ((await repository.get('sibling-dead'))?.attempt !== 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     await e.stop();
     await stopEngine();
-    expect((await repository.get('mine-before-restart'))?.attempt).toBe(2);
     expect((await repository.get('sibling-dead'))?.attempt).toBe(2);
     expect(await repository.get('sibling-alive')).toMatchObject({
       status: 'running',

@@ -4,7 +4,9 @@ import { AppError, SecretRedactor } from '@agent-harness/core';
 import type { GitHubClient } from '@agent-harness/github';
 import type { TaskTracer, TelemetrySink } from '@agent-harness/observe';
 import {
+  ACTIVE_STATUSES,
   isTerminal,
+  MAX_ATTEMPTS,
   type Project,
   type ProjectCatalog,
   type StoredTaskEvent,
@@ -54,8 +56,13 @@ export interface TaskEngineDeps {
   readonly redactor?: SecretRedactor | undefined;
   /** This server's id, the owner of the leases it takes (keep it across restarts). Default: random. */
   readonly serverId?: string | undefined;
-  /** How long a lease holds without a heartbeat. Default 60 s; renewed every third of it. */
+  /** How long a lease holds without a heartbeat. Default 60 s. */
   readonly leaseMs?: number | undefined;
+  /**
+   * How often leases are renewed, cancel requests from other servers looked for and expired
+   * leases of other servers taken back. Default 2 s (at most a third of `leaseMs`).
+   */
+  readonly heartbeatMs?: number | undefined;
   /** Where live events go after they are stored. Default: in-process (`TaskEventsHub`). */
   readonly events?: TaskEventBus | undefined;
   /** Ends what a finished task left running. Default: the system's process table. */
@@ -67,6 +74,9 @@ export interface TaskEngineDeps {
   /** Where task runs, their phases and agent runs are traced (OpenTelemetry); none when absent. */
   readonly tracer?: TaskTracer | undefined;
 }
+
+/** How long a cancel waits for another server to end the task it runs. */
+const REMOTE_CANCEL_WAIT_MS = 15_000;
 
 /** A task to submit; `project` is a name or a root path, default the default project. @public */
 export interface SubmitTaskInput extends TaskRequest {
@@ -137,7 +147,11 @@ export class TaskEngine {
       limits: deps.limits,
       serverId: this.serverId,
       leaseMs: deps.leaseMs ?? 60_000,
+      heartbeatMs: Math.max(100, Math.min(deps.heartbeatMs ?? 2000, (deps.leaseMs ?? 60_000) / 3)),
       tickMs: deps.tickMs ?? 1000,
+      onHeartbeat: async () => {
+        await this.reclaimExpired();
+      },
       now: this.now,
       logger: deps.logger,
       execute: (started, entry) => this.execution.execute(started, entry),
@@ -157,8 +171,23 @@ export class TaskEngine {
    * claims a task first runs it (the claim is guarded by the task's version).
    */
   startOnly(taskIds: readonly string[]): void {
-    const wanted = new Set(taskIds);
-    this.dispatcher.start((task) => wanted.has(task.id));
+    this.dispatcher.start(new Set(taskIds));
+  }
+
+  /**
+   * Graceful drain (SIGTERM on a fleet server): stops claiming, lets running tasks finish for up
+   * to `deadlineMs`, then stops the rest, which go back to the queue for another server.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.dispatcher.drain();
+    const idle = await this.dispatcher.idle(deadlineMs);
+    if (!idle) this.deps.logger?.log(`drain: handing back ${String(this.dispatcher.runningCount)} running task(s)`);
+    await this.stop();
+  }
+
+  /** How many tasks this server runs now. */
+  get runningCount(): number {
+    return this.dispatcher.runningCount;
   }
 
   /** Stops dispatching; running tasks are stopped and requeued (same attempt) for the next start. */
@@ -250,7 +279,8 @@ export class TaskEngine {
         entry.stopReason = 'cancel';
         entry.controller.abort();
         await entry.done;
-      } else if (task.status === 'queued') {
+      } else if (task.status === 'queued' || this.leaseExpired(task)) {
+        // Queued, or its server stopped answering: nobody runs it, so it is cancelled here.
         try {
           await this.execution.finish(task, { kind: 'cancelled' });
         } catch (error) {
@@ -259,12 +289,76 @@ export class TaskEngine {
           throw error;
         }
       } else {
-        throw new AppError('CONFLICT', `task ${id} is ${task.status} in another server process`);
+        // Running on another server: its heartbeat sees the request and ends the run.
+        await this.deps.tasks.requestCancel(id, this.now().toISOString());
+        const ended = await this.waitForEnd(id, REMOTE_CANCEL_WAIT_MS);
+        if (ended !== undefined) return ended;
+        throw new AppError(
+          'CONFLICT',
+          `task ${id} runs on server ${task.leaseOwner ?? '?'}, which was asked to cancel it but has not yet; it will`,
+        );
       }
       const after = await this.deps.tasks.get(id);
       if (after !== undefined && isTerminal(after.status)) return after;
     }
     throw new AppError('CONFLICT', `task ${id} changed while being cancelled; try again`);
+  }
+
+  private leaseExpired(task: Task): boolean {
+    return task.leaseExpiresAt !== undefined && task.leaseExpiresAt <= this.now().toISOString();
+  }
+
+  /** The task once it is terminal, polling the store (it may end on another server); undefined after `ms`. */
+  private async waitForEnd(id: string, ms: number): Promise<Task | undefined> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      const task = await this.deps.tasks.get(id);
+      if (task !== undefined && isTerminal(task.status)) return task;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return undefined;
+  }
+
+  /**
+   * Takes back the tasks of servers that stopped answering: an active task whose lease expired goes
+   * back to the queue with its attempt raised (failed after MAX_ATTEMPTS). Its worktree and
+   * processes were on that server: nothing here to clean. The write is guarded by the task's
+   * version, so of several servers doing this at once one wins.
+   */
+  async reclaimExpired(): Promise<string[]> {
+    const now = this.now().toISOString();
+    const expired = (await this.deps.tasks.withStatus(ACTIVE_STATUSES, true)).filter(
+      (t) =>
+        t.leaseOwner !== this.serverId &&
+        this.dispatcher.runningTask(t.id) === undefined &&
+        (t.leaseExpiresAt === undefined || t.leaseExpiresAt <= now) &&
+        t.leaseOwner !== undefined,
+    );
+    const taken: string[] = [];
+    for (const task of expired) {
+      const reason = `its server (${task.leaseOwner ?? '?'}) stopped answering while ${task.status}`;
+      try {
+        await this.execution.finish(
+          task,
+          task.attempt < MAX_ATTEMPTS
+            ? { kind: 'requeue', attempt: task.attempt + 1, reason }
+            : {
+                kind: 'failed',
+                error: `${reason}, after ${String(task.attempt)} attempts`,
+                failureClass: 'interrupted',
+              },
+        );
+        taken.push(task.id);
+      } catch (error) {
+        // Another server took it back first.
+        if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+      }
+    }
+    if (taken.length > 0) {
+      this.deps.logger?.log(`took back ${String(taken.length)} task(s) of servers that stopped answering`);
+      this.dispatcher.requestTick();
+    }
+    return taken;
   }
 
   /** After a crash: takes back this server's tasks and expired leases (see recoverTasks). */

@@ -48,6 +48,16 @@ export class TaskExecution {
       const failure = toAppError(error);
       outcome = { kind: 'failed', error: failure.message, failureClass: failureClassOfError(failure.code) };
     }
+    if (entry.stopReason === 'lease_lost') {
+      // Another server took the task back: its worktree here goes, its row is no longer ours to write.
+      await this.cleanUp(
+        started.id,
+        run,
+        { kind: 'requeue', attempt: run.current.attempt, reason: 'lease lost' },
+        false,
+      );
+      return;
+    }
     // Stopped from outside: the reason for stopping wins over whatever the interrupted phase said.
     if (entry.stopReason === 'cancel' && outcome.kind !== 'done') outcome = { kind: 'cancelled' };
     if (entry.stopReason === 'shutdown' && outcome.kind !== 'done')
@@ -56,10 +66,15 @@ export class TaskExecution {
     await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome);
   }
 
-  private async cleanUp(taskId: string, run: TaskRun, outcome: RunOutcome): Promise<void> {
+  /**
+   * Ends the task's processes (unless `endProcesses` is false: a task another server now runs may
+   * have processes with the same marker on this machine), restores shared git state, removes the
+   * worktree and, for a task that ends before its first commit, its branch.
+   */
+  private async cleanUp(taskId: string, run: TaskRun, outcome: RunOutcome, endProcesses = true): Promise<void> {
     const { worktrees, logger } = this.deps;
     const cleanup = run.cleanup;
-    await this.endProcesses(taskId, cleanup?.path);
+    if (endProcesses) await this.endProcesses(taskId, cleanup?.path);
     const guarded = run.guardedRepository;
     if (guarded !== undefined) {
       const changed = await worktrees.releaseSharedState(guarded).catch((error: unknown) => {

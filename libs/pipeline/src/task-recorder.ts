@@ -2,6 +2,7 @@ import { AppError, type SecretRedactor } from '@agent-harness/core';
 import {
   isAllowedMove,
   type NewTaskEvent,
+  type StoredTaskEvent,
   type Task,
   type TaskChanges,
   type TaskRepository,
@@ -55,6 +56,15 @@ export class TaskRecorder {
     }
     if (result.event?.kind === 'status') this.logTransition(result.task, result.event.data);
     return result.task;
+  }
+
+  /** A task the repository claimed (queued → preparing, in its claim transaction): published like an update. */
+  claimed(task: Task, event: StoredTaskEvent): void {
+    this.deps.telemetry?.taskWritten(task);
+    this.deps.tracing?.moved('queued', task);
+    this.deps.events.publish(event);
+    this.deps.telemetry?.eventStored(event);
+    this.logTransition(task, event.data);
   }
 
   async log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void> {

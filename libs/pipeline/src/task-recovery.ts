@@ -13,7 +13,10 @@ import type { RunOutcome } from './task-run.js';
 export interface RecoveryReport {
   readonly requeued: readonly string[];
   readonly failed: readonly string[];
-  /** Active tasks left alone: another server holds a lease on them that has not expired. */
+  /**
+   * Active tasks left alone: another server's. Those whose lease expired are taken back by the
+   * heartbeat (`TaskEngine.reclaimExpired`), without touching that server's worktrees or processes.
+   */
   readonly leasedElsewhere: readonly string[];
   readonly removedWorktrees: readonly string[];
 }
@@ -31,10 +34,10 @@ export interface TaskRecoveryDeps {
 }
 
 /**
- * After a crash: ends the agents a dead server left working in task worktrees, removes those
+ * After a crash: ends the agents this server left working in task worktrees, removes those
  * worktrees, and requeues each interrupted task with its attempt raised (failing it after
- * MAX_ATTEMPTS). Only this server's tasks and those whose lease expired are taken back. Queued
- * tasks simply stay queued. Worktrees of no live task are swept; shared git state is restored.
+ * MAX_ATTEMPTS). Only this server's own (and unleased) tasks are taken back; queued tasks simply
+ * stay queued. Worktrees of no live task are swept; shared git state is restored.
  */
 export async function recoverTasks(deps: TaskRecoveryDeps): Promise<RecoveryReport> {
   const requeued: string[] = [];
@@ -42,15 +45,10 @@ export async function recoverTasks(deps: TaskRecoveryDeps): Promise<RecoveryRepo
   const leasedElsewhere: string[] = [];
   const projects = await deps.projects.list();
   const rootOf = new Map(projects.map((p) => [p.name, p.root]));
-  const now = deps.now().toISOString();
   for (const task of await deps.tasks.withStatus(ACTIVE_STATUSES, true)) {
-    // Ours (this server before a restart), unleased (older versions) or expired: ours to take back.
-    const heldElsewhere =
-      task.leaseOwner !== undefined &&
-      task.leaseOwner !== deps.serverId &&
-      task.leaseExpiresAt !== undefined &&
-      task.leaseExpiresAt > now;
-    if (heldElsewhere) {
+    // Ours (this server before a restart) or unleased (older versions): ours to take back here,
+    // worktree and processes included. Another server's work is never recovered as ours.
+    if (task.leaseOwner !== undefined && task.leaseOwner !== deps.serverId) {
       leasedElsewhere.push(task.id);
       continue;
     }

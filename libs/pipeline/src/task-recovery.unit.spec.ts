@@ -37,7 +37,7 @@ describe('TaskEngine recovery (unit)', () => {
     vi.useRealTimers();
   });
 
-  it('takes back its own tasks, expired leases and unleased ones; leaves a live lease of another server alone', async () => {
+  it('takes back its own tasks and unleased ones; leaves every other server task alone, expired or not', async () => {
     const { engine, tasks, worktrees } = engines.make({ serverId: 'server-a' });
     const seeded = [
       activeTask('aaaaaaa1', { leaseOwner: 'server-a', leaseExpiresAt: LATER, worktree: '/data/worktrees/aaaaaaa1' }),
@@ -48,14 +48,13 @@ describe('TaskEngine recovery (unit)', () => {
     for (const task of seeded) await tasks.create(task, { kind: 'status', data: { to: task.status } });
     const report = await engine.recover();
     expect(report).toEqual({
-      requeued: ['aaaaaaa1', 'aaaaaaa2', 'aaaaaaa3'],
+      requeued: ['aaaaaaa1', 'aaaaaaa3'],
       failed: [],
-      leasedElsewhere: ['aaaaaaa4'],
+      leasedElsewhere: ['aaaaaaa2', 'aaaaaaa4'],
       removedWorktrees: [],
     });
     for (const [id, was] of [
       ['aaaaaaa1', 'running'],
-      ['aaaaaaa2', 'validating'],
       ['aaaaaaa3', 'preparing'],
     ] as const) {
       const task = await tasks.get(id);
@@ -70,11 +69,11 @@ describe('TaskEngine recovery (unit)', () => {
         { from: was, to: 'queued', attempt: 2, reason: `interrupted by a server restart while ${was}` },
       ]);
     }
+    expect(await tasks.get('aaaaaaa2')).toEqual(seeded[1]);
     expect(await tasks.get('aaaaaaa4')).toEqual(seeded[3]);
-    // Its stored worktree, else where the task's worktree would be.
+    // Its stored worktree, else where the task's worktree would be; never another server's.
     expect(worktrees.removed).toEqual([
       { repoRoot: APP.root, path: '/data/worktrees/aaaaaaa1' },
-      { repoRoot: APP.root, path: worktrees.pathFor('aaaaaaa2') },
       { repoRoot: APP.root, path: worktrees.pathFor('aaaaaaa3') },
     ]);
   });
@@ -95,15 +94,23 @@ describe('TaskEngine recovery (unit)', () => {
     });
   });
 
-  it('takes back a task whose lease expires while the server waits, not before', async () => {
-    const { engine, tasks } = engines.make({ serverId: 'server-a' });
+  it('takes back another server task once its lease expires, not before, without touching its worktree', async () => {
+    const { engine, tasks, worktrees } = engines.make({ serverId: 'server-a' });
     await tasks.create(activeTask('ccccccc1', { leaseOwner: 'server-b', leaseExpiresAt: '2026-11-23T10:01:00.000Z' }), {
       kind: 'status',
       data: {},
     });
-    expect(await engine.recover()).toMatchObject({ requeued: [], leasedElsewhere: ['ccccccc1'] });
+    expect(await engine.reclaimExpired()).toEqual([]);
     vi.advanceTimersByTime(60_001);
-    expect(await engine.recover()).toMatchObject({ requeued: ['ccccccc1'], leasedElsewhere: [] });
+    expect(await engine.reclaimExpired()).toEqual(['ccccccc1']);
+    expect(await tasks.get('ccccccc1')).toMatchObject({
+      status: 'queued',
+      attempt: 2,
+      error: 'its server (server-b) stopped answering while running',
+    });
+    expect(worktrees.removed).toEqual([]);
+    // A second server doing the same finds nothing left to take.
+    expect(await engine.reclaimExpired()).toEqual([]);
   });
 
   it('leaves queued and finished tasks as they are', async () => {
