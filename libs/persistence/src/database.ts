@@ -16,10 +16,10 @@ const DEFAULT_POOL_SIZE = 5;
 /** How long opening waits for PostgreSQL to answer before it fails. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /**
- * The `pg_advisory_lock` key migrations run under ("harness" in ASCII, as a bigint), so of two
- * servers starting on one database one migrates and the other then finds the schema current.
+ * The `pg_advisory_lock` key migrations run under ("harness" in ASCII, 0x6861726e657373), so of
+ * two servers starting on one database one migrates and the other then finds the schema current.
  */
-const MIGRATION_LOCK_KEY = '0x6861726e657373';
+const MIGRATION_LOCK_KEY = '29380541684216691';
 
 /** @public */
 export type OpenDatabaseOptions =

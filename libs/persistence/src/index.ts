@@ -1,6 +1,8 @@
 // Public API of @agent-harness/persistence.
-export { openDatabase, DATABASE_FILE_NAME } from './database.js';
+export { openDatabase, DATABASE_FILE_NAME, isPostgresUrl, redactDatabaseUrl } from './database.js';
 export type { Database, OpenDatabaseOptions } from './database.js';
+export { databaseKind, sqlRows } from './sql.js';
+export type { DatabaseKind } from './sql.js';
 export { TypeOrmTaskRepository } from './tasks/typeorm-task.repository.js';
 export { TypeOrmProjectCatalog } from './projects/typeorm-project-catalog.js';
 export { TypeOrmEventStore } from './events/typeorm-event-store.js';

@@ -6,7 +6,7 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 type Source = DataSource | EntityManager | QueryRunner;
 
 function dataSourceOf(source: Source): DataSource {
-  return 'createQueryRunner' in source ? source : source.connection;
+  return 'createQueryRunner' in source ? source : source.dataSource;
 }
 
 /** Which engine a DataSource (or a manager or query runner of one) talks to. @public */

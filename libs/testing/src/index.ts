@@ -2,6 +2,8 @@
 export { createTempDir, createTempDataDir } from './temp-dir.js';
 export type { TempDir } from './temp-dir.js';
 export { createTempGitRepo, isolatedGitEnv } from './git-repo.js';
+export { createTempPostgresDatabase, POSTGRES_START_COMMAND, TEST_POSTGRES_URL } from './postgres.js';
+export type { CreateTempPostgresDatabaseOptions, TempPostgresDatabase } from './postgres.js';
 export type { CreateTempGitRepoOptions, TempGitRepo } from './git-repo.js';
 export { runHarness, spawnHarness, startHarnessServer, killStartedHarnessProcesses } from './harness-process.js';
 export type { HarnessProcess, HarnessRunOptions, HarnessServerProcess, ProcessExit } from './harness-process.js';

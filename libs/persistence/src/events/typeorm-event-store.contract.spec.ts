@@ -1,22 +1,12 @@
-import { join } from 'node:path';
 import { eventStoreContract } from '@agent-harness/observe';
-import { createTempDataDir, type TempDir } from '@agent-harness/testing';
-import { afterEach, beforeEach, describe, it } from 'vitest';
-import { openDatabase, type Database } from '../database.js';
+import { describe, it } from 'vitest';
+import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { TypeOrmEventStore } from './typeorm-event-store.js';
 
 // The checks InMemoryEventStore (in @agent-harness/observe) also passes: the fake cannot drift.
-describe('TypeOrmEventStore meets the EventStore contract (real SQLite)', () => {
-  let dir: TempDir;
-  let db: Database;
-  beforeEach(async () => {
-    dir = await createTempDataDir();
-    db = await openDatabase({ file: join(dir.path, 'harness.db') });
-  });
-  afterEach(async () => {
-    await db.close();
-    await dir.cleanup();
-  });
+describe.each(DATABASE_KINDS)('TypeOrmEventStore meets the EventStore contract (real %s)', (kind) => {
+  const db = useTestDatabase(kind);
 
-  for (const check of eventStoreContract) it(check.name, () => check.run(new TypeOrmEventStore(db.dataSource)));
+  for (const check of eventStoreContract)
+    it(check.name, () => check.run(new TypeOrmEventStore(db.database.dataSource)));
 });

@@ -1,29 +1,19 @@
-import { join } from 'node:path';
-import { createTempDir, taskFixture, type TempDir } from '@agent-harness/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../database.js';
+import { taskFixture } from '@agent-harness/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { TypeOrmTaskRepository } from '../tasks/typeorm-task.repository.js';
 import { TypeOrmGitHubIntakeStore } from './typeorm-github-intake-store.js';
 
-describe('TypeOrmGitHubIntakeStore (real SQLite)', () => {
-  let dir: TempDir;
-  let database: Database;
+describe.each(DATABASE_KINDS)('TypeOrmGitHubIntakeStore (real %s)', (kind) => {
+  const db = useTestDatabase(kind);
   let store: TypeOrmGitHubIntakeStore;
 
-  beforeEach(async () => {
-    dir = await createTempDir('harness-github-db-');
-    database = await openDatabase({ file: join(dir.path, 'harness.db') });
-    store = new TypeOrmGitHubIntakeStore(database.dataSource);
-  });
-  afterEach(async () => {
-    await database.close();
-    await dir.cleanup();
+  beforeEach(() => {
+    store = new TypeOrmGitHubIntakeStore(db.database.dataSource);
   });
 
   const reopen = async (): Promise<void> => {
-    await database.close();
-    database = await openDatabase({ file: join(dir.path, 'harness.db') });
-    store = new TypeOrmGitHubIntakeStore(database.dataSource);
+    store = new TypeOrmGitHubIntakeStore((await db.reopen()).dataSource);
   };
 
   it('takes a delivery id once, also after a restart; a released one can be taken again', async () => {
@@ -113,11 +103,11 @@ describe('TypeOrmGitHubIntakeStore (real SQLite)', () => {
   });
 
   it('keeps a task origin with the task', async () => {
-    const tasks = new TypeOrmTaskRepository(database.dataSource);
+    const tasks = new TypeOrmTaskRepository(db.database.dataSource);
     const origin = { source: 'github' as const, via: 'webhook' as const, repo: 'octo/app', number: 7, actor: 'ann' };
     const task = taskFixture('task-origin', { origin });
     await tasks.create(task, { kind: 'status', data: { to: 'queued' } });
     await reopen();
-    expect((await new TypeOrmTaskRepository(database.dataSource).get('task-origin'))?.origin).toEqual(origin);
+    expect((await new TypeOrmTaskRepository(db.database.dataSource).get('task-origin'))?.origin).toEqual(origin);
   });
 });

@@ -6,7 +6,7 @@ import type { QueryRunner } from 'typeorm';
  * `double precision` (costs in dollars keep their cents) and, for a row id that only grows,
  * `bigint` (read back as text: through Number()).
  */
-const isPostgres = (queryRunner: QueryRunner): boolean => queryRunner.connection.options.type === 'postgres';
+const isPostgres = (queryRunner: QueryRunner): boolean => queryRunner.dataSource.options.type === 'postgres';
 
 export const doubleType = (queryRunner: QueryRunner): string => (isPostgres(queryRunner) ? 'double precision' : 'real');
 

@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import type { Project } from '@agent-harness/queue';
-import { createTempDataDir, type TempDir } from '@agent-harness/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../database.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { TypeOrmProjectCatalog } from './typeorm-project-catalog.js';
 
 const project = (name: string): Project => ({
@@ -13,23 +11,17 @@ const project = (name: string): Project => ({
   active: true,
 });
 
-describe('TypeOrmProjectCatalog list cache (real SQLite)', () => {
-  let dir: TempDir;
-  let db: Database;
+describe.each(DATABASE_KINDS)('TypeOrmProjectCatalog list cache (real %s)', (kind) => {
+  const db = useTestDatabase(kind);
   let clock: number;
   let catalog: TypeOrmProjectCatalog;
   /** Another process writing the same table (its changes are not ours to see at once). */
   let other: TypeOrmProjectCatalog;
-  beforeEach(async () => {
-    dir = await createTempDataDir();
-    db = await openDatabase({ file: join(dir.path, 'harness.db') });
+  beforeEach(() => {
     clock = 0;
-    catalog = new TypeOrmProjectCatalog(db.dataSource, undefined, { listTtlMs: 1000, monotonicMs: () => clock });
-    other = new TypeOrmProjectCatalog(db.dataSource, undefined, { listTtlMs: 0 });
-  });
-  afterEach(async () => {
-    await db.close();
-    await dir.cleanup();
+    const { dataSource } = db.database;
+    catalog = new TypeOrmProjectCatalog(dataSource, undefined, { listTtlMs: 1000, monotonicMs: () => clock });
+    other = new TypeOrmProjectCatalog(dataSource, undefined, { listTtlMs: 0 });
   });
 
   const names = async (): Promise<string[]> => (await catalog.list()).map((p) => p.name);

@@ -1,31 +1,19 @@
-import { join } from 'node:path';
 import { reviewStoreContract } from '@agent-harness/review';
-import { createTempDir, type TempDir } from '@agent-harness/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../database.js';
+import { describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { TypeOrmReviewStore } from './typeorm-review-store.js';
 
-// The same contract as the in-memory store, on real SQLite.
-describe('TypeOrmReviewStore (real SQLite) meets the ReviewStore contract', () => {
-  let dir: TempDir;
-  let database: Database;
-
-  beforeEach(async () => {
-    dir = await createTempDir('harness-reviews-db-');
-    database = await openDatabase({ file: join(dir.path, 'harness.db') });
-  });
-  afterEach(async () => {
-    await database.close();
-    await dir.cleanup();
-  });
+// The same contract as the in-memory store, on both real engines.
+describe.each(DATABASE_KINDS)('TypeOrmReviewStore (real %s) meets the ReviewStore contract', (kind) => {
+  const db = useTestDatabase(kind);
 
   for (const check of reviewStoreContract)
     it(check.name, async () => {
-      await check.run(new TypeOrmReviewStore(database.dataSource));
+      await check.run(new TypeOrmReviewStore(db.database.dataSource));
     });
 
-  it('keeps runs and findings across a reopen of the database file', async () => {
-    const store = new TypeOrmReviewStore(database.dataSource);
+  it('keeps runs and findings across a reopen of the database', async () => {
+    const store = new TypeOrmReviewStore(db.database.dataSource);
     await store.save({
       id: 'run-1',
       project: 'app',
@@ -39,9 +27,7 @@ describe('TypeOrmReviewStore (real SQLite) meets the ReviewStore contract', () =
       durationMs: 60_000,
       findings: [{ id: 'F-1', severity: 'high', title: 't', description: 'd', line: 3 }],
     });
-    await database.close();
-    database = await openDatabase({ file: join(dir.path, 'harness.db') });
-    const reopened = new TypeOrmReviewStore(database.dataSource);
+    const reopened = new TypeOrmReviewStore((await db.reopen()).dataSource);
     expect((await reopened.get('run-1'))?.findings).toEqual([
       { id: 'F-1', severity: 'high', title: 't', description: 'd', line: 3, file: undefined, suggestion: undefined },
     ]);

@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import type { Task, TaskStatus } from '@agent-harness/queue';
-import { createTempDataDir, taskFixture, type TempDir } from '@agent-harness/testing';
+import { taskFixture } from '@agent-harness/testing';
 import { TableColumn } from 'typeorm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../database.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
+import { sqlRows } from '../sql.js';
 import { TypeOrmTaskRepository } from './typeorm-task.repository.js';
 
 /** A task created at `createdAt` (and last updated then). */
@@ -13,18 +13,11 @@ const newTask = (id: string, createdAt: string, overrides: Partial<Task> = {}): 
 const at = (second: number): string => new Date(Date.UTC(2026, 10, 23, 10, 0, second)).toISOString();
 const event = { kind: 'status', data: { to: 'queued' } } as const;
 
-describe('TypeOrmTaskRepository counts, keyset pages and group commit (real SQLite)', () => {
-  let dir: TempDir;
-  let db: Database;
+describe.each(DATABASE_KINDS)('TypeOrmTaskRepository counts, keyset pages and group commit (real %s)', (kind) => {
+  const db = useTestDatabase(kind);
   let repo: TypeOrmTaskRepository;
-  beforeEach(async () => {
-    dir = await createTempDataDir();
-    db = await openDatabase({ file: join(dir.path, 'harness.db') });
-    repo = new TypeOrmTaskRepository(db.dataSource);
-  });
-  afterEach(async () => {
-    await db.close();
-    await dir.cleanup();
+  beforeEach(() => {
+    repo = new TypeOrmTaskRepository(db.database.dataSource);
   });
 
   const counts = async (): Promise<Record<string, number>> =>
@@ -36,15 +29,16 @@ describe('TypeOrmTaskRepository counts, keyset pages and group commit (real SQLi
     await repo.update('t1', 1, { status: 'preparing' });
     await repo.update('t1', 2, { worktree: '/w' }); // no status change: counts stay
     expect(await counts()).toEqual({ 'app/preparing': 1, 'b/queued': 1 });
-    await db.dataSource.query(`UPDATE tasks SET status = 'done' WHERE id = 't1'`);
-    await db.dataSource.query(
+    await sqlRows(db.database.dataSource, `UPDATE tasks SET status = 'done' WHERE id = 't1'`);
+    await sqlRows(
+      db.database.dataSource,
       `INSERT INTO tasks (id, project, kind, status, attempt, input_tokens, output_tokens, created_at, updated_at, version) VALUES ('t3', 'b', 'prompt', 'queued', 1, 0, 0, ?, ?, 1)`,
       [at(3), at(3)],
     );
     expect(await counts()).toEqual({ 'app/done': 1, 'b/queued': 2 });
     expect(await repo.countWithStatus(['queued', 'done'])).toBe(3);
     expect(await repo.countWithStatus([])).toBe(0);
-    await db.dataSource.query(`DELETE FROM tasks WHERE id = 't2'`);
+    await sqlRows(db.database.dataSource, `DELETE FROM tasks WHERE id = 't2'`);
     expect(await counts()).toEqual({ 'app/done': 1, 'b/queued': 1 });
     expect((await repo.list({ project: 'b', limit: 10, offset: 0 })).total).toBe(1);
     expect((await repo.list({ status: 'done', limit: 10, offset: 0 })).total).toBe(1);
@@ -53,12 +47,11 @@ describe('TypeOrmTaskRepository counts, keyset pages and group commit (real SQLi
   it('reinstalls the counting triggers and recounts when a migration rebuilt the tasks table', async () => {
     await repo.create(newTask('t1', at(1)), event);
     // What TypeORM does on SQLite for a new column: a new table, copied, renamed (triggers dropped).
-    const runner = db.dataSource.createQueryRunner();
+    // PostgreSQL alters the table in place and keeps them.
+    const runner = db.database.dataSource.createQueryRunner();
     await runner.addColumn('tasks', new TableColumn({ name: 'extra', type: 'varchar', isNullable: true }));
     await runner.release();
-    await db.close();
-    db = await openDatabase({ file: join(dir.path, 'harness.db') });
-    repo = new TypeOrmTaskRepository(db.dataSource);
+    repo = new TypeOrmTaskRepository((await db.reopen()).dataSource);
     await repo.create(newTask('t2', at(2)), event);
     expect(await counts()).toEqual({ 'app/queued': 2 });
   });
@@ -98,22 +91,6 @@ describe('TypeOrmTaskRepository counts, keyset pages and group commit (real SQLi
     expect((await repo.withStatus(['failed', 'cancelled'], true)).map((t) => t.id)).toEqual(['t1', 't4', 't5']);
   });
 
-  it('answers the list queries from indexes, without sorting the table', async () => {
-    const plan = async (sql: string): Promise<string> =>
-      (await db.dataSource.query<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${sql}`)).map((r) => r.detail).join('\n');
-    for (const where of [
-      "WHERE status = 'failed'",
-      "WHERE project = 'app'",
-      "WHERE project = 'app' AND status = 'done'",
-      '',
-      "WHERE status = 'done' AND (created_at, id) < ('x', 'y')",
-    ]) {
-      const detail = await plan(`SELECT * FROM tasks ${where} ORDER BY created_at DESC, id DESC LIMIT 50 OFFSET 5000`);
-      expect(detail, where).not.toMatch(/TEMP B-TREE/);
-      expect(detail, where).toMatch(/USING INDEX/);
-    }
-  });
-
   it('stores concurrent creates together and answers each only once stored; a bad one fails alone', async () => {
     await repo.create(newTask('dup', at(0)), event);
     const creates = Array.from({ length: 40 }, (_, i) =>
@@ -130,5 +107,28 @@ describe('TypeOrmTaskRepository counts, keyset pages and group commit (real SQLi
     // Numbered from the row: the next event of a grouped task is 2.
     expect((await repo.appendEvent('c5', { kind: 'log', data: {} })).seq).toBe(2);
     expect((await repo.eventsAfter('c39', 0, 10)).map((e) => e.seq)).toEqual([1]);
+  });
+});
+
+// Query plans are each engine's own: SQLite's are checked here.
+describe('TypeOrmTaskRepository list queries (real SQLite query plans)', () => {
+  const db = useTestDatabase('sqlite');
+
+  it('answers the list queries from indexes, without sorting the table', async () => {
+    const plan = async (sql: string): Promise<string> =>
+      (await db.database.dataSource.query<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${sql}`))
+        .map((r) => r.detail)
+        .join('\n');
+    for (const where of [
+      "WHERE status = 'failed'",
+      "WHERE project = 'app'",
+      "WHERE project = 'app' AND status = 'done'",
+      '',
+      "WHERE status = 'done' AND (created_at, id) < ('x', 'y')",
+    ]) {
+      const detail = await plan(`SELECT * FROM tasks ${where} ORDER BY created_at DESC, id DESC LIMIT 50 OFFSET 5000`);
+      expect(detail, where).not.toMatch(/TEMP B-TREE/);
+      expect(detail, where).toMatch(/USING INDEX/);
+    }
   });
 });

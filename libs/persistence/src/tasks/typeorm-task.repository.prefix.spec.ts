@@ -1,17 +1,13 @@
-import { join } from 'node:path';
-import { createTempDataDir, taskFixture, type TempDir } from '@agent-harness/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../database.js';
+import { taskFixture } from '@agent-harness/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { TypeOrmTaskRepository } from './typeorm-task.repository.js';
 
-describe('TypeOrmTaskRepository.findIdsByPrefix (real SQLite)', () => {
-  let dir: TempDir;
-  let db: Database;
+describe.each(DATABASE_KINDS)('TypeOrmTaskRepository.findIdsByPrefix (real %s)', (kind) => {
+  const db = useTestDatabase(kind);
   let repo: TypeOrmTaskRepository;
   beforeEach(async () => {
-    dir = await createTempDataDir();
-    db = await openDatabase({ file: join(dir.path, 'harness.db') });
-    repo = new TypeOrmTaskRepository(db.dataSource);
+    repo = new TypeOrmTaskRepository(db.database.dataSource);
     for (const id of [
       '0f1c2d3e-0000-4000-8000-000000000001',
       '0f1c2d3e-0000-4000-8000-000000000002',
@@ -23,10 +19,6 @@ describe('TypeOrmTaskRepository.findIdsByPrefix (real SQLite)', () => {
         data: { to: 'queued' },
       });
     }
-  });
-  afterEach(async () => {
-    await db.close();
-    await dir.cleanup();
   });
 
   it('finds the ids that start with a prefix, in order, up to the limit', async () => {

@@ -1,21 +1,13 @@
-import { join } from 'node:path';
-import { createTempDataDir, taskFixture as newTask, type TempDir } from '@agent-harness/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../database.js';
+import { taskFixture as newTask } from '@agent-harness/testing';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { TypeOrmTaskRepository } from './typeorm-task.repository.js';
 
-describe('TypeOrmTaskRepository (real SQLite)', () => {
-  let dir: TempDir;
-  let db: Database;
+describe.each(DATABASE_KINDS)('TypeOrmTaskRepository (real %s)', (kind) => {
+  const db = useTestDatabase(kind);
   let repo: TypeOrmTaskRepository;
-  beforeEach(async () => {
-    dir = await createTempDataDir();
-    db = await openDatabase({ file: join(dir.path, 'harness.db') });
-    repo = new TypeOrmTaskRepository(db.dataSource);
-  });
-  afterEach(async () => {
-    await db.close();
-    await dir.cleanup();
+  beforeEach(() => {
+    repo = new TypeOrmTaskRepository(db.database.dataSource);
   });
 
   it('stores the whole request and reads it back', async () => {

@@ -260,7 +260,7 @@ export class TypeOrmTaskRepository extends TaskRepository {
       this.dataSource,
       'SELECT project, status, count FROM task_counts WHERE count > 0',
     );
-    return rows.map((r) => ({ project: r.project, status: r.status, count: Number(r.count) }));
+    return rows.map((r) => ({ project: r.project, status: r.status, count: r.count }));
   }
 }
 
