@@ -3,6 +3,7 @@ import type { Harness } from '@agent-harness/runtime';
 import { CoreModule } from './core/core.module.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
 import { EngineModule } from './engine/engine.module.js';
+import { FleetController } from './fleet/fleet.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { ReviewsController } from './reviews/reviews.controller.js';
@@ -32,6 +33,7 @@ export class AppModule {
         WebModule,
       ],
       controllers: [
+        FleetController,
         HealthController,
         TasksController,
         DashboardController,

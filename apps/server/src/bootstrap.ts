@@ -115,6 +115,8 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
     projects: () => harness.projects.list(),
     // The engine stops (its shutdown hook) before the database it writes to is closed.
     close: async () => {
+      // Nothing new is claimed; running tasks finish within [server] drain_secs or go back to the queue.
+      await harness.drain(config.server.drain_secs * 1000);
       await closeWebSockets();
       await app.close();
       await harness.close();

@@ -40,6 +40,8 @@ export { TASK_EVENT_KINDS } from './api/contract.js';
 export type {
   AgentEventData,
   ApiFindingSeverity,
+  FleetResponse,
+  FleetServerJson,
   ApiGrade,
   ApiReviewOutcome,
   ApiTaskKind,

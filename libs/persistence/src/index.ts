@@ -10,3 +10,5 @@ export { TypeOrmDraftIndex } from './gc/typeorm-draft-index.js';
 export { TypeOrmReviewStore } from './reviews/typeorm-review-store.js';
 export { TypeOrmPlanStore } from './plans/typeorm-plan-store.js';
 export { TypeOrmGitHubIntakeStore } from './github/typeorm-github-intake-store.js';
+export { TypeOrmFleetRegistry } from './fleet/typeorm-fleet-registry.js';
+export type { FleetServer, LeasedTask } from './fleet/typeorm-fleet-registry.js';

@@ -12,6 +12,7 @@ import {
   TypeOrmPlanStore,
   TypeOrmProjectCatalog,
   TypeOrmReviewStore,
+  TypeOrmFleetRegistry,
   TypeOrmTaskRepository,
   type Database,
 } from '@agent-harness/persistence';
@@ -28,6 +29,7 @@ import { RulesService } from './rules-service.js';
 import { JobRunner } from './schedule/job-runner.js';
 import { configuredJobs } from './schedule/scheduler-jobs.js';
 import { SkillsService } from './skills-service.js';
+import { FleetService } from './fleet-service.js';
 import type { HarnessSchedule } from './schedule/harness-schedule.js';
 
 /** Where a Harness writes what it does; the server passes Nest's logger, the CLI its own. @public */
@@ -85,6 +87,13 @@ export interface Harness {
   readonly github: GitHubIntake;
   /** The background jobs (health, GC, self-evolution, retention, review, intake) the server's schedulers run. */
   readonly schedule: HarnessSchedule;
+  /** The servers sharing this database (fleet mode on PostgreSQL; on SQLite, this one). */
+  readonly fleet: FleetService;
+  /**
+   * Graceful drain: claims no new task, lets running ones finish for up to `deadlineMs`, then
+   * hands the rest back to the queue (for another server of the fleet). `close` follows it.
+   */
+  drain(deadlineMs: number): Promise<void>;
   /** Puts the config file's projects in the catalog (done by `start`; one-shot commands call it alone). */
   syncProjects(): Promise<void>;
   /**
@@ -306,6 +315,14 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     logger,
   });
   const jobRunner = new JobRunner({ events, now, redact: (text) => redactor.text(text), logger });
+  const fleet = new FleetService({
+    registry: new TypeOrmFleetRegistry(database.dataSource),
+    serverId: engine.serverId,
+    slots: config.concurrency.max_concurrent_tasks,
+    database: database.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite',
+    now,
+    logger,
+  });
   const schedule: HarnessSchedule = {
     runner: jobRunner,
     jobs: () =>
@@ -332,12 +349,14 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     reviews,
     github,
     schedule,
+    fleet,
     syncProjects,
     start: async () => {
       // This process runs tasks: the queue depth is exported from now on.
       otel?.activate();
       await syncProjects();
       const report = await engine.start();
+      await fleet.start();
       if (report.requeued.length + report.failed.length > 0) {
         logger?.log(
           `recovered after a restart: requeued ${report.requeued.join(', ') || 'none'}; failed ${report.failed.join(', ') || 'none'}`,
@@ -349,10 +368,15 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       await github.start();
       return report;
     },
+    drain: async (deadlineMs) => {
+      await fleet.draining();
+      await engine.drain(deadlineMs);
+    },
     close: async () => {
       await plans.close();
       await github.close();
       await engine.stop();
+      await fleet.stop();
       // Bounded: an unreachable collector never holds up the close.
       await otel?.shutdown();
       await jobRunner.idle();

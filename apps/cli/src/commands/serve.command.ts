@@ -7,7 +7,7 @@ import { findAgents } from '../serve/agent-versions.js';
 import { ServeOutput } from '../serve/serve-output.js';
 import { printStartupBlock } from '../serve/startup-block.js';
 
-/** How long shutdown may take before the process gives up waiting on it. */
+/** How long shutdown may take, besides `[server] drain_secs`, before the process gives up waiting on it. */
 const SHUTDOWN_CAP_MS = 15_000;
 
 interface ServeFlags extends ConfigFlags {
@@ -72,10 +72,12 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
         }
         const signal = await ctx.stopSignal();
         out.info(`received ${signal}, shutting down`, { signal });
-        await withCap(server.close(), SHUTDOWN_CAP_MS, 'shutdown').catch((error: unknown) => {
-          ctx.exitNow = true;
-          throw error;
-        });
+        await withCap(server.close(), SHUTDOWN_CAP_MS + config.server.drain_secs * 1000, 'shutdown').catch(
+          (error: unknown) => {
+            ctx.exitNow = true;
+            throw error;
+          },
+        );
         out.info('stopped');
       } catch (error) {
         reportError(ctx, error);

@@ -425,3 +425,27 @@ export interface ReviewListResponse {
 export type WebhookResponse =
   | { readonly status: 'accepted'; readonly task_id: string; readonly reason: string }
   | { readonly status: 'ignored'; readonly reason: string; readonly task_id?: string };
+
+/** One server of `GET /api/fleet`. @public */
+export interface FleetServerJson {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly started_at: string;
+  readonly heartbeat_at: string;
+  /** `draining`: finishing its tasks, claiming none; `stopped`: shut down cleanly. */
+  readonly state: 'running' | 'draining' | 'stopped';
+  /** Its `max_concurrent_tasks`. */
+  readonly slots: number;
+  /** Its heartbeat is recent (15 s) and it did not stop. */
+  readonly alive: boolean;
+  readonly running: readonly { readonly id: string; readonly project: string; readonly status: ApiTaskStatus }[];
+}
+
+/** `GET /api/fleet`: the servers sharing this database and what each runs. @public */
+export interface FleetResponse {
+  /** The id of the server that answered. */
+  readonly self: string;
+  readonly database: 'sqlite' | 'postgres';
+  readonly servers: readonly FleetServerJson[];
+}

@@ -181,6 +181,11 @@ export const configSchema = table({
     transport: oneOf(TRANSPORTS, 'http'),
     /** Server log lines: "text" for people, "json" for one JSON object per line. */
     log_format: oneOf(LOG_FORMATS, 'text'),
+    /**
+     * On SIGTERM, how long running tasks may finish before they are handed back to the queue (no
+     * new task is claimed meanwhile). 0: handed back at once.
+     */
+    drain_secs: nonNegativeInt(0),
     http_addr: hostPort('127.0.0.1:9800'),
     data_dir: path('~/.local/share/harness'),
     project_root: optional(path('.')),

@@ -33,6 +33,7 @@ describe('resolveConfig defaults', () => {
     expect(config.server).toMatchObject({
       transport: 'http',
       log_format: 'text',
+      drain_secs: 0,
       http_addr: '127.0.0.1:9800',
       data_dir: '/home/ann/.local/share/harness',
       notification_broadcast_capacity: 256,
