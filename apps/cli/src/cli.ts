@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import type { CliContext } from './cli-context.js';
 import { configCommand } from './commands/config.command.js';
 import { execCommand } from './commands/exec.command.js';
+import { fleetCommand } from './commands/fleet.command.js';
 import { gcCommand } from './commands/gc.command.js';
 import { learnCommand } from './commands/learn.command.js';
 import { mcpServerCommand } from './commands/mcp-server.command.js';
@@ -35,9 +36,10 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .command(mcpServerCommand(ctx))
     .command(planCommand(ctx))
     .command(reviewCommand(ctx))
+    .command(fleetCommand(ctx))
     .demandCommand(
       1,
-      'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review',
+      'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet',
     )
     .check((argv) => {
       const rest = argv['--'];

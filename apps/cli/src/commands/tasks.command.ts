@@ -11,7 +11,7 @@ import { HarnessClient, type StreamedEvent } from '../client/harness-client.js';
 import { describeEvent } from '../exec/progress-view.js';
 import { reportError } from '../exit-codes.js';
 
-interface ServerFlags {
+export interface ServerFlags {
   server?: string | undefined;
   json?: boolean | undefined;
 }
@@ -28,7 +28,7 @@ function gradeLine(grade: string, score: number | null, review: ApiReviewOutcome
   return `grade ${grade}${score === null ? '' : ` (score ${String(score)})`}${review === null ? '' : ` · review ${review}`}`;
 }
 
-function withServer<T>(y: Argv<T>): Argv<T & ServerFlags> {
+export function withServer<T>(y: Argv<T>): Argv<T & ServerFlags> {
   return y
     .option('server', {
       type: 'string',
@@ -37,13 +37,13 @@ function withServer<T>(y: Argv<T>): Argv<T & ServerFlags> {
     .option('json', { type: 'boolean', default: false, describe: "Print the server's JSON" });
 }
 
-function clientFor(ctx: CliContext, flags: ServerFlags): HarnessClient {
+export function clientFor(ctx: CliContext, flags: ServerFlags): HarnessClient {
   const url = (flags.server ?? ctx.env['HARNESS_SERVER'] ?? DEFAULT_SERVER).replace(/\/+$/, '');
   return new HarnessClient(url, ctx.env['HARNESS_API_TOKEN']);
 }
 
 /** Runs a command body; errors are reported the CLI's way. */
-function guarded<A>(ctx: CliContext, body: (args: A) => Promise<void>): (args: A) => Promise<void> {
+export function guarded<A>(ctx: CliContext, body: (args: A) => Promise<void>): (args: A) => Promise<void> {
   return async (args) => {
     try {
       await body(args);
