@@ -119,6 +119,7 @@ function configuredSecrets(config: HarnessConfig): (string | undefined)[] {
   return [
     config.github.token,
     config.server.api_token,
+    config.database.url,
     config.server.github_webhook_secret,
     config.agents.anthropic_api.api_key,
     ...tables,
@@ -159,7 +160,11 @@ function serverIdOf(dataDir: string): string {
  */
 export async function createHarness(config: HarnessConfig, options: CreateHarnessOptions): Promise<Harness> {
   const { env, logger } = options;
-  const database = await openDatabase({ file: join(config.server.data_dir, DATABASE_FILE_NAME) });
+  const database = await openDatabase(
+    config.database.url === undefined
+      ? { file: join(config.server.data_dir, DATABASE_FILE_NAME) }
+      : { url: config.database.url },
+  );
   const tasks = new TypeOrmTaskRepository(database.dataSource);
   const projects = new TypeOrmProjectCatalog(database.dataSource);
   const agents = AgentRegistry.fromConfig(config, env, config.server.data_dir);

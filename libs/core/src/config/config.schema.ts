@@ -163,6 +163,13 @@ export function apiTokenProblem(token: string): string | undefined {
   return undefined;
 }
 
+/** What makes a database URL unusable: Harness speaks PostgreSQL only (SQLite is the file in data_dir). */
+export function databaseUrlProblem(url: string): string | undefined {
+  return /^postgres(ql)?:\/\/./i.test(url)
+    ? undefined
+    : 'must be a postgres:// or postgresql:// URL, e.g. "postgres://harness@127.0.0.1:5432/harness"';
+}
+
 /** Keys every CLI agent accepts. */
 const cliAgentKeys = {
   /** Extra command-line arguments appended to every run. */
@@ -194,6 +201,14 @@ export const configSchema = table({
     api_token: secret({ env: 'HARNESS_API_TOKEN', inFile: true, check: apiTokenProblem }),
     /** Where people reach this server (replies on GitHub link tasks there); unset: replies name the task id. */
     public_url: baseUrl(),
+  }),
+  /**
+   * Where tasks and events are stored. Unset: the SQLite file `harness.db` in `data_dir`. A
+   * PostgreSQL URL (or HARNESS_DATABASE_URL, which wins) lets several servers share one queue. It
+   * may hold a password: `config show` redacts it.
+   */
+  database: table({
+    url: secret({ env: 'HARNESS_DATABASE_URL', inFile: true, check: databaseUrlProblem }),
   }),
   agents: table({
     default_agent: nonEmptyString('auto'),

@@ -7,7 +7,7 @@ describe('redactConfig', () => {
   const result = resolveConfig({
     file: {
       path: '/c/h.toml',
-      text: '[server]\napi_token = "file-token-0123456789"\ngithub_webhook_secret = "hook-secret"\n[agents.claude.env]\nANTHROPIC_API_KEY = "sk-ant-in-env"\n',
+      text: '[server]\napi_token = "file-token-0123456789"\ngithub_webhook_secret = "hook-secret"\n[database]\nurl = "postgres://ann:db-pw@db/harness"\n[agents.claude.env]\nANTHROPIC_API_KEY = "sk-ant-in-env"\n',
     },
     env: { GITHUB_TOKEN: 'ghp_abc', ANTHROPIC_API_KEY: 'sk-ant-key' },
     homeDir: '/h',
@@ -18,11 +18,12 @@ describe('redactConfig', () => {
 
   it('replaces every secret, including agent env values, and keeps everything else', () => {
     const shown = JSON.stringify(redactConfig(config));
-    for (const secret of ['file-token', 'hook-secret', 'sk-ant-in-env', 'ghp_abc', 'sk-ant-key']) {
+    for (const secret of ['file-token', 'hook-secret', 'db-pw', 'sk-ant-in-env', 'ghp_abc', 'sk-ant-key']) {
       expect(shown).not.toContain(secret);
     }
     const redacted = redactConfig(config) as { server: Record<string, unknown>; agents: { claude: { env: unknown } } };
     expect(redacted.server['api_token']).toBe('***');
+    expect((redactConfig(config) as { database: unknown }).database).toEqual({ url: '***' });
     expect(redacted.server['http_addr']).toBe('127.0.0.1:9800');
     expect(redacted.agents.claude.env).toEqual({ ANTHROPIC_API_KEY: '***' });
   });

@@ -39,6 +39,7 @@ describe('resolveConfig defaults', () => {
       notification_broadcast_capacity: 256,
     });
     expect(config.server.api_token).toBeUndefined();
+    expect(config.database.url).toBeUndefined();
     expect(config.agents).toMatchObject({
       default_agent: 'auto',
       complexity_preferred_agents: [],
@@ -253,6 +254,27 @@ describe('resolveConfig paths and environment', () => {
     expect(resolveOk({ toml: '[server]\napi_token = "from-file-0123456789"\n' }).server.api_token).toBe(
       'from-file-0123456789',
     );
+  });
+});
+
+describe('resolveConfig [database] url', () => {
+  it('takes a PostgreSQL URL from the file, and HARNESS_DATABASE_URL over it', () => {
+    const toml = '[database]\nurl = "postgresql://ann@db.example/harness"\n';
+    expect(resolveOk({ toml }).database.url).toBe('postgresql://ann@db.example/harness');
+    expect(resolveOk({ toml, env: { HARNESS_DATABASE_URL: 'postgres://bob@127.0.0.1:5432/h' } }).database.url).toBe(
+      'postgres://bob@127.0.0.1:5432/h',
+    );
+  });
+
+  it('refuses any other URL by its key, without quoting it (it may hold a password)', () => {
+    const found = problems({ toml: '[database]\nurl = "mysql://root:pw-123@db/harness"\n' });
+    expect(found.map((p) => p.path)).toEqual(['database.url']);
+    expect(found[0]?.message).toMatch(/postgres:\/\/ or postgresql:\/\//);
+    expect(JSON.stringify(found)).not.toContain('pw-123');
+    const fromEnv = problems({ env: { HARNESS_DATABASE_URL: 'sqlite:///tmp/h.db' } });
+    expect(fromEnv.map((p) => p.path)).toEqual(['database.url']);
+    expect(fromEnv[0]?.message).toMatch(/\(the value of HARNESS_DATABASE_URL\)$/);
+    expect(problems({ toml: '[database]\nurl = ""\n' }).map((p) => p.path)).toEqual(['database.url']);
   });
 });
 
