@@ -23,26 +23,28 @@ export interface TempPostgresDatabase {
 
 /** @public */
 export interface CreateTempPostgresDatabaseOptions {
+  /** The server, as the URL of a database on it to connect to first. Default TEST_POSTGRES_URL. */
+  readonly serverUrl?: string | undefined;
   /** Copy this database (schema and rows) instead of starting empty; nobody may be connected to it. */
   readonly template?: string | undefined;
 }
 
 const NAME = /^[a-z_][a-z0-9_]*$/;
 
-function databaseUrl(name: string): string {
-  const url = new URL(TEST_POSTGRES_URL);
+function databaseUrl(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 5000 });
+async function withAdmin<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();
   } catch (error) {
     // Never skip: a machine without the server fails every PostgreSQL test, saying how to start it.
     throw new Error(
-      `PostgreSQL is not reachable at ${new URL(TEST_POSTGRES_URL).host} (${error instanceof Error ? error.message : String(error)}). ` +
+      `PostgreSQL is not reachable at ${new URL(serverUrl).host} (${error instanceof Error ? error.message : String(error)}). ` +
         `The PostgreSQL tests need it: start it with \`${POSTGRES_START_COMMAND}\`, ` +
         'or point HARNESS_TEST_POSTGRES_URL at another server (a user that may CREATE DATABASE).',
       { cause: error },
@@ -64,20 +66,21 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
 export async function createTempPostgresDatabase(
   options: CreateTempPostgresDatabaseOptions = {},
 ): Promise<TempPostgresDatabase> {
+  const serverUrl = options.serverUrl ?? TEST_POSTGRES_URL;
   const name = `harness_test_${randomBytes(8).toString('hex')}`;
   if (options.template !== undefined && !NAME.test(options.template))
     throw new Error(`template ${JSON.stringify(options.template)} is not a plain database name`);
-  await withAdmin((client) =>
+  await withAdmin(serverUrl, (client) =>
     client.query(`CREATE DATABASE ${name}${options.template === undefined ? '' : ` TEMPLATE ${options.template}`}`),
   );
   let dropped = false;
   return {
     name,
-    url: databaseUrl(name),
+    url: databaseUrl(serverUrl, name),
     drop: async () => {
       if (dropped) return;
       dropped = true;
-      await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withAdmin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }
