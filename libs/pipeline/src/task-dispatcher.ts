@@ -174,7 +174,11 @@ export class TaskDispatcher {
       serverSlots: limits.maxConcurrentTasks,
       perProject,
       onlyIds: this.only,
-      event: (task) => statusEvent('queued', 'preparing', task.attempt),
+      // The claim names the server, so a task's history says where each attempt ran.
+      event: (task) => {
+        const event = statusEvent('queued', 'preparing', task.attempt);
+        return { ...event, data: { ...(event.data as object), server: this.deps.serverId } };
+      },
     });
     for (const { task, event } of claimed) {
       this.deps.recorder.claimed(task, event);

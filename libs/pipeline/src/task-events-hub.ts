@@ -16,6 +16,11 @@ export class TaskEventsHub extends TaskEventBus {
     this.everyTask.next(event);
   }
 
+  /** Whether anyone follows this task's events (its own watchers, or a watcher of every task). */
+  hasWatchers(taskId: string): boolean {
+    return this.everyTask.observed || this.subjects.get(taskId)?.observed === true;
+  }
+
   override watchAll(): Observable<StoredTaskEvent> {
     // Deferred: a watch opened after `closeAll` follows the new subject, not the completed one.
     return new Observable<StoredTaskEvent>((subscriber) => this.everyTask.subscribe(subscriber));

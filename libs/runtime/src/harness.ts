@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
@@ -12,12 +12,16 @@ import {
   TypeOrmPlanStore,
   TypeOrmProjectCatalog,
   TypeOrmReviewStore,
+  databaseKind,
+  listenPostgres,
+  notifyPostgres,
   TypeOrmFleetRegistry,
   TypeOrmTaskRepository,
   type Database,
+  type PgListener,
 } from '@agent-harness/persistence';
 import { startOtel, TelemetryEmitter, type EventStore } from '@agent-harness/observe';
-import { ProjectAdmin, TaskEngine, type RecoveryReport } from '@agent-harness/pipeline';
+import { ProjectAdmin, TaskEngine, TaskEventsHub, type RecoveryReport } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
@@ -30,6 +34,7 @@ import { JobRunner } from './schedule/job-runner.js';
 import { configuredJobs } from './schedule/scheduler-jobs.js';
 import { SkillsService } from './skills-service.js';
 import { FleetService } from './fleet-service.js';
+import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
 import type { HarnessSchedule } from './schedule/harness-schedule.js';
 
 /** Where a Harness writes what it does; the server passes Nest's logger, the CLI its own. @public */
@@ -149,6 +154,8 @@ function serverIdOf(dataDir: string): string {
     if (/^[\w.-]{1,64}$/.test(id)) return id;
   }
   const id = randomUUID();
+  // With PostgreSQL nothing else may have made data_dir yet (it still holds worktrees and this id).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${id}\n`, { mode: 0o600 });
   return id;
 }
@@ -209,7 +216,19 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     config.github.token === undefined
       ? undefined
       : new GitHubClient({ apiUrl: config.github.api_url, token: config.github.token });
+  const serverId = options.serverId ?? serverIdOf(config.server.data_dir);
+  // Fleet mode: live events reach the watchers of every server through PostgreSQL NOTIFY.
+  const eventBus =
+    databaseKind(database.dataSource) === 'postgres'
+      ? new FleetEventBus(new TaskEventsHub(), {
+          serverId,
+          tasks,
+          notify: (payload) => notifyPostgres(database.dataSource, TASK_EVENTS_CHANNEL, payload),
+          logger,
+        })
+      : undefined;
   const engine = new TaskEngine({
+    ...(eventBus === undefined ? {} : { events: eventBus }),
     telemetry,
     tracer: otel?.tracer,
     skills,
@@ -237,7 +256,8 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     commands: new ShellCommandRunner(commandEnv(env, config.validation.env)),
     redactor,
     ...(logger === undefined ? {} : { logger }),
-    serverId: options.serverId ?? serverIdOf(config.server.data_dir),
+    serverId,
+    leaseMs: config.server.lease_secs * 1000,
     ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
@@ -319,6 +339,23 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     now,
     logger,
   });
+  let eventListener: PgListener | undefined;
+  if (eventBus !== undefined) {
+    try {
+      eventListener = await listenPostgres(
+        database.dataSource,
+        TASK_EVENTS_CHANNEL,
+        (payload) => {
+          eventBus.received(payload);
+        },
+        { logger },
+      );
+    } catch (error) {
+      await otel?.shutdown();
+      await database.close();
+      throw error;
+    }
+  }
   const jobRunner = new JobRunner({ events, now, redact: (text) => redactor.text(text), logger });
   const fleet = new FleetService({
     registry: new TypeOrmFleetRegistry(database.dataSource),
@@ -382,6 +419,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       await github.close();
       await engine.stop();
       await fleet.stop();
+      await eventListener?.close();
       // Bounded: an unreachable collector never holds up the close.
       await otel?.shutdown();
       await jobRunner.idle();

@@ -137,6 +137,8 @@ export interface StatusEventData {
   readonly to: ApiTaskStatus;
   readonly attempt: number;
   readonly reason?: string | undefined;
+  /** On a claim (queued → preparing): the id of the server that took the task. */
+  readonly server?: string | undefined;
 }
 
 /** @public */

@@ -193,6 +193,11 @@ export const configSchema = table({
      * new task is claimed meanwhile). 0: handed back at once.
      */
     drain_secs: nonNegativeInt(0),
+    /**
+     * How long a task's lease holds without its server's heartbeat (every 2 s): after it, another
+     * server of the fleet takes the task back.
+     */
+    lease_secs: positiveInt(60),
     http_addr: hostPort('127.0.0.1:9800'),
     data_dir: path('~/.local/share/harness'),
     project_root: optional(path('.')),

@@ -34,6 +34,7 @@ describe('resolveConfig defaults', () => {
       transport: 'http',
       log_format: 'text',
       drain_secs: 0,
+      lease_secs: 60,
       http_addr: '127.0.0.1:9800',
       data_dir: '/home/ann/.local/share/harness',
       notification_broadcast_capacity: 256,

@@ -1,5 +1,6 @@
 import { ACTIVE_STATUSES, type TaskStatus } from '@agent-harness/queue';
 import type { DataSource } from 'typeorm';
+import { sqlRows } from '../sql.js';
 
 /** What a server of the fleet says about itself, through its heartbeat. @public */
 export interface FleetServer {
@@ -34,17 +35,15 @@ interface ServerRow {
 }
 
 /**
- * The servers sharing a database (`fleet_servers`) and the tasks each holds. Plain SQL that runs
- * on SQLite and PostgreSQL alike (`?` placeholders are numbered for PostgreSQL).
+ * The servers sharing a database (`fleet_servers`) and the tasks each holds, in SQL that runs on
+ * SQLite and PostgreSQL alike.
  * @public
  */
 export class TypeOrmFleetRegistry {
   constructor(private readonly dataSource: DataSource) {}
 
-  private query<T>(sql: string, params: unknown[]): Promise<T> {
-    let n = 0;
-    const text = this.dataSource.options.type === 'postgres' ? sql.replace(/\?/g, () => `$${String(++n)}`) : sql;
-    return this.dataSource.query<T>(text, params);
+  private query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return sqlRows<T>(this.dataSource, sql, params);
   }
 
   /** Records the server (again, after a restart: same id, new start). */
@@ -62,7 +61,7 @@ export class TypeOrmFleetRegistry {
   }
 
   async list(): Promise<FleetServer[]> {
-    const rows = await this.query<ServerRow[]>(
+    const rows = await this.query<ServerRow>(
       'SELECT id, host, pid, started_at, heartbeat_at, state, slots FROM fleet_servers ORDER BY started_at, id',
       [],
     );
@@ -80,9 +79,13 @@ export class TypeOrmFleetRegistry {
   /** Every active task with a lease, oldest first. */
   async leasedTasks(): Promise<LeasedTask[]> {
     const statuses = [...ACTIVE_STATUSES];
-    const rows = await this.query<
-      { id: string; project: string; status: TaskStatus; lease_owner: string; lease_expires_at: string | null }[]
-    >(
+    const rows = await this.query<{
+      id: string;
+      project: string;
+      status: TaskStatus;
+      lease_owner: string;
+      lease_expires_at: string | null;
+    }>(
       `SELECT id, project, status, lease_owner, lease_expires_at FROM tasks
        WHERE status IN (${statuses.map(() => '?').join(', ')}) AND lease_owner IS NOT NULL ORDER BY created_at, id`,
       statuses,
