@@ -4,23 +4,30 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDataDir,
   createTempGitRepo,
+  createTempPostgresDatabase,
   type TempDir,
   type TempGitRepo,
+  type TempPostgresDatabase,
 } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.js';
 
-describe('createHarness (real SQLite, real git, scripted agent)', () => {
+describe.each(['sqlite', 'postgres'] as const)('createHarness (real %s, real git, scripted agent)', (kind) => {
   let data: TempDir;
   let repo: TempGitRepo;
+  let postgres: TempPostgresDatabase | undefined;
   let harness: Harness | undefined;
 
   beforeEach(async () => {
     data = await createTempDataDir();
     repo = await createTempGitRepo({ withOrigin: true });
+    if (kind === 'postgres') postgres = await createTempPostgresDatabase();
   });
   afterEach(async () => {
     await harness?.close();
+    harness = undefined;
+    await postgres?.drop();
+    postgres = undefined;
     await data.cleanup();
     await repo.cleanup();
   });
@@ -30,6 +37,7 @@ describe('createHarness (real SQLite, real git, scripted agent)', () => {
     const toml = [
       '[server]',
       `data_dir = ${JSON.stringify(data.path)}`,
+      ...(postgres === undefined ? [] : ['[database]', `url = ${JSON.stringify(postgres.url)}`]),
       '[agents.claude]',
       `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
       '[agents.claude.env]',
@@ -60,5 +68,6 @@ describe('createHarness (real SQLite, real git, scripted agent)', () => {
     }
     expect(status).toBe('done');
     expect(repo.git('branch', '--list', 'harness/*')).toContain(submitted.id.slice(0, 8));
+    expect(built.database.kind).toBe(kind);
   });
 });
