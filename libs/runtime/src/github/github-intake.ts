@@ -15,7 +15,7 @@ export interface GitHubIntake {
   readonly replies: GitHubReplies;
   /** The `intake` scheduler job, when `[intake.github] enabled`. */
   readonly job: ScheduledJob | undefined;
-  /** Posts the replies a previous run still owed and follows the tasks still going. */
+  /** Posts the replies a previous run still owed (in the background) and follows the tasks still going. */
   start(): Promise<void>;
   /** Stops following tasks and waits for replies being posted. */
   close(): Promise<void>;
@@ -75,10 +75,20 @@ export function createGitHubIntake(deps: GitHubIntakeDeps): GitHubIntake {
     issues,
     replies,
     job: intake.enabled ? intakeJob(issues, intake.poll_interval_secs) : undefined,
-    start: async () => {
-      const { posted } = await replies.reconcile();
-      if (posted > 0)
-        deps.logger?.log(`github: posted ${String(posted)} outcome repl(ies) owed from before the restart`);
+    start: () => {
+      // In the background: owed replies are paced comments, and never hold up (or fail) the start.
+      void replies.reconcile().then(
+        ({ posted }) => {
+          if (posted > 0)
+            deps.logger?.log(`github: posted ${String(posted)} outcome repl(ies) owed from before the restart`);
+        },
+        (error: unknown) => {
+          deps.logger?.error(
+            `github: could not post the replies owed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        },
+      );
+      return Promise.resolve();
     },
     close: () => replies.close(),
   };

@@ -57,11 +57,19 @@ export class GitHubReplies {
     this.watch(task.id);
   }
 
-  /** At start: posts what a previous run still owed, and watches the tasks still going. */
-  async reconcile(): Promise<{ posted: number; watching: number }> {
+  /**
+   * At start: posts what a previous run still owed, and watches the tasks still going. `close`
+   * waits for it, and stops it between replies.
+   */
+  reconcile(): Promise<{ posted: number; watching: number }> {
+    return this.tracked(this.reconcileNow());
+  }
+
+  private async reconcileNow(): Promise<{ posted: number; watching: number }> {
     if (this.deps.github === undefined) return { posted: 0, watching: 0 };
     let posted = 0;
     for (const reply of await this.deps.store.pendingReplies(MAX_ATTEMPTS, RECONCILE_LIMIT)) {
+      if (this.closed) break;
       const task = await this.deps.tasks.get(reply.taskId);
       if (task === undefined) {
         await this.deps.store.replyFailed(reply.taskId, 'the task no longer exists');
