@@ -21,14 +21,24 @@ export interface TestDatabase {
   reopen(): Promise<Database>;
 }
 
-/** Empties every table but the migrations' own (counters and row ids start again). */
+/**
+ * Empties every table but the migrations' own, and starts row ids again. DELETE, not TRUNCATE:
+ * on tables this small it takes a millisecond where TRUNCATE takes a few hundred.
+ */
 async function emptyPostgres(database: Database): Promise<void> {
   const tables = await sqlRows<{ tablename: string }>(
     database.dataSource,
     `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'migrations'`,
   );
-  if (tables.length > 0)
-    await database.dataSource.query(`TRUNCATE ${tables.map((t) => `"${t.tablename}"`).join(', ')} RESTART IDENTITY`);
+  const sequences = await sqlRows<{ sequencename: string }>(
+    database.dataSource,
+    'SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()',
+  );
+  const statements = [
+    ...tables.map((t) => `DELETE FROM "${t.tablename}";`),
+    ...sequences.map((s) => `ALTER SEQUENCE "${s.sequencename}" RESTART;`),
+  ];
+  if (statements.length > 0) await database.dataSource.query(statements.join(' '));
 }
 
 /**
