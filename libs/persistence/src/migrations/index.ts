@@ -14,7 +14,10 @@ import { ReviewFindings1765200000000 } from './1765200000000-review-findings.js'
 import { GitHubIntake1765300000000 } from './1765300000000-github-intake.js';
 import { Fleet1765600000000 } from './1765600000000-fleet.js';
 
-/** Every migration, oldest first. New ones are appended; committed ones are never edited. */
+/**
+ * Every migration, oldest first. New ones are appended; committed ones are never edited (a branch
+ * on the engine where PostgreSQL differs, see column-types.ts, changes nothing for SQLite).
+ */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
   Tasks1764100000000,
