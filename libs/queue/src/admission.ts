@@ -55,14 +55,21 @@ export function pickClaims(
 ): Task[] {
   const byProject = new Map<string, number>();
   for (const task of active) byProject.set(task.project, (byProject.get(task.project) ?? 0) + 1);
-  const own = active.filter((t) => t.leaseOwner === request.owner).length;
-  const { onlyIds } = request;
-  return pickTasksToStart(
-    onlyIds === undefined ? queuedOldestFirst : queuedOldestFirst.filter((t) => onlyIds.has(t.id)),
-    { total: own, byProject },
-    { global: request.serverSlots, perProject: request.perProject },
-    request.now,
-  );
+  let own = active.filter((t) => t.leaseOwner === request.owner).length;
+  const picked: Task[] = [];
+  for (const task of queuedOldestFirst) {
+    if (own >= request.serverSlots) break;
+    if (request.onlyIds !== undefined && !request.onlyIds.has(task.id)) continue;
+    if (task.notBefore !== undefined && task.notBefore > request.now) continue;
+    // A project's limit counts its tasks on every server; this server's slots only its own.
+    const running = byProject.get(task.project) ?? 0;
+    const limit = request.perProject.get(task.project);
+    if (limit !== undefined && running >= limit) continue;
+    picked.push(task);
+    own += 1;
+    byProject.set(task.project, running + 1);
+  }
+  return picked;
 }
 
 /** Attempts a task gets (first run included) before an interruption or a rate limit fails it. @public */

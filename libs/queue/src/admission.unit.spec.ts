@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickTasksToStart, rateLimitRetryAt } from './admission.js';
+import { pickClaims, pickTasksToStart, rateLimitRetryAt } from './admission.js';
 import { TRANSITIONS, nextStatus } from './task-state-machine.js';
 import { taskRequestFrom } from './task-request.js';
 import { TASK_STATUSES, type Task } from './task.types.js';
@@ -56,6 +56,29 @@ describe('pickTasksToStart', () => {
     expect(
       pickTasksToStart(queued, idle, { global: 4, perProject: new Map() }, '2026-11-23T10:00:00.000Z').map((t) => t.id),
     ).toEqual(['ready']);
+  });
+});
+
+describe('pickClaims', () => {
+  const request = {
+    owner: 'b',
+    leaseExpiresAt: '2026-11-23T11:00:00.000Z',
+    now: '2026-11-23T10:00:00.000Z',
+    serverSlots: 4,
+    perProject: new Map([['app', 5]]),
+    event: () => ({ kind: 'status' as const, data: {} }),
+  };
+
+  it("counts a project's tasks on every server against its limit, and only its own against its slots", () => {
+    // Server a fills its 4 slots with app tasks: app has one slot left fleet-wide, b has 4 of its own.
+    const active = Array.from({ length: 4 }, () => ({ project: 'app', leaseOwner: 'a' }));
+    const queued = [task('q1', 'app'), task('q2', 'app'), task('q3', 'web'), task('q4', 'web'), task('q5', 'web')];
+    expect(pickClaims(queued, active, request).map((t) => t.id)).toEqual(['q1', 'q3', 'q4', 'q5']);
+  });
+
+  it('claims nothing when its own slots are taken, whatever the other servers run', () => {
+    const active = Array.from({ length: 4 }, () => ({ project: 'web', leaseOwner: 'b' }));
+    expect(pickClaims([task('q1', 'app')], active, request)).toEqual([]);
   });
 });
 

@@ -43,8 +43,8 @@ export async function listenPostgres(
   checkChannel(channel);
   if (databaseKind(dataSource) !== 'postgres') throw new Error('LISTEN needs PostgreSQL');
   const pool = (dataSource.driver as unknown as { master: { connect(): Promise<PooledClient> } }).master;
-  let client: PooledClient | undefined;
-  let closed = false;
+  // An object, not `let`s: callbacks change it while the functions below await.
+  const state: { client: PooledClient | undefined; closed: boolean } = { client: undefined, closed: false };
   const connect = async (): Promise<void> => {
     const next = await pool.connect();
     next.on('notification', (message) => {
@@ -53,28 +53,29 @@ export async function listenPostgres(
     next.on('error', (error) => {
       options.logger?.error(`LISTEN ${channel}: ${error.message}; listening again`);
       next.release(true);
-      if (client === next) client = undefined;
-      if (!closed) setTimeout(() => void relisten(), RELISTEN_MS).unref();
+      if (state.client === next) state.client = undefined;
+      if (!state.closed) setTimeout(() => void relisten(), RELISTEN_MS).unref();
     });
     await next.query(`LISTEN ${channel}`);
-    client = next;
+    state.client = next;
   };
   const relisten = async (): Promise<void> => {
-    if (closed || client !== undefined) return;
+    if (state.closed || state.client !== undefined) return;
     try {
       await connect();
       options.onReconnect?.();
     } catch (error) {
       options.logger?.error(`LISTEN ${channel}: ${error instanceof Error ? error.message : String(error)}`);
-      if (!closed) setTimeout(() => void relisten(), RELISTEN_MS).unref();
+      // Tried again later (a close meanwhile ends the retries: relisten checks first).
+      setTimeout(() => void relisten(), RELISTEN_MS).unref();
     }
   };
   await connect();
   return {
     close: async () => {
-      closed = true;
-      const held = client;
-      client = undefined;
+      state.closed = true;
+      const held = state.client;
+      state.client = undefined;
       if (held === undefined) return;
       await held.query(`UNLISTEN ${channel}`).catch(() => undefined);
       held.release();

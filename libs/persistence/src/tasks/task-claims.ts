@@ -7,6 +7,7 @@ import {
   type StoredTaskEvent,
 } from '@agent-harness/queue';
 import type { EntityManager } from 'typeorm';
+import { databaseKind } from '../sql.js';
 import { TaskEntity } from './task.entity.js';
 import { rowChanges, taskFromRow } from './task.mapper.js';
 
@@ -27,7 +28,7 @@ export async function claimQueuedTasks(
   request: ClaimRequest,
   insertEvent: (manager: EntityManager, taskId: string, event: NewTaskEvent) => Promise<StoredTaskEvent>,
 ): Promise<ClaimedTask[]> {
-  const postgres = manager.connection.options.type === 'postgres';
+  const postgres = databaseKind(manager) === 'postgres';
   if (postgres) await manager.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK_KEY]);
   const active = await manager
     .createQueryBuilder(TaskEntity, 't')
