@@ -80,7 +80,7 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
       [
         '[server]',
         `data_dir = ${JSON.stringify(join(dir, 'data'))}`,
-        'lease_secs = 6',
+        'lease_secs = 10',
         '[database]',
         `url = ${JSON.stringify(db.url)}`,
         '[concurrency]',

@@ -173,7 +173,10 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       : { url: config.database.url },
   );
   const tasks = new TypeOrmTaskRepository(database.dataSource);
-  const projects = new TypeOrmProjectCatalog(database.dataSource);
+  // Each server works in its own checkouts: the config's roots win over what another server stored.
+  const projects = new TypeOrmProjectCatalog(database.dataSource, undefined, {
+    localRoots: new Map(config.projects.map((p) => [p.name, p.root])),
+  });
   const agents = AgentRegistry.fromConfig(config, env, config.server.data_dir);
   const worktrees = new GitWorktreeManager({
     worktreesDir: join(config.server.data_dir, 'worktrees'),

@@ -70,6 +70,11 @@ export interface ProjectCatalogOptions {
   readonly listTtlMs?: number | undefined;
   /** A monotonic clock in milliseconds (for the TTL). Default `performance.now`. */
   readonly monotonicMs?: (() => number) | undefined;
+  /**
+   * This server's own checkout of each config project, by name: the root it reads, whatever root
+   * another server sharing the database wrote (in a fleet each server has its own checkouts).
+   */
+  readonly localRoots?: ReadonlyMap<string, string> | undefined;
 }
 
 /**
@@ -84,6 +89,7 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
   private generation = 0;
   private readonly listTtlMs: number;
   private readonly monotonicMs: () => number;
+  private readonly localRoots: ReadonlyMap<string, string>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -93,6 +99,14 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
     super();
     this.listTtlMs = options.listTtlMs ?? 1000;
     this.monotonicMs = options.monotonicMs ?? (() => performance.now());
+    this.localRoots = options.localRoots ?? new Map();
+  }
+
+  /** A stored project, with this server's own root when it has one. */
+  private project(row: ProjectRow): Project {
+    const project = fromRow(row);
+    const local = this.localRoots.get(project.name);
+    return local === undefined ? project : { ...project, root: local };
   }
 
   private get rows() {
@@ -110,14 +124,14 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
       return this.cached.projects.map((p) => ({ ...p }));
     const generation = this.generation;
     const rows = await this.rows.find({ order: { created_at: 'ASC', name: 'ASC' } });
-    const projects = rows.map(fromRow);
+    const projects = rows.map((row) => this.project(row));
     if (generation === this.generation) this.cached = { at, projects };
     return projects.map((p) => ({ ...p }));
   }
 
   async get(name: string): Promise<Project | undefined> {
     const row = await this.rows.findOneBy({ name });
-    return row === null ? undefined : fromRow(row);
+    return row === null ? undefined : this.project(row);
   }
 
   async add(project: Project): Promise<void> {

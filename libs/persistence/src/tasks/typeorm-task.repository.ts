@@ -18,7 +18,7 @@ import { TaskEntity, TaskEventEntity, type TaskRow } from './task.entity.js';
 import { eventFromRow, rowChanges, rowFromTask, taskFromRow } from './task.mapper.js';
 import { selectTasks, taskCountsWhere } from './task-queries.js';
 import { TaskCreateBatcher } from './task-create-batcher.js';
-import { sqlRows } from '../sql.js';
+import { databaseKind, sqlRows } from '../sql.js';
 import { claimQueuedTasks } from './task-claims.js';
 
 /** What a task id prefix may hold: ids are lower-case UUIDs. */
@@ -145,7 +145,12 @@ export class TypeOrmTaskRepository extends TaskRepository {
   async renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<LeaseCheck> {
     if (taskIds.length === 0) return { lost: [], cancelRequested: [] };
     const ids = [...taskIds];
-    const rows = await this.write(async (manager) => {
+    // On PostgreSQL a heartbeat does not wait behind this server's other writes: under load the
+    // queue could hold it past the lease, and another server would take a task that still runs.
+    // SQLite has one connection, which takes one transaction at a time.
+    const transaction = <T>(work: (manager: EntityManager) => Promise<T>): Promise<T> =>
+      databaseKind(this.dataSource) === 'postgres' ? this.dataSource.transaction(work) : this.write(work);
+    const rows = await transaction(async (manager) => {
       await manager
         .createQueryBuilder()
         .update(TaskEntity)
