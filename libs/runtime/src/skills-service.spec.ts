@@ -55,10 +55,13 @@ describe('skills through the runtime: governance and the canary share (real SQLi
     return (await h.skills.list({ query: 'flaky' }))[0]?.governance?.status ?? 'active';
   }
 
-  /** How many of 1,000 parser tasks get the skill in their prompt. */
+  /** Parser tasks asked about per look (each reads the skills and records a use). */
+  const TASKS = 400;
+
+  /** How many of TASKS parser tasks get the skill in their prompt. */
   async function injectedShare(h: Harness): Promise<number> {
     let injected = 0;
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < TASKS; i++) {
       const { used } = await h.skills.forTask({
         taskId: `canary-${String(i)}`,
         project: 'app',
@@ -76,17 +79,18 @@ describe('skills through the runtime: governance and the canary share (real SQLi
       'flaky',
       '# Flaky advice for parsers\n<!-- trigger-patterns: parser -->\nAlways rewrite the parser.\n',
     );
-    expect(await injectedShare(h)).toBe(1000);
+    expect(await injectedShare(h)).toBe(TASKS);
 
     const seen = [await day(h, 5, 'failed', 1)];
     expect(seen).toEqual(['watch']);
-    expect(await injectedShare(h)).toBe(1000);
+    expect(await injectedShare(h)).toBe(TASKS);
 
     for (let d = 2; d <= 4 && seen.at(-1) !== 'quarantine'; d++) seen.push(await day(h, 5, 'failed', d));
     expect(seen.at(-1)).toBe('quarantine');
     const share = await injectedShare(h);
-    expect(share).toBeGreaterThan(60);
-    expect(share).toBeLessThan(140);
+    // ~10 %: 40 of 400, with room for the hash's spread.
+    expect(share).toBeGreaterThan(TASKS * 0.05);
+    expect(share).toBeLessThan(TASKS * 0.15);
     // Deterministic: the same tasks get the same answer.
     expect(await injectedShare(h)).toBe(share);
 
@@ -97,5 +101,5 @@ describe('skills through the runtime: governance and the canary share (real SQLi
     const moves = await h.events.query({ hook: 'skill_status_changed', limit: 10 });
     expect(moves.map((e) => e.reason).reverse()).toEqual(['active→watch', 'watch→quarantine', 'quarantine→retired']);
     expect(await h.events.latest({ hook: 'skill_governance_tick' })).toBeDefined();
-  });
+  }, 180_000);
 });
