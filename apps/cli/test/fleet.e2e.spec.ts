@@ -90,6 +90,8 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
         'enabled = false',
         '[github]',
         `api_url = ${JSON.stringify(github.url)}`,
+        // The stand-in has no secondary rate limit: 300 PRs need not wait a second each.
+        'pace_writes = false',
         '[agents.review]',
         'enabled = false',
         '[agents.claude]',

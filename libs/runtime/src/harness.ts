@@ -218,7 +218,11 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   const githubClient =
     config.github.token === undefined
       ? undefined
-      : new GitHubClient({ apiUrl: config.github.api_url, token: config.github.token });
+      : new GitHubClient({
+          apiUrl: config.github.api_url,
+          token: config.github.token,
+          paceWrites: config.github.pace_writes,
+        });
   const serverId = options.serverId ?? serverIdOf(config.server.data_dir);
   // Fleet mode: live events reach the watchers of every server through PostgreSQL NOTIFY.
   const eventBus =

@@ -355,6 +355,11 @@ export const configSchema = table({
     allowed_actors: checkedList(GITHUB_LOGIN, 'a GitHub login, e.g. "octocat" or "renovate[bot]"'),
     /** Accounts whose login ends in `[bot]` may start tasks (they are refused otherwise). */
     allow_bots: boolean(false),
+    /**
+     * Space writes as GitHub asks (1 s between writes, 3 s between comments): its secondary rate
+     * limit. Off only for a GitHub Enterprise or a stand-in without that limit.
+     */
+    pace_writes: boolean(true),
   }),
   intake: table({
     /** Open issues with a label become tasks, once each (the `intake` scheduler job). */

@@ -95,6 +95,7 @@ describe('resolveConfig defaults', () => {
     expect(config.github.api_url).toBe('https://api.github.com');
     expect(config.github.allowed_actors).toEqual([]);
     expect(config.github.allow_bots).toBe(false);
+    expect(config.github.pace_writes).toBe(true);
     expect(config.intake).toEqual({ github: { enabled: false, repos: [], label: 'harness', poll_interval_secs: 30 } });
     expect(config.server.public_url).toBeUndefined();
     expect(config.projects).toEqual([]);
