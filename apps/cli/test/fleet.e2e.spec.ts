@@ -40,7 +40,7 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
   let github: FakeGitHub;
   const repos: Record<string, TempGitRepo> = {};
   const servers: HarnessServerProcess[] = [];
-  let sampler: Database;
+  let sampler: Database | undefined;
 
   beforeAll(async () => {
     home = await createTempDir('harness-fleet-');
@@ -52,9 +52,9 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
     for (const server of servers) await server.stop('SIGTERM', 15_000).catch(() => undefined);
     killStartedHarnessProcesses();
     await sampler?.close();
-    await github?.close();
-    await db?.drop();
-    await Promise.all([home?.cleanup(), ...Object.values(repos).map((r) => r.cleanup())]);
+    await github.close();
+    await db.drop();
+    await Promise.all([home.cleanup(), ...Object.values(repos).map((r) => r.cleanup())]);
   });
 
   /** A server's configuration: its own data_dir and its own clones of both projects. */
@@ -124,14 +124,16 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
     expect(fleet.servers.filter((s) => s.alive)).toHaveLength(3);
 
     // Sample the limits while the fleet works: per project across servers, per server its slots.
-    sampler = await openDatabase({ url: db.url });
+    const store = await openDatabase({ url: db.url });
+    sampler = store;
     const violations: string[] = [];
     let samples = 0;
-    let sampling = true;
+    // An object, not a `let`: the sampling loop reads it while the test awaits.
+    const sampling = { on: true };
     const sample = (async () => {
-      while (sampling) {
+      while (sampling.on) {
         const rows = await sqlRows<{ project: string; lease_owner: string | null }>(
-          sampler.dataSource,
+          store.dataSource,
           `SELECT project, lease_owner FROM tasks WHERE status IN (${ACTIVE.map(() => '?').join(', ')})`,
           ACTIVE,
         );
@@ -194,13 +196,13 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
 
     while ((await count('done')) < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
     const statuses = await sqlRows<{ status: string; n: string }>(
-      sampler.dataSource,
+      store.dataSource,
       'SELECT status, COUNT(*) AS n FROM tasks GROUP BY status',
     );
     console.log(
       `fleet e2e: ${String(Math.round((Date.now() - started) / 1000))} s, ${statuses.map((r) => `${r.status} ${r.n}`).join(', ')}, ${String(samples)} samples, killed holding ${String(holding.length)}`,
     );
-    sampling = false;
+    sampling.on = false;
     await sample;
     expect(await count('done')).toBe(ids.length);
     expect(violations).toEqual([]);
@@ -217,12 +219,12 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
     const lastClaim = new Map<string, string>();
     for (const id of ids) {
       const rows = await sqlRows<{ seq: number; kind: string; data: string }>(
-        sampler.dataSource,
+        store.dataSource,
         'SELECT seq, kind, data FROM task_events WHERE task_id = ? ORDER BY seq',
         [id],
       );
       const events: StatusEvent[] = rows.map((r) => ({
-        seq: Number(r.seq),
+        seq: r.seq,
         kind: r.kind,
         data: JSON.parse(r.data) as StatusEventData,
       }));

@@ -1,6 +1,10 @@
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { FAKE_AGENT_BIN_DIR, createTempDataDir, createTempGitRepo, fakeAgentEnv } from '@agent-harness/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapStdio } from '../src/bootstrap.js';
 import { httpRpc, WsRpcClient, type RpcMessage } from './support/rpc-clients.js';
-import { startTestServer, type TestServer } from './support/test-server.js';
+import { startTestServer, testConfig, type TestServer } from './support/test-server.js';
 
 const TOKEN = 'rpc-test-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -249,5 +253,186 @@ describe('JSON-RPC over HTTP and WebSocket', () => {
         await client.close();
       }
     });
+  });
+});
+
+/** One call of the shared method set, and what its answer must hold on every transport. */
+const METHOD_SET: readonly { method: string; params?: unknown; check: (result: Record<string, unknown>) => void }[] = [
+  {
+    method: 'agent_list',
+    check: (r) => {
+      expect(r['default_agent']).toBeTypeOf('string');
+    },
+  },
+  {
+    method: 'task_list',
+    params: { limit: 5 },
+    check: (r) => {
+      expect(r).toMatchObject({ limit: 5, offset: 0 });
+    },
+  },
+  {
+    method: 'gc_status',
+    check: (r) => {
+      expect(r['counts']).toMatchObject({ pending: 0 });
+    },
+  },
+  {
+    method: 'gc_drafts',
+    params: { project: 'app' },
+    check: (r) => {
+      expect(r['drafts']).toEqual([]);
+    },
+  },
+  {
+    method: 'skill_list',
+    params: { query: 'review' },
+    check: (r) => {
+      expect(r['skills']).not.toEqual([]);
+    },
+  },
+  {
+    method: 'skill_get',
+    params: { skill_id: 'builtin:review' },
+    check: (r) => {
+      expect(r['content']).toBeTypeOf('string');
+    },
+  },
+  {
+    method: 'rule_load',
+    params: { project: 'app' },
+    check: (r) => {
+      expect(r['rules_count']).toBeGreaterThan(0);
+    },
+  },
+  {
+    method: 'rule_check',
+    params: { project: 'app' },
+    check: (r) => {
+      expect(r['scan_id']).toBeTypeOf('string');
+    },
+  },
+  {
+    method: 'health_check',
+    params: { project: 'app' },
+    check: (r) => {
+      expect(r['grade']).toBeTypeOf('string');
+    },
+  },
+  {
+    method: 'event_query',
+    params: { hook: 'rule_scan', limit: 5 },
+    check: (r) => {
+      expect(r['events']).not.toEqual([]);
+    },
+  },
+  {
+    method: 'exec_plan_list',
+    check: (r) => {
+      expect(r['plans']).toBeInstanceOf(Array);
+    },
+  },
+  {
+    method: 'methods',
+    check: (r) => {
+      expect(r['methods']).toEqual(
+        expect.arrayContaining(['gc_run', 'learn_rules', 'learn_skills', 'exec_plan_init', 'task_cancel']),
+      );
+    },
+  },
+];
+
+describe('the same method set on HTTP, WebSocket and stdio', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  async function expectMethodSet(call: (method: string, params?: unknown) => Promise<RpcMessage>): Promise<void> {
+    for (const { method, params, check } of METHOD_SET) {
+      const answer = await call(method, params);
+      expect(answer.error, `${method}: ${JSON.stringify(answer.error)}`).toBeUndefined();
+      check(answer.result ?? {});
+    }
+  }
+
+  it('over POST /rpc', async () => {
+    const init = await httpRpc(server.url, { jsonrpc: '2.0', id: 0, method: 'initialize' });
+    const headers = { 'harness-session': String((init.json as RpcMessage).result?.['session_id']) };
+    await httpRpc(server.url, { jsonrpc: '2.0', method: 'initialized' }, headers);
+    let id = 1;
+    await expectMethodSet(
+      async (method, params) =>
+        (
+          await httpRpc(
+            server.url,
+            { jsonrpc: '2.0', id: id++, method, ...(params === undefined ? {} : { params }) },
+            headers,
+          )
+        ).json as RpcMessage,
+    );
+  });
+
+  it('over /ws', async () => {
+    const client = await WsRpcClient.connect(server.url);
+    try {
+      await client.handshake();
+      await expectMethodSet((method, params) => client.call(method, params));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('over stdio', async () => {
+    const data = await createTempDataDir();
+    const repo = await createTempGitRepo();
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const stdio = await bootstrapStdio(
+      testConfig(
+        { data_dir: data.path },
+        `[agents.claude]\ncli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}\n[[projects]]\nname = "app"\nroot = ${JSON.stringify(repo.path)}\n`,
+      ),
+      {
+        env: { PATH: process.env['PATH'], ...repo.gitEnv, ...fakeAgentEnv({ text: 'ok' }) },
+        input,
+        output,
+        schedulers: false,
+      },
+    );
+    const answers = new Map<number, (m: RpcMessage) => void>();
+    let buffer = '';
+    output.setEncoding('utf8');
+    output.on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
+        const message = JSON.parse(buffer.slice(0, nl)) as RpcMessage;
+        buffer = buffer.slice(nl + 1);
+        if (typeof message.id === 'number') answers.get(message.id)?.(message);
+      }
+    });
+    let id = 1;
+    const call = (method: string, params?: unknown) =>
+      new Promise<RpcMessage>((resolve) => {
+        const n = id++;
+        answers.set(n, resolve);
+        input.write(
+          `${JSON.stringify({ jsonrpc: '2.0', id: n, method, ...(params === undefined ? {} : { params }) })}\n`,
+        );
+      });
+    try {
+      await call('initialize');
+      await call('initialized');
+      await expectMethodSet(call);
+    } finally {
+      input.end();
+      await stdio.finished;
+      await stdio.close();
+      await repo.cleanup();
+      await data.cleanup();
+    }
   });
 });
