@@ -11,12 +11,14 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setInterval, clearInterval } from 'node:timers';
 import { promisify } from 'node:util';
-import { openDatabase } from '@agent-harness/persistence';
+import { openDatabase, TypeOrmTaskRepository } from '@agent-harness/persistence';
 import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
+  createTempPostgresDatabase,
   fakeAgentEnv,
+  taskFixture,
   startHarnessServer,
 } from '@agent-harness/testing';
 
@@ -31,8 +33,15 @@ const DRAIN = Number(process.env.BENCH_DRAIN ?? 200);
 const STORED = Number(process.env.BENCH_STORED ?? 100_000);
 const ADMIT = Number(process.env.BENCH_ADMIT ?? 4000);
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
-/** Which parts to run: letters of a, b, c, d, e, f (default all). */
-const ONLY = process.env.BENCH_ONLY ?? 'abcdef';
+const FLEET_TASKS = Number(process.env.BENCH_FLEET_TASKS ?? 60);
+/**
+ * Fleet drains model agent-bound work, as real agents are (minutes each, a core apiece): each run
+ * is slowed (a 300 ms pause between its events, about 4.5 s a run). With instant scripted agents, servers sharing this machine's 2 cores only compete.
+ */
+const FLEET_SCENARIO = { ...SCENARIO, delayMs: 300 };
+const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 300);
+/** Which parts to run: letters of a, b, c, d, e, f, g (default all). */
+const ONLY = process.env.BENCH_ONLY ?? 'abcdefg';
 const CONCURRENCY = 4;
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
@@ -506,6 +515,142 @@ async function coldStart() {
   row('(d) harness --version (10 runs)', await time([bin, '--version']), await time(['-e', '']));
 }
 
+/** Starts `count` servers on one PostgreSQL database, each with its own data_dir and checkout. */
+async function startFleet(count, db, repo, home) {
+  const servers = [];
+  for (let i = 0; i < count; i++) {
+    const dir = join(home.path, `s${i}`);
+    mkdirSync(dir, { recursive: true });
+    const checkout = join(dir, 'bench');
+    await run('git', ['clone', '-q', repo.originPath, checkout], { env: { ...process.env, ...repo.gitEnv } });
+    const config = join(dir, 'harness.toml');
+    writeFileSync(
+      config,
+      [
+        '[server]',
+        `data_dir = "${join(dir, 'data')}"`,
+        '[database]',
+        `url = "${db.url}"`,
+        '[schedulers]',
+        'enabled = false',
+        '[agents.claude]',
+        `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+        '[concurrency]',
+        // Each server brings its own slots: a fleet is more slots.
+        'max_concurrent_tasks = 2',
+        `max_queue_size = ${FLEET_TASKS + 10}`,
+        '[[projects]]',
+        'name = "bench"',
+        `root = "${checkout}"`,
+        '',
+      ].join('\n'),
+    );
+    servers.push(
+      await startHarnessServer({
+        cliPath,
+        args: ['--config', config],
+        home: home.path,
+        env: { ...repo.gitEnv, ...fakeAgentEnv(FLEET_SCENARIO) },
+        timeoutMs: 120_000,
+      }),
+    );
+  }
+  return servers;
+}
+
+/**
+ * (g) Fleet mode on PostgreSQL: the time 1, 2 and 3 servers (2 slots each) take to drain the same
+ * queue, and the latency of one claim while 1 and then 4 claimers contend for the queue.
+ */
+async function fleet() {
+  console.error(`(g) fleet: draining ${FLEET_TASKS} tasks with 1, 2 and 3 servers; ${CLAIMS} claims under contention`);
+  let oneServer;
+  for (const count of [1, 2, 3]) {
+    const db = await createTempPostgresDatabase();
+    const repo = await createTempGitRepo({ withOrigin: true });
+    const home = await createTempDir('bench-fleet-');
+    let servers = [];
+    try {
+      servers = await startFleet(count, db, repo, home);
+      const t = process.hrtime.bigint();
+      const res = await fetch(`${servers[0].url}/tasks/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          project: 'bench',
+          tasks: Array.from({ length: FLEET_TASKS }, () => ({ prompt: 'bench' })),
+        }),
+      });
+      if (res.status !== 202) throw new Error(`batch: ${res.status} ${await res.text()}`);
+      for (;;) {
+        const d = await getJson(`${servers[0].url}/api/dashboard`);
+        if (d.global.done + d.global.failed >= FLEET_TASKS) {
+          if (d.global.failed > 0) throw new Error(`${d.global.failed} fleet tasks failed`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const total = ms(t);
+      oneServer ??= total;
+      row(
+        `(g) fleet: drain ${FLEET_TASKS} tasks (slow agents), ${count} server(s) × 2 slots (vs 1 server)`,
+        { p50: total / 1000, p99: total / 1000, unit: 's' },
+        count === 1 ? undefined : { p50: oneServer / 1000, p99: oneServer / 1000, unit: 's' },
+      );
+    } finally {
+      for (const server of servers) await server.stop();
+      await Promise.all([repo.cleanup(), home.cleanup()]);
+      await db.drop();
+    }
+  }
+  // Claim latency: every claim takes the fleet's claim lock; contention is what it costs.
+  const latencies = {};
+  for (const claimers of [1, 4]) {
+    const db = await createTempPostgresDatabase();
+    const databases = [];
+    try {
+      for (let k = 0; k < claimers; k++) databases.push(await openDatabase({ url: db.url }));
+      const repos = databases.map((d) => new TypeOrmTaskRepository(d.dataSource));
+      for (let i = 0; i < CLAIMS; i++)
+        await repos[0].create(
+          taskFixture(`t${String(i).padStart(6, '0')}`, {
+            createdAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+          }),
+          {
+            kind: 'status',
+            data: { to: 'queued' },
+          },
+        );
+      const times = [];
+      let n = 0;
+      await Promise.all(
+        repos.map(async (repo, k) => {
+          for (;;) {
+            const now = new Date().toISOString();
+            const t = process.hrtime.bigint();
+            // A fresh owner per call with one slot: each claim takes one task.
+            const claimed = await repo.claimQueued({
+              owner: `claimer-${k}-${n++}`,
+              leaseExpiresAt: now,
+              now,
+              serverSlots: 1,
+              perProject: new Map(),
+              event: () => ({ kind: 'status', data: { to: 'preparing' } }),
+            });
+            if (claimed.length === 0) break;
+            times.push(ms(t));
+          }
+        }),
+      );
+      latencies[claimers] = sample(times, `${times.length} claims`);
+    } finally {
+      for (const d of databases) await d.close();
+      await db.drop();
+    }
+  }
+  row('(g) fleet: one claim, 4 claimers contending (vs 1 claimer)', latencies[4], latencies[1]);
+}
+
 try {
   if (ONLY.includes('a')) await sequentialOverhead();
   if (ONLY.includes('b')) await drain();
@@ -513,6 +658,7 @@ try {
   if (ONLY.includes('d')) await coldStart();
   if (ONLY.includes('e')) await subscribers();
   if (ONLY.includes('f')) await telemetry();
+  if (ONLY.includes('g')) await fleet();
 } catch (error) {
   console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
