@@ -36,7 +36,7 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const FLEET_TASKS = Number(process.env.BENCH_FLEET_TASKS ?? 60);
 /**
  * Fleet drains model agent-bound work, as real agents are (minutes each, a core apiece): each run
- * is slowed (a 300 ms pause between its events, about 4.5 s a run). With instant scripted agents, servers sharing this machine's 2 cores only compete.
+ * is slowed (a 300 ms pause between its events). With instant scripted agents, servers sharing this machine's 2 cores only compete.
  */
 const FLEET_SCENARIO = { ...SCENARIO, delayMs: 300 };
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 300);
