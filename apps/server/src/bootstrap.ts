@@ -117,6 +117,9 @@ export async function bootstrapServer(config: HarnessConfig, options: BootstrapO
     close: async () => {
       // Nothing new is claimed; running tasks finish within [server] drain_secs or go back to the queue.
       await harness.drain(config.server.drain_secs * 1000);
+      // Open task streams end now: Nest closes the HTTP server (waiting for every connection)
+      // before its shutdown hooks would end them.
+      harness.engine.events.closeAll();
       await closeWebSockets();
       await app.close();
       await harness.close();

@@ -91,6 +91,21 @@ describe('task event streams always end when their task ends', () => {
     expect(past.raw).toContain('"status":"cancelled"');
   });
 
+  it('an open stream of a running task ends when the server shuts down, so it never holds the shutdown', async () => {
+    const running = await startTestServer({ scenario: { hang: 'after_init' } });
+    server = running;
+    const id = await submit(running, { prompt: 'hang' });
+    await waitForStatus(running, id, ['running']);
+    const open = await openStream(running, id);
+    const started = Date.now();
+    await running.close();
+    server = undefined;
+    const stream = await readToEnd(open);
+    expect(stream.ids).toEqual(stream.ids.map((_, i) => i + 1));
+    // Well within the 15 s a held connection would have taken (the stream's own read timeout).
+    expect(Date.now() - started).toBeLessThan(12_000);
+  });
+
   it('refuses a Last-Event-ID that is not a plain non-negative integer', async () => {
     server = await startTestServer();
     const id = await submit(server, { prompt: 'x' });

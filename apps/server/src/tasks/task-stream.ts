@@ -142,6 +142,12 @@ export async function streamTaskEvents(
       if (state.replaying) buffered.push(event);
       else send(event);
     },
+    // The live feed ended (the server is shutting down): the stream ends too, so an open stream
+    // never holds a shutdown; the client resumes from the store with Last-Event-ID. During the
+    // replay the code below finishes it.
+    complete: () => {
+      if (!state.replaying) finish();
+    },
   });
   res.on('close', finish);
 
