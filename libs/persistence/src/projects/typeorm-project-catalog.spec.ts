@@ -55,3 +55,28 @@ describe.each(DATABASE_KINDS)('TypeOrmProjectCatalog list cache (real %s)', (kin
     expect(await names()).toEqual(['a']);
   });
 });
+
+describe.each(DATABASE_KINDS)('TypeOrmProjectCatalog in a fleet (real %s)', (kind) => {
+  const db = useTestDatabase(kind);
+
+  it('reads its own checkout of a config project, whatever root another server wrote last', async () => {
+    const { dataSource } = db.database;
+    const serverA = new TypeOrmProjectCatalog(dataSource, undefined, {
+      listTtlMs: 0,
+      localRoots: new Map([['app', '/srv/a/app']]),
+    });
+    const serverB = new TypeOrmProjectCatalog(dataSource, undefined, {
+      listTtlMs: 0,
+      localRoots: new Map([['app', '/srv/b/app']]),
+    });
+    await serverA.syncFromConfig([{ ...project('app'), root: '/srv/a/app', origin: 'config' }]);
+    await serverB.syncFromConfig([{ ...project('app'), root: '/srv/b/app', origin: 'config' }]);
+    await serverB.add(project('registered'));
+    expect((await serverA.get('app'))?.root).toBe('/srv/a/app');
+    expect((await serverA.list()).map((p) => [p.name, p.root])).toEqual([
+      ['app', '/srv/a/app'],
+      ['registered', '/repos/registered'],
+    ]);
+    expect((await serverB.get('app'))?.root).toBe('/srv/b/app');
+  });
+});
