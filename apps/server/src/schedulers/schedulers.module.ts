@@ -12,70 +12,39 @@ function jobOf(harness: Harness, name: SchedulerJobName): ScheduledJob {
   return job;
 }
 
+/** The Nest provider that runs one job on its timer (see ScheduledJobHost). */
+function jobScheduler(name: SchedulerJobName): Type {
+  @Injectable()
+  class JobScheduler extends ScheduledJobHost {
+    constructor(@Inject(HARNESS) harness: Harness, registry: SchedulerRegistry, lifecycle: EngineLifecycle) {
+      super(harness, registry, lifecycle, jobOf(harness, name));
+    }
+  }
+  return JobScheduler;
+}
+
 /** `[schedulers.health]`: rule scan and health report of every project. */
-@Injectable()
-export class HealthScheduler extends ScheduledJobHost {
-  constructor(@Inject(HARNESS) harness: Harness, registry: SchedulerRegistry, lifecycle: EngineLifecycle) {
-    super(harness, registry, lifecycle, jobOf(harness, 'health'));
-  }
-}
-
-/** `[schedulers.gc]`: GC of every project, as often as the worst health grade asks. */
-@Injectable()
-export class GcScheduler extends ScheduledJobHost {
-  constructor(@Inject(HARNESS) harness: Harness, registry: SchedulerRegistry, lifecycle: EngineLifecycle) {
-    super(harness, registry, lifecycle, jobOf(harness, 'gc'));
-  }
-}
-
-/** `[schedulers.self_evolution]`: learn rules and skills, then skill governance. */
-@Injectable()
-export class SelfEvolutionScheduler extends ScheduledJobHost {
-  constructor(@Inject(HARNESS) harness: Harness, registry: SchedulerRegistry, lifecycle: EngineLifecycle) {
-    super(harness, registry, lifecycle, jobOf(harness, 'self_evolution'));
-  }
-}
-
-/** `[schedulers.retention]`: telemetry older than `[observe] log_retention_days`. */
-@Injectable()
-export class RetentionScheduler extends ScheduledJobHost {
-  constructor(@Inject(HARNESS) harness: Harness, registry: SchedulerRegistry, lifecycle: EngineLifecycle) {
-    super(harness, registry, lifecycle, jobOf(harness, 'retention'));
-  }
-}
-
-/** `[review]`: the periodic whole-repo review. */
-@Injectable()
-export class ReviewScheduler extends ScheduledJobHost {
-  constructor(@Inject(HARNESS) harness: Harness, registry: SchedulerRegistry, lifecycle: EngineLifecycle) {
-    super(harness, registry, lifecycle, jobOf(harness, 'review'));
-  }
-}
-
-/** `[intake.github]`: polls GitHub for labelled issues and queues them (never waits for them). */
-@Injectable()
-export class IntakeScheduler extends ScheduledJobHost {
-  constructor(@Inject(HARNESS) harness: Harness, registry: SchedulerRegistry, lifecycle: EngineLifecycle) {
-    super(harness, registry, lifecycle, jobOf(harness, 'intake'));
-  }
-}
-
-@Module({ imports: [EngineModule], providers: [HealthScheduler] })
+@Module({ imports: [EngineModule], providers: [jobScheduler('health')] })
 export class HealthSchedulerModule {}
 
-@Module({ imports: [EngineModule], providers: [GcScheduler] })
+/** `[schedulers.gc]`: GC of every project, as often as the worst health grade asks. */
+@Module({ imports: [EngineModule], providers: [jobScheduler('gc')] })
 export class GcSchedulerModule {}
 
-@Module({ imports: [EngineModule], providers: [SelfEvolutionScheduler] })
+/** `[schedulers.self_evolution]`: learn rules and skills, then skill governance. */
+@Module({ imports: [EngineModule], providers: [jobScheduler('self_evolution')] })
 export class SelfEvolutionSchedulerModule {}
 
-@Module({ imports: [EngineModule], providers: [RetentionScheduler] })
+/** `[schedulers.retention]`: telemetry older than `[observe] log_retention_days`. */
+@Module({ imports: [EngineModule], providers: [jobScheduler('retention')] })
 export class RetentionSchedulerModule {}
 
-@Module({ imports: [EngineModule], providers: [ReviewScheduler] })
+/** `[review]`: the periodic whole-repo review. */
+@Module({ imports: [EngineModule], providers: [jobScheduler('review')] })
 export class ReviewSchedulerModule {}
 
-@Module({ imports: [EngineModule], providers: [IntakeScheduler] })
+/** `[intake.github]`: the labelled-issue poller. */
+@Module({ imports: [EngineModule], providers: [jobScheduler('intake')] })
 export class IntakeSchedulerModule {}
 
 const MODULES: Readonly<Record<SchedulerJobName, Type>> = {
