@@ -33,3 +33,4 @@ export { ProjectCatalog } from './project-catalog.js';
 export type { Project } from './project-catalog.js';
 export { MAX_PROMPT_CHARS, taskRequestFrom } from './task-request.js';
 export type { TaskRequestFields } from './task-request.js';
+export { MIN_TASK_ID_PREFIX, resolveTaskId } from './task-id.js';

@@ -1,9 +1,7 @@
 import { AppError, type TaskStreamEvent } from '@agent-harness/core';
 import { parsePlanUpdate, planProgress, planToJson, type ExecPlan } from '@agent-harness/plans';
-import type { Project } from '@agent-harness/queue';
-import { taskRequestFrom } from '@agent-harness/queue';
+import { resolveTaskId, taskRequestFrom, type Project } from '@agent-harness/queue';
 import type { Harness, ScannedProject } from '@agent-harness/runtime';
-import { resolveTaskId } from '../tasks/task-id.js';
 import { taskDetail, taskSummary } from '../tasks/task.presenter.js';
 import type { RpcJob, RpcJobs } from './rpc-jobs.js';
 import {

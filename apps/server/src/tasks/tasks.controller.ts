@@ -20,14 +20,13 @@ import {
   type TaskListResponse,
 } from '@agent-harness/core';
 import { TaskEngine } from '@agent-harness/pipeline';
-import { TaskRepository, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
+import { resolveTaskId, TaskRepository, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
 import type { Response } from 'express';
 import { CreateTaskBatchDto, CreateTaskDto, ListTasksQueryDto } from './dto/create-task.dto.js';
 import { decodeListCursor, encodeListCursor } from './dto/list-cursor.js';
 import { taskDetail, taskSummary } from './task.presenter.js';
 import { SSE_HEARTBEAT_MS } from '../core/tokens.js';
 import { parseLastEventId, streamTaskEvents } from './task-stream.js';
-import { resolveTaskId } from './task-id.js';
 
 function requestOrBadRequest(fields: TaskRequestFields, where: string) {
   const result = taskRequestFrom(fields);

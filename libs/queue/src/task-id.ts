@@ -1,5 +1,5 @@
 import { AppError } from '@agent-harness/core';
-import type { TaskRepository } from '@agent-harness/queue';
+import type { TaskRepository } from './task.repository.js';
 
 /** The shortest id prefix accepted: the 8 characters of branch names `harness/<8>-slug`. */
 export const MIN_TASK_ID_PREFIX = 8;
