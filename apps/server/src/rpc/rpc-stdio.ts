@@ -41,15 +41,18 @@ export function serveRpcStdio(
     let queue = Promise.resolve();
     const handleLine = (line: string): void => {
       if (line.trim() === '') return;
-      queue = queue.then(async () => {
-        const parsed = parseRpcText(line);
-        if (!parsed.ok) {
-          send(parsed.error);
-          return;
-        }
-        const response = await session.handle(parsed.value);
-        if (response !== undefined) send(response);
-      });
+      queue = queue
+        .then(async () => {
+          const parsed = parseRpcText(line);
+          if (!parsed.ok) {
+            send(parsed.error);
+            return;
+          }
+          const response = await session.handle(parsed.value);
+          if (response !== undefined) send(response);
+        })
+        // One message that could not be answered must not stop the ones after it.
+        .catch(() => undefined);
     };
     let pending = '';
     let skipping = false;

@@ -108,20 +108,23 @@ function serveConnection(ws: WebSocket, methods: RpcMethodTable, capacity: numbe
   // One message at a time, so `initialize` then `initialized` sent together are answered in order.
   let queue = Promise.resolve();
   ws.on('message', (data: RawData, isBinary: boolean) => {
-    queue = queue.then(async () => {
-      const text = isBinary
-        ? ''
-        : Buffer.isBuffer(data)
-          ? data.toString('utf8')
-          : Buffer.concat(data as Buffer[]).toString('utf8');
-      const parsed = parseRpcText(text);
-      if (!parsed.ok) {
-        send(parsed.error);
-        return;
-      }
-      const response = await session.handle(parsed.value);
-      if (response !== undefined) send(response);
-    });
+    queue = queue
+      .then(async () => {
+        const text = isBinary
+          ? ''
+          : Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Buffer.concat(data as Buffer[]).toString('utf8');
+        const parsed = parseRpcText(text);
+        if (!parsed.ok) {
+          send(parsed.error);
+          return;
+        }
+        const response = await session.handle(parsed.value);
+        if (response !== undefined) send(response);
+      })
+      // One message that could not be answered must not stop the ones after it.
+      .catch(() => undefined);
   });
   ws.on('close', () => {
     session.close();
