@@ -87,10 +87,13 @@ describe('harness CLI (built, as a child process)', () => {
     expect(notGit.stderr).toContain(`--project a=${plain}: ${plain} is not a git repository`);
   });
 
-  it('says plainly that only the http transport is served', async () => {
-    const result = await run(['serve', '--transport', 'stdio']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('transport "stdio" is not available in this version; use --transport http');
+  it('serves JSON-RPC on stdio and stops cleanly when stdin closes, printing nothing but the protocol', async () => {
+    // stdin is closed from the start: the session ends at once.
+    const result = await run(['serve', '--transport', 'stdio', '--no-schedulers']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('JSON-RPC on stdio');
+    expect(result.stderr).toContain('stdin closed, shutting down');
   });
 
   it('refuses to listen beyond loopback without a token', async () => {

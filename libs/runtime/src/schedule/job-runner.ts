@@ -5,6 +5,9 @@ export const SCHEDULER_JOBS = ['health', 'gc', 'self_evolution', 'retention', 'r
 /** @public */
 export type SchedulerJobName = (typeof SCHEDULER_JOBS)[number];
 
+/** How long after start a job that runs "now" waits: the server's start-up lines come first. */
+const FIRST_RUN_DELAY_MS = 5000;
+
 /** The event kind of every scheduler start, skip and outcome; `tool` is the job, `detail` the phase. @public */
 export const SCHEDULER_HOOK = 'scheduler';
 
@@ -19,7 +22,10 @@ export interface JobOutcome {
 /** One background job: plain code the server's scheduler calls. @public */
 export interface ScheduledJob {
   readonly name: SchedulerJobName;
-  /** When the job has never run: at once, or one interval after the server starts. */
+  /**
+   * When the job has never run: soon after the server starts (`FIRST_RUN_DELAY_MS`, or its interval
+   * when shorter), or one interval after.
+   */
   readonly firstRun: 'now' | 'after_interval';
   /** Milliseconds between runs, asked again after every run (the GC's follows the health grade). */
   intervalMs(): Promise<number>;
@@ -66,7 +72,7 @@ export class JobRunner {
   async dueInMs(job: ScheduledJob): Promise<number> {
     const interval = await job.intervalMs();
     const last = await this.deps.events.latest({ hook: SCHEDULER_HOOK, tool: job.name, detail: 'start' });
-    if (last === undefined) return job.firstRun === 'now' ? 0 : interval;
+    if (last === undefined) return job.firstRun === 'now' ? Math.min(interval, FIRST_RUN_DELAY_MS) : interval;
     return Math.max(0, Date.parse(last.ts) + interval - this.deps.now().getTime());
   }
 
@@ -78,7 +84,6 @@ export class JobRunner {
   private async runNow(job: ScheduledJob): Promise<JobRun> {
     const started = this.deps.now().getTime();
     await this.record(job.name, 'start', 'pass', undefined);
-    this.deps.logger?.log(`scheduler: ${job.name} started`);
     let run: JobRun;
     try {
       const outcome = await job.run();
