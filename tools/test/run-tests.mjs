@@ -43,7 +43,10 @@ if (tier === 'unit') {
   prepareAllTiers();
 }
 
-/** The end-to-end tests start the built CLI; the contract tests drive the real agent CLIs. */
+/**
+ * The end-to-end tests start the built CLI; the browser and database tests need Chromium and
+ * PostgreSQL; the contract tests drive the real agent CLIs.
+ */
 function prepareAllTiers() {
   const build = spawnSync(bin('nx'), ['run-many', '-t', 'build', '--output-style=static'], {
     cwd: root,
@@ -55,6 +58,8 @@ function prepareAllTiers() {
     console.log('0 passed, 1 failed');
     process.exit(1);
   }
+  // Chromium for the browser tests, a running PostgreSQL for the database tests.
+  spawnSync('bash', [join(root, 'tools', 'test', 'test-services.sh')], { cwd: root, stdio: 'inherit', env });
   if (process.env.HARNESS_SKIP_REAL_CLIS === '1') {
     console.log('\n*** HARNESS_SKIP_REAL_CLIS=1: the real Claude Code / Codex contract tests are skipped ***\n');
     return;
