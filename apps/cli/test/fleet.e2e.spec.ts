@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetResponse, StatusEventData, TaskListResponse } from '@agent-harness/core';
 import { openDatabase, sqlRows, type Database } from '@agent-harness/persistence';
+import { ACTIVE_STATUSES } from '@agent-harness/queue';
 import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
@@ -26,7 +27,6 @@ const cliPath = join(import.meta.dirname, '..', 'dist', 'main.js');
 const TASKS_PER_PROJECT = 150;
 const LIMITS = { app: 5, web: 3 } as const;
 const SERVER_SLOTS = 4;
-const ACTIVE = ['preparing', 'running', 'validating', 'publishing', 'reviewing'];
 
 interface StatusEvent {
   seq: number;
@@ -80,7 +80,8 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
       [
         '[server]',
         `data_dir = ${JSON.stringify(join(dir, 'data'))}`,
-        'lease_secs = 10',
+        // Short, so the test sees a dead server's tasks taken back soon; long enough for a loaded machine.
+        'lease_secs = 20',
         '[database]',
         `url = ${JSON.stringify(db.url)}`,
         '[concurrency]',
@@ -134,8 +135,8 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
       while (sampling.on) {
         const rows = await sqlRows<{ project: string; lease_owner: string | null }>(
           store.dataSource,
-          `SELECT project, lease_owner FROM tasks WHERE status IN (${ACTIVE.map(() => '?').join(', ')})`,
-          ACTIVE,
+          `SELECT project, lease_owner FROM tasks WHERE status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`,
+          ACTIVE_STATUSES,
         );
         samples += 1;
         for (const [project, limit] of Object.entries(LIMITS)) {
@@ -194,7 +195,13 @@ describe('fleet mode: three servers share one queue on PostgreSQL', () => {
     process.kill(doomed.pid, 'SIGKILL');
     await doomed.exited;
 
-    while ((await count('done')) < ids.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+    while ((await count('done')) + (await count('failed')) < ids.length && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 500));
+    const failed = await sqlRows<{ id: string; attempt: number; error: string }>(
+      store.dataSource,
+      "SELECT id, attempt, error FROM tasks WHERE status = 'failed'",
+    );
+    for (const f of failed) console.log(`fleet e2e: failed ${f.id} (attempt ${String(f.attempt)}): ${f.error}`);
     const statuses = await sqlRows<{ status: string; n: string }>(
       store.dataSource,
       'SELECT status, COUNT(*) AS n FROM tasks GROUP BY status',
