@@ -14,14 +14,14 @@ const DRAFT_STATUS_CHOICES = ['pending', 'adopted', 'rejected', 'expired'] as co
 
 const money = (usd: number): string => `$${usd.toFixed(2)}`;
 
-/** GC's lines and its agents' live work on stderr (stdout keeps the result). */
-export function stderrObserver(ctx: CliContext, root: string): GcObserver & { stop(): void } {
+/** A command's lines (`<label>: …`) and its agents' live work on stderr (stdout keeps the result). */
+export function stderrObserver(ctx: CliContext, root: string, label = 'gc'): GcObserver & { stop(): void } {
   let view: { agent: string; view: ProgressView } | undefined;
   return {
     progress: (message) => {
       view?.view.stop();
       view = undefined;
-      ctx.stderr.write(`gc: ${message}\n`);
+      ctx.stderr.write(`${label}: ${message}\n`);
     },
     agentEvent: (agent, event) => {
       if (view?.agent !== agent)

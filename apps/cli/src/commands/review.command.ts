@@ -1,35 +1,11 @@
 import type { ReviewListResponse, ReviewRunJson } from '@agent-harness/core';
 import { FINDING_SEVERITIES, MAX_REVIEW_LIST_LIMIT, reviewRunJson } from '@agent-harness/review';
-import type { GcObserver, ReviewRunOutcome } from '@agent-harness/runtime';
+import type { ReviewRunOutcome } from '@agent-harness/runtime';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import { loadConfigFromFlags } from '../config-options.js';
-import { ProgressView } from '../exec/progress-view.js';
 import { projectArgument, scannedProject, withHarness, type ProjectFlags } from '../harness-command.js';
-
-/** The review's lines and its agents' live work on stderr (stdout keeps the result). */
-function stderrObserver(ctx: CliContext, root: string): GcObserver & { stop(): void } {
-  let view: { agent: string; view: ProgressView } | undefined;
-  return {
-    progress: (message) => {
-      view?.view.stop();
-      view = undefined;
-      ctx.stderr.write(`review: ${message}\n`);
-    },
-    agentEvent: (agent, event) => {
-      if (view?.agent !== agent)
-        view = { agent, view: new ProgressView(ctx.stderr, ctx.stderrIsTerminal, agent, root) };
-      view.view.show(event);
-      if (event.type === 'completed') {
-        view.view.stop();
-        view = undefined;
-      }
-    },
-    stop: () => {
-      view?.view.stop();
-    },
-  };
-}
+import { stderrObserver } from './gc.command.js';
 
 function outcomeLine(outcome: ReviewRunOutcome): string {
   if (outcome.status === 'skipped')
@@ -57,7 +33,7 @@ function runCommand(ctx: CliContext): CommandModule<object, ProjectFlags & { for
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
       const project = scannedProject(config, ctx, argv.PROJECT);
-      const observer = stderrObserver(ctx, project.root);
+      const observer = stderrObserver(ctx, project.root, 'review');
       const outcome = await withHarness(ctx, config, async (harness) => {
         await harness.syncProjects();
         return harness.reviews.run(project.name, { force: argv.force }, observer);
