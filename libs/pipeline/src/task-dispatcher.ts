@@ -174,6 +174,8 @@ export class TaskDispatcher {
       serverSlots: limits.maxConcurrentTasks,
       perProject,
       onlyIds: this.only,
+      // A run of the same task still ending here (its lease was lost) must end before another starts.
+      excludeIds: new Set(this.running.keys()),
       // The claim names the server, so a task's history says where each attempt ran.
       event: (task) => {
         const event = statusEvent('queued', 'preparing', task.attempt);
@@ -200,7 +202,8 @@ export class TaskDispatcher {
         this.deps.logger?.error(`task ${started.id}: ${error instanceof Error ? error.message : String(error)}`);
       })
       .finally(() => {
-        this.running.delete(started.id);
+        // Only this run's entry: never a later run of the same task.
+        if (this.running.get(started.id) === entry) this.running.delete(started.id);
         this.requestTick();
       });
   }

@@ -76,6 +76,11 @@ describe('pickClaims', () => {
     expect(pickClaims(queued, active, request).map((t) => t.id)).toEqual(['q1', 'q3', 'q4', 'q5']);
   });
 
+  it('never claims a task the server is still winding down', () => {
+    const queued = [task('q1', 'web'), task('q2', 'web')];
+    expect(pickClaims(queued, [], { ...request, excludeIds: new Set(['q1']) }).map((t) => t.id)).toEqual(['q2']);
+  });
+
   it('claims nothing when its own slots are taken, whatever the other servers run', () => {
     const active = Array.from({ length: 4 }, () => ({ project: 'web', leaseOwner: 'b' }));
     expect(pickClaims([task('q1', 'app')], active, request)).toEqual([]);

@@ -54,6 +54,8 @@ export interface ClaimRequest {
   readonly perProject: ReadonlyMap<string, number>;
   /** Only these queued tasks may be claimed (a CLI command running its own); absent: any. */
   readonly onlyIds?: ReadonlySet<string> | undefined;
+  /** Tasks this server is still winding down (a run it lost): never claimed again until it is done. */
+  readonly excludeIds?: ReadonlySet<string> | undefined;
   /** The status event each claimed task gets (queued → preparing). */
   readonly event: (task: Task) => NewTaskEvent;
 }

@@ -2,6 +2,9 @@ import { TaskEventBus, type TaskEventsHub } from '@agent-harness/pipeline';
 import type { StoredTaskEvent, TaskRepository } from '@agent-harness/queue';
 import type { Observable } from 'rxjs';
 
+/** Tasks whose last relayed seq is remembered; past it the oldest are forgotten. */
+const MAX_REMEMBERED = 10_000;
+
 /** The PostgreSQL channel task events are announced on. */
 export const TASK_EVENTS_CHANNEL = 'harness_task_events';
 
@@ -33,7 +36,11 @@ function parseAnnouncement(payload: string): Announcement | undefined {
  * Tasks nobody here watches are not read.
  */
 export class FleetEventBus extends TaskEventBus {
-  /** The last seq relayed per task (dropped at the task's end). */
+  /**
+   * The last seq relayed per task, kept after its end too (an announcement of an event already
+   * relayed must find it, or it would be read and sent again); the oldest are forgotten past
+   * MAX_REMEMBERED.
+   */
   private readonly relayed = new Map<string, number>();
   /** One read at a time per task, in announcement order. */
   private readonly reading = new Map<string, Promise<void>>();
@@ -86,11 +93,14 @@ export class FleetEventBus extends TaskEventBus {
     const events = await this.deps.tasks.eventsAfter(taskId, after, 1000);
     for (const event of events) {
       this.local.publish(event);
+      // Re-inserted, so the map's order is the order tasks were last seen in.
+      this.relayed.delete(taskId);
       this.relayed.set(taskId, event.seq);
-      if (event.kind === 'end') {
-        this.relayed.delete(taskId);
-        this.local.close(taskId);
-      }
+      if (event.kind === 'end') this.local.close(taskId);
+    }
+    for (const oldest of this.relayed.keys()) {
+      if (this.relayed.size <= MAX_REMEMBERED) break;
+      this.relayed.delete(oldest);
     }
   }
 

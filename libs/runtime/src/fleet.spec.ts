@@ -90,8 +90,10 @@ describe('fleet mode (two servers, real PostgreSQL, real git, scripted agents)',
       expect(cancelled.status).toBe('cancelled');
       // A saw the request at its next heartbeat (every second with a 3 s lease) and ended the run.
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect(a.engine.runningCount).toBe(0);
       const deadline = Date.now() + 5000;
+      // A's run ends right after it records the cancel.
+      while (a.engine.runningCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(a.engine.runningCount).toBe(0);
       while (!seenOnB.some((e) => e.kind === 'end') && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
       // What A stored from then on (the cancel's status and end) reached B, in order, once.
