@@ -68,3 +68,15 @@ export async function sqlRows<T>(
     if (shared === undefined) await runner.release();
   }
 }
+
+/**
+ * A `WHERE` clause matching each given column to its value (`undefined` values are left out), with
+ * its `?` parameters: the filter of a listing.
+ */
+export function whereEqual(columns: Readonly<Record<string, unknown>>): { sql: string; params: unknown[] } {
+  const given = Object.entries(columns).filter(([, value]) => value !== undefined);
+  return {
+    sql: given.length === 0 ? '' : `WHERE ${given.map(([column]) => `${column} = ?`).join(' AND ')}`,
+    params: given.map(([, value]) => value),
+  };
+}

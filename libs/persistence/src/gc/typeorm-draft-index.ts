@@ -8,7 +8,7 @@ import {
   type SignalType,
 } from '@agent-harness/gc';
 import type { DataSource } from 'typeorm';
-import { sqlRows } from '../sql.js';
+import { sqlRows, whereEqual } from '../sql.js';
 
 /** A `gc_drafts` row. */
 interface DraftRow {
@@ -123,17 +123,7 @@ export class TypeOrmDraftIndex extends DraftIndex {
   }
 
   async list(filter: DraftListFilter): Promise<DraftIndexEntry[]> {
-    const clauses: string[] = [];
-    const params: unknown[] = [];
-    if (filter.project !== undefined) {
-      clauses.push('project = ?');
-      params.push(filter.project);
-    }
-    if (filter.status !== undefined) {
-      clauses.push('status = ?');
-      params.push(filter.status);
-    }
-    const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
+    const { sql: where, params } = whereEqual({ project: filter.project, status: filter.status });
     const rows = await sqlRows<DraftRow>(
       this.dataSource,
       `SELECT * FROM gc_drafts ${where} ORDER BY generated_at DESC, id DESC LIMIT ?`,

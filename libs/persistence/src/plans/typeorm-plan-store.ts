@@ -8,7 +8,7 @@ import {
   type PlanListFilter,
 } from '@agent-harness/plans';
 import type { DataSource } from 'typeorm';
-import { sqlRows } from '../sql.js';
+import { sqlRows, whereEqual } from '../sql.js';
 
 /** An `exec_plans` row as read; integers may come back as text (PostgreSQL). */
 interface PlanRow {
@@ -106,17 +106,7 @@ export class TypeOrmPlanStore extends PlanStore {
 
   async list(filter: PlanListFilter = {}): Promise<ExecPlan[]> {
     const limit = planListLimit(filter.limit);
-    const clauses: string[] = [];
-    const params: unknown[] = [];
-    if (filter.project !== undefined) {
-      clauses.push('project = ?');
-      params.push(filter.project);
-    }
-    if (filter.status !== undefined) {
-      clauses.push('status = ?');
-      params.push(filter.status);
-    }
-    const where = clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
+    const { sql: where, params } = whereEqual({ project: filter.project, status: filter.status });
     const rows = await sqlRows<PlanRow>(
       this.dataSource,
       `SELECT body, version FROM exec_plans ${where} ORDER BY updated_at DESC, id DESC LIMIT ?`,
