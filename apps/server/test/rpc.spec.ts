@@ -67,6 +67,38 @@ describe('JSON-RPC over HTTP and WebSocket', () => {
         { ...auth, 'harness-session': '00000000-0000-4000-8000-000000000000' },
       );
       expect(errorOf(forged.json).message).toContain('unknown or expired session');
+      expect(errorOf(forged.json).message).toContain('Harness-Session');
+      // The call's own id, so a client can settle it.
+      expect(forged.json).toMatchObject({ id: 4, error: { code: -32003 } });
+    });
+
+    it('answers a batch under an unknown session with an array, each call under its own id', async () => {
+      const forged = { ...auth, 'harness-session': '00000000-0000-4000-8000-000000000000' };
+      const batch = await httpRpc(
+        server.url,
+        [
+          { jsonrpc: '2.0', id: 'x', method: 'agent_list' },
+          { jsonrpc: '2.0', method: 'initialized' },
+          { jsonrpc: '2.0', id: 7, method: 'gc_status' },
+        ],
+        forged,
+      );
+      expect((batch.json as RpcMessage[]).map((a) => [a.id, a.error?.code])).toEqual([
+        ['x', -32003],
+        [7, -32003],
+      ]);
+      // Only notifications: nothing to answer.
+      const quiet = await httpRpc(server.url, [{ jsonrpc: '2.0', method: 'initialized' }], forged);
+      expect(quiet.status).toBe(204);
+    });
+
+    it('answers a batch over the size limit with an array of errors under each call id', async () => {
+      const headers = await session();
+      const calls = Array.from({ length: 101 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'gc_status' }));
+      const res = await httpRpc(server.url, calls, headers);
+      const answers = res.json as RpcMessage[];
+      expect(answers.map((a) => a.id)).toEqual(calls.map((c) => c.id));
+      expect(answers.every((a) => a.error?.code === -32600)).toBe(true);
     });
 
     it('answers a parse error with -32700 and id null, never an HTTP error', async () => {

@@ -58,17 +58,24 @@ describe('task event streams always end when their task ends', () => {
     server = undefined;
   });
 
-  it("a finished task's stream resumed at or past its end event sends the end again and closes", async () => {
+  it("a finished task's stream resumed before its end sends the rest; at or past the end it answers 204", async () => {
     server = await startTestServer({ scenario: { edits: [{ path: 'f.txt', content: 'x\n' }] } });
     const id = await submit(server, { prompt: 'write f.txt' });
     await waitForStatus(server, id, ['done', 'failed']);
     const whole = await readStream(server, id);
     expect(whole.kinds.at(-1)).toBe('end');
     const endSeq = whole.ids.at(-1) ?? 0;
-    for (const from of [endSeq - 1, endSeq, endSeq + 1, 1_000_000]) {
-      const resumed = await readStream(server, id, String(from));
-      expect(resumed.kinds, `Last-Event-ID ${String(from)}`).toEqual(['end']);
-      expect(resumed.ids).toEqual([endSeq]);
+    const resumed = await readStream(server, id, String(endSeq - 1));
+    expect(resumed.kinds).toEqual(['end']);
+    expect(resumed.ids).toEqual([endSeq]);
+    // 204 is how SSE tells a client (a standard EventSource) to stop reconnecting.
+    for (const from of [endSeq, endSeq + 1, 1_000_000]) {
+      const res = await fetch(`${server.url}/tasks/${id}/stream`, {
+        headers: { 'last-event-id': String(from) },
+        signal: AbortSignal.timeout(15_000),
+      });
+      expect(res.status, `Last-Event-ID ${String(from)}`).toBe(204);
+      expect(await res.text()).toBe('');
     }
   });
 

@@ -150,8 +150,8 @@ function deliver(options, frame) {
 /**
  * Reads server-sent events with fetch (EventSource cannot send the token): frames of `id:`,
  * `event:`, `data:` lines; comments (heartbeats) are skipped. After a cut it reconnects with
- * `Last-Event-ID`, waiting longer each time, until `onEvent` answers true (the stream is over) or
- * the signal aborts.
+ * `Last-Event-ID`, waiting longer each time, until `onEvent` answers true (the stream is over), the
+ * server answers 204 (it was over already) or the signal aborts.
  * @param {string} path
  * @param {StreamOptions} options
  */
@@ -165,6 +165,11 @@ export async function readServerEvents(path, options) {
       const headers = { accept: 'text/event-stream' };
       if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
       const res = await apiFetch(path, { headers, signal: options.signal });
+      // 204: the stream was over before this (re)connection; nothing more will come.
+      if (res.status === 204) {
+        options.onState?.('ended');
+        return;
+      }
       if (!res.ok || res.body === null) throw new Error(`HTTP ${String(res.status)}`);
       options.onState?.('live');
       failures = 0;

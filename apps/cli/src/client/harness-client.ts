@@ -92,14 +92,15 @@ export class HarnessClient {
 
   /**
    * Follows a task's event stream from after `afterSeq`, calling `onEvent` for each, until its `end`
-   * event. A dropped connection is resumed with Last-Event-ID (up to 5 times in a row).
+   * event. A dropped connection is resumed with Last-Event-ID (up to 5 times in a row). Answers
+   * `over` when the task had ended with no event after `afterSeq` (the server's 204).
    */
   async watch(
     taskId: string,
     afterSeq: number,
     onEvent: (event: StreamedEvent) => void,
     signal?: AbortSignal,
-  ): Promise<void> {
+  ): Promise<'followed' | 'over'> {
     let last = afterSeq;
     for (let failures = 0; failures < 5;) {
       const res = await this.fetch(`/tasks/${encodeURIComponent(taskId)}/stream`, {
@@ -107,6 +108,7 @@ export class HarnessClient {
         ...(signal === undefined ? {} : { signal }),
       });
       if (!res.ok) throw errorFromResponse('GET', `/tasks/${taskId}/stream`, res.status, await res.text());
+      if (res.status === 204) return 'over';
       if (res.body === null)
         throw new AppError('INTERNAL', `stream of ${taskId}: ${String(res.status)} without a body`);
       let ended = false;
@@ -118,12 +120,12 @@ export class HarnessClient {
           if (event.kind === 'end') ended = true;
         }
       } catch (error) {
-        if (signal?.aborted === true) return;
+        if (signal?.aborted === true) return 'followed';
         failures += 1;
         if (failures >= 5) throw error;
         continue;
       }
-      if (ended) return;
+      if (ended) return 'followed';
       failures += 1;
     }
     throw new AppError('INTERNAL', `the stream of ${taskId} kept closing before the task ended`);

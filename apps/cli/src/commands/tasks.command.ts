@@ -87,7 +87,7 @@ async function follow(ctx: CliContext, client: HarnessClient, id: string, from: 
   void ctx.stopSignal().then(() => {
     controller.abort();
   });
-  await client.watch(
+  const watched = await client.watch(
     id,
     from,
     (event) => {
@@ -100,6 +100,11 @@ async function follow(ctx: CliContext, client: HarnessClient, id: string, from: 
     },
     controller.signal,
   );
+  if (watched === 'over') {
+    // Nothing after `from`: the task had ended; its row says how.
+    status = (await client.request<TaskDetail>('GET', `/tasks/${encodeURIComponent(id)}`)).status;
+    if (!json) ctx.stdout.write(`■ ${status} (no events after ${String(from)})\n`);
+  }
   if (status !== 'done') ctx.exitCode = controller.signal.aborted ? 130 : 1;
 }
 

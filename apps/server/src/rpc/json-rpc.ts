@@ -181,6 +181,23 @@ export function checkEnvelope(entry: unknown): { ok: true; request: RpcRequest }
   };
 }
 
+/**
+ * The same error for every call of a message that cannot be worked on as a whole (an unknown
+ * session, an oversized batch), each under its own id so a client can settle each call: an array
+ * for a batch, one object for a single call, nothing when the message held only notifications.
+ * Entries that are not valid requests get their own envelope error, as they would otherwise.
+ */
+export function rejectEach(message: unknown, code: number, text: string): RpcResponse | RpcResponse[] | undefined {
+  const answerTo = (entry: unknown): RpcResponse | undefined => {
+    const checked = checkEnvelope(entry);
+    if (!checked.ok) return checked.error;
+    return checked.request.id === undefined ? undefined : rpcError(checked.request.id, code, text);
+  };
+  if (!Array.isArray(message)) return answerTo(message);
+  const answers = message.map(answerTo).filter((a): a is RpcResponse => a !== undefined);
+  return answers.length === 0 ? undefined : answers;
+}
+
 /** Method names as the original wrote them too: `exec_plan/init` is `exec_plan_init`. */
 export function normalizeMethod(method: string): string {
   return method.replace(/\//g, '_');

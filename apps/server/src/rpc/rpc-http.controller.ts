@@ -1,7 +1,7 @@
 import { Controller, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RawJsonRequest } from '../http/json-body.js';
-import { parseRpcText, RPC_ERRORS, rpcError } from './json-rpc.js';
+import { parseRpcText, rejectEach, RPC_ERRORS } from './json-rpc.js';
 import { RpcHttpSessions } from './rpc-http-sessions.js';
 
 /** The header naming an HTTP client's session: `initialize` answers its value as `session_id`. */
@@ -30,15 +30,16 @@ export class RpcHttpController {
       return;
     }
     const session = this.sessions.find(sessionId);
-    if (session === undefined) {
-      res
-        .status(200)
-        .json(rpcError(null, RPC_ERRORS.NOT_INITIALIZED, "unknown or expired session: send 'initialize' again"));
-      return;
-    }
-    const response = await session.handle(parsed.value);
+    const response =
+      session === undefined
+        ? rejectEach(
+            parsed.value,
+            RPC_ERRORS.NOT_INITIALIZED,
+            "unknown or expired session: send 'initialize' again and pass its session_id in the Harness-Session header",
+          )
+        : await session.handle(parsed.value);
     // A session is kept only once its client has started the handshake.
-    this.sessions.keepIfStarted(session);
+    if (session !== undefined) this.sessions.keepIfStarted(session);
     if (response === undefined) res.status(204).end();
     else res.status(200).json(response);
   }

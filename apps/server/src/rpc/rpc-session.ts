@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HARNESS_VERSION } from '@agent-harness/core';
 import {
   checkEnvelope,
+  rejectEach,
   MAX_BATCH,
   normalizeMethod,
   RPC_ERRORS,
@@ -67,8 +68,8 @@ export class RpcSession {
     if (!Array.isArray(message)) return this.handleOne(message);
     if (message.length === 0) return rpcError(null, RPC_ERRORS.INVALID_REQUEST, 'invalid request: empty batch');
     if (message.length > MAX_BATCH)
-      return rpcError(
-        null,
+      return rejectEach(
+        message,
         RPC_ERRORS.INVALID_REQUEST,
         `invalid request: a batch holds at most ${String(MAX_BATCH)} entries`,
       );

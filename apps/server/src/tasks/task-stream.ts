@@ -85,11 +85,23 @@ function drained(res: Response): Promise<void> {
 }
 
 /**
+ * Whether a client resuming after `afterSeq` already has all of a finished task's events: the task
+ * has ended and nothing was stored after that sequence number.
+ */
+async function resumesPastTheEnd(tasks: TaskRepository, taskId: string, afterSeq: number): Promise<boolean> {
+  if (afterSeq === 0) return false;
+  const task = await tasks.get(taskId);
+  if (task === undefined || !isTerminal(task.status)) return false;
+  return (await tasks.eventsAfter(taskId, afterSeq, 1)).length === 0;
+}
+
+/**
  * Server-sent events of one task: the stored events after `afterSeq` first, then live ones, with no
  * gap and no repeat (live events are buffered while the store is replayed); a heartbeat comment
- * every 15 s. Every stream ends with the task's `end` event and closes, whatever Last-Event-ID
- * said: an `end` at or before it is sent again, so a client resuming past the end still learns
- * that the task is over instead of waiting forever.
+ * every 15 s. Every stream ends with the task's `end` event and closes. A client resuming past the
+ * end of a finished task (its Last-Event-ID at or after the last stored event) gets 204 No Content,
+ * which tells a standard EventSource to stop reconnecting; a live task's stream opened past its
+ * last event still gets the `end` when it finishes.
  */
 export async function streamTaskEvents(
   res: Response,
@@ -97,6 +109,10 @@ export async function streamTaskEvents(
   taskId: string,
   afterSeq: number,
 ): Promise<void> {
+  if (await resumesPastTheEnd(deps.tasks, taskId, afterSeq)) {
+    res.status(204).end();
+    return;
+  }
   res.status(200).set({
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
