@@ -1,0 +1,107 @@
+import { isAbsolute, normalize, sep } from 'node:path';
+import type { SandboxPolicy } from './sandbox-policy.js';
+
+/** Where the bridge's sockets appear inside the sandbox (on its private tmp). */
+export const BRIDGE_DIR_INSIDE = '/tmp/.harness-net';
+
+/** A loopback port inside the sandbox that leads to a socket of the bridge. */
+export interface PortForward {
+  readonly port: number;
+  readonly socket: string;
+}
+
+/** What the command line is built from besides the policy. */
+export interface BwrapPlan {
+  readonly policy: SandboxPolicy;
+  readonly cwd: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Whether a path exists, and as what (mounts of missing paths are left out). */
+  readonly kindOf: (path: string) => 'dir' | 'file' | undefined;
+  /** The host directory holding the bridge's sockets, when the network is filtered. */
+  readonly bridgeDir?: string | undefined;
+  readonly forwards: readonly PortForward[];
+  /** `socat`, for the forwards inside. */
+  readonly socat: string;
+}
+
+interface Mount {
+  readonly path: string;
+  readonly rank: number;
+  readonly args: readonly string[];
+}
+
+function depth(path: string): number {
+  return path.split(sep).filter((p) => p !== '').length;
+}
+
+function clean(path: string): string {
+  if (!isAbsolute(path)) throw new Error(`sandbox paths must be absolute: ${JSON.stringify(path)}`);
+  const normalized = normalize(path);
+  return normalized.length > 1 && normalized.endsWith(sep) ? normalized.slice(0, -1) : normalized;
+}
+
+/**
+ * The mounts, shallow first so a deeper one wins (a worktree inside a hidden data dir stays
+ * writable; a denied file inside a writable dir stays hidden). At the same path a denial wins.
+ */
+function mounts(plan: BwrapPlan): Mount[] {
+  const { policy, kindOf } = plan;
+  const out: Mount[] = [];
+  for (const path of policy.stateDirs.map(clean))
+    if (kindOf(path) !== undefined) out.push({ path, rank: 0, args: ['--bind', path, path] });
+  // The workspace: writable in workspace-write, visible but read-only in read-only.
+  const bind = policy.mode === 'workspace-write' ? '--bind' : '--ro-bind';
+  for (const path of policy.writable.map(clean))
+    if (kindOf(path) !== undefined) out.push({ path, rank: 0, args: [bind, path, path] });
+  for (const path of policy.readOnly.map(clean))
+    if (kindOf(path) !== undefined) out.push({ path, rank: 1, args: ['--ro-bind', path, path] });
+  for (const path of policy.denyRead.map(clean)) {
+    const kind = kindOf(path);
+    if (kind === 'dir') out.push({ path, rank: 2, args: ['--tmpfs', path] });
+    else if (kind === 'file') out.push({ path, rank: 2, args: ['--ro-bind', '/dev/null', path] });
+  }
+  return out.sort((a, b) => depth(a.path) - depth(b.path) || a.rank - b.rank);
+}
+
+/**
+ * The shell that starts each forward inside (socat on 127.0.0.1:port to a bridge socket), waits
+ * until every port listens (read from /proc/net/tcp: no race with the command's first connect),
+ * then becomes the command. Exit 125 when a forward never comes up.
+ */
+export function forwardScript(socat: string, forwards: readonly PortForward[]): string {
+  const starts = forwards.map(
+    (f) =>
+      `${socat} TCP-LISTEN:${String(f.port)},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${BRIDGE_DIR_INSIDE}/${f.socket} 2>/dev/null &`,
+  );
+  const waits = forwards.map((f) => {
+    const hex = f.port.toString(16).toUpperCase().padStart(4, '0');
+    return `i=0; while ! grep -q ':${hex} 00000000:0000 0A' /proc/net/tcp; do i=$((i+1)); [ "$i" -gt 2000 ] && { echo "sandbox: the forward to port ${String(f.port)} did not start" >&2; exit 125; }; sleep 0.005; done`;
+  });
+  return [...starts, ...waits, 'exec "$@"'].join('\n');
+}
+
+/**
+ * The bubblewrap command line for a policy: the host's filesystem read-only, a private /tmp, /dev
+ * and /proc (a new PID namespace, so other processes and their environments are out of sight),
+ * the policy's mounts, and no network but the forwards. The sandbox dies with its parent; ending
+ * its process group ends everything in it.
+ */
+export function bwrapArgs(plan: BwrapPlan): string[] {
+  const { policy } = plan;
+  if (policy.mode === 'danger-full-access') throw new Error('danger-full-access runs without a sandbox');
+  const args = ['--die-with-parent', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try'];
+  if (policy.network.kind !== 'host') args.push('--unshare-net');
+  args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/var/tmp');
+  const hidden: string[] = [];
+  for (const mount of mounts(plan)) {
+    args.push(...mount.args);
+    if (mount.args[0] === '--tmpfs') hidden.push(mount.path);
+  }
+  // A hidden directory is an empty tmpfs: read-only once the mounts inside it are made.
+  for (const path of hidden) args.push('--remount-ro', path);
+  if (plan.bridgeDir !== undefined) args.push('--ro-bind', plan.bridgeDir, BRIDGE_DIR_INSIDE);
+  args.push('--chdir', clean(plan.cwd), '--');
+  if (plan.forwards.length === 0) return [...args, plan.command, ...plan.args];
+  return [...args, 'sh', '-c', forwardScript(plan.socat, plan.forwards), 'sh', plan.command, ...plan.args];
+}
