@@ -14,6 +14,14 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "*** chromium could not be installed: the browser tests will fail ***"
 fi
 
+# The OS sandbox around agents and project commands: bubblewrap and socat (libs/sandbox).
+if ! command -v bwrap >/dev/null 2>&1 || ! command -v socat >/dev/null 2>&1; then
+  echo "installing bubblewrap and socat for the sandbox"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q bubblewrap socat ||
+    echo "*** bubblewrap/socat could not be installed: the sandbox tests will fail ***"
+fi
+
 # The PostgreSQL tests (every store on both engines, fleet mode) use the machine's server on
 # 127.0.0.1:5432 (trust auth, user postgres, database test).
 if ! pg_isready -q -h 127.0.0.1 2>/dev/null && [ -d /etc/postgresql ]; then
