@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReviewListResponse } from '@agent-harness/core';
 import {
@@ -111,7 +111,9 @@ describe('harness review (built CLI, scripted agents, real server)', () => {
     expect(run.code).toBe(0);
     const [call, ...more] = readFakeAgentLog(file('claude.jsonl'));
     expect(more).toEqual([]);
-    expect(call?.cwd).toBe(repo.path);
+    // A detached worktree of the head in the data dir, never the user's checkout.
+    expect(call?.cwd).toMatch(new RegExp(`^${file(join('data', 'review-worktrees'))}/[0-9a-f-]{36}$`));
+    expect(existsSync(call?.cwd ?? '')).toBe(false);
     expect(call?.argv).toEqual(expect.arrayContaining(['--allowedTools', 'Read,Grep,Glob']));
     expect(call?.prompt).toContain('REVIEW_JSON_START');
     expect(call?.prompt).toContain(`at commit "${head}"`);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { AppError, gitEnv, isSafeBranchName } from '@agent-harness/core';
 
 /** A commit id as git prints it (SHA-1 or SHA-256). */
@@ -56,6 +57,23 @@ export class ReviewGit {
     if (!isCommitId(head))
       throw new AppError('GIT_FAILED', `git rev-parse answered ${JSON.stringify(head)} for ${revision}`);
     return head;
+  }
+
+  /**
+   * A detached worktree of `head` at `path`, for the review to read: never the user's own checkout
+   * (their uncommitted work, their build output). Hooks are off: checking out runs none of the
+   * repository's code.
+   */
+  async checkout(root: string, head: string, path: string): Promise<void> {
+    if (!isCommitId(head)) throw new AppError('INVALID_ARGUMENT', `not a commit id: ${JSON.stringify(head)}`);
+    await this.git(root, ['-c', 'core.hooksPath=/dev/null', 'worktree', 'add', '--detach', '--quiet', path, head]);
+  }
+
+  /** Removes a worktree `checkout` made; never throws (a leftover is pruned by the next removal). */
+  async removeCheckout(root: string, path: string): Promise<void> {
+    await this.git(root, ['worktree', 'remove', '--force', path]).catch(() => undefined);
+    await rm(path, { recursive: true, force: true }).catch(() => undefined);
+    await this.git(root, ['worktree', 'prune']).catch(() => undefined);
   }
 
   /** Structure, commits and diff stat since `previous` (when the repository still has it). */

@@ -1,4 +1,5 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentRegistry, type AgentRequest } from '@agent-harness/agents';
 import { resolveConfig } from '@agent-harness/core';
@@ -113,9 +114,22 @@ describe('ReviewService (real git and SQLite, scripted agents)', () => {
       finding('Unchecked input'),
       finding('Token sk-secret-value in code', 'critical'),
     ]);
+    // What the reviewer sees of its directory while it runs.
+    const seen: { cwd: string; head: string; files: string[] }[] = [];
+    const scripts = [says(first, 0.25), says(answer('Better.', [])), says(answer('Forced.', []))];
     const { built, reviews, claude } = await setUp(['enabled = true'], {
-      claude: [says(first, 0.25), says(answer('Better.', [])), says(answer('Forced.', []))],
+      claude: (request) => {
+        const cwd = request.cwd;
+        seen.push({
+          cwd,
+          head: execFileSync('git', ['-C', cwd, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+          files: readdirSync(cwd).sort(),
+        });
+        return scripts[seen.length - 1] ?? says(answer('?', []));
+      },
     });
+    // Uncommitted work in the user's checkout is theirs: the review never sees it.
+    writeFileSync(join(repo.path, 'wip.txt'), 'half done\n');
     const head = repo.git('rev-parse', 'HEAD');
 
     const done = await reviews.run('app');
@@ -128,7 +142,14 @@ describe('ReviewService (real git and SQLite, scripted agents)', () => {
       agents: ['claude'],
     });
     const request = claude.calls[0]?.request as AgentRequest;
-    expect(request).toMatchObject({ cwd: repo.path, sandboxMode: 'read-only', allowedTools: ['Read', 'Grep', 'Glob'] });
+    expect(request).toMatchObject({ sandboxMode: 'read-only', allowedTools: ['Read', 'Grep', 'Glob'] });
+    // A detached worktree of the reviewed head in the data dir, removed once the review is over.
+    expect(seen[0]?.cwd).toBe(join(data.path, 'review-worktrees', 'run-1'));
+    expect(seen[0]?.head).toBe(head);
+    expect(seen[0]?.files).toEqual(['.git', '.harness', 'README.md', 'src']);
+    expect(existsSync(join(data.path, 'review-worktrees', 'run-1'))).toBe(false);
+    expect(repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    expect(readFileSync(join(repo.path, 'wip.txt'), 'utf8')).toBe('half done\n');
     expect(request.timeoutMs).toBe(900_000);
     expect(request.prompt).toContain(`at commit "${head}"`);
     expect(request.prompt).toContain('first review of this project');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { AgentRegistry, AgentRunner } from '@agent-harness/agents';
 import { AppError, type HarnessConfig } from '@agent-harness/core';
 import { READ_ONLY_TOOLS, type DraftAgentAnswer } from '@agent-harness/gc';
@@ -17,7 +18,7 @@ import {
   type ReviewStrategy,
 } from '@agent-harness/review';
 import { runReadOnly, type GcObserver } from './draft-agent-runner.js';
-import { isCommitId, ReviewGit } from './review-git.js';
+import { isCommitId, ReviewGit, type ReviewRepositoryFacts } from './review-git.js';
 import type { RulesService } from './rules-service.js';
 
 /** The event kind of a periodic review run (done or failed); its `detail` JSON carries the reviewed head. @public */
@@ -126,16 +127,50 @@ export class ReviewService {
       `reviewing ${project.name} at ${short(head)}${previous === undefined ? '' : ` (last reviewed ${short(previous)})`}`,
     );
     const facts = await this.git.facts(project.root, head, previous);
-    const violations = await this.violations(project, progress);
+    const runId = (this.deps.newId ?? randomUUID)();
+    // The review reads a detached worktree of the reviewed head, never the user's checkout.
+    const checkout = join(this.deps.config.server.data_dir, 'review-worktrees', runId);
+    await this.git.checkout(project.root, head, checkout);
+    try {
+      return await this.review(
+        { project, head, previous, runId, checkout, facts, primary, second, notes, startedAt },
+        progress,
+        observer,
+      );
+    } finally {
+      await this.git.removeCheckout(project.root, checkout);
+    }
+  }
+
+  /** Scans and reviews the checkout of `head`, stores the run and emits its event. */
+  private async review(
+    input: {
+      readonly project: Project;
+      readonly head: string;
+      readonly previous: string | undefined;
+      readonly runId: string;
+      readonly checkout: string;
+      readonly facts: ReviewRepositoryFacts;
+      readonly primary: AgentRunner;
+      readonly second: AgentRunner | undefined;
+      readonly notes: string[];
+      readonly startedAt: Date;
+    },
+    progress: (message: string) => void,
+    observer: GcObserver,
+  ): Promise<ReviewRunOutcome> {
+    const { project, head, previous, runId, checkout, facts, primary, second, notes, startedAt } = input;
+    const strategy = this.deps.config.review.strategy;
+    const violations = await this.violations({ name: project.name, root: checkout }, progress);
     const prompt = reviewPrompt({ project: project.name, head, ...facts, ...violations });
 
     let costUsd: number | undefined;
     const ask = async (runner: AgentRunner, text: string): Promise<Reviewed> => {
       progress(`${runner.name} is reviewing`);
-      const answer = await this.ask(runner, text, project.root, observer);
+      const answer = await this.ask(runner, text, checkout, observer);
       if (answer.costUsd !== undefined) costUsd = (costUsd ?? 0) + answer.costUsd;
       if (!answer.ok) return { ok: false, error: `${runner.name} failed: ${answer.message ?? 'no reason given'}` };
-      const parsed = parseReviewReport(answer.text, { project: project.name, projectRoot: project.root });
+      const parsed = parseReviewReport(answer.text, { project: project.name, projectRoot: checkout });
       return parsed.ok ? { ok: true, report: parsed.value } : { ok: false, error: `${runner.name}: ${parsed.error}` };
     };
 
@@ -168,7 +203,7 @@ export class ReviewService {
 
     const finishedAt = this.now();
     const run: ReviewRun = {
-      id: (this.deps.newId ?? randomUUID)(),
+      id: runId,
       project: project.name,
       head,
       previousHead: previous,
@@ -221,7 +256,7 @@ export class ReviewService {
 
   /** The project's guard violations (a fresh scan, stored as usual); a failing scan leaves the prompt without them. */
   private async violations(
-    project: Project,
+    project: { readonly name: string; readonly root: string },
     progress: (message: string) => void,
   ): Promise<{ violations: PromptViolation[]; violationCount: number }> {
     try {
