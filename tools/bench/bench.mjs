@@ -6,12 +6,13 @@
 import { Buffer } from 'node:buffer';
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setInterval, clearInterval } from 'node:timers';
 import { promisify } from 'node:util';
 import { openDatabase, TypeOrmTaskRepository } from '@agent-harness/persistence';
+import { BubblewrapSandbox } from '@agent-harness/sandbox';
 import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
@@ -41,7 +42,8 @@ const FLEET_TASKS = Number(process.env.BENCH_FLEET_TASKS ?? 60);
 const FLEET_SCENARIO = { ...SCENARIO, delayMs: 300 };
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 300);
 /** Which parts to run: letters of a, b, c, d, e, f, g (default all). */
-const ONLY = process.env.BENCH_ONLY ?? 'abcdefg';
+const SANDBOX_RUNS = Number(process.env.BENCH_SANDBOX_RUNS ?? 30);
+const ONLY = process.env.BENCH_ONLY ?? 'abcdefgs';
 const CONCURRENCY = 4;
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
@@ -515,6 +517,79 @@ async function coldStart() {
   row('(d) harness --version (10 runs)', await time([bin, '--version']), await time(['-e', '']));
 }
 
+/**
+ * (s) What the OS sandbox adds to one agent run: the scripted Claude CLI from spawn to exit, in a
+ * workspace-write sandbox with its model endpoint forwarded (bridge and socat included), against
+ * the same CLI unsandboxed, alternating so load hits both sides alike.
+ */
+async function sandboxStart() {
+  console.error(`(s) one agent run in the sandbox vs unsandboxed (${SANDBOX_RUNS} runs each)`);
+  const sandbox = new BubblewrapSandbox();
+  const ready = await sandbox.probe();
+  if (!ready.ok) throw new Error(ready.why);
+  const home = await createTempDir('harness-bench-sbx-');
+  const model = await new Promise((resolve) => {
+    const server = createServer((_req, res) => res.end('{}'));
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+  try {
+    const worktree = join(home.path, 'worktree');
+    mkdirSync(worktree);
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home.path,
+      ANTHROPIC_BASE_URL: `http://127.0.0.1:${model.address().port}`,
+      ...fakeAgentEnv({ text: 'done' }),
+    };
+    const args = ['-p', '--output-format', 'stream-json', '--verbose'];
+    const spec = { command: join(FAKE_AGENT_BIN_DIR, 'claude'), args, cwd: worktree, env };
+    const policy = {
+      mode: 'workspace-write',
+      writable: [worktree],
+      stateDirs: [],
+      denyRead: [join(home.path, '.ssh')],
+      readOnly: [],
+      network: { kind: 'filtered', endpoints: [{ host: '127.0.0.1', port: model.address().port }], domains: [] },
+    };
+    const once = async (cmd) => {
+      const t = process.hrtime.bigint();
+      const code = await new Promise((resolve, reject) => {
+        const child = spawn(cmd.command, cmd.args, {
+          cwd: cmd.cwd,
+          env: cmd.env,
+          detached: true,
+          stdio: ['pipe', 'ignore', 'ignore'],
+        });
+        child.on('error', reject);
+        // The prompt on stdin, as Harness gives it.
+        child.stdin.end('bench');
+        child.on('exit', resolve);
+      });
+      if (code !== 0) throw new Error(`${cmd.command} exited ${code}`);
+      return ms(t);
+    };
+    const plain = [];
+    const boxed = [];
+    for (let i = 0; i < SANDBOX_RUNS; i++) {
+      plain.push(await once(spec));
+      const t = process.hrtime.bigint();
+      const cmd = await sandbox.wrap(policy, spec);
+      const wrapMs = ms(t);
+      boxed.push(wrapMs + (await once(cmd)));
+      await cmd.dispose();
+    }
+    const added = pct(boxed, 0.5) - pct(plain, 0.5);
+    row(
+      '(s) one agent run, spawn to exit, in the sandbox (vs unsandboxed)',
+      sample(boxed, `+${added.toFixed(1)} ms at p50 (target ≤ 50)`),
+      sample(plain),
+    );
+  } finally {
+    model.close();
+    await home.cleanup();
+  }
+}
+
 /** Starts `count` servers on one PostgreSQL database, each with its own data_dir and checkout. */
 async function startFleet(count, db, repo, home) {
   const servers = [];
@@ -659,6 +734,7 @@ try {
   if (ONLY.includes('e')) await subscribers();
   if (ONLY.includes('f')) await telemetry();
   if (ONLY.includes('g')) await fleet();
+  if (ONLY.includes('s')) await sandboxStart();
 } catch (error) {
   console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);
