@@ -24,7 +24,8 @@ const CANCEL_CAP_MS = 30_000;
 /** Blocks for ten minutes; writes the PID of the sleep to `pidFile` first. */
 const blockFor600s = (pidFile: string): string => `sleep 600 & echo $! > ${pidFile}; wait`;
 
-describe('TaskEngine cancel in every phase (real SQLite, git, processes)', () => {
+// Each test waits for its task to block, then for the cancel: both bounded, on a loaded machine.
+describe('TaskEngine cancel in every phase (real SQLite, git, processes)', { timeout: 150_000 }, () => {
   let fixture: EngineFixture;
   let github: FakeGitHub | undefined;
   let telemetry: TelemetryEventDraft[];
