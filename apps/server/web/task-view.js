@@ -223,9 +223,11 @@ function diffStat(stat) {
 }
 
 /**
- * @param {{ retry?: number, stage?: string, ok: boolean, source: string, outcomes: { command: string, exitCode: number | null, timedOut: boolean, output: string, durationMs: number }[] }} run
+ * @param {{ retry?: number, stage?: string, ok: boolean, cancelled?: boolean, source: string, outcomes: { command: string, exitCode: number | null, timedOut: boolean, cancelled?: boolean, output: string, durationMs: number }[] }} run
  */
 function validationRun(run) {
+  // Cut short by a cancel of the task: neither passed nor failed.
+  const result = run.ok ? 'passed' : run.cancelled === true ? 'cancelled' : 'failed';
   const title =
     run.stage === 'pre_push'
       ? 'pre_push checks'
@@ -234,8 +236,8 @@ function validationRun(run) {
         : `validation, retry ${String(run.retry)}`;
   return h(
     'div',
-    { class: `run ${run.ok ? 'ok' : 'failed'}`, 'data-validation': run.ok ? 'passed' : 'failed' },
-    h('h3', {}, `${title}: ${run.ok ? 'passed' : 'failed'}`, h('span', { class: 'muted' }, ` (${run.source})`)),
+    { class: `run ${run.ok ? 'ok' : result}`, 'data-validation': result },
+    h('h3', {}, `${title}: ${result}`, h('span', { class: 'muted' }, ` (${run.source})`)),
     run.outcomes.length === 0 ? h('p', { class: 'muted' }, 'No command to run.') : null,
     run.outcomes.map((o) =>
       h(
@@ -245,7 +247,7 @@ function validationRun(run) {
           'summary',
           {},
           h('code', {}, o.command),
-          ` → ${o.timedOut ? 'timed out' : `exit ${String(o.exitCode)}`} in ${(o.durationMs / 1000).toFixed(1)} s`,
+          ` → ${o.cancelled === true ? 'cancelled' : o.timedOut ? 'timed out' : `exit ${String(o.exitCode)}`} in ${(o.durationMs / 1000).toFixed(1)} s`,
         ),
         h('pre', {}, o.output === '' ? '(no output)' : o.output),
       ),

@@ -163,4 +163,25 @@ describe('GitHubClient against the GitHub stand-in', () => {
     await client.comment(repo, 5, 'after a short wait');
     expect(github.requests.filter((r) => r.method === 'POST').length).toBeGreaterThanOrEqual(3);
   });
+
+  it('gives up a request GitHub never answers when the signal aborts, without retrying it', async () => {
+    github.addPullRequest('octo/app', { number: 5, head: 'feature', base: 'main' });
+    github.fail({ method: 'POST', path: /\/issues\/5\/comments$/, status: 0, hang: true, times: 5 });
+    const controller = new AbortController();
+    const commenting = client.comment(repo, 5, 'never answered', { signal: controller.signal });
+    for (let i = 0; i < 400 && github.hangingRequests() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(github.hangingRequests()).toBe(1);
+    controller.abort();
+    await expect(commenting).rejects.toMatchObject({ code: 'GITHUB_FAILED' });
+    for (let i = 0; i < 400 && github.hangingRequests() > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(github.hangingRequests()).toBe(0);
+    expect(github.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+    const opening = client.openPullRequest(
+      repo,
+      { title: 't', body: 'b', head: 'other', base: 'main' },
+      { signal: controller.signal },
+    );
+    await expect(opening).rejects.toMatchObject({ code: 'GITHUB_FAILED' });
+    expect(github.pullRequests('octo/app')).toHaveLength(1);
+  });
 });

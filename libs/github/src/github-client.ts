@@ -61,6 +61,20 @@ export interface OpenIssue {
   readonly labels: readonly string[];
 }
 
+/**
+ * Per call: `signal` aborts the request (a cancelled task never waits on GitHub); an aborted call
+ * is not retried.
+ * @public
+ */
+export interface GitHubCallOptions {
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Octokit's per-request options for a call. */
+function requestOf(options: GitHubCallOptions): { request?: { signal: AbortSignal } } {
+  return options.signal === undefined ? {} : { request: { signal: options.signal } };
+}
+
 const PERMISSIONS: readonly CollaboratorPermission[] = ['admin', 'maintain', 'write', 'triage', 'read', 'none'];
 
 /** @public */
@@ -122,12 +136,18 @@ export class GitHubClient {
     }
   }
 
-  async getIssue(ref: RepoRef, number: number): Promise<IssueDetails> {
+  async getIssue(ref: RepoRef, number: number, options: GitHubCallOptions = {}): Promise<IssueDetails> {
     const what = `issue #${String(number)} of ${describe(ref)}`;
+    const request = requestOf(options);
     const [issue, comments] = await Promise.all([
-      this.call(what, () => this.octokit.rest.issues.get({ ...ref, issue_number: number })),
+      this.call(what, () => this.octokit.rest.issues.get({ ...ref, issue_number: number, ...request })),
       this.call(`comments of ${what}`, () =>
-        this.octokit.paginate(this.octokit.rest.issues.listComments, { ...ref, issue_number: number, per_page: 100 }),
+        this.octokit.paginate(this.octokit.rest.issues.listComments, {
+          ...ref,
+          issue_number: number,
+          per_page: 100,
+          ...request,
+        }),
       ),
     ]);
     return {
@@ -140,19 +160,21 @@ export class GitHubClient {
     };
   }
 
-  async getPullRequest(ref: RepoRef, number: number): Promise<PullRequestDetails> {
+  async getPullRequest(ref: RepoRef, number: number, options: GitHubCallOptions = {}): Promise<PullRequestDetails> {
     const what = `pull request #${String(number)} of ${describe(ref)}`;
-    const pr = await this.call(what, () => this.octokit.rest.pulls.get({ ...ref, pull_number: number }));
+    const request = requestOf(options);
+    const pr = await this.call(what, () => this.octokit.rest.pulls.get({ ...ref, pull_number: number, ...request }));
     const [comments, checks] = await Promise.all([
       this.call(`review comments of ${what}`, () =>
         this.octokit.paginate(this.octokit.rest.pulls.listReviewComments, {
           ...ref,
           pull_number: number,
           per_page: 100,
+          ...request,
         }),
       ),
       this.call(`checks of ${what}`, () =>
-        this.octokit.rest.checks.listForRef({ ...ref, ref: pr.data.head.sha, per_page: 100 }),
+        this.octokit.rest.checks.listForRef({ ...ref, ref: pr.data.head.sha, per_page: 100, ...request }),
       ),
     ]);
     return {
@@ -170,9 +192,19 @@ export class GitHubClient {
   }
 
   /** The open pull request from `headBranch`, if there is one. */
-  async findOpenPullRequest(ref: RepoRef, headBranch: string): Promise<PullRequestRef | undefined> {
+  async findOpenPullRequest(
+    ref: RepoRef,
+    headBranch: string,
+    options: GitHubCallOptions = {},
+  ): Promise<PullRequestRef | undefined> {
     const open = await this.call(`open pull requests of ${describe(ref)}`, () =>
-      this.octokit.rest.pulls.list({ ...ref, head: `${ref.owner}:${headBranch}`, state: 'open', per_page: 10 }),
+      this.octokit.rest.pulls.list({
+        ...ref,
+        head: `${ref.owner}:${headBranch}`,
+        state: 'open',
+        per_page: 10,
+        ...requestOf(options),
+      }),
     );
     const pr = open.data.find((p) => p.head.ref === headBranch);
     return pr === undefined ? undefined : { number: pr.number, url: pr.html_url };
@@ -185,23 +217,26 @@ export class GitHubClient {
   async openPullRequest(
     ref: RepoRef,
     input: { title: string; body: string; head: string; base: string },
+    options: GitHubCallOptions = {},
   ): Promise<PullRequestRef & { created: boolean }> {
-    const existing = await this.findOpenPullRequest(ref, input.head);
+    const existing = await this.findOpenPullRequest(ref, input.head, options);
     if (existing !== undefined) return { ...existing, created: false };
     try {
-      const pr = await this.octokit.rest.pulls.create({ ...ref, ...input });
+      const pr = await this.octokit.rest.pulls.create({ ...ref, ...input, ...requestOf(options) });
       return { number: pr.data.number, url: pr.data.html_url, created: true };
     } catch (error) {
+      if (options.signal?.aborted === true)
+        throw toGitHubError(`opening a pull request from ${input.head} in ${describe(ref)}`, error);
       // Opened meanwhile (422 "A pull request already exists"): use that one.
-      const again = await this.findOpenPullRequest(ref, input.head).catch(() => undefined);
+      const again = await this.findOpenPullRequest(ref, input.head, options).catch(() => undefined);
       if (again !== undefined) return { ...again, created: false };
       throw toGitHubError(`opening a pull request from ${input.head} in ${describe(ref)}`, error);
     }
   }
 
-  async comment(ref: RepoRef, number: number, body: string): Promise<void> {
+  async comment(ref: RepoRef, number: number, body: string, options: GitHubCallOptions = {}): Promise<void> {
     await this.call(`commenting on #${String(number)} of ${describe(ref)}`, () =>
-      this.octokit.rest.issues.createComment({ ...ref, issue_number: number, body }),
+      this.octokit.rest.issues.createComment({ ...ref, issue_number: number, body, ...requestOf(options) }),
     );
   }
 
@@ -276,7 +311,13 @@ export class GitHubClient {
   }
 
   /** Posts a review (a comment, never an approval by itself) with optional line comments. */
-  async review(ref: RepoRef, number: number, body: string, comments: readonly ReviewLineComment[] = []): Promise<void> {
+  async review(
+    ref: RepoRef,
+    number: number,
+    body: string,
+    comments: readonly ReviewLineComment[] = [],
+    options: GitHubCallOptions = {},
+  ): Promise<void> {
     await this.call(`reviewing #${String(number)} of ${describe(ref)}`, () =>
       this.octokit.rest.pulls.createReview({
         ...ref,
@@ -284,6 +325,7 @@ export class GitHubClient {
         body,
         event: 'COMMENT',
         comments: comments.map((c) => ({ path: c.path, line: c.line, body: c.body })),
+        ...requestOf(options),
       }),
     );
   }

@@ -34,11 +34,18 @@ async function validate(ctx: RunContext, runner: AgentRunner): Promise<PhaseResu
   }
   for (let retry = 0; ; retry++) {
     const checks = await ctx.runChecks(plan.commands);
-    await ctx.event('validation', { retry, ok: checks.ok, source: plan.source, outcomes: checks.outcomes });
+    await ctx.event('validation', {
+      retry,
+      ok: checks.ok,
+      source: plan.source,
+      outcomes: checks.outcomes,
+      ...(checks.cancelled ? { cancelled: true } : {}),
+    });
     if (checks.ok) return next();
+    // Cut short by a cancel (or the server stopping): not a failure of the change.
+    if (checks.cancelled || ctx.signal.aborted) return { kind: 'cancelled' };
     const failure = checks.outcomes.at(-1);
-    if (failure === undefined || ctx.signal.aborted)
-      return { kind: 'failed', error: 'validation stopped', failureClass: 'interrupted' };
+    if (failure === undefined) return { kind: 'failed', error: 'validation stopped', failureClass: 'interrupted' };
     if (retry >= maxRetries) {
       const how = failure.timedOut ? 'timed out' : `exited with code ${String(failure.exitCode)}`;
       return {

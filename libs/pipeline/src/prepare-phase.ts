@@ -53,16 +53,16 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
   // What the classifier reads: the work as asked (never the built prompt with project instructions).
   let asked: { title: string; text: string; labels?: readonly string[] } = { title, text: ctx.task.prompt ?? '' };
   if (ctx.task.kind === 'pr' && github !== undefined && repo !== undefined) {
-    const pr = await github.getPullRequest(repo, ctx.task.pr ?? 0);
+    const pr = await github.getPullRequest(repo, ctx.task.pr ?? 0, { signal: ctx.signal });
     asked = { title: pr.title, text: [pr.body, ...pr.reviewComments.map((c) => `${c.path} ${c.body}`)].join('\n') };
-    ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, pr.headRef);
+    ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, pr.headRef, ctx.signal);
     reviewBase = `origin/${pr.baseRef}`;
     await ctx.set({ prNumber: pr.number, prUrl: pr.url });
     // A PR task's own prompt is a request Harness wrote (GitHub intake): API clients cannot set one.
     prompt = pullRequestPrompt(`${repo.owner}/${repo.repo}`, pr, instructions(ctx), checks(ctx), ctx.task.prompt);
   } else if (resumed && ctx.task.branch !== undefined) {
     // The branch was pushed and its PR opened before a restart: continue from there, never redo.
-    ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, ctx.task.branch);
+    ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, ctx.task.branch, ctx.signal);
     reviewBase = `origin/${project.baseBranch ?? (await deps.worktrees.defaultBranch(project.root))}`;
   } else {
     ctx.worktree = await deps.worktrees.create(
@@ -71,6 +71,7 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
       title,
       project.baseBranch,
       ctx.task.headBranch,
+      ctx.signal,
     );
     reviewBase = ctx.worktree.base;
     const seed = ctx.task.seed;
@@ -82,7 +83,7 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
       );
     }
     if (ctx.task.kind === 'issue' && github !== undefined && repo !== undefined) {
-      const issue = await github.getIssue(repo, ctx.task.issue ?? 0);
+      const issue = await github.getIssue(repo, ctx.task.issue ?? 0, { signal: ctx.signal });
       prompt = issuePrompt(`${repo.owner}/${repo.repo}`, issue, instructions(ctx), checks(ctx));
       asked = {
         title: issue.title,

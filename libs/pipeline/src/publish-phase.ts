@@ -20,7 +20,12 @@ export async function publish(
 ): Promise<PhaseResult<string>> {
   const { project, worktree } = ctx.workspace;
   await ctx.move('committing');
-  const commit = await ctx.deps.worktrees.commitAll(project.root, worktree.path, commitMessage(await ctx.refresh()));
+  const commit = await ctx.deps.worktrees.commitAll(
+    project.root,
+    worktree.path,
+    commitMessage(await ctx.refresh()),
+    ctx.signal,
+  );
   if (commit === undefined) {
     if (stage === 'review fix') {
       await ctx.log('the review fix changed nothing');
@@ -34,7 +39,14 @@ export async function publish(
   if ((await ctx.deps.worktrees.originUrl(project.root)) === undefined) return next(commit);
   if (ctx.deps.validation.prePush.length > 0) {
     const checks = await ctx.runChecks(ctx.deps.validation.prePush);
-    await ctx.event('validation', { stage: 'pre_push', ok: checks.ok, source: 'config', outcomes: checks.outcomes });
+    await ctx.event('validation', {
+      stage: 'pre_push',
+      ok: checks.ok,
+      source: 'config',
+      outcomes: checks.outcomes,
+      ...(checks.cancelled ? { cancelled: true } : {}),
+    });
+    if (checks.cancelled || ctx.signal.aborted) return { kind: 'cancelled' };
     const failure = checks.outcomes.at(-1);
     if (!checks.ok && failure !== undefined)
       return {
@@ -44,7 +56,7 @@ export async function publish(
       };
   }
   // A pull request's own branch is never force-pushed; Harness's task branches may be rebuilt.
-  await ctx.deps.worktrees.push(project.root, worktree.path, worktree.branch, ctx.task.kind !== 'pr');
+  await ctx.deps.worktrees.push(project.root, worktree.path, worktree.branch, ctx.task.kind !== 'pr', ctx.signal);
   await ctx.log(`pushed ${worktree.branch} to origin`);
   const writer = ctx.prWriter();
   if (writer !== undefined) await openOrCommentPr(ctx, writer, commit, stage);
@@ -67,7 +79,7 @@ async function commitLog(ctx: RunContext, commit: string): Promise<LogEventData>
   const { worktree } = ctx.workspace;
   const short = commit.slice(0, 12);
   try {
-    const stat = await ctx.deps.worktrees.diffStat(worktree.path, worktree.base);
+    const stat = await ctx.deps.worktrees.diffStat(worktree.path, worktree.base, ctx.signal);
     const count = stat.files.length;
     return {
       message: `committed ${short}: ${String(count)} file${count === 1 ? '' : 's'} changed, +${String(stat.insertions)} -${String(stat.deletions)} against ${worktree.base}`,

@@ -6,13 +6,19 @@ import { cutText, taskTitle } from './task-title.js';
 /**
  * Everything Harness writes on GitHub for a task: the pull request it opens, the review rounds and
  * its comments. Agent text goes public there, so all of it is redacted like what Harness stores.
+ * Every request ends at the run's abort (a cancel never waits on GitHub).
  */
 export class PullRequestWriter {
+  private readonly request: { readonly signal?: AbortSignal | undefined };
+
   constructor(
     private readonly github: GitHubClient,
     private readonly repo: RepoRef,
     private readonly redact: (text: string) => string,
-  ) {}
+    signal?: AbortSignal,
+  ) {
+    this.request = { signal };
+  }
 
   /** Opens (or finds the open) PR of a task branch; its body carries the agent's summary. */
   open(task: Task, summary: string, head: string, base: string): ReturnType<GitHubClient['openPullRequest']> {
@@ -25,11 +31,15 @@ export class PullRequestWriter {
       ...(task.kind === 'issue' ? [`Closes #${String(task.issue ?? 0)}`, ''] : []),
       `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}); validated, and reviewed by an independent agent; merging is up to you.`,
     ].join('\n');
-    return this.github.openPullRequest(this.repo, { title: this.redact(title), body: this.redact(body), head, base });
+    return this.github.openPullRequest(
+      this.repo,
+      { title: this.redact(title), body: this.redact(body), head, base },
+      this.request,
+    );
   }
 
   async comment(prNumber: number, text: string): Promise<void> {
-    await this.github.comment(this.repo, prNumber, this.redact(text));
+    await this.github.comment(this.repo, prNumber, this.redact(text), this.request);
   }
 
   /** One review round: a summary, and line comments where GitHub accepts them. */
@@ -45,10 +55,11 @@ export class PullRequestWriter {
         : [{ path: i.file, line: i.line, body: this.redact(`[${i.severity}] ${i.message}`) }],
     );
     try {
-      await this.github.review(this.repo, prNumber, body, onLines);
-    } catch {
+      await this.github.review(this.repo, prNumber, body, onLines, this.request);
+    } catch (error) {
+      if (this.request.signal?.aborted === true) throw error;
       // Line comments on lines outside the diff are refused by GitHub: post the summary alone.
-      await this.github.review(this.repo, prNumber, body);
+      await this.github.review(this.repo, prNumber, body, [], this.request);
     }
   }
 }

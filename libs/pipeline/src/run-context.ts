@@ -137,15 +137,24 @@ export class RunContext {
   /**
    * Runs checks in the worktree with the task's marker, then undoes what they did to the shared
    * repository. Outputs come back with secrets redacted: they are stored, streamed and prompted.
+   * The run's abort ends the running check at once: `cancelled`, which is no validation failure.
    */
-  async runChecks(commands: readonly string[]): Promise<{ ok: boolean; outcomes: CommandOutcome[] }> {
+  async runChecks(
+    commands: readonly string[],
+  ): Promise<{ ok: boolean; cancelled: boolean; outcomes: CommandOutcome[] }> {
     const { worktree } = this.workspace;
-    const checks = await runChecks(this.deps.commands, commands, worktree.path, this.deps.validation.timeoutMs, {
-      [TASK_MARKER_ENV]: this.task.id,
-    });
+    const checks = await runChecks(
+      this.deps.commands,
+      commands,
+      worktree.path,
+      this.deps.validation.timeoutMs,
+      { [TASK_MARKER_ENV]: this.task.id },
+      this.signal,
+    );
     await this.guardSharedGit('validation');
     return {
       ok: checks.ok,
+      cancelled: checks.cancelled,
       outcomes: checks.outcomes.map((o) => ({
         ...o,
         command: this.deps.redact(o.command),
@@ -168,7 +177,7 @@ export class RunContext {
   prWriter(): PullRequestWriter | undefined {
     return this.deps.github === undefined || this.repo === undefined
       ? undefined
-      : new PullRequestWriter(this.deps.github, this.repo, this.deps.redact);
+      : new PullRequestWriter(this.deps.github, this.repo, this.deps.redact, this.signal);
   }
 
   /** A comment on the task's pull request, when it has one. */

@@ -73,6 +73,11 @@ export interface TaskEngineDeps {
   readonly skills?: TaskSkills | undefined;
   /** Where task runs, their phases and agent runs are traced (OpenTelemetry); none when absent. */
   readonly tracer?: TaskTracer | undefined;
+  /**
+   * How long a stopped (cancelled) run may take to end by itself before its cleanup goes ahead
+   * without it. Every phase stops at once on its own; this bounds one that does not. Default 10 s.
+   */
+  readonly stopGraceMs?: number | undefined;
 }
 
 /** How long a cancel waits for another server to end the task it runs. */
@@ -139,6 +144,7 @@ export class TaskEngine {
       processes: deps.processes ?? systemTaskProcesses,
       now: this.now,
       logger: deps.logger,
+      stopGraceMs: deps.stopGraceMs ?? 10_000,
     });
     this.dispatcher = new TaskDispatcher({
       tasks: deps.tasks,

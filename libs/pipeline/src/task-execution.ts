@@ -21,7 +21,12 @@ export interface TaskExecutionDeps {
   readonly processes: TaskProcesses;
   readonly now: () => Date;
   readonly logger?: { error(message: string): void } | undefined;
+  /** How long a stopped run may take to end by itself before it is cleaned up without it. */
+  readonly stopGraceMs: number;
 }
+
+/** What a stopped run answers when it did not end within the grace period. */
+const UNRESPONSIVE = Symbol('unresponsive');
 
 /**
  * Runs a started task through its phases, cleans up after it whatever happened (its processes,
@@ -43,7 +48,15 @@ export class TaskExecution {
     );
     let outcome: RunOutcome;
     try {
-      outcome = await run.run(taskTitle(started), commitMessage);
+      const ran = await this.untilStopped(run.run(taskTitle(started), commitMessage), entry.controller.signal);
+      if (ran === UNRESPONSIVE) {
+        const message = `the run did not stop within ${String(this.deps.stopGraceMs / 1000)} s; cleaning up without it`;
+        this.deps.logger?.error(`task ${started.id}: ${message}`);
+        await recorder.log(started.id, 'log', { message: `warning: ${message}` }).catch(() => undefined);
+        outcome = { kind: 'failed', error: 'the run did not stop', failureClass: 'interrupted' };
+      } else {
+        outcome = ran;
+      }
     } catch (error) {
       const failure = toAppError(error);
       outcome = { kind: 'failed', error: failure.message, failureClass: failureClassOfError(failure.code) };
@@ -64,6 +77,36 @@ export class TaskExecution {
       outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
     await this.cleanUp(started.id, run, outcome);
     await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome);
+  }
+
+  /**
+   * The run's outcome; once `signal` aborts, at most `stopGraceMs` later. Every phase stops at the
+   * abort by itself (its processes, git and GitHub calls end with it); this bound is for a step
+   * that does not, so a cancel always ends. Such a run is left to fail on its own, unawaited.
+   */
+  private untilStopped(running: Promise<RunOutcome>, signal: AbortSignal): Promise<RunOutcome | typeof UNRESPONSIVE> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => {
+        timer = setTimeout(() => {
+          resolve(UNRESPONSIVE);
+        }, this.deps.stopGraceMs);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      running.then(
+        (outcome) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', onAbort);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   /**

@@ -78,7 +78,7 @@ export class TaskRun {
       set: (changes, event) => ctx.set(changes, event),
       log: (message) => ctx.log(message),
       roundsDone: async () => (await ctx.refresh()).reviewRounds,
-      diff: () => ctx.deps.worktrees.diff(worktree.path, base, 60_000),
+      diff: () => ctx.deps.worktrees.diff(worktree.path, base, 60_000, ctx.signal),
       runReviewer: (reviewer, prompt, resumeSessionId) =>
         runAgentSession(ctx, reviewer, 'reviewer', prompt, { resumeSessionId, phase: 'validation' }),
       fix: async (prompt) => {

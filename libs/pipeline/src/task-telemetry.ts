@@ -107,8 +107,13 @@ interface TaskRef {
   ts: string;
 }
 
+/**
+ * One `validation` event per command that ran to its end. A command stopped by a cancel neither
+ * passed nor failed: it is left out, so a cancel never lowers the validation health.
+ */
 function validationDrafts(task: TaskRef, data: { outcomes?: readonly CommandOutcome[] }): TelemetryEventDraft[] {
   return (data.outcomes ?? []).flatMap((o) => {
+    if (o.cancelled === true) return [];
     const passed = o.exitCode === 0 && !o.timedOut;
     const drafts = [
       validationEvent({

@@ -85,6 +85,31 @@ describe('TaskTelemetry (unit)', () => {
     expect(emitted.at(-1)).toMatchObject({ hook: 'file_edit', tool: 'add', detail: 'src/b.ts' });
   });
 
+  it('leaves out a validation command stopped by a cancel: it neither passed nor failed', () => {
+    const emitted: TelemetryEventDraft[] = [];
+    const telemetry = new TaskTelemetry({ emit: (d) => emitted.push(d) });
+    telemetry.taskWritten(taskFixture('task-1'));
+    telemetry.eventStored(
+      stored('validation', {
+        retry: 0,
+        ok: false,
+        cancelled: true,
+        outcomes: [
+          { command: 'npm run lint', exitCode: 0, timedOut: false, output: '', durationMs: 900 },
+          {
+            command: 'npm test',
+            exitCode: null,
+            timedOut: false,
+            cancelled: true,
+            output: 'Terminated',
+            durationMs: SLOW_VALIDATION_MS * 2,
+          },
+        ],
+      }),
+    );
+    expect(emitted.map((e) => [e.hook, e.decision, e.tool])).toEqual([['validation', 'pass', 'npm run lint']]);
+  });
+
   it('reports review rounds and the grade of a finished task; a cancelled task is no signal', () => {
     const emitted: TelemetryEventDraft[] = [];
     const telemetry = new TaskTelemetry({ emit: (d) => emitted.push(d) });

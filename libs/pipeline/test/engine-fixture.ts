@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
 import { commandEnv, resolveConfig, SecretRedactor, secretValues } from '@agent-harness/core';
 import type { GitHubClient } from '@agent-harness/github';
+import type { TelemetrySink } from '@agent-harness/observe';
 import { openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
 import type { Task } from '@agent-harness/queue';
 import {
@@ -14,7 +15,7 @@ import {
 } from '@agent-harness/testing';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { TaskEngine } from '../src/task-engine.js';
-import type { TaskSkills } from '../src/run-context.js';
+import type { ReviewSettings, TaskSkills } from '../src/run-context.js';
 
 /** Options of one engine under test. */
 export interface EngineOptions {
@@ -36,6 +37,16 @@ export interface EngineOptions {
   readonly serverId?: string;
   /** Skills for implementers' prompts. */
   readonly skills?: TaskSkills;
+  /** `[validation] pre_push`. */
+  readonly prePush?: string[];
+  /** `[validation] timeout_secs`, in milliseconds. Default 30 s. */
+  readonly validationTimeoutMs?: number;
+  /** `[agents.review]`; default disabled. */
+  readonly review?: ReviewSettings;
+  /** Where telemetry goes. */
+  readonly telemetry?: TelemetrySink;
+  /** How long a stopped run may take to end by itself (the engine's default when absent). */
+  readonly stopGraceMs?: number;
 }
 
 /**
@@ -91,14 +102,21 @@ export class EngineFixture {
       worktrees: new GitWorktreeManager({ worktreesDir: join(this.data.path, 'worktrees'), env }),
       agents: AgentRegistry.fromConfig(config.value, env, '/'),
       limits: { maxConcurrentTasks: options.maxConcurrent ?? 4, maxQueueSize: options.maxQueue ?? 32 },
-      validation: { preCommit: options.preCommit ?? [], prePush: [], timeoutMs: 30_000, maxRetries: 2 },
+      validation: {
+        preCommit: options.preCommit ?? [],
+        prePush: options.prePush ?? [],
+        timeoutMs: options.validationTimeoutMs ?? 30_000,
+        maxRetries: 2,
+      },
       commands: new ShellCommandRunner(commandEnv(env)),
       redactor: new SecretRedactor(secretValues(env, [config.value.github.token])),
       github: options.github,
-      review: { enabled: false, reviewerAgent: 'codex', maxRounds: 1 },
+      review: options.review ?? { enabled: false, reviewerAgent: 'codex', maxRounds: 1 },
       tickMs: 50,
       serverId: options.serverId,
       skills: options.skills,
+      telemetry: options.telemetry,
+      stopGraceMs: options.stopGraceMs,
     });
     await this.engine.start();
     return this.engine;

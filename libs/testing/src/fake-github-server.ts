@@ -53,6 +53,8 @@ export interface FakeGitHubFailure {
   readonly body?: unknown;
   /** How many matching requests fail (default 1). */
   times?: number;
+  /** Never answer the matching requests (a GitHub that hangs); `status` is then unused. */
+  readonly hang?: boolean;
 }
 
 /** A GitHub REST stand-in on 127.0.0.1. @public */
@@ -73,6 +75,8 @@ export interface FakeGitHub {
    */
   setPermission(repo: string, login: string, permission: FakePermission): void;
   fail(failure: FakeGitHubFailure): void;
+  /** Requests left unanswered by a `hang` failure whose client has not given up (closed) yet. */
+  hangingRequests(): number;
   close(): Promise<void>;
 }
 
@@ -136,6 +140,7 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
   const requests: RecordedGitHubRequest[] = [];
   const failures: FakeGitHubFailure[] = [];
   const sockets = new Set<Socket>();
+  const hanging = new Set<IncomingMessage>();
   let url = '';
   const repoState = (name: string): RepoState => {
     let state = repos.get(name);
@@ -180,6 +185,12 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       if (failure !== undefined) {
         failure.times = (failure.times ?? 1) - 1;
         if (failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
+        // Left open until the client gives up (or the server closes).
+        if (failure.hang === true) {
+          hanging.add(req);
+          res.on('close', () => hanging.delete(req));
+          return;
+        }
         send(
           res,
           failure.status,
@@ -449,6 +460,7 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
       repoState(repo).permissions.set(login.toLowerCase(), permission);
     },
     fail: (failure) => failures.push({ ...failure }),
+    hangingRequests: () => hanging.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -29,7 +29,7 @@ export {
   realCodexEnv,
 } from './real-agent-clis.js';
 export type { RealAgentClis } from './real-agent-clis.js';
-export { processesInDirectory } from './processes.js';
+export { isProcessRunning, processesInDirectory } from './processes.js';
 export { startFakeGitHub } from './fake-github-server.js';
 export type {
   FakeGitHub,

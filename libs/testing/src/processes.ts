@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * PIDs of the processes whose working directory is `dir` or below it (Linux, from /proc). A test
@@ -17,4 +17,18 @@ export function processesInDirectory(dir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * Whether a process is running: it exists and is not a zombie waiting to be reaped (Linux, from
+ * /proc). A test uses it to prove that a process a task started was ended.
+ * @public
+ */
+export function isProcessRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
 }

@@ -56,6 +56,11 @@ export interface CommandOutcome {
   /** The end of its combined output. */
   readonly output: string;
   readonly durationMs: number;
+  /**
+   * Stopped because its task was cancelled (or its server stopped): it neither passed nor failed,
+   * so it is no validation failure (telemetry and the health grade leave it out).
+   */
+  readonly cancelled?: boolean | undefined;
 }
 
 /** A command that ran and ended badly. @public */
@@ -65,15 +70,25 @@ export function failed(outcome: CommandOutcome): boolean {
 
 /** Runs shell commands in a directory with a timeout; implemented by infrastructure. @public */
 export abstract class CommandRunner {
-  /** `env` is added to the runner's own (allow-listed) environment, e.g. the task's process marker. */
+  /**
+   * `env` is added to the runner's own (allow-listed) environment, e.g. the task's process marker.
+   * On `signal`'s abort the command's whole process group is ended at once and the outcome says
+   * `cancelled` (a signal aborted before the start runs nothing).
+   */
   abstract run(
     command: string,
-    options: { cwd: string; timeoutMs: number; env?: Readonly<Record<string, string>> | undefined },
+    options: {
+      cwd: string;
+      timeoutMs: number;
+      env?: Readonly<Record<string, string>> | undefined;
+      signal?: AbortSignal | undefined;
+    },
   ): Promise<CommandOutcome>;
 }
 
 /**
- * Runs the commands in order, stopping at the first failure. Returns every outcome.
+ * Runs the commands in order, stopping at the first failure or at `signal`'s abort. Returns every
+ * outcome; `cancelled` when the abort cut the checks short (the last outcome says so too).
  * @public
  */
 export async function runChecks(
@@ -82,14 +97,17 @@ export async function runChecks(
   cwd: string,
   timeoutMs: number,
   env?: Readonly<Record<string, string>>,
-): Promise<{ ok: boolean; outcomes: CommandOutcome[] }> {
+  signal?: AbortSignal,
+): Promise<{ ok: boolean; cancelled: boolean; outcomes: CommandOutcome[] }> {
   const outcomes: CommandOutcome[] = [];
   for (const command of commands) {
-    const outcome = await runner.run(command, { cwd, timeoutMs, env });
+    if (signal?.aborted === true) return { ok: false, cancelled: true, outcomes };
+    const outcome = await runner.run(command, { cwd, timeoutMs, env, signal });
     outcomes.push(outcome);
-    if (failed(outcome)) return { ok: false, outcomes };
+    if (outcome.cancelled === true) return { ok: false, cancelled: true, outcomes };
+    if (failed(outcome)) return { ok: false, cancelled: false, outcomes };
   }
-  return { ok: true, outcomes };
+  return { ok: true, cancelled: false, outcomes };
 }
 
 /** What the agent is told when validation fails: which command, and the end of its output. @public */

@@ -50,8 +50,38 @@ describe('validation plan', () => {
     const runner = new ScriptedRunner({ b: 2 });
     const result = await runChecks(runner, ['a', 'b', 'c'], '/w', 1000);
     expect(result.ok).toBe(false);
+    expect(result.cancelled).toBe(false);
     expect(runner.ran).toEqual(['a', 'b']);
     expect(result.outcomes.at(-1)).toMatchObject({ command: 'b', exitCode: 2 });
+  });
+
+  it('stops at a cancelled command, and runs nothing once the signal has aborted', async () => {
+    const controller = new AbortController();
+    class CancellingRunner extends CommandRunner {
+      readonly ran: string[] = [];
+      run(command: string, options: { signal?: AbortSignal | undefined }): Promise<CommandOutcome> {
+        this.ran.push(command);
+        expect(options.signal).toBe(controller.signal);
+        controller.abort();
+        return Promise.resolve({
+          command,
+          exitCode: null,
+          timedOut: false,
+          cancelled: true,
+          output: '',
+          durationMs: 1,
+        });
+      }
+    }
+    const runner = new CancellingRunner();
+    const result = await runChecks(runner, ['a', 'b'], '/w', 1000, undefined, controller.signal);
+    expect(result).toMatchObject({ ok: false, cancelled: true, outcomes: [{ command: 'a', cancelled: true }] });
+    expect(runner.ran).toEqual(['a']);
+    expect(await runChecks(new ScriptedRunner({}), ['a'], '/w', 1000, undefined, controller.signal)).toEqual({
+      ok: false,
+      cancelled: true,
+      outcomes: [],
+    });
   });
 
   it('tells the agent which command failed and how', () => {

@@ -1,7 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTempDir, createTempGitRepo, type TempDir, type TempGitRepo } from '@agent-harness/testing';
+import {
+  createTempDir,
+  createTempGitRepo,
+  isProcessRunning,
+  type TempDir,
+  type TempGitRepo,
+} from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitWorktreeManager, remoteCredentialConfig } from './git-worktree-manager.js';
 
@@ -188,6 +194,57 @@ describe('GitWorktreeManager', () => {
       expect(remoteCredentialConfig(url, credentials), String(url)).toBeUndefined();
     }
     expect(remoteCredentialConfig('https://github.com/o/r', undefined)).toBeUndefined();
+  });
+
+  it('ends a push and the hook its remote runs at once when the signal aborts; a later push waits for none', async () => {
+    // The remote runs its own hooks (Harness's overrides stop only local ones): this one hangs.
+    const pidFile = join(data.path, 'hook.pid');
+    writeFileSync(
+      join(repo.originPath ?? '', 'hooks', 'pre-receive'),
+      `#!/bin/sh\nsleep 600 & echo $! > '${pidFile}'; wait\n`,
+    );
+    chmodSync(join(repo.originPath ?? '', 'hooks', 'pre-receive'), 0o755);
+    const tree = await manager.create(repo.path, '0123abcd-task', 'Hang');
+    writeFileSync(join(tree.path, 'new.txt'), 'hello\n');
+    await manager.commitAll(repo.path, tree.path, 'Add new.txt');
+    const controller = new AbortController();
+    const pushing = manager.push(repo.path, tree.path, tree.branch, true, controller.signal);
+    // A second operation of another task waits behind the push; its own abort ends that wait.
+    const other = new AbortController();
+    const waiting = manager.deleteBranch(repo.path, 'nothing');
+    const waitingPush = manager.push(repo.path, tree.path, 'other-branch', false, other.signal);
+    for (let i = 0; i < 600 && !(existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== ''); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const hookPid = Number(readFileSync(pidFile, 'utf8'));
+    expect(isProcessRunning(hookPid)).toBe(true);
+    other.abort();
+    await expect(waitingPush).rejects.toMatchObject({ code: 'GIT_FAILED' });
+    controller.abort();
+    await expect(pushing).rejects.toThrow(/stopped/);
+    // The lock is released once the push's whole process group is gone.
+    await waiting;
+    expect(isProcessRunning(hookPid)).toBe(false);
+    expect(repo.git('ls-remote', 'origin', tree.branch)).toBe('');
+    expect(repo.git('ls-remote', 'origin', 'other-branch')).toBe('');
+  });
+
+  it('ends a commit and the filter git runs at once when the signal aborts', async () => {
+    const pidFile = join(data.path, 'filter.pid');
+    repo.commitFile('.gitattributes', 'new.txt filter=slow\n');
+    repo.git('push', '--quiet', 'origin', 'HEAD:main');
+    repo.git('config', 'filter.slow.clean', `sleep 600 & echo $! > '${pidFile}'; wait; cat`);
+    const tree = await manager.create(repo.path, '0123abcd-task', 'Hang');
+    writeFileSync(join(tree.path, 'new.txt'), 'hello\n');
+    const controller = new AbortController();
+    const committing = manager.commitAll(repo.path, tree.path, 'Add new.txt', controller.signal);
+    for (let i = 0; i < 600 && !(existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== ''); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const filterPid = Number(readFileSync(pidFile, 'utf8'));
+    controller.abort();
+    await expect(committing).rejects.toThrow(/stopped/);
+    expect(isProcessRunning(filterPid)).toBe(false);
+    // An aborted signal runs nothing.
+    await expect(manager.diff(tree.path, tree.base, 1000, controller.signal)).rejects.toThrow(/not run/);
   });
 });
 

@@ -141,20 +141,25 @@ export class GitWorktreeManager {
 
   constructor(private readonly deps: GitWorktreeManagerDeps) {}
 
-  /** Runs `work` after every earlier locked operation on the same repository. */
-  private locked<T>(repoRoot: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` after every earlier locked operation on the same repository. With `signal`, the
+   * wait ends at its abort (a cancelled task does not wait behind another task's push), and `work`
+   * is skipped when its turn comes.
+   */
+  private locked<T>(repoRoot: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const previous = this.repoLocks.get(repoRoot) ?? Promise.resolve();
-    const next = previous.then(work, work);
+    const guarded = (): Promise<T> => (signal?.aborted === true ? Promise.reject(stoppedError()) : work());
+    const next = previous.then(guarded, guarded);
     const settled = next.catch(() => undefined);
     this.repoLocks.set(repoRoot, settled);
     void settled.then(() => {
       if (this.repoLocks.get(repoRoot) === settled) this.repoLocks.delete(repoRoot);
     });
-    return next;
+    return signal === undefined ? next : untilAborted(next, signal);
   }
 
-  private run(cwd: string, args: readonly string[], timeoutMs?: number): Promise<string> {
-    return git(args, { cwd, env: this.deps.env, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  private run(cwd: string, args: readonly string[], signal?: AbortSignal): Promise<string> {
+    return git(args, { cwd, env: this.deps.env, signal });
   }
 
   /**
@@ -166,6 +171,7 @@ export class GitWorktreeManager {
     cwd: string,
     direction: 'fetch' | 'push',
     args: readonly string[],
+    signal: AbortSignal | undefined,
   ): Promise<string> {
     this.restoreSharedStateUnlocked(repoRoot);
     const url =
@@ -175,7 +181,7 @@ export class GitWorktreeManager {
             () => undefined,
           );
     const credential = remoteCredentialConfig(url, this.deps.credentials);
-    return git(args, { cwd, env: this.deps.env, timeoutMs: 120_000, ...credential });
+    return git(args, { cwd, env: this.deps.env, timeoutMs: 120_000, signal, ...credential });
   }
 
   private sharedStateFile(repoRoot: string): string {
@@ -252,22 +258,34 @@ export class GitWorktreeManager {
    * Creates the task's worktree on a fresh branch from the base branch: `baseBranch`, else
    * `origin`'s default branch, else the repository's current branch. The base is fetched from
    * `origin` first when there is one. The branch is `branch` when given, else `taskBranchName`. An
-   * existing branch of the same name (a retried task) is reset.
+   * existing branch of the same name (a retried task) is reset. `signal` stops the fetch.
    */
-  create(repoRoot: string, taskId: string, title: string, baseBranch?: string, branch?: string): Promise<Worktree> {
-    return this.locked(repoRoot, () => this.createUnlocked(repoRoot, taskId, title, baseBranch, branch));
+  create(
+    repoRoot: string,
+    taskId: string,
+    title: string,
+    baseBranch?: string,
+    branch?: string,
+    signal?: AbortSignal,
+  ): Promise<Worktree> {
+    return this.locked(
+      repoRoot,
+      () => this.createUnlocked(repoRoot, taskId, title, baseBranch, branch, signal),
+      signal,
+    );
   }
 
   private async createUnlocked(
     repoRoot: string,
     taskId: string,
     title: string,
-    baseBranch?: string,
-    branchName?: string,
+    baseBranch: string | undefined,
+    branchName: string | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<Worktree> {
     mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
     if (baseBranch !== undefined) checkedBranch(baseBranch, 'base branch');
-    const startPoint = await this.freshStartPoint(repoRoot, baseBranch);
+    const startPoint = await this.freshStartPoint(repoRoot, baseBranch, signal);
     const path = this.pathFor(taskId);
     if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
     const branch = checkedBranch(branchName ?? taskBranchName(taskId, title), 'task branch');
@@ -280,25 +298,34 @@ export class GitWorktreeManager {
    * The ref a new task branch starts from: `origin/<base>` fetched just now, or within
    * `baseFetchIntervalMs` for an earlier task of the same repository; `<base>` without an origin.
    */
-  private freshStartPoint(repoRoot: string, baseBranch: string | undefined): Promise<string> {
+  private freshStartPoint(
+    repoRoot: string,
+    baseBranch: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
     return this.fresh(this.freshBases, `${repoRoot}\0${baseBranch ?? ''}`, () =>
-      this.fetchStartPoint(repoRoot, baseBranch),
+      this.fetchStartPoint(repoRoot, baseBranch, signal),
     );
   }
 
   /** Finds the base (asked for, else origin's default, else the current branch) and fetches it. */
-  private async fetchStartPoint(repoRoot: string, baseBranch: string | undefined): Promise<string> {
+  private async fetchStartPoint(
+    repoRoot: string,
+    baseBranch: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
     const hasOrigin = (await this.run(repoRoot, ['remote'])).split('\n').includes('origin');
     const base = checkedBranch(baseBranch ?? (await this.findDefaultBranch(repoRoot, hasOrigin)), 'base branch');
     let startPoint = base;
     if (hasOrigin) {
       // A full refspec: whatever the name, git reads it as a refspec, never as an option.
-      await this.runRemote(repoRoot, repoRoot, 'fetch', [
+      await this.runRemote(
+        repoRoot,
+        repoRoot,
         'fetch',
-        '--quiet',
-        'origin',
-        `+refs/heads/${base}:refs/remotes/origin/${base}`,
-      ]);
+        ['fetch', '--quiet', 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`],
+        signal,
+      );
       startPoint = `origin/${base}`;
     }
     return startPoint;
@@ -323,33 +350,43 @@ export class GitWorktreeManager {
 
   /**
    * A worktree on an existing remote branch (a pull request's head, or a task branch pushed
-   * before a restart), checked out as a local branch of the same name.
+   * before a restart), checked out as a local branch of the same name. `signal` stops the fetch.
    */
-  async checkoutRemoteBranch(repoRoot: string, taskId: string, branch: string): Promise<Worktree> {
+  async checkoutRemoteBranch(
+    repoRoot: string,
+    taskId: string,
+    branch: string,
+    signal?: AbortSignal,
+  ): Promise<Worktree> {
     checkedBranch(branch, 'branch');
-    return this.locked(repoRoot, async () => {
-      mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
-      await this.runRemote(repoRoot, repoRoot, 'fetch', [
-        'fetch',
-        '--quiet',
-        'origin',
-        `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
-      ]);
-      const path = this.pathFor(taskId);
-      if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
-      await this.run(repoRoot, [
-        'worktree',
-        'add',
-        '--quiet',
-        '--no-track',
-        '-B',
-        branch,
-        '--',
-        path,
-        `origin/${branch}`,
-      ]);
-      return { path, branch, base: `origin/${branch}` };
-    });
+    return this.locked(
+      repoRoot,
+      async () => {
+        mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
+        await this.runRemote(
+          repoRoot,
+          repoRoot,
+          'fetch',
+          ['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
+          signal,
+        );
+        const path = this.pathFor(taskId);
+        if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
+        await this.run(repoRoot, [
+          'worktree',
+          'add',
+          '--quiet',
+          '--no-track',
+          '-B',
+          branch,
+          '--',
+          path,
+          `origin/${branch}`,
+        ]);
+        return { path, branch, base: `origin/${branch}` };
+      },
+      signal,
+    );
   }
 
   /** The commit checked out in a worktree. */
@@ -370,19 +407,29 @@ export class GitWorktreeManager {
   /**
    * Pushes the worktree's HEAD to `branch` on `origin`. `force` is for branches Harness owns (a
    * retried task rebuilds its branch); a pull request's own branch is never force-pushed.
+   * `signal` ends the push (and the remote's hooks it runs) at once.
    */
-  async push(repoRoot: string, worktreePath: string, branch: string, force: boolean): Promise<void> {
+  async push(
+    repoRoot: string,
+    worktreePath: string,
+    branch: string,
+    force: boolean,
+    signal?: AbortSignal,
+  ): Promise<void> {
     checkedBranch(branch, 'branch');
-    return this.locked(repoRoot, async () => {
-      await this.runRemote(repoRoot, worktreePath, 'push', [
-        'push',
-        '--quiet',
-        '--no-verify',
-        ...(force ? ['--force'] : []),
-        'origin',
-        `HEAD:refs/heads/${branch}`,
-      ]);
-    });
+    return this.locked(
+      repoRoot,
+      async () => {
+        await this.runRemote(
+          repoRoot,
+          worktreePath,
+          'push',
+          ['push', '--quiet', '--no-verify', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`],
+          signal,
+        );
+      },
+      signal,
+    );
   }
 
   /** Deletes a local branch of the repository (a task's that never got a commit); missing is fine. */
@@ -401,34 +448,42 @@ export class GitWorktreeManager {
   }
 
   /** The change of the worktree against `base` (`git diff base...HEAD`), cut at `maxChars`. */
-  async diff(worktreePath: string, base: string, maxChars: number): Promise<string> {
+  async diff(worktreePath: string, base: string, maxChars: number, signal?: AbortSignal): Promise<string> {
     // No external diff or textconv programs: they come from config a task could have written.
-    const text = await this.run(worktreePath, [
-      'diff',
-      '--no-color',
-      '--no-ext-diff',
-      '--no-textconv',
-      '--stat',
-      '--patch',
-      `${checkedBranch(base, 'base')}...HEAD`,
-      '--',
-    ]);
+    const text = await this.run(
+      worktreePath,
+      [
+        'diff',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--stat',
+        '--patch',
+        `${checkedBranch(base, 'base')}...HEAD`,
+        '--',
+      ],
+      signal,
+    );
     return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… diff cut at ${String(maxChars)} characters`;
   }
 
   /** Files and lines the worktree's commits changed against `base` (`git diff --numstat base...HEAD`). */
-  async diffStat(worktreePath: string, base: string): Promise<DiffStat> {
-    const output = await this.run(worktreePath, [
-      'diff',
-      '--numstat',
-      '-z',
-      '--no-renames',
-      '--no-color',
-      '--no-ext-diff',
-      '--no-textconv',
-      `${checkedBranch(base, 'base')}...HEAD`,
-      '--',
-    ]);
+  async diffStat(worktreePath: string, base: string, signal?: AbortSignal): Promise<DiffStat> {
+    const output = await this.run(
+      worktreePath,
+      [
+        'diff',
+        '--numstat',
+        '-z',
+        '--no-renames',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        `${checkedBranch(base, 'base')}...HEAD`,
+        '--',
+      ],
+      signal,
+    );
     return parseNumstat(output);
   }
 
@@ -469,18 +524,24 @@ export class GitWorktreeManager {
     }
   }
 
-  async commitAll(repoRoot: string, path: string, message: string): Promise<string | undefined> {
+  /** `signal` ends the commit's git (and the filters it runs) at once. */
+  async commitAll(repoRoot: string, path: string, message: string, signal?: AbortSignal): Promise<string | undefined> {
     // Filters (`git add` runs clean filters) come from config: the recorded one, not a planted one.
     await this.restoreSharedState(repoRoot);
     // Outside the repository's lock: a commit writes only its worktree's index and its own branch.
-    return this.commitUnlocked(repoRoot, path, message);
+    return this.commitUnlocked(repoRoot, path, message, signal);
   }
 
-  private async commitUnlocked(repoRoot: string, path: string, message: string): Promise<string | undefined> {
-    await this.run(path, ['add', '--all']);
+  private async commitUnlocked(
+    repoRoot: string,
+    path: string,
+    message: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string | undefined> {
+    await this.run(path, ['add', '--all'], signal);
     const identity = (await this.hasCommitIdentity(repoRoot, path)) ? [] : FALLBACK_IDENTITY;
     try {
-      await this.run(path, [...identity, 'commit', '--quiet', '--no-verify', '-m', message]);
+      await this.run(path, [...identity, 'commit', '--quiet', '--no-verify', '-m', message], signal);
     } catch (error) {
       // Nothing staged is an answer, not a failure; asked only then, so a commit costs one process less.
       const nothingStaged = await this.run(path, ['diff', '--cached', '--quiet']).then(
@@ -490,7 +551,7 @@ export class GitWorktreeManager {
       if (nothingStaged) return undefined;
       throw error;
     }
-    return this.run(path, ['rev-parse', 'HEAD']);
+    return this.run(path, ['rev-parse', 'HEAD'], signal);
   }
 
   /**
@@ -563,4 +624,30 @@ export class GitWorktreeManager {
     for (const root of repoRoots) await this.run(root, ['worktree', 'prune']).catch(() => undefined);
     return removed;
   }
+}
+
+/** What a git operation of a stopped task answers when it never ran. */
+function stoppedError(): AppError {
+  return new AppError('GIT_FAILED', 'git was not run: its task was stopped');
+}
+
+/** `work`'s answer, or the stopped error as soon as `signal` aborts (work goes on, unawaited). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(stoppedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(stoppedError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }

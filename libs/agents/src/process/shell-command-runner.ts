@@ -4,6 +4,9 @@ import { killProcessGroup } from './process-group.js';
 /** The end of a command's output kept for the record and for the agent. */
 const OUTPUT_TAIL_CHARS = 4000;
 
+/** Between SIGTERM and SIGKILL when a command's group is ended (timeout or abort). */
+const KILL_GRACE_MS = 2000;
+
 /** @public */
 export interface ShellCommandOutcome {
   readonly command: string;
@@ -11,11 +14,15 @@ export interface ShellCommandOutcome {
   readonly timedOut: boolean;
   readonly output: string;
   readonly durationMs: number;
+  /** Ended by the caller's abort signal (a cancelled task), not by itself or the timeout. */
+  readonly cancelled?: boolean | undefined;
 }
 
 /**
  * Runs `bash -c <command>` in a directory, in its own process group, with stdin closed; past the
- * timeout the whole group is ended. Keeps the end of stdout and stderr together.
+ * timeout, or at once on the abort signal, the whole group is ended (SIGTERM, then SIGKILL after
+ * 2 s). Keeps the end of stdout and stderr together. The outcome never waits on a process that left
+ * the group (`setsid`) and holds the pipes: the task's cleanup ends it by its marker.
  *
  * The commands are code Harness does not control (`npm test` runs what the agent wrote), so the
  * environment given here must be an allow-list (`commandEnv` of @agent-harness/core), never the
@@ -35,6 +42,8 @@ export class ShellCommandRunner {
     },
   ): Promise<ShellCommandOutcome> {
     const started = Date.now();
+    if (options.signal?.aborted === true)
+      return Promise.resolve({ command, exitCode: null, timedOut: false, cancelled: true, output: '', durationMs: 0 });
     return new Promise((resolve) => {
       const env = { ...this.env, ...options.env };
       const child = spawn('bash', ['-c', command], {
@@ -44,31 +53,46 @@ export class ShellCommandRunner {
         detached: true,
       });
       let output = '';
-      let timedOut = false;
+      let stopped: 'timeout' | 'cancelled' | undefined;
       const collect = (chunk: Buffer): void => {
         output = (output + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS * 4);
       };
       child.stdout.on('data', collect);
       child.stderr.on('data', collect);
+      // 'close' waits for every holder of the pipes; past this, they are let go (see below).
+      const stopReading = (): void => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      };
+      let pipesTimer: NodeJS.Timeout | undefined;
+      const stop = (why: 'timeout' | 'cancelled'): void => {
+        if (stopped !== undefined || child.pid === undefined) return;
+        stopped = why;
+        void killProcessGroup(child.pid, KILL_GRACE_MS).then(stopReading);
+      };
       const timer = setTimeout(() => {
-        timedOut = true;
-        if (child.pid !== undefined) void killProcessGroup(child.pid, 2000);
+        stop('timeout');
       }, options.timeoutMs);
       const onAbort = (): void => {
-        if (child.pid !== undefined) void killProcessGroup(child.pid, 2000);
+        stop('cancelled');
       };
       options.signal?.addEventListener('abort', onAbort, { once: true });
       child.once('error', (error) => {
         output += `\n${error.message}`;
       });
+      child.once('exit', () => {
+        pipesTimer = setTimeout(stopReading, KILL_GRACE_MS + 1000);
+      });
       child.once('close', (code) => {
         clearTimeout(timer);
+        clearTimeout(pipesTimer);
         options.signal?.removeEventListener('abort', onAbort);
-        if (child.pid !== undefined) void killProcessGroup(child.pid, 2000);
+        if (child.pid !== undefined) void killProcessGroup(child.pid, KILL_GRACE_MS);
         resolve({
           command,
           exitCode: code,
-          timedOut,
+          timedOut: stopped === 'timeout',
+          ...(stopped === 'cancelled' ? { cancelled: true } : {}),
           output: output.slice(-OUTPUT_TAIL_CHARS),
           durationMs: Date.now() - started,
         });

@@ -206,6 +206,8 @@ export interface ValidationOutcomeJson {
   /** The end of its combined output. */
   readonly output: string;
   readonly durationMs: number;
+  /** Stopped by a cancel of the task: neither passed nor failed. */
+  readonly cancelled?: boolean | undefined;
 }
 
 /** A validation run: `retry` after the agent's work, `stage: "pre_push"` for the checks before a push. @public */
@@ -215,6 +217,8 @@ export interface ValidationEventData {
   readonly ok: boolean;
   readonly source: 'config' | 'detected' | 'none';
   readonly outcomes: ValidationOutcomeJson[];
+  /** Cut short by a cancel of the task (its last outcome says `cancelled`): no validation failure. */
+  readonly cancelled?: boolean | undefined;
 }
 
 /** @public */
