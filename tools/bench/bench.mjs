@@ -593,6 +593,10 @@ async function sandboxStart() {
   } finally {
     model.close();
     await home.cleanup();
+  }
+}
+
+/**
  * (h) How long `POST /tasks/:id/cancel` takes while the task's validation command would run for
  * 600 s: the documented target is under 5 s (the command's process group gets SIGTERM, then SIGKILL).
  */
