@@ -5,7 +5,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   fileWritingModel,
   killStartedHarnessProcesses,
   readFakeAgentLog,
@@ -25,16 +25,15 @@ describe('harness exec (built CLI, scripted agents)', () => {
   let repo: TempGitRepo;
   let configFile: string;
   let log: string;
+  /** The configuration's agents; `writeConfig` adds the scenario the scripted agents play. */
+  let agents: string;
 
   beforeEach(async () => {
     home = await createTempDir('harness-home-');
     repo = await createTempGitRepo();
     configFile = join(home.path, 'harness.toml');
     log = join(home.path, 'agents.jsonl');
-    writeFileSync(
-      configFile,
-      `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`,
-    );
+    agents = `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`;
   });
   afterEach(async () => {
     await home.cleanup();
@@ -44,14 +43,23 @@ describe('harness exec (built CLI, scripted agents)', () => {
     killStartedHarnessProcesses();
   });
 
-  const exec = (args: string[], scenario: FakeAgentScenario = {}, env: Record<string, string> = {}) =>
-    runHarness({
+  // An agent gets only an allow-list of the environment: its scenario goes into the configuration.
+  const writeConfig = (scenario: FakeAgentScenario): void => {
+    writeFileSync(
+      configFile,
+      `${agents}${fakeAgentToml('claude', scenario, log)}${fakeAgentToml('codex', scenario, log)}`,
+    );
+  };
+  const exec = (args: string[], scenario: FakeAgentScenario = {}, env: Record<string, string> = {}) => {
+    writeConfig(scenario);
+    return runHarness({
       cliPath,
       args: ['exec', ...args, '--config', configFile],
       cwd: repo.path,
       home: home.path,
-      env: { ...fakeAgentEnv(scenario, log), ...env },
+      env,
     });
+  };
 
   it('runs claude in the current directory: a real edit, progress on stderr, the answer on stdout', async () => {
     const result = await exec(['Create hello.txt'], {
@@ -67,12 +75,12 @@ describe('harness exec (built CLI, scripted agents)', () => {
   });
 
   it('shows progress live, while the agent is still working', async () => {
+    writeConfig({ edits: [{ path: 'a.txt', content: 'a' }], delayMs: 400 });
     const child = spawnHarness({
       cliPath,
       args: ['exec', 'slowly', '--config', configFile],
       cwd: repo.path,
       home: home.path,
-      env: fakeAgentEnv({ edits: [{ path: 'a.txt', content: 'a' }], delayMs: 400 }),
     });
     const deadline = Date.now() + 15_000;
     while (!child.stderr().includes('→ Write a.txt') && Date.now() < deadline)
@@ -102,7 +110,7 @@ describe('harness exec (built CLI, scripted agents)', () => {
   it('runs the anthropic-api agent against a local Messages API server', async () => {
     const server = await startFakeAnthropicServer(fileWritingModel('api.txt', 'from the api agent\n'));
     try {
-      writeFileSync(configFile, `[agents.anthropic_api]\nbase_url = "${server.url}"\n`);
+      agents = `[agents.anthropic_api]\nbase_url = "${server.url}"\n`;
       const result = await exec(
         ['Create api.txt', '--agent', 'anthropic-api'],
         {},
@@ -137,7 +145,7 @@ describe('harness exec (built CLI, scripted agents)', () => {
       code: 2,
       stderr: expect.stringContaining('unknown agent "gpt-pilot"') as string,
     });
-    writeFileSync(configFile, '[agents.claude]\ncli_path = "/opt/none/claude"\n');
+    agents = '[agents.claude]\ncli_path = "/opt/none/claude"\n';
     const missing = await exec(['x', '--agent', 'claude']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(
@@ -147,12 +155,12 @@ describe('harness exec (built CLI, scripted agents)', () => {
 
   it('Ctrl-C cancels the agent, ends its process group and exits 130', async () => {
     const pidFile = join(home.path, 'grandchild.pid');
+    writeConfig({ hang: 'after_init', grandchildPidFile: pidFile });
     const child = spawnHarness({
       cliPath,
       args: ['exec', 'hang', '--config', configFile],
       cwd: repo.path,
       home: home.path,
-      env: fakeAgentEnv({ hang: 'after_init', grandchildPidFile: pidFile }, log),
     });
     const deadline = Date.now() + 15_000;
     while (!child.stderr().includes('● session') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

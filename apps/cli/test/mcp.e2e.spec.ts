@@ -4,7 +4,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   killStartedHarnessProcesses,
   runHarness,
   startHarnessServer,
@@ -87,8 +87,13 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
     return file('harness.toml');
   }
 
-  /** Spawns `harness mcp-server <args>` in the repository, as a client would, and connects. */
+  /**
+   * Spawns `harness mcp-server <args>` in the repository, as a client would, and connects. With
+   * `--config`, the scripted agent's `scenario` goes into that configuration (an agent gets none of
+   * the server's environment beyond an allow-list).
+   */
   async function connect(args: string[], scenario: FakeAgentScenario, env: Record<string, string> = {}) {
+    if (args.includes('--config')) writeConfig([fakeAgentToml('claude', scenario, file('agent.jsonl'))]);
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [binPath, 'mcp-server', ...args],
@@ -98,7 +103,6 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
         NO_COLOR: '1',
         GITHUB_TOKEN,
         ...repo.gitEnv,
-        ...fakeAgentEnv(scenario, file('agent.jsonl')),
         ...env,
       },
       stderr: 'pipe',
@@ -335,16 +339,12 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
   });
 
   it('--url: tasks go to a running harness serve (with its API token), and its errors come back as tool errors', async () => {
-    const config = writeConfig();
+    const config = writeConfig([fakeAgentToml('claude', { edits: [{ path: 'remote.txt', content: 'r\n' }] })]);
     server = await startHarnessServer({
       cliPath,
       args: ['--config', config],
       home: home.path,
-      env: {
-        ...repo.gitEnv,
-        ...fakeAgentEnv({ edits: [{ path: 'remote.txt', content: 'r\n' }] }),
-        HARNESS_API_TOKEN: API_TOKEN,
-      },
+      env: { ...repo.gitEnv, HARNESS_API_TOKEN: API_TOKEN },
     });
     const session = await connect(['--url', server.url], {}, { HARNESS_API_TOKEN: API_TOKEN });
     expect(session.stderr()).toContain(`tasks go to the Harness server at ${server.url}`);

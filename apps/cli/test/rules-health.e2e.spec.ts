@@ -7,7 +7,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   killStartedHarnessProcesses,
   runHarness,
   startHarnessServer,
@@ -48,6 +48,7 @@ describe('telemetry, rules, guards and health (built CLI and server)', () => {
         `data_dir = "${join(home.path, 'data')}"`,
         '[agents.claude]',
         `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+        fakeAgentToml('claude', { edits: EDITS, text: 'Split the module.' }),
         '[validation]',
         'pre_commit = ["test ! -e .fail"]',
         'max_retries = 1',
@@ -105,7 +106,7 @@ describe('telemetry, rules, guards and health (built CLI and server)', () => {
       cliPath,
       args: ['--config', config],
       home: home.path,
-      env: { ...healthy.gitEnv, ...fakeAgentEnv({ edits: EDITS, text: 'Split the module.' }) },
+      env: healthy.gitEnv,
     });
     const bad = await api<CreateTaskResponse>('/tasks', { project: 'failing', prompt: 'Split the module' });
     const good = await api<CreateTaskResponse>('/tasks', { project: 'healthy', prompt: 'Split the module' });

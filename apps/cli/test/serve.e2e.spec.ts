@@ -5,7 +5,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   killStartedHarnessProcesses,
   runHarness,
   spawnHarness,
@@ -200,13 +200,13 @@ describe('harness serve (built CLI)', () => {
     // A running agent makes the shutdown last long enough for the repeat to land during it.
     writeFileSync(
       file('harness.toml'),
-      `[server]\ndata_dir = "${file('data')}"\n${agentsToml(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
+      `[server]\ndata_dir = "${file('data')}"\n${agentsToml(join(FAKE_AGENT_BIN_DIR, 'claude'))}${fakeAgentToml('claude', { hang: 'after_init' })}`,
     );
     const server = await startHarnessServer({
       cliPath,
       args: ['--config', file('harness.toml'), '--project', `app=${repo.path}`],
       home: home.path,
-      env: { ...repo.gitEnv, ...fakeAgentEnv({ hang: 'after_init' }) },
+      env: repo.gitEnv,
     });
     const submitted = await fetch(`${server.url}/tasks`, {
       method: 'POST',

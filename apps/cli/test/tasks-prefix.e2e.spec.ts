@@ -4,7 +4,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   killStartedHarnessProcesses,
   runHarness,
   startHarnessServer,
@@ -38,7 +38,7 @@ describe('harness tasks with id prefixes (built CLI and server)', () => {
     killStartedHarnessProcesses();
   });
 
-  async function start(scenario: Parameters<typeof fakeAgentEnv>[0]): Promise<HarnessServerProcess> {
+  async function start(scenario: Parameters<typeof fakeAgentToml>[1]): Promise<HarnessServerProcess> {
     const config = join(home.path, 'harness.toml');
     writeFileSync(
       config,
@@ -47,6 +47,7 @@ describe('harness tasks with id prefixes (built CLI and server)', () => {
         `data_dir = "${join(home.path, 'data')}"`,
         '[agents.claude]',
         `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+        fakeAgentToml('claude', scenario),
         '[[projects]]',
         'name = "app"',
         `root = "${repo.path}"`,
@@ -57,7 +58,7 @@ describe('harness tasks with id prefixes (built CLI and server)', () => {
       cliPath,
       args: ['--config', config],
       home: home.path,
-      env: { ...repo.gitEnv, ...fakeAgentEnv(scenario), HARNESS_API_TOKEN: TOKEN },
+      env: { ...repo.gitEnv, HARNESS_API_TOKEN: TOKEN },
     });
     return server;
   }

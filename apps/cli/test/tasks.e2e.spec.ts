@@ -4,7 +4,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   killStartedHarnessProcesses,
   processesInDirectory,
   runHarness,
@@ -63,6 +63,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
         `data_dir = "${join(home.path, 'data')}"`,
         '[agents.claude]',
         `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+        fakeAgentToml('claude', scenario),
         '[concurrency]',
         `max_concurrent_tasks = ${String(options.global ?? 4)}`,
         `max_queue_size = ${String(options.queue ?? 32)}`,
@@ -81,7 +82,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
       cliPath,
       args: ['--config', config],
       home: home.path,
-      env: { ...a.gitEnv, ...fakeAgentEnv(scenario), ...token },
+      env: { ...a.gitEnv, ...token },
     });
     return server;
   }

@@ -4,7 +4,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   killStartedHarnessProcesses,
   readFakeAgentLog,
   runHarness,
@@ -31,7 +31,7 @@ describe('usage errors (built CLI)', () => {
     log = join(home.path, 'agents.jsonl');
     writeFileSync(
       configFile,
-      `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`,
+      `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n${fakeAgentToml('claude', { text: 'ran' }, log)}[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n${fakeAgentToml('codex', { text: 'ran' }, log)}`,
     );
   });
   afterEach(async () => {
@@ -48,7 +48,7 @@ describe('usage errors (built CLI)', () => {
       args,
       cwd: repo.path,
       home: home.path,
-      env: { ...repo.gitEnv, ...fakeAgentEnv({ text: 'ran' }, log) },
+      env: repo.gitEnv,
     });
 
   /** Exit 2, one `harness:` message with a help hint, no help page, nothing on stdout. */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { FAKE_AGENT_BIN_DIR, createTempDataDir, createTempGitRepo, fakeAgentEnv } from '@agent-harness/testing';
+import { FAKE_AGENT_BIN_DIR, createTempDataDir, createTempGitRepo, fakeAgentToml } from '@agent-harness/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapStdio } from '../src/bootstrap.js';
 import { httpRpc, WsRpcClient, type RpcMessage } from './support/rpc-clients.js';
@@ -426,10 +426,10 @@ describe('the same method set on HTTP, WebSocket and stdio', () => {
     const stdio = await bootstrapStdio(
       testConfig(
         { data_dir: data.path },
-        `[agents.claude]\ncli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}\n[[projects]]\nname = "app"\nroot = ${JSON.stringify(repo.path)}\n`,
+        `[agents.claude]\ncli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}\n${fakeAgentToml('claude', { text: 'ok' })}[[projects]]\nname = "app"\nroot = ${JSON.stringify(repo.path)}\n`,
       ),
       {
-        env: { PATH: process.env['PATH'], ...repo.gitEnv, ...fakeAgentEnv({ text: 'ok' }) },
+        env: { PATH: process.env['PATH'], ...repo.gitEnv },
         input,
         output,
         schedulers: false,

@@ -3,13 +3,14 @@ export { AgentRunner } from './agent-runner.js';
 export type { AgentPhase, AgentRequest, AgentResult, AgentRun } from './agent-runner.js';
 export {
   ClaudeCodeAgentRunner,
+  CLAUDE_ENV,
   CLAUDE_NESTED_SESSION_VARS,
   claudeArgs,
   claudeModel,
 } from './claude/claude-code-agent-runner.js';
 export type { ClaudeCodeAgentRunnerDeps } from './claude/claude-code-agent-runner.js';
 export { ClaudeStreamParser } from './claude/claude-stream-parser.js';
-export { CodexAgentRunner, codexArgs } from './codex/codex-agent-runner.js';
+export { CODEX_ENV, CodexAgentRunner, codexArgs } from './codex/codex-agent-runner.js';
 export type { CodexAgentRunnerDeps } from './codex/codex-agent-runner.js';
 export { CodexEventParser } from './codex/codex-event-parser.js';
 export { AnthropicApiAgentRunner } from './anthropic-api/anthropic-api-agent-runner.js';

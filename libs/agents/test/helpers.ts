@@ -69,7 +69,10 @@ export async function waitForFile(path: string, ms = 10_000): Promise<string> {
   throw new Error(`${path} did not appear within ${String(ms)} ms`);
 }
 
-/** Harness's own secrets and every provider's credentials, each with a value naming itself. */
+/**
+ * Harness's own secrets, every provider's credentials and other secrets a server's environment
+ * holds (database URLs, cloud keys, registry tokens), each with a value naming itself.
+ */
 export const CREDENTIAL_CANARIES: Readonly<Record<string, string>> = Object.fromEntries(
   [
     'GITHUB_TOKEN',
@@ -77,6 +80,16 @@ export const CREDENTIAL_CANARIES: Readonly<Record<string, string>> = Object.from
     'GH_ENTERPRISE_TOKEN',
     'HARNESS_API_TOKEN',
     'HARNESS_GITHUB_WEBHOOK_SECRET',
+    'HARNESS_DATABASE_URL',
+    'DATABASE_URL',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'GOOGLE_APPLICATION_CREDENTIALS',
+    'AZURE_CLIENT_SECRET',
+    'NPM_TOKEN',
+    'SSH_AUTH_SOCK',
+    'SOME_SERVER_SECRET',
     'ANTHROPIC_API_KEY',
     'ANTHROPIC_AUTH_TOKEN',
     'CLAUDE_CODE_OAUTH_TOKEN',

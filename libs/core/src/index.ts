@@ -31,7 +31,8 @@ export type {
 } from './agents/agent-event.js';
 
 export { isSafeBranchName, branchNameProblem } from './security/ref-name.js';
-export { commandEnv, gitEnv } from './security/child-env.js';
+export { agentEnv, commandEnv, gitEnv } from './security/child-env.js';
+export type { AgentEnvAllowance } from './security/child-env.js';
 export { MAX_RELATIVE_PATH_LENGTH, confinedRelativePath } from './security/relative-path.js';
 export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret-redactor.js';
 export { untrustedBlock } from './security/untrusted-block.js';

@@ -92,6 +92,24 @@ export function fakeAgentEnv(
   };
 }
 
+/**
+ * `fakeAgentEnv` as the `[agents.<tool>.env]` table of a configuration file: the way to hand a
+ * scripted agent its scenario, since an agent gets only an allow-list of Harness's own environment.
+ * Ends with a newline; put it where a new table may start.
+ * @public
+ */
+export function fakeAgentToml(
+  tool: 'claude' | 'codex',
+  scenario: FakeAgentScenario,
+  logFile?: string,
+  counterFile?: string,
+): string {
+  const lines = Object.entries(fakeAgentEnv(scenario, logFile, counterFile)).map(
+    ([name, value]) => `${name} = ${JSON.stringify(value)}`,
+  );
+  return `[agents.${tool}.env]\n${lines.join('\n')}\n`;
+}
+
 /** The invocations recorded in `logFile`, oldest first. @public */
 export function readFakeAgentLog(logFile: string): FakeAgentInvocation[] {
   if (!existsSync(logFile)) return [];

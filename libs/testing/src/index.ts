@@ -7,7 +7,7 @@ export type { CreateTempPostgresDatabaseOptions, TempPostgresDatabase } from './
 export type { CreateTempGitRepoOptions, TempGitRepo } from './git-repo.js';
 export { runHarness, spawnHarness, startHarnessServer, killStartedHarnessProcesses } from './harness-process.js';
 export type { HarnessProcess, HarnessRunOptions, HarnessServerProcess, ProcessExit } from './harness-process.js';
-export { FAKE_AGENT_BIN_DIR, fakeAgentEnv, readFakeAgentLog } from './fake-agent-clis.js';
+export { FAKE_AGENT_BIN_DIR, fakeAgentEnv, fakeAgentToml, readFakeAgentLog } from './fake-agent-clis.js';
 export type { FakeAgentInvocation, FakeAgentScenario } from './fake-agent-clis.js';
 export type { FakeModelServer, RecordedModelRequest, TransportFault } from './fake-model-server.js';
 export {

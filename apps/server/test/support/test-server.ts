@@ -6,7 +6,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDataDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   type FakeAgentScenario,
   type TempDir,
   type TempGitRepo,
@@ -49,17 +49,14 @@ export async function startTestServer(
       [
         `[agents.claude]`,
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
+        fakeAgentToml('claude', options.scenario ?? { edits: [{ path: 'f.txt', content: 'x\n' }] }),
         '[[projects]]',
         'name = "app"',
         `root = ${JSON.stringify(repo.path)}`,
         '',
       ].join('\n'),
     );
-    const env = {
-      PATH: process.env['PATH'],
-      ...repo.gitEnv,
-      ...fakeAgentEnv(options.scenario ?? { edits: [{ path: 'f.txt', content: 'x\n' }] }),
-    };
+    const env = { PATH: process.env['PATH'], ...repo.gitEnv };
     server = await bootstrapServer(config, {
       env,
       ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),

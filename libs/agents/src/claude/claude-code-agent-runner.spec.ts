@@ -148,17 +148,24 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     expect(args[args.indexOf('--model') + 1]).toBe('opus-x');
   });
 
-  it('gives the agent a clean environment: no nested-session variables, no GitHub token, config env added', async () => {
+  it('gives the agent an allow-listed environment: its own settings, no nested-session variables, no server secrets, config env added', async () => {
     const baseEnv = {
       CLAUDECODE: '1',
       CLAUDE_CODE_ENTRYPOINT: 'cli',
       CLAUDE_CODE_SESSION_ID: 'outer',
       CLAUDE_CONFIG_DIR: '/keep/me',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      HTTPS_PROXY: 'http://proxy:3128',
+      NODE_EXTRA_CA_CERTS: '/etc/ca.pem',
       GITHUB_TOKEN: 'ghp_secret',
       HARNESS_API_TOKEN: 'tok',
+      HARNESS_DATABASE_URL: 'postgres://harness:pw@db/harness',
+      AWS_SECRET_ACCESS_KEY: 'aws',
       OPENAI_API_KEY: 'sk-openai',
+      UNRELATED: 'x',
     };
-    await finished(run({}, {}, '[agents.claude.env]\nEXTRA_FROM_CONFIG = "yes"\n', baseEnv));
+    await finished(run({}, {}, '[agents.claude.env]\nEXTRA_FROM_CONFIG = "yes"\nAWS_REGION = "eu-west-1"\n', baseEnv));
     const env = readFakeAgentLog(log)[0]?.env ?? {};
     for (const gone of [
       'CLAUDECODE',
@@ -166,11 +173,21 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
       'CLAUDE_CODE_SESSION_ID',
       'GITHUB_TOKEN',
       'HARNESS_API_TOKEN',
+      'HARNESS_DATABASE_URL',
+      'AWS_SECRET_ACCESS_KEY',
       'OPENAI_API_KEY',
+      'UNRELATED',
     ])
       expect(env).not.toHaveProperty(gone);
-    expect(env['CLAUDE_CONFIG_DIR']).toBe('/keep/me');
-    expect(env['EXTRA_FROM_CONFIG']).toBe('yes');
+    expect(env).toMatchObject({
+      CLAUDE_CONFIG_DIR: '/keep/me',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      HTTPS_PROXY: 'http://proxy:3128',
+      NODE_EXTRA_CA_CERTS: '/etc/ca.pem',
+      EXTRA_FROM_CONFIG: 'yes',
+      AWS_REGION: 'eu-west-1',
+    });
   });
 
   it("gives the commands it runs only Anthropic credentials: no other provider's keys, no Harness secrets (canaries)", async () => {

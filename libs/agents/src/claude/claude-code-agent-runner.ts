@@ -1,6 +1,5 @@
-import type { AgentEndReason, HarnessConfig } from '@agent-harness/core';
+import { agentEnv, type AgentEndReason, type AgentEnvAllowance, type HarnessConfig } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
-import { OPENAI_CREDENTIALS, buildChildEnv } from '../process/agent-env.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { taskMarkerOf } from '../process/orphans.js';
 import { ClaudeStreamParser } from './claude-stream-parser.js';
@@ -22,6 +21,31 @@ export const CLAUDE_NESTED_SESSION_VARS = [
   'CLAUDE_AGENT_SDK_VERSION',
 ];
 
+/**
+ * What Claude Code takes from the server's environment besides the base (see `agentEnv`): its
+ * credentials (ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN, CLAUDE_CODE_OAUTH_TOKEN), endpoint and
+ * models (ANTHROPIC_BASE_URL, ANTHROPIC_MODEL…), its settings (CLAUDE_CODE_*, CLAUDE_CONFIG_DIR, the
+ * DISABLE_* switches, IS_SANDBOX), never the markers of a session it would be nested in.
+ * @public
+ */
+export const CLAUDE_ENV: AgentEnvAllowance = {
+  names: [
+    'CLAUDE_CONFIG_DIR',
+    'IS_SANDBOX',
+    'DISABLE_TELEMETRY',
+    'DISABLE_AUTOUPDATER',
+    'DISABLE_ERROR_REPORTING',
+    'DISABLE_NON_ESSENTIAL_MODEL_CALLS',
+    'MAX_THINKING_TOKENS',
+    'BASH_DEFAULT_TIMEOUT_MS',
+    'BASH_MAX_TIMEOUT_MS',
+    'MCP_TIMEOUT',
+    'MCP_TOOL_TIMEOUT',
+  ],
+  prefixes: ['ANTHROPIC_', 'CLAUDE_CODE_'],
+  except: CLAUDE_NESTED_SESSION_VARS,
+};
+
 /** Tools that change files or run commands: denied unless a request allows them. */
 const MUTATING_TOOLS = ['Bash', 'Edit', 'MultiEdit', 'NotebookEdit', 'Write'];
 const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'LS'];
@@ -31,7 +55,7 @@ export interface ClaudeCodeAgentRunnerDeps {
   readonly config: ClaudeConfig;
   /** `[agents] sandbox_mode`, used when a request names none. */
   readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
-  /** The environment Harness itself runs with; the agent's is derived from it. */
+  /** The environment Harness itself runs with; the agent's is an allow-list of it (`CLAUDE_ENV`). */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** How long Claude Code may keep failing to reach its model API before the run fails. Default 60 s. */
   readonly unreachableTimeoutMs?: number | undefined;
@@ -116,12 +140,7 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
       args: claudeArgs(config, this.deps.sandboxMode, request),
       stdin: request.prompt,
       cwd: request.cwd,
-      env: buildChildEnv(
-        this.deps.baseEnv,
-        [...CLAUDE_NESTED_SESSION_VARS, ...OPENAI_CREDENTIALS],
-        config.env,
-        request.env,
-      ),
+      env: agentEnv(this.deps.baseEnv, CLAUDE_ENV, config.env, request.env),
       parser: new ClaudeStreamParser(),
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,

@@ -128,11 +128,25 @@ describe('CodexAgentRunner with the scripted codex', () => {
   });
 
   it("keeps other agents' secrets and Harness's tokens out of its environment", async () => {
-    await finished(run({}, {}, '', { ANTHROPIC_API_KEY: 'sk-ant', GITHUB_TOKEN: 'ghp', OPENAI_API_KEY: 'sk-openai' }));
+    await finished(
+      run({}, {}, '', {
+        ANTHROPIC_API_KEY: 'sk-ant',
+        GITHUB_TOKEN: 'ghp',
+        HARNESS_DATABASE_URL: 'postgres://harness:pw@db/harness',
+        OPENAI_API_KEY: 'sk-openai',
+        OPENAI_BASE_URL: 'http://127.0.0.1:1/v1',
+        CODEX_HOME: '/home/u/.codex',
+      }),
+    );
     const env = readFakeAgentLog(log)[0]?.env ?? {};
     expect(env).not.toHaveProperty('ANTHROPIC_API_KEY');
     expect(env).not.toHaveProperty('GITHUB_TOKEN');
-    expect(env['OPENAI_API_KEY']).toBe('sk-openai');
+    expect(env).not.toHaveProperty('HARNESS_DATABASE_URL');
+    expect(env).toMatchObject({
+      OPENAI_API_KEY: 'sk-openai',
+      OPENAI_BASE_URL: 'http://127.0.0.1:1/v1',
+      CODEX_HOME: '/home/u/.codex',
+    });
   });
 
   it('gives the commands it runs only OpenAI credentials: no Anthropic keys, no Harness secrets (canaries)', async () => {

@@ -1,6 +1,5 @@
-import type { HarnessConfig } from '@agent-harness/core';
+import { agentEnv, type AgentEnvAllowance, type HarnessConfig } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
-import { ANTHROPIC_CREDENTIALS, buildChildEnv } from '../process/agent-env.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { taskMarkerOf } from '../process/orphans.js';
 import { CodexEventParser } from './codex-event-parser.js';
@@ -11,10 +10,23 @@ type CodexConfig = HarnessConfig['agents']['codex'];
 export interface CodexAgentRunnerDeps {
   readonly config: CodexConfig;
   readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
+  /** The environment Harness itself runs with; the agent's is an allow-list of it (`CODEX_ENV`). */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** How long Codex may keep reconnecting to its model API before the run fails. Default 60 s. */
   readonly unreachableTimeoutMs?: number | undefined;
 }
+
+/**
+ * What Codex takes from the server's environment besides the base (see `agentEnv`): its
+ * credentials, endpoint and home (OPENAI_API_KEY, OPENAI_BASE_URL, CODEX_API_KEY, CODEX_HOME…) and
+ * the key of its Azure OpenAI provider. A custom `model_providers` entry's `env_key` is named in
+ * `[agents.codex.env]`.
+ * @public
+ */
+export const CODEX_ENV: AgentEnvAllowance = {
+  names: ['AZURE_OPENAI_API_KEY'],
+  prefixes: ['OPENAI_', 'CODEX_'],
+};
 
 /** How to install Codex, said when it is missing. */
 export const CODEX_INSTALL_HINT = 'npm install -g @openai/codex';
@@ -67,7 +79,7 @@ export class CodexAgentRunner extends AgentRunner {
       args: codexArgs(config, this.deps.sandboxMode, request),
       stdin: request.prompt,
       cwd: request.cwd,
-      env: buildChildEnv(this.deps.baseEnv, ANTHROPIC_CREDENTIALS, config.env, request.env),
+      env: agentEnv(this.deps.baseEnv, CODEX_ENV, config.env, request.env),
       parser: new CodexEventParser(),
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,

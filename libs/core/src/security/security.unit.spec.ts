@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandEnv, gitEnv } from './child-env.js';
+import { agentEnv, commandEnv, gitEnv } from './child-env.js';
 import { isSafeBranchName } from './ref-name.js';
 import { REDACTED_SECRET, SecretRedactor, secretValues } from './secret-redactor.js';
 
@@ -64,6 +64,97 @@ describe('child environments', () => {
 
   it('gives git what it needs to reach remotes, and no secret', () => {
     expect(gitEnv(base)).toEqual({ PATH: '/bin', HOME: '/home/u', LC_ALL: 'C', SSH_AUTH_SOCK: '/s' });
+  });
+
+  describe('agentEnv', () => {
+    const server = {
+      PATH: '/bin',
+      HOME: '/home/u',
+      USER: 'u',
+      LOGNAME: 'u',
+      SHELL: '/bin/bash',
+      LANG: 'C.UTF-8',
+      LC_ALL: 'C',
+      TERM: 'xterm',
+      TMPDIR: '/tmp/u',
+      TZ: 'UTC',
+      HTTPS_PROXY: 'http://proxy:3128',
+      no_proxy: 'localhost',
+      NODE_EXTRA_CA_CERTS: '/etc/ca.pem',
+      SSL_CERT_FILE: '/etc/ca.pem',
+      GIT_CONFIG_GLOBAL: '/home/u/.gitconfig',
+      GIT_AUTHOR_NAME: 'U',
+      ANTHROPIC_API_KEY: 'sk-ant',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:8787',
+      CLAUDE_CONFIG_DIR: '/home/u/.claude',
+      CLAUDE_CODE_ENTRYPOINT: 'cli',
+      OPENAI_API_KEY: 'sk-openai',
+      HARNESS_DATABASE_URL: 'postgres://harness:pw@db/harness',
+      HARNESS_API_TOKEN: 'h',
+      DATABASE_URL: 'postgres://app:pw@db/app',
+      AWS_SECRET_ACCESS_KEY: 'aws',
+      AWS_ACCESS_KEY_ID: 'AKIA',
+      GOOGLE_APPLICATION_CREDENTIALS: '/k.json',
+      AZURE_CLIENT_SECRET: 'az',
+      GITHUB_TOKEN: 'ghp_canary',
+      GH_TOKEN: 'gh',
+      SSH_AUTH_SOCK: '/s',
+      GIT_SSH_COMMAND: 'ssh -i /home/u/.ssh/deploy',
+      NPM_TOKEN: 'npm',
+      RANDOM_THING: 'x',
+      UNSET: undefined,
+    };
+    const claude = {
+      names: ['CLAUDE_CONFIG_DIR'],
+      prefixes: ['ANTHROPIC_', 'CLAUDE_CODE_'],
+      except: ['CLAUDE_CODE_ENTRYPOINT'],
+    };
+
+    it("keeps the base, proxies, TLS certificates, git's identity and the agent's own variables, nothing else", () => {
+      expect(agentEnv(server, claude)).toEqual({
+        PATH: '/bin',
+        HOME: '/home/u',
+        USER: 'u',
+        LOGNAME: 'u',
+        SHELL: '/bin/bash',
+        LANG: 'C.UTF-8',
+        LC_ALL: 'C',
+        TERM: 'xterm',
+        TMPDIR: '/tmp/u',
+        TZ: 'UTC',
+        HTTPS_PROXY: 'http://proxy:3128',
+        no_proxy: 'localhost',
+        NODE_EXTRA_CA_CERTS: '/etc/ca.pem',
+        SSL_CERT_FILE: '/etc/ca.pem',
+        GIT_CONFIG_GLOBAL: '/home/u/.gitconfig',
+        GIT_AUTHOR_NAME: 'U',
+        ANTHROPIC_API_KEY: 'sk-ant',
+        ANTHROPIC_BASE_URL: 'http://127.0.0.1:8787',
+        CLAUDE_CONFIG_DIR: '/home/u/.claude',
+      });
+    });
+
+    it("gives another agent its own provider's variables, not Claude's", () => {
+      const env = agentEnv(server, { names: [], prefixes: ['OPENAI_'] });
+      expect(env['OPENAI_API_KEY']).toBe('sk-openai');
+      expect(env).not.toHaveProperty('ANTHROPIC_API_KEY');
+      expect(env).not.toHaveProperty('CLAUDE_CONFIG_DIR');
+    });
+
+    it('adds the overlays in order, which may name anything (the configured env, then the request)', () => {
+      const env = agentEnv(
+        server,
+        claude,
+        { AWS_REGION: 'eu-west-1', ANTHROPIC_BASE_URL: 'http://proxy' },
+        { HARNESS_TASK_ID: 't-1', ANTHROPIC_BASE_URL: 'http://request' },
+      );
+      expect(env).toMatchObject({
+        AWS_REGION: 'eu-west-1',
+        HARNESS_TASK_ID: 't-1',
+        ANTHROPIC_BASE_URL: 'http://request',
+      });
+      expect(env).not.toHaveProperty('AWS_SECRET_ACCESS_KEY');
+    });
   });
 });
 
