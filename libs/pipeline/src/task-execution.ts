@@ -46,7 +46,12 @@ export class TaskExecution {
       outcome = await run.run(taskTitle(started), commitMessage);
     } catch (error) {
       const failure = toAppError(error);
-      outcome = { kind: 'failed', error: failure.message, failureClass: failureClassOfError(failure.code) };
+      outcome =
+        failure.code === 'STORAGE_UNAVAILABLE'
+          ? // The disk failed, not the task: it goes back to the queue (or, if that write fails too,
+            // the engine requeues it once storage is back).
+            { kind: 'requeue', attempt: run.current.attempt, reason: failure.message }
+          : { kind: 'failed', error: failure.message, failureClass: failureClassOfError(failure.code) };
     }
     if (entry.stopReason === 'lease_lost') {
       // Another server took the task back: its worktree here goes, its row is no longer ours to write.
