@@ -21,6 +21,8 @@ function sqliteFull(): Error {
 /** A task store on a disk that can fill up: every write fails while `full`. */
 class DiskBackedTasks extends InMemoryTaskRepository {
   full = false;
+  /** Only the agents' events fail: the run goes on, its stream cannot be stored. */
+  agentEventsFail = false;
   private check(): Promise<void> {
     return this.full ? Promise.reject(sqliteFull()) : Promise.resolve();
   }
@@ -39,6 +41,7 @@ class DiskBackedTasks extends InMemoryTaskRepository {
     return super.update(id, version, changes, event, expectedStatus);
   }
   override async appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {
+    if (this.agentEventsFail && event.kind === 'agent') throw sqliteFull();
     await this.check();
     return super.appendEvent(taskId, event);
   }
@@ -124,6 +127,32 @@ describe('TaskEngine on a full disk (unit)', () => {
     expect((await disk.get(submitted.id))?.attempt).toBe(1);
     expect(logs).toContain('requeued 1 task(s) whose run ended while storage was unavailable');
     expect(logs.filter((line) => line.startsWith('error: storage'))).toEqual([STORAGE_LINE]);
+  });
+
+  it("an agent's events that cannot be stored never end the process: the run goes back to the queue", async () => {
+    // The chain storing the events was awaited only when the agent ended: its rejection went unheard
+    // meanwhile, and Node ends a process on an unhandled rejection (vitest fails the run on one).
+    const text = { type: 'text', text: 'working' } as const;
+    const claude = new ScriptedAgentRunner('claude', [
+      { events: [text, text], hold: true, outcome: FAILS.outcome },
+      FAILS,
+    ]);
+    const { engine, logs } = engines.make({ agents: [claude], tasks: disk, storage });
+    await engine.start();
+    disk.agentEventsFail = true;
+    probeFails = true;
+    const submitted = await engine.submit({ kind: 'prompt', prompt: 'streams' });
+    await claude.whenCalled(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    claude.release();
+    await until(async () => (await disk.get(submitted.id))?.status === 'queued');
+    expect(logs.filter((line) => line.startsWith('error: storage'))).toEqual([STORAGE_LINE]);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(claude.calls).toHaveLength(1);
+    disk.agentEventsFail = false;
+    probeFails = false;
+    await until(async () => (await disk.get(submitted.id))?.status === 'failed');
+    expect(claude.calls).toHaveLength(2);
   });
 
   it('starts on a full disk: the recovery waits for storage, then runs before dispatch resumes', async () => {

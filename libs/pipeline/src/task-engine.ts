@@ -133,7 +133,9 @@ export class TaskEngine {
       worktrees: deps.worktrees,
       now: this.now,
     });
+    this.storage = deps.storage === undefined ? undefined : new StorageGate({ ...deps.storage, logger: deps.logger });
     this.execution = new TaskExecution({
+      storage: this.storage,
       run: {
         ...deps,
         tracing,
@@ -149,7 +151,6 @@ export class TaskEngine {
       now: this.now,
       logger: deps.logger,
     });
-    this.storage = deps.storage === undefined ? undefined : new StorageGate({ ...deps.storage, logger: deps.logger });
     this.dispatcher = new TaskDispatcher({
       storage: this.storage,
       onStorageBack: () => this.storageBack(),

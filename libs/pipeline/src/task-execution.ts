@@ -2,6 +2,7 @@ import { failureClassOfError, toAppError, type SecretRedactor } from '@agent-har
 import type { Task, TaskRepository } from '@agent-harness/queue';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { TaskRunDeps } from './run-context.js';
+import type { StorageGate } from './storage-gate.js';
 import type { RunningTask } from './task-dispatcher.js';
 import type { TaskEventBus } from './task-event-bus.js';
 import { outcomeChanges } from './task-outcome.js';
@@ -21,6 +22,8 @@ export interface TaskExecutionDeps {
   readonly processes: TaskProcesses;
   readonly now: () => Date;
   readonly logger?: { error(message: string): void } | undefined;
+  /** Told of a run that failed for storage (full disk, read-only database): dispatch pauses. */
+  readonly storage?: StorageGate | undefined;
 }
 
 /**
@@ -46,6 +49,7 @@ export class TaskExecution {
       outcome = await run.run(taskTitle(started), commitMessage);
     } catch (error) {
       const failure = toAppError(error);
+      if (failure.code === 'STORAGE_UNAVAILABLE') this.deps.storage?.failed(error);
       outcome =
         failure.code === 'STORAGE_UNAVAILABLE'
           ? // The disk failed, not the task: it goes back to the queue (or, if that write fails too,
