@@ -5,7 +5,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations/index.js';
 import { ProjectEntity } from './projects/typeorm-project-catalog.js';
 import type { DatabaseKind } from './sql.js';
-import { freeSpace } from './storage-space.js';
+import { freeSpace, largestEntries } from './storage-space.js';
 import { ensureTaskCounts } from './tasks/task-counts.js';
 import { TaskEntity, TaskEventEntity } from './tasks/task.entity.js';
 
@@ -111,12 +111,14 @@ function sqliteOpenProblem(error: unknown, file: string): AppError | undefined {
         `the database ${file} is damaged or not a database (${storage.code}): move it aside (with its -wal and -shm files) to start with an empty one, or restore it from a backup`,
         { cause: error },
       );
-    case 'full':
+    case 'full': {
+      const largest = largestEntries(dir);
       return new AppError(
         'STORAGE_UNAVAILABLE',
-        `cannot open the database ${file}: the disk is full (${freeSpace(dir) ?? dir}): free space on it (old worktrees are in ${dir}/worktrees), then start again`,
+        `cannot open the database ${file}: the disk is full (${freeSpace(dir) ?? dir}): free space on it${largest === undefined ? '' : ` (largest in ${dir}: ${largest})`}, then start again`,
         { cause: error },
       );
+    }
     case 'read_only':
       return new AppError(
         'STORAGE_UNAVAILABLE',
@@ -124,6 +126,37 @@ function sqliteOpenProblem(error: unknown, file: string): AppError | undefined {
         { cause: error },
       );
   }
+}
+
+/** What of TypeORM's one query runner for better-sqlite3 the fix below touches. */
+interface SqliteRunnerState {
+  isTransactionActive: boolean;
+  transactionDepth: number;
+  rollbackTransaction(): Promise<void>;
+}
+
+/**
+ * Keeps TypeORM's idea of the open transaction in step with SQLite's. On a full disk (or an I/O
+ * error) SQLite rolls the whole transaction back by itself; TypeORM's ROLLBACK then fails ("no
+ * transaction is active"), it swallows that, and its one query runner still counts a transaction
+ * open. Every later transaction became a SAVEPOINT inside one that was never committed: this
+ * process saw its writes, and they were lost when it closed. When SQLite says no transaction is
+ * open, a rollback now only resets the count.
+ */
+function keepTransactionsInStep(dataSource: DataSource): void {
+  const connection = (dataSource.driver as unknown as { databaseConnection?: { inTransaction?: unknown } })
+    .databaseConnection;
+  if (typeof connection?.inTransaction !== 'boolean') return;
+  const runner = dataSource.createQueryRunner() as unknown as SqliteRunnerState;
+  const rollback = runner.rollbackTransaction.bind(runner);
+  runner.rollbackTransaction = async () => {
+    if (runner.isTransactionActive && connection.inTransaction === false) {
+      runner.isTransactionActive = false;
+      runner.transactionDepth = 0;
+      return;
+    }
+    await rollback();
+  };
 }
 
 /** Runs the migrations; on PostgreSQL under an advisory lock held on a connection of its own. */
@@ -172,6 +205,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       { cause: error },
     );
   }
+  if (kind === 'sqlite') keepTransactionsInStep(dataSource);
   try {
     const appliedMigrations = await migrate(dataSource, kind);
     return {

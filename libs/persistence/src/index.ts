@@ -3,7 +3,7 @@ export { openDatabase, DATABASE_FILE_NAME, isPostgresUrl, redactDatabaseUrl } fr
 export type { Database, OpenDatabaseOptions } from './database.js';
 export { databaseKind, sqlRows } from './sql.js';
 export { probeDatabaseWrite } from './write-probe.js';
-export { freeSpace } from './storage-space.js';
+export { freeSpace, largestEntries } from './storage-space.js';
 export type { DatabaseKind } from './sql.js';
 export { TypeOrmTaskRepository } from './tasks/typeorm-task.repository.js';
 export { TypeOrmProjectCatalog } from './projects/typeorm-project-catalog.js';

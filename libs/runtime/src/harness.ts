@@ -7,6 +7,7 @@ import { GitHubClient } from '@agent-harness/github';
 import {
   DATABASE_FILE_NAME,
   freeSpace,
+  largestEntries,
   openDatabase,
   probeDatabaseWrite,
   TypeOrmEventStore,
@@ -192,7 +193,9 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       logger?.error(message);
     },
   };
-  const telemetry = new TelemetryEmitter({ store: events, logger: observeLogger, now: options.now });
+  // Background writers stay quiet about a full disk: the engine says it once, and when it is over.
+  const storageFailed = (error: unknown): boolean => engine.storage?.failed(error) === true;
+  const telemetry = new TelemetryEmitter({ store: events, logger: observeLogger, now: options.now, storageFailed });
   // `[otel]`: task traces and metrics for a collector; nothing is loaded when disabled.
   const otel = await startOtel(
     {
@@ -246,7 +249,11 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
         await probeDirectoryWrite(dataDir);
         await probeDatabaseWrite(database.dataSource);
       },
-      where: () => freeSpace(dataDir),
+      // What to free: how much room is left, and what takes it.
+      where: () => {
+        const largest = largestEntries(dataDir);
+        return `${freeSpace(dataDir) ?? dataDir}${largest === undefined ? '' : `; largest there: ${largest}`}`;
+      },
     },
     telemetry,
     tracer: otel?.tracer,
@@ -375,7 +382,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       throw error;
     }
   }
-  const jobRunner = new JobRunner({ events, now, redact: (text) => redactor.text(text), logger });
+  const jobRunner = new JobRunner({ events, now, redact: (text) => redactor.text(text), logger, storageFailed });
   const fleet = new FleetService({
     registry: new TypeOrmFleetRegistry(database.dataSource),
     serverId: engine.serverId,
@@ -383,6 +390,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     database: database.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite',
     now,
     logger,
+    storageFailed,
   });
   const schedule: HarnessSchedule = {
     runner: jobRunner,

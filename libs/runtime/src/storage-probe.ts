@@ -16,7 +16,10 @@ export async function probeDirectoryWrite(dir: string): Promise<void> {
   try {
     const handle = await open(file, 'w', 0o600);
     try {
-      await handle.write(Buffer.alloc(PROBE_BYTES));
+      const { bytesWritten } = await handle.write(Buffer.alloc(PROBE_BYTES));
+      // A disk that fills up part way answers a short write, not an error.
+      if (bytesWritten < PROBE_BYTES)
+        throw Object.assign(new Error(`ENOSPC: no space left on device, write ${file}`), { code: 'ENOSPC' });
       await handle.sync();
     } finally {
       await handle.close();

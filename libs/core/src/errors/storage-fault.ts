@@ -11,7 +11,9 @@ const MAX_DEPTH = 5;
 
 /** The fault an error code stands for: Node's errno, SQLite's result codes, PostgreSQL's SQLSTATE. */
 function faultOfCode(code: string): StorageFault | undefined {
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return 'full';
+  // SHMSIZE: the WAL index could not grow (SQLite's word for "no room for it").
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE')
+    return 'full';
   if (code === 'EROFS' || code.startsWith('SQLITE_READONLY')) return 'read_only';
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return 'corrupt';
   switch (code) {
