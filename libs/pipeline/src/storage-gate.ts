@@ -28,6 +28,8 @@ export class StorageGate {
   private fault: StorageFaultInfo | undefined;
   private lastProbeAt = Number.NEGATIVE_INFINITY;
   private probing: Promise<boolean> | undefined;
+  /** A probe failed for another reason while closed: said once, not every second. */
+  private probeProblemSaid = false;
   private readonly clock: () => number;
 
   constructor(private readonly deps: StorageGateDeps) {
@@ -80,10 +82,13 @@ export class StorageGate {
     } catch (error) {
       if (this.failed(error)) return false;
       // Some other failure: storage may be fine, but nothing proves it yet.
-      this.deps.logger?.error(`storage probe: ${error instanceof Error ? error.message : String(error)}`);
+      if (!this.probeProblemSaid)
+        this.deps.logger?.error(`storage probe: ${error instanceof Error ? error.message : String(error)}`);
+      this.probeProblemSaid = true;
       return false;
     }
     this.fault = undefined;
+    this.probeProblemSaid = false;
     this.deps.logger?.log('storage writable again: dispatch resumed');
     return true;
   }
