@@ -10,6 +10,8 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'AGENT_UNAVAILABLE':
     case 'PAYLOAD_TOO_LARGE':
     case 'UNSUPPORTED_MEDIA_TYPE':
+    case 'DATABASE_CORRUPT':
+      // A damaged database must be moved aside or restored: running again changes nothing.
       return 2;
     case 'NOT_FOUND':
     case 'CONFLICT':
@@ -23,6 +25,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'GITHUB_NOT_FOUND':
     case 'GITHUB_RATE_LIMITED':
     case 'GITHUB_FAILED':
+    case 'STORAGE_UNAVAILABLE':
       return 1;
     default:
       return assertUnreachable(code);
@@ -33,7 +36,14 @@ export function exitCodeFor(code: ErrorCode): number {
 export function reportError(ctx: CliContext, error: unknown): void {
   const appError = toAppError(error);
   ctx.stderr.write(`harness: ${appError.message}\n`);
-  if (!(error instanceof AppError) && error instanceof Error && error.stack !== undefined) {
+  // A foreign error the funnel could not name is a bug: its stack helps. One it named (a full disk,
+  // a damaged database) is said in its one line.
+  if (
+    !(error instanceof AppError) &&
+    appError.code === 'INTERNAL' &&
+    error instanceof Error &&
+    error.stack !== undefined
+  ) {
     ctx.stderr.write(`${error.stack}\n`);
   }
   ctx.exitCode = exitCodeFor(appError.code);

@@ -5,6 +5,8 @@ export type { Result } from './result.js';
 export { ERROR_CODES } from './errors/error-codes.js';
 export type { ErrorCode } from './errors/error-codes.js';
 export { AppError, toAppError, assertUnreachable } from './errors/app-error.js';
+export { describeStorageFault, storageFaultOf } from './errors/storage-fault.js';
+export type { StorageFault, StorageFaultInfo } from './errors/storage-fault.js';
 export { FAILURE_CLASSES, failureClassOfAgentEnd, failureClassOfError } from './failures.js';
 export { TASK_KINDS, TASK_STATUSES } from './tasks/task-values.js';
 export type { Grade, ReviewOutcome, TaskKind, TaskStatus } from './tasks/task-values.js';

@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AppError } from '@agent-harness/core';
+import { AppError, storageFaultOf } from '@agent-harness/core';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from './migrations/index.js';
 import { ProjectEntity } from './projects/typeorm-project-catalog.js';
 import type { DatabaseKind } from './sql.js';
+import { freeSpace, largestEntries } from './storage-space.js';
 import { ensureTaskCounts } from './tasks/task-counts.js';
 import { TaskEntity, TaskEventEntity } from './tasks/task.entity.js';
 
@@ -94,6 +95,70 @@ function sqliteOptions(file: string): DataSourceOptions {
   };
 }
 
+/**
+ * What a SQLite file that cannot be opened needs from the user, in one line naming it: a damaged
+ * file moved aside or restored, space freed on a full disk, write access on a read-only one.
+ * Undefined for any other failure.
+ */
+function sqliteOpenProblem(error: unknown, file: string): AppError | undefined {
+  const storage = storageFaultOf(error);
+  if (storage === undefined) return undefined;
+  const dir = dirname(file);
+  switch (storage.fault) {
+    case 'corrupt':
+      return new AppError(
+        'DATABASE_CORRUPT',
+        `the database ${file} is damaged or not a database (${storage.code}): move it aside (with its -wal and -shm files) to start with an empty one, or restore it from a backup`,
+        { cause: error },
+      );
+    case 'full': {
+      const largest = largestEntries(dir);
+      return new AppError(
+        'STORAGE_UNAVAILABLE',
+        `cannot open the database ${file}: the disk is full (${freeSpace(dir) ?? dir}): free space on it${largest === undefined ? '' : ` (largest in ${dir}: ${largest})`}, then start again`,
+        { cause: error },
+      );
+    }
+    case 'read_only':
+      return new AppError(
+        'STORAGE_UNAVAILABLE',
+        `cannot open the database ${file}: it is read-only (${storage.code}): make it and ${dir} writable, then start again`,
+        { cause: error },
+      );
+  }
+}
+
+/** What of TypeORM's one query runner for better-sqlite3 the fix below touches. */
+interface SqliteRunnerState {
+  isTransactionActive: boolean;
+  transactionDepth: number;
+  rollbackTransaction(): Promise<void>;
+}
+
+/**
+ * Keeps TypeORM's idea of the open transaction in step with SQLite's. On a full disk (or an I/O
+ * error) SQLite rolls the whole transaction back by itself; TypeORM's ROLLBACK then fails ("no
+ * transaction is active"), it swallows that, and its one query runner still counts a transaction
+ * open. Every later transaction became a SAVEPOINT inside one that was never committed: this
+ * process saw its writes, and they were lost when it closed. When SQLite says no transaction is
+ * open, a rollback now only resets the count.
+ */
+function keepTransactionsInStep(dataSource: DataSource): void {
+  const connection = (dataSource.driver as unknown as { databaseConnection?: { inTransaction?: unknown } })
+    .databaseConnection;
+  if (typeof connection?.inTransaction !== 'boolean') return;
+  const runner = dataSource.createQueryRunner() as unknown as SqliteRunnerState;
+  const rollback = runner.rollbackTransaction.bind(runner);
+  runner.rollbackTransaction = async () => {
+    if (runner.isTransactionActive && connection.inTransaction === false) {
+      runner.isTransactionActive = false;
+      runner.transactionDepth = 0;
+      return;
+    }
+    await rollback();
+  };
+}
+
 /** Runs the migrations; on PostgreSQL under an advisory lock held on a connection of its own. */
 async function migrate(dataSource: DataSource, kind: DatabaseKind): Promise<string[]> {
   const run = async (): Promise<string[]> => {
@@ -125,13 +190,14 @@ async function migrate(dataSource: DataSource, kind: DatabaseKind): Promise<stri
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const kind: DatabaseKind = 'url' in options ? 'postgres' : 'sqlite';
+  const file = 'file' in options ? options.file : undefined;
   const dataSource = new DataSource(
-    'url' in options ? postgresOptions(options.url, options.poolSize) : sqliteOptions(options.file),
+    'url' in options ? postgresOptions(options.url, options.poolSize) : sqliteFileOptions(options.file),
   );
   try {
     await dataSource.initialize();
   } catch (error) {
-    if (!('url' in options)) throw error;
+    if (!('url' in options)) throw sqliteOpenProblem(error, options.file) ?? error;
     // The URL may hold a password: only its redacted form goes into the message.
     throw new AppError(
       'INTERNAL',
@@ -139,6 +205,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       { cause: error },
     );
   }
+  if (kind === 'sqlite') keepTransactionsInStep(dataSource);
   try {
     const appliedMigrations = await migrate(dataSource, kind);
     return {
@@ -150,7 +217,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       },
     };
   } catch (error) {
-    await dataSource.destroy();
-    throw error;
+    await dataSource.destroy().catch(() => undefined);
+    throw (file === undefined ? undefined : sqliteOpenProblem(error, file)) ?? error;
+  }
+}
+
+/** The SQLite options, its directory made first: a full disk there is said like one under the file. */
+function sqliteFileOptions(file: string): DataSourceOptions {
+  try {
+    return sqliteOptions(file);
+  } catch (error) {
+    throw sqliteOpenProblem(error, file) ?? error;
   }
 }

@@ -2,6 +2,8 @@
 export { openDatabase, DATABASE_FILE_NAME, isPostgresUrl, redactDatabaseUrl } from './database.js';
 export type { Database, OpenDatabaseOptions } from './database.js';
 export { databaseKind, sqlRows } from './sql.js';
+export { probeDatabaseWrite } from './write-probe.js';
+export { freeSpace, largestEntries } from './storage-space.js';
 export type { DatabaseKind } from './sql.js';
 export { TypeOrmTaskRepository } from './tasks/typeorm-task.repository.js';
 export { TypeOrmProjectCatalog } from './projects/typeorm-project-catalog.js';

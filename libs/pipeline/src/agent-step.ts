@@ -30,11 +30,18 @@ export async function runAgentSession(
     resumeSessionId: options.resumeSessionId,
     env: { [TASK_MARKER_ENV]: ctx.task.id },
   });
-  // Stored one after another, in the order the agent emitted them.
+  // Stored one after another, in the order the agent emitted them. The chain never rejects: it is
+  // awaited only once the agent ends, and a rejection left unheard until then (a write failing on
+  // a full disk) would end the whole process. The first failure is kept, and thrown below.
   let stored: Promise<void> = Promise.resolve();
+  let storeFailed: { error: unknown } | undefined;
   const subscription = run.events$.subscribe((event: AgentEvent) => {
     if (event.type === 'session_started' && event.model !== undefined) model = event.model;
-    stored = stored.then(() => ctx.event('agent', { role, agent: runner.name, ...event }));
+    stored = stored
+      .then(() => (storeFailed === undefined ? ctx.event('agent', { role, agent: runner.name, ...event }) : undefined))
+      .catch((error: unknown) => {
+        storeFailed ??= { error };
+      });
   });
   const result = await run.result;
   subscription.unsubscribe();
@@ -52,6 +59,7 @@ export async function runAgentSession(
     costUsd: result.costUsd,
   });
   await stored;
+  if (storeFailed !== undefined) throw storeFailed.error;
   await ctx.guardSharedGit(`the ${role} (${runner.name})`);
   if (role === 'implementer' && result.ok && result.finalText.trim() !== '') ctx.summary = result.finalText.trim();
   const task = await ctx.refresh();

@@ -1,4 +1,5 @@
 import { type ProjectCatalog, type Task, type TaskRepository } from '@agent-harness/queue';
+import type { StorageGate } from './storage-gate.js';
 import { statusEvent } from './task-outcome.js';
 import type { TaskRecorder } from './task-recorder.js';
 
@@ -32,6 +33,10 @@ export interface TaskDispatcherDeps {
   readonly execute: (started: Task, entry: RunningTask) => Promise<void>;
   /** Called with every heartbeat (the engine takes back tasks whose server stopped answering). */
   readonly onHeartbeat?: (() => Promise<void>) | undefined;
+  /** Closed while the disk is full or the database read-only: nothing is claimed until it opens. */
+  readonly storage?: StorageGate | undefined;
+  /** Called when the storage gate opens again, before the first claim after it. */
+  readonly onStorageBack?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -114,7 +119,7 @@ export class TaskDispatcher {
           await this.dispatch();
         }
       } catch (error) {
-        this.deps.logger?.error(`dispatch failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.report('dispatch failed', error);
       } finally {
         this.ticking = false;
       }
@@ -135,13 +140,21 @@ export class TaskDispatcher {
       for (const id of check.lost) this.stopRun(id, 'lease_lost');
       for (const id of check.cancelRequested) this.stopRun(id, 'cancel');
     } catch (error) {
-      this.deps.logger?.error(`could not renew task leases: ${error instanceof Error ? error.message : String(error)}`);
+      this.report('could not renew task leases', error);
     }
+    // Taking tasks back writes too: it waits until storage is back (and a probe says so).
+    if (this.deps.storage?.closed === true) return;
     try {
       await this.deps.onHeartbeat?.();
     } catch (error) {
-      this.deps.logger?.error(`heartbeat: ${error instanceof Error ? error.message : String(error)}`);
+      this.report('heartbeat', error);
     }
+  }
+
+  /** Logs a failure, unless it is storage's: the gate closes and says so once. */
+  private report(what: string, error: unknown): void {
+    if (this.deps.storage?.failed(error) === true) return;
+    this.deps.logger?.error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   private stopRun(id: string, reason: NonNullable<RunningTask['stopReason']>): void {
@@ -161,6 +174,11 @@ export class TaskDispatcher {
   private async dispatch(): Promise<void> {
     const { tasks, limits } = this.deps;
     if (this.draining || this.running.size >= limits.maxConcurrentTasks) return;
+    const { storage } = this.deps;
+    if (storage?.closed === true) {
+      if (!(await storage.writable())) return;
+      await this.deps.onStorageBack?.();
+    }
     // The kept counts answer the common case (nothing queued) without a claim transaction.
     if ((await tasks.countWithStatus(['queued'])) === 0) return;
     const projects = await this.deps.projects.list();
@@ -199,7 +217,7 @@ export class TaskDispatcher {
     entry.done = this.deps
       .execute(started, entry)
       .catch((error: unknown) => {
-        this.deps.logger?.error(`task ${started.id}: ${error instanceof Error ? error.message : String(error)}`);
+        this.report(`task ${started.id}`, error);
       })
       .finally(() => {
         // Only this run's entry: never a later run of the same task.

@@ -18,6 +18,7 @@ import type { CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { AdmissionCheck } from './admission-check.js';
+import { StorageGate, type StorageGateDeps } from './storage-gate.js';
 import type { ReviewSettings, TaskSkills, ValidationSettings } from './run-context.js';
 import { TaskDispatcher } from './task-dispatcher.js';
 import type { TaskEventBus } from './task-event-bus.js';
@@ -78,6 +79,11 @@ export interface TaskEngineDeps {
    * without it. Every phase stops at once on its own; this bounds one that does not. Default 10 s.
    */
   readonly stopGraceMs?: number | undefined;
+  /**
+   * How to tell that storage is back after a write failed for a full disk or a read-only database
+   * (dispatch pauses meanwhile). Without it, dispatch never pauses.
+   */
+  readonly storage?: Pick<StorageGateDeps, 'probe' | 'where'> | undefined;
 }
 
 /** How long a cancel waits for another server to end the task it runs. */
@@ -105,6 +111,9 @@ export class TaskEngine {
   private readonly recorder: TaskRecorder;
   private readonly execution: TaskExecution;
   private readonly dispatcher: TaskDispatcher;
+  /** Closed while writes fail for a full disk or a read-only database. */
+  readonly storage: StorageGate | undefined;
+  private readonly pendingStorageWork: (() => Promise<void>)[] = [];
 
   constructor(private readonly deps: TaskEngineDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -129,7 +138,9 @@ export class TaskEngine {
       worktrees: deps.worktrees,
       now: this.now,
     });
+    this.storage = deps.storage === undefined ? undefined : new StorageGate({ ...deps.storage, logger: deps.logger });
     this.execution = new TaskExecution({
+      storage: this.storage,
       run: {
         ...deps,
         tracing,
@@ -147,6 +158,8 @@ export class TaskEngine {
       stopGraceMs: deps.stopGraceMs ?? 10_000,
     });
     this.dispatcher = new TaskDispatcher({
+      storage: this.storage,
+      onStorageBack: () => this.storageBack(),
       tasks: deps.tasks,
       projects: deps.projects,
       recorder: this.recorder,
@@ -164,11 +177,30 @@ export class TaskEngine {
     });
   }
 
-  /** Recovers what a previous run left, then starts dispatching. */
+  /**
+   * Recovers what a previous run left, then starts dispatching. On a full disk (or a read-only
+   * database) dispatch starts paused and the recovery runs once writes work again.
+   */
   async start(): Promise<RecoveryReport> {
-    const report = await this.recover();
+    let report: RecoveryReport = { requeued: [], failed: [], leasedElsewhere: [], removedWorktrees: [] };
+    try {
+      report = await this.recover();
+    } catch (error) {
+      if (this.storage?.failed(error) !== true) throw error;
+      this.afterStorageBack(async () => {
+        await this.recover();
+      });
+    }
     this.dispatcher.start();
     return report;
+  }
+
+  /**
+   * Work a full disk stopped (a start-up write): run once storage is back, before dispatch resumes.
+   * Work that fails for storage again stays for the next time.
+   */
+  afterStorageBack(work: () => Promise<void>): void {
+    this.pendingStorageWork.push(work);
   }
 
   /**
@@ -269,7 +301,15 @@ export class TaskEngine {
       updatedAt: now,
       version: 1,
     };
-    this.events.publish(await this.deps.tasks.create(task, statusEvent(undefined, 'queued', 1, 'submitted')));
+    let created: StoredTaskEvent;
+    try {
+      created = await this.deps.tasks.create(task, statusEvent(undefined, 'queued', 1, 'submitted'));
+    } catch (error) {
+      // A full disk refuses the task (503 at the edge) and pauses dispatch until writes work again.
+      this.storage?.failed(error);
+      throw error;
+    }
+    this.events.publish(created);
     this.dispatcher.requestTick();
     return task;
   }
@@ -365,6 +405,40 @@ export class TaskEngine {
       this.dispatcher.requestTick();
     }
     return taken;
+  }
+
+  /** Storage is back: the work it stopped, then the tasks whose run it ended (see takeBackStranded). */
+  private async storageBack(): Promise<void> {
+    for (let work = this.pendingStorageWork[0]; work !== undefined; work = this.pendingStorageWork[0]) {
+      await work();
+      this.pendingStorageWork.shift();
+    }
+    await this.takeBackStranded();
+  }
+
+  /**
+   * This server's active tasks that no run here holds (their run ended while their last writes
+   * failed) go back to the queue, same attempt: the disk failed, not them.
+   */
+  private async takeBackStranded(): Promise<void> {
+    const stranded = (await this.deps.tasks.withStatus(ACTIVE_STATUSES, true)).filter(
+      (t) => t.leaseOwner === this.serverId && this.dispatcher.runningTask(t.id) === undefined,
+    );
+    for (const task of stranded) {
+      try {
+        await this.execution.finish(task, {
+          kind: 'requeue',
+          attempt: task.attempt,
+          reason: 'its run ended while storage was unavailable',
+        });
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
+      }
+    }
+    if (stranded.length > 0)
+      this.deps.logger?.log(
+        `requeued ${String(stranded.length)} task(s) whose run ended while storage was unavailable`,
+      );
   }
 
   /** After a crash: takes back this server's tasks and expired leases (see recoverTasks). */

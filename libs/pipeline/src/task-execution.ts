@@ -2,6 +2,7 @@ import { failureClassOfError, toAppError, type SecretRedactor } from '@agent-har
 import type { Task, TaskRepository } from '@agent-harness/queue';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { TaskRunDeps } from './run-context.js';
+import type { StorageGate } from './storage-gate.js';
 import type { RunningTask } from './task-dispatcher.js';
 import type { TaskEventBus } from './task-event-bus.js';
 import { outcomeChanges } from './task-outcome.js';
@@ -23,6 +24,8 @@ export interface TaskExecutionDeps {
   readonly logger?: { error(message: string): void } | undefined;
   /** How long a stopped run may take to end by itself before it is cleaned up without it. */
   readonly stopGraceMs: number;
+  /** Told of a run that failed for storage (full disk, read-only database): dispatch pauses. */
+  readonly storage?: StorageGate | undefined;
 }
 
 /** What a stopped run answers when it did not end within the grace period. */
@@ -59,7 +62,13 @@ export class TaskExecution {
       }
     } catch (error) {
       const failure = toAppError(error);
-      outcome = { kind: 'failed', error: failure.message, failureClass: failureClassOfError(failure.code) };
+      if (failure.code === 'STORAGE_UNAVAILABLE') this.deps.storage?.failed(error);
+      outcome =
+        failure.code === 'STORAGE_UNAVAILABLE'
+          ? // The disk failed, not the task: it goes back to the queue (or, if that write fails too,
+            // the engine requeues it once storage is back).
+            { kind: 'requeue', attempt: run.current.attempt, reason: failure.message }
+          : { kind: 'failed', error: failure.message, failureClass: failureClassOfError(failure.code) };
     }
     if (entry.stopReason === 'lease_lost') {
       // Another server took the task back: its worktree here goes, its row is no longer ours to write.

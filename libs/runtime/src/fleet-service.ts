@@ -36,6 +36,8 @@ export class FleetService {
       readonly database: 'sqlite' | 'postgres';
       readonly now: () => Date;
       readonly logger?: { error(message: string): void } | undefined;
+      /** True when storage explains a failed write (said once by the engine): not logged again. */
+      readonly storageFailed?: ((error: unknown) => boolean) | undefined;
     },
   ) {}
 
@@ -88,6 +90,7 @@ export class FleetService {
     try {
       await this.deps.registry.heartbeat(this.deps.serverId, this.deps.now().toISOString(), this.state);
     } catch (error) {
+      if (this.deps.storageFailed?.(error) === true) return;
       this.deps.logger?.error(`fleet heartbeat: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

@@ -6,7 +6,10 @@ import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@a
 import { GitHubClient } from '@agent-harness/github';
 import {
   DATABASE_FILE_NAME,
+  freeSpace,
+  largestEntries,
   openDatabase,
+  probeDatabaseWrite,
   TypeOrmEventStore,
   TypeOrmGitHubIntakeStore,
   TypeOrmPlanStore,
@@ -36,6 +39,7 @@ import { SkillsService } from './skills-service.js';
 import { FleetService } from './fleet-service.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
 import type { HarnessSchedule } from './schedule/harness-schedule.js';
+import { probeDirectoryWrite } from './storage-probe.js';
 
 /** Where a Harness writes what it does; the server passes Nest's logger, the CLI its own. @public */
 export interface HarnessLogger {
@@ -189,7 +193,9 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       logger?.error(message);
     },
   };
-  const telemetry = new TelemetryEmitter({ store: events, logger: observeLogger, now: options.now });
+  // Background writers stay quiet about a full disk: the engine says it once, and when it is over.
+  const storageFailed = (error: unknown): boolean => engine.storage?.failed(error) === true;
+  const telemetry = new TelemetryEmitter({ store: events, logger: observeLogger, now: options.now, storageFailed });
   // `[otel]`: task traces and metrics for a collector; nothing is loaded when disabled.
   const otel = await startOtel(
     {
@@ -234,8 +240,21 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
           logger,
         })
       : undefined;
+  const dataDir = config.server.data_dir;
   const engine = new TaskEngine({
     ...(eventBus === undefined ? {} : { events: eventBus }),
+    // Worktrees and (on SQLite) the database live in data_dir: both must take a write again.
+    storage: {
+      probe: async () => {
+        await probeDirectoryWrite(dataDir);
+        await probeDatabaseWrite(database.dataSource);
+      },
+      // What to free: how much room is left, and what takes it.
+      where: () => {
+        const largest = largestEntries(dataDir);
+        return `${freeSpace(dataDir) ?? dataDir}${largest === undefined ? '' : `; largest there: ${largest}`}`;
+      },
+    },
     telemetry,
     tracer: otel?.tracer,
     skills,
@@ -363,7 +382,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       throw error;
     }
   }
-  const jobRunner = new JobRunner({ events, now, redact: (text) => redactor.text(text), logger });
+  const jobRunner = new JobRunner({ events, now, redact: (text) => redactor.text(text), logger, storageFailed });
   const fleet = new FleetService({
     registry: new TypeOrmFleetRegistry(database.dataSource),
     serverId: engine.serverId,
@@ -371,6 +390,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     database: database.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite',
     now,
     logger,
+    storageFailed,
   });
   const schedule: HarnessSchedule = {
     runner: jobRunner,
@@ -403,9 +423,19 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     start: async () => {
       // This process runs tasks: the queue depth is exported from now on.
       otel?.activate();
-      await syncProjects();
+      // On a full disk (or a read-only database) the server still starts, says so once, and does
+      // these writes when storage is back; dispatch waits for them.
+      const orOnceStorageIsBack = async (step: () => Promise<void>): Promise<void> => {
+        try {
+          await step();
+        } catch (error) {
+          if (engine.storage?.failed(error) !== true) throw error;
+          engine.afterStorageBack(step);
+        }
+      };
+      await orOnceStorageIsBack(syncProjects);
       const report = await engine.start();
-      await fleet.start();
+      await orOnceStorageIsBack(() => fleet.start());
       if (report.requeued.length + report.failed.length > 0) {
         logger?.log(
           `recovered after a restart: requeued ${report.requeued.join(', ') || 'none'}; failed ${report.failed.join(', ') || 'none'}`,

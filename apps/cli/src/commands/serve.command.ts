@@ -1,4 +1,4 @@
-import { AppError, LOG_FORMATS, type HarnessConfig } from '@agent-harness/core';
+import { AppError, LOG_FORMATS, storageFaultOf, toAppError, type HarnessConfig } from '@agent-harness/core';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
@@ -39,6 +39,7 @@ export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags>
           ? 'json'
           : 'text';
       const schedulers = argv.schedulers ?? config.schedulers.enabled;
+      surviveStorageRejections(ctx);
       if (config.server.transport === 'stdio') {
         await serveStdio(ctx, config, logFormat, schedulers);
         return;
@@ -116,6 +117,22 @@ async function serveStdio(ctx: CliContext, config: HarnessConfig, logFormat: 'te
   } catch (error) {
     reportError(ctx, error);
   }
+}
+
+/**
+ * The last line of defence: a write that failed on a full disk (or a read-only database) where no
+ * one awaited it must not end the server. It is logged once per kind; the engine pauses dispatch on
+ * its own writes' failures. Any other unhandled rejection still ends the process, as Node would.
+ */
+function surviveStorageRejections(ctx: CliContext): void {
+  const said = new Set<string>();
+  process.on('unhandledRejection', (reason: unknown) => {
+    const storage = storageFaultOf(reason);
+    if (storage === undefined || storage.fault === 'corrupt') throw reason;
+    if (said.has(storage.code)) return;
+    said.add(storage.code);
+    ctx.stderr.write(`harness: a background write failed: ${toAppError(reason).message}\n`);
+  });
 }
 
 /** A listen failure the user can fix, said in one line; undefined for anything else. */

@@ -24,6 +24,7 @@ export function httpStatusFor(code: ErrorCode): number {
       return 501;
     case 'INTERNAL':
     case 'GIT_FAILED':
+    case 'DATABASE_CORRUPT':
       return 500;
     case 'AGENT_FAILED':
     case 'GITHUB_UNAUTHORIZED':
@@ -33,6 +34,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'GITHUB_RATE_LIMITED':
       return 503;
     case 'AGENT_UNAVAILABLE':
+    case 'STORAGE_UNAVAILABLE':
       return 503;
     case 'QUEUE_FULL':
       return 429;
@@ -101,10 +103,9 @@ export class AppErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, body } = errorResponse(exception);
-    if (status >= 500) {
-      const error = toAppError(exception);
-      this.logger.error(error.message, error.stack);
-    }
+    const error = toAppError(exception);
+    // A full disk is said once by the engine (dispatch paused), not with a stack per refused request.
+    if (status >= 500 && error.code !== 'STORAGE_UNAVAILABLE') this.logger.error(error.message, error.stack);
     // A stream that failed after its headers went out can only be ended.
     if (res.headersSent) {
       res.end();

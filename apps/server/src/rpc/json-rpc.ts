@@ -82,6 +82,9 @@ export function rpcCodeOf(code: ErrorCode): number {
     case 'PAYLOAD_TOO_LARGE':
     case 'UNSUPPORTED_MEDIA_TYPE':
       return RPC_ERRORS.INVALID_REQUEST;
+    case 'STORAGE_UNAVAILABLE':
+    case 'DATABASE_CORRUPT':
+      return RPC_ERRORS.STORAGE;
     case 'INTERNAL':
       return RPC_ERRORS.INTERNAL_ERROR;
     default:

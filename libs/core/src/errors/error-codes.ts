@@ -31,6 +31,13 @@ export const ERROR_CODES = [
   'GITHUB_RATE_LIMITED',
   /** Any other GitHub failure. */
   'GITHUB_FAILED',
+  /**
+   * The disk holding Harness's data is full, or its database is read-only: the write was not made.
+   * Passing (free space, fix the mount): writes and dispatch resume by themselves.
+   */
+  'STORAGE_UNAVAILABLE',
+  /** The database file is damaged (or not a database): move it aside or restore it from a backup. */
+  'DATABASE_CORRUPT',
 ] as const;
 
 /** @public */

@@ -36,6 +36,11 @@ export interface TelemetryEmitterOptions {
   readonly flushIntervalMs?: number | undefined;
   /** Writes of one event before it is given up. Default 3. */
   readonly maxAttempts?: number | undefined;
+  /**
+   * Told of a failed write: true when storage explains it (a full disk or a read-only database,
+   * said once elsewhere), and then the failure is not logged again.
+   */
+  readonly storageFailed?: ((error: unknown) => boolean) | undefined;
 }
 
 /** @public */
@@ -80,6 +85,7 @@ export class TelemetryEmitter implements TelemetrySink {
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly maxAttempts: number;
+  private readonly storageFailed: ((error: unknown) => boolean) | undefined;
   private timer: { cancel: CancelTimer; delayMs: number } | undefined;
   private writing: Promise<void> | undefined;
   private closed = false;
@@ -97,6 +103,7 @@ export class TelemetryEmitter implements TelemetrySink {
     this.flushIntervalMs = positive(options.flushIntervalMs, 1000, 'flushIntervalMs');
     this.maxAttempts = Math.max(1, positive(options.maxAttempts, 3, 'maxAttempts'));
     this.queue = new BoundedQueue(this.capacity);
+    this.storageFailed = options.storageFailed;
   }
 
   /** Buffers one event for writing. Never throws and never waits. */
@@ -197,10 +204,11 @@ export class TelemetryEmitter implements TelemetrySink {
 
   private retryLater(batch: Pending[], error: unknown): void {
     const retry = batch.filter((pending) => ++pending.attempts < this.maxAttempts);
-    safeWarn(this.logger, `telemetry: storing ${String(batch.length)} event(s) failed: ${errorMessage(error)}`, {
-      events: batch.length,
-      retrying: retry.length,
-    });
+    if (this.storageFailed?.(error) !== true)
+      safeWarn(this.logger, `telemetry: storing ${String(batch.length)} event(s) failed: ${errorMessage(error)}`, {
+        events: batch.length,
+        retrying: retry.length,
+      });
     this.lose('failed', batch.length - retry.length);
     this.lose('dropped', this.queue.putBack(retry));
     if (this.queue.length > 0) this.arm(this.flushIntervalMs);

@@ -52,6 +52,11 @@ export class JobRunner {
       readonly now: () => Date;
       readonly redact: (text: string) => string;
       readonly logger?: { log(message: string): void; error(message: string): void } | undefined;
+      /**
+       * Told of a failed write: true when storage explains it (a full disk or a read-only database,
+       * said once by the engine), and then the failure is not logged again.
+       */
+      readonly storageFailed?: ((error: unknown) => boolean) | undefined;
     },
   ) {}
 
@@ -127,6 +132,7 @@ export class JobRunner {
       ]);
     } catch (error) {
       // The job itself is what matters; a lost log line must not stop it.
+      if (this.deps.storageFailed?.(error) === true) return;
       this.deps.logger?.error(
         `scheduler: could not record ${job} ${phase}: ${error instanceof Error ? error.message : String(error)}`,
       );
