@@ -70,6 +70,25 @@ describe('GitHubClient against the GitHub stand-in', () => {
     expect(github.pullRequests('octo/app')).toHaveLength(1);
   });
 
+  it('finds the open PR of a branch among many (owner:branch, state=open); a closed one is not reused', async () => {
+    github.addPullRequest('octo/app', { number: 3, head: 'harness/z', base: 'main', state: 'closed' });
+    github.addPullRequest('octo/app', { number: 5, head: 'harness/z', base: 'main' });
+    for (let n = 10; n < 50; n++)
+      github.addPullRequest('octo/app', { number: n, head: `other-${String(n)}`, base: 'main' });
+    // Newest first and ten per page: only the owner:branch filter finds #5 behind forty newer PRs.
+    expect(await client.findOpenPullRequest(repo, 'harness/z')).toEqual({
+      number: 5,
+      url: 'https://github.example/octo/app/pull/5',
+    });
+    expect(await client.findOpenPullRequest(repo, 'harness/none')).toBeUndefined();
+    const reused = await client.openPullRequest(repo, { title: 't', body: 'b', head: 'harness/z', base: 'main' });
+    expect(reused).toMatchObject({ number: 5, created: false });
+    github.addPullRequest('octo/app', { number: 5, head: 'harness/z', base: 'main', state: 'closed' });
+    const reopened = await client.openPullRequest(repo, { title: 't', body: 'b', head: 'harness/z', base: 'main' });
+    expect(reopened.created).toBe(true);
+    expect(github.pullRequests('octo/app').filter((p) => p.head === 'harness/z' && p.state === 'open')).toHaveLength(1);
+  });
+
   it('recovers from a 422 "already exists" race by using the open PR', async () => {
     github.addPullRequest('octo/app', { number: 7, head: 'harness/y', base: 'main' });
     // The first look finds nothing (as if the PR were opened just after); creating answers 422.

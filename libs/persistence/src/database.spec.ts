@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   createTempDataDir,
   createTempPostgresDatabase,
+  taskFixture,
   type TempDir,
   type TempPostgresDatabase,
 } from '@agent-harness/testing';
@@ -10,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_KINDS } from '../test/test-database.js';
 import { openDatabase, redactDatabaseUrl, type OpenDatabaseOptions } from './database.js';
 import { sqlRows } from './sql.js';
+import { TypeOrmTaskRepository } from './tasks/typeorm-task.repository.js';
 
 /** Every committed migration, in the order they run. */
 const ALL_MIGRATIONS = [
@@ -28,6 +30,7 @@ const ALL_MIGRATIONS = [
   'ReviewFindings1765200000000',
   'GitHubIntake1765300000000',
   'Fleet1765600000000',
+  'OneTaskPerWork1765700000000',
 ];
 
 const PROJECT_COLUMNS = [
@@ -210,6 +213,41 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
       expect((await database.dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name)).toEqual(
         ALL_MIGRATIONS,
       );
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('one task per piece of work: unfinished duplicates stored before are cancelled, all but the oldest', async () => {
+    const database = await openDatabase(target);
+    try {
+      await database.dataSource.undoLastMigration({ transaction: 'each' });
+      const tasks = new TypeOrmTaskRepository(database.dataSource);
+      const queued = { kind: 'status', data: { to: 'queued' } } as const;
+      for (const id of ['t1', 't2', 't3', 't4', 't5']) await tasks.create(taskFixture(id), queued);
+      // Stored as the bug stored them: three unfinished tasks for issue 42, one ended, one for PR 42.
+      const sql = (text: string) => sqlRows(database.dataSource, text);
+      await sql(`UPDATE tasks SET kind = 'issue', issue = 42, prompt = NULL WHERE id IN ('t1', 't2', 't3', 't4')`);
+      await sql(`UPDATE tasks SET status = 'running' WHERE id = 't2'`);
+      await sql(`UPDATE tasks SET status = 'failed' WHERE id = 't4'`);
+      await sql(`UPDATE tasks SET kind = 'pr', pr = 42, prompt = NULL WHERE id = 't5'`);
+      await database.dataSource.runMigrations({ transaction: 'each' });
+
+      const statuses = await Promise.all(['t1', 't2', 't3', 't4', 't5'].map((id) => tasks.get(id)));
+      expect(statuses.map((t) => t?.status)).toEqual(['queued', 'cancelled', 'cancelled', 'failed', 'queued']);
+      expect(statuses[1]).toMatchObject({
+        failureClass: 'cancelled',
+        error: expect.stringContaining('task t1') as string,
+      });
+      expect((await tasks.eventsAfter('t2', 0, 10)).map((e) => [e.seq, e.kind, e.data])).toEqual([
+        [1, 'status', { to: 'queued' }],
+        [2, 'status', { from: 'running', to: 'cancelled', attempt: 1, reason: expect.any(String) as string }],
+        [3, 'end', { status: 'cancelled', error: expect.any(String) as string, failure_class: 'cancelled' }],
+      ]);
+      expect((await tasks.appendEvent('t3', { kind: 'log', data: {} })).seq).toBe(4);
+      // The index holds now.
+      const again = await tasks.create(taskFixture('t6', { kind: 'issue', issue: 42, prompt: undefined }), queued);
+      expect(again).toMatchObject({ created: false, existing: { id: 't1' } });
     } finally {
       await database.close();
     }

@@ -3,7 +3,7 @@ export { TaskEngine } from './task-engine.js';
 export { cutText, taskTitle } from './task-title.js';
 export { classifyTask, COMPLEXITY_THRESHOLDS } from './task-classifier.js';
 export type { ClassifierInput } from './task-classifier.js';
-export type { SubmitTaskInput, TaskEngineDeps } from './task-engine.js';
+export type { Admission, SubmitTaskInput, TaskEngineDeps } from './task-engine.js';
 export type { SkillRequest, TaskSkills } from './run-context.js';
 export type { RecoveryReport } from './task-recovery.js';
 export { systemTaskProcesses } from './task-processes.js';

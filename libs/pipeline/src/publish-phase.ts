@@ -150,4 +150,10 @@ async function openOrCommentPr(
       },
     },
   );
+  // A retry (or a restart) pushed to a pull request an earlier task opened: its readers hear of it.
+  if (!pr.created)
+    await writer.comment(
+      pr.number,
+      `Harness task ${task.id} pushed ${commit.slice(0, 12)} to this pull request${task.issue === undefined ? '' : ` (a new attempt at #${String(task.issue)})`}.`,
+    );
 }

@@ -7,6 +7,7 @@ import type {
   StoredTaskEvent,
   Task,
   TaskChanges,
+  TaskCreation,
 } from '@agent-harness/queue';
 import { InMemoryTaskRepository, ScriptedAgentRunner } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -26,7 +27,7 @@ class DiskBackedTasks extends InMemoryTaskRepository {
   private check(): Promise<void> {
     return this.full ? Promise.reject(sqliteFull()) : Promise.resolve();
   }
-  override async create(task: Task, event: NewTaskEvent): Promise<StoredTaskEvent> {
+  override async create(task: Task, event: NewTaskEvent): Promise<TaskCreation> {
     await this.check();
     return super.create(task, event);
   }

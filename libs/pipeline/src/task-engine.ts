@@ -10,6 +10,9 @@ import {
   type Project,
   type ProjectCatalog,
   type StoredTaskEvent,
+  type TaskCreation,
+  describeWork,
+  taskWork,
   type Task,
   type TaskRepository,
   type TaskRequest,
@@ -92,6 +95,16 @@ const REMOTE_CANCEL_WAIT_MS = 15_000;
 /** A task to submit; `project` is a name or a root path, default the default project. @public */
 export interface SubmitTaskInput extends TaskRequest {
   readonly project?: string | undefined;
+}
+
+/**
+ * What `admit` did: queued a new task, or found the unfinished task already doing the same work
+ * (the same issue or pull request of the project), which is then the answer and nothing is queued.
+ * @public
+ */
+export interface Admission {
+  readonly task: Task;
+  readonly existing: boolean;
 }
 
 /**
@@ -266,10 +279,24 @@ export class TaskEngine {
     return found;
   }
 
-  /** Admits a task into the queue and answers at once; a full queue is refused. */
+  /** Admits a task into the queue and answers at once (see `admit`): the new task, or the one already doing its work. */
   async submit(input: SubmitTaskInput): Promise<Task> {
+    return (await this.admit(input)).task;
+  }
+
+  /**
+   * Admits a task into the queue and answers at once; a full queue is refused. One task per piece
+   * of work: while a task of the same issue or pull request of the project is unfinished, that
+   * task is the answer (`existing`) and nothing is queued; the database decides between concurrent
+   * requests. After it ended, a new request is a retry: an issue task works on the branch of the
+   * last one, so it pushes to the same pull request instead of opening another.
+   */
+  async admit(input: SubmitTaskInput): Promise<Admission> {
     const project = await this.resolveProject(input.project);
     await this.admission.check(input, project);
+    const work = taskWork({ ...input, project: project.name });
+    const previous = work === undefined ? undefined : await this.deps.tasks.latestForWork(work);
+    if (previous !== undefined && !isTerminal(previous.status)) return { task: previous, existing: true };
     const queued = await this.deps.tasks.countWithStatus(['queued']);
     if (queued >= this.deps.limits.maxQueueSize) {
       throw new AppError(
@@ -277,6 +304,7 @@ export class TaskEngine {
         `the queue is full: ${String(queued)} tasks are queued ([concurrency] max_queue_size = ${String(this.deps.limits.maxQueueSize)}); retry later`,
       );
     }
+    const retried = input.kind === 'issue' ? (previous?.branch ?? previous?.headBranch) : undefined;
     const now = this.now().toISOString();
     const task: Task = {
       id: this.newId(),
@@ -288,7 +316,7 @@ export class TaskEngine {
       description: input.description,
       agent: input.agent,
       model: input.model,
-      headBranch: input.headBranch,
+      headBranch: input.headBranch ?? retried,
       seed: input.seed,
       origin: input.origin,
       status: 'queued',
@@ -301,17 +329,22 @@ export class TaskEngine {
       updatedAt: now,
       version: 1,
     };
-    let created: StoredTaskEvent;
+    const reason =
+      previous === undefined || work === undefined
+        ? 'submitted'
+        : `submitted: a retry of task ${previous.id} (${previous.status}) on ${describeWork(work)}${retried === undefined ? '' : `, on its branch ${retried}`}`;
+    let created: TaskCreation;
     try {
-      created = await this.deps.tasks.create(task, statusEvent(undefined, 'queued', 1, 'submitted'));
+      created = await this.deps.tasks.create(task, statusEvent(undefined, 'queued', 1, reason));
     } catch (error) {
       // A full disk refuses the task (503 at the edge) and pauses dispatch until writes work again.
       this.storage?.failed(error);
       throw error;
     }
-    this.events.publish(created);
+    if (!created.created) return { task: created.existing, existing: true };
+    this.events.publish(created.event);
     this.dispatcher.requestTick();
-    return task;
+    return { task, existing: false };
   }
 
   /** Cancels a queued or running task: its agent's process group is ended and its worktree removed. */

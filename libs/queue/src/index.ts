@@ -26,6 +26,7 @@ export type {
   StoredTaskEvent,
   TaskChanges,
   TaskCount,
+  TaskCreation,
   TaskListFilter,
   TaskListPosition,
 } from './task.repository.js';
@@ -34,3 +35,5 @@ export type { Project } from './project-catalog.js';
 export { MAX_PROMPT_CHARS, taskRequestFrom } from './task-request.js';
 export type { TaskRequestFields } from './task-request.js';
 export { MIN_TASK_ID_PREFIX, resolveTaskId } from './task-id.js';
+export { describeWork, taskWork } from './task-work.js';
+export type { TaskWork } from './task-work.js';

@@ -1,4 +1,5 @@
 import type { Task, TaskStatus } from './task.types.js';
+import type { TaskWork } from './task-work.js';
 
 /** An event to append to a task's log. @public */
 export interface NewTaskEvent {
@@ -36,7 +37,13 @@ export interface TaskListFilter {
 /** Changes to a task; `id`, `version` and `createdAt` are the repository's. @public */
 export type TaskChanges = Partial<Omit<Task, 'id' | 'version' | 'createdAt'>>;
 
-/** Tasks per project and status. @public */
+/**
+ * What `create` did: stored the new task with its first event, or found an unfinished task already
+ * doing the same work (see TaskWork) and stored nothing. @public
+ */
+export type TaskCreation =
+  { readonly created: true; readonly event: StoredTaskEvent } | { readonly created: false; readonly existing: Task };
+
 /**
  * A look at the queue by one server: which queued tasks it may start now. The claim is decided in
  * one transaction that every server's claims are serialized through, so the limits hold across a
@@ -74,6 +81,7 @@ export interface LeaseCheck {
   readonly cancelRequested: readonly string[];
 }
 
+/** Tasks per project and status. @public */
 export interface TaskCount {
   readonly project: string;
   readonly status: TaskStatus;
@@ -87,7 +95,18 @@ export interface TaskCount {
  * @public
  */
 export abstract class TaskRepository {
-  abstract create(task: Task, event: NewTaskEvent): Promise<StoredTaskEvent>;
+  /**
+   * Stores a new task and its first event, unless an unfinished task (queued or running) already
+   * does the same work (see TaskWork): then nothing is stored and that task is the answer. The
+   * check and the insert are one step in SQL, so concurrent creates on any server store one task.
+   * A task whose id exists is refused.
+   */
+  abstract create(task: Task, event: NewTaskEvent): Promise<TaskCreation>;
+  /**
+   * The task doing `work`: the unfinished one when there is one, else the newest (an ended task a
+   * new request retries); undefined when no task ever did it.
+   */
+  abstract latestForWork(work: TaskWork): Promise<Task | undefined>;
   abstract get(id: string): Promise<Task | undefined>;
   /**
    * Ids starting with `prefix` (lower-case hex digits and dashes only; anything else is an

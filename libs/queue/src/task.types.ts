@@ -74,7 +74,10 @@ export interface TaskRequest {
   readonly description?: string | undefined;
   readonly agent?: string | undefined;
   readonly model?: string | undefined;
-  /** The branch to work on instead of `harness/<id8>-<slug>` (prompt tasks; checked as a git ref). */
+  /**
+   * The branch to work on instead of `harness/<id8>-<slug>`: a prompt task's (GC adoption; checked
+   * as a git ref), or an issue task's that retries an ended one (set by Harness: its branch and PR).
+   */
   readonly headBranch?: string | undefined;
   /** Files and patches the worktree starts with (prompt tasks; set by Harness, not by API clients). */
   readonly seed?: TaskSeed | undefined;

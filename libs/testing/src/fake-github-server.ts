@@ -319,17 +319,26 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
         return;
       }
       if (method === 'GET' && rest === 'pulls') {
+        // As GitHub: `head` filters only in its `owner:branch` form (a bare branch name filters
+        // nothing), `base` by branch; newest first unless `direction=asc`; paged.
         const head = query.get('head');
+        const base = query.get('base');
         const wantState = query.get('state') ?? 'open';
-        const list = [...state.pulls.values()].filter(
-          (p) =>
-            (wantState === 'all' || p.state === wantState) &&
-            (head === null || `${repo.split('/')[0] ?? ''}:${p.head}` === head),
-        );
+        const owner = repo.split('/')[0] ?? '';
+        const list = [...state.pulls.values()]
+          .filter(
+            (p) =>
+              (wantState === 'all' || p.state === wantState) &&
+              (head === null || !head.includes(':') || `${owner}:${p.head}` === head) &&
+              (base === null || p.base === base),
+          )
+          .sort((a, b) => (query.get('direction') === 'asc' ? a.number - b.number : b.number - a.number));
+        const { items, headers } = page(list, query, nextPage);
         send(
           res,
           200,
-          list.map((p) => prJson(repo, p)),
+          items.map((p) => prJson(repo, p)),
+          headers,
         );
         return;
       }

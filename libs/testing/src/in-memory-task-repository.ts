@@ -11,8 +11,12 @@ import {
   type Task,
   type TaskChanges,
   type TaskCount,
+  type TaskCreation,
   type TaskListFilter,
   type TaskStatus,
+  type TaskWork,
+  isTerminal,
+  taskWork,
 } from '@agent-harness/queue';
 
 /** What a task id prefix may hold (the same rule as the SQL adapter): ids are lower-case UUIDs. */
@@ -26,6 +30,11 @@ function jsonCopy(data: unknown): unknown {
 /** Oldest first by creation time, then id: the order of `withStatus(…, true)` in SQL. */
 function byCreation(a: Pick<Task, 'createdAt' | 'id'>, b: Pick<Task, 'createdAt' | 'id'>): number {
   return a.createdAt === b.createdAt ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.createdAt < b.createdAt ? -1 : 1;
+}
+
+/** Whether a task does `work` (its issue, or its PR). */
+function sameWork(task: Task, work: TaskWork): boolean {
+  return work.issue !== undefined ? task.issue === work.issue : task.pr === work.pr;
 }
 
 interface Waiter {
@@ -90,11 +99,28 @@ export class InMemoryTaskRepository extends TaskRepository {
     return { ...stored };
   }
 
-  override create(task: Task, event: NewTaskEvent): Promise<StoredTaskEvent> {
+  override create(task: Task, event: NewTaskEvent): Promise<TaskCreation> {
     if (this.tasks.has(task.id)) return Promise.reject(new AppError('CONFLICT', `task ${task.id} already exists`));
+    // As the SQL adapter's unique indexes: one unfinished task per (project, issue) and (project, pr).
+    const work = taskWork(task);
+    const existing =
+      work === undefined || isTerminal(task.status)
+        ? undefined
+        : [...this.tasks.values()].find(
+            (t) => !isTerminal(t.status) && t.project === work.project && sameWork(t, work),
+          );
+    if (existing !== undefined) return Promise.resolve({ created: false, existing: { ...existing } });
     this.events.set(task.id, []);
     this.stored({ ...task });
-    return Promise.resolve(this.insertEvent(task.id, event));
+    return Promise.resolve({ created: true, event: this.insertEvent(task.id, event) });
+  }
+
+  override latestForWork(work: TaskWork): Promise<Task | undefined> {
+    const tasks = [...this.tasks.values()]
+      .filter((t) => t.project === work.project && sameWork(t, work))
+      .sort((a, b) => Number(isTerminal(a.status)) - Number(isTerminal(b.status)) || byCreation(b, a));
+    const [found] = tasks;
+    return Promise.resolve(found === undefined ? undefined : { ...found });
   }
 
   override get(id: string): Promise<Task | undefined> {

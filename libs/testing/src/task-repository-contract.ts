@@ -61,7 +61,9 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
         notBefore: '2026-11-23T11:00:00.000Z',
         costUsd: 0.5,
       });
-      const event = await repo.create(task, queuedEvent);
+      const created = await repo.create(task, queuedEvent);
+      if (!created.created) throw new Error('a new prompt task was not created');
+      const { event } = created;
       deepStrictEqual(
         { taskId: event.taskId, seq: event.seq, kind: event.kind, data: event.data },
         { taskId: 't1', seq: 1, ...queuedEvent },
@@ -369,6 +371,78 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
         .map((c) => `${c.project}/${c.status}=${String(c.count)}`)
         .sort();
       deepStrictEqual(counts, ['a/done=2', 'a/queued=1', 'b/done=1']);
+    },
+  },
+  {
+    name: 'one unfinished task per (project, issue) and per (project, pr): a second create answers it and stores nothing',
+    async run(repo) {
+      const issue = (id: string, overrides: Partial<Task> = {}) =>
+        taskFixture(id, { kind: 'issue', prompt: undefined, issue: 42, ...overrides });
+      const pr = (id: string, overrides: Partial<Task> = {}) =>
+        taskFixture(id, { kind: 'pr', prompt: undefined, pr: 7, ...overrides });
+      equal((await repo.create(issue('i1'), queuedEvent)).created, true);
+      const again = await repo.create(issue('i2'), queuedEvent);
+      deepStrictEqual([again.created, again.created ? undefined : again.existing.id], [false, 'i1']);
+      equal(await repo.get('i2'), undefined);
+      deepStrictEqual(await repo.eventsAfter('i2', 0, 10), []);
+      // Running counts as unfinished too; another project, issue or a PR of that number is other work.
+      await repo.update('i1', 1, { status: 'running' });
+      equal((await repo.create(issue('i3'), queuedEvent)).created, false);
+      equal((await repo.create(issue('i4', { project: 'other' }), queuedEvent)).created, true);
+      equal((await repo.create(issue('i5', { issue: 43 }), queuedEvent)).created, true);
+      equal((await repo.create(pr('p1', { pr: 42 }), queuedEvent)).created, true);
+      equal((await repo.create(pr('p2', { pr: 42 }), queuedEvent)).created, false);
+      // Prompt tasks are never the same work; an ended task leaves the work free for a retry.
+      equal((await repo.create(taskFixture('q1'), queuedEvent)).created, true);
+      equal((await repo.create(taskFixture('q2'), queuedEvent)).created, true);
+      await repo.update('i1', 2, { status: 'failed', error: 'boom' });
+      equal((await repo.create(issue('i6'), queuedEvent)).created, true);
+      equal((await repo.create(issue('i7', { status: 'done' }), queuedEvent)).created, true);
+      deepStrictEqual(
+        (await repo.withStatus(['queued', 'running'], true))
+          .filter((t) => t.issue === 42 && t.project === 'app')
+          .map((t) => t.id),
+        ['i6'],
+      );
+      await rejects(repo.create(issue('i6', { issue: 99 }), queuedEvent));
+    },
+  },
+  {
+    name: 'concurrent creates of one piece of work store one task; the other creates sharing their batch are stored',
+    async run(repo) {
+      const creates = Array.from({ length: 60 }, (_, i) => {
+        const id = `c${String(i).padStart(2, '0')}`;
+        return repo.create(
+          i % 3 === 0
+            ? taskFixture(id)
+            : taskFixture(id, { kind: 'issue', prompt: undefined, issue: i % 3 === 1 ? 42 : 43 }),
+          queuedEvent,
+        );
+      });
+      const outcomes = await Promise.all(creates);
+      const created = outcomes.flatMap((o) => (o.created ? [o.event.taskId] : []));
+      const existing = new Set(outcomes.flatMap((o) => (o.created ? [] : [o.existing.id])));
+      // 20 prompt tasks and one task per issue.
+      equal(created.length, 22);
+      deepStrictEqual([...existing].sort(), created.filter((id) => Number(id.slice(1)) % 3 !== 0).sort());
+      equal((await repo.list({ limit: 100, offset: 0 })).total, 22);
+    },
+  },
+  {
+    name: 'finds the task of a piece of work: the unfinished one, else the newest',
+    async run(repo) {
+      const issue = (id: string, overrides: Partial<Task>) =>
+        taskFixture(id, { kind: 'issue', prompt: undefined, issue: 42, ...overrides });
+      equal(await repo.latestForWork({ project: 'app', issue: 42 }), undefined);
+      await repo.create(issue('t1', { status: 'failed' }), queuedEvent);
+      await repo.create(issue('t3', { status: 'done' }), queuedEvent);
+      await repo.create(issue('t9', { project: 'other' }), queuedEvent);
+      equal((await repo.latestForWork({ project: 'app', issue: 42 }))?.id, 't3');
+      await repo.create(issue('t2', {}), queuedEvent);
+      equal((await repo.latestForWork({ project: 'app', issue: 42 }))?.id, 't2');
+      equal(await repo.latestForWork({ project: 'app', pr: 42 }), undefined);
+      await repo.create(taskFixture('p1', { kind: 'pr', prompt: undefined, pr: 42, status: 'cancelled' }), queuedEvent);
+      equal((await repo.latestForWork({ project: 'app', pr: 42 }))?.id, 'p1');
     },
   },
 ];

@@ -152,7 +152,11 @@ export function tasksCommand(ctx: CliContext): CommandModule {
         model: a.model,
       };
       const created = await client.request<CreateTaskResponse>('POST', '/tasks', body);
-      ctx.stdout.write(a.json === true ? `${JSON.stringify(created)}\n` : `${created.task_id} ${created.status}\n`);
+      ctx.stdout.write(
+        a.json === true
+          ? `${JSON.stringify(created)}\n`
+          : `${created.task_id} ${created.status}${created.existing === true ? ' existing' : ''}\n`,
+      );
       if (a.watch === true) await follow(ctx, client, created.task_id, 0, a.json === true);
     }),
   };

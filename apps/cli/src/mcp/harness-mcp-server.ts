@@ -91,9 +91,9 @@ export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
     {
       title: 'Submit a task',
       description:
-        'Queue a task for a coding agent: exactly one of prompt, issue or pr. Answers at once with the task id; follow it with task_status.',
+        'Queue a task for a coding agent: exactly one of prompt, issue or pr. Answers at once with the task id; follow it with task_status. An issue or pull request that already has an unfinished task answers with that task (existing: true) and queues nothing.',
       inputSchema: submitTaskInput,
-      outputSchema: z.object({ task_id: z.string(), status: z.enum(TASK_STATUSES) }),
+      outputSchema: z.object({ task_id: z.string(), status: z.enum(TASK_STATUSES), existing: z.boolean() }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     guarded('submit_task', async (args) => {
@@ -101,9 +101,16 @@ export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
       const request = taskRequestFrom(fields);
       if (!request.ok) throw new AppError('INVALID_ARGUMENT', request.error);
       const created = await backend.submit(request.value, project);
+      // The same issue or pull request already has an unfinished task: that task is the answer.
+      if (created.existing === true)
+        return result(
+          `task ${created.task_id} already works on this (status ${created.status}); nothing new was queued; follow it with task_status`,
+          { task_id: created.task_id, status: created.status, existing: true },
+        );
       return result(`queued task ${created.task_id} (status ${created.status}); follow it with task_status`, {
         task_id: created.task_id,
         status: created.status,
+        existing: false,
       });
     }),
   );

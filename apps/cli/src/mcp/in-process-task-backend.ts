@@ -42,8 +42,8 @@ export class InProcessTaskBackend extends TaskBackend {
   }
 
   async submit(request: TaskRequest, project: string | undefined): Promise<CreateTaskResponse> {
-    const task = await this.harness.engine.submit({ ...request, project });
-    return { task_id: task.id, status: task.status };
+    const { task, existing } = await this.harness.engine.admit({ ...request, project });
+    return existing ? { task_id: task.id, status: task.status, existing } : { task_id: task.id, status: task.status };
   }
 
   async status(given: string): Promise<TaskStatusView> {

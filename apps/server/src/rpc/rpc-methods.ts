@@ -144,11 +144,14 @@ export class RpcMethodTable {
           throw new AppError('INVALID_ARGUMENT', 'give plan_id and milestone together, or neither');
         // The plan is checked before the task is queued: a bad link queues nothing.
         if (plan_id !== undefined) await harness.plans.get(plan_id);
-        const task = await harness.engine.submit({ ...request.value, project: params.project });
+        const { task, existing } = await harness.engine.admit({ ...request.value, project: params.project });
         if (plan_id !== undefined && milestone !== undefined) await harness.plans.linkTask(plan_id, task.id, milestone);
         // A client that can be told follows its own task at once (no gap between submit and subscribe).
         session.follow(task.id, 0);
-        return { task_id: task.id, status: task.status };
+        // The same issue or PR already has an unfinished task: that one is the answer (as POST /tasks).
+        return existing
+          ? { task_id: task.id, status: task.status, existing }
+          : { task_id: task.id, status: task.status };
       }),
       task_get: method(TaskIdParams, async ({ task_id }) => {
         const id = await resolveTaskId(harness.tasks, task_id);

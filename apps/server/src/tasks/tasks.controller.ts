@@ -19,7 +19,7 @@ import {
   type TaskDetail,
   type TaskListResponse,
 } from '@agent-harness/core';
-import { TaskEngine } from '@agent-harness/pipeline';
+import { TaskEngine, type Admission } from '@agent-harness/pipeline';
 import { resolveTaskId, TaskRepository, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
 import type { Response } from 'express';
 import { CreateTaskBatchDto, CreateTaskDto, ListTasksQueryDto } from './dto/create-task.dto.js';
@@ -27,6 +27,13 @@ import { decodeListCursor, encodeListCursor } from './dto/list-cursor.js';
 import { taskDetail, taskSummary } from './task.presenter.js';
 import { SSE_HEARTBEAT_MS } from '../core/tokens.js';
 import { parseLastEventId, streamTaskEvents } from './task-stream.js';
+
+/** A new task's answer, or the unfinished task already doing the same work (`existing`). */
+function created({ task, existing }: Admission): CreateTaskResponse {
+  return existing
+    ? { task_id: task.id, status: task.status, existing: true }
+    : { task_id: task.id, status: task.status };
+}
 
 function requestOrBadRequest(fields: TaskRequestFields, where: string) {
   const result = taskRequestFrom(fields);
@@ -42,11 +49,13 @@ export class TasksController {
     @Inject(SSE_HEARTBEAT_MS) private readonly heartbeatMs: number,
   ) {}
 
+  /** 202 with a new task; 200 with the unfinished task already doing the same issue or PR. */
   @Post()
   @HttpCode(202)
-  async create(@Body() body: CreateTaskDto): Promise<CreateTaskResponse> {
-    const task = await this.engine.submit({ ...requestOrBadRequest(body, ''), project: body.project });
-    return { task_id: task.id, status: task.status };
+  async create(@Body() body: CreateTaskDto, @Res({ passthrough: true }) res: Response): Promise<CreateTaskResponse> {
+    const admission = await this.engine.admit({ ...requestOrBadRequest(body, ''), project: body.project });
+    if (admission.existing) res.status(200);
+    return created(admission);
   }
 
   @Post('batch')
@@ -74,8 +83,7 @@ export class TasksController {
     const results: BatchEntryResult[] = [];
     for (const request of requests) {
       try {
-        const task = await this.engine.submit(request);
-        results.push({ task_id: task.id, status: task.status });
+        results.push(created(await this.engine.admit(request)));
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         results.push({ task_id: null, status: 'rejected', error: error.message });

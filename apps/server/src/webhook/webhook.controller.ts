@@ -7,7 +7,8 @@ import type { RawJsonRequest } from '../http/json-body.js';
 
 /**
  * GitHub's `POST /webhook`: no bearer token (the HMAC signature over the raw body authenticates
- * it). 202 with the task queued, 200 when the delivery asks for nothing (and why), 401 for a bad
+ * it). 202 with the task queued, 200 with the unfinished task already doing that work, 200 when
+ * the delivery asks for nothing (and why), 401 for a bad
  * signature, 404 when no secret is configured.
  */
 @Controller('webhook')
@@ -25,6 +26,10 @@ export class WebhookController {
     if (result.status === 'accepted') {
       res.status(202);
       return { status: 'accepted', task_id: result.taskId, reason: result.reason };
+    }
+    if (result.status === 'existing') {
+      res.status(200);
+      return { status: 'existing', task_id: result.taskId, reason: result.reason };
     }
     res.status(200);
     return result.taskId === undefined

@@ -61,10 +61,16 @@ export interface CreateTaskRequest extends TaskFields {
   readonly project?: string | undefined;
 }
 
-/** `POST /tasks` → 202. @public */
+/**
+ * `POST /tasks` → 202 with a new task; 200 with `existing: true` when an unfinished task already
+ * does the same issue or pull request of the project (one task per piece of work): that task.
+ * @public
+ */
 export interface CreateTaskResponse {
   readonly task_id: string;
   readonly status: ApiTaskStatus;
+  /** True when the answer is the unfinished task already doing this work, and nothing was queued. */
+  readonly existing?: true | undefined;
 }
 
 /** `POST /tasks/batch`: exactly one of `issues` or `tasks`; an entry's `project` overrides the batch's. @public */
@@ -424,12 +430,13 @@ export interface ReviewListResponse {
 }
 
 /**
- * `POST /webhook` (GitHub): 202 `accepted` with the task queued, or 200 `ignored` and why (a
+ * `POST /webhook` (GitHub): 202 `accepted` with the task queued; 200 `existing` with the unfinished
+ * task already doing that issue or pull request (nothing queued); or 200 `ignored` and why (a
  * delivery already taken names its task). A bad signature is a 401 ErrorBody.
  * @public
  */
 export type WebhookResponse =
-  | { readonly status: 'accepted'; readonly task_id: string; readonly reason: string }
+  | { readonly status: 'accepted' | 'existing'; readonly task_id: string; readonly reason: string }
   | { readonly status: 'ignored'; readonly reason: string; readonly task_id?: string };
 
 /** One server of `GET /api/fleet`. @public */

@@ -101,7 +101,7 @@ describe.each(DATABASE_KINDS)('TypeOrmTaskRepository counts, keyset pages and gr
     expect(outcomes[17]?.status).toBe('rejected');
     expect(outcomes[0]).toMatchObject({
       status: 'fulfilled',
-      value: { taskId: 'c0', seq: 1, kind: 'status', data: { to: 'queued' } },
+      value: { created: true, event: { taskId: 'c0', seq: 1, kind: 'status', data: { to: 'queued' } } },
     });
     expect(await repo.countWithStatus(['queued'])).toBe(40);
     // Numbered from the row: the next event of a grouped task is 2.

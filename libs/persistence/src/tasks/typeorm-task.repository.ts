@@ -10,8 +10,10 @@ import {
   type Task,
   type TaskChanges,
   type TaskCount,
+  type TaskCreation,
   type TaskListFilter,
   type TaskStatus,
+  type TaskWork,
 } from '@agent-harness/queue';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TaskEntity, TaskEventEntity, type TaskRow } from './task.entity.js';
@@ -88,10 +90,22 @@ export class TypeOrmTaskRepository extends TaskRepository {
 
   /**
    * Stored (committed) when it resolves. Creates that arrive while a write is under way share one
-   * transaction (group commit): one sync to disk for many submits.
+   * transaction (group commit): one sync to disk for many submits. The unfinished task doing the
+   * same work wins over a new one by a unique index (see task-create-batcher.ts).
    */
-  create(task: Task, event: NewTaskEvent): Promise<StoredTaskEvent> {
+  create(task: Task, event: NewTaskEvent): Promise<TaskCreation> {
     return this.creates.add(rowFromTask(task), event);
+  }
+
+  async latestForWork(work: TaskWork): Promise<Task | undefined> {
+    const [column, value] = work.issue !== undefined ? ['issue', work.issue] : ['pr', work.pr];
+    // The unfinished one first (there is at most one), then the newest; a piece of work has few tasks.
+    const [row] = await sqlRows<TaskRow>(
+      this.dataSource,
+      `SELECT * FROM tasks WHERE project = ? AND ${column} = ? ORDER BY CASE WHEN status IN ('done', 'failed', 'cancelled') THEN 1 ELSE 0 END, created_at DESC, id DESC LIMIT 1`,
+      [work.project, value],
+    );
+    return row === undefined ? undefined : taskFromRow(row);
   }
 
   async get(id: string): Promise<Task | undefined> {

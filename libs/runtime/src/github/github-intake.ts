@@ -27,7 +27,7 @@ export interface GitHubIntakeDeps {
   readonly store: GitHubIntakeStore;
   /** Absent without a token: the actor check falls back to `allowed_actors`, and nothing is posted. */
   readonly github?: GitHubClient | undefined;
-  readonly engine: Pick<TaskEngine, 'submit' | 'watch'>;
+  readonly engine: Pick<TaskEngine, 'admit' | 'watch'>;
   readonly tasks: TaskRepository;
   readonly projects: ProjectCatalog;
   readonly originUrl: (root: string) => Promise<string | undefined>;

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { AppError } from '@agent-harness/core';
 import { ActorCheck, GitHubClient } from '@agent-harness/github';
 import { openDatabase, TypeOrmGitHubIntakeStore, type Database } from '@agent-harness/persistence';
-import type { SubmitTaskInput } from '@agent-harness/pipeline';
-import type { Task } from '@agent-harness/queue';
+import type { Admission, SubmitTaskInput } from '@agent-harness/pipeline';
 import {
   InMemoryProjectCatalog,
   createTempDir,
@@ -53,12 +52,13 @@ describe('GitHubIssueIntake', () => {
       github: client,
       store: new TypeOrmGitHubIntakeStore(database.dataSource),
       engine: {
-        submit: (input: SubmitTaskInput): Promise<Task> => {
+        admit: (input: SubmitTaskInput): Promise<Admission> => {
           if (queueFull) return Promise.reject(new AppError('QUEUE_FULL', 'the queue is full'));
           submitted.push(input);
-          return Promise.resolve(
-            taskFixture(`task-${String(submitted.length)}`, { kind: 'issue', issue: input.issue }),
-          );
+          return Promise.resolve({
+            task: taskFixture(`task-${String(submitted.length)}`, { kind: 'issue', issue: input.issue }),
+            existing: false,
+          });
         },
       },
       projects,

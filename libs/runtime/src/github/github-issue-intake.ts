@@ -23,7 +23,7 @@ export interface GitHubIssueIntakeDeps {
   /** Absent without a token: nothing is polled. */
   readonly github?: Pick<GitHubClient, 'listOpenIssues' | 'labeledBy'> | undefined;
   readonly store: GitHubIntakeStore;
-  readonly engine: Pick<TaskEngine, 'submit'>;
+  readonly engine: Pick<TaskEngine, 'admit'>;
   readonly projects: ProjectCatalog;
   readonly originUrl: (root: string) => Promise<string | undefined>;
   readonly actors: ActorCheck;
@@ -163,7 +163,7 @@ export class GitHubIssueIntake {
       this.deps.logger?.log(`github intake: ${at} ignored: ${decision.reason}`);
       return 'ignored';
     }
-    const task = await this.deps.engine.submit({
+    const { task, existing } = await this.deps.engine.admit({
       kind: 'issue',
       issue: issue.number,
       project: project.name,
@@ -175,6 +175,12 @@ export class GitHubIssueIntake {
       { state: 'task', taskId: task.id },
       this.deps.now().toISOString(),
     );
+    if (existing) {
+      // A mention or an API client asked first: that task already does the issue, and replies.
+      this.emit('queued', 'complete', `${at}: task ${task.id} already works on it`, project.name, task.id);
+      this.deps.logger?.log(`github intake: ${at} already has task ${task.id} (${task.status})`);
+      return 'queued';
+    }
     try {
       await this.deps.replies.track(task);
     } catch (error) {

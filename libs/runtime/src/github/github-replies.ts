@@ -1,5 +1,5 @@
 import { parseRepoName, type GitHubClient, type GitHubIntakeStore } from '@agent-harness/github';
-import { isTerminal, type Task, type TaskRepository } from '@agent-harness/queue';
+import { isTerminal, type Task, type TaskOrigin, type TaskRepository } from '@agent-harness/queue';
 import type { TaskEventsWatch } from '../plans-service.js';
 
 /** Posting attempts per reply before it is given up. */
@@ -8,6 +8,11 @@ const MAX_ATTEMPTS = 5;
 const RECONCILE_LIMIT = 1000;
 /** The most of a task's error quoted in its outcome reply. */
 const MAX_ERROR_CHARS = 600;
+/**
+ * "Already working on it" replies: at most one per task in this long, so a burst of deliveries
+ * (or of mentions) asking for the same work gets one answer, not one each.
+ */
+const EXISTING_REPLY_EVERY_MS = 10 * 60_000;
 
 /** @public */
 export interface GitHubRepliesDeps {
@@ -43,6 +48,8 @@ export class GitHubReplies {
   /** "Queued" replies being posted: an outcome waits for its task's, so they read in order. */
   private readonly starts = new Map<string, Promise<void>>();
   private readonly pending = new Set<Promise<unknown>>();
+  /** When each task's last "already working on it" reply went out (see `existing`). */
+  private readonly existingRepliedAt = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly deps: GitHubRepliesDeps) {}
@@ -55,6 +62,35 @@ export class GitHubReplies {
     this.starts.set(task.id, start);
     void this.tracked(start);
     this.watch(task.id);
+  }
+
+  /**
+   * Answers a request from GitHub (`origin`) for work an unfinished task already does: a reply
+   * naming that task and its link, in the background, at most one per task every ten minutes.
+   * Nothing is owed or stored: the task's own replies tell its outcome.
+   */
+  existing(task: Task, origin: TaskOrigin): void {
+    const repo = parseRepoName(origin.repo);
+    const github = this.deps.github;
+    if (repo === undefined || github === undefined || this.closed) return;
+    const now = this.deps.now().getTime();
+    for (const [id, at] of this.existingRepliedAt)
+      if (now - at >= EXISTING_REPLY_EVERY_MS) this.existingRepliedAt.delete(id);
+    if (this.existingRepliedAt.has(task.id)) return;
+    this.existingRepliedAt.set(task.id, now);
+    const asked = origin.actor === undefined ? '' : ` (asked by ${origin.actor})`;
+    const body = [
+      `Harness is already working on this${asked}: task \`${task.id}\` (${task.status}). Nothing new was queued.`,
+      '',
+      `Follow it: ${this.link(task.id)}`,
+    ].join('\n');
+    void this.tracked(
+      github.comment(repo, origin.number, body).catch((error: unknown) => {
+        this.deps.logger?.error(
+          `github: could not reply on ${origin.repo}#${String(origin.number)} about task ${task.id}: ${this.deps.redact(message(error))}`,
+        );
+      }),
+    );
   }
 
   /**

@@ -29,6 +29,8 @@ export interface WebhookDelivery {
 /** What became of a delivery that was verified. @public */
 export type WebhookResult =
   | { readonly status: 'accepted'; readonly taskId: string; readonly reason: string }
+  /** The issue or pull request already has an unfinished task: that one, and nothing was queued. */
+  | { readonly status: 'existing'; readonly taskId: string; readonly reason: string }
   | { readonly status: 'ignored'; readonly reason: string; readonly taskId?: string | undefined };
 
 /** @public */
@@ -36,11 +38,11 @@ export interface GitHubWebhooksDeps {
   /** `[server] github_webhook_secret`; without it no delivery is accepted. */
   readonly secret: string | undefined;
   readonly store: GitHubIntakeStore;
-  readonly engine: Pick<TaskEngine, 'submit'>;
+  readonly engine: Pick<TaskEngine, 'admit'>;
   readonly projects: ProjectCatalog;
   readonly originUrl: (root: string) => Promise<string | undefined>;
   readonly actors: ActorCheck;
-  readonly replies: Pick<GitHubReplies, 'track'>;
+  readonly replies: Pick<GitHubReplies, 'track' | 'existing'>;
   readonly telemetry?: TelemetrySink | undefined;
   readonly now: () => Date;
   readonly logger?: { log(message: string): void; error(message: string): void } | undefined;
@@ -53,13 +55,14 @@ const DELIVERY_RETENTION_MS = 14 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const REFUSAL_REPORT_MS = 60_000;
 const EVENT_NAME = /^[a-z_]{1,64}$/;
-/** The telemetry kind of every webhook outcome: `detail` is accepted, ignored or refused. */
+/** The telemetry kind of every webhook outcome: `detail` is accepted, existing, ignored or refused. */
 export const GITHUB_WEBHOOK_HOOK = 'github_webhook';
 
 /**
  * `POST /webhook`: verifies a delivery's signature over its raw body (fail closed), takes each
  * delivery id once, maps the event to an intent, picks the project by the event's repository,
- * checks the actor, and queues the task without waiting for it; replies follow on GitHub. Every
+ * checks the actor, and queues the task without waiting for it (or, when the issue or pull request
+ * already has an unfinished task, answers with that one); replies follow on GitHub. Every
  * refusal and every ignore is a telemetry event.
  * @public
  */
@@ -143,8 +146,16 @@ export class GitHubWebhooks {
       actor: intent.actor.login,
       deliveryId,
     };
-    const task = await this.deps.engine.submit(taskRequestForIntent(intent, project.name, origin));
+    const { task, existing } = await this.deps.engine.admit(taskRequestForIntent(intent, project.name, origin));
     await this.deps.store.setDeliveryTask(deliveryId, task.id);
+    if (existing) {
+      // One task per piece of work: the asker hears which task already does it.
+      this.deps.replies.existing(task, origin);
+      const reason = `${intent.action} on ${intent.repo}#${String(intent.number)} by ${intent.actor.login}: task ${task.id} already works on it (${task.status})`;
+      this.emit('existing', 'pass', reason, { ...where, project: project.name, taskId: task.id });
+      this.deps.logger?.log(`github: delivery ${deliveryId}: ${reason}`);
+      return { status: 'existing', taskId: task.id, reason };
+    }
     try {
       await this.deps.replies.track(task);
     } catch (error) {
@@ -180,7 +191,7 @@ export class GitHubWebhooks {
   }
 
   private emit(
-    outcome: 'accepted' | 'ignored' | 'refused',
+    outcome: 'accepted' | 'existing' | 'ignored' | 'refused',
     decision: 'complete' | 'pass' | 'warn',
     reason: string,
     where: {
