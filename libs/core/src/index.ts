@@ -58,6 +58,8 @@ export type {
   ErrorBody,
   HealthResponse,
   LogEventData,
+  OutputCountsJson,
+  OutputTruncatedEventData,
   ProjectJson,
   ProjectListResponse,
   RegisterProjectRequest,

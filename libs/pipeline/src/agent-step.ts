@@ -21,6 +21,7 @@ export async function runAgentSession(
   const startedAt = ctx.deps.now();
   const askedModel = role === 'implementer' ? ctx.task.model : undefined;
   let model = askedModel;
+  const budget = await ctx.outputBudget();
   const run = runner.run({
     prompt,
     cwd: worktree.path,
@@ -30,11 +31,14 @@ export async function runAgentSession(
     resumeSessionId: options.resumeSessionId,
     env: { [TASK_MARKER_ENV]: ctx.task.id },
   });
-  // Stored one after another, in the order the agent emitted them.
+  // Stored one after another, in the order the agent emitted them; what the output limit turns
+  // away is dropped here, as it arrives, so it never waits in memory behind slower writes.
   let stored: Promise<void> = Promise.resolve();
   const subscription = run.events$.subscribe((event: AgentEvent) => {
     if (event.type === 'session_started' && event.model !== undefined) model = event.model;
-    stored = stored.then(() => ctx.event('agent', { role, agent: runner.name, ...event }));
+    const { notice, store } = budget.take({ role, agent: runner.name, ...event });
+    if (notice !== undefined) stored = stored.then(() => ctx.event('output_truncated', notice));
+    if (store !== undefined) stored = stored.then(() => ctx.event('agent', store));
   });
   const result = await run.result;
   subscription.unsubscribe();
