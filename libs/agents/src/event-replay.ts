@@ -2,15 +2,17 @@ import type { AgentEvent } from '@agent-harness/core';
 import { Observable, Subject } from 'rxjs';
 
 /** Events a late subscriber can still replay. */
-const REPLAY_EVENTS = 5000;
+const REPLAY_EVENTS = 1000;
 /**
- * Characters of events kept for late subscribers. Counted, not just events: 5,000 events of a
- * chatty agent (its assistant messages, its tools' input and output) held about 45 MB.
+ * Characters of events kept for late subscribers (in practice, events sent before the caller could
+ * subscribe). Small on purpose: every event kept outlives the young generation and is then garbage
+ * in the old one; with 5,000 events of a chatty agent kept, 50 MB of output left the server 90 MB
+ * larger.
  */
-const REPLAY_CHARS = 1024 * 1024;
+const REPLAY_CHARS = 64 * 1024;
 
 /**
- * A run's events, live, and the latest of them (at most 5,000 and about 1 MiB) for subscribers that
+ * A run's events, live, and the latest of them (at most 1,000 and about 64 KiB) for subscribers that
  * come late: the oldest go first. Completes once, after the run's `completed` event.
  */
 export class AgentEventReplay {
