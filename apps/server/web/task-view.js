@@ -66,6 +66,9 @@ export function taskView(view, context, id) {
         case 'agent':
           appendLine(stream, agentLine(event.data));
           break;
+        case 'output_truncated':
+          appendLine(stream, h('li', { class: 'line-log' }, tag('harness'), String(event.data.message)));
+          break;
         case 'validation':
           if (!hasValidation) replace(validation);
           hasValidation = true;

@@ -61,6 +61,8 @@ export type {
   ErrorBody,
   HealthResponse,
   LogEventData,
+  OutputCountsJson,
+  OutputTruncatedEventData,
   ProjectJson,
   ProjectListResponse,
   RegisterProjectRequest,

@@ -21,6 +21,7 @@ export async function runAgentSession(
   const startedAt = ctx.deps.now();
   const askedModel = role === 'implementer' ? ctx.task.model : undefined;
   let model = askedModel;
+  const budget = await ctx.outputBudget();
   const run = runner.run({
     prompt,
     cwd: worktree.path,
@@ -30,18 +31,28 @@ export async function runAgentSession(
     resumeSessionId: options.resumeSessionId,
     env: { [TASK_MARKER_ENV]: ctx.task.id },
   });
-  // Stored one after another, in the order the agent emitted them. The chain never rejects: it is
-  // awaited only once the agent ends, and a rejection left unheard until then (a write failing on
-  // a full disk) would end the whole process. The first failure is kept, and thrown below.
+  // Stored one after another, in the order the agent emitted them; what the output limit turns
+  // away is dropped here, as it arrives, so it never waits in memory behind slower writes. The
+  // chain never rejects: it is awaited only once the agent ends, and a rejection left unheard until
+  // then (a write failing on a full disk) would end the whole process. The first failure is kept,
+  // and thrown below.
   let stored: Promise<void> = Promise.resolve();
   let storeFailed: { error: unknown } | undefined;
+  const enqueue = (write: () => Promise<unknown>): void => {
+    stored = stored
+      .then(() => (storeFailed === undefined ? write() : undefined))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          storeFailed ??= { error };
+        },
+      );
+  };
   const subscription = run.events$.subscribe((event: AgentEvent) => {
     if (event.type === 'session_started' && event.model !== undefined) model = event.model;
-    stored = stored
-      .then(() => (storeFailed === undefined ? ctx.event('agent', { role, agent: runner.name, ...event }) : undefined))
-      .catch((error: unknown) => {
-        storeFailed ??= { error };
-      });
+    const { notice, store } = budget.take({ role, agent: runner.name, ...event });
+    if (notice !== undefined) enqueue(() => ctx.event('output_truncated', notice));
+    if (store !== undefined) enqueue(() => ctx.event('agent', store));
   });
   const result = await run.result;
   subscription.unsubscribe();

@@ -1,5 +1,5 @@
 import { TASK_MARKER_ENV, type AgentRegistry } from '@agent-harness/agents';
-import { AppError } from '@agent-harness/core';
+import { AppError, type OutputCountsJson } from '@agent-harness/core';
 import type { GitHubClient, RepoRef } from '@agent-harness/github';
 import type {
   NewTaskEvent,
@@ -13,6 +13,7 @@ import type {
 import { runChecks, type CommandOutcome, type CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import { PullRequestWriter } from './pull-request-writer.js';
+import { storedBytes, TaskOutputBudget, type StoredOutput } from './task-output-budget.js';
 import type { TaskTracing } from './task-tracing.js';
 
 /** `[validation]`: commands (empty pre_commit: language-detected), per-command timeout, fix attempts. */
@@ -65,6 +66,8 @@ export interface TaskRunDeps {
   readonly skills?: TaskSkills | undefined;
   /** Where agent runs are traced (see TaskTracing); none when absent. */
   readonly tracing?: TaskTracing | undefined;
+  /** `[limits] task_output_mb` in bytes: the agents' output one task stores (see TaskOutputBudget). */
+  readonly outputLimitBytes: number;
 }
 
 /** How a run writes: through the recorder (state table, SQL guard, redaction, then live events). */
@@ -87,6 +90,8 @@ export class RunContext {
   summary = '';
   /** The repository whose shared git state this run guards (released by the engine at the end). */
   guardedRoot: string | undefined;
+  /** The task's output limit, once an agent ran in this run (it starts from what earlier runs stored). */
+  private budget: TaskOutputBudget | undefined;
 
   constructor(
     started: Task,
@@ -132,6 +137,17 @@ export class RunContext {
 
   event(kind: NewTaskEvent['kind'], data: unknown): Promise<void> {
     return this.write.log(this.task.id, kind, data);
+  }
+
+  /** The task's output limit for this run, counting what its earlier runs stored. */
+  async outputBudget(): Promise<TaskOutputBudget> {
+    this.budget ??= new TaskOutputBudget(this.deps.outputLimitBytes, await storedOutput(this.deps.tasks, this.task.id));
+    return this.budget;
+  }
+
+  /** The counts of this run's output once it was cut; undefined otherwise. */
+  get outputCounts(): OutputCountsJson | undefined {
+    return this.budget?.counts();
   }
 
   /**
@@ -184,5 +200,24 @@ export class RunContext {
   async postOnPr(text: string): Promise<void> {
     const prNumber = this.task.prNumber;
     if (prNumber !== undefined) await this.prWriter()?.comment(prNumber, text);
+  }
+}
+
+/** Pages read when a run starts from what earlier runs of its task stored. */
+const STORED_OUTPUT_PAGE = 500;
+
+/** What earlier runs of a task stored of its agents' output (a fresh task: one empty read). */
+async function storedOutput(tasks: TaskRepository, taskId: string): Promise<StoredOutput> {
+  let bytes = 0;
+  let cut = false;
+  let after = 0;
+  for (;;) {
+    const page = await tasks.eventsAfter(taskId, after, STORED_OUTPUT_PAGE, ['agent', 'output_truncated']);
+    for (const event of page) {
+      if (event.kind === 'output_truncated') cut = true;
+      else bytes += storedBytes(event.data);
+    }
+    after = page.at(-1)?.seq ?? after;
+    if (page.length < STORED_OUTPUT_PAGE) return { bytes, cut };
   }
 }

@@ -87,7 +87,12 @@ export interface TaskEngineDeps {
    * (dispatch pauses meanwhile). Without it, dispatch never pauses.
    */
   readonly storage?: Pick<StorageGateDeps, 'probe' | 'where'> | undefined;
+  /** `[limits] task_output_mb` in bytes: the agents' output one task stores. Default 10 MiB. */
+  readonly outputLimitBytes?: number | undefined;
 }
+
+/** `[limits] task_output_mb`'s default, for an engine built without a config. */
+const DEFAULT_OUTPUT_LIMIT_BYTES = 10 * 1024 * 1024;
 
 /** How long a cancel waits for another server to end the task it runs. */
 const REMOTE_CANCEL_WAIT_MS = 15_000;
@@ -159,6 +164,7 @@ export class TaskEngine {
         tracing,
         now: this.now,
         review: deps.review ?? { enabled: false, reviewerAgent: '', maxRounds: 1 },
+        outputLimitBytes: deps.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
       },
       tasks: deps.tasks,
       worktrees: deps.worktrees,

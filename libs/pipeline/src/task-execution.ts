@@ -1,4 +1,4 @@
-import { failureClassOfError, toAppError, type SecretRedactor } from '@agent-harness/core';
+import { failureClassOfError, toAppError, type OutputCountsJson, type SecretRedactor } from '@agent-harness/core';
 import type { Task, TaskRepository } from '@agent-harness/queue';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { TaskRunDeps } from './run-context.js';
@@ -85,7 +85,7 @@ export class TaskExecution {
     if (entry.stopReason === 'shutdown' && outcome.kind !== 'done')
       outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
     await this.cleanUp(started.id, run, outcome);
-    await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome);
+    await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome, run.outputCounts);
   }
 
   /**
@@ -160,8 +160,11 @@ export class TaskExecution {
     }
   }
 
-  /** Records the outcome: a terminal status with its final `end` event, or back to the queue. */
-  async finish(task: Task, outcome: RunOutcome): Promise<void> {
+  /**
+   * Records the outcome: a terminal status with its final `end` event (with what became of the
+   * agents' output when it was cut), or back to the queue.
+   */
+  async finish(task: Task, outcome: RunOutcome, output?: OutputCountsJson): Promise<void> {
     const { changes, event } = outcomeChanges(task, outcome, this.deps.now().toISOString());
     const finished = await this.deps.recorder.update(task, changes, event);
     if (outcome.kind === 'requeue') return;
@@ -175,6 +178,7 @@ export class TaskExecution {
       pr: prUrl,
       grade,
       review: reviewOutcome,
+      ...(output === undefined ? {} : { output_truncated: output }),
     });
     this.deps.events.close(task.id);
   }

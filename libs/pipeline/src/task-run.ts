@@ -1,4 +1,5 @@
 import type { AgentRunner } from '@agent-harness/agents';
+import type { OutputCountsJson } from '@agent-harness/core';
 import type { Task } from '@agent-harness/queue';
 import type { Verdict } from '@agent-harness/review';
 import { runAgentSession } from './agent-step.js';
@@ -40,6 +41,11 @@ export class TaskRun {
   /** The task as this run last wrote it. */
   get current(): Task {
     return this.ctx.task;
+  }
+
+  /** What became of the agents' output once it was cut at the task's limit; undefined otherwise. */
+  get outputCounts(): OutputCountsJson | undefined {
+    return this.ctx.outputCounts;
   }
 
   async run(title: string, commitMessage: (task: Task) => string): Promise<RunOutcome> {

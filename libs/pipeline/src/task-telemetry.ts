@@ -95,6 +95,7 @@ export class TaskTelemetry {
         return endDrafts(task, scope, event.data as EndEventData);
       case 'log':
       case 'status':
+      case 'output_truncated':
         return [];
     }
   }

@@ -105,6 +105,8 @@ class NoCommands extends CommandRunner {
 
 /** Options of an engine on in-memory ports. */
 export interface UnitEngineOptions {
+  /** `[limits] task_output_mb` in bytes; default the engine's. */
+  readonly outputLimitBytes?: number;
   /** Default: one `claude` whose every run fails at once (FAILS). */
   readonly agents?: readonly ScriptedAgentRunner[];
   /** Names of the agents reported installed; default all of them. */
@@ -183,6 +185,7 @@ export function unitEngine(options: UnitEngineOptions = {}): UnitEngine {
     processes: { end: (taskId, worktree) => Promise.resolve(void endedProcesses.push({ taskId, worktree })) },
     telemetry: options.telemetry,
     storage: options.storage,
+    outputLimitBytes: options.outputLimitBytes,
   });
   return { engine, tasks, projects, worktrees, agents, availabilityChecks, logs, endedProcesses };
 }

@@ -5,9 +5,10 @@ import type { TaskWork } from './task-work.js';
 export interface NewTaskEvent {
   /**
    * `status` (a status change), `agent` (an agent event), `validation` (a validation run and its
-   * command outcomes), `review` (a review round's verdict), `log` (a Harness step), `end` (the last one).
+   * command outcomes), `review` (a review round's verdict), `log` (a Harness step), `end` (the last one),
+   * `output_truncated` (the agents' output reached the task's limit; later output is not stored).
    */
-  readonly kind: 'status' | 'agent' | 'validation' | 'review' | 'log' | 'end';
+  readonly kind: 'status' | 'agent' | 'validation' | 'review' | 'log' | 'end' | 'output_truncated';
   readonly data: unknown;
 }
 

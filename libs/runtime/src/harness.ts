@@ -284,6 +284,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     ...(logger === undefined ? {} : { logger }),
     serverId,
     leaseMs: config.server.lease_secs * 1000,
+    outputLimitBytes: Math.round(config.limits.task_output_mb * 1024 * 1024),
     ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });

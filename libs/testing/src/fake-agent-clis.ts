@@ -55,6 +55,11 @@ export interface FakeAgentScenario {
   readonly stderr?: string;
   /** Claude: after its first lines, wait until this file exists before the edits (a benchmark's start gate). */
   readonly startWhenFileExists?: string;
+  /**
+   * A chatty agent: before its edits, `messages` assistant messages of `chars` characters each
+   * (Claude: `assistant` text lines; Codex: `agent_message` items).
+   */
+  readonly chatter?: { readonly messages: number; readonly chars: number };
   /** Pause after each printed line, to make streaming visible. */
   readonly delayMs?: number;
   /**

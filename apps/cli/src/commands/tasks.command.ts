@@ -64,6 +64,7 @@ export function describeTaskEvent(event: StreamedEvent): string | undefined {
       return `● ${from ?? 'new'} → ${to}${reason === undefined ? '' : ` (${reason})`}`;
     }
     case 'log':
+    case 'output_truncated':
       return `· ${event.data.message}`;
     case 'agent':
       // Paths inside the task's worktree are shown relative to it, as `harness exec` shows them.

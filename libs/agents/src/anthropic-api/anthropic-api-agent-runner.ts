@@ -9,8 +9,8 @@ import {
   type HarnessConfig,
   type TokenUsage,
 } from '@agent-harness/core';
-import { ReplaySubject } from 'rxjs';
 import { AgentRunner, completedEvent, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
+import { AgentEventReplay } from '../event-replay.js';
 import { killTaskProcesses, taskMarkerOf } from '../process/orphans.js';
 import { WORKSPACE_TOOLS, WorkspaceTools } from './workspace-tools.js';
 
@@ -57,7 +57,7 @@ export class AnthropicApiAgentRunner extends AgentRunner {
   }
 
   run(request: AgentRequest): AgentRun {
-    const events$ = new ReplaySubject<AgentEvent>(5000);
+    const events$ = new AgentEventReplay();
     const marker = taskMarkerOf(request.env);
     const result = this.loop(request, (event) => {
       events$.next(event);
@@ -68,7 +68,7 @@ export class AnthropicApiAgentRunner extends AgentRunner {
       events$.complete();
       return outcome;
     });
-    return { events$, result };
+    return { events$: events$.events$, result };
   }
 
   private async loop(request: AgentRequest, emit: (event: AgentEvent) => void): Promise<AgentResult> {

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { AgentEndReason, AgentEvent, AgentOutcome } from '@agent-harness/core';
-import { ReplaySubject } from 'rxjs';
 import { completedEvent, type AgentResult, type AgentRun } from '../agent-runner.js';
+import { AgentEventReplay } from '../event-replay.js';
 import { findExecutable } from './find-executable.js';
+import { LineSplitter } from './line-splitter.js';
 import { killTaskProcesses, type ProcessMarker } from './orphans.js';
 import { killProcessGroup } from './process-group.js';
 
@@ -60,8 +61,6 @@ export interface CliAgentSpec {
 const MAX_LINE_CHARS = 10 * 1024 * 1024;
 /** How much of stderr is kept for diagnostics. */
 const STDERR_TAIL_CHARS = 16 * 1024;
-/** Events a late subscriber can still replay. */
-const REPLAY_EVENTS = 5000;
 
 type StopReason = 'timeout' | 'idle_timeout' | 'cancelled' | 'fatal' | 'unreachable';
 
@@ -75,7 +74,7 @@ const UNREACHABLE_TIMEOUT_MS = 60_000;
  * diagnostics. The result always resolves; nothing here can hang forever.
  */
 export function runCliAgent(spec: CliAgentSpec): AgentRun {
-  const events$ = new ReplaySubject<AgentEvent>(REPLAY_EVENTS);
+  const events$ = new AgentEventReplay();
   const startedAt = Date.now();
   const graceMs = spec.killGraceMs ?? 5000;
 
@@ -95,7 +94,7 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
     const message = `${spec.agent} CLI not found: ${where}; install it or set ${spec.configKey}${install}`;
     // Said once: the completed event carries it (a separate error event would print it twice).
     const result = finish({ ok: false, reason: 'unavailable', message, finalText: '', usage: spec.parser.end().usage });
-    return { events$, result: Promise.resolve(result) };
+    return { events$: events$.events$, result: Promise.resolve(result) };
   }
 
   const result = new Promise<AgentResult>((resolve) => {
@@ -133,7 +132,6 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
     let stopMessage = '';
     let spawnError: Error | undefined;
     let stderrTail = '';
-    let pending = '';
 
     const stop = (reason: StopReason, message: string): void => {
       if (stopReason !== undefined || child.pid === undefined) return;
@@ -181,24 +179,17 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       watchConnection();
     };
 
+    const lines = new LineSplitter(MAX_LINE_CHARS, handleLine, () => {
+      events$.next({
+        type: 'error',
+        message: `dropped an output line longer than ${String(MAX_LINE_CHARS)} characters`,
+        fatal: false,
+      });
+    });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       clearTimeout(idleTimer);
       idleTimer = setTimeout(onIdle, spec.idleTimeoutMs);
-      pending += chunk;
-      let newline = pending.indexOf('\n');
-      while (newline !== -1) {
-        handleLine(pending.slice(0, newline));
-        pending = pending.slice(newline + 1);
-        newline = pending.indexOf('\n');
-      }
-      if (pending.length > MAX_LINE_CHARS) {
-        events$.next({
-          type: 'error',
-          message: `dropped an output line longer than ${String(MAX_LINE_CHARS)} characters`,
-          fatal: false,
-        });
-        pending = '';
-      }
+      lines.push(chunk);
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
@@ -225,7 +216,7 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       clearTimeout(idleTimer);
       clearTimeout(unreachableTimer);
       spec.signal?.removeEventListener('abort', onAbort);
-      if (pending.trim() !== '') handleLine(pending);
+      lines.end();
       // The CLI is gone; anything it started (shells, test runners) must not outlive it: its group,
       // then whatever carries the run's marker wherever it went.
       const cleanup = (child.pid === undefined ? Promise.resolve() : killProcessGroup(child.pid, graceMs))
@@ -278,7 +269,7 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       });
     });
   });
-  return { events$, result };
+  return { events$: events$.events$, result };
 }
 
 function formatSeconds(ms: number): string {

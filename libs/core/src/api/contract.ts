@@ -244,6 +244,26 @@ export interface ReviewEventData {
   readonly issues: ReviewIssueJson[];
 }
 
+/**
+ * The task's agent output reached `[limits] task_output_mb`: from here on its output events are
+ * counted, not stored or streamed (the agent keeps running). Stored once per task. @public
+ */
+export interface OutputTruncatedEventData {
+  readonly message: string;
+  readonly limit_bytes: number;
+  /** Output stored when it was cut. */
+  readonly stored_bytes: number;
+}
+
+/** What became of a cut output, as the `end` event reports it. @public */
+export interface OutputCountsJson {
+  readonly limit_bytes: number;
+  readonly stored_bytes: number;
+  /** Output events counted, not stored (in the run that ended). */
+  readonly dropped_events: number;
+  readonly dropped_bytes: number;
+}
+
 /** How the task ended: always the stream's last event. @public */
 export interface EndEventData {
   readonly status: ApiTaskStatus;
@@ -255,6 +275,8 @@ export interface EndEventData {
   readonly pr?: string | undefined;
   readonly grade?: ApiGrade | undefined;
   readonly review?: ApiReviewOutcome | undefined;
+  /** Present when the agents' output was cut at `[limits] task_output_mb`. */
+  readonly output_truncated?: OutputCountsJson | undefined;
 }
 
 /** The `data` of each kind of task event. @public */
@@ -265,6 +287,7 @@ export interface TaskEventDataByKind {
   readonly validation: ValidationEventData;
   readonly review: ReviewEventData;
   readonly end: EndEventData;
+  readonly output_truncated: OutputTruncatedEventData;
 }
 
 /** @public */
@@ -278,6 +301,7 @@ export const TASK_EVENT_KINDS = [
   'validation',
   'review',
   'end',
+  'output_truncated',
 ] as const satisfies readonly TaskEventKind[];
 
 /**

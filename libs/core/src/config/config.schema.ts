@@ -340,6 +340,14 @@ export const configSchema = table({
     max_concurrent_tasks: positiveInt(4),
     max_queue_size: positiveInt(32),
   }),
+  /** What one task may take. Later caps (spend, turns) join this table. */
+  limits: table({
+    /**
+     * Megabytes (MiB) of agent output stored per task (its events, as stored JSON). Past it, output
+     * events are counted, not stored, and the stream says the output was cut; the agent keeps running.
+     */
+    task_output_mb: positiveNumber(10),
+  }),
   validation: table({
     pre_commit: stringList(),
     pre_push: stringList(),

@@ -124,6 +124,15 @@ describe('resolveConfig defaults', () => {
     expect(config.server.public_url).toBe('https://h.example/harness');
   });
 
+  it('[limits] task_output_mb: 10 MB by default, fractions allowed, and positive', () => {
+    expect(resolveOk({}).limits).toEqual({ task_output_mb: 10 });
+    expect(resolveOk({ toml: '[limits]\ntask_output_mb = 0.5\n' }).limits.task_output_mb).toBe(0.5);
+    for (const bad of ['0', '-1', '"10MB"'])
+      expect(problems({ toml: `[limits]\ntask_output_mb = ${bad}\n` })).toEqual([
+        { path: 'limits.task_output_mb', message: 'must be a positive number' },
+      ]);
+  });
+
   it('accepts a partial file: missing sections and keys take their defaults', () => {
     const config = resolveOk({ toml: '[concurrency]\nmax_concurrent_tasks = 8\n' });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 8, max_queue_size: 32 });
