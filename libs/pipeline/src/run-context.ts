@@ -13,6 +13,7 @@ import type {
 import { runChecks, type CommandOutcome, type CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import { PullRequestWriter } from './pull-request-writer.js';
+import type { SpendMeter } from './spend-meter.js';
 import type { TaskTracing } from './task-tracing.js';
 
 /** `[validation]`: commands (empty pre_commit: language-detected), per-command timeout, fix attempts. */
@@ -65,6 +66,8 @@ export interface TaskRunDeps {
   readonly skills?: TaskSkills | undefined;
   /** Where agent runs are traced (see TaskTracing); none when absent. */
   readonly tracing?: TaskTracing | undefined;
+  /** Measures spend and holds the spend limits; none when absent (nothing metered). */
+  readonly spend?: SpendMeter | undefined;
 }
 
 /** How a run writes: through the recorder (state table, SQL guard, redaction, then live events). */

@@ -4,7 +4,7 @@ import type { Project } from '@agent-harness/queue';
 import { InMemoryProjectCatalog, InMemoryTaskRepository, ScriptedAgentRunner } from '@agent-harness/testing';
 import { CommandRunner, type CommandOutcome } from '@agent-harness/validation';
 import { GitWorktreeManager, type Worktree } from '@agent-harness/workspace';
-import { TaskEngine } from '../src/task-engine.js';
+import { TaskEngine, type TaskEngineDeps } from '../src/task-engine.js';
 import type { TelemetrySink } from '@agent-harness/observe';
 
 /** What needs git is for the integration tier (task-engine.spec.ts): here it fails loudly. */
@@ -120,6 +120,8 @@ export interface UnitEngineOptions {
   readonly tasks?: InMemoryTaskRepository;
   /** Where telemetry goes; default none. */
   readonly telemetry?: TelemetrySink;
+  /** The spend ledger and limits; default none (nothing metered). */
+  readonly spend?: TaskEngineDeps['spend'];
 }
 
 /** An engine and the fakes behind it. */
@@ -180,6 +182,7 @@ export function unitEngine(options: UnitEngineOptions = {}): UnitEngine {
     // No process table in the unit tier: what the engine would end is recorded.
     processes: { end: (taskId, worktree) => Promise.resolve(void endedProcesses.push({ taskId, worktree })) },
     telemetry: options.telemetry,
+    spend: options.spend,
   });
   return { engine, tasks, projects, worktrees, agents, availabilityChecks, logs, endedProcesses };
 }

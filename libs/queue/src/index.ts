@@ -34,3 +34,5 @@ export type { Project } from './project-catalog.js';
 export { MAX_PROMPT_CHARS, taskRequestFrom } from './task-request.js';
 export type { TaskRequestFields } from './task-request.js';
 export { MIN_TASK_ID_PREFIX, resolveTaskId } from './task-id.js';
+export { UsageLedger, summarizeUsage } from './usage-ledger.js';
+export type { DaySpend, UsageGroup, UsageQuery, UsageRecord } from './usage-ledger.js';

@@ -41,6 +41,7 @@ export type {
 } from './fake-github-server.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { InMemoryProjectCatalog } from './in-memory-project-catalog.js';
+export { InMemoryUsageLedger } from './in-memory-usage-ledger.js';
 export { ScriptedAgentRunner } from './scripted-agent-runner.js';
 export type {
   AgentScript,
