@@ -12,6 +12,7 @@ import {
   TypeOrmPlanStore,
   TypeOrmProjectCatalog,
   TypeOrmReviewStore,
+  TypeOrmUsageLedger,
   databaseKind,
   listenPostgres,
   notifyPostgres,
@@ -21,7 +22,7 @@ import {
   type PgListener,
 } from '@agent-harness/persistence';
 import { startOtel, TelemetryEmitter, type EventStore } from '@agent-harness/observe';
-import { ProjectAdmin, TaskEngine, TaskEventsHub, type RecoveryReport } from '@agent-harness/pipeline';
+import { ProjectAdmin, SpendMeter, TaskEngine, TaskEventsHub, type RecoveryReport } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
@@ -34,6 +35,7 @@ import { JobRunner } from './schedule/job-runner.js';
 import { configuredJobs } from './schedule/scheduler-jobs.js';
 import { SkillsService } from './skills-service.js';
 import { FleetService } from './fleet-service.js';
+import { spendLimitsOf, UsageService } from './usage-service.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
 import type { HarnessSchedule } from './schedule/harness-schedule.js';
 
@@ -94,6 +96,8 @@ export interface Harness {
   readonly schedule: HarnessSchedule;
   /** The servers sharing this database (fleet mode on PostgreSQL; on SQLite, this one). */
   readonly fleet: FleetService;
+  /** Spend: tokens and dollars by day, project, agent and model, and today against `[limits]`. */
+  readonly usage: UsageService;
   /**
    * Graceful drain: claims no new task, lets running ones finish for up to `deadlineMs`, then
    * hands the rest back to the queue (for another server of the fleet). `close` follows it.
@@ -234,6 +238,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
           logger,
         })
       : undefined;
+  const usageLedger = new TypeOrmUsageLedger(database.dataSource);
   const engine = new TaskEngine({
     ...(eventBus === undefined ? {} : { events: eventBus }),
     telemetry,
@@ -267,6 +272,16 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     leaseMs: config.server.lease_secs * 1000,
     ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    spend: { ledger: usageLedger, limits: spendLimitsOf(config) },
+  });
+  const usage = new UsageService({
+    ledger: usageLedger,
+    // The engine was given a ledger: it has a meter.
+    meter:
+      engine.spend ??
+      new SpendMeter({ ledger: usageLedger, limits: spendLimitsOf(config), now: options.now ?? (() => new Date()) }),
+    projects,
+    now: options.now ?? (() => new Date()),
   });
   const projectAdmin = new ProjectAdmin({
     projects,
@@ -399,6 +414,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     github,
     schedule,
     fleet,
+    usage,
     syncProjects,
     start: async () => {
       // This process runs tasks: the queue depth is exported from now on.

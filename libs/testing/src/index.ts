@@ -52,3 +52,4 @@ export type {
 export { taskFixture, taskRepositoryContract } from './task-repository-contract.js';
 export type { ContractCheck } from './task-repository-contract.js';
 export { projectCatalogContract } from './project-catalog-contract.js';
+export { usageLedgerContract } from './usage-ledger-contract.js';

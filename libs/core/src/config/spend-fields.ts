@@ -36,7 +36,9 @@ function isTable(value: unknown): value is Record<string, unknown> {
 }
 
 /** `[pricing."<model>"]` tables: the shipped prices, with the file's entries added or replacing them. */
-export function priceTable(defaults: Readonly<Record<string, ModelPrice>>): Field<Readonly<Record<string, ModelPrice>>> {
+export function priceTable(
+  defaults: Readonly<Record<string, ModelPrice>>,
+): Field<Readonly<Record<string, ModelPrice>>> {
   return {
     parse(value, path, ctx) {
       if (value === undefined) return defaults;
@@ -62,7 +64,10 @@ export function priceTable(defaults: Readonly<Record<string, ModelPrice>>): Fiel
           const v = entry[key];
           if (v === undefined && key === 'cache_write') continue;
           if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-            ctx.problems.push({ path: `${at}.${key}`, message: 'must be a number of USD per million tokens, 0 or more' });
+            ctx.problems.push({
+              path: `${at}.${key}`,
+              message: 'must be a number of USD per million tokens, 0 or more',
+            });
             isValid = false;
             continue;
           }

@@ -47,8 +47,7 @@ function localParts(instant: Date, timeZone: string): LocalParts {
     formatters.set(timeZone, format);
   }
   const parts: Record<string, number> = {};
-  for (const part of format.formatToParts(instant))
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  for (const part of format.formatToParts(instant)) if (part.type !== 'literal') parts[part.type] = Number(part.value);
   return {
     year: parts['year'] ?? 1970,
     month: parts['month'] ?? 1,

@@ -40,9 +40,7 @@ export function priceOf(
  * @public
  */
 export function costOfUsage(price: ModelPrice, usage: TokenUsage, cachedIsPartOfInput: boolean): number {
-  const uncached = cachedIsPartOfInput
-    ? Math.max(0, usage.inputTokens - usage.cachedInputTokens)
-    : usage.inputTokens;
+  const uncached = cachedIsPartOfInput ? Math.max(0, usage.inputTokens - usage.cachedInputTokens) : usage.inputTokens;
   const perToken =
     uncached * price.input +
     usage.cachedInputTokens * price.cached_input +

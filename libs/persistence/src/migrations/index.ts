@@ -13,6 +13,7 @@ import { ExecPlans1765100000000 } from './1765100000000-exec-plans.js';
 import { ReviewFindings1765200000000 } from './1765200000000-review-findings.js';
 import { GitHubIntake1765300000000 } from './1765300000000-github-intake.js';
 import { Fleet1765600000000 } from './1765600000000-fleet.js';
+import { Spend1766000000000 } from './1766000000000-spend.js';
 
 /**
  * Every migration, oldest first. New ones are appended; committed ones are never edited (a branch
@@ -34,4 +35,5 @@ export const MIGRATIONS = [
   ReviewFindings1765200000000,
   GitHubIntake1765300000000,
   Fleet1765600000000,
+  Spend1766000000000,
 ];
