@@ -1,8 +1,14 @@
 import { join } from 'node:path';
 import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
-import { commandEnv, resolveConfig, SecretRedactor, secretValues } from '@agent-harness/core';
+import { commandEnv, DEFAULT_PRICES, resolveConfig, SecretRedactor, secretValues } from '@agent-harness/core';
 import type { GitHubClient } from '@agent-harness/github';
-import { openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
+import {
+  openDatabase,
+  TypeOrmProjectCatalog,
+  TypeOrmTaskRepository,
+  TypeOrmUsageLedger,
+  type Database,
+} from '@agent-harness/persistence';
 import type { Task } from '@agent-harness/queue';
 import {
   FAKE_AGENT_BIN_DIR,
@@ -13,6 +19,7 @@ import {
   type TempGitRepo,
 } from '@agent-harness/testing';
 import { GitWorktreeManager } from '@agent-harness/workspace';
+import type { SpendLimits } from '../src/spend-meter.js';
 import { TaskEngine } from '../src/task-engine.js';
 import type { TaskSkills } from '../src/run-context.js';
 
@@ -36,6 +43,8 @@ export interface EngineOptions {
   readonly serverId?: string;
   /** Skills for implementers' prompts. */
   readonly skills?: TaskSkills;
+  /** Spend limits (metered into the SQL ledger, priced with the shipped prices); default none. */
+  readonly spend?: Partial<SpendLimits>;
 }
 
 /**
@@ -99,6 +108,13 @@ export class EngineFixture {
       tickMs: 50,
       serverId: options.serverId,
       skills: options.skills,
+      spend:
+        options.spend === undefined
+          ? undefined
+          : {
+              ledger: new TypeOrmUsageLedger(this.database.dataSource),
+              limits: { day: { startsAt: '00:00', timeZone: 'UTC' }, prices: DEFAULT_PRICES, ...options.spend },
+            },
     });
     await this.engine.start();
     return this.engine;
