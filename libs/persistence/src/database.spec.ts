@@ -28,6 +28,7 @@ const ALL_MIGRATIONS = [
   'ReviewFindings1765200000000',
   'GitHubIntake1765300000000',
   'Fleet1765600000000',
+  'Spend1766000000000',
 ];
 
 const PROJECT_COLUMNS = [
@@ -112,9 +113,10 @@ describe('openDatabase (real PostgreSQL)', () => {
       const typeOf = (table: string, column: string): string | undefined =>
         columns.find((c) => c.table_name === table && c.column_name === column)?.data_type;
       // Costs keep their cents (PostgreSQL's real is 4 bytes); telemetry ids outgrow 32 bits.
-      for (const table of ['tasks', 'gc_drafts', 'review_runs'])
+      for (const table of ['tasks', 'gc_drafts', 'review_runs', 'task_usage'])
         expect(typeOf(table, 'cost_usd')).toBe('double precision');
       expect(typeOf('telemetry_events', 'id')).toBe('bigint');
+      expect(typeOf('task_usage', 'input_tokens')).toBe('bigint');
       const [session] = await sqlRows<{ application_name: string }>(
         first.dataSource,
         'SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()',
