@@ -77,8 +77,11 @@ export async function runAgentSession(
   subscription.unsubscribe();
   ctx.signal.removeEventListener('abort', forward);
   await stored;
+  // A run that finished on its own as a daily limit was crossed keeps its work: the task goes on,
+  // and its next agent run waits for the next day. A task's own limit ends it whatever the run did.
+  const keepsWork = budgetStop?.kind === 'daily' && ended.ok;
   const result: MeteredAgentResult =
-    budgetStop === undefined || ctx.signal.aborted ? ended : { ...ended, ...budgetResult(budgetStop) };
+    budgetStop === undefined || ctx.signal.aborted || keepsWork ? ended : { ...ended, ...budgetResult(budgetStop) };
   const costUsd = (await meter?.finish(ended)) ?? ended.costUsd;
   ctx.deps.tracing?.agentRan({
     taskId: ctx.task.id,

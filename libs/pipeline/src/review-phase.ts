@@ -59,7 +59,8 @@ async function askVerdict(steps: ReviewSteps, reviewer: AgentRunner, prompt: str
     return {
       kind: 'failed',
       error: `review by ${reviewer.name} ${agentFailure(first)}`,
-      failureClass: 'review_failed',
+      // The reviewer stopped at its own spend cap: a spend limit, as the task's.
+      failureClass: first.reason === 'budget_exceeded' ? 'budget' : 'review_failed',
     };
   }
   const parsed = parseVerdict(first.finalText);

@@ -90,15 +90,19 @@ export class SpendMeter {
     return { day, totalUsd, byProject };
   }
 
-  /** The daily limit that holds a project's tasks now, if one does. */
-  holdOf(today: TodaySpend, project: string): BudgetHold | undefined {
+  /**
+   * The daily limit that holds a project's tasks now, if one does: one that is spent (reached). With
+   * `crossed`, only one gone past (a run that spends exactly up to a limit may finish).
+   */
+  holdOf(today: TodaySpend, project: string, crossed = false): BudgetHold | undefined {
     const { dailyUsd, projectDailyUsd } = this.deps.limits;
+    const over = (spent: number, limit: number): boolean => (crossed ? spent > limit : spent >= limit);
     const until = today.day.end.toISOString();
-    if (dailyUsd !== undefined && today.totalUsd >= dailyUsd)
+    if (dailyUsd !== undefined && over(today.totalUsd, dailyUsd))
       return { reason: 'budget', scope: 'global', spentUsd: today.totalUsd, limitUsd: dailyUsd, until };
     const own = projectDailyUsd?.get(project);
     const spent = today.byProject.get(project) ?? 0;
-    if (own !== undefined && spent >= own)
+    if (own !== undefined && over(spent, own))
       return { reason: 'budget', scope: 'project', spentUsd: spent, limitUsd: own, until };
     return undefined;
   }
@@ -109,7 +113,13 @@ export class SpendMeter {
   }
 
   /** Meters one agent run of a task. */
-  startRun(run: { taskId: string; project: string; agent: string; role: string; model?: string | undefined }): RunMeter {
+  startRun(run: {
+    taskId: string;
+    project: string;
+    agent: string;
+    role: string;
+    model?: string | undefined;
+  }): RunMeter {
     const entry = { project: run.project, costUsd: 0 };
     const key = {};
     this.inFlight.set(key, entry);
@@ -139,7 +149,7 @@ export class RunMeter {
   /** What the task's earlier runs spent; answers a stop when a limit is already reached. */
   async begin(): Promise<BudgetStop | undefined> {
     this.prior = await this.deps.ledger.taskTotals(this.run.taskId);
-    return this.check();
+    return this.check(false);
   }
 
   /** What is left of the task's limits, for agents that take them (`--max-budget-usd`, `--max-turns`). */
@@ -175,7 +185,7 @@ export class RunMeter {
       this.pricedSteps += 1;
       this.entry.costUsd += this.price(step).costUsd;
     }
-    return this.check();
+    return this.check(true);
   }
 
   private price(usage: TokenUsage): { costUsd: number; source: PriceSource } {
@@ -183,22 +193,24 @@ export class RunMeter {
     return { costUsd: costOfUsage(price, usage, CACHED_INSIDE_INPUT.has(this.run.agent)), source };
   }
 
-  private async check(): Promise<BudgetStop | undefined> {
+  /** Before a run (`crossed` false), a reached daily limit stops it; during one, only a crossed one. */
+  private async check(crossed: boolean): Promise<BudgetStop | undefined> {
     const { taskMaxUsd, taskMaxTurns } = this.deps.limits;
+    const over = (spent: number, limit: number): boolean => (crossed ? spent > limit : spent >= limit);
     const taskCost = this.prior.costUsd + this.entry.costUsd;
-    if (taskMaxUsd !== undefined && taskCost >= taskMaxUsd)
+    if (taskMaxUsd !== undefined && over(taskCost, taskMaxUsd))
       return {
         kind: 'task',
         message: `the task spent ${usd(taskCost)}, its limit is ${usd(taskMaxUsd)} ([limits] task_max_usd)`,
       };
     const turns = this.prior.turns + this.turns;
-    if (taskMaxTurns !== undefined && turns > taskMaxTurns)
+    if (taskMaxTurns !== undefined && (crossed ? turns > taskMaxTurns : turns >= taskMaxTurns))
       return {
         kind: 'task',
         message: `the task took ${String(turns)} turns, its limit is ${String(taskMaxTurns)} ([limits] task_max_turns)`,
       };
     if (!this.meter.hasDailyLimits) return undefined;
-    const hold = this.meter.holdOf(await this.meter.today(), this.run.project);
+    const hold = this.meter.holdOf(await this.meter.today(), this.run.project, crossed);
     if (hold === undefined) return undefined;
     const which = hold.scope === 'global' ? '[limits] daily_usd' : `project "${this.run.project}" daily_usd`;
     return {
