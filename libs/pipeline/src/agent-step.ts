@@ -35,7 +35,7 @@ export async function runAgentSession(
   // A limit reached before the run (by the task's earlier runs, or today's): the agent never starts.
   const before = await meter?.begin();
   if (before !== undefined) {
-    await meter?.finish({ usage: ZERO_USAGE });
+    meter?.discard();
     await ctx.log(`spend limit: ${before.message}`);
     return { agent: runner.name, finalText: '', usage: ZERO_USAGE, durationMs: 0, ...budgetResult(before) };
   }

@@ -220,6 +220,11 @@ export class RunMeter {
     };
   }
 
+  /** Forgets a run that never started (a limit was reached before it): nothing is recorded. */
+  discard(): void {
+    this.release();
+  }
+
   /**
    * Records the run in the ledger: the agent's reported total when it gives one (it replaces the
    * estimate), else what the turns were priced at. Answers the run's cost.

@@ -72,6 +72,22 @@ describe('TaskEngine spend limits (unit)', () => {
     expect(ledger.records).toMatchObject([{ taskId: task.id, turns: 3, pricedBy: 'reported' }]);
   });
 
+  it("never starts a run once the task's earlier runs reached task_max_usd, and records no run for it", async () => {
+    const claude = new ScriptedAgentRunner('claude', () => FAILS);
+    const ledger = new InMemoryUsageLedger();
+    // The unit engine's first task id: its earlier runs (before a requeue) spent $2.
+    await ledger.record({ ...spentEarlier('2026-11-23', 2), taskId: '00000001-0000-4000-8000-000000000000' });
+    const { engine, tasks } = engines.make({ agents: [claude], spend: { ledger, limits: limits({ taskMaxUsd: 2 }) } });
+    await engine.start();
+    const task = await engine.submit({ kind: 'prompt', prompt: 'no more' });
+    expect(await tasks.whenTask(task.id, (t) => t.status === 'failed')).toMatchObject({
+      failureClass: 'budget',
+      error: 'claude stopped: the task spent $2.00, its limit is $2.00 ([limits] task_max_usd)',
+    });
+    expect(claude.calls).toHaveLength(0);
+    expect(ledger.records).toHaveLength(1);
+  });
+
   it('stops a run past task_max_turns, counting the turns of every run of the task', async () => {
     const claude = new ScriptedAgentRunner('claude', () => ({
       events: [usage(), usage(), usage(), usage()],
