@@ -116,6 +116,15 @@ describe('harness usage and the daily limit (built CLI, real server)', () => {
         waiting: { reason: 'budget', scope: 'global', limit_usd: 1.8, until: report.today.resets_at },
       });
 
+      const shown = await runHarness({
+        cliPath,
+        args: ['tasks', 'show', second.task_id, '--server', server?.url ?? ''],
+        home: home.path,
+      });
+      expect(shown.stdout).toContain(
+        `waiting: budget until ${report.today.resets_at} (all projects daily limit $1.80 spent)`,
+      );
+
       const text = await usage('--since', 'today', '--project', 'app');
       expect(text.code).toBe(0);
       expect(text.stdout).toContain('codex  gpt-5-codex');
