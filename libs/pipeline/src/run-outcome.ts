@@ -43,6 +43,7 @@ export function budgetOutcome(
   stop: BudgetStop | undefined,
 ): RunOutcome | undefined {
   if (stop === undefined) return undefined;
-  if (stop.kind === 'task') return { kind: 'failed', error: `${agent} stopped: ${stop.message}`, failureClass: 'budget' };
+  if (stop.kind === 'task')
+    return { kind: 'failed', error: `${agent} stopped: ${stop.message}`, failureClass: 'budget' };
   return { kind: 'requeue', attempt: task.attempt, notBefore: stop.until, reason: `budget until ${stop.until}` };
 }

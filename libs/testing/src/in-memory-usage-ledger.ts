@@ -1,4 +1,11 @@
-import { summarizeUsage, UsageLedger, type DaySpend, type UsageGroup, type UsageQuery, type UsageRecord } from '@agent-harness/queue';
+import {
+  summarizeUsage,
+  UsageLedger,
+  type DaySpend,
+  type UsageGroup,
+  type UsageQuery,
+  type UsageRecord,
+} from '@agent-harness/queue';
 
 /** The spend ledger in memory, for unit tests and embedders without a database. @public */
 export class InMemoryUsageLedger extends UsageLedger {

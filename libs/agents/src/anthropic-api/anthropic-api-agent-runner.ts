@@ -185,7 +185,11 @@ export class AnthropicApiAgentRunner extends AgentRunner {
         messages.push({ role: 'user', content: results });
       }
       return maxTurns < config.max_turns
-        ? done(false, 'budget_exceeded', `stopped after the task's remaining ${String(maxTurns)} turn(s) ([limits] task_max_turns)`)
+        ? done(
+            false,
+            'budget_exceeded',
+            `stopped after the task's remaining ${String(maxTurns)} turn(s) ([limits] task_max_turns)`,
+          )
         : done(false, 'failed', `stopped after max_turns (${String(config.max_turns)}) model turns`);
     } catch (error) {
       if (stopped !== undefined) return done(false, stopped.reason, stopped.message);
