@@ -4,6 +4,7 @@ import type { CliContext } from './cli-context.js';
 import { configCommand } from './commands/config.command.js';
 import { execCommand } from './commands/exec.command.js';
 import { fleetCommand } from './commands/fleet.command.js';
+import { usageCommand } from './commands/usage.command.js';
 import { gcCommand } from './commands/gc.command.js';
 import { learnCommand } from './commands/learn.command.js';
 import { mcpServerCommand } from './commands/mcp-server.command.js';
@@ -37,9 +38,10 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .command(planCommand(ctx))
     .command(reviewCommand(ctx))
     .command(fleetCommand(ctx))
+    .command(usageCommand(ctx))
     .demandCommand(
       1,
-      'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet',
+      'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet, usage',
     )
     .check((argv) => {
       const rest = argv['--'];

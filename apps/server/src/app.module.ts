@@ -7,6 +7,7 @@ import { FleetController } from './fleet/fleet.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { ProjectsController } from './projects/projects.controller.js';
 import { ReviewsController } from './reviews/reviews.controller.js';
+import { UsageController } from './usage/usage.controller.js';
 import { RpcModule } from './rpc/rpc.module.js';
 import { SchedulersModule } from './schedulers/schedulers.module.js';
 import { TasksController } from './tasks/tasks.controller.js';
@@ -39,6 +40,7 @@ export class AppModule {
         DashboardController,
         ProjectsController,
         ReviewsController,
+        UsageController,
         WebhookController,
       ],
     };

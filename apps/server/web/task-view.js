@@ -137,6 +137,13 @@ function renderHeader(header, task, context, reload) {
     ['Review', task.review_outcome ?? '–'],
     ['Tokens', `${String(task.tokens.input)} in / ${String(task.tokens.output)} out`],
     ['Cost', task.cost_usd === null ? '–' : `$${Number(task.cost_usd).toFixed(4)}`],
+    // A spent daily limit holds it: it starts when the day turns (it never fails for that).
+    [
+      'Waiting',
+      task.waiting === null || task.waiting === undefined
+        ? '–'
+        : h('span', { id: 'task-waiting' }, 'budget until ', time(task.waiting.until)),
+    ],
     ['Created', time(task.created_at)],
     ['Finished', time(task.finished_at)],
   ];

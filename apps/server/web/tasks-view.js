@@ -118,7 +118,10 @@ function taskRow(task) {
  */
 async function loadSummary(summary, context) {
   try {
-    const { global } = await apiJson('/api/dashboard', { signal: context.signal });
+    const [{ global }, usage] = await Promise.all([
+      apiJson('/api/dashboard', { signal: context.signal }),
+      apiJson('/api/usage?since=today', { signal: context.signal }),
+    ]);
     /**
      * @param {string} label
      * @param {import('./dom.js').Child} value
@@ -134,10 +137,28 @@ async function loadSummary(summary, context) {
       card('Failed', String(global.failed), 'failed'),
       card('Grade', global.grade === null ? '–' : `${String(global.grade)} (${String(global.score)})`, 'grade'),
       card('Latest PR', externalLink(global.latest_pr, pullRequestName(global.latest_pr)) ?? '–', 'latest-pr'),
+      card('Spend today', spendToday(usage.today), 'spend'),
     );
   } catch (error) {
     showError(context, error);
   }
+}
+
+/**
+ * Today's spend against the daily limit, and whether queued tasks wait for the day to turn
+ * (SpendTodayJson in the API contract).
+ * @param {{ spent_usd: number, daily_usd: number | null, held: boolean, resets_at: string,
+ *   projects: { project: string, held: boolean }[] }} today
+ */
+function spendToday(today) {
+  const spent = `$${today.spent_usd.toFixed(2)}`;
+  const limit = today.daily_usd === null ? '' : ` / $${today.daily_usd.toFixed(2)}`;
+  const held = today.held ? ['all'] : today.projects.filter((p) => p.held).map((p) => p.project);
+  const note =
+    held.length === 0
+      ? ''
+      : ` · ${held.join(', ')} held until ${new Date(today.resets_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`;
+  return `${spent}${limit}${note}`;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface AgentRequest {
   readonly sandboxMode?: SandboxMode | undefined;
   /** Spending cap for the run, where the agent supports one (Claude Code). */
   readonly budgetUsd?: number | undefined;
+  /** The most model turns for the run, where the agent takes a limit (Claude Code, the Anthropic API). */
+  readonly maxTurns?: number | undefined;
   /** Continue this agent session instead of starting a new one. */
   readonly resumeSessionId?: string | undefined;
   /** Override the configured total and idle-output timeouts. */

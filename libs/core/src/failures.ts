@@ -11,7 +11,8 @@ export const FAILURE_CLASSES = [
   'agent_timeout',
   'agent_unavailable',
   'rate_limited',
-  'budget_exceeded',
+  // A spend limit: the task's (`[limits] task_max_usd`, `task_max_turns`) or the agent's own cap.
+  'budget',
   'validation_failed',
   'no_changes',
   'review_failed',
@@ -34,7 +35,7 @@ export function failureClassOfAgentEnd(reason: AgentEndReason): FailureClass {
     case 'quota_exceeded':
       return 'rate_limited';
     case 'budget_exceeded':
-      return 'budget_exceeded';
+      return 'budget';
     case 'unavailable':
     case 'auth_failed':
       return 'agent_unavailable';

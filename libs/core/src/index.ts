@@ -19,6 +19,12 @@ export { formatConfigToml, redactConfig, REDACTED } from './config/redact-config
 export { APPROVAL_POLICIES, LOG_FORMATS, SANDBOX_MODES, TRANSPORTS } from './config/config.schema.js';
 export type { HarnessConfig, ProjectConfig, SandboxMode, Transport } from './config/config.schema.js';
 export type { ConfigProblem } from './config/schema.js';
+export { DEFAULT_PRICES, isTimeZone } from './config/spend-fields.js';
+export type { ModelPrice } from './config/spend-fields.js';
+export { FALLBACK_PRICE_KEY, PRICE_SOURCES, costOfUsage, priceOf } from './spend/pricing.js';
+export type { PriceSource } from './spend/pricing.js';
+export { spendDayOf } from './spend/budget-day.js';
+export type { DayBoundary, SpendDay } from './spend/budget-day.js';
 export { isLoopbackHost, parseHostPort } from './net/host-port.js';
 export type { HostPort } from './net/host-port.js';
 
@@ -45,6 +51,13 @@ export type {
   ApiFindingSeverity,
   FleetResponse,
   FleetServerJson,
+  ProjectSpendJson,
+  SpendTodayJson,
+  TaskWaitingJson,
+  UsageGroupJson,
+  UsageQueryJson,
+  UsageResponse,
+  UsageTokensJson,
   ApiGrade,
   ApiReviewOutcome,
   ApiTaskKind,

@@ -31,6 +31,7 @@ const ALL_MIGRATIONS = [
   'GitHubIntake1765300000000',
   'Fleet1765600000000',
   'OneTaskPerWork1765700000000',
+  'Spend1766000000000',
 ];
 
 const PROJECT_COLUMNS = [
@@ -115,9 +116,10 @@ describe('openDatabase (real PostgreSQL)', () => {
       const typeOf = (table: string, column: string): string | undefined =>
         columns.find((c) => c.table_name === table && c.column_name === column)?.data_type;
       // Costs keep their cents (PostgreSQL's real is 4 bytes); telemetry ids outgrow 32 bits.
-      for (const table of ['tasks', 'gc_drafts', 'review_runs'])
+      for (const table of ['tasks', 'gc_drafts', 'review_runs', 'task_usage'])
         expect(typeOf(table, 'cost_usd')).toBe('double precision');
       expect(typeOf('telemetry_events', 'id')).toBe('bigint');
+      expect(typeOf('task_usage', 'input_tokens')).toBe('bigint');
       const [session] = await sqlRows<{ application_name: string }>(
         first.dataSource,
         'SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()',
@@ -221,7 +223,15 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
   it('one task per piece of work: unfinished duplicates stored before are cancelled, all but the oldest', async () => {
     const database = await openDatabase(target);
     try {
-      await database.dataSource.undoLastMigration({ transaction: 'each' });
+      // Back to before the migration under test (and the ones after it).
+      for (;;) {
+        const [last] = await sqlRows<{ name: string }>(
+          database.dataSource,
+          'SELECT name FROM migrations ORDER BY id DESC LIMIT 1',
+        );
+        await database.dataSource.undoLastMigration({ transaction: 'each' });
+        if (last?.name === 'OneTaskPerWork1765700000000') break;
+      }
       const tasks = new TypeOrmTaskRepository(database.dataSource);
       const queued = { kind: 'status', data: { to: 'queued' } } as const;
       for (const id of ['t1', 't2', 't3', 't4', 't5']) await tasks.create(taskFixture(id), queued);

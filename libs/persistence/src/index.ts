@@ -13,6 +13,7 @@ export { TypeOrmReviewStore } from './reviews/typeorm-review-store.js';
 export { TypeOrmPlanStore } from './plans/typeorm-plan-store.js';
 export { TypeOrmGitHubIntakeStore } from './github/typeorm-github-intake-store.js';
 export { TypeOrmFleetRegistry } from './fleet/typeorm-fleet-registry.js';
+export { TypeOrmUsageLedger } from './usage/typeorm-usage-ledger.js';
 export type { FleetServer, LeasedTask } from './fleet/typeorm-fleet-registry.js';
 export { listenPostgres, notifyPostgres } from './fleet/pg-notify.js';
 export type { PgListener } from './fleet/pg-notify.js';

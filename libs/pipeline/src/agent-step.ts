@@ -1,10 +1,14 @@
 import { TASK_MARKER_ENV, type AgentPhase, type AgentResult, type AgentRunner } from '@agent-harness/agents';
-import { failureClassOfAgentEnd, type AgentEvent } from '@agent-harness/core';
+import { failureClassOfAgentEnd, ZERO_USAGE, type AgentEvent } from '@agent-harness/core';
 import { MAX_ATTEMPTS, rateLimitRetryAt } from '@agent-harness/queue';
 import type { RunContext } from './run-context.js';
-import { agentFailure, next, type PhaseResult } from './run-outcome.js';
+import { agentFailure, budgetOutcome, next, type PhaseResult } from './run-outcome.js';
+import type { BudgetStop } from './spend-meter.js';
 
 export type AgentRole = 'implementer' | 'reviewer';
+
+/** An agent's result, and the spend limit that stopped the run, if one did. */
+export type MeteredAgentResult = AgentResult & { readonly budgetStop?: BudgetStop | undefined };
 
 /**
  * Runs an agent in the worktree; its events are stored and streamed as they come, its usage is
@@ -16,26 +20,51 @@ export async function runAgentSession(
   role: AgentRole,
   prompt: string,
   options: { readonly resumeSessionId?: string | undefined; readonly phase: AgentPhase },
-): Promise<AgentResult> {
+): Promise<MeteredAgentResult> {
   const { worktree } = ctx.workspace;
   const startedAt = ctx.deps.now();
   const askedModel = role === 'implementer' ? ctx.task.model : undefined;
   let model = askedModel;
   const budget = await ctx.outputBudget();
+  const meter = ctx.deps.spend?.startRun({
+    taskId: ctx.task.id,
+    project: ctx.task.project,
+    agent: runner.name,
+    role,
+    model: askedModel,
+  });
+  // A limit reached before the run (by the task's earlier runs, or today's): the agent never starts.
+  const before = await meter?.begin();
+  if (before !== undefined) {
+    meter?.discard();
+    await ctx.log(`spend limit: ${before.message}`);
+    return { agent: runner.name, finalText: '', usage: ZERO_USAGE, durationMs: 0, ...budgetResult(before) };
+  }
+  // The run's own signal: a spend limit stops this run without cancelling the task.
+  const stopper = new AbortController();
+  const forward = (): void => {
+    stopper.abort();
+  };
+  if (ctx.signal.aborted) stopper.abort();
+  else ctx.signal.addEventListener('abort', forward, { once: true });
+  let budgetStop: BudgetStop | undefined;
+  const caps = meter?.remaining();
   const run = runner.run({
     prompt,
     cwd: worktree.path,
     model: askedModel,
     phase: options.phase,
-    signal: ctx.signal,
+    signal: stopper.signal,
     resumeSessionId: options.resumeSessionId,
+    budgetUsd: caps?.budgetUsd,
+    maxTurns: caps?.maxTurns,
     env: { [TASK_MARKER_ENV]: ctx.task.id },
   });
-  // Stored one after another, in the order the agent emitted them; what the output limit turns
-  // away is dropped here, as it arrives, so it never waits in memory behind slower writes. The
-  // chain never rejects: it is awaited only once the agent ends, and a rejection left unheard until
-  // then (a write failing on a full disk) would end the whole process. The first failure is kept,
-  // and thrown below.
+  // Stored one after another, in the order the agent emitted them, each turn's usage metered; what
+  // the output limit turns away is dropped here, as it arrives, so it never waits in memory behind
+  // slower writes. The chain never rejects: it is awaited only once the agent ends, and a rejection
+  // left unheard until then (a write failing on a full disk) would end the whole process. The
+  // first failure is kept, and thrown below.
   let stored: Promise<void> = Promise.resolve();
   let storeFailed: { error: unknown } | undefined;
   const enqueue = (write: () => Promise<unknown>): void => {
@@ -53,9 +82,24 @@ export async function runAgentSession(
     const { notice, store } = budget.take({ role, agent: runner.name, ...event });
     if (notice !== undefined) enqueue(() => ctx.event('output_truncated', notice));
     if (store !== undefined) enqueue(() => ctx.event('agent', store));
+    enqueue(async () => {
+      const stop = await meter?.onEvent(event);
+      if (stop === undefined || budgetStop !== undefined || stopper.signal.aborted) return;
+      budgetStop = stop;
+      await ctx.log(`spend limit: ${stop.message}; stopping ${runner.name}`);
+      stopper.abort();
+    });
   });
-  const result = await run.result;
+  const ended = await run.result;
   subscription.unsubscribe();
+  ctx.signal.removeEventListener('abort', forward);
+  await stored;
+  // A run that finished on its own as a daily limit was crossed keeps its work: the task goes on,
+  // and its next agent run waits for the next day. A task's own limit ends it whatever the run did.
+  const keepsWork = budgetStop?.kind === 'daily' && ended.ok;
+  const result: MeteredAgentResult =
+    budgetStop === undefined || ctx.signal.aborted || keepsWork ? ended : { ...ended, ...budgetResult(budgetStop) };
+  const costUsd = (await meter?.finish(ended)) ?? ended.costUsd;
   ctx.deps.tracing?.agentRan({
     taskId: ctx.task.id,
     agent: runner.name,
@@ -65,22 +109,26 @@ export async function runAgentSession(
     endedAt: ctx.deps.now(),
     ok: result.ok,
     reason: result.reason,
-    inputTokens: result.usage.inputTokens + result.usage.cachedInputTokens,
-    outputTokens: result.usage.outputTokens,
-    costUsd: result.costUsd,
+    inputTokens: ended.usage.inputTokens + ended.usage.cachedInputTokens,
+    outputTokens: ended.usage.outputTokens,
+    costUsd,
   });
-  await stored;
   if (storeFailed !== undefined) throw storeFailed.error;
   await ctx.guardSharedGit(`the ${role} (${runner.name})`);
   if (role === 'implementer' && result.ok && result.finalText.trim() !== '') ctx.summary = result.finalText.trim();
   const task = await ctx.refresh();
   await ctx.set({
     ...(role === 'implementer' ? { sessionId: result.sessionId ?? task.sessionId } : {}),
-    inputTokens: task.inputTokens + result.usage.inputTokens + result.usage.cachedInputTokens,
-    outputTokens: task.outputTokens + result.usage.outputTokens,
-    costUsd: result.costUsd === undefined ? task.costUsd : (task.costUsd ?? 0) + result.costUsd,
+    inputTokens: task.inputTokens + ended.usage.inputTokens + ended.usage.cachedInputTokens,
+    outputTokens: task.outputTokens + ended.usage.outputTokens,
+    costUsd: costUsd === undefined ? task.costUsd : (task.costUsd ?? 0) + costUsd,
   });
   return result;
+}
+
+/** The result of a run a spend limit stopped (or never started). */
+function budgetResult(stop: BudgetStop): Pick<MeteredAgentResult, 'ok' | 'reason' | 'message' | 'budgetStop'> {
+  return { ok: false, reason: 'budget_exceeded', message: stop.message, budgetStop: stop };
 }
 
 /**
@@ -96,6 +144,8 @@ export async function runImplementer(
   const result = await runAgentSession(ctx, runner, 'implementer', prompt, options);
   if (result.ok) return next();
   if (ctx.signal.aborted) return { kind: 'cancelled' };
+  const overBudget = budgetOutcome(ctx.task, runner.name, result.budgetStop);
+  if (overBudget !== undefined) return overBudget;
   const task = ctx.task;
   if (result.reason === 'rate_limited' && task.attempt < MAX_ATTEMPTS) {
     return {

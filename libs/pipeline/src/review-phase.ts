@@ -1,8 +1,9 @@
-import type { AgentRegistry, AgentResult, AgentRunner } from '@agent-harness/agents';
+import type { AgentRegistry, AgentRunner } from '@agent-harness/agents';
+import type { MeteredAgentResult } from './agent-step.js';
 import type { NewTaskEvent, ReviewOutcome, TaskChanges, TaskStatus } from '@agent-harness/queue';
 import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/review';
 import { reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
-import { agentFailure, next, type PhaseResult } from './run-outcome.js';
+import { agentFailure, budgetOutcome, next, type PhaseResult } from './run-outcome.js';
 
 /** How the independent review went. */
 export interface ReviewResult {
@@ -20,12 +21,14 @@ export interface ReviewSteps {
   roundsDone(): Promise<number>;
   /** The change under review, against `base`. */
   diff(): Promise<string>;
-  runReviewer(reviewer: AgentRunner, prompt: string, resumeSessionId: string | undefined): Promise<AgentResult>;
+  runReviewer(reviewer: AgentRunner, prompt: string, resumeSessionId: string | undefined): Promise<MeteredAgentResult>;
   /** The implementer fixes what the round asked for: implement, validate, commit and publish. */
   fix(prompt: string): Promise<PhaseResult>;
   postReview(round: number, reviewer: string, verdict: Verdict): Promise<void>;
   postOnPr(text: string): Promise<void>;
   readonly aborted: () => boolean;
+  /** The task as last written (its attempt, for a run a daily limit sends back to the queue). */
+  task(): Promise<{ readonly attempt: number }>;
 }
 
 /** `[agents.review]` and the agents to pick a reviewer from. */
@@ -51,16 +54,21 @@ async function askVerdict(steps: ReviewSteps, reviewer: AgentRunner, prompt: str
   const first = await steps.runReviewer(reviewer, prompt, undefined);
   if (!first.ok) {
     if (steps.aborted()) return { kind: 'cancelled' };
+    const overBudget = budgetOutcome(await steps.task(), reviewer.name, first.budgetStop);
+    if (overBudget !== undefined) return overBudget;
     return {
       kind: 'failed',
       error: `review by ${reviewer.name} ${agentFailure(first)}`,
-      failureClass: 'review_failed',
+      // The reviewer stopped at its own spend cap: a spend limit, as the task's.
+      failureClass: first.reason === 'budget_exceeded' ? 'budget' : 'review_failed',
     };
   }
   const parsed = parseVerdict(first.finalText);
   if (parsed.ok) return next(parsed.value);
   await steps.log(`the reviewer's answer had no verdict; asking once more`);
   const again = await steps.runReviewer(reviewer, VERDICT_AGAIN, first.sessionId);
+  const againOverBudget = again.ok ? undefined : budgetOutcome(await steps.task(), reviewer.name, again.budgetStop);
+  if (againOverBudget !== undefined) return againOverBudget;
   const reparsed = again.ok ? parseVerdict(again.finalText) : parsed;
   if (reparsed.ok) return next(reparsed.value);
   return {

@@ -14,6 +14,7 @@ import { runChecks, type CommandOutcome, type CommandRunner } from '@agent-harne
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
 import { PullRequestWriter } from './pull-request-writer.js';
 import { storedBytes, TaskOutputBudget, type StoredOutput } from './task-output-budget.js';
+import type { SpendMeter } from './spend-meter.js';
 import type { TaskTracing } from './task-tracing.js';
 
 /** `[validation]`: commands (empty pre_commit: language-detected), per-command timeout, fix attempts. */
@@ -68,6 +69,8 @@ export interface TaskRunDeps {
   readonly tracing?: TaskTracing | undefined;
   /** `[limits] task_output_mb` in bytes: the agents' output one task stores (see TaskOutputBudget). */
   readonly outputLimitBytes: number;
+  /** Measures spend and holds the spend limits; none when absent (nothing metered). */
+  readonly spend?: SpendMeter | undefined;
 }
 
 /** How a run writes: through the recorder (state table, SQL guard, redaction, then live events). */

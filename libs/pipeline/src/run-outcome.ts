@@ -1,5 +1,6 @@
 import type { FailureClass } from '@agent-harness/core';
 import type { ReviewResult } from './review-phase.js';
+import type { BudgetStop } from './spend-meter.js';
 
 /** How a run ended, before it is recorded. */
 export type RunOutcome =
@@ -30,4 +31,19 @@ export function agentFailure(result: { readonly reason: string; readonly message
       ? result.message.slice(result.reason.length + 2)
       : result.message;
   return `${result.reason}${message === undefined ? '' : `: ${message}`}`;
+}
+
+/**
+ * The end of a run a spend limit stopped: the task's limit fails it (class `budget`); a daily limit
+ * sends it back to the queue, same attempt, until the day turns (it never fails for that).
+ */
+export function budgetOutcome(
+  task: { readonly attempt: number },
+  agent: string,
+  stop: BudgetStop | undefined,
+): RunOutcome | undefined {
+  if (stop === undefined) return undefined;
+  if (stop.kind === 'task')
+    return { kind: 'failed', error: `${agent} stopped: ${stop.message}`, failureClass: 'budget' };
+  return { kind: 'requeue', attempt: task.attempt, notBefore: stop.until, reason: `budget until ${stop.until}` };
 }

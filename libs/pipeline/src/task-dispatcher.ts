@@ -31,6 +31,11 @@ export interface TaskDispatcherDeps {
   readonly logger?: { error(message: string): void } | undefined;
   /** Runs a started (leased, `preparing`) task to its end. */
   readonly execute: (started: Task, entry: RunningTask) => Promise<void>;
+  /**
+   * The projects whose queued tasks wait for a spend day to turn (a daily limit is spent), and
+   * whether all do; asked at every look at the queue, with the injected clock.
+   */
+  readonly budgetHolds?: (() => Promise<{ readonly all: boolean; readonly projects: ReadonlySet<string> }>) | undefined;
   /** Called with every heartbeat (the engine takes back tasks whose server stopped answering). */
   readonly onHeartbeat?: (() => Promise<void>) | undefined;
   /** Closed while the disk is full or the database read-only: nothing is claimed until it opens. */
@@ -181,10 +186,14 @@ export class TaskDispatcher {
     }
     // The kept counts answer the common case (nothing queued) without a claim transaction.
     if ((await tasks.countWithStatus(['queued'])) === 0) return;
+    const holds = await this.deps.budgetHolds?.();
+    if (holds?.all === true) return;
     const projects = await this.deps.projects.list();
     const perProject = new Map(
       projects.flatMap((p) => (p.maxConcurrent === undefined ? [] : [[p.name, p.maxConcurrent] as const])),
     );
+    // A project whose daily limit is spent gets no slot until the day turns.
+    for (const name of holds?.projects ?? []) perProject.set(name, 0);
     const claimed = await tasks.claimQueued({
       owner: this.deps.serverId,
       leaseExpiresAt: this.leaseUntil(),

@@ -16,6 +16,7 @@ import {
   type Task,
   type TaskRepository,
   type TaskRequest,
+  type UsageLedger,
 } from '@agent-harness/queue';
 import type { CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
@@ -23,6 +24,7 @@ import type { Observable } from 'rxjs';
 import { AdmissionCheck } from './admission-check.js';
 import { StorageGate, type StorageGateDeps } from './storage-gate.js';
 import type { ReviewSettings, TaskSkills, ValidationSettings } from './run-context.js';
+import { SpendMeter, type BudgetHold, type SpendLimits, type TodaySpend } from './spend-meter.js';
 import { TaskDispatcher } from './task-dispatcher.js';
 import type { TaskEventBus } from './task-event-bus.js';
 import { TaskEventsHub } from './task-events-hub.js';
@@ -89,6 +91,8 @@ export interface TaskEngineDeps {
   readonly storage?: Pick<StorageGateDeps, 'probe' | 'where'> | undefined;
   /** `[limits] task_output_mb` in bytes: the agents' output one task stores. Default 10 MiB. */
   readonly outputLimitBytes?: number | undefined;
+  /** The spend ledger and limits (`[limits]`, `[pricing]`); without it nothing is metered or held. */
+  readonly spend?: { readonly ledger: UsageLedger; readonly limits: SpendLimits } | undefined;
 }
 
 /** `[limits] task_output_mb`'s default, for an engine built without a config. */
@@ -132,9 +136,14 @@ export class TaskEngine {
   /** Closed while writes fail for a full disk or a read-only database. */
   readonly storage: StorageGate | undefined;
   private readonly pendingStorageWork: (() => Promise<void>)[] = [];
+  /** Spend and its limits, when the engine has a ledger. */
+  readonly spend: SpendMeter | undefined;
+  /** The last budget hold logged (the queue waiting, or released), so each change is said once. */
+  private heldUntil: string | undefined;
 
   constructor(private readonly deps: TaskEngineDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.spend = deps.spend === undefined ? undefined : new SpendMeter({ ...deps.spend, now: this.now });
     this.newId = deps.newId ?? randomUUID;
     const redactor = deps.redactor ?? new SecretRedactor([]);
     this.events = deps.events ?? new TaskEventsHub();
@@ -162,6 +171,7 @@ export class TaskEngine {
       run: {
         ...deps,
         tracing,
+        spend: this.spend,
         now: this.now,
         review: deps.review ?? { enabled: false, reviewerAgent: '', maxRounds: 1 },
         outputLimitBytes: deps.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES,
@@ -190,6 +200,7 @@ export class TaskEngine {
       onHeartbeat: async () => {
         await this.reclaimExpired();
       },
+      budgetHolds: this.spend?.hasDailyLimits === true ? () => this.budgetHolds() : undefined,
       now: this.now,
       logger: deps.logger,
       execute: (started, entry) => this.execution.execute(started, entry),
@@ -251,6 +262,42 @@ export class TaskEngine {
   async stop(): Promise<void> {
     await this.dispatcher.stop();
     this.events.closeAll();
+  }
+
+  /** What today has cost against the limits; undefined without a spend ledger. */
+  async spendToday(): Promise<TodaySpend | undefined> {
+    return this.spend?.today();
+  }
+
+  /**
+   * Why a queued task waits, when a daily spend limit holds it (never failed for that): the
+   * limit, what was spent, and when the day turns.
+   */
+  async waiting(task: Task): Promise<BudgetHold | undefined> {
+    if (task.status !== 'queued' || this.spend?.hasDailyLimits !== true) return undefined;
+    return this.spend.holdOf(await this.spend.today(), task.project);
+  }
+
+  /** The projects the daily limits hold now (all of them under the global one). */
+  private async budgetHolds(): Promise<{ all: boolean; projects: ReadonlySet<string> }> {
+    const spend = this.spend;
+    if (spend === undefined) return { all: false, projects: new Set() };
+    const today = await spend.today();
+    const global = spend.holdOf(today, '');
+    const projects = new Set(
+      [...(spend.limits.projectDailyUsd?.keys() ?? [])].filter((name) => spend.holdOf(today, name) !== undefined),
+    );
+    const until = global !== undefined || projects.size > 0 ? today.day.end.toISOString() : undefined;
+    if (until !== this.heldUntil) {
+      this.heldUntil = until;
+      const which = global !== undefined ? 'all projects' : [...projects].join(', ');
+      this.deps.logger?.log(
+        until === undefined
+          ? 'spend: no daily limit holds the queue any more'
+          : `spend: the daily limit of ${which} is spent; their queued tasks wait until ${until}`,
+      );
+    }
+    return { all: global !== undefined, projects };
   }
 
   /** Live events of a task (after they are stored). */

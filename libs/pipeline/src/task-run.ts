@@ -96,6 +96,7 @@ export class TaskRun {
       postReview: (round, reviewer, verdict) => this.postReview(round, reviewer, verdict),
       postOnPr: (text) => ctx.postOnPr(text),
       aborted: () => ctx.signal.aborted,
+      task: () => ctx.refresh(),
     };
     return runReview({ ...ctx.deps.review, agents: ctx.deps.agents }, steps, implementer.name, title, request);
   }

@@ -1,9 +1,15 @@
 import { join } from 'node:path';
 import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
-import { commandEnv, resolveConfig, SecretRedactor, secretValues } from '@agent-harness/core';
+import { commandEnv, DEFAULT_PRICES, resolveConfig, SecretRedactor, secretValues } from '@agent-harness/core';
 import type { GitHubClient } from '@agent-harness/github';
 import type { TelemetrySink } from '@agent-harness/observe';
-import { openDatabase, TypeOrmProjectCatalog, TypeOrmTaskRepository, type Database } from '@agent-harness/persistence';
+import {
+  openDatabase,
+  TypeOrmProjectCatalog,
+  TypeOrmTaskRepository,
+  TypeOrmUsageLedger,
+  type Database,
+} from '@agent-harness/persistence';
 import type { Task } from '@agent-harness/queue';
 import {
   FAKE_AGENT_BIN_DIR,
@@ -14,6 +20,7 @@ import {
   type TempGitRepo,
 } from '@agent-harness/testing';
 import { GitWorktreeManager } from '@agent-harness/workspace';
+import type { SpendLimits } from '../src/spend-meter.js';
 import { TaskEngine } from '../src/task-engine.js';
 import type { ReviewSettings, TaskSkills } from '../src/run-context.js';
 
@@ -47,6 +54,8 @@ export interface EngineOptions {
   readonly telemetry?: TelemetrySink;
   /** How long a stopped run may take to end by itself (the engine's default when absent). */
   readonly stopGraceMs?: number;
+  /** Spend limits (metered into the SQL ledger, priced with the shipped prices); default none. */
+  readonly spend?: Partial<SpendLimits>;
 }
 
 /**
@@ -117,6 +126,13 @@ export class EngineFixture {
       skills: options.skills,
       telemetry: options.telemetry,
       stopGraceMs: options.stopGraceMs,
+      spend:
+        options.spend === undefined
+          ? undefined
+          : {
+              ledger: new TypeOrmUsageLedger(this.database.dataSource),
+              limits: { day: { startsAt: '00:00', timeZone: 'UTC' }, prices: DEFAULT_PRICES, ...options.spend },
+            },
     });
     await this.engine.start();
     return this.engine;

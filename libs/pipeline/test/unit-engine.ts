@@ -124,6 +124,8 @@ export interface UnitEngineOptions {
   readonly telemetry?: TelemetrySink;
   /** How the engine learns that storage is back after a full disk; default none (it never pauses). */
   readonly storage?: TaskEngineDeps['storage'];
+  /** The spend ledger and limits; default none (nothing metered). */
+  readonly spend?: TaskEngineDeps['spend'];
 }
 
 /** An engine and the fakes behind it. */
@@ -186,6 +188,7 @@ export function unitEngine(options: UnitEngineOptions = {}): UnitEngine {
     telemetry: options.telemetry,
     storage: options.storage,
     outputLimitBytes: options.outputLimitBytes,
+    spend: options.spend,
   });
   return { engine, tasks, projects, worktrees, agents, availabilityChecks, logs, endedProcesses };
 }

@@ -37,3 +37,5 @@ export type { TaskRequestFields } from './task-request.js';
 export { MIN_TASK_ID_PREFIX, resolveTaskId } from './task-id.js';
 export { describeWork, taskWork } from './task-work.js';
 export type { TaskWork } from './task-work.js';
+export { UsageLedger, summarizeUsage } from './usage-ledger.js';
+export type { DaySpend, UsageGroup, UsageQuery, UsageRecord } from './usage-ledger.js';

@@ -15,6 +15,7 @@ import {
   TypeOrmPlanStore,
   TypeOrmProjectCatalog,
   TypeOrmReviewStore,
+  TypeOrmUsageLedger,
   databaseKind,
   listenPostgres,
   notifyPostgres,
@@ -24,7 +25,7 @@ import {
   type PgListener,
 } from '@agent-harness/persistence';
 import { startOtel, TelemetryEmitter, type EventStore } from '@agent-harness/observe';
-import { ProjectAdmin, TaskEngine, TaskEventsHub, type RecoveryReport } from '@agent-harness/pipeline';
+import { ProjectAdmin, SpendMeter, TaskEngine, TaskEventsHub, type RecoveryReport } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
@@ -37,6 +38,7 @@ import { JobRunner } from './schedule/job-runner.js';
 import { configuredJobs } from './schedule/scheduler-jobs.js';
 import { SkillsService } from './skills-service.js';
 import { FleetService } from './fleet-service.js';
+import { spendLimitsOf, UsageService } from './usage-service.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
 import type { HarnessSchedule } from './schedule/harness-schedule.js';
 import { probeDirectoryWrite } from './storage-probe.js';
@@ -98,6 +100,8 @@ export interface Harness {
   readonly schedule: HarnessSchedule;
   /** The servers sharing this database (fleet mode on PostgreSQL; on SQLite, this one). */
   readonly fleet: FleetService;
+  /** Spend: tokens and dollars by day, project, agent and model, and today against `[limits]`. */
+  readonly usage: UsageService;
   /**
    * Graceful drain: claims no new task, lets running ones finish for up to `deadlineMs`, then
    * hands the rest back to the queue (for another server of the fleet). `close` follows it.
@@ -241,6 +245,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
         })
       : undefined;
   const dataDir = config.server.data_dir;
+  const usageLedger = new TypeOrmUsageLedger(database.dataSource);
   const engine = new TaskEngine({
     ...(eventBus === undefined ? {} : { events: eventBus }),
     // Worktrees and (on SQLite) the database live in data_dir: both must take a write again.
@@ -287,6 +292,16 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     outputLimitBytes: Math.round(config.limits.task_output_mb * 1024 * 1024),
     ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    spend: { ledger: usageLedger, limits: spendLimitsOf(config) },
+  });
+  const usage = new UsageService({
+    ledger: usageLedger,
+    // The engine was given a ledger: it has a meter.
+    meter:
+      engine.spend ??
+      new SpendMeter({ ledger: usageLedger, limits: spendLimitsOf(config), now: options.now ?? (() => new Date()) }),
+    projects,
+    now: options.now ?? (() => new Date()),
   });
   const projectAdmin = new ProjectAdmin({
     projects,
@@ -420,6 +435,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     github,
     schedule,
     fleet,
+    usage,
     syncProjects,
     start: async () => {
       // This process runs tasks: the queue depth is exported from now on.

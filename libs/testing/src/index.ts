@@ -41,6 +41,7 @@ export type {
 } from './fake-github-server.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { InMemoryProjectCatalog } from './in-memory-project-catalog.js';
+export { InMemoryUsageLedger } from './in-memory-usage-ledger.js';
 export { ScriptedAgentRunner } from './scripted-agent-runner.js';
 export type {
   AgentScript,
@@ -51,3 +52,4 @@ export type {
 export { taskFixture, taskRepositoryContract } from './task-repository-contract.js';
 export type { ContractCheck } from './task-repository-contract.js';
 export { projectCatalogContract } from './project-catalog-contract.js';
+export { usageLedgerContract } from './usage-ledger-contract.js';

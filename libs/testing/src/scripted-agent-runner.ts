@@ -11,6 +11,8 @@ export interface ScriptedAgentRequest {
   readonly cwd: string;
   readonly model?: string | undefined;
   readonly resumeSessionId?: string | undefined;
+  readonly budgetUsd?: number | undefined;
+  readonly maxTurns?: number | undefined;
   readonly env?: Readonly<Record<string, string>> | undefined;
   readonly signal?: AbortSignal | undefined;
 }

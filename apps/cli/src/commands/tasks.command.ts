@@ -217,6 +217,12 @@ export function tasksCommand(ctx: CliContext): CommandModule {
         ...(t.pr_url === null ? [] : [`pull request ${t.pr_url}`]),
         ...(t.grade === null ? [] : [gradeLine(t.grade, t.score, t.review_outcome)]),
         ...(t.error === null ? [] : [`error: ${t.error}`]),
+        // A spent daily limit holds it (spend limits): it starts when the day turns.
+        ...(t.waiting === null
+          ? []
+          : [
+              `waiting: ${t.waiting.reason} until ${t.waiting.until} (${t.waiting.scope === 'global' ? 'all projects' : 'project'} daily limit $${t.waiting.limit_usd.toFixed(2)} spent)`,
+            ]),
         ...t.history.map((h) => `  ${h.at}  ${h.to}${h.reason === undefined ? '' : ` (${h.reason})`}`),
       ];
       ctx.stdout.write(`${lines.join('\n')}\n`);

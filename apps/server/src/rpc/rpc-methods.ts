@@ -157,7 +157,11 @@ export class RpcMethodTable {
         const id = await resolveTaskId(harness.tasks, task_id);
         const task = await harness.tasks.get(id);
         if (task === undefined) throw new AppError('NOT_FOUND', `no task ${id}`);
-        return taskDetail(task, await harness.tasks.eventsAfter(id, 0, 10_000, ['status']));
+        return taskDetail(
+          task,
+          await harness.tasks.eventsAfter(id, 0, 10_000, ['status']),
+          await harness.engine.waiting(task),
+        );
       }),
       task_list: method(TaskListParams, async (params) => {
         const limit = params.limit ?? 50;

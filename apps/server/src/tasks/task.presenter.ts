@@ -1,6 +1,6 @@
 import type { StatusEventData, TaskDetail, TaskSummary } from '@agent-harness/core';
 import type { StoredTaskEvent, Task } from '@agent-harness/queue';
-import { taskTitle } from '@agent-harness/pipeline';
+import { taskTitle, type BudgetHold } from '@agent-harness/pipeline';
 
 /** A task as the API shows it in lists (no prompt, no history). */
 export function taskSummary(task: Task): TaskSummary {
@@ -28,7 +28,7 @@ export function taskSummary(task: Task): TaskSummary {
 }
 
 /** A task with everything: the whole request, its outcome and its status history. */
-export function taskDetail(task: Task, history: readonly StoredTaskEvent[]): TaskDetail {
+export function taskDetail(task: Task, history: readonly StoredTaskEvent[], waiting?: BudgetHold): TaskDetail {
   return {
     ...taskSummary(task),
     prompt: task.prompt ?? null,
@@ -46,6 +46,16 @@ export function taskDetail(task: Task, history: readonly StoredTaskEvent[]): Tas
     score: task.score ?? null,
     cost_usd: task.costUsd ?? null,
     started_at: task.startedAt ?? null,
+    waiting:
+      waiting === undefined
+        ? null
+        : {
+            reason: waiting.reason,
+            scope: waiting.scope,
+            spent_usd: waiting.spentUsd,
+            limit_usd: waiting.limitUsd,
+            until: waiting.until,
+          },
     version: task.version,
     // `history` holds only `status` events, stored by the engine in this shape.
     history: history.map((e) => ({ seq: e.seq, at: e.createdAt, ...(e.data as StatusEventData) })),

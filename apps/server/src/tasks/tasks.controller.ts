@@ -121,7 +121,7 @@ export class TasksController {
     const id = await resolveTaskId(this.tasks, given);
     const task = await this.tasks.get(id);
     if (task === undefined) throw new AppError('NOT_FOUND', `no task ${id}`);
-    return taskDetail(task, await this.tasks.eventsAfter(id, 0, 10_000, ['status']));
+    return taskDetail(task, await this.tasks.eventsAfter(id, 0, 10_000, ['status']), await this.engine.waiting(task));
   }
 
   @Get(':id/stream')

@@ -240,6 +240,8 @@ describe('web dashboard in Chromium', () => {
     await expectText(row(page, first).locator('.grade'), /^[A-D]$/);
     await expectText(row(page, first).locator('a[href*="/pull/"]'), /#\d+/);
     await expectText(page.locator('[data-card="done"] b'), /^1$/);
+    // Today's spend (GET /api/usage); no daily limit is configured here.
+    await expectText(page.locator('[data-card="spend"] b'), /^\$\d+\.\d{2}$/);
     await screenshot(page, 'dashboard.png');
 
     // The finished task's page: detail, diff stat, validation, review, PR, grade, agent stream.

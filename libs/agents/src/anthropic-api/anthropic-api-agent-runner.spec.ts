@@ -188,6 +188,20 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
     expect(server!.requests).toHaveLength(3);
   });
 
+  it("stops at the task's turns left (maxTurns below max_turns) as a spend limit", async () => {
+    const runner = await runnerFor(
+      () => ({ kind: 'message', toolUses: [{ name: 'list_files', input: {} }] }),
+      'max_turns = 10\n',
+    );
+    const { result } = await finished(runner.run(request({ maxTurns: 2 })));
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'budget_exceeded',
+      message: "stopped after the task's remaining 2 turn(s) ([limits] task_max_turns)",
+    });
+    expect(server!.requests).toHaveLength(2);
+  });
+
   it('classifies API errors: 429 with retry-after, 401, and a server that goes away', async () => {
     const limited = await runnerFor(() => ({ kind: 'error', status: 429, retryAfterSecs: 30 }));
     const rate = (await finished(limited.run(request()))).result;

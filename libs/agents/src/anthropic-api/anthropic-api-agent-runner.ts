@@ -131,7 +131,9 @@ export class AnthropicApiAgentRunner extends AgentRunner {
     );
 
     try {
-      for (let turn = 1; turn <= config.max_turns; turn++) {
+      // The task's turn limit (`[limits] task_max_turns`, what is left of it) when lower than max_turns.
+      const maxTurns = Math.min(config.max_turns, request.maxTurns ?? config.max_turns);
+      for (let turn = 1; turn <= maxTurns; turn++) {
         const message = await this.streamTurn(
           {
             model,
@@ -182,7 +184,13 @@ export class AnthropicApiAgentRunner extends AgentRunner {
         }
         messages.push({ role: 'user', content: results });
       }
-      return done(false, 'failed', `stopped after max_turns (${String(config.max_turns)}) model turns`);
+      return maxTurns < config.max_turns
+        ? done(
+            false,
+            'budget_exceeded',
+            `stopped after the task's remaining ${String(maxTurns)} turn(s) ([limits] task_max_turns)`,
+          )
+        : done(false, 'failed', `stopped after max_turns (${String(config.max_turns)}) model turns`);
     } catch (error) {
       if (stopped !== undefined) return done(false, stopped.reason, stopped.message);
       const failure = classifyApiError(error);

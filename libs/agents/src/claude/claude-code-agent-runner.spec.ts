@@ -120,6 +120,19 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     expect(readFakeAgentLog(log)[0]?.prompt).toBe(prompt);
   });
 
+  it("passes the task's spend limits that are left: --max-budget-usd and --max-turns", () => {
+    const args = claudeArgs(configFrom().agents.claude, 'danger-full-access', {
+      prompt: 'p',
+      cwd: '/',
+      budgetUsd: 1.25,
+      maxTurns: 12,
+    });
+    expect(args.join(' ')).toContain('--max-budget-usd 1.25 --max-turns 12');
+    expect(claudeArgs(configFrom().agents.claude, 'danger-full-access', { prompt: 'p', cwd: '/' })).not.toContain(
+      '--max-turns',
+    );
+  });
+
   it('restricts tools instead of skipping permissions when a request lists them', () => {
     const config = configFrom().agents.claude;
     const args = claudeArgs(config, 'danger-full-access', { prompt: 'p', cwd: '/', allowedTools: ['Read', 'Edit'] });

@@ -114,6 +114,7 @@ export function claudeArgs(
     if (denied.length > 0) args.push('--disallowedTools', denied.join(','));
   }
   if (request.budgetUsd !== undefined) args.push('--max-budget-usd', String(request.budgetUsd));
+  if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
   if (request.resumeSessionId !== undefined) args.push('--resume', request.resumeSessionId);
   args.push(...config.extra_args);
   return args;

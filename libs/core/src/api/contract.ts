@@ -170,6 +170,8 @@ export interface TaskDetail extends TaskSummary {
   readonly score: number | null;
   readonly cost_usd: number | null;
   readonly started_at: string | null;
+  /** Why a queued task waits, when a spent daily limit holds it; null otherwise. */
+  readonly waiting: TaskWaitingJson | null;
   readonly version: number;
   readonly history: TaskHistoryEntry[];
 }
@@ -485,4 +487,90 @@ export interface FleetResponse {
   readonly self: string;
   readonly database: 'sqlite' | 'postgres';
   readonly servers: readonly FleetServerJson[];
+}
+
+// ---- GET /api/usage (spend limits) --------------------------------------------------------------
+
+/** Token counts in a usage report. @public */
+export interface UsageTokensJson {
+  readonly input: number;
+  readonly cached_input: number;
+  readonly cache_write: number;
+  readonly output: number;
+}
+
+/** Usage of one day, project, agent and model. @public */
+export interface UsageGroupJson {
+  readonly day: string;
+  readonly project: string;
+  readonly agent: string;
+  /** null when the runs did not name their model. */
+  readonly model: string | null;
+  readonly runs: number;
+  readonly turns: number;
+  readonly tokens: UsageTokensJson;
+  readonly cost_usd: number;
+  /** Runs priced at the `[pricing."*"]` fallback: their model is not in the price table (a guess). */
+  readonly fallback_priced_runs: number;
+}
+
+/** A project's spend today against its own daily limit. @public */
+export interface ProjectSpendJson {
+  readonly project: string;
+  readonly spent_usd: number;
+  /** `[[projects]] daily_usd`; null when the project has none. */
+  readonly daily_usd: number | null;
+  /** Its queued tasks wait for the next day (its limit, or the global one, is spent). */
+  readonly held: boolean;
+}
+
+/** Today's spend (the current spend day) against the limits. @public */
+export interface SpendTodayJson {
+  /** The spend day ("YYYY-MM-DD", the local date it starts on). */
+  readonly day: string;
+  readonly started_at: string;
+  /** When the next spend day starts: when daily limits reset. */
+  readonly resets_at: string;
+  readonly spent_usd: number;
+  /** `[limits] daily_usd`; null when unset. */
+  readonly daily_usd: number | null;
+  readonly task_max_usd: number | null;
+  readonly task_max_turns: number | null;
+  /** Queued tasks of every project wait (the global daily limit is spent). */
+  readonly held: boolean;
+  readonly projects: readonly ProjectSpendJson[];
+}
+
+/** `GET /api/usage?since=&until=&project=`. @public */
+export interface UsageQueryJson {
+  readonly since?: string | undefined;
+  readonly until?: string | undefined;
+  readonly project?: string | undefined;
+}
+
+/** `GET /api/usage`: tokens and dollars by day, project, agent and model, and today against the limits. @public */
+export interface UsageResponse {
+  readonly since: string;
+  readonly until: string;
+  readonly project: string | null;
+  readonly totals: {
+    readonly runs: number;
+    readonly turns: number;
+    readonly tokens: UsageTokensJson;
+    readonly cost_usd: number;
+    readonly fallback_priced_runs: number;
+  };
+  readonly groups: readonly UsageGroupJson[];
+  readonly today: SpendTodayJson;
+}
+
+/** Why a queued task waits: a spent daily limit (`GET /tasks/:id` `waiting`). @public */
+export interface TaskWaitingJson {
+  readonly reason: 'budget';
+  /** Which limit: `[limits] daily_usd` (global) or the project's own `daily_usd`. */
+  readonly scope: 'global' | 'project';
+  readonly spent_usd: number;
+  readonly limit_usd: number;
+  /** When the day turns and the task may start. */
+  readonly until: string;
 }

@@ -18,6 +18,7 @@ import {
   type Infer,
 } from './schema.js';
 import { branchNameProblem } from '../security/ref-name.js';
+import { DEFAULT_PRICES, priceTable, timeOfDay, timeZone } from './spend-fields.js';
 
 /**
  * Every configuration key Harness reads, with its default. `config/default.toml` and
@@ -336,17 +337,33 @@ export const configSchema = table({
     endpoint: collectorUrl(),
     log_user_prompt: boolean(false),
   }),
-  concurrency: table({
-    max_concurrent_tasks: positiveInt(4),
-    max_queue_size: positiveInt(32),
-  }),
-  /** What one task may take. Later caps (spend, turns) join this table. */
+  /** What one task may take, and what all of them may spend per day. */
   limits: table({
     /**
      * Megabytes (MiB) of agent output stored per task (its events, as stored JSON). Past it, output
      * events are counted, not stored, and the stream says the output was cut; the agent keeps running.
      */
     task_output_mb: positiveNumber(10),
+    /** A task (all its agent runs: implement, fixes, review) that spends more is stopped and fails (class budget). */
+    task_max_usd: optional(positiveNumber(1)),
+    /** The most model turns a task takes, across all its agent runs. */
+    task_max_turns: optional(positiveInt(1)),
+    /** All projects together, per day: when spent, queued tasks wait until the day turns. */
+    daily_usd: optional(positiveNumber(1)),
+    /** When a day starts ("HH:MM", in `time_zone`). */
+    day_starts_at: timeOfDay('00:00'),
+    /** The IANA time zone of the day boundary, e.g. "Europe/Paris". */
+    time_zone: timeZone('UTC'),
+  }),
+  /**
+   * Prices in USD per million tokens, by model, for agents that report tokens but no dollars
+   * (Codex, the Anthropic API agent). A model is matched exactly, else by the longest key it starts
+   * with, else priced at "*" (and flagged as such). Entries given in the file add to these.
+   */
+  pricing: priceTable(DEFAULT_PRICES),
+  concurrency: table({
+    max_concurrent_tasks: positiveInt(4),
+    max_queue_size: positiveInt(32),
   }),
   validation: table({
     pre_commit: stringList(),
@@ -386,6 +403,8 @@ export const configSchema = table({
     max_concurrent: optional(positiveInt(1)),
     repo: repoName(),
     base_branch: optional(branchName()),
+    /** This project's own daily spend limit (see `[limits] daily_usd`). */
+    daily_usd: optional(positiveNumber(1)),
   }),
 });
 

@@ -142,6 +142,7 @@ function mergeProjects(
         max_concurrent: undefined,
         repo: undefined,
         base_branch: undefined,
+        daily_usd: undefined,
         label,
       });
   }
@@ -163,6 +164,7 @@ function mergeProjects(
         max_concurrent: undefined,
         repo: undefined,
         base_branch: undefined,
+        daily_usd: undefined,
         label,
       });
     }

@@ -14,6 +14,7 @@ import { ReviewFindings1765200000000 } from './1765200000000-review-findings.js'
 import { GitHubIntake1765300000000 } from './1765300000000-github-intake.js';
 import { Fleet1765600000000 } from './1765600000000-fleet.js';
 import { OneTaskPerWork1765700000000 } from './1765700000000-one-task-per-work.js';
+import { Spend1766000000000 } from './1766000000000-spend.js';
 
 /**
  * Every migration, oldest first. New ones are appended; committed ones are never edited (a branch
@@ -36,4 +37,5 @@ export const MIGRATIONS = [
   GitHubIntake1765300000000,
   Fleet1765600000000,
   OneTaskPerWork1765700000000,
+  Spend1766000000000,
 ];
