@@ -27,11 +27,16 @@ import { illegalStatusHistories } from './support/state-table-replay.js';
 // it pushed one, and then the API names it. Replay a failure with CRASH_SEED=<the printed seed>.
 const cliPath = join(import.meta.dirname, '..', 'dist', 'main.js');
 const TASKS = 200;
-const SLOTS = 6;
+const SLOTS = 8;
 /** One kill per moment: every restart costs a server start-up, the slowest step here. */
 const KILLS = 6;
 const TOKEN = 'ghp_crash_points_token';
 const REPO = 'octo/app';
+/**
+ * Two projects, each with its own repository (git work on one repository is serialized): `app` on
+ * GitHub (the stand-in: pull requests, review comments), `web` with a plain origin (no PR).
+ */
+const PROJECTS = ['app', 'web'] as const;
 const TARGETS = ['validation', 'commit', 'push', 'pr', 'review', 'anytime'] as const;
 type Target = (typeof TARGETS)[number];
 
@@ -66,7 +71,7 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
   const random = seededRandom(seed);
   const between = (low: number, high: number) => Math.round(low + random() * (high - low));
   let home: TempDir;
-  let repo: TempGitRepo;
+  const repos = new Map<string, TempGitRepo>();
   let github: FakeGitHub;
   let server: HarnessServerProcess | undefined;
   /** What a kill waits for at the GitHub stand-in: a pull request being opened. */
@@ -75,7 +80,7 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
   beforeAll(async () => {
     console.log(`crash points e2e: seed ${String(seed)} (replay with CRASH_SEED=${String(seed)})`);
     home = await createTempDir('harness-crash-');
-    repo = await createTempGitRepo({ withOrigin: true });
+    for (const name of PROJECTS) repos.set(name, await createTempGitRepo({ withOrigin: true }));
     github = await startFakeGitHub({
       token: TOKEN,
       onRequest: (request) => {
@@ -88,10 +93,15 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
     await server?.stop('SIGKILL', 5_000).catch(() => undefined);
     killStartedHarnessProcesses();
     await github.close();
-    await Promise.all([home.cleanup(), repo.cleanup()]);
+    await Promise.all([home.cleanup(), ...[...repos.values()].map((r) => r.cleanup())]);
   });
 
   const file = (name: string) => join(home.path, name);
+  const repoOf = (name: string): TempGitRepo => {
+    const repo = repos.get(name);
+    if (repo === undefined) throw new Error(`no repository for ${name}`);
+    return repo;
+  };
   const marks = () => file('marks');
   const dataDir = () => file('data');
 
@@ -110,7 +120,7 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
       return { edits: [edit] };
     });
     // The reviewer marks when it starts, and takes a little while (a window to be killed in).
-    const review = { commands: [`touch ${marks()}/review-$$`], delayMs: 30 };
+    const review = { commands: [`touch ${marks()}/review-$$`], delayMs: 20 };
     const codexRuns = Array.from({ length: 3 * TASKS }, (_, i): FakeAgentScenario => {
       // Some certain failures early on, whatever the seed, so failed tasks with pushed branches exist.
       const fails = i === 2 || i === 5 || random() < 0.06;
@@ -148,7 +158,7 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
         'pace_writes = false',
         // Each check marks when it starts, and takes a little while: windows to be killed in.
         '[validation]',
-        `pre_commit = [${JSON.stringify(`touch ${marks()}/validate-$$ && sleep 0.15`)}]`,
+        `pre_commit = [${JSON.stringify(`touch ${marks()}/validate-$$ && sleep 0.1`)}]`,
         `pre_push = [${JSON.stringify(`touch ${marks()}/push-$$ && sleep 0.05 && test ! -f no-push.txt`)}]`,
         'max_retries = 0',
         '[agents]',
@@ -165,10 +175,12 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'codex'))}`,
         '[agents.codex.env]',
         ...agentEnv('codex', codex),
-        '[[projects]]',
-        'name = "app"',
-        `root = ${JSON.stringify(repo.path)}`,
-        `repo = "${REPO}"`,
+        ...PROJECTS.flatMap((name) => [
+          '[[projects]]',
+          `name = "${name}"`,
+          `root = ${JSON.stringify(repoOf(name).path)}`,
+          ...(name === 'app' ? [`repo = "${REPO}"`] : []),
+        ]),
         '',
       ].join('\n'),
     );
@@ -179,7 +191,7 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
     startHarnessServer({
       cliPath,
       args: ['--config', config],
-      env: { ...repo.gitEnv, GITHUB_TOKEN: TOKEN },
+      env: { ...repoOf('app').gitEnv, GITHUB_TOKEN: TOKEN },
       home: home.path,
       timeoutMs: 60_000,
     });
@@ -269,13 +281,16 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
     const config = writeConfig();
     server = await start(config);
     const ids: string[] = [];
-    for (let first = 0; first < TASKS; first += 50) {
+    // Small batches, the projects taking turns: both always have tasks in the slots (a kill waiting
+    // for a pull request needs `app` tasks running).
+    const BATCH = 10;
+    for (let first = 0; first < TASKS; first += BATCH) {
       const res = await fetch(`${server.url}/tasks/batch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          project: 'app',
-          tasks: Array.from({ length: 50 }, (_, i) => ({ prompt: `Add f.txt (${String(first + i)})` })),
+          project: PROJECTS[(first / BATCH) % PROJECTS.length],
+          tasks: Array.from({ length: BATCH }, (_, i) => ({ prompt: `Add f.txt (${String(first + i)})` })),
         }),
       });
       expect(res.status).toBe(202);
@@ -349,17 +364,33 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
     // Branches: every harness/* branch on origin is one the API names (nothing kept silently); a
     // failed task that pushed nothing has none, on origin or in the checkout; a done task's is there.
     const heads = (where: string[]) =>
-      execFileSync('git', where, { encoding: 'utf8', env: { ...process.env, ...repo.gitEnv } })
+      execFileSync('git', where, { encoding: 'utf8', env: { ...process.env, ...repoOf('app').gitEnv } })
         .trim()
         .split('\n')
         .filter(Boolean)
         .map((line) => line.replace(/^.*refs\/heads\//, '').trim());
-    const onOrigin = new Set(heads(['ls-remote', '--heads', repo.originPath ?? '', 'harness/*']));
-    const local = heads(['-C', repo.path, 'for-each-ref', '--format=%(refname)', 'refs/heads/harness/']);
-    const named = new Set(tasks.flatMap((t) => (t.branch === null ? [] : [t.branch])));
-    expect([...onOrigin].filter((b) => !named.has(b))).toEqual([]);
+    const branches = new Map(
+      PROJECTS.map((name) => {
+        const repo = repoOf(name);
+        return [
+          name,
+          {
+            onOrigin: new Set(heads(['ls-remote', '--heads', repo.originPath ?? '', 'harness/*'])),
+            local: heads(['-C', repo.path, 'for-each-ref', '--format=%(refname)', 'refs/heads/harness/']),
+          },
+        ];
+      }),
+    );
+    for (const [name, { onOrigin }] of branches) {
+      const named = new Set(tasks.flatMap((t) => (t.project === name && t.branch !== null ? [t.branch] : [])));
+      expect(
+        [...onOrigin].filter((b) => !named.has(b)),
+        `${name}: branches on origin no task names`,
+      ).toEqual([]);
+    }
     const failedPushed = tasks.filter((t) => t.status === 'failed' && t.branch !== null);
     for (const t of tasks) {
+      const { onOrigin, local } = branches.get(t.project) ?? { onOrigin: new Set<string>(), local: [] };
       const prefix = `harness/${t.id.slice(0, 8)}`;
       if (t.status === 'done') expect(onOrigin.has(t.branch ?? ''), `${t.id} done on ${String(t.branch)}`).toBe(true);
       if (t.status === 'failed' && t.branch === null) {
@@ -376,12 +407,13 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
     // The reviewer's failures come after the push: those branches stay, and the API shows them.
     expect(failedPushed.length).toBeGreaterThan(0);
     for (const t of failedPushed) {
-      expect(onOrigin.has(t.branch ?? ''), `${t.id} names ${String(t.branch)}`).toBe(true);
+      expect(branches.get(t.project)?.onOrigin.has(t.branch ?? ''), `${t.id} names ${String(t.branch)}`).toBe(true);
       expect((await get<TaskDetail>(`/tasks/${t.id}`)).branch).toBe(t.branch);
     }
 
     // At most one pull request per branch, however often a task was interrupted opening it.
     const prHeads = github.pullRequests(REPO).map((pr) => pr.head);
+    expect(prHeads.length).toBeGreaterThan(0);
     expect(prHeads.length - new Set(prHeads).size).toBe(0);
 
     // Every stored history replays against the state table.
