@@ -369,7 +369,7 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
         .split('\n')
         .filter(Boolean)
         .map((line) => line.replace(/^.*refs\/heads\//, '').trim());
-    const branches = new Map(
+    const branches = new Map<string, { onOrigin: Set<string>; local: string[] }>(
       PROJECTS.map((name) => {
         const repo = repoOf(name);
         return [
