@@ -16,7 +16,7 @@ export interface Prepared {
   readonly prompt: string;
   /** The ref the review diffs against. */
   readonly reviewBase: string;
-  /** The change was published before a restart (the stored checkpoint): only the review remains. */
+  /** The change was published before a restart (the stored checkpoint): at most the review remains. */
   readonly resumed: boolean;
   readonly implementer: AgentRunner;
 }
@@ -47,7 +47,7 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
 
   await deps.worktrees.guardSharedState(project.root);
   ctx.guardedRoot = project.root;
-  const resumed = ctx.task.checkpoint === 'published' && ctx.task.branch !== undefined;
+  const resumed = ctx.task.checkpoint !== undefined && ctx.task.branch !== undefined;
   let prompt = ctx.task.prompt ?? '';
   let reviewBase: string;
   // What the classifier reads: the work as asked (never the built prompt with project instructions).
@@ -94,8 +94,14 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
     }
   }
   const worktree = ctx.worktree;
+  // A new branch from the base: what an earlier attempt committed is not on it.
+  const fresh = !resumed && ctx.task.kind !== 'pr';
   await ctx.set(
-    { worktree: worktree.path, branch: worktree.branch },
+    {
+      worktree: worktree.path,
+      branch: worktree.branch,
+      ...(fresh ? { commit: undefined, checkpoint: undefined } : {}),
+    },
     { kind: 'log', data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` } },
   );
   const classified = classifyTask(asked);
@@ -111,7 +117,8 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
   });
   await ctx.set({ agentUsed: implementer.name });
   if (!resumed) prompt = await withSkills(ctx, prompt, `${asked.title}\n${asked.text}`);
-  // A published change goes straight to its review (preparing → reviewing, the table's `resume`).
+  // A published change goes straight to its review (preparing → reviewing, the table's `resume`),
+  // or, approved already or with no review to run, to its end (preparing → done).
   if (!resumed) await ctx.move('running', `agent ${implementer.name}`);
   return next({ prompt, reviewBase, resumed, implementer });
 }

@@ -107,7 +107,11 @@ export async function runReview(
     const verdict = asked.value;
     await steps.set({ reviewRounds: round }, { kind: 'review', data: { round, reviewer: reviewer.name, ...verdict } });
     await steps.postReview(round, reviewer.name, verdict);
-    if (verdict.verdict === 'approve') return next({ outcome: 'approved', rounds: round, unresolved: [] });
+    if (verdict.verdict === 'approve') {
+      // A checkpoint once the approval is posted: a restart from here has nothing left to run.
+      await steps.set({ checkpoint: 'approved' });
+      return next({ outcome: 'approved', rounds: round, unresolved: [] });
+    }
     if (round >= config.maxRounds) {
       await steps.postOnPr(
         `Review rounds are used up (${String(config.maxRounds)}) with ${String(verdict.issues.length)} issue(s) open: a person should take it from here.`,

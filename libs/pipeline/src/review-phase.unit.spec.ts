@@ -37,7 +37,11 @@ function steps(answers: string[]): ReviewSteps & { trail: string[] } {
   return {
     trail,
     move: (status) => Promise.resolve(void trail.push(`move ${status}`)),
-    set: (changes) => Promise.resolve(void (rounds = changes.reviewRounds ?? rounds)),
+    set: (changes) => {
+      if (changes.checkpoint !== undefined) trail.push(`checkpoint ${changes.checkpoint}`);
+      rounds = changes.reviewRounds ?? rounds;
+      return Promise.resolve();
+    },
     log: (message) => Promise.resolve(void trail.push(`log ${message}`)),
     roundsDone: () => Promise.resolve(rounds),
     diff: () => Promise.resolve('diff'),
@@ -64,6 +68,8 @@ describe('runReview', () => {
       'fix',
       'move reviewing',
       'review 2 codex approve',
+      // Once the approval is posted: a restart from here ends the task without another review.
+      'checkpoint approved',
     ]);
   });
 

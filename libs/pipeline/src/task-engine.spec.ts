@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StoredTaskEvent, Task } from '@agent-harness/queue';
+import { firstIllegalMove, type StoredTaskEvent, type Task, type TaskStatus } from '@agent-harness/queue';
 import {
   processesInDirectory,
   readFakeAgentLog,
@@ -302,5 +302,95 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
       error: 'interrupted by a server restart while running, after 3 attempts',
       failureClass: 'interrupted',
     });
+  });
+
+  /** A task this server (server-a) was running when it died, its change pushed as `branch`. */
+  const seedInterrupted = async (id: string, overrides: Partial<Task>): Promise<void> => {
+    const now = new Date().toISOString();
+    await tasks().create(
+      {
+        id,
+        project: 'app',
+        kind: 'prompt',
+        prompt: 'x',
+        status: 'committing',
+        attempt: 1,
+        inputTokens: 0,
+        outputTokens: 0,
+        validationRetries: 0,
+        reviewRounds: 0,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+        leaseOwner: 'server-a',
+        leaseExpiresAt: new Date(Date.now() + 60_000).toISOString(),
+        ...overrides,
+      },
+      { kind: 'status', data: { from: null, to: 'queued' } },
+    );
+    // The history such a task has: every move up to where it was, so the whole of it replays.
+    const path: TaskStatus[] = ['queued', 'preparing', 'running', 'validating', 'committing', 'reviewing'];
+    const upTo = path.indexOf(overrides.status ?? 'committing');
+    for (let i = 1; i <= upTo; i++)
+      await tasks().appendEvent(id, { kind: 'status', data: { from: path[i - 1], to: path[i], attempt: 1 } });
+  };
+  const pushBranch = (branch: string): string => {
+    repo.git('checkout', '--quiet', '-b', branch);
+    const commit = repo.commitFile(`${branch.replaceAll('/', '-')}.txt`, 'work\n');
+    repo.git('push', '--quiet', 'origin', branch);
+    repo.git('checkout', '--quiet', 'main');
+    return commit;
+  };
+  const statusHistory = async (id: string) =>
+    (await tasks().eventsAfter(id, 0, 1000, ['status'])).map((e) => {
+      const data = e.data as { from?: TaskStatus | null; to: TaskStatus };
+      return { from: data.from ?? null, to: data.to };
+    });
+
+  it('ends a resumed task with nothing left to run (review off, or approved before the restart): preparing → done', async () => {
+    const commit = pushBranch('harness/resumed1-x');
+    await seedInterrupted('resumed1-0000', { branch: 'harness/resumed1-x', commit, checkpoint: 'published' });
+    const approved = pushBranch('harness/resumed2-x');
+    await seedInterrupted('resumed2-0000', {
+      status: 'reviewing',
+      branch: 'harness/resumed2-x',
+      commit: approved,
+      checkpoint: 'approved',
+      reviewRounds: 1,
+    });
+    await startEngine({ hang: 'before_output' }, { serverId: 'server-a' });
+    for (const id of ['resumed1-0000', 'resumed2-0000']) {
+      const task = await finished(id);
+      expect(task).toMatchObject({ status: 'done', attempt: 2 });
+      const history = await statusHistory(id);
+      // Recovery requeued it; the resumed run ends from preparing, a move the table allows.
+      expect(history.slice(-3).map((m) => m.to)).toEqual(['queued', 'preparing', 'done']);
+      expect(firstIllegalMove(history)).toBeUndefined();
+    }
+    expect((await finished('resumed2-0000')).reviewOutcome).toBe('approved');
+    // Nobody ran an agent: the change was published, and reviewed where it had to be.
+    expect(readFakeAgentLog(fixture.agentLog)).toEqual([]);
+  });
+
+  it("deletes a failed task's branch when nothing was pushed, keeps and names it when origin has it", async () => {
+    repo.git('branch', 'harness/local001-x');
+    await seedInterrupted('local001-0000', {
+      attempt: 3,
+      branch: 'harness/local001-x',
+      commit: repo.git('rev-parse', 'HEAD'),
+    });
+    pushBranch('harness/pushed01-x');
+    await seedInterrupted('pushed01-0000', { attempt: 3, branch: 'harness/pushed01-x' });
+    await startEngine({ hang: 'before_output' }, { serverId: 'server-a' });
+    const local = await finished('local001-0000');
+    expect(local).toMatchObject({ status: 'failed', failureClass: 'interrupted', branch: undefined });
+    expect(repo.git('branch', '--list', 'harness/local001-x')).toBe('');
+    const pushed = await finished('pushed01-0000');
+    expect(pushed).toMatchObject({ status: 'failed', branch: 'harness/pushed01-x' });
+    expect(repo.git('ls-remote', '--heads', 'origin', 'harness/pushed01-x')).toContain('harness/pushed01-x');
+    const logs = (await tasks().eventsAfter('pushed01-0000', 0, 100, ['log'])).map(
+      (e) => (e.data as { message: string }).message,
+    );
+    expect(logs.some((m) => m.startsWith('branch harness/pushed01-x stays on origin at '))).toBe(true);
   });
 });

@@ -452,24 +452,29 @@ export class TaskEngine {
   }
 
   /**
-   * Takes back the tasks of servers that stopped answering: an active task whose lease expired goes
-   * back to the queue with its attempt raised (failed after MAX_ATTEMPTS). Its worktree and
-   * processes were on that server: nothing here to clean. The write is guarded by the task's
-   * version, so of several servers doing this at once one wins.
+   * Takes back active tasks whose lease expired and that no run here holds: another server's that
+   * stopped answering (its worktree and processes were on that server: nothing here to clean), or
+   * this server's own whose run ended without recording its outcome (a previous process of this
+   * server, or a record that failed): those are cleaned up here first. Each goes back to the queue
+   * with its attempt raised (failed after MAX_ATTEMPTS). The write is guarded by the task's version,
+   * so of several servers doing this at once one wins.
    */
   async reclaimExpired(): Promise<string[]> {
     const now = this.now().toISOString();
     const expired = (await this.deps.tasks.withStatus(ACTIVE_STATUSES, true)).filter(
       (t) =>
-        t.leaseOwner !== this.serverId &&
+        t.leaseOwner !== undefined &&
         this.dispatcher.runningTask(t.id) === undefined &&
-        (t.leaseExpiresAt === undefined || t.leaseExpiresAt <= now) &&
-        t.leaseOwner !== undefined,
+        (t.leaseExpiresAt === undefined || t.leaseExpiresAt <= now),
     );
     const taken: string[] = [];
     for (const task of expired) {
-      const reason = `its server (${task.leaseOwner ?? '?'}) stopped answering while ${task.status}`;
+      const ours = task.leaseOwner === this.serverId;
+      const reason = ours
+        ? `its run on this server ended without recording an outcome while ${task.status}`
+        : `its server (${task.leaseOwner ?? '?'}) stopped answering while ${task.status}`;
       try {
+        if (ours) await this.releaseWorkspace(task);
         await this.execution.finish(
           task,
           task.attempt < MAX_ATTEMPTS
@@ -487,7 +492,7 @@ export class TaskEngine {
       }
     }
     if (taken.length > 0) {
-      this.deps.logger?.log(`took back ${String(taken.length)} task(s) of servers that stopped answering`);
+      this.deps.logger?.log(`took back ${String(taken.length)} task(s) whose lease expired`);
       this.dispatcher.requestTick();
     }
     return taken;
@@ -525,6 +530,14 @@ export class TaskEngine {
       this.deps.logger?.log(
         `requeued ${String(stranded.length)} task(s) whose run ended while storage was unavailable`,
       );
+  }
+
+  /** Ends what a task of this server left running and removes its worktree (see recoverTasks). */
+  private async releaseWorkspace(task: Task): Promise<void> {
+    const path = task.worktree ?? this.deps.worktrees.pathFor(task.id);
+    await this.execution.endProcesses(task.id, path);
+    const project = await this.deps.projects.get(task.project);
+    if (project !== undefined) await this.deps.worktrees.remove(project.root, path).catch(() => undefined);
   }
 
   /** After a crash: takes back this server's tasks and expired leases (see recoverTasks). */

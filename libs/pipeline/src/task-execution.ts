@@ -1,8 +1,9 @@
 import { failureClassOfError, toAppError, type OutputCountsJson, type SecretRedactor } from '@agent-harness/core';
-import type { Task, TaskRepository } from '@agent-harness/queue';
+import { isTerminal, type Task, type TaskRepository } from '@agent-harness/queue';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { TaskRunDeps } from './run-context.js';
 import type { StorageGate } from './storage-gate.js';
+import { branchFate } from './task-branch.js';
 import type { RunningTask } from './task-dispatcher.js';
 import type { TaskEventBus } from './task-event-bus.js';
 import { outcomeChanges } from './task-outcome.js';
@@ -33,7 +34,7 @@ const UNRESPONSIVE = Symbol('unresponsive');
 
 /**
  * Runs a started task through its phases, cleans up after it whatever happened (its processes,
- * the shared git state, the worktree, a branch with no commit), then records the outcome.
+ * the shared git state, the worktree), then records the outcome (see `finish` for its branch).
  */
 export class TaskExecution {
   constructor(private readonly deps: TaskExecutionDeps) {}
@@ -72,20 +73,39 @@ export class TaskExecution {
     }
     if (entry.stopReason === 'lease_lost') {
       // Another server took the task back: its worktree here goes, its row is no longer ours to write.
-      await this.cleanUp(
-        started.id,
-        run,
-        { kind: 'requeue', attempt: run.current.attempt, reason: 'lease lost' },
-        false,
-      );
+      await this.cleanUp(started.id, run, false);
       return;
     }
     // Stopped from outside: the reason for stopping wins over whatever the interrupted phase said.
     if (entry.stopReason === 'cancel' && outcome.kind !== 'done') outcome = { kind: 'cancelled' };
     if (entry.stopReason === 'shutdown' && outcome.kind !== 'done')
       outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
-    await this.cleanUp(started.id, run, outcome);
-    await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome, run.outputCounts);
+    await this.cleanUp(started.id, run);
+    try {
+      await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome, run.outputCounts);
+    } catch (error) {
+      // A full disk: the engine requeues the task once storage is back (the dispatcher is told).
+      if (toAppError(error).code === 'STORAGE_UNAVAILABLE') throw error;
+      await this.finishAfterAFailedRecord(started, outcome, error);
+    }
+  }
+
+  /**
+   * The outcome could not be recorded (a move the state table refuses is a bug): the task must
+   * still end, not stay active under a lease nobody renews. It ends failed, with both reasons,
+   * unless it is no longer this run's (ended, or taken back by another server). When even that
+   * fails, the heartbeat takes it back once its lease expires.
+   */
+  private async finishAfterAFailedRecord(started: Task, outcome: RunOutcome, error: unknown): Promise<void> {
+    const why = toAppError(error).message;
+    this.deps.logger?.error(`task ${started.id}: could not record its outcome (${outcome.kind}): ${why}`);
+    const task = await this.deps.tasks.get(started.id);
+    if (task === undefined || isTerminal(task.status) || task.leaseOwner !== started.leaseOwner) return;
+    await this.finish(task, {
+      kind: 'failed',
+      error: `could not record the task's outcome (${outcome.kind}): ${why}`,
+      failureClass: 'internal',
+    });
   }
 
   /**
@@ -120,10 +140,10 @@ export class TaskExecution {
 
   /**
    * Ends the task's processes (unless `endProcesses` is false: a task another server now runs may
-   * have processes with the same marker on this machine), restores shared git state, removes the
-   * worktree and, for a task that ends before its first commit, its branch.
+   * have processes with the same marker on this machine), restores shared git state and removes
+   * the worktree (its branch is settled by `finish`, once the worktree no longer holds it).
    */
-  private async cleanUp(taskId: string, run: TaskRun, outcome: RunOutcome, endProcesses = true): Promise<void> {
+  private async cleanUp(taskId: string, run: TaskRun, endProcesses = true): Promise<void> {
     const { worktrees, logger } = this.deps;
     const cleanup = run.cleanup;
     if (endProcesses) await this.endProcesses(taskId, cleanup?.path);
@@ -142,11 +162,6 @@ export class TaskExecution {
     await worktrees.remove(cleanup.repoRoot, cleanup.path).catch((error: unknown) => {
       logger?.error(`task ${taskId}: could not remove ${cleanup.path}: ${String(error)}`);
     });
-    // A task that ends before its first commit leaves no branch behind in the user's repository.
-    const last = run.current;
-    const unfinished = outcome.kind !== 'done' && outcome.kind !== 'requeue';
-    if (unfinished && last.kind !== 'pr' && last.commit === undefined && last.branch !== undefined)
-      await worktrees.deleteBranch(cleanup.repoRoot, last.branch).catch(() => undefined);
   }
 
   /** Ends every process of a task (see TaskProcesses); never throws. */
@@ -166,7 +181,17 @@ export class TaskExecution {
    */
   async finish(task: Task, outcome: RunOutcome, output?: OutputCountsJson): Promise<void> {
     const { changes, event } = outcomeChanges(task, outcome, this.deps.now().toISOString());
-    const finished = await this.deps.recorder.update(task, changes, event);
+    // A task that ends unfinished leaves no branch behind unless it holds pushed work, then named.
+    const fate =
+      outcome.kind === 'failed' || outcome.kind === 'cancelled' ? await branchFate(this.deps.run, task) : undefined;
+    const finished = await this.deps.recorder.update(
+      task,
+      fate?.kind === 'delete' ? { ...changes, branch: undefined } : changes,
+      event,
+    );
+    if (fate?.kind === 'delete')
+      await this.deps.worktrees.deleteBranch(fate.repoRoot, fate.branch).catch(() => undefined);
+    if (fate?.kind === 'keep') await this.deps.recorder.log(task.id, 'log', { message: fate.message });
     if (outcome.kind === 'requeue') return;
     const { status, error, failureClass, commit, branch, prUrl, grade, reviewOutcome } = finished;
     await this.deps.recorder.log(task.id, 'end', {

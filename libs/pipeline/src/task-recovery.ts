@@ -1,3 +1,4 @@
+import { toAppError } from '@agent-harness/core';
 import { basename } from 'node:path';
 import {
   ACTIVE_STATUSES,
@@ -57,16 +58,26 @@ export async function recoverTasks(deps: TaskRecoveryDeps): Promise<RecoveryRepo
     const root = rootOf.get(task.project);
     if (root !== undefined) await deps.worktrees.remove(root, path).catch(() => undefined);
     const reason = `interrupted by a server restart while ${task.status}`;
-    if (task.attempt < MAX_ATTEMPTS) {
-      await deps.finish(task, { kind: 'requeue', attempt: task.attempt + 1, reason });
-      requeued.push(task.id);
-    } else {
-      await deps.finish(task, {
-        kind: 'failed',
-        error: `${reason}, after ${String(task.attempt)} attempts`,
-        failureClass: 'interrupted',
-      });
-      failed.push(task.id);
+    try {
+      if (task.attempt < MAX_ATTEMPTS) {
+        await deps.finish(task, { kind: 'requeue', attempt: task.attempt + 1, reason });
+        requeued.push(task.id);
+      } else {
+        await deps.finish(task, {
+          kind: 'failed',
+          error: `${reason}, after ${String(task.attempt)} attempts`,
+          failureClass: 'interrupted',
+        });
+        failed.push(task.id);
+      }
+    } catch (error) {
+      // A full disk stops the whole recovery: the engine runs it again once storage is back.
+      if (toAppError(error).code === 'STORAGE_UNAVAILABLE') throw error;
+      // One task that cannot be recorded does not keep the others (or the server) from starting:
+      // it stays leased to this server, and the heartbeat takes it back when the lease expires.
+      deps.logger?.log(
+        `recovery: could not take back task ${task.id}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   const live = await deps.tasks.withStatus(['queued', ...ACTIVE_STATUSES], true);

@@ -1,4 +1,6 @@
-import { MAX_ATTEMPTS, type Task } from '@agent-harness/queue';
+import { AppError } from '@agent-harness/core';
+import { MAX_ATTEMPTS, type NewTaskEvent, type Task, type TaskChanges, type TaskStatus } from '@agent-harness/queue';
+import { InMemoryTaskRepository } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APP, unitEngines } from '../test/unit-engine.js';
 
@@ -111,6 +113,112 @@ describe('TaskEngine recovery (unit)', () => {
     expect(worktrees.removed).toEqual([]);
     // A second server doing the same finds nothing left to take.
     expect(await engine.reclaimExpired()).toEqual([]);
+  });
+
+  it('takes back its own task whose lease expired with no run here (a run that ended unrecorded), cleaning up after it', async () => {
+    const { engine, tasks, worktrees, endedProcesses } = engines.make({ serverId: 'server-a' });
+    await tasks.create(
+      activeTask('eeeeeee1', {
+        status: 'committing',
+        leaseOwner: 'server-a',
+        leaseExpiresAt: '2026-11-23T10:01:00.000Z',
+        worktree: '/data/worktrees/eeeeeee1',
+      }),
+      { kind: 'status', data: {} },
+    );
+    // Still leased: it may be a run that is just starting here.
+    expect(await engine.reclaimExpired()).toEqual([]);
+    vi.advanceTimersByTime(60_001);
+    expect(await engine.reclaimExpired()).toEqual(['eeeeeee1']);
+    expect(await tasks.get('eeeeeee1')).toMatchObject({
+      status: 'queued',
+      attempt: 2,
+      leaseOwner: undefined,
+      error: 'its run on this server ended without recording an outcome while committing',
+    });
+    expect(endedProcesses).toEqual([{ taskId: 'eeeeeee1', worktree: '/data/worktrees/eeeeeee1' }]);
+    expect(worktrees.removed).toEqual([{ repoRoot: APP.root, path: '/data/worktrees/eeeeeee1' }]);
+  });
+
+  it('goes on with the other tasks when one cannot be taken back, which the heartbeat takes back later', async () => {
+    class RefusesOnce extends InMemoryTaskRepository {
+      refused = false;
+      override update(
+        id: string,
+        version: number,
+        changes: TaskChanges,
+        event?: NewTaskEvent,
+        status?: TaskStatus,
+      ): ReturnType<InMemoryTaskRepository['update']> {
+        if (id === 'fffffff1' && !this.refused) {
+          this.refused = true;
+          return Promise.reject(new AppError('INTERNAL', 'disk I/O error'));
+        }
+        return super.update(id, version, changes, event, status);
+      }
+    }
+    const { engine, tasks, logs } = engines.make({ serverId: 'server-a', tasks: new RefusesOnce() });
+    for (const id of ['fffffff1', 'fffffff2'])
+      await tasks.create(activeTask(id, { leaseOwner: 'server-a', leaseExpiresAt: '2026-11-23T10:01:00.000Z' }), {
+        kind: 'status',
+        data: {},
+      });
+    expect(await engine.recover()).toMatchObject({ requeued: ['fffffff2'], failed: [] });
+    expect(logs).toContain('recovery: could not take back task fffffff1: disk I/O error');
+    expect((await tasks.get('fffffff1'))?.status).toBe('running');
+    vi.advanceTimersByTime(60_001);
+    expect(await engine.reclaimExpired()).toEqual(['fffffff1']);
+    expect(await tasks.get('fffffff1')).toMatchObject({ status: 'queued', attempt: 2 });
+  });
+
+  it("deletes the branch of a task it fails, unless the branch holds the task's commit (a repository without origin)", async () => {
+    const { engine, tasks, worktrees } = engines.make();
+    await tasks.create(activeTask('aaaaaab1', { attempt: MAX_ATTEMPTS, branch: 'harness/aaaaaab1-x' }), {
+      kind: 'status',
+      data: {},
+    });
+    await tasks.create(
+      activeTask('aaaaaab2', { attempt: MAX_ATTEMPTS, branch: 'harness/aaaaaab2-x', commit: 'c0ffee00c0ffee00' }),
+      { kind: 'status', data: {} },
+    );
+    expect(await engine.recover()).toMatchObject({ failed: ['aaaaaab1', 'aaaaaab2'] });
+    expect(worktrees.deletedBranches).toEqual(['harness/aaaaaab1-x']);
+    expect(await tasks.get('aaaaaab1')).toMatchObject({ status: 'failed', branch: undefined });
+    expect(await tasks.get('aaaaaab2')).toMatchObject({ status: 'failed', branch: 'harness/aaaaaab2-x' });
+    expect((await tasks.eventsAfter('aaaaaab2', 0, 10)).map((e) => e.data)).toContainEqual({
+      message: "branch harness/aaaaaab2-x stays: it holds the task's commit c0ffee00c0ff",
+    });
+  });
+
+  it('ends a run whose outcome cannot be recorded failed, with both reasons, instead of leaving it active', async () => {
+    class RefusesFirstEnd extends InMemoryTaskRepository {
+      refused = false;
+      override update(
+        id: string,
+        version: number,
+        changes: TaskChanges,
+        event?: NewTaskEvent,
+        status?: TaskStatus,
+      ): ReturnType<InMemoryTaskRepository['update']> {
+        if (changes.status === 'failed' && !this.refused) {
+          this.refused = true;
+          return Promise.reject(new AppError('INTERNAL', 'disk I/O error'));
+        }
+        return super.update(id, version, changes, event, status);
+      }
+    }
+    const { engine, tasks } = engines.make({ tasks: new RefusesFirstEnd() });
+    await engine.start();
+    const submitted = await engine.submit({ kind: 'prompt', prompt: 'fails' });
+    for (let i = 0; i < 50 && (await tasks.get(submitted.id))?.status !== 'failed'; i++)
+      await vi.advanceTimersByTimeAsync(100);
+    expect(await tasks.get(submitted.id)).toMatchObject({
+      status: 'failed',
+      failureClass: 'internal',
+      leaseOwner: undefined,
+      error: expect.stringContaining("could not record the task's outcome (failed): disk I/O error") as unknown,
+    });
+    expect(engine.runningCount).toBe(0);
   });
 
   it('leaves queued and finished tasks as they are', async () => {

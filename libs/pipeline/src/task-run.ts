@@ -56,7 +56,14 @@ export class TaskRun {
 
     if (resumed) {
       const pr = ctx.task.prNumber === undefined ? '' : ` and PR #${String(ctx.task.prNumber)} is open`;
-      await ctx.log(`resuming after a restart: ${ctx.task.branch ?? ''} is pushed${pr}`);
+      const approved = ctx.task.checkpoint === 'approved';
+      await ctx.log(
+        `resuming after a restart: ${ctx.task.branch ?? ''} is pushed${pr}${approved ? ', and its review approved it' : ''}`,
+      );
+      if (approved) {
+        const rounds = ctx.task.reviewRounds;
+        return { kind: 'done', commit: ctx.task.commit ?? '', review: { outcome: 'approved', rounds, unresolved: [] } };
+      }
     } else {
       const implemented = await implementAndValidate(ctx, implementer, prompt, undefined);
       if (implemented.kind !== 'next') return implemented;

@@ -17,11 +17,19 @@ export type TaskTransition =
 /**
  * Every allowed move. `requeue` takes an interrupted or rate-limited run back to the queue;
  * `resume` takes a restarted task whose change is already published (checkpoint) straight to its
- * review; terminal statuses have none. Every status write goes through this table.
+ * review, and `succeed` from `preparing` ends one with nothing left to do (its review off or
+ * impossible); terminal statuses have none. Every status write goes through this table.
  */
 export const TRANSITIONS = {
   queued: { start: 'preparing', cancel: 'cancelled', fail: 'failed' },
-  preparing: { prepared: 'running', resume: 'reviewing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
+  preparing: {
+    prepared: 'running',
+    resume: 'reviewing',
+    succeed: 'done',
+    fail: 'failed',
+    cancel: 'cancelled',
+    requeue: 'queued',
+  },
   running: { agentDone: 'validating', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   validating: { validated: 'committing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   committing: { succeed: 'done', committed: 'reviewing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },

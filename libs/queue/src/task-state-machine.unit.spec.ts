@@ -38,6 +38,8 @@ describe('the task state table', () => {
       ),
     ).toBeUndefined();
     expect(firstIllegalMove(path('queued', 'preparing', 'reviewing', 'done'))).toBeUndefined();
+    // A resumed task with nothing left to run: its review off, or approved before the restart.
+    expect(firstIllegalMove(path('queued', 'preparing', 'running', 'queued', 'preparing', 'done'))).toBeUndefined();
     expect(
       firstIllegalMove(path('queued', 'preparing', 'running', 'queued', 'preparing', 'running', 'cancelled')),
     ).toBeUndefined();

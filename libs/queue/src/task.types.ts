@@ -17,10 +17,11 @@ export function isTerminal(status: TaskStatus): boolean {
 /**
  * How far a run got, stored so a restart resumes from there instead of guessing from which fields
  * are set: `published` means the change is committed and pushed (and its PR opened, when GitHub is
- * configured), so only the review remains.
+ * configured), so only the review remains; `approved` means the review approved that change, so
+ * nothing remains but recording the end.
  * @public
  */
-export type TaskCheckpoint = 'published';
+export type TaskCheckpoint = 'published' | 'approved';
 
 /** The classifier's view of a task (see classifyTask in @agent-harness/pipeline). @public */
 export type TaskComplexity = 'simple' | 'complex';

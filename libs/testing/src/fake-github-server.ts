@@ -135,7 +135,16 @@ function readJson(req: IncomingMessage): Promise<unknown> {
  * (404, 422, rate limits with their real headers) can be scripted with `fail`.
  * @public
  */
-export async function startFakeGitHub(options: { token?: string } = {}): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  options: {
+    token?: string;
+    /**
+     * Called with each request once recorded, and awaited before it is handled: a test can act at
+     * that exact moment (kill the client mid-request, say); the request is then handled as usual.
+     */
+    onRequest?: (request: RecordedGitHubRequest) => Promise<void> | void;
+  } = {},
+): Promise<FakeGitHub> {
   const repos = new Map<string, RepoState>();
   const requests: RecordedGitHubRequest[] = [];
   const failures: FakeGitHubFailure[] = [];
@@ -164,11 +173,13 @@ export async function startFakeGitHub(options: { token?: string } = {}): Promise
   });
 
   const server = createServer((req, res) => {
-    void readJson(req).then((body) => {
+    void readJson(req).then(async (body) => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
       const method = req.method ?? 'GET';
-      requests.push({ method, path, authorization: req.headers.authorization, body });
+      const recorded = { method, path, authorization: req.headers.authorization, body };
+      requests.push(recorded);
+      await options.onRequest?.(recorded);
       if (
         options.token !== undefined &&
         req.headers.authorization !== `token ${options.token}` &&

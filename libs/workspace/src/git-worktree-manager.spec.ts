@@ -53,13 +53,32 @@ describe('GitWorktreeManager', () => {
     const commit = await manager.commitAll(repo.path, tree.path, 'Add new.txt');
     expect(commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await manager.commitAll(repo.path, tree.path, 'nothing')).toBeUndefined();
+    expect(await manager.remoteBranch(repo.path, tree.branch)).toBeUndefined();
     await manager.push(repo.path, tree.path, tree.branch, true);
     expect(repo.git('ls-remote', 'origin', tree.branch)).toContain(commit);
+    // Asked of origin itself, by exact name (not a branch whose name merely ends the same).
+    expect(await manager.remoteBranch(repo.path, tree.branch)).toBe(commit);
+    expect(await manager.remoteBranch(repo.path, 'fix-the-parser')).toBeUndefined();
     expect(await manager.diff(tree.path, tree.base, 10_000)).toContain('+hello');
     await manager.remove(repo.path, tree.path);
     expect(existsSync(tree.path)).toBe(false);
     await manager.deleteBranch(repo.path, tree.branch);
     expect(repo.git('branch', '--list', tree.branch)).toBe('');
+  });
+
+  it('answers no remote branch in a repository without origin, and throws when origin cannot be asked', async () => {
+    const alone = await createTempGitRepo();
+    try {
+      expect(await manager.remoteBranch(alone.path, 'harness/x')).toBeUndefined();
+      alone.git('remote', 'add', 'origin', join(alone.path, 'no-such-origin.git'));
+      const fresh = new GitWorktreeManager({
+        worktreesDir: join(data.path, 'w2'),
+        env: { PATH: process.env['PATH'], ...alone.gitEnv },
+      });
+      await expect(fresh.remoteBranch(alone.path, 'harness/x')).rejects.toMatchObject({ code: 'GIT_FAILED' });
+    } finally {
+      await alone.cleanup();
+    }
   });
 
   it('fetches the base once for tasks that start within the interval, and again after it', async () => {

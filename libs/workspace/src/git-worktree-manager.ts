@@ -432,6 +432,27 @@ export class GitWorktreeManager {
     );
   }
 
+  /**
+   * The commit `branch` points at on `origin` (asked of origin now, `git ls-remote`), or undefined
+   * when origin has no such branch or the repository has no origin. Throws when origin cannot be
+   * asked: then nobody knows, and the caller must not assume the branch is absent.
+   */
+  async remoteBranch(repoRoot: string, branch: string): Promise<string | undefined> {
+    checkedBranch(branch, 'branch');
+    if ((await this.originUrl(repoRoot)) === undefined) return undefined;
+    const listed = await this.locked(repoRoot, () =>
+      this.runRemote(
+        repoRoot,
+        repoRoot,
+        'fetch',
+        ['ls-remote', '--heads', 'origin', `refs/heads/${branch}`],
+        undefined,
+      ),
+    );
+    const line = listed.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
+    return line?.split('\t')[0];
+  }
+
   /** Deletes a local branch of the repository (a task's that never got a commit); missing is fine. */
   async deleteBranch(repoRoot: string, branch: string): Promise<void> {
     checkedBranch(branch, 'branch');
