@@ -28,6 +28,9 @@ const HEAVY_PACKAGES = [
   'zod',
 ];
 
+/** Node's own modules that cost as much: `fetch`'s HTTP stack, and TLS (these commands talk plain HTTP). */
+const HEAVY_BUILTINS = ['internal/deps/undici/undici', 'tls'];
+
 /** Harness's own packages behind them: the composition root and the infrastructure it assembles. */
 const HEAVY_WORKSPACE_PACKAGES = [
   'runtime',
@@ -68,6 +71,7 @@ function heavyModules(modules: readonly string[]): string[] {
   for (const module of modules) {
     const pkg = packageOf(module);
     if (pkg !== undefined && isHeavy(pkg)) found.add(pkg);
+    if (module.startsWith('builtin:') && HEAVY_BUILTINS.includes(module.slice(8))) found.add(module);
     const own = workspacePackageOf(module);
     if (own !== undefined && HEAVY_WORKSPACE_PACKAGES.includes(own)) found.add(`@agent-harness/${own}`);
   }
@@ -135,6 +139,7 @@ describe('what the CLI loads to start (built CLI, module log)', () => {
     // The log saw the CLI itself and its argument parser: an empty log would pass anything.
     expect(modules.some((m) => m.endsWith('/apps/cli/dist/cli.js'))).toBe(true);
     expect(modules.some((m) => packageOf(m) === 'yargs')).toBe(true);
+    expect(modules).toContain('builtin:fs');
     expect(heavyModules(modules)).toEqual([]);
   });
 

@@ -1,7 +1,8 @@
 // `node --import <this file>`: writes the URL or path of every module the process loaded to the file
 // named by MODULE_LOG_FILE, one a line, when it exits. ES modules are seen where they are resolved;
 // CommonJS ones (which a package's own `require` loads without resolving through the ESM hooks on
-// Node 20) are read from the require cache at exit. Used by cli-start.e2e.spec.ts.
+// Node 20) are read from the require cache at exit, and Node's own (`fetch`'s undici among them) from
+// process.moduleLoadList as `builtin:<name>`. Used by cli-start.e2e.spec.ts.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import * as nodeModule from 'node:module';
@@ -26,10 +27,8 @@ if (typeof nodeModule.registerHooks === 'function') {
 
 const require = createRequire(import.meta.url);
 process.on('exit', () => {
-  appendFileSync(
-    file,
-    Object.keys(require.cache)
-      .map((path) => `${path}\n`)
-      .join(''),
-  );
+  const builtins = process.moduleLoadList
+    .filter((m) => m.startsWith('NativeModule '))
+    .map((m) => `builtin:${m.slice('NativeModule '.length)}`);
+  appendFileSync(file, [...Object.keys(require.cache), ...builtins].map((line) => `${line}\n`).join(''));
 });
