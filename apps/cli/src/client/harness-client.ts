@@ -1,13 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import {
-  AppError,
-  ERROR_CODES,
-  type ErrorBody,
-  type ErrorCode,
-  type TaskEventDataByKind,
-  type TaskEventKind,
-  type TaskStreamEvent,
-} from '@agent-harness/core';
+import type { ErrorBody, TaskEventDataByKind, TaskEventKind, TaskStreamEvent } from '@agent-harness/core';
+// The narrow entry: the client commands load none of core's configuration code.
+import { AppError, ERROR_CODES, type ErrorCode } from '@agent-harness/core/errors';
 
 /** One event read from a task stream: the server's `TaskStreamEvent` without its time. */
 export type StreamedEvent = {
