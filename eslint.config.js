@@ -26,7 +26,9 @@ function boundaries(extraForSpecs) {
   return {
     enforceBuildableLibDependency: true,
     banTransitiveDependencies: true,
-    checkDynamicDependenciesExceptions: ['@agent-harness/server'],
+    // The CLI loads these with `await import()` where a command needs them, and statically only from
+    // modules that are themselves loaded that way (apps/cli/test/cli-start.e2e.spec.ts checks what loads).
+    checkDynamicDependenciesExceptions: ['@agent-harness/server', '@agent-harness/runtime'],
     depConstraints: [
       { sourceTag: 'type:core', onlyDependOnLibsWithTags: allowed('type:core'), bannedExternalImports: plainTs },
       {

@@ -43,6 +43,10 @@ const FLEET_SCENARIO = { ...SCENARIO, delayMs: 300 };
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 300);
 const SANDBOX_RUNS = Number(process.env.BENCH_SANDBOX_RUNS ?? 30);
 const CANCELS = Number(process.env.BENCH_CANCELS ?? 5);
+/** Runs of each command in the cold-start rows (d). */
+const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? 15);
+/** (d): each command's p50 at most this many times a bare `node -e ""` of the same run. */
+const CLI_TARGET = 3;
 /** Which parts to run: letters of a, b, c, d, e, f, g, h, s (default all). */
 const ONLY = process.env.BENCH_ONLY ?? 'abcdefghs';
 const CONCURRENCY = 4;
@@ -507,20 +511,75 @@ async function telemetry() {
   process.stderr.write(stdout);
 }
 
+/** Cold starts of the everyday commands, against the same run's bare `node -e ""`. */
 async function coldStart() {
-  console.error('(d) harness --version cold start');
-  const time = async (args) => {
-    const xs = [];
-    for (let i = 0; i < 10; i++) {
-      const t = process.hrtime.bigint();
-      await run(process.execPath, args);
-      xs.push(ms(t));
-    }
-    return sample(xs);
-  };
+  console.error(`(d) CLI cold start (${CLI_RUNS} runs each, interleaved; target: each ≤ ${CLI_TARGET}× node -e "")`);
+  const home = await createTempDir('harness-bench-cli-');
+  // `tasks list` is a client: a stand-in server on loopback answers GET /tasks with one page.
+  const page = JSON.stringify({ tasks: [taskSummary()], total: 1, limit: 20, offset: 0, next_cursor: null });
+  const server = createServer((req, res) => {
+    const ok = req.method === 'GET' && req.url?.startsWith('/tasks?');
+    res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(ok ? page : '{"error":{"code":"NOT_FOUND","message":"not found"}}');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const config = join(home.path, 'harness.toml');
+  writeFileSync(config, `[server]\ndata_dir = "${join(home.path, 'data')}"\n`);
   // What a user runs: the committed bin, which loads the built CLI.
   const bin = join(root, 'apps', 'cli', 'bin', 'harness.js');
-  row('(d) harness --version (10 runs)', await time([bin, '--version']), await time(['-e', '']));
+  const commands = [
+    ['node -e ""', ['-e', '']],
+    ['harness --version', [bin, '--version']],
+    ['harness --help', [bin, '--help']],
+    ['harness tasks list', [bin, 'tasks', 'list', '--server', `http://127.0.0.1:${server.address().port}`]],
+    ['harness config check', [bin, 'config', 'check', '--config', config]],
+  ];
+  const times = commands.map(() => []);
+  try {
+    // Round by round, so a change in the machine's load falls on every command alike.
+    for (let i = 0; i < CLI_RUNS; i++)
+      for (const [j, [, args]] of commands.entries()) {
+        const t = process.hrtime.bigint();
+        await run(process.execPath, args, { cwd: home.path });
+        times[j].push(ms(t));
+      }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await home.cleanup();
+  }
+  const floor = sample(times[0]);
+  for (const [j, [what]] of commands.entries()) {
+    if (j === 0) continue;
+    const ratio = sample(times[j]).p50 / floor.p50;
+    const met = ratio <= CLI_TARGET ? `≤ ${CLI_TARGET}×: yes` : `≤ ${CLI_TARGET}×: NO`;
+    row(`(d) ${what} cold`, sample(times[j], met), floor);
+  }
+}
+
+/** One finished task, as `GET /tasks` lists it. */
+function taskSummary() {
+  const at = new Date().toISOString();
+  return {
+    id: '6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b',
+    project: 'bench',
+    kind: 'prompt',
+    title: 'bench',
+    issue: null,
+    pr: null,
+    status: 'done',
+    attempt: 1,
+    agent: 'claude',
+    branch: null,
+    commit: null,
+    pr_number: null,
+    pr_url: null,
+    grade: null,
+    error: null,
+    failure_class: null,
+    created_at: at,
+    updated_at: at,
+    finished_at: at,
+  };
 }
 
 /**

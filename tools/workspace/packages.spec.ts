@@ -28,8 +28,10 @@ describe('workspace packages', () => {
     (dir) => {
       const pkg = read(dir);
       expect(pkg.name).toBe(`@agent-harness/${dir.split('/')[1] ?? ''}`);
-      // One entry point; core also exports `./version`, so `harness --version` loads nothing else.
-      const extra = dir === 'libs/core' ? ['./version'] : [];
+      // One entry point, and a few narrow ones for the CLI's start-up: core's `./version` (all that
+      // `harness --version` loads) and `./errors` (the client commands need no configuration code),
+      // runtime's `./config` (commands read the configuration without the composition root).
+      const extra = dir === 'libs/core' ? ['./version', './errors'] : dir === 'libs/runtime' ? ['./config'] : [];
       expect(Object.keys(pkg.exports ?? {})).toEqual(['.', ...extra, './package.json']);
       expect(pkg.exports?.['.']).toEqual({
         '@agent-harness/source': './src/index.ts',

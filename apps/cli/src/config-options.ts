@@ -1,5 +1,6 @@
 import type { HarnessConfig } from '@agent-harness/core';
-import { loadConfig } from '@agent-harness/runtime';
+// The subpath, not the barrel: reading the configuration must not load the whole composition root.
+import { loadConfig } from '@agent-harness/runtime/config';
 import type { Argv } from 'yargs';
 import type { CliContext } from './cli-context.js';
 

@@ -1,4 +1,5 @@
-import { AppError, assertUnreachable, toAppError, type ErrorCode } from '@agent-harness/core';
+// The narrow entry: reporting an error loads none of core's configuration code.
+import { AppError, assertUnreachable, toAppError, type ErrorCode } from '@agent-harness/core/errors';
 import type { CliContext } from './cli-context.js';
 
 /** 2: the user must change what they typed or wrote; 1: it went wrong while running. */

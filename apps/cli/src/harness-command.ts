@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HarnessConfig } from '@agent-harness/core';
-import { createHarness, type Harness, type ScannedProject } from '@agent-harness/runtime';
+import type { Harness, ScannedProject } from '@agent-harness/runtime';
 import type { Argv } from 'yargs';
 import type { CliContext } from './cli-context.js';
 import { withConfigOptions, type ConfigFlags } from './config-options.js';
@@ -26,6 +26,9 @@ export async function withHarness<T>(
   config: HarnessConfig,
   work: (harness: Harness) => Promise<T>,
 ): Promise<T> {
+  // Loaded here, not at the top: the composition root (database, agents, GitHub, telemetry) is most
+  // of the CLI's start-up, and `--help` or the client commands never need it.
+  const { createHarness } = await import('@agent-harness/runtime');
   // Its own lease owner: a server starting meanwhile never recovers this command's task as its own.
   const harness = await createHarness(config, {
     env: ctx.env,

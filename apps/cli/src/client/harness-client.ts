@@ -1,12 +1,7 @@
-import {
-  AppError,
-  ERROR_CODES,
-  type ErrorBody,
-  type ErrorCode,
-  type TaskEventDataByKind,
-  type TaskEventKind,
-  type TaskStreamEvent,
-} from '@agent-harness/core';
+import type { IncomingMessage } from 'node:http';
+import type { ErrorBody, TaskEventDataByKind, TaskEventKind, TaskStreamEvent } from '@agent-harness/core';
+// The narrow entry: the client commands load none of core's configuration code.
+import { AppError, ERROR_CODES, type ErrorCode } from '@agent-harness/core/errors';
 
 /** One event read from a task stream: the server's `TaskStreamEvent` without its time. */
 export type StreamedEvent = {
@@ -47,7 +42,33 @@ export function errorFromResponse(method: string, path: string, status: number, 
   return new AppError(known ?? CODE_BY_STATUS[status] ?? 'INTERNAL', `${method} ${path}: ${String(status)} ${message}`);
 }
 
-/** A small client of the Harness REST API, for the `harness tasks` commands. */
+/**
+ * Longest silence on a connection (no answer yet, or no bytes of a stream) before it counts as lost.
+ * Streams carry a heartbeat every 15 s, so only a server that stopped answering reaches it.
+ */
+const IDLE_CAP_MS = 300_000;
+
+/** An answer whose body is still to be read. */
+interface OpenResponse {
+  readonly status: number;
+  readonly body: IncomingMessage;
+}
+
+const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
+
+/** The whole body of an answer, as text. */
+async function readText(body: IncomingMessage): Promise<string> {
+  body.setEncoding('utf8');
+  let text = '';
+  for await (const chunk of body) text += String(chunk);
+  return text;
+}
+
+/**
+ * A small client of the Harness REST API, for the `harness tasks` commands. It speaks through
+ * node:http rather than `fetch`: fetch's HTTP stack (undici) costs a `tasks list` more time to load
+ * and start than the whole command otherwise takes.
+ */
 export class HarnessClient {
   constructor(
     private readonly baseUrl: string,
@@ -61,14 +82,42 @@ export class HarnessClient {
     };
   }
 
-  private async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+  /** Sends one request and resolves when the answer's head has arrived. */
+  private async open(
+    method: string,
+    path: string,
+    init: { body?: string; headers?: Record<string, string>; signal?: AbortSignal | undefined } = {},
+  ): Promise<OpenResponse> {
+    let url: URL;
     try {
-      return await fetch(`${this.baseUrl}${path}`, {
-        ...init,
-        headers: { ...this.headers(), ...(init.headers as Record<string, string> | undefined) },
+      url = new URL(`${this.baseUrl}${path}`);
+    } catch {
+      throw new AppError('INVALID_ARGUMENT', `${this.baseUrl} is not a URL (e.g. http://127.0.0.1:9800)`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new AppError('INVALID_ARGUMENT', `${this.baseUrl} must be an http:// or https:// URL`);
+    // TLS is loaded only for a server that needs it.
+    const { request } = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    try {
+      return await new Promise<OpenResponse>((resolve, reject) => {
+        const req = request(url, {
+          method,
+          headers: { ...this.headers(), ...init.headers },
+          timeout: IDLE_CAP_MS,
+          ...(init.signal === undefined ? {} : { signal: init.signal }),
+        });
+        req.once('response', (body) => {
+          resolve({ status: body.statusCode ?? 0, body });
+        });
+        req.once('timeout', () => {
+          req.destroy(new Error(`no answer within ${String(IDLE_CAP_MS / 1000)} s`));
+        });
+        req.once('error', reject);
+        req.end(init.body);
       });
     } catch (error) {
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+      if (init.signal?.aborted === true) throw error;
+      const cause = error instanceof Error ? error.message : String(error);
       throw new AppError(
         'INTERNAL',
         `cannot reach the Harness server at ${this.baseUrl} (${cause}); is "harness serve" running? (--server or HARNESS_SERVER)`,
@@ -77,9 +126,15 @@ export class HarnessClient {
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.fetch(path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await res.text();
-    if (!res.ok) throw errorFromResponse(method, path, res.status, text);
+    const res = await this.open(method, path, body === undefined ? {} : { body: JSON.stringify(body) });
+    let text: string;
+    try {
+      text = await readText(res.body);
+    } catch (error) {
+      const cause = error instanceof Error ? error.message : String(error);
+      throw new AppError('INTERNAL', `${method} ${path}: the connection broke off before the whole answer (${cause})`);
+    }
+    if (!isSuccess(res.status)) throw errorFromResponse(method, path, res.status, text);
     try {
       return (text === '' ? undefined : JSON.parse(text)) as T;
     } catch {
@@ -103,14 +158,22 @@ export class HarnessClient {
   ): Promise<'followed' | 'over'> {
     let last = afterSeq;
     for (let failures = 0; failures < 5;) {
-      const res = await this.fetch(`/tasks/${encodeURIComponent(taskId)}/stream`, {
-        headers: { 'last-event-id': String(last) },
-        ...(signal === undefined ? {} : { signal }),
-      });
-      if (!res.ok) throw errorFromResponse('GET', `/tasks/${taskId}/stream`, res.status, await res.text());
-      if (res.status === 204) return 'over';
-      if (res.body === null)
-        throw new AppError('INTERNAL', `stream of ${taskId}: ${String(res.status)} without a body`);
+      let res: OpenResponse;
+      try {
+        res = await this.open('GET', `/tasks/${encodeURIComponent(taskId)}/stream`, {
+          headers: { 'last-event-id': String(last) },
+          signal,
+        });
+      } catch (error) {
+        if (signal?.aborted === true) return 'followed';
+        throw error;
+      }
+      if (!isSuccess(res.status))
+        throw errorFromResponse('GET', `/tasks/${taskId}/stream`, res.status, await readText(res.body));
+      if (res.status === 204) {
+        res.body.resume();
+        return 'over';
+      }
       let ended = false;
       try {
         for await (const event of parseSse(res.body)) {
@@ -132,7 +195,7 @@ export class HarnessClient {
   }
 }
 
-async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<StreamedEvent> {
+async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<StreamedEvent> {
   const decoder = new TextDecoder();
   let buffer = '';
   for await (const chunk of body) {

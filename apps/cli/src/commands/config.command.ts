@@ -1,6 +1,7 @@
 import { formatConfigToml, redactConfig } from '@agent-harness/core';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
 
 function showCommand(ctx: CliContext): CommandModule<object, ConfigFlags & { json?: boolean }> {
@@ -35,10 +36,8 @@ function checkCommand(ctx: CliContext): CommandModule<object, ConfigFlags> {
   };
 }
 
-export function configCommand(ctx: CliContext): CommandModule {
+export function configCommand(ctx: CliContext): CommandBody<object> {
   return {
-    command: 'config',
-    describe: 'Inspect and validate the configuration',
     builder: (y) =>
       y.command(showCommand(ctx)).command(checkCommand(ctx)).demandCommand(1, 'name a config command: show, check'),
     handler: () => undefined,

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SANDBOX_MODES, type HarnessConfig, type SandboxMode } from '@agent-harness/core';
-import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, type ConfigFlags } from '../config-options.js';
 import { endedMessage, startOneShotRun } from '../exec/one-shot-run.js';
 import { ProgressView } from '../exec/progress-view.js';
@@ -37,10 +37,8 @@ function promptOf(argv: Pick<ExecFlags, 'prompt' | '--'>): string | undefined {
   return prompt.trim() === '' ? undefined : prompt;
 }
 
-export function execCommand(ctx: CliContext): CommandModule<object, ExecFlags> {
+export function execCommand(ctx: CliContext): CommandBody<ExecFlags> {
   return {
-    command: 'exec [prompt..]',
-    describe: 'Run one agent on a prompt in a project directory, showing its work live; prints its final answer',
     builder: (y) =>
       y
         .positional('prompt', {

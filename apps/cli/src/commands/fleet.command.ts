@@ -1,6 +1,7 @@
 import type { FleetResponse } from '@agent-harness/core';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { clientFor, guarded, withServer, type ServerFlags } from './tasks.command.js';
 
 /** "a1b2c3d4  host-1  pid 812  running  alive  3/4 slots  beat 2s ago" and its tasks, one per line. */
@@ -17,7 +18,7 @@ export function fleetLines(fleet: FleetResponse, now: number): string[] {
   return lines;
 }
 
-export function fleetCommand(ctx: CliContext): CommandModule {
+export function fleetCommand(ctx: CliContext): CommandBody<object> {
   const status: CommandModule<object, ServerFlags> = {
     command: 'status',
     describe: 'The servers sharing the database: heartbeat, state, and the tasks each runs',
@@ -30,8 +31,6 @@ export function fleetCommand(ctx: CliContext): CommandModule {
     }),
   };
   return {
-    command: 'fleet',
-    describe: 'Fleet mode: several servers on one PostgreSQL database',
     builder: (y) => y.command(status).demandCommand(1, 'name a fleet command: status'),
     handler: () => undefined,
   };

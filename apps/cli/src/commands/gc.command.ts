@@ -3,6 +3,7 @@ import type { DraftIndexEntry, GcRunReport } from '@agent-harness/gc';
 import type { GcObserver, Harness } from '@agent-harness/runtime';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import type { StreamedEvent } from '../client/harness-client.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
 import { ProgressView } from '../exec/progress-view.js';
@@ -252,10 +253,8 @@ function rejectCommand(
   };
 }
 
-export function gcCommand(ctx: CliContext): CommandModule {
+export function gcCommand(ctx: CliContext): CommandBody<object> {
   return {
-    command: 'gc',
-    describe: 'GC of recurring problems: find signals, draft fixes, adopt or reject them',
     builder: (y) =>
       y
         .command(runCommand(ctx))

@@ -1,6 +1,7 @@
 import type { LearnReport } from '@agent-harness/gc';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags } from '../config-options.js';
 import { projectArgument, scannedProject, withHarness, type ProjectFlags } from '../harness-command.js';
 import { stderrObserver } from './gc.command.js';
@@ -36,10 +37,8 @@ function learnKind(ctx: CliContext, kind: 'rules' | 'skills'): CommandModule<obj
   };
 }
 
-export function learnCommand(ctx: CliContext): CommandModule {
+export function learnCommand(ctx: CliContext): CommandBody<object> {
   return {
-    command: 'learn',
-    describe: 'Learn rules or skills from adopted GC drafts',
     builder: (y) =>
       y
         .command(learnKind(ctx, 'rules'))

@@ -1,12 +1,8 @@
 import { AppError, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, type ConfigFlags } from '../config-options.js';
 import { reportError } from '../exit-codes.js';
-import { createHarnessMcpServer } from '../mcp/harness-mcp-server.js';
-import { InProcessTaskBackend } from '../mcp/in-process-task-backend.js';
-import { RemoteTaskBackend } from '../mcp/remote-task-backend.js';
 import type { TaskBackend } from '../mcp/task-backend.js';
 
 /** How long stopping may take (running tasks are stopped and requeued) before the process just ends. */
@@ -64,11 +60,8 @@ async function withCap(work: Promise<void>, ms: number, what: string): Promise<v
   }
 }
 
-export function mcpServerCommand(ctx: CliContext): CommandModule<object, McpServerFlags> {
+export function mcpServerCommand(ctx: CliContext): CommandBody<McpServerFlags> {
   return {
-    command: 'mcp-server',
-    describe:
-      'Serve Harness to an MCP client (Claude Code, Codex) on stdin/stdout: submit, follow and cancel tasks, run an agent once',
     builder: (y) =>
       y
         .option('config', { type: 'string', describe: 'TOML configuration file (defaults apply without one)' })
@@ -99,14 +92,22 @@ export function mcpServerCommand(ctx: CliContext): CommandModule<object, McpServ
       let backend: TaskBackend | undefined;
       let isStopping = false;
       try {
-        backend =
-          url === undefined
-            ? await InProcessTaskBackend.start(config, {
-                env: ctx.env,
-                homeDir: ctx.homeDir,
-                logger: { log, error: log },
-              })
-            : new RemoteTaskBackend(url, ctx.env['HARNESS_API_TOKEN']);
+        // The MCP SDK, zod and (without --url) the composition root load only when this command runs.
+        if (url === undefined) {
+          const { InProcessTaskBackend } = await import('../mcp/in-process-task-backend.js');
+          backend = await InProcessTaskBackend.start(config, {
+            env: ctx.env,
+            homeDir: ctx.homeDir,
+            logger: { log, error: log },
+          });
+        } else {
+          const { RemoteTaskBackend } = await import('../mcp/remote-task-backend.js');
+          backend = new RemoteTaskBackend(url, ctx.env['HARNESS_API_TOKEN']);
+        }
+        const [{ StdioServerTransport }, { createHarnessMcpServer }] = await Promise.all([
+          import('@modelcontextprotocol/sdk/server/stdio.js'),
+          import('../mcp/harness-mcp-server.js'),
+        ]);
         log(backend.description);
         const stopping = new AbortController();
         const server = createHarnessMcpServer({

@@ -16,6 +16,7 @@ import {
 } from '@agent-harness/plans';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
 import { projectArgument, scannedProject, withHarness, type ProjectFlags } from '../harness-command.js';
 
@@ -218,10 +219,8 @@ function listCommand(ctx: CliContext): CommandModule<object, ProjectFlags & { st
   };
 }
 
-export function planCommand(ctx: CliContext): CommandModule {
+export function planCommand(ctx: CliContext): CommandBody<object> {
   return {
-    command: 'plan',
-    describe: 'Exec plans: make one from a spec, show its progress, list them',
     builder: (y) =>
       y
         .command(initCommand(ctx))

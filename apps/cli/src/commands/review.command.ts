@@ -3,6 +3,7 @@ import { FINDING_SEVERITIES, MAX_REVIEW_LIST_LIMIT, reviewRunJson } from '@agent
 import type { ReviewRunOutcome } from '@agent-harness/runtime';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags } from '../config-options.js';
 import { projectArgument, scannedProject, withHarness, type ProjectFlags } from '../harness-command.js';
 import { stderrObserver } from './gc.command.js';
@@ -96,10 +97,8 @@ function listCommand(ctx: CliContext): CommandModule<object, ProjectFlags & { li
   };
 }
 
-export function reviewCommand(ctx: CliContext): CommandModule {
+export function reviewCommand(ctx: CliContext): CommandBody<object> {
   return {
-    command: 'review',
-    describe: 'Periodic whole-repo review: run one now, list the reviews and their findings',
     builder: (y) =>
       y.command(runCommand(ctx)).command(listCommand(ctx)).demandCommand(1, 'name a review command: run, list'),
     handler: () => undefined,

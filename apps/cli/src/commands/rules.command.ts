@@ -2,6 +2,7 @@ import type { HealthReport } from '@agent-harness/observe';
 import { isBlocking } from '@agent-harness/rules';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, withConfigOptions } from '../config-options.js';
 import { projectArgument, scannedProject, withHarness, type ProjectFlags } from '../harness-command.js';
 
@@ -60,10 +61,8 @@ function checkCommand(ctx: CliContext): CommandModule<object, ProjectFlags> {
   };
 }
 
-export function ruleCommand(ctx: CliContext): CommandModule {
+export function ruleCommand(ctx: CliContext): CommandBody<object> {
   return {
-    command: 'rule',
-    describe: 'Rules and guards: load the catalogue, scan a project',
     builder: (y) =>
       y.command(loadCommand(ctx)).command(checkCommand(ctx)).demandCommand(1, 'name a rule command: load, check'),
     handler: () => undefined,
@@ -90,10 +89,8 @@ function printHealth(ctx: CliContext, report: HealthReport): void {
   out(`recommended GC interval: ${report.gcInterval}`);
 }
 
-export function healthCommand(ctx: CliContext): CommandModule<object, ProjectFlags> {
+export function healthCommand(ctx: CliContext): CommandBody<ProjectFlags> {
   return {
-    command: 'health [PROJECT]',
-    describe: 'The health report and grade from telemetry and the latest rule scan (all projects when none is named)',
     builder: (y) => projectArgument(y),
     handler: async (argv) => {
       const config = loadConfigFromFlags(ctx, argv);

@@ -1,6 +1,6 @@
 import { AppError, LOG_FORMATS, storageFaultOf, toAppError, type HarnessConfig } from '@agent-harness/core';
-import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
 import { reportError } from '../exit-codes.js';
 import { findAgents } from '../serve/agent-versions.js';
@@ -15,10 +15,8 @@ interface ServeFlags extends ConfigFlags {
   schedulers?: boolean | undefined;
 }
 
-export function serveCommand(ctx: CliContext): CommandModule<object, ServeFlags> {
+export function serveCommand(ctx: CliContext): CommandBody<ServeFlags> {
   return {
-    command: 'serve',
-    describe: 'Run the Harness server until SIGTERM or SIGINT',
     builder: (y) =>
       withConfigOptions(y)
         .option('log-format', {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { AppError } from '@agent-harness/core';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
 import { scannedProject, withHarness } from '../harness-command.js';
 
@@ -124,10 +125,8 @@ function governCommand(ctx: CliContext): CommandModule<object, ConfigFlags & { j
   };
 }
 
-export function skillCommand(ctx: CliContext): CommandModule {
+export function skillCommand(ctx: CliContext): CommandBody<object> {
   return {
-    command: 'skill',
-    describe: 'Skills injected into task prompts: list, create, delete, govern',
     builder: (y) =>
       y
         .command(listCommand(ctx))

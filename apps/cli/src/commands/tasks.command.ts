@@ -7,6 +7,7 @@ import type {
 } from '@agent-harness/core';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { HarnessClient, type StreamedEvent } from '../client/harness-client.js';
 import { describeEvent } from '../exec/progress-view.js';
 import { reportError } from '../exit-codes.js';
@@ -109,7 +110,7 @@ async function follow(ctx: CliContext, client: HarnessClient, id: string, from: 
   if (status !== 'done') ctx.exitCode = controller.signal.aborted ? 130 : 1;
 }
 
-export function tasksCommand(ctx: CliContext): CommandModule {
+export function tasksCommand(ctx: CliContext): CommandBody<object> {
   const submit: CommandModule<
     object,
     ServerFlags & {
@@ -249,8 +250,6 @@ export function tasksCommand(ctx: CliContext): CommandModule {
     }),
   };
   return {
-    command: 'tasks',
-    describe: 'Submit, list, show, watch and cancel tasks on a running server',
     builder: (y) =>
       y
         .command(submit)

@@ -1,6 +1,6 @@
 import type { SpendTodayJson, UsageResponse } from '@agent-harness/core';
-import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
+import type { CommandBody } from '../lazy-command.js';
 import { clientFor, guarded, withServer, type ServerFlags } from './tasks.command.js';
 
 interface UsageFlags extends ServerFlags {
@@ -66,10 +66,8 @@ export function usageLines(usage: UsageResponse): string[] {
   return [...out, '', ...todayLines(usage.today)];
 }
 
-export function usageCommand(ctx: CliContext): CommandModule<object, UsageFlags> {
+export function usageCommand(ctx: CliContext): CommandBody<UsageFlags> {
   return {
-    command: 'usage',
-    describe: 'Tokens and dollars by day, project, agent and model, and today against the spend limits',
     builder: (y) =>
       withServer(y)
         .option('project', { type: 'string', describe: 'Only this project' })
