@@ -5,10 +5,11 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   killStartedHarnessProcesses,
   runHarness,
   startHarnessServer,
+  type FakeAgentScenario,
   type HarnessServerProcess,
   type TempDir,
   type TempGitRepo,
@@ -111,7 +112,10 @@ describe('disk and database faults (built server, tmpfs data directory)', () => 
     throw new Error(`${why}; run as root, or set ${SKIP_ENV}=1 to report these tests as skipped`);
   }
 
-  function writeConfig(): string {
+  const WRITES_HELLO: FakeAgentScenario = { edits: [{ path: 'hello.txt', content: 'hello\n' }], text: 'done' };
+
+  /** The config, with the scripted Claude playing `scenario` (agents get only their config's environment). */
+  function writeConfig(scenario: FakeAgentScenario = WRITES_HELLO): string {
     const config = join(home.path, 'harness.toml');
     writeFileSync(
       config,
@@ -120,6 +124,7 @@ describe('disk and database faults (built server, tmpfs data directory)', () => 
         `data_dir = "${dataDir}"`,
         '[agents.claude]',
         `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+        fakeAgentToml('claude', scenario),
         '[[projects]]',
         'name = "app"',
         `root = "${repo.path}"`,
@@ -134,7 +139,7 @@ describe('disk and database faults (built server, tmpfs data directory)', () => 
       cliPath,
       args: ['--config', writeConfig()],
       home: home.path,
-      env: { ...repo.gitEnv, ...fakeAgentEnv({ edits: [{ path: 'hello.txt', content: 'hello\n' }], text: 'done' }) },
+      env: { ...repo.gitEnv },
     });
     return server;
   }
@@ -198,16 +203,9 @@ describe('disk and database faults (built server, tmpfs data directory)', () => 
     const gate = join(home.path, 'go');
     server = await startHarnessServer({
       cliPath,
-      args: ['--config', writeConfig()],
+      args: ['--config', writeConfig({ ...WRITES_HELLO, startWhenFileExists: gate })],
       home: home.path,
-      env: {
-        ...repo.gitEnv,
-        ...fakeAgentEnv({
-          startWhenFileExists: gate,
-          edits: [{ path: 'hello.txt', content: 'hello\n' }],
-          text: 'done',
-        }),
-      },
+      env: { ...repo.gitEnv },
     });
     const s = server;
     const { task_id: id } = (await post(s, 'interrupted by a full disk')).body as CreateTaskResponse;

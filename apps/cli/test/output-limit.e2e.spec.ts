@@ -6,7 +6,7 @@ import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
-  fakeAgentEnv,
+  fakeAgentToml,
   killStartedHarnessProcesses,
   readFakeAgentLog,
   startHarnessServer,
@@ -112,6 +112,8 @@ describe('output limit (built server, scripted agent printing 50 MB)', () => {
         `data_dir = "${join(home.path, 'data')}"`,
         '[agents.claude]',
         `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+        // Agents get only their own config's environment, not the server's.
+        fakeAgentToml('claude', scenario, join(home.path, 'agent.log'), join(home.path, 'agent.count')),
         '[agents.review]',
         'enabled = false',
         ...(limitMb === undefined ? [] : ['[limits]', `task_output_mb = ${String(limitMb)}`]),
@@ -125,10 +127,7 @@ describe('output limit (built server, scripted agent printing 50 MB)', () => {
       cliPath,
       args: ['--config', config],
       home: home.path,
-      env: {
-        ...repo.gitEnv,
-        ...fakeAgentEnv(scenario, join(home.path, 'agent.log'), join(home.path, 'agent.count')),
-      },
+      env: { ...repo.gitEnv },
     });
     return server;
   }
