@@ -7,6 +7,27 @@ const MIN_SECRET_LENGTH = 8;
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIAL/i;
 
 /**
+ * A URL's password, and the URL itself, when it holds one (`postgres://u:pw@host/db` in a
+ * `DATABASE_URL`, a proxy with credentials): the name of the variable does not say it is a secret.
+ */
+function urlPassword(value: string): string[] {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]+@/i.test(value)) return [];
+  try {
+    const password = new URL(value).password;
+    if (password === '') return [];
+    let decoded = password;
+    try {
+      decoded = decodeURIComponent(password);
+    } catch {
+      // not percent-encoded: the raw form is the one to hide
+    }
+    return [value, password, decoded];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * The values to hide wherever Harness stores, streams or prompts text: the configured secrets and
  * every environment variable whose name says it is one.
  * @public
@@ -16,7 +37,7 @@ export function secretValues(
   configured: readonly (string | undefined)[],
 ): string[] {
   const fromEnv = Object.entries(env).flatMap(([name, value]) =>
-    value !== undefined && SECRET_NAME.test(name) ? [value] : [],
+    value === undefined ? [] : SECRET_NAME.test(name) ? [value] : urlPassword(value),
   );
   return [
     ...new Set(

@@ -168,6 +168,28 @@ describe('SecretRedactor', () => {
     ).toEqual(['ghp_0123456789', 'hunter2hunter2', 'sk-ant-0123456789']);
   });
 
+  it("takes a URL's password (and the URL) whatever the variable is named: DATABASE_URL, a proxy", () => {
+    expect(
+      secretValues(
+        {
+          DATABASE_URL: 'postgres://app:s3cr%40t-pass@db.internal:5432/app',
+          HTTPS_PROXY: 'http://me:proxy-pass-123@proxy:3128',
+          PLAIN_URL: 'https://example.com/x',
+          USER_ONLY: 'postgres://app@db/app',
+        },
+        [],
+      ).sort(),
+    ).toEqual(
+      [
+        'postgres://app:s3cr%40t-pass@db.internal:5432/app',
+        's3cr%40t-pass',
+        's3cr@t-pass',
+        'http://me:proxy-pass-123@proxy:3128',
+        'proxy-pass-123',
+      ].sort(),
+    );
+  });
+
   it('redacts every occurrence in text and nested values, longest secret first', () => {
     const redactor = new SecretRedactor(['ghp_0123456789', 'ghp_0123456789_long']);
     expect(redactor.text('a ghp_0123456789_long b ghp_0123456789')).toBe(`a ${REDACTED_SECRET} b ${REDACTED_SECRET}`);
