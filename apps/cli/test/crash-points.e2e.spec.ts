@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DashboardResponse, TaskDetail, TaskListResponse } from '@agent-harness/core';
 import {
   FAKE_AGENT_BIN_DIR,
+  fakeAgentToml,
   createTempDir,
   createTempGitRepo,
   killStartedHarnessProcesses,
@@ -137,11 +138,6 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
   function writeConfig(): string {
     mkdirSync(marks(), { recursive: true });
     const { claude, codex } = agentScenarios();
-    const agentEnv = (tool: string, scenario: FakeAgentScenario) => [
-      `FAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}`,
-      `FAKE_AGENT_LOG = ${JSON.stringify(file(`${tool}.jsonl`))}`,
-      `FAKE_AGENT_COUNTER = ${JSON.stringify(file(`${tool}.count`))}`,
-    ];
     const path = file('harness.toml');
     writeFileSync(
       path,
@@ -169,12 +165,10 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
         'max_rounds = 1',
         '[agents.claude]',
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
-        '[agents.claude.env]',
-        ...agentEnv('claude', claude),
+        fakeAgentToml('claude', claude, file('claude.jsonl'), file('claude.count')),
         '[agents.codex]',
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'codex'))}`,
-        '[agents.codex.env]',
-        ...agentEnv('codex', codex),
+        fakeAgentToml('codex', codex, file('codex.jsonl'), file('codex.count')),
         ...PROJECTS.flatMap((name) => [
           '[[projects]]',
           `name = "${name}"`,

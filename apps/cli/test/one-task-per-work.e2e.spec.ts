@@ -4,6 +4,7 @@ import { sign } from '@octokit/webhooks-methods';
 import type { CreateTaskResponse, TaskDetail, TaskListResponse, WebhookResponse } from '@agent-harness/core';
 import {
   FAKE_AGENT_BIN_DIR,
+  fakeAgentToml,
   createTempDir,
   createTempGitRepo,
   killStartedHarnessProcesses,
@@ -49,8 +50,6 @@ describe('one task per piece of work (built server, GitHub stand-in, scripted ag
   });
 
   const file = (name: string) => join(home.path, name);
-  const env = (values: Record<string, string>) => Object.entries(values).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
-
   async function start(implementer: FakeAgentScenario, reviewer: FakeAgentScenario): Promise<HarnessServerProcess> {
     writeFileSync(
       file('harness.toml'),
@@ -68,15 +67,10 @@ describe('one task per piece of work (built server, GitHub stand-in, scripted ag
         'max_rounds = 1',
         '[agents.claude]',
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
-        '[agents.claude.env]',
-        ...env({
-          FAKE_AGENT_SCENARIO: JSON.stringify(implementer),
-          FAKE_AGENT_COUNTER: file('claude.count'),
-        }),
+        fakeAgentToml('claude', implementer, undefined, file('claude.count')),
         '[agents.codex]',
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'codex'))}`,
-        '[agents.codex.env]',
-        ...env({ FAKE_AGENT_SCENARIO: JSON.stringify(reviewer), FAKE_AGENT_COUNTER: file('codex.count') }),
+        fakeAgentToml('codex', reviewer, undefined, file('codex.count')),
         '[[projects]]',
         'name = "app"',
         `root = ${JSON.stringify(app.path)}`,

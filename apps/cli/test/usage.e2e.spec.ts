@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { TaskDetail, UsageResponse } from '@agent-harness/core';
 import {
   FAKE_AGENT_BIN_DIR,
+  fakeAgentToml,
   createTempDir,
   createTempGitRepo,
   killStartedHarnessProcesses,
@@ -46,8 +47,7 @@ describe('harness usage and the daily limit (built CLI, real server)', () => {
         '[agents.codex]',
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'codex'))}`,
         'default_model = "gpt-5-codex"',
-        '[agents.codex.env]',
-        `FAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}`,
+        fakeAgentToml('codex', scenario),
         '[limits]',
         // The first task spends exactly this ($1.80): it finishes, and the day's limit is reached.
         'daily_usd = 1.8',
