@@ -82,8 +82,9 @@ export async function runAgentSession(
     const { notice, store } = budget.take({ role, agent: runner.name, ...event });
     if (notice !== undefined) enqueue(() => ctx.event('output_truncated', notice));
     if (store !== undefined) enqueue(() => ctx.event('agent', store));
+    if (meter === undefined) return;
     enqueue(async () => {
-      const stop = await meter?.onEvent(event);
+      const stop = await meter.onEvent(event);
       if (stop === undefined || budgetStop !== undefined || stopper.signal.aborted) return;
       budgetStop = stop;
       await ctx.log(`spend limit: ${stop.message}; stopping ${runner.name}`);
