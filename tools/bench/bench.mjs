@@ -19,6 +19,7 @@ import {
   createTempGitRepo,
   createTempPostgresDatabase,
   fakeAgentEnv,
+  fakeAgentToml,
   taskFixture,
   startHarnessServer,
 } from '@agent-harness/testing';
@@ -132,6 +133,8 @@ async function startServer(
       `data_dir = "${join(home.path, 'data')}"`,
       '[agents.claude]',
       `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+      // Agents get only their config's environment, not the server's.
+      fakeAgentToml('claude', scenario),
       '[concurrency]',
       `max_concurrent_tasks = ${CONCURRENCY}`,
       `max_queue_size = ${maxQueue}`,
@@ -146,10 +149,7 @@ async function startServer(
     cliPath,
     args: ['--config', config],
     home: home.path,
-    env: {
-      ...repo.gitEnv,
-      ...fakeAgentEnv(scenario),
-    },
+    env: { ...repo.gitEnv },
     timeoutMs: 120_000,
     // BENCH_PROFILE=<dir>: each server writes a CPU profile there when it stops.
     nodeArgs:
@@ -714,6 +714,7 @@ async function startFleet(count, db, repo, home) {
         'enabled = false',
         '[agents.claude]',
         `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
+        fakeAgentToml('claude', FLEET_SCENARIO),
         '[concurrency]',
         // Each server brings its own slots: a fleet is more slots.
         'max_concurrent_tasks = 2',
@@ -729,7 +730,7 @@ async function startFleet(count, db, repo, home) {
         cliPath,
         args: ['--config', config],
         home: home.path,
-        env: { ...repo.gitEnv, ...fakeAgentEnv(FLEET_SCENARIO) },
+        env: { ...repo.gitEnv },
         timeoutMs: 120_000,
       }),
     );
