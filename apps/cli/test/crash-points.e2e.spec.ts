@@ -5,6 +5,7 @@ import type { DashboardResponse, TaskDetail, TaskListResponse } from '@agent-har
 import {
   FAKE_AGENT_BIN_DIR,
   fakeAgentToml,
+  sandboxAllowWriteToml,
   createTempDir,
   createTempGitRepo,
   killStartedHarnessProcesses,
@@ -121,7 +122,7 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
       return { edits: [edit] };
     });
     // The reviewer marks when it starts, and takes a little while (a window to be killed in).
-    const review = { commands: [`touch ${marks()}/review-$$`], delayMs: 20 };
+    const review = { commands: [`mktemp ${marks()}/review-XXXXXXXX`], delayMs: 20 };
     const codexRuns = Array.from({ length: 3 * TASKS }, (_, i): FakeAgentScenario => {
       // Some certain failures early on, whatever the seed, so failed tasks with pushed branches exist.
       const fails = i === 2 || i === 5 || random() < 0.06;
@@ -154,8 +155,8 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
         'pace_writes = false',
         // Each check marks when it starts, and takes a little while: windows to be killed in.
         '[validation]',
-        `pre_commit = [${JSON.stringify(`touch ${marks()}/validate-$$ && sleep 0.1`)}]`,
-        `pre_push = [${JSON.stringify(`touch ${marks()}/push-$$ && sleep 0.05 && test ! -f no-push.txt`)}]`,
+        `pre_commit = [${JSON.stringify(`mktemp ${marks()}/validate-XXXXXXXX && sleep 0.1`)}]`,
+        `pre_push = [${JSON.stringify(`mktemp ${marks()}/push-XXXXXXXX && sleep 0.05 && test ! -f no-push.txt`)}]`,
         'max_retries = 0',
         '[agents]',
         'default_agent = "claude"',
@@ -169,6 +170,7 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
         '[agents.codex]',
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'codex'))}`,
         fakeAgentToml('codex', codex, file('codex.jsonl'), file('codex.count')),
+        sandboxAllowWriteToml(home.path),
         ...PROJECTS.flatMap((name) => [
           '[[projects]]',
           `name = "${name}"`,

@@ -6,6 +6,7 @@ import {
   createTempDir,
   createTempGitRepo,
   fakeAgentToml,
+  sandboxAllowWriteToml,
   fileWritingModel,
   killStartedHarnessProcesses,
   readFakeAgentLog,
@@ -47,7 +48,7 @@ describe('harness exec (built CLI, scripted agents)', () => {
   const writeConfig = (scenario: FakeAgentScenario): void => {
     writeFileSync(
       configFile,
-      `${agents}${fakeAgentToml('claude', scenario, log)}${fakeAgentToml('codex', scenario, log)}`,
+      `${agents}${fakeAgentToml('claude', scenario, log)}${fakeAgentToml('codex', scenario, log)}${sandboxAllowWriteToml(home.path)}`,
     );
   };
   const exec = (args: string[], scenario: FakeAgentScenario = {}, env: Record<string, string> = {}) => {

@@ -5,6 +5,7 @@ import {
   createTempDir,
   createTempGitRepo,
   fakeAgentToml,
+  sandboxAllowWriteToml,
   killStartedHarnessProcesses,
   runHarness,
   startHarnessServer,
@@ -93,7 +94,8 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
    * the server's environment beyond an allow-list).
    */
   async function connect(args: string[], scenario: FakeAgentScenario, env: Record<string, string> = {}) {
-    if (args.includes('--config')) writeConfig([fakeAgentToml('claude', scenario, file('agent.jsonl'))]);
+    if (args.includes('--config'))
+      writeConfig([fakeAgentToml('claude', scenario, file('agent.jsonl')), sandboxAllowWriteToml(home.path)]);
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [binPath, 'mcp-server', ...args],

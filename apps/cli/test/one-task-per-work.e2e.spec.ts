@@ -5,6 +5,7 @@ import type { CreateTaskResponse, TaskDetail, TaskListResponse, WebhookResponse 
 import {
   FAKE_AGENT_BIN_DIR,
   fakeAgentToml,
+  sandboxAllowWriteToml,
   createTempDir,
   createTempGitRepo,
   killStartedHarnessProcesses,
@@ -71,6 +72,7 @@ describe('one task per piece of work (built server, GitHub stand-in, scripted ag
         '[agents.codex]',
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'codex'))}`,
         fakeAgentToml('codex', reviewer, undefined, file('codex.count')),
+        sandboxAllowWriteToml(home.path),
         '[[projects]]',
         'name = "app"',
         `root = ${JSON.stringify(app.path)}`,

@@ -7,6 +7,7 @@ import {
   createTempDir,
   createTempGitRepo,
   fakeAgentToml,
+  sandboxAllowWriteToml,
   killStartedHarnessProcesses,
   readFakeAgentLog,
   startHarnessServer,
@@ -114,6 +115,7 @@ describe('output limit (built server, scripted agent printing 50 MB)', () => {
         `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
         // Agents get only their own config's environment, not the server's.
         fakeAgentToml('claude', scenario, join(home.path, 'agent.log'), join(home.path, 'agent.count')),
+        sandboxAllowWriteToml(home.path),
         '[agents.review]',
         'enabled = false',
         ...(limitMb === undefined ? [] : ['[limits]', `task_output_mb = ${String(limitMb)}`]),

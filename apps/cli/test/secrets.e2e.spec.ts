@@ -6,6 +6,8 @@ import {
   createTempGitRepo,
   createTempPostgresDatabase,
   fakeAgentToml,
+  hostPid,
+  sandboxAllowWriteToml,
   killStartedHarnessProcesses,
   readFakeAgentLog,
   startHarnessServer,
@@ -103,6 +105,7 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
           { edits: [{ path: 'a.txt', content: 'a\n' }], commands: [agentProbe, plantAndCommit] },
           file('claude.jsonl'),
         ),
+        sandboxAllowWriteToml(home.path),
         '[agents.codex]',
         'cli_path = "/nonexistent/codex"',
         '[agents.review]',
@@ -142,9 +145,9 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
     const validationEnv = readFileSync(file('validation-environ'), 'utf8');
     expect(validationEnv).toContain(`HARNESS_TASK_ID=${created.task_id}`);
     const agentCommandEnv = readFileSync(file('agent-command-env'), 'utf8');
-    // The hook ran once, for the agent's commit; Harness's own commit and push ran no hook.
-    const hookEnv = readFileSync(file('hook-environ'), 'utf8');
-    expect(hookEnv.match(/^HARNESS_TASK_ID=/gm)).toHaveLength(1);
+    // The agent could not plant its hook: the repository's shared .git is read-only in its sandbox
+    // (and Harness's own commit and push run no hook).
+    expect(existsSync(file('hook-environ'))).toBe(false);
     const prompts = readFakeAgentLog(file('claude.jsonl')).map((call) => JSON.stringify(call.argv));
     for (const [name, canary] of Object.entries(CANARIES)) {
       for (const [where, text] of Object.entries({
@@ -159,7 +162,6 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
       // Claude Code needs its own provider's key; nothing else of Harness's reaches the agent.
       if (name !== 'ANTHROPIC_API_KEY') {
         expect(agentCommandEnv.includes(canary), `${name} in the agent's commands`).toBe(false);
-        expect(hookEnv.includes(canary), `${name} in a planted hook`).toBe(false);
       }
     }
     expect(existsSync(file('data/worktrees')) ? readdirSync(file('data/worktrees')) : []).toEqual([]);
@@ -206,6 +208,7 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
             { edits: [{ path: 'a.txt', content: 'a\n' }], commands: [command] },
             file('claude.jsonl'),
           ),
+          sandboxAllowWriteToml(home.path),
           '[agents.codex]',
           'cli_path = "/nonexistent/codex"',
           '[agents.review]',
@@ -231,17 +234,22 @@ describe('secrets stay in the server (built server, scripted agent, hostile proj
         })
       ).json()) as CreateTaskResponse;
 
-      const sleepPid = Number(
+      const sleepPidInside = Number(
         await waitForContent(file('sleep.pid')).catch(async (error: unknown) => {
           const task = await (await fetch(`${server?.url ?? ''}/tasks/${created.task_id}`, { headers })).text();
           throw new Error(`${String(error)}; the task: ${task}; the server: ${server?.stderr() ?? ''}`);
         }),
       );
-      const shellPid = Number(await waitForContent(file('shell.pid')));
-      const agentPid = readFakeAgentLog(file('claude.jsonl'))[0]?.pid;
-      expect(agentPid).toBeTypeOf('number');
+      // Each wrote the PID it has in its sandbox's PID namespace: the host's is found by the task marker.
+      const marker = `HARNESS_TASK_ID=${created.task_id}`;
+      const sleepPid = hostPid(sleepPidInside, marker);
+      const shellPid = hostPid(Number(await waitForContent(file('shell.pid'))), marker);
+      const agentPidInside = readFakeAgentLog(file('claude.jsonl'))[0]?.pid;
+      expect(agentPidInside).toBeTypeOf('number');
+      const agentPid = hostPid(agentPidInside ?? 0, marker);
+      expect(new Set([sleepPid, shellPid, agentPid]).size).toBe(3);
       const environs = {
-        agent: environOf(agentPid ?? 0),
+        agent: environOf(agentPid),
         "the agent's shell": environOf(shellPid),
         "the shell's sleep": environOf(sleepPid),
       };

@@ -5,6 +5,7 @@ import {
   createTempDir,
   createTempGitRepo,
   fakeAgentToml,
+  sandboxAllowWriteToml,
   killStartedHarnessProcesses,
   readFakeAgentLog,
   runHarness,
@@ -31,7 +32,7 @@ describe('usage errors (built CLI)', () => {
     log = join(home.path, 'agents.jsonl');
     writeFileSync(
       configFile,
-      `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n${fakeAgentToml('claude', { text: 'ran' }, log)}[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n${fakeAgentToml('codex', { text: 'ran' }, log)}`,
+      `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n${fakeAgentToml('claude', { text: 'ran' }, log)}[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n${fakeAgentToml('codex', { text: 'ran' }, log)}${sandboxAllowWriteToml(home.path)}`,
     );
   });
   afterEach(async () => {

@@ -25,3 +25,5 @@ export { TASK_MARKER_ENV, killProcessesInDirectory, killTaskProcesses, taskMarke
 export type { KillTaskProcessesOptions, ProcessMarker } from './process/orphans.js';
 export { ShellCommandRunner } from './process/shell-command-runner.js';
 export type { ShellCommandOutcome } from './process/shell-command-runner.js';
+export { ConfiguredSandbox } from './sandbox/configured-sandbox.js';
+export type { ConfiguredSandboxOptions } from './sandbox/configured-sandbox.js';

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import {
+  commandRunningCodexModel,
+  commandRunningModel,
   createTempDir,
   createTempGitRepo,
   fileWritingCodexModel,
@@ -16,9 +19,11 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
+import type { SandboxMode } from '@agent-harness/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClaudeCodeAgentRunner } from '../src/claude/claude-code-agent-runner.js';
 import { CodexAgentRunner } from '../src/codex/codex-agent-runner.js';
+import { ConfiguredSandbox } from '../src/sandbox/configured-sandbox.js';
 import { configFrom, finished } from './helpers.js';
 
 // Contract tests: our runners drive the real Claude Code and Codex CLIs, pointed at scripted local
@@ -49,18 +54,37 @@ describeReal('contract: the real CLIs through our runners', () => {
     await home.cleanup();
   });
 
-  const claude = (serverUrl: string, env: Record<string, string> = {}, unreachableTimeoutMs?: number) =>
+  /**
+   * The OS sandbox as the server builds it: the worktree writable, the agent's home state writable,
+   * the network closed but for the model server each runner names (its base URL).
+   */
+  const sandbox = (): ConfiguredSandbox =>
+    new ConfiguredSandbox({
+      mode: 'workspace-write',
+      home: home.path,
+      dataDir: join(home.path, 'data'),
+      projectRoots: [],
+      sandbox: configFrom().sandbox,
+      commandNetwork: 'none',
+    });
+  const claude = (
+    serverUrl: string,
+    env: Record<string, string> = {},
+    unreachableTimeoutMs?: number,
+    sandboxMode: SandboxMode = 'workspace-write',
+  ) =>
     new ClaudeCodeAgentRunner({
       config: {
         ...configFrom().agents.claude,
         cli_path: 'missing' in clis ? '' : clis.claude,
         env: { ...realClaudeEnv(serverUrl, home.path), ...env },
       },
-      sandboxMode: 'danger-full-access',
+      sandboxMode,
       baseEnv: { PATH: process.env['PATH'] },
       unreachableTimeoutMs,
+      sandbox: sandbox(),
     });
-  const codex = (serverUrl: string, unreachableTimeoutMs?: number) =>
+  const codex = (serverUrl: string, unreachableTimeoutMs?: number, sandboxMode: SandboxMode = 'workspace-write') =>
     new CodexAgentRunner({
       config: {
         ...configFrom().agents.codex,
@@ -69,10 +93,27 @@ describeReal('contract: the real CLIs through our runners', () => {
         extra_args: realCodexArgs(serverUrl),
         env: realCodexEnv(home.path),
       },
-      sandboxMode: 'danger-full-access',
+      sandboxMode,
       baseEnv: { PATH: process.env['PATH'] },
       unreachableTimeoutMs,
+      sandbox: sandbox(),
     });
+  /** A second local server: nothing in a sandbox may reach it. */
+  let forbidden: Server | undefined;
+  const forbiddenPort = async (): Promise<number> => {
+    const listening = createServer((_req, res) => res.end('FORBIDDEN-PORT-ANSWERED\n'));
+    forbidden = listening;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const address = listening.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  };
+  afterEach(() => {
+    forbidden?.close();
+    forbidden = undefined;
+  });
+  /** A command that tries the port and writes what happened to probe.txt in its working directory. */
+  const tryPort = (port: number): string =>
+    `node -e "require('node:net').connect(${String(port)}, '127.0.0.1').on('connect', () => console.log('CONNECTED')).on('error', (e) => console.log('refused: ' + e.code))" > probe.txt 2>&1`;
   /** The URL of a local port where nothing listens any more. */
   const closedPort = async (): Promise<string> => {
     const gone = await startFakeAnthropicServer(() => ({ kind: 'message', text: 'unused' }));
@@ -193,15 +234,39 @@ describeReal('contract: the real CLIs through our runners', () => {
 
     it.runIf(process.getuid?.() === 0)('as root without IS_SANDBOX, says how to fix the refusal', async () => {
       const { result } = await finished(
-        claude(await closedPort(), { IS_SANDBOX: '' }).run({ prompt: 'x', cwd: repo.path, timeoutMs: 60_000 }),
+        claude(await closedPort(), { IS_SANDBOX: '' }, undefined, 'danger-full-access').run({
+          prompt: 'x',
+          cwd: repo.path,
+          timeoutMs: 60_000,
+        }),
       );
       expect(result).toMatchObject({ ok: false, reason: 'unavailable' });
       expect(result.message).toContain('cannot be used with root/sudo privileges');
       expect(result.message).toContain('set IS_SANDBOX = "1" in [agents.claude.env]');
     });
+
+    it('in its sandbox reaches its model server but not a second local port', async () => {
+      const port = await forbiddenPort();
+      server = await startFakeAnthropicServer(commandRunningModel(tryPort(port)));
+      const { result } = await finished(
+        claude(server.url).run({ prompt: 'Try the port', cwd: repo.path, timeoutMs: 90_000 }),
+      );
+      expect(result).toMatchObject({ ok: true, reason: 'completed', finalText: 'Done: I ran the command.' });
+      expect(readFileSync(join(repo.path, 'probe.txt'), 'utf8').trim()).toBe('refused: ECONNREFUSED');
+    });
   });
 
   describe('Codex', () => {
+    it('in its sandbox reaches its model server but not a second local port', async () => {
+      const port = await forbiddenPort();
+      server = await startFakeOpenAiServer(commandRunningCodexModel(tryPort(port)));
+      const { result } = await finished(
+        codex(server.url).run({ prompt: 'Try the port', cwd: repo.path, timeoutMs: 90_000 }),
+      );
+      expect(result).toMatchObject({ ok: true, reason: 'completed', finalText: 'Done: I ran the command.' });
+      expect(readFileSync(join(repo.path, 'probe.txt'), 'utf8').trim()).toBe('refused: ECONNREFUSED');
+    });
+
     it.each(['shell', 'apply_patch'] as const)(
       'edits a file through %s; every event is parsed; usage is reported',
       async (via) => {
@@ -280,7 +345,12 @@ describeReal('contract: the real CLIs through our runners', () => {
     });
 
     it('fails within the unreachable window with its own words when the model server is gone (Codex never gives up), leaving no process', async () => {
-      const run = codex(await closedPort(), 5_000).run({ prompt: 'x', cwd: repo.path, timeoutMs: 120_000 });
+      // Unsandboxed: in the sandbox the port's forward answers, and the bridge behind it finds nothing (below).
+      const run = codex(await closedPort(), 5_000, 'danger-full-access').run({
+        prompt: 'x',
+        cwd: repo.path,
+        timeoutMs: 120_000,
+      });
       const { result, events } = await finished(run);
       expect(result).toMatchObject({ ok: false, reason: 'failed' });
       expect(result.message).toMatch(
@@ -288,6 +358,15 @@ describeReal('contract: the real CLIs through our runners', () => {
       );
       expect(result.durationMs).toBeLessThan(20_000);
       expect(events.find((e) => e.type === 'session_started')).toBeDefined();
+      expect(processesInDirectory(repo.path)).toEqual([]);
+    });
+
+    it('in its sandbox, fails at once when the model server is gone (the forward answers, nothing behind it), leaving no process', async () => {
+      const run = codex(await closedPort(), 5_000).run({ prompt: 'x', cwd: repo.path, timeoutMs: 120_000 });
+      const { result } = await finished(run);
+      expect(result).toMatchObject({ ok: false, reason: 'failed' });
+      expect(result.message).toMatch(/stream disconnected before completion|cannot reach its model API/);
+      expect(result.durationMs).toBeLessThan(20_000);
       expect(processesInDirectory(repo.path)).toEqual([]);
     });
   });

@@ -41,6 +41,13 @@ export type {
 export { isSafeBranchName, branchNameProblem } from './security/ref-name.js';
 export { agentEnv, commandEnv, gitEnv } from './security/child-env.js';
 export type { AgentEnvAllowance } from './security/child-env.js';
+export type {
+  AgentSandboxNeeds,
+  CommandAccess,
+  CommandSandbox,
+  CommandSpec,
+  SandboxedCommand,
+} from './security/command-sandbox.js';
 export { MAX_RELATIVE_PATH_LENGTH, confinedRelativePath } from './security/relative-path.js';
 export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret-redactor.js';
 export { untrustedBlock } from './security/untrusted-block.js';

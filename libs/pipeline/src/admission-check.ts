@@ -11,6 +11,8 @@ export interface AdmissionCheckDeps {
   readonly github?: GitHubClient | undefined;
   readonly worktrees: Pick<GitWorktreeManager, 'originUrl'>;
   readonly now: () => Date;
+  /** Why the configured OS sandbox cannot start here (with the fix), or undefined when it can. */
+  readonly sandboxRefusal?: (() => Promise<string | undefined>) | undefined;
 }
 
 /**
@@ -34,8 +36,8 @@ export class AdmissionCheck {
 
   /**
    * Refuses at admission what could never run, so the user hears it at once instead of from a
-   * failed task: an agent name that is not configured, no installed agent, an issue or PR task
-   * without a GitHub token or repository.
+   * failed task: an agent name that is not configured, no installed agent, an OS sandbox that
+   * cannot start, an issue or PR task without a GitHub token or repository.
    */
   async check(input: TaskRequest, project: Project): Promise<void> {
     checkSeed(input);
@@ -73,6 +75,9 @@ export class AdmissionCheck {
         'agent: no agent is available on this server: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY, then restart',
       );
     }
+    // Nothing runs unsandboxed by accident: without the sandbox its mode needs, no task is taken.
+    const refusal = await this.deps.sandboxRefusal?.();
+    if (refusal !== undefined) throw new AppError('AGENT_UNAVAILABLE', refusal);
     if (input.kind === 'prompt') return;
     if (this.deps.github === undefined) {
       throw new AppError(

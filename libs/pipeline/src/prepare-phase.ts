@@ -32,6 +32,7 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
   if (project === undefined) throw new AppError('NOT_FOUND', `project "${ctx.task.project}" no longer exists`);
   if (!project.active) throw new AppError('CONFLICT', `project "${ctx.task.project}" is inactive`);
   ctx.project = project;
+  if (deps.sandboxWarning !== undefined) await ctx.log(deps.sandboxWarning);
   const repo = await projectRepository(project, (root) => deps.worktrees.originUrl(root));
   ctx.repo = repo;
   const github = deps.github;

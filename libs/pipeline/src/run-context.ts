@@ -71,6 +71,8 @@ export interface TaskRunDeps {
   readonly outputLimitBytes: number;
   /** Measures spend and holds the spend limits; none when absent (nothing metered). */
   readonly spend?: SpendMeter | undefined;
+  /** Said in every task's log when its agents and commands run without the OS sandbox (`danger-full-access`). */
+  readonly sandboxWarning?: string | undefined;
 }
 
 /** How a run writes: through the recorder (state table, SQL guard, redaction, then live events). */

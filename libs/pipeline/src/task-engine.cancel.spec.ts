@@ -5,6 +5,7 @@ import type { TelemetryEventDraft } from '@agent-harness/observe';
 import type { Task, TaskStatus } from '@agent-harness/queue';
 import {
   FAKE_AGENT_BIN_DIR,
+  hostPid,
   isProcessRunning,
   processesInDirectory,
   startFakeGitHub,
@@ -40,7 +41,7 @@ describe('TaskEngine cancel in every phase (real SQLite, git, processes)', { tim
     github = undefined;
   });
 
-  const pidFile = (): string => join(fixture.data.path, 'blocking.pid');
+  const pidFile = (): string => fixture.shared('blocking.pid');
 
   /** Waits (bounded) for `check` to hold. */
   async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
@@ -87,11 +88,13 @@ describe('TaskEngine cancel in every phase (real SQLite, git, processes)', { tim
     return cancelled;
   }
 
-  const blockingPid = (): number => Number(readFileSync(pidFile(), 'utf8').trim());
+  /** The blocking process, by its PID on the host (it wrote the one it has in its sandbox). */
+  const blockingPid = (id: string): number =>
+    hostPid(Number(readFileSync(pidFile(), 'utf8').trim()), `HARNESS_TASK_ID=${id}`);
 
   it('in validation: the check is ended at once and recorded as cancelled, not failed', async () => {
     const { engine, id } = await blockedTask('validating', { preCommit: ['true', blockFor600s(pidFile())] });
-    await cancelAndCheck(engine, id, blockingPid());
+    await cancelAndCheck(engine, id, blockingPid(id));
     const validations = await fixture.tasks().eventsAfter(id, 0, 1000, ['validation']);
     expect(validations).toHaveLength(1);
     expect(validations[0]?.data).toMatchObject({
@@ -110,7 +113,7 @@ describe('TaskEngine cancel in every phase (real SQLite, git, processes)', { tim
 
   it('in pre_push: the check is ended at once and nothing is pushed', async () => {
     const { engine, id } = await blockedTask('committing', { prePush: [blockFor600s(pidFile())] });
-    const task = await cancelAndCheck(engine, id, blockingPid());
+    const task = await cancelAndCheck(engine, id, blockingPid(id));
     expect(fixture.repo.git('--git-dir', fixture.repo.originPath ?? '', 'branch', '--list')).not.toContain(
       task.branch ?? 'no branch',
     );
@@ -122,7 +125,7 @@ describe('TaskEngine cancel in every phase (real SQLite, git, processes)', { tim
     fixture.repo.git('push', '--quiet', 'origin', 'HEAD:main');
     fixture.repo.git('config', 'filter.slow.clean', `${blockFor600s(pidFile())}; cat`);
     const { engine, id } = await blockedTask('committing', {});
-    await cancelAndCheck(engine, id, blockingPid());
+    await cancelAndCheck(engine, id, blockingPid(id));
   });
 
   it('in the push: git and the hook the remote runs are ended', async () => {
@@ -131,7 +134,7 @@ describe('TaskEngine cancel in every phase (real SQLite, git, processes)', { tim
     writeFileSync(hook, `#!/bin/sh\n${blockFor600s(pidFile())}\n`);
     chmodSync(hook, 0o755);
     const { engine, id } = await blockedTask('committing', {});
-    const task = await cancelAndCheck(engine, id, blockingPid());
+    const task = await cancelAndCheck(engine, id, blockingPid(id));
     expect(task.commit).toBeDefined();
   });
 
@@ -157,7 +160,7 @@ describe('TaskEngine cancel in every phase (real SQLite, git, processes)', { tim
       toml: `[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n[agents.codex.env]\nFAKE_AGENT_SCENARIO = ${scenario}\n`,
       review: { enabled: true, reviewerAgent: 'codex', maxRounds: 1 },
     });
-    await cancelAndCheck(engine, id, blockingPid());
+    await cancelAndCheck(engine, id, blockingPid(id));
   });
 
   it('bounds a step that ignores the cancel: the task still ends, with a warning', async () => {

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AppError, REDACTED_SECRET } from '@agent-harness/core';
+import { processesWithMarker } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineFixture } from '../test/engine-fixture.js';
 
@@ -27,8 +28,8 @@ describe('TaskEngine against hostile project code', () => {
     JSON.stringify([await fixture.tasks().get(id), await fixture.tasks().eventsAfter(id, 0, 10_000)]);
 
   it("runs validation commands without the server's secrets, with the task marker", async () => {
-    const envFile = join(fixture.data.path, 'validation-env');
-    const procFile = join(fixture.data.path, 'validation-proc-environ');
+    const envFile = fixture.shared('validation-env');
+    const procFile = fixture.shared('validation-proc-environ');
     const check = `env > ${envFile}; tr '\\0' '\\n' < /proc/$$/environ > ${procFile}`;
     const e = await fixture.start(
       { edits: [{ path: 'a.txt', content: 'a\n' }] },
@@ -46,7 +47,8 @@ describe('TaskEngine against hostile project code', () => {
 
   it('redacts a secret that project code prints, in stored events, the task error and the fix prompt', async () => {
     // Project code that gets hold of a secret some other way (a file) and prints it.
-    const leaked = join(fixture.data.path, 'leaked.txt');
+    const leaked = fixture.shared('leaked.txt');
+    mkdirSync(dirname(leaked), { recursive: true });
     writeFileSync(leaked, `token=${CANARIES.GITHUB_TOKEN}\n`);
     const e = await fixture.start(
       { edits: [{ path: 'a.txt', content: 'a\n' }] },
@@ -63,8 +65,30 @@ describe('TaskEngine against hostile project code', () => {
     expect(agentLog).not.toContain(CANARIES.GITHUB_TOKEN);
   });
 
-  it('runs no hook an agent planted, and restores the shared git config and hooks it changed', async () => {
-    const proof = join(fixture.data.path, 'hook-ran');
+  it('in the sandbox, an agent cannot plant a hook or change the shared git config', async () => {
+    const proof = fixture.shared('hook-ran');
+    const plant = [
+      'hooks=$(git rev-parse --git-common-dir)/hooks',
+      `printf '#!/bin/sh\\nenv > ${proof}\\n' > "$hooks/pre-push" && echo planted > planted.txt`,
+      `git config core.hooksPath "$hooks" && echo configured > configured.txt`,
+      'true',
+    ].join('; ');
+    const configBefore = readFileSync(join(fixture.repo.path, '.git', 'config'), 'utf8');
+    const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }], commands: [plant] }, { env: CANARIES });
+    const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
+    expect(task.status).toBe('done');
+    // Both writes were refused: the shared .git is read-only in the sandbox.
+    expect(fixture.repo.git('show', `${task.commit ?? ''}:a.txt`)).toBe('a');
+    expect(() => fixture.repo.git('show', `${task.commit ?? ''}:planted.txt`)).toThrow();
+    expect(() => fixture.repo.git('show', `${task.commit ?? ''}:configured.txt`)).toThrow();
+    expect(existsSync(proof)).toBe(false);
+    expect(readFileSync(join(fixture.repo.path, '.git', 'config'), 'utf8')).toBe(configBefore);
+    expect(existsSync(join(fixture.repo.path, '.git', 'hooks', 'pre-push'))).toBe(false);
+    expect(await storedText(task.id)).not.toContain("changed the repository's shared");
+  });
+
+  it('without the sandbox (danger-full-access), runs no hook an agent planted, and restores the shared git config and hooks it changed', async () => {
+    const proof = fixture.shared('hook-ran');
     const plant = [
       'hooks=$(git rev-parse --git-common-dir)/hooks',
       `printf '#!/bin/sh\\nenv > ${proof}\\n' > "$hooks/pre-push"`,
@@ -74,7 +98,10 @@ describe('TaskEngine against hostile project code', () => {
       `git config alias.evil '!touch ${proof}'`,
     ].join(' && ');
     const configBefore = readFileSync(join(fixture.repo.path, '.git', 'config'), 'utf8');
-    const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }], commands: [plant] }, { env: CANARIES });
+    const e = await fixture.start(
+      { edits: [{ path: 'a.txt', content: 'a\n' }], commands: [plant] },
+      { env: CANARIES, sandboxMode: 'danger-full-access' },
+    );
     const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
     expect(task.status).toBe('done');
     expect(fixture.repo.git('ls-remote', 'origin', task.branch ?? '')).toContain(task.commit);
@@ -88,13 +115,14 @@ describe('TaskEngine against hostile project code', () => {
   });
 
   it('ends what the agent left running with setsid when the task ends, and at recovery after a crash', async () => {
-    const pidFile = join(fixture.data.path, 'escaped.pid');
+    const pidFile = fixture.shared('escaped.pid');
     const escape = `setsid sleep 300 > /dev/null 2>&1 < /dev/null & echo $! > ${pidFile}`;
     const e = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }], commands: [escape] });
     const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'x' })).id);
     expect(task.status).toBe('done');
-    const escaped = Number(readFileSync(pidFile, 'utf8'));
-    expect(isAlive(escaped)).toBe(false);
+    // It wrote the PID it has in its sandbox: nothing of the task runs any more, wherever it went.
+    expect(readFileSync(pidFile, 'utf8').trim()).toMatch(/^\d+$/);
+    expect(processesWithMarker(`HARNESS_TASK_ID=${task.id}`)).toEqual([]);
 
     // A crashed server's task: its process carries the marker but works elsewhere, in its own session.
     await fixture.engine?.stop();

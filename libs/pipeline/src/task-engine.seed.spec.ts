@@ -68,7 +68,7 @@ describe('seeded tasks and skills (real SQLite, real git, scripted agent)', () =
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatchObject({ taskId: submitted.id, project: 'app' });
     expect(asked[0]?.text).toContain('Check the guard');
-    const [call] = readFakeAgentLog(join(fixture.data.path, 'agent-log.jsonl'));
+    const [call] = readFakeAgentLog(fixture.agentLog);
     expect(call?.prompt).toContain('### review\nRead the diff twice.');
   });
 

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TypeOrmUsageLedger } from '@agent-harness/persistence';
-import { FAKE_AGENT_BIN_DIR } from '@agent-harness/testing';
+import { FAKE_AGENT_BIN_DIR, processesWithMarker } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineFixture } from '../test/engine-fixture.js';
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('TaskEngine spend limits (real SQLite, real git, scripted claude process)', () => {
   let fixture: EngineFixture;
@@ -24,7 +14,7 @@ describe('TaskEngine spend limits (real SQLite, real git, scripted claude proces
   });
 
   it('stops an agent mid-run when its spend crosses task_max_usd: process group ended, task failed (budget)', async () => {
-    const pidFile = join(fixture.data.path, 'grandchild.pid');
+    const pidFile = fixture.shared('grandchild.pid');
     // It edits (one model step: ~12k input tokens, about $0.04 at Sonnet's price), then keeps working forever.
     const engine = await fixture.start(
       { edits: [{ path: 'a.txt', content: 'a\n' }], hang: 'after_commands', grandchildPidFile: pidFile },
@@ -42,7 +32,9 @@ describe('TaskEngine spend limits (real SQLite, real git, scripted claude proces
       .split('\n')
       .map((l) => JSON.parse(l) as { argv: string[] });
     expect(call?.argv).toEqual(expect.arrayContaining(['--max-budget-usd', '0.01']));
-    expect(isAlive(Number(readFileSync(pidFile, 'utf8')))).toBe(false);
+    // It wrote the PID it has in its sandbox: nothing of the task runs any more, wherever it went.
+    expect(readFileSync(pidFile, 'utf8').trim()).toMatch(/^\d+$/);
+    expect(processesWithMarker(`HARNESS_TASK_ID=${task.id}`)).toEqual([]);
     const [usage] = await new TypeOrmUsageLedger(fixture.database.dataSource).summary({});
     expect(usage).toMatchObject({ project: 'app', agent: 'claude', runs: 1, fallbackRuns: 0 });
     expect(usage?.costUsd).toBeGreaterThan(0.01);

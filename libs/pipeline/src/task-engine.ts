@@ -50,6 +50,13 @@ export interface TaskEngineDeps {
   readonly review?: ReviewSettings | undefined;
   /** Runs validation commands in worktrees. */
   readonly commands: CommandRunner;
+  /**
+   * Why the configured OS sandbox cannot start here, with the fix: tasks are then refused at
+   * admission (`ConfiguredSandbox.refusal`).
+   */
+  readonly sandboxRefusal?: (() => Promise<string | undefined>) | undefined;
+  /** Said in every task's log when its agents and commands run without the OS sandbox (`danger-full-access`). */
+  readonly sandboxWarning?: string | undefined;
   readonly now?: () => Date;
   readonly newId?: () => string;
   readonly logger?: { log(message: string): void; error(message: string): void };
@@ -164,6 +171,7 @@ export class TaskEngine {
       github: deps.github,
       worktrees: deps.worktrees,
       now: this.now,
+      sandboxRefusal: deps.sandboxRefusal,
     });
     this.storage = deps.storage === undefined ? undefined : new StorageGate({ ...deps.storage, logger: deps.logger });
     this.execution = new TaskExecution({

@@ -1,6 +1,14 @@
-import { join } from 'node:path';
-import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
-import { commandEnv, DEFAULT_PRICES, resolveConfig, SecretRedactor, secretValues } from '@agent-harness/core';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
+import {
+  commandEnv,
+  DEFAULT_PRICES,
+  resolveConfig,
+  SecretRedactor,
+  secretValues,
+  type SandboxMode,
+} from '@agent-harness/core';
 import type { GitHubClient } from '@agent-harness/github';
 import type { TelemetrySink } from '@agent-harness/observe';
 import {
@@ -26,6 +34,8 @@ import type { ReviewSettings, TaskSkills } from '../src/run-context.js';
 
 /** Options of one engine under test. */
 export interface EngineOptions {
+  /** `[agents] sandbox_mode`; default the configuration's (`workspace-write`). */
+  readonly sandboxMode?: SandboxMode;
   readonly maxConcurrent?: number;
   readonly maxQueue?: number;
   readonly projectMax?: number;
@@ -78,8 +88,17 @@ export class EngineFixture {
     return new EngineFixture(data, repo, database);
   }
 
+  /**
+   * A file the test shares with the agents and commands of its tasks: in a directory outside the
+   * worktrees, made writable in their sandbox by `[sandbox] allow_write` (all else there is hidden).
+   */
+  shared(name: string): string {
+    return join(this.data.path, 'shared', name);
+  }
+
+  /** Where the scripted agent logs its runs. */
   get agentLog(): string {
-    return join(this.data.path, 'agent-log.jsonl');
+    return this.shared('agent-log.jsonl');
   }
 
   tasks(): TypeOrmTaskRepository {
@@ -88,11 +107,22 @@ export class EngineFixture {
 
   async start(scenario: FakeAgentScenario, options: EngineOptions = {}): Promise<TaskEngine> {
     const agentEnv = `[agents.claude.env]\nFAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify(scenario))}\nFAKE_AGENT_LOG = ${JSON.stringify(this.agentLog)}\n`;
-    const agents = options.defaultAgent === undefined ? '' : `[agents]\ndefault_agent = "${options.defaultAgent}"\n`;
-    const toml = `${agents}[agents.claude]\ncli_path = "${options.claudePath ?? `${FAKE_AGENT_BIN_DIR}/claude`}"\n${options.toml ?? ''}\n${agentEnv}`;
+    const agentsKeys = [
+      ...(options.defaultAgent === undefined ? [] : [`default_agent = "${options.defaultAgent}"`]),
+      ...(options.sandboxMode === undefined ? [] : [`sandbox_mode = "${options.sandboxMode}"`]),
+    ];
+    const agents = agentsKeys.length === 0 ? '' : `[agents]\n${agentsKeys.join('\n')}\n`;
+    mkdirSync(dirname(this.agentLog), { recursive: true });
+    const sandboxToml = `[sandbox]\nallow_write = [${JSON.stringify(dirname(this.agentLog))}]\n`;
+    const toml = `${agents}[agents.claude]\ncli_path = "${options.claudePath ?? `${FAKE_AGENT_BIN_DIR}/claude`}"\n${options.toml ?? ''}\n${agentEnv}${sandboxToml}`;
     const env = { PATH: process.env['PATH'], HOME: this.data.path, ...this.repo.gitEnv, ...options.env };
     const config = resolveConfig({ file: { path: '/c/h.toml', text: toml }, env, homeDir: '/h', cwd: '/' });
     if (!config.ok) throw config.error;
+    // The sandbox the server puts agents and validation in, as configured (workspace-write by default).
+    const sandbox = ConfiguredSandbox.fromConfig(
+      { ...config.value, server: { ...config.value.server, data_dir: this.data.path } },
+      this.data.path,
+    );
     const projects = new TypeOrmProjectCatalog(this.database.dataSource);
     await projects.syncFromConfig([
       {
@@ -109,7 +139,7 @@ export class EngineFixture {
       tasks: this.tasks(),
       projects,
       worktrees: new GitWorktreeManager({ worktreesDir: join(this.data.path, 'worktrees'), env }),
-      agents: AgentRegistry.fromConfig(config.value, env, '/'),
+      agents: AgentRegistry.fromConfig(config.value, env, '/', sandbox),
       limits: { maxConcurrentTasks: options.maxConcurrent ?? 4, maxQueueSize: options.maxQueue ?? 32 },
       validation: {
         preCommit: options.preCommit ?? [],
@@ -117,7 +147,8 @@ export class EngineFixture {
         timeoutMs: options.validationTimeoutMs ?? 30_000,
         maxRetries: 2,
       },
-      commands: new ShellCommandRunner(commandEnv(env)),
+      commands: new ShellCommandRunner(commandEnv(env), (command) => sandbox.wrapCommand(command, 'workspace-write')),
+      sandboxRefusal: () => sandbox.refusal(),
       redactor: new SecretRedactor(secretValues(env, [config.value.github.token])),
       github: options.github,
       review: options.review ?? { enabled: false, reviewerAgent: 'codex', maxRounds: 1 },

@@ -1,6 +1,6 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { AppError, commandEnv } from '@agent-harness/core';
+import { AppError, commandEnv, type CommandSpec, type SandboxedCommand } from '@agent-harness/core';
 import { normalizeRelativePath } from './glob.js';
 import { parseGuardOutput, toViolations } from './guard-output.js';
 import { runGuardProcess, type GuardProcessOutcome } from './guard-process.js';
@@ -27,6 +27,11 @@ export interface RunGuardsOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Added to the allow-listed environment as given (e.g. the project's configured env). */
   readonly extraEnv?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Puts each guard into its OS sandbox (read-only, no network: `CommandSandbox.wrapCommand`). A
+   * sandbox that cannot start is the guard's problem (`spawn_failed`); the guard does not run.
+   */
+  readonly sandbox?: ((command: CommandSpec) => Promise<SandboxedCommand>) | undefined;
 }
 
 /** @public */
@@ -35,6 +40,43 @@ export const DEFAULT_GUARD_TIMEOUT_MS = 60_000;
 export const DEFAULT_GUARD_OUTPUT_BYTES = 1024 * 1024;
 const MAX_GUARDS = 100;
 const KILL_GRACE_MS = 1000;
+
+/** One guard, in its sandbox when there is one. */
+async function runGuard(
+  spec: CommandSpec,
+  options: Pick<RunGuardsOptions, 'sandbox'> & { timeoutMs: number; maxOutputBytes: number },
+): Promise<GuardProcessOutcome> {
+  let command: SandboxedCommand | undefined;
+  try {
+    command = await options.sandbox?.(spec);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return {
+      stdout: '',
+      stderrTail: '',
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+      outputLimited: false,
+      spawnError: `it cannot start in its sandbox: ${why}`,
+      durationMs: 0,
+    };
+  }
+  const run = command ?? spec;
+  try {
+    return await runGuardProcess({
+      executable: run.command,
+      args: run.args,
+      cwd: run.cwd,
+      env: run.env,
+      timeoutMs: options.timeoutMs,
+      maxOutputBytes: options.maxOutputBytes,
+      killGraceMs: KILL_GRACE_MS,
+    });
+  } finally {
+    await command?.dispose();
+  }
+}
 
 interface GuardFile {
   readonly name: string;
@@ -69,15 +111,10 @@ export async function runGuards(options: RunGuardsOptions): Promise<GuardScanRes
     problems,
   });
   for (const guard of guardFiles) {
-    const outcome = await runGuardProcess({
-      executable: guard.executable,
-      args: [projectRoot, ...files],
-      cwd: projectRoot,
-      env,
-      timeoutMs,
-      maxOutputBytes,
-      killGraceMs: KILL_GRACE_MS,
-    });
+    const outcome = await runGuard(
+      { command: guard.executable, args: [projectRoot, ...files], cwd: projectRoot, env },
+      { timeoutMs, maxOutputBytes, sandbox: options.sandbox },
+    );
     if (outcome.spawnError !== undefined) {
       problems.push({
         guard: guard.name,

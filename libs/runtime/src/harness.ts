@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AgentRegistry, ShellCommandRunner } from '@agent-harness/agents';
+import { AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
 import { GitHubClient } from '@agent-harness/github';
 import {
@@ -78,6 +79,8 @@ export interface Harness {
   readonly tasks: TaskRepository;
   readonly projects: ProjectCatalog;
   readonly agents: AgentRegistry;
+  /** The OS sandbox every agent run and project command starts in (`[agents] sandbox_mode`, `[sandbox]`). */
+  readonly sandbox: ConfiguredSandbox;
   readonly engine: TaskEngine;
   readonly projectAdmin: ProjectAdmin;
   /** Telemetry events (tasks, validation, reviews, edits, scans): read by health and GC. */
@@ -169,6 +172,17 @@ function serverIdOf(dataDir: string): string {
 }
 
 /**
+ * What every task's log (and the server's start) says when `[agents] sandbox_mode` turns the OS
+ * sandbox off; undefined when it is on.
+ * @public
+ */
+export function sandboxWarning(config: HarnessConfig): string | undefined {
+  return config.agents.sandbox_mode === 'danger-full-access'
+    ? 'warning: [agents] sandbox_mode = "danger-full-access": agents and project commands run without the OS sandbox (they can read your credentials, other checkouts and the network)'
+    : undefined;
+}
+
+/**
  * Opens (and migrates) the database in `data_dir` and builds the engine and its parts from the
  * configuration. Nothing runs until `start()`.
  * @public
@@ -185,7 +199,8 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   const projects = new TypeOrmProjectCatalog(database.dataSource, undefined, {
     localRoots: new Map(config.projects.map((p) => [p.name, p.root])),
   });
-  const agents = AgentRegistry.fromConfig(config, env, config.server.data_dir);
+  const sandbox = ConfiguredSandbox.fromConfig(config, options.homeDir ?? env['HOME'] ?? homedir());
+  const agents = AgentRegistry.fromConfig(config, env, config.server.data_dir, sandbox);
   const worktrees = new GitWorktreeManager({
     worktreesDir: join(config.server.data_dir, 'worktrees'),
     env,
@@ -214,7 +229,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     await database.close();
     throw error;
   });
-  const rules = new RulesService({ config, events, env, homeDir: options.homeDir, now: options.now });
+  const rules = new RulesService({ config, events, env, homeDir: options.homeDir, now: options.now, sandbox });
   // Secret values never stored, streamed or prompted: task events, draft files, learned rules and skills.
   const redactor = new SecretRedactor(secretValues(env, configuredSecrets(config)));
   const skills = new SkillsService({
@@ -283,8 +298,12 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       reviewerAgent: config.agents.review.reviewer_agent,
       maxRounds: config.agents.review.max_rounds,
     },
-    // Validation runs project code: an allow-listed environment, never the server's.
-    commands: new ShellCommandRunner(commandEnv(env, config.validation.env)),
+    // Validation runs project code: an allow-listed environment, never the server's, in the sandbox.
+    commands: new ShellCommandRunner(commandEnv(env, config.validation.env), (command) =>
+      sandbox.wrapCommand(command, 'workspace-write'),
+    ),
+    sandboxRefusal: () => sandbox.refusal(),
+    sandboxWarning: sandboxWarning(config),
     redactor,
     ...(logger === undefined ? {} : { logger }),
     serverId,
@@ -423,6 +442,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     tasks,
     projects,
     agents,
+    sandbox,
     engine,
     projectAdmin,
     events,

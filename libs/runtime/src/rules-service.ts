@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { HarnessConfig } from '@agent-harness/core';
+import type { CommandSandbox, HarnessConfig } from '@agent-harness/core';
 import {
   buildHealthReport,
   buildHealthReports,
@@ -55,6 +55,8 @@ export class RulesService {
       readonly env: Readonly<Record<string, string | undefined>>;
       readonly homeDir?: string | undefined;
       readonly now?: (() => Date) | undefined;
+      /** Guards run read-only in it, without network. */
+      readonly sandbox?: CommandSandbox | undefined;
     },
   ) {
     this.learned = new FileLearnedRuleStore(join(deps.config.server.data_dir, 'rules', 'learned'));
@@ -78,7 +80,13 @@ export class RulesService {
   /** Runs the project's guards against its rules and stores what they found. */
   async scan(project: ScannedProject): Promise<RuleScan> {
     const catalogue = await this.loadRules(project);
-    const result = await runGuards({ projectRoot: project.root, catalogue, env: this.deps.env });
+    const { sandbox } = this.deps;
+    const result = await runGuards({
+      projectRoot: project.root,
+      catalogue,
+      env: this.deps.env,
+      sandbox: sandbox === undefined ? undefined : (command) => sandbox.wrapCommand(command, 'read-only'),
+    });
     const scanId = randomUUID();
     const ts = this.now().toISOString();
     const violations = emptySeverityCounts();

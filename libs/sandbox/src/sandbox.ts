@@ -144,9 +144,11 @@ export class BubblewrapSandbox {
       ...(withProxy ? [{ port: proxyPort, socket: 'proxy.sock' }] : []),
     ];
     const proxyUrl = `http://127.0.0.1:${String(proxyPort)}`;
+    // The host's TMPDIR may be hidden inside: the sandbox has its own /tmp.
     const env: Record<string, string> = withProxy
       ? {
           ...spec.env,
+          TMPDIR: '/tmp',
           HTTP_PROXY: proxyUrl,
           HTTPS_PROXY: proxyUrl,
           http_proxy: proxyUrl,
@@ -154,7 +156,7 @@ export class BubblewrapSandbox {
           NO_PROXY: 'localhost,127.0.0.1,::1',
           no_proxy: 'localhost,127.0.0.1,::1',
         }
-      : { ...spec.env };
+      : { ...spec.env, TMPDIR: '/tmp' };
     const args = bwrapArgs({
       policy,
       cwd: spec.cwd,

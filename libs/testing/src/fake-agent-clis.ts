@@ -123,3 +123,13 @@ export function readFakeAgentLog(logFile: string): FakeAgentInvocation[] {
     .filter(Boolean)
     .map((line) => JSON.parse(line) as FakeAgentInvocation);
 }
+
+/**
+ * `[sandbox] allow_write` for a test's own directories (where a scripted agent logs and counts its
+ * runs, where its commands leave marks): outside its worktree, nothing else is writable in the
+ * sandbox. Ends with a newline; put it where a new table may start.
+ * @public
+ */
+export function sandboxAllowWriteToml(...dirs: readonly string[]): string {
+  return `[sandbox]\nallow_write = ${JSON.stringify(dirs)}\n`;
+}

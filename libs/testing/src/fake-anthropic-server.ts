@@ -223,3 +223,14 @@ export function fileWritingModel(
     return { kind: 'message', text: 'I have no tool to write files with.' };
   };
 }
+
+/**
+ * A model that has Claude Code run one shell command (its `Bash` tool), then says it is done.
+ * @public
+ */
+export function commandRunningModel(command: string, finalText = 'Done: I ran the command.'): FakeAnthropicScript {
+  return (request) =>
+    isAnsweringTools(request)
+      ? { kind: 'message', text: finalText }
+      : { kind: 'message', text: 'I will run it.', toolUses: [{ name: 'Bash', input: { command } }] };
+}

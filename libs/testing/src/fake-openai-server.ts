@@ -198,3 +198,11 @@ export function fileWritingCodexModel(
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * A model that has Codex run one shell command, then says it is done.
+ * @public
+ */
+export function commandRunningCodexModel(command: string, finalText = 'Done: I ran the command.'): FakeOpenAiScript {
+  return (request) => (hasToolOutput(request) ? { kind: 'message', text: finalText } : { kind: 'shell', command });
+}

@@ -7,18 +7,30 @@ export type { CreateTempPostgresDatabaseOptions, TempPostgresDatabase } from './
 export type { CreateTempGitRepoOptions, TempGitRepo } from './git-repo.js';
 export { runHarness, spawnHarness, startHarnessServer, killStartedHarnessProcesses } from './harness-process.js';
 export type { HarnessProcess, HarnessRunOptions, HarnessServerProcess, ProcessExit } from './harness-process.js';
-export { FAKE_AGENT_BIN_DIR, fakeAgentEnv, fakeAgentToml, readFakeAgentLog } from './fake-agent-clis.js';
+export {
+  FAKE_AGENT_BIN_DIR,
+  fakeAgentEnv,
+  fakeAgentToml,
+  readFakeAgentLog,
+  sandboxAllowWriteToml,
+} from './fake-agent-clis.js';
 export type { FakeAgentInvocation, FakeAgentScenario } from './fake-agent-clis.js';
 export type { FakeModelServer, RecordedModelRequest, TransportFault } from './fake-model-server.js';
 export {
   startFakeAnthropicServer,
+  commandRunningModel,
   fileWritingModel,
   isAnsweringTools,
   offeredTools,
   workingDirectoryOf,
 } from './fake-anthropic-server.js';
 export type { FakeAnthropicReply, FakeAnthropicScript } from './fake-anthropic-server.js';
-export { startFakeOpenAiServer, fileWritingCodexModel, hasToolOutput } from './fake-openai-server.js';
+export {
+  startFakeOpenAiServer,
+  commandRunningCodexModel,
+  fileWritingCodexModel,
+  hasToolOutput,
+} from './fake-openai-server.js';
 export type { FakeOpenAiReply, FakeOpenAiScript } from './fake-openai-server.js';
 export {
   REAL_AGENT_CLI_VERSIONS,
@@ -29,7 +41,7 @@ export {
   realCodexEnv,
 } from './real-agent-clis.js';
 export type { RealAgentClis } from './real-agent-clis.js';
-export { isProcessRunning, processesInDirectory } from './processes.js';
+export { hostPid, isProcessRunning, processesInDirectory, processesWithMarker } from './processes.js';
 export { startFakeGitHub } from './fake-github-server.js';
 export type {
   FakeGitHub,

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { AgentRun } from '@agent-harness/agents';
 import type { AgentOutcome, HarnessConfig, SandboxMode } from '@agent-harness/core';
 import type { CliContext } from '../cli-context.js';
@@ -30,8 +31,9 @@ export async function startOneShotRun(
   request: OneShotRunRequest,
 ): Promise<OneShotRun> {
   // Loaded here so other commands start without the agent SDKs.
-  const { AgentRegistry } = await import('@agent-harness/agents');
-  const registry = AgentRegistry.fromConfig(config, ctx.env, ctx.cwd);
+  const { AgentRegistry, ConfiguredSandbox } = await import('@agent-harness/agents');
+  const sandbox = ConfiguredSandbox.fromConfig(config, ctx.env['HOME'] ?? homedir());
+  const registry = AgentRegistry.fromConfig(config, ctx.env, ctx.cwd, sandbox);
   const runner = registry.select({ agent: request.agent, projectDefault: request.projectDefaultAgent });
   const run = runner.run({
     prompt: request.prompt,

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { homedir } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { commandEnv, type HarnessConfig } from '@agent-harness/core';
 
@@ -21,8 +22,9 @@ export async function findAgents(
   cwd: string,
 ): Promise<FoundAgent[]> {
   // Loaded here so other commands start without the agent SDKs.
-  const { AgentRegistry } = await import('@agent-harness/agents');
-  const available = AgentRegistry.fromConfig(config, env, cwd)
+  const { AgentRegistry, ConfiguredSandbox } = await import('@agent-harness/agents');
+  const sandbox = ConfiguredSandbox.fromConfig(config, env['HOME'] ?? homedir());
+  const available = AgentRegistry.fromConfig(config, env, cwd, sandbox)
     .availability()
     .filter((agent) => agent.available);
   return Promise.all(

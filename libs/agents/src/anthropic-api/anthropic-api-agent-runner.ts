@@ -6,7 +6,9 @@ import {
   commandEnv,
   type AgentEndReason,
   type AgentEvent,
+  type CommandSandbox,
   type HarnessConfig,
+  type SandboxMode,
   type TokenUsage,
 } from '@agent-harness/core';
 import { AgentRunner, completedEvent, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
@@ -25,6 +27,10 @@ export interface AnthropicApiAgentRunnerDeps {
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** Longest a single `run_command` may take. Default 10 minutes. */
   readonly commandTimeoutMs?: number;
+  /** `[agents] sandbox_mode`, used when a request names none. Default `workspace-write`. */
+  readonly sandboxMode?: SandboxMode | undefined;
+  /** The OS sandbox the model's commands run in; without one, they run as they are. */
+  readonly sandbox?: CommandSandbox | undefined;
 }
 
 /** Conversations kept for `resumeSessionId`, oldest dropped first. */
@@ -128,6 +134,8 @@ export class AnthropicApiAgentRunner extends AgentRunner {
       request.cwd,
       { ...commandEnv(this.deps.baseEnv), ...request.env },
       this.deps.commandTimeoutMs ?? 600_000,
+      (request.sandboxMode ?? this.deps.sandboxMode) === 'read-only' ? 'read-only' : 'workspace-write',
+      this.deps.sandbox,
     );
 
     try {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import type { FileChange } from '@agent-harness/core';
+import type { CommandAccess, CommandSandbox, FileChange } from '@agent-harness/core';
 import type Anthropic from '@anthropic-ai/sdk';
 import { resolvePathInside } from '../process/paths.js';
 import { ShellCommandRunner } from '../process/shell-command-runner.js';
@@ -70,13 +70,22 @@ export class WorkspaceTools {
 
   private readonly shell: ShellCommandRunner;
 
+  /**
+   * `access` `read-only`: `write_file` is refused and commands see the directory read-only (in the
+   * sandbox, when there is one: `sandbox` wraps each command).
+   */
   constructor(
     root: string,
     commandEnv: Readonly<Record<string, string>>,
     private readonly commandTimeoutMs: number,
+    private readonly access: CommandAccess = 'workspace-write',
+    sandbox?: CommandSandbox,
   ) {
     this.root = realpathSync(root);
-    this.shell = new ShellCommandRunner(commandEnv);
+    this.shell = new ShellCommandRunner(
+      commandEnv,
+      sandbox === undefined ? undefined : (command) => sandbox.wrapCommand(command, access),
+    );
   }
 
   async call(name: string, input: unknown, signal: AbortSignal): Promise<ToolOutcome> {
@@ -129,6 +138,7 @@ export class WorkspaceTools {
   }
 
   private write(path: string, content: string): ToolOutcome {
+    if (this.access === 'read-only') throw new ToolRefusal('this run is read-only: files cannot be written');
     const file = this.resolveInside(path);
     const existed = existsSync(file);
     mkdirSync(dirname(file), { recursive: true });

@@ -1,4 +1,12 @@
-import { agentEnv, type AgentEndReason, type AgentEnvAllowance, type HarnessConfig } from '@agent-harness/core';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  agentEnv,
+  type AgentEndReason,
+  type AgentEnvAllowance,
+  type CommandSandbox,
+  type HarnessConfig,
+} from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { taskMarkerOf } from '../process/orphans.js';
@@ -59,7 +67,12 @@ export interface ClaudeCodeAgentRunnerDeps {
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** How long Claude Code may keep failing to reach its model API before the run fails. Default 60 s. */
   readonly unreachableTimeoutMs?: number | undefined;
+  /** The OS sandbox every run starts in; without one, runs start as they are (a library user's choice). */
+  readonly sandbox?: CommandSandbox | undefined;
 }
+
+/** Hosts Claude Code reaches when no `ANTHROPIC_BASE_URL` is given: its API, its login, its feature flags. */
+export const CLAUDE_DOMAINS = ['api.anthropic.com', 'console.anthropic.com', 'statsig.anthropic.com', 'claude.ai'];
 
 /** How to install Claude Code, said when it is missing. */
 export const CLAUDE_INSTALL_HINT = 'npm install -g @anthropic-ai/claude-code';
@@ -132,7 +145,15 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
   }
 
   run(request: AgentRequest): AgentRun {
-    const { config } = this.deps;
+    const { config, sandbox } = this.deps;
+    const mode = request.sandboxMode ?? this.deps.sandboxMode;
+    const confined = sandbox !== undefined && mode !== 'danger-full-access';
+    const env = agentEnv(this.deps.baseEnv, CLAUDE_ENV, config.env, request.env);
+    // Inside the OS sandbox, full access is what the sandbox allows: Claude Code accepts it as root.
+    if (confined) env['IS_SANDBOX'] = '1';
+    const home = env['HOME'] ?? homedir();
+    const configDir = env['CLAUDE_CONFIG_DIR'];
+    const baseUrl = env['ANTHROPIC_BASE_URL'];
     return runCliAgent({
       agent: this.name,
       configKey: '[agents.claude] cli_path',
@@ -141,7 +162,7 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
       args: claudeArgs(config, this.deps.sandboxMode, request),
       stdin: request.prompt,
       cwd: request.cwd,
-      env: agentEnv(this.deps.baseEnv, CLAUDE_ENV, config.env, request.env),
+      env,
       parser: new ClaudeStreamParser(),
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,
@@ -149,6 +170,17 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
       marker: taskMarkerOf(request.env),
       unreachableTimeoutMs: this.deps.unreachableTimeoutMs,
       explainExit: explainClaudeExit,
+      sandbox:
+        sandbox === undefined
+          ? undefined
+          : (command) =>
+              sandbox.wrapAgent(command, {
+                mode,
+                stateDirs: [join(home, '.claude'), ...(configDir === undefined ? [] : [configDir])],
+                stateFiles: [join(home, '.claude.json')],
+                endpoints: baseUrl === undefined ? [] : [baseUrl],
+                domains: CLAUDE_DOMAINS,
+              }),
     });
   }
 }

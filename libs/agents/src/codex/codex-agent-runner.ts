@@ -1,4 +1,6 @@
-import { agentEnv, type AgentEnvAllowance, type HarnessConfig } from '@agent-harness/core';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { agentEnv, type AgentEnvAllowance, type CommandSandbox, type HarnessConfig } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { taskMarkerOf } from '../process/orphans.js';
@@ -14,6 +16,21 @@ export interface CodexAgentRunnerDeps {
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** How long Codex may keep reconnecting to its model API before the run fails. Default 60 s. */
   readonly unreachableTimeoutMs?: number | undefined;
+  /** The OS sandbox every run starts in; without one, runs start as they are (a library user's choice). */
+  readonly sandbox?: CommandSandbox | undefined;
+}
+
+/** Hosts Codex reaches when no base URL is given: the OpenAI API and the ChatGPT login. */
+export const CODEX_DOMAINS = ['api.openai.com', 'chatgpt.com', 'auth.openai.com'];
+
+/**
+ * The model services a Codex run was pointed at: `OPENAI_BASE_URL`, and any `base_url="…"` given in
+ * `extra_args` (`-c model_providers.x={…,base_url="…"}`, `-c openai_base_url=…`).
+ */
+export function codexEndpoints(extraArgs: readonly string[], env: Readonly<Record<string, string>>): string[] {
+  const urls = extraArgs.flatMap((arg) => [...arg.matchAll(/base_url\s*=\s*"?([^",}\s]+)/g)].map((m) => m[1] ?? ''));
+  const fromEnv = env['OPENAI_BASE_URL'];
+  return [...(fromEnv === undefined ? [] : [fromEnv]), ...urls].filter((url) => url !== '');
 }
 
 /**
@@ -32,21 +49,23 @@ export const CODEX_ENV: AgentEnvAllowance = {
 export const CODEX_INSTALL_HINT = 'npm install -g @openai/codex';
 
 /**
- * The command line for one run (without the binary). `danger-full-access` bypasses Codex's own
- * sandbox and approvals (the task's worktree is the isolation); the other modes are passed as
- * `sandbox_mode`, which `exec resume` also accepts. The prompt argument is `-`: Codex then reads
- * the prompt from stdin (also for `exec resume <thread> -`).
+ * The command line for one run (without the binary). Inside Harness's OS sandbox (`confined`),
+ * Codex's own sandbox is off: the OS sandbox enforces the mode, and Codex's (bubblewrap too) cannot
+ * start inside another. Unconfined, `danger-full-access` bypasses Codex's sandbox and approvals and
+ * the other modes are passed as `sandbox_mode`, which `exec resume` also accepts. The prompt
+ * argument is `-`: Codex then reads the prompt from stdin (also for `exec resume <thread> -`).
  */
 export function codexArgs(
   config: CodexConfig,
   sandboxMode: CodexAgentRunnerDeps['sandboxMode'],
   request: AgentRequest,
+  confined = false,
 ): string[] {
   const args = ['exec'];
   if (request.resumeSessionId !== undefined) args.push('resume');
   args.push('--json', '--skip-git-repo-check');
   const mode = request.sandboxMode ?? sandboxMode;
-  if (mode === 'danger-full-access' && request.allowedTools === undefined)
+  if (confined || (mode === 'danger-full-access' && request.allowedTools === undefined))
     args.push('--dangerously-bypass-approvals-and-sandbox');
   else args.push('-c', `sandbox_mode="${mode === 'danger-full-access' ? 'workspace-write' : mode}"`);
   const model = request.model ?? config.default_model;
@@ -70,22 +89,37 @@ export class CodexAgentRunner extends AgentRunner {
   }
 
   run(request: AgentRequest): AgentRun {
-    const { config } = this.deps;
+    const { config, sandbox } = this.deps;
+    const mode = request.sandboxMode ?? this.deps.sandboxMode;
+    const env = agentEnv(this.deps.baseEnv, CODEX_ENV, config.env, request.env);
+    const codexHome = env['CODEX_HOME'] ?? join(env['HOME'] ?? homedir(), '.codex');
+    const confined = sandbox !== undefined && mode !== 'danger-full-access';
     return runCliAgent({
       agent: this.name,
       configKey: '[agents.codex] cli_path',
       installHint: CODEX_INSTALL_HINT,
       command: config.cli_path,
-      args: codexArgs(config, this.deps.sandboxMode, request),
+      args: codexArgs(config, this.deps.sandboxMode, request, confined),
       stdin: request.prompt,
       cwd: request.cwd,
-      env: agentEnv(this.deps.baseEnv, CODEX_ENV, config.env, request.env),
+      env,
       parser: new CodexEventParser(),
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,
       signal: request.signal,
       marker: taskMarkerOf(request.env),
       unreachableTimeoutMs: this.deps.unreachableTimeoutMs,
+      sandbox:
+        sandbox === undefined || !confined
+          ? undefined
+          : (command) =>
+              sandbox.wrapAgent(command, {
+                mode,
+                stateDirs: [codexHome],
+                stateFiles: [],
+                endpoints: codexEndpoints(config.extra_args, env),
+                domains: CODEX_DOMAINS,
+              }),
     });
   }
 }

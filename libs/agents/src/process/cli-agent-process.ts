@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { AgentEndReason, AgentEvent, AgentOutcome } from '@agent-harness/core';
+import type { AgentEndReason, AgentEvent, AgentOutcome, CommandSpec, SandboxedCommand } from '@agent-harness/core';
 import { completedEvent, type AgentResult, type AgentRun } from '../agent-runner.js';
 import { AgentEventReplay } from '../event-replay.js';
 import { findExecutable } from './find-executable.js';
@@ -53,6 +53,11 @@ export interface CliAgentSpec {
   readonly marker?: ProcessMarker | undefined;
   /** How long the agent may keep failing to reach its model API before the run fails. Default 60 s. */
   readonly unreachableTimeoutMs?: number | undefined;
+  /**
+   * Puts the CLI into its OS sandbox just before it starts. A sandbox that cannot start fails the
+   * run (`unavailable`, with the fix): nothing runs unsandboxed by accident.
+   */
+  readonly sandbox?: ((command: CommandSpec) => Promise<SandboxedCommand>) | undefined;
   /** Explains an exit without a final result from the CLI's stderr (a refused flag, a setup problem). */
   readonly explainExit?: ((stderrTail: string) => { reason: AgentEndReason; message: string } | undefined) | undefined;
 }
@@ -97,179 +102,217 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
     return { events$: events$.events$, result: Promise.resolve(result) };
   }
 
-  const result = new Promise<AgentResult>((resolve) => {
-    if (spec.signal?.aborted === true) {
-      resolve(
-        finish({
-          ok: false,
-          reason: 'cancelled',
-          message: 'cancelled before start',
-          finalText: '',
-          usage: spec.parser.end().usage,
-        }),
-      );
-      return;
-    }
-    let child: ChildProcessWithoutNullStreams;
-    try {
-      child = spawn(executable, [...spec.args], {
-        cwd: spec.cwd,
-        env: spec.env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        detached: true,
+  const cancelledBeforeStart = (): AgentResult =>
+    finish({
+      ok: false,
+      reason: 'cancelled',
+      message: 'cancelled before start',
+      finalText: '',
+      usage: spec.parser.end().usage,
+    });
+  const unwrapped: SandboxedCommand = {
+    command: executable,
+    args: spec.args,
+    cwd: spec.cwd,
+    env: spec.env,
+    sandboxed: false,
+    refused: () => [],
+    dispose: () => Promise.resolve(),
+  };
+  const prepared: Promise<SandboxedCommand> =
+    spec.signal?.aborted === true || spec.sandbox === undefined
+      ? Promise.resolve(unwrapped)
+      : spec.sandbox({ command: executable, args: spec.args, cwd: spec.cwd, env: spec.env });
+  const result = prepared.then(
+    (command) => {
+      if (spec.signal?.aborted !== true) return launch(command);
+      return command.dispose().then(cancelledBeforeStart);
+    },
+    (error: unknown) => {
+      const why = error instanceof Error ? error.message : String(error);
+      return finish({
+        ok: false,
+        reason: 'unavailable',
+        message: `${spec.agent} cannot start in its sandbox: ${why}`,
+        finalText: '',
+        usage: spec.parser.end().usage,
       });
-    } catch (error) {
-      // spawn throws at once for some failures (E2BIG, a bad cwd on some platforms): still a result.
-      const message = `could not run ${spec.agent} (${executable}): ${error instanceof Error ? error.message : String(error)}`;
-      resolve(finish({ ok: false, reason: 'failed', message, finalText: '', usage: spec.parser.end().usage }));
-      return;
-    }
-    // The prompt, then end of input (Codex waits for it). A CLI that exits before reading (a refused
-    // flag, a bad binary) closes the pipe: not our failure.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(spec.stdin ?? '');
-    let stopReason: StopReason | undefined;
-    let stopMessage = '';
-    let spawnError: Error | undefined;
-    let stderrTail = '';
-
-    const stop = (reason: StopReason, message: string): void => {
-      if (stopReason !== undefined || child.pid === undefined) return;
-      stopReason = reason;
-      stopMessage = message;
-      void killProcessGroup(child.pid, graceMs);
-    };
-
-    const totalTimer = setTimeout(() => {
-      stop('timeout', `timed out after ${formatSeconds(spec.timeoutMs)}`);
-    }, spec.timeoutMs);
-    let idleTimer = setTimeout(onIdle, spec.idleTimeoutMs);
-    function onIdle(): void {
-      stop('idle_timeout', `no output for ${formatSeconds(spec.idleTimeoutMs)} (idle timeout)`);
-    }
-    const onAbort = (): void => {
-      stop('cancelled', 'cancelled');
-    };
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const unreachableMs = spec.unreachableTimeoutMs ?? UNREACHABLE_TIMEOUT_MS;
-    let unreachableTimer: NodeJS.Timeout | undefined;
-    const onUnreachable = (): void => {
-      const words = spec.parser.connectionFailure?.() ?? 'no answer';
-      stop(
-        'unreachable',
-        `${spec.agent} cannot reach its model API (still failing after ${formatSeconds(unreachableMs)}): ${words}`,
-      );
-    };
-    // The CLIs retry a dead connection for minutes (Codex forever): fail once that has lasted this long.
-    const watchConnection = (): void => {
-      if (spec.parser.connectionFailure?.() === undefined) {
-        clearTimeout(unreachableTimer);
-        unreachableTimer = undefined;
-      } else {
-        unreachableTimer ??= setTimeout(onUnreachable, unreachableMs);
-      }
-    };
-
-    const handleLine = (line: string): void => {
-      for (const event of spec.parser.push(line)) {
-        events$.next(event);
-        if (event.type === 'error' && event.fatal) stop('fatal', event.message);
-      }
-      watchConnection();
-    };
-
-    const lines = new LineSplitter(MAX_LINE_CHARS, handleLine, () => {
-      events$.next({
-        type: 'error',
-        message: `dropped an output line longer than ${String(MAX_LINE_CHARS)} characters`,
-        fatal: false,
-      });
-    });
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(onIdle, spec.idleTimeoutMs);
-      lines.push(chunk);
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
-    });
-    child.once('error', (error) => {
-      spawnError = error;
-    });
-
-    // 'close' waits for every holder of the CLI's pipes: a process it started with setsid may hold
-    // them forever. Once the CLI itself has exited, end its marked processes, and past a grace
-    // period stop reading, so the run always ends.
-    let pipesTimer: NodeJS.Timeout | undefined;
-    child.once('exit', () => {
-      if (spec.marker !== undefined) void killTaskProcesses({ marker: spec.marker, graceMs }).catch(() => undefined);
-      pipesTimer = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-      }, graceMs + 1000);
-    });
-
-    child.once('close', (code, signal) => {
-      clearTimeout(pipesTimer);
-      clearTimeout(totalTimer);
-      clearTimeout(idleTimer);
-      clearTimeout(unreachableTimer);
-      spec.signal?.removeEventListener('abort', onAbort);
-      lines.end();
-      // The CLI is gone; anything it started (shells, test runners) must not outlive it: its group,
-      // then whatever carries the run's marker wherever it went.
-      const cleanup = (child.pid === undefined ? Promise.resolve() : killProcessGroup(child.pid, graceMs))
-        .then(async () => {
-          if (spec.marker !== undefined) await killTaskProcesses({ marker: spec.marker, graceMs });
-        })
-        .catch(() => undefined);
-      void cleanup.then(() => {
-        const outcome = spec.parser.end();
-        const common = {
-          finalText: outcome.finalText,
-          sessionId: outcome.sessionId,
-          usage: outcome.usage,
-          costUsd: outcome.costUsd,
-          rateLimitResetAt: outcome.rateLimitResetAt,
-          exitCode: code,
-          stderrTail: stderrTail === '' ? undefined : stderrTail,
-        };
-        // Exited by itself without a final result: the CLI may have said why on stderr.
-        const explained =
-          outcome.ok === undefined && stopReason === undefined ? spec.explainExit?.(stderrTail) : undefined;
-        if (spawnError !== undefined) {
-          resolve(
-            finish({
-              ...common,
-              ok: false,
-              reason: 'failed',
-              message: `could not run ${spec.agent} (${executable}): ${spawnError.message}`,
-            }),
-          );
-        } else if (stopReason === 'unreachable') {
-          resolve(finish({ ...common, ok: false, reason: 'failed', message: stopMessage }));
-        } else if (stopReason !== undefined && stopReason !== 'fatal') {
-          resolve(finish({ ...common, ok: false, reason: stopReason, message: stopMessage }));
-        } else if (explained !== undefined) {
-          resolve(finish({ ...common, ok: false, ...explained }));
-        } else if (outcome.ok === undefined || stopReason === 'fatal') {
-          const fallback = `${spec.agent} exited (${signal === null ? `code ${String(code)}` : `signal ${signal}`}) without a final result${lastLine(stderrTail)}`;
-          resolve(
-            finish({
-              ...common,
-              ok: false,
-              reason: outcome.ok === false ? outcome.reason : 'failed',
-              message: outcome.message ?? (stopReason === 'fatal' ? stopMessage : fallback),
-            }),
-          );
-        } else {
-          resolve(finish({ ...common, ok: outcome.ok, reason: outcome.reason, message: outcome.message }));
-        }
-      });
-    });
-  });
+    },
+  );
   return { events$: events$.events$, result };
+
+  function launch(command: SandboxedCommand): Promise<AgentResult> {
+    return new Promise<AgentResult>((resolve) => {
+      let child: ChildProcessWithoutNullStreams;
+      try {
+        child = spawn(command.command, [...command.args], {
+          cwd: command.cwd,
+          env: command.env,
+          stdio: ['pipe', 'pipe', 'pipe'],
+          detached: true,
+        });
+      } catch (error) {
+        void command.dispose();
+        // spawn throws at once for some failures (E2BIG, a bad cwd on some platforms): still a result.
+        const message = `could not run ${spec.agent} (${executable}): ${error instanceof Error ? error.message : String(error)}`;
+        resolve(finish({ ok: false, reason: 'failed', message, finalText: '', usage: spec.parser.end().usage }));
+        return;
+      }
+      // The prompt, then end of input (Codex waits for it). A CLI that exits before reading (a refused
+      // flag, a bad binary) closes the pipe: not our failure.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(spec.stdin ?? '');
+      let stopReason: StopReason | undefined;
+      let stopMessage = '';
+      let spawnError: Error | undefined;
+      let stderrTail = '';
+
+      const stop = (reason: StopReason, message: string): void => {
+        if (stopReason !== undefined || child.pid === undefined) return;
+        stopReason = reason;
+        stopMessage = message;
+        void killProcessGroup(child.pid, graceMs);
+      };
+
+      const totalTimer = setTimeout(() => {
+        stop('timeout', `timed out after ${formatSeconds(spec.timeoutMs)}`);
+      }, spec.timeoutMs);
+      let idleTimer = setTimeout(onIdle, spec.idleTimeoutMs);
+      function onIdle(): void {
+        stop('idle_timeout', `no output for ${formatSeconds(spec.idleTimeoutMs)} (idle timeout)`);
+      }
+      const onAbort = (): void => {
+        stop('cancelled', 'cancelled');
+      };
+      spec.signal?.addEventListener('abort', onAbort, { once: true });
+
+      const unreachableMs = spec.unreachableTimeoutMs ?? UNREACHABLE_TIMEOUT_MS;
+      let unreachableTimer: NodeJS.Timeout | undefined;
+      const onUnreachable = (): void => {
+        const words = spec.parser.connectionFailure?.() ?? 'no answer';
+        stop(
+          'unreachable',
+          `${spec.agent} cannot reach its model API (still failing after ${formatSeconds(unreachableMs)}): ${words}`,
+        );
+      };
+      // The CLIs retry a dead connection for minutes (Codex forever): fail once that has lasted this long.
+      const watchConnection = (): void => {
+        if (spec.parser.connectionFailure?.() === undefined) {
+          clearTimeout(unreachableTimer);
+          unreachableTimer = undefined;
+        } else {
+          unreachableTimer ??= setTimeout(onUnreachable, unreachableMs);
+        }
+      };
+
+      const handleLine = (line: string): void => {
+        for (const event of spec.parser.push(line)) {
+          events$.next(event);
+          if (event.type === 'error' && event.fatal) stop('fatal', event.message);
+        }
+        watchConnection();
+      };
+
+      const lines = new LineSplitter(MAX_LINE_CHARS, handleLine, () => {
+        events$.next({
+          type: 'error',
+          message: `dropped an output line longer than ${String(MAX_LINE_CHARS)} characters`,
+          fatal: false,
+        });
+      });
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(onIdle, spec.idleTimeoutMs);
+        lines.push(chunk);
+      });
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+      });
+      child.once('error', (error) => {
+        spawnError = error;
+      });
+
+      // 'close' waits for every holder of the CLI's pipes: a process it started with setsid may hold
+      // them forever. Once the CLI itself has exited, end its marked processes, and past a grace
+      // period stop reading, so the run always ends.
+      let pipesTimer: NodeJS.Timeout | undefined;
+      child.once('exit', () => {
+        if (spec.marker !== undefined) void killTaskProcesses({ marker: spec.marker, graceMs }).catch(() => undefined);
+        pipesTimer = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }, graceMs + 1000);
+      });
+
+      child.once('close', (code, signal) => {
+        clearTimeout(pipesTimer);
+        clearTimeout(totalTimer);
+        clearTimeout(idleTimer);
+        clearTimeout(unreachableTimer);
+        spec.signal?.removeEventListener('abort', onAbort);
+        lines.end();
+        // The CLI is gone; anything it started (shells, test runners) must not outlive it: its group,
+        // then whatever carries the run's marker wherever it went.
+        const cleanup = (child.pid === undefined ? Promise.resolve() : killProcessGroup(child.pid, graceMs))
+          .then(async () => {
+            if (spec.marker !== undefined) await killTaskProcesses({ marker: spec.marker, graceMs });
+          })
+          .catch(() => undefined)
+          .then(() => command.dispose())
+          .catch(() => undefined);
+        void cleanup.then(() => {
+          const refused = command.refused();
+          if (refused.length > 0)
+            events$.next({
+              type: 'error',
+              message: `the sandbox refused connections to ${refused.slice(0, 10).join(', ')}${refused.length > 10 ? ` and ${String(refused.length - 10)} more` : ''} (allow hosts with [sandbox] allowed_domains)`,
+              fatal: false,
+            });
+          const outcome = spec.parser.end();
+          const common = {
+            finalText: outcome.finalText,
+            sessionId: outcome.sessionId,
+            usage: outcome.usage,
+            costUsd: outcome.costUsd,
+            rateLimitResetAt: outcome.rateLimitResetAt,
+            exitCode: code,
+            stderrTail: stderrTail === '' ? undefined : stderrTail,
+          };
+          // Exited by itself without a final result: the CLI may have said why on stderr.
+          const explained =
+            outcome.ok === undefined && stopReason === undefined ? spec.explainExit?.(stderrTail) : undefined;
+          if (spawnError !== undefined) {
+            resolve(
+              finish({
+                ...common,
+                ok: false,
+                reason: 'failed',
+                message: `could not run ${spec.agent} (${executable}): ${spawnError.message}`,
+              }),
+            );
+          } else if (stopReason === 'unreachable') {
+            resolve(finish({ ...common, ok: false, reason: 'failed', message: stopMessage }));
+          } else if (stopReason !== undefined && stopReason !== 'fatal') {
+            resolve(finish({ ...common, ok: false, reason: stopReason, message: stopMessage }));
+          } else if (explained !== undefined) {
+            resolve(finish({ ...common, ok: false, ...explained }));
+          } else if (outcome.ok === undefined || stopReason === 'fatal') {
+            const fallback = `${spec.agent} exited (${signal === null ? `code ${String(code)}` : `signal ${signal}`}) without a final result${lastLine(stderrTail)}`;
+            resolve(
+              finish({
+                ...common,
+                ok: false,
+                reason: outcome.ok === false ? outcome.reason : 'failed',
+                message: outcome.message ?? (stopReason === 'fatal' ? stopMessage : fallback),
+              }),
+            );
+          } else {
+            resolve(finish({ ...common, ok: outcome.ok, reason: outcome.reason, message: outcome.message }));
+          }
+        });
+      });
+    });
+  }
 }
 
 function formatSeconds(ms: number): string {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { CommandSpec, SandboxedCommand } from '@agent-harness/core';
 import { killProcessGroup } from './process-group.js';
 
 /** The end of a command's output kept for the record and for the agent. */
@@ -30,7 +31,14 @@ export interface ShellCommandOutcome {
  * @public
  */
 export class ShellCommandRunner {
-  constructor(private readonly env: Readonly<Record<string, string | undefined>>) {}
+  /**
+   * `sandbox` puts each command into its OS sandbox (`CommandSandbox.wrapCommand`); a sandbox that
+   * cannot start fails the command (exit 126 and why), it never runs unconfined.
+   */
+  constructor(
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly sandbox?: (command: CommandSpec) => Promise<SandboxedCommand>,
+  ) {}
 
   run(
     command: string,
@@ -42,13 +50,45 @@ export class ShellCommandRunner {
     },
   ): Promise<ShellCommandOutcome> {
     const started = Date.now();
-    if (options.signal?.aborted === true)
-      return Promise.resolve({ command, exitCode: null, timedOut: false, cancelled: true, output: '', durationMs: 0 });
+    const cancelled = { command, exitCode: null, timedOut: false, cancelled: true, output: '', durationMs: 0 };
+    if (options.signal?.aborted === true) return Promise.resolve(cancelled);
+    const spec: CommandSpec = {
+      command: 'bash',
+      args: ['-c', command],
+      cwd: options.cwd,
+      env: Object.fromEntries(
+        Object.entries({ ...this.env, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined),
+      ),
+    };
+    if (this.sandbox === undefined) return this.spawn(command, spec, options, started);
+    return this.sandbox(spec).then(
+      async (wrapped) => {
+        if (options.signal?.aborted === true) {
+          await wrapped.dispose();
+          return cancelled;
+        }
+        return this.spawn(command, wrapped, options, started).finally(() => wrapped.dispose());
+      },
+      (error: unknown) => ({
+        command,
+        exitCode: 126,
+        timedOut: false,
+        output: `the command cannot start in its sandbox: ${error instanceof Error ? error.message : String(error)}`,
+        durationMs: Date.now() - started,
+      }),
+    );
+  }
+
+  private spawn(
+    command: string,
+    spec: CommandSpec,
+    options: { timeoutMs: number; signal?: AbortSignal | undefined },
+    started: number,
+  ): Promise<ShellCommandOutcome> {
     return new Promise((resolve) => {
-      const env = { ...this.env, ...options.env };
-      const child = spawn('bash', ['-c', command], {
-        cwd: options.cwd,
-        env,
+      const child = spawn(spec.command, [...spec.args], {
+        cwd: spec.cwd,
+        env: spec.env,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });

@@ -1,13 +1,16 @@
 import { FAKE_AGENT_BIN_DIR } from '@agent-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { configFrom } from '../../test/helpers.js';
+import { ConfiguredSandbox } from '../sandbox/configured-sandbox.js';
 import { AgentRegistry } from './agent-registry.js';
+
+const sandbox = ConfiguredSandbox.fromConfig(configFrom(), '/h');
 
 const withFakes = `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`;
 
 describe('AgentRegistry', () => {
   it('registers claude and codex, and anthropic-api only with ANTHROPIC_API_KEY', () => {
-    expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/').names()).toEqual(['claude', 'codex']);
+    expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/', sandbox).names()).toEqual(['claude', 'codex']);
     const keyed = AgentRegistry.fromConfig(
       {
         ...configFrom(withFakes),
@@ -18,6 +21,7 @@ describe('AgentRegistry', () => {
       },
       {},
       '/',
+      sandbox,
     );
     expect(keyed.names()).toEqual(['claude', 'codex', 'anthropic-api']);
   });
@@ -26,7 +30,7 @@ describe('AgentRegistry', () => {
     const onlyCodex = configFrom(
       `[agents.claude]\ncli_path = "/nope/claude"\n[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n`,
     );
-    const registry = AgentRegistry.fromConfig(onlyCodex, { PATH: '' }, '/');
+    const registry = AgentRegistry.fromConfig(onlyCodex, { PATH: '' }, '/', sandbox);
     expect(registry.select().name).toBe('codex');
     expect(registry.availability()).toEqual([
       {
@@ -37,11 +41,11 @@ describe('AgentRegistry', () => {
       },
       { name: 'codex', available: true, detail: `${FAKE_AGENT_BIN_DIR}/codex` },
     ]);
-    expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/').select().name).toBe('claude');
+    expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/', sandbox).select().name).toBe('claude');
   });
 
   it('finds bare names on PATH', () => {
-    const registry = AgentRegistry.fromConfig(configFrom(), { PATH: FAKE_AGENT_BIN_DIR }, '/');
+    const registry = AgentRegistry.fromConfig(configFrom(), { PATH: FAKE_AGENT_BIN_DIR }, '/', sandbox);
     expect(registry.availability().map((a) => a.available)).toEqual([true, true]);
   });
 
@@ -50,6 +54,7 @@ describe('AgentRegistry', () => {
       configFrom(`${withFakes}[agents]\ncomplexity_preferred_agents = ["codex", "claude"]\n`),
       {},
       '/',
+      sandbox,
     );
     expect(registry.select({ complex: true }).name).toBe('codex');
     expect(registry.select({ complex: false }).name).toBe('claude');
@@ -63,6 +68,7 @@ describe('AgentRegistry', () => {
       configFrom('[agents.claude]\ncli_path = "/no/claude"\n[agents.codex]\ncli_path = "/no/codex"\n'),
       { PATH: '' },
       '/',
+      sandbox,
     );
     expect(() => registry.select({ agent: 'anthropic-api' })).toThrow(
       'agent "anthropic-api" needs an Anthropic API key: ANTHROPIC_API_KEY is not set',

@@ -1,4 +1,4 @@
-import { AppError, type HarnessConfig } from '@agent-harness/core';
+import { AppError, type CommandSandbox, type HarnessConfig } from '@agent-harness/core';
 import { AnthropicApiAgentRunner } from '../anthropic-api/anthropic-api-agent-runner.js';
 import type { AgentRunner } from '../agent-runner.js';
 import { CLAUDE_INSTALL_HINT, ClaudeCodeAgentRunner } from '../claude/claude-code-agent-runner.js';
@@ -35,20 +35,27 @@ export class AgentRegistry {
     private readonly defaults: Pick<HarnessConfig['agents'], 'default_agent' | 'complexity_preferred_agents'>,
   ) {}
 
-  /** Registers the agents the configuration and environment describe. */
+  /**
+   * Registers the agents the configuration and environment describe, each starting its runs in
+   * `sandbox` (the configured OS sandbox: `ConfiguredSandbox.fromConfig`).
+   */
   static fromConfig(
     config: HarnessConfig,
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
+    sandbox: CommandSandbox,
   ): AgentRegistry {
     const agents = config.agents;
+    const sandboxMode = agents.sandbox_mode;
     const runners: AgentRunner[] = [
-      new ClaudeCodeAgentRunner({ config: agents.claude, sandboxMode: agents.sandbox_mode, baseEnv: env }),
-      new CodexAgentRunner({ config: agents.codex, sandboxMode: agents.sandbox_mode, baseEnv: env }),
+      new ClaudeCodeAgentRunner({ config: agents.claude, sandboxMode, baseEnv: env, sandbox }),
+      new CodexAgentRunner({ config: agents.codex, sandboxMode, baseEnv: env, sandbox }),
     ];
     const apiKey = agents.anthropic_api.api_key;
     if (apiKey !== undefined)
-      runners.push(new AnthropicApiAgentRunner({ config: agents.anthropic_api, apiKey, baseEnv: env }));
+      runners.push(
+        new AnthropicApiAgentRunner({ config: agents.anthropic_api, apiKey, baseEnv: env, sandboxMode, sandbox }),
+      );
     const clis: Readonly<Record<string, { command: string; install: string }>> = {
       claude: { command: agents.claude.cli_path, install: CLAUDE_INSTALL_HINT },
       codex: { command: agents.codex.cli_path, install: CODEX_INSTALL_HINT },

@@ -6,6 +6,7 @@ import {
   oneOf,
   optional,
   path,
+  pathList,
   positiveInt,
   positiveNumber,
   required,
@@ -28,6 +29,7 @@ import { DEFAULT_PRICES, priceTable, timeOfDay, timeZone } from './spend-fields.
 export const TRANSPORTS = ['stdio', 'http', 'web_socket'] as const;
 export const LOG_FORMATS = ['text', 'json'] as const;
 export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
+export const VALIDATION_NETWORKS = ['none', 'allowed_domains'] as const;
 export const APPROVAL_POLICIES = ['suggest', 'auto-edit', 'full-auto'] as const;
 export const REASONING_TIERS = ['xhigh', 'high', 'medium'] as const;
 
@@ -70,6 +72,9 @@ function collectorUrl(): Field<string | undefined> {
 }
 
 const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+/** A host name, or a wildcard for its subdomains (`*.example.com`); no scheme, port or path. */
+const DOMAIN =
+  /^(\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 function repoName(): Field<string | undefined> {
   return optional({
@@ -219,7 +224,11 @@ export const configSchema = table({
   agents: table({
     default_agent: nonEmptyString('auto'),
     complexity_preferred_agents: stringList(),
-    sandbox_mode: oneOf(SANDBOX_MODES, 'danger-full-access'),
+    /**
+     * The OS sandbox of agent runs and project commands (docs/security.md). `danger-full-access`
+     * turns it off, and is warned about at start and on every task.
+     */
+    sandbox_mode: oneOf(SANDBOX_MODES, 'workspace-write'),
     approval_policy: oneOf(APPROVAL_POLICIES, 'auto-edit'),
     claude: table({
       cli_path: command('claude'),
@@ -372,6 +381,20 @@ export const configSchema = table({
     max_retries: nonNegativeInt(2),
     /** Environment variables validation commands get besides the safe base (PATH, HOME, locale…). */
     env: stringMap({ sensitive: true }),
+    /** Where validation, pre-push and guard commands may connect: nowhere, or `[sandbox] allowed_domains`. */
+    network: oneOf(VALIDATION_NETWORKS, 'none'),
+  }),
+  /** What the OS sandbox lets agents and project commands read, write and reach, besides the built-ins. */
+  sandbox: table({
+    /** Never readable inside, added to ~/.ssh, ~/.aws, ~/.config/gh, ~/.netrc, ~/.docker, data_dir and the checkouts. */
+    deny_read: pathList(),
+    /** Writable inside besides the task's worktree: caches a project's tools need (~/.cache/pip, say). */
+    allow_write: pathList(),
+    /** Hosts reachable over HTTP(S) through Harness's proxy: package registries and the like. */
+    allowed_domains: checkedList(
+      DOMAIN,
+      'a host name, or "*." and a domain, e.g. "registry.npmjs.org" or "*.pypi.org"',
+    ),
   }),
   github: table({
     api_url: nonEmptyString('https://api.github.com'),

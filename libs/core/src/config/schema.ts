@@ -176,6 +176,24 @@ export function path(fallback: string): Field<string> {
   };
 }
 
+/** A list of filesystem paths, each expanded as `path` does. */
+export function pathList(): Field<readonly string[]> {
+  return {
+    parse(value, p, ctx) {
+      if (value === undefined) return [];
+      if (!Array.isArray(value)) {
+        report(ctx, p, 'must be an array of path strings');
+        return [];
+      }
+      return value.flatMap((item: unknown, i) => {
+        if (typeof item === 'string' && item.trim() !== '') return [expandPath(item, ctx)];
+        report(ctx, `${p}[${String(i)}]`, 'must be a non-empty path string');
+        return [];
+      });
+    },
+  };
+}
+
 /** A program to run: a bare name is looked up on PATH later; anything with a slash is a path. */
 export function command(fallback: string): Field<string> {
   return {

@@ -1,0 +1,168 @@
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type {
+  AgentSandboxNeeds,
+  CommandAccess,
+  CommandSandbox,
+  CommandSpec,
+  HarnessConfig,
+  SandboxedCommand,
+  SandboxMode,
+} from '@agent-harness/core';
+import {
+  BubblewrapSandbox,
+  type NetworkEndpoint,
+  type NetworkPolicy,
+  type SandboxAvailability,
+  type SandboxPolicy,
+} from '@agent-harness/sandbox';
+
+/** Under the home directory: credentials no agent or project command may read. */
+const HOME_SECRETS = ['.ssh', '.aws', '.config/gh', '.netrc', '.docker', '.gnupg', '.kube', '.git-credentials'];
+
+/** @public */
+export interface ConfiguredSandboxOptions {
+  /** `[agents] sandbox_mode`: the mode of runs that name none, and of project commands (off only in `danger-full-access`). */
+  readonly mode: SandboxMode;
+  /** The home whose credentials are hidden (the server's). */
+  readonly home: string;
+  /** Harness's data dir: its database and every task's worktree, hidden (the run's own worktree stays visible). */
+  readonly dataDir: string;
+  /** The projects' checkouts, hidden (a run's own directory stays visible). */
+  readonly projectRoots: readonly string[];
+  readonly sandbox: HarnessConfig['sandbox'];
+  /** `[validation] network`. */
+  readonly commandNetwork: HarnessConfig['validation']['network'];
+  /** Default: bubblewrap from the server's PATH. */
+  readonly bubblewrap?: BubblewrapSandbox | undefined;
+}
+
+/**
+ * The policy Harness applies to every process it starts for a task, built from the configuration:
+ * the worktree writable (or read-only), the agent's own state writable, credentials, the data dir
+ * and other checkouts hidden, the repository's shared `.git` read-only, and the network closed but
+ * for the agent's model service and `[sandbox] allowed_domains`.
+ * @public
+ */
+export class ConfiguredSandbox implements CommandSandbox {
+  readonly mode: SandboxMode;
+  private readonly bubblewrap: BubblewrapSandbox;
+  private probed: Promise<SandboxAvailability> | undefined;
+
+  constructor(private readonly options: ConfiguredSandboxOptions) {
+    this.mode = options.mode;
+    this.bubblewrap = options.bubblewrap ?? new BubblewrapSandbox();
+  }
+
+  /** Builds it from the configuration (`[agents] sandbox_mode`, `[sandbox]`, `[validation] network`). */
+  static fromConfig(config: HarnessConfig, home: string, bubblewrap?: BubblewrapSandbox): ConfiguredSandbox {
+    return new ConfiguredSandbox({
+      mode: config.agents.sandbox_mode,
+      home,
+      dataDir: config.server.data_dir,
+      projectRoots: config.projects.map((p) => p.root),
+      sandbox: config.sandbox,
+      commandNetwork: config.validation.network,
+      bubblewrap,
+    });
+  }
+
+  /** Whether the sandbox starts on this machine (tried once, then remembered). */
+  availability(): Promise<SandboxAvailability> {
+    this.probed ??= this.bubblewrap.probe();
+    return this.probed;
+  }
+
+  /** Why runs in `mode` cannot start here, or undefined when they can (`danger-full-access` always can). */
+  async refusal(mode: SandboxMode = this.mode): Promise<string | undefined> {
+    if (mode === 'danger-full-access') return undefined;
+    const availability = await this.availability();
+    return availability.ok ? undefined : `sandbox_mode "${mode}" needs the OS sandbox: ${availability.why}`;
+  }
+
+  async wrapAgent(spec: CommandSpec, needs: AgentSandboxNeeds): Promise<SandboxedCommand> {
+    for (const dir of needs.stateDirs) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const domains = [...(needs.endpoints.length === 0 ? needs.domains : []), ...this.options.sandbox.allowed_domains];
+    return this.wrap(
+      this.policy(needs.mode, spec.cwd, [...needs.stateDirs, ...needs.stateFiles], {
+        kind: 'filtered',
+        endpoints: needs.endpoints.flatMap(endpointOf),
+        domains,
+      }),
+      spec,
+    );
+  }
+
+  wrapCommand(spec: CommandSpec, access: CommandAccess): Promise<SandboxedCommand> {
+    const network: NetworkPolicy =
+      this.options.commandNetwork === 'allowed_domains'
+        ? { kind: 'filtered', endpoints: [], domains: this.options.sandbox.allowed_domains }
+        : { kind: 'none' };
+    return this.wrap(this.policy(this.mode === 'danger-full-access' ? this.mode : access, spec.cwd, [], network), spec);
+  }
+
+  /** What a run in `cwd` may touch. Exposed for `harness sandbox`-style diagnostics and tests. */
+  policy(mode: SandboxMode, cwd: string, stateDirs: readonly string[], network: NetworkPolicy): SandboxPolicy {
+    const git = gitLayout(cwd);
+    const workspace = [cwd, ...git.writable, ...this.options.sandbox.allow_write];
+    const denied = [
+      ...HOME_SECRETS.map((p) => join(this.options.home, p)),
+      this.options.dataDir,
+      ...this.options.projectRoots,
+      ...git.checkouts,
+      ...this.options.sandbox.deny_read,
+    ];
+    // A denial at the very path of the workspace would hide it: the run's own directory stays.
+    const denyRead = [...new Set(denied.map((p) => resolve(p)))].filter((p) => !workspace.includes(p));
+    return { mode, writable: workspace, stateDirs, denyRead, readOnly: git.readOnly, network };
+  }
+
+  private async wrap(policy: SandboxPolicy, spec: CommandSpec): Promise<SandboxedCommand> {
+    if (policy.mode !== 'danger-full-access') {
+      const refusal = await this.refusal(policy.mode);
+      if (refusal !== undefined) throw new Error(refusal);
+    }
+    return this.bubblewrap.wrap(policy, spec);
+  }
+}
+
+/** A base URL's host and port (`http://127.0.0.1:8080/v1` → 127.0.0.1:8080); nothing for a bad URL. */
+function endpointOf(url: string): NetworkEndpoint[] {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return [];
+    const port = parsed.port === '' ? (parsed.protocol === 'https:' ? 443 : 80) : Number(parsed.port);
+    return [{ host: parsed.hostname.replace(/^\[|\]$/g, ''), port }];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Where git keeps a directory's repository. A linked worktree (a task's) has a `.git` file naming
+ * its own dir in the shared repository: that dir stays writable (git's index and HEAD for the
+ * worktree), the shared `.git` is read-only (its config, hooks and refs are not the agent's to
+ * change), and the main checkout around it is hidden. A plain checkout's `.git` is read-only.
+ */
+function gitLayout(cwd: string): { writable: string[]; readOnly: string[]; checkouts: string[] } {
+  const dotGit = join(cwd, '.git');
+  let isFile: boolean;
+  try {
+    isFile = statSync(dotGit).isFile();
+  } catch {
+    return { writable: [], readOnly: [], checkouts: [] };
+  }
+  if (!isFile) return { writable: [], readOnly: [dotGit], checkouts: [] };
+  try {
+    const match = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'));
+    if (match?.[1] === undefined) return { writable: [], readOnly: [], checkouts: [] };
+    const own = resolve(cwd, match[1].trim());
+    const commonFile = join(own, 'commondir');
+    const common = resolve(own, readFileSync(commonFile, 'utf8').trim());
+    // A shared repository named `.git` sits in the main checkout; a bare one has none to hide.
+    const checkouts = common.endsWith('/.git') && isAbsolute(common) ? [dirname(common)] : [];
+    return { writable: [own], readOnly: [common], checkouts };
+  } catch {
+    return { writable: [], readOnly: [], checkouts: [] };
+  }
+}
