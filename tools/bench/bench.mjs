@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { setInterval, clearInterval } from 'node:timers';
 import { promisify } from 'node:util';
 import { openDatabase, TypeOrmTaskRepository } from '@agent-harness/persistence';
-import { BubblewrapSandbox } from '@agent-harness/sandbox';
+import { ClaudeCodeAgentRunner, ConfiguredSandbox } from '@agent-harness/agents';
+import { resolveConfig } from '@agent-harness/core';
 import {
   FAKE_AGENT_BIN_DIR,
   createTempDir,
@@ -583,69 +584,68 @@ function taskSummary() {
 }
 
 /**
- * (s) What the OS sandbox adds to one agent run: the scripted Claude CLI from spawn to exit, in a
- * workspace-write sandbox with its model endpoint forwarded (bridge and socat included), against
- * the same CLI unsandboxed, alternating so load hits both sides alike.
+ * (s) What the OS sandbox adds to one agent run, on the path every task takes: Claude Code's runner
+ * (the scripted CLI) from `run()` to its result, in the configured workspace-write sandbox (policy,
+ * bubblewrap, the model endpoint's bridge and forward), against the same runner without a sandbox,
+ * alternating so load hits both sides alike.
  */
 async function sandboxStart() {
-  console.error(`(s) one agent run in the sandbox vs unsandboxed (${SANDBOX_RUNS} runs each)`);
-  const sandbox = new BubblewrapSandbox();
-  const ready = await sandbox.probe();
-  if (!ready.ok) throw new Error(ready.why);
+  console.error(`(s) one agent run through the runner, in the sandbox vs unsandboxed (${SANDBOX_RUNS} runs each)`);
   const home = await createTempDir('harness-bench-sbx-');
   const model = await new Promise((resolve) => {
     const server = createServer((_req, res) => res.end('{}'));
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
   try {
-    const worktree = join(home.path, 'worktree');
-    mkdirSync(worktree);
+    const worktree = join(home.path, 'data', 'worktrees', 'task');
+    mkdirSync(worktree, { recursive: true });
+    const toml = [
+      '[server]',
+      `data_dir = ${JSON.stringify(join(home.path, 'data'))}`,
+      '[agents.claude]',
+      `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
+      fakeAgentToml('claude', { text: 'done' }),
+    ].join('\n');
     const env = {
       PATH: process.env.PATH ?? '',
       HOME: home.path,
       ANTHROPIC_BASE_URL: `http://127.0.0.1:${model.address().port}`,
-      ...fakeAgentEnv({ text: 'done' }),
     };
-    const args = ['-p', '--output-format', 'stream-json', '--verbose'];
-    const spec = { command: join(FAKE_AGENT_BIN_DIR, 'claude'), args, cwd: worktree, env };
-    const policy = {
-      mode: 'workspace-write',
-      writable: [worktree],
-      stateDirs: [],
-      denyRead: [join(home.path, '.ssh')],
-      readOnly: [],
-      network: { kind: 'filtered', endpoints: [{ host: '127.0.0.1', port: model.address().port }], domains: [] },
-    };
-    const once = async (cmd) => {
-      const t = process.hrtime.bigint();
-      const code = await new Promise((resolve, reject) => {
-        const child = spawn(cmd.command, cmd.args, {
-          cwd: cmd.cwd,
-          env: cmd.env,
-          detached: true,
-          stdio: ['pipe', 'ignore', 'ignore'],
-        });
-        child.on('error', reject);
-        // The prompt on stdin, as Harness gives it.
-        child.stdin.end('bench');
-        child.on('exit', resolve);
+    const resolved = resolveConfig({
+      file: { path: join(home.path, 'harness.toml'), text: toml },
+      env,
+      homeDir: home.path,
+      cwd: home.path,
+    });
+    if (!resolved.ok) throw resolved.error;
+    const config = resolved.value;
+    const sandbox = ConfiguredSandbox.fromConfig(config, home.path);
+    const refusal = await sandbox.refusal();
+    if (refusal !== undefined) throw new Error(refusal);
+    const runner = (withSandbox) =>
+      new ClaudeCodeAgentRunner({
+        config: config.agents.claude,
+        sandboxMode: 'workspace-write',
+        baseEnv: env,
+        sandbox: withSandbox ? sandbox : undefined,
       });
-      if (code !== 0) throw new Error(`${cmd.command} exited ${code}`);
+    const boxedRunner = runner(true);
+    const plainRunner = runner(false);
+    const once = async (agent) => {
+      const t = process.hrtime.bigint();
+      const result = await agent.run({ prompt: 'bench', cwd: worktree }).result;
+      if (!result.ok) throw new Error(`the run failed: ${result.message ?? result.reason}`);
       return ms(t);
     };
     const plain = [];
     const boxed = [];
     for (let i = 0; i < SANDBOX_RUNS; i++) {
-      plain.push(await once(spec));
-      const t = process.hrtime.bigint();
-      const cmd = await sandbox.wrap(policy, spec);
-      const wrapMs = ms(t);
-      boxed.push(wrapMs + (await once(cmd)));
-      await cmd.dispose();
+      plain.push(await once(plainRunner));
+      boxed.push(await once(boxedRunner));
     }
     const added = pct(boxed, 0.5) - pct(plain, 0.5);
     row(
-      '(s) one agent run, spawn to exit, in the sandbox (vs unsandboxed)',
+      '(s) one agent run through its runner, run() to result, in the sandbox (vs unsandboxed)',
       sample(boxed, `+${added.toFixed(1)} ms at p50 (target ≤ 50)`),
       sample(plain),
     );

@@ -5,12 +5,13 @@ import type { Draft } from '@agent-harness/gc';
 import type { NewTelemetryEvent } from '@agent-harness/observe';
 import { openDatabase, TypeOrmEventStore } from '@agent-harness/persistence';
 import {
-  FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
+  FAKE_AGENT_BIN_DIR,
   killStartedHarnessProcesses,
   readFakeAgentLog,
   runHarness,
+  sandboxAllowWriteToml,
   startFakeGitHub,
   startHarnessServer,
   type FakeAgentScenario,
@@ -140,6 +141,7 @@ describe('GC, adoption and learning (built CLI, GitHub stand-in, scripted agents
           FAKE_AGENT_LOG: file('codex.jsonl'),
           FAKE_AGENT_COUNTER: file('codex.count'),
         }),
+        sandboxAllowWriteToml(home.path),
         '[[projects]]',
         'name = "app"',
         `root = ${JSON.stringify(repo.path)}`,

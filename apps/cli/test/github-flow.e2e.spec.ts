@@ -1,12 +1,13 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
+  FAKE_AGENT_BIN_DIR,
   killStartedHarnessProcesses,
   readFakeAgentLog,
   runHarness,
+  sandboxAllowWriteToml,
   startFakeGitHub,
   startHarnessServer,
   type FakeAgentScenario,
@@ -100,6 +101,7 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
           FAKE_AGENT_LOG: file('codex.jsonl'),
           FAKE_AGENT_COUNTER: file('codex.count'),
         }),
+        sandboxAllowWriteToml(home.path),
         '[[projects]]',
         'name = "app"',
         `root = ${JSON.stringify(repo.path)}`,

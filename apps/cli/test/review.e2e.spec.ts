@@ -2,12 +2,13 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReviewListResponse } from '@agent-harness/core';
 import {
-  FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
+  FAKE_AGENT_BIN_DIR,
   killStartedHarnessProcesses,
   readFakeAgentLog,
   runHarness,
+  sandboxAllowWriteToml,
   startHarnessServer,
   type FakeAgentScenario,
   type HarnessServerProcess,
@@ -81,6 +82,7 @@ describe('harness review (built CLI, scripted agents, real server)', () => {
         `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'codex'))}`,
         '[agents.codex.env]',
         ...agentEnv('codex', codex),
+        sandboxAllowWriteToml(home.path),
         '[[projects]]',
         'name = "app"',
         `root = ${JSON.stringify(repo.path)}`,

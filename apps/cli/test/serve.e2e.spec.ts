@@ -93,10 +93,41 @@ describe('harness serve (built CLI)', () => {
           `Harness 0.1.0 listening on ${server.url}`,
           `data directory: ${join(home.path, '.local', 'share', 'harness')}`,
           `project app (default): ${repo.path}`,
+          'sandbox: workspace-write (bubblewrap)',
           `agent claude 2.1.330 (Claude Code): ${join(FAKE_AGENT_BIN_DIR, 'claude')}`,
           '',
         ].join('\n'),
       );
+    } finally {
+      await server.stop('SIGTERM');
+    }
+  });
+
+  it('warns at start when [agents] sandbox_mode turns the OS sandbox off, and says so in the task', async () => {
+    writeFileSync(
+      file('harness.toml'),
+      `[agents]\nsandbox_mode = "danger-full-access"\n${agentsToml(join(FAKE_AGENT_BIN_DIR, 'claude'))}${fakeAgentToml('claude', { edits: [{ path: 'f.txt', content: 'f\n' }] })}[agents.review]\nenabled = false\n`,
+    );
+    const server = await startHarnessServer({
+      cliPath,
+      args: ['--config', file('harness.toml'), '--project', `app=${repo.path}`],
+      home: home.path,
+      env: repo.gitEnv,
+    });
+    try {
+      await waitForStdout(server, /^agent /m);
+      const warning =
+        'warning: [agents] sandbox_mode = "danger-full-access": agents and project commands run without the OS sandbox (they can read your credentials, other checkouts and the network)';
+      expect(server.stdout()).toContain(`\n${warning}\n`);
+      const created = (await (
+        await fetch(`${server.url}/tasks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ project: 'app', prompt: 'Add f.txt' }),
+        })
+      ).json()) as { task_id: string };
+      const stream = await (await fetch(`${server.url}/tasks/${created.task_id}/stream`)).text();
+      expect(stream).toContain(JSON.stringify(warning).slice(1, -1));
     } finally {
       await server.stop('SIGTERM');
     }

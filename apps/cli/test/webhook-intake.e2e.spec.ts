@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import type { ErrorBody, TaskDetail, TaskListResponse, WebhookResponse } from '@agent-harness/core';
 import {
-  FAKE_AGENT_BIN_DIR,
-  readFakeAgentLog,
   createTempDir,
   createTempGitRepo,
+  FAKE_AGENT_BIN_DIR,
   killStartedHarnessProcesses,
+  readFakeAgentLog,
+  sandboxAllowWriteToml,
   startFakeGitHub,
   startHarnessServer,
   type FakeGitHub,
@@ -76,6 +77,7 @@ describe('GitHub intake: webhooks and the issue poller (built server, GitHub sta
         '[agents.claude.env]',
         `FAKE_AGENT_SCENARIO = ${JSON.stringify(JSON.stringify({ edits: [{ path: 'fix.txt', content: 'fixed\n' }] }))}`,
         `FAKE_AGENT_LOG = ${JSON.stringify(file('claude.jsonl'))}`,
+        sandboxAllowWriteToml(home.path),
         ...(options.intake === true
           ? ['[intake.github]', 'enabled = true', 'repos = ["octo/app"]', 'poll_interval_secs = 1']
           : []),

@@ -160,6 +160,28 @@ describe('TaskEngine against hostile project code', () => {
     expect(isAlive(orphan.pid ?? 0)).toBe(false);
   });
 
+  it('refuses tasks at admission, with the fix, when the sandbox cannot start; runs them, warned, in danger-full-access', async () => {
+    const refusing = await fixture.start({ edits: [{ path: 'a.txt', content: 'a\n' }] }, { withoutBubblewrap: true });
+    const refusal = await refusing.submit({ kind: 'prompt', prompt: 'x' }).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(AppError);
+    expect(refusal).toMatchObject({ code: 'AGENT_UNAVAILABLE' });
+    expect((refusal as AppError).message).toBe(
+      'sandbox_mode "workspace-write" needs the OS sandbox: bubblewrap (bwrap) is not on PATH: install bubblewrap and socat (Debian/Ubuntu: apt-get install bubblewrap socat)',
+    );
+    expect((await fixture.tasks().list({ limit: 10, offset: 0 })).total).toBe(0);
+    await fixture.engine?.stop();
+
+    const unsandboxed = await fixture.start(
+      { edits: [{ path: 'a.txt', content: 'a\n' }] },
+      { withoutBubblewrap: true, sandboxMode: 'danger-full-access' },
+    );
+    const task = await fixture.finished((await unsandboxed.submit({ kind: 'prompt', prompt: 'x' })).id);
+    expect(task.status).toBe('done');
+    expect(await storedText(task.id)).toContain(
+      'warning: [agents] sandbox_mode = \\"danger-full-access\\": agents and project commands run without the OS sandbox',
+    );
+  });
+
   it('leaves no task branch behind when a task fails before its first commit', async () => {
     const e = await fixture.start({ text: 'Nothing to do.' });
     const task = await fixture.finished((await e.submit({ kind: 'prompt', prompt: 'noop' })).id);

@@ -27,6 +27,7 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
+import { BubblewrapSandbox } from '@agent-harness/sandbox';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import type { SpendLimits } from '../src/spend-meter.js';
 import { TaskEngine } from '../src/task-engine.js';
@@ -36,6 +37,8 @@ import type { ReviewSettings, TaskSkills } from '../src/run-context.js';
 export interface EngineOptions {
   /** `[agents] sandbox_mode`; default the configuration's (`workspace-write`). */
   readonly sandboxMode?: SandboxMode;
+  /** A machine without bubblewrap: the sandbox cannot start. */
+  readonly withoutBubblewrap?: boolean;
   readonly maxConcurrent?: number;
   readonly maxQueue?: number;
   readonly projectMax?: number;
@@ -122,6 +125,7 @@ export class EngineFixture {
     const sandbox = ConfiguredSandbox.fromConfig(
       { ...config.value, server: { ...config.value.server, data_dir: this.data.path } },
       this.data.path,
+      options.withoutBubblewrap === true ? new BubblewrapSandbox({ PATH: '/nonexistent' }) : undefined,
     );
     const projects = new TypeOrmProjectCatalog(this.database.dataSource);
     await projects.syncFromConfig([
@@ -149,6 +153,7 @@ export class EngineFixture {
       },
       commands: new ShellCommandRunner(commandEnv(env), (command) => sandbox.wrapCommand(command, 'workspace-write')),
       sandboxRefusal: () => sandbox.refusal(),
+      sandboxWarning: sandbox.warning,
       redactor: new SecretRedactor(secretValues(env, [config.value.github.token])),
       github: options.github,
       review: options.review ?? { enabled: false, reviewerAgent: 'codex', maxRounds: 1 },

@@ -1,12 +1,14 @@
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { resolveConfig } from '@agent-harness/core';
 import {
-  FAKE_AGENT_BIN_DIR,
   createTempDataDir,
   createTempGitRepo,
+  FAKE_AGENT_BIN_DIR,
   fakeAgentEnv,
+  sandboxAllowWriteToml,
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
@@ -148,6 +150,8 @@ describe('OpenTelemetry export of a Harness (real task, local OTLP/HTTP receiver
 
   async function build(otel: string[], warnings: string[] = [], start = true): Promise<Harness> {
     const file = (name: string) => join(data.path, name);
+    // The reviewer counts its runs here: the one place of the data dir writable in its sandbox.
+    mkdirSync(file('shared'), { recursive: true });
     const tomlEnv = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
     const toml = [
       '[server]',
@@ -179,9 +183,10 @@ describe('OpenTelemetry export of a Harness (real task, local OTLP/HTTP receiver
             ],
           },
           undefined,
-          file('codex.count'),
+          file('shared/codex.count'),
         ),
       ),
+      sandboxAllowWriteToml(file('shared')),
       '[otel]',
       ...otel,
       '[[projects]]',

@@ -172,17 +172,6 @@ function serverIdOf(dataDir: string): string {
 }
 
 /**
- * What every task's log (and the server's start) says when `[agents] sandbox_mode` turns the OS
- * sandbox off; undefined when it is on.
- * @public
- */
-export function sandboxWarning(config: HarnessConfig): string | undefined {
-  return config.agents.sandbox_mode === 'danger-full-access'
-    ? 'warning: [agents] sandbox_mode = "danger-full-access": agents and project commands run without the OS sandbox (they can read your credentials, other checkouts and the network)'
-    : undefined;
-}
-
-/**
  * Opens (and migrates) the database in `data_dir` and builds the engine and its parts from the
  * configuration. Nothing runs until `start()`.
  * @public
@@ -303,7 +292,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       sandbox.wrapCommand(command, 'workspace-write'),
     ),
     sandboxRefusal: () => sandbox.refusal(),
-    sandboxWarning: sandboxWarning(config),
+    sandboxWarning: sandbox.warning,
     redactor,
     ...(logger === undefined ? {} : { logger }),
     serverId,

@@ -3,7 +3,7 @@ import type { CliContext } from '../cli-context.js';
 import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
 import { reportError } from '../exit-codes.js';
-import { findAgents } from '../serve/agent-versions.js';
+import { findAgents, sandboxStatus } from '../serve/agent-versions.js';
 import { ServeOutput } from '../serve/serve-output.js';
 import { printStartupBlock } from '../serve/startup-block.js';
 
@@ -47,6 +47,10 @@ export function serveCommand(ctx: CliContext): CommandBody<ServeFlags> {
         // Asked while the server starts, so the versions cost no start-up time of their own; a
         // failure there must not outlive a start that failed for another reason.
         const agents = findAgents(config, ctx.env, ctx.cwd).catch(() => []);
+        const sandbox = sandboxStatus(config, ctx.env).catch((error: unknown) => ({
+          ok: false,
+          line: `warning: the sandbox could not be checked: ${error instanceof Error ? error.message : String(error)}`,
+        }));
         // Nest is loaded only here, so every other command starts without it.
         const { bootstrapServer } = await import('@agent-harness/server');
         const server = await bootstrapServer(config, {
@@ -64,6 +68,7 @@ export function serveCommand(ctx: CliContext): CommandBody<ServeFlags> {
             dataDir: config.server.data_dir,
             projects: await server.projects(),
             agents: await agents,
+            sandbox: await sandbox,
           });
         } catch (error) {
           await server.close();

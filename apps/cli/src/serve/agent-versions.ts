@@ -50,3 +50,20 @@ function versionOf(binary: string, env: Readonly<Record<string, string | undefin
     );
   });
 }
+
+/**
+ * The start-up line about the OS sandbox: its mode when it works, the warning when it is off, or
+ * why it cannot start (tasks are then refused until it can).
+ */
+export async function sandboxStatus(
+  config: HarnessConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ readonly ok: boolean; readonly line: string }> {
+  const { ConfiguredSandbox } = await import('@agent-harness/agents');
+  const sandbox = ConfiguredSandbox.fromConfig(config, env['HOME'] ?? homedir());
+  if (sandbox.warning !== undefined) return { ok: false, line: sandbox.warning };
+  const refusal = await sandbox.refusal();
+  return refusal === undefined
+    ? { ok: true, line: `sandbox: ${sandbox.mode} (bubblewrap)` }
+    : { ok: false, line: `warning: tasks are refused until the sandbox can start: ${refusal}` };
+}

@@ -15,6 +15,8 @@ export interface StartupFacts {
   readonly dataDir: string;
   readonly projects: readonly ServedProject[];
   readonly agents: readonly FoundAgent[];
+  /** The OS sandbox's start-up line (`sandboxStatus`). */
+  readonly sandbox: { readonly ok: boolean; readonly line: string };
 }
 
 /**
@@ -37,6 +39,7 @@ export function printStartupBlock(out: ServeOutput, facts: StartupFacts): void {
       active: p.active,
     });
   }
+  out.info(facts.sandbox.line, { sandbox: facts.sandbox.ok ? 'on' : 'off' });
   if (facts.agents.length === 0)
     out.info('no agent found: install Claude Code or Codex, or set ANTHROPIC_API_KEY', { agents: 0 });
   for (const a of facts.agents) {

@@ -67,6 +67,16 @@ export class ConfiguredSandbox implements CommandSandbox {
     });
   }
 
+  /**
+   * What the server's start and every task's log say when `[agents] sandbox_mode` turns the OS
+   * sandbox off; undefined when it is on.
+   */
+  get warning(): string | undefined {
+    return this.mode === 'danger-full-access'
+      ? 'warning: [agents] sandbox_mode = "danger-full-access": agents and project commands run without the OS sandbox (they can read your credentials, other checkouts and the network)'
+      : undefined;
+  }
+
   /** Whether the sandbox starts on this machine (tried once, then remembered). */
   availability(): Promise<SandboxAvailability> {
     this.probed ??= this.bubblewrap.probe();
