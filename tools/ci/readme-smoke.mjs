@@ -6,7 +6,7 @@
 //   3. `npx --no-install harness --version` prints the version.
 // HOME is a temporary directory, so nothing touches ~/.local/share/harness. Exit 0 when all pass.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,15 +92,21 @@ if (exit === undefined) {
   killGroup();
   fail(`npm start did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM`, output);
 }
-let groupAlive = true;
-try {
-  process.kill(-npm.pid, 0);
-} catch {
-  groupAlive = false;
-}
-if (groupAlive) {
+// What still runs in npm start's process group. A zombie has ended: the sandbox's launcher
+// (bubblewrap) leaves one to the system's init to reap, which it does within seconds.
+const survivors = readdirSync('/proc').filter((entry) => {
+  if (!/^\d+$/.test(entry)) return false;
+  try {
+    const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    const [state, , pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(pgid) === npm.pid && state !== 'Z';
+  } catch {
+    return false;
+  }
+});
+if (survivors.length > 0) {
   killGroup();
-  fail('a process of npm start outlived it (the server was orphaned)', output);
+  fail(`a process of npm start outlived it (the server was orphaned): PID ${survivors.join(', ')}`, output);
 }
 const { hostname, port } = new URL(url);
 if (!(await portIsFree(hostname, Number(port)))) fail(`port ${port} is still taken after npm start stopped`, output);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DashboardResponse, TaskDetail, TaskListResponse } from '@agent-harness/core';
 import {
@@ -9,7 +9,6 @@ import {
   createTempDir,
   createTempGitRepo,
   killStartedHarnessProcesses,
-  readFakeAgentLog,
   startFakeGitHub,
   startHarnessServer,
   type FakeAgentScenario,
@@ -57,15 +56,30 @@ function seededRandom(seed: number): () => number {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const verdict = (v: string) => `\`\`\`json\n${JSON.stringify({ verdict: v, summary: v, issues: [] })}\n\`\`\``;
 
-/** Whether a process still runs (a zombie waiting for its parent does not). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
+/**
+ * The running processes of these tasks (their environment holds the task marker), each with what
+ * it runs and its start time: a PID the kernel reuses later is not the same process. Agents write
+ * the PID they have in their sandbox's namespace, so the host's view is read here.
+ */
+function taskProcesses(taskIds: ReadonlySet<string>): Map<number, { readonly started: string; readonly what: string }> {
+  const found = new Map<number, { started: string; what: string }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const marker = readFileSync(`/proc/${entry}/environ`, 'utf8')
+        .split('\0')
+        .find((v) => v.startsWith('HARNESS_TASK_ID='));
+      if (marker === undefined || !taskIds.has(marker.slice('HARNESS_TASK_ID='.length))) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z') continue;
+      const what = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').slice(0, 3).join(' ');
+      found.set(Number(entry), { started: fields[19] ?? '', what: `${what} (${marker})` });
+    } catch {
+      // Gone meanwhile.
+    }
   }
-  const stat = `/proc/${String(pid)}/stat`;
-  return !existsSync(stat) || !/^\d+ \(.*\) Z/.test(readFileSync(stat, 'utf8'));
+  return found;
 }
 
 describe('recovery from any point: kill -9 at seeded random moments over 200 tasks', () => {
@@ -304,21 +318,22 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
     const restarts: number[] = [];
     const overlaps: string[] = [];
     const began = Date.now();
-    const agentCalls = () => [...readFakeAgentLog(file('claude.jsonl')), ...readFakeAgentLog(file('codex.jsonl'))];
+    const taskIds = new Set(ids);
     for (const target of plan) {
       const running = server;
-      const startedBefore = new Set(agentCalls().map((call) => call.pid));
       const killed = await killAt(target, running);
       if (killed === undefined) break;
       kills.push(killed);
-      const killedServers = agentCalls().filter((call) => !startedBefore.has(call.pid));
+      // Whatever the killed server's tasks still run (no other server runs now).
+      const leftBehind = taskProcesses(taskIds);
       const restart = Date.now();
       server = await start(config);
       restarts.push(Date.now() - restart);
-      // Recovery is over before the server listens: no agent the killed server started runs on
+      // Recovery is over before the server listens: nothing the killed server started runs on
       // beside the tasks' next runs.
-      for (const call of killedServers)
-        if (isRunning(call.pid)) overlaps.push(`after "${killed}": ${call.tool} ${String(call.pid)} in ${call.cwd}`);
+      const now = taskProcesses(taskIds);
+      for (const [pid, proc] of leftBehind)
+        if (now.get(pid)?.started === proc.started) overlaps.push(`after "${killed}": ${String(pid)} ${proc.what}`);
     }
     console.log(
       `crash points e2e: seed ${String(seed)}, kills: ${kills.join(', ')}; restarts took ${restarts.map((ms) => `${String(ms)} ms`).join(', ')}; ${String(Date.now() - began)} ms in all`,

@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
+  FAKE_AGENT_BIN_DIR,
   fakeAgentToml,
   killStartedHarnessProcesses,
   runHarness,
+  sandboxAllowWriteToml,
   startHarnessServer,
   type FakeAgentScenario,
   type HarnessServerProcess,
@@ -125,6 +126,8 @@ describe('disk and database faults (built server, tmpfs data directory)', () => 
         '[agents.claude]',
         `cli_path = "${FAKE_AGENT_BIN_DIR}/claude"`,
         fakeAgentToml('claude', scenario),
+        // The gate file the agent waits for is here: visible in its sandbox.
+        sandboxAllowWriteToml(home.path),
         '[[projects]]',
         'name = "app"',
         `root = "${repo.path}"`,

@@ -264,6 +264,9 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
     await session.transport.send({ hello: 'there' } as unknown as JSONRPCMessage);
     // Nothing was queued or run, and the server still answers.
     expect((await call(session, 'list_tasks', {})).structuredContent).toEqual({ tasks: [], total: 0 });
+    // stderr is its own pipe: on a busy machine its line may come after the answer on stdout.
+    for (let i = 0; i < 100 && !session.stderr().includes('protocol error:'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(session.stderr()).toContain('harness mcp-server: protocol error:');
     expect(existsSync(file('agent.jsonl'))).toBe(false);
     expect(session.protocolErrors).toEqual([]);

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  FAKE_AGENT_BIN_DIR,
   createTempDir,
   createTempGitRepo,
+  FAKE_AGENT_BIN_DIR,
+  sandboxAllowWriteToml,
   startFakeGitHub,
   type FakeAgentScenario,
   type FakeGitHub,
@@ -81,6 +82,8 @@ async function startServer(options: { token?: string; gated: boolean }): Promise
     `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'codex'))}`,
     '[agents.codex.env]',
     tomlTable({ FAKE_AGENT_SCENARIO: JSON.stringify({ text: APPROVE }) }),
+    // The gate file the implementer waits for is here: visible in its sandbox.
+    sandboxAllowWriteToml(home.path),
     '[[projects]]',
     'name = "app"',
     `root = ${JSON.stringify(repo.path)}`,

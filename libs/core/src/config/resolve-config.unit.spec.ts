@@ -44,7 +44,7 @@ describe('resolveConfig defaults', () => {
     expect(config.agents).toMatchObject({
       default_agent: 'auto',
       complexity_preferred_agents: [],
-      sandbox_mode: 'danger-full-access',
+      sandbox_mode: 'workspace-write',
       approval_policy: 'auto-edit',
     });
     expect(config.agents.claude).toMatchObject({
@@ -91,7 +91,15 @@ describe('resolveConfig defaults', () => {
     });
     expect(config.otel).toMatchObject({ environment: 'development', exporter: 'disabled', log_user_prompt: false });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 4, max_queue_size: 32 });
-    expect(config.validation).toEqual({ pre_commit: [], pre_push: [], timeout_secs: 120, max_retries: 2, env: {} });
+    expect(config.validation).toEqual({
+      pre_commit: [],
+      pre_push: [],
+      timeout_secs: 120,
+      max_retries: 2,
+      env: {},
+      network: 'none',
+    });
+    expect(config.sandbox).toEqual({ deny_read: [], allow_write: [], allowed_domains: [] });
     expect(config.github.api_url).toBe('https://api.github.com');
     expect(config.github.allowed_actors).toEqual([]);
     expect(config.github.allow_bots).toBe(false);
@@ -131,6 +139,34 @@ describe('resolveConfig defaults', () => {
       expect(problems({ toml: `[limits]\ntask_output_mb = ${bad}\n` })).toEqual([
         { path: 'limits.task_output_mb', message: 'must be a positive number' },
       ]);
+  });
+
+  it('[sandbox]: paths expanded like every path, domains checked, [validation] network one of two', () => {
+    const config = resolveOk({
+      toml: '[sandbox]\ndeny_read = ["~/.npmrc"]\nallow_write = ["cache"]\nallowed_domains = ["registry.npmjs.org", "*.pypi.org"]\n[validation]\nnetwork = "allowed_domains"\n',
+    });
+    expect(config.sandbox).toEqual({
+      deny_read: ['/home/ann/.npmrc'],
+      allow_write: ['/etc/harness/cache'],
+      allowed_domains: ['registry.npmjs.org', '*.pypi.org'],
+    });
+    expect(config.validation.network).toBe('allowed_domains');
+    expect(
+      problems({
+        toml: '[sandbox]\nallowed_domains = ["https://evil.example/x", "*"]\ndeny_read = [""]\n[validation]\nnetwork = "all"\n',
+      }),
+    ).toEqual([
+      { path: 'validation.network', message: 'must be one of "none", "allowed_domains"' },
+      { path: 'sandbox.deny_read[0]', message: 'must be a non-empty path string' },
+      {
+        path: 'sandbox.allowed_domains[0]',
+        message: 'must be a host name, or "*." and a domain, e.g. "registry.npmjs.org" or "*.pypi.org"',
+      },
+      {
+        path: 'sandbox.allowed_domains[1]',
+        message: 'must be a host name, or "*." and a domain, e.g. "registry.npmjs.org" or "*.pypi.org"',
+      },
+    ]);
   });
 
   it('accepts a partial file: missing sections and keys take their defaults', () => {
