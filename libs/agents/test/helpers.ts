@@ -18,14 +18,17 @@ export async function finished(run: AgentRun): Promise<{ events: AgentEvent[]; r
   return { events, result };
 }
 
-/** True while the process with this PID exists. */
+/**
+ * True while the process with this PID runs. A zombie does not: it has ended, and waits for its
+ * parent or init to reap it (Harness's own waits do not wait for that either).
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  return isRunning(pid);
 }
 
 /** Running: the process exists and is not a zombie. */

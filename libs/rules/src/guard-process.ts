@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /** How one guard process went. */
@@ -128,13 +129,28 @@ export function runGuardProcess(options: GuardProcessOptions): Promise<GuardProc
   });
 }
 
+/** Whether a process of the group runs; a zombie left to init (by the sandbox's launcher) does not. */
 function isGroupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the group exists but is not ours to signal; it is alive all the same.
     return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    return readdirSync('/proc').some((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(group) === pid && state !== 'Z' && state !== 'X';
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return true;
   }
 }
 

@@ -115,6 +115,10 @@ describe('CodexAgentRunner with the scripted codex', () => {
       '-',
     ]);
     expect(codexArgs(config, 'read-only', { prompt: 'p', cwd: '/' })).toContain('sandbox_mode="read-only"');
+    // Inside Harness's OS sandbox, Codex's own (bubblewrap, which cannot nest) is off in every mode.
+    const confined = codexArgs(config, 'read-only', { prompt: 'p', cwd: '/' }, true);
+    expect(confined).toContain('--dangerously-bypass-approvals-and-sandbox');
+    expect(confined.join(' ')).not.toContain('sandbox_mode');
   });
 
   it('takes a prompt of 100,000 four-byte characters (400 KB), new and resumed, far past the argument size limit', async () => {

@@ -1,12 +1,39 @@
-/** True while any process of the group led by `pid` is alive. */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * True while any process of the group led by `pid` is alive. A zombie is not: the sandbox's
+ * launcher (bubblewrap) leaves one in the group for the system's init to reap, and waiting for
+ * that would add seconds to every run's end.
+ */
 export function isProcessGroupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists but belongs to someone else; it is alive all the same.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return process.platform !== 'linux' || hasLiveMember(pid);
+}
+
+/** Whether a process of group `pgid` runs that is not a zombie (Linux, from /proc). */
+function hasLiveMember(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(group) === pgid && state !== 'Z' && state !== 'X') return true;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return false;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

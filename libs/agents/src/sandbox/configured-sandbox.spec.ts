@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { BubblewrapSandbox } from '@agent-harness/sandbox';
 import { createTempDir, createTempGitRepo, type TempDir, type TempGitRepo } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfiguredSandbox } from './configured-sandbox.js';
@@ -33,8 +34,8 @@ describe('ConfiguredSandbox.policy', () => {
     const policy = sandbox().policy('workspace-write', worktree, ['/home/ann/.claude'], { kind: 'none' });
     expect(policy).toEqual({
       mode: 'workspace-write',
-      writable: [worktree, join(repo.path, '.git', 'worktrees', 'task-1'), '/home/ann/.cache/pip'],
-      stateDirs: ['/home/ann/.claude'],
+      writable: [worktree, join(repo.path, '.git', 'worktrees', 'task-1')],
+      stateDirs: ['/home/ann/.claude', '/home/ann/.cache/pip'],
       denyRead: [
         '/home/ann/.ssh',
         '/home/ann/.aws',
@@ -62,7 +63,6 @@ describe('ConfiguredSandbox.policy', () => {
   });
 
   it('refuses runs with the fix when bubblewrap is missing, and never refuses danger-full-access', async () => {
-    const { BubblewrapSandbox } = await import('@agent-harness/sandbox');
     const missing = sandbox({ bubblewrap: new BubblewrapSandbox({ PATH: '/nonexistent' }) });
     expect(await missing.refusal()).toBe(
       'sandbox_mode "workspace-write" needs the OS sandbox: bubblewrap (bwrap) is not on PATH: install bubblewrap and socat (Debian/Ubuntu: apt-get install bubblewrap socat)',

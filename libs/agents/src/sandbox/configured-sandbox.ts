@@ -114,7 +114,9 @@ export class ConfiguredSandbox implements CommandSandbox {
   /** What a run in `cwd` may touch. Exposed for `harness sandbox`-style diagnostics and tests. */
   policy(mode: SandboxMode, cwd: string, stateDirs: readonly string[], network: NetworkPolicy): SandboxPolicy {
     const git = gitLayout(cwd);
-    const workspace = [cwd, ...git.writable, ...this.options.sandbox.allow_write];
+    const workspace = [cwd, ...git.writable];
+    // `[sandbox] allow_write` are caches granted by the user: writable in every mode, like the agent's state.
+    const writableAlways = [...stateDirs, ...this.options.sandbox.allow_write];
     const denied = [
       ...HOME_SECRETS.map((p) => join(this.options.home, p)),
       this.options.dataDir,
@@ -123,8 +125,9 @@ export class ConfiguredSandbox implements CommandSandbox {
       ...this.options.sandbox.deny_read,
     ];
     // A denial at the very path of the workspace would hide it: the run's own directory stays.
-    const denyRead = [...new Set(denied.map((p) => resolve(p)))].filter((p) => !workspace.includes(p));
-    return { mode, writable: workspace, stateDirs, denyRead, readOnly: git.readOnly, network };
+    const visible = [...workspace, ...writableAlways];
+    const denyRead = [...new Set(denied.map((p) => resolve(p)))].filter((p) => !visible.includes(p));
+    return { mode, writable: workspace, stateDirs: writableAlways, denyRead, readOnly: git.readOnly, network };
   }
 
   private async wrap(policy: SandboxPolicy, spec: CommandSpec): Promise<SandboxedCommand> {

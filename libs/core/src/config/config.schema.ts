@@ -388,7 +388,7 @@ export const configSchema = table({
   sandbox: table({
     /** Never readable inside, added to ~/.ssh, ~/.aws, ~/.config/gh, ~/.netrc, ~/.docker, data_dir and the checkouts. */
     deny_read: pathList(),
-    /** Writable inside besides the task's worktree: caches a project's tools need (~/.cache/pip, say). */
+    /** Writable inside in every mode, like the agent's own state: caches a project's tools need (~/.cache/pip, say). */
     allow_write: pathList(),
     /** Hosts reachable over HTTP(S) through Harness's proxy: package registries and the like. */
     allowed_domains: checkedList(
