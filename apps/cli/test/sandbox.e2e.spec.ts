@@ -86,6 +86,10 @@ describe('the sandbox around a task (built server, scripted agent trying to esca
         `echo '[alias] x = !touch /tmp/pwned' >> ${JSON.stringify(join(repo.path, '.git', 'config'))}`,
       ),
       probe('write-git-hook', 'echo "#!/bin/sh" > "$(git rev-parse --git-common-dir)/hooks/pre-push"'),
+      // Pointing the worktree at a repository the agent made: Harness's own git would read its config.
+      probe('rewrite-dot-git', 'echo "gitdir: fake-git" > .git'),
+      probe('write-commondir', 'echo "$PWD/fake-git" > "$(git rev-parse --git-dir)/commondir"'),
+      probe('git-status', 'git status --short a.txt'),
       probe(
         'port',
         `node -e "require('node:net').connect(${String(forbiddenPort)}, '127.0.0.1').on('connect', () => console.log('CONNECTED')).on('error', (e) => { console.log('refused: ' + e.code); process.exitCode = 7; })"`,
@@ -150,6 +154,9 @@ describe('the sandbox around a task (built server, scripted agent trying to esca
         'write-checkout',
         'write-git-config',
         'write-git-hook',
+        'rewrite-dot-git',
+        'write-commondir',
+        'git-status',
         'port',
       ].map((name) => [name, committed(name)]),
     );
@@ -161,7 +168,9 @@ describe('the sandbox around a task (built server, scripted agent trying to esca
     // Every attempt failed, but the write to HOME: this test's HOME is under /tmp, which inside is
     // the sandbox's own tmpfs, so that write landed there and went with it (checked below).
     for (const [name, text] of Object.entries(seen))
-      if (name !== 'write-home') expect(text, name).not.toMatch(/exit=0$/m);
+      if (name !== 'write-home' && name !== 'git-status') expect(text, name).not.toMatch(/exit=0$/m);
+    // Git still reads inside: the agent sees its change.
+    expect(seen['git-status']).toBe('?? a.txt\nexit=0\n');
     const everything = Object.values(seen).join('\n');
     for (const secret of [SSH_KEY, AWS_KEY, OTHER_TASK_SECRET, CHECKOUT_SECRET, 'SQLite format'])
       expect(everything).not.toContain(secret);

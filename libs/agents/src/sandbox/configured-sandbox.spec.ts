@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BubblewrapSandbox } from '@agent-harness/sandbox';
 import { createTempDir, createTempGitRepo, type TempDir, type TempGitRepo } from '@agent-harness/testing';
@@ -28,13 +29,13 @@ describe('ConfiguredSandbox.policy', () => {
       ...extra,
     });
 
-  it("a task's worktree: it and git's own dir for it writable, the shared .git read-only, the checkout and data dir hidden", () => {
+  it("a task's worktree: writable but its .git file; the shared .git read-only; the checkout and data dir hidden", () => {
     const worktree = join(data.path, 'worktrees', 'task-1');
     repo.git('worktree', 'add', '--quiet', '-b', 'harness/task-1', worktree);
     const policy = sandbox().policy('workspace-write', worktree, ['/home/ann/.claude'], { kind: 'none' });
     expect(policy).toEqual({
       mode: 'workspace-write',
-      writable: [worktree, join(repo.path, '.git', 'worktrees', 'task-1')],
+      writable: [worktree],
       stateDirs: ['/home/ann/.claude', '/home/ann/.cache/pip'],
       denyRead: [
         '/home/ann/.ssh',
@@ -49,9 +50,22 @@ describe('ConfiguredSandbox.policy', () => {
         repo.path,
         '/srv/secrets',
       ],
-      readOnly: [join(repo.path, '.git')],
+      readOnly: [join(worktree, '.git'), join(repo.path, '.git')],
       network: { kind: 'none' },
     });
+  });
+
+  it("trusts a worktree's .git file only when git links back to it: a rewritten one opens nothing", () => {
+    const worktree = join(data.path, 'worktrees', 'task-1');
+    const other = join(data.path, 'worktrees', 'task-2');
+    repo.git('worktree', 'add', '--quiet', '-b', 'harness/task-1', worktree);
+    repo.git('worktree', 'add', '--quiet', '-b', 'harness/task-2', other);
+    // The agent of task-1 points its .git at task-2's dir in the shared repository.
+    writeFileSync(join(worktree, '.git'), `gitdir: ${join(repo.path, '.git', 'worktrees', 'task-2')}\n`);
+    const policy = sandbox().policy('workspace-write', worktree, [], { kind: 'none' });
+    expect(policy.writable).toEqual([worktree]);
+    expect(policy.readOnly).toEqual([join(worktree, '.git')]);
+    expect(policy.denyRead).toContain(repo.path);
   });
 
   it('a run in a checkout itself (GC, harness exec): the directory stays visible, its .git read-only', () => {

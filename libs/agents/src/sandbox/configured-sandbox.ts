@@ -114,7 +114,7 @@ export class ConfiguredSandbox implements CommandSandbox {
   /** What a run in `cwd` may touch. Exposed for `harness sandbox`-style diagnostics and tests. */
   policy(mode: SandboxMode, cwd: string, stateDirs: readonly string[], network: NetworkPolicy): SandboxPolicy {
     const git = gitLayout(cwd);
-    const workspace = [cwd, ...git.writable];
+    const workspace = [cwd];
     // `[sandbox] allow_write` are caches granted by the user: writable in every mode, like the agent's state.
     const writableAlways = [...stateDirs, ...this.options.sandbox.allow_write];
     const denied = [
@@ -152,30 +152,36 @@ function endpointOf(url: string): NetworkEndpoint[] {
 }
 
 /**
- * Where git keeps a directory's repository. A linked worktree (a task's) has a `.git` file naming
- * its own dir in the shared repository: that dir stays writable (git's index and HEAD for the
- * worktree), the shared `.git` is read-only (its config, hooks and refs are not the agent's to
- * change), and the main checkout around it is hidden. A plain checkout's `.git` is read-only.
+ * What of git a run in `cwd` may read. A linked worktree (a task's) has a `.git` file naming its
+ * own dir in the shared repository. The shared `.git` is read-only, that dir included: git's config,
+ * hooks, refs, and the files that say where the repository is (`commondir`, `gitdir`), are not the
+ * agent's to change, since Harness's own git reads them outside the sandbox. So is the `.git` file
+ * itself, which would otherwise point Harness's git at a repository the agent made. Git reads,
+ * diffs and shows status inside; Harness commits. The main checkout around the shared `.git` is
+ * hidden. A plain checkout's `.git` is read-only too. A `.git` file git does not link back to opens
+ * nothing.
  */
-function gitLayout(cwd: string): { writable: string[]; readOnly: string[]; checkouts: string[] } {
+function gitLayout(cwd: string): { readOnly: string[]; checkouts: string[] } {
   const dotGit = join(cwd, '.git');
   let isFile: boolean;
   try {
     isFile = statSync(dotGit).isFile();
   } catch {
-    return { writable: [], readOnly: [], checkouts: [] };
+    return { readOnly: [], checkouts: [] };
   }
-  if (!isFile) return { writable: [], readOnly: [dotGit], checkouts: [] };
+  if (!isFile) return { readOnly: [dotGit], checkouts: [] };
   try {
     const match = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'));
-    if (match?.[1] === undefined) return { writable: [], readOnly: [], checkouts: [] };
+    if (match?.[1] === undefined) return { readOnly: [dotGit], checkouts: [] };
     const own = resolve(cwd, match[1].trim());
-    const commonFile = join(own, 'commondir');
-    const common = resolve(own, readFileSync(commonFile, 'utf8').trim());
+    // Trust the file only when git's own link back from the shared repository names this worktree.
+    if (resolve(own, readFileSync(join(own, 'gitdir'), 'utf8').trim()) !== dotGit)
+      return { readOnly: [dotGit], checkouts: [] };
+    const common = resolve(own, readFileSync(join(own, 'commondir'), 'utf8').trim());
     // A shared repository named `.git` sits in the main checkout; a bare one has none to hide.
     const checkouts = common.endsWith('/.git') && isAbsolute(common) ? [dirname(common)] : [];
-    return { writable: [own], readOnly: [common], checkouts };
+    return { readOnly: [dotGit, common], checkouts };
   } catch {
-    return { writable: [], readOnly: [], checkouts: [] };
+    return { readOnly: [dotGit], checkouts: [] };
   }
 }
