@@ -46,6 +46,36 @@ function plantHook(dir: string, name: string, proof: string): void {
 }
 
 describe('GitWorktreeManager', () => {
+  it('refuses to commit a repository the agent made inside the worktree: its config never runs; an ignored one is left alone', async () => {
+    const tree = await manager.create(repo.path, '0123abcd-task', 'Nested');
+    const proof = join(data.path, 'filter-ran');
+    // A repository with a clean filter that would run on the host, at any depth of a new directory.
+    const nested = join(tree.path, 'vendor', 'evil');
+    mkdirSync(nested, { recursive: true });
+    execFileSync('git', ['init', '--quiet', nested], { env: { ...process.env, ...repo.gitEnv } });
+    writeFileSync(join(nested, '.git', 'config'), `[filter "x"]\n\tclean = sh -c 'touch ${proof}; cat'\n`, {
+      flag: 'a',
+    });
+    writeFileSync(join(nested, '.gitattributes'), '* filter=x\n');
+    writeFileSync(join(nested, 'a.txt'), 'a\n');
+    writeFileSync(join(tree.path, 'new.txt'), 'hello\n');
+    await expect(manager.commitAll(repo.path, tree.path, 'Add new.txt')).rejects.toThrow(
+      "refused to commit: the worktree holds a git repository that the agent or a command made (vendor/evil/.git); Harness's git would run its config",
+    );
+    expect(existsSync(proof)).toBe(false);
+    // Ignored, it is not git's to look at: the commit goes through without it.
+    writeFileSync(join(tree.path, '.gitignore'), 'vendor/\n');
+    const commit = await manager.commitAll(repo.path, tree.path, 'Add new.txt');
+    expect(commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(
+      repo
+        .git('show', '--name-only', '--format=', commit ?? '')
+        .split('\n')
+        .sort(),
+    ).toEqual(['.gitignore', 'new.txt']);
+    expect(existsSync(proof)).toBe(false);
+  });
+
   it('creates a worktree on a task branch from origin, commits in it, pushes, diffs and removes it', async () => {
     const tree = await manager.create(repo.path, '0123abcd-task', 'Fix the parser');
     expect(tree).toMatchObject({ branch: 'harness/0123abcd-fix-the-parser', base: 'origin/main' });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync,
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError, isSafeBranchName } from '@agent-harness/core';
 import { git } from './git.js';
+import { nestedRepositories } from './nested-repositories.js';
 import { patchPaths, withPatchFile, writeSeedFiles, type SeedFileInput } from './seed-worktree.js';
 import { SharedGitState } from './shared-git-state.js';
 
@@ -559,6 +560,7 @@ export class GitWorktreeManager {
     message: string,
     signal: AbortSignal | undefined,
   ): Promise<string | undefined> {
+    await this.refuseNestedRepositories(path, signal);
     await this.run(path, ['add', '--all'], signal);
     const identity = (await this.hasCommitIdentity(repoRoot, path)) ? [] : FALLBACK_IDENTITY;
     try {
@@ -573,6 +575,24 @@ export class GitWorktreeManager {
       throw error;
     }
     return this.run(path, ['rev-parse', 'HEAD'], signal);
+  }
+
+  /** Refuses to commit a worktree that holds a git repository the agent made (see `nestedRepositories`). */
+  private async refuseNestedRepositories(path: string, signal: AbortSignal | undefined): Promise<void> {
+    const untracked = (
+      await this.run(path, ['ls-files', '-z', '--others', '--exclude-standard', '--directory'], signal)
+    )
+      .split('\0')
+      .filter((p) => p !== '');
+    const submodules = (await this.run(path, ['ls-files', '-z', '--stage'], signal))
+      .split('\0')
+      .flatMap((line) => (line.startsWith('160000 ') ? [line.slice(line.indexOf('\t') + 1)] : []));
+    const nested = nestedRepositories(path, untracked, submodules);
+    if (nested.length > 0)
+      throw new AppError(
+        'GIT_FAILED',
+        `refused to commit: the worktree holds a git repository that the agent or a command made (${nested.join(', ')}); Harness's git would run its config. Remove it, or ignore it in .gitignore`,
+      );
   }
 
   /**

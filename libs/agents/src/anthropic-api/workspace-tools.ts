@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import type { CommandAccess, CommandSandbox, FileChange } from '@agent-harness/core';
 import type Anthropic from '@anthropic-ai/sdk';
 import { resolvePathInside } from '../process/paths.js';
@@ -119,6 +119,17 @@ export class WorkspaceTools {
     }
   }
 
+  /**
+   * A path the agent may write: inside the directory, and not git's (a `.git` file or directory
+   * anywhere would point Harness's own git, which runs outside any sandbox, at the agent's config).
+   */
+  private resolveWritable(path: string): string {
+    const file = this.resolveInside(path);
+    if (relative(this.root, file).split(sep).includes('.git'))
+      throw new ToolRefusal(`refused: ${path} is git's, not the agent's to write`);
+    return file;
+  }
+
   private list(path: string): ToolOutcome {
     const dir = this.resolveInside(path);
     const entries = readdirSync(dir, { withFileTypes: true })
@@ -139,7 +150,7 @@ export class WorkspaceTools {
 
   private write(path: string, content: string): ToolOutcome {
     if (this.access === 'read-only') throw new ToolRefusal('this run is read-only: files cannot be written');
-    const file = this.resolveInside(path);
+    const file = this.resolveWritable(path);
     const existed = existsSync(file);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, content);
@@ -151,7 +162,8 @@ export class WorkspaceTools {
   }
 
   private edit(path: string, oldText: string, newText: string): ToolOutcome {
-    const file = this.resolveInside(path);
+    if (this.access === 'read-only') throw new ToolRefusal('this run is read-only: files cannot be edited');
+    const file = this.resolveWritable(path);
     const text = readFileSync(file, 'utf8');
     const count = oldText === '' ? 0 : text.split(oldText).length - 1;
     if (count !== 1)

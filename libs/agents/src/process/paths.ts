@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { AppError } from '@agent-harness/core';
 
@@ -16,9 +16,16 @@ export function resolvePathInside(root: string, path: string): string {
   const realRoot = realpathSync(root);
   const target = resolve(realRoot, path);
   if (!isWithin(realRoot, target)) throw new AppError('INVALID_ARGUMENT', `refused: ${path} is outside ${realRoot}`);
+  // The deepest part that exists, a symbolic link counting as existing even when it points nowhere:
+  // writing through a dangling link would create its target, wherever that is.
   let existing = target;
-  while (!existsSync(existing)) existing = dirname(existing);
-  if (!isWithin(realRoot, realpathSync(existing)))
-    throw new AppError('INVALID_ARGUMENT', `refused: ${path} leads outside ${realRoot}`);
+  while (lstatSync(existing, { throwIfNoEntry: false }) === undefined) existing = dirname(existing);
+  let real: string;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    throw new AppError('INVALID_ARGUMENT', `refused: ${path} goes through a symbolic link that points nowhere`);
+  }
+  if (!isWithin(realRoot, real)) throw new AppError('INVALID_ARGUMENT', `refused: ${path} leads outside ${realRoot}`);
   return target;
 }

@@ -33,11 +33,13 @@ describe('ConfiguredSandbox.policy', () => {
     const worktree = join(data.path, 'worktrees', 'task-1');
     repo.git('worktree', 'add', '--quiet', '-b', 'harness/task-1', worktree);
     const policy = sandbox().policy('workspace-write', worktree, ['/home/ann/.claude'], { kind: 'none' });
+    // The run's own agent state stays visible.
+    expect(policy.denyRead).not.toContain('/home/ann/.claude');
     expect(policy).toEqual({
       mode: 'workspace-write',
       writable: [worktree],
       stateDirs: ['/home/ann/.claude', '/home/ann/.cache/pip'],
-      denyRead: [
+      denyRead: expect.arrayContaining([
         '/home/ann/.ssh',
         '/home/ann/.aws',
         '/home/ann/.config/gh',
@@ -46,10 +48,13 @@ describe('ConfiguredSandbox.policy', () => {
         '/home/ann/.gnupg',
         '/home/ann/.kube',
         '/home/ann/.git-credentials',
+        // The other agent's login, and the host's sockets (D-Bus, Docker, ssh-agent).
+        '/home/ann/.codex',
+        '/run',
         data.path,
         repo.path,
         '/srv/secrets',
-      ],
+      ]) as string[],
       readOnly: [join(worktree, '.git'), join(repo.path, '.git')],
       network: { kind: 'none' },
     });

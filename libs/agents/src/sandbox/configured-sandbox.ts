@@ -18,7 +18,33 @@ import {
 } from '@agent-harness/sandbox';
 
 /** Under the home directory: credentials no agent or project command may read. */
-const HOME_SECRETS = ['.ssh', '.aws', '.config/gh', '.netrc', '.docker', '.gnupg', '.kube', '.git-credentials'];
+const HOME_SECRETS = [
+  '.ssh',
+  '.aws',
+  '.azure',
+  '.config/gcloud',
+  '.config/gh',
+  '.config/hub',
+  '.config/git/credentials',
+  '.git-credentials',
+  '.netrc',
+  '.docker',
+  '.gnupg',
+  '.kube',
+  '.pypirc',
+  '.cargo/credentials',
+  '.cargo/credentials.toml',
+  '.local/share/keyrings',
+];
+
+/** The agents' own state and logins under the home directory: each run sees only its own agent's. */
+const AGENT_STATE = ['.claude', '.claude.json', '.codex'];
+
+/**
+ * Host paths with sockets into services outside the sandbox (the user's D-Bus and systemd, which
+ * start commands; Docker; ssh and gpg agents): a network namespace does not cover them.
+ */
+const HOST_SOCKETS = ['/run', '/var/run'];
 
 /** @public */
 export interface ConfiguredSandboxOptions {
@@ -119,6 +145,8 @@ export class ConfiguredSandbox implements CommandSandbox {
     const writableAlways = [...stateDirs, ...this.options.sandbox.allow_write];
     const denied = [
       ...HOME_SECRETS.map((p) => join(this.options.home, p)),
+      ...AGENT_STATE.map((p) => join(this.options.home, p)),
+      ...HOST_SOCKETS,
       this.options.dataDir,
       ...this.options.projectRoots,
       ...git.checkouts,
