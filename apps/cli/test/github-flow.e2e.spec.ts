@@ -361,13 +361,17 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     const first = await start({ hang: 'after_init' }, { text: APPROVE });
     const { task_id: id } = (await api('/tasks', { project: 'app', pr: 7 })) as CreateTaskResponse;
     await until(id, ['running']);
+    // The agent has its prompt: the kill lands mid-implementation (and ends the agent with the server).
+    for (let i = 0; i < 400 && readFakeAgentLog(file('claude.jsonl')).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    expect(readFakeAgentLog(file('claude.jsonl'))).toHaveLength(1);
     process.kill(first.pid, 'SIGKILL');
     await first.exited;
     server = undefined;
 
     await start({ edits: [{ path: 'feature.txt', content: 'final\n' }] }, { text: APPROVE });
     const task = await until(id, ['done', 'failed']);
-    expect(task).toMatchObject({ status: 'done', review_outcome: 'approved' });
+    expect(task, JSON.stringify(task)).toMatchObject({ status: 'done', review_outcome: 'approved' });
     expect(readFakeAgentLog(file('claude.jsonl'))).toHaveLength(2);
     repo.git('fetch', '--quiet', 'origin', 'feature');
     expect(repo.git('show', 'origin/feature:feature.txt')).toBe('final');

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
   AgentSandboxNeeds,
@@ -146,7 +146,8 @@ export class ConfiguredSandbox implements CommandSandbox {
     const denied = [
       ...HOME_SECRETS.map((p) => join(this.options.home, p)),
       ...AGENT_STATE.map((p) => join(this.options.home, p)),
-      ...HOST_SOCKETS,
+      // A symbolic link (`/var/run` → `/run` on most systems) is hidden with its target.
+      ...HOST_SOCKETS.filter((p) => lstatSync(p, { throwIfNoEntry: false })?.isDirectory() === true),
       this.options.dataDir,
       ...this.options.projectRoots,
       ...git.checkouts,
