@@ -37,9 +37,10 @@ class DiskBackedTasks extends InMemoryTaskRepository {
     changes: TaskChanges,
     event?: NewTaskEvent,
     expectedStatus?: Task['status'],
-  ): Promise<{ task: Task; event?: StoredTaskEvent | undefined }> {
+    closing?: NewTaskEvent,
+  ): ReturnType<InMemoryTaskRepository['update']> {
     await this.check();
-    return super.update(id, version, changes, event, expectedStatus);
+    return super.update(id, version, changes, event, expectedStatus, closing);
   }
   override async appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {
     if (this.agentEventsFail && event.kind === 'agent') throw sqliteFull();

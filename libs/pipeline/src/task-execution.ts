@@ -184,27 +184,30 @@ export class TaskExecution {
     // A task that ends unfinished leaves no branch behind unless it holds pushed work, then named.
     const fate =
       outcome.kind === 'failed' || outcome.kind === 'cancelled' ? await branchFate(this.deps.run, task) : undefined;
-    const finished = await this.deps.recorder.update(
-      task,
-      fate?.kind === 'delete' ? { ...changes, branch: undefined } : changes,
-      event,
-    );
+    if (fate?.kind === 'keep') await this.deps.recorder.log(task.id, 'log', { message: fate.message });
+    const final = fate?.kind === 'delete' ? { ...changes, branch: undefined } : changes;
+    if (outcome.kind === 'requeue') {
+      await this.deps.recorder.update(task, final, event);
+      return;
+    }
+    // The terminal status and its `end` event, in one transaction: a crash never leaves one alone.
+    const { status, error, failureClass, commit, branch, prUrl, grade, reviewOutcome } = { ...task, ...final };
+    await this.deps.recorder.update(task, final, event, {
+      kind: 'end',
+      data: {
+        status,
+        error,
+        failure_class: failureClass,
+        commit,
+        branch,
+        pr: prUrl,
+        grade,
+        review: reviewOutcome,
+        ...(output === undefined ? {} : { output_truncated: output }),
+      },
+    });
     if (fate?.kind === 'delete')
       await this.deps.worktrees.deleteBranch(fate.repoRoot, fate.branch).catch(() => undefined);
-    if (fate?.kind === 'keep') await this.deps.recorder.log(task.id, 'log', { message: fate.message });
-    if (outcome.kind === 'requeue') return;
-    const { status, error, failureClass, commit, branch, prUrl, grade, reviewOutcome } = finished;
-    await this.deps.recorder.log(task.id, 'end', {
-      status,
-      error,
-      failure_class: failureClass,
-      commit,
-      branch,
-      pr: prUrl,
-      grade,
-      review: reviewOutcome,
-      ...(output === undefined ? {} : { output_truncated: output }),
-    });
     this.deps.events.close(task.id);
   }
 }

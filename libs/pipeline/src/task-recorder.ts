@@ -32,7 +32,8 @@ export interface TaskRecorderDeps {
 export class TaskRecorder {
   constructor(private readonly deps: TaskRecorderDeps) {}
 
-  async update(task: Task, changes: TaskChanges, event?: NewTaskEvent): Promise<Task> {
+  /** `closing` (a terminal status's `end` event) is stored after `event`, in the same transaction. */
+  async update(task: Task, changes: TaskChanges, event?: NewTaskEvent, closing?: NewTaskEvent): Promise<Task> {
     const moving = changes.status !== undefined && changes.status !== task.status;
     if (moving && !isAllowedMove(task.status, changes.status)) {
       throw new AppError('INTERNAL', `task ${task.id}: ${task.status} → ${changes.status} is not in the state table`);
@@ -40,6 +41,7 @@ export class TaskRecorder {
     const { redactor } = this.deps;
     const safeChanges = changes.error === undefined ? changes : { ...changes, error: redactor.text(changes.error) };
     const safeEvent = event === undefined ? undefined : { kind: event.kind, data: redactor.value(event.data) };
+    const safeClosing = closing === undefined ? undefined : { kind: closing.kind, data: redactor.value(closing.data) };
     const updatedAt = this.deps.now().toISOString();
     const result = await this.deps.tasks.update(
       task.id,
@@ -47,6 +49,7 @@ export class TaskRecorder {
       { ...safeChanges, updatedAt },
       safeEvent,
       moving ? task.status : undefined,
+      safeClosing,
     );
     this.deps.telemetry?.taskWritten(result.task);
     if (moving) this.deps.tracing?.moved(task.status, result.task);
@@ -55,6 +58,10 @@ export class TaskRecorder {
       this.deps.telemetry?.eventStored(result.event);
     }
     if (result.event?.kind === 'status') this.logTransition(result.task, result.event.data);
+    if (result.closing !== undefined) {
+      this.deps.events.publish(result.closing);
+      this.deps.telemetry?.eventStored(result.closing);
+    }
     return result.task;
   }
 

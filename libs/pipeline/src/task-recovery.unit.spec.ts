@@ -149,12 +149,13 @@ describe('TaskEngine recovery (unit)', () => {
         changes: TaskChanges,
         event?: NewTaskEvent,
         status?: TaskStatus,
+        closing?: NewTaskEvent,
       ): ReturnType<InMemoryTaskRepository['update']> {
         if (id === 'fffffff1' && !this.refused) {
           this.refused = true;
           return Promise.reject(new AppError('INTERNAL', 'disk I/O error'));
         }
-        return super.update(id, version, changes, event, status);
+        return super.update(id, version, changes, event, status, closing);
       }
     }
     const { engine, tasks, logs } = engines.make({ serverId: 'server-a', tasks: new RefusesOnce() });
@@ -199,12 +200,13 @@ describe('TaskEngine recovery (unit)', () => {
         changes: TaskChanges,
         event?: NewTaskEvent,
         status?: TaskStatus,
+        closing?: NewTaskEvent,
       ): ReturnType<InMemoryTaskRepository['update']> {
         if (changes.status === 'failed' && !this.refused) {
           this.refused = true;
           return Promise.reject(new AppError('INTERNAL', 'disk I/O error'));
         }
-        return super.update(id, version, changes, event, status);
+        return super.update(id, version, changes, event, status, closing);
       }
     }
     const { engine, tasks } = engines.make({ tasks: new RefusesFirstEnd() });

@@ -117,6 +117,9 @@ export abstract class TaskRepository {
   /**
    * Throws `CONFLICT` when the stored version is no longer `expectedVersion`, or (when given) the
    * stored status is no longer `expectedStatus`: both are checked in the same SQL statement.
+   * `closing` is stored after `event` in the same transaction: a terminal status and its `end`
+   * event are written together or not at all (a crash between them would leave a finished task
+   * whose stream never ends).
    */
   abstract update(
     id: string,
@@ -124,7 +127,8 @@ export abstract class TaskRepository {
     changes: TaskChanges,
     event?: NewTaskEvent,
     expectedStatus?: TaskStatus,
-  ): Promise<{ task: Task; event?: StoredTaskEvent | undefined }>;
+    closing?: NewTaskEvent,
+  ): Promise<{ task: Task; event?: StoredTaskEvent | undefined; closing?: StoredTaskEvent | undefined }>;
   abstract appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent>;
   /**
    * Extends the leases `owner` holds on these tasks until `until` (a heartbeat), and tells which of

@@ -144,7 +144,8 @@ export class InMemoryTaskRepository extends TaskRepository {
     changes: TaskChanges,
     event?: NewTaskEvent,
     expectedStatus?: TaskStatus,
-  ): Promise<{ task: Task; event?: StoredTaskEvent | undefined }> {
+    closing?: NewTaskEvent,
+  ): Promise<{ task: Task; event?: StoredTaskEvent | undefined; closing?: StoredTaskEvent | undefined }> {
     const current = this.tasks.get(id);
     if (current?.version !== expectedVersion || (expectedStatus !== undefined && current.status !== expectedStatus)) {
       const expected = `version ${String(expectedVersion)}${expectedStatus === undefined ? '' : `, status ${expectedStatus}`}`;
@@ -160,7 +161,8 @@ export class InMemoryTaskRepository extends TaskRepository {
     };
     this.stored(task);
     const stored = event === undefined ? undefined : this.insertEvent(id, event);
-    return Promise.resolve({ task: { ...task }, event: stored });
+    const storedClosing = closing === undefined ? undefined : this.insertEvent(id, closing);
+    return Promise.resolve({ task: { ...task }, event: stored, closing: storedClosing });
   }
 
   override appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {

@@ -102,6 +102,31 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
     },
   },
   {
+    name: 'stores a closing event after the status event, in the same write, or neither of them',
+    async run(repo) {
+      await repo.create(taskFixture('t1'), queuedEvent);
+      const end = { kind: 'end', data: { status: 'done' } } as const;
+      await rejects(
+        repo.update('t1', 9, { status: 'done' }, { kind: 'status', data: { to: 'done' } }, undefined, end),
+        code('CONFLICT'),
+      );
+      deepStrictEqual(await seqs(repo, 't1'), [1]);
+      const { task, event, closing } = await repo.update(
+        't1',
+        1,
+        { status: 'done' },
+        { kind: 'status', data: { to: 'done' } },
+        'queued',
+        end,
+      );
+      deepStrictEqual([task.status, event?.seq, closing?.seq, closing?.kind], ['done', 2, 3, 'end']);
+      deepStrictEqual(
+        (await repo.eventsAfter('t1', 2, 10)).map((e) => [e.kind, e.data]),
+        [['end', { status: 'done' }]],
+      );
+    },
+  },
+  {
     name: 'guards an update by the status it was read with, together with the version',
     async run(repo) {
       await repo.create(taskFixture('t1'), queuedEvent);

@@ -133,7 +133,8 @@ export class TypeOrmTaskRepository extends TaskRepository {
     changes: TaskChanges,
     event?: NewTaskEvent,
     expectedStatus?: TaskStatus,
-  ): Promise<{ task: Task; event?: StoredTaskEvent | undefined }> {
+    closing?: NewTaskEvent,
+  ): Promise<{ task: Task; event?: StoredTaskEvent | undefined; closing?: StoredTaskEvent | undefined }> {
     return this.write(async (manager) => {
       const values = {
         ...rowChanges({ ...changes, updatedAt: changes.updatedAt ?? this.now() }),
@@ -152,7 +153,8 @@ export class TypeOrmTaskRepository extends TaskRepository {
       }
       const row = await manager.findOneByOrFail(TaskEntity, { id });
       const stored = event === undefined ? undefined : await this.insertEvent(manager, id, event);
-      return { task: taskFromRow(row), event: stored };
+      const storedClosing = closing === undefined ? undefined : await this.insertEvent(manager, id, closing);
+      return { task: taskFromRow(row), event: stored, closing: storedClosing };
     });
   }
 
