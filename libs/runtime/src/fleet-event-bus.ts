@@ -88,7 +88,10 @@ export class FleetEventBus extends TaskEventBus {
   }
 
   private async relay(taskId: string, seq: number): Promise<void> {
-    const after = this.relayed.get(taskId) ?? seq - 1;
+    // A task not relayed yet: from the event before the announced one too, since a terminal status
+    // and its end event are stored in one transaction (a watcher that subscribed between their two
+    // announcements would miss the status). Watchers drop the events they already have, by seq.
+    const after = this.relayed.get(taskId) ?? Math.max(0, seq - 2);
     if (seq <= after) return;
     const events = await this.deps.tasks.eventsAfter(taskId, after, 1000);
     for (const event of events) {

@@ -236,8 +236,12 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       // them forever. Once the CLI itself has exited, end its marked processes, and past a grace
       // period stop reading, so the run always ends.
       let pipesTimer: NodeJS.Timeout | undefined;
+      // Awaited before the result: still scanning when the task's next run starts, it would end that
+      // run's processes too (they carry the same marker).
+      let exitCleanup: Promise<unknown> = Promise.resolve();
       child.once('exit', () => {
-        if (spec.marker !== undefined) void killTaskProcesses({ marker: spec.marker, graceMs }).catch(() => undefined);
+        if (spec.marker !== undefined)
+          exitCleanup = killTaskProcesses({ marker: spec.marker, graceMs }).catch(() => undefined);
         pipesTimer = setTimeout(() => {
           child.stdout.destroy();
           child.stderr.destroy();
@@ -258,6 +262,7 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
             if (spec.marker !== undefined) await killTaskProcesses({ marker: spec.marker, graceMs });
           })
           .catch(() => undefined)
+          .then(() => exitCleanup)
           .then(() => command.dispose())
           .catch(() => undefined);
         void cleanup.then(() => {
