@@ -1,12 +1,4 @@
-/**
- * How much an agent run or a project command may touch. `read-only`: nothing writable but a
- * private tmp (and the agent's own state dirs); `workspace-write`: also the task's worktree and
- * what the policy lists as writable; `danger-full-access`: no sandbox at all (an explicit opt-out).
- * @public
- */
-export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
-/** @public */
-export type SandboxMode = (typeof SANDBOX_MODES)[number];
+import type { SandboxMode } from '@agent-harness/core';
 
 /** A host and port a sandboxed process may connect to (a model service, say). @public */
 export interface NetworkEndpoint {
@@ -31,6 +23,10 @@ export type NetworkPolicy =
 
 /** What one sandboxed process may read, write and reach. Paths are absolute. @public */
 export interface SandboxPolicy {
+  /**
+   * `read-only`: nothing writable but a private tmp and `stateDirs`; `workspace-write`: also
+   * `writable`; `danger-full-access`: no sandbox at all.
+   */
   readonly mode: SandboxMode;
   /** The workspace (the task's worktree and the like): writable in `workspace-write`, read-only in `read-only`. */
   readonly writable: readonly string[];

@@ -5,29 +5,10 @@ import { delimiter, join } from 'node:path';
 import { bwrapArgs, type PortForward } from './bwrap-command.js';
 import { isLoopback, NetworkBridge, type BridgeForward } from './network-bridge.js';
 import type { NetworkEndpoint, SandboxPolicy } from './sandbox-policy.js';
+import type { CommandSpec, SandboxedCommand } from '@agent-harness/core';
 
 /** The loopback port of the filtering proxy inside a sandbox (another is taken if an endpoint has it). */
 const PROXY_PORT = 3128;
-
-/** What to run, before the sandbox. */
-export interface CommandSpec {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string>>;
-}
-
-/**
- * A command ready to spawn inside its sandbox: spawn `command` with `args` and `env` (in its own
- * process group, as every Harness child), then `dispose()` once it has exited. `refused` lists the
- * connections the sandbox's proxy refused.
- * @public
- */
-export interface SandboxedCommand extends CommandSpec {
-  readonly sandboxed: boolean;
-  refused(): readonly string[];
-  dispose(): Promise<void>;
-}
 
 /** Whether sandboxes can start here, and if not, the one line that says how to fix it. @public */
 export type SandboxAvailability = { readonly ok: true } | { readonly ok: false; readonly why: string };
