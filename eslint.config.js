@@ -1,24 +1,45 @@
 // ESLint flat config: type-aware TypeScript rules plus Nx module boundaries. The boundaries keep the
 // dependency direction of ARCHITECTURE.md: core <- domain <- infra <- pipeline <- composition <- apps,
 // and keep frameworks (Nest, TypeORM, yargs) out of the packages that must stay plain.
+import { readdirSync, readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
-const plainTs = [
-  '@nestjs/*',
-  'typeorm',
-  'better-sqlite3',
-  'yargs',
-  'rxjs',
-  'node:child_process',
-  'child_process',
-  'node:fs',
-  'fs',
-  'node:fs/promises',
-  'fs/promises',
-];
+const plainTs = ['@nestjs/*', 'typeorm', 'better-sqlite3', 'yargs', 'rxjs'];
 const noFramework = ['@nestjs/*', 'yargs'];
+
+// Node's built-ins are no packages, so the boundary rule below never sees them: the core and domain
+// libs are kept free of I/O by ESLint's own rule instead. Pure helpers (path, url, crypto, assert)
+// stay allowed.
+const ioBuiltins = [
+  'child_process',
+  'cluster',
+  'dgram',
+  'dns',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'readline',
+  'tls',
+  'worker_threads',
+];
+const noIo = 'core and domain libs do no I/O: take a port, and implement it in an infra lib';
+/** The libs whose package.json tags them core or domain: their source may do no I/O. */
+const plainLibs = readdirSync(new URL('./libs', import.meta.url)).filter((name) => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL(`./libs/${name}/package.json`, import.meta.url), 'utf8'));
+    const tags = pkg.nx?.tags ?? [];
+    return tags.includes('type:core') || tags.includes('type:domain');
+  } catch {
+    return false;
+  }
+});
 
 // Who may import whom. Specs additionally get the testing helpers.
 function boundaries(extraForSpecs) {
@@ -104,6 +125,24 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@nx/enforce-module-boundaries': ['error', boundaries([])],
+    },
+  },
+  {
+    files: plainLibs.map((name) => `libs/${name}/src/**/*.ts`),
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ioBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: noIo })) },
+      ],
+      // `await import('node:fs')` too.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `ImportExpression[source.value=/^(node:)?(${ioBuiltins.join('|').replaceAll('/', '\\/')})$/]`,
+          message: noIo,
+        },
+      ],
     },
   },
   {

@@ -5,7 +5,7 @@
 // failed run ends the benchmark with a non-zero exit. docs/performance.md records one machine's numbers.
 import { Buffer } from 'node:buffer';
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +50,17 @@ const CLI_RUNS = Number(process.env.BENCH_CLI_RUNS ?? 15);
 /** (d): each command's p50 at most this many times a bare `node -e ""` of the same run. */
 const CLI_TARGET = 3;
 /** Which parts to run: letters of a, b, c, d, e, f, g, h, s (default all). */
-const ONLY = process.env.BENCH_ONLY ?? 'abcdefghs';
+const BURST = Number(process.env.BENCH_BURST ?? 20_000);
+const BURST_SECONDS = Number(process.env.BENCH_BURST_SECONDS ?? 10);
+/** (i): the server's RSS must come back within this much of where it was before the burst. */
+const RSS_BACK_MIB = 20;
+const DEEP = Number(process.env.BENCH_DEEP ?? 10_000);
+const GROWTH = Number(process.env.BENCH_GROWTH ?? 2000);
+const GROWTH_WINDOW = 200;
+/** A real repository to measure tasks on (a path or URL git can clone), e.g. a prettier mirror. */
+const BENCH_REPO = process.env.BENCH_REPO;
+const REAL_TASKS = Number(process.env.BENCH_REAL_TASKS ?? 8);
+const ONLY = process.env.BENCH_ONLY ?? 'abcdefghsiqlr';
 const CONCURRENCY = 4;
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
@@ -83,13 +93,14 @@ const serialGit = (args, options) => {
 };
 
 /** The raw floor of one task: worktree add, the scripted agent, commit, push, worktree remove. */
-async function floorTask(repo, dir, i) {
+async function floorTask(repo, dir, i, base = 'origin/main', setup = undefined) {
   const path = join(dir, `floor-${i}`);
   const env = { ...process.env, ...repo.gitEnv };
-  await serialGit(['worktree', 'add', '--quiet', '--no-track', '-B', `floor/${i}`, path, 'origin/main'], {
+  await serialGit(['worktree', 'add', '--quiet', '--no-track', '-B', `floor/${i}`, path, base], {
     cwd: repo.path,
     env,
   });
+  if (setup !== undefined) await run('bash', ['-c', setup], { cwd: path, env, maxBuffer: 64 * 1024 * 1024 });
   await new Promise((resolve, reject) => {
     const child = spawn(
       join(FAKE_AGENT_BIN_DIR, 'claude'),
@@ -409,35 +420,20 @@ function rssMiB(pid) {
  * connected (`live.since`), how long the event took from being stored (its `at`) to arriving here.
  */
 function subscribe(url, id, latencies, live) {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path: `/tasks/${id}/stream`, agent: false }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`stream: ${res.statusCode}`));
+  return readStream(
+    url,
+    id,
+    (frame, now) => {
+      // The stored time, without parsing the whole event: the client must stay cheaper than the server.
+      const atIndex = frame.indexOf('"at":"');
+      if (atIndex === -1) return;
+      const at = Date.parse(frame.slice(atIndex + 6, atIndex + 30));
+      if (at >= live.since) latencies.push(now - at);
+    },
+    () => {
       live.connected += 1;
-      let buffer = '';
-      let ended = false;
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        const now = Date.now();
-        buffer += chunk;
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) !== -1) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          // The stored time, without parsing the whole event: the client must stay cheaper than the server.
-          const atIndex = frame.indexOf('"at":"');
-          if (atIndex === -1) continue;
-          const at = Date.parse(frame.slice(atIndex + 6, atIndex + 30));
-          if (at >= live.since) latencies.push(now - at);
-          if (frame.includes('\nevent: end\n') || frame.startsWith('event: end\n')) ended = true;
-        }
-      });
-      res.on('end', () => (ended ? resolve() : reject(new Error('stream closed before the end event'))));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+    },
+  );
 }
 
 async function subscribers() {
@@ -445,13 +441,14 @@ async function subscribers() {
   const repo = await createTempGitRepo({ withOrigin: true });
   const home = await createTempDir('bench-home-');
   // A busy task: 100 edits, one output line every 20 ms (about 500 stored events, 80 a second).
-  const gate = join(home.path, 'go');
+  // The gate lies in the task's worktree: the sandboxed agent sees no other file under /tmp.
+  const GATE = 'bench-go';
   const busy = {
     edits: Array.from({ length: 100 }, (_, i) => ({ path: `f/${i}.txt`, content: `${i}\n` })),
     text: 'done',
     delayMs: 20,
     // The agent starts its edits once every subscriber is connected.
-    startWhenFileExists: gate,
+    startWhenFileExists: GATE,
   };
   try {
     const server = await startServer(home, repo, { scenario: busy });
@@ -467,11 +464,12 @@ async function subscribers() {
       // Until all are connected, nothing counts (the connection storm is not the steady state).
       const live = { connected: 0, since: Infinity };
       for (let i = 0; i < SUBSCRIBERS; i++) streams.push(subscribe(server.url, id, latencies, live));
+      const worktree = join(home.path, 'data', 'worktrees', id);
       const allConnected = setInterval(() => {
-        if (live.connected < SUBSCRIBERS) return;
+        if (live.connected < SUBSCRIBERS || !existsSync(worktree)) return;
         live.since = Date.now();
         clearInterval(allConnected);
-        writeFileSync(gate, '');
+        writeFileSync(join(worktree, GATE), '');
       }, 5);
       let peak = rssMiB(server.pid);
       const sampler = setInterval(() => {
@@ -831,6 +829,299 @@ async function fleet() {
   row('(g) fleet: one claim, 4 claimers contending (vs 1 claimer)', latencies[4], latencies[1]);
 }
 
+/** CPU seconds a process has used (user + system), from /proc. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The share of one core a process used over `seconds` of doing nothing asked of it. */
+async function idleCpu(pid, seconds) {
+  const before = cpuSeconds(pid);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  return ((cpuSeconds(pid) - before) / seconds) * 100;
+}
+
+/** (i) One agent printing BURST events in BURST_SECONDS: lag to a live reader, all stored, memory back. */
+async function ingestBurst() {
+  console.error(`(i) one agent printing ${BURST} events in ${BURST_SECONDS} s`);
+  const repo = await createTempGitRepo({ withOrigin: true });
+  const home = await createTempDir('bench-home-');
+  const burst = {
+    chatter: { messages: BURST, chars: 200, perSecond: BURST / BURST_SECONDS, stamped: true },
+    ...SCENARIO,
+  };
+  try {
+    const server = await startServer(home, repo, { scenario: burst });
+    try {
+      await getJson(`${server.url}/api/dashboard`);
+      await new Promise((r) => setTimeout(r, 2000));
+      const before = rssMiB(server.pid);
+      let peak = before;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, rssMiB(server.pid));
+      }, 50);
+      const id = await submit(server.url);
+      const lags = [];
+      try {
+        await readStream(server.url, id, (frame, now) => {
+          const stamp = /message \d+ @(\d{13}):/.exec(frame);
+          if (stamp !== null) lags.push(now - Number(stamp[1]));
+        });
+      } finally {
+        clearInterval(sampler);
+      }
+      const status = (await getJson(`${server.url}/tasks/${id}`)).status;
+      if (status !== 'done') throw new Error(`the chatty task ended ${status}`);
+      // Every event stored: a reader after the end gets them all back.
+      let stored = 0;
+      await readStream(server.url, id, (frame) => {
+        if (/message \d+ @\d{13}:/.test(frame)) stored += 1;
+      });
+      if (stored !== BURST) throw new Error(`${stored} of ${BURST} events stored`);
+      // V8 gives memory back once allocation has been quiet for a while (its memory reducer, tens
+      // of seconds): the row says how long that took, up to 2 minutes.
+      const settleStart = Date.now();
+      let over = rssMiB(server.pid) - before;
+      while (over > RSS_BACK_MIB && Date.now() - settleStart < 120_000) {
+        await new Promise((r) => setTimeout(r, 5000));
+        over = rssMiB(server.pid) - before;
+      }
+      const settledIn = ((Date.now() - settleStart) / 1000).toFixed(0);
+      row(
+        `(i) ${BURST} agent events in ${BURST_SECONDS} s: agent print → live SSE reader`,
+        sample(lags, `${lags.length} live, ${stored} stored`),
+      );
+      row(
+        `(i) server RSS after the burst and a full replay, over before it`,
+        sample(
+          [over],
+          `${over <= RSS_BACK_MIB ? `within ${RSS_BACK_MIB} MiB after ${settledIn} s` : `still over after ${settledIn} s`}; peak +${(peak - before).toFixed(0)} MiB; ${before.toFixed(0)} MiB before`,
+          'MiB',
+        ),
+      );
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Promise.all([repo.cleanup(), home.cleanup()]);
+  }
+}
+
+/**
+ * Reads a task's stream to its end event, calling `onFrame` with each frame and when it arrived
+ * (`onOpen` once it is connected).
+ */
+function readStream(url, id, onFrame, onOpen = () => {}) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path: `/tasks/${id}/stream`, agent: false }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`stream: ${res.statusCode}`));
+      onOpen();
+      let buffer = '';
+      let ended = false;
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        const now = Date.now();
+        buffer += chunk;
+        let cut;
+        while ((cut = buffer.indexOf('\n\n')) !== -1) {
+          const frame = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          onFrame(frame, now);
+          if (frame.startsWith('event: end\n') || frame.includes('\nevent: end\n')) ended = true;
+        }
+      });
+      res.on('end', () => (ended ? resolve() : reject(new Error('stream closed before the end event'))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * (q) DEEP tasks queued behind a project at its own limit (its one slot held by a task that never
+ * ends), a free global slot: the server's idle CPU, and POST /tasks for another project, against
+ * the same with an empty queue.
+ */
+async function deepQueue() {
+  console.error(`(q) ${DEEP} tasks queued behind a project at its limit`);
+  const repo = await createTempGitRepo({ withOrigin: true });
+  const other = await createTempGitRepo({ withOrigin: true });
+  const home = await createTempDir('bench-home-');
+  try {
+    const server = await startServer(home, repo, {
+      scenario: HOLDING_SCENARIO,
+      maxQueue: DEEP + 1000,
+      extraToml: [
+        'max_concurrent = 1',
+        '[[projects]]',
+        'name = "other"',
+        `root = "${other.path}"`,
+        'max_concurrent = 1',
+      ],
+    });
+    try {
+      const post = (project) =>
+        load(server.url, {
+          method: 'POST',
+          path: '/tasks',
+          body: JSON.stringify({ project, prompt: 'bench' }),
+          expect: 202,
+          concurrency: 1,
+          count: 100,
+        });
+      await getJson(`${server.url}/api/dashboard`);
+      const emptyCpu = await idleCpu(server.pid, 10);
+      // The first of these takes the other project's one slot; the rest wait behind it.
+      const emptyPost = await post('other');
+      await load(server.url, {
+        method: 'POST',
+        path: '/tasks',
+        body: JSON.stringify({ project: 'bench', prompt: 'bench' }),
+        expect: 202,
+        concurrency: 8,
+        count: DEEP,
+      });
+      const deepCpu = await idleCpu(server.pid, 10);
+      const deepPost = await post('other');
+      row(
+        `(q) server CPU, nothing to do, ${DEEP + 100} queued behind full projects (vs none)`,
+        sample([deepCpu], undefined, '%'),
+        sample([emptyCpu], undefined, '%'),
+      );
+      row(`(q) POST /tasks with ${DEEP + 100} queued behind full projects (vs 0)`, deepPost, emptyPost);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Promise.all([repo.cleanup(), other.cleanup(), home.cleanup()]);
+  }
+}
+
+/** Submits `count` tasks and waits until they are done (every task of the server); answers the wall time. */
+async function drainBatch(url, count) {
+  const endedBefore = (await getJson(`${url}/api/dashboard`)).global.done;
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await submit(url);
+  for (;;) {
+    const d = await getJson(`${url}/api/dashboard`);
+    if (d.global.failed > 0) throw new Error(`${d.global.failed} tasks failed`);
+    if (d.global.done >= endedBefore + count) return ms(t);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** (l) Costs over history: the last GROWTH_WINDOW of GROWTH tasks against the first. */
+async function growth() {
+  console.error(`(l) ${GROWTH} tasks in batches of ${GROWTH_WINDOW}: the last batch against the first`);
+  const repo = await createTempGitRepo({ withOrigin: true });
+  const home = await createTempDir('bench-home-');
+  try {
+    const server = await startServer(home, repo, { maxQueue: GROWTH_WINDOW + 10 });
+    try {
+      const batches = [];
+      for (let done = 0; done < GROWTH; done += GROWTH_WINDOW) {
+        batches.push(await drainBatch(server.url, GROWTH_WINDOW));
+        console.error(`  batch ${String(batches.length)}: ${(batches.at(-1) / 1000).toFixed(1)} s`);
+        // Between batches (untimed) origin plays GitHub with `delete_merged_branches`: the pull
+        // requests of the batch were merged and their branches deleted. Left there, 2,000 branches
+        // make every push slower on both sides (each advertised tip is walked), whoever pushes.
+        await run(
+          'sh',
+          ['-c', `git for-each-ref --format='delete %(refname)' refs/heads/harness/ | git update-ref --stdin`],
+          {
+            cwd: repo.originPath,
+            env: { ...process.env, ...repo.gitEnv },
+          },
+        );
+      }
+      const refs = (await run('git', ['for-each-ref'], { cwd: repo.path })).stdout.trim().split('\n').length;
+      row(
+        `(l) ${GROWTH_WINDOW} tasks at c=${CONCURRENCY}, the last of ${GROWTH} (vs the first)`,
+        sample(
+          [batches.at(-1)],
+          `${refs} refs in the checkout; batches ${batches.map((b) => (b / 1000).toFixed(0)).join(', ')} s`,
+        ),
+        sample([batches[0]]),
+      );
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Promise.all([repo.cleanup(), home.cleanup()]);
+  }
+}
+
+/**
+ * (r) Tasks on a real repository (BENCH_REPO, cloned with a bare origin): one alone, then REAL_TASKS
+ * at c=4 with a fresh checkout each (cold) and with finished worktrees reused (warm), each against
+ * the floor (the same checkout, agent, `BENCH_SETUP` when given, commit, push, removal).
+ */
+async function realRepository() {
+  if (BENCH_REPO === undefined) {
+    console.error('(r) skipped: set BENCH_REPO to a repository git can clone (README: "Benchmarks")');
+    return;
+  }
+  const setup = process.env.BENCH_SETUP;
+  console.error(`(r) ${BENCH_REPO}: 1 task, then ${REAL_TASKS} at c=${CONCURRENCY}, cold and warm`);
+  const scratch = await createTempDir('bench-real-');
+  const home = await createTempDir('bench-home-');
+  const repo = await createTempGitRepo();
+  try {
+    const origin = join(scratch.path, 'origin.git');
+    const work = join(scratch.path, 'work');
+    const env = { ...process.env, ...repo.gitEnv };
+    await run('git', ['clone', '--quiet', '--bare', BENCH_REPO, origin], { env });
+    await run('git', ['clone', '--quiet', origin, work], { env });
+    const real = { ...repo, path: work };
+    const head = (
+      await run('git', ['symbolic-ref', '--short', 'refs/remotes/origin/HEAD'], { cwd: work, env })
+    ).stdout.trim();
+    const files = (await run('git', ['ls-files'], { cwd: work, env, maxBuffer: 64 * 1024 * 1024 })).stdout.split(
+      '\n',
+    ).length;
+    const floorDir = join(scratch.path, 'floor');
+    mkdirSync(floorDir);
+    const floorOne = [];
+    for (let i = 0; i < 3; i++) {
+      const t = process.hrtime.bigint();
+      await floorTask(real, floorDir, `one-${i}`, head, setup);
+      floorOne.push(ms(t));
+    }
+    let t = process.hrtime.bigint();
+    await pool(REAL_TASKS, CONCURRENCY, (i) => floorTask(real, floorDir, `many-${i}`, head, setup));
+    const floorMany = ms(t);
+    const toml = (idle) => [
+      '[validation]',
+      'pre_commit = ["true"]',
+      '[workspace]',
+      `idle_worktrees = ${idle}`,
+      ...(setup === undefined ? [] : [`setup = [${JSON.stringify(setup)}]`]),
+    ];
+    const measure = async (idle, label) => {
+      const server = await startServer(home, real, { extraToml: toml(idle) });
+      try {
+        // Warm: a batch first, so each measured task can take a finished worktree.
+        if (idle > 0) await drainBatch(server.url, CONCURRENCY);
+        const one = [];
+        for (let i = 0; i < 3; i++) one.push(await drainBatch(server.url, 1));
+        const many = await drainBatch(server.url, REAL_TASKS);
+        row(`(r) ${label}: one task, submit to done (${files} files)`, sample(one), sample(floorOne));
+        row(`(r) ${label}: ${REAL_TASKS} tasks at c=${CONCURRENCY}, wall time`, sample([many]), sample([floorMany]));
+      } finally {
+        await server.stop();
+      }
+    };
+    await measure(0, 'cold');
+    await measure(CONCURRENCY, 'warm');
+  } finally {
+    await Promise.all([repo.cleanup(), scratch.cleanup(), home.cleanup()]);
+  }
+}
+
 try {
   if (ONLY.includes('a')) await sequentialOverhead();
   if (ONLY.includes('b')) await drain();
@@ -841,6 +1132,10 @@ try {
   if (ONLY.includes('g')) await fleet();
   if (ONLY.includes('s')) await sandboxStart();
   if (ONLY.includes('h')) await cancelLatency();
+  if (ONLY.includes('i')) await ingestBurst();
+  if (ONLY.includes('q')) await deepQueue();
+  if (ONLY.includes('l')) await growth();
+  if (ONLY.includes('r')) await realRepository();
 } catch (error) {
   console.error(`\nBENCHMARK FAILED: ${error instanceof Error ? error.stack : String(error)}`);
   process.exit(1);

@@ -30,14 +30,31 @@ describe('workspace packages', () => {
       expect(pkg.name).toBe(`@agent-harness/${dir.split('/')[1] ?? ''}`);
       // One entry point, and a few narrow ones for the CLI's start-up: core's `./version` (all that
       // `harness --version` loads) and `./errors` (the client commands need no configuration code),
-      // runtime's `./config` (commands read the configuration without the composition root).
-      const extra = dir === 'libs/core' ? ['./version', './errors'] : dir === 'libs/runtime' ? ['./config'] : [];
-      expect(Object.keys(pkg.exports ?? {})).toEqual(['.', ...extra, './package.json']);
+      // runtime's `./config` (commands read the configuration without the composition root). Test
+      // fakes (in-memory stores, store contracts) are `./testing`, never in the main entry point.
+      const narrow: Record<string, string[]> = {
+        'libs/core': ['./version', './errors'],
+        'libs/runtime': ['./config'],
+        'libs/gc': ['./testing'],
+        'libs/observe': ['./testing'],
+        'libs/plans': ['./testing'],
+        'libs/review': ['./testing'],
+      };
+      expect(Object.keys(pkg.exports ?? {})).toEqual(['.', ...(narrow[dir] ?? []), './package.json']);
       expect(pkg.exports?.['.']).toEqual({
         '@agent-harness/source': './src/index.ts',
         types: './dist/index.d.ts',
         default: './dist/index.js',
       });
+      if (pkg.exports?.['./testing'] !== undefined) {
+        expect(pkg.exports['./testing']).toEqual({
+          '@agent-harness/source': './src/testing/index.ts',
+          types: './dist/testing/index.d.ts',
+          default: './dist/testing/index.js',
+        });
+        const main = readFileSync(join(root, dir, 'src', 'index.ts'), 'utf8');
+        expect(main).not.toMatch(/InMemory\w+|\w+Contract\b/);
+      }
       expect(pkg.files).toContain('dist');
       expect(pkg.nx?.tags).toHaveLength(1);
       expect(existsSync(join(root, dir, 'src', 'index.ts'))).toBe(true);

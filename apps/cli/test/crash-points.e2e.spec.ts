@@ -373,7 +373,8 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
     expect(byStatus.get('done') ?? 0).toBeGreaterThan(TASKS / 2);
 
     // Branches: every harness/* branch on origin is one the API names (nothing kept silently); a
-    // failed task that pushed nothing has none, on origin or in the checkout; a done task's is there.
+    // failed task that pushed nothing has none, on origin or in the checkout; a done task's is on
+    // origin only.
     const heads = (where: string[]) =>
       execFileSync('git', where, { encoding: 'utf8', env: { ...process.env, ...repoOf('app').gitEnv } })
         .trim()
@@ -403,7 +404,11 @@ describe('recovery from any point: kill -9 at seeded random moments over 200 tas
     for (const t of tasks) {
       const { onOrigin, local } = branches.get(t.project) ?? { onOrigin: new Set<string>(), local: [] };
       const prefix = `harness/${t.id.slice(0, 8)}`;
-      if (t.status === 'done') expect(onOrigin.has(t.branch ?? ''), `${t.id} done on ${String(t.branch)}`).toBe(true);
+      if (t.status === 'done') {
+        expect(onOrigin.has(t.branch ?? ''), `${t.id} done on ${String(t.branch)}`).toBe(true);
+        // Origin is the record: no local copy piles up in the checkout.
+        expect(local.includes(t.branch ?? ''), `${t.id} done, local copy of ${String(t.branch)}`).toBe(false);
+      }
       if (t.status === 'failed' && t.branch === null) {
         expect(
           [...onOrigin].filter((b) => b.startsWith(prefix)),

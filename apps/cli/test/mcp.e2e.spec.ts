@@ -215,7 +215,8 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
     ]);
     expect(textOf(done)).toContain(`status done`);
     expect(textOf(done)).toContain(`branch ${task.branch}`);
-    expect(repo.git('show', `${task.branch}:src/hello.txt`)).toBe('hello');
+    repo.git('fetch', '--quiet', 'origin', task.branch);
+    expect(repo.git('show', 'FETCH_HEAD:src/hello.txt')).toBe('hello');
 
     const listed = await call(session, 'list_tasks', { status: 'done', limit: 5 });
     expect(listed.structuredContent).toMatchObject({ total: 1, tasks: [{ id: taskId, status: 'done' }] });
@@ -359,7 +360,8 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
     const done = await until(session, taskId);
     expect(done.structuredContent).toMatchObject({ id: taskId, status: 'done', finished: true, project: 'app' });
     const { branch } = done.structuredContent as { branch: string };
-    expect(repo.git('show', `${branch}:remote.txt`)).toBe('r');
+    repo.git('fetch', '--quiet', 'origin', branch);
+    expect(repo.git('show', 'FETCH_HEAD:remote.txt')).toBe('r');
     // The task ran in the server, not in the MCP server's process.
     expect(server.stdout() + server.stderr()).toContain(taskId);
     expect(session.stderr()).not.toContain(taskId);

@@ -144,7 +144,9 @@ describe('harness serve (built CLI)', () => {
     try {
       await waitForStdout(first, /^no agent found/m);
       expect(first.stdout()).toContain('\nno project yet: add one with --project NAME=PATH or POST /api/projects\n');
-      expect(first.stdout()).toContain('\nno agent found: install Claude Code or Codex, or set ANTHROPIC_API_KEY\n');
+      expect(first.stdout()).toContain(
+        '\nno agent found: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY\n',
+      );
       const added = await fetch(`${first.url}/api/projects`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -134,8 +134,11 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
       'committing',
       'done',
     ]);
-    expect(a.git('log', '-1', '--format=%s', done.branch!)).toBe('feat: add greeting');
-    expect(a.git('show', `${done.branch!}:src/hello.txt`)).toBe('hello');
+    // The branch lives on origin; the local one is gone once pushed.
+    expect(a.git('branch', '--list', done.branch!)).toBe('');
+    a.git('fetch', '--quiet', 'origin', done.branch!);
+    expect(a.git('log', '-1', '--format=%s', 'FETCH_HEAD')).toBe('feat: add greeting');
+    expect(a.git('show', 'FETCH_HEAD:src/hello.txt')).toBe('hello');
     expect(readdirSync(join(home.path, 'data', 'worktrees'))).toEqual([]);
     const byRoot = await submit({ project: a.path, prompt: 'Same project by its root path' });
     await until(byRoot, ['done']);

@@ -254,6 +254,44 @@ describe('GitHub intake: webhooks and the issue poller (built server, GitHub sta
     expect(github.issue('octo/app', 42)?.comments).toEqual([]);
   });
 
+  it("a merged or closed Harness pull request's branch is deleted on GitHub, once; a fork's or a person's branch never is", async () => {
+    await start();
+    const closed = (branch: string, headRepo = 'octo/app', merged = true) => ({
+      action: 'closed',
+      number: 7,
+      pull_request: { number: 7, merged, head: { ref: branch, repo: { full_name: headRepo } }, base: { ref: 'main' } },
+      repository: { full_name: 'octo/app', name: 'app', owner: { login: 'octo' } },
+      sender: { login: 'ann', type: 'User' },
+    });
+    const id = '0f1e2d3c-7777-4b5a-8c9d-aabbccddeeff';
+    expect(await deliver(closed('harness/0123abcd-fix-parser'), { event: 'pull_request', id })).toEqual({
+      status: 200,
+      body: {
+        status: 'handled',
+        reason: 'pull request octo/app#7 (harness/0123abcd-fix-parser) was merged: deleted its branch',
+      },
+    });
+    // GitHub's redelivery of the same delivery changes nothing.
+    expect((await deliver(closed('harness/0123abcd-fix-parser'), { event: 'pull_request', id })).body.status).toBe(
+      'ignored',
+    );
+    // Closed unmerged: the branch goes too; already gone is said, not an error.
+    expect(
+      (await deliver(closed('harness/0123abcd-fix-parser', 'octo/app', false), { event: 'pull_request' })).body,
+    ).toEqual({
+      status: 'handled',
+      reason: 'pull request octo/app#7 (harness/0123abcd-fix-parser) was closed: its branch was already gone',
+    });
+    // A fork's branch named like Harness's, and a person's branch: never touched.
+    for (const payload of [closed('harness/0123abcd-fix-parser', 'mallory/app'), closed('feature/login')])
+      expect((await deliver(payload, { event: 'pull_request' })).body).toEqual({
+        status: 'ignored',
+        reason: 'event pull_request is not handled',
+      });
+    expect(github.deletedBranches('octo/app')).toEqual(['harness/0123abcd-fix-parser']);
+    expect((await tasks()).total).toBe(0);
+  });
+
   it('needs no bearer token and no loopback Host: the signature authenticates it (other routes still do)', async () => {
     await start({ apiToken: 'api-token-0123456789abcdef' });
     const signed = await deliver({ zen: 'Approachable is better than simple.' }, { event: 'ping' });

@@ -238,9 +238,11 @@ function diffStat(stat) {
 function validationRun(run) {
   // Cut short by a cancel of the task: neither passed nor failed.
   const result = run.ok ? 'passed' : run.cancelled === true ? 'cancelled' : 'failed';
+  /** @type {Record<string, string>} */
+  const stages = { pre_push: 'pre_push checks', setup: 'workspace setup', before_remove: 'before_remove_hook' };
   const title =
-    run.stage === 'pre_push'
-      ? 'pre_push checks'
+    run.stage !== undefined && stages[run.stage] !== undefined
+      ? stages[run.stage]
       : run.retry === undefined || run.retry === 0
         ? 'validation'
         : `validation, retry ${String(run.retry)}`;

@@ -49,14 +49,32 @@ export function escapeWithSetsid(pidFile: string, cwd = '/', prefix = ''): strin
   return `(cd ${cwd} && ${prefix} exec setsid sleep 300) >/dev/null 2>&1 & echo $! > ${pidFile}`;
 }
 
-/** Starts such an escaped `sleep 300` from a short-lived shell with `env`; returns its PID. */
+/**
+ * Starts such an escaped `sleep 300` from a short-lived shell with `env`; returns its PID once it
+ * runs `sleep`. `$!` names the subshell before it has changed directory and exec'd: a test that
+ * removed the directory or scanned for the process at that moment raced it.
+ */
 export function escapedSleep(cwd: string, env: Record<string, string> = {}, prefix = ''): number {
   const out = execFileSync('bash', ['-c', `(cd ${cwd} && ${prefix} exec setsid sleep 300) >/dev/null 2>&1 & echo $!`], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env },
     encoding: 'utf8',
   });
-  return Number(out.trim());
+  const pid = Number(out.trim());
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const deadline = Date.now() + 10_000; commandOf(pid) !== 'sleep'; Atomics.wait(pause, 0, 0, 10)) {
+    if (Date.now() > deadline || !isRunning(pid))
+      throw new Error(`the escaped sleep (PID ${String(pid)}) did not start`);
+  }
+  return pid;
+}
+
+function commandOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${String(pid)}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Waits (bounded) for a file to appear and returns its content. */

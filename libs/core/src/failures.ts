@@ -14,6 +14,8 @@ export const FAILURE_CLASSES = [
   // A spend limit: the task's (`[limits] task_max_usd`, `task_max_turns`) or the agent's own cap.
   'budget',
   'validation_failed',
+  // A `[workspace] setup` command (or the original's `after_create_hook`) failed before the agent ran.
+  'setup',
   'no_changes',
   'review_failed',
   'github_error',

@@ -44,10 +44,12 @@ export type { AgentEnvAllowance } from './security/child-env.js';
 export type {
   AgentSandboxNeeds,
   CommandAccess,
+  CommandNetwork,
   CommandSandbox,
   CommandSpec,
   SandboxedCommand,
 } from './security/command-sandbox.js';
+export { withLifeline } from './security/command-sandbox.js';
 export { MAX_RELATIVE_PATH_LENGTH, confinedRelativePath } from './security/relative-path.js';
 export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret-redactor.js';
 export { untrustedBlock } from './security/untrusted-block.js';

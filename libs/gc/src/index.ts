@@ -14,20 +14,16 @@ export type {
   SignalType,
 } from './gc.types.js';
 
-// Drafts: ids, the index port (with its contract and an in-memory index), draft files, the facade.
+// Drafts: ids, the index port (its contract and an in-memory index: `@agent-harness/gc/testing`), draft files, the facade.
 export {
   DEFAULT_DRAFT_LIST_LIMIT,
   DraftIndex,
   Drafts,
   FileDraftStore,
-  InMemoryDraftIndex,
   MAX_DRAFT_FILE_BYTES,
   MAX_DRAFT_LIST_LIMIT,
   checkDraft,
-  contractDraftId,
-  contractDraftInstant,
   draftBranch,
-  draftIndexContract,
   draftIndexEntry,
   draftListLimit,
   draftShortId,
@@ -36,7 +32,6 @@ export {
   newDraftId,
 } from './drafts/index.js';
 export type {
-  DraftIndexContractCheck,
   DraftIndexEntry,
   DraftListFilter,
   DraftStatusPatch,

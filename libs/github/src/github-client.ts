@@ -241,6 +241,24 @@ export class GitHubClient {
   }
 
   /**
+   * Deletes a branch of the repository (`DELETE /git/refs/heads/<branch>`). Answers false when there
+   * is no such branch (GitHub answers 422, or 404), already deleted by someone or by GitHub's own
+   * "delete head branches" setting.
+   */
+  async deleteBranch(ref: RepoRef, branch: string): Promise<boolean> {
+    try {
+      await this.call(`deleting branch ${branch} of ${describe(ref)}`, () =>
+        this.octokit.rest.git.deleteRef({ ...ref, ref: `heads/${branch}` }),
+      );
+      return true;
+    } catch (error) {
+      const gone = error instanceof AppError && isRequestError(error.cause) && error.cause.status === 422;
+      if (gone || (error instanceof AppError && error.code === 'GITHUB_NOT_FOUND')) return false;
+      throw error;
+    }
+  }
+
+  /**
    * The user's role on the repository (`none` for an unknown user). GitHub's `role_name` names
    * `maintain` and `triage`, which its older `permission` field folds into `write` and `read`.
    */

@@ -14,8 +14,14 @@ export type { RepoRef } from './github-remote.js';
 export { verifyWebhookSignature } from './webhook/webhook-signature.js';
 export { parseMention } from './webhook/mention.js';
 export type { HarnessCommand, HarnessMention } from './webhook/mention.js';
-export { MAX_INTENT_TEXT_CHARS, mapWebhookEvent } from './webhook/webhook-event.js';
-export type { GitHubActor, GitHubIntent, GitHubIntentAction, WebhookMapping } from './webhook/webhook-event.js';
+export { MAX_INTENT_TEXT_CHARS, closedHarnessPullRequest, mapWebhookEvent } from './webhook/webhook-event.js';
+export type {
+  ClosedHarnessPullRequest,
+  GitHubActor,
+  GitHubIntent,
+  GitHubIntentAction,
+  WebhookMapping,
+} from './webhook/webhook-event.js';
 export { ActorCheck } from './webhook/actor-check.js';
 export type { ActorCheckOptions, ActorDecision, CollaboratorPermission } from './webhook/actor-check.js';
 export { GitHubIntakeStore } from './intake/github-intake-store.js';

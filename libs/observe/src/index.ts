@@ -67,12 +67,6 @@ export type {
 export { applyRetention, retentionCutoff, startRetention } from './retention/retention.js';
 export type { RetentionJob, RetentionJobOptions, RetentionOptions, RetentionResult } from './retention/retention.js';
 
-// For tests of anything that emits or reads telemetry (the package's exports map has only ".").
-export { InMemoryEventStore } from './testing/in-memory-event-store.js';
-export { RecordingTelemetrySink } from './testing/recording-telemetry-sink.js';
-export { contractInstant, eventStoreContract } from './testing/event-store-contract.js';
-export type { EventStoreContractCheck } from './testing/event-store-contract.js';
-
 // OpenTelemetry export of task traces and metrics (`[otel]`); the SDK loads only when enabled.
 export { DEFAULT_OTLP_ENDPOINTS, startOtel } from './otel/start-otel.js';
 export type { OtelExport, OtelExporterKind, OtelSettings } from './otel/start-otel.js';

@@ -43,8 +43,8 @@ export class AdmissionCheck {
     checkSeed(input);
     const names = this.deps.agents.names();
     if (input.agent !== undefined && input.agent !== 'auto' && !names.includes(input.agent)) {
-      const hint =
-        input.agent === 'anthropic-api' ? " (anthropic-api needs ANTHROPIC_API_KEY in the server's environment)" : '';
+      const missing = this.deps.agents.missingCredential(input.agent);
+      const hint = missing === undefined ? '' : ` (${input.agent} needs ${missing.env} in the server's environment)`;
       throw new AppError(
         'INVALID_ARGUMENT',
         `agent: unknown agent "${input.agent}"; configured: ${names.join(', ')}, or auto${hint}`,
@@ -72,7 +72,7 @@ export class AdmissionCheck {
     if (available.size === 0) {
       throw new AppError(
         'INVALID_ARGUMENT',
-        'agent: no agent is available on this server: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY, then restart',
+        `agent: no agent is available on this server: ${this.deps.agents.noAgentHint()}, then restart`,
       );
     }
     // Nothing runs unsandboxed by accident: without the sandbox its mode needs, no task is taken.

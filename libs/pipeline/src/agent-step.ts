@@ -1,6 +1,6 @@
 import { TASK_MARKER_ENV, type AgentPhase, type AgentResult, type AgentRunner } from '@agent-harness/agents';
 import { failureClassOfAgentEnd, ZERO_USAGE, type AgentEvent } from '@agent-harness/core';
-import { MAX_ATTEMPTS, rateLimitRetryAt } from '@agent-harness/queue';
+import { MAX_ATTEMPTS, rateLimitRetryAt, type NewTaskEvent } from '@agent-harness/queue';
 import type { RunContext } from './run-context.js';
 import { agentFailure, budgetOutcome, next, type PhaseResult } from './run-outcome.js';
 import type { BudgetStop } from './spend-meter.js';
@@ -77,11 +77,22 @@ export async function runAgentSession(
         },
       );
   };
+  // Output waiting for its write: what arrives while one write is under way goes in the next one
+  // (one transaction for a burst, not one per line), in order, at most STORE_BATCH events at a
+  // time so a write never holds a large burst's copies at once (each event is queued with a write
+  // of its own, which takes what is left).
+  let pending: NewTaskEvent[] = [];
+  const storePending = (): Promise<void> => {
+    const batch = pending.slice(0, STORE_BATCH);
+    pending = pending.slice(batch.length);
+    return batch.length === 0 ? Promise.resolve() : ctx.events(batch);
+  };
   const subscription = run.events$.subscribe((event: AgentEvent) => {
     if (event.type === 'session_started' && event.model !== undefined) model = event.model;
     const { notice, store } = budget.take({ role, agent: runner.name, ...event });
-    if (notice !== undefined) enqueue(() => ctx.event('output_truncated', notice));
-    if (store !== undefined) enqueue(() => ctx.event('agent', store));
+    if (notice !== undefined) pending.push({ kind: 'output_truncated', data: notice });
+    if (store !== undefined) pending.push({ kind: 'agent', data: store });
+    if (notice !== undefined || store !== undefined) enqueue(storePending);
     if (meter === undefined) return;
     enqueue(async () => {
       const stop = await meter.onEvent(event);
@@ -126,6 +137,9 @@ export async function runAgentSession(
   });
   return result;
 }
+
+/** The most agent events stored in one write. */
+const STORE_BATCH = 100;
 
 /** The result of a run a spend limit stopped (or never started). */
 function budgetResult(stop: BudgetStop): Pick<MeteredAgentResult, 'ok' | 'reason' | 'message' | 'budgetStop'> {

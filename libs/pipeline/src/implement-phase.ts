@@ -25,7 +25,7 @@ export async function implementAndValidate(
 
 async function validate(ctx: RunContext, runner: AgentRunner): Promise<PhaseResult> {
   const { worktree } = ctx.workspace;
-  await ctx.move('validating');
+  await ctx.apply('agentDone');
   const { preCommit, maxRetries } = ctx.deps.validation;
   const plan = validationCommands(preCommit, readdirSync(worktree.path));
   if (plan.commands.length === 0) {

@@ -9,6 +9,7 @@ import type { RunContext } from './run-context.js';
 import { next, type PhaseResult } from './run-outcome.js';
 import { classifyTask } from './task-classifier.js';
 import { cutText } from './task-title.js';
+import { setUpWorkspace } from './workspace-setup.js';
 
 /** What prepare hands to the phases after it. */
 export interface Prepared {
@@ -23,8 +24,8 @@ export interface Prepared {
 
 /**
  * Prepare: the project and its GitHub repository, the shared git state guarded, the worktree
- * (a new task branch, the PR's head, or the branch a restart left published), the prompt, the
- * complexity and the implementer. Ends in `running` (or, when resumed, ready for the review).
+ * (a new task branch, the PR's head, or the branch a restart left published) made ready by the
+ * workspace setup, the prompt, the complexity and the implementer. Ends in `running` (or, when resumed, ready for the review).
  */
 export async function prepare(ctx: RunContext, title: string): Promise<PhaseResult<Prepared>> {
   const { deps } = ctx;
@@ -105,6 +106,8 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
     },
     { kind: 'log', data: { message: `worktree ${worktree.path} on branch ${worktree.branch} from ${worktree.base}` } },
   );
+  const setUp = await setUpWorkspace(ctx);
+  if (setUp.kind !== 'next') return setUp;
   const classified = classifyTask(asked);
   const why = classified.reasons.length > 0 ? ` (${classified.reasons.join('; ')})` : '';
   await ctx.set(
@@ -120,7 +123,7 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
   if (!resumed) prompt = await withSkills(ctx, prompt, `${asked.title}\n${asked.text}`);
   // A published change goes straight to its review (preparing → reviewing, the table's `resume`),
   // or, approved already or with no review to run, to its end (preparing → done).
-  if (!resumed) await ctx.move('running', `agent ${implementer.name}`);
+  if (!resumed) await ctx.apply('prepared', `agent ${implementer.name}`);
   return next({ prompt, reviewBase, resumed, implementer });
 }
 

@@ -19,7 +19,7 @@ export async function publish(
   stage: PublishStage,
 ): Promise<PhaseResult<string>> {
   const { project, worktree } = ctx.workspace;
-  await ctx.move('committing');
+  await ctx.apply('validated');
   const commit = await ctx.deps.worktrees.commitAll(
     project.root,
     worktree.path,

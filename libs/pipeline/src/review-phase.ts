@@ -1,6 +1,6 @@
 import type { AgentRegistry, AgentRunner } from '@agent-harness/agents';
 import type { MeteredAgentResult } from './agent-step.js';
-import type { NewTaskEvent, ReviewOutcome, TaskChanges, TaskStatus } from '@agent-harness/queue';
+import type { NewTaskEvent, ReviewOutcome, TaskChanges } from '@agent-harness/queue';
 import { parseVerdict, type ReviewIssue, type Verdict } from '@agent-harness/review';
 import { reviewFixPrompt, reviewPrompt, VERDICT_AGAIN } from './prompts.js';
 import { agentFailure, budgetOutcome, next, type PhaseResult } from './run-outcome.js';
@@ -14,7 +14,13 @@ export interface ReviewResult {
 
 /** What the review phase needs of the run it belongs to. */
 export interface ReviewSteps {
-  move(status: TaskStatus, reason?: string): Promise<void>;
+  /**
+   * The task moves to `reviewing` for a round: from its publication (`committed`), or for the first
+   * round of a task resumed after a restart with its change already published (`resume`).
+   */
+  startRound(reason: string): Promise<void>;
+  /** Back to `running`: the implementer fixes what the round asked for (`reviewFix`). */
+  startFix(reason: string): Promise<void>;
   set(changes: TaskChanges, event?: NewTaskEvent): Promise<void>;
   log(message: string): Promise<void>;
   /** Rounds already run (a resumed task continues from there). */
@@ -101,7 +107,7 @@ export async function runReview(
     return next({ outcome: 'skipped', rounds: 0, unresolved: [] });
   }
   for (let round = (await steps.roundsDone()) + 1; ; round++) {
-    await steps.move('reviewing', `round ${String(round)} by ${reviewer.name}`);
+    await steps.startRound(`round ${String(round)} by ${reviewer.name}`);
     const asked = await askVerdict(steps, reviewer, reviewPrompt(title, request, await steps.diff()));
     if (asked.kind !== 'next') return asked;
     const verdict = asked.value;
@@ -118,7 +124,7 @@ export async function runReview(
       );
       return next({ outcome: 'changes_requested', rounds: round, unresolved: verdict.issues });
     }
-    await steps.move('running', `fixing review round ${String(round)}`);
+    await steps.startFix(`fixing review round ${String(round)}`);
     const fixed = await steps.fix(reviewFixPrompt(round, verdict));
     if (fixed.kind !== 'next') return fixed;
   }

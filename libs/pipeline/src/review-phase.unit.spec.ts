@@ -36,7 +36,8 @@ function steps(answers: string[]): ReviewSteps & { trail: string[] } {
   });
   return {
     trail,
-    move: (status) => Promise.resolve(void trail.push(`move ${status}`)),
+    startRound: () => Promise.resolve(void trail.push('move reviewing')),
+    startFix: () => Promise.resolve(void trail.push('move running')),
     set: (changes) => {
       if (changes.checkpoint !== undefined) trail.push(`checkpoint ${changes.checkpoint}`);
       rounds = changes.reviewRounds ?? rounds;

@@ -1,14 +1,15 @@
 import { TASK_MARKER_ENV, type AgentRegistry } from '@agent-harness/agents';
 import { AppError, type OutputCountsJson } from '@agent-harness/core';
 import type { GitHubClient, RepoRef } from '@agent-harness/github';
-import type {
-  NewTaskEvent,
-  Project,
-  ProjectCatalog,
-  Task,
-  TaskChanges,
-  TaskRepository,
-  TaskStatus,
+import {
+  applyTransition,
+  type NewTaskEvent,
+  type Project,
+  type ProjectCatalog,
+  type Task,
+  type TaskChanges,
+  type TaskRepository,
+  type TaskTransition,
 } from '@agent-harness/queue';
 import { runChecks, type CommandOutcome, type CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager, Worktree } from '@agent-harness/workspace';
@@ -16,6 +17,7 @@ import { PullRequestWriter } from './pull-request-writer.js';
 import { storedBytes, TaskOutputBudget, type StoredOutput } from './task-output-budget.js';
 import type { SpendMeter } from './spend-meter.js';
 import type { TaskTracing } from './task-tracing.js';
+import type { WorkspaceSettings } from './workspace-setup.js';
 
 /** `[validation]`: commands (empty pre_commit: language-detected), per-command timeout, fix attempts. */
 export interface ValidationSettings {
@@ -73,12 +75,28 @@ export interface TaskRunDeps {
   readonly spend?: SpendMeter | undefined;
   /** Said in every task's log when its agents and commands run without the OS sandbox (`danger-full-access`). */
   readonly sandboxWarning?: string | undefined;
+  /** `[workspace]`: setup commands before the agent; none when absent. */
+  readonly workspace?: WorkspaceSettings | undefined;
+}
+
+/** How `RunContext.runChecks` runs its commands, when not as validation does. */
+export interface CheckOptions {
+  /** Default: the validation runner (`commands`). */
+  readonly runner?: CommandRunner | undefined;
+  /** Default: `[validation] timeout_secs`. */
+  readonly timeoutMs?: number | undefined;
+  /** More environment for these commands only (setup's secrets). */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /** Cleanup that runs even once the run was stopped (a cancel does not end it). */
+  readonly evenAfterStop?: boolean | undefined;
 }
 
 /** How a run writes: through the recorder (state table, SQL guard, redaction, then live events). */
 export interface RunWriter {
   update(task: Task, changes: TaskChanges, event?: NewTaskEvent): Promise<Task>;
   log(taskId: string, kind: NewTaskEvent['kind'], data: unknown): Promise<void>;
+  /** Events stored in order in one write (an agent's burst of output). */
+  logMany(taskId: string, events: readonly NewTaskEvent[]): Promise<void>;
 }
 
 /**
@@ -95,6 +113,8 @@ export class RunContext {
   summary = '';
   /** The repository whose shared git state this run guards (released by the engine at the end). */
   guardedRoot: string | undefined;
+  /** The setup key the worktree's dependency folders answer to, once its setup finished (see setUpWorkspace). */
+  setupKey: string | undefined;
   /** The task's output limit, once an agent ran in this run (it starts from what earlier runs stored). */
   private budget: TaskOutputBudget | undefined;
 
@@ -118,10 +138,13 @@ export class RunContext {
     return this.task;
   }
 
-  /** A status change (with its event), checked against the state table by the recorder. */
-  async move(status: TaskStatus, reason?: string): Promise<void> {
+  /**
+   * A named move of the state table (with its status event): the table decides the status, and
+   * the recorder checks it again as it writes.
+   */
+  async apply(transition: TaskTransition, reason?: string): Promise<void> {
     const task = await this.refresh();
-    if (task.status === status) return;
+    const status = applyTransition(task.id, task.status, transition);
     this.task = await this.write.update(
       task,
       { status },
@@ -144,6 +167,11 @@ export class RunContext {
     return this.write.log(this.task.id, kind, data);
   }
 
+  /** Events stored in order, in one write. */
+  events(events: readonly NewTaskEvent[]): Promise<void> {
+    return this.write.logMany(this.task.id, events);
+  }
+
   /** The task's output limit for this run, counting what its earlier runs stored. */
   async outputBudget(): Promise<TaskOutputBudget> {
     this.budget ??= new TaskOutputBudget(this.deps.outputLimitBytes, await storedOutput(this.deps.tasks, this.task.id));
@@ -162,15 +190,16 @@ export class RunContext {
    */
   async runChecks(
     commands: readonly string[],
+    options: CheckOptions = {},
   ): Promise<{ ok: boolean; cancelled: boolean; outcomes: CommandOutcome[] }> {
     const { worktree } = this.workspace;
     const checks = await runChecks(
-      this.deps.commands,
+      options.runner ?? this.deps.commands,
       commands,
       worktree.path,
-      this.deps.validation.timeoutMs,
-      { [TASK_MARKER_ENV]: this.task.id },
-      this.signal,
+      options.timeoutMs ?? this.deps.validation.timeoutMs,
+      { ...options.env, [TASK_MARKER_ENV]: this.task.id },
+      options.evenAfterStop === true ? undefined : this.signal,
     );
     await this.guardSharedGit('validation');
     return {

@@ -1,4 +1,4 @@
-import { type ProjectCatalog, type Task, type TaskRepository } from '@agent-harness/queue';
+import { applyTransition, type ProjectCatalog, type Task, type TaskRepository } from '@agent-harness/queue';
 import type { StorageGate } from './storage-gate.js';
 import { statusEvent } from './task-outcome.js';
 import type { TaskRecorder } from './task-recorder.js';
@@ -13,6 +13,9 @@ export interface RunningTask {
   stopReason?: 'cancel' | 'shutdown' | 'lease_lost';
   done: Promise<void>;
 }
+
+/** How often a claim reads the whole queue, for tasks of projects the catalog no longer has. */
+const EVERY_PROJECT_MS = 60_000;
 
 /** What the dispatcher reads, writes through, and hands started tasks to. */
 export interface TaskDispatcherDeps {
@@ -50,6 +53,8 @@ export interface TaskDispatcherDeps {
  */
 export class TaskDispatcher {
   private readonly running = new Map<string, RunningTask>();
+  /** When a claim last read every project's queued tasks (see everyProjectDue). */
+  private everyProjectAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -104,6 +109,14 @@ export class TaskDispatcher {
       entry.controller.abort();
     }
     await Promise.all([...this.running.values()].map((entry) => entry.done));
+  }
+
+  /** Whether this claim reads every project's queued tasks (once a minute), not only the catalog's. */
+  private everyProjectDue(): boolean {
+    const now = Date.now();
+    if (now - this.everyProjectAt < EVERY_PROJECT_MS) return false;
+    this.everyProjectAt = now;
+    return true;
   }
 
   /** The run of a task on this server, if it is running here. */
@@ -203,9 +216,12 @@ export class TaskDispatcher {
       onlyIds: this.only,
       // A run of the same task still ending here (its lease was lost) must end before another starts.
       excludeIds: new Set(this.running.keys()),
+      // Each project read within its free slots; now and then every project's, for tasks of one
+      // the catalog no longer has (they fail at prepare rather than wait forever).
+      projects: this.everyProjectDue() ? undefined : projects.map((p) => p.name),
       // The claim names the server, so a task's history says where each attempt ran.
       event: (task) => {
-        const event = statusEvent('queued', 'preparing', task.attempt);
+        const event = statusEvent(task.status, applyTransition(task.id, task.status, 'start'), task.attempt);
         return { ...event, data: { ...(event.data as object), server: this.deps.serverId } };
       },
     });

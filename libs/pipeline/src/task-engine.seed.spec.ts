@@ -58,9 +58,10 @@ describe('seeded tasks and skills (real SQLite, real git, scripted agent)', () =
     const task = await fixture.finished(submitted.id);
     expect(task).toMatchObject({ status: 'done', branch: 'harness/gc-0123abcd' });
     const { repo } = fixture;
-    expect(repo.git('show', 'harness/gc-0123abcd:.harness/guards/no-todo.sh')).toBe('#!/bin/sh\nexit 0');
-    expect(repo.git('ls-tree', 'harness/gc-0123abcd', '.harness/guards/no-todo.sh')).toMatch(/^100755 /);
-    expect(repo.git('show', 'harness/gc-0123abcd:README.md')).toContain('Guards live in .harness/guards.');
+    repo.git('fetch', '--quiet', 'origin', 'harness/gc-0123abcd');
+    expect(repo.git('show', 'FETCH_HEAD:.harness/guards/no-todo.sh')).toBe('#!/bin/sh\nexit 0');
+    expect(repo.git('ls-tree', 'FETCH_HEAD', '.harness/guards/no-todo.sh')).toMatch(/^100755 /);
+    expect(repo.git('show', 'FETCH_HEAD:README.md')).toContain('Guards live in .harness/guards.');
     // The user's checkout: no new file, README as it was.
     expect(existsSync(join(repo.path, '.harness'))).toBe(false);
     expect(repo.git('status', '--porcelain')).toBe('');

@@ -48,8 +48,11 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     const task = await finished(submitted.id);
     expect(task).toMatchObject({ status: 'done', agentUsed: 'claude', attempt: 1 });
     expect(task.branch).toMatch(new RegExp(`^harness/${submitted.id.slice(0, 8)}-feat-greeting-file$`));
-    expect(repo.git('log', '-1', '--format=%s', task.branch!)).toBe('feat: greeting file');
-    expect(repo.git('show', `${task.branch!}:hello.txt`)).toBe('hello');
+    // The branch lives on origin, the record; no local copy or remote-tracking ref is left to pile up.
+    expect(repo.git('for-each-ref', `refs/heads/${task.branch!}`, `refs/remotes/origin/${task.branch!}`)).toBe('');
+    repo.git('fetch', '--quiet', 'origin', task.branch!);
+    expect(repo.git('log', '-1', '--format=%s', 'FETCH_HEAD')).toBe('feat: greeting file');
+    expect(repo.git('show', 'FETCH_HEAD:hello.txt')).toBe('hello');
     expect(repo.git('rev-parse', task.commit!)).toBe(task.commit);
     expect(existsSync(join(data.path, 'worktrees', submitted.id))).toBe(false);
     expect(repo.git('worktree', 'list')).not.toContain(submitted.id);
@@ -363,7 +366,8 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
     await startEngine({ hang: 'before_output' }, { serverId: 'server-a' });
     for (const id of ['resumed1-0000', 'resumed2-0000']) {
       const task = await finished(id);
-      expect(task).toMatchObject({ status: 'done', attempt: 2 });
+      // Its error says why, should it fail (once seen under load in CI, not reproduced since).
+      expect(task, `${id}: ${task.error ?? ''}`).toMatchObject({ status: 'done', attempt: 2 });
       const history = await statusHistory(id);
       // Recovery requeued it; the resumed run ends from preparing, a move the table allows.
       expect(history.slice(-3).map((m) => m.to)).toEqual(['queued', 'preparing', 'done']);

@@ -47,6 +47,11 @@ class DiskBackedTasks extends InMemoryTaskRepository {
     await this.check();
     return super.appendEvent(taskId, event);
   }
+  override async appendEvents(taskId: string, events: readonly NewTaskEvent[]): Promise<StoredTaskEvent[]> {
+    if (this.agentEventsFail && events.some((event) => event.kind === 'agent')) throw sqliteFull();
+    await this.check();
+    return super.appendEvents(taskId, events);
+  }
   override async renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<LeaseCheck> {
     if (taskIds.length > 0) await this.check();
     return super.renewLeases(owner, taskIds, until);

@@ -5,6 +5,7 @@ import type { GitHubClient } from '@agent-harness/github';
 import type { TaskTracer, TelemetrySink } from '@agent-harness/observe';
 import {
   ACTIVE_STATUSES,
+  INITIAL_STATUS,
   isTerminal,
   MAX_ATTEMPTS,
   type Project,
@@ -22,6 +23,7 @@ import type { CommandRunner } from '@agent-harness/validation';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { Observable } from 'rxjs';
 import { AdmissionCheck } from './admission-check.js';
+import { followTask, type FollowFrom, type FollowTaskOptions } from './follow-task.js';
 import { StorageGate, type StorageGateDeps } from './storage-gate.js';
 import type { ReviewSettings, TaskSkills, ValidationSettings } from './run-context.js';
 import { SpendMeter, type BudgetHold, type SpendLimits, type TodaySpend } from './spend-meter.js';
@@ -35,6 +37,7 @@ import { TaskRecorder } from './task-recorder.js';
 import { recoverTasks, type RecoveryReport } from './task-recovery.js';
 import { TaskTelemetry } from './task-telemetry.js';
 import { TaskTracing } from './task-tracing.js';
+import type { WorkspaceSettings } from './workspace-setup.js';
 
 /** @public */
 export interface TaskEngineDeps {
@@ -57,6 +60,8 @@ export interface TaskEngineDeps {
   readonly sandboxRefusal?: (() => Promise<string | undefined>) | undefined;
   /** Said in every task's log when its agents and commands run without the OS sandbox (`danger-full-access`). */
   readonly sandboxWarning?: string | undefined;
+  /** `[workspace]`: setup commands run in each new worktree before the agent; none when absent. */
+  readonly workspace?: WorkspaceSettings | undefined;
   readonly now?: () => Date;
   readonly newId?: () => string;
   readonly logger?: { log(message: string): void; error(message: string): void };
@@ -313,6 +318,14 @@ export class TaskEngine {
     return this.events.watch(taskId);
   }
 
+  /**
+   * One task's events for one follower: stored after `from`, then live, ending right after its
+   * `end` (see `followTask`). Every stream of a task's events is this.
+   */
+  follow(taskId: string, from: FollowFrom, options?: FollowTaskOptions): Observable<StoredTaskEvent> {
+    return followTask({ watch: (id) => this.events.watch(id), tasks: this.deps.tasks }, taskId, from, options);
+  }
+
   /** Live events of every task (after they are stored), the first `queued` of each new task included. */
   watchAll(): Observable<StoredTaskEvent> {
     return this.events.watchAll();
@@ -380,7 +393,7 @@ export class TaskEngine {
       headBranch: input.headBranch ?? retried,
       seed: input.seed,
       origin: input.origin,
-      status: 'queued',
+      status: INITIAL_STATUS,
       attempt: 1,
       inputTokens: 0,
       outputTokens: 0,
@@ -396,7 +409,7 @@ export class TaskEngine {
         : `submitted: a retry of task ${previous.id} (${previous.status}) on ${describeWork(work)}${retried === undefined ? '' : `, on its branch ${retried}`}`;
     let created: TaskCreation;
     try {
-      created = await this.deps.tasks.create(task, statusEvent(undefined, 'queued', 1, reason));
+      created = await this.deps.tasks.create(task, statusEvent(undefined, INITIAL_STATUS, 1, reason));
     } catch (error) {
       // A full disk refuses the task (503 at the edge) and pauses dispatch until writes work again.
       this.storage?.failed(error);

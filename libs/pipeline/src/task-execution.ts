@@ -3,7 +3,7 @@ import { isTerminal, type Task, type TaskRepository } from '@agent-harness/queue
 import type { GitWorktreeManager } from '@agent-harness/workspace';
 import type { TaskRunDeps } from './run-context.js';
 import type { StorageGate } from './storage-gate.js';
-import { branchFate } from './task-branch.js';
+import { branchFate, doneBranchFate, type BranchFate } from './task-branch.js';
 import type { RunningTask } from './task-dispatcher.js';
 import type { TaskEventBus } from './task-event-bus.js';
 import { outcomeChanges } from './task-outcome.js';
@@ -48,6 +48,7 @@ export class TaskExecution {
       {
         update: (task, changes, event) => recorder.update(task, changes, event),
         log: (taskId, kind, data) => recorder.log(taskId, kind, data),
+        logMany: (taskId, events) => recorder.logMany(taskId, events),
       },
     );
     let outcome: RunOutcome;
@@ -73,16 +74,28 @@ export class TaskExecution {
     }
     if (entry.stopReason === 'lease_lost') {
       // Another server took the task back: its worktree here goes, its row is no longer ours to write.
-      await this.cleanUp(started.id, run, false);
+      // Its processes stay: that server may run the task's processes, with the same marker, here.
+      await this.restoreSharedGitState(started.id, run);
+      await this.releaseWorktree(started.id, run, undefined);
       return;
     }
     // Stopped from outside: the reason for stopping wins over whatever the interrupted phase said.
     if (entry.stopReason === 'cancel' && outcome.kind !== 'done') outcome = { kind: 'cancelled' };
     if (entry.stopReason === 'shutdown' && outcome.kind !== 'done')
       outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
-    await this.cleanUp(started.id, run);
+    await this.stopProcesses(started.id, run);
+    // Before the branch's fate is decided: deciding reads origin's URL from the config.
+    await this.restoreSharedGitState(started.id, run);
+    // Decided before the worktree goes, so the branch goes with it (one git process, not three);
+    // when it cannot be decided here, `finish` tries again.
+    const decided = await this.branchFateOf(run.current, outcome).then(
+      (fate) => ({ fate }),
+      () => undefined,
+    );
+    const settled = await this.releaseWorktree(started.id, run, decided?.fate);
     try {
-      await this.finish((await this.deps.tasks.get(started.id)) ?? run.current, outcome, run.outputCounts);
+      const ended = (await this.deps.tasks.get(started.id)) ?? run.current;
+      await this.finish(ended, outcome, run.outputCounts, decided === undefined ? undefined : { ...decided, settled });
     } catch (error) {
       // A full disk: the engine requeues the task once storage is back (the dispatcher is told).
       if (toAppError(error).code === 'STORAGE_UNAVAILABLE') throw error;
@@ -138,15 +151,16 @@ export class TaskExecution {
     });
   }
 
-  /**
-   * Ends the task's processes (unless `endProcesses` is false: a task another server now runs may
-   * have processes with the same marker on this machine), restores shared git state and removes
-   * the worktree (its branch is settled by `finish`, once the worktree no longer holds it).
-   */
-  private async cleanUp(taskId: string, run: TaskRun, endProcesses = true): Promise<void> {
+  /** Ends the task's processes and runs its teardown (and ends what that left running). */
+  private async stopProcesses(taskId: string, run: TaskRun): Promise<void> {
+    const path = run.cleanup?.path;
+    await this.endProcesses(taskId, path);
+    if (await run.teardown()) await this.endProcesses(taskId, path);
+  }
+
+  /** Puts back the repository's shared config and hooks as they were before the task (see SharedGitState). */
+  private async restoreSharedGitState(taskId: string, run: TaskRun): Promise<void> {
     const { worktrees, logger } = this.deps;
-    const cleanup = run.cleanup;
-    if (endProcesses) await this.endProcesses(taskId, cleanup?.path);
     const guarded = run.guardedRepository;
     if (guarded !== undefined) {
       const changed = await worktrees.releaseSharedState(guarded).catch((error: unknown) => {
@@ -158,10 +172,35 @@ export class TaskExecution {
           message: `warning: the repository's shared ${changed.join(', ')} had changed; restored as it was before the task`,
         });
     }
-    if (cleanup === undefined) return;
-    await worktrees.remove(cleanup.repoRoot, cleanup.path).catch((error: unknown) => {
-      logger?.error(`task ${taskId}: could not remove ${cleanup.path}: ${String(error)}`);
-    });
+  }
+
+  /**
+   * Releases the worktree; a branch `fate` says goes (see `finish`) goes with it. Answers whether
+   * that branch was settled here.
+   */
+  private async releaseWorktree(taskId: string, run: TaskRun, fate: BranchFate | undefined): Promise<boolean> {
+    const { worktrees, logger } = this.deps;
+    const cleanup = run.cleanup;
+    if (cleanup === undefined) return false;
+    const branch =
+      (fate?.kind === 'pushed' || fate?.kind === 'delete') && fate.repoRoot === cleanup.repoRoot
+        ? fate.branch
+        : undefined;
+    // Kept for the project's next task while fewer than `[workspace] idle_worktrees` wait, else removed.
+    const released = await worktrees
+      .release(cleanup.repoRoot, cleanup.path, { setupKey: cleanup.setupKey, deleteBranch: branch })
+      .catch((error: unknown) => {
+        logger?.error(`task ${taskId}: could not release ${cleanup.path}: ${String(error)}`);
+        return undefined;
+      });
+    return branch !== undefined && released?.branchSettled === true;
+  }
+
+  /** What becomes of an ended task's branch (see task-branch.ts); undefined: nothing to decide. */
+  private async branchFateOf(task: Task, outcome: RunOutcome): Promise<BranchFate | undefined> {
+    if (outcome.kind === 'failed' || outcome.kind === 'cancelled') return branchFate(this.deps.run, task);
+    if (outcome.kind === 'done') return doneBranchFate(this.deps.run, task).catch(() => undefined);
+    return undefined;
   }
 
   /** Ends every process of a task (see TaskProcesses); never throws. */
@@ -177,14 +216,25 @@ export class TaskExecution {
 
   /**
    * Records the outcome: a terminal status with its final `end` event (with what became of the
-   * agents' output when it was cut), or back to the queue.
+   * agents' output when it was cut), or back to the queue. `decided`: the branch's fate, already
+   * decided (and the branch settled, when `settled`) as the worktree was released.
    */
-  async finish(task: Task, outcome: RunOutcome, output?: OutputCountsJson): Promise<void> {
+  async finish(
+    task: Task,
+    outcome: RunOutcome,
+    output?: OutputCountsJson,
+    decided?: { readonly fate: BranchFate | undefined; readonly settled: boolean },
+  ): Promise<void> {
     const { changes, event } = outcomeChanges(task, outcome, this.deps.now().toISOString());
     // A task that ends unfinished leaves no branch behind unless it holds pushed work, then named.
-    const fate =
-      outcome.kind === 'failed' || outcome.kind === 'cancelled' ? await branchFate(this.deps.run, task) : undefined;
-    if (fate?.kind === 'keep') await this.deps.recorder.log(task.id, 'log', { message: fate.message });
+    // A finished task's pushed branch lives on origin: its local copy goes.
+    const fate = decided === undefined ? await this.branchFateOf(task, outcome) : decided.fate;
+    if ((fate?.kind === 'keep' || fate?.kind === 'pushed') && fate.message !== undefined)
+      await this.deps.recorder.log(task.id, 'log', { message: fate.message });
+    // Before the end is recorded: whoever sees the task ended sees its refs settled (a crash in
+    // between leaves a failed task naming a branch that is gone, which costs nothing).
+    if ((fate?.kind === 'pushed' || fate?.kind === 'delete') && decided?.settled !== true)
+      await this.deps.worktrees.deleteBranch(fate.repoRoot, fate.branch).catch(() => undefined);
     const final = fate?.kind === 'delete' ? { ...changes, branch: undefined } : changes;
     if (outcome.kind === 'requeue') {
       await this.deps.recorder.update(task, final, event);
@@ -206,8 +256,6 @@ export class TaskExecution {
         ...(output === undefined ? {} : { output_truncated: output }),
       },
     });
-    if (fate?.kind === 'delete')
-      await this.deps.worktrees.deleteBranch(fate.repoRoot, fate.branch).catch(() => undefined);
     this.deps.events.close(task.id);
   }
 }

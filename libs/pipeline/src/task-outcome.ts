@@ -1,4 +1,11 @@
-import type { NewTaskEvent, Task, TaskChanges, TaskStatus } from '@agent-harness/queue';
+import {
+  applyTransition,
+  type NewTaskEvent,
+  type Task,
+  type TaskChanges,
+  type TaskStatus,
+  type TaskTransition,
+} from '@agent-harness/queue';
 import { taskGrade } from '@agent-harness/review';
 import type { RunOutcome } from './task-run.js';
 
@@ -15,6 +22,14 @@ export function statusEvent(
   return { kind: 'status', data: { from: from ?? null, to, attempt, ...(reason === undefined ? {} : { reason }) } };
 }
 
+/** The state table's move for each way a run ends. */
+const OUTCOME_TRANSITION: Record<RunOutcome['kind'], TaskTransition> = {
+  requeue: 'requeue',
+  done: 'succeed',
+  failed: 'fail',
+  cancelled: 'cancel',
+};
+
 /**
  * What an outcome changes on the task row, and the status event that goes with it: back to the
  * queue (lease released, attempt as the outcome says), or a terminal status with its error, its
@@ -25,20 +40,20 @@ export function outcomeChanges(
   outcome: RunOutcome,
   now: string,
 ): { changes: TaskChanges; event: NewTaskEvent } {
+  const status = applyTransition(task.id, task.status, OUTCOME_TRANSITION[outcome.kind]);
   if (outcome.kind === 'requeue') {
     return {
       changes: {
-        status: 'queued',
+        status,
         attempt: outcome.attempt,
         notBefore: outcome.notBefore,
         worktree: undefined,
         error: outcome.reason,
         ...NO_LEASE,
       },
-      event: statusEvent(task.status, 'queued', outcome.attempt, outcome.reason),
+      event: statusEvent(task.status, status, outcome.attempt, outcome.reason),
     };
   }
-  const status: TaskStatus = outcome.kind === 'done' ? 'done' : outcome.kind;
   const error =
     outcome.kind === 'failed' ? outcome.error : outcome.kind === 'cancelled' ? 'cancelled by request' : undefined;
   const failureClass =

@@ -80,6 +80,19 @@ export class TaskRecorder {
     this.deps.telemetry?.eventStored(stored);
   }
 
+  /** Events stored in order in one write, then published in that order. */
+  async logMany(taskId: string, events: readonly NewTaskEvent[]): Promise<void> {
+    const { redactor } = this.deps;
+    const stored = await this.deps.tasks.appendEvents(
+      taskId,
+      events.map((event) => ({ kind: event.kind, data: redactor.value(event.data) })),
+    );
+    for (const event of stored) {
+      this.deps.events.publish(event);
+      this.deps.telemetry?.eventStored(event);
+    }
+  }
+
   /** One line per status change: `task 1a2b3c4d [my-app] running → validating (reason)`. */
   private logTransition(task: Task, data: unknown): void {
     const { from, to, reason } = data as { from?: unknown; to?: unknown; reason?: unknown };

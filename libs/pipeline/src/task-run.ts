@@ -9,6 +9,7 @@ import { publish } from './publish-phase.js';
 import { runReview, type ReviewResult, type ReviewSteps } from './review-phase.js';
 import { RunContext, type RunWriter, type TaskRunDeps } from './run-context.js';
 import { next, type PhaseResult, type RunOutcome } from './run-outcome.js';
+import { beforeRemove } from './workspace-setup.js';
 
 export type { RunOutcome } from './run-outcome.js';
 export type { ReviewResult } from './review-phase.js';
@@ -30,12 +31,23 @@ export class TaskRun {
     return this.ctx.guardedRoot;
   }
 
-  /** The worktree to remove and its repository, once the run is over. */
-  get cleanup(): { repoRoot: string; path: string } | undefined {
+  /**
+   * The worktree to release and its repository, once the run is over, with the setup key its
+   * dependency folders answer to (undefined when its setup did not finish).
+   */
+  get cleanup(): { repoRoot: string; path: string; setupKey: string | undefined } | undefined {
     const { project, worktree } = this.ctx;
     return worktree === undefined || project === undefined
       ? undefined
-      : { repoRoot: project.root, path: worktree.path };
+      : { repoRoot: project.root, path: worktree.path, setupKey: this.ctx.setupKey };
+  }
+
+  /**
+   * What runs before the worktree is released (the original's `before_remove_hook`); answers
+   * whether anything ran. Never throws.
+   */
+  teardown(): Promise<boolean> {
+    return beforeRemove(this.ctx).catch(() => true);
   }
 
   /** The task as this run last wrote it. */
@@ -71,7 +83,7 @@ export class TaskRun {
       if (published.kind !== 'next') return published;
     }
 
-    const review = await this.review(implementer, reviewBase, title, prompt, commitMessage);
+    const review = await this.review(implementer, reviewBase, title, prompt, commitMessage, resumed);
     if (review.kind !== 'next') return review;
     return { kind: 'done', commit: (await ctx.refresh()).commit ?? '', review: review.value };
   }
@@ -83,11 +95,19 @@ export class TaskRun {
     title: string,
     request: string,
     commitMessage: (task: Task) => string,
+    resumed: boolean,
   ): Promise<PhaseResult<ReviewResult>> {
     const ctx = this.ctx;
     const { worktree } = ctx.workspace;
+    // A resumed task enters its first round from `preparing`; every other round from its publication.
+    let entry: 'resume' | 'committed' = resumed ? 'resume' : 'committed';
     const steps: ReviewSteps = {
-      move: (status, reason) => ctx.move(status, reason),
+      startRound: async (reason) => {
+        const transition = entry;
+        entry = 'committed';
+        await ctx.apply(transition, reason);
+      },
+      startFix: (reason) => ctx.apply('reviewFix', reason),
       set: (changes, event) => ctx.set(changes, event),
       log: (message) => ctx.log(message),
       roundsDone: async () => (await ctx.refresh()).reviewRounds,

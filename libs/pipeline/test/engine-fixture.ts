@@ -69,6 +69,16 @@ export interface EngineOptions {
   readonly stopGraceMs?: number;
   /** Spend limits (metered into the SQL ledger, priced with the shipped prices); default none. */
   readonly spend?: Partial<SpendLimits>;
+  /**
+   * `[workspace]`: setup commands (the environment only they get), the original's
+   * `before_remove_hook`, and finished worktrees kept for reuse (with `node_modules`).
+   */
+  readonly workspace?: {
+    readonly setup?: readonly string[];
+    readonly env?: Readonly<Record<string, string>>;
+    readonly beforeRemove?: string;
+    readonly idle?: number;
+  };
 }
 
 /**
@@ -142,7 +152,11 @@ export class EngineFixture {
     this.engine = new TaskEngine({
       tasks: this.tasks(),
       projects,
-      worktrees: new GitWorktreeManager({ worktreesDir: join(this.data.path, 'worktrees'), env }),
+      worktrees: new GitWorktreeManager({
+        worktreesDir: join(this.data.path, 'worktrees'),
+        env,
+        reuse: () => ({ idle: options.workspace?.idle ?? 0, keep: ['node_modules'] }),
+      }),
       agents: AgentRegistry.fromConfig(config.value, env, '/', sandbox),
       limits: { maxConcurrentTasks: options.maxConcurrent ?? 4, maxQueueSize: options.maxQueue ?? 32 },
       validation: {
@@ -154,7 +168,23 @@ export class EngineFixture {
       commands: new ShellCommandRunner(commandEnv(env), (command) => sandbox.wrapCommand(command, 'workspace-write')),
       sandboxRefusal: () => sandbox.refusal(),
       sandboxWarning: sandbox.warning,
-      redactor: new SecretRedactor(secretValues(env, [config.value.github.token])),
+      workspace: {
+        forProject: () => ({
+          commands: (options.workspace?.setup ?? []).map((command) => ({ command, timeoutMs: 30_000 })),
+          env: options.workspace?.env ?? {},
+          missingEnv: [],
+          beforeRemove:
+            options.workspace?.beforeRemove === undefined
+              ? undefined
+              : { command: options.workspace.beforeRemove, timeoutMs: 30_000 },
+        }),
+        runner: new ShellCommandRunner(commandEnv(env), (command) =>
+          sandbox.wrapCommand(command, 'workspace-write', 'allowed_domains'),
+        ),
+      },
+      redactor: new SecretRedactor(
+        secretValues(env, [config.value.github.token, ...Object.values(options.workspace?.env ?? {})]),
+      ),
       github: options.github,
       review: options.review ?? { enabled: false, reviewerAgent: 'codex', maxRounds: 1 },
       tickMs: 50,

@@ -27,9 +27,6 @@ export type { ExecPlanJson } from './plan-json.js';
 export { PLAN_UPDATE_ACTIONS, applyPlanUpdate, parsePlanUpdate, recordTaskEnd } from './plan-update.js';
 export type { PlanUpdate, PlanUpdateAction } from './plan-update.js';
 
-// The store port, an in-memory store and the contract both it and the SQL store pass.
+// The store port (an in-memory store and the contract every store passes: `@agent-harness/plans/testing`).
 export { DEFAULT_PLAN_LIST_LIMIT, MAX_PLAN_LIST_LIMIT, PlanStore, isHexPrefix, planListLimit } from './plan-store.js';
 export type { PlanListFilter } from './plan-store.js';
-export { InMemoryPlanStore } from './testing/in-memory-plan-store.js';
-export { contractPlan, contractPlanId, contractPlanInstant, planStoreContract } from './testing/plan-store-contract.js';
-export type { PlanStoreContractCheck } from './testing/plan-store-contract.js';

@@ -61,6 +61,7 @@ export function pickClaims(
     if (own >= request.serverSlots) break;
     if (request.onlyIds !== undefined && !request.onlyIds.has(task.id)) continue;
     if (request.excludeIds?.has(task.id) === true) continue;
+    if (request.projects !== undefined && !request.projects.includes(task.project)) continue;
     if (task.notBefore !== undefined && task.notBefore > request.now) continue;
     // A project's limit counts its tasks on every server; this server's slots only its own.
     const running = byProject.get(task.project) ?? 0;

@@ -13,7 +13,14 @@ export type {
   TaskSeed,
   TaskStatus,
 } from './task.types.js';
-export { TRANSITIONS, firstIllegalMove, isAllowedMove, nextStatus } from './task-state-machine.js';
+export {
+  INITIAL_STATUS,
+  TRANSITIONS,
+  applyTransition,
+  firstIllegalMove,
+  isAllowedMove,
+  nextStatus,
+} from './task-state-machine.js';
 export type { TaskTransition } from './task-state-machine.js';
 export { MAX_ATTEMPTS, pickClaims, pickTasksToStart, rateLimitRetryAt } from './admission.js';
 export type { ConcurrencyLimits, RunningCounts } from './admission.js';

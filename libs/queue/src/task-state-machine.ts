@@ -1,3 +1,4 @@
+import { AppError } from '@agent-harness/core';
 import type { TaskStatus } from './task.types.js';
 
 /** What can happen to a task. @public */
@@ -38,6 +39,21 @@ export const TRANSITIONS = {
   failed: {},
   cancelled: {},
 } as const satisfies Record<TaskStatus, Partial<Record<TaskTransition, TaskStatus>>>;
+
+/** Where every task starts (the table's only status without a move into it). @public */
+export const INITIAL_STATUS: TaskStatus = 'queued';
+
+/**
+ * The status a task in `status` moves to by `transition`: the one way Harness decides a status.
+ * A move the table does not have is a bug in the caller, never a user's error (INTERNAL).
+ * @public
+ */
+export function applyTransition(taskId: string, status: TaskStatus, transition: TaskTransition): TaskStatus {
+  const to = nextStatus(status, transition);
+  if (to === undefined)
+    throw new AppError('INTERNAL', `task ${taskId}: \`${transition}\` is not a move from ${status} in the state table`);
+  return to;
+}
 
 /** The status `transition` leads to from `status`, or undefined when it is not allowed. @public */
 export function nextStatus(status: TaskStatus, transition: TaskTransition): TaskStatus | undefined {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TASK_STATUSES } from './task.types.js';
-import { firstIllegalMove, isAllowedMove, TRANSITIONS } from './task-state-machine.js';
+import { applyTransition, firstIllegalMove, INITIAL_STATUS, isAllowedMove, TRANSITIONS } from './task-state-machine.js';
 
 describe('the task state table', () => {
   it('answers every (from, to) pair from the table, and nothing leaves a terminal status', () => {
@@ -15,6 +15,23 @@ describe('the task state table', () => {
       expect(TASK_STATUSES.filter((to) => isAllowedMove(terminal, to))).toEqual([]);
     expect(isAllowedMove(null, 'queued')).toBe(true);
     expect(isAllowedMove(null, 'running')).toBe(false);
+  });
+
+  it('decides each status by a named move, and refuses one the table does not have as a bug', () => {
+    expect(INITIAL_STATUS).toBe('queued');
+    const path = (['start', 'prepared', 'agentDone', 'validated', 'committed', 'reviewFix'] as const).reduce<string[]>(
+      (statuses, move) => [...statuses, applyTransition('t1', statuses.at(-1) as never, move)],
+      [INITIAL_STATUS],
+    );
+    expect(path).toEqual(['queued', 'preparing', 'running', 'validating', 'committing', 'reviewing', 'running']);
+    expect(applyTransition('t1', 'preparing', 'resume')).toBe('reviewing');
+    expect(() => applyTransition('t1', 'running', 'committed')).toThrow(
+      expect.objectContaining({
+        code: 'INTERNAL',
+        message: 'task t1: `committed` is not a move from running in the state table',
+      }),
+    );
+    expect(() => applyTransition('t1', 'done', 'cancel')).toThrow(/not a move from done/);
   });
 
   it('replays histories: the full path, a review round, a resume, a requeue', () => {

@@ -64,6 +64,12 @@ export interface ClaimRequest {
   readonly onlyIds?: ReadonlySet<string> | undefined;
   /** Tasks this server is still winding down (a run it lost): never claimed again until it is done. */
   readonly excludeIds?: ReadonlySet<string> | undefined;
+  /**
+   * Only tasks of these projects are claimed (the catalog's: each is read within its free slots,
+   * so the cost of a claim does not grow with the queue behind a full project); absent: every
+   * project's, including tasks of projects the catalog no longer has.
+   */
+  readonly projects?: readonly string[] | undefined;
   /** The status event each claimed task gets (queued → preparing). */
   readonly event: (task: Task) => NewTaskEvent;
 }
@@ -130,6 +136,11 @@ export abstract class TaskRepository {
     closing?: NewTaskEvent,
   ): Promise<{ task: Task; event?: StoredTaskEvent | undefined; closing?: StoredTaskEvent | undefined }>;
   abstract appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent>;
+  /**
+   * Appends events in order, numbered one after another, in one transaction: an agent's burst of
+   * output is one write, not one per line. Nothing for an empty list.
+   */
+  abstract appendEvents(taskId: string, events: readonly NewTaskEvent[]): Promise<StoredTaskEvent[]>;
   /**
    * Extends the leases `owner` holds on these tasks until `until` (a heartbeat), and tells which of
    * them it no longer holds and which someone asked to cancel. It changes no version: a lease is

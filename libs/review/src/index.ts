@@ -8,7 +8,6 @@ export type { Grade, GradeInput } from './grade.js';
 export {
   DEFAULT_REVIEW_LIST_LIMIT,
   FINDING_SEVERITIES,
-  InMemoryReviewStore,
   MAX_PROMPT_SECTION_CHARS,
   MAX_PROMPT_VIOLATIONS,
   MAX_REVIEW_LIST_LIMIT,
@@ -18,13 +17,11 @@ export {
   REVIEW_RUN_STATUSES,
   ReviewStore,
   bySeverity,
-  contractReviewInstant,
   findingId,
   parseReviewReport,
   reviewListLimit,
   reviewPrompt,
   reviewRunJson,
-  reviewStoreContract,
   synthesisPrompt,
   violationLines,
 } from './periodic/index.js';
@@ -39,7 +36,6 @@ export type {
   ReviewReport,
   ReviewRun,
   ReviewRunStatus,
-  ReviewStoreContractCheck,
   ReviewStrategy,
   ReviewerReport,
 } from './periodic/index.js';

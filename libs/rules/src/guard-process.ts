@@ -1,6 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { withLifeline } from '@agent-harness/core';
 
 /** How one guard process went. */
 export interface GuardProcessOutcome {
@@ -21,6 +22,8 @@ export interface GuardProcessOptions {
   readonly args: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
+  /** A sandbox's launcher that wants its lifeline pipe (`SandboxedCommand.lifeline`). */
+  readonly lifeline?: boolean | undefined;
   readonly timeoutMs: number;
   readonly maxOutputBytes: number;
   /** How long SIGTERM has before SIGKILL. */
@@ -57,9 +60,10 @@ export function runGuardProcess(options: GuardProcessOptions): Promise<GuardProc
       child = spawn(options.executable, [...options.args], {
         cwd: options.cwd,
         env: options.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: withLifeline(options, ['ignore', 'pipe', 'pipe']),
         detached: true,
-      });
+      }) as ChildProcessByStdio<null, Readable, Readable>;
+      child.stdio[3]?.on('error', () => undefined);
     } catch (error) {
       // Arguments Node refuses before any process exists (a NUL byte, say).
       const message = error instanceof Error ? error.message : String(error);
@@ -72,8 +76,7 @@ export function runGuardProcess(options: GuardProcessOptions): Promise<GuardProc
       // Every wait has a cap: if something unkillable still holds the pipes, stop reading them.
       abandon ??= setTimeout(
         () => {
-          child.stdout.destroy();
-          child.stderr.destroy();
+          for (const stream of child.stdio) stream?.destroy();
           finish(child.exitCode, child.signalCode);
         },
         options.killGraceMs * 3 + 1000,

@@ -69,6 +69,7 @@ async function runGuard(
       args: run.args,
       cwd: run.cwd,
       env: run.env,
+      lifeline: command?.lifeline,
       timeoutMs: options.timeoutMs,
       maxOutputBytes: options.maxOutputBytes,
       killGraceMs: KILL_GRACE_MS,

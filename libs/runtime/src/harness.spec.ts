@@ -67,7 +67,9 @@ describe.each(['sqlite', 'postgres'] as const)('createHarness (real %s, real git
       status = (await built.tasks.get(submitted.id))?.status ?? status;
     }
     expect(status).toBe('done');
-    expect(repo.git('branch', '--list', 'harness/*')).toContain(submitted.id.slice(0, 8));
+    // Pushed to origin, the record; no local branch is left behind.
+    expect(repo.git('ls-remote', '--heads', 'origin', 'harness/*')).toContain(submitted.id.slice(0, 8));
+    expect(repo.git('branch', '--list', 'harness/*')).toBe('');
     expect(built.database.kind).toBe(kind);
   });
 });

@@ -34,6 +34,7 @@ import { GcService } from './gc-service.js';
 import { createGitHubIntake, type GitHubIntake } from './github/github-intake.js';
 import { PlansService } from './plans-service.js';
 import { ReviewService } from './review-service.js';
+import { setupSecretValues, workspaceSettingsOf, worktreeReuseOf } from './workspace-settings.js';
 import { RulesService } from './rules-service.js';
 import { JobRunner } from './schedule/job-runner.js';
 import { configuredJobs } from './schedule/scheduler-jobs.js';
@@ -194,6 +195,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     worktreesDir: join(config.server.data_dir, 'worktrees'),
     env,
     credentials: gitCredentials(config),
+    reuse: worktreeReuseOf(config),
   });
   const events = new TypeOrmEventStore(database.dataSource);
   const observeLogger = {
@@ -220,7 +222,9 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   });
   const rules = new RulesService({ config, events, env, homeDir: options.homeDir, now: options.now, sandbox });
   // Secret values never stored, streamed or prompted: task events, draft files, learned rules and skills.
-  const redactor = new SecretRedactor(secretValues(env, configuredSecrets(config)));
+  const redactor = new SecretRedactor(
+    secretValues(env, [...configuredSecrets(config), ...setupSecretValues(config, env)]),
+  );
   const skills = new SkillsService({
     config,
     events,
@@ -291,6 +295,14 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     commands: new ShellCommandRunner(commandEnv(env, config.validation.env), (command) =>
       sandbox.wrapCommand(command, 'workspace-write'),
     ),
+    // Setup installs dependencies: in the sandbox too, with `[sandbox] allowed_domains` reachable.
+    workspace: workspaceSettingsOf(
+      config,
+      env,
+      new ShellCommandRunner(commandEnv(env, config.validation.env), (command) =>
+        sandbox.wrapCommand(command, 'workspace-write', 'allowed_domains'),
+      ),
+    ),
     sandboxRefusal: () => sandbox.refusal(),
     sandboxWarning: sandbox.warning,
     redactor,
@@ -343,7 +355,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   const plans = new PlansService({
     store: new TypeOrmPlanStore(database.dataSource),
     tasks,
-    watch: (taskId) => engine.watch(taskId),
+    follow: (taskId) => engine.follow(taskId, 'now'),
     config,
     now: options.now,
     logger,

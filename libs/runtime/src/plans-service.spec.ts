@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AppError, resolveConfig, type HarnessConfig } from '@agent-harness/core';
 import { TypeOrmPlanStore } from '@agent-harness/persistence';
-import { InMemoryPlanStore } from '@agent-harness/plans';
+import { InMemoryPlanStore } from '@agent-harness/plans/testing';
 import type { StoredTaskEvent } from '@agent-harness/queue';
 import {
   FAKE_AGENT_BIN_DIR,
@@ -12,9 +12,10 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHarness, type Harness } from './harness.js';
-import { PlansService, type TaskEventsWatch } from './plans-service.js';
+import { PlansService } from './plans-service.js';
+import { REWATCH_MS, type TaskEventsWatch } from './task-end-watch.js';
 
 const SPEC = [
   '# Exec plans',
@@ -209,7 +210,10 @@ describe('PlansService on a real Harness (SQLite, git, scripted agent)', () => {
 
 /** A hand-driven event stream per task, standing in for the engine's hub. */
 class ManualWatch {
-  private readonly observers = new Map<string, Set<{ next?: (e: StoredTaskEvent) => void; complete?: () => void }>>();
+  private readonly observers = new Map<
+    string,
+    Set<{ next?: (e: StoredTaskEvent) => void; complete?: () => void; error?: (error: unknown) => void }>
+  >();
 
   watch = (taskId: string): TaskEventsWatch => ({
     subscribe: (observer) => {
@@ -222,6 +226,11 @@ class ManualWatch {
 
   watchers(taskId: string): number {
     return this.observers.get(taskId)?.size ?? 0;
+  }
+
+  /** A read of the store failed under the follower. */
+  fail(taskId: string): void {
+    for (const o of [...(this.observers.get(taskId) ?? [])]) o.error?.(new Error('database is locked'));
   }
 
   end(taskId: string): void {
@@ -240,7 +249,7 @@ describe('PlansService watches (in-memory stores, a hand-driven stream)', () => 
     const plans = new PlansService({
       store,
       tasks,
-      watch: stream.watch,
+      follow: stream.watch,
       config: { projects: [] },
       now: () => new Date('2026-11-25T08:00:00.000Z'),
       newId: () => 'abcdef012345',
@@ -262,6 +271,27 @@ describe('PlansService watches (in-memory stores, a hand-driven stream)', () => 
     expect(plan?.progress[0]?.completed).toBe(true);
     expect(plan?.decisionLog).toHaveLength(1);
     expect(stream.watchers('t1')).toBe(0);
+  });
+
+  it('a watch whose read failed looks again later instead of giving the task up', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { tasks, store, stream, plans } = setup();
+      await plans.init({ spec: '## Milestones\n- [ ] m', project: 'app' });
+      await tasks.create(taskFixture('t1', { status: 'running' }), { kind: 'log', data: {} });
+      await plans.linkTask('abcdef012345', 't1', 0);
+      stream.fail('t1');
+      expect(stream.watchers('t1')).toBe(0);
+      vi.advanceTimersByTime(REWATCH_MS);
+      expect(stream.watchers('t1')).toBe(1);
+      const task = await tasks.get('t1');
+      await tasks.update('t1', task?.version ?? 0, { status: 'done' });
+      stream.end('t1');
+      await plans.close();
+      expect((await store.get('abcdef012345'))?.progress[0]?.completed).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('after close watches nothing and changes nothing', async () => {

@@ -16,23 +16,18 @@ import {
   type PlanUpdate,
   type TaskLinkOutcome,
 } from '@agent-harness/plans';
-import type { StoredTaskEvent, TaskRepository } from '@agent-harness/queue';
-
-/** The part of an Observable a link watch uses (the engine's `watch(taskId)`). */
-export interface TaskEventsWatch {
-  subscribe(observer: {
-    next?: (event: StoredTaskEvent) => void;
-    error?: (error: unknown) => void;
-    complete?: () => void;
-  }): { unsubscribe(): void };
-}
+import type { TaskRepository } from '@agent-harness/queue';
+import { watchTaskEnd, type TaskEndWatcher, type TaskEventsWatch } from './task-end-watch.js';
 
 /** @public */
 export interface PlansServiceDeps {
   readonly store: PlanStore;
   readonly tasks: TaskRepository;
-  /** Live stored events of a task; completes after its `end` (the engine's `watch`). */
-  readonly watch: (taskId: string) => TaskEventsWatch;
+  /**
+   * A task's events from now until its `end`, which an ended task gives at once (the engine's
+   * `follow(taskId, 'now')`).
+   */
+  readonly follow: (taskId: string) => TaskEventsWatch;
   /** `[[projects]]`: the default project names a plan that names none. */
   readonly config: Pick<HarnessConfig, 'projects'>;
   readonly now?: (() => Date) | undefined;
@@ -77,6 +72,11 @@ export class PlansService {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly endWatcher: TaskEndWatcher = {
+    watches: this.watches,
+    closed: () => this.closed,
+    follow: (taskId) => this.deps.follow(taskId),
+  };
 
   constructor(private readonly deps: PlansServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -276,16 +276,9 @@ export class PlansService {
     return this.tracked(next);
   }
 
-  /** Follows a linked task's events; when its stream ends (after its `end`), its link is settled. */
+  /** Follows a linked task's events; when they end (after its `end`), its link is settled. */
   private watch(planId: string, taskId: string): void {
-    if (this.closed || this.watches.has(taskId)) return;
-    const stream = { ended: false };
-    const settleNow = (): void => {
-      if (stream.ended) return;
-      stream.ended = true;
-      this.watches.get(taskId)?.unsubscribe();
-      this.watches.delete(taskId);
-      if (this.closed) return;
+    watchTaskEnd(this.endWatcher, taskId, () => {
       void this.tracked(
         this.deps.store
           .get(planId)
@@ -296,17 +289,7 @@ export class PlansService {
             );
           }),
       );
-    };
-    const subscription = this.deps.watch(taskId).subscribe({
-      next: (event) => {
-        if (event.kind === 'end') settleNow();
-      },
-      complete: settleNow,
-      error: settleNow,
     });
-    // A stream that ended while subscribing leaves no watch behind.
-    if (stream.ended) subscription.unsubscribe();
-    else this.watches.set(taskId, subscription);
   }
 
   private tracked<T>(work: Promise<T>): Promise<T> {

@@ -1,6 +1,9 @@
 import { isAbsolute, normalize, sep } from 'node:path';
 import type { SandboxPolicy } from './sandbox-policy.js';
 
+/** The descriptor of the lifeline pipe (`SandboxedCommand.lifeline`). */
+export const LIFELINE_FD = 3;
+
 /** Where the bridge's sockets appear inside the sandbox (on its private tmp). */
 export const BRIDGE_DIR_INSIDE = '/tmp/.harness-net';
 
@@ -65,27 +68,42 @@ function mounts(plan: BwrapPlan): Mount[] {
 }
 
 /**
- * The shell that starts each forward inside (socat on 127.0.0.1:port to a bridge socket), waits
- * until every port listens (read from /proc/net/tcp: no race with the command's first connect),
- * then becomes the command. Exit 125 when a forward never comes up.
+ * The shell bubblewrap starts inside, which ends by becoming the command.
+ *
+ * First the lifeline watch. Bubblewrap's own death signal (`--die-with-parent`) is armed in each of
+ * its processes only once that process is set up: if Harness dies in that moment, the sandbox
+ * lives on with nobody left to end it (seen under load: a kill -9 while sandboxes start). So
+ * descriptor 3 is a pipe whose other end only Harness holds; a watcher reads it until it closes,
+ * which happens when Harness is gone however it died, before or after this shell started, and then
+ * kills everything in this PID namespace (`kill -9 -1` reaches no further: the sandbox always has
+ * its own, `--unshare-pid`). The command and the forwards do not get the descriptor.
+ *
+ * Then each forward (socat on 127.0.0.1:port to a bridge socket) and a wait until every port
+ * listens (read from /proc/net/tcp: no race with the command's first connect).
+ *
+ * Exit 125 when the lifeline is missing or a forward never comes up.
  */
-export function forwardScript(socat: string, forwards: readonly PortForward[]): string {
+export function launchScript(socat: string, forwards: readonly PortForward[]): string {
+  const lifeline = [
+    `true 2>/dev/null <&${String(LIFELINE_FD)} || { echo "sandbox: no lifeline on descriptor ${String(LIFELINE_FD)}" >&2; exit 125; }`,
+    `(while read -r _; do :; done; kill -9 -1) <&${String(LIFELINE_FD)} >/dev/null 2>&1 &`,
+  ];
   const starts = forwards.map(
     (f) =>
-      `${socat} TCP-LISTEN:${String(f.port)},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${BRIDGE_DIR_INSIDE}/${f.socket} 2>/dev/null &`,
+      `${socat} TCP-LISTEN:${String(f.port)},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${BRIDGE_DIR_INSIDE}/${f.socket} 2>/dev/null ${String(LIFELINE_FD)}<&- &`,
   );
   const waits = forwards.map((f) => {
     const hex = f.port.toString(16).toUpperCase().padStart(4, '0');
     return `i=0; while ! grep -q ':${hex} 00000000:0000 0A' /proc/net/tcp; do i=$((i+1)); [ "$i" -gt 2000 ] && { echo "sandbox: the forward to port ${String(f.port)} did not start" >&2; exit 125; }; sleep 0.005; done`;
   });
-  return [...starts, ...waits, 'exec "$@"'].join('\n');
+  return [...lifeline, ...starts, ...waits, `exec "$@" ${String(LIFELINE_FD)}<&-`].join('\n');
 }
 
 /**
  * The bubblewrap command line for a policy: the host's filesystem read-only, a private /tmp, /dev
  * and /proc (a new PID namespace, so other processes and their environments are out of sight),
- * the policy's mounts, and no network but the forwards. The sandbox dies with its parent; ending
- * its process group ends everything in it.
+ * the policy's mounts, and no network but the forwards. The sandbox dies with its parent (its
+ * lifeline, `launchScript`); ending its process group ends everything in it.
  */
 export function bwrapArgs(plan: BwrapPlan): string[] {
   const { policy } = plan;
@@ -102,6 +120,5 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   for (const path of hidden) args.push('--remount-ro', path);
   if (plan.bridgeDir !== undefined) args.push('--ro-bind', plan.bridgeDir, BRIDGE_DIR_INSIDE);
   args.push('--chdir', clean(plan.cwd), '--');
-  if (plan.forwards.length === 0) return [...args, plan.command, ...plan.args];
-  return [...args, 'sh', '-c', forwardScript(plan.socat, plan.forwards), 'sh', plan.command, ...plan.args];
+  return [...args, 'sh', '-c', launchScript(plan.socat, plan.forwards), 'sh', plan.command, ...plan.args];
 }

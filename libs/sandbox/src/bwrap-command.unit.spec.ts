@@ -68,12 +68,26 @@ describe('bwrapArgs', () => {
     expect(bwrapArgs(plan({ policy: { ...policy, network: { kind: 'host' } } }))).not.toContain('--unshare-net');
   });
 
-  it('starts the forwards inside, then becomes the command', () => {
+  it('starts the lifeline watch and the forwards inside, then becomes the command without the lifeline', () => {
     const args = bwrapArgs(plan({ bridgeDir: '/tmp/harness-net-x', forwards: [{ port: 8080, socket: 'f0.sock' }] }));
     const dash = args.indexOf('--');
     expect(args.slice(dash + 1, dash + 3)).toEqual(['sh', '-c']);
-    expect(args[dash + 3]).toContain('TCP-LISTEN:8080,bind=127.0.0.1');
-    expect(args[dash + 3]).toContain(':1F90 00000000:0000 0A');
+    const script = args[dash + 3]!;
+    expect(script).toContain('kill -9 -1) <&3');
+    expect(script).toContain('TCP-LISTEN:8080,bind=127.0.0.1');
+    expect(script).toContain(':1F90 00000000:0000 0A');
+    expect(script.split('\n').at(-1)).toBe('exec "$@" 3<&-');
+    expect(args.slice(dash + 4)).toEqual(['sh', 'claude', '-p']);
+    // `kill -9 -1` stays inside only because the sandbox has its own PID namespace.
+    expect(args).toContain('--unshare-pid');
+  });
+
+  it('has the lifeline watch without forwards too', () => {
+    const args = bwrapArgs(plan());
+    const dash = args.indexOf('--');
+    expect(args.slice(dash + 1, dash + 3)).toEqual(['sh', '-c']);
+    expect(args[dash + 3]).toContain('kill -9 -1) <&3');
+    expect(args[dash + 3]).not.toContain('TCP-LISTEN');
     expect(args.slice(dash + 4)).toEqual(['sh', 'claude', '-p']);
   });
 

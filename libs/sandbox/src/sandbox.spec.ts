@@ -4,6 +4,7 @@ import { createServer, request, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withLifeline } from '@agent-harness/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BubblewrapSandbox, NetworkBridge, type SandboxedCommand, type SandboxPolicy } from './index.js';
 
@@ -22,7 +23,12 @@ function listen(): Promise<{ server: Server; port: number }> {
 
 function runSandboxed(cmd: SandboxedCommand): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd.command, [...cmd.args], { cwd: cmd.cwd, env: cmd.env, detached: true });
+    const child = spawn(cmd.command, [...cmd.args], {
+      cwd: cmd.cwd,
+      env: cmd.env,
+      detached: true,
+      stdio: withLifeline(cmd, ['pipe', 'pipe', 'pipe']),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -112,6 +118,21 @@ describe('the bubblewrap sandbox', () => {
   const attempt = (name: string, command: string): string =>
     `if ${command} >/dev/null 2>&1; then echo ${name}=ok; else echo ${name}=denied; fi`;
 
+  it('points every proxy setting a command may read at the filtering proxy, Yarn 2+ own ones too', async () => {
+    const cmd = await sandbox.wrap(
+      { ...policy('workspace-write'), network: { kind: 'filtered', endpoints: [], domains: ['registry.npmjs.org'] } },
+      { command: 'true', args: [], cwd: worktree, env: { PATH: '/usr/bin:/bin', HTTPS_PROXY: 'http://corp:8080' } },
+    );
+    try {
+      const proxy = cmd.env['HTTPS_PROXY'];
+      expect(proxy).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      for (const name of ['HTTP_PROXY', 'http_proxy', 'https_proxy', 'YARN_HTTP_PROXY', 'YARN_HTTPS_PROXY'])
+        expect(cmd.env[name], name).toBe(proxy);
+    } finally {
+      await cmd.dispose();
+    }
+  });
+
   it('refuses every escape from a workspace-write sandbox, and the task still works', async () => {
     // A place on the host's own filesystem, outside /tmp (which is private inside).
     const outsidePath = join(process.cwd(), `escaped-${String(process.pid)}.txt`);
@@ -185,6 +206,21 @@ describe('the bubblewrap sandbox', () => {
     expect(cmd).toMatchObject({ command: 'true', sandboxed: false });
   });
 
+  /** Processes whose command line holds `marker`, found from the host: the ones inside a sandbox. */
+  const withMarker = (marker: string): string[] =>
+    readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+        } catch {
+          return false;
+        }
+      });
+  const until = async (done: () => boolean): Promise<void> => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+
   it('ends everything inside when its process group is killed', async () => {
     const marker = `harness-sbx-${String(process.pid)}-${String(Date.now())}`;
     const cmd = await sandbox.wrap(policy('workspace-write'), {
@@ -193,31 +229,126 @@ describe('the bubblewrap sandbox', () => {
       cwd: worktree,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
     });
-    const child = spawn(cmd.command, [...cmd.args], { cwd: cmd.cwd, env: cmd.env, detached: true, stdio: 'ignore' });
+    const child = spawn(cmd.command, [...cmd.args], {
+      cwd: cmd.cwd,
+      env: cmd.env,
+      detached: true,
+      stdio: withLifeline(cmd, ['ignore', 'ignore', 'ignore']),
+    });
     const exited = new Promise<void>((resolve) =>
       child.on('exit', () => {
         resolve();
       }),
     );
-    // The processes inside, found from the host by the marker in their command line.
-    const inner = (): string[] =>
-      readdirSync('/proc')
-        .filter((name) => /^\d+$/.test(name))
-        .filter((pid) => {
-          try {
-            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
-          } catch {
-            return false;
-          }
-        });
-    for (let i = 0; i < 200 && inner().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(inner().length).toBeGreaterThan(0);
+    await until(() => withMarker(marker).length > 0);
+    expect(withMarker(marker).length).toBeGreaterThan(0);
     process.kill(-(child.pid ?? 0), 'SIGKILL');
     await exited;
-    for (let i = 0; i < 200 && inner().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(inner()).toEqual([]);
+    await until(() => withMarker(marker).length === 0);
+    expect(withMarker(marker)).toEqual([]);
     await cmd.dispose();
   });
+
+  it('ends everything inside, its own sessions too, once the lifeline closes, and the command never holds it', async () => {
+    const marker = `harness-sbx-life-${String(process.pid)}-${String(Date.now())}`;
+    const cmd = await sandbox.wrap(policy('workspace-write'), {
+      command: 'sh',
+      args: [
+        '-c',
+        `setsid sh -c 'sleep 600; : ${marker}' & [ -e /proc/$$/fd/3 ] && echo held || echo free; sleep 600; : ${marker}`,
+      ],
+      cwd: worktree,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
+    });
+    expect(cmd.lifeline).toBe(true);
+    const child = spawn(cmd.command, [...cmd.args], {
+      cwd: cmd.cwd,
+      env: cmd.env,
+      detached: true,
+      stdio: withLifeline(cmd, ['ignore', 'pipe', 'ignore']),
+    });
+    let lifeline = '';
+    child.stdout!.on('data', (d: Buffer) => (lifeline += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code, signal) => {
+        resolve(code ?? (signal === 'SIGKILL' ? 137 : null));
+      }),
+    );
+    // A fork of the outer sh carries the marker before it has run anything, so the count alone
+    // can be reached before the check has printed: wait for both.
+    await until(() => withMarker(marker).length >= 2 && lifeline.trim() !== '');
+    expect(withMarker(marker).length).toBeGreaterThanOrEqual(2);
+    expect(lifeline.trim()).toBe('free');
+    // Harness alive: its end open. Closing it is what Harness dying does, without killing the test.
+    child.stdio[3]!.destroy();
+    expect(await exited).toBe(137);
+    await until(() => withMarker(marker).length === 0);
+    expect(withMarker(marker)).toEqual([]);
+    await cmd.dispose();
+  });
+
+  it('refuses to start without its lifeline', async () => {
+    const cmd = await sandbox.wrap(policy('workspace-write'), {
+      command: 'touch',
+      args: [join(worktree, 'ran-without-lifeline')],
+      cwd: worktree,
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
+    });
+    const child = spawn(cmd.command, [...cmd.args], {
+      cwd: cmd.cwd,
+      env: cmd.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr: stderr.trim() }).toEqual({ code: 125, stderr: 'sandbox: no lifeline on descriptor 3' });
+    expect(existsSync(join(worktree, 'ran-without-lifeline'))).toBe(false);
+    await cmd.dispose();
+  });
+
+  it('does not outlive a parent killed (-9) while its sandboxes were still starting', async () => {
+    // A parent like Harness: it spawns a sandbox the way Harness does and is SIGKILLed a few
+    // milliseconds later, often before bubblewrap has armed its death signal inside. Many mounts
+    // widen that window (before the lifeline, most runs left the sandbox running).
+    const hidden = Array.from({ length: 300 }, (_, i) => join(root, 'many', String(i)));
+    for (const dir of hidden) mkdirSync(dir, { recursive: true });
+    const marker = `harness-sbx-orphan-${String(process.pid)}-${String(Date.now())}`;
+    const cmd = await sandbox.wrap(
+      { ...policy('workspace-write'), denyRead: [...policy('workspace-write').denyRead, ...hidden] },
+      {
+        command: 'sh',
+        args: ['-c', `sleep 30; : ${marker}`],
+        cwd: worktree,
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home },
+      },
+    );
+    const parentScript = [
+      "const { spawn } = require('node:child_process');",
+      'const cmd = JSON.parse(process.argv[1]);',
+      'spawn(cmd.command, cmd.args, { cwd: cmd.cwd, env: cmd.env, detached: true, stdio: cmd.stdio });',
+      "process.stdout.write('spawned\\n');",
+      'setInterval(() => undefined, 1000);',
+    ].join('\n');
+    const spec = JSON.stringify({ ...cmd, stdio: withLifeline(cmd, ['ignore', 'ignore', 'ignore']) });
+    let survived = 0;
+    try {
+      for (let run = 0; run < 20; run++) {
+        const parent = spawn(process.execPath, ['-e', parentScript, spec], { stdio: ['ignore', 'pipe', 'ignore'] });
+        await new Promise((resolve) => parent.stdout.once('data', resolve));
+        await new Promise((r) => setTimeout(r, run % 10));
+        parent.kill('SIGKILL');
+        await new Promise((resolve) => parent.once('exit', resolve));
+        await until(() => withMarker(marker).length === 0);
+        if (withMarker(marker).length > 0) survived += 1;
+        for (const pid of withMarker(marker)) process.kill(Number(pid), 'SIGKILL');
+      }
+    } finally {
+      for (const pid of withMarker(marker)) process.kill(Number(pid), 'SIGKILL');
+      await cmd.dispose();
+    }
+    expect(survived).toBe(0);
+  }, 120_000);
 });
 
 describe('the network bridge proxy', () => {

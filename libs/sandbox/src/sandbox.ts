@@ -134,6 +134,9 @@ export class BubblewrapSandbox {
           HTTPS_PROXY: proxyUrl,
           http_proxy: proxyUrl,
           https_proxy: proxyUrl,
+          // Yarn 2+ reads only its own proxy settings (a setup's `yarn install`).
+          YARN_HTTP_PROXY: proxyUrl,
+          YARN_HTTPS_PROXY: proxyUrl,
           NO_PROXY: 'localhost,127.0.0.1,::1',
           no_proxy: 'localhost,127.0.0.1,::1',
         }
@@ -155,6 +158,7 @@ export class BubblewrapSandbox {
       cwd: spec.cwd,
       env,
       sandboxed: true,
+      lifeline: true,
       refused: () => bridge?.refused ?? [],
       dispose: async () => {
         if (disposed) return;

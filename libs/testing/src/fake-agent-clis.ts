@@ -59,7 +59,14 @@ export interface FakeAgentScenario {
    * A chatty agent: before its edits, `messages` assistant messages of `chars` characters each
    * (Claude: `assistant` text lines; Codex: `agent_message` items).
    */
-  readonly chatter?: { readonly messages: number; readonly chars: number };
+  readonly chatter?: {
+    readonly messages: number;
+    readonly chars: number;
+    /** Claude: paced at this many messages a second (default: as fast as it can print). */
+    readonly perSecond?: number;
+    /** Claude: each message says when it was printed (`message 3 @1765000000000: …`). */
+    readonly stamped?: boolean;
+  };
   /** Pause after each printed line, to make streaming visible. */
   readonly delayMs?: number;
   /**

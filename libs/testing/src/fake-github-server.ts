@@ -75,6 +75,8 @@ export interface FakeGitHub {
    */
   setPermission(repo: string, login: string, permission: FakePermission): void;
   fail(failure: FakeGitHubFailure): void;
+  /** Branches deleted through `DELETE …/git/refs/heads/{branch}`, in order. */
+  deletedBranches(repo: string): string[];
   /** Requests left unanswered by a `hang` failure whose client has not given up (closed) yet. */
   hangingRequests(): number;
   close(): Promise<void>;
@@ -84,6 +86,7 @@ interface RepoState {
   issues: Map<number, FakeIssue>;
   pulls: Map<number, FakePullRequest>;
   permissions: Map<string, FakePermission>;
+  deleted: string[];
   next: number;
 }
 
@@ -154,7 +157,7 @@ export async function startFakeGitHub(
   const repoState = (name: string): RepoState => {
     let state = repos.get(name);
     if (state === undefined) {
-      state = { issues: new Map(), pulls: new Map(), permissions: new Map(), next: 1000 };
+      state = { issues: new Map(), pulls: new Map(), permissions: new Map(), deleted: [], next: 1000 };
       repos.set(name, state);
     }
     return state;
@@ -426,6 +429,22 @@ export async function startFakeGitHub(
         send(res, 200, { id: pr.reviews.length, body: input.body ?? '', state: 'COMMENTED' });
         return;
       }
+      if (method === 'DELETE' && (match = /^git\/refs\/(.+)$/.exec(rest))) {
+        // As GitHub: the ref may come encoded (Octokit sends heads%2Fname); 204 once, then 422.
+        const ref = decodeURIComponent(match[1] ?? '');
+        if (!ref.startsWith('heads/')) {
+          send(res, 422, { message: 'Reference does not exist' });
+          return;
+        }
+        const branch = ref.slice('heads/'.length);
+        if (state.deleted.includes(branch)) {
+          send(res, 422, { message: 'Reference does not exist', documentation_url: 'https://docs.github.com/rest' });
+          return;
+        }
+        state.deleted.push(branch);
+        res.writeHead(204).end();
+        return;
+      }
       if (method === 'GET' && (match = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
         const pr = [...state.pulls.values()].find((p) => p.headSha === match?.[1] || p.head === match?.[1]);
         const runs = pr?.checks ?? [];
@@ -480,6 +499,7 @@ export async function startFakeGitHub(
       repoState(repo).permissions.set(login.toLowerCase(), permission);
     },
     fail: (failure) => failures.push({ ...failure }),
+    deletedBranches: (repo) => [...repoState(repo).deleted],
     hangingRequests: () => hanging.size,
     close: () =>
       new Promise<void>((resolve) => {

@@ -169,6 +169,13 @@ export class InMemoryTaskRepository extends TaskRepository {
     return Promise.resolve().then(() => this.insertEvent(taskId, event));
   }
 
+  override appendEvents(taskId: string, events: readonly NewTaskEvent[]): Promise<StoredTaskEvent[]> {
+    return Promise.resolve().then(() => {
+      if (events.length > 0 && !this.tasks.has(taskId)) throw new AppError('NOT_FOUND', `no task ${taskId}`);
+      return events.map((event) => this.insertEvent(taskId, event));
+    });
+  }
+
   override renewLeases(owner: string, taskIds: readonly string[], until: string): Promise<LeaseCheck> {
     const lost: string[] = [];
     for (const id of taskIds) {

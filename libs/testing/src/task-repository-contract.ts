@@ -203,6 +203,29 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
     },
   },
   {
+    name: 'appends a burst of events in one call, numbered in order after those already stored, interleaved safely with single appends',
+    async run(repo) {
+      await repo.create(taskFixture('t1'), queuedEvent);
+      const burst = Array.from({ length: 450 }, (_, i) => ({ kind: 'agent' as const, data: { i } }));
+      const [many, single] = await Promise.all([
+        repo.appendEvents('t1', burst),
+        repo.appendEvent('t1', { kind: 'log', data: { single: true } }),
+      ]);
+      deepStrictEqual(
+        many.map((e) => e.seq),
+        Array.from({ length: 450 }, (_, i) => i + 2),
+      );
+      deepStrictEqual(single.seq, 452);
+      const stored = await repo.eventsAfter('t1', 1, 1000);
+      deepStrictEqual(
+        stored.map((e) => [e.seq, e.data]),
+        [...burst.map((e, i) => [i + 2, e.data]), [452, { single: true }]],
+      );
+      deepStrictEqual(await repo.appendEvents('t1', []), []);
+      await rejects(repo.appendEvents('missing', [{ kind: 'log', data: {} }]), code('NOT_FOUND'));
+    },
+  },
+  {
     name: 'renews only the leases the owner holds on the given tasks, without a new version',
     async run(repo) {
       const lease = { leaseOwner: 'server-a', leaseExpiresAt: '2026-11-23T10:01:00.000Z' };
@@ -272,6 +295,45 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
         event: () => ({ kind: 'status', data: {} }),
       });
       deepStrictEqual(again, []);
+    },
+  },
+  {
+    name: "claims per project within its free slots when the projects are named: a full project's queue is passed over, an unnamed project waits",
+    async run(repo) {
+      const lease = { leaseOwner: 'server-a', leaseExpiresAt: '2026-11-23T10:05:00.000Z' };
+      // `app` (limit 1) runs one task and has a deep queue; `web` has one task behind it; `gone` is not named.
+      await repo.create(taskFixture('r0', { status: 'running', ...lease }), queuedEvent);
+      for (let i = 1; i <= 30; i++)
+        await repo.create(
+          taskFixture(`a${String(i).padStart(2, '0')}`, {
+            createdAt: `2026-11-23T10:00:${String(i).padStart(2, '0')}.000Z`,
+          }),
+          queuedEvent,
+        );
+      await repo.create(taskFixture('w1', { project: 'web', createdAt: '2026-11-23T10:01:00.000Z' }), queuedEvent);
+      await repo.create(taskFixture('w2', { project: 'web', createdAt: '2026-11-23T10:01:01.000Z' }), queuedEvent);
+      await repo.create(taskFixture('g1', { project: 'gone', createdAt: '2026-11-23T09:00:00.000Z' }), queuedEvent);
+      const request = {
+        owner: 'server-a',
+        leaseExpiresAt: '2026-11-23T10:06:00.000Z',
+        now: '2026-11-23T10:02:00.000Z',
+        serverSlots: 2,
+        perProject: new Map([['app', 1]]),
+        event: () => ({ kind: 'status', data: { to: 'preparing' } }) as const,
+      };
+      const named = await repo.claimQueued({ ...request, projects: ['app', 'web'] });
+      // One server slot is free: web's oldest, not the older tasks of the full project or the unnamed one.
+      deepStrictEqual(
+        named.map((c) => c.task.id),
+        ['w1'],
+      );
+      for (const id of ['r0', 'w1']) await repo.update(id, (await repo.get(id))?.version ?? 0, { status: 'done' });
+      // Without names, every project's tasks are in, oldest first.
+      const all = await repo.claimQueued(request);
+      deepStrictEqual(
+        all.map((c) => c.task.id),
+        ['g1', 'a01'],
+      );
     },
   },
   {

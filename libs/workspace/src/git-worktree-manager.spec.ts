@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import {
   createTempDir,
   createTempGitRepo,
@@ -82,6 +82,8 @@ describe('GitWorktreeManager', () => {
     writeFileSync(join(tree.path, 'new.txt'), 'hello\n');
     const commit = await manager.commitAll(repo.path, tree.path, 'Add new.txt');
     expect(commit).toMatch(/^[0-9a-f]{40}$/);
+    // Read from the branch's ref file, it is the commit git has checked out.
+    expect(commit).toBe(repo.git('-C', tree.path, 'rev-parse', 'HEAD'));
     expect(await manager.commitAll(repo.path, tree.path, 'nothing')).toBeUndefined();
     expect(await manager.remoteBranch(repo.path, tree.branch)).toBeUndefined();
     await manager.push(repo.path, tree.path, tree.branch, true);
@@ -245,12 +247,13 @@ describe('GitWorktreeManager', () => {
     expect(remoteCredentialConfig('https://github.com/o/r', undefined)).toBeUndefined();
   });
 
-  it('ends a push and the hook its remote runs at once when the signal aborts; a later push waits for none', async () => {
-    // The remote runs its own hooks (Harness's overrides stop only local ones): this one hangs.
+  it("ends a push and the hook its remote runs at once when the signal aborts; other tasks' git never waits behind it", async () => {
+    // The remote runs its own hooks (Harness's overrides stop only local ones): this one hangs on
+    // the first task's branch only.
     const pidFile = join(data.path, 'hook.pid');
     writeFileSync(
       join(repo.originPath ?? '', 'hooks', 'pre-receive'),
-      `#!/bin/sh\nsleep 600 & echo $! > '${pidFile}'; wait\n`,
+      `#!/bin/sh\ngrep -q 0123abcd || exit 0\nsleep 600 & echo $! > '${pidFile}'; wait\n`,
     );
     chmodSync(join(repo.originPath ?? '', 'hooks', 'pre-receive'), 0o755);
     const tree = await manager.create(repo.path, '0123abcd-task', 'Hang');
@@ -258,23 +261,24 @@ describe('GitWorktreeManager', () => {
     await manager.commitAll(repo.path, tree.path, 'Add new.txt');
     const controller = new AbortController();
     const pushing = manager.push(repo.path, tree.path, tree.branch, true, controller.signal);
-    // A second operation of another task waits behind the push; its own abort ends that wait.
-    const other = new AbortController();
-    const waiting = manager.deleteBranch(repo.path, 'nothing');
-    const waitingPush = manager.push(repo.path, tree.path, 'other-branch', false, other.signal);
     for (let i = 0; i < 600 && !(existsSync(pidFile) && readFileSync(pidFile, 'utf8') !== ''); i++)
       await new Promise((r) => setTimeout(r, 50));
     const hookPid = Number(readFileSync(pidFile, 'utf8'));
     expect(isProcessRunning(hookPid)).toBe(true);
-    other.abort();
-    await expect(waitingPush).rejects.toMatchObject({ code: 'GIT_FAILED' });
+    // Meanwhile another task pushes, and git's bookkeeping goes on: nothing waits for the hung push.
+    const other = await manager.create(repo.path, '4567cdef-task', 'Other');
+    writeFileSync(join(other.path, 'other.txt'), 'other\n');
+    await manager.commitAll(repo.path, other.path, 'Add other.txt');
+    await manager.push(repo.path, other.path, other.branch, true);
+    await manager.deleteBranch(repo.path, 'nothing');
+    expect(repo.git('ls-remote', 'origin', other.branch)).not.toBe('');
     controller.abort();
     await expect(pushing).rejects.toThrow(/stopped/);
-    // The lock is released once the push's whole process group is gone.
-    await waiting;
+    for (let i = 0; i < 100 && isProcessRunning(hookPid); i++) await new Promise((r) => setTimeout(r, 50));
     expect(isProcessRunning(hookPid)).toBe(false);
     expect(repo.git('ls-remote', 'origin', tree.branch)).toBe('');
-    expect(repo.git('ls-remote', 'origin', 'other-branch')).toBe('');
+    // A push whose signal aborted before its turn runs nothing.
+    await expect(manager.push(repo.path, tree.path, tree.branch, true, controller.signal)).rejects.toThrow(/not run/);
   });
 
   it('ends a commit and the filter git runs at once when the signal aborts', async () => {
@@ -294,6 +298,158 @@ describe('GitWorktreeManager', () => {
     expect(isProcessRunning(filterPid)).toBe(false);
     // An aborted signal runs nothing.
     await expect(manager.diff(tree.path, tree.base, 1000, controller.signal)).rejects.toThrow(/not run/);
+  });
+
+  describe('reusing finished worktrees', () => {
+    /** A manager that keeps `idle` finished worktrees of the repository, with node_modules. */
+    function reusing(idle: number): GitWorktreeManager {
+      return new GitWorktreeManager({
+        worktreesDir: join(data.path, 'worktrees'),
+        env: { PATH: process.env['PATH'], HOME: data.path, ...repo.gitEnv },
+        reuse: () => ({ idle, keep: ['node_modules'] }),
+      });
+    }
+
+    it('gives the next task a finished worktree that carries nothing of the earlier task but its dependency folders', async () => {
+      repo.commitFile('.gitignore', 'build/\nnode_modules/\n');
+      repo.commitFile('src/app.js', 'original\n');
+      repo.git('push', '--quiet', 'origin', 'main');
+      const pool = reusing(2);
+      const first = await pool.create(repo.path, 'aaaaaaaa-first', 'First');
+      expect(first.reused).toBeUndefined();
+      // What a task leaves: an edit, a new file, an ignored build output, a nested repository, and installed dependencies.
+      writeFileSync(join(first.path, 'src', 'app.js'), 'edited by the first task\n');
+      writeFileSync(join(first.path, 'secret-notes.txt'), 'first task only\n');
+      mkdirSync(join(first.path, 'build'), { recursive: true });
+      writeFileSync(join(first.path, 'build', 'out.js'), 'built\n');
+      mkdirSync(join(first.path, 'node_modules', 'dep'), { recursive: true });
+      writeFileSync(join(first.path, 'node_modules', 'dep', 'index.js'), 'installed\n');
+      expect(await pool.commitAll(repo.path, first.path, 'First change')).toMatch(/^[0-9a-f]{40}$/);
+      execFileSync('git', ['init', '--quiet', join(first.path, 'vendor', 'nested')], {
+        env: { ...process.env, ...repo.gitEnv },
+      });
+
+      // Parked detached, its branch (and the branch's remote-tracking copy) deleted by the same git.
+      await pool.push(repo.path, first.path, first.branch, true);
+      expect(repo.git('for-each-ref', '--format=%(refname)', `refs/remotes/origin/${first.branch}`)).not.toBe('');
+      expect(await pool.release(repo.path, first.path, { setupKey: 'key-1', deleteBranch: first.branch })).toEqual({
+        kept: true,
+        branchSettled: true,
+      });
+      expect(existsSync(first.path)).toBe(false);
+      expect(repo.git('branch', '--list', first.branch)).toBe('');
+      expect(repo.git('for-each-ref', '--format=%(refname)', `refs/remotes/origin/${first.branch}`)).toBe('');
+      expect(repo.git('ls-remote', 'origin', first.branch)).toContain(`refs/heads/${first.branch}`);
+
+      const second = await pool.create(repo.path, 'bbbbbbbb-second', 'Second');
+      expect(second.path).toBe(pool.pathFor('bbbbbbbb-second'));
+      expect(second.reused).toEqual({ setupKey: 'key-1' });
+      expect(repo.git('-C', second.path, 'rev-parse', '--abbrev-ref', 'HEAD')).toBe(second.branch);
+      expect(repo.git('-C', second.path, 'rev-parse', 'HEAD')).toBe(repo.git('rev-parse', 'origin/main'));
+      expect(readFileSync(join(second.path, 'src', 'app.js'), 'utf8')).toBe('original\n');
+      for (const gone of ['secret-notes.txt', 'build', 'vendor'])
+        expect(existsSync(join(second.path, gone))).toBe(false);
+      expect(readFileSync(join(second.path, 'node_modules', 'dep', 'index.js'), 'utf8')).toBe('installed\n');
+      expect(repo.git('-C', second.path, 'status', '--porcelain')).toBe('');
+      // A full clean (the setup key changed) takes the dependency folders too.
+      await pool.clean(second.path, []);
+      expect(existsSync(join(second.path, 'node_modules'))).toBe(false);
+      // git knows the worktree where it now is, and nothing in the pool.
+      const listed = repo.git('worktree', 'list', '--porcelain');
+      expect(listed).toContain(`worktree ${second.path}`);
+      expect(listed.match(/^worktree /gm)).toHaveLength(2);
+    });
+
+    it('keeps a parked task branch another worktree also has checked out; reads a relative gitdir', async () => {
+      const pool = reusing(2);
+      const tree = await pool.create(repo.path, 'aaaaaaaa-shared', 'Shared');
+      // git refuses a second checkout of a branch unless forced: a user can force it.
+      const other = join(repo.path, '..', 'other');
+      repo.git('worktree', 'add', '--quiet', '--force', other, tree.branch);
+      expect(await pool.release(repo.path, tree.path, { deleteBranch: tree.branch })).toEqual({
+        kept: true,
+        branchSettled: true,
+      });
+      expect(repo.git('branch', '--list', tree.branch)).toContain(tree.branch);
+      repo.git('worktree', 'remove', '--force', other);
+
+      // A worktree whose .git file names its git directory relative to itself (worktree.useRelativePaths).
+      const next = await pool.create(repo.path, 'bbbbbbbb-relative', 'Relative');
+      const gitDir = readFileSync(join(next.path, '.git'), 'utf8').trim().slice('gitdir: '.length);
+      writeFileSync(join(next.path, '.git'), `gitdir: ${relative(next.path, gitDir)}\n`);
+      writeFileSync(join(next.path, 'change.txt'), 'change\n');
+      const commit = await pool.commitAll(repo.path, next.path, 'Change');
+      expect(commit).toBe(repo.git('-C', next.path, 'rev-parse', 'HEAD'));
+      expect(await pool.release(repo.path, next.path, { deleteBranch: next.branch })).toEqual({
+        kept: true,
+        branchSettled: true,
+      });
+      expect(repo.git('branch', '--list', next.branch)).toBe('');
+    });
+
+    it('reads the commit of a detached worktree from git', async () => {
+      const tree = await manager.create(repo.path, 'cccccccc-detached', 'Detached');
+      repo.git('-C', tree.path, 'checkout', '--quiet', '--detach');
+      writeFileSync(join(tree.path, 'detached.txt'), 'detached\n');
+      const commit = await manager.commitAll(repo.path, tree.path, 'Detached change');
+      expect(commit).toBe(repo.git('-C', tree.path, 'rev-parse', 'HEAD'));
+      expect(repo.git('-C', tree.path, 'show', '--name-only', '--format=', 'HEAD')).toBe('detached.txt');
+    });
+
+    it('keeps at most idle_worktrees; past it, or with none, a finished worktree is removed', async () => {
+      const pool = reusing(1);
+      const a = await pool.create(repo.path, 'aaaaaaaa-a', 'A');
+      const b = await pool.create(repo.path, 'bbbbbbbb-b', 'B');
+      expect(await pool.release(repo.path, a.path)).toEqual({ kept: true, branchSettled: false });
+      // Removed, its branch goes all the same.
+      expect(await pool.release(repo.path, b.path, { deleteBranch: b.branch })).toEqual({
+        kept: false,
+        branchSettled: true,
+      });
+      expect(repo.git('branch', '--list', b.branch)).toBe('');
+      expect(repo.git('branch', '--list', a.branch)).toContain(a.branch);
+      expect(existsSync(b.path)).toBe(false);
+      expect(repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(2);
+      // Parked without a finished setup: the next task's setup runs in full.
+      expect((await pool.create(repo.path, 'cccccccc-c', 'C')).reused).toEqual({ setupKey: undefined });
+      const none = reusing(0);
+      const d = await none.create(repo.path, 'dddddddd-d', 'D');
+      expect(d.reused).toBeUndefined();
+      expect((await none.release(repo.path, d.path)).kept).toBe(false);
+      expect(existsSync(d.path)).toBe(false);
+    });
+
+    it('checks out a pull request branch in a reused worktree; removing the project drops its waiting worktrees', async () => {
+      repo.git('checkout', '--quiet', '-b', 'feature');
+      repo.commitFile('feature.txt', 'feature\n');
+      repo.git('push', '--quiet', 'origin', 'feature');
+      repo.git('checkout', '--quiet', 'main');
+      const pool = reusing(2);
+      const first = await pool.create(repo.path, 'aaaaaaaa-first', 'First');
+      writeFileSync(join(first.path, 'left.txt'), 'left\n');
+      await pool.release(repo.path, first.path);
+      const pr = await pool.checkoutRemoteBranch(repo.path, 'bbbbbbbb-pr', 'feature');
+      expect(pr.reused).toBeDefined();
+      expect(readFileSync(join(pr.path, 'feature.txt'), 'utf8')).toBe('feature\n');
+      expect(existsSync(join(pr.path, 'left.txt'))).toBe(false);
+      await pool.release(repo.path, pr.path);
+      // A branch the user has checked out stays; its remote-tracking copy goes.
+      repo.git('checkout', '--quiet', 'feature');
+      await pool.deleteBranch(repo.path, 'feature');
+      expect(repo.git('for-each-ref', '--format=%(refname)', 'refs/remotes/origin/feature')).toBe('');
+      expect(repo.git('for-each-ref', '--format=%(refname)', 'refs/heads/feature')).toBe('refs/heads/feature');
+      repo.git('checkout', '--quiet', 'main');
+      // So does one a linked worktree of the user's has checked out.
+      const linked = join(repo.path, '..', 'linked');
+      repo.git('worktree', 'add', '--quiet', linked, 'feature');
+      await pool.deleteBranch(repo.path, 'feature');
+      expect(repo.git('for-each-ref', '--format=%(refname)', 'refs/heads/feature')).toBe('refs/heads/feature');
+      repo.git('worktree', 'remove', '--force', linked);
+      await pool.deleteBranch(repo.path, 'feature');
+      expect(repo.git('for-each-ref', '--format=%(refname)', 'refs/heads/feature')).toBe('');
+      expect(await pool.removeStaleWorktrees(repo.path)).toHaveLength(1);
+      expect(repo.git('worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+    });
   });
 });
 

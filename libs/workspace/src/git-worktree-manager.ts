@@ -1,6 +1,16 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError, isSafeBranchName } from '@agent-harness/core';
 import { git } from './git.js';
 import { nestedRepositories } from './nested-repositories.js';
@@ -13,6 +23,19 @@ export interface Worktree {
   readonly branch: string;
   /** What it was created from, e.g. `origin/main`. */
   readonly base: string;
+  /**
+   * Set when a finished task's worktree was reused: cleaned of everything but its dependency
+   * folders, which were made under `setupKey` (undefined: no setup finished in it).
+   */
+  readonly reused?: { readonly setupKey: string | undefined } | undefined;
+}
+
+/** How a repository's finished worktrees are kept for its next tasks. @public */
+export interface WorktreeReuse {
+  /** Finished worktrees kept; 0: none, every task checks out afresh. */
+  readonly idle: number;
+  /** Folders a reused worktree keeps (gitignore patterns: `node_modules` matches at any depth). */
+  readonly keep: readonly string[];
 }
 
 /** @public */
@@ -38,7 +61,14 @@ export interface GitWorktreeManagerDeps {
   readonly baseFetchIntervalMs?: number | undefined;
   /** The clock of that interval (milliseconds). Default `Date.now`. */
   readonly nowMs?: (() => number) | undefined;
+  /** Whether and how a repository's finished worktrees are reused (see `release`). Default: never. */
+  readonly reuse?: ((repoRoot: string) => WorktreeReuse) | undefined;
+  /** Where finished worktrees wait for reuse. Default: `worktree-pool` beside `worktreesDir`. */
+  readonly poolDir?: string | undefined;
 }
+
+/** How long checking out a task's files may take (a large repository's first checkout). */
+const CHECKOUT_TIMEOUT_MS = 10 * 60_000;
 
 /** A branch name from outside (config, request, GitHub) that git will see; refused when unsafe. */
 function checkedBranch(name: string, what: string): string {
@@ -134,11 +164,13 @@ export class GitWorktreeManager {
   /** Per repository with running tasks: its shared git state before the first of them started. */
   private readonly guarded = new Map<string, { readonly state: SharedGitState; tasks: number }>();
   /** Per repository and asked-for base: where tasks started from, and when it was fetched. */
-  private readonly freshBases = new Map<string, { readonly at: number; readonly value: string }>();
+  private readonly freshBases = new Map<string, { readonly at: number; readonly value: Promise<string> }>();
   /** Per repository: its `origin` URL, and when it was read (see originUrl). */
-  private readonly origins = new Map<string, { readonly at: number; readonly value: string | undefined }>();
+  private readonly origins = new Map<string, { readonly at: number; readonly value: Promise<string | undefined> }>();
   /** Per repository: whether git has a committer identity (see hasCommitIdentity). */
   private readonly commitIdentities = new Map<string, boolean>();
+  /** Per repository: its common git directory, which does not move under a running server. */
+  private readonly commonDirs = new Map<string, string>();
 
   constructor(private readonly deps: GitWorktreeManagerDeps) {}
 
@@ -185,6 +217,16 @@ export class GitWorktreeManager {
     return git(args, { cwd, env: this.deps.env, timeoutMs: 120_000, signal, ...credential });
   }
 
+  /** The repository's common git directory (absolute), asked of git once per repository. */
+  private async commonDir(repoRoot: string): Promise<string> {
+    const known = this.commonDirs.get(repoRoot);
+    if (known !== undefined) return known;
+    const dir = await this.run(repoRoot, ['rev-parse', '--git-common-dir']);
+    const absolute = isAbsolute(dir) ? dir : resolve(repoRoot, dir);
+    this.commonDirs.set(repoRoot, absolute);
+    return absolute;
+  }
+
   private sharedStateFile(repoRoot: string): string {
     const dir = this.deps.sharedStateDir ?? join(dirname(this.deps.worktreesDir), 'git-state');
     return join(dir, `${createHash('sha256').update(repoRoot).digest('hex').slice(0, 24)}.json`);
@@ -204,8 +246,7 @@ export class GitWorktreeManager {
       }
       // A record left by a crash is the state before that crash's tasks: restore it first.
       this.recoverSharedStateUnlocked(repoRoot);
-      const commonDir = await this.run(repoRoot, ['rev-parse', '--git-common-dir']);
-      const state = SharedGitState.capture(isAbsolute(commonDir) ? commonDir : resolve(repoRoot, commonDir));
+      const state = SharedGitState.capture(await this.commonDir(repoRoot));
       const file = this.sharedStateFile(repoRoot);
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       writeFileSync(file, JSON.stringify(state), { mode: 0o600 });
@@ -261,7 +302,7 @@ export class GitWorktreeManager {
    * `origin` first when there is one. The branch is `branch` when given, else `taskBranchName`. An
    * existing branch of the same name (a retried task) is reset. `signal` stops the fetch.
    */
-  create(
+  async create(
     repoRoot: string,
     taskId: string,
     title: string,
@@ -269,43 +310,196 @@ export class GitWorktreeManager {
     branch?: string,
     signal?: AbortSignal,
   ): Promise<Worktree> {
-    return this.locked(
-      repoRoot,
-      () => this.createUnlocked(repoRoot, taskId, title, baseBranch, branch, signal),
-      signal,
-    );
+    if (baseBranch !== undefined) checkedBranch(baseBranch, 'base branch');
+    const name = checkedBranch(branch ?? taskBranchName(taskId, title), 'task branch');
+    const startPoint = await untilAborted(this.freshStartPoint(repoRoot, baseBranch), signal);
+    return this.materialize(repoRoot, taskId, name, startPoint, signal);
   }
 
-  private async createUnlocked(
+  /**
+   * The task's worktree at `startPoint` on `branch` (made or reset). Only git's worktree
+   * bookkeeping holds the repository's lock; checking out the files (seconds on a large
+   * repository) does not, so other tasks' git goes on meanwhile. A finished worktree of the
+   * repository is reused when one waits (see `release`), else one is added.
+   */
+  private async materialize(
     repoRoot: string,
     taskId: string,
-    title: string,
-    baseBranch: string | undefined,
-    branchName: string | undefined,
+    branch: string,
+    startPoint: string,
     signal: AbortSignal | undefined,
   ): Promise<Worktree> {
     mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
-    if (baseBranch !== undefined) checkedBranch(baseBranch, 'base branch');
-    const startPoint = await this.freshStartPoint(repoRoot, baseBranch, signal);
     const path = this.pathFor(taskId);
-    if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
-    const branch = checkedBranch(branchName ?? taskBranchName(taskId, title), 'task branch');
-    // --no-track: the task branch must not write upstream config (a shared file) or follow the base.
-    await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-track', '-B', branch, '--', path, startPoint]);
-    return { path, branch, base: startPoint };
+    const reused = await this.locked(
+      repoRoot,
+      async () => {
+        if (existsSync(path)) this.discardLater(await this.detachUnlocked(repoRoot, path));
+        const idle = await this.takeIdleUnlocked(repoRoot, path);
+        if (idle === undefined)
+          await this.run(repoRoot, ['worktree', 'add', '--quiet', '--no-checkout', '--detach', '--', path, startPoint]);
+        return idle;
+      },
+      signal,
+    );
+    try {
+      // --force: the files become the start point's, whatever the worktree held (a reused one, or
+      // none yet); --no-track: the branch must not write upstream config (a shared file).
+      await git(['checkout', '--quiet', '--force', '--no-track', '-B', branch, startPoint], {
+        cwd: path,
+        env: this.deps.env,
+        timeoutMs: CHECKOUT_TIMEOUT_MS,
+        signal,
+      });
+      if (reused !== undefined) await this.clean(path, this.reuseOf(repoRoot).keep, signal);
+    } catch (error) {
+      await this.remove(repoRoot, path).catch(() => undefined);
+      throw error;
+    }
+    return { path, branch, base: startPoint, ...(reused === undefined ? {} : { reused }) };
+  }
+
+  /**
+   * Removes from a worktree every file git does not track (ignored ones too, and repositories in
+   * it), but for the folders `keep` names: what an earlier task left is gone.
+   */
+  async clean(path: string, keep: readonly string[], signal?: AbortSignal): Promise<void> {
+    await git(['clean', '-ffdxq', ...keep.map((pattern) => `--exclude=${pattern}`)], {
+      cwd: path,
+      env: this.deps.env,
+      timeoutMs: CHECKOUT_TIMEOUT_MS,
+      signal,
+    });
+  }
+
+  private reuseOf(repoRoot: string): WorktreeReuse {
+    return this.deps.reuse?.(repoRoot) ?? { idle: 0, keep: [] };
+  }
+
+  /** Where the finished worktrees of `repoRoot` wait. */
+  private poolFor(repoRoot: string): string {
+    const dir = this.deps.poolDir ?? join(dirname(this.deps.worktreesDir), 'worktree-pool');
+    return join(dir, createHash('sha256').update(repoRoot).digest('hex').slice(0, 24));
+  }
+
+  /**
+   * Moves a waiting worktree of `repoRoot` to `path` (`git worktree move`: a rename and git's
+   * bookkeeping), with the setup key it was parked with; undefined when none waits. One git cannot
+   * move (a submodule in it, a folder git lost) is discarded.
+   */
+  private async takeIdleUnlocked(
+    repoRoot: string,
+    path: string,
+  ): Promise<{ readonly setupKey: string | undefined } | undefined> {
+    const pool = this.poolFor(repoRoot);
+    if (!existsSync(pool)) return undefined;
+    for (const entry of readdirSync(pool).filter((name) => !name.endsWith('.json'))) {
+      const parked = join(pool, entry);
+      const meta = `${parked}.json`;
+      let setupKey: string | undefined;
+      try {
+        const recorded: unknown = JSON.parse(readFileSync(meta, 'utf8'));
+        if (typeof recorded === 'object' && recorded !== null && 'setupKey' in recorded)
+          setupKey = typeof recorded.setupKey === 'string' ? recorded.setupKey : undefined;
+      } catch {
+        setupKey = undefined;
+      }
+      rmSync(meta, { force: true });
+      try {
+        await this.run(repoRoot, ['worktree', 'move', '--', parked, path]);
+        return { setupKey };
+      } catch {
+        this.discardLater(await this.detachUnlocked(repoRoot, parked));
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A task is over with its worktree: it waits for the repository's next task (detached, so its
+   * branch can go, with the setup key its dependency folders were made under) while fewer than
+   * `[workspace] idle_worktrees` wait; else it is removed. `deleteBranch` goes too, with its
+   * remote-tracking copy, as `deleteBranch` would delete it. Answers whether the worktree was kept,
+   * and whether the branch was settled here (deleted, or kept because a worktree has it checked out).
+   */
+  async release(
+    repoRoot: string,
+    path: string,
+    options: { readonly setupKey?: string | undefined; readonly deleteBranch?: string | undefined } = {},
+  ): Promise<{ kept: boolean; branchSettled: boolean }> {
+    const { setupKey, deleteBranch: branch } = options;
+    if (branch !== undefined) checkedBranch(branch, 'branch');
+    const { idle } = this.reuseOf(repoRoot);
+    let kept = false;
+    let deleted = false;
+    if (idle > 0 && existsSync(path)) {
+      try {
+        // Detached at its commit (HEAD only, no checkout): its branch is free to be deleted or
+        // taken. The branch goes in the same git process, in a second transaction (git refuses to
+        // move HEAD and delete the branch it names in one), when this worktree alone has it
+        // checked out; else `deleteBranch` below decides.
+        const alone =
+          branch !== undefined &&
+          this.worktreeBranch(path) === `refs/heads/${branch}` &&
+          (await this.checkedOutBranches(repoRoot, path))?.has(`refs/heads/${branch}`) === false;
+        const deletes = alone
+          ? `start\ndelete refs/heads/${branch}\ndelete refs/remotes/origin/${branch}\ncommit\n`
+          : '';
+        await git(['update-ref', '--stdin'], {
+          cwd: path,
+          env: this.deps.env,
+          input: `start\noption no-deref\nupdate HEAD HEAD\ncommit\n${deletes}`,
+        });
+        deleted = alone;
+        kept = await this.locked(repoRoot, async () => {
+          const pool = this.poolFor(repoRoot);
+          mkdirSync(pool, { recursive: true, mode: 0o700 });
+          if (readdirSync(pool).filter((name) => !name.endsWith('.json')).length >= idle) return false;
+          const parked = join(pool, basename(path));
+          await this.run(repoRoot, ['worktree', 'move', '--', path, parked]);
+          writeFileSync(`${parked}.json`, JSON.stringify({ setupKey }), { mode: 0o600 });
+          return true;
+        });
+      } catch {
+        // Not reusable (a submodule, a broken HEAD): removed below.
+      }
+    }
+    if (!kept) await this.remove(repoRoot, path);
+    if (branch === undefined) return { kept, branchSettled: false };
+    if (!deleted) await this.deleteBranch(repoRoot, branch);
+    return { kept, branchSettled: true };
+  }
+
+  /** A worktree's own git directory (its `.git` file names it, absolutely or relative to the worktree). */
+  private worktreeGitDir(path: string): string | undefined {
+    try {
+      const gitFile = readFileSync(join(path, '.git'), 'utf8').trim();
+      return gitFile.startsWith('gitdir: ') ? resolve(path, gitFile.slice('gitdir: '.length)) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The branch a worktree has checked out (`refs/heads/…`), read from its HEAD file; undefined when detached or unreadable. */
+  private worktreeBranch(path: string): string | undefined {
+    const gitDir = this.worktreeGitDir(path);
+    if (gitDir === undefined) return undefined;
+    try {
+      const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+      return head.startsWith('ref: refs/heads/') ? head.slice('ref: '.length) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**
    * The ref a new task branch starts from: `origin/<base>` fetched just now, or within
    * `baseFetchIntervalMs` for an earlier task of the same repository; `<base>` without an origin.
    */
-  private freshStartPoint(
-    repoRoot: string,
-    baseBranch: string | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<string> {
+  private freshStartPoint(repoRoot: string, baseBranch: string | undefined): Promise<string> {
+    // Shared by the tasks that start together: no one task's abort stops it (each stops waiting).
     return this.fresh(this.freshBases, `${repoRoot}\0${baseBranch ?? ''}`, () =>
-      this.fetchStartPoint(repoRoot, baseBranch, signal),
+      this.fetchStartPoint(repoRoot, baseBranch, undefined),
     );
   }
 
@@ -324,7 +518,7 @@ export class GitWorktreeManager {
         repoRoot,
         repoRoot,
         'fetch',
-        ['fetch', '--quiet', 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`],
+        ['fetch', '--quiet', '--no-write-fetch-head', 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`],
         signal,
       );
       startPoint = `origin/${base}`;
@@ -336,16 +530,21 @@ export class GitWorktreeManager {
    * `load`'s answer for `key`, kept for `baseFetchIntervalMs` (a repository's base and origin do not
    * change under the tasks that start together). Timed from when it was asked, not answered.
    */
-  private async fresh<T>(
-    cache: Map<string, { readonly at: number; readonly value: T }>,
+  private fresh<T>(
+    cache: Map<string, { readonly at: number; readonly value: Promise<T> }>,
     key: string,
     load: () => Promise<T>,
   ): Promise<T> {
     const now = (this.deps.nowMs ?? Date.now)();
     const known = cache.get(key);
     if (known !== undefined && now - known.at < (this.deps.baseFetchIntervalMs ?? 2000)) return known.value;
-    const value = await load();
-    cache.set(key, { at: now, value });
+    // Callers that ask while it loads share the load (tasks that start together share one fetch).
+    const value = load();
+    const entry = { at: now, value };
+    cache.set(key, entry);
+    value.catch(() => {
+      if (cache.get(key) === entry) cache.delete(key);
+    });
     return value;
   }
 
@@ -360,34 +559,15 @@ export class GitWorktreeManager {
     signal?: AbortSignal,
   ): Promise<Worktree> {
     checkedBranch(branch, 'branch');
-    return this.locked(
+    // Fetches of different branches run side by side: each locks only its own ref.
+    await this.runRemote(
       repoRoot,
-      async () => {
-        mkdirSync(this.deps.worktreesDir, { recursive: true, mode: 0o700 });
-        await this.runRemote(
-          repoRoot,
-          repoRoot,
-          'fetch',
-          ['fetch', '--quiet', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
-          signal,
-        );
-        const path = this.pathFor(taskId);
-        if (existsSync(path)) await this.removeUnlocked(repoRoot, path);
-        await this.run(repoRoot, [
-          'worktree',
-          'add',
-          '--quiet',
-          '--no-track',
-          '-B',
-          branch,
-          '--',
-          path,
-          `origin/${branch}`,
-        ]);
-        return { path, branch, base: `origin/${branch}` };
-      },
+      repoRoot,
+      'fetch',
+      ['fetch', '--quiet', '--no-write-fetch-head', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`],
       signal,
     );
+    return this.materialize(repoRoot, taskId, branch, `origin/${branch}`, signal);
   }
 
   /** The commit checked out in a worktree. */
@@ -418,17 +598,12 @@ export class GitWorktreeManager {
     signal?: AbortSignal,
   ): Promise<void> {
     checkedBranch(branch, 'branch');
-    return this.locked(
+    // Outside the repository's lock: a push writes only its own branch's refs.
+    await this.runRemote(
       repoRoot,
-      async () => {
-        await this.runRemote(
-          repoRoot,
-          worktreePath,
-          'push',
-          ['push', '--quiet', '--no-verify', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`],
-          signal,
-        );
-      },
+      worktreePath,
+      'push',
+      ['push', '--quiet', '--no-verify', ...(force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`],
       signal,
     );
   }
@@ -441,25 +616,80 @@ export class GitWorktreeManager {
   async remoteBranch(repoRoot: string, branch: string): Promise<string | undefined> {
     checkedBranch(branch, 'branch');
     if ((await this.originUrl(repoRoot)) === undefined) return undefined;
-    const listed = await this.locked(repoRoot, () =>
-      this.runRemote(
-        repoRoot,
-        repoRoot,
-        'fetch',
-        ['ls-remote', '--heads', 'origin', `refs/heads/${branch}`],
-        undefined,
-      ),
+    const listed = await this.runRemote(
+      repoRoot,
+      repoRoot,
+      'fetch',
+      ['ls-remote', '--heads', 'origin', `refs/heads/${branch}`],
+      undefined,
     );
     const line = listed.split('\n').find((l) => l.endsWith(`\trefs/heads/${branch}`));
     return line?.split('\t')[0];
   }
 
-  /** Deletes a local branch of the repository (a task's that never got a commit); missing is fine. */
+  /**
+   * Deletes a task's local branch and its remote-tracking copy (`origin/<branch>`, left by its fetch
+   * or push): origin holds what was pushed, and refs kept for every task would slow every fetch and
+   * push. Missing is fine.
+   */
   async deleteBranch(repoRoot: string, branch: string): Promise<void> {
     checkedBranch(branch, 'branch');
     return this.locked(repoRoot, async () => {
-      await this.run(repoRoot, ['branch', '--quiet', '-D', '--', branch]).catch(() => undefined);
+      // A branch some worktree has checked out (the user's own checkout, say) stays.
+      const checkedOut = (await this.checkedOutBranches(repoRoot))?.has(`refs/heads/${branch}`) ?? true;
+      // One transaction; a ref that is not there is no error.
+      const refs = [...(checkedOut ? [] : [`refs/heads/${branch}`]), `refs/remotes/origin/${branch}`];
+      await git(['update-ref', '--stdin'], {
+        cwd: repoRoot,
+        env: this.deps.env,
+        input: refs.map((ref) => `delete ${ref}\n`).join(''),
+      }).catch(() => undefined);
     });
+  }
+
+  /**
+   * The branches the repository's worktrees (its main one too) have checked out, but `except`'s,
+   * read from their HEAD files as `git worktree list` does, without a process; asked of git when a
+   * HEAD is not a plain file (the reftable format). Undefined when neither can tell.
+   */
+  private async checkedOutBranches(repoRoot: string, except?: string): Promise<Set<string> | undefined> {
+    const same = (a: string, b: string | undefined): boolean => {
+      try {
+        return b !== undefined && realpathSync(a) === realpathSync(b);
+      } catch {
+        return false;
+      }
+    };
+    try {
+      const commonDir = await this.commonDir(repoRoot);
+      const worktrees = join(commonDir, 'worktrees');
+      const gitDirs = [
+        commonDir,
+        ...(existsSync(worktrees) ? readdirSync(worktrees).map((n) => join(worktrees, n)) : []),
+      ];
+      const skipped = except === undefined ? undefined : this.worktreeGitDir(except);
+      const branches = new Set<string>();
+      for (const gitDir of gitDirs) {
+        if (same(gitDir, skipped)) continue;
+        const head = join(gitDir, 'HEAD');
+        const text = existsSync(head) ? readFileSync(head, 'utf8').trim() : '';
+        if (text === 'ref: refs/heads/.invalid') throw new Error('reftable');
+        if (text.startsWith('ref: ')) branches.add(text.slice('ref: '.length));
+      }
+      return branches;
+    } catch {
+      const listed = await this.run(repoRoot, ['worktree', 'list', '--porcelain']).catch(() => undefined);
+      if (listed === undefined) return undefined;
+      const branches = new Set<string>();
+      for (const block of listed.split('\n\n')) {
+        const lines = block.split('\n');
+        const worktree = lines.find((line) => line.startsWith('worktree '))?.slice('worktree '.length);
+        const ref = lines.find((line) => line.startsWith('branch '))?.slice('branch '.length);
+        if (ref !== undefined && !(except !== undefined && worktree !== undefined && same(worktree, except)))
+          branches.add(ref);
+      }
+      return branches;
+    }
   }
 
   /** Lets the repository forget worktrees whose folders are gone (after a crash). */
@@ -574,17 +804,34 @@ export class GitWorktreeManager {
       if (nothingStaged) return undefined;
       throw error;
     }
-    return this.run(path, ['rev-parse', 'HEAD'], signal);
+    return (await this.committedHead(repoRoot, path)) ?? this.run(path, ['rev-parse', 'HEAD'], signal);
+  }
+
+  /**
+   * The commit a worktree's branch points at, read from the files git just wrote (the worktree's
+   * HEAD names its branch, the commit updated the branch's loose ref), without a process; undefined
+   * when they do not tell (a packed or reftable ref, a detached HEAD), and then git is asked.
+   */
+  private async committedHead(repoRoot: string, path: string): Promise<string | undefined> {
+    try {
+      const branch = this.worktreeBranch(path);
+      if (branch === undefined || !isSafeBranchName(branch.slice('refs/heads/'.length))) return undefined;
+      const commit = readFileSync(join(await this.commonDir(repoRoot), branch), 'utf8').trim();
+      return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit) ? commit : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Refuses to commit a worktree that holds a git repository the agent made (see `nestedRepositories`). */
   private async refuseNestedRepositories(path: string, signal: AbortSignal | undefined): Promise<void> {
-    const untracked = (
-      await this.run(path, ['ls-files', '-z', '--others', '--exclude-standard', '--directory'], signal)
-    )
-      .split('\0')
-      .filter((p) => p !== '');
-    const submodules = (await this.run(path, ['ls-files', '-z', '--stage'], signal))
+    // Side by side: neither writes anything.
+    const [others, staged] = await Promise.all([
+      this.run(path, ['ls-files', '-z', '--others', '--exclude-standard', '--directory'], signal),
+      this.run(path, ['ls-files', '-z', '--stage'], signal),
+    ]);
+    const untracked = others.split('\0').filter((p) => p !== '');
+    const submodules = staged
       .split('\0')
       .flatMap((line) => (line.startsWith('160000 ') ? [line.slice(line.indexOf('\t') + 1)] : []));
     const nested = nestedRepositories(path, untracked, submodules);
@@ -610,19 +857,45 @@ export class GitWorktreeManager {
     return has;
   }
 
-  /** Removes a worktree (its branch stays). Works even when git has lost track of it. */
-  remove(repoRoot: string, path: string): Promise<void> {
-    return this.locked(repoRoot, () => this.removeUnlocked(repoRoot, path));
+  /**
+   * Removes a worktree (its branch stays). Works even when git has lost track of it. Under the
+   * repository's lock the folder is only moved aside and git forgets it; its files (a large
+   * repository's, with its dependencies) are deleted after, without holding up other tasks' git.
+   */
+  async remove(repoRoot: string, path: string): Promise<void> {
+    const aside = await this.locked(repoRoot, () => this.detachUnlocked(repoRoot, path));
+    await discard(aside);
   }
 
-  private async removeUnlocked(repoRoot: string, path: string): Promise<void> {
+  /**
+   * Moves a worktree's folder aside (to the trash beside `worktreesDir`) and lets the repository
+   * forget it; answers where it went, for `discard`, or undefined when it was not there.
+   */
+  private async detachUnlocked(repoRoot: string, path: string): Promise<string | undefined> {
+    const trash = this.trashDir();
+    mkdirSync(trash, { recursive: true, mode: 0o700 });
+    const aside = join(trash, randomUUID());
+    let moved: string | undefined;
     try {
-      await this.run(repoRoot, ['worktree', 'remove', '--force', '--', path]);
+      renameSync(path, aside);
+      moved = aside;
     } catch {
-      // git lost track of it (or it is half made): remove the folder, then let git forget it.
-      rmSync(path, { recursive: true, force: true });
-      await this.run(repoRoot, ['worktree', 'prune']).catch(() => undefined);
+      // Not there, or on another device: git removes it itself.
+      await this.run(repoRoot, ['worktree', 'remove', '--force', '--', path]).catch(() => {
+        rmSync(path, { recursive: true, force: true });
+      });
     }
+    await this.run(repoRoot, ['worktree', 'prune']).catch(() => undefined);
+    return moved;
+  }
+
+  /** Deletes what was moved aside, in the background (its errors only leave trash for the next sweep). */
+  private discardLater(aside: string | undefined): void {
+    void discard(aside);
+  }
+
+  private trashDir(): string {
+    return join(dirname(this.deps.worktreesDir), 'worktree-trash');
   }
 
   /**
@@ -637,8 +910,14 @@ export class GitWorktreeManager {
         .flatMap((line) => (line.startsWith('worktree ') ? [line.slice('worktree '.length)] : []));
       // git lists real paths; the configured folder may be reached through a symlink.
       const dir = existsSync(this.deps.worktreesDir) ? realpathSync(this.deps.worktreesDir) : this.deps.worktreesDir;
-      const ours = paths.filter((p) => p.startsWith(`${dir}/`) && !keepTaskIds.has(p.slice(dir.length + 1)));
-      for (const path of ours) await this.removeUnlocked(repoRoot, path);
+      const pool = existsSync(this.poolFor(repoRoot)) ? realpathSync(this.poolFor(repoRoot)) : undefined;
+      const ours = paths.filter(
+        (p) =>
+          (p.startsWith(`${dir}/`) && !keepTaskIds.has(p.slice(dir.length + 1))) ||
+          (pool !== undefined && p.startsWith(`${pool}/`)),
+      );
+      for (const path of ours) this.discardLater(await this.detachUnlocked(repoRoot, path));
+      if (pool !== undefined) rmSync(pool, { recursive: true, force: true });
       await this.run(repoRoot, ['worktree', 'prune']);
       return ours;
     });
@@ -653,6 +932,8 @@ export class GitWorktreeManager {
     liveTaskIds: ReadonlySet<string>,
     beforeRemove: (path: string) => Promise<void> = () => Promise.resolve(),
   ): Promise<string[]> {
+    // What a crash left moved aside but not yet deleted.
+    await rm(this.trashDir(), { recursive: true, force: true });
     if (!existsSync(this.deps.worktreesDir)) return [];
     const removed: string[] = [];
     for (const entry of readdirSync(this.deps.worktreesDir)) {
@@ -667,13 +948,19 @@ export class GitWorktreeManager {
   }
 }
 
+/** Deletes a folder moved aside; never throws (what stays is swept at the next start). */
+async function discard(aside: string | undefined): Promise<void> {
+  if (aside !== undefined) await rm(aside, { recursive: true, force: true }).catch(() => undefined);
+}
+
 /** What a git operation of a stopped task answers when it never ran. */
 function stoppedError(): AppError {
   return new AppError('GIT_FAILED', 'git was not run: its task was stopped');
 }
 
 /** `work`'s answer, or the stopped error as soon as `signal` aborts (work goes on, unawaited). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
   if (signal.aborted) return Promise.reject(stoppedError());
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {

@@ -37,6 +37,8 @@ export interface GitOptions {
    * hooks, filters, ssh) go with their process group, and the call fails.
    */
   readonly signal?: AbortSignal | undefined;
+  /** What git reads on stdin (`update-ref --stdin`); without it, stdin is closed at once. */
+  readonly input?: string | undefined;
 }
 
 /**
@@ -56,9 +58,13 @@ export function git(args: readonly string[], options: GitOptions): Promise<strin
     const child = spawn('git', [...SAFE_OVERRIDES, ...configArgs, ...args], {
       cwd: options.cwd,
       env: { ...gitEnv(options.env), ...options.extraEnv, GIT_TERMINAL_PROMPT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });
+    // stdin is closed at once, or after `input`. A git that exits before reading it all (a bad
+    // command) is answered by its exit, not EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input);
     const stdout: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = '';

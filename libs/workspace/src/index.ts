@@ -1,4 +1,11 @@
 // Public API of @agent-harness/workspace.
 export { GitWorktreeManager, remoteCredentialConfig, taskBranchName } from './git-worktree-manager.js';
-export type { DiffStat, DiffStatFile, GitWorktreeManagerDeps, Worktree } from './git-worktree-manager.js';
+export type {
+  DiffStat,
+  DiffStatFile,
+  GitWorktreeManagerDeps,
+  Worktree,
+  WorktreeReuse,
+} from './git-worktree-manager.js';
+export { DEPENDENCY_FILES, setupKey } from './setup-key.js';
 export { SharedGitState } from './shared-git-state.js';

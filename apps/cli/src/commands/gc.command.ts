@@ -170,20 +170,25 @@ async function followAdoption(ctx: CliContext, harness: Harness, taskId: string)
     const line = describeTaskEvent({ seq: event.seq, kind: event.kind, data: event.data } as StreamedEvent);
     if (line !== undefined) ctx.stderr.write(`${line}\n`);
   };
-  const subscription = harness.engine.watch(taskId).subscribe(print);
+  let subscription: { unsubscribe(): void } | undefined;
+  const followed = new Promise<void>((resolve) => {
+    subscription = harness.engine.follow(taskId, 'now').subscribe({ next: print, complete: resolve, error: resolve });
+  });
   harness.engine.startOnly([taskId]);
   // Ctrl-C cancels the task (its agent's processes end, its worktree goes); the loop sees it end.
   void ctx.stopSignal().then(async () => {
     await harness.engine.cancel(taskId).catch(() => undefined);
   });
   try {
+    // The row says when it ended: a server sharing the database may run the task, and its events
+    // do not reach this process's feed. Its end here only cuts the wait short.
     for (;;) {
       const task = await harness.tasks.get(taskId);
       if (task !== undefined && isTerminal(task.status)) return task;
-      await new Promise((r) => setTimeout(r, 250));
+      await Promise.race([followed, new Promise((r) => setTimeout(r, 250))]);
     }
   } finally {
-    subscription.unsubscribe();
+    subscription?.unsubscribe();
   }
 }
 

@@ -46,7 +46,7 @@ export function serveCommand(ctx: CliContext): CommandBody<ServeFlags> {
       try {
         // Asked while the server starts, so the versions cost no start-up time of their own; a
         // failure there must not outlive a start that failed for another reason.
-        const agents = findAgents(config, ctx.env, ctx.cwd).catch(() => []);
+        const agents = findAgents(config, ctx.env, ctx.cwd).catch(() => undefined);
         const sandbox = sandboxStatus(config, ctx.env).catch((error: unknown) => ({
           ok: false,
           line: `warning: the sandbox could not be checked: ${error instanceof Error ? error.message : String(error)}`,

@@ -15,33 +15,47 @@ export interface FoundAgent {
 /** Long enough for a CLI to print its version, short enough not to hold up the start. */
 const VERSION_TIMEOUT_MS = 3000;
 
+/** The available agents, with what to do when there is none. */
+export interface FoundAgents {
+  readonly agents: readonly FoundAgent[];
+  /** `install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY` (from the agents' descriptors). */
+  readonly noAgentHint: string;
+}
+
 /** The available agents, in preference order, with their CLI versions (asked in parallel). */
 export async function findAgents(
   config: HarnessConfig,
   env: Readonly<Record<string, string | undefined>>,
   cwd: string,
-): Promise<FoundAgent[]> {
+): Promise<FoundAgents> {
   // Loaded here so other commands start without the agent SDKs.
   const { AgentRegistry, ConfiguredSandbox } = await import('@agent-harness/agents');
   const sandbox = ConfiguredSandbox.fromConfig(config, env['HOME'] ?? homedir());
-  const available = AgentRegistry.fromConfig(config, env, cwd, sandbox)
-    .availability()
-    .filter((agent) => agent.available);
-  return Promise.all(
-    available.map(async (agent) => ({
-      name: agent.name,
-      where: agent.detail,
-      // A CLI agent's detail is the path of its binary; the API agent has no binary to ask.
-      version: isAbsolute(agent.detail) ? await versionOf(agent.detail, env) : undefined,
-    })),
+  const registry = AgentRegistry.fromConfig(config, env, cwd, sandbox);
+  const available = registry.availability().filter((agent) => agent.available);
+  const agents = await Promise.all(
+    available.map(async (agent) => {
+      const requires = registry.descriptor(agent.name)?.requires;
+      // A CLI agent's detail is the path of its binary; an agent that needs a credential has none to ask.
+      const version =
+        requires?.kind === 'cli' && isAbsolute(agent.detail)
+          ? await versionOf(agent.detail, requires.versionArgs, env)
+          : undefined;
+      return { name: agent.name, where: agent.detail, version };
+    }),
   );
+  return { agents, noAgentHint: registry.noAgentHint() };
 }
 
-function versionOf(binary: string, env: Readonly<Record<string, string | undefined>>): Promise<string | undefined> {
+function versionOf(
+  binary: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(
       binary,
-      ['--version'],
+      [...args],
       { env: commandEnv(env), timeout: VERSION_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 },
       (error, stdout) => {
         const first = stdout.trim().split('\n')[0]?.trim() ?? '';

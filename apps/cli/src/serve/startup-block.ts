@@ -1,5 +1,5 @@
 import { HARNESS_VERSION } from '@agent-harness/core';
-import type { FoundAgent } from './agent-versions.js';
+import type { FoundAgents } from './agent-versions.js';
 import type { ServeOutput } from './serve-output.js';
 
 /** A project as the start-up block shows it. */
@@ -14,7 +14,8 @@ export interface StartupFacts {
   readonly url: string;
   readonly dataDir: string;
   readonly projects: readonly ServedProject[];
-  readonly agents: readonly FoundAgent[];
+  /** Undefined when they could not be looked for. */
+  readonly agents: FoundAgents | undefined;
   /** The OS sandbox's start-up line (`sandboxStatus`). */
   readonly sandbox: { readonly ok: boolean; readonly line: string };
 }
@@ -40,9 +41,12 @@ export function printStartupBlock(out: ServeOutput, facts: StartupFacts): void {
     });
   }
   out.info(facts.sandbox.line, { sandbox: facts.sandbox.ok ? 'on' : 'off' });
-  if (facts.agents.length === 0)
-    out.info('no agent found: install Claude Code or Codex, or set ANTHROPIC_API_KEY', { agents: 0 });
-  for (const a of facts.agents) {
+  const agents = facts.agents?.agents ?? [];
+  if (agents.length === 0)
+    out.info(`no agent found: ${facts.agents?.noAgentHint ?? 'install an agent CLI (see docs/agents.md)'}`, {
+      agents: 0,
+    });
+  for (const a of agents) {
     out.info(`agent ${a.name}${a.version === undefined ? '' : ` ${a.version}`}: ${a.where}`, {
       agent: a.name,
       agent_version: a.version ?? null,

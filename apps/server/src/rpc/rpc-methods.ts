@@ -26,7 +26,7 @@ import {
   TaskSubscribeParams,
 } from './rpc-params.js';
 import type { RpcSession } from './rpc-session.js';
-import { followTaskEvents, taskStreamEvent } from './task-follower.js';
+import { taskStreamEvent } from '../tasks/task-stream.js';
 
 /** One method: the DTO its params must satisfy, and what it does with them. */
 export interface RpcMethod {
@@ -72,7 +72,10 @@ export class RpcMethodTable {
     return [...this.methods.keys()].sort();
   }
 
-  /** Follows a task's stored-then-live events (see `followTaskEvents`). */
+  /**
+   * Follows a task's events (`TaskEngine.follow`: stored after `afterSeq`, then live, until its
+   * `end`); the function it returns stops following. Undefined when it ended at once.
+   */
   followTask(
     taskId: string,
     afterSeq: number,
@@ -80,19 +83,23 @@ export class RpcMethodTable {
     onEnd: () => void,
   ): (() => void) | undefined {
     const state = { ended: false };
-    const stop = followTaskEvents(
-      this.harness,
-      taskId,
-      afterSeq,
-      (event) => {
+    const ended = (): void => {
+      state.ended = true;
+      onEnd();
+    };
+    const subscription = this.harness.engine.follow(taskId, afterSeq).subscribe({
+      next: (event) => {
         onEvent(taskStreamEvent(event));
       },
-      () => {
-        state.ended = true;
-        onEnd();
-      },
-    );
-    return state.ended ? undefined : stop;
+      complete: ended,
+      // The database closed under a shutdown: nothing more to follow.
+      error: ended,
+    });
+    return state.ended
+      ? undefined
+      : () => {
+          subscription.unsubscribe();
+        };
   }
 
   private async project(given: string | undefined): Promise<Project> {

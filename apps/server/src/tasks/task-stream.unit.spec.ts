@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { TaskEventsHub } from '@agent-harness/pipeline';
+import { TaskEventsHub, followTask } from '@agent-harness/pipeline';
 import type { StoredTaskEvent } from '@agent-harness/queue';
 import { InMemoryTaskRepository, taskFixture } from '@agent-harness/testing';
 import type { Response } from 'express';
@@ -46,7 +46,13 @@ async function openStream(): Promise<{ res: StalledResponse; hub: TaskEventsHub;
   await tasks.create(task, { kind: 'status', data: { from: null, to: 'queued' } });
   const hub = new TaskEventsHub();
   const res = new StalledResponse();
-  await streamTaskEvents(res as unknown as Response, { engine: hub, tasks, heartbeatMs: 60_000 }, task.id, 1);
+  const engine = {
+    follow: (id: string, from: number | 'now', options?: Parameters<typeof followTask>[3]) =>
+      followTask({ watch: (taskId) => hub.watch(taskId), tasks }, id, from, options),
+  };
+  await streamTaskEvents(res as unknown as Response, { engine, tasks, heartbeatMs: 60_000 }, task.id, 1);
+  // The (empty) replay is read before live events go straight out.
+  await turn();
   const event = (seq: number): void => {
     const stored: StoredTaskEvent = {
       taskId: task.id,

@@ -32,6 +32,7 @@ export class WebhookController {
       return { status: 'existing', task_id: result.taskId, reason: result.reason };
     }
     res.status(200);
+    if (result.status === 'handled') return { status: 'handled', reason: result.reason };
     return result.taskId === undefined
       ? { status: 'ignored', reason: result.reason }
       : { status: 'ignored', reason: result.reason, task_id: result.taskId };

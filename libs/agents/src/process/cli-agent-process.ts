@@ -1,5 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import type { AgentEndReason, AgentEvent, AgentOutcome, CommandSpec, SandboxedCommand } from '@agent-harness/core';
+import {
+  withLifeline,
+  type AgentEndReason,
+  type AgentEvent,
+  type AgentOutcome,
+  type CommandSpec,
+  type SandboxedCommand,
+} from '@agent-harness/core';
 import { completedEvent, type AgentResult, type AgentRun } from '../agent-runner.js';
 import { AgentEventReplay } from '../event-replay.js';
 import { findExecutable } from './find-executable.js';
@@ -148,9 +155,10 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
         child = spawn(command.command, [...command.args], {
           cwd: command.cwd,
           env: command.env,
-          stdio: ['pipe', 'pipe', 'pipe'],
+          stdio: withLifeline(command, ['pipe', 'pipe', 'pipe']),
           detached: true,
         });
+        child.stdio[3]?.on('error', () => undefined);
       } catch (error) {
         void command.dispose();
         // spawn throws at once for some failures (E2BIG, a bad cwd on some platforms): still a result.
@@ -243,8 +251,7 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
         if (spec.marker !== undefined)
           exitCleanup = killTaskProcesses({ marker: spec.marker, graceMs }).catch(() => undefined);
         pipesTimer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
+          for (const stream of child.stdio) stream?.destroy();
         }, graceMs + 1000);
       });
 

@@ -55,6 +55,23 @@ describe('killTaskProcesses', () => {
     expect(await killProcessesInDirectory(dir.path, 500)).toEqual([outside]);
   });
 
+  it('leaves alone a process with an empty environment (read as "mid-exec, look again", never as a match)', async () => {
+    const bare = spawn('env', ['-i', '/bin/sleep', '300'], { cwd: '/', stdio: 'ignore', detached: true });
+    children.push(bare);
+    const pid = bare.pid ?? 0;
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (
+      let i = 0;
+      i < 200 && execFileSync('cat', [`/proc/${String(pid)}/comm`], { encoding: 'utf8' }).trim() !== 'sleep';
+      i++
+    )
+      await pause(10);
+    const task = id('task-none');
+    const mine = escaped('/', { HARNESS_TASK_ID: task });
+    expect(await killTaskProcesses({ marker: { name: 'HARNESS_TASK_ID', value: task }, graceMs: 300 })).toEqual([mine]);
+    expect(isRunning(pid)).toBe(true);
+  });
+
   it('ends a process that ignores SIGTERM with SIGKILL after the grace period', async () => {
     const task = id('task-stubborn');
     const stubborn = escapedSleep('/', { HARNESS_TASK_ID: task }, "trap '' TERM;");

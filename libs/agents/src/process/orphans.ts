@@ -80,9 +80,14 @@ function worksIn(pid: string, dir: string): boolean {
   return cwd === dir || cwd.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
 }
 
-/** Whether the environment holds `name=value` exactly: searched as bytes (every process is read at each scan). */
-function carries(pid: string, entry: Buffer): boolean {
+/**
+ * Whether the environment holds `name=value` exactly: searched as bytes (every process is read at
+ * each scan). `undefined` when it cannot tell yet: a process in the middle of `exec` reads as an
+ * empty environment for a moment (kernel threads, which have no program, always do).
+ */
+function carries(pid: string, entry: Buffer): boolean | undefined {
   const environ = readFileSync(`/proc/${pid}/environ`);
+  if (environ.length === 0) return isUserProcess(pid) ? undefined : false;
   for (let at = environ.indexOf(entry); at !== -1; at = environ.indexOf(entry, at + 1)) {
     // A whole entry: at the start, or right after the NUL that ends the one before.
     if (at === 0 || environ[at - 1] === 0) return true;
@@ -90,26 +95,40 @@ function carries(pid: string, entry: Buffer): boolean {
   return false;
 }
 
+function isUserProcess(pid: string): boolean {
+  try {
+    readlinkSync(`/proc/${pid}/exe`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The task's processes, and how many others could not be told apart yet (caught mid-`exec`?). */
 function findTaskProcesses(
   options: KillTaskProcessesOptions,
   spared: { pids: Set<number>; groups: Set<number> },
-): Found[] {
+): { found: Found[]; unsure: number } {
   const found: Found[] = [];
+  let unsure = 0;
   // Each entry of /proc/<pid>/environ ends with a NUL, the last one too.
   const marker =
     options.marker === undefined ? undefined : Buffer.from(`${options.marker.name}=${options.marker.value}\0`);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || spared.pids.has(Number(entry))) continue;
     try {
-      const matches =
-        (marker !== undefined && carries(entry, marker)) || (options.dir !== undefined && worksIn(entry, options.dir));
-      const stat = matches ? statOf(Number(entry)) : undefined;
-      if (stat !== undefined && stat.state !== 'Z') found.push({ pid: Number(entry), pgid: stat.pgid });
+      const marked = marker === undefined ? false : carries(entry, marker);
+      const matches = marked === true || (options.dir !== undefined && worksIn(entry, options.dir));
+      if (!matches && marked !== undefined) continue;
+      const stat = statOf(Number(entry));
+      if (stat === undefined || stat.state === 'Z') continue;
+      if (matches) found.push({ pid: Number(entry), pgid: stat.pgid });
+      else if (marked === undefined) unsure++;
     } catch {
       // Gone meanwhile, or not ours to inspect.
     }
   }
-  return found;
+  return { found, unsure };
 }
 
 function signal(found: readonly Found[], spared: { groups: Set<number> }, sig: NodeJS.Signals): void {
@@ -165,7 +184,14 @@ export async function killTaskProcesses(options: KillTaskProcessesOptions): Prom
   const spared = protectedProcesses();
   const ended = new Set<number>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const found = findTaskProcesses(options, spared);
+    const scan = findTaskProcesses(options, spared);
+    let found = scan.found;
+    if (found.length === 0 && scan.unsure > 0) {
+      // A process caught mid-`exec` reads an empty environment for a moment: one more look, a
+      // moment later, tells it from one that runs with none (`env -i`), which costs this pause only.
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      found = findTaskProcesses(options, spared).found;
+    }
     if (found.length === 0) break;
     signal(found, spared, 'SIGTERM');
     const pids = found.map((f) => f.pid);

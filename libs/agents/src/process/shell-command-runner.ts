@@ -1,10 +1,13 @@
-import { spawn } from 'node:child_process';
-import type { CommandSpec, SandboxedCommand } from '@agent-harness/core';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { withLifeline, type CommandSpec, type SandboxedCommand } from '@agent-harness/core';
 import { killProcessGroup } from './process-group.js';
 
 /** The end of a command's output kept for the record and for the agent. */
 const OUTPUT_TAIL_CHARS = 4000;
 
+/** How long the pipes of an ended command are still read before they are let go. */
+const PIPE_DRAIN_MS = 200;
 /** Between SIGTERM and SIGKILL when a command's group is ended (timeout or abort). */
 const KILL_GRACE_MS = 2000;
 
@@ -81,7 +84,7 @@ export class ShellCommandRunner {
 
   private spawn(
     command: string,
-    spec: CommandSpec,
+    spec: CommandSpec & Pick<SandboxedCommand, 'lifeline'>,
     options: { timeoutMs: number; signal?: AbortSignal | undefined },
     started: number,
   ): Promise<ShellCommandOutcome> {
@@ -89,9 +92,10 @@ export class ShellCommandRunner {
       const child = spawn(spec.command, [...spec.args], {
         cwd: spec.cwd,
         env: spec.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: withLifeline(spec, ['ignore', 'pipe', 'pipe']),
         detached: true,
-      });
+      }) as ChildProcessByStdio<null, Readable, Readable>;
+      child.stdio[3]?.on('error', () => undefined);
       let output = '';
       let stopped: 'timeout' | 'cancelled' | undefined;
       const collect = (chunk: Buffer): void => {
@@ -101,14 +105,18 @@ export class ShellCommandRunner {
       child.stderr.on('data', collect);
       // 'close' waits for every holder of the pipes; past this, they are let go (see below).
       const stopReading = (): void => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        for (const stream of child.stdio) stream?.destroy();
       };
       let pipesTimer: NodeJS.Timeout | undefined;
+      let drainTimer: NodeJS.Timeout | undefined;
       const stop = (why: 'timeout' | 'cancelled'): void => {
         if (stopped !== undefined || child.pid === undefined) return;
         stopped = why;
-        void killProcessGroup(child.pid, KILL_GRACE_MS).then(stopReading);
+        // Once the group is gone, what it printed is still read (its pipes end by themselves); a
+        // process outside the group that holds them is let go a moment later.
+        void killProcessGroup(child.pid, KILL_GRACE_MS).then(() => {
+          drainTimer = setTimeout(stopReading, PIPE_DRAIN_MS);
+        });
       };
       const timer = setTimeout(() => {
         stop('timeout');
@@ -126,6 +134,7 @@ export class ShellCommandRunner {
       child.once('close', (code) => {
         clearTimeout(timer);
         clearTimeout(pipesTimer);
+        clearTimeout(drainTimer);
         options.signal?.removeEventListener('abort', onAbort);
         if (child.pid !== undefined) void killProcessGroup(child.pid, KILL_GRACE_MS);
         resolve({

@@ -1,7 +1,9 @@
-import { FAKE_AGENT_BIN_DIR } from '@agent-harness/testing';
+import { FAKE_AGENT_BIN_DIR, ScriptedAgentRunner } from '@agent-harness/testing';
 import { describe, expect, it } from 'vitest';
 import { configFrom } from '../../test/helpers.js';
 import { ConfiguredSandbox } from '../sandbox/configured-sandbox.js';
+import { noAgentHint, type AgentDescriptor } from './agent-descriptor.js';
+import { AGENT_DESCRIPTORS } from './agent-descriptors.js';
 import { AgentRegistry } from './agent-registry.js';
 
 const sandbox = ConfiguredSandbox.fromConfig(configFrom(), '/h');
@@ -77,5 +79,51 @@ describe('AgentRegistry', () => {
       'unknown agent "gpt-pilot" (available names: claude, codex)',
     );
     expect(() => registry.select()).toThrow(/no agent is available/);
+  });
+
+  it('says how to get an agent from the descriptors, and takes a new agent from one descriptor', () => {
+    expect(noAgentHint(AGENT_DESCRIPTORS)).toBe(
+      'install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY',
+    );
+    expect(noAgentHint(AGENT_DESCRIPTORS, { cliPath: true })).toBe(
+      'install Claude Code (claude) or Codex (codex), or point [agents.claude] cli_path / [agents.codex] cli_path at them, or set ANTHROPIC_API_KEY',
+    );
+    // Another agent: its descriptor is all the registry, the hints and the version probe read.
+    const pilot: AgentDescriptor = {
+      name: 'pilot',
+      title: 'Pilot',
+      configKey: 'agents.pilot',
+      requires: {
+        kind: 'cli',
+        command: () => `${FAKE_AGENT_BIN_DIR}/claude`,
+        install: 'npm i -g pilot',
+        versionArgs: ['-V'],
+      },
+      create: () => new ScriptedAgentRunner('pilot', []),
+    };
+    const keyless: AgentDescriptor = {
+      name: 'keyless',
+      title: 'Keyless',
+      configKey: 'agents.keyless',
+      requires: { kind: 'credential', env: 'KEYLESS_TOKEN', what: 'a Keyless token' },
+      create: () => undefined,
+    };
+    const registry = AgentRegistry.fromConfig(configFrom(), {}, '/', sandbox, [pilot, keyless]);
+    expect(registry.names()).toEqual(['pilot']);
+    expect(registry.availability()).toEqual([
+      { name: 'pilot', available: true, detail: `${FAKE_AGENT_BIN_DIR}/claude` },
+    ]);
+    expect(registry.select().name).toBe('pilot');
+    expect(registry.descriptor('pilot')?.requires).toMatchObject({ versionArgs: ['-V'] });
+    expect(registry.noAgentHint()).toBe('install Pilot (pilot), or set KEYLESS_TOKEN');
+    expect(registry.missingCredential('keyless')).toEqual({
+      kind: 'credential',
+      env: 'KEYLESS_TOKEN',
+      what: 'a Keyless token',
+    });
+    expect(registry.missingCredential('pilot')).toBeUndefined();
+    expect(() => registry.select({ agent: 'keyless' })).toThrow(
+      'agent "keyless" needs a Keyless token: KEYLESS_TOKEN is not set (export it in the environment Harness runs in)',
+    );
   });
 });

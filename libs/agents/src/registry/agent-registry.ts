@@ -1,9 +1,8 @@
 import { AppError, type CommandSandbox, type HarnessConfig } from '@agent-harness/core';
-import { AnthropicApiAgentRunner } from '../anthropic-api/anthropic-api-agent-runner.js';
 import type { AgentRunner } from '../agent-runner.js';
-import { CLAUDE_INSTALL_HINT, ClaudeCodeAgentRunner } from '../claude/claude-code-agent-runner.js';
-import { CODEX_INSTALL_HINT, CodexAgentRunner } from '../codex/codex-agent-runner.js';
 import { findExecutable } from '../process/find-executable.js';
+import { noAgentHint, type AgentDescriptor } from './agent-descriptor.js';
+import { AGENT_DESCRIPTORS } from './agent-descriptors.js';
 
 /** @public */
 export interface AgentAvailability {
@@ -24,8 +23,8 @@ export interface SelectAgentInput {
 }
 
 /**
- * The agents Harness can run, in preference order (claude, codex, then anthropic-api when
- * `ANTHROPIC_API_KEY` is set), and the rules for picking one.
+ * The agents Harness can run, in preference order (`AGENT_DESCRIPTORS`: claude, codex, then
+ * anthropic-api when `ANTHROPIC_API_KEY` is set), and the rules for picking one.
  * @public
  */
 export class AgentRegistry {
@@ -33,48 +32,43 @@ export class AgentRegistry {
     private readonly runners: readonly AgentRunner[],
     private readonly checkAvailability: (runner: AgentRunner) => AgentAvailability,
     private readonly defaults: Pick<HarnessConfig['agents'], 'default_agent' | 'complexity_preferred_agents'>,
+    /** What Harness knows of each kind of agent (hints, credentials); the runners' own when built from config. */
+    readonly descriptors: readonly AgentDescriptor[] = AGENT_DESCRIPTORS,
   ) {}
 
   /**
-   * Registers the agents the configuration and environment describe, each starting its runs in
-   * `sandbox` (the configured OS sandbox: `ConfiguredSandbox.fromConfig`).
+   * Registers the agents the configuration and environment describe (one runner per descriptor
+   * that can make one here), each starting its runs in `sandbox` (the configured OS sandbox:
+   * `ConfiguredSandbox.fromConfig`).
    */
   static fromConfig(
     config: HarnessConfig,
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
     sandbox: CommandSandbox,
+    descriptors: readonly AgentDescriptor[] = AGENT_DESCRIPTORS,
   ): AgentRegistry {
-    const agents = config.agents;
-    const sandboxMode = agents.sandbox_mode;
-    const runners: AgentRunner[] = [
-      new ClaudeCodeAgentRunner({ config: agents.claude, sandboxMode, baseEnv: env, sandbox }),
-      new CodexAgentRunner({ config: agents.codex, sandboxMode, baseEnv: env, sandbox }),
-    ];
-    const apiKey = agents.anthropic_api.api_key;
-    if (apiKey !== undefined)
-      runners.push(
-        new AnthropicApiAgentRunner({ config: agents.anthropic_api, apiKey, baseEnv: env, sandboxMode, sandbox }),
-      );
-    const clis: Readonly<Record<string, { command: string; install: string }>> = {
-      claude: { command: agents.claude.cli_path, install: CLAUDE_INSTALL_HINT },
-      codex: { command: agents.codex.cli_path, install: CODEX_INSTALL_HINT },
-    };
+    const runners = descriptors.flatMap((d) => d.create({ config, env, sandbox }) ?? []);
+    const byName = new Map(descriptors.map((d) => [d.name, d]));
     return new AgentRegistry(
       runners,
       (runner) => {
-        const cli = clis[runner.name];
-        if (cli === undefined) return { name: runner.name, available: true, detail: 'ANTHROPIC_API_KEY is set' };
-        const found = findExecutable(cli.command, env['PATH'], cwd);
+        const requires = byName.get(runner.name)?.requires;
+        if (requires === undefined) return { name: runner.name, available: true, detail: 'registered' };
+        if (requires.kind === 'credential')
+          return { name: runner.name, available: true, detail: `${requires.env} is set` };
+        const command = requires.command(config);
+        const found = findExecutable(command, env['PATH'], cwd);
         return found === undefined
           ? {
               name: runner.name,
               available: false,
-              detail: `${cli.command} not found (install: ${cli.install}, or set [agents.${runner.name}] cli_path)`,
+              detail: `${command} not found (install: ${requires.install}, or set [agents.${runner.name}] cli_path)`,
             }
           : { name: runner.name, available: true, detail: found };
       },
-      agents,
+      config.agents,
+      descriptors,
     );
   }
 
@@ -91,6 +85,22 @@ export class AgentRegistry {
     return this.runners.find((r) => r.name === name);
   }
 
+  /** The descriptor of a kind of agent, registered here or not. */
+  descriptor(name: string): AgentDescriptor | undefined {
+    return this.descriptors.find((d) => d.name === name);
+  }
+
+  /** What to do when no agent is available (see `noAgentHint`). */
+  noAgentHint(options: { cliPath?: boolean } = {}): string {
+    return noAgentHint(this.descriptors, options);
+  }
+
+  /** The credential a known agent that is not registered here lacks, when a credential is what it needs. */
+  missingCredential(name: string): { readonly env: string; readonly what: string } | undefined {
+    const requires = this.get(name) === undefined ? this.descriptor(name)?.requires : undefined;
+    return requires?.kind === 'credential' ? requires : undefined;
+  }
+
   availability(): AgentAvailability[] {
     return this.runners.map(this.checkAvailability);
   }
@@ -105,10 +115,11 @@ export class AgentRegistry {
     if (wanted !== 'auto') {
       const runner = this.get(wanted);
       if (runner !== undefined) return runner;
-      if (wanted === 'anthropic-api') {
+      const missing = this.missingCredential(wanted);
+      if (missing !== undefined) {
         throw new AppError(
           'AGENT_UNAVAILABLE',
-          'agent "anthropic-api" needs an Anthropic API key: ANTHROPIC_API_KEY is not set (export it in the environment Harness runs in)',
+          `agent "${wanted}" needs ${missing.what}: ${missing.env} is not set (export it in the environment Harness runs in)`,
         );
       }
       throw new AppError(
@@ -122,9 +133,6 @@ export class AgentRegistry {
       const runner = this.get(name);
       if (runner !== undefined && this.checkAvailability(runner).available) return runner;
     }
-    throw new AppError(
-      'AGENT_UNAVAILABLE',
-      'no agent is available: install Claude Code (claude) or Codex (codex), or point [agents.claude] cli_path / [agents.codex] cli_path at them, or set ANTHROPIC_API_KEY',
-    );
+    throw new AppError('AGENT_UNAVAILABLE', `no agent is available: ${this.noAgentHint({ cliPath: true })}`);
   }
 }

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type {
   AgentSandboxNeeds,
   CommandAccess,
+  CommandNetwork,
   CommandSandbox,
   CommandSpec,
   HarnessConfig,
@@ -129,9 +130,13 @@ export class ConfiguredSandbox implements CommandSandbox {
     );
   }
 
-  wrapCommand(spec: CommandSpec, access: CommandAccess): Promise<SandboxedCommand> {
+  wrapCommand(
+    spec: CommandSpec,
+    access: CommandAccess,
+    reach: CommandNetwork = this.options.commandNetwork,
+  ): Promise<SandboxedCommand> {
     const network: NetworkPolicy =
-      this.options.commandNetwork === 'allowed_domains'
+      reach === 'allowed_domains'
         ? { kind: 'filtered', endpoints: [], domains: this.options.sandbox.allowed_domains }
         : { kind: 'none' };
     return this.wrap(this.policy(this.mode === 'danger-full-access' ? this.mode : access, spec.cwd, [], network), spec);

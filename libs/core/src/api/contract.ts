@@ -218,10 +218,15 @@ export interface ValidationOutcomeJson {
   readonly cancelled?: boolean | undefined;
 }
 
-/** A validation run: `retry` after the agent's work, `stage: "pre_push"` for the checks before a push. @public */
+/**
+ * A run of project commands: validation (`retry` after the agent's work), `stage: "pre_push"` for
+ * the checks before a push, `"setup"` for `[workspace] setup` before the agent, `"before_remove"`
+ * for the original's `before_remove_hook`.
+ * @public
+ */
 export interface ValidationEventData {
   readonly retry?: number | undefined;
-  readonly stage?: 'pre_push' | undefined;
+  readonly stage?: 'pre_push' | 'setup' | 'before_remove' | undefined;
   readonly ok: boolean;
   readonly source: 'config' | 'detected' | 'none';
   readonly outcomes: ValidationOutcomeJson[];
@@ -463,7 +468,9 @@ export interface ReviewListResponse {
  */
 export type WebhookResponse =
   | { readonly status: 'accepted' | 'existing'; readonly task_id: string; readonly reason: string }
-  | { readonly status: 'ignored'; readonly reason: string; readonly task_id?: string };
+  | { readonly status: 'ignored'; readonly reason: string; readonly task_id?: string }
+  /** Done without a task: the branch of a merged or closed Harness pull request deleted. */
+  | { readonly status: 'handled'; readonly reason: string; readonly task_id?: undefined };
 
 /** One server of `GET /api/fleet`. @public */
 export interface FleetServerJson {

@@ -33,6 +33,9 @@ export const VALIDATION_NETWORKS = ['none', 'allowed_domains'] as const;
 export const APPROVAL_POLICIES = ['suggest', 'auto-edit', 'full-auto'] as const;
 export const REASONING_TIERS = ['xhigh', 'high', 'medium'] as const;
 
+/** What a reused worktree keeps by default: the install folders of Node, Python and Rust. */
+export const DEFAULT_DEPENDENCY_DIRS: readonly string[] = ['node_modules', '.venv', 'target'];
+
 const HOST_PORT = /^(?<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(?<port>\d{1,5})$/;
 
 /** `host:port`, where port 0 asks the system for a free port. */
@@ -86,14 +89,23 @@ function repoName(): Field<string | undefined> {
   });
 }
 
+/** An environment variable's name. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_NAME_IS = 'an environment variable name, e.g. "NPM_TOKEN"';
+/** A folder inside the worktree, as a gitignore pattern: no absolute path, no `..`, never `.git`. */
+const DEPENDENCY_DIR =
+  /^(?!-)(?!.*(?:^|\/)\.\.?(?:\/|$))(?!.*(?:^|\/)\.git(?:\/|$))[A-Za-z0-9._@+-]+(?:\/[A-Za-z0-9._@+-]+)*$/;
+
+const DEPENDENCY_DIR_IS = 'a folder inside the worktree, e.g. "node_modules" or "packages/app/dist"';
+
 /** A GitHub login, as GitHub allows them (a bot's with its `[bot]` suffix), matched case-insensitively later. */
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 
 /** A list of strings each checked by `pattern`; `what` says what an entry must be. */
-function checkedList(pattern: RegExp, what: string): Field<readonly string[]> {
+function checkedList(pattern: RegExp, what: string, fallback: readonly string[] = []): Field<readonly string[]> {
   return {
     parse(value, p, ctx) {
-      if (value === undefined) return [];
+      if (value === undefined) return fallback;
       if (!Array.isArray(value)) {
         ctx.problems.push({ path: p, message: 'must be an array of strings' });
         return [];
@@ -384,6 +396,27 @@ export const configSchema = table({
     /** Where validation, pre-push and guard commands may connect: nowhere, or `[sandbox] allowed_domains`. */
     network: oneOf(VALIDATION_NETWORKS, 'none'),
   }),
+  /**
+   * How a task's worktree is made ready (docs/configuration.md#workspace): setup commands before the
+   * agent, and finished worktrees reused with their dependencies.
+   */
+  workspace: table({
+    /** Commands run in each new worktree before the agent (install dependencies, generate code), in the sandbox. */
+    setup: stringList(),
+    /** Names of server environment variables setup commands get (and nothing after them does). */
+    setup_secret_env: checkedList(ENV_NAME, ENV_NAME_IS),
+    /** Seconds one setup command may take. */
+    setup_timeout_secs: positiveInt(900),
+    /** Finished worktrees kept per project for the next tasks; 0: every task checks out afresh. */
+    idle_worktrees: nonNegativeInt(4),
+    /** Folders a reused worktree keeps while the setup key (setup commands, lockfiles) is unchanged. */
+    dependency_dirs: checkedList(DEPENDENCY_DIR, DEPENDENCY_DIR_IS, DEFAULT_DEPENDENCY_DIRS),
+    // The original harness's hooks: `after_create_hook` runs after `setup`, `before_remove_hook`
+    // when a task's worktree is released (its failure is logged, not fatal).
+    after_create_hook: optional(nonEmptyString('')),
+    before_remove_hook: optional(nonEmptyString('')),
+    hook_timeout_secs: positiveInt(60),
+  }),
   /** What the OS sandbox lets agents and project commands read, write and reach, besides the built-ins. */
   sandbox: table({
     /** Never readable inside, added to ~/.ssh, ~/.aws, ~/.config/gh, ~/.netrc, ~/.docker, data_dir and the checkouts. */
@@ -408,6 +441,11 @@ export const configSchema = table({
      * limit. Off only for a GitHub Enterprise or a stand-in without that limit.
      */
     pace_writes: boolean(true),
+    /**
+     * Delete the branch of a Harness pull request (`harness/…`) once it is merged or closed, when
+     * GitHub's `pull_request` webhook says so. Harness's local copies go as soon as a task pushed.
+     */
+    delete_merged_branches: boolean(true),
   }),
   intake: table({
     /** Open issues with a label become tasks, once each (the `intake` scheduler job). */
@@ -428,6 +466,10 @@ export const configSchema = table({
     base_branch: optional(branchName()),
     /** This project's own daily spend limit (see `[limits] daily_usd`). */
     daily_usd: optional(positiveNumber(1)),
+    /** This project's own `[workspace]` setup, secret env and dependency dirs (each replaces the global one). */
+    setup: optional(stringList()),
+    setup_secret_env: optional(checkedList(ENV_NAME, ENV_NAME_IS)),
+    dependency_dirs: optional(checkedList(DEPENDENCY_DIR, DEPENDENCY_DIR_IS)),
   }),
 });
 

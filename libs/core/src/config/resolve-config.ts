@@ -143,6 +143,9 @@ function mergeProjects(
         repo: undefined,
         base_branch: undefined,
         daily_usd: undefined,
+        setup: undefined,
+        setup_secret_env: undefined,
+        dependency_dirs: undefined,
         label,
       });
   }
@@ -165,6 +168,9 @@ function mergeProjects(
         repo: undefined,
         base_branch: undefined,
         daily_usd: undefined,
+        setup: undefined,
+        setup_secret_env: undefined,
+        dependency_dirs: undefined,
         label,
       });
     }

@@ -169,6 +169,30 @@ describe('resolveConfig defaults', () => {
     ]);
   });
 
+  it('[workspace]: setup with its secrets by name, dependency folders inside the worktree only; projects may set their own', () => {
+    const config = resolveOk({
+      toml: '[workspace]\nsetup = ["npm ci"]\nsetup_secret_env = ["NPM_TOKEN"]\n[[projects]]\nname = "a"\nroot = "/src/a"\nsetup = []\ndependency_dirs = ["packages/app/node_modules"]\n',
+    });
+    expect(config.workspace).toMatchObject({
+      setup: ['npm ci'],
+      setup_secret_env: ['NPM_TOKEN'],
+      idle_worktrees: 4,
+      dependency_dirs: ['node_modules', '.venv', 'target'],
+    });
+    expect(config.projects[0]).toMatchObject({ setup: [], dependency_dirs: ['packages/app/node_modules'] });
+    expect(config.projects[0]?.setup_secret_env).toBeUndefined();
+    const folder = 'must be a folder inside the worktree, e.g. "node_modules" or "packages/app/dist"';
+    expect(
+      problems({
+        toml: '[workspace]\nsetup_secret_env = ["NPM TOKEN"]\ndependency_dirs = ["../up", "/abs", ".git", "a/.git/x", "-x", "ok/dir"]\nidle_worktrees = -1\n',
+      }),
+    ).toEqual([
+      { path: 'workspace.setup_secret_env[0]', message: 'must be an environment variable name, e.g. "NPM_TOKEN"' },
+      { path: 'workspace.idle_worktrees', message: 'must be a non-negative integer' },
+      ...[0, 1, 2, 3, 4].map((i) => ({ path: `workspace.dependency_dirs[${String(i)}]`, message: folder })),
+    ]);
+  });
+
   it('accepts a partial file: missing sections and keys take their defaults', () => {
     const config = resolveOk({ toml: '[concurrency]\nmax_concurrent_tasks = 8\n' });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 8, max_queue_size: 32 });

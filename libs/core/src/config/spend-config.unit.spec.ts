@@ -15,6 +15,9 @@ describe('[limits] and [pricing]', () => {
       task_max_usd: undefined,
       task_max_turns: undefined,
       daily_usd: undefined,
+      setup: undefined,
+      setup_secret_env: undefined,
+      dependency_dirs: undefined,
       day_starts_at: '00:00',
       time_zone: 'UTC',
     });

@@ -48,6 +48,21 @@ const GIT_CONFIG_NAMES = [
 /** How to reach the network behind a corporate proxy (a proxy URL may hold its own password). */
 const PROXY_NAMES = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
 
+/**
+ * Where the trusted certificates are: behind a TLS-inspecting proxy, an install (`npm ci`, `pip`)
+ * or an agent fails on "self-signed certificate in certificate chain" without them. Paths, no secret.
+ */
+const TRUST_NAMES = [
+  'NODE_EXTRA_CA_CERTS',
+  'NODE_USE_SYSTEM_CA',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'REQUESTS_CA_BUNDLE',
+  'CURL_CA_BUNDLE',
+  'PIP_CERT',
+  'GIT_SSL_CAINFO',
+];
+
 /** What git needs besides: how to reach remotes (ssh agent, ssh command, proxies). */
 const GIT_NAMES = [...GIT_CONFIG_NAMES, 'SSH_AUTH_SOCK', 'GIT_SSH', 'GIT_SSH_COMMAND', ...PROXY_NAMES];
 
@@ -60,10 +75,7 @@ const AGENT_NAMES = [
   ...PROXY_NAMES,
   'ALL_PROXY',
   'all_proxy',
-  'NODE_EXTRA_CA_CERTS',
-  'NODE_USE_SYSTEM_CA',
-  'SSL_CERT_FILE',
-  'SSL_CERT_DIR',
+  ...TRUST_NAMES,
   'XDG_CACHE_HOME',
   'XDG_DATA_HOME',
 ];
@@ -83,12 +95,13 @@ function pick(
 }
 
 /**
- * The environment of a validation command or hook: the allow-list from `base`, then the project's
- * configured `[validation] env` (which may name anything the checks need).
+ * The environment of a validation, setup or hook command: the allow-list from `base` (with where
+ * the trusted certificates are), then the project's configured `[validation] env` (which may name
+ * anything the checks need).
  * @public
  */
 export function commandEnv(base: Env, configured: Readonly<Record<string, string>> = {}): Record<string, string> {
-  return { ...pick(base, BASE_NAMES), ...configured };
+  return { ...pick(base, [...BASE_NAMES, ...TRUST_NAMES]), ...configured };
 }
 
 /** The environment Harness runs git with: the allow-list plus git's own variables. @public */

@@ -16,8 +16,27 @@ export interface CommandSpec {
  */
 export interface SandboxedCommand extends CommandSpec {
   readonly sandboxed: boolean;
+  /**
+   * Spawn it with a pipe on descriptor 3 (`withLifeline`) and keep that open while it runs. Only
+   * Harness holds the other end, so the pipe closes when Harness dies, even by SIGKILL in the
+   * moment before the sandbox has armed its own death signal; then the sandbox ends everything in
+   * it. Without the pipe a sandboxed command refuses to start (exit 125).
+   */
+  readonly lifeline?: boolean;
   refused(): readonly string[];
   dispose(): Promise<void>;
+}
+
+/**
+ * The `stdio` to spawn `command` with: `base` (stdin, stdout, stderr), then the lifeline pipe as
+ * descriptor 3 when the command wants one.
+ * @public
+ */
+export function withLifeline<const T extends readonly ['pipe' | 'ignore', 'pipe' | 'ignore', 'pipe' | 'ignore']>(
+  command: { readonly lifeline?: boolean | undefined },
+  base: T,
+): [...T] | [...T, 'pipe'] {
+  return command.lifeline === true ? [...base, 'pipe'] : [...base];
 }
 
 /** What an agent CLI itself needs inside its sandbox, besides its working directory. @public */
@@ -33,6 +52,9 @@ export interface AgentSandboxNeeds {
   readonly domains: readonly string[];
 }
 
+/** Where a project command may connect: nowhere, or `[sandbox] allowed_domains` through the proxy. @public */
+export type CommandNetwork = 'none' | 'allowed_domains';
+
 /** How a project command (validation, pre-push, a guard, an API agent's shell tool) may touch the workspace. @public */
 export type CommandAccess = 'workspace-write' | 'read-only';
 
@@ -46,6 +68,9 @@ export interface CommandSandbox {
   readonly mode: SandboxMode;
   /** An agent CLI run in `spec.cwd`. Throws (with the fix) when the mode needs a sandbox that cannot start. */
   wrapAgent(spec: CommandSpec, needs: AgentSandboxNeeds): Promise<SandboxedCommand>;
-  /** A project command in `spec.cwd`: no network but what `[validation] network` allows. */
-  wrapCommand(spec: CommandSpec, access: CommandAccess): Promise<SandboxedCommand>;
+  /**
+   * A project command in `spec.cwd`: no network but what `network` allows (default `[validation]
+   * network`; workspace setup installs dependencies, so it reaches `[sandbox] allowed_domains`).
+   */
+  wrapCommand(spec: CommandSpec, access: CommandAccess, network?: CommandNetwork): Promise<SandboxedCommand>;
 }

@@ -53,12 +53,26 @@ describe('child environments', () => {
     RANDOM_THING: 'x',
   };
 
-  it('gives validation commands the allow-list and the configured env only', () => {
+  it('gives validation commands the allow-list, where the trusted certificates are, and the configured env only', () => {
     expect(commandEnv(base, { NODE_ENV: 'test' })).toEqual({
       PATH: '/bin',
       HOME: '/home/u',
       LC_ALL: 'C',
       NODE_ENV: 'test',
+    });
+    // Behind a TLS-inspecting proxy, installs need the CA bundle; a proxy's own URL stays out.
+    const behindProxy = {
+      ...base,
+      NODE_EXTRA_CA_CERTS: '/etc/ssl/ca.crt',
+      SSL_CERT_FILE: '/etc/ssl/ca.crt',
+      HTTPS_PROXY: 'http://u:p@proxy:3128',
+    };
+    expect(commandEnv(behindProxy)).toEqual({
+      PATH: '/bin',
+      HOME: '/home/u',
+      LC_ALL: 'C',
+      NODE_EXTRA_CA_CERTS: '/etc/ssl/ca.crt',
+      SSL_CERT_FILE: '/etc/ssl/ca.crt',
     });
   });
 

@@ -8,9 +8,6 @@ export {
   draftListLimit,
 } from './draft-index.js';
 export type { DraftIndexEntry, DraftListFilter, DraftStatusPatch } from './draft-index.js';
-export { InMemoryDraftIndex } from './testing/in-memory-draft-index.js';
-export { contractDraftId, contractDraftInstant, draftIndexContract } from './testing/draft-index-contract.js';
-export type { DraftIndexContractCheck } from './testing/draft-index-contract.js';
 export { checkDraft } from './draft-shape.js';
 export { FileDraftStore, MAX_DRAFT_FILE_BYTES } from './file-draft-store.js';
 export { Drafts } from './drafts.js';

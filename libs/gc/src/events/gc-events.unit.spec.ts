@@ -1,4 +1,5 @@
-import { InMemoryEventStore, normalizeEvent } from '@agent-harness/observe';
+import { normalizeEvent } from '@agent-harness/observe';
+import { InMemoryEventStore } from '@agent-harness/observe/testing';
 import { describe, expect, it } from 'vitest';
 import type { Draft } from '../gc.types.js';
 import { gcAdoptEvent, gcDraftEvent, gcExpireEvent, gcRejectEvent, gcRunEvent, learnEvent } from './gc-events.js';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  InMemoryEventStore,
   fileEditEvent,
   ruleCheckEvent,
   slowOperationEvent,
@@ -15,6 +14,7 @@ import {
   type TelemetryEvent,
   type TelemetryEventDraft,
 } from '@agent-harness/observe';
+import { InMemoryEventStore } from '@agent-harness/observe/testing';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SIGNAL_THRESHOLDS, type Signal, type SignalThresholds, type SignalType } from '../gc.types.js';
 import { gcDraftEvent, gcRunEvent } from '../events/gc-events.js';

@@ -1,3 +1,4 @@
+import { isSafeBranchName } from '@agent-harness/core';
 import { parseMention } from './mention.js';
 
 /** Who did something on GitHub. @public */
@@ -142,6 +143,38 @@ function issueComment(repo: string, action: string | undefined, body: Fields): W
   const prAction =
     mention.command === 'review' ? 'pr_review' : mention.command === 'fix_ci' ? 'pr_fix_ci' : 'pr_mention';
   return { ok: true, intent: { action: prAction, repo, number, actor, text: request } };
+}
+
+/** A pull request on one of Harness's own branches (`harness/…`, in the same repository), closed. @public */
+export interface ClosedHarnessPullRequest {
+  /** `owner/name`, as the payload spells it. */
+  readonly repo: string;
+  readonly number: number;
+  /** Its head branch, Harness's. */
+  readonly branch: string;
+  readonly merged: boolean;
+}
+
+/**
+ * A `pull_request` delivery that closed (merged or not) a pull request whose head is a Harness
+ * branch of the same repository; undefined for anything else (a fork's branch is never Harness's,
+ * whatever its name). Pure and hostile-input-safe like `mapWebhookEvent`.
+ * @public
+ */
+export function closedHarnessPullRequest(event: unknown, payload: unknown): ClosedHarnessPullRequest | undefined {
+  if (event !== 'pull_request') return undefined;
+  const body = fields(payload);
+  if (text(body?.['action'], 64) !== 'closed') return undefined;
+  const repo = text(fields(body?.['repository'])?.['full_name'], 201);
+  const pr = fields(body?.['pull_request']);
+  const number = positiveInt(pr?.['number']);
+  const head = fields(pr?.['head']);
+  const branch = text(head?.['ref'], 255);
+  const headRepo = text(fields(head?.['repo'])?.['full_name'], 201);
+  if (repo === undefined || !REPO.test(repo) || number === undefined || branch === undefined) return undefined;
+  if (headRepo?.toLowerCase() !== repo.toLowerCase()) return undefined;
+  if (!branch.startsWith(HARNESS_BRANCH_PREFIX) || !isSafeBranchName(branch)) return undefined;
+  return { repo, number, branch, merged: pr?.['merged'] === true };
 }
 
 function pullRequestReview(repo: string, action: string | undefined, body: Fields): WebhookMapping {

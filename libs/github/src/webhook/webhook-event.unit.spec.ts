@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INTENT_TEXT_CHARS, mapWebhookEvent } from './webhook-event.js';
+import { MAX_INTENT_TEXT_CHARS, closedHarnessPullRequest, mapWebhookEvent } from './webhook-event.js';
 
 const repository = { full_name: 'octo/app', name: 'app', owner: { login: 'octo' } };
 const ann = { login: 'ann', type: 'User' };
@@ -138,5 +138,42 @@ describe('mapWebhookEvent', () => {
       comment: { body: '@harness', user: { login: 'ci-robot', type: 'Bot' } },
     });
     expect(typed.ok && typed.intent.actor).toEqual({ login: 'ci-robot', isBot: true });
+  });
+});
+
+describe('closedHarnessPullRequest', () => {
+  const payload = (overrides: { action?: unknown; ref?: unknown; headRepo?: unknown; merged?: unknown } = {}) => ({
+    action: overrides.action ?? 'closed',
+    pull_request: {
+      number: 7,
+      merged: overrides.merged ?? true,
+      head: { ref: overrides.ref ?? 'harness/0123abcd-fix', repo: { full_name: overrides.headRepo ?? 'Octo/App' } },
+    },
+    repository: { full_name: 'octo/app' },
+  });
+
+  it('takes a closed pull request on a Harness branch of the same repository, merged or not', () => {
+    expect(closedHarnessPullRequest('pull_request', payload())).toEqual({
+      repo: 'octo/app',
+      number: 7,
+      branch: 'harness/0123abcd-fix',
+      merged: true,
+    });
+    expect(closedHarnessPullRequest('pull_request', payload({ merged: false }))?.merged).toBe(false);
+  });
+
+  it("leaves everything else: another event or action, a fork's branch, a person's branch, a hostile ref", () => {
+    for (const [event, body] of [
+      ['issues', payload()],
+      ['pull_request', payload({ action: 'opened' })],
+      ['pull_request', payload({ headRepo: 'mallory/app' })],
+      ['pull_request', payload({ headRepo: 42 })],
+      ['pull_request', payload({ ref: 'feature/x' })],
+      ['pull_request', payload({ ref: 'harness/../../etc' })],
+      ['pull_request', payload({ ref: 'harness/x y' })],
+      ['pull_request', payload({ ref: 42 })],
+      ['pull_request', 'not an object'],
+    ] as const)
+      expect(closedHarnessPullRequest(event, body)).toBeUndefined();
   });
 });

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { SIGNAL_TYPES, detectSignals, type SignalThresholds } from '@agent-harness/gc';
 import {
-  InMemoryEventStore,
   fileEditEvent,
   ruleCheckEvent,
   slowOperationEvent,
@@ -10,6 +9,7 @@ import {
   type NewTelemetryEvent,
   type TelemetryEventDraft,
 } from '@agent-harness/observe';
+import { InMemoryEventStore } from '@agent-harness/observe/testing';
 import { createTempDataDir, type TempDir } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../database.js';

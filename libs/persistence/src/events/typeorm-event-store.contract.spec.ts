@@ -1,4 +1,4 @@
-import { eventStoreContract } from '@agent-harness/observe';
+import { eventStoreContract } from '@agent-harness/observe/testing';
 import { describe, it } from 'vitest';
 import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { TypeOrmEventStore } from './typeorm-event-store.js';

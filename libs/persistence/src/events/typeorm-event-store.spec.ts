@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import {
-  InMemoryEventStore,
   applyRetention,
   buildHealthReports,
   fileEditEvent,
@@ -14,6 +13,7 @@ import {
   type NewTelemetryEvent,
   type TelemetryEventDraft,
 } from '@agent-harness/observe';
+import { InMemoryEventStore } from '@agent-harness/observe/testing';
 import { createTempDataDir, type TempDir } from '@agent-harness/testing';
 import type { BeforeQueryEvent } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { draftIndexContract } from '@agent-harness/gc';
+import { draftIndexContract } from '@agent-harness/gc/testing';
 import { describe, it } from 'vitest';
 import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { TypeOrmDraftIndex } from './typeorm-draft-index.js';

@@ -1,4 +1,4 @@
-import { contractPlan, planStoreContract } from '@agent-harness/plans';
+import { contractPlan, planStoreContract } from '@agent-harness/plans/testing';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { sqlRows } from '../sql.js';

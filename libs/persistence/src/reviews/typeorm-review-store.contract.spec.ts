@@ -1,4 +1,4 @@
-import { reviewStoreContract } from '@agent-harness/review';
+import { reviewStoreContract } from '@agent-harness/review/testing';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_KINDS, useTestDatabase } from '../../test/test-database.js';
 import { TypeOrmReviewStore } from './typeorm-review-store.js';

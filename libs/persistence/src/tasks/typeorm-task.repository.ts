@@ -37,6 +37,9 @@ function escapeLike(value: string): string {
  * land together or not at all.
  * @public
  */
+/** Event rows per INSERT statement (5 parameters each: well under either engine's limit). */
+const EVENT_ROWS_PER_INSERT = 200;
+
 export class TypeOrmTaskRepository extends TaskRepository {
   private writes: Promise<unknown> = Promise.resolve();
   private readonly creates: TaskCreateBatcher;
@@ -65,27 +68,46 @@ export class TypeOrmTaskRepository extends TaskRepository {
    * raised first, so two writers (two servers sharing a database) can never take the same number.
    */
   private async insertEvent(manager: EntityManager, taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {
-    const raised = await manager
-      .createQueryBuilder()
-      .update(TaskEntity)
-      .set({ last_event_seq: () => 'last_event_seq + 1' })
-      .where('id = :taskId', { taskId })
-      .execute();
-    if (raised.affected !== 1) throw new AppError('NOT_FOUND', `no task ${taskId}`);
-    const counter = await manager
-      .createQueryBuilder(TaskEntity, 't')
-      .select('t.last_event_seq', 'seq')
-      .where('t.id = :taskId', { taskId })
-      .getRawOne<{ seq: number | string }>();
-    const row = {
+    const [stored] = await this.insertEvents(manager, taskId, [event]);
+    if (stored === undefined) throw new AppError('INTERNAL', `no event stored for task ${taskId}`);
+    return stored;
+  }
+
+  /**
+   * Appends events in order, in the caller's transaction: the task row's counter is raised by their
+   * number at once (and read back, `RETURNING`), then they are inserted a few hundred rows per
+   * statement. Plain SQL: this is the hot path of every agent's output.
+   */
+  private async insertEvents(
+    manager: EntityManager,
+    taskId: string,
+    events: readonly NewTaskEvent[],
+  ): Promise<StoredTaskEvent[]> {
+    if (events.length === 0) return [];
+    const [raised] = await sqlRows<{ last_event_seq: number | string }>(
+      manager,
+      'UPDATE tasks SET last_event_seq = last_event_seq + ? WHERE id = ? RETURNING last_event_seq',
+      [events.length, taskId],
+    );
+    if (raised === undefined) throw new AppError('NOT_FOUND', `no task ${taskId}`);
+    const first = Number(raised.last_event_seq) - events.length + 1;
+    const createdAt = this.now();
+    const rows = events.map((event, i) => ({
       task_id: taskId,
-      seq: Number(counter?.seq),
+      seq: first + i,
       kind: event.kind,
       data: JSON.stringify(event.data ?? null),
-      created_at: this.now(),
-    };
-    await manager.insert(TaskEventEntity, row);
-    return eventFromRow(row);
+      created_at: createdAt,
+    }));
+    for (let start = 0; start < rows.length; start += EVENT_ROWS_PER_INSERT) {
+      const chunk = rows.slice(start, start + EVENT_ROWS_PER_INSERT);
+      await sqlRows(
+        manager,
+        `INSERT INTO task_events (task_id, seq, kind, data, created_at) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((row) => [row.task_id, row.seq, row.kind, row.data, row.created_at]),
+      );
+    }
+    return rows.map(eventFromRow);
   }
 
   /**
@@ -214,6 +236,11 @@ export class TypeOrmTaskRepository extends TaskRepository {
 
   appendEvent(taskId: string, event: NewTaskEvent): Promise<StoredTaskEvent> {
     return this.write((manager) => this.insertEvent(manager, taskId, event));
+  }
+
+  appendEvents(taskId: string, events: readonly NewTaskEvent[]): Promise<StoredTaskEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    return this.write((manager) => this.insertEvents(manager, taskId, events));
   }
 
   async eventsAfter(

@@ -33,6 +33,3 @@ export {
 } from './review-store.js';
 export type { ReviewListFilter, ReviewRun, ReviewRunStatus, ReviewStrategy } from './review-store.js';
 export { reviewRunJson } from './review-json.js';
-export { InMemoryReviewStore } from './testing/in-memory-review-store.js';
-export { contractReviewInstant, reviewStoreContract } from './testing/review-store-contract.js';
-export type { ReviewStoreContractCheck } from './testing/review-store-contract.js';

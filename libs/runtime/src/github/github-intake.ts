@@ -27,7 +27,7 @@ export interface GitHubIntakeDeps {
   readonly store: GitHubIntakeStore;
   /** Absent without a token: the actor check falls back to `allowed_actors`, and nothing is posted. */
   readonly github?: GitHubClient | undefined;
-  readonly engine: Pick<TaskEngine, 'admit' | 'watch'>;
+  readonly engine: Pick<TaskEngine, 'admit' | 'follow'>;
   readonly tasks: TaskRepository;
   readonly projects: ProjectCatalog;
   readonly originUrl: (root: string) => Promise<string | undefined>;
@@ -50,7 +50,7 @@ export function createGitHubIntake(deps: GitHubIntakeDeps): GitHubIntake {
     store: deps.store,
     tasks: deps.tasks,
     github,
-    watch: (taskId) => deps.engine.watch(taskId),
+    follow: (taskId) => deps.engine.follow(taskId, 'now'),
     publicUrl: config.server.public_url,
     now: deps.now,
     redact: deps.redact,
@@ -67,7 +67,11 @@ export function createGitHubIntake(deps: GitHubIntakeDeps): GitHubIntake {
     now: deps.now,
     logger: deps.logger,
   };
-  const webhooks = new GitHubWebhooks({ ...shared, secret: config.server.github_webhook_secret });
+  const webhooks = new GitHubWebhooks({
+    ...shared,
+    secret: config.server.github_webhook_secret,
+    deleteMergedBranches: config.github.delete_merged_branches ? github : undefined,
+  });
   const intake = config.intake.github;
   const issues = new GitHubIssueIntake({ ...shared, repos: intake.repos, label: intake.label, github });
   return {

@@ -11,7 +11,7 @@ import { createTempDir, startFakeGitHub, taskFixture, type FakeGitHub, type Temp
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GitHubReplies } from './github-replies.js';
 
-/** A task's live events, as the engine's `watch` gives them. */
+/** A task's events, as the engine's `follow(taskId, 'now')` gives them (driven by hand). */
 class EventStream {
   private observers = new Set<{ next?: (event: StoredTaskEvent) => void; complete?: () => void }>();
   subscribe(observer: { next?: (event: StoredTaskEvent) => void; complete?: () => void }): { unsubscribe(): void } {
@@ -56,7 +56,7 @@ describe('GitHubReplies', () => {
       store,
       tasks,
       github: new GitHubClient({ apiUrl: github.url, token: 'ghp_t', paceWrites: false, retries: 0 }),
-      watch: (taskId) => {
+      follow: (taskId) => {
         const stream = streams.get(taskId) ?? new EventStream();
         streams.set(taskId, stream);
         return stream;

@@ -1,6 +1,6 @@
 import { parseRepoName, type GitHubClient, type GitHubIntakeStore } from '@agent-harness/github';
 import { isTerminal, type Task, type TaskOrigin, type TaskRepository } from '@agent-harness/queue';
-import type { TaskEventsWatch } from '../plans-service.js';
+import { watchTaskEnd, type TaskEndWatcher, type TaskEventsWatch } from '../task-end-watch.js';
 
 /** Posting attempts per reply before it is given up. */
 const MAX_ATTEMPTS = 5;
@@ -20,8 +20,11 @@ export interface GitHubRepliesDeps {
   readonly tasks: TaskRepository;
   /** Absent without a token: nothing is posted (and nothing is owed). */
   readonly github?: Pick<GitHubClient, 'comment'> | undefined;
-  /** Live stored events of a task; completes after its `end` (the engine's `watch`). */
-  readonly watch: (taskId: string) => TaskEventsWatch;
+  /**
+   * A task's events from now until its `end`, which an ended task gives at once (the engine's
+   * `follow(taskId, 'now')`).
+   */
+  readonly follow: (taskId: string) => TaskEventsWatch;
   /** `[server] public_url`: replies link `PUBLIC_URL/tasks/ID`. */
   readonly publicUrl?: string | undefined;
   readonly now: () => Date;
@@ -51,6 +54,11 @@ export class GitHubReplies {
   /** When each task's last "already working on it" reply went out (see `existing`). */
   private readonly existingRepliedAt = new Map<string, number>();
   private closed = false;
+  private readonly endWatcher: TaskEndWatcher = {
+    watches: this.watches,
+    closed: () => this.closed,
+    follow: (taskId) => this.deps.follow(taskId),
+  };
 
   constructor(private readonly deps: GitHubRepliesDeps) {}
 
@@ -211,32 +219,11 @@ export class GitHubReplies {
     return lines.join('\n');
   }
 
-  /** Follows a task's events; when its stream ends (after its `end`), its outcome is posted. */
+  /** Follows a task's events; when they end (after its `end`), its outcome is posted. */
   private watch(taskId: string): void {
-    if (this.closed || this.watches.has(taskId)) return;
-    const stream = { ended: false };
-    const ended = (): void => {
-      if (stream.ended) return;
-      stream.ended = true;
-      this.watches.get(taskId)?.unsubscribe();
-      this.watches.delete(taskId);
-      if (!this.closed) void this.settle(taskId);
-    };
-    const subscription = this.deps.watch(taskId).subscribe({
-      next: (event) => {
-        if (event.kind === 'end') ended();
-      },
-      complete: ended,
-      error: ended,
+    watchTaskEnd(this.endWatcher, taskId, () => {
+      void this.settle(taskId);
     });
-    if (stream.ended) subscription.unsubscribe();
-    else this.watches.set(taskId, subscription);
-    // It may have ended before the watch began.
-    void this.tracked(
-      this.deps.tasks.get(taskId).then((task) => {
-        if (task !== undefined && isTerminal(task.status)) ended();
-      }),
-    );
   }
 
   private tracked<T>(work: Promise<T>): Promise<T> {

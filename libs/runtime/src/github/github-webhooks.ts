@@ -1,6 +1,9 @@
 import { AppError } from '@agent-harness/core';
 import {
+  closedHarnessPullRequest,
   mapWebhookEvent,
+  type ClosedHarnessPullRequest,
+  type GitHubClient,
   parseRepoName,
   verifyWebhookSignature,
   type ActorCheck,
@@ -31,6 +34,8 @@ export type WebhookResult =
   | { readonly status: 'accepted'; readonly taskId: string; readonly reason: string }
   /** The issue or pull request already has an unfinished task: that one, and nothing was queued. */
   | { readonly status: 'existing'; readonly taskId: string; readonly reason: string }
+  /** Done without a task: a closed Harness pull request's branch deleted. */
+  | { readonly status: 'handled'; readonly reason: string }
   | { readonly status: 'ignored'; readonly reason: string; readonly taskId?: string | undefined };
 
 /** @public */
@@ -46,6 +51,11 @@ export interface GitHubWebhooksDeps {
   readonly telemetry?: TelemetrySink | undefined;
   readonly now: () => Date;
   readonly logger?: { log(message: string): void; error(message: string): void } | undefined;
+  /**
+   * `[github] delete_merged_branches`: deletes the branch of a Harness pull request once it is
+   * merged or closed; off, or without a GitHub client, such deliveries are ignored.
+   */
+  readonly deleteMergedBranches?: Pick<GitHubClient, 'deleteBranch'> | undefined;
 }
 
 /** GitHub's delivery ids are GUIDs; anything else is refused before it is stored. */
@@ -106,6 +116,8 @@ export class GitHubWebhooks {
       throw new AppError('INVALID_ARGUMENT', 'webhook: the body is not JSON');
     }
     await this.prune();
+    const closed = closedHarnessPullRequest(delivery.event, payload);
+    if (closed !== undefined) return this.closedPullRequest(closed, event ?? '', deliveryId);
     const mapped = mapWebhookEvent(delivery.event, payload);
     if (!mapped.ok) return this.ignored(mapped.reason, { event, deliveryId });
     const { intent } = mapped;
@@ -169,6 +181,44 @@ export class GitHubWebhooks {
     return { status: 'accepted', taskId: task.id, reason };
   }
 
+  /**
+   * A Harness pull request was merged or closed: its branch goes from GitHub (the PR keeps its
+   * commits, and GitHub can restore the branch), so branches do not pile up one per task. Who closed
+   * it does not matter: the signature says GitHub sent it, and only `harness/` branches of the same
+   * repository, on a configured project, are touched. Each delivery once.
+   */
+  private async closedPullRequest(
+    closed: ClosedHarnessPullRequest,
+    event: string,
+    deliveryId: string,
+  ): Promise<WebhookResult> {
+    const where = { event, deliveryId };
+    const what = `pull request ${closed.repo}#${String(closed.number)} (${closed.branch}) was ${closed.merged ? 'merged' : 'closed'}`;
+    const github = this.deps.deleteMergedBranches;
+    if (github === undefined) return this.ignored(`${what}; [github] delete_merged_branches is off`, where);
+    const project = await projectForRepository(this.deps.projects, closed.repo, this.deps.originUrl);
+    const repo = parseRepoName(closed.repo);
+    if (project === undefined || repo === undefined)
+      return this.ignored(`${what}; no active project has repository ${closed.repo}`, where);
+    const isNew = await this.deps.store.claimDelivery({
+      id: deliveryId,
+      event,
+      receivedAt: this.deps.now().toISOString(),
+    });
+    if (!isNew) return this.ignored(`delivery ${deliveryId} was already taken`, where);
+    let deleted: boolean;
+    try {
+      deleted = await github.deleteBranch(repo, closed.branch);
+    } catch (error) {
+      await this.deps.store.releaseDelivery(deliveryId).catch(() => undefined);
+      throw error;
+    }
+    const reason = `${what}: ${deleted ? 'deleted its branch' : 'its branch was already gone'}`;
+    this.emit('handled', 'complete', reason, { ...where, project: project.name });
+    this.deps.logger?.log(`github: delivery ${deliveryId}: ${reason}`);
+    return { status: 'handled', reason };
+  }
+
   private refused(reason: string, event: string | undefined): void {
     this.refusals.count += 1;
     const now = this.deps.now().getTime();
@@ -191,7 +241,7 @@ export class GitHubWebhooks {
   }
 
   private emit(
-    outcome: 'accepted' | 'existing' | 'ignored' | 'refused',
+    outcome: 'accepted' | 'existing' | 'handled' | 'ignored' | 'refused',
     decision: 'complete' | 'pass' | 'warn',
     reason: string,
     where: {

@@ -1,6 +1,7 @@
 import type { HarnessConfig } from '@agent-harness/core';
 import { resolveConfig } from '@agent-harness/core';
-import { InMemoryEventStore, type HealthGrade } from '@agent-harness/observe';
+import { type HealthGrade } from '@agent-harness/observe';
+import { InMemoryEventStore } from '@agent-harness/observe/testing';
 import { InMemoryProjectCatalog } from '@agent-harness/testing';
 import { describe, expect, it } from 'vitest';
 import type { GcService } from '../gc-service.js';

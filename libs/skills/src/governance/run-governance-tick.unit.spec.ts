@@ -1,13 +1,7 @@
 // The real observe store and sink, to prove they fit this lib's structural ports. Only tests import
-// observe (a devDependency): a domain lib's source may not depend on an infra lib.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- test-only use of observe's in-memory adapters
-import {
-  InMemoryEventStore,
-  RecordingTelemetrySink,
-  type EventStore,
-  type TelemetryEventDraft,
-  type TelemetrySink,
-} from '@agent-harness/observe';
+// observe (a devDependency): the source needs only the ports' shapes.
+import { type EventStore, type TelemetryEventDraft, type TelemetrySink } from '@agent-harness/observe';
+import { InMemoryEventStore, RecordingTelemetrySink } from '@agent-harness/observe/testing';
 import { AppError } from '@agent-harness/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { GovernanceStore, InMemoryGovernanceStore } from './governance-store.js';

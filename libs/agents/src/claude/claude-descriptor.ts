@@ -1,0 +1,22 @@
+import type { AgentDescriptor } from '../registry/agent-descriptor.js';
+import { CLAUDE_INSTALL_HINT, ClaudeCodeAgentRunner } from './claude-code-agent-runner.js';
+
+/** Claude Code: the `claude` CLI, `[agents.claude]`. @public */
+export const CLAUDE_DESCRIPTOR: AgentDescriptor = {
+  name: 'claude',
+  title: 'Claude Code',
+  configKey: 'agents.claude',
+  requires: {
+    kind: 'cli',
+    command: (config) => config.agents.claude.cli_path,
+    install: CLAUDE_INSTALL_HINT,
+    versionArgs: ['--version'],
+  },
+  create: ({ config, env, sandbox }) =>
+    new ClaudeCodeAgentRunner({
+      config: config.agents.claude,
+      sandboxMode: config.agents.sandbox_mode,
+      baseEnv: env,
+      sandbox,
+    }),
+};

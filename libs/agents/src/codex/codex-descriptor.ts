@@ -1,0 +1,22 @@
+import type { AgentDescriptor } from '../registry/agent-descriptor.js';
+import { CODEX_INSTALL_HINT, CodexAgentRunner } from './codex-agent-runner.js';
+
+/** Codex: the `codex` CLI, `[agents.codex]`. @public */
+export const CODEX_DESCRIPTOR: AgentDescriptor = {
+  name: 'codex',
+  title: 'Codex',
+  configKey: 'agents.codex',
+  requires: {
+    kind: 'cli',
+    command: (config) => config.agents.codex.cli_path,
+    install: CODEX_INSTALL_HINT,
+    versionArgs: ['--version'],
+  },
+  create: ({ config, env, sandbox }) =>
+    new CodexAgentRunner({
+      config: config.agents.codex,
+      sandboxMode: config.agents.sandbox_mode,
+      baseEnv: env,
+      sandbox,
+    }),
+};

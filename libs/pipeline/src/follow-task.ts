@@ -1,0 +1,136 @@
+import type { EndEventData } from '@agent-harness/core';
+import { isTerminal, type StoredTaskEvent, type Task, type TaskRepository } from '@agent-harness/queue';
+import { Observable } from 'rxjs';
+
+const REPLAY_PAGE = 500;
+
+/** Where a follower starts: after this sequence number (0: every stored event), or `'now'` (none). @public */
+export type FollowFrom = number | 'now';
+
+/** @public */
+export interface FollowTaskOptions {
+  /** Awaited between pages of the replay, so a stream goes at its client's pace. */
+  readonly paced?: (() => Promise<void>) | undefined;
+  /** Called once the stored events are replayed: what follows is live. */
+  readonly live?: (() => void) | undefined;
+}
+
+/** What following needs: the live feed and the store. */
+export interface FollowTaskDeps {
+  readonly watch: (taskId: string) => Observable<StoredTaskEvent>;
+  readonly tasks: Pick<TaskRepository, 'eventsAfter' | 'get'>;
+}
+
+/** `end` events built from a task's row (below): a stream gives them no `id`, they were never stored. */
+const builtEnds = new WeakSet<StoredTaskEvent>();
+
+/** Whether `event` is a stored event (false only for an `end` built from the task's row). @public */
+export function isStoredEvent(event: StoredTaskEvent): boolean {
+  return !builtEnds.has(event);
+}
+
+/**
+ * One task's events for one follower (an SSE stream, a JSON-RPC subscription, a watcher waiting for
+ * the end): the stored events after `from` first, then live ones, in `seq` order with no gap and no
+ * repeat (live events wait while the store is replayed).
+ *
+ * One end rule for every follower: it completes right after the task's `end` event. A task that
+ * had already ended gets its last stored `end` again, even at or before `from`; if none was stored
+ * (the server stopped between the task's last two writes), one built from its row, so every
+ * follower learns how it ended. It completes without an `end` only when the live feed does (the
+ * server is closing): the follower resumes later from the store. A failed read is its error.
+ */
+export function followTask(
+  deps: FollowTaskDeps,
+  taskId: string,
+  from: FollowFrom,
+  options: FollowTaskOptions = {},
+): Observable<StoredTaskEvent> {
+  return new Observable<StoredTaskEvent>((subscriber) => {
+    let lastSeq = from === 'now' ? 0 : from;
+    let replaying = true;
+    const buffered: StoredTaskEvent[] = [];
+    // Read afresh after each await (a follower may leave while the store is read).
+    const unsubscribed = (): boolean => subscriber.closed;
+    const send = (event: StoredTaskEvent): void => {
+      // The `end` always goes, even to a follower that started past it (a Last-Event-ID ahead).
+      if (subscriber.closed || (event.seq <= lastSeq && event.kind !== 'end')) return;
+      lastSeq = Math.max(lastSeq, event.seq);
+      subscriber.next(event);
+      if (event.kind === 'end') subscriber.complete();
+    };
+    const live = deps.watch(taskId).subscribe({
+      next: (event) => {
+        if (replaying) buffered.push(event);
+        else send(event);
+      },
+      complete: () => {
+        if (!replaying) subscriber.complete();
+      },
+    });
+
+    const replay = async (): Promise<void> => {
+      for (let more = from !== 'now'; more && !subscriber.closed;) {
+        const page = await deps.tasks.eventsAfter(taskId, lastSeq, REPLAY_PAGE);
+        for (const event of page) send(event);
+        more = page.length === REPLAY_PAGE;
+        if (more) await options.paced?.();
+      }
+      replaying = false;
+      options.live?.();
+      for (const event of buffered.splice(0)) send(event);
+      if (subscriber.closed) return;
+      // The live feed ended while the store was read: the server is closing.
+      if (live.closed) {
+        subscriber.complete();
+        return;
+      }
+      const task = await deps.tasks.get(taskId);
+      if (unsubscribed() || task === undefined || !isTerminal(task.status)) return;
+      subscriber.next((await lastEndEvent(deps.tasks, taskId)) ?? endFromRow(task, lastSeq));
+      subscriber.complete();
+    };
+    replay().catch((error: unknown) => {
+      subscriber.error(error);
+    });
+    return () => {
+      live.unsubscribe();
+    };
+  });
+}
+
+/** The task's last stored `end` event, if it has one. */
+async function lastEndEvent(
+  tasks: Pick<TaskRepository, 'eventsAfter'>,
+  taskId: string,
+): Promise<StoredTaskEvent | undefined> {
+  let last: StoredTaskEvent | undefined;
+  for (;;) {
+    const page = await tasks.eventsAfter(taskId, last?.seq ?? 0, REPLAY_PAGE, ['end']);
+    last = page.at(-1) ?? last;
+    if (page.length < REPLAY_PAGE) return last;
+  }
+}
+
+/** An `end` event built from a finished task's row, for a task whose end event is not stored. */
+function endFromRow(task: Task, seq: number): StoredTaskEvent {
+  const data: EndEventData = {
+    status: task.status,
+    error: task.error,
+    failure_class: task.failureClass,
+    commit: task.commit,
+    branch: task.branch,
+    pr: task.prUrl,
+    grade: task.grade,
+    review: task.reviewOutcome,
+  };
+  const event: StoredTaskEvent = {
+    taskId: task.id,
+    seq,
+    kind: 'end',
+    data,
+    createdAt: task.finishedAt ?? task.updatedAt,
+  };
+  builtEnds.add(event);
+  return event;
+}
