@@ -1,5 +1,5 @@
 // ESLint flat config: type-aware TypeScript rules plus Nx module boundaries. The boundaries keep the
-// dependency direction of ARCHITECTURE.md: core <- domain <- infra <- pipeline <- composition <- apps,
+// dependency direction of ARCHITECTURE.md: core <- domain <- infra <- pipeline <- application <- composition <- apps,
 // and keep frameworks (Nest, TypeORM, yargs) out of the packages that must stay plain.
 import { readdirSync, readFileSync } from 'node:fs';
 import js from '@eslint/js';
@@ -67,9 +67,15 @@ function boundaries(extraForSpecs) {
         onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra'),
         bannedExternalImports: noFramework,
       },
+      // The application layer (@agent-harness/app): the operations every surface adapts.
+      {
+        sourceTag: 'type:application',
+        onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra', 'type:pipeline'),
+        bannedExternalImports: noFramework,
+      },
       {
         sourceTag: 'type:composition',
-        onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra', 'type:pipeline'),
+        onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:application'),
         bannedExternalImports: noFramework,
       },
       {
@@ -79,6 +85,7 @@ function boundaries(extraForSpecs) {
           'type:domain',
           'type:infra',
           'type:pipeline',
+          'type:application',
           'type:composition',
         ),
         bannedExternalImports: ['yargs'],
@@ -90,6 +97,7 @@ function boundaries(extraForSpecs) {
           'type:domain',
           'type:infra',
           'type:pipeline',
+          'type:application',
           'type:composition',
           'type:testing',
         ],

@@ -30,11 +30,13 @@ describe('workspace packages', () => {
       expect(pkg.name).toBe(`@agent-harness/${dir.split('/')[1] ?? ''}`);
       // One entry point, and a few narrow ones for the CLI's start-up: core's `./version` (all that
       // `harness --version` loads) and `./errors` (the client commands need no configuration code),
-      // runtime's `./config` (commands read the configuration without the composition root). Test
+      // runtime's `./config` (commands read the configuration without the composition root), app's
+      // `./routes` (the CLI's REST client finds each operation's route without loading them). Test
       // fakes (in-memory stores, store contracts) are `./testing`, never in the main entry point.
       const narrow: Record<string, string[]> = {
         'libs/core': ['./version', './errors'],
         'libs/runtime': ['./config'],
+        'libs/app': ['./routes'],
         'libs/gc': ['./testing'],
         'libs/observe': ['./testing'],
         'libs/plans': ['./testing'],

@@ -43,7 +43,7 @@ describe("the libs' README examples", () => {
   });
 
   it('has runnable examples for the libs a Node tool would use alone', () => {
-    expect(new Set(all.map((e) => e.lib))).toEqual(new Set(['core', 'queue', 'validation', 'workspace']));
+    expect(new Set(all.map((e) => e.lib))).toEqual(new Set(['app', 'core', 'queue', 'validation', 'workspace']));
   });
 
   it('type-checks every example against the libs as published (their source)', () => {

@@ -44,6 +44,7 @@ const HEAVY_WORKSPACE_PACKAGES = [
   'gc',
   'skills',
   'server',
+  'app',
 ];
 
 /** The npm package a loaded module belongs to ("@octokit/core", "yargs"), or undefined. */
@@ -54,10 +55,12 @@ function packageOf(module: string): string | undefined {
 
 /**
  * The workspace package a loaded module belongs to ("runtime" for libs/runtime/dist/…), or undefined.
- * `@agent-harness/runtime/config` (the configuration loader alone) is not the composition root.
+ * `@agent-harness/runtime/config` (the configuration loader alone) is not the composition root, nor
+ * `@agent-harness/app/routes` (where each operation is on the REST API, as data) the operations.
  */
 function workspacePackageOf(module: string): string | undefined {
-  if (module.endsWith('/runtime/dist/config/load-config.js')) return undefined;
+  if (module.endsWith('/runtime/dist/config/load-config.js') || module.endsWith('/app/dist/routes.js'))
+    return undefined;
   const match = /\/(?:libs|apps)\/([^/]+)\/(?:dist|src)\//.exec(module);
   return match?.[1] ?? /\/node_modules\/@agent-harness\/([^/]+)\//.exec(module)?.[1];
 }

@@ -14,6 +14,18 @@ import { TasksController } from './tasks/tasks.controller.js';
 import { WebModule } from './web/web.module.js';
 import { WebhookController } from './webhook/webhook.controller.js';
 
+/** The REST API's controllers (the dashboard's and the RPC endpoint's modules add their own). */
+export const REST_CONTROLLERS = [
+  FleetController,
+  HealthController,
+  TasksController,
+  DashboardController,
+  ProjectsController,
+  ReviewsController,
+  UsageController,
+  WebhookController,
+] as const;
+
 /** The root module: hands the Harness's objects to the controllers; holds no logic of its own. */
 @Module({})
 export class AppModule {
@@ -33,16 +45,7 @@ export class AppModule {
         SchedulersModule.forRoot(options.harness, options.schedulers),
         WebModule,
       ],
-      controllers: [
-        FleetController,
-        HealthController,
-        TasksController,
-        DashboardController,
-        ProjectsController,
-        ReviewsController,
-        UsageController,
-        WebhookController,
-      ],
+      controllers: [...REST_CONTROLLERS],
     };
   }
 }

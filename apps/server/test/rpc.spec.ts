@@ -468,3 +468,48 @@ describe('the same method set on HTTP, WebSocket and stdio', () => {
     }
   });
 });
+
+describe('the operations answer the same over JSON-RPC as over REST', () => {
+  let server: TestServer;
+  // The agent hangs: a task stays where the test puts it.
+  beforeAll(async () => {
+    server = await startTestServer({ token: TOKEN, scenario: { hang: 'after_init' } });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('the same input checks and the same body, operation by operation', async () => {
+    const init = await httpRpc(server.url, { jsonrpc: '2.0', id: 0, method: 'initialize' }, auth);
+    const headers = { ...auth, 'harness-session': String(result(init.json)['session_id']) };
+    await httpRpc(server.url, { jsonrpc: '2.0', method: 'initialized' }, headers);
+    let id = 1;
+    const call = async (method: string, params: unknown) =>
+      (await httpRpc(server.url, { jsonrpc: '2.0', id: id++, method, params }, headers)).json;
+    const rest = async (path: string): Promise<unknown> =>
+      (await fetch(`${server.url}${path}`, { headers: auth })).json();
+
+    expect(result(await call('usage_report', { since: 'today' }))).toEqual(await rest('/api/usage?since=today'));
+    const badDay = errorOf(await call('usage_report', { since: 'yesterday' }));
+    expect(badDay.code).toBe(-32602);
+    expect(badDay.message).toContain('since must be a day, YYYY-MM-DD, or "today"');
+    // A plan link needs both halves, and is refused before anything is queued.
+    const half = errorOf(await call('task_submit', { prompt: 'x', plan_id: 'abcd' }));
+    expect(half.message).toContain('give plan_id and milestone together');
+
+    const batch = result(await call('task_submit_batch', { project: 'app', tasks: [{ prompt: 'one' }] }));
+    const [entry] = batch as unknown as { task_id: string; status: string }[];
+    expect(entry).toMatchObject({ status: 'queued' });
+    const taskId = String(entry?.task_id);
+
+    const cancelled = result(await call('task_cancel', { task_id: taskId }));
+    // The task as POST /tasks/:id/cancel answers it, plus the task_id older clients read.
+    expect(cancelled).toMatchObject({ task_id: taskId, id: taskId, status: 'cancelled' });
+    expect(cancelled['history']).toEqual(((await rest(`/tasks/${taskId}`)) as { history: unknown }).history);
+
+    expect(result(await call('task_get', { task_id: taskId }))).toEqual(await rest(`/tasks/${taskId}`));
+    const page = result(await call('task_list', { status: 'cancelled', limit: 1 }));
+    expect(page).toEqual(await rest('/tasks?status=cancelled&limit=1'));
+    expect(page['tasks']).toMatchObject([{ id: taskId }]);
+  });
+});

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
+import { bindOperations, UsageService, type Operations } from '@agent-harness/app';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
 import { GitHubClient } from '@agent-harness/github';
 import {
@@ -40,7 +41,7 @@ import { JobRunner } from './schedule/job-runner.js';
 import { configuredJobs } from './schedule/scheduler-jobs.js';
 import { SkillsService } from './skills-service.js';
 import { FleetService } from './fleet-service.js';
-import { spendLimitsOf, UsageService } from './usage-service.js';
+import { spendLimitsOf } from './spend-limits.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
 import type { HarnessSchedule } from './schedule/harness-schedule.js';
 import { probeDirectoryWrite } from './storage-probe.js';
@@ -76,6 +77,8 @@ export interface CreateHarnessOptions {
  */
 export interface Harness {
   readonly config: HarnessConfig;
+  /** The use cases every surface adapts (`@agent-harness/app`), bound to this Harness's ports. */
+  readonly operations: Operations;
   readonly database: Database;
   readonly tasks: TaskRepository;
   readonly projects: ProjectCatalog;
@@ -439,6 +442,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
 
   return {
     config,
+    operations: bindOperations({ engine, tasks, plans, usage }),
     database,
     tasks,
     projects,

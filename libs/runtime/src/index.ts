@@ -29,5 +29,4 @@ export { taskRequestForIntent } from './github/github-task-requests.js';
 export { projectForRepository } from './github/repository-projects.js';
 export { FleetService } from './fleet-service.js';
 export type { FleetServerStatus, FleetStatus } from './fleet-service.js';
-export { spendLimitsOf, UsageService } from './usage-service.js';
-export type { UsageReport } from './usage-service.js';
+export { spendLimitsOf } from './spend-limits.js';

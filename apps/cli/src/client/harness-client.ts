@@ -1,4 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import type { OperationInput, OperationName, OperationOutput } from '@agent-harness/app';
+// The narrow entry: routes are plain data, the operations themselves stay unloaded.
+import { operationRequest } from '@agent-harness/app/routes';
 import type { ErrorBody, TaskEventDataByKind, TaskEventKind, TaskStreamEvent } from '@agent-harness/core';
 // The narrow entry: the client commands load none of core's configuration code.
 import { AppError, ERROR_CODES, type ErrorCode } from '@agent-harness/core/errors';
@@ -150,6 +153,12 @@ export class HarnessClient {
    * event. A dropped connection is resumed with Last-Event-ID (up to 5 times in a row). Answers
    * `over` when the task had ended with no event after `afterSeq` (the server's 204).
    */
+  /** An operation of @agent-harness/app over its REST route: the same input and answer as in process. */
+  call<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
+    const { method, path, body } = operationRequest(name, input as Readonly<Record<string, unknown>>);
+    return this.request<OperationOutput<N>>(method, path, body);
+  }
+
   async watch(
     taskId: string,
     afterSeq: number,

@@ -1,10 +1,5 @@
-import type {
-  ApiReviewOutcome,
-  CreateTaskRequest,
-  CreateTaskResponse,
-  TaskDetail,
-  TaskListResponse,
-} from '@agent-harness/core';
+import type { TaskListInput } from '@agent-harness/app';
+import type { ApiReviewOutcome } from '@agent-harness/core';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import type { CommandBody } from '../lazy-command.js';
@@ -104,7 +99,7 @@ async function follow(ctx: CliContext, client: HarnessClient, id: string, from: 
   );
   if (watched === 'over') {
     // Nothing after `from`: the task had ended; its row says how.
-    status = (await client.request<TaskDetail>('GET', `/tasks/${encodeURIComponent(id)}`)).status;
+    status = (await client.call('task_get', { task_id: id })).status;
     if (!json) ctx.stdout.write(`■ ${status} (no events after ${String(from)})\n`);
   }
   if (status !== 'done') ctx.exitCode = controller.signal.aborted ? 130 : 1;
@@ -144,7 +139,7 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
         .option('watch', { type: 'boolean', default: false, describe: 'Then follow it until it ends' }),
     handler: guarded(ctx, async (a) => {
       const client = clientFor(ctx, a);
-      const body: CreateTaskRequest = {
+      const created = await client.call('task_submit', {
         project: a.project,
         prompt: a.prompt,
         issue: a.issue,
@@ -152,8 +147,7 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
         description: a.description,
         agent: a.agent,
         model: a.model,
-      };
-      const created = await client.request<CreateTaskResponse>('POST', '/tasks', body);
+      });
       ctx.stdout.write(
         a.json === true
           ? `${JSON.stringify(created)}\n`
@@ -183,15 +177,13 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
         .option('limit', { type: 'number', default: 20, describe: 'At most this many tasks' })
         .option('offset', { type: 'number', default: 0, describe: 'Skip this many tasks first (for paging)' }),
     handler: guarded(ctx, async (a) => {
-      const query = new URLSearchParams();
-      for (const [key, value] of Object.entries({
-        status: a.status,
+      const page = await clientFor(ctx, a).call('task_list', {
+        // Checked by the server, which names the statuses it knows.
+        status: a.status as TaskListInput['status'],
         project: a.project,
         limit: a.limit,
         offset: a.offset,
-      }))
-        if (value !== undefined) query.set(key, String(value));
-      const page = await clientFor(ctx, a).request<TaskListResponse>('GET', `/tasks?${query.toString()}`);
+      });
       if (a.json === true) {
         ctx.stdout.write(`${JSON.stringify(page)}\n`);
         return;
@@ -206,7 +198,7 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
     describe: 'Show one task with its status history',
     builder: (y) => withServer(y).positional('id', TASK_ID),
     handler: guarded(ctx, async (a) => {
-      const t = await clientFor(ctx, a).request<TaskDetail>('GET', `/tasks/${encodeURIComponent(a.id)}`);
+      const t = await clientFor(ctx, a).call('task_get', { task_id: a.id });
       if (a.json === true) {
         ctx.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
         return;
@@ -245,7 +237,7 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
     describe: 'Cancel a queued or running task',
     builder: (y) => withServer(y).positional('id', TASK_ID),
     handler: guarded(ctx, async (a) => {
-      const t = await clientFor(ctx, a).request<TaskDetail>('POST', `/tasks/${encodeURIComponent(a.id)}/cancel`);
+      const t = await clientFor(ctx, a).call('task_cancel', { task_id: a.id });
       ctx.stdout.write(a.json === true ? `${JSON.stringify(t)}\n` : `${t.id} ${t.status}\n`);
     }),
   };

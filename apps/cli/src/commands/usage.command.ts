@@ -74,13 +74,11 @@ export function usageCommand(ctx: CliContext): CommandBody<UsageFlags> {
         .option('since', { type: 'string', describe: 'First day, YYYY-MM-DD or "today" (default: 6 days ago)' })
         .option('until', { type: 'string', describe: 'Last day, YYYY-MM-DD or "today" (default: today)' }),
     handler: guarded(ctx, async (a) => {
-      const query = new URLSearchParams();
-      for (const key of ['project', 'since', 'until'] as const) {
-        const value = a[key];
-        if (value !== undefined) query.set(key, value);
-      }
-      const path = `/api/usage${query.size === 0 ? '' : `?${query.toString()}`}`;
-      const usage = await clientFor(ctx, a).request<UsageResponse>('GET', path);
+      const usage = await clientFor(ctx, a).call('usage_report', {
+        project: a.project,
+        since: a.since,
+        until: a.until,
+      });
       ctx.stdout.write(a.json === true ? `${JSON.stringify(usage)}\n` : `${usageLines(usage).join('\n')}\n`);
     }),
   };

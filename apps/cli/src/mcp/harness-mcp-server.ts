@@ -7,7 +7,6 @@ import {
   type HarnessConfig,
   type SecretRedactor,
 } from '@agent-harness/core';
-import { taskRequestFrom } from '@agent-harness/queue';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -16,8 +15,16 @@ import { endedMessage } from '../exec/one-shot-run.js';
 import { describeEvent } from '../exec/progress-view.js';
 import { runAgent } from './run-agent.js';
 import type { TaskBackend } from './task-backend.js';
-import { DEFAULT_LIST_LIMIT, listTasksInput, runAgentInput, submitTaskInput, taskIdInput } from './tool-inputs.js';
-import { taskListSchema, taskListText, taskStatusSchema, taskStatusText } from './task-views.js';
+import { usageLines } from '../commands/usage.command.js';
+import { DEFAULT_LIST_LIMIT, OPERATION_TOOLS, runAgentInput } from './tool-inputs.js';
+import {
+  taskListSchema,
+  taskListText,
+  taskStatusOfDetail,
+  taskStatusSchema,
+  taskStatusText,
+  taskViewOfSummary,
+} from './task-views.js';
 
 /** What the MCP server works with. */
 export interface HarnessMcpServerDeps {
@@ -38,7 +45,8 @@ const INSTRUCTIONS = [
   'configured project: the agent works, the project checks run, the change is committed and pushed, and with',
   'GitHub configured a pull request is opened and independently reviewed.',
   'submit_task queues a task and answers at once with its id; tasks take minutes, so poll task_status until',
-  '`finished` is true. list_tasks and cancel_task manage the queue. run_agent runs one agent directly on a',
+  '`finished` is true. list_tasks and cancel_task manage the queue; usage_report tells spend against the limits.',
+  'run_agent runs one agent directly on a',
   'prompt in a project directory (no worktree, no commit) and waits for its final answer.',
 ].join(' ');
 
@@ -55,7 +63,7 @@ const runAgentOutput = z.object({
 });
 
 /**
- * The Harness MCP server: five tools over a TaskBackend (a server's REST API, or a Harness in this
+ * The Harness MCP server: six tools over a TaskBackend (a server's REST API, or a Harness in this
  * process) and one-shot agent runs. Every failure becomes a tool error (`isError`) with a message
  * that names the problem; nothing a tool does ends the server.
  */
@@ -92,15 +100,12 @@ export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
       title: 'Submit a task',
       description:
         'Queue a task for a coding agent: exactly one of prompt, issue or pr. Answers at once with the task id; follow it with task_status. An issue or pull request that already has an unfinished task answers with that task (existing: true) and queues nothing.',
-      inputSchema: submitTaskInput,
+      inputSchema: OPERATION_TOOLS.submit_task.input,
       outputSchema: z.object({ task_id: z.string(), status: z.enum(TASK_STATUSES), existing: z.boolean() }),
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     guarded('submit_task', async (args) => {
-      const { project, ...fields } = args;
-      const request = taskRequestFrom(fields);
-      if (!request.ok) throw new AppError('INVALID_ARGUMENT', request.error);
-      const created = await backend.submit(request.value, project);
+      const created = await backend.call(OPERATION_TOOLS.submit_task.operation, args);
       // The same issue or pull request already has an unfinished task: that task is the answer.
       if (created.existing === true)
         return result(
@@ -121,12 +126,12 @@ export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
       title: 'Task status',
       description:
         "A task's status, branch, commit, pull request, grade, failure class and message, and status history.",
-      inputSchema: taskIdInput,
+      inputSchema: OPERATION_TOOLS.task_status.input,
       outputSchema: taskStatusSchema,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     guarded('task_status', async (args) => {
-      const task = await backend.status(args.task_id);
+      const task = taskStatusOfDetail(await backend.call(OPERATION_TOOLS.task_status.operation, args));
       return result(taskStatusText(task), task);
     }),
   );
@@ -136,16 +141,16 @@ export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
     {
       title: 'List tasks',
       description: 'Tasks, newest first, optionally only those of one status or project.',
-      inputSchema: listTasksInput,
+      inputSchema: OPERATION_TOOLS.list_tasks.input,
       outputSchema: taskListSchema,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     guarded('list_tasks', async (args) => {
-      const page = await backend.list({
-        status: args.status,
-        project: args.project,
+      const { tasks, total } = await backend.call(OPERATION_TOOLS.list_tasks.operation, {
+        ...args,
         limit: args.limit ?? DEFAULT_LIST_LIMIT,
       });
+      const page = { tasks: tasks.map(taskViewOfSummary), total };
       return result(taskListText(page), page);
     }),
   );
@@ -155,13 +160,28 @@ export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
     {
       title: 'Cancel a task',
       description: "Cancel a queued or running task: its agent's processes end and its worktree is removed.",
-      inputSchema: taskIdInput,
+      inputSchema: OPERATION_TOOLS.cancel_task.input,
       outputSchema: taskStatusSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     },
     guarded('cancel_task', async (args) => {
-      const task = await backend.cancel(args.task_id);
+      const task = taskStatusOfDetail(await backend.call(OPERATION_TOOLS.cancel_task.operation, args));
       return result(taskStatusText(task), task);
+    }),
+  );
+
+  server.registerTool(
+    'usage_report',
+    {
+      title: 'Usage and spend',
+      description:
+        'Tokens and dollars by day, project, agent and model (default: the last 7 days), and today against the spend limits: what is spent, the limits, and whether queued tasks are held until the day turns.',
+      inputSchema: OPERATION_TOOLS.usage_report.input,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    guarded('usage_report', async (args) => {
+      const usage = await backend.call(OPERATION_TOOLS.usage_report.operation, args);
+      return result(usageLines(usage).join('\n'), { ...usage });
     }),
   );
 

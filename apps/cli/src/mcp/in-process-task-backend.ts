@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, type CreateTaskResponse, type HarnessConfig } from '@agent-harness/core';
-import { resolveTaskId, type TaskRequest } from '@agent-harness/queue';
+import { boundOperation, type OperationInput, type OperationName, type OperationOutput } from '@agent-harness/app';
+import type { HarnessConfig } from '@agent-harness/core';
 import { createHarness, type Harness, type HarnessLogger } from '@agent-harness/runtime';
-import { TaskBackend, type TaskListFilter } from './task-backend.js';
-import { taskStatusOfTask, taskViewOfTask, type TaskListView, type TaskStatusView } from './task-views.js';
-
-/** Status changes shown per task: far more than a task makes. */
-const MAX_HISTORY = 10_000;
+import { TaskBackend } from './task-backend.js';
 
 /**
  * Tasks run by a Harness built in this process: its engine dispatches while the MCP server lives,
@@ -41,31 +37,8 @@ export class InProcessTaskBackend extends TaskBackend {
     return new InProcessTaskBackend(harness);
   }
 
-  async submit(request: TaskRequest, project: string | undefined): Promise<CreateTaskResponse> {
-    const { task, existing } = await this.harness.engine.admit({ ...request, project });
-    return existing ? { task_id: task.id, status: task.status, existing } : { task_id: task.id, status: task.status };
-  }
-
-  async status(given: string): Promise<TaskStatusView> {
-    const id = await resolveTaskId(this.harness.tasks, given);
-    const task = await this.harness.tasks.get(id);
-    if (task === undefined) throw new AppError('NOT_FOUND', `no task ${id}`);
-    return taskStatusOfTask(task, await this.harness.tasks.eventsAfter(id, 0, MAX_HISTORY, ['status']));
-  }
-
-  async list(filter: TaskListFilter): Promise<TaskListView> {
-    const { tasks, total } = await this.harness.tasks.list({
-      status: filter.status,
-      project: filter.project,
-      limit: filter.limit,
-      offset: 0,
-    });
-    return { tasks: tasks.map(taskViewOfTask), total };
-  }
-
-  async cancel(given: string): Promise<TaskStatusView> {
-    const task = await this.harness.engine.cancel(await resolveTaskId(this.harness.tasks, given));
-    return taskStatusOfTask(task, await this.harness.tasks.eventsAfter(task.id, 0, MAX_HISTORY, ['status']));
+  call<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
+    return boundOperation(this.harness.operations, name)(input) as Promise<OperationOutput<N>>;
   }
 
   close(): Promise<void> {

@@ -6,8 +6,6 @@ import {
   type TaskStatus,
   type TaskSummary,
 } from '@agent-harness/core';
-import { taskTitle } from '@agent-harness/pipeline';
-import type { StoredTaskEvent, Task } from '@agent-harness/queue';
 import { z } from 'zod';
 
 // What the MCP tools say about tasks, the same in both modes: a compact view of the REST API's
@@ -100,50 +98,6 @@ export function taskStatusOfDetail(t: TaskDetail): TaskStatusView {
     started_at: t.started_at,
     updated_at: t.updated_at,
     history: t.history.map((h) => ({ at: h.at, status: h.to, reason: h.reason ?? null })),
-  };
-}
-
-/** From a stored task (in-process mode), as the REST API presents it. */
-export function taskViewOfTask(t: Task): TaskView {
-  return {
-    id: t.id,
-    project: t.project,
-    title: taskTitle(t),
-    status: t.status,
-    finished: FINISHED.includes(t.status),
-    attempt: t.attempt,
-    agent: t.agentUsed ?? t.agent ?? null,
-    branch: t.branch ?? null,
-    pr_url: t.prUrl ?? null,
-    grade: t.grade ?? null,
-    failure_class: t.failureClass ?? null,
-    error: t.error ?? null,
-    created_at: t.createdAt,
-    finished_at: t.finishedAt ?? null,
-  };
-}
-
-/** `history`: the task's stored `status` events, whose data the engine writes as `{ from, to, reason }`. */
-export function taskStatusOfTask(t: Task, history: readonly StoredTaskEvent[]): TaskStatusView {
-  return {
-    ...taskViewOfTask(t),
-    kind: t.kind,
-    issue: t.issue ?? null,
-    pr: t.pr ?? null,
-    commit: t.commit ?? null,
-    pr_number: t.prNumber ?? null,
-    score: t.score ?? null,
-    review_outcome: t.reviewOutcome ?? null,
-    validation_retries: t.validationRetries,
-    review_rounds: t.reviewRounds,
-    tokens: { input: t.inputTokens, output: t.outputTokens },
-    cost_usd: t.costUsd ?? null,
-    started_at: t.startedAt ?? null,
-    updated_at: t.updatedAt,
-    history: history.map((e) => {
-      const data = e.data as { to: TaskStatus; reason?: string | undefined };
-      return { at: e.createdAt, status: data.to, reason: data.reason ?? null };
-    }),
   };
 }
 

@@ -6,3 +6,5 @@ export const HARNESS_CONFIG = Symbol('HARNESS_CONFIG');
 export const SERVER_STARTED_AT = Symbol('SERVER_STARTED_AT');
 /** DI token for the interval of SSE heartbeat comments (ms). */
 export const SSE_HEARTBEAT_MS = Symbol('SSE_HEARTBEAT_MS');
+/** DI token for the Harness's bound operations (`Operations` of @agent-harness/app). */
+export const OPERATIONS = Symbol('OPERATIONS');

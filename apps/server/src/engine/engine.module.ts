@@ -2,7 +2,7 @@ import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplica
 import { ProjectAdmin, TaskEngine } from '@agent-harness/pipeline';
 import { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { RulesService, type Harness } from '@agent-harness/runtime';
-import { HARNESS } from '../core/tokens.js';
+import { HARNESS, OPERATIONS } from '../core/tokens.js';
 
 /** Starts the Harness (config projects, then recovery, then dispatch) and stops its engine. */
 @Injectable()
@@ -25,7 +25,7 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
   }
 }
 
-/** Hands the Harness's engine, repositories and project administration to the controllers. */
+/** Hands the Harness's operations, engine, repositories and project administration to the controllers. */
 @Module({
   providers: [
     { provide: TaskRepository, inject: [HARNESS], useFactory: (harness: Harness) => harness.tasks },
@@ -33,8 +33,9 @@ export class EngineLifecycle implements OnApplicationBootstrap, OnApplicationShu
     { provide: TaskEngine, inject: [HARNESS], useFactory: (harness: Harness) => harness.engine },
     { provide: ProjectAdmin, inject: [HARNESS], useFactory: (harness: Harness) => harness.projectAdmin },
     { provide: RulesService, inject: [HARNESS], useFactory: (harness: Harness) => harness.rules },
+    { provide: OPERATIONS, inject: [HARNESS], useFactory: (harness: Harness) => harness.operations },
     EngineLifecycle,
   ],
-  exports: [TaskRepository, ProjectCatalog, TaskEngine, ProjectAdmin, RulesService, EngineLifecycle],
+  exports: [TaskRepository, ProjectCatalog, TaskEngine, ProjectAdmin, RulesService, OPERATIONS, EngineLifecycle],
 })
 export class EngineModule {}

@@ -1,6 +1,6 @@
 import { AppError, type RegisterProjectRequest } from '@agent-harness/core';
 import { IsBoolean, IsString, Matches, MaxLength } from 'class-validator';
-import { Given, IntInRange, MAX_INT32, NoNulBytes } from '../http/dto-rules.js';
+import { Given, IntInRange, MAX_INT32, NoNulBytes } from '@agent-harness/app';
 
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const nameMessage = (field: string): string =>

@@ -1,7 +1,7 @@
 import type { ReviewListQuery } from '@agent-harness/core';
 import { MAX_REVIEW_LIST_LIMIT } from '@agent-harness/review';
 import { IsString, Length } from 'class-validator';
-import { Given, IntInRange, NoNulBytes, QueryInt } from '../http/dto-rules.js';
+import { Given, IntInRange, NoNulBytes, QueryInt } from '@agent-harness/app';
 
 /** `GET /api/reviews?project=&limit=`. */
 export class ListReviewsQueryDto implements ReviewListQuery {

@@ -1,8 +1,8 @@
+import { boundOperation, OPERATIONS, TaskIdInput, type OperationName } from '@agent-harness/app';
 import { AppError, type TaskStreamEvent } from '@agent-harness/core';
 import { parsePlanUpdate, planProgress, planToJson, type ExecPlan } from '@agent-harness/plans';
-import { resolveTaskId, taskRequestFrom, type Project } from '@agent-harness/queue';
+import { resolveTaskId, type Project } from '@agent-harness/queue';
 import type { Harness, ScannedProject } from '@agent-harness/runtime';
-import { taskDetail, taskSummary } from '../tasks/task.presenter.js';
 import type { RpcJob, RpcJobs } from './rpc-jobs.js';
 import {
   DraftIdParams,
@@ -20,9 +20,6 @@ import {
   SkillDeleteParams,
   SkillIdParams,
   SkillListParams,
-  TaskIdParams,
-  TaskListParams,
-  TaskSubmitParams,
   TaskSubscribeParams,
 } from './rpc-params.js';
 import type { RpcSession } from './rpc-session.js';
@@ -40,6 +37,14 @@ function method<P extends object>(
 ): RpcMethod {
   return { params, handle };
 }
+
+/**
+ * Answers kept for clients of older releases, added to the operation's own: `task_cancel` answered
+ * `{task_id, status}` before it answered the task (`status` is in both).
+ */
+const RPC_ANSWER_EXTRAS: Partial<Record<OperationName, (output: { id: string }) => object>> = {
+  task_cancel: (task) => ({ task_id: task.id }),
+};
 
 const MAX_VIOLATIONS_SHOWN = 1000;
 
@@ -139,52 +144,32 @@ export class RpcMethodTable {
     return { job_id: job.job_id, status: job.status };
   }
 
+  /**
+   * A method for each operation of @agent-harness/app, with the operation's name and input class:
+   * the same checks and answers as REST. A session that can push follows the task it starts.
+   */
+  private operationMethods(): Record<string, RpcMethod> {
+    const names = Object.keys(OPERATIONS) as OperationName[];
+    return Object.fromEntries(
+      names.map((name) => {
+        const call = boundOperation(this.harness.operations, name);
+        const extra = RPC_ANSWER_EXTRAS[name];
+        const handle = async (params: object, session: RpcSession): Promise<unknown> => {
+          const follow = (taskId: string, afterSeq: number): void => {
+            session.follow(taskId, afterSeq);
+          };
+          const output = await call(params, { follow });
+          return extra === undefined ? output : { ...extra(output as { id: string }), ...(output as object) };
+        };
+        return [name, { params: OPERATIONS[name].input, handle }];
+      }),
+    );
+  }
+
   private build(): Record<string, RpcMethod> {
     const { harness } = this;
     return {
-      // Tasks: the same checks and answers as POST /tasks, GET /tasks/:id, GET /tasks, POST /tasks/:id/cancel.
-      task_submit: method(TaskSubmitParams, async (params, session) => {
-        const { plan_id, milestone, ...fields } = params;
-        const request = taskRequestFrom(fields);
-        if (!request.ok) throw new AppError('INVALID_ARGUMENT', request.error);
-        if ((plan_id === undefined) !== (milestone === undefined))
-          throw new AppError('INVALID_ARGUMENT', 'give plan_id and milestone together, or neither');
-        // The plan is checked before the task is queued: a bad link queues nothing.
-        if (plan_id !== undefined) await harness.plans.get(plan_id);
-        const { task, existing } = await harness.engine.admit({ ...request.value, project: params.project });
-        if (plan_id !== undefined && milestone !== undefined) await harness.plans.linkTask(plan_id, task.id, milestone);
-        // A client that can be told follows its own task at once (no gap between submit and subscribe).
-        session.follow(task.id, 0);
-        // The same issue or PR already has an unfinished task: that one is the answer (as POST /tasks).
-        return existing
-          ? { task_id: task.id, status: task.status, existing }
-          : { task_id: task.id, status: task.status };
-      }),
-      task_get: method(TaskIdParams, async ({ task_id }) => {
-        const id = await resolveTaskId(harness.tasks, task_id);
-        const task = await harness.tasks.get(id);
-        if (task === undefined) throw new AppError('NOT_FOUND', `no task ${id}`);
-        return taskDetail(
-          task,
-          await harness.tasks.eventsAfter(id, 0, 10_000, ['status']),
-          await harness.engine.waiting(task),
-        );
-      }),
-      task_list: method(TaskListParams, async (params) => {
-        const limit = params.limit ?? 50;
-        const offset = params.offset ?? 0;
-        const { tasks, total } = await harness.tasks.list({
-          status: params.status,
-          project: params.project,
-          limit,
-          offset,
-        });
-        return { tasks: tasks.map(taskSummary), total, limit, offset };
-      }),
-      task_cancel: method(TaskIdParams, async ({ task_id }) => {
-        const task = await harness.engine.cancel(await resolveTaskId(harness.tasks, task_id));
-        return { task_id: task.id, status: task.status };
-      }),
+      ...this.operationMethods(),
       task_subscribe: method(TaskSubscribeParams, async ({ task_id, after_seq }, session) => {
         if (!session.canPush)
           throw new AppError(
@@ -195,7 +180,7 @@ export class RpcMethodTable {
         session.follow(id, after_seq ?? 0);
         return { task_id: id, subscribed: true };
       }),
-      task_unsubscribe: method(TaskIdParams, async ({ task_id }, session) => {
+      task_unsubscribe: method(TaskIdInput, async ({ task_id }, session) => {
         const id = await resolveTaskId(harness.tasks, task_id);
         return { task_id: id, unsubscribed: session.unfollow(id) };
       }),

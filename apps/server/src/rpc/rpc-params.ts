@@ -1,39 +1,11 @@
-import { AppError } from '@agent-harness/core';
+import { Given, IntInRange, NoNulBytes, PLAN_ID, TaskIdInput } from '@agent-harness/app';
 import { DECISIONS, MAX_QUERY_LIMIT, SEVERITIES, type Decision, type Severity } from '@agent-harness/observe';
 import { DRAFT_STATUSES, type DraftStatus } from '@agent-harness/gc';
-import { TASK_STATUSES, type TaskStatus } from '@agent-harness/queue';
-import { plainToInstance } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsISO8601,
-  IsObject,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  validateSync,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsISO8601, IsObject, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PLAN_LIMITS, PLAN_STATUSES, type PlanStatus } from '@agent-harness/plans';
-import { Given, IntInRange, NoNulBytes } from '../http/dto-rules.js';
-import { fieldProblems } from '../http/validation.js';
-import { CreateTaskDto, MAX_LIST_OFFSET } from '../tasks/dto/create-task.dto.js';
 
-/**
- * A method's params checked the way REST bodies are (class-validator, unknown fields refused): an
- * `INVALID_ARGUMENT` naming each field's problem, which JSON-RPC answers as -32602.
- */
-export function validParams<T extends object>(dto: new () => T, raw: unknown): T {
-  if (Array.isArray(raw)) throw new AppError('INVALID_ARGUMENT', 'params must be an object of named parameters');
-  const instance = plainToInstance(dto, raw ?? {});
-  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const problems = fieldProblems(errors);
-    const message = problems.map((p) => (p.message.startsWith(p.path) ? p.message : `${p.path}: ${p.message}`));
-    throw new AppError('INVALID_ARGUMENT', `invalid params: ${message.join('; ')}`, { details: { problems } });
-  }
-  return instance;
-}
+// The params of the methods that are not operations of @agent-harness/app yet; those take the
+// operation's own input class.
 
 /** Methods without params: any field given is refused. */
 // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a DTO with no fields is how "no params" is validated
@@ -48,39 +20,11 @@ export class ProjectParams {
   project?: string;
 }
 
-export class TaskIdParams {
-  /** A whole task id or a unique prefix of at least 8 characters. */
-  @IsString()
-  @Length(1, 100)
-  @NoNulBytes()
-  task_id!: string;
-}
-
-export class TaskSubscribeParams extends TaskIdParams {
+export class TaskSubscribeParams extends TaskIdInput {
   /** Replay stored events after this sequence number first (0: all). */
   @Given()
   @IntInRange(0, Number.MAX_SAFE_INTEGER, 'after_seq must be a non-negative integer')
   after_seq?: number;
-}
-
-export class TaskListParams {
-  @Given()
-  @IsIn([...TASK_STATUSES], { message: `status must be one of ${TASK_STATUSES.join(', ')}` })
-  status?: TaskStatus;
-
-  @Given()
-  @IsString()
-  @MaxLength(4096)
-  @NoNulBytes()
-  project?: string;
-
-  @Given()
-  @IntInRange(1, 200, 'limit must be an integer from 1 to 200')
-  limit?: number;
-
-  @Given()
-  @IntInRange(0, MAX_LIST_OFFSET, `offset must be an integer from 0 to ${String(MAX_LIST_OFFSET)}`)
-  offset?: number;
 }
 
 const DRAFT_ID = /^[0-9a-f]{8,12}$/;
@@ -216,8 +160,6 @@ export class JobIdParams {
   job_id!: string;
 }
 
-const PLAN_ID = /^[0-9a-f]{4,12}$/;
-
 export class PlanIdParams {
   /** A plan's id or a unique prefix of it. */
   @IsString()
@@ -245,17 +187,4 @@ export class PlanListParams extends ProjectParams {
   @Given()
   @IsIn([...PLAN_STATUSES], { message: `status must be one of ${PLAN_STATUSES.join(', ')}` })
   status?: PlanStatus;
-}
-
-/** `task_submit`: the `POST /tasks` body, and optionally the plan milestone the task ticks when done. */
-export class TaskSubmitParams extends CreateTaskDto {
-  @Given()
-  @IsString()
-  @Matches(PLAN_ID, { message: 'plan_id must be a plan id (hex characters)' })
-  plan_id?: string;
-
-  /** 0-based index of the plan's milestone. */
-  @Given()
-  @IntInRange(0, PLAN_LIMITS.milestones, 'milestone must be a milestone index (0-based)')
-  milestone?: number;
 }

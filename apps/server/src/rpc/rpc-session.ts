@@ -13,7 +13,7 @@ import {
   type RpcResponse,
 } from './json-rpc.js';
 import type { RpcMethodTable } from './rpc-methods.js';
-import { validParams } from './rpc-params.js';
+import { parseInput } from '@agent-harness/app';
 
 /** A transport's way to send a session notifications; HTTP has none. */
 export interface RpcPush {
@@ -153,7 +153,7 @@ export class RpcSession {
       const entry = this.methods.get(method);
       if (entry === undefined)
         return rpcError(id, RPC_ERRORS.METHOD_NOT_FOUND, `method not found: ${method.slice(0, 100)}`);
-      const params = validParams(entry.params, request.params);
+      const params = parseInput(entry.params, request.params);
       const result = await entry.handle(params, this);
       return { jsonrpc: '2.0', id, result: result ?? null };
     } catch (error) {

@@ -1,17 +1,15 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { UsageReportInput, type Operations } from '@agent-harness/app';
 import type { UsageResponse } from '@agent-harness/core';
-import type { Harness } from '@agent-harness/runtime';
-import { HARNESS } from '../core/tokens.js';
-import { UsageQueryDto } from './usage-query.dto.js';
-import { usageJson } from './usage.presenter.js';
+import { OPERATIONS } from '../core/tokens.js';
 
-/** `GET /api/usage`: tokens and dollars by day, project, agent and model; today against `[limits]`. */
+/** `GET /api/usage`: the `usage_report` operation. */
 @Controller('api/usage')
 export class UsageController {
-  constructor(@Inject(HARNESS) private readonly harness: Harness) {}
+  constructor(@Inject(OPERATIONS) private readonly operations: Operations) {}
 
   @Get()
-  async usage(@Query() query: UsageQueryDto): Promise<UsageResponse> {
-    return usageJson(await this.harness.usage.report(query));
+  usage(@Query() query: UsageReportInput): Promise<UsageResponse> {
+    return this.operations.usage_report(query);
   }
 }

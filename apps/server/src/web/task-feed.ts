@@ -3,7 +3,7 @@ import type { TaskSummary } from '@agent-harness/core';
 import { TaskEngine } from '@agent-harness/pipeline';
 import { TaskRepository } from '@agent-harness/queue';
 import { EMPTY, Subject, catchError, concatMap, filter, from, map, share, takeUntil, type Observable } from 'rxjs';
-import { taskSummary } from '../tasks/task.presenter.js';
+import { taskSummary } from '@agent-harness/app';
 
 /** The stored events after which a task's row looks different in a list. */
 const ROW_CHANGING = new Set(['status', 'end']);

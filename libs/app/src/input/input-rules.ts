@@ -1,4 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
+// The rules operation inputs are checked with (class-validator): one set for REST bodies and
+// queries, JSON-RPC params and the CLI, so each refuses the same input with the same words.
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min, ValidateIf } from 'class-validator';
 
@@ -27,7 +28,10 @@ export function IntInRange(
   options: { each?: boolean } = {},
 ): PropertyDecorator {
   const each = options.each ?? false;
-  return applyDecorators(IsInt({ message, each }), Min(min, { message, each }), Max(max, { message, each }));
+  const rules = [IsInt({ message, each }), Min(min, { message, each }), Max(max, { message, each })];
+  return (target, property) => {
+    for (const rule of rules) rule(target, property);
+  };
 }
 
 /** A query-string integer: only plain decimal digits become a number ("1e3", "0x10", "" stay strings and fail). */

@@ -1,6 +1,6 @@
 import type { SpendTodayJson, UsageResponse, UsageTokensJson } from '@agent-harness/core';
 import type { UsageGroup } from '@agent-harness/queue';
-import type { UsageReport } from '@agent-harness/runtime';
+import type { UsageReport } from './usage-service.js';
 
 /** Dollars as shown: to a hundredth of a cent (sums of many small figures drift in binary). */
 const money = (n: number): number => Math.round(n * 10_000) / 10_000;

@@ -1,0 +1,27 @@
+export { defineOperation } from './operation.js';
+export type { Operation, OperationContext } from './operation.js';
+export { bindOperations, boundOperation, OPERATIONS } from './operations.js';
+export type { AppPorts, OperationInput, OperationName, OperationOutput, Operations } from './operations.js';
+export { fieldProblems, inputFields, parseInput } from './input/parse-input.js';
+export type { FieldProblem } from './input/parse-input.js';
+export { Given, IntInRange, MAX_INT32, NoNulBytes, QueryInt } from './input/input-rules.js';
+export {
+  MAX_LIST_OFFSET,
+  PLAN_ID,
+  TaskBatchInput,
+  TaskFieldsInput,
+  TaskIdInput,
+  TaskListInput,
+  TaskRequestInput,
+  TaskSubmitInput,
+} from './tasks/task-inputs.js';
+export { taskDetail, taskSummary } from './tasks/task-presenter.js';
+export type { PlanLinks, TaskPorts } from './tasks/task-ports.js';
+export { taskCancel, taskGet, taskList, taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
+export { UsageReportInput } from './usage/usage-input.js';
+export { usageReport } from './usage/usage-report.js';
+export type { UsagePorts } from './usage/usage-report.js';
+export { UsageService } from './usage/usage-service.js';
+export type { UsageReport } from './usage/usage-service.js';
+export { OPERATION_ROUTES, operationRequest } from './routes.js';
+export type { OperationRoute } from './routes.js';

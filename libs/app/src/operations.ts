@@ -1,0 +1,55 @@
+import type { Operation, OperationContext } from './operation.js';
+import { taskCancel, taskGet, taskList, taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
+import type { TaskPorts } from './tasks/task-ports.js';
+import { usageReport, type UsagePorts } from './usage/usage-report.js';
+
+/**
+ * The operation table: every use case the surfaces adapt, by name. The JSON-RPC method table is
+ * made from it, REST routes and MCP tools call its entries, and a test fails when a surface's
+ * fields drift from an operation's input (apps/server/src/operation-surfaces.spec.ts).
+ */
+export const OPERATIONS = {
+  task_submit: taskSubmit,
+  task_submit_batch: taskSubmitBatch,
+  task_get: taskGet,
+  task_list: taskList,
+  task_cancel: taskCancel,
+  usage_report: usageReport,
+} as const;
+
+/** Every port an operation of the table needs: what a composition root hands `bindOperations`. */
+export type AppPorts = TaskPorts & UsagePorts;
+
+/** @public */
+export type OperationName = keyof typeof OPERATIONS;
+
+/** An operation's input and output types, by name. @public */
+export type OperationInput<N extends OperationName> =
+  (typeof OPERATIONS)[N] extends Operation<infer I, unknown, never> ? I : never;
+export type OperationOutput<N extends OperationName> =
+  (typeof OPERATIONS)[N] extends Operation<object, infer O, never> ? O : never;
+
+/** The table bound to its ports: each operation as a call taking a checked input. @public */
+export type Operations = {
+  readonly [N in OperationName]: (input: OperationInput<N>, context?: OperationContext) => Promise<OperationOutput<N>>;
+};
+
+/** Binds every operation of the table to the ports (the composition root does this once). */
+export function bindOperations(ports: AppPorts): Operations {
+  const bound = Object.entries(OPERATIONS).map(([name, operation]) => {
+    const call = (input: object, context: OperationContext = {}): Promise<unknown> =>
+      // Each entry's input is its own operation's: the table's type pairs them.
+      operation.execute(ports, input as never, context);
+    return [name, call] as const;
+  });
+  return Object.fromEntries(bound) as unknown as Operations;
+}
+
+/** An operation of the bound table by name, for a surface that dispatches by name (JSON-RPC, MCP). */
+export function boundOperation(
+  operations: Operations,
+  name: OperationName,
+): (input: object, context?: OperationContext) => Promise<unknown> {
+  // The input was checked against OPERATIONS[name].input by the caller.
+  return operations[name] as (input: object, context?: OperationContext) => Promise<unknown>;
+}

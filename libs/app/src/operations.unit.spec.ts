@@ -1,0 +1,120 @@
+import { AppError, type TaskStatus } from '@agent-harness/core';
+import type { Admission, SubmitTaskInput } from '@agent-harness/pipeline';
+import type { Task, TaskRepository } from '@agent-harness/queue';
+import { describe, expect, it } from 'vitest';
+import { bindOperations, type AppPorts } from './operations.js';
+import { operationRequest } from './routes.js';
+
+/** A queued task as the engine would admit it. */
+function task(id: string, status: TaskStatus = 'queued'): Task {
+  const now = new Date(0).toISOString();
+  return {
+    id,
+    project: 'app',
+    kind: 'prompt',
+    prompt: 'p',
+    status,
+    attempt: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    validationRetries: 0,
+    reviewRounds: 0,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+}
+
+/** Ports that record what the operations asked: only the task and plan ports these tests reach. */
+function recordingPorts(options: { planExists?: boolean } = {}) {
+  const calls: string[] = [];
+  let next = 0;
+  const ports = {
+    engine: {
+      admit: (input: SubmitTaskInput): Promise<Admission> => {
+        if (input.prompt === 'refused') return Promise.reject(new AppError('QUEUE_FULL', 'the queue is full'));
+        calls.push(`admit ${input.prompt ?? `#${String(input.issue)}`}`);
+        return Promise.resolve({ task: task(`t${String(++next)}`), existing: false });
+      },
+      cancel: () => Promise.reject(new Error('not reached')),
+      waiting: () => Promise.resolve(undefined),
+    },
+    tasks: {} as TaskRepository,
+    plans: {
+      get: (planId: string) => {
+        calls.push(`plan ${planId}`);
+        return options.planExists === false
+          ? Promise.reject(new AppError('NOT_FOUND', `no plan ${planId}`))
+          : Promise.resolve({});
+      },
+      linkTask: (planId: string, taskId: string, milestone: number) => {
+        calls.push(`link ${planId} ${taskId} ${String(milestone)}`);
+        return Promise.resolve();
+      },
+    },
+    usage: { report: () => Promise.reject(new Error('not reached')) },
+  } satisfies AppPorts;
+  return { ports, calls };
+}
+
+describe('the task operations', () => {
+  it('task_submit checks the plan before it queues, links after, and has the caller follow the task', async () => {
+    const { ports, calls } = recordingPorts();
+    const followed: string[] = [];
+    const answer = await bindOperations(ports).task_submit(
+      { prompt: 'do it', plan_id: 'abcd', milestone: 1 },
+      { follow: (id) => followed.push(id) },
+    );
+    expect(answer).toEqual({ task_id: 't1', status: 'queued' });
+    expect(calls).toEqual(['plan abcd', 'admit do it', 'link abcd t1 1']);
+    expect(followed).toEqual(['t1']);
+  });
+
+  it('task_submit queues nothing for an unknown plan, half a plan link, or no work', async () => {
+    const missing = recordingPorts({ planExists: false });
+    await expect(
+      bindOperations(missing.ports).task_submit({ prompt: 'x', plan_id: 'abcd', milestone: 0 }),
+    ).rejects.toThrow('no plan abcd');
+    expect(missing.calls).toEqual(['plan abcd']);
+
+    const { ports, calls } = recordingPorts();
+    await expect(bindOperations(ports).task_submit({ prompt: 'x', milestone: 0 })).rejects.toThrow(
+      'give plan_id and milestone together',
+    );
+    await expect(bindOperations(ports).task_submit({})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(calls).toEqual([]);
+  });
+
+  it('task_submit_batch checks every entry before it queues any, and reports a refused one', async () => {
+    const { ports, calls } = recordingPorts();
+    const operations = bindOperations(ports);
+    await expect(operations.task_submit_batch({ tasks: [{ prompt: 'a' }, {}] })).rejects.toThrow('tasks[1]: ');
+    await expect(operations.task_submit_batch({})).rejects.toThrow('give exactly one of issues or tasks');
+    expect(calls).toEqual([]);
+
+    const answers = await operations.task_submit_batch({ tasks: [{ prompt: 'a' }, { prompt: 'refused' }] });
+    expect(answers).toEqual([
+      { task_id: 't1', status: 'queued' },
+      { task_id: null, status: 'rejected', error: 'the queue is full' },
+    ]);
+  });
+});
+
+describe('operationRequest: where an operation is on the REST API', () => {
+  it('puts path fields in the path (encoded), the rest in the body or the query, and leaves out the unset', () => {
+    expect(operationRequest('task_cancel', { task_id: 'a/b c' })).toEqual({
+      method: 'POST',
+      path: '/tasks/a%2Fb%20c/cancel',
+    });
+    expect(operationRequest('task_submit', { prompt: 'x', issue: undefined })).toEqual({
+      method: 'POST',
+      path: '/tasks',
+      body: { prompt: 'x' },
+    });
+    expect(operationRequest('task_list', { status: 'done', limit: 5, project: undefined })).toEqual({
+      method: 'GET',
+      path: '/tasks?status=done&limit=5',
+    });
+    expect(operationRequest('usage_report', {})).toEqual({ method: 'GET', path: '/api/usage' });
+  });
+});

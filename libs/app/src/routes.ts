@@ -1,0 +1,43 @@
+import type { OperationName } from './operations.js';
+
+/**
+ * Where each operation is on the REST API: the method, the path (a `:field` segment is that input
+ * field) and where the other fields go. Plain data, so a REST client (the CLI, `mcp-server --url`)
+ * reads it without loading the operations; a test holds the server's routes to it.
+ */
+export interface OperationRoute {
+  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly path: string;
+  /** The fields not in the path: a JSON body, or the query string. */
+  readonly rest: 'body' | 'query';
+}
+
+export const OPERATION_ROUTES: Readonly<Record<OperationName, OperationRoute>> = {
+  task_submit: { method: 'POST', path: '/tasks', rest: 'body' },
+  task_submit_batch: { method: 'POST', path: '/tasks/batch', rest: 'body' },
+  task_get: { method: 'GET', path: '/tasks/:task_id', rest: 'query' },
+  task_list: { method: 'GET', path: '/tasks', rest: 'query' },
+  task_cancel: { method: 'POST', path: '/tasks/:task_id/cancel', rest: 'body' },
+  usage_report: { method: 'GET', path: '/api/usage', rest: 'query' },
+};
+
+/** A REST request for an operation's input: path fields encoded into the path, the rest as the route says. */
+export function operationRequest(
+  name: OperationName,
+  input: Readonly<Record<string, unknown>>,
+): { method: string; path: string; body?: Record<string, unknown> } {
+  const route = OPERATION_ROUTES[name];
+  const inPath = new Set<string>();
+  const path = route.path.replace(/:([a-z_]+)/g, (_match, field: string) => {
+    inPath.add(field);
+    return encodeURIComponent(String(input[field]));
+  });
+  const rest = Object.entries(input).filter(([field]) => !inPath.has(field));
+  const given = rest.filter(([, value]) => value !== undefined);
+  if (route.rest === 'body')
+    return given.length === 0
+      ? { method: route.method, path }
+      : { method: route.method, path, body: Object.fromEntries(given) };
+  const query = new URLSearchParams(given.map(([key, value]): [string, string] => [key, String(value)]));
+  return { method: route.method, path: query.size === 0 ? path : `${path}?${query.toString()}` };
+}

@@ -1,0 +1,131 @@
+import {
+  AppError,
+  type BatchEntryResult,
+  type CreateTaskBatchResponse,
+  type CreateTaskResponse,
+  type TaskDetail,
+  type TaskListResponse,
+} from '@agent-harness/core';
+import type { Admission } from '@agent-harness/pipeline';
+import { resolveTaskId, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
+import { defineOperation } from '../operation.js';
+import { decodeListCursor, encodeListCursor } from './list-cursor.js';
+import { TaskBatchInput, TaskIdInput, TaskListInput, TaskSubmitInput } from './task-inputs.js';
+import type { TaskPorts } from './task-ports.js';
+import { taskDetail, taskSummary } from './task-presenter.js';
+
+/** Status changes shown per task: far more than a task makes. */
+const MAX_HISTORY = 10_000;
+
+/** A new task's answer, or the unfinished task already doing the same work (`existing`). */
+function created({ task, existing }: Admission): CreateTaskResponse {
+  return existing
+    ? { task_id: task.id, status: task.status, existing: true }
+    : { task_id: task.id, status: task.status };
+}
+
+function requestOf(fields: TaskRequestFields, where: string) {
+  const result = taskRequestFrom(fields);
+  if (!result.ok) throw new AppError('INVALID_ARGUMENT', `${where}${result.error}`);
+  return result.value;
+}
+
+async function detailOf(ports: TaskPorts, id: string, withWaiting: boolean): Promise<TaskDetail> {
+  const task = await ports.tasks.get(id);
+  if (task === undefined) throw new AppError('NOT_FOUND', `no task ${id}`);
+  const history = await ports.tasks.eventsAfter(id, 0, MAX_HISTORY, ['status']);
+  return taskDetail(task, history, withWaiting ? await ports.engine.waiting(task) : undefined);
+}
+
+export const taskSubmit = defineOperation({
+  name: 'task_submit',
+  summary: 'Queue a task: exactly one of prompt, issue or pr; an unfinished task of the same work is the answer',
+  input: TaskSubmitInput,
+  async execute(ports: TaskPorts, input, context): Promise<CreateTaskResponse> {
+    const { plan_id, milestone, project, ...fields } = input;
+    const request = requestOf(fields, '');
+    if ((plan_id === undefined) !== (milestone === undefined))
+      throw new AppError('INVALID_ARGUMENT', 'give plan_id and milestone together, or neither');
+    // The plan is checked before the task is queued: a bad link queues nothing.
+    if (plan_id !== undefined) await ports.plans.get(plan_id);
+    const admission = await ports.engine.admit({ ...request, project });
+    if (plan_id !== undefined && milestone !== undefined)
+      await ports.plans.linkTask(plan_id, admission.task.id, milestone);
+    context.follow?.(admission.task.id, 0);
+    return created(admission);
+  },
+});
+
+export const taskSubmitBatch = defineOperation({
+  name: 'task_submit_batch',
+  summary: 'Queue several tasks (issue numbers, or task fields); a bad entry queues none, a refused one is reported',
+  input: TaskBatchInput,
+  async execute(ports: TaskPorts, input): Promise<CreateTaskBatchResponse> {
+    if ((input.issues === undefined) === (input.tasks === undefined))
+      throw new AppError('INVALID_ARGUMENT', 'give exactly one of issues or tasks');
+    const entries: (TaskRequestFields & { project?: string | undefined })[] =
+      input.issues?.map((issue) => ({ issue, project: input.project })) ??
+      input.tasks?.map(({ project, ...fields }) => ({ ...fields, project: project ?? input.project })) ??
+      [];
+    // Every entry is checked before any is queued, so a bad batch queues nothing.
+    const requests = entries.map((entry, i) => ({
+      ...requestOf(entry, `tasks[${String(i)}]: `),
+      project: entry.project,
+    }));
+    const results: BatchEntryResult[] = [];
+    for (const request of requests) {
+      try {
+        results.push(created(await ports.engine.admit(request)));
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        results.push({ task_id: null, status: 'rejected', error: error.message });
+      }
+    }
+    return results;
+  },
+});
+
+export const taskGet = defineOperation({
+  name: 'task_get',
+  summary: 'Everything about a task: its request, outcome, why it waits, and its status history',
+  input: TaskIdInput,
+  async execute(ports: TaskPorts, input): Promise<TaskDetail> {
+    return detailOf(ports, await resolveTaskId(ports.tasks, input.task_id), true);
+  },
+});
+
+export const taskList = defineOperation({
+  name: 'task_list',
+  summary: 'Tasks newest first, by status and project; paged by offset or by cursor',
+  input: TaskListInput,
+  async execute(ports: TaskPorts, input): Promise<TaskListResponse> {
+    if (input.cursor !== undefined && input.offset !== undefined)
+      throw new AppError('INVALID_ARGUMENT', 'give cursor or offset, not both');
+    const limit = input.limit ?? 50;
+    const offset = input.offset ?? 0;
+    const after = input.cursor === undefined ? undefined : decodeListCursor(input.cursor);
+    // One more than asked tells whether a next page exists.
+    const { tasks, total } = await ports.tasks.list({
+      status: input.status,
+      project: input.project,
+      limit: limit + 1,
+      offset,
+      after,
+    });
+    const page = tasks.slice(0, limit);
+    const last = page.at(-1);
+    const next_cursor =
+      tasks.length > limit && last !== undefined ? encodeListCursor({ createdAt: last.createdAt, id: last.id }) : null;
+    return { tasks: page.map(taskSummary), total, limit, offset, next_cursor };
+  },
+});
+
+export const taskCancel = defineOperation({
+  name: 'task_cancel',
+  summary: "Cancel a queued or running task: its agent's processes end and its worktree is removed",
+  input: TaskIdInput,
+  async execute(ports: TaskPorts, input): Promise<TaskDetail> {
+    const task = await ports.engine.cancel(await resolveTaskId(ports.tasks, input.task_id));
+    return detailOf(ports, task.id, false);
+  },
+});
