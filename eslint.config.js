@@ -75,7 +75,13 @@ function boundaries(extraForSpecs) {
       },
       {
         sourceTag: 'type:composition',
-        onlyDependOnLibsWithTags: allowed('type:core', 'type:domain', 'type:infra', 'type:pipeline', 'type:application'),
+        onlyDependOnLibsWithTags: allowed(
+          'type:core',
+          'type:domain',
+          'type:infra',
+          'type:pipeline',
+          'type:application',
+        ),
         bannedExternalImports: noFramework,
       },
       {

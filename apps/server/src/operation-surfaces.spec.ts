@@ -1,4 +1,4 @@
-import { OPERATION_ROUTES, OPERATIONS, type OperationName } from '@agent-harness/app';
+import { OPERATION_ROUTES, OPERATIONS, type OperationName, type RestOperationName } from '@agent-harness/app';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import type { Harness } from '@agent-harness/runtime';
@@ -36,7 +36,7 @@ describe('every surface adapts the operation table', () => {
 
   it('REST: each operation has its route, and the route checks the operation input class', () => {
     const routes = restRoutes();
-    for (const name of names) {
+    for (const name of Object.keys(OPERATION_ROUTES) as RestOperationName[]) {
       const { method, path, rest } = OPERATION_ROUTES[name];
       const route = routes.find((r) => r.method === method && r.path === shape(path));
       expect(route, `${name}: no ${method} ${path} route`).toBeDefined();

@@ -1,4 +1,5 @@
 import type { Operation, OperationContext } from './operation.js';
+import { planInit, planList, planStatus, planUpdate, type PlanPorts } from './plans/plan-operations.js';
 import { taskCancel, taskGet, taskList, taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
 import type { TaskPorts } from './tasks/task-ports.js';
 import { usageReport, type UsagePorts } from './usage/usage-report.js';
@@ -15,10 +16,14 @@ export const OPERATIONS = {
   task_list: taskList,
   task_cancel: taskCancel,
   usage_report: usageReport,
+  exec_plan_init: planInit,
+  exec_plan_update: planUpdate,
+  exec_plan_status: planStatus,
+  exec_plan_list: planList,
 } as const;
 
 /** Every port an operation of the table needs: what a composition root hands `bindOperations`. */
-export type AppPorts = TaskPorts & UsagePorts;
+export type AppPorts = TaskPorts & UsagePorts & PlanPorts;
 
 /** @public */
 export type OperationName = keyof typeof OPERATIONS;

@@ -2,7 +2,8 @@ import { AppError, type TaskStatus } from '@agent-harness/core';
 import type { Admission, SubmitTaskInput } from '@agent-harness/pipeline';
 import type { Task, TaskRepository } from '@agent-harness/queue';
 import { describe, expect, it } from 'vitest';
-import { bindOperations, type AppPorts } from './operations.js';
+import { taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
+import type { TaskPorts } from './tasks/task-ports.js';
 import { operationRequest } from './routes.js';
 
 /** A queued task as the engine would admit it. */
@@ -25,7 +26,7 @@ function task(id: string, status: TaskStatus = 'queued'): Task {
   };
 }
 
-/** Ports that record what the operations asked: only the task and plan ports these tests reach. */
+/** The task ports, recording what the operations asked of them. */
 function recordingPorts(options: { planExists?: boolean } = {}) {
   const calls: string[] = [];
   let next = 0;
@@ -41,7 +42,7 @@ function recordingPorts(options: { planExists?: boolean } = {}) {
     },
     tasks: {} as TaskRepository,
     plans: {
-      get: (planId: string) => {
+      get: (planId: string): Promise<unknown> => {
         calls.push(`plan ${planId}`);
         return options.planExists === false
           ? Promise.reject(new AppError('NOT_FOUND', `no plan ${planId}`))
@@ -52,8 +53,7 @@ function recordingPorts(options: { planExists?: boolean } = {}) {
         return Promise.resolve();
       },
     },
-    usage: { report: () => Promise.reject(new Error('not reached')) },
-  } satisfies AppPorts;
+  } satisfies TaskPorts;
   return { ports, calls };
 }
 
@@ -61,7 +61,8 @@ describe('the task operations', () => {
   it('task_submit checks the plan before it queues, links after, and has the caller follow the task', async () => {
     const { ports, calls } = recordingPorts();
     const followed: string[] = [];
-    const answer = await bindOperations(ports).task_submit(
+    const answer = await taskSubmit.execute(
+      ports,
       { prompt: 'do it', plan_id: 'abcd', milestone: 1 },
       { follow: (id) => followed.push(id) },
     );
@@ -72,27 +73,27 @@ describe('the task operations', () => {
 
   it('task_submit queues nothing for an unknown plan, half a plan link, or no work', async () => {
     const missing = recordingPorts({ planExists: false });
-    await expect(
-      bindOperations(missing.ports).task_submit({ prompt: 'x', plan_id: 'abcd', milestone: 0 }),
-    ).rejects.toThrow('no plan abcd');
+    await expect(taskSubmit.execute(missing.ports, { prompt: 'x', plan_id: 'abcd', milestone: 0 }, {})).rejects.toThrow(
+      'no plan abcd',
+    );
     expect(missing.calls).toEqual(['plan abcd']);
 
     const { ports, calls } = recordingPorts();
-    await expect(bindOperations(ports).task_submit({ prompt: 'x', milestone: 0 })).rejects.toThrow(
+    await expect(taskSubmit.execute(ports, { prompt: 'x', milestone: 0 }, {})).rejects.toThrow(
       'give plan_id and milestone together',
     );
-    await expect(bindOperations(ports).task_submit({})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(taskSubmit.execute(ports, {}, {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(calls).toEqual([]);
   });
 
   it('task_submit_batch checks every entry before it queues any, and reports a refused one', async () => {
     const { ports, calls } = recordingPorts();
-    const operations = bindOperations(ports);
-    await expect(operations.task_submit_batch({ tasks: [{ prompt: 'a' }, {}] })).rejects.toThrow('tasks[1]: ');
-    await expect(operations.task_submit_batch({})).rejects.toThrow('give exactly one of issues or tasks');
+    const batch = (input: Parameters<typeof taskSubmitBatch.execute>[1]) => taskSubmitBatch.execute(ports, input, {});
+    await expect(batch({ tasks: [{ prompt: 'a' }, {}] })).rejects.toThrow('tasks[1]: ');
+    await expect(batch({})).rejects.toThrow('give exactly one of issues or tasks');
     expect(calls).toEqual([]);
 
-    const answers = await operations.task_submit_batch({ tasks: [{ prompt: 'a' }, { prompt: 'refused' }] });
+    const answers = await batch({ tasks: [{ prompt: 'a' }, { prompt: 'refused' }] });
     expect(answers).toEqual([
       { task_id: 't1', status: 'queued' },
       { task_id: null, status: 'rejected', error: 'the queue is full' },

@@ -12,21 +12,24 @@ export interface OperationRoute {
   readonly rest: 'body' | 'query';
 }
 
-export const OPERATION_ROUTES: Readonly<Record<OperationName, OperationRoute>> = {
+export const OPERATION_ROUTES = {
   task_submit: { method: 'POST', path: '/tasks', rest: 'body' },
   task_submit_batch: { method: 'POST', path: '/tasks/batch', rest: 'body' },
   task_get: { method: 'GET', path: '/tasks/:task_id', rest: 'query' },
   task_list: { method: 'GET', path: '/tasks', rest: 'query' },
   task_cancel: { method: 'POST', path: '/tasks/:task_id/cancel', rest: 'body' },
   usage_report: { method: 'GET', path: '/api/usage', rest: 'query' },
-};
+} as const satisfies Partial<Record<OperationName, OperationRoute>>;
+
+/** The operations that are on the REST API (the exec plan ones are JSON-RPC's and the CLI's). */
+export type RestOperationName = keyof typeof OPERATION_ROUTES;
 
 /** A REST request for an operation's input: path fields encoded into the path, the rest as the route says. */
 export function operationRequest(
-  name: OperationName,
+  name: RestOperationName,
   input: Readonly<Record<string, unknown>>,
 ): { method: string; path: string; body?: Record<string, unknown> } {
-  const route = OPERATION_ROUTES[name];
+  const route: OperationRoute = OPERATION_ROUTES[name];
   const inPath = new Set<string>();
   const path = route.path.replace(/:([a-z_]+)/g, (_match, field: string) => {
     inPath.add(field);

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
-import { bindOperations, UsageService, type Operations } from '@agent-harness/app';
+import { bindOperations, PlansService, UsageService, type Operations } from '@agent-harness/app';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
 import { GitHubClient } from '@agent-harness/github';
 import {
@@ -33,7 +33,6 @@ import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
 import { GcService } from './gc-service.js';
 import { createGitHubIntake, type GitHubIntake } from './github/github-intake.js';
-import { PlansService } from './plans-service.js';
 import { ReviewService } from './review-service.js';
 import { setupSecretValues, workspaceSettingsOf, worktreeReuseOf } from './workspace-settings.js';
 import { RulesService } from './rules-service.js';

@@ -14,8 +14,7 @@ import {
 } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHarness, type Harness } from './harness.js';
-import { PlansService } from './plans-service.js';
-import { REWATCH_MS, type TaskEventsWatch } from './task-end-watch.js';
+import { PlansService, REWATCH_MS, type TaskEventsWatch } from '@agent-harness/app';
 
 const SPEC = [
   '# Exec plans',

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { OperationInput, OperationName, OperationOutput } from '@agent-harness/app';
+import type { OperationInput, OperationOutput, RestOperationName } from '@agent-harness/app';
 // The narrow entry: routes are plain data, the operations themselves stay unloaded.
 import { operationRequest } from '@agent-harness/app/routes';
 import type { ErrorBody, TaskEventDataByKind, TaskEventKind, TaskStreamEvent } from '@agent-harness/core';
@@ -154,7 +154,7 @@ export class HarnessClient {
    * `over` when the task had ended with no event after `afterSeq` (the server's 204).
    */
   /** An operation of @agent-harness/app over its REST route: the same input and answer as in process. */
-  call<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
+  call<N extends RestOperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
     const { method, path, body } = operationRequest(name, input as Readonly<Record<string, unknown>>);
     return this.request<OperationOutput<N>>(method, path, body);
   }

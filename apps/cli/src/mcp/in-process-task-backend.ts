@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { boundOperation, type OperationInput, type OperationName, type OperationOutput } from '@agent-harness/app';
+import { boundOperation, type OperationInput, type RestOperationName, type OperationOutput } from '@agent-harness/app';
 import type { HarnessConfig } from '@agent-harness/core';
 import { createHarness, type Harness, type HarnessLogger } from '@agent-harness/runtime';
 import { TaskBackend } from './task-backend.js';
@@ -37,7 +37,7 @@ export class InProcessTaskBackend extends TaskBackend {
     return new InProcessTaskBackend(harness);
   }
 
-  call<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
+  call<N extends RestOperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
     return boundOperation(this.harness.operations, name)(input) as Promise<OperationOutput<N>>;
   }
 

@@ -34,7 +34,7 @@ const BASE: Record<keyof typeof OPERATION_TOOLS, Record<string, unknown>> = {
 
 describe('the MCP tools that are operations', () => {
   for (const [tool, { operation, input }] of Object.entries(OPERATION_TOOLS)) {
-    const operationInput = OPERATIONS[operation].input;
+    const operationInput: new () => object = OPERATIONS[operation].input;
 
     it(`${tool}: its arguments are fields of ${operation}'s input, refused and taken alike`, () => {
       const fields = inputFields(operationInput);

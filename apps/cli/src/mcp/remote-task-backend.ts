@@ -1,4 +1,4 @@
-import type { OperationInput, OperationName, OperationOutput } from '@agent-harness/app';
+import type { OperationInput, RestOperationName, OperationOutput } from '@agent-harness/app';
 import { AppError } from '@agent-harness/core';
 import { HarnessClient } from '../client/harness-client.js';
 import { TaskBackend } from './task-backend.js';
@@ -14,7 +14,7 @@ export class RemoteTaskBackend extends TaskBackend {
     this.description = `tasks go to the Harness server at ${url}`;
   }
 
-  async call<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
+  async call<N extends RestOperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
     try {
       return await this.client.call(name, input);
     } catch (error) {

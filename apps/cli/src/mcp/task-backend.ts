@@ -1,4 +1,4 @@
-import type { OperationInput, OperationName, OperationOutput } from '@agent-harness/app';
+import type { OperationInput, RestOperationName, OperationOutput } from '@agent-harness/app';
 
 /**
  * Where the MCP tools' operations run: a Harness server over its REST API (`--url`), or a Harness
@@ -8,7 +8,7 @@ import type { OperationInput, OperationName, OperationOutput } from '@agent-harn
 export abstract class TaskBackend {
   /** Said once on stderr at start: where tasks go. */
   abstract readonly description: string;
-  abstract call<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>>;
+  abstract call<N extends RestOperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>>;
   /** Stops what it runs (running tasks go back to the queue) and lets go of the database. */
   abstract close(): Promise<void>;
 }

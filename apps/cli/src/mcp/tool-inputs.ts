@@ -1,6 +1,6 @@
 import { SANDBOX_MODES, TASK_STATUSES } from '@agent-harness/core';
 import { MAX_PROMPT_CHARS } from '@agent-harness/queue';
-import type { OperationName } from '@agent-harness/app';
+import type { RestOperationName } from '@agent-harness/app';
 import { z } from 'zod';
 
 // The tools' arguments, with the REST API's limits (apps/server tasks/dto), so both modes refuse
@@ -119,7 +119,7 @@ export const OPERATION_TOOLS = {
   list_tasks: { operation: 'task_list', input: listTasksInput },
   cancel_task: { operation: 'task_cancel', input: taskIdInput },
   usage_report: { operation: 'usage_report', input: usageReportInput },
-} as const satisfies Record<string, { operation: OperationName; input: z.ZodObject }>;
+} as const satisfies Record<string, { operation: RestOperationName; input: z.ZodObject }>;
 
 export type SubmitTaskInput = z.infer<typeof submitTaskInput>;
 export type ListTasksInput = z.infer<typeof listTasksInput>;

@@ -1,6 +1,5 @@
-import { boundOperation, OPERATIONS, TaskIdInput, type OperationName } from '@agent-harness/app';
+import { boundOperation, OPERATIONS, ProjectInput, TaskIdInput, type OperationName } from '@agent-harness/app';
 import { AppError, type TaskStreamEvent } from '@agent-harness/core';
-import { parsePlanUpdate, planProgress, planToJson, type ExecPlan } from '@agent-harness/plans';
 import { resolveTaskId, type Project } from '@agent-harness/queue';
 import type { Harness, ScannedProject } from '@agent-harness/runtime';
 import type { RpcJob, RpcJobs } from './rpc-jobs.js';
@@ -11,11 +10,6 @@ import {
   EventQueryParams,
   JobIdParams,
   NoParams,
-  PlanIdParams,
-  PlanInitParams,
-  PlanListParams,
-  PlanUpdateParams,
-  ProjectParams,
   SkillCreateParams,
   SkillDeleteParams,
   SkillIdParams,
@@ -47,11 +41,6 @@ const RPC_ANSWER_EXTRAS: Partial<Record<OperationName, (output: { id: string }) 
 };
 
 const MAX_VIOLATIONS_SHOWN = 1000;
-
-/** A plan as the methods answer it: its JSON, its progress and its Markdown (what `plan init` writes). */
-function planAnswer(plan: ExecPlan, markdown: string) {
-  return { plan: planToJson(plan), progress: planProgress(plan), markdown };
-}
 
 /**
  * The one method table of every JSON-RPC transport (`POST /rpc`, `/ws`, stdio). Each method calls
@@ -189,7 +178,7 @@ export class RpcMethodTable {
       ),
 
       // Rules and health.
-      rule_load: method(ProjectParams, async ({ project }) => {
+      rule_load: method(ProjectInput, async ({ project }) => {
         const catalogue = await harness.rules.loadRules(await this.scanned(project));
         return {
           rules_count: catalogue.rules.length,
@@ -197,7 +186,7 @@ export class RpcMethodTable {
           problems: catalogue.problems,
         };
       }),
-      rule_check: method(ProjectParams, async ({ project }) => {
+      rule_check: method(ProjectInput, async ({ project }) => {
         const scan = await harness.rules.scan(await this.scanned(project));
         const { violations, problems } = scan.result;
         return {
@@ -208,7 +197,7 @@ export class RpcMethodTable {
           problems,
         };
       }),
-      health_check: method(ProjectParams, async ({ project }) =>
+      health_check: method(ProjectInput, async ({ project }) =>
         harness.rules.health(project === undefined ? undefined : (await this.project(project)).name),
       ),
       event_query: method(EventQueryParams, async (p) => {
@@ -274,24 +263,24 @@ export class RpcMethodTable {
       }),
 
       // GC and learning: the long ones are jobs.
-      gc_run: method(ProjectParams, async ({ project }, session) => {
+      gc_run: method(ProjectInput, async ({ project }, session) => {
         const target = await this.scanned(project);
         return this.startJob(session, 'gc_run', target.name, (progress) => harness.gc.run(target, { progress }));
       }),
-      learn_rules: method(ProjectParams, async ({ project }, session) => {
+      learn_rules: method(ProjectInput, async ({ project }, session) => {
         const target = await this.scanned(project);
         return this.startJob(session, 'learn_rules', target.name, (progress) =>
           harness.gc.learnRules(target, { progress }),
         );
       }),
-      learn_skills: method(ProjectParams, async ({ project }, session) => {
+      learn_skills: method(ProjectInput, async ({ project }, session) => {
         const target = await this.scanned(project);
         return this.startJob(session, 'learn_skills', target.name, (progress) =>
           harness.gc.learnSkills(target, { progress }),
         );
       }),
       job_status: method(JobIdParams, ({ job_id }) => Promise.resolve(this.jobs.get(job_id))),
-      gc_status: method(ProjectParams, async ({ project }) => ({
+      gc_status: method(ProjectInput, async ({ project }) => ({
         counts: await harness.gc.counts(project === undefined ? undefined : (await this.project(project)).name),
       })),
       gc_drafts: method(DraftListParams, async ({ project, status, limit }) => ({
@@ -310,30 +299,6 @@ export class RpcMethodTable {
         const draft = await harness.gc.reject(draft_id, reason);
         return { rejected: true, draft_id: draft.id };
       }),
-      // Exec plans.
-      exec_plan_init: method(PlanInitParams, async ({ spec, project }) => {
-        const plan = await harness.plans.init({
-          spec,
-          project: project === undefined ? undefined : (await this.project(project)).name,
-        });
-        return planAnswer(plan, harness.plans.markdown(plan));
-      }),
-      exec_plan_update: method(PlanUpdateParams, async ({ plan_id, update }) => {
-        const plan = await harness.plans.update(plan_id, parsePlanUpdate(update, 'update'));
-        return planAnswer(plan, harness.plans.markdown(plan));
-      }),
-      exec_plan_status: method(PlanIdParams, async ({ plan_id }) => {
-        const plan = await harness.plans.get(plan_id);
-        return planAnswer(plan, harness.plans.markdown(plan));
-      }),
-      exec_plan_list: method(PlanListParams, async ({ project, status }) => ({
-        plans: (
-          await harness.plans.list({
-            project: project === undefined ? undefined : (await this.project(project)).name,
-            status,
-          })
-        ).map((plan) => ({ ...planToJson(plan), progress: planProgress(plan) })),
-      })),
       methods: method(NoParams, () => Promise.resolve({ methods: this.names() })),
     };
   }

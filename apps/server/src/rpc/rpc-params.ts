@@ -1,8 +1,7 @@
-import { Given, IntInRange, NoNulBytes, PLAN_ID, TaskIdInput } from '@agent-harness/app';
+import { Given, IntInRange, NoNulBytes, ProjectInput, TaskIdInput } from '@agent-harness/app';
 import { DECISIONS, MAX_QUERY_LIMIT, SEVERITIES, type Decision, type Severity } from '@agent-harness/observe';
 import { DRAFT_STATUSES, type DraftStatus } from '@agent-harness/gc';
-import { IsBoolean, IsIn, IsISO8601, IsObject, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { PLAN_LIMITS, PLAN_STATUSES, type PlanStatus } from '@agent-harness/plans';
+import { IsBoolean, IsIn, IsISO8601, IsString, Length, Matches, MaxLength } from 'class-validator';
 
 // The params of the methods that are not operations of @agent-harness/app yet; those take the
 // operation's own input class.
@@ -10,15 +9,6 @@ import { PLAN_LIMITS, PLAN_STATUSES, type PlanStatus } from '@agent-harness/plan
 /** Methods without params: any field given is refused. */
 // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a DTO with no fields is how "no params" is validated
 export class NoParams {}
-
-/** `project`: a project's name or root; absent: the default project. */
-export class ProjectParams {
-  @Given()
-  @IsString()
-  @Length(1, 4096)
-  @NoNulBytes()
-  project?: string;
-}
 
 export class TaskSubscribeParams extends TaskIdInput {
   /** Replay stored events after this sequence number first (0: all). */
@@ -44,7 +34,7 @@ export class DraftRejectParams extends DraftIdParams {
   reason?: string;
 }
 
-export class DraftListParams extends ProjectParams {
+export class DraftListParams extends ProjectInput {
   @Given()
   @IsIn([...DRAFT_STATUSES], { message: `status must be one of ${DRAFT_STATUSES.join(', ')}` })
   status?: DraftStatus;
@@ -54,7 +44,7 @@ export class DraftListParams extends ProjectParams {
   limit?: number;
 }
 
-export class SkillListParams extends ProjectParams {
+export class SkillListParams extends ProjectInput {
   @Given()
   @IsString()
   @MaxLength(200)
@@ -158,33 +148,4 @@ export class JobIdParams {
   @IsString()
   @Matches(/^[0-9a-f-]{36}$/, { message: 'job_id must be a job id' })
   job_id!: string;
-}
-
-export class PlanIdParams {
-  /** A plan's id or a unique prefix of it. */
-  @IsString()
-  @Matches(PLAN_ID, { message: 'plan_id must be a plan id (hex characters)' })
-  plan_id!: string;
-}
-
-export class PlanInitParams extends ProjectParams {
-  /** The spec's Markdown: its first `#` heading is the plan's purpose. */
-  @IsString()
-  @Length(1, PLAN_LIMITS.specChars, {
-    message: `spec must be 1 to ${String(PLAN_LIMITS.specChars)} characters of Markdown`,
-  })
-  @NoNulBytes()
-  spec!: string;
-}
-
-export class PlanUpdateParams extends PlanIdParams {
-  /** `{action, ...}`: checked by `parsePlanUpdate` (@agent-harness/plans). */
-  @IsObject({ message: 'update must be an object such as {"action": "activate"}' })
-  update!: Record<string, unknown>;
-}
-
-export class PlanListParams extends ProjectParams {
-  @Given()
-  @IsIn([...PLAN_STATUSES], { message: `status must be one of ${PLAN_STATUSES.join(', ')}` })
-  status?: PlanStatus;
 }

@@ -17,7 +17,7 @@ import {
   type TaskLinkOutcome,
 } from '@agent-harness/plans';
 import type { TaskRepository } from '@agent-harness/queue';
-import { watchTaskEnd, type TaskEndWatcher, type TaskEventsWatch } from './task-end-watch.js';
+import { watchTaskEnd, type TaskEndWatcher, type TaskEventsWatch } from '../tasks/task-end-watch.js';
 
 /** @public */
 export interface PlansServiceDeps {
@@ -36,7 +36,7 @@ export interface PlansServiceDeps {
 }
 
 /** @public */
-export interface PlanInitInput {
+export interface PlanSpec {
   /** The spec's Markdown. */
   readonly spec: string;
   /** A project name; default the configured default project. */
@@ -84,7 +84,7 @@ export class PlansService {
   }
 
   /** A draft plan from a spec (see `planFromSpec`), stored. */
-  async init(input: PlanInitInput): Promise<ExecPlan> {
+  async init(input: PlanSpec): Promise<ExecPlan> {
     const project = input.project ?? this.defaultProject();
     const plan = planFromSpec(input.spec, { id: this.newId(), project, now: this.now() });
     return this.deps.store.save(plan);
