@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HarnessConfig } from '@agent-harness/core';
-import type { Harness, ScannedProject } from '@agent-harness/runtime';
+import type { ScannedProject } from '@agent-harness/app';
+import type { Harness } from '@agent-harness/runtime';
 import type { Argv } from 'yargs';
 import type { CliContext } from './cli-context.js';
 import { withConfigOptions, type ConfigFlags } from './config-options.js';

@@ -1,7 +1,11 @@
+import { agentList, eventQuery, type EventPorts } from './events/event-operations.js';
+import { gcAdopt, gcDrafts, gcReject, gcStatus, type GcPorts } from './gc/gc-operations.js';
 import type { Operation, OperationContext } from './operation.js';
 import { planInit, planList, planStatus, planUpdate, type PlanPorts } from './plans/plan-operations.js';
 import { taskCancel, taskGet, taskList, taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
 import type { TaskPorts } from './tasks/task-ports.js';
+import { healthCheck, ruleCheck, ruleLoad, type RulePorts } from './rules/rule-operations.js';
+import { skillCreate, skillDelete, skillGet, skillList, type SkillPorts } from './skills/skill-operations.js';
 import { usageReport, type UsagePorts } from './usage/usage-report.js';
 
 /**
@@ -20,10 +24,23 @@ export const OPERATIONS = {
   exec_plan_update: planUpdate,
   exec_plan_status: planStatus,
   exec_plan_list: planList,
+  agent_list: agentList,
+  event_query: eventQuery,
+  rule_load: ruleLoad,
+  rule_check: ruleCheck,
+  health_check: healthCheck,
+  skill_list: skillList,
+  skill_get: skillGet,
+  skill_create: skillCreate,
+  skill_delete: skillDelete,
+  gc_status: gcStatus,
+  gc_drafts: gcDrafts,
+  gc_adopt: gcAdopt,
+  gc_reject: gcReject,
 } as const;
 
 /** Every port an operation of the table needs: what a composition root hands `bindOperations`. */
-export type AppPorts = TaskPorts & UsagePorts & PlanPorts;
+export type AppPorts = TaskPorts & UsagePorts & PlanPorts & RulePorts & SkillPorts & GcPorts & EventPorts;
 
 /** @public */
 export type OperationName = keyof typeof OPERATIONS;

@@ -3,7 +3,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
-import { bindOperations, PlansService, UsageService, type Operations } from '@agent-harness/app';
+import {
+  bindOperations,
+  GcService,
+  PlansService,
+  RulesService,
+  SkillsService,
+  UsageService,
+  type Operations,
+} from '@agent-harness/app';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
 import { GitHubClient } from '@agent-harness/github';
 import {
@@ -31,14 +39,11 @@ import { ProjectAdmin, SpendMeter, TaskEngine, TaskEventsHub, type RecoveryRepor
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
 import { GitWorktreeManager } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
-import { GcService } from './gc-service.js';
 import { createGitHubIntake, type GitHubIntake } from './github/github-intake.js';
 import { ReviewService } from './review-service.js';
 import { setupSecretValues, workspaceSettingsOf, worktreeReuseOf } from './workspace-settings.js';
-import { RulesService } from './rules-service.js';
 import { JobRunner } from './schedule/job-runner.js';
 import { configuredJobs } from './schedule/scheduler-jobs.js';
-import { SkillsService } from './skills-service.js';
 import { FleetService } from './fleet-service.js';
 import { spendLimitsOf } from './spend-limits.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
@@ -441,7 +446,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
 
   return {
     config,
-    operations: bindOperations({ engine, tasks, plans, usage }),
+    operations: bindOperations({ engine, tasks, plans, usage, rules, skills, gc, events, agents }),
     database,
     tasks,
     projects,

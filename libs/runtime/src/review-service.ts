@@ -17,9 +17,8 @@ import {
   type ReviewStore,
   type ReviewStrategy,
 } from '@agent-harness/review';
-import { runReadOnly, type GcObserver } from './draft-agent-runner.js';
+import { runReadOnly, type GcObserver, type RulesService } from '@agent-harness/app';
 import { isCommitId, ReviewGit, type ReviewRepositoryFacts } from './review-git.js';
-import type { RulesService } from './rules-service.js';
 
 /** The event kind of a periodic review run (done or failed); its `detail` JSON carries the reviewed head. @public */
 export const PERIODIC_REVIEW_HOOK = 'periodic_review';

@@ -1,6 +1,7 @@
 import { isTerminal, type StoredTaskEvent, type Task } from '@agent-harness/queue';
 import type { DraftIndexEntry, GcRunReport } from '@agent-harness/gc';
-import type { GcObserver, Harness } from '@agent-harness/runtime';
+import type { GcObserver } from '@agent-harness/app';
+import type { Harness } from '@agent-harness/runtime';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import type { CommandBody } from '../lazy-command.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import type { DashboardResponse, HarnessConfig } from '@agent-harness/core';
 import { ACTIVE_STATUSES, ProjectCatalog, TaskRepository, type TaskCount } from '@agent-harness/queue';
-import { RulesService } from '@agent-harness/runtime';
+import { RulesService } from '@agent-harness/app';
 import type { HealthReport } from '@agent-harness/observe';
 import { HARNESS_CONFIG } from '../core/tokens.js';
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ProjectAdmin, TaskEngine } from '@agent-harness/pipeline';
 import { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
-import { RulesService, type Harness } from '@agent-harness/runtime';
+import { RulesService } from '@agent-harness/app';
+import type { Harness } from '@agent-harness/runtime';
 import { HARNESS, OPERATIONS } from '../core/tokens.js';
 
 /** Starts the Harness (config projects, then recovery, then dispatch) and stops its engine. */

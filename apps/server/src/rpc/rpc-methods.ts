@@ -1,21 +1,16 @@
-import { boundOperation, OPERATIONS, ProjectInput, TaskIdInput, type OperationName } from '@agent-harness/app';
-import { AppError, type TaskStreamEvent } from '@agent-harness/core';
-import { resolveTaskId, type Project } from '@agent-harness/queue';
-import type { Harness, ScannedProject } from '@agent-harness/runtime';
-import type { RpcJob, RpcJobs } from './rpc-jobs.js';
 import {
-  DraftIdParams,
-  DraftListParams,
-  DraftRejectParams,
-  EventQueryParams,
-  JobIdParams,
-  NoParams,
-  SkillCreateParams,
-  SkillDeleteParams,
-  SkillIdParams,
-  SkillListParams,
-  TaskSubscribeParams,
-} from './rpc-params.js';
+  boundOperation,
+  OPERATIONS,
+  ProjectInput,
+  scannedProject,
+  TaskIdInput,
+  type OperationName,
+} from '@agent-harness/app';
+import { AppError, type TaskStreamEvent } from '@agent-harness/core';
+import { resolveTaskId } from '@agent-harness/queue';
+import type { Harness } from '@agent-harness/runtime';
+import type { RpcJob, RpcJobs } from './rpc-jobs.js';
+import { JobIdParams, NoParams, TaskSubscribeParams } from './rpc-params.js';
 import type { RpcSession } from './rpc-session.js';
 import { taskStreamEvent } from '../tasks/task-stream.js';
 
@@ -40,12 +35,11 @@ const RPC_ANSWER_EXTRAS: Partial<Record<OperationName, (output: { id: string }) 
   task_cancel: (task) => ({ task_id: task.id }),
 };
 
-const MAX_VIOLATIONS_SHOWN = 1000;
-
 /**
- * The one method table of every JSON-RPC transport (`POST /rpc`, `/ws`, stdio). Each method calls
- * the same application services the REST controllers and the CLI do; params are checked like REST
- * bodies. Long calls (`gc_run`, `learn_*`) answer a job id at once and report by notification.
+ * The one method table of every JSON-RPC transport (`POST /rpc`, `/ws`, stdio): one method per
+ * operation of @agent-harness/app (its name, its input class, its answer), and the few that only
+ * JSON-RPC has: following a task's events, and the long calls (`gc_run`, `learn_*`), which answer a
+ * job id at once and report by notification.
  */
 export class RpcMethodTable {
   private readonly methods: ReadonlyMap<string, RpcMethod>;
@@ -94,15 +88,6 @@ export class RpcMethodTable {
       : () => {
           subscription.unsubscribe();
         };
-  }
-
-  private async project(given: string | undefined): Promise<Project> {
-    return this.harness.engine.resolveProject(given);
-  }
-
-  private async scanned(given: string | undefined): Promise<ScannedProject> {
-    const { name, root } = await this.project(given);
-    return { name, root };
   }
 
   /** Starts a long call; its progress and end go to the session as `job/progress` and `job/completed`. */
@@ -173,132 +158,24 @@ export class RpcMethodTable {
         const id = await resolveTaskId(harness.tasks, task_id);
         return { task_id: id, unsubscribed: session.unfollow(id) };
       }),
-      agent_list: method(NoParams, () =>
-        Promise.resolve({ default_agent: harness.agents.defaultAgent, agents: harness.agents.availability() }),
-      ),
-
-      // Rules and health.
-      rule_load: method(ProjectInput, async ({ project }) => {
-        const catalogue = await harness.rules.loadRules(await this.scanned(project));
-        return {
-          rules_count: catalogue.rules.length,
-          rules: catalogue.rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, source: r.source })),
-          problems: catalogue.problems,
-        };
-      }),
-      rule_check: method(ProjectInput, async ({ project }) => {
-        const scan = await harness.rules.scan(await this.scanned(project));
-        const { violations, problems } = scan.result;
-        return {
-          scan_id: scan.scanId,
-          project: scan.project,
-          violation_count: violations.length,
-          violations: violations.slice(0, MAX_VIOLATIONS_SHOWN),
-          problems,
-        };
-      }),
-      health_check: method(ProjectInput, async ({ project }) =>
-        harness.rules.health(project === undefined ? undefined : (await this.project(project)).name),
-      ),
-      event_query: method(EventQueryParams, async (p) => {
-        const events = await harness.events.query({
-          project: p.project,
-          taskId: p.task_id,
-          sessionId: p.session_id,
-          hook: p.hook,
-          tool: p.tool,
-          decision: p.decision,
-          severity: p.severity,
-          since: p.since,
-          until: p.until,
-          beforeId: p.before_id,
-          limit: p.limit ?? 100,
-          includeContent: p.include_content ?? false,
-        });
-        return { events };
-      }),
-
-      // Skills.
-      skill_list: method(SkillListParams, async ({ project, query }) => {
-        const root = project === undefined ? undefined : (await this.project(project)).root;
-        const skills = await harness.skills.list({ projectRoot: root, query });
-        return {
-          skills: skills.map(({ skill, governance, uses }) => ({
-            id: skill.id,
-            name: skill.name,
-            tier: skill.tier,
-            description: skill.description,
-            version: skill.version,
-            trigger_patterns: skill.triggerPatterns,
-            status: governance?.status ?? 'active',
-            uses,
-          })),
-        };
-      }),
-      skill_get: method(SkillIdParams, async ({ skill_id }) => {
-        const skills = await harness.skills.list();
-        const found = skills.find((s) => s.skill.id === skill_id) ?? skills.find((s) => s.skill.name === skill_id);
-        if (found === undefined) throw new AppError('NOT_FOUND', `no skill ${skill_id}`);
-        const { skill, governance, uses } = found;
-        return {
-          id: skill.id,
-          name: skill.name,
-          tier: skill.tier,
-          description: skill.description,
-          version: skill.version,
-          content_hash: skill.contentHash,
-          trigger_patterns: skill.triggerPatterns,
-          content: skill.content,
-          status: governance?.status ?? 'active',
-          uses,
-        };
-      }),
-      skill_create: method(SkillCreateParams, async ({ name, content, replace }) => {
-        const skill = await harness.skills.create(name, content, replace ?? false);
-        return { id: skill.id, name: skill.name, tier: skill.tier, content_hash: skill.contentHash };
-      }),
-      skill_delete: method(SkillDeleteParams, async ({ name }) => {
-        await harness.skills.delete(name);
-        return { deleted: true, name };
-      }),
-
-      // GC and learning: the long ones are jobs.
+      // GC and learning are jobs: they answer a job id at once and report by notification.
       gc_run: method(ProjectInput, async ({ project }, session) => {
-        const target = await this.scanned(project);
+        const target = await scannedProject(this.harness, project);
         return this.startJob(session, 'gc_run', target.name, (progress) => harness.gc.run(target, { progress }));
       }),
       learn_rules: method(ProjectInput, async ({ project }, session) => {
-        const target = await this.scanned(project);
+        const target = await scannedProject(this.harness, project);
         return this.startJob(session, 'learn_rules', target.name, (progress) =>
           harness.gc.learnRules(target, { progress }),
         );
       }),
       learn_skills: method(ProjectInput, async ({ project }, session) => {
-        const target = await this.scanned(project);
+        const target = await scannedProject(this.harness, project);
         return this.startJob(session, 'learn_skills', target.name, (progress) =>
           harness.gc.learnSkills(target, { progress }),
         );
       }),
       job_status: method(JobIdParams, ({ job_id }) => Promise.resolve(this.jobs.get(job_id))),
-      gc_status: method(ProjectInput, async ({ project }) => ({
-        counts: await harness.gc.counts(project === undefined ? undefined : (await this.project(project)).name),
-      })),
-      gc_drafts: method(DraftListParams, async ({ project, status, limit }) => ({
-        drafts: await harness.gc.list({
-          project: project === undefined ? undefined : (await this.project(project)).name,
-          status,
-          limit: limit ?? 100,
-        }),
-      })),
-      gc_adopt: method(DraftIdParams, async ({ draft_id }, session) => {
-        const { draft, taskId } = await harness.gc.adopt(draft_id);
-        session.follow(taskId, 0);
-        return { adopted: true, draft_id: draft.id, task_id: taskId };
-      }),
-      gc_reject: method(DraftRejectParams, async ({ draft_id, reason }) => {
-        const draft = await harness.gc.reject(draft_id, reason);
-        return { rejected: true, draft_id: draft.id };
-      }),
       methods: method(NoParams, () => Promise.resolve({ methods: this.names() })),
     };
   }

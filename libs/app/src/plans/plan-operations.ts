@@ -1,14 +1,12 @@
-import type { TaskEngine } from '@agent-harness/pipeline';
 import { parsePlanUpdate, planProgress, planToJson, type ExecPlan, type ExecPlanJson } from '@agent-harness/plans';
 import { defineOperation } from '../operation.js';
+import { projectName, type ProjectPorts } from '../project-ports.js';
 import { PlanIdInput, PlanInitInput, PlanListInput, PlanUpdateInput } from './plan-inputs.js';
 import type { PlansService } from './plans-service.js';
 
 /** The ports of the plan operations. */
-export interface PlanPorts {
+export interface PlanPorts extends ProjectPorts {
   readonly plans: Pick<PlansService, 'init' | 'get' | 'list' | 'update' | 'markdown'>;
-  /** A project's name from its name or root (`project` inputs). */
-  readonly engine: Pick<TaskEngine, 'resolveProject'>;
 }
 
 /** A plan as the operations answer it: its JSON, its progress and its Markdown (what `plan init` writes). */
@@ -23,10 +21,6 @@ export type PlanProgress = ReturnType<typeof planProgress>;
 
 function answer(ports: PlanPorts, plan: ExecPlan): PlanAnswer {
   return { plan: planToJson(plan), progress: planProgress(plan), markdown: ports.plans.markdown(plan) };
-}
-
-async function projectName(ports: PlanPorts, given: string | undefined): Promise<string | undefined> {
-  return given === undefined ? undefined : (await ports.engine.resolveProject(given)).name;
 }
 
 export const planInit = defineOperation({

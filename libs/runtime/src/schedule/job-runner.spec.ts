@@ -4,8 +4,7 @@ import { type HealthGrade } from '@agent-harness/observe';
 import { InMemoryEventStore } from '@agent-harness/observe/testing';
 import { InMemoryProjectCatalog } from '@agent-harness/testing';
 import { describe, expect, it } from 'vitest';
-import type { GcService } from '../gc-service.js';
-import type { RulesService } from '../rules-service.js';
+import type { GcService, RulesService } from '@agent-harness/app';
 import { JobRunner, type ScheduledJob } from './job-runner.js';
 import { gcJob, type SchedulerJobDeps } from './scheduler-jobs.js';
 

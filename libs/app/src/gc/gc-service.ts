@@ -19,8 +19,8 @@ import type { EventStore, TelemetrySink } from '@agent-harness/observe';
 import { TypeOrmDraftIndex, type Database } from '@agent-harness/persistence';
 import type { TaskEngine } from '@agent-harness/pipeline';
 import { draftAgent, type GcObserver } from './draft-agent-runner.js';
-import type { RulesService, ScannedProject } from './rules-service.js';
-import type { SkillsService } from './skills-service.js';
+import type { RulesService, ScannedProject } from '../rules/rules-service.js';
+import type { SkillsService } from '../skills/skills-service.js';
 
 /** `[gc]` as the GC runner reads it. */
 export function gcSettings(config: HarnessConfig): GcSettings {
