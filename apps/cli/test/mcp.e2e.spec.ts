@@ -145,13 +145,20 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
     }
   }
 
-  it('lists the five tools with their input schemas', async () => {
+  it('lists the six tools with their input schemas', async () => {
     const session = await connect(['--config', writeConfig()], {});
     expect(session.client.getServerVersion()).toMatchObject({ name: 'harness' });
     expect(session.client.getInstructions()).toContain('submit_task');
     const { tools } = await session.client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
-    expect([...byName.keys()].sort()).toEqual(['cancel_task', 'list_tasks', 'run_agent', 'submit_task', 'task_status']);
+    expect([...byName.keys()].sort()).toEqual([
+      'cancel_task',
+      'list_tasks',
+      'run_agent',
+      'submit_task',
+      'task_status',
+      'usage_report',
+    ]);
     expect(Object.keys(byName.get('submit_task')!.inputSchema.properties ?? {}).sort()).toEqual([
       'agent',
       'description',
@@ -221,6 +228,17 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
     const listed = await call(session, 'list_tasks', { status: 'done', limit: 5 });
     expect(listed.structuredContent).toMatchObject({ total: 1, tasks: [{ id: taskId, status: 'done' }] });
     expect(textOf(listed)).toContain('1 of 1 task(s)');
+    // The run's spend, as GET /api/usage reports it.
+    const usage = await call(session, 'usage_report', { since: 'today' });
+    expect(usage.isError, textOf(usage)).toBeFalsy();
+    expect(usage.structuredContent).toMatchObject({
+      totals: { runs: 1 },
+      groups: [{ project: 'app', agent: 'claude' }],
+    });
+    expect(textOf(usage)).toContain('1 run(s)');
+    const badDay = await call(session, 'usage_report', { since: 'yesterday' });
+    expect(badDay.isError).toBe(true);
+    expect(textOf(badDay)).toContain('since must be a day, YYYY-MM-DD, or "today"');
     // Only the protocol on stdout; the server's own lines on stderr.
     expect(session.protocolErrors).toEqual([]);
     expect(session.stderr()).toContain('harness mcp-server: tasks run in this process');
@@ -369,6 +387,11 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
     expect((await call(session, 'list_tasks', { project: 'app' })).structuredContent).toMatchObject({
       total: 1,
       tasks: [{ id: taskId }],
+    });
+    // The server's own ledger answers.
+    expect((await call(session, 'usage_report', { project: 'app' })).structuredContent).toMatchObject({
+      project: 'app',
+      totals: { runs: 1 },
     });
     const cancelFinished = await call(session, 'cancel_task', { task_id: taskId });
     expect(cancelFinished.isError).toBe(true);

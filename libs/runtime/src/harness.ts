@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
+import { AGENT_DESCRIPTORS, AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
 import {
   bindOperations,
   GcService,
@@ -137,16 +137,13 @@ export interface Harness {
  * the values whose names say they are secrets (an `ANTHROPIC_BASE_URL` or `HOME` is not).
  */
 function configuredSecrets(config: HarnessConfig): (string | undefined)[] {
-  const tables = [config.agents.claude.env, config.agents.codex.env, config.validation.env].flatMap((table) =>
-    secretValues(table, []),
-  );
   return [
     config.github.token,
     config.server.api_token,
     config.database.url,
     config.server.github_webhook_secret,
-    config.agents.anthropic_api.api_key,
-    ...tables,
+    ...secretValues(config.validation.env, []),
+    ...AGENT_DESCRIPTORS.flatMap((descriptor) => descriptor.secrets(config)),
   ];
 }
 

@@ -1,3 +1,4 @@
+import { AGENT_DESCRIPTORS } from '@agent-harness/agents';
 import type { HarnessConfig } from '@agent-harness/core';
 import type { SpendLimits } from '@agent-harness/pipeline';
 
@@ -13,10 +14,8 @@ export function spendLimitsOf(config: HarnessConfig): SpendLimits {
     ),
     day: { startsAt: limits.day_starts_at, timeZone: limits.time_zone },
     prices: config.pricing,
-    defaultModels: {
-      claude: config.agents.claude.default_model,
-      codex: config.agents.codex.default_model,
-      'anthropic-api': config.agents.anthropic_api.default_model,
-    },
+    defaultModels: Object.fromEntries(
+      AGENT_DESCRIPTORS.map((descriptor) => [descriptor.name, descriptor.defaultModel(config)]),
+    ),
   };
 }

@@ -62,6 +62,43 @@ const runAgentOutput = z.object({
   duration_ms: z.number(),
 });
 
+const tokens = z.object({
+  input: z.number(),
+  cached_input: z.number(),
+  cache_write: z.number(),
+  output: z.number(),
+});
+
+/** `usage_report`'s result: `GET /api/usage` (UsageResponse of @agent-harness/core). */
+const usageReportOutput = z.object({
+  since: z.string(),
+  until: z.string(),
+  project: z.string().nullable(),
+  totals: z.object({
+    runs: z.number(),
+    turns: z.number(),
+    tokens,
+    cost_usd: z.number(),
+    fallback_priced_runs: z.number(),
+  }),
+  groups: z.array(
+    z.object({
+      day: z.string(),
+      project: z.string(),
+      agent: z.string(),
+      model: z.string().nullable(),
+      runs: z.number(),
+      turns: z.number(),
+      tokens,
+      cost_usd: z.number(),
+      fallback_priced_runs: z.number(),
+    }),
+  ),
+  today: z
+    .looseObject({ day: z.string(), spent_usd: z.number(), daily_usd: z.number().nullable(), held: z.boolean() })
+    .describe('Today against [limits]: spent, the limits, when they reset, and whether queued tasks are held'),
+});
+
 /**
  * The Harness MCP server: six tools over a TaskBackend (a server's REST API, or a Harness in this
  * process) and one-shot agent runs. Every failure becomes a tool error (`isError`) with a message
@@ -177,6 +214,7 @@ export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
       description:
         'Tokens and dollars by day, project, agent and model (default: the last 7 days), and today against the spend limits: what is spent, the limits, and whether queued tasks are held until the day turns.',
       inputSchema: OPERATION_TOOLS.usage_report.input,
+      outputSchema: usageReportOutput,
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     guarded('usage_report', async (args) => {

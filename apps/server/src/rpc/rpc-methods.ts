@@ -1,5 +1,6 @@
 import {
   boundOperation,
+  NoInput,
   OPERATIONS,
   ProjectInput,
   scannedProject,
@@ -10,7 +11,7 @@ import { AppError, type TaskStreamEvent } from '@agent-harness/core';
 import { resolveTaskId } from '@agent-harness/queue';
 import type { Harness } from '@agent-harness/runtime';
 import type { RpcJob, RpcJobs } from './rpc-jobs.js';
-import { JobIdParams, NoParams, TaskSubscribeParams } from './rpc-params.js';
+import { JobIdParams, TaskSubscribeParams } from './rpc-params.js';
 import type { RpcSession } from './rpc-session.js';
 import { taskStreamEvent } from '../tasks/task-stream.js';
 
@@ -160,23 +161,23 @@ export class RpcMethodTable {
       }),
       // GC and learning are jobs: they answer a job id at once and report by notification.
       gc_run: method(ProjectInput, async ({ project }, session) => {
-        const target = await scannedProject(this.harness, project);
+        const target = await scannedProject(harness, project);
         return this.startJob(session, 'gc_run', target.name, (progress) => harness.gc.run(target, { progress }));
       }),
       learn_rules: method(ProjectInput, async ({ project }, session) => {
-        const target = await scannedProject(this.harness, project);
+        const target = await scannedProject(harness, project);
         return this.startJob(session, 'learn_rules', target.name, (progress) =>
           harness.gc.learnRules(target, { progress }),
         );
       }),
       learn_skills: method(ProjectInput, async ({ project }, session) => {
-        const target = await scannedProject(this.harness, project);
+        const target = await scannedProject(harness, project);
         return this.startJob(session, 'learn_skills', target.name, (progress) =>
           harness.gc.learnSkills(target, { progress }),
         );
       }),
       job_status: method(JobIdParams, ({ job_id }) => Promise.resolve(this.jobs.get(job_id))),
-      methods: method(NoParams, () => Promise.resolve({ methods: this.names() })),
+      methods: method(NoInput, () => Promise.resolve({ methods: this.names() })),
     };
   }
 }

@@ -4,10 +4,6 @@ import { IsString, Matches } from 'class-validator';
 // The params of the methods that only JSON-RPC has (following a task, jobs); the other methods
 // take their operation's input class (@agent-harness/app).
 
-/** Methods without params: any field given is refused. */
-// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- a DTO with no fields is how "no params" is validated
-export class NoParams {}
-
 export class TaskSubscribeParams extends TaskIdInput {
   /** Replay stored events after this sequence number first (0: all). */
   @Given()

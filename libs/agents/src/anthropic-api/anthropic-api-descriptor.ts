@@ -7,6 +7,10 @@ export const ANTHROPIC_API_DESCRIPTOR: AgentDescriptor = {
   title: 'the Anthropic API',
   configKey: 'agents.anthropic_api',
   requires: { kind: 'credential', env: 'ANTHROPIC_API_KEY', what: 'an Anthropic API key' },
+  // Harness's own loop: no state of its own under the home directory.
+  homeState: [],
+  secrets: (config) => [config.agents.anthropic_api.api_key],
+  defaultModel: (config) => config.agents.anthropic_api.default_model,
   create: ({ config, env, sandbox }) => {
     const apiKey = config.agents.anthropic_api.api_key;
     return apiKey === undefined

@@ -1,3 +1,4 @@
+import { secretValues } from '@agent-harness/core';
 import type { AgentDescriptor } from '../registry/agent-descriptor.js';
 import { CLAUDE_INSTALL_HINT, ClaudeCodeAgentRunner } from './claude-code-agent-runner.js';
 
@@ -12,6 +13,9 @@ export const CLAUDE_DESCRIPTOR: AgentDescriptor = {
     install: CLAUDE_INSTALL_HINT,
     versionArgs: ['--version'],
   },
+  homeState: ['.claude', '.claude.json'],
+  secrets: (config) => secretValues(config.agents.claude.env, []),
+  defaultModel: (config) => config.agents.claude.default_model,
   create: ({ config, env, sandbox }) =>
     new ClaudeCodeAgentRunner({
       config: config.agents.claude,

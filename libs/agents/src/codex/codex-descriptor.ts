@@ -1,3 +1,4 @@
+import { secretValues } from '@agent-harness/core';
 import type { AgentDescriptor } from '../registry/agent-descriptor.js';
 import { CODEX_INSTALL_HINT, CodexAgentRunner } from './codex-agent-runner.js';
 
@@ -12,6 +13,9 @@ export const CODEX_DESCRIPTOR: AgentDescriptor = {
     install: CODEX_INSTALL_HINT,
     versionArgs: ['--version'],
   },
+  homeState: ['.codex'],
+  secrets: (config) => secretValues(config.agents.codex.env, []),
+  defaultModel: (config) => config.agents.codex.default_model,
   create: ({ config, env, sandbox }) =>
     new CodexAgentRunner({
       config: config.agents.codex,

@@ -43,6 +43,15 @@ export interface AgentDescriptor {
   /** Its configuration table (`[agents.claude]`). */
   readonly configKey: string;
   readonly requires: AgentRequirement;
+  /**
+   * Its own state and login under the home directory (`.claude`, `.claude.json`): the sandbox
+   * hides every agent's from the others' runs.
+   */
+  readonly homeState: readonly string[];
+  /** The secrets its configuration holds (a key, its `env` table's secret values): never logged or stored. */
+  secrets(config: HarnessConfig): readonly (string | undefined)[];
+  /** The model its runs use when a task names none (`default_model`): what spend is priced at. */
+  defaultModel(config: HarnessConfig): string | undefined;
   /** Its runner, or undefined when it cannot be made here (no credential). */
   create(deps: AgentFactoryDeps): AgentRunner | undefined;
 }

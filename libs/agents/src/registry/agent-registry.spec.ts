@@ -99,6 +99,9 @@ describe('AgentRegistry', () => {
         install: 'npm i -g pilot',
         versionArgs: ['-V'],
       },
+      homeState: ['.pilot'],
+      secrets: () => [],
+      defaultModel: () => undefined,
       create: () => new ScriptedAgentRunner('pilot', []),
     };
     const keyless: AgentDescriptor = {
@@ -106,6 +109,9 @@ describe('AgentRegistry', () => {
       title: 'Keyless',
       configKey: 'agents.keyless',
       requires: { kind: 'credential', env: 'KEYLESS_TOKEN', what: 'a Keyless token' },
+      homeState: [],
+      secrets: () => [],
+      defaultModel: () => undefined,
       create: () => undefined,
     };
     const registry = AgentRegistry.fromConfig(configFrom(), {}, '/', sandbox, [pilot, keyless]);

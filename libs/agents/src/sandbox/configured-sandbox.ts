@@ -17,6 +17,7 @@ import {
   type SandboxAvailability,
   type SandboxPolicy,
 } from '@agent-harness/sandbox';
+import { AGENT_DESCRIPTORS } from '../registry/agent-descriptors.js';
 
 /** Under the home directory: credentials no agent or project command may read. */
 const HOME_SECRETS = [
@@ -39,7 +40,7 @@ const HOME_SECRETS = [
 ];
 
 /** The agents' own state and logins under the home directory: each run sees only its own agent's. */
-const AGENT_STATE = ['.claude', '.claude.json', '.codex'];
+const AGENT_STATE = AGENT_DESCRIPTORS.flatMap((descriptor) => descriptor.homeState);
 
 /**
  * Host paths with sockets into services outside the sandbox (the user's D-Bus and systemd, which
