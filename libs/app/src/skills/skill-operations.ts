@@ -2,7 +2,21 @@ import { AppError } from '@agent-harness/core';
 import { defineOperation } from '../operation.js';
 import type { ProjectPorts } from '../project-ports.js';
 import { SkillCreateInput, SkillDeleteInput, SkillIdInput, SkillListInput } from './skill-inputs.js';
-import type { SkillsService } from './skills-service.js';
+import type { ListedSkill, SkillsService } from './skills-service.js';
+
+/** A skill as the operations list it. */
+function skillSummary({ skill, governance, uses }: ListedSkill) {
+  return {
+    id: skill.id,
+    name: skill.name,
+    tier: skill.tier,
+    description: skill.description,
+    version: skill.version,
+    trigger_patterns: skill.triggerPatterns,
+    status: governance?.status ?? 'active',
+    uses,
+  };
+}
 
 /** The ports of the skill operations. */
 export interface SkillPorts extends ProjectPorts {
@@ -16,18 +30,7 @@ export const skillList = defineOperation({
   async execute(ports: SkillPorts, { project, query }) {
     const root = project === undefined ? undefined : (await ports.engine.resolveProject(project)).root;
     const skills = await ports.skills.list({ projectRoot: root, query });
-    return {
-      skills: skills.map(({ skill, governance, uses }) => ({
-        id: skill.id,
-        name: skill.name,
-        tier: skill.tier,
-        description: skill.description,
-        version: skill.version,
-        trigger_patterns: skill.triggerPatterns,
-        status: governance?.status ?? 'active',
-        uses,
-      })),
-    };
+    return { skills: skills.map(skillSummary) };
   },
 });
 
@@ -39,19 +42,7 @@ export const skillGet = defineOperation({
     const skills = await ports.skills.list();
     const found = skills.find((s) => s.skill.id === skill_id) ?? skills.find((s) => s.skill.name === skill_id);
     if (found === undefined) throw new AppError('NOT_FOUND', `no skill ${skill_id}`);
-    const { skill, governance, uses } = found;
-    return {
-      id: skill.id,
-      name: skill.name,
-      tier: skill.tier,
-      description: skill.description,
-      version: skill.version,
-      content_hash: skill.contentHash,
-      trigger_patterns: skill.triggerPatterns,
-      content: skill.content,
-      status: governance?.status ?? 'active',
-      uses,
-    };
+    return { ...skillSummary(found), content_hash: found.skill.contentHash, content: found.skill.content };
   },
 });
 
