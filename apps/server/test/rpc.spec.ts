@@ -490,6 +490,15 @@ describe('the operations answer the same over JSON-RPC as over REST', () => {
       (await fetch(`${server.url}${path}`, { headers: auth })).json();
 
     expect(result(await call('usage_report', { since: 'today' }))).toEqual(await rest('/api/usage?since=today'));
+    expect(result(await call('project_list', {}))).toEqual(await rest('/api/projects'));
+    expect(result(await call('review_list', { limit: 5 }))).toEqual(await rest('/api/reviews?limit=5'));
+    // Heartbeats move between two reads: the servers and who answered are what must agree.
+    const fleet = result(await call('fleet_status', {}));
+    const fleetRest = (await rest('/api/fleet')) as { self: string; servers: { id: string }[] };
+    expect(fleet['self']).toBe(fleetRest.self);
+    expect((fleet['servers'] as { id: string }[]).map((s) => s.id)).toEqual(fleetRest.servers.map((s) => s.id));
+    const notAProject = errorOf(await call('project_remove', { name: '../etc' }));
+    expect(notAProject.code).toBe(-32602);
     const badDay = errorOf(await call('usage_report', { since: 'yesterday' }));
     expect(badDay.code).toBe(-32602);
     expect(badDay.message).toContain('since must be a day, YYYY-MM-DD, or "today"');

@@ -1,6 +1,8 @@
 import { agentList, eventQuery, type EventPorts } from './events/event-operations.js';
 import { gcAdopt, gcDrafts, gcReject, gcStatus, type GcPorts } from './gc/gc-operations.js';
 import type { Operation, OperationContext } from './operation.js';
+import { projectList, projectRegister, projectRemove, type ProjectAdminPorts } from './projects/project-operations.js';
+import { fleetStatus, reviewList, type ReviewPorts } from './reviews/review-operations.js';
 import { planInit, planList, planStatus, planUpdate, type PlanPorts } from './plans/plan-operations.js';
 import { taskCancel, taskGet, taskList, taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
 import type { TaskPorts } from './tasks/task-ports.js';
@@ -37,10 +39,23 @@ export const OPERATIONS = {
   gc_drafts: gcDrafts,
   gc_adopt: gcAdopt,
   gc_reject: gcReject,
+  project_list: projectList,
+  project_register: projectRegister,
+  project_remove: projectRemove,
+  review_list: reviewList,
+  fleet_status: fleetStatus,
 } as const;
 
 /** Every port an operation of the table needs: what a composition root hands `bindOperations`. */
-export type AppPorts = TaskPorts & UsagePorts & PlanPorts & RulePorts & SkillPorts & GcPorts & EventPorts;
+export type AppPorts = TaskPorts &
+  UsagePorts &
+  PlanPorts &
+  RulePorts &
+  SkillPorts &
+  GcPorts &
+  EventPorts &
+  ProjectAdminPorts &
+  ReviewPorts;
 
 /** @public */
 export type OperationName = keyof typeof OPERATIONS;

@@ -19,6 +19,11 @@ export const OPERATION_ROUTES = {
   task_list: { method: 'GET', path: '/tasks', rest: 'query' },
   task_cancel: { method: 'POST', path: '/tasks/:task_id/cancel', rest: 'body' },
   usage_report: { method: 'GET', path: '/api/usage', rest: 'query' },
+  project_list: { method: 'GET', path: '/api/projects', rest: 'query' },
+  project_register: { method: 'POST', path: '/api/projects', rest: 'body' },
+  project_remove: { method: 'DELETE', path: '/api/projects/:name', rest: 'body' },
+  review_list: { method: 'GET', path: '/api/reviews', rest: 'query' },
+  fleet_status: { method: 'GET', path: '/api/fleet', rest: 'query' },
 } as const satisfies Partial<Record<OperationName, OperationRoute>>;
 
 /** The operations that are on the REST API (the exec plan ones are JSON-RPC's and the CLI's). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { AGENT_DESCRIPTORS, AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
 import {
   bindOperations,
+  FleetService,
   GcService,
   PlansService,
   RulesService,
@@ -44,7 +45,6 @@ import { ReviewService } from './review-service.js';
 import { setupSecretValues, workspaceSettingsOf, worktreeReuseOf } from './workspace-settings.js';
 import { JobRunner } from './schedule/job-runner.js';
 import { configuredJobs } from './schedule/scheduler-jobs.js';
-import { FleetService } from './fleet-service.js';
 import { spendLimitsOf } from './spend-limits.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
 import type { HarnessSchedule } from './schedule/harness-schedule.js';
@@ -443,7 +443,21 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
 
   return {
     config,
-    operations: bindOperations({ engine, tasks, plans, usage, rules, skills, gc, events, agents }),
+    operations: bindOperations({
+      engine,
+      tasks,
+      plans,
+      usage,
+      rules,
+      skills,
+      gc,
+      events,
+      agents,
+      projects,
+      projectAdmin,
+      reviews,
+      fleet,
+    }),
     database,
     tasks,
     projects,

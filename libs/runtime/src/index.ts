@@ -18,6 +18,4 @@ export { GitHubReplies } from './github/github-replies.js';
 export type { GitHubRepliesDeps } from './github/github-replies.js';
 export { taskRequestForIntent } from './github/github-task-requests.js';
 export { projectForRepository } from './github/repository-projects.js';
-export { FleetService } from './fleet-service.js';
-export type { FleetServerStatus, FleetStatus } from './fleet-service.js';
 export { spendLimitsOf } from './spend-limits.js';

@@ -1,30 +1,15 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import type { Operations } from '@agent-harness/app';
 import type { FleetResponse } from '@agent-harness/core';
-import type { Harness } from '@agent-harness/runtime';
-import { HARNESS } from '../core/tokens.js';
+import { OPERATIONS } from '../core/tokens.js';
 
 /** `GET /api/fleet`: every server sharing this database, its heartbeat, and the tasks it runs. */
 @Controller('api/fleet')
 export class FleetController {
-  constructor(@Inject(HARNESS) private readonly harness: Harness) {}
+  constructor(@Inject(OPERATIONS) private readonly operations: Operations) {}
 
   @Get()
-  async fleet(): Promise<FleetResponse> {
-    const status = await this.harness.fleet.status();
-    return {
-      self: status.self,
-      database: status.database,
-      servers: status.servers.map((s) => ({
-        id: s.id,
-        host: s.host,
-        pid: s.pid,
-        started_at: s.startedAt,
-        heartbeat_at: s.heartbeatAt,
-        state: s.state,
-        slots: s.slots,
-        alive: s.alive,
-        running: s.running,
-      })),
-    };
+  fleet(): Promise<FleetResponse> {
+    return this.operations.fleet_status({});
   }
 }

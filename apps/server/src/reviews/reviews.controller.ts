@@ -1,19 +1,16 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ReviewListInput, type Operations } from '@agent-harness/app';
 import type { ReviewListResponse } from '@agent-harness/core';
-import { reviewRunJson } from '@agent-harness/review';
-import type { Harness } from '@agent-harness/runtime';
-import { HARNESS } from '../core/tokens.js';
-import { ListReviewsQueryDto } from './list-reviews.dto.js';
+import { OPERATIONS } from '../core/tokens.js';
 
 /** The periodic whole-repo reviews and their findings (`harness review list` reads the same store). */
 @Controller('api/reviews')
 export class ReviewsController {
-  constructor(@Inject(HARNESS) private readonly harness: Harness) {}
+  constructor(@Inject(OPERATIONS) private readonly operations: Operations) {}
 
-  /** Newest first, each run with its findings. */
+  /** Newest first, each run with its findings: the `review_list` operation. */
   @Get()
-  async list(@Query() query: ListReviewsQueryDto): Promise<ReviewListResponse> {
-    const runs = await this.harness.reviews.list({ project: query.project, limit: query.limit });
-    return { reviews: runs.map(reviewRunJson) };
+  list(@Query() query: ReviewListInput): Promise<ReviewListResponse> {
+    return this.operations.review_list(query);
   }
 }

@@ -1,25 +1,26 @@
 import { AppError, type RegisterProjectRequest } from '@agent-harness/core';
 import { IsBoolean, IsString, Matches, MaxLength } from 'class-validator';
-import { Given, IntInRange, MAX_INT32, NoNulBytes } from '@agent-harness/app';
+import { Given, IntInRange, MAX_INT32, NoNulBytes } from '../input/input-rules.js';
 
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const nameMessage = (field: string): string =>
   `${field} must start with a letter or digit and use only letters, digits, ".", "_" and "-"`;
 
-export class RegisterProjectDto implements RegisterProjectRequest {
+/** `project_register` (`POST /api/projects`): a project the API adds to the catalog. */
+export class ProjectRegisterInput implements RegisterProjectRequest {
   /** The project's name, as in the config file's `[[projects]] name`. */
   @Given()
   @IsString()
   @Matches(PROJECT_NAME, { message: nameMessage('name') })
   @MaxLength(200)
-  name?: string;
+  name?: string | undefined;
 
   /** The older spelling of `name`, still accepted. */
   @Given()
   @IsString()
   @Matches(PROJECT_NAME, { message: nameMessage('id') })
   @MaxLength(200)
-  id?: string;
+  id?: string | undefined;
 
   /** An absolute path to the top directory of a git repository. */
   @IsString()
@@ -29,32 +30,32 @@ export class RegisterProjectDto implements RegisterProjectRequest {
 
   @Given()
   @IntInRange(1, MAX_INT32, 'max_concurrent must be a positive integer')
-  max_concurrent?: number;
+  max_concurrent?: number | undefined;
 
   @Given()
   @IsString()
   @MaxLength(100)
   @NoNulBytes()
-  default_agent?: string;
+  default_agent?: string | undefined;
 
   @Given()
   @IsString()
   @Matches(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: 'repo must be "owner/name"' })
-  repo?: string;
+  repo?: string | undefined;
 
   @Given()
   @IsString()
   @MaxLength(255)
   @NoNulBytes()
-  base_branch?: string;
+  base_branch?: string | undefined;
 
   @Given()
   @IsBoolean()
-  active?: boolean;
+  active?: boolean | undefined;
 }
 
 /** The name a registration asks for: `name`, or `id` (its older spelling); both given must agree. */
-export function requestedProjectName(body: RegisterProjectDto): string {
+export function requestedProjectName(body: ProjectRegisterInput): string {
   if (body.name !== undefined && body.id !== undefined && body.name !== body.id) {
     throw new AppError(
       'INVALID_ARGUMENT',
@@ -64,4 +65,12 @@ export function requestedProjectName(body: RegisterProjectDto): string {
   const name = body.name ?? body.id;
   if (name === undefined) throw new AppError('INVALID_ARGUMENT', 'name is required');
   return name;
+}
+
+/** `project_remove` (`DELETE /api/projects/:name`): a project the API registered. */
+export class ProjectNameInput {
+  @IsString()
+  @Matches(PROJECT_NAME, { message: nameMessage('name') })
+  @MaxLength(200)
+  name!: string;
 }
