@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Harness } from '@agent-harness/runtime';
 import { CoreModule } from './core/core.module.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
+import { AgentsController } from './agents/agents.controller.js';
 import { EngineModule } from './engine/engine.module.js';
 import { FleetController } from './fleet/fleet.controller.js';
 import { HealthController } from './health/health.controller.js';
@@ -16,6 +17,7 @@ import { WebhookController } from './webhook/webhook.controller.js';
 
 /** The REST API's controllers (the dashboard's and the RPC endpoint's modules add their own). */
 export const REST_CONTROLLERS = [
+  AgentsController,
   FleetController,
   HealthController,
   TasksController,

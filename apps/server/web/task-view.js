@@ -189,7 +189,7 @@ function renderHeader(header, task, context, reload) {
 
 /**
  * @param {string} at
- * @param {{ from: string | null, to: string, attempt: number, reason?: string }} data
+ * @param {import('@agent-harness/core').StatusEventData} data
  */
 function historyEntry(at, data) {
   return h(
@@ -204,7 +204,7 @@ function historyEntry(at, data) {
 }
 
 /**
- * @param {{ files_changed: number, insertions: number, deletions: number, files: { path: string, insertions: number | null, deletions: number | null }[] }} stat
+ * @param {import('@agent-harness/core').DiffStatJson} stat
  */
 function diffStat(stat) {
   const rows = stat.files.map((file) =>
@@ -233,7 +233,7 @@ function diffStat(stat) {
 }
 
 /**
- * @param {{ retry?: number, stage?: string, ok: boolean, cancelled?: boolean, source: string, outcomes: { command: string, exitCode: number | null, timedOut: boolean, cancelled?: boolean, output: string, durationMs: number }[] }} run
+ * @param {import('@agent-harness/core').ValidationEventData} run
  */
 function validationRun(run) {
   // Cut short by a cancel of the task: neither passed nor failed.
@@ -268,7 +268,7 @@ function validationRun(run) {
 }
 
 /**
- * @param {{ round: number, reviewer: string, verdict: string, summary: string, issues: { file: string, line: number | null, severity: string, message: string }[] }} verdict
+ * @param {import('@agent-harness/core').ReviewEventData} verdict
  */
 function reviewVerdict(verdict) {
   const approved = verdict.verdict === 'approve';

@@ -3,19 +3,10 @@
 import { ApiError, apiJson, postJson } from './api.js';
 import { cut, externalLink, gradeBadge, h, replace, statusBadge, time } from './dom.js';
 
-/**
- * A task as `GET /tasks` and the feed give it (TaskSummary in the API contract).
- * @typedef {{
- *   id: string, project: string, kind: string, title: string, status: string, attempt: number,
- *   agent: string | null, branch: string | null, pr_url: string | null, pr_number: number | null,
- *   grade: string | null, error: string | null, failure_class: string | null,
- *   created_at: string, updated_at: string, finished_at: string | null,
- * }} TaskSummary
- */
+/** A task as `GET /tasks` and the feed give it. @typedef {import('@agent-harness/core').TaskSummary} TaskSummary */
 
 /** Rows the table keeps (newest first); older tasks stay reachable through the API. */
 const ROWS = 200;
-const AGENTS = ['claude', 'codex', 'anthropic-api', 'auto'];
 
 /**
  * @param {HTMLElement} view
@@ -145,10 +136,8 @@ async function loadSummary(summary, context) {
 }
 
 /**
- * Today's spend against the daily limit, and whether queued tasks wait for the day to turn
- * (SpendTodayJson in the API contract).
- * @param {{ spent_usd: number, daily_usd: number | null, held: boolean, resets_at: string,
- *   projects: { project: string, held: boolean }[] }} today
+ * Today's spend against the daily limit, and whether queued tasks wait for the day to turn.
+ * @param {import('@agent-harness/core').SpendTodayJson} today
  */
 function spendToday(today) {
   const spent = `$${today.spent_usd.toFixed(2)}`;
@@ -190,12 +179,7 @@ function submitForm(context) {
     maxlength: 500,
     placeholder: 'Title and commit message (optional)',
   });
-  const agent = h(
-    'select',
-    { name: 'agent', id: 'submit-agent' },
-    h('option', { value: '' }, 'project default'),
-    AGENTS.map((a) => h('option', { value: a }, a)),
-  );
+  const agent = h('select', { name: 'agent', id: 'submit-agent' }, h('option', { value: '' }, 'project default'));
   const error = h('p', { class: 'error', id: 'submit-error', hidden: true });
   const button = h('button', { type: 'submit', id: 'submit-button' }, 'Submit');
   const form = h(
@@ -231,6 +215,14 @@ function submitForm(context) {
         button.disabled = false;
       });
   });
+  // The agents this server can run (GET /api/agents), and `auto`.
+  apiJson('/api/agents', { signal: context.signal }).then(
+    (/** @type {import('@agent-harness/core').AgentListResponse} */ answer) => {
+      const runnable = answer.agents.filter((a) => a.available).map((a) => a.name);
+      agent.append(...[...runnable, 'auto'].map((a) => h('option', { value: a }, a)));
+    },
+    (failure) => showError(context, failure),
+  );
   apiJson('/api/projects', { signal: context.signal }).then(
     (/** @type {{ name: string, active: boolean, default: boolean }[]} */ projects) => {
       const active = projects.filter((p) => p.active);

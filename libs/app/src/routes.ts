@@ -24,6 +24,7 @@ export const OPERATION_ROUTES = {
   project_remove: { method: 'DELETE', path: '/api/projects/:name', rest: 'body' },
   review_list: { method: 'GET', path: '/api/reviews', rest: 'query' },
   fleet_status: { method: 'GET', path: '/api/fleet', rest: 'query' },
+  agent_list: { method: 'GET', path: '/api/agents', rest: 'query' },
 } as const satisfies Partial<Record<OperationName, OperationRoute>>;
 
 /** The operations that are on the REST API (the exec plan ones are JSON-RPC's and the CLI's). */

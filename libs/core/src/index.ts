@@ -57,6 +57,7 @@ export { untrustedBlock } from './security/untrusted-block.js';
 export { TASK_EVENT_KINDS } from './api/contract.js';
 export type {
   AgentEventData,
+  AgentListResponse,
   ApiFindingSeverity,
   FleetResponse,
   FleetServerJson,

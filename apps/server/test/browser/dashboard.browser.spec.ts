@@ -207,6 +207,8 @@ describe('web dashboard in Chromium', () => {
     await page.goto(`${setup.server.url}/`);
     await expectText(page.locator('#live'), /^live$/);
     await expectText(page.locator('#submit-project'), /app/);
+    // The agents this server can run (GET /api/agents), then auto.
+    await expectText(page.locator('#submit-agent'), /^project defaultclaude.*auto$/);
 
     const first = await submitFromPage(page, 'Write dashboard.txt with one line.', 'Add dashboard.txt');
     await expectText(rowStatus(page, first), /^running$/);

@@ -1,3 +1,4 @@
+import type { AgentListResponse } from '@agent-harness/core';
 import type { EventStore } from '@agent-harness/observe';
 import type { AgentRegistry } from '@agent-harness/agents';
 import { defineOperation } from '../operation.js';
@@ -37,7 +38,7 @@ export const agentList = defineOperation({
   name: 'agent_list',
   summary: 'The agents Harness knows, whether each can run here, and the default one',
   input: NoInput,
-  execute(ports: EventPorts) {
+  execute(ports: EventPorts): Promise<AgentListResponse> {
     return Promise.resolve({ default_agent: ports.agents.defaultAgent, agents: ports.agents.availability() });
   },
 });

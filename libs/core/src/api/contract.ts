@@ -496,6 +496,20 @@ export interface FleetResponse {
   readonly servers: readonly FleetServerJson[];
 }
 
+// ---- GET /api/agents ----------------------------------------------------------------------------
+
+/** `GET /api/agents`: the agents this server knows, whether each can run, and the default. @public */
+export interface AgentListResponse {
+  /** `[agents] default_agent` (`auto` picks the first available). */
+  readonly default_agent: string;
+  readonly agents: readonly {
+    readonly name: string;
+    readonly available: boolean;
+    /** Where its CLI is, or what is missing. */
+    readonly detail: string;
+  }[];
+}
+
 // ---- GET /api/usage (spend limits) --------------------------------------------------------------
 
 /** Token counts in a usage report. @public */
