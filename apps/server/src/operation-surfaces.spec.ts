@@ -46,8 +46,8 @@ describe('every surface adapts the operation table', () => {
       const { method, path, rest } = OPERATION_ROUTES[name];
       const route = routes.find((r) => r.method === method && r.path === shape(path));
       expect(route, `${name}: no ${method} ${path} route`).toBeDefined();
-      // An operation whose input is all in the path (a task id), or that has none, takes no class.
-      if (!path.includes(':') && inputFields(OPERATIONS[name].input).length > 0)
+      // Path, body or query: the handler's parameter is the input class (an operation without input takes none).
+      if (inputFields(OPERATIONS[name].input).length > 0)
         expect(route?.takes, `${name}: ${method} ${path} must take ${OPERATIONS[name].input.name} (${rest})`).toContain(
           OPERATIONS[name].input,
         );

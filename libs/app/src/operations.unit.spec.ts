@@ -27,7 +27,7 @@ function task(id: string, status: TaskStatus = 'queued'): Task {
 }
 
 /** The task ports, recording what the operations asked of them. */
-function recordingPorts(options: { planExists?: boolean } = {}) {
+function recordingPorts(options: { planExists?: boolean; linkFails?: boolean } = {}) {
   const calls: string[] = [];
   let next = 0;
   const ports = {
@@ -37,20 +37,25 @@ function recordingPorts(options: { planExists?: boolean } = {}) {
         calls.push(`admit ${input.prompt ?? `#${String(input.issue)}`}`);
         return Promise.resolve({ task: task(`t${String(++next)}`), existing: false });
       },
-      cancel: () => Promise.reject(new Error('not reached')),
+      cancel: (id: string) => {
+        calls.push(`cancel ${id}`);
+        return Promise.resolve(task(id, 'cancelled'));
+      },
       waiting: () => Promise.resolve(undefined),
     },
     tasks: {} as TaskRepository,
     plans: {
-      get: (planId: string): Promise<unknown> => {
-        calls.push(`plan ${planId}`);
+      checkLink: (planId: string, milestone: number): Promise<unknown> => {
+        calls.push(`check ${planId} ${String(milestone)}`);
         return options.planExists === false
           ? Promise.reject(new AppError('NOT_FOUND', `no plan ${planId}`))
-          : Promise.resolve({});
+          : Promise.resolve();
       },
       linkTask: (planId: string, taskId: string, milestone: number) => {
         calls.push(`link ${planId} ${taskId} ${String(milestone)}`);
-        return Promise.resolve();
+        return options.linkFails === true
+          ? Promise.reject(new AppError('CONFLICT', `plan ${planId} is completed: it no longer changes`))
+          : Promise.resolve();
       },
     },
   } satisfies TaskPorts;
@@ -67,7 +72,7 @@ describe('the task operations', () => {
       { follow: (id) => followed.push(id) },
     );
     expect(answer).toEqual({ task_id: 't1', status: 'queued' });
-    expect(calls).toEqual(['plan abcd', 'admit do it', 'link abcd t1 1']);
+    expect(calls).toEqual(['check abcd 1', 'admit do it', 'link abcd t1 1']);
     expect(followed).toEqual(['t1']);
   });
 
@@ -76,7 +81,7 @@ describe('the task operations', () => {
     await expect(taskSubmit.execute(missing.ports, { prompt: 'x', plan_id: 'abcd', milestone: 0 }, {})).rejects.toThrow(
       'no plan abcd',
     );
-    expect(missing.calls).toEqual(['plan abcd']);
+    expect(missing.calls).toEqual(['check abcd 0']);
 
     const { ports, calls } = recordingPorts();
     await expect(taskSubmit.execute(ports, { prompt: 'x', milestone: 0 }, {})).rejects.toThrow(
@@ -86,6 +91,14 @@ describe('the task operations', () => {
     expect(calls).toEqual([]);
   });
 
+  it('task_submit cancels the task it queued when the plan refuses the link in between', async () => {
+    const { ports, calls } = recordingPorts({ linkFails: true });
+    await expect(taskSubmit.execute(ports, { prompt: 'x', plan_id: 'abcd', milestone: 0 }, {})).rejects.toThrow(
+      'no longer changes',
+    );
+    expect(calls).toEqual(['check abcd 0', 'admit x', 'link abcd t1 0', 'cancel t1']);
+  });
+
   it('task_submit_batch checks every entry before it queues any, and reports a refused one', async () => {
     const { ports, calls } = recordingPorts();
     const batch = (input: Parameters<typeof taskSubmitBatch.execute>[1]) => taskSubmitBatch.execute(ports, input, {});
@@ -93,7 +106,13 @@ describe('the task operations', () => {
     await expect(batch({})).rejects.toThrow('give exactly one of issues or tasks');
     expect(calls).toEqual([]);
 
-    const answers = await batch({ tasks: [{ prompt: 'a' }, { prompt: 'refused' }] });
+    const followed: string[] = [];
+    const answers = await taskSubmitBatch.execute(
+      ports,
+      { tasks: [{ prompt: 'a' }, { prompt: 'refused' }] },
+      { follow: (id) => followed.push(id) },
+    );
+    expect(followed).toEqual(['t1']);
     expect(answers).toEqual([
       { task_id: 't1', status: 'queued' },
       { task_id: null, status: 'rejected', error: 'the queue is full' },
@@ -117,5 +136,10 @@ describe('operationRequest: where an operation is on the REST API', () => {
       path: '/tasks?status=done&limit=5',
     });
     expect(operationRequest('usage_report', {})).toEqual({ method: 'GET', path: '/api/usage' });
+    // A dot segment would resolve to another route; a list or an object has no query form here.
+    expect(() => operationRequest('task_get', { task_id: '..' })).toThrow('task_id must not be ".."');
+    expect(() => operationRequest('task_list', { status: ['done', 'failed'] })).toThrow(
+      'status must be a string or a number',
+    );
   });
 });

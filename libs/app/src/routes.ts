@@ -1,3 +1,4 @@
+import { AppError } from '@agent-harness/core/errors';
 import type { OperationName } from './operations.js';
 
 /**
@@ -30,7 +31,17 @@ export const OPERATION_ROUTES = {
 /** The operations that are on the REST API (the exec plan ones are JSON-RPC's and the CLI's). */
 export type RestOperationName = keyof typeof OPERATION_ROUTES;
 
-/** A REST request for an operation's input: path fields encoded into the path, the rest as the route says. */
+/** A value that goes into a path or a query string as it is: text or a number. */
+function scalar(field: string, value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  throw new AppError('INVALID_ARGUMENT', `${field} must be a string or a number`);
+}
+
+/**
+ * A REST request for an operation's input: path fields encoded into the path, the rest as the
+ * route says; unset fields are left out. A path field of `.` or `..` is refused: the URL would
+ * resolve it to another route.
+ */
 export function operationRequest(
   name: RestOperationName,
   input: Readonly<Record<string, unknown>>,
@@ -39,14 +50,15 @@ export function operationRequest(
   const inPath = new Set<string>();
   const path = route.path.replace(/:([a-z_]+)/g, (_match, field: string) => {
     inPath.add(field);
-    return encodeURIComponent(String(input[field]));
+    const value = scalar(field, input[field]);
+    if (value === '.' || value === '..') throw new AppError('INVALID_ARGUMENT', `${field} must not be "${value}"`);
+    return encodeURIComponent(value);
   });
-  const rest = Object.entries(input).filter(([field]) => !inPath.has(field));
-  const given = rest.filter(([, value]) => value !== undefined);
+  const given = Object.entries(input).filter(([field, value]) => !inPath.has(field) && value !== undefined);
   if (route.rest === 'body')
     return given.length === 0
       ? { method: route.method, path }
       : { method: route.method, path, body: Object.fromEntries(given) };
-  const query = new URLSearchParams(given.map(([key, value]): [string, string] => [key, String(value)]));
+  const query = new URLSearchParams(given.map(([field, value]): [string, string] => [field, scalar(field, value)]));
   return { method: route.method, path: query.size === 0 ? path : `${path}?${query.toString()}` };
 }

@@ -58,6 +58,7 @@ export { TASK_EVENT_KINDS } from './api/contract.js';
 export type {
   AgentEventData,
   AgentListResponse,
+  SubmitTaskRequest,
   ApiFindingSeverity,
   FleetResponse,
   FleetServerJson,

@@ -148,17 +148,17 @@ export class HarnessClient {
     }
   }
 
+  /** An operation of @agent-harness/app over its REST route: the same input and answer as in process. */
+  async call<N extends RestOperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
+    const { method, path, body } = operationRequest(name, input as Readonly<Record<string, unknown>>);
+    return this.request<OperationOutput<N>>(method, path, body);
+  }
+
   /**
    * Follows a task's event stream from after `afterSeq`, calling `onEvent` for each, until its `end`
    * event. A dropped connection is resumed with Last-Event-ID (up to 5 times in a row). Answers
    * `over` when the task had ended with no event after `afterSeq` (the server's 204).
    */
-  /** An operation of @agent-harness/app over its REST route: the same input and answer as in process. */
-  call<N extends RestOperationName>(name: N, input: OperationInput<N>): Promise<OperationOutput<N>> {
-    const { method, path, body } = operationRequest(name, input as Readonly<Record<string, unknown>>);
-    return this.request<OperationOutput<N>>(method, path, body);
-  }
-
   async watch(
     taskId: string,
     afterSeq: number,

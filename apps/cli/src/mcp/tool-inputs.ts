@@ -3,8 +3,9 @@ import { MAX_PROMPT_CHARS } from '@agent-harness/queue';
 import type { RestOperationName } from '@agent-harness/app';
 import { z } from 'zod';
 
-// The tools' arguments, with the REST API's limits (apps/server tasks/dto), so both modes refuse
-// the same input with the same words before anything runs. Unknown keys are refused, not dropped.
+// The tools' arguments, with the limits and words of their operations' inputs (@agent-harness/app,
+// which REST and JSON-RPC check), so both modes refuse the same input before anything runs
+// (operation-tools.spec.ts holds them to it). Unknown keys are refused, not dropped.
 
 /** Issue and PR numbers, like the API's: SQLite stores them as 32-bit integers. */
 const MAX_INT32 = 2_147_483_647;

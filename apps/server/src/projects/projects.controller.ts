@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ProjectRegisterInput, type Operations } from '@agent-harness/app';
+import { ProjectNameInput, ProjectRegisterInput, type Operations } from '@agent-harness/app';
 import type { ProjectJson, ProjectListResponse, RemoveProjectResponse } from '@agent-harness/core';
 import { OPERATIONS } from '../core/tokens.js';
 
@@ -21,7 +21,7 @@ export class ProjectsController {
 
   @Delete(':name')
   @HttpCode(200)
-  remove(@Param('name') name: string): Promise<RemoveProjectResponse> {
-    return this.operations.project_remove({ name });
+  remove(@Param() params: ProjectNameInput): Promise<RemoveProjectResponse> {
+    return this.operations.project_remove(params);
   }
 }

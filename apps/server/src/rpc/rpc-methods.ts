@@ -6,6 +6,7 @@ import {
   scannedProject,
   TaskIdInput,
   type OperationName,
+  type OperationOutput,
 } from '@agent-harness/app';
 import { AppError, type TaskStreamEvent } from '@agent-harness/core';
 import { resolveTaskId } from '@agent-harness/queue';
@@ -32,7 +33,7 @@ function method<P extends object>(
  * Answers kept for clients of older releases, added to the operation's own: `task_cancel` answered
  * `{task_id, status}` before it answered the task (`status` is in both).
  */
-const RPC_ANSWER_EXTRAS: Partial<Record<OperationName, (output: { id: string }) => object>> = {
+const RPC_ANSWER_EXTRAS: { readonly [N in OperationName]?: (output: OperationOutput<N>) => object } = {
   task_cancel: (task) => ({ task_id: task.id }),
 };
 
@@ -128,13 +129,13 @@ export class RpcMethodTable {
     return Object.fromEntries(
       names.map((name) => {
         const call = boundOperation(this.harness.operations, name);
-        const extra = RPC_ANSWER_EXTRAS[name];
+        const extra = RPC_ANSWER_EXTRAS[name] as ((output: unknown) => object) | undefined;
         const handle = async (params: object, session: RpcSession): Promise<unknown> => {
           const follow = (taskId: string, afterSeq: number): void => {
             session.follow(taskId, afterSeq);
           };
           const output = await call(params, { follow });
-          return extra === undefined ? output : { ...extra(output as { id: string }), ...(output as object) };
+          return extra === undefined ? output : { ...extra(output), ...(output as object) };
         };
         return [name, { params: OPERATIONS[name].input, handle }];
       }),

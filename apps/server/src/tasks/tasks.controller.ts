@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { TaskBatchInput, TaskListInput, TaskSubmitInput, type Operations } from '@agent-harness/app';
+import { TaskBatchInput, TaskIdInput, TaskListInput, TaskSubmitInput, type Operations } from '@agent-harness/app';
 import type { CreateTaskBatchResponse, CreateTaskResponse, TaskDetail, TaskListResponse } from '@agent-harness/core';
 import { TaskEngine } from '@agent-harness/pipeline';
 import { resolveTaskId, TaskRepository } from '@agent-harness/queue';
@@ -39,9 +39,9 @@ export class TasksController {
   }
 
   /** `id`: a whole task id or a unique prefix of at least 8 characters (as in branch names). */
-  @Get(':id')
-  get(@Param('id') task_id: string): Promise<TaskDetail> {
-    return this.operations.task_get({ task_id });
+  @Get(':task_id')
+  get(@Param() params: TaskIdInput): Promise<TaskDetail> {
+    return this.operations.task_get(params);
   }
 
   @Get(':id/stream')
@@ -60,9 +60,9 @@ export class TasksController {
     );
   }
 
-  @Post(':id/cancel')
+  @Post(':task_id/cancel')
   @HttpCode(200)
-  cancel(@Param('id') task_id: string): Promise<TaskDetail> {
-    return this.operations.task_cancel({ task_id });
+  cancel(@Param() params: TaskIdInput): Promise<TaskDetail> {
+    return this.operations.task_cancel(params);
   }
 }

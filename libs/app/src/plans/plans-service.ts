@@ -49,6 +49,9 @@ export interface PlanReconcileReport {
   readonly watching: number;
 }
 
+/** A task id no task has: `checkLink` tries the link with it. */
+const LINK_PROBE_TASK_ID = 'link-check';
+
 /** Tries of a read-change-write that lost a race to another writer of the same plan. */
 const SAVE_TRIES = 5;
 /** Plans looked at by `reconcile`, per status (a listing bound). */
@@ -134,6 +137,16 @@ export class PlansService {
     );
     this.watch(planId, taskId);
     return this.settle(linked);
+  }
+
+  /**
+   * Throws as `linkTask` would for this plan and milestone (an unknown or closed plan, no such
+   * milestone, no room for another link), before there is a task to link: a submit checks this
+   * first, so a bad link queues nothing.
+   */
+  async checkLink(planIdOrPrefix: string, milestone: number): Promise<void> {
+    const plan = await this.get(planIdOrPrefix);
+    applyPlanUpdate(plan, { action: 'link_task', taskId: LINK_PROBE_TASK_ID, milestone }, this.now());
   }
 
   /** The plan's Markdown file content (`exec-plan-<id>.md`). */

@@ -1,4 +1,10 @@
-import type { CreateTaskBatchRequest, CreateTaskRequest, TaskFields, TaskListQuery } from '@agent-harness/core';
+import type {
+  CreateTaskBatchRequest,
+  CreateTaskRequest,
+  SubmitTaskRequest,
+  TaskFields,
+  TaskListQuery,
+} from '@agent-harness/core';
 import { MAX_PROMPT_CHARS, TASK_STATUSES, type TaskStatus } from '@agent-harness/queue';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -68,7 +74,7 @@ export class TaskRequestInput extends TaskFieldsInput implements CreateTaskReque
 export const PLAN_ID = /^[0-9a-f]{4,12}$/;
 
 /** `task_submit` (`POST /tasks`): one task, and optionally the plan milestone it ticks when done. */
-export class TaskSubmitInput extends TaskRequestInput {
+export class TaskSubmitInput extends TaskRequestInput implements SubmitTaskRequest {
   @Given()
   @IsString()
   @Matches(PLAN_ID, { message: 'plan_id must be a plan id (hex characters)' })

@@ -46,11 +46,19 @@ export const taskSubmit = defineOperation({
     const request = requestOf(fields, '');
     if ((plan_id === undefined) !== (milestone === undefined))
       throw new AppError('INVALID_ARGUMENT', 'give plan_id and milestone together, or neither');
-    // The plan is checked before the task is queued: a bad link queues nothing.
-    if (plan_id !== undefined) await ports.plans.get(plan_id);
+    // The link is checked before the task is queued: a bad link queues nothing.
+    if (plan_id !== undefined && milestone !== undefined) await ports.plans.checkLink(plan_id, milestone);
     const admission = await ports.engine.admit({ ...request, project });
-    if (plan_id !== undefined && milestone !== undefined)
-      await ports.plans.linkTask(plan_id, admission.task.id, milestone);
+    if (plan_id !== undefined && milestone !== undefined) {
+      try {
+        await ports.plans.linkTask(plan_id, admission.task.id, milestone);
+      } catch (error) {
+        // The plan changed in between (closed, or its links full): the new task goes too, so the
+        // answer is the error and no task runs for it. A task that was already there stays.
+        if (!admission.existing) await ports.engine.cancel(admission.task.id).catch(() => undefined);
+        throw error;
+      }
+    }
     context.follow?.(admission.task.id, 0);
     return created(admission);
   },
@@ -60,7 +68,7 @@ export const taskSubmitBatch = defineOperation({
   name: 'task_submit_batch',
   summary: 'Queue several tasks (issue numbers, or task fields); a bad entry queues none, a refused one is reported',
   input: TaskBatchInput,
-  async execute(ports: TaskPorts, input): Promise<CreateTaskBatchResponse> {
+  async execute(ports: TaskPorts, input, context): Promise<CreateTaskBatchResponse> {
     if ((input.issues === undefined) === (input.tasks === undefined))
       throw new AppError('INVALID_ARGUMENT', 'give exactly one of issues or tasks');
     const entries: (TaskRequestFields & { project?: string | undefined })[] =
@@ -75,7 +83,9 @@ export const taskSubmitBatch = defineOperation({
     const results: BatchEntryResult[] = [];
     for (const request of requests) {
       try {
-        results.push(created(await ports.engine.admit(request)));
+        const admission = await ports.engine.admit(request);
+        context.follow?.(admission.task.id, 0);
+        results.push(created(admission));
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         results.push({ task_id: null, status: 'rejected', error: error.message });

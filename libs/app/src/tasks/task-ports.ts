@@ -1,10 +1,10 @@
 import type { TaskEngine } from '@agent-harness/pipeline';
 import type { TaskRepository } from '@agent-harness/queue';
 
-/** What a plan link needs of the plans: the plan to exist, and to note the task under a milestone. */
+/** What a plan link needs of the plans: to check it before a task exists, then to make it. */
 export interface PlanLinks {
-  /** Throws NOT_FOUND for an unknown plan. */
-  get(planId: string): Promise<unknown>;
+  /** Throws as `linkTask` would (NOT_FOUND for an unknown plan, a closed plan, no such milestone). */
+  checkLink(planId: string, milestone: number): Promise<unknown>;
   linkTask(planId: string, taskId: string, milestone: number): Promise<unknown>;
 }
 

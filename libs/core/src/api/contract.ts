@@ -61,6 +61,14 @@ export interface CreateTaskRequest extends TaskFields {
   readonly project?: string | undefined;
 }
 
+/** `POST /tasks`, JSON-RPC `task_submit`: a task, and optionally the plan milestone it completes. @public */
+export interface SubmitTaskRequest extends CreateTaskRequest {
+  /** With `milestone`: the exec plan whose milestone the task completes when it ends `done`. */
+  readonly plan_id?: string | undefined;
+  /** 0-based. */
+  readonly milestone?: number | undefined;
+}
+
 /**
  * `POST /tasks` → 202 with a new task; 200 with `existing: true` when an unfinished task already
  * does the same issue or pull request of the project (one task per piece of work): that task.
