@@ -4,7 +4,8 @@ import type { Task, TaskRepository } from '@agent-harness/queue';
 import { describe, expect, it } from 'vitest';
 import { taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
 import type { TaskPorts } from './tasks/task-ports.js';
-import { operationRequest } from './routes.js';
+import { OPERATIONS } from './operations.js';
+import { OPERATION_ROUTES, operationRequest } from './routes.js';
 
 /** A queued task as the engine would admit it. */
 function task(id: string, status: TaskStatus = 'queued'): Task {
@@ -117,6 +118,16 @@ describe('the task operations', () => {
       { task_id: 't1', status: 'queued' },
       { task_id: null, status: 'rejected', error: 'the queue is full' },
     ]);
+  });
+});
+
+describe('the operation table', () => {
+  it('names each operation by its key, and routes only operations it has', () => {
+    for (const [key, operation] of Object.entries(OPERATIONS)) {
+      expect(operation.name, key).toBe(key);
+      expect(operation.summary.length, key).toBeGreaterThan(10);
+    }
+    for (const key of Object.keys(OPERATION_ROUTES)) expect(Object.keys(OPERATIONS)).toContain(key);
   });
 });
 
