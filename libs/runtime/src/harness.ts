@@ -5,12 +5,18 @@ import { join } from 'node:path';
 import { AGENT_DESCRIPTORS, AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
 import {
   bindOperations,
+  configuredJobs,
+  createGitHubIntake,
   FleetService,
+  JobRunner,
   GcService,
   PlansService,
+  ReviewService,
   RulesService,
   SkillsService,
   UsageService,
+  type GitHubIntake,
+  type HarnessSchedule,
   type Operations,
 } from '@agent-harness/app';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
@@ -38,16 +44,11 @@ import {
 import { startOtel, TelemetryEmitter, type EventStore } from '@agent-harness/observe';
 import { ProjectAdmin, SpendMeter, TaskEngine, TaskEventsHub, type RecoveryReport } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
-import { GitWorktreeManager } from '@agent-harness/workspace';
+import { GitWorktreeManager, ReviewGit } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
-import { createGitHubIntake, type GitHubIntake } from './github/github-intake.js';
-import { ReviewService } from './review-service.js';
 import { setupSecretValues, workspaceSettingsOf, worktreeReuseOf } from './workspace-settings.js';
-import { JobRunner } from './schedule/job-runner.js';
-import { configuredJobs } from './schedule/scheduler-jobs.js';
 import { spendLimitsOf } from './spend-limits.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
-import type { HarnessSchedule } from './schedule/harness-schedule.js';
 import { probeDirectoryWrite } from './storage-probe.js';
 
 /** Where a Harness writes what it does; the server passes Nest's logger, the CLI its own. @public */
@@ -372,7 +373,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     events,
     telemetry,
     rules,
-    env,
+    git: new ReviewGit(env),
     redact: (text) => redactor.text(text),
     now: options.now,
   });

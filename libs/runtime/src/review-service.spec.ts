@@ -15,7 +15,8 @@ import {
 } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.js';
-import { ReviewService } from './review-service.js';
+import { ReviewService } from '@agent-harness/app';
+import { ReviewGit } from '@agent-harness/workspace';
 
 // The periodic review on real parts: a git repository with commits and a guard, SQLite (reviews,
 // findings, events), the rule scan; only the agents are scripted.
@@ -102,7 +103,7 @@ describe('ReviewService (real git and SQLite, scripted agents)', () => {
       events: built.events,
       telemetry: built.telemetry,
       rules: built.rules,
-      env,
+      git: new ReviewGit(env),
       redact: (text) => text.replaceAll('sk-secret-value', '[REDACTED]'),
       newId: () => `run-${String((n += 1))}`,
     });

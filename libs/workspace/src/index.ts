@@ -9,3 +9,5 @@ export type {
 } from './git-worktree-manager.js';
 export { DEPENDENCY_FILES, setupKey } from './setup-key.js';
 export { SharedGitState } from './shared-git-state.js';
+export { isCommitId, ReviewGit } from './review-git.js';
+export type { ReviewRepositoryFacts } from './review-git.js';

@@ -1,6 +1,6 @@
 import type { ReviewListResponse, ReviewRunJson } from '@agent-harness/core';
 import { FINDING_SEVERITIES, MAX_REVIEW_LIST_LIMIT, reviewRunJson } from '@agent-harness/review';
-import type { ReviewRunOutcome } from '@agent-harness/runtime';
+import type { ReviewRunOutcome } from '@agent-harness/app';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import type { CommandBody } from '../lazy-command.js';

@@ -1,6 +1,7 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
-import type { Harness, ScheduledJob } from '@agent-harness/runtime';
+import type { ScheduledJob } from '@agent-harness/app';
+import type { Harness } from '@agent-harness/runtime';
 import type { EngineLifecycle } from '../engine/engine.module.js';
 
 /**

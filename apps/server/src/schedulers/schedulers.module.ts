@@ -1,7 +1,8 @@
 import { Inject, Injectable, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { AppError } from '@agent-harness/core';
-import type { Harness, ScheduledJob, SchedulerJobName } from '@agent-harness/runtime';
+import type { ScheduledJob, SchedulerJobName } from '@agent-harness/app';
+import type { Harness } from '@agent-harness/runtime';
 import { HARNESS } from '../core/tokens.js';
 import { EngineLifecycle, EngineModule } from '../engine/engine.module.js';
 import { ScheduledJobHost } from './scheduled-job-host.js';

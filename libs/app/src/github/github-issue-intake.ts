@@ -11,7 +11,7 @@ import {
 import type { TelemetrySink } from '@agent-harness/observe';
 import type { TaskEngine } from '@agent-harness/pipeline';
 import type { Project, ProjectCatalog } from '@agent-harness/queue';
-import type { JobOutcome, ScheduledJob } from '../schedule/job-runner.js';
+import type { JobOutcome, ScheduledJob } from '../jobs/job-runner.js';
 import type { GitHubReplies } from './github-replies.js';
 import { projectForRepository } from './repository-projects.js';
 

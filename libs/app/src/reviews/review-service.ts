@@ -17,8 +17,9 @@ import {
   type ReviewStore,
   type ReviewStrategy,
 } from '@agent-harness/review';
-import { runReadOnly, type GcObserver, type RulesService } from '@agent-harness/app';
-import { isCommitId, ReviewGit, type ReviewRepositoryFacts } from './review-git.js';
+import { isCommitId, type ReviewGit, type ReviewRepositoryFacts } from '@agent-harness/workspace';
+import { runReadOnly, type GcObserver } from '../gc/draft-agent-runner.js';
+import type { RulesService } from '../rules/rules-service.js';
 
 /** The event kind of a periodic review run (done or failed); its `detail` JSON carries the reviewed head. @public */
 export const PERIODIC_REVIEW_HOOK = 'periodic_review';
@@ -69,8 +70,6 @@ const short = (head: string): string => head.slice(0, 12);
  * findings".
  */
 export class ReviewService {
-  private readonly git: ReviewGit;
-
   constructor(
     private readonly deps: {
       readonly config: HarnessConfig;
@@ -80,15 +79,14 @@ export class ReviewService {
       readonly events: EventStore;
       readonly telemetry: TelemetrySink;
       readonly rules: RulesService;
-      readonly env: Readonly<Record<string, string | undefined>>;
+      /** Reads the repository read-only (`ReviewGit` of @agent-harness/workspace). */
+      readonly git: Pick<ReviewGit, 'head' | 'facts' | 'checkout' | 'removeCheckout'>;
       /** Hides secret values in what agents answer, before it is stored. */
       readonly redact: (text: string) => string;
       readonly now?: (() => Date) | undefined;
       readonly newId?: (() => string) | undefined;
     },
-  ) {
-    this.git = new ReviewGit(deps.env);
-  }
+  ) {}
 
   /** Stored reviews with their findings, newest first. */
   list(filter: ReviewListFilter): Promise<ReviewRun[]> {
@@ -109,7 +107,7 @@ export class ReviewService {
         `no project ${JSON.stringify(projectName)} (add it to the config or register it)`,
       );
     if (!project.active) return { status: 'skipped', project: project.name, reason: 'disabled' };
-    const head = await this.git.head(project.root, project.baseBranch);
+    const head = await this.deps.git.head(project.root, project.baseBranch);
     const previous = await this.lastReviewedHead(project.name);
     if (previous === head && options.force !== true)
       return { status: 'skipped', project: project.name, reason: 'no_new_commits', head };
@@ -125,11 +123,11 @@ export class ReviewService {
     progress(
       `reviewing ${project.name} at ${short(head)}${previous === undefined ? '' : ` (last reviewed ${short(previous)})`}`,
     );
-    const facts = await this.git.facts(project.root, head, previous);
+    const facts = await this.deps.git.facts(project.root, head, previous);
     const runId = (this.deps.newId ?? randomUUID)();
     // The review reads a detached worktree of the reviewed head, never the user's checkout.
     const checkout = join(this.deps.config.server.data_dir, 'review-worktrees', runId);
-    await this.git.checkout(project.root, head, checkout);
+    await this.deps.git.checkout(project.root, head, checkout);
     try {
       return await this.review(
         { project, head, previous, runId, checkout, facts, primary, second, notes, startedAt },
@@ -137,7 +135,7 @@ export class ReviewService {
         observer,
       );
     } finally {
-      await this.git.removeCheckout(project.root, checkout);
+      await this.deps.git.removeCheckout(project.root, checkout);
     }
   }
 

@@ -3,7 +3,7 @@ import { ActorCheck, type GitHubClient, type GitHubIntakeStore } from '@agent-ha
 import type { TelemetrySink } from '@agent-harness/observe';
 import type { TaskEngine } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
-import type { ScheduledJob } from '../schedule/job-runner.js';
+import type { ScheduledJob } from '../jobs/job-runner.js';
 import { GitHubIssueIntake, intakeJob } from './github-issue-intake.js';
 import { GitHubReplies } from './github-replies.js';
 import { GitHubWebhooks } from './github-webhooks.js';

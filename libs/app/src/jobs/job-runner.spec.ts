@@ -4,7 +4,8 @@ import { type HealthGrade } from '@agent-harness/observe';
 import { InMemoryEventStore } from '@agent-harness/observe/testing';
 import { InMemoryProjectCatalog } from '@agent-harness/testing';
 import { describe, expect, it } from 'vitest';
-import type { GcService, RulesService } from '@agent-harness/app';
+import type { GcService } from '../gc/gc-service.js';
+import type { RulesService } from '../rules/rules-service.js';
 import { JobRunner, type ScheduledJob } from './job-runner.js';
 import { gcJob, type SchedulerJobDeps } from './scheduler-jobs.js';
 

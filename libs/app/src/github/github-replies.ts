@@ -1,6 +1,6 @@
 import { parseRepoName, type GitHubClient, type GitHubIntakeStore } from '@agent-harness/github';
 import { isTerminal, type Task, type TaskOrigin, type TaskRepository } from '@agent-harness/queue';
-import { watchTaskEnd, type TaskEndWatcher, type TaskEventsWatch } from '@agent-harness/app';
+import { watchTaskEnd, type TaskEndWatcher, type TaskEventsWatch } from '../tasks/task-end-watch.js';
 
 /** Posting attempts per reply before it is given up. */
 const MAX_ATTEMPTS = 5;

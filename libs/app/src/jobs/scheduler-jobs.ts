@@ -1,8 +1,10 @@
 import type { HarnessConfig } from '@agent-harness/core';
 import { applyRetention, type EventStore, type HealthGrade, type TelemetrySink } from '@agent-harness/observe';
 import type { Project, ProjectCatalog } from '@agent-harness/queue';
-import type { ReviewService } from '../review-service.js';
-import type { GcService, RulesService, SkillsService } from '@agent-harness/app';
+import type { GcService } from '../gc/gc-service.js';
+import type { ReviewService } from '../reviews/review-service.js';
+import type { RulesService } from '../rules/rules-service.js';
+import type { SkillsService } from '../skills/skills-service.js';
 import type { JobOutcome, ScheduledJob, SchedulerJobName } from './job-runner.js';
 
 const HOUR_MS = 3_600_000;
