@@ -2,29 +2,24 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Harness } from '@agent-harness/runtime';
 import { CoreModule } from './core/core.module.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
-import { AgentsController } from './agents/agents.controller.js';
 import { EngineModule } from './engine/engine.module.js';
-import { FleetController } from './fleet/fleet.controller.js';
 import { HealthController } from './health/health.controller.js';
-import { ProjectsController } from './projects/projects.controller.js';
-import { ReviewsController } from './reviews/reviews.controller.js';
-import { UsageController } from './usage/usage.controller.js';
 import { RpcModule } from './rpc/rpc.module.js';
 import { SchedulersModule } from './schedulers/schedulers.module.js';
-import { TasksController } from './tasks/tasks.controller.js';
+import { TaskStreamController } from './tasks/task-stream.controller.js';
+import { OperationRoutesController } from './operations/operation-routes.controller.js';
 import { WebModule } from './web/web.module.js';
 import { WebhookController } from './webhook/webhook.controller.js';
 
-/** The REST API's controllers (the dashboard's and the RPC endpoint's modules add their own). */
+/**
+ * The REST API's controllers (the dashboard's and the RPC endpoint's modules add their own): the
+ * operations' routes, made from `OPERATION_ROUTES`, and the routes that are no operation.
+ */
 export const REST_CONTROLLERS = [
-  AgentsController,
-  FleetController,
+  OperationRoutesController,
+  TaskStreamController,
   HealthController,
-  TasksController,
   DashboardController,
-  ProjectsController,
-  ReviewsController,
-  UsageController,
   WebhookController,
 ] as const;
 

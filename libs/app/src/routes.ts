@@ -4,21 +4,28 @@ import type { OperationName } from './operations.js';
 /**
  * Where each operation is on the REST API: the method, the path (a `:field` segment is that input
  * field) and where the other fields go. Plain data, so a REST client (the CLI, `mcp-server --url`)
- * reads it without loading the operations; a test holds the server's routes to it.
+ * reads it without loading the operations; the server makes its routes from it.
  */
 export interface OperationRoute {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
-  /** The fields not in the path: a JSON body, or the query string. */
+  /**
+   * The fields not in the path: a JSON body, or the query string. A route with path fields takes
+   * its input from the path alone, and one whose input has no fields takes none.
+   */
   readonly rest: 'body' | 'query';
+  /** The answer's HTTP status when it is not Nest's default (200, and 201 for POST). */
+  readonly status?: 200 | 201 | 202;
+  /** The status when the answer is an unfinished task already doing the same work (`existing: true`). */
+  readonly existingStatus?: 200;
 }
 
 export const OPERATION_ROUTES = {
-  task_submit: { method: 'POST', path: '/tasks', rest: 'body' },
-  task_submit_batch: { method: 'POST', path: '/tasks/batch', rest: 'body' },
+  task_submit: { method: 'POST', path: '/tasks', rest: 'body', status: 202, existingStatus: 200 },
+  task_submit_batch: { method: 'POST', path: '/tasks/batch', rest: 'body', status: 202 },
   task_get: { method: 'GET', path: '/tasks/:task_id', rest: 'query' },
   task_list: { method: 'GET', path: '/tasks', rest: 'query' },
-  task_cancel: { method: 'POST', path: '/tasks/:task_id/cancel', rest: 'body' },
+  task_cancel: { method: 'POST', path: '/tasks/:task_id/cancel', rest: 'body', status: 200 },
   usage_report: { method: 'GET', path: '/api/usage', rest: 'query' },
   project_list: { method: 'GET', path: '/api/projects', rest: 'query' },
   project_register: { method: 'POST', path: '/api/projects', rest: 'body' },
