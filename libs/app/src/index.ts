@@ -66,7 +66,7 @@ export { PERIODIC_REVIEW_HOOK, ReviewService, periodicReviewEvent } from './revi
 export type { ReviewRunOptions, ReviewRunOutcome, ReviewSkipReason } from './reviews/review-service.js';
 export { JobRunner, SCHEDULER_HOOK, SCHEDULER_JOBS } from './jobs/job-runner.js';
 export type { JobOutcome, JobRun, ScheduledJob, SchedulerJobName } from './jobs/job-runner.js';
-export type { HarnessSchedule } from './jobs/harness-schedule.js';
+export type { HarnessJobs } from './jobs/harness-jobs.js';
 export { createGitHubIntake } from './github/github-intake.js';
 export type { GitHubIntake, GitHubIntakeDeps } from './github/github-intake.js';
 export { GITHUB_WEBHOOK_HOOK, GitHubWebhooks } from './github/github-webhooks.js';

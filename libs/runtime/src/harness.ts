@@ -16,7 +16,7 @@ import {
   SkillsService,
   UsageService,
   type GitHubIntake,
-  type HarnessSchedule,
+  type HarnessJobs,
   type Operations,
 } from '@agent-harness/app';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
@@ -77,13 +77,20 @@ export interface CreateHarnessOptions {
 
 /**
  * One Harness: everything a resolved configuration describes, built once. The server, the CLI and
- * tests all start from here; the Nest modules only hand these objects to controllers.
+ * tests all start from here.
+ *
+ * What the surfaces use is `operations` (REST, JSON-RPC, MCP and the CLI client adapt them),
+ * `jobs` (the server's schedulers), and `start`, `drain` and `close`. The other members are the
+ * parts those are made of: the adapters that are no operation (the SSE task stream, the webhook,
+ * the CLI's in-process commands) and tests reach them.
  * @public
  */
 export interface Harness {
   readonly config: HarnessConfig;
   /** The use cases every surface adapts (`@agent-harness/app`), bound to this Harness's ports. */
   readonly operations: Operations;
+  /** The background jobs (health, GC, self-evolution, retention, review, intake) the server's schedulers run. */
+  readonly jobs: HarnessJobs;
   readonly database: Database;
   readonly tasks: TaskRepository;
   readonly projects: ProjectCatalog;
@@ -108,8 +115,6 @@ export interface Harness {
   readonly reviews: ReviewService;
   /** Tasks from GitHub: `POST /webhook` deliveries, the issue poller, and the replies they owe. */
   readonly github: GitHubIntake;
-  /** The background jobs (health, GC, self-evolution, retention, review, intake) the server's schedulers run. */
-  readonly schedule: HarnessSchedule;
   /** The servers sharing this database (fleet mode on PostgreSQL; on SQLite, this one). */
   readonly fleet: FleetService;
   /** Spend: tokens and dollars by day, project, agent and model, and today against `[limits]`. */
@@ -123,7 +128,7 @@ export interface Harness {
   syncProjects(): Promise<void>;
   /**
    * Puts the config file's projects in the catalog, then starts the engine (recovery first).
-   * Background jobs are the server's schedulers' (`schedule`): nothing runs by itself.
+   * Background jobs are the server's schedulers' (`jobs`): nothing runs by itself.
    */
   start(): Promise<RecoveryReport>;
   /**
@@ -433,9 +438,9 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     logger,
     storageFailed,
   });
-  const schedule: HarnessSchedule = {
+  const jobs: HarnessJobs = {
     runner: jobRunner,
-    jobs: () =>
+    configured: () =>
       configuredJobs(
         { config, projects, events, telemetry, rules, gc, skills, reviews, now },
         github.job === undefined ? [] : [github.job],
@@ -474,7 +479,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     plans,
     reviews,
     github,
-    schedule,
+    jobs,
     fleet,
     usage,
     syncProjects,

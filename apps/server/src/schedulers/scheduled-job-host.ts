@@ -29,7 +29,7 @@ export abstract class ScheduledJobHost implements OnApplicationBootstrap, OnAppl
   onApplicationBootstrap(): void {
     // Not awaited: bootstrap goes on while the engine starts; the timer is armed once it has.
     void this.lifecycle.started.then(async () => {
-      this.arm(await this.harness.schedule.runner.dueInMs(this.job));
+      this.arm(await this.harness.jobs.runner.dueInMs(this.job));
     });
   }
 
@@ -53,7 +53,7 @@ export abstract class ScheduledJobHost implements OnApplicationBootstrap, OnAppl
   }
 
   private async fire(): Promise<void> {
-    const { runner } = this.harness.schedule;
+    const { runner } = this.harness.jobs;
     try {
       this.arm(await this.job.intervalMs());
       const run = await runner.run(this.job);

@@ -8,7 +8,7 @@ import { EngineLifecycle, EngineModule } from '../engine/engine.module.js';
 import { ScheduledJobHost } from './scheduled-job-host.js';
 
 function jobOf(harness: Harness, name: SchedulerJobName): ScheduledJob {
-  const job = harness.schedule.jobs().get(name);
+  const job = harness.jobs.configured().get(name);
   if (job === undefined) throw new AppError('INTERNAL', `scheduler ${name} is not configured`);
   return job;
 }
@@ -61,7 +61,7 @@ const MODULES: Readonly<Record<SchedulerJobName, Type>> = {
 @Module({})
 export class SchedulersModule {
   static forRoot(harness: Harness, enabled: boolean): DynamicModule {
-    const names = enabled ? [...harness.schedule.jobs().keys()] : [];
+    const names = enabled ? [...harness.jobs.configured().keys()] : [];
     return {
       module: SchedulersModule,
       imports: names.length === 0 ? [] : [ScheduleModule.forRoot(), ...names.map((name) => MODULES[name])],
