@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_DESCRIPTORS, AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
+import { AgentRegistry, ConfiguredSandbox, ShellCommandRunner } from '@agent-harness/agents';
 import {
   bindOperations,
   configuredJobs,
@@ -15,9 +13,7 @@ import {
   RulesService,
   SkillsService,
   UsageService,
-  type GitHubIntake,
   type HarnessJobs,
-  type Operations,
 } from '@agent-harness/app';
 import { commandEnv, SecretRedactor, secretValues, type HarnessConfig } from '@agent-harness/core';
 import { GitHubClient } from '@agent-harness/github';
@@ -38,149 +34,20 @@ import {
   notifyPostgres,
   TypeOrmFleetRegistry,
   TypeOrmTaskRepository,
-  type Database,
   type PgListener,
 } from '@agent-harness/persistence';
-import { startOtel, TelemetryEmitter, type EventStore } from '@agent-harness/observe';
-import { ProjectAdmin, SpendMeter, TaskEngine, TaskEventsHub, type RecoveryReport } from '@agent-harness/pipeline';
-import type { ProjectCatalog, TaskRepository } from '@agent-harness/queue';
+import { startOtel, TelemetryEmitter } from '@agent-harness/observe';
+import { ProjectAdmin, SpendMeter, TaskEngine, TaskEventsHub } from '@agent-harness/pipeline';
 import { GitWorktreeManager, ReviewGit } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
 import { setupSecretValues, workspaceSettingsOf, worktreeReuseOf } from './workspace-settings.js';
 import { spendLimitsOf } from './spend-limits.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
 import { probeDirectoryWrite } from './storage-probe.js';
+import { configuredSecrets, gitCredentials, serverIdOf } from './harness-settings.js';
+import type { CreateHarnessOptions, Harness } from './harness-types.js';
 
-/** Where a Harness writes what it does; the server passes Nest's logger, the CLI its own. @public */
-export interface HarnessLogger {
-  log(message: string): void;
-  error(message: string): void;
-}
-
-/** @public */
-export interface CreateHarnessOptions {
-  /** The environment agents, git and validation derive theirs from (each gets only what it needs). */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly logger?: HarnessLogger | undefined;
-  /** How often the engine looks at the queue besides every submit and finish. Default 1 s. */
-  readonly tickMs?: number | undefined;
-  readonly now?: (() => Date) | undefined;
-  /** Home directory of `~/.harness/rules`. Default the OS user's. */
-  readonly homeDir?: string | undefined;
-  /**
-   * The id this process's engine leases tasks under. Default: the server's, kept in
-   * `data_dir/server-id`. A one-shot CLI command running its own task passes a fresh one, so a
-   * server (re)starting meanwhile never takes that task back as its own.
-   */
-  readonly serverId?: string | undefined;
-}
-
-/**
- * One Harness: everything a resolved configuration describes, built once. The server, the CLI and
- * tests all start from here.
- *
- * What the surfaces use is `operations` (REST, JSON-RPC, MCP and the CLI client adapt them),
- * `jobs` (the server's schedulers), and `start`, `drain` and `close`. The other members are the
- * parts those are made of: the adapters that are no operation (the SSE task stream, the webhook,
- * the CLI's in-process commands) and tests reach them.
- * @public
- */
-export interface Harness {
-  readonly config: HarnessConfig;
-  /** The use cases every surface adapts (`@agent-harness/app`), bound to this Harness's ports. */
-  readonly operations: Operations;
-  /** The background jobs (health, GC, self-evolution, retention, review, intake) the server's schedulers run. */
-  readonly jobs: HarnessJobs;
-  readonly database: Database;
-  readonly tasks: TaskRepository;
-  readonly projects: ProjectCatalog;
-  readonly agents: AgentRegistry;
-  /** The OS sandbox every agent run and project command starts in (`[agents] sandbox_mode`, `[sandbox]`). */
-  readonly sandbox: ConfiguredSandbox;
-  readonly engine: TaskEngine;
-  readonly projectAdmin: ProjectAdmin;
-  /** Telemetry events (tasks, validation, reviews, edits, scans): read by health and GC. */
-  readonly events: EventStore;
-  /** Where the pipeline's telemetry is buffered before it is written to `events`. */
-  readonly telemetry: TelemetryEmitter;
-  /** Rules, guard scans and the health report. */
-  readonly rules: RulesService;
-  /** Skills: discovery, task prompts, create/delete, governance. */
-  readonly skills: SkillsService;
-  /** GC: signals, remediation drafts, adopt/reject, learning rules and skills. */
-  readonly gc: GcService;
-  /** Exec plans: made from specs, updated, and linked to tasks (a milestone is completed when its task ends done). */
-  readonly plans: PlansService;
-  /** The periodic whole-repo review: runs now, and the stored reviews with their findings. */
-  readonly reviews: ReviewService;
-  /** Tasks from GitHub: `POST /webhook` deliveries, the issue poller, and the replies they owe. */
-  readonly github: GitHubIntake;
-  /** The servers sharing this database (fleet mode on PostgreSQL; on SQLite, this one). */
-  readonly fleet: FleetService;
-  /** Spend: tokens and dollars by day, project, agent and model, and today against `[limits]`. */
-  readonly usage: UsageService;
-  /**
-   * Graceful drain: claims no new task, lets running ones finish for up to `deadlineMs`, then
-   * hands the rest back to the queue (for another server of the fleet). `close` follows it.
-   */
-  drain(deadlineMs: number): Promise<void>;
-  /** Puts the config file's projects in the catalog (done by `start`; one-shot commands call it alone). */
-  syncProjects(): Promise<void>;
-  /**
-   * Puts the config file's projects in the catalog, then starts the engine (recovery first).
-   * Background jobs are the server's schedulers' (`jobs`): nothing runs by itself.
-   */
-  start(): Promise<RecoveryReport>;
-  /**
-   * Stops the engine (running tasks go back to the queue), waits for a running background job,
-   * writes the telemetry still buffered, then closes the database.
-   */
-  close(): Promise<void>;
-}
-
-/**
- * Every secret the configuration holds: never stored, streamed or prompted. Of the `env` tables,
- * the values whose names say they are secrets (an `ANTHROPIC_BASE_URL` or `HOME` is not).
- */
-function configuredSecrets(config: HarnessConfig): (string | undefined)[] {
-  return [
-    config.github.token,
-    config.server.api_token,
-    config.database.url,
-    config.server.github_webhook_secret,
-    ...secretValues(config.validation.env, []),
-    ...AGENT_DESCRIPTORS.flatMap((descriptor) => descriptor.secrets(config)),
-  ];
-}
-
-/** Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token. */
-function gitCredentials(config: HarnessConfig): { token: string; hosts: string[] } | undefined {
-  if (config.github.token === undefined) return undefined;
-  let apiHost: string;
-  try {
-    apiHost = new URL(config.github.api_url).hostname;
-  } catch {
-    return undefined;
-  }
-  return { token: config.github.token, hosts: apiHost === 'api.github.com' ? ['github.com'] : [apiHost] };
-}
-
-/**
- * This server's id, kept in `data_dir/server-id` so a restarted server knows its own leases (and
- * takes them back at once) while another server's live leases are left alone.
- */
-function serverIdOf(dataDir: string): string {
-  const file = join(dataDir, 'server-id');
-  if (existsSync(file)) {
-    const id = readFileSync(file, 'utf8').trim();
-    if (/^[\w.-]{1,64}$/.test(id)) return id;
-  }
-  const id = randomUUID();
-  // With PostgreSQL nothing else may have made data_dir yet (it still holds worktrees and this id).
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${id}\n`, { mode: 0o600 });
-  return id;
-}
+export type { CreateHarnessOptions, Harness, HarnessLogger } from './harness-types.js';
 
 /**
  * Opens (and migrates) the database in `data_dir` and builds the engine and its parts from the

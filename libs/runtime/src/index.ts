@@ -2,5 +2,5 @@
 export { loadConfig, inspectProjectDirectory } from './config/load-config.js';
 export type { LoadConfigInput } from './config/load-config.js';
 export { createHarness } from './harness.js';
-export type { CreateHarnessOptions, Harness, HarnessLogger } from './harness.js';
+export type { CreateHarnessOptions, Harness, HarnessLogger } from './harness-types.js';
 export { spendLimitsOf } from './spend-limits.js';

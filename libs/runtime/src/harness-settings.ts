@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AGENT_DESCRIPTORS } from '@agent-harness/agents';
+import { secretValues, type HarnessConfig } from '@agent-harness/core';
+
+// What the composition root derives from the configuration beside the parts it builds.
+
+/**
+ * Every secret the configuration holds: never stored, streamed or prompted. Of the `env` tables,
+ * the values whose names say they are secrets (an `ANTHROPIC_BASE_URL` or `HOME` is not).
+ */
+export function configuredSecrets(config: HarnessConfig): (string | undefined)[] {
+  return [
+    config.github.token,
+    config.server.api_token,
+    config.database.url,
+    config.server.github_webhook_secret,
+    ...secretValues(config.validation.env, []),
+    ...AGENT_DESCRIPTORS.flatMap((descriptor) => descriptor.secrets(config)),
+  ];
+}
+
+/** Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token. */
+export function gitCredentials(config: HarnessConfig): { token: string; hosts: string[] } | undefined {
+  if (config.github.token === undefined) return undefined;
+  let apiHost: string;
+  try {
+    apiHost = new URL(config.github.api_url).hostname;
+  } catch {
+    return undefined;
+  }
+  return { token: config.github.token, hosts: apiHost === 'api.github.com' ? ['github.com'] : [apiHost] };
+}
+
+/**
+ * This server's id, kept in `data_dir/server-id` so a restarted server knows its own leases (and
+ * takes them back at once) while another server's live leases are left alone.
+ */
+export function serverIdOf(dataDir: string): string {
+  const file = join(dataDir, 'server-id');
+  if (existsSync(file)) {
+    const id = readFileSync(file, 'utf8').trim();
+    if (/^[\w.-]{1,64}$/.test(id)) return id;
+  }
+  const id = randomUUID();
+  // With PostgreSQL nothing else may have made data_dir yet (it still holds worktrees and this id).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  writeFileSync(file, `${id}\n`, { mode: 0o600 });
+  return id;
+}
