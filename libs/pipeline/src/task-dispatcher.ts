@@ -60,6 +60,11 @@ export class TaskDispatcher {
   private ticking = false;
   private tickRequested = false;
   private stopped = false;
+  /**
+   * Nothing is claimed before `start`: a submit in a process that never started dispatch (a
+   * one-shot CLI command, a Harness built to read or queue) leaves the task for a server.
+   */
+  private started = false;
   /** Only these queued tasks are started (a CLI command running its own task). */
   private only: ReadonlySet<string> | undefined;
   /** Draining: no new claims; the running tasks go on. */
@@ -69,6 +74,7 @@ export class TaskDispatcher {
 
   /** Starts dispatching; with `only`, just those queued tasks (the others wait for a server). */
   start(only?: ReadonlySet<string>): void {
+    this.started = true;
     this.only = only;
     this.timer = setInterval(() => {
       this.requestTick();
@@ -126,7 +132,7 @@ export class TaskDispatcher {
 
   /** Asks for a look at the queue; looks that are asked for while one runs collapse into one more. */
   requestTick(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     this.tickRequested = true;
     if (this.ticking) return;
     this.ticking = true;

@@ -21,6 +21,7 @@ describe('TaskEngine admission (unit)', () => {
       agents: [new ScriptedAgentRunner('claude', [FAILS])],
     });
     worktrees.holdPreparing();
+    await engine.start();
     const first = await engine.submit({ kind: 'prompt', prompt: 'runs' });
     await tasks.whenTask(first.id, (t) => t.status === 'preparing');
     await engine.submit({ kind: 'prompt', prompt: 'queued 1' });

@@ -43,6 +43,23 @@ describe('TaskEngine dispatch (unit)', () => {
     expect(worktrees.removed.map((r) => r.path)).toContain(worktrees.pathFor(one.id));
   });
 
+  it('claims nothing before start: a task queued in a process that never started dispatch waits for a server', async () => {
+    const claude = new ScriptedAgentRunner('claude', () => HOLD);
+    const { engine, tasks } = engines.make({ agents: [claude] });
+    const queued = await engine.submit({ kind: 'prompt', prompt: 'for the server' });
+    // Many ticks' worth of time: submit asked for a look at the queue, and nothing took the task.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(claude.calls).toEqual([]);
+    expect((await tasks.get(queued.id))?.status).toBe('queued');
+    // Only the tasks a one-shot command starts are its own.
+    const own = await engine.submit({ kind: 'prompt', prompt: 'mine' });
+    engine.startOnly([own.id]);
+    await claude.whenCalled(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(claude.calls.map((c) => c.request.prompt)).toEqual(['mine']);
+    expect((await tasks.get(queued.id))?.status).toBe('queued');
+  });
+
   it('holds a project to its own limit without blocking other projects behind it', async () => {
     const claude = new ScriptedAgentRunner('claude', () => HOLD);
     const lib = { ...APP, name: 'lib', root: '/repos/lib', isDefault: false };
@@ -86,6 +103,7 @@ describe('TaskEngine dispatch (unit)', () => {
   it('cancels a queued task: cancelled with its end event, never started, not graded', async () => {
     const claude = new ScriptedAgentRunner('claude', () => HOLD);
     const { engine, tasks } = engines.make({ maxConcurrent: 1, agents: [claude] });
+    await engine.start();
     await engine.submit({ kind: 'prompt', prompt: 'runs' });
     await claude.whenCalled(1);
     const queued = await engine.submit({ kind: 'prompt', prompt: 'waits' });
@@ -110,6 +128,7 @@ describe('TaskEngine dispatch (unit)', () => {
   it('cancels a running task: its agent run is aborted, its worktree removed, its unused branch deleted', async () => {
     const claude = new ScriptedAgentRunner('claude', () => HOLD);
     const { engine, tasks, worktrees } = engines.make({ agents: [claude] });
+    await engine.start();
     const submitted = await engine.submit({ kind: 'prompt', prompt: 'hold' });
     await claude.whenCalled(1);
     await tasks.whenTask(submitted.id, (t) => t.status === 'running');

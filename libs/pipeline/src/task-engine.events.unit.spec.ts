@@ -23,6 +23,7 @@ describe('TaskEngine events and heartbeat (unit)', () => {
       { events: [{ type: 'text', text: 'looking' }], outcome: FAILS.outcome },
     ]);
     const { engine, tasks } = engines.make({ agents: [claude] });
+    await engine.start();
     const watched = firstValueFrom(engine.watch(FIRST_ID).pipe(toArray()));
     const submitted = await engine.submit({ kind: 'prompt', prompt: 'x' });
     expect(submitted.id).toBe(FIRST_ID);

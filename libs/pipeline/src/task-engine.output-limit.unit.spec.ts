@@ -33,6 +33,7 @@ describe('TaskEngine output limit (unit)', () => {
       { events: [{ type: 'session_started', sessionId: 's1' }, ...chatter(200)], outcome: FAILS.outcome },
     ]);
     const { engine, tasks } = engines.make({ agents: [claude], outputLimitBytes: LIMIT });
+    await engine.start();
     const watched = firstValueFrom(engine.watch(FIRST_ID).pipe(toArray()));
     await engine.submit({ kind: 'prompt', prompt: 'talk a lot' });
     const live = await watched;
@@ -72,6 +73,7 @@ describe('TaskEngine output limit (unit)', () => {
   it('stores everything of a task under the limit, with no notice and no counts', async () => {
     const claude = new ScriptedAgentRunner('claude', [{ events: chatter(5), outcome: FAILS.outcome }]);
     const { engine, tasks } = engines.make({ agents: [claude], outputLimitBytes: LIMIT });
+    await engine.start();
     await engine.submit({ kind: 'prompt', prompt: 'talk a little' });
     await tasks.whenTask(FIRST_ID, (t) => t.status === 'failed');
     const stored = await tasks.eventsAfter(FIRST_ID, 0, 10_000);
