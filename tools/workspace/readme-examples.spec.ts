@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -8,8 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 // alone would write: each is type-checked against the libs' sources and then run. An example checks
 // itself (node:assert) and throws when the lib does not do what its README says.
 const root = join(import.meta.dirname, '..', '..');
-// One folder per run: two runs at once (a filtered one, say) do not remove each other's files.
-const out = join(import.meta.dirname, `.readme-examples-${String(process.pid)}`);
+// A folder of its own per run (beside the libs, so the examples resolve their packages): two runs
+// at once, a filtered one say, do not remove each other's files.
+const out = mkdtempSync(join(import.meta.dirname, '.readme-examples-'));
 
 interface Example {
   readonly lib: string;
@@ -17,8 +18,6 @@ interface Example {
 }
 
 function examples(): Example[] {
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
   const found: Example[] = [];
   for (const lib of readdirSync(join(root, 'libs')).sort()) {
     let readme: string;

@@ -6,7 +6,8 @@ import {
   type RestOperationName,
 } from '@agent-harness/app';
 import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
+import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import type { Harness } from '@agent-harness/runtime';
 import { describe, expect, it } from 'vitest';
 import { REST_CONTROLLERS } from './app.module.js';
@@ -20,8 +21,20 @@ const shape = (path: string): string =>
     .replace(/\/$/, '')
     .replace(/:[^/]+/g, ':');
 
+/** Where a handler's input comes from, read from Nest's parameter metadata. */
+type InputSource = 'body' | 'query' | 'path' | 'none';
+
+function inputSource(controller: object, key: string): InputSource {
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, key) ?? {}) as Record<string, unknown>;
+  const types = Object.keys(args).map((arg) => Number(arg.split(':')[0]));
+  if (types.includes(RouteParamtypes.BODY)) return 'body';
+  if (types.includes(RouteParamtypes.QUERY)) return 'query';
+  if (types.includes(RouteParamtypes.PARAM)) return 'path';
+  return 'none';
+}
+
 /** Every REST route of the controllers: method, path shape, and the classes its handler takes. */
-function restRoutes(): { method: string; path: string; takes: unknown[] }[] {
+function restRoutes(): { method: string; path: string; takes: unknown[]; source: InputSource; status: number }[] {
   return REST_CONTROLLERS.flatMap((controller) => {
     const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
     const prototype = controller.prototype as unknown as Record<string, unknown>;
@@ -32,7 +45,17 @@ function restRoutes(): { method: string; path: string; takes: unknown[] }[] {
       if (method === undefined) return [];
       const path = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
       const takes = (Reflect.getMetadata('design:paramtypes', prototype, key) ?? []) as unknown[];
-      return [{ method: RequestMethod[method], path: shape(`${base}/${path}`), takes }];
+      const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) ??
+        (method === RequestMethod.POST ? 201 : 200)) as number;
+      return [
+        {
+          method: RequestMethod[method],
+          path: shape(`${base}/${path}`),
+          takes,
+          source: inputSource(controller, key),
+          status,
+        },
+      ];
     });
   });
 }
@@ -52,6 +75,30 @@ describe('every surface adapts the operation table', () => {
           OPERATIONS[name].input,
         );
     }
+  });
+
+  it('REST: each route keeps the method, path, input source and status its hand-written controller had', () => {
+    // Written out, not read from OPERATION_ROUTES: the routes are made from that table.
+    const expected: Record<RestOperationName, [string, string, InputSource, number]> = {
+      task_submit: ['POST', '/tasks', 'body', 202],
+      task_submit_batch: ['POST', '/tasks/batch', 'body', 202],
+      task_get: ['GET', '/tasks/:', 'path', 200],
+      task_list: ['GET', '/tasks', 'query', 200],
+      task_cancel: ['POST', '/tasks/:/cancel', 'path', 200],
+      usage_report: ['GET', '/api/usage', 'query', 200],
+      project_list: ['GET', '/api/projects', 'none', 200],
+      project_register: ['POST', '/api/projects', 'body', 201],
+      project_remove: ['DELETE', '/api/projects/:', 'path', 200],
+      review_list: ['GET', '/api/reviews', 'query', 200],
+      fleet_status: ['GET', '/api/fleet', 'none', 200],
+      agent_list: ['GET', '/api/agents', 'none', 200],
+    };
+    const routes = restRoutes();
+    for (const [name, [method, path, source, status]] of Object.entries(expected)) {
+      const route = routes.find((r) => r.method === method && r.path === path);
+      expect(route && [route.source, route.status], `${name}: ${method} ${path}`).toEqual([source, status]);
+    }
+    expect(Object.keys(expected).sort()).toEqual(Object.keys(OPERATION_ROUTES).sort());
   });
 
   it('JSON-RPC: each operation is a method of its name that checks the operation input class', () => {

@@ -45,7 +45,15 @@ function addRoute(name: RestOperationName, route: OperationRoute): void {
   const descriptor = Object.getOwnPropertyDescriptor(prototype, name) ?? { value: handler };
   // The parameter's type is what the validation pipe checks against (as TypeScript would emit it).
   Reflect.defineMetadata('design:paramtypes', [input, Object], prototype, name);
-  const where = route.path.includes('/:') ? Param() : route.rest === 'body' ? Body() : Query();
+  const inPath = [...route.path.matchAll(/:([a-z_]+)/g)].map((match) => match[1]);
+  // A route with path fields takes its input from the path alone: an input with other fields would
+  // have them dropped without a word, so such a route is refused when the server loads.
+  const outside = inputFields(input).filter((field) => !inPath.includes(field));
+  if (inPath.length > 0 && outside.length > 0)
+    throw new Error(
+      `${name}: ${route.path} takes its input from the path, but ${input.name} has ${outside.join(', ')}`,
+    );
+  const where = inPath.length > 0 ? Param() : route.rest === 'body' ? Body() : Query();
   // An operation without input fields takes nothing from the request (as `fleet_status`'s route always did).
   if (inputFields(input).length > 0) where(prototype, name, 0);
   Res({ passthrough: true })(prototype, name, 1);
