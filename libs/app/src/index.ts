@@ -78,3 +78,12 @@ export type { GitHubRepliesDeps } from './github/github-replies.js';
 export { taskRequestForIntent } from './github/github-task-requests.js';
 export { projectForRepository } from './github/repository-projects.js';
 export { configuredJobs } from './jobs/scheduler-jobs.js';
+export {
+  NOTIFY_RETRY_DELAYS_MS,
+  notificationBody,
+  notificationSignature,
+  notifyEventsOf,
+  TaskNotifier,
+} from './notify/task-notifier.js';
+export type { NotifyPost, TaskNotifierDeps } from './notify/task-notifier.js';
+export { NotifyingEventBus } from './notify/notifying-event-bus.js';

@@ -16,8 +16,22 @@ export { resolveConfig } from './config/resolve-config.js';
 export type { CliOverrides, DirectoryInspection, ResolveConfigInput } from './config/resolve-config.js';
 export { ConfigError } from './config/config.error.js';
 export { formatConfigToml, redactConfig, REDACTED } from './config/redact-config.js';
-export { APPROVAL_POLICIES, LOG_FORMATS, SANDBOX_MODES, TRANSPORTS } from './config/config.schema.js';
-export type { HarnessConfig, ProjectConfig, SandboxMode, Transport } from './config/config.schema.js';
+export {
+  APPROVAL_POLICIES,
+  LOG_FORMATS,
+  NOTIFY_EVENTS,
+  NOTIFY_FORMATS,
+  SANDBOX_MODES,
+  TRANSPORTS,
+} from './config/config.schema.js';
+export type {
+  HarnessConfig,
+  NotifyConfig,
+  NotifyEvent,
+  ProjectConfig,
+  SandboxMode,
+  Transport,
+} from './config/config.schema.js';
 export type { ConfigProblem } from './config/schema.js';
 export { DEFAULT_PRICES, isTimeZone } from './config/spend-fields.js';
 export type { ModelPrice } from './config/spend-fields.js';

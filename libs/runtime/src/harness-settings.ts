@@ -17,6 +17,8 @@ export function configuredSecrets(config: HarnessConfig): (string | undefined)[]
     config.database.url,
     config.server.github_webhook_secret,
     ...secretValues(config.validation.env, []),
+    // A Slack webhook's URL is its credential.
+    ...config.notify.flatMap((endpoint) => [endpoint.url, endpoint.secret]),
     ...AGENT_DESCRIPTORS.flatMap((descriptor) => descriptor.secrets(config)),
   ];
 }

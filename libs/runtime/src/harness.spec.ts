@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { resolveConfig } from '@agent-harness/core';
 import {
@@ -12,13 +15,28 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.js';
 
+const SECRET = 'notify-secret-0123456789';
+
 describe.each(['sqlite', 'postgres'] as const)('createHarness (real %s, real git, scripted agent)', (kind) => {
   let data: TempDir;
   let repo: TempGitRepo;
   let postgres: TempPostgresDatabase | undefined;
   let harness: Harness | undefined;
+  // A `[[notify]]` endpoint on 127.0.0.1.
+  let hook: Server;
+  let told: { headers: IncomingHttpHeaders; body: string }[];
 
   beforeEach(async () => {
+    told = [];
+    hook = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        told.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
     data = await createTempDataDir();
     repo = await createTempGitRepo({ withOrigin: true });
     if (kind === 'postgres') postgres = await createTempPostgresDatabase();
@@ -30,9 +48,10 @@ describe.each(['sqlite', 'postgres'] as const)('createHarness (real %s, real git
     postgres = undefined;
     await data.cleanup();
     await repo.cleanup();
+    hook.close();
   });
 
-  it('builds a Harness from a configuration that runs a task end to end, without Nest', async () => {
+  it('builds a Harness from a configuration that runs a task end to end, without Nest, and tells [[notify]]', async () => {
     const scenario = JSON.stringify({ edits: [{ path: 'a.txt', content: 'a\n' }] });
     const toml = [
       '[server]',
@@ -45,6 +64,9 @@ describe.each(['sqlite', 'postgres'] as const)('createHarness (real %s, real git
       '[[projects]]',
       'name = "app"',
       `root = ${JSON.stringify(repo.path)}`,
+      '[[notify]]',
+      `url = "http://127.0.0.1:${String((hook.address() as AddressInfo).port)}/hook"`,
+      `secret = "${SECRET}"`,
     ].join('\n');
     const config = resolveConfig({
       file: { path: join(data.path, 'h.toml'), text: toml },
@@ -71,5 +93,19 @@ describe.each(['sqlite', 'postgres'] as const)('createHarness (real %s, real git
     expect(repo.git('ls-remote', '--heads', 'origin', 'harness/*')).toContain(submitted.id.slice(0, 8));
     expect(repo.git('branch', '--list', 'harness/*')).toBe('');
     expect(built.database.kind).toBe(kind);
+    // The end was told once, signed, by this server.
+    await expect.poll(() => told.length).toBe(1);
+    const [notification] = told;
+    const signature = `sha256=${createHmac('sha256', SECRET)
+      .update(notification?.body ?? '')
+      .digest('hex')}`;
+    expect(notification?.headers['x-harness-signature-256']).toBe(signature);
+    expect(JSON.parse(notification?.body ?? '')).toMatchObject({
+      event: 'done',
+      task: { id: submitted.id, project: 'app', status: 'done', title: 'Add a.txt' },
+    });
+    await built.close();
+    harness = undefined;
+    expect(told).toHaveLength(1);
   });
 });

@@ -8,6 +8,8 @@ import {
   FleetService,
   JobRunner,
   GcService,
+  NotifyingEventBus,
+  TaskNotifier,
   PlansService,
   ReviewService,
   RulesService,
@@ -131,8 +133,18 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       : undefined;
   const dataDir = config.server.data_dir;
   const usageLedger = new TypeOrmUsageLedger(database.dataSource);
+  // `[[notify]]`: the endpoints are told of the task ends this server stores.
+  const notifier = new TaskNotifier({
+    endpoints: config.notify,
+    tasks,
+    publicUrl: config.server.public_url,
+    redact: (text) => redactor.text(text),
+    logger,
+  });
   const engine = new TaskEngine({
-    ...(eventBus === undefined ? {} : { events: eventBus }),
+    events: new NotifyingEventBus(eventBus ?? new TaskEventsHub(), (event) => {
+      notifier.taskEnded(event);
+    }),
     // Worktrees and (on SQLite) the database live in data_dir: both must take a write again.
     storage: {
       probe: async () => {
@@ -385,6 +397,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       await plans.close();
       await github.close();
       await engine.stop();
+      await notifier.close();
       await fleet.stop();
       await eventListener?.close();
       // Bounded: an unreachable collector never holds up the close.

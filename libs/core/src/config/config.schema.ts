@@ -32,6 +32,12 @@ export const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-acces
 export const VALIDATION_NETWORKS = ['none', 'allowed_domains'] as const;
 export const APPROVAL_POLICIES = ['suggest', 'auto-edit', 'full-auto'] as const;
 export const REASONING_TIERS = ['xhigh', 'high', 'medium'] as const;
+/**
+ * What a `[[notify]]` endpoint can be told of: a task ended done, failed or cancelled, or was
+ * stopped by its spend limit (`budget_reached`, a failure of class `budget`).
+ */
+export const NOTIFY_EVENTS = ['done', 'failed', 'cancelled', 'budget_reached'] as const;
+export const NOTIFY_FORMATS = ['json', 'slack'] as const;
 
 /** What a reused worktree keeps by default: the install folders of Node, Python and Rust. */
 export const DEFAULT_DEPENDENCY_DIRS: readonly string[] = ['node_modules', '.venv', 'target'];
@@ -78,6 +84,54 @@ const REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 /** A host name, or a wildcard for its subdomains (`*.example.com`); no scheme, port or path. */
 const DOMAIN =
   /^(\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/**
+ * Where `[[notify]]` posts: an http(s) URL. Sensitive: a Slack incoming webhook's URL is its
+ * credential, so `config show` hides it and logs never print it.
+ */
+function notifyUrl(): Field<string> {
+  return {
+    sensitive: true,
+    parse(value, p, ctx) {
+      // Absent: `required` says so.
+      if (value === undefined) return '';
+      let url: URL | undefined;
+      try {
+        url = typeof value === 'string' ? new URL(value) : undefined;
+      } catch {
+        url = undefined;
+      }
+      if (
+        url === undefined ||
+        !['http:', 'https:'].includes(url.protocol) ||
+        url.username !== '' ||
+        url.password !== ''
+      ) {
+        ctx.problems.push({
+          path: p,
+          message: 'must be an http(s) URL without user:password@, e.g. "https://hooks.slack.com/services/…"',
+        });
+        return '';
+      }
+      return value as string;
+    },
+  };
+}
+
+/** A secret that may be written in the file (the HMAC key of a `[[notify]]` endpoint): hidden by `config show`. */
+function fileSecret(): Field<string | undefined> {
+  return {
+    sensitive: true,
+    parse(value, p, ctx) {
+      if (value === undefined) return undefined;
+      if (typeof value !== 'string' || value.length < 16) {
+        ctx.problems.push({ path: p, message: 'must be a string of at least 16 characters' });
+        return undefined;
+      }
+      return value;
+    },
+  };
+}
 
 function repoName(): Field<string | undefined> {
   return optional({
@@ -456,6 +510,19 @@ export const configSchema = table({
       poll_interval_secs: positiveInt(30),
     }),
   }),
+  /** Outgoing webhooks told when tasks end (docs/configuration.md#notify). */
+  notify: tableList({
+    url: required(notifyUrl()),
+    /** `json`: Harness's own body; `slack`: `{"text": …}` for a Slack (or compatible) incoming webhook. */
+    format: oneOf(NOTIFY_FORMATS, 'json'),
+    /** Signs each body with HMAC-SHA256 in `X-Harness-Signature-256: sha256=<hex>`, as GitHub signs its webhooks. */
+    secret: fileSecret(),
+    events: checkedList(
+      new RegExp(`^(${NOTIFY_EVENTS.join('|')})$`),
+      `one of ${NOTIFY_EVENTS.map((e) => `"${e}"`).join(', ')}`,
+      ['done', 'failed', 'budget_reached'],
+    ),
+  }),
   projects: tableList({
     name: projectNameField(),
     root: required(path('.')),
@@ -477,6 +544,10 @@ export const configSchema = table({
 export type HarnessConfig = Infer<typeof configSchema>;
 /** @public */
 export type ProjectConfig = HarnessConfig['projects'][number];
+/** One `[[notify]]` endpoint. @public */
+export type NotifyConfig = HarnessConfig['notify'][number];
+/** @public */
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 /** @public */
 export type Transport = (typeof TRANSPORTS)[number];
 /** @public */

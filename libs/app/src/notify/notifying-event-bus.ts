@@ -1,0 +1,38 @@
+import { TaskEventBus } from '@agent-harness/pipeline';
+import type { StoredTaskEvent } from '@agent-harness/queue';
+import type { Observable } from 'rxjs';
+
+/**
+ * The engine's event bus, telling `onEnd` of every `end` event published through it. The engine
+ * publishes only what this server stored, so in a fleet each end is heard once, where it was
+ * written (another server's events reach watchers by another way).
+ */
+export class NotifyingEventBus extends TaskEventBus {
+  constructor(
+    private readonly inner: TaskEventBus,
+    private readonly onEnd: (event: StoredTaskEvent) => void,
+  ) {
+    super();
+  }
+
+  override publish(event: StoredTaskEvent): void {
+    this.inner.publish(event);
+    if (event.kind === 'end') this.onEnd(event);
+  }
+
+  override watch(taskId: string): Observable<StoredTaskEvent> {
+    return this.inner.watch(taskId);
+  }
+
+  override watchAll(): Observable<StoredTaskEvent> {
+    return this.inner.watchAll();
+  }
+
+  override close(taskId: string): void {
+    this.inner.close(taskId);
+  }
+
+  override closeAll(): void {
+    this.inner.closeAll();
+  }
+}
