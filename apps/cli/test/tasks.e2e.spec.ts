@@ -340,6 +340,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     expect(list.stdout).toContain(`${id}  done       a            feat: cli file`);
     const show = await tasks(['show', id]);
     expect(show.stdout).toContain('project a · status done · attempt 1 · agent claude');
+    expect(show.stdout).toMatch(/\nspent (\$\d+\.\d\d|no dollars reported) · tokens \d+ in, \d+ out\n/);
     const again = await tasks(['cancel', id]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('409');
@@ -350,6 +351,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     const denied = await tasks(['list'], 'wrong-token');
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('401');
+    expect(denied.stderr).toContain('the token in HARNESS_API_TOKEN was refused');
     const bad = await tasks(['submit', '--project', 'a']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('one of prompt, issue or pr is required');

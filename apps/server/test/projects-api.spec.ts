@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createTempGitRepo, type TempGitRepo } from '@agent-harness/testing';
 import type { ErrorBody } from '@agent-harness/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +9,9 @@ describe('POST /api/projects', () => {
   let server: TestServer;
   let other: TempGitRepo;
   beforeAll(async () => {
-    server = await startTestServer();
     other = await createTempGitRepo();
+    // The server user's home holds `other`: `~/<its folder>` names it.
+    server = await startTestServer({ home: dirname(other.path) });
   });
   afterAll(async () => {
     await server.close();
@@ -47,8 +48,17 @@ describe('POST /api/projects', () => {
   });
 
   it("refuses relative roots: they would mean the server's working directory", async () => {
-    for (const root of ['.', './', '..', 'repo', '~', '~/repo'])
+    for (const root of ['.', './', '..', 'repo', '~root/repo', '~repo'])
       expect400(await register({ name: 'rel', root }), /is not an absolute path/);
+  });
+
+  it("takes `~/…` as the server user's home, as the config file and --project do", async () => {
+    const created = await register({ name: 'tilde', root: `~/${basename(other.path)}` });
+    expect(created.status, created.text).toBe(201);
+    expect(created.json).toMatchObject({ name: 'tilde', root: other.path });
+    await send(`${server.url}/api/projects/tilde`, { method: 'DELETE' });
+    // The home itself is no repository: said as for any other path.
+    expect400(await register({ name: 'home', root: '~' }), /^root: ~ is not a git repository's top directory$/);
   });
 
   it('says the same about a missing path, a file, a plain directory and a subdirectory: nothing about the disk leaks', async () => {

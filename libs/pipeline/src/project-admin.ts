@@ -1,4 +1,4 @@
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { AppError, branchNameProblem, type DirectoryInspection } from '@agent-harness/core';
 import { ACTIVE_STATUSES, type Project, type ProjectCatalog, type TaskRepository } from '@agent-harness/queue';
 
@@ -19,6 +19,8 @@ export interface ProjectAdminDeps {
   readonly tasks: TaskRepository;
   /** Checks a directory on disk (see `inspectProjectDirectory` in @agent-harness/runtime). */
   readonly inspectDirectory: (path: string) => DirectoryInspection;
+  /** The server user's home: a root of `~` or `~/…` is there, as in the config file and `--project`. */
+  readonly homeDir?: string | undefined;
   /**
    * Removes the worktrees Harness left registered in a repository (a crash can leave them), so a
    * removed project keeps no trace of Harness in its `.git`.
@@ -35,9 +37,14 @@ export class ProjectAdmin {
   constructor(private readonly deps: ProjectAdminDeps) {}
 
   async register(input: RegisterProjectInput): Promise<Project> {
-    // Relative to nothing the caller knows (the server's working directory, its home): refused.
-    if (!isAbsolute(input.root)) throw new AppError('INVALID_ARGUMENT', `root: ${input.root} is not an absolute path`);
-    const found = this.deps.inspectDirectory(input.root);
+    const home = this.deps.homeDir;
+    const root =
+      home !== undefined && (input.root === '~' || input.root.startsWith('~/'))
+        ? join(home, input.root.slice(1))
+        : input.root;
+    // Relative to nothing the caller knows (the server's working directory): refused.
+    if (!isAbsolute(root)) throw new AppError('INVALID_ARGUMENT', `root: ${input.root} is not an absolute path`);
+    const found = this.deps.inspectDirectory(root);
     // One answer for missing, not a directory and not a repository: a caller of the API learns
     // nothing about what else is on the server's disk.
     if (found.kind !== 'git-repository')

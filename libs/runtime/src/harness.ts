@@ -68,7 +68,8 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   const projects = new TypeOrmProjectCatalog(database.dataSource, undefined, {
     localRoots: new Map(config.projects.map((p) => [p.name, p.root])),
   });
-  const sandbox = ConfiguredSandbox.fromConfig(config, options.homeDir ?? env['HOME'] ?? homedir());
+  const home = options.homeDir ?? env['HOME'] ?? homedir();
+  const sandbox = ConfiguredSandbox.fromConfig(config, home);
   const agents = AgentRegistry.fromConfig(config, env, config.server.data_dir, sandbox);
   const worktrees = new GitWorktreeManager({
     worktreesDir: join(config.server.data_dir, 'worktrees'),
@@ -216,6 +217,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     projects,
     tasks,
     inspectDirectory: (path) => inspectProjectDirectory(path, env),
+    homeDir: home,
     removeStaleWorktrees: async (root) => {
       await worktrees.removeStaleWorktrees(root);
     },

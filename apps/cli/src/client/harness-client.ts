@@ -26,7 +26,13 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
  * The AppError for a failed response: the server's `{"error": {"code", "message"}}` when the body
  * has that shape, else the status and whatever text came back.
  */
-export function errorFromResponse(method: string, path: string, status: number, text: string): AppError {
+export function errorFromResponse(
+  method: string,
+  path: string,
+  status: number,
+  text: string,
+  tokenSent?: boolean,
+): AppError {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -42,7 +48,17 @@ export function errorFromResponse(method: string, path: string, status: number, 
     typeof error === 'object' && error !== null ? (error as Partial<Record<keyof ErrorBody['error'], unknown>>) : {};
   const known = ERROR_CODES.find((c) => c === fields.code);
   const message = typeof fields.message === 'string' ? fields.message : text.slice(0, 500);
-  return new AppError(known ?? CODE_BY_STATUS[status] ?? 'INTERNAL', `${method} ${path}: ${String(status)} ${message}`);
+  // A 401 says what to do about it: the one variable the client reads its token from.
+  const hint =
+    status !== 401 || tokenSent === undefined
+      ? ''
+      : tokenSent
+        ? " (the token in HARNESS_API_TOKEN was refused: it must be the server's [server] api_token)"
+        : " (no token was sent: set HARNESS_API_TOKEN to the server's [server] api_token)";
+  return new AppError(
+    known ?? CODE_BY_STATUS[status] ?? 'INTERNAL',
+    `${method} ${path}: ${String(status)} ${message}${hint}`,
+  );
 }
 
 /**
@@ -137,7 +153,7 @@ export class HarnessClient {
       const cause = error instanceof Error ? error.message : String(error);
       throw new AppError('INTERNAL', `${method} ${path}: the connection broke off before the whole answer (${cause})`);
     }
-    if (!isSuccess(res.status)) throw errorFromResponse(method, path, res.status, text);
+    if (!isSuccess(res.status)) throw errorFromResponse(method, path, res.status, text, this.token !== undefined);
     try {
       return (text === '' ? undefined : JSON.parse(text)) as T;
     } catch {
@@ -178,7 +194,13 @@ export class HarnessClient {
         throw error;
       }
       if (!isSuccess(res.status))
-        throw errorFromResponse('GET', `/tasks/${taskId}/stream`, res.status, await readText(res.body));
+        throw errorFromResponse(
+          'GET',
+          `/tasks/${taskId}/stream`,
+          res.status,
+          await readText(res.body),
+          this.token !== undefined,
+        );
       if (res.status === 204) {
         res.body.resume();
         return 'over';

@@ -208,6 +208,8 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
         `project ${t.project} · status ${t.status} · attempt ${String(t.attempt)}${t.agent === null ? '' : ` · agent ${t.agent}`}`,
         ...(t.branch === null ? [] : [`branch ${t.branch}${t.commit === null ? '' : ` · commit ${t.commit}`}`]),
         ...(t.pr_url === null ? [] : [`pull request ${t.pr_url}`]),
+        // What its agent runs spent; an agent that reports no dollars shows tokens only.
+        `spent ${t.cost_usd === null ? 'no dollars reported' : `$${t.cost_usd.toFixed(2)}`} · tokens ${String(t.tokens.input)} in, ${String(t.tokens.output)} out`,
         ...(t.grade === null ? [] : [gradeLine(t.grade, t.score, t.review_outcome)]),
         ...(t.error === null ? [] : [`error: ${t.error}`]),
         // A spent daily limit holds it (spend limits): it starts when the day turns.

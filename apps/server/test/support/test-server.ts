@@ -38,7 +38,7 @@ export function testConfig(server: Record<string, string>, extraToml = ''): Harn
 }
 
 export async function startTestServer(
-  options: { token?: string; scenario?: FakeAgentScenario; sseHeartbeatMs?: number } = {},
+  options: { token?: string; scenario?: FakeAgentScenario; sseHeartbeatMs?: number; home?: string } = {},
 ): Promise<TestServer> {
   const dataDir = await createTempDataDir();
   const repo = await createTempGitRepo();
@@ -56,7 +56,11 @@ export async function startTestServer(
         '',
       ].join('\n'),
     );
-    const env = { PATH: process.env['PATH'], ...repo.gitEnv };
+    const env = {
+      PATH: process.env['PATH'],
+      ...repo.gitEnv,
+      ...(options.home === undefined ? {} : { HOME: options.home }),
+    };
     server = await bootstrapServer(config, {
       env,
       ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),

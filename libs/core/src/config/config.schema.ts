@@ -173,6 +173,31 @@ function checkedList(pattern: RegExp, what: string, fallback: readonly string[] 
   };
 }
 
+/**
+ * A model API's base URL: the file's, else the environment variable the vendor's own SDK reads
+ * (`ANTHROPIC_BASE_URL`: a proxy or a local server set for every tool), else the vendor's.
+ */
+function apiBaseUrl(env: string, fallback: string): Field<string> {
+  return {
+    parse(value, p, ctx) {
+      const given = value ?? ctx.env[env];
+      if (given === undefined || given === '') return fallback;
+      let protocol: string | undefined;
+      try {
+        protocol = typeof given === 'string' ? new URL(given).protocol : undefined;
+      } catch {
+        protocol = undefined;
+      }
+      if (protocol === 'http:' || protocol === 'https:') return given as string;
+      ctx.problems.push({
+        path: p,
+        message: `must be an http(s) URL, e.g. "${fallback}"${value === undefined ? ` (the value of ${env})` : ''}`,
+      });
+      return fallback;
+    },
+  };
+}
+
 /** An absolute http(s) URL without a query or fragment, kept without its trailing slash. */
 function baseUrl(): Field<string | undefined> {
   return optional({
@@ -323,7 +348,7 @@ export const configSchema = table({
       ...cliAgentKeys,
     }),
     anthropic_api: table({
-      base_url: nonEmptyString('https://api.anthropic.com'),
+      base_url: apiBaseUrl('ANTHROPIC_BASE_URL', 'https://api.anthropic.com'),
       default_model: nonEmptyString('claude-sonnet-5-5'),
       max_tokens: positiveInt(8192),
       max_turns: positiveInt(50),

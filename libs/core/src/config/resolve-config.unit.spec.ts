@@ -193,6 +193,22 @@ describe('resolveConfig defaults', () => {
     ]);
   });
 
+  it('[agents.anthropic_api] base_url: the file, else ANTHROPIC_BASE_URL, else Anthropic', () => {
+    const local = 'http://127.0.0.1:4010';
+    expect(resolveOk({}).agents.anthropic_api.base_url).toBe('https://api.anthropic.com');
+    expect(resolveOk({ env: { ANTHROPIC_BASE_URL: local } }).agents.anthropic_api.base_url).toBe(local);
+    const toml = '[agents.anthropic_api]\nbase_url = "https://proxy.example.com"\n';
+    expect(resolveOk({ toml, env: { ANTHROPIC_BASE_URL: local } }).agents.anthropic_api.base_url).toBe(
+      'https://proxy.example.com',
+    );
+    expect(problems({ env: { ANTHROPIC_BASE_URL: 'localhost:4010' } })).toEqual([
+      {
+        path: 'agents.anthropic_api.base_url',
+        message: 'must be an http(s) URL, e.g. "https://api.anthropic.com" (the value of ANTHROPIC_BASE_URL)',
+      },
+    ]);
+  });
+
   it('accepts a partial file: missing sections and keys take their defaults', () => {
     const config = resolveOk({ toml: '[concurrency]\nmax_concurrent_tasks = 8\n' });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 8, max_queue_size: 32 });
