@@ -7,7 +7,13 @@ import {
 } from '@agent-harness/app';
 import { RequestMethod } from '@nestjs/common';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
-import { HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import {
+  CUSTOM_ROUTE_ARGS_METADATA,
+  HTTP_CODE_METADATA,
+  METHOD_METADATA,
+  PATH_METADATA,
+  ROUTE_ARGS_METADATA,
+} from '@nestjs/common/constants.js';
 import type { Harness } from '@agent-harness/runtime';
 import { describe, expect, it } from 'vitest';
 import { REST_CONTROLLERS } from './app.module.js';
@@ -22,10 +28,12 @@ const shape = (path: string): string =>
     .replace(/:[^/]+/g, ':');
 
 /** Where a handler's input comes from, read from Nest's parameter metadata. */
-type InputSource = 'body' | 'query' | 'path' | 'none';
+type InputSource = 'body' | 'query' | 'path' | 'path+body' | 'none';
 
 function inputSource(controller: object, key: string): InputSource {
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, key) ?? {}) as Record<string, unknown>;
+  // A custom decorator's key holds `__customRouteArgs__`: here only the one reading path and body.
+  if (Object.keys(args).some((arg) => arg.includes(CUSTOM_ROUTE_ARGS_METADATA))) return 'path+body';
   const types = Object.keys(args).map((arg) => Number(arg.split(':')[0]));
   if (types.includes(RouteParamtypes.BODY)) return 'body';
   if (types.includes(RouteParamtypes.QUERY)) return 'query';
@@ -88,6 +96,7 @@ describe('every surface adapts the operation table', () => {
       usage_report: ['GET', '/api/usage', 'query', 200],
       project_list: ['GET', '/api/projects', 'none', 200],
       project_register: ['POST', '/api/projects', 'body', 201],
+      project_update: ['PATCH', '/api/projects/:', 'path+body', 200],
       project_remove: ['DELETE', '/api/projects/:', 'path', 200],
       review_list: ['GET', '/api/reviews', 'query', 200],
       fleet_status: ['GET', '/api/fleet', 'none', 200],

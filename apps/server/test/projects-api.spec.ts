@@ -52,6 +52,33 @@ describe('POST /api/projects', () => {
       expect400(await register({ name: 'rel', root }), /is not an absolute path/);
   });
 
+  it('PATCH /api/projects/:name changes a registered project, checked as at registration; config projects change in the file', async () => {
+    const patch = (name: string, body: unknown): Promise<ReadResponse> =>
+      send(`${server.url}/api/projects/${name}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await register({ name: 'edit', root: other.path, max_concurrent: 1 })).status).toBe(201);
+    const changed = await patch('edit', { max_concurrent: 3, base_branch: 'develop', active: false });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.json).toMatchObject({ name: 'edit', max_concurrent: 3, base_branch: 'develop', active: false });
+    // Kept: read back from the catalog, and a field left out keeps its value.
+    const listed = (await send(`${server.url}/api/projects`)).json as { name: string; max_concurrent: number }[];
+    expect(listed.find((p) => p.name === 'edit')?.max_concurrent).toBe(3);
+    expect((await patch('edit', { active: true })).json).toMatchObject({ max_concurrent: 3, active: true });
+    // Refused before anything changes, each naming what is wrong.
+    expect400(await patch('edit', { max_concurrent: 0 }), /max_concurrent must be a positive integer/);
+    expect400(await patch('edit', { root: '/elsewhere' }), /property root should not exist/);
+    expect400(await patch('edit', { name: 'other' }), /^name is in the path; leave it out of the body$/);
+    expect400(await patch('edit', { base_branch: '-x' }), /^base_branch: /);
+    expect((await patch('nope', { active: false })).status).toBe(404);
+    const config = await patch('app', { max_concurrent: 2 });
+    expect(config.status).toBe(409);
+    expect((config.json as ErrorBody).error.message).toMatch(/defined in the config file; change it there/);
+    expect((await send(`${server.url}/api/projects/edit`, { method: 'DELETE' })).status).toBe(200);
+  });
+
   it("takes `~/…` as the server user's home, as the config file and --project do", async () => {
     const created = await register({ name: 'tilde', root: `~/${basename(other.path)}` });
     expect(created.status, created.text).toBe(201);

@@ -1,7 +1,13 @@
 import { agentList, eventQuery, type EventPorts } from './events/event-operations.js';
 import { gcAdopt, gcDrafts, gcReject, gcStatus, type GcPorts } from './gc/gc-operations.js';
 import type { Operation, OperationContext } from './operation.js';
-import { projectList, projectRegister, projectRemove, type ProjectAdminPorts } from './projects/project-operations.js';
+import {
+  projectList,
+  projectRegister,
+  projectRemove,
+  projectUpdate,
+  type ProjectAdminPorts,
+} from './projects/project-operations.js';
 import { fleetStatus, reviewList, type ReviewPorts } from './reviews/review-operations.js';
 import { planInit, planList, planStatus, planUpdate, type PlanPorts } from './plans/plan-operations.js';
 import { taskCancel, taskGet, taskList, taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
@@ -41,6 +47,7 @@ export const OPERATIONS = {
   gc_reject: gcReject,
   project_list: projectList,
   project_register: projectRegister,
+  project_update: projectUpdate,
   project_remove: projectRemove,
   review_list: reviewList,
   fleet_status: fleetStatus,

@@ -7,11 +7,11 @@ import type { OperationName } from './operations.js';
  * reads it without loading the operations; the server makes its routes from it.
  */
 export interface OperationRoute {
-  readonly method: 'GET' | 'POST' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   readonly path: string;
   /**
-   * The fields not in the path: a JSON body, or the query string. A route with path fields takes
-   * its input from the path alone, and one whose input has no fields takes none.
+   * The fields not in the path: a JSON body, or the query string. A route whose input has only
+   * path fields reads nothing else, and one whose input has no fields reads nothing at all.
    */
   readonly rest: 'body' | 'query';
   /** The answer's HTTP status when it is not Nest's default (200, and 201 for POST). */
@@ -29,6 +29,7 @@ export const OPERATION_ROUTES = {
   usage_report: { method: 'GET', path: '/api/usage', rest: 'query' },
   project_list: { method: 'GET', path: '/api/projects', rest: 'query' },
   project_register: { method: 'POST', path: '/api/projects', rest: 'body' },
+  project_update: { method: 'PATCH', path: '/api/projects/:name', rest: 'body' },
   project_remove: { method: 'DELETE', path: '/api/projects/:name', rest: 'body' },
   review_list: { method: 'GET', path: '/api/reviews', rest: 'query' },
   fleet_status: { method: 'GET', path: '/api/fleet', rest: 'query' },

@@ -14,7 +14,7 @@ export { followTask, isStoredEvent } from './follow-task.js';
 export type { FollowFrom, FollowTaskOptions } from './follow-task.js';
 export { TaskEventBus } from './task-event-bus.js';
 export { ProjectAdmin } from './project-admin.js';
-export type { ProjectAdminDeps, RegisterProjectInput } from './project-admin.js';
+export type { ProjectAdminDeps, ProjectChanges, RegisterProjectInput } from './project-admin.js';
 export { TaskTelemetry, SLOW_TASK_MS, SLOW_VALIDATION_MS } from './task-telemetry.js';
 export { SpendMeter } from './spend-meter.js';
 export type { BudgetHold, SpendLimits, TodaySpend } from './spend-meter.js';

@@ -13,6 +13,15 @@ export interface RegisterProjectInput {
   readonly active?: boolean | undefined;
 }
 
+/** New settings of a registered project; a field left undefined keeps its value. @public */
+export interface ProjectChanges {
+  readonly maxConcurrent?: number | undefined;
+  readonly defaultAgent?: string | undefined;
+  readonly repo?: string | undefined;
+  readonly baseBranch?: string | undefined;
+  readonly active?: boolean | undefined;
+}
+
 /** @public */
 export interface ProjectAdminDeps {
   readonly projects: ProjectCatalog;
@@ -72,6 +81,26 @@ export class ProjectAdmin {
     };
     await this.deps.projects.add(project);
     return project;
+  }
+
+  /**
+   * Changes a registered project's settings, checked as at registration. A project of the config
+   * file is changed there: the file is read again at every start and would undo it.
+   */
+  async update(name: string, changes: ProjectChanges): Promise<Project> {
+    const project = await this.deps.projects.get(name);
+    if (project === undefined) throw new AppError('NOT_FOUND', `no project "${name}"`);
+    if (project.origin === 'config')
+      throw new AppError('CONFLICT', `project "${name}" is defined in the config file; change it there and restart`);
+    if (changes.baseBranch !== undefined) {
+      const problem = branchNameProblem(changes.baseBranch);
+      if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', `base_branch: ${problem}`);
+    }
+    const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    const updated: Project = { ...project, ...given };
+    // `add` writes the project whole, over the one of the same name.
+    await this.deps.projects.add(updated);
+    return updated;
   }
 
   async remove(name: string): Promise<void> {

@@ -1,4 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  createParamDecorator,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { AppError } from '@agent-harness/core';
 import {
   boundOperation,
   inputFields,
@@ -8,10 +23,25 @@ import {
   type Operations,
   type RestOperationName,
 } from '@agent-harness/app';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { OPERATIONS } from '../core/tokens.js';
+import { createValidationPipe } from '../http/validation.js';
 
-const METHODS = { GET: Get, POST: Post, DELETE: Delete } as const;
+const METHODS = { GET: Get, POST: Post, PATCH: Patch, DELETE: Delete } as const;
+
+/**
+ * An input from the path and the body (or query) together, as one object for the validation pipe:
+ * `PATCH /api/projects/:name` with its new settings. A path field repeated in the body is refused
+ * rather than overridden in silence.
+ */
+const PathAndRest = createParamDecorator((rest: OperationRoute['rest'], ctx: ExecutionContext): object => {
+  const request = ctx.switchToHttp().getRequest<Request>();
+  const given: unknown = rest === 'body' ? request.body : request.query;
+  const fields = typeof given === 'object' && given !== null && !Array.isArray(given) ? given : {};
+  for (const field of Object.keys(request.params))
+    if (field in fields) throw new AppError('INVALID_ARGUMENT', `${field} is in the path; leave it out of the ${rest}`);
+  return { ...fields, ...request.params };
+});
 
 const isExisting = (answer: unknown): boolean =>
   typeof answer === 'object' && answer !== null && (answer as { existing?: unknown }).existing === true;
@@ -46,16 +76,19 @@ function addRoute(name: RestOperationName, route: OperationRoute): void {
   // The parameter's type is what the validation pipe checks against (as TypeScript would emit it).
   Reflect.defineMetadata('design:paramtypes', [input, Object], prototype, name);
   const inPath = [...route.path.matchAll(/:([a-z_]+)/g)].map((match) => match[1]);
-  // A route with path fields takes its input from the path alone: an input with other fields would
-  // have them dropped without a word, so such a route is refused when the server loads.
-  const outside = inputFields(input).filter((field) => !inPath.includes(field));
-  if (inPath.length > 0 && outside.length > 0)
-    throw new Error(
-      `${name}: ${route.path} takes its input from the path, but ${input.name} has ${outside.join(', ')}`,
-    );
-  const where = inPath.length > 0 ? Param() : route.rest === 'body' ? Body() : Query();
-  // An operation without input fields takes nothing from the request (as `fleet_status`'s route always did).
-  if (inputFields(input).length > 0) where(prototype, name, 0);
+  const fields = inputFields(input);
+  const outside = fields.filter((field) => !inPath.includes(field));
+  // Where the input is: the path alone, the path and the rest, or only the body or query. An input
+  // without fields reads nothing from the request (as `fleet_status`'s route always did).
+  const where =
+    inPath.length === 0
+      ? route.rest === 'body'
+        ? Body()
+        : Query()
+      : outside.length === 0
+        ? Param()
+        : PathAndRest(route.rest, createValidationPipe({ forCustomDecorator: true }));
+  if (fields.length > 0) where(prototype, name, 0);
   Res({ passthrough: true })(prototype, name, 1);
   METHODS[route.method](route.path)(prototype, name, descriptor);
   if (route.status !== undefined) HttpCode(route.status)(prototype, name, descriptor);

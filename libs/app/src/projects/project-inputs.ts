@@ -74,3 +74,39 @@ export class ProjectNameInput {
   @MaxLength(200)
   name!: string;
 }
+
+/**
+ * `project_update` (`PATCH /api/projects/:name`): new settings for a project the API registered.
+ * A field left out keeps its value.
+ */
+export class ProjectUpdateInput {
+  @IsString()
+  @Matches(PROJECT_NAME, { message: nameMessage('name') })
+  @MaxLength(200)
+  name!: string;
+
+  @Given()
+  @IntInRange(1, MAX_INT32, 'max_concurrent must be a positive integer')
+  max_concurrent?: number | undefined;
+
+  @Given()
+  @IsString()
+  @MaxLength(100)
+  @NoNulBytes()
+  default_agent?: string | undefined;
+
+  @Given()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: 'repo must be "owner/name"' })
+  repo?: string | undefined;
+
+  @Given()
+  @IsString()
+  @MaxLength(255)
+  @NoNulBytes()
+  base_branch?: string | undefined;
+
+  @Given()
+  @IsBoolean()
+  active?: boolean | undefined;
+}

@@ -3,12 +3,12 @@ import type { ProjectAdmin } from '@agent-harness/pipeline';
 import type { Project, ProjectCatalog } from '@agent-harness/queue';
 import { NoInput } from '../input/no-input.js';
 import { defineOperation } from '../operation.js';
-import { ProjectNameInput, ProjectRegisterInput, requestedProjectName } from './project-inputs.js';
+import { ProjectNameInput, ProjectRegisterInput, ProjectUpdateInput, requestedProjectName } from './project-inputs.js';
 
 /** The ports of the project operations. */
 export interface ProjectAdminPorts {
   readonly projects: Pick<ProjectCatalog, 'list'>;
-  readonly projectAdmin: Pick<ProjectAdmin, 'register' | 'remove'>;
+  readonly projectAdmin: Pick<ProjectAdmin, 'register' | 'update' | 'remove'>;
 }
 
 /** A project as the API shows it. */
@@ -46,6 +46,24 @@ export const projectRegister = defineOperation({
       await ports.projectAdmin.register({
         name: requestedProjectName(input),
         root: input.root,
+        maxConcurrent: input.max_concurrent,
+        defaultAgent: input.default_agent,
+        repo: input.repo,
+        baseBranch: input.base_branch,
+        active: input.active,
+      }),
+    );
+  },
+});
+
+export const projectUpdate = defineOperation({
+  name: 'project_update',
+  summary:
+    "Change a registered project's settings (limit, agent, repository, base branch, active); config-file projects change in the file",
+  input: ProjectUpdateInput,
+  async execute(ports: ProjectAdminPorts, input): Promise<ProjectJson> {
+    return projectJson(
+      await ports.projectAdmin.update(input.name, {
         maxConcurrent: input.max_concurrent,
         defaultAgent: input.default_agent,
         repo: input.repo,
