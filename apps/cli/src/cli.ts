@@ -25,6 +25,14 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .command(
       lazyCommand(
         ctx,
+        'doctor',
+        'Check what Harness needs here (git, agents, sandbox, data_dir, database, GitHub): one line each, exit 1 when something needed is missing',
+        async () => (await import('./commands/doctor.command.js')).doctorCommand,
+      ),
+    )
+    .command(
+      lazyCommand(
+        ctx,
         'config',
         'Inspect and validate the configuration',
         async () => (await import('./commands/config.command.js')).configCommand,
@@ -128,7 +136,7 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     )
     .demandCommand(
       1,
-      'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet, usage',
+      'name a command: serve, doctor, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet, usage',
     )
     .check((argv) => {
       const rest = argv['--'];

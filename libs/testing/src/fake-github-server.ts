@@ -216,6 +216,11 @@ export async function startFakeGitHub(
         );
         return;
       }
+      // The authenticated account, with a classic token's scopes (what `harness doctor` reads).
+      if (method === 'GET' && path === '/user') {
+        send(res, 200, { login: 'harness-bot', id: 1, type: 'User' }, { 'x-oauth-scopes': 'repo, workflow' });
+        return;
+      }
       const m = /^\/repos\/([^/]+\/[^/]+)\/(.*)$/.exec(path);
       if (m?.[1] === undefined || m[2] === undefined) {
         send(res, 404, { message: 'Not Found' });

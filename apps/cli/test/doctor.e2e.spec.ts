@@ -1,0 +1,124 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  createTempDir,
+  createTempGitRepo,
+  FAKE_AGENT_BIN_DIR,
+  runHarness,
+  startFakeGitHub,
+  type FakeGitHub,
+  type TempDir,
+  type TempGitRepo,
+} from '@agent-harness/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const cliPath = join(import.meta.dirname, '..', 'dist', 'main.js');
+const TOKEN = 'ghp_doctor_token_0123456789';
+
+/** A port nothing listens on: bound, then closed. */
+async function closedPort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('harness doctor (built, as a child process)', () => {
+  let home: TempDir;
+  let repo: TempGitRepo;
+  let github: FakeGitHub;
+
+  beforeEach(async () => {
+    home = await createTempDir('harness-home-');
+    repo = await createTempGitRepo({ withOrigin: true });
+    github = await startFakeGitHub({ token: TOKEN });
+  });
+  afterEach(async () => {
+    await github.close();
+    await home.cleanup();
+    await repo.cleanup();
+  });
+
+  const write = (lines: string[]): string => {
+    const file = join(home.path, 'harness.toml');
+    writeFileSync(
+      file,
+      [...lines, '[[projects]]', 'name = "app"', `root = ${JSON.stringify(repo.path)}`, ''].join('\n'),
+    );
+    return file;
+  };
+  const doctor = (file: string, env: Record<string, string> = {}) =>
+    runHarness({
+      cliPath,
+      args: ['doctor', '--config', file],
+      home: home.path,
+      cwd: home.path,
+      env: { ...repo.gitEnv, ...env },
+    });
+
+  it('says each check in a line and exits 0 when nothing needed is missing; the token is never printed', async () => {
+    const file = write([
+      '[server]',
+      `data_dir = ${JSON.stringify(join(home.path, 'data'))}`,
+      '[github]',
+      `api_url = ${JSON.stringify(github.url)}`,
+      '[agents.claude]',
+      `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
+    ]);
+    const result = await doctor(file, { GITHUB_TOKEN: TOKEN });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toBe('ok    config: 1 project(s): app');
+    expect(lines).toContainEqual(expect.stringMatching(/^ok {4}git: git version \d/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ok {4}agent claude: .+ \(.+\/claude\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ok {4}data_dir: .*\/data \(made at the first start\)/));
+    expect(lines).toContain('ok    database: SQLite in data_dir');
+    expect(lines).toContain('ok    github: token of harness-bot, scopes: repo, workflow');
+    expect(lines).toContainEqual(expect.stringMatching(/^warn {2}webhooks: no \[server\] github_webhook_secret/));
+    expect(lines.at(-1)).toBe('ready: nothing needed is missing');
+    expect(result.stdout).not.toContain(TOKEN);
+    // A check changes nothing: data_dir is made by the first start, and GitHub is only read.
+    expect(existsSync(join(home.path, 'data'))).toBe(false);
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /user']);
+  });
+
+  it('exits 1 naming each fix: no agent can run, PostgreSQL does not answer, the token is refused', async () => {
+    const port = await closedPort();
+    const file = write([
+      '[server]',
+      `data_dir = ${JSON.stringify(join(home.path, 'data'))}`,
+      '[database]',
+      `url = "postgres://ann:db-password@127.0.0.1:${String(port)}/harness"`,
+      '[github]',
+      `api_url = ${JSON.stringify(github.url)}`,
+      '[agents.claude]',
+      `cli_path = ${JSON.stringify(join(home.path, 'no-such-claude'))}`,
+      '[agents.codex]',
+      `cli_path = ${JSON.stringify(join(home.path, 'no-such-codex'))}`,
+    ]);
+    const result = await doctor(file, { GITHUB_TOKEN: 'ghp_wrong_token_0123456789' });
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^fix {3}agents: none can run: install Claude Code/));
+    expect(lines).toContain(
+      `fix   database: PostgreSQL at 127.0.0.1:${String(port)}: ECONNREFUSED; start it, or fix [database] url`,
+    );
+    expect(lines).toContain('fix   github: GITHUB_TOKEN is refused by GitHub: make a new one');
+    expect(lines.at(-1)).toBe('3 thing(s) to fix');
+    expect(result.stdout).not.toContain('db-password');
+    const json = await runHarness({
+      cliPath,
+      args: ['doctor', '--config', file, '--json'],
+      home: home.path,
+      cwd: home.path,
+      env: repo.gitEnv,
+    });
+    expect(json.code).toBe(1);
+    const { checks } = JSON.parse(json.stdout) as { checks: { level: string; what: string }[] };
+    expect(checks.filter((c) => c.level === 'fix').map((c) => c.what)).toEqual(['agents', 'database']);
+  });
+});
