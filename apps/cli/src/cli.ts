@@ -136,7 +136,7 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     )
     .demandCommand(
       1,
-      'name a command: serve, doctor, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet, usage',
+      'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet, usage, doctor',
     )
     .check((argv) => {
       const rest = argv['--'];
