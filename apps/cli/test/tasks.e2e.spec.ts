@@ -341,6 +341,23 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     const show = await tasks(['show', id]);
     expect(show.stdout).toContain('project a · status done · attempt 1 · agent claude');
     expect(show.stdout).toMatch(/\nspent (\$\d+\.\d\d|no dollars reported) · tokens \d+ in, \d+ out\n/);
+    // The server's own config file names it: its address (a wildcard host is this machine) and token.
+    const clientConfig = join(home.path, 'client.toml');
+    writeFileSync(
+      clientConfig,
+      `[server]\nhttp_addr = "0.0.0.0:${new URL(server!.url).port}"\napi_token = "tok-123-0123456789abcdef"\n`,
+    );
+    const viaConfig = await runHarness({ cliPath, args: ['tasks', 'list', '--config', clientConfig], home: home.path });
+    expect(viaConfig.stderr).toBe('');
+    expect(viaConfig.stdout).toContain(`${id}  done`);
+    writeFileSync(join(home.path, 'bad.toml'), '[server]\nhttp_adr = "x"\n');
+    const badConfig = await runHarness({
+      cliPath,
+      args: ['tasks', 'list', '--config', join(home.path, 'bad.toml')],
+      home: home.path,
+    });
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toContain('server.http_adr: unknown key (did you mean "http_addr"?)');
     const again = await tasks(['cancel', id]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('409');

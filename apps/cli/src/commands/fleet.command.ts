@@ -24,7 +24,7 @@ export function fleetCommand(ctx: CliContext): CommandBody<object> {
     describe: 'The servers sharing the database: heartbeat, state, and the tasks each runs',
     builder: (y) => withServer(y),
     handler: guarded(ctx, async (a) => {
-      const fleet = await clientFor(ctx, a).request<FleetResponse>('GET', '/api/fleet');
+      const fleet = await (await clientFor(ctx, a)).request<FleetResponse>('GET', '/api/fleet');
       ctx.stdout.write(
         a.json === true ? `${JSON.stringify(fleet)}\n` : `${fleetLines(fleet, Date.now()).join('\n')}\n`,
       );

@@ -1,5 +1,6 @@
 import type { TaskListInput } from '@agent-harness/app';
 import type { ApiReviewOutcome } from '@agent-harness/core';
+import { AppError } from '@agent-harness/core/errors';
 import type { Argv, CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import type { CommandBody } from '../lazy-command.js';
@@ -9,6 +10,8 @@ import { reportError } from '../exit-codes.js';
 
 export interface ServerFlags {
   server?: string | undefined;
+  /** A config file the server's address and token are read from, as `serve` reads them. */
+  config?: string | undefined;
   json?: boolean | undefined;
 }
 
@@ -28,12 +31,41 @@ export function withServer<T>(y: Argv<T>): Argv<T & ServerFlags> {
   return y
     .option('server', {
       type: 'string',
-      describe: `Harness server URL (default: HARNESS_SERVER or ${DEFAULT_SERVER}); token from HARNESS_API_TOKEN`,
+      describe: `Harness server URL (default: --config's, else HARNESS_SERVER or ${DEFAULT_SERVER}); token from HARNESS_API_TOKEN`,
+    })
+    .option('config', {
+      type: 'string',
+      describe: "The server's config file: its address ([server] http_addr) and token (api_token), as serve reads them",
     })
     .option('json', { type: 'boolean', default: false, describe: "Print the server's JSON" });
 }
 
-export function clientFor(ctx: CliContext, flags: ServerFlags): HarnessClient {
+/** The address a client reaches a server listening on `host:port` at: a wildcard host is this machine. */
+function addressOf(httpAddr: string): string {
+  const at = httpAddr.lastIndexOf(':');
+  const host = httpAddr.slice(0, at);
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host;
+  return `http://${reachable}:${httpAddr.slice(at + 1)}`;
+}
+
+/**
+ * The client of the server the flags name: `--server`, else the one `--config` describes (its
+ * address and token, as `serve` reads them), else HARNESS_SERVER or the default.
+ */
+export async function clientFor(ctx: CliContext, flags: ServerFlags): Promise<HarnessClient> {
+  if (flags.server === undefined && flags.config !== undefined) {
+    // Loaded only here: the other client commands start without the configuration code.
+    const { loadConfig } = await import('@agent-harness/runtime/config');
+    const loaded = loadConfig({ configPath: flags.config, env: ctx.env, cwd: ctx.cwd, homeDir: ctx.homeDir });
+    if (!loaded.ok) throw new AppError('INVALID_ARGUMENT', loaded.error.message);
+    const config = loaded.value;
+    if (config.server.http_addr.endsWith(':0'))
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `${flags.config}: [server] http_addr has port 0; name the server with --server`,
+      );
+    return new HarnessClient(addressOf(config.server.http_addr), config.server.api_token);
+  }
   const url = (flags.server ?? ctx.env['HARNESS_SERVER'] ?? DEFAULT_SERVER).replace(/\/+$/, '');
   return new HarnessClient(url, ctx.env['HARNESS_API_TOKEN']);
 }
@@ -138,7 +170,7 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
         })
         .option('watch', { type: 'boolean', default: false, describe: 'Then follow it until it ends' }),
     handler: guarded(ctx, async (a) => {
-      const client = clientFor(ctx, a);
+      const client = await clientFor(ctx, a);
       const created = await client.call('task_submit', {
         project: a.project,
         prompt: a.prompt,
@@ -177,7 +209,9 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
         .option('limit', { type: 'number', default: 20, describe: 'At most this many tasks' })
         .option('offset', { type: 'number', default: 0, describe: 'Skip this many tasks first (for paging)' }),
     handler: guarded(ctx, async (a) => {
-      const page = await clientFor(ctx, a).call('task_list', {
+      const page = await (
+        await clientFor(ctx, a)
+      ).call('task_list', {
         // Checked by the server, which names the statuses it knows.
         status: a.status as TaskListInput['status'],
         project: a.project,
@@ -198,7 +232,7 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
     describe: 'Show one task with its status history',
     builder: (y) => withServer(y).positional('id', TASK_ID),
     handler: guarded(ctx, async (a) => {
-      const t = await clientFor(ctx, a).call('task_get', { task_id: a.id });
+      const t = await (await clientFor(ctx, a)).call('task_get', { task_id: a.id });
       if (a.json === true) {
         ctx.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
         return;
@@ -231,7 +265,7 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
         .positional('id', TASK_ID)
         .option('from', { type: 'number', default: 0, describe: 'Start after this event number' }),
     handler: guarded(ctx, async (a) => {
-      await follow(ctx, clientFor(ctx, a), a.id, a.from ?? 0, a.json === true);
+      await follow(ctx, await clientFor(ctx, a), a.id, a.from ?? 0, a.json === true);
     }),
   };
   const cancel: CommandModule<object, ServerFlags & { id: string }> = {
@@ -239,7 +273,7 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
     describe: 'Cancel a queued or running task',
     builder: (y) => withServer(y).positional('id', TASK_ID),
     handler: guarded(ctx, async (a) => {
-      const t = await clientFor(ctx, a).call('task_cancel', { task_id: a.id });
+      const t = await (await clientFor(ctx, a)).call('task_cancel', { task_id: a.id });
       ctx.stdout.write(a.json === true ? `${JSON.stringify(t)}\n` : `${t.id} ${t.status}\n`);
     }),
   };

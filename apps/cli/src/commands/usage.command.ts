@@ -74,7 +74,9 @@ export function usageCommand(ctx: CliContext): CommandBody<UsageFlags> {
         .option('since', { type: 'string', describe: 'First day, YYYY-MM-DD or "today" (default: 6 days ago)' })
         .option('until', { type: 'string', describe: 'Last day, YYYY-MM-DD or "today" (default: today)' }),
     handler: guarded(ctx, async (a) => {
-      const usage = await clientFor(ctx, a).call('usage_report', {
+      const usage = await (
+        await clientFor(ctx, a)
+      ).call('usage_report', {
         project: a.project,
         since: a.since,
         until: a.until,
