@@ -73,8 +73,15 @@ describe('TaskEngine admission (unit)', () => {
     const { engine } = unitEngine({
       projects: [APP, { ...APP, name: 'old', root: '/repos/old', isDefault: false, active: false }],
     });
+    // Named as what it is: an inactive project, and how to turn it on.
     await expect(engine.submit({ kind: 'prompt', prompt: 'x', project: 'old' })).rejects.toThrow(
-      'project: unknown project "old" (known: app)',
+      'project: "old" is inactive and takes no new tasks (PATCH /api/projects/old {"active": true} turns it on)',
+    );
+    await expect(engine.submit({ kind: 'prompt', prompt: 'x', project: '/repos/old' })).rejects.toThrow(
+      /"old" is inactive/,
+    );
+    await expect(engine.submit({ kind: 'prompt', prompt: 'x', project: 'new' })).rejects.toThrow(
+      'project: unknown project "new" (known: app)',
     );
     await expect(engine.submit({ kind: 'issue', issue: 7 })).rejects.toThrow(
       'issue: issue tasks need GitHub access: start the server with GITHUB_TOKEN set',

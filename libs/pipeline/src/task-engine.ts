@@ -332,7 +332,8 @@ export class TaskEngine {
   }
 
   async resolveProject(nameOrRoot: string | undefined): Promise<Project> {
-    const projects = (await this.deps.projects.list()).filter((p) => p.active);
+    const every = await this.deps.projects.list();
+    const projects = every.filter((p) => p.active);
     if (nameOrRoot === undefined) {
       const chosen = projects.find((p) => p.isDefault) ?? projects[0];
       if (chosen === undefined)
@@ -344,6 +345,13 @@ export class TaskEngine {
     }
     const trimmed = nameOrRoot.replace(/\/+$/, '');
     const found = projects.find((p) => p.name === nameOrRoot || p.root === trimmed);
+    const inactive = every.find((p) => !p.active && (p.name === nameOrRoot || p.root === trimmed));
+    if (found === undefined && inactive !== undefined) {
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `project: "${inactive.name}" is inactive and takes no new tasks (PATCH /api/projects/${inactive.name} {"active": true} turns it on)`,
+      );
+    }
     if (found === undefined) {
       throw new AppError(
         'INVALID_ARGUMENT',
