@@ -147,7 +147,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     const dashboard = (await api('/api/dashboard')).body;
     expect(dashboard).toMatchObject({
       global: { running: 0, queued: 0, done: 2, failed: 0, max_concurrent: 4 },
-      projects: [{ id: 'a', root: a.path, tasks: { running: 0, queued: 0 } }, { id: 'b' }],
+      projects: [{ id: 'a', root: a.path, tasks: { running: 0, queued: 0, done: 2, failed: 0 } }, { id: 'b' }],
     });
   });
 

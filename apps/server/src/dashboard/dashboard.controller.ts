@@ -52,6 +52,8 @@ export class DashboardController {
         tasks: {
           running: sum(counts, (c) => c.project === p.name && running(c)),
           queued: sum(counts, (c) => c.project === p.name && c.status === 'queued'),
+          done: sum(counts, (c) => c.project === p.name && c.status === 'done'),
+          failed: sum(counts, (c) => c.project === p.name && c.status === 'failed'),
         },
         ...healthOf(byProject.get(p.name)),
       })),

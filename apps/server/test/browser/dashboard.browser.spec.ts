@@ -271,6 +271,8 @@ describe('web dashboard in Chromium', () => {
     await expectText(app.locator('[data-col="limit"]'), /^3$/);
     await expectText(app.locator('[data-col="running"]'), /^0$/);
     await expectText(app.locator('[data-col="queued"]'), /^0$/);
+    await expectText(app.locator('[data-col="done"]'), /^[1-9]\d*$/);
+    await expectText(app.locator('[data-col="failed"]'), /^\d+$/);
     await expectText(page.locator('#projects-global'), /at most 4 at once/);
     await screenshot(page, 'projects.png');
 

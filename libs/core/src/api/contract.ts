@@ -369,7 +369,12 @@ export interface DashboardResponse {
   readonly projects: {
     readonly id: string;
     readonly root: string;
-    readonly tasks: { readonly running: number; readonly queued: number };
+    readonly tasks: {
+      readonly running: number;
+      readonly queued: number;
+      readonly done: number;
+      readonly failed: number;
+    };
     /** The project's own health grade and score; null before any of its events. */
     readonly grade: Exclude<ApiGrade, 'F'> | null;
     readonly score: number | null;
