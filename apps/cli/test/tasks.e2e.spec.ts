@@ -369,6 +369,13 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('401');
     expect(denied.stderr).toContain('the token in HARNESS_API_TOKEN was refused');
+    // A plan link goes to the server, which checks it before anything is queued.
+    const halfLink = await tasks(['submit', '--project', 'a', '--prompt', 'x', '--plan', 'abcdef12']);
+    expect(halfLink.code).toBe(2);
+    expect(halfLink.stderr).toContain('give plan_id and milestone together, or neither');
+    const noPlan = await tasks(['submit', '--project', 'a', '--prompt', 'x', '--plan', 'abcdef12', '--milestone', '0']);
+    expect(noPlan.code).not.toBe(0);
+    expect(noPlan.stderr).toMatch(/plan/);
     const bad = await tasks(['submit', '--project', 'a']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('one of prompt, issue or pr is required');

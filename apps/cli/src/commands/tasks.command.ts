@@ -148,6 +148,8 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
       description?: string | undefined;
       agent?: string | undefined;
       model?: string | undefined;
+      plan?: string | undefined;
+      milestone?: number | undefined;
       watch?: boolean | undefined;
     }
   > = {
@@ -168,6 +170,14 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
           type: 'string',
           describe: "Model name passed to the agent (default: the agent's default_model)",
         })
+        .option('plan', {
+          type: 'string',
+          describe: 'An exec plan id (harness plan list): the task completes --milestone when it ends done',
+        })
+        .option('milestone', {
+          type: 'number',
+          describe: "The index of the plan's milestone the task does (0 is the first, as in the API)",
+        })
         .option('watch', { type: 'boolean', default: false, describe: 'Then follow it until it ends' }),
     handler: guarded(ctx, async (a) => {
       const client = await clientFor(ctx, a);
@@ -179,6 +189,9 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
         description: a.description,
         agent: a.agent,
         model: a.model,
+        // Checked by the server: both or neither, an open plan with that milestone.
+        plan_id: a.plan,
+        milestone: a.milestone,
       });
       ctx.stdout.write(
         a.json === true
