@@ -2,7 +2,8 @@ import type { FleetResponse } from '@agent-harness/core';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
 import type { CommandBody } from '../lazy-command.js';
-import { clientFor, guarded, withServer, type ServerFlags } from './tasks.command.js';
+import { clientFor, withServer, type ServerFlags } from '../client/server-flags.js';
+import { guarded } from './tasks.command.js';
 
 /** "a1b2c3d4  host-1  pid 812  running  alive  3/4 slots  beat 2s ago" and its tasks, one per line. */
 export function fleetLines(fleet: FleetResponse, now: number): string[] {

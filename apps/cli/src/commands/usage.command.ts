@@ -1,7 +1,8 @@
 import type { SpendTodayJson, UsageResponse } from '@agent-harness/core';
 import type { CliContext } from '../cli-context.js';
 import type { CommandBody } from '../lazy-command.js';
-import { clientFor, guarded, withServer, type ServerFlags } from './tasks.command.js';
+import { clientFor, withServer, type ServerFlags } from '../client/server-flags.js';
+import { guarded } from './tasks.command.js';
 
 interface UsageFlags extends ServerFlags {
   project?: string | undefined;
