@@ -134,6 +134,8 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
         async () => (await import('./commands/usage.command.js')).usageCommand,
       ),
     )
+    // `harness completion >> ~/.bashrc` (or ~/.zshrc): the script asks `harness` for the words that fit.
+    .completion('completion', 'Print a bash or zsh completion script for harness (add it to ~/.bashrc or ~/.zshrc)')
     .demandCommand(
       1,
       'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet, usage, doctor',

@@ -39,6 +39,17 @@ describe('harness CLI (built, as a child process)', () => {
     expect(result).toMatchObject({ code: 0, stdout: '0.1.0\n' });
   });
 
+  it('prints a shell completion script, and completes commands and subcommands through it', async () => {
+    const script = await run(['completion']);
+    expect(script.code).toBe(0);
+    expect(script.stdout).toContain('_harness_yargs_completions');
+    // What the script asks for each time Tab is pressed.
+    const top = await run(['--get-yargs-completions', 'harness', '']);
+    expect(top.stdout.split('\n')).toEqual(expect.arrayContaining(['serve', 'doctor', 'tasks', 'usage']));
+    const sub = await run(['--get-yargs-completions', 'harness', 'tasks', '']);
+    expect(sub.stdout.split('\n')).toEqual(expect.arrayContaining(['submit', 'list', 'show', 'watch', 'cancel']));
+  });
+
   it('rejects an unknown command with usage and exit 2', async () => {
     const result = await run(['frobnicate']);
     expect(result.code).toBe(2);
