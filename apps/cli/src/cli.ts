@@ -25,6 +25,14 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .command(
       lazyCommand(
         ctx,
+        'init',
+        'Write a first configuration (harness.toml) for the repository you are in: its GitHub repository, the agents installed, the checks detected; never overwrites',
+        async () => (await import('./commands/init.command.js')).initCommand,
+      ),
+    )
+    .command(
+      lazyCommand(
+        ctx,
         'doctor',
         'Check what Harness needs here (git, agents, sandbox, data_dir, database, GitHub): one line each, exit 1 when something needed is missing',
         async () => (await import('./commands/doctor.command.js')).doctorCommand,
@@ -138,7 +146,7 @@ export async function runCli(args: readonly string[], ctx: CliContext): Promise<
     .completion('completion', 'Print a bash or zsh completion script for harness (add it to ~/.bashrc or ~/.zshrc)')
     .demandCommand(
       1,
-      'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet, usage, doctor',
+      'name a command: serve, exec, tasks, config, rule, health, gc, skill, learn, plan, mcp-server, review, fleet, usage, init, doctor',
     )
     .check((argv) => {
       const rest = argv['--'];
