@@ -52,6 +52,8 @@ describe('JSON-RPC over HTTP and WebSocket', () => {
     it('refuses every method before the handshake, and a session is per client', async () => {
       const before = await httpRpc(server.url, { jsonrpc: '2.0', id: 1, method: 'agent_list' }, auth);
       expect(errorOf(before.json).code).toBe(-32003);
+      // Over HTTP the error says how the handshake holds: by the session id in a header.
+      expect(errorOf(before.json).message).toContain('Harness-Session header');
 
       const headers = await session();
       const agents = await httpRpc(server.url, { jsonrpc: '2.0', id: 2, method: 'agent_list' }, headers);

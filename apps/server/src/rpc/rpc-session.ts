@@ -149,7 +149,14 @@ export class RpcSession {
         return { jsonrpc: '2.0', id, result: {} };
       }
       if (this.state !== 'ready')
-        return rpcError(id, RPC_ERRORS.NOT_INITIALIZED, "not initialized: send 'initialize', then 'initialized'");
+        return rpcError(
+          id,
+          RPC_ERRORS.NOT_INITIALIZED,
+          // HTTP keeps no connection: the handshake holds only for calls that name its session.
+          this.push === undefined
+            ? "not initialized: send 'initialize', then 'initialized', passing the session_id initialize answered in a Harness-Session header on 'initialized' and every later call"
+            : "not initialized: send 'initialize', then 'initialized'",
+        );
       const entry = this.methods.get(method);
       if (entry === undefined)
         return rpcError(id, RPC_ERRORS.METHOD_NOT_FOUND, `method not found: ${method.slice(0, 100)}`);
