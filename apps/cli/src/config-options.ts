@@ -46,7 +46,14 @@ export function loadConfigFromFlags(ctx: CliContext, flags: ConfigFlags): Harnes
     cwd: ctx.cwd,
     homeDir: ctx.homeDir,
   });
-  if (result.ok) return result.value;
+  if (result.ok) {
+    // Keys of the original harness: renamed or ignored, said once, with why.
+    if (result.notes.length > 0)
+      ctx.stderr.write(
+        `harness: warning: ${flags.config ?? 'the config'} has keys of the original harness: ${result.notes.join('; ')}\n`,
+      );
+    return result.value;
+  }
   ctx.stderr.write(`harness: ${result.error.message}\n`);
   ctx.exitCode = 2;
   return undefined;

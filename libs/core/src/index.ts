@@ -13,7 +13,8 @@ export type { Grade, ReviewOutcome, TaskKind, TaskStatus } from './tasks/task-va
 export type { FailureClass } from './failures.js';
 
 export { resolveConfig } from './config/resolve-config.js';
-export type { CliOverrides, DirectoryInspection, ResolveConfigInput } from './config/resolve-config.js';
+export type { CliOverrides, ConfigResult, DirectoryInspection, ResolveConfigInput } from './config/resolve-config.js';
+export { upgradeOriginalKeys } from './config/original-keys.js';
 export { ConfigError } from './config/config.error.js';
 export { formatConfigToml, redactConfig, REDACTED } from './config/redact-config.js';
 export {

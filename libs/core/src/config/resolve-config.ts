@@ -1,6 +1,7 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { err, ok, type Result } from '../result.js';
+import { err, ok } from '../result.js';
 import { ConfigError } from './config.error.js';
+import { upgradeOriginalKeys } from './original-keys.js';
 import { configSchema, projectNameField, TRANSPORTS, type HarnessConfig, type ProjectConfig } from './config.schema.js';
 import { expandPath, type ConfigProblem, type ParseContext } from './schema.js';
 
@@ -10,6 +11,14 @@ export type DirectoryInspection =
   | { readonly kind: 'missing' }
   | { readonly kind: 'not-a-directory' }
   | { readonly kind: 'not-a-git-repository' };
+
+/**
+ * A resolved configuration, or every problem of it. `notes` says what was done with keys of the
+ * original harness (renamed, or ignored and why): shown once as a warning. @public
+ */
+export type ConfigResult =
+  | { readonly ok: true; readonly value: HarnessConfig; readonly notes: readonly string[] }
+  | { readonly ok: false; readonly error: ConfigError };
 
 /** Command-line flags that override the file. @public */
 export interface CliOverrides {
@@ -42,12 +51,14 @@ type ProjectDraft = Mutable<ProjectConfig> & { label: string };
  * every problem at once, each with its TOML path (or the flag it came from).
  * @public
  */
-export function resolveConfig(input: ResolveConfigInput): Result<HarnessConfig, ConfigError> {
+export function resolveConfig(input: ResolveConfigInput): ConfigResult {
   const source = input.file?.path;
   let raw: unknown = {};
+  let notes: readonly string[] = [];
   if (input.file !== undefined) {
     try {
-      raw = parseToml(input.file.text);
+      // The original harness's keys are made current first: its files load (see original-keys.ts).
+      ({ raw, notes } = upgradeOriginalKeys(parseToml(input.file.text)));
     } catch (error) {
       return err(new ConfigError([tomlProblem(error)], source));
     }
@@ -70,7 +81,7 @@ export function resolveConfig(input: ResolveConfigInput): Result<HarnessConfig, 
     server,
     projects: projects.map(({ label: _label, ...project }) => project),
   };
-  return ok(deepFreeze(config));
+  return { ...ok(deepFreeze(config)), notes };
 }
 
 function tomlProblem(error: unknown): ConfigProblem {

@@ -6,9 +6,8 @@ import {
   err,
   resolveConfig,
   type CliOverrides,
+  type ConfigResult,
   type DirectoryInspection,
-  type HarnessConfig,
-  type Result,
 } from '@agent-harness/core';
 
 /** @public */
@@ -26,7 +25,7 @@ export interface LoadConfigInput {
  * project root on disk. Returns all problems at once.
  * @public
  */
-export function loadConfig(input: LoadConfigInput): Result<HarnessConfig, ConfigError> {
+export function loadConfig(input: LoadConfigInput): ConfigResult {
   let file: { path: string; text: string } | undefined;
   if (input.configPath !== undefined) {
     const path = resolve(input.cwd, expandHome(input.configPath, input.homeDir));
