@@ -94,6 +94,19 @@ describe('JSON-RPC over HTTP and WebSocket', () => {
       expect(quiet.status).toBe(204);
     });
 
+    it("takes the original harness's project_id and project_root for project (null: the default project)", async () => {
+      const headers = await session();
+      const load = async (params: unknown) =>
+        (await httpRpc(server.url, { jsonrpc: '2.0', id: 9, method: 'rule_load', params }, headers)).json as RpcMessage;
+      const byName = result(await load({ project: 'app' }));
+      expect(result(await load({ project_id: null }))).toEqual(byName);
+      expect(result(await load({ project_id: 'app' }))).toEqual(byName);
+      expect(result(await load({ project_root: server.repo.path }))).toEqual(byName);
+      const both = await load({ project: 'app', project_id: 'other' });
+      expect(both.error).toMatchObject({ code: -32602 });
+      expect(both.error?.message).toContain('give the project once');
+    });
+
     it('answers a batch over the size limit with an array of errors under each call id', async () => {
       const headers = await session();
       const calls = Array.from({ length: 101 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'gc_status' }));

@@ -32,7 +32,7 @@ export type { TaskEndWatcher, TaskEventsWatch } from './tasks/task-end-watch.js'
 export { PlanIdInput, PlanInitInput, PlanListInput, PlanUpdateInput } from './plans/plan-inputs.js';
 export { planInit, planList, planStatus, planUpdate } from './plans/plan-operations.js';
 export type { PlanAnswer, PlanPorts, PlanProgress } from './plans/plan-operations.js';
-export { ProjectInput } from './input/project-input.js';
+export { ProjectInput, projectOf } from './input/project-input.js';
 export { RulesService } from './rules/rules-service.js';
 export type { RuleScan, ScannedProject } from './rules/rules-service.js';
 export { SkillsService } from './skills/skills-service.js';

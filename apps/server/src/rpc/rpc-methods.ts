@@ -3,6 +3,7 @@ import {
   NoInput,
   OPERATIONS,
   ProjectInput,
+  projectOf,
   scannedProject,
   TaskIdInput,
   type OperationName,
@@ -161,18 +162,18 @@ export class RpcMethodTable {
         return { task_id: id, unsubscribed: session.unfollow(id) };
       }),
       // GC and learning are jobs: they answer a job id at once and report by notification.
-      gc_run: method(ProjectInput, async ({ project }, session) => {
-        const target = await scannedProject(harness, project);
+      gc_run: method(ProjectInput, async (input, session) => {
+        const target = await scannedProject(harness, projectOf(input));
         return this.startJob(session, 'gc_run', target.name, (progress) => harness.gc.run(target, { progress }));
       }),
-      learn_rules: method(ProjectInput, async ({ project }, session) => {
-        const target = await scannedProject(harness, project);
+      learn_rules: method(ProjectInput, async (input, session) => {
+        const target = await scannedProject(harness, projectOf(input));
         return this.startJob(session, 'learn_rules', target.name, (progress) =>
           harness.gc.learnRules(target, { progress }),
         );
       }),
-      learn_skills: method(ProjectInput, async ({ project }, session) => {
-        const target = await scannedProject(harness, project);
+      learn_skills: method(ProjectInput, async (input, session) => {
+        const target = await scannedProject(harness, projectOf(input));
         return this.startJob(session, 'learn_skills', target.name, (progress) =>
           harness.gc.learnSkills(target, { progress }),
         );

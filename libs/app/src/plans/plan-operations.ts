@@ -1,4 +1,5 @@
 import { parsePlanUpdate, planProgress, planToJson, type ExecPlan, type ExecPlanJson } from '@agent-harness/plans';
+import { projectOf } from '../input/project-input.js';
 import { defineOperation } from '../operation.js';
 import { projectName, type ProjectPorts } from '../project-ports.js';
 import { PlanIdInput, PlanInitInput, PlanListInput, PlanUpdateInput } from './plan-inputs.js';
@@ -28,7 +29,7 @@ export const planInit = defineOperation({
   summary: 'Make an exec plan from a spec (Markdown; its first # heading is the purpose)',
   input: PlanInitInput,
   async execute(ports: PlanPorts, input): Promise<PlanAnswer> {
-    const plan = await ports.plans.init({ spec: input.spec, project: await projectName(ports, input.project) });
+    const plan = await ports.plans.init({ spec: input.spec, project: await projectName(ports, projectOf(input)) });
     return answer(ports, plan);
   },
 });
@@ -60,7 +61,7 @@ export const planList = defineOperation({
     ports: PlanPorts,
     input,
   ): Promise<{ plans: (Omit<ExecPlanJson, 'progress'> & { progress: PlanProgress })[] }> {
-    const plans = await ports.plans.list({ project: await projectName(ports, input.project), status: input.status });
+    const plans = await ports.plans.list({ project: await projectName(ports, projectOf(input)), status: input.status });
     return { plans: plans.map((plan) => ({ ...planToJson(plan), progress: planProgress(plan) })) };
   },
 });

@@ -1,5 +1,5 @@
 import { defineOperation } from '../operation.js';
-import { ProjectInput } from '../input/project-input.js';
+import { ProjectInput, projectOf } from '../input/project-input.js';
 import { projectName, scannedProject, type ProjectPorts } from '../project-ports.js';
 import type { RulesService } from './rules-service.js';
 
@@ -16,7 +16,7 @@ export const ruleLoad = defineOperation({
   summary: "The rules that apply to a project (built in, the user's, the project's) and any that could not be read",
   input: ProjectInput,
   async execute(ports: RulePorts, input) {
-    const catalogue = await ports.rules.loadRules(await scannedProject(ports, input.project));
+    const catalogue = await ports.rules.loadRules(await scannedProject(ports, projectOf(input)));
     return {
       rules_count: catalogue.rules.length,
       rules: catalogue.rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, source: r.source })),
@@ -30,7 +30,7 @@ export const ruleCheck = defineOperation({
   summary: "Scan a project with its rules' guards; the scan is stored, as `harness rule check` does",
   input: ProjectInput,
   async execute(ports: RulePorts, input) {
-    const scan = await ports.rules.scan(await scannedProject(ports, input.project));
+    const scan = await ports.rules.scan(await scannedProject(ports, projectOf(input)));
     const { violations, problems } = scan.result;
     return {
       scan_id: scan.scanId,
@@ -47,6 +47,6 @@ export const healthCheck = defineOperation({
   summary: 'The health report (grade and score from the last 30 days of events and the latest scans)',
   input: ProjectInput,
   async execute(ports: RulePorts, input) {
-    return ports.rules.health(await projectName(ports, input.project));
+    return ports.rules.health(await projectName(ports, projectOf(input)));
   },
 });

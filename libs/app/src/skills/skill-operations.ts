@@ -1,5 +1,6 @@
 import { AppError } from '@agent-harness/core';
 import { defineOperation } from '../operation.js';
+import { projectOf } from '../input/project-input.js';
 import type { ProjectPorts } from '../project-ports.js';
 import { SkillCreateInput, SkillDeleteInput, SkillIdInput, SkillListInput } from './skill-inputs.js';
 import type { ListedSkill, SkillsService } from './skills-service.js';
@@ -27,7 +28,9 @@ export const skillList = defineOperation({
   name: 'skill_list',
   summary: 'Skills (built in, the user’s, the project’s), optionally matching a query, with their use counts',
   input: SkillListInput,
-  async execute(ports: SkillPorts, { project, query }) {
+  async execute(ports: SkillPorts, input) {
+    const project = projectOf(input);
+    const query = input.query;
     const root = project === undefined ? undefined : (await ports.engine.resolveProject(project)).root;
     const skills = await ports.skills.list({ projectRoot: root, query });
     return { skills: skills.map(skillSummary) };
