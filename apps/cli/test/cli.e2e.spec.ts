@@ -84,6 +84,11 @@ describe('harness CLI (built, as a child process)', () => {
   it('config check accepts the shipped default.toml', async () => {
     const result = await run(['config', 'check', '--config', join(repoRoot, 'config', 'default.toml')]);
     expect(result).toMatchObject({ code: 0, stdout: 'configuration is valid: 0 project(s)\n' });
+    const json = await run(['config', 'check', '--json', '--project', `app=${repo.path}`]);
+    expect(JSON.parse(json.stdout)).toEqual({
+      valid: true,
+      projects: [{ name: 'app', root: repo.path, default: true }],
+    });
   });
 
   it('refuses a project that is not a git repository, naming the path and why', async () => {

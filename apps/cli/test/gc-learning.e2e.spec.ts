@@ -353,6 +353,15 @@ describe('GC, adoption and learning (built CLI, GitHub stand-in, scripted agents
     expect(after.stdout).toContain('HIGH src/parser.ts:7 [LEARN-001]');
     expect(after.code).toBe(1);
     expect((await harness(['skill', 'list', '--query', 'parser'])).stdout).toMatch(/parser-care\s+data/);
+    // Skills by hand, with --json: what skill_create and skill_delete answer over JSON-RPC.
+    writeFileSync(file('by-hand.md'), '# Run the linter before the tests\n\nRun `npm run lint` first.\n');
+    const created = await harness(['skill', 'create', 'by-hand', '--file', file('by-hand.md'), '--json']);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ name: 'by-hand', tier: 'data', trigger_patterns: [] });
+    const deleted = await harness(['skill', 'delete', 'by-hand', '--json']);
+    expect(JSON.parse(deleted.stdout)).toEqual({ deleted: true, name: 'by-hand' });
+    const loaded = await harness(['rule', 'load', 'app', '--json']);
+    expect(JSON.parse(loaded.stdout)).toMatchObject({ rules_count: expect.any(Number) as number, problems: [] });
 
     // A restarted server: the next task about the parser gets the learned skill in its prompt.
     server = await startHarnessServer({

@@ -43,7 +43,7 @@ export type { GcObserver } from './gc/draft-agent-runner.js';
 export { NoInput } from './input/no-input.js';
 export { projectName, scannedProject } from './project-ports.js';
 export type { ProjectPorts } from './project-ports.js';
-export { healthCheck, ruleCheck, ruleLoad } from './rules/rule-operations.js';
+export { healthCheck, ruleCheck, ruleLoad, ruleLoadAnswer } from './rules/rule-operations.js';
 export type { RulePorts } from './rules/rule-operations.js';
 export { SkillCreateInput, SkillDeleteInput, SkillIdInput, SkillListInput } from './skills/skill-inputs.js';
 export { skillCreate, skillDelete, skillGet, skillList } from './skills/skill-operations.js';

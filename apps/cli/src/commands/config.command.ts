@@ -20,14 +20,24 @@ function showCommand(ctx: CliContext): CommandModule<object, ConfigFlags & { jso
   };
 }
 
-function checkCommand(ctx: CliContext): CommandModule<object, ConfigFlags> {
+function checkCommand(ctx: CliContext): CommandModule<object, ConfigFlags & { json?: boolean }> {
   return {
     command: 'check',
     describe: 'Validate the configuration and the project directories; exit 2 listing every problem',
-    builder: (y) => withConfigOptions(y),
+    builder: (y) =>
+      withConfigOptions(y).option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print {"valid": true, "projects": […]} when valid (problems still go to stderr, exit 2)',
+      }),
     handler: (argv) => {
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
+      if (argv.json === true) {
+        const projects = config.projects.map((p) => ({ name: p.name, root: p.root, default: p.default }));
+        ctx.stdout.write(`${JSON.stringify({ valid: true, projects }, null, 2)}\n`);
+        return;
+      }
       const projects = config.projects.map((p) => `${p.name}${p.default ? ' (default)' : ''}`);
       ctx.stdout.write(
         `configuration is valid: ${String(config.projects.length)} project(s)${projects.length > 0 ? `: ${projects.join(', ')}` : ''}\n`,

@@ -1,6 +1,6 @@
 import { isTerminal, type StoredTaskEvent, type Task } from '@agent-harness/queue';
 import type { DraftIndexEntry, GcRunReport } from '@agent-harness/gc';
-import type { GcObserver } from '@agent-harness/app';
+import { OPERATIONS, parseInput, type GcObserver } from '@agent-harness/app';
 import type { Harness } from '@agent-harness/runtime';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
@@ -240,20 +240,27 @@ function adoptCommand(
 
 function rejectCommand(
   ctx: CliContext,
-): CommandModule<object, ConfigFlags & { id: string; reason?: string | undefined }> {
+): CommandModule<object, ConfigFlags & { id: string; reason?: string | undefined; json?: boolean | undefined }> {
   return {
     command: 'reject <id>',
     describe: 'Reject a pending draft, with the reason recorded',
     builder: (y) =>
       withConfigOptions(y)
         .positional('id', DRAFT_ID)
-        .option('reason', { type: 'string', describe: 'Why (kept with the draft and its gc_reject event)' }),
+        .option('reason', { type: 'string', describe: 'Why (kept with the draft and its gc_reject event)' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print what gc_reject answers (JSON-RPC)' }),
     handler: async (argv) => {
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
-      const draft = await withHarness(ctx, config, (harness) => harness.gc.reject(argv.id, argv.reason));
+      const rejected = await withHarness(ctx, config, (harness) =>
+        harness.operations.gc_reject(
+          parseInput(OPERATIONS.gc_reject.input, { draft_id: argv.id, reason: argv.reason }),
+        ),
+      );
       ctx.stdout.write(
-        `draft ${draft.id} rejected${draft.statusReason === undefined ? '' : `: ${draft.statusReason}`}\n`,
+        argv.json === true
+          ? `${JSON.stringify(rejected)}\n`
+          : `draft ${rejected.draft_id} rejected${argv.reason === undefined ? '' : `: ${argv.reason}`}\n`,
       );
     },
   };

@@ -1,4 +1,5 @@
 import type { HealthReport } from '@agent-harness/observe';
+import { ruleLoadAnswer } from '@agent-harness/app';
 import { isBlocking } from '@agent-harness/rules';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
@@ -6,21 +7,27 @@ import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, withConfigOptions } from '../config-options.js';
 import { projectArgument, scannedProject, withHarness, type ProjectFlags } from '../harness-command.js';
 
-function loadCommand(ctx: CliContext): CommandModule<object, ProjectFlags> {
+function loadCommand(ctx: CliContext): CommandModule<object, ProjectFlags & { json?: boolean | undefined }> {
   return {
     command: 'load [PROJECT]',
     describe: 'Load the rules of a project and say how many, from where',
     builder: (y) =>
-      withConfigOptions(y).positional('PROJECT', {
-        type: 'string',
-        describe: 'A configured project name or a directory',
-      }),
+      withConfigOptions(y)
+        .positional('PROJECT', {
+          type: 'string',
+          describe: 'A configured project name or a directory',
+        })
+        .option('json', { type: 'boolean', default: false, describe: 'Print what rule_load answers (JSON-RPC)' }),
     handler: async (argv) => {
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
       const project = scannedProject(config, ctx, argv.PROJECT);
       await withHarness(ctx, config, async (harness) => {
         const catalogue = await harness.rules.loadRules(project);
+        if (argv.json === true) {
+          ctx.stdout.write(`${JSON.stringify(ruleLoadAnswer(catalogue), null, 2)}\n`);
+          return;
+        }
         ctx.stdout.write(`Loaded ${String(catalogue.rules.length)} rules for ${project.name}\n`);
         for (const source of catalogue.sources)
           ctx.stdout.write(`  ${String(source.count).padStart(3)} ${source.kind.padEnd(8)} ${source.path}\n`);

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { OPERATIONS, parseInput } from '@agent-harness/app';
 import { AppError } from '@agent-harness/core';
 import type { CommandModule } from 'yargs';
 import type { CliContext } from '../cli-context.js';
@@ -53,7 +54,10 @@ function listCommand(
 
 function createCommand(
   ctx: CliContext,
-): CommandModule<object, ConfigFlags & { name: string; file: string; replace?: boolean | undefined }> {
+): CommandModule<
+  object,
+  ConfigFlags & { name: string; file: string; replace?: boolean | undefined; json?: boolean | undefined }
+> {
   return {
     command: 'create <name>',
     describe: 'Create a skill in <data_dir>/skills from a markdown file',
@@ -65,7 +69,8 @@ function createCommand(
           demandOption: true,
           describe: 'The skill markdown (first line: # description)',
         })
-        .option('replace', { type: 'boolean', default: false, describe: 'Replace a skill of the same name' }),
+        .option('replace', { type: 'boolean', default: false, describe: 'Replace a skill of the same name' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print what skill_create answers (JSON-RPC)' }),
     handler: async (argv) => {
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
@@ -83,30 +88,40 @@ function createCommand(
         );
       const content = readFileSync(file, 'utf8');
       const skill = await withHarness(ctx, config, (harness) =>
-        harness.skills.create(argv.name, content, argv.replace === true),
+        harness.operations.skill_create(
+          parseInput(OPERATIONS.skill_create.input, { name: argv.name, content, replace: argv.replace === true }),
+        ),
       );
       ctx.stdout.write(
-        `created skill ${skill.name} (${skill.id})${skill.triggerPatterns.length === 0 ? ': no trigger patterns, so it is never injected by itself' : `: injected when a task mentions ${skill.triggerPatterns.join(', ')}`}\n`,
+        argv.json === true
+          ? `${JSON.stringify(skill, null, 2)}\n`
+          : `created skill ${skill.name} (${skill.id})${skill.trigger_patterns.length === 0 ? ': no trigger patterns, so it is never injected by itself' : `: injected when a task mentions ${skill.trigger_patterns.join(', ')}`}\n`,
       );
     },
   };
 }
 
-function deleteCommand(ctx: CliContext): CommandModule<object, ConfigFlags & { name: string }> {
+function deleteCommand(
+  ctx: CliContext,
+): CommandModule<object, ConfigFlags & { name: string; json?: boolean | undefined }> {
   return {
     command: 'delete <name>',
     describe: 'Delete a skill of <data_dir>/skills (created or learned)',
     builder: (y) =>
-      withConfigOptions(y).positional('name', {
-        type: 'string',
-        demandOption: true,
-        describe: 'The skill to delete (see harness skill list)',
-      }),
+      withConfigOptions(y)
+        .positional('name', {
+          type: 'string',
+          demandOption: true,
+          describe: 'The skill to delete (see harness skill list)',
+        })
+        .option('json', { type: 'boolean', default: false, describe: 'Print what skill_delete answers (JSON-RPC)' }),
     handler: async (argv) => {
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
-      await withHarness(ctx, config, (harness) => harness.skills.delete(argv.name));
-      ctx.stdout.write(`deleted skill ${argv.name}\n`);
+      const deleted = await withHarness(ctx, config, (harness) =>
+        harness.operations.skill_delete(parseInput(OPERATIONS.skill_delete.input, { name: argv.name })),
+      );
+      ctx.stdout.write(argv.json === true ? `${JSON.stringify(deleted)}\n` : `deleted skill ${deleted.name}\n`);
     },
   };
 }

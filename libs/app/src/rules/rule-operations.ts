@@ -2,6 +2,7 @@ import { defineOperation } from '../operation.js';
 import { ProjectInput, projectOf } from '../input/project-input.js';
 import { projectName, scannedProject, type ProjectPorts } from '../project-ports.js';
 import type { RulesService } from './rules-service.js';
+import type { RuleCatalogue } from '@agent-harness/rules';
 
 /** Violations listed in one answer; `violation_count` counts them all. */
 const MAX_VIOLATIONS_SHOWN = 1000;
@@ -11,17 +12,21 @@ export interface RulePorts extends ProjectPorts {
   readonly rules: Pick<RulesService, 'loadRules' | 'scan' | 'health'>;
 }
 
+/** What `rule_load` answers of a loaded catalogue (`harness rule load --json` prints the same). */
+export function ruleLoadAnswer(catalogue: RuleCatalogue) {
+  return {
+    rules_count: catalogue.rules.length,
+    rules: catalogue.rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, source: r.source })),
+    problems: catalogue.problems,
+  };
+}
+
 export const ruleLoad = defineOperation({
   name: 'rule_load',
   summary: "The rules that apply to a project (built in, the user's, the project's) and any that could not be read",
   input: ProjectInput,
   async execute(ports: RulePorts, input) {
-    const catalogue = await ports.rules.loadRules(await scannedProject(ports, projectOf(input)));
-    return {
-      rules_count: catalogue.rules.length,
-      rules: catalogue.rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity, source: r.source })),
-      problems: catalogue.problems,
-    };
+    return ruleLoadAnswer(await ports.rules.loadRules(await scannedProject(ports, projectOf(input))));
   },
 });
 

@@ -55,7 +55,14 @@ export const skillCreate = defineOperation({
   input: SkillCreateInput,
   async execute(ports: SkillPorts, { name, content, replace }) {
     const skill = await ports.skills.create(name, content, replace ?? false);
-    return { id: skill.id, name: skill.name, tier: skill.tier, content_hash: skill.contentHash };
+    return {
+      id: skill.id,
+      name: skill.name,
+      tier: skill.tier,
+      content_hash: skill.contentHash,
+      // What makes it injected into a task prompt; none: only when named.
+      trigger_patterns: skill.triggerPatterns,
+    };
   },
 });
 
