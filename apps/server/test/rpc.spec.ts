@@ -49,7 +49,7 @@ describe('JSON-RPC over HTTP and WebSocket', () => {
       expect(res.status).toBe(401);
     });
 
-    it('refuses every method before the handshake, and a session is per client', async () => {
+    it('refuses every method before the handshake; a session is per header, or per principal without one', async () => {
       const before = await httpRpc(server.url, { jsonrpc: '2.0', id: 1, method: 'agent_list' }, auth);
       expect(errorOf(before.json).code).toBe(-32003);
       // Over HTTP the error says how the handshake holds: by the session id in a header.
@@ -59,9 +59,20 @@ describe('JSON-RPC over HTTP and WebSocket', () => {
       const agents = await httpRpc(server.url, { jsonrpc: '2.0', id: 2, method: 'agent_list' }, headers);
       expect(result(agents.json)['default_agent']).toBeTypeOf('string');
 
-      // Another client (no session header) is still not initialized: one handshake opens one session.
-      const other = await httpRpc(server.url, { jsonrpc: '2.0', id: 3, method: 'agent_list' }, auth);
-      expect(errorOf(other.json).code).toBe(-32003);
+      // A call without the header is its principal's (this token's): the usage guide's separate curl
+      // calls share the handshake `session()` made without a header.
+      const sameToken = await httpRpc(server.url, { jsonrpc: '2.0', id: 3, method: 'agent_list' }, auth);
+      expect(result(sameToken.json)['default_agent']).toBeTypeOf('string');
+      // A new `initialize` without the header starts that principal's handshake again.
+      await httpRpc(server.url, { jsonrpc: '2.0', id: 5, method: 'initialize' }, auth);
+      const midway = await httpRpc(server.url, { jsonrpc: '2.0', id: 6, method: 'agent_list' }, auth);
+      expect(errorOf(midway.json).code).toBe(-32003);
+      expect((await httpRpc(server.url, { jsonrpc: '2.0', method: 'initialized' }, auth)).status).toBe(204);
+      const again = await httpRpc(server.url, { jsonrpc: '2.0', id: 7, method: 'agent_list' }, auth);
+      expect(result(again.json)['default_agent']).toBeTypeOf('string');
+      // The session the header names is its own: the restart left it as it was.
+      const named = await httpRpc(server.url, { jsonrpc: '2.0', id: 8, method: 'agent_list' }, headers);
+      expect(result(named.json)['default_agent']).toBeTypeOf('string');
       // A made-up session id opens nothing either.
       const forged = await httpRpc(
         server.url,

@@ -1,8 +1,17 @@
+import { createHash } from 'node:crypto';
 import { Controller, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RawJsonRequest } from '../http/json-body.js';
 import { parseRpcText, rejectEach, RPC_ERRORS } from './json-rpc.js';
 import { RpcHttpSessions } from './rpc-http-sessions.js';
+
+/** Whether a message (a call or a batch) holds an `initialize`: it starts a new handshake. */
+function startsHandshake(message: unknown): boolean {
+  const calls: unknown[] = Array.isArray(message) ? message : [message];
+  return calls.some(
+    (call) => typeof call === 'object' && call !== null && (call as { method?: unknown }).method === 'initialize',
+  );
+}
 
 /** The header naming an HTTP client's session: `initialize` answers its value as `session_id`. */
 export const SESSION_HEADER = 'harness-session';
@@ -10,7 +19,8 @@ export const SESSION_HEADER = 'harness-session';
 /**
  * `POST /rpc`: JSON-RPC 2.0 over HTTP, one message (a call, a notification or a batch) per request.
  * HTTP has no connection to hold a handshake, so `initialize` opens a session and answers its id;
- * the client sends it back in `Harness-Session` on every later call. Answers are HTTP 200 (the
+ * a client sends it back in `Harness-Session`, or sends no header and shares its principal's
+ * handshake (the usage guide's separate `curl` calls). Answers are HTTP 200 (the
  * JSON-RPC error is in the body), or 204 when the message held only notifications.
  */
 @Controller('rpc')
@@ -23,13 +33,19 @@ export class RpcHttpController {
     @Req() req: RawJsonRequest,
     @Res() res: Response,
     @Headers(SESSION_HEADER) sessionId: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
   ): Promise<void> {
     const parsed = parseRpcText(req.rawJson ?? '');
     if (!parsed.ok) {
       res.status(200).json(parsed.error);
       return;
     }
-    const session = this.sessions.find(sessionId);
+    // Who calls: the token (the bearer guard has checked it), or this machine when the server has
+    // none. Only a digest is kept.
+    const principal =
+      authorization === undefined ? 'loopback' : createHash('sha256').update(authorization).digest('hex');
+    const named = sessionId !== undefined && sessionId !== '';
+    const session = this.sessions.find(sessionId, principal, startsHandshake(parsed.value));
     const response =
       session === undefined
         ? rejectEach(
@@ -39,7 +55,7 @@ export class RpcHttpController {
           )
         : await session.handle(parsed.value);
     // A session is kept only once its client has started the handshake.
-    if (session !== undefined) this.sessions.keepIfStarted(session);
+    if (session !== undefined) this.sessions.keepIfStarted(session, named ? undefined : principal);
     if (response === undefined) res.status(204).end();
     else res.status(200).json(response);
   }

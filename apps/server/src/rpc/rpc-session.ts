@@ -154,7 +154,7 @@ export class RpcSession {
           RPC_ERRORS.NOT_INITIALIZED,
           // HTTP keeps no connection: the handshake holds only for calls that name its session.
           this.push === undefined
-            ? "not initialized: send 'initialize', then 'initialized', passing the session_id initialize answered in a Harness-Session header on 'initialized' and every later call"
+            ? "not initialized: send 'initialize', then 'initialized' (over HTTP, calls share a handshake by their bearer token, or by the session_id initialize answered, sent in a Harness-Session header)"
             : "not initialized: send 'initialize', then 'initialized'",
         );
       const entry = this.methods.get(method);
