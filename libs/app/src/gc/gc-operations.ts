@@ -1,5 +1,5 @@
 import { defineOperation } from '../operation.js';
-import { ProjectInput } from '../input/project-input.js';
+import { ProjectInput, projectOf } from '../input/project-input.js';
 import { projectName, type ProjectPorts } from '../project-ports.js';
 import { DraftIdInput, DraftListInput, DraftRejectInput } from './gc-inputs.js';
 import type { GcService } from './gc-service.js';
@@ -14,7 +14,7 @@ export const gcStatus = defineOperation({
   summary: 'How many remediation drafts are pending, adopted and rejected',
   input: ProjectInput,
   async execute(ports: GcPorts, input) {
-    return { counts: await ports.gc.counts(await projectName(ports, input.project)) };
+    return { counts: await ports.gc.counts(await projectName(ports, projectOf(input))) };
   },
 });
 
@@ -22,8 +22,9 @@ export const gcDrafts = defineOperation({
   name: 'gc_drafts',
   summary: 'Remediation drafts, by project and status',
   input: DraftListInput,
-  async execute(ports: GcPorts, { project, status, limit }) {
-    return { drafts: await ports.gc.list({ project: await projectName(ports, project), status, limit: limit ?? 100 }) };
+  async execute(ports: GcPorts, input) {
+    const project = await projectName(ports, projectOf(input));
+    return { drafts: await ports.gc.list({ project, status: input.status, limit: input.limit ?? 100 }) };
   },
 });
 
