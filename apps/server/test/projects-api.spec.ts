@@ -71,6 +71,7 @@ describe('POST /api/projects', () => {
     expect400(await patch('edit', { max_concurrent: 0 }), /max_concurrent must be a positive integer/);
     expect400(await patch('edit', { root: '/elsewhere' }), /property root should not exist/);
     expect400(await patch('edit', { name: 'other' }), /^name is in the path; leave it out of the body$/);
+    expect400(await patch('edit', [{ active: false }]), /^request body must be a JSON object$/);
     expect400(await patch('edit', { base_branch: '-x' }), /^base_branch: /);
     expect((await patch('nope', { active: false })).status).toBe(404);
     const config = await patch('app', { max_concurrent: 2 });

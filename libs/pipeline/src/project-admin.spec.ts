@@ -37,6 +37,24 @@ describe('ProjectAdmin (real SQLite, real git)', () => {
     await repo.cleanup();
   });
 
+  it('keeps registration inside [server] allowed_project_roots when it names any', async () => {
+    const closed = new ProjectAdmin({
+      projects: new TypeOrmProjectCatalog(database.dataSource),
+      tasks: new TypeOrmTaskRepository(database.dataSource),
+      inspectDirectory: (path) => ({ kind: 'git-repository', realPath: path }),
+      allowedRoots: ['/srv/repos'],
+    });
+    await expect(closed.register({ name: 'out', root: repo.path })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: `root: ${repo.path} is outside [server] allowed_project_roots`,
+    });
+    // A sibling whose name only starts the same is outside too.
+    await expect(closed.register({ name: 'near', root: '/srv/repos-other/app' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(closed.register({ name: 'in', root: '/srv/repos/app' })).resolves.toMatchObject({ name: 'in' });
+  });
+
   it('refuses a base branch git would read as an option', async () => {
     const proof = join(data.path, 'pwned');
     const refused = admin.register({ name: 'app', root: repo.path, baseBranch: `--upload-pack=touch ${proof}` });

@@ -1,6 +1,12 @@
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { AppError, branchNameProblem, type DirectoryInspection } from '@agent-harness/core';
-import { ACTIVE_STATUSES, type Project, type ProjectCatalog, type TaskRepository } from '@agent-harness/queue';
+import {
+  ACTIVE_STATUSES,
+  type Project,
+  type ProjectCatalog,
+  type ProjectSettings,
+  type TaskRepository,
+} from '@agent-harness/queue';
 
 /** @public */
 export interface RegisterProjectInput {
@@ -14,13 +20,7 @@ export interface RegisterProjectInput {
 }
 
 /** New settings of a registered project; a field left undefined keeps its value. @public */
-export interface ProjectChanges {
-  readonly maxConcurrent?: number | undefined;
-  readonly defaultAgent?: string | undefined;
-  readonly repo?: string | undefined;
-  readonly baseBranch?: string | undefined;
-  readonly active?: boolean | undefined;
-}
+export type ProjectChanges = ProjectSettings;
 
 /** @public */
 export interface ProjectAdminDeps {
@@ -30,11 +30,19 @@ export interface ProjectAdminDeps {
   readonly inspectDirectory: (path: string) => DirectoryInspection;
   /** The server user's home: a root of `~` or `~/…` is there, as in the config file and `--project`. */
   readonly homeDir?: string | undefined;
+  /** `[server] allowed_project_roots`: a registered root must be inside one; empty: anywhere. */
+  readonly allowedRoots?: readonly string[] | undefined;
   /**
    * Removes the worktrees Harness left registered in a repository (a crash can leave them), so a
    * removed project keeps no trace of Harness in its `.git`.
    */
   readonly removeStaleWorktrees?: (repoRoot: string) => Promise<void>;
+}
+
+/** Whether `path` is `dir` or inside it (both absolute; no `..` escapes). */
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /**
@@ -58,6 +66,9 @@ export class ProjectAdmin {
     // nothing about what else is on the server's disk.
     if (found.kind !== 'git-repository')
       throw new AppError('INVALID_ARGUMENT', `root: ${input.root} is not a git repository's top directory`);
+    const allowed = this.deps.allowedRoots ?? [];
+    if (allowed.length > 0 && !allowed.some((dir) => isInside(found.realPath, dir)))
+      throw new AppError('FORBIDDEN', `root: ${input.root} is outside [server] allowed_project_roots`);
     if (input.baseBranch !== undefined) {
       const problem = branchNameProblem(input.baseBranch);
       if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', `base_branch: ${problem}`);
@@ -96,10 +107,10 @@ export class ProjectAdmin {
       const problem = branchNameProblem(changes.baseBranch);
       if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', `base_branch: ${problem}`);
     }
-    const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-    const updated: Project = { ...project, ...given };
-    // `add` writes the project whole, over the one of the same name.
-    await this.deps.projects.add(updated);
+    // Only the given fields, in one conditional write: a concurrent change of another field is
+    // kept, and a project removed meanwhile stays removed.
+    const updated = await this.deps.projects.update(name, changes);
+    if (updated === undefined) throw new AppError('NOT_FOUND', `no project "${name}" (it was removed meanwhile)`);
     return updated;
   }
 

@@ -38,7 +38,7 @@ export type {
   TaskListPosition,
 } from './task.repository.js';
 export { ProjectCatalog } from './project-catalog.js';
-export type { Project } from './project-catalog.js';
+export type { Project, ProjectSettings } from './project-catalog.js';
 export { MAX_PROMPT_CHARS, taskRequestFrom } from './task-request.js';
 export type { TaskRequestFields } from './task-request.js';
 export { MIN_TASK_ID_PREFIX, resolveTaskId } from './task-id.js';

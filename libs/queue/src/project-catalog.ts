@@ -14,6 +14,15 @@ export interface Project {
   readonly active: boolean;
 }
 
+/** The settings of a project that can change at runtime; undefined fields are kept. @public */
+export interface ProjectSettings {
+  readonly defaultAgent?: string | undefined;
+  readonly maxConcurrent?: number | undefined;
+  readonly repo?: string | undefined;
+  readonly baseBranch?: string | undefined;
+  readonly active?: boolean | undefined;
+}
+
 /**
  * The projects the server knows: those of the config file and those registered at runtime.
  * @public
@@ -23,5 +32,11 @@ export abstract class ProjectCatalog {
   abstract list(): Promise<Project[]>;
   abstract get(name: string): Promise<Project | undefined>;
   abstract add(project: Project): Promise<void>;
+  /**
+   * Changes the settings of a project registered at runtime (`origin` api), in one write that
+   * touches only the given fields: the project as it is now, or undefined when there is no such
+   * project (it was removed meanwhile, or it is the config file's).
+   */
+  abstract update(name: string, changes: ProjectSettings): Promise<Project | undefined>;
   abstract remove(name: string): Promise<void>;
 }

@@ -218,6 +218,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     tasks,
     inspectDirectory: (path) => inspectProjectDirectory(path, env),
     homeDir: home,
+    allowedRoots: config.server.allowed_project_roots,
     removeStaleWorktrees: async (root) => {
       await worktrees.removeStaleWorktrees(root);
     },

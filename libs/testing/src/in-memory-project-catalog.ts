@@ -1,4 +1,4 @@
-import { ProjectCatalog, type Project } from '@agent-harness/queue';
+import { ProjectCatalog, type Project, type ProjectSettings } from '@agent-harness/queue';
 
 /**
  * The ProjectCatalog port in memory, for unit tests, with the SQL adapter's behaviour
@@ -40,6 +40,16 @@ export class InMemoryProjectCatalog extends ProjectCatalog {
   override add(project: Project): Promise<void> {
     this.projects.set(project.name, { project: { ...project }, addedAt: this.now() });
     return Promise.resolve();
+  }
+
+  override update(name: string, changes: ProjectSettings): Promise<Project | undefined> {
+    const entry = this.projects.get(name);
+    if (entry?.project.origin !== 'api') return Promise.resolve(undefined);
+    const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    const project: Project = { ...entry.project, ...given };
+    // Changed in place: it keeps its place in the list.
+    this.projects.set(name, { project, addedAt: entry.addedAt });
+    return Promise.resolve({ ...project });
   }
 
   override remove(name: string): Promise<void> {

@@ -47,6 +47,31 @@ export const projectCatalogContract: readonly ContractCheck<ProjectCatalog>[] = 
     },
   },
   {
+    name: "updates only the given settings of a registered project, in place; never a config project's or a removed one",
+    async run(catalog) {
+      await catalog.add(project('first', { maxConcurrent: 1, repo: 'o/first' }));
+      await catalog.add(project('second'));
+      await catalog.add(project('config', { origin: 'config' }));
+      const before = (await catalog.list()).map((p) => p.name);
+      const updated = await catalog.update('first', { maxConcurrent: 3, active: false });
+      deepStrictEqual(
+        defined(updated),
+        defined(project('first', { maxConcurrent: 3, repo: 'o/first', active: false })),
+      );
+      deepStrictEqual(defined(await catalog.get('first')), defined(updated));
+      // It keeps its place in the list.
+      deepStrictEqual(
+        (await catalog.list()).map((p) => p.name),
+        before,
+      );
+      equal(await catalog.update('config', { active: false }), undefined);
+      equal((await catalog.get('config'))?.active, true);
+      await catalog.remove('second');
+      equal(await catalog.update('second', { maxConcurrent: 2 }), undefined);
+      equal(await catalog.get('second'), undefined);
+    },
+  },
+  {
     name: 'removes a project by name; removing an unknown name is no error',
     async run(catalog) {
       await catalog.add(project('a'));

@@ -73,7 +73,12 @@ async function databaseCheck(config: HarnessConfig): Promise<Check> {
   } catch {
     return check('fix', 'database', '[database] url is not a URL');
   }
-  const host = url.hostname === '' ? '127.0.0.1' : url.hostname;
+  // A Unix socket (`?host=/run/postgresql`) is not probed here: `serve` says whether it answers.
+  const socketHost = url.searchParams.get('host');
+  if (socketHost?.startsWith('/') === true)
+    return check('ok', 'database', `PostgreSQL on the socket in ${socketHost} (not probed)`);
+  // An IPv6 host comes bracketed in a URL, not in a connect call.
+  const host = url.hostname === '' ? '127.0.0.1' : url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(url.port === '' ? '5432' : url.port);
   const reached = await new Promise<string | undefined>((resolve) => {
     const socket = connect({ host, port, timeout: PROBE_TIMEOUT_MS });

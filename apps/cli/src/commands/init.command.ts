@@ -62,11 +62,13 @@ function configText(found: {
           '# pre_commit = []',
         ];
   return [
-    `# Harness configuration for ${found.root}, written by \`harness init\`.`,
+    // A folder name may hold a newline: in a comment it would start a line of TOML.
+    // eslint-disable-next-line no-control-regex
+    `# Harness configuration for ${found.root.replace(/[\u0000-\u001f\u007f]/g, '?')}, written by \`harness init\`.`,
     '# Check it with `harness doctor --config <this file>`, then run `harness serve --config <this file>`.',
     '# Every key with its default: config/default.toml; the reference: docs/configuration.md.',
-    '# Secrets come from the environment, never this file: GITHUB_TOKEN (issues, pull requests,',
-    '# reviews), HARNESS_API_TOKEN (required when the server listens beyond 127.0.0.1), ANTHROPIC_API_KEY.',
+    '# Keep secrets out of this file: GITHUB_TOKEN (issues, pull requests, reviews), HARNESS_API_TOKEN',
+    '# (required when the server listens beyond 127.0.0.1) and ANTHROPIC_API_KEY come from the environment.',
     '',
     '[server]',
     '# Where the API and the dashboard listen (127.0.0.1: this machine only).',

@@ -23,15 +23,14 @@ export class RpcHttpSessions {
 
   /**
    * The session a request is for: the one its header names (undefined when unknown or expired);
-   * without a header, its principal's, or a fresh one when it has none or starts a new handshake
-   * (kept only once its handshake starts).
+   * without a header, its principal's, or a fresh one when it has none (kept only once its
+   * handshake starts). A principal's session answers a repeated `initialize` and stays as it is.
    */
-  find(id: string | undefined, principal: string, initializes: boolean): RpcSession | undefined {
+  find(id: string | undefined, principal: string): RpcSession | undefined {
     this.expire();
     if (id !== undefined && id !== '') return this.touch(id);
     const known = this.byPrincipal.get(principal);
-    const session = known === undefined || initializes ? undefined : this.touch(known);
-    return session ?? new RpcSession(this.methods, undefined);
+    return (known === undefined ? undefined : this.touch(known)) ?? new RpcSession(this.methods, undefined, true);
   }
 
   /** Keeps a session once its handshake started; a session found without a header becomes its principal's. */

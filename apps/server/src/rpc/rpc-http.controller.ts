@@ -5,14 +5,6 @@ import type { RawJsonRequest } from '../http/json-body.js';
 import { parseRpcText, rejectEach, RPC_ERRORS } from './json-rpc.js';
 import { RpcHttpSessions } from './rpc-http-sessions.js';
 
-/** Whether a message (a call or a batch) holds an `initialize`: it starts a new handshake. */
-function startsHandshake(message: unknown): boolean {
-  const calls: unknown[] = Array.isArray(message) ? message : [message];
-  return calls.some(
-    (call) => typeof call === 'object' && call !== null && (call as { method?: unknown }).method === 'initialize',
-  );
-}
-
 /** The header naming an HTTP client's session: `initialize` answers its value as `session_id`. */
 export const SESSION_HEADER = 'harness-session';
 
@@ -20,7 +12,7 @@ export const SESSION_HEADER = 'harness-session';
  * `POST /rpc`: JSON-RPC 2.0 over HTTP, one message (a call, a notification or a batch) per request.
  * HTTP has no connection to hold a handshake, so `initialize` opens a session and answers its id;
  * a client sends it back in `Harness-Session`, or sends no header and shares its principal's
- * handshake (the usage guide's separate `curl` calls). Answers are HTTP 200 (the
+ * handshake (the usage guide's separate `curl` calls; a repeated `initialize` there changes nothing). Answers are HTTP 200 (the
  * JSON-RPC error is in the body), or 204 when the message held only notifications.
  */
 @Controller('rpc')
@@ -42,10 +34,10 @@ export class RpcHttpController {
     }
     // Who calls: the token (the bearer guard has checked it), or this machine when the server has
     // none. Only a digest is kept.
-    const principal =
-      authorization === undefined ? 'loopback' : createHash('sha256').update(authorization).digest('hex');
+    const token = authorization?.replace(/^\s*bearer\s+/i, '').trim();
+    const principal = token === undefined ? 'loopback' : createHash('sha256').update(token).digest('hex');
     const named = sessionId !== undefined && sessionId !== '';
-    const session = this.sessions.find(sessionId, principal, startsHandshake(parsed.value));
+    const session = this.sessions.find(sessionId, principal);
     const response =
       session === undefined
         ? rejectEach(

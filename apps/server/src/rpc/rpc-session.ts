@@ -35,7 +35,8 @@ export const CAPABILITIES = {
  * One client's conversation: its own handshake (`initialize`, then `initialized`; every other
  * method before that is refused), the task streams it follows and where its notifications go.
  * A WebSocket connection and a stdio process each have one; on HTTP the `Harness-Session` header
- * names it. One client's handshake never opens another's.
+ * names it, or it is the one its principal's calls without that header share. One principal's
+ * handshake never opens another's.
  */
 export class RpcSession {
   readonly id = randomUUID();
@@ -47,6 +48,11 @@ export class RpcSession {
   constructor(
     private readonly methods: RpcMethodTable,
     private readonly push: RpcPush | undefined,
+    /**
+     * Shared by the calls of a principal (HTTP without a header): a repeated `initialize` answers
+     * again and changes nothing, so one caller's new handshake never interrupts another's.
+     */
+    private readonly shared = false,
   ) {}
 
   /** Whether `initialize` was answered (an HTTP session is kept from then on). */
@@ -131,8 +137,9 @@ export class RpcSession {
     const method = normalizeMethod(request.method);
     try {
       if (method === 'initialize') {
-        if (this.state !== 'new') return rpcError(id, RPC_ERRORS.INVALID_REQUEST, 'already initialized');
-        this.state = 'initializing';
+        if (this.state !== 'new' && !this.shared)
+          return rpcError(id, RPC_ERRORS.INVALID_REQUEST, 'already initialized');
+        if (this.state === 'new') this.state = 'initializing';
         return {
           jsonrpc: '2.0',
           id,

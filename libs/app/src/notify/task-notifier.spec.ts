@@ -160,6 +160,18 @@ describe('TaskNotifier', () => {
     );
   });
 
+  it('redacts a secret in the prompt before the title is cut, even one the cut or a line would split', async () => {
+    const padding = 'x'.repeat(110);
+    tasks.set('t1', taskFixture('t1', { status: 'done', prompt: `${padding} sk-live-secret and more` }));
+    const n = make([endpoint()]);
+    n.taskEnded(end('t1'));
+    await n.settled();
+    const body = hook.received[0]?.body ?? '';
+    expect(body).not.toContain('sk-live');
+    // Cut at 120 characters, inside the redaction mark: nothing of the secret is left.
+    expect((JSON.parse(body) as { task: { title: string } }).task.title).toBe(`${padding} [REDACTE…`);
+  });
+
   it('formats for Slack with the task text escaped: an issue title cannot mention the channel or hide a link', async () => {
     tasks.set(
       't1',

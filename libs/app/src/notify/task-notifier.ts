@@ -48,11 +48,16 @@ export function notifyEventsOf(task: Task): NotifyEvent[] {
   return [];
 }
 
-/** A task's one-line title: its description, else the first line of its prompt, else its issue or PR. */
-function titleOf(task: Task): string {
+/**
+ * A task's one-line title: its description, else the first line of its prompt, else its issue or
+ * PR. Redacted whole before it is cut: a secret split by the cut or by a line would no longer match.
+ */
+function titleOf(task: Task, redact: (text: string) => string): string {
+  const description = task.description === undefined ? undefined : redact(task.description);
+  const prompt = task.prompt === undefined ? undefined : redact(task.prompt);
   const text =
-    task.description ??
-    task.prompt?.split('\n').find((line) => line.trim() !== '') ??
+    description ??
+    prompt?.split('\n').find((line) => line.trim() !== '') ??
     (task.issue !== undefined ? `issue #${String(task.issue)}` : `PR #${String(task.pr ?? '?')}`);
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > MAX_TITLE_CHARS ? `${line.slice(0, MAX_TITLE_CHARS - 1)}…` : line;
@@ -73,7 +78,7 @@ export function notificationBody(
   const error = task.error === undefined ? undefined : redact(task.error);
   if (format === 'slack') {
     const lines = [
-      `Harness task ${task.id.slice(0, 8)} (${slackText(task.project)}) ${event.replace('_', ' ')}: ${slackText(redact(titleOf(task)))}`,
+      `Harness task ${task.id.slice(0, 8)} (${slackText(task.project)}) ${event.replace('_', ' ')}: ${slackText(titleOf(task, redact))}`,
       ...(task.prUrl === undefined ? [] : [`PR: ${slackText(task.prUrl)}`]),
       ...(error === undefined ? [] : [`Error: ${slackText(error)}`]),
       ...(url === undefined ? [] : [`Task: ${slackText(url)}`]),
@@ -89,7 +94,7 @@ export function notificationBody(
       project: task.project,
       kind: task.kind,
       status: task.status,
-      title: redact(titleOf(task)),
+      title: titleOf(task, redact),
       issue: task.issue ?? null,
       pr: task.pr ?? null,
       branch: task.branch ?? null,

@@ -303,6 +303,11 @@ export const configSchema = table({
     api_token: secret({ env: 'HARNESS_API_TOKEN', inFile: true, check: apiTokenProblem }),
     /** Where people reach this server (replies on GitHub link tasks there); unset: replies name the task id. */
     public_url: baseUrl(),
+    /**
+     * Folders a project registered through the API must be inside (the original harness's key);
+     * empty: any git repository the server user can read. Config-file projects are the operator's.
+     */
+    allowed_project_roots: pathList(),
   }),
   /**
    * Where tasks and events are stored. Unset: the SQLite file `harness.db` in `data_dir`. A

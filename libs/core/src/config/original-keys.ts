@@ -9,7 +9,6 @@ const IGNORED: Readonly<Record<string, string>> = {
   'server.notification_lag_log_every': 'notifications are not dropped, so no lag is logged',
   'server.ws_heartbeat_interval_secs': 'a WebSocket stays open as long as its client keeps it',
   'server.trusted_proxies': 'a request is judged by its own address and Host/Origin, never by X-Forwarded-* headers',
-  'server.allowed_project_roots': 'a registered project must be a git repository the server user can read',
   'server.max_webhook_body_bytes': 'the webhook body limit is fixed',
   'server.signal_rate_limit_per_minute': 'there is no signal endpoint',
   'server.password_reset_rate_limit_per_hour': 'there are no passwords',

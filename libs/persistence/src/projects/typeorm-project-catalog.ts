@@ -1,4 +1,4 @@
-import { ProjectCatalog, type Project } from '@agent-harness/queue';
+import { ProjectCatalog, type Project, type ProjectSettings } from '@agent-harness/queue';
 import { EntitySchema, type DataSource } from 'typeorm';
 
 interface ProjectRow {
@@ -141,6 +141,26 @@ export class TypeOrmProjectCatalog extends ProjectCatalog {
     } finally {
       this.changed();
     }
+  }
+
+  async update(name: string, changes: ProjectSettings): Promise<Project | undefined> {
+    const columns: Partial<ProjectRow> = {
+      ...(changes.defaultAgent === undefined ? {} : { default_agent: changes.defaultAgent }),
+      ...(changes.maxConcurrent === undefined ? {} : { max_concurrent: changes.maxConcurrent }),
+      ...(changes.repo === undefined ? {} : { repo: changes.repo }),
+      ...(changes.baseBranch === undefined ? {} : { base_branch: changes.baseBranch }),
+      ...(changes.active === undefined ? {} : { active: changes.active }),
+      updated_at: this.now(),
+    };
+    this.changed();
+    try {
+      // One conditional write: a project removed, or made the config file's, meanwhile is not brought back.
+      const result = await this.rows.update({ name, origin: 'api' }, columns);
+      if (result.affected === 0) return undefined;
+    } finally {
+      this.changed();
+    }
+    return this.get(name);
   }
 
   async remove(name: string): Promise<void> {
