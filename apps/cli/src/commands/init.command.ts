@@ -62,9 +62,8 @@ function configText(found: {
           '# pre_commit = []',
         ];
   return [
-    // A folder name may hold a newline: in a comment it would start a line of TOML.
-    // eslint-disable-next-line no-control-regex
-    `# Harness configuration for ${found.root.replace(/[\u0000-\u001f\u007f]/g, '?')}, written by \`harness init\`.`,
+    // Quoted as TOML quotes it: a newline in a folder name cannot start a line of TOML here.
+    `# Harness configuration for ${toml(found.root)}, written by \`harness init\`.`,
     '# Check it with `harness doctor --config <this file>`, then run `harness serve --config <this file>`.',
     '# Every key with its default: config/default.toml; the reference: docs/configuration.md.',
     '# Keep secrets out of this file: GITHUB_TOKEN (issues, pull requests, reviews), HARNESS_API_TOKEN',

@@ -36,12 +36,8 @@ const METHODS = { GET: Get, POST: Post, PATCH: Patch, DELETE: Delete } as const;
  */
 const PathAndRest = createParamDecorator((rest: OperationRoute['rest'], ctx: ExecutionContext): object => {
   const request = ctx.switchToHttp().getRequest<Request>();
-  const given: unknown = rest === 'body' ? request.body : request.query;
-  // No body is an empty one; anything but an object (an array, a number) is refused, as the
-  // validation pipe refuses it on every other route.
-  if (given !== undefined && given !== null && (typeof given !== 'object' || Array.isArray(given)))
-    throw new AppError('INVALID_ARGUMENT', `the ${rest} must be a JSON object`);
-  const fields = given ?? {};
+  // The JSON body parser has refused anything but an object; no body is an empty one.
+  const fields = ((rest === 'body' ? request.body : request.query) ?? {}) as object;
   for (const field of Object.keys(request.params))
     if (field in fields) throw new AppError('INVALID_ARGUMENT', `${field} is in the path; leave it out of the ${rest}`);
   return { ...fields, ...request.params };
