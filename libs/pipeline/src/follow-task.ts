@@ -59,13 +59,47 @@ export function followTask(
       subscriber.next(event);
       if (event.kind === 'end') subscriber.complete();
     };
+    // Live events are sent in order through one chain. An event past the next seq means some were
+    // never announced here (in a fleet, a server killed between storing an event and announcing
+    // it): those are read from the store first, so no follower sees a gap.
+    let sentAny = from !== 'now';
+    let chain: Promise<void> | undefined;
+    const fillGapThenSend = async (event: StoredTaskEvent): Promise<void> => {
+      while (!subscriber.closed && event.seq > lastSeq + 1) {
+        const page = await deps.tasks.eventsAfter(taskId, lastSeq, REPLAY_PAGE);
+        const missing = page.filter((stored) => stored.seq < event.seq);
+        for (const stored of missing) send(stored);
+        if (missing.length < REPLAY_PAGE) break;
+      }
+      send(event);
+    };
+    const sendLive = (event: StoredTaskEvent): void => {
+      const gap = sentAny && isStoredEvent(event) && event.seq > lastSeq + 1;
+      sentAny = true;
+      if (chain === undefined && !gap) {
+        send(event);
+        return;
+      }
+      const next = (chain ?? Promise.resolve()).then(() => fillGapThenSend(event));
+      chain = next;
+      next.then(
+        () => {
+          if (chain === next) chain = undefined;
+        },
+        (error: unknown) => {
+          subscriber.error(error);
+        },
+      );
+    };
     const live = deps.watch(taskId).subscribe({
       next: (event) => {
         if (replaying) buffered.push(event);
-        else send(event);
+        else sendLive(event);
       },
       complete: () => {
-        if (!replaying) subscriber.complete();
+        if (replaying) return;
+        if (chain === undefined) subscriber.complete();
+        else void chain.then(() => subscriber.complete(), () => undefined);
       },
     });
 
@@ -78,7 +112,8 @@ export function followTask(
       }
       replaying = false;
       options.live?.();
-      for (const event of buffered.splice(0)) send(event);
+      for (const event of buffered.splice(0)) sendLive(event);
+      await chain;
       if (subscriber.closed) return;
       // The live feed ended while the store was read: the server is closing.
       if (live.closed) {

@@ -131,6 +131,26 @@ describe('followTask: one task, stored then live, one end rule', () => {
     expect(await early.done).toBe('complete');
   });
 
+  it('reads from the store the live events that were never announced, in order, before a later one', async () => {
+    const deps = await setUp(1);
+    const followed = collect(deps, 0);
+    await new Promise((r) => setTimeout(r, 5));
+    await deps.store('log', { live: 1 });
+    const fromNow = collect(deps, 'now');
+    await new Promise((r) => setTimeout(r, 5));
+    // Stored but never announced (a fleet server killed between the two), then announced ones.
+    await deps.tasks.appendEvent(ID, { kind: 'log', data: { unannounced: 1 } });
+    await deps.tasks.appendEvent(ID, { kind: 'log', data: { unannounced: 2 } });
+    await deps.store('log', { live: 2 });
+    await deps.store('end', { status: 'done' });
+    expect(await followed.done).toBe('complete');
+    expect(followed.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(followed.events.map((e) => e.data)).toContainEqual({ unannounced: 2 });
+    // From 'now', the first live event is where it starts: nothing before it is read.
+    expect(await fromNow.done).toBe('complete');
+    expect(fromNow.events.map((e) => e.seq)).toEqual([6, 7]);
+  });
+
   it('errors when the store cannot be read, and stops following live', async () => {
     const deps = await setUp(1);
     deps.tasks.eventsAfter = () => Promise.reject(new Error('database closed'));

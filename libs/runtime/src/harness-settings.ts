@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_DESCRIPTORS } from '@agent-harness/agents';
+import { agentDescriptorsOf } from '@agent-harness/agents';
 import { secretValues, type HarnessConfig } from '@agent-harness/core';
 
 // What the composition root derives from the configuration beside the parts it builds.
@@ -19,7 +19,7 @@ export function configuredSecrets(config: HarnessConfig): (string | undefined)[]
     ...secretValues(config.validation.env, []),
     // A Slack webhook's URL is its credential.
     ...config.notify.flatMap((endpoint) => [endpoint.url, endpoint.secret]),
-    ...AGENT_DESCRIPTORS.flatMap((descriptor) => descriptor.secrets(config)),
+    ...agentDescriptorsOf(config).flatMap((descriptor) => descriptor.secrets(config)),
   ];
 }
 

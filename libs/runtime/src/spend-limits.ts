@@ -1,4 +1,4 @@
-import { AGENT_DESCRIPTORS } from '@agent-harness/agents';
+import { agentDescriptorsOf } from '@agent-harness/agents';
 import type { HarnessConfig } from '@agent-harness/core';
 import type { SpendLimits } from '@agent-harness/pipeline';
 
@@ -15,7 +15,7 @@ export function spendLimitsOf(config: HarnessConfig): SpendLimits {
     day: { startsAt: limits.day_starts_at, timeZone: limits.time_zone },
     prices: config.pricing,
     defaultModels: Object.fromEntries(
-      AGENT_DESCRIPTORS.map((descriptor) => [descriptor.name, descriptor.defaultModel(config)]),
+      agentDescriptorsOf(config).map((descriptor) => [descriptor.name, descriptor.defaultModel(config)]),
     ),
   };
 }

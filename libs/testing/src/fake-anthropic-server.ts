@@ -194,8 +194,9 @@ export function workingDirectoryOf(request: RecordedModelRequest): string | unde
 }
 
 /**
- * A model that writes one file and then says it is done: through Claude Code's `Write` tool (absolute
- * path under the working directory it was told) or the API agent's `write_file` tool.
+ * A model that writes one file and then says it is done: through Claude Code's `Write` tool or
+ * OpenCode's `write` (an absolute path: `file` itself, or under the working directory it was told)
+ * or the API agent's `write_file` tool.
  * @public
  */
 export function fileWritingModel(
@@ -213,11 +214,19 @@ export function fileWritingModel(
         toolUses: [{ name: 'write_file', input: { path: file, content } }],
       };
     const cwd = workingDirectoryOf(request);
+    // OpenCode's tool: `write` with an absolute `filePath`.
+    if (tools.includes('write') && cwd !== undefined) {
+      return {
+        kind: 'message',
+        text: `I will create ${file}.`,
+        toolUses: [{ name: 'write', input: { filePath: file.startsWith('/') ? file : `${cwd}/${file}`, content } }],
+      };
+    }
     if (tools.includes('Write') && cwd !== undefined) {
       return {
         kind: 'message',
         text: `I will create ${file}.`,
-        toolUses: [{ name: 'Write', input: { file_path: `${cwd}/${file}`, content } }],
+        toolUses: [{ name: 'Write', input: { file_path: file.startsWith('/') ? file : `${cwd}/${file}`, content } }],
       };
     }
     return { kind: 'message', text: 'I have no tool to write files with.' };

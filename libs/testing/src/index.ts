@@ -34,13 +34,16 @@ export {
 export type { FakeOpenAiReply, FakeOpenAiScript } from './fake-openai-server.js';
 export {
   REAL_AGENT_CLI_VERSIONS,
+  findRealAcpAgents,
   findRealAgentClis,
   realAgentClisDir,
+  realOpenCodeConfig,
+  realOpenCodeEnv,
   realClaudeEnv,
   realCodexArgs,
   realCodexEnv,
 } from './real-agent-clis.js';
-export type { RealAgentClis } from './real-agent-clis.js';
+export type { RealAcpAgents, RealAgentClis } from './real-agent-clis.js';
 export { hostPid, isProcessRunning, processesInDirectory, processesWithMarker } from './processes.js';
 export { startFakeGitHub } from './fake-github-server.js';
 export type {

@@ -26,6 +26,34 @@ export interface StreamParser {
   connectionFailure?(): string | undefined;
 }
 
+/** What a conversation talks to its agent with. */
+export interface ConversationIo {
+  /** Writes one line (one JSON-RPC message) to the agent's stdin. */
+  write(line: string): void;
+  /** Emits an event as it happens (not tied to one stdout line). */
+  emit(event: AgentEvent): void;
+}
+
+/**
+ * A parser that also talks: for agents driven over a protocol on stdin and stdout (the Agent Client
+ * Protocol), whose stdin stays open. Its stdout lines still go through `push`.
+ */
+export interface Conversation extends StreamParser {
+  /** Runs the turn once the process started; resolves when it is over (the process is then ended). */
+  converse(io: ConversationIo): Promise<void>;
+  /** Asks the agent to stop its turn; resolves when it did (bounded by the caller). */
+  cancel(): Promise<void>;
+}
+
+function isConversation(parser: StreamParser): parser is Conversation {
+  return 'converse' in parser;
+}
+
+/** How long a conversation's agent gets to stop its turn when cancelled, before its group is ended. */
+const CANCEL_GRACE_MS = 3000;
+/** How long an agent that ended its turn gets to exit once its stdin is closed. */
+const EXIT_GRACE_MS = 2000;
+
 export interface StreamOutcome extends Omit<AgentOutcome, 'ok'> {
   /** Undefined when the stream never reached its final line. */
   readonly ok: boolean | undefined;
@@ -42,7 +70,8 @@ export interface CliAgentSpec {
   readonly args: readonly string[];
   /**
    * Written to the CLI's stdin, which is then closed. Prompts go this way: an argument is bounded
-   * by the kernel's argument size (`spawn E2BIG` past about 128 KiB), stdin is not.
+   * by the kernel's argument size (`spawn E2BIG` past about 128 KiB), stdin is not. Unused when the
+   * parser is a `Conversation` (it writes to stdin itself).
    */
   readonly stdin?: string | undefined;
   readonly cwd: string;
@@ -169,17 +198,26 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       // The prompt, then end of input (Codex waits for it). A CLI that exits before reading (a refused
       // flag, a bad binary) closes the pipe: not our failure.
       child.stdin.on('error', () => undefined);
-      child.stdin.end(spec.stdin ?? '');
+      const conversation = isConversation(spec.parser) ? spec.parser : undefined;
+      if (conversation === undefined) child.stdin.end(spec.stdin ?? '');
       let stopReason: StopReason | undefined;
       let stopMessage = '';
       let spawnError: Error | undefined;
       let stderrTail = '';
 
       const stop = (reason: StopReason, message: string): void => {
-        if (stopReason !== undefined || child.pid === undefined) return;
+        const pid = child.pid;
+        if (stopReason !== undefined || pid === undefined) return;
         stopReason = reason;
         stopMessage = message;
-        void killProcessGroup(child.pid, graceMs);
+        if (conversation === undefined) {
+          void killProcessGroup(pid, graceMs);
+          return;
+        }
+        // Asked first (the agent ends its turn and its tools), then ended whatever it still runs.
+        void Promise.race([conversation.cancel().catch(() => undefined), delay(CANCEL_GRACE_MS)]).then(() =>
+          killProcessGroup(pid, graceMs),
+        );
       };
 
       const totalTimer = setTimeout(() => {
@@ -239,6 +277,30 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       child.once('error', (error) => {
         spawnError = error;
       });
+
+      if (conversation !== undefined) {
+        const io: ConversationIo = {
+          write: (line) => {
+            if (child.stdin.writable) child.stdin.write(`${line}\n`);
+          },
+          emit: (event) => {
+            events$.next(event);
+            if (event.type === 'error' && event.fatal) stop('fatal', event.message);
+          },
+        };
+        // The turn is over: end of input (agents exit on it), and the group ended if one does not.
+        void conversation
+          .converse(io)
+          .catch(() => undefined)
+          .then(() => {
+            child.stdin.end();
+            const pid = child.pid;
+            if (pid !== undefined)
+              setTimeout(() => {
+                if (child.exitCode === null && child.signalCode === null) void killProcessGroup(pid, graceMs);
+              }, EXIT_GRACE_MS).unref();
+          });
+      }
 
       // 'close' waits for every holder of the CLI's pipes: a process it started with setsid may hold
       // them forever. Once the CLI itself has exited, end its marked processes, and past a grace
@@ -325,6 +387,10 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       });
     });
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function formatSeconds(ms: number): string {

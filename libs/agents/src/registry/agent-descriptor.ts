@@ -19,6 +19,8 @@ export type AgentRequirement =
       readonly install: string;
       /** Asks the CLI its version (its first line of output). */
       readonly versionArgs: readonly string[];
+      /** Where a user points Harness at it; default `[<configKey>] cli_path`. */
+      readonly setting?: string | undefined;
     }
   | {
       readonly kind: 'credential';
@@ -75,9 +77,16 @@ export function noAgentHint(descriptors: readonly AgentDescriptor[], options: { 
     .map(howToGet)
     .join(' or ')
     .replace(/ or install /g, ' or ');
-  const paths = clis.map((d) => `[${d.configKey}] cli_path`).join(' / ');
+  const paths = clis.map(settingOf).join(' / ');
   const credentials = descriptors.filter((d) => d.requires.kind === 'credential').map(howToGet);
   return [installs, options.cliPath === true && paths !== '' ? `point ${paths} at them` : '', ...credentials]
     .filter((part) => part !== '')
     .join(', or ');
+}
+
+/** Where a user points Harness at a CLI agent (`[agents.claude] cli_path`, `[agents.opencode] command`). @public */
+export function settingOf(descriptor: AgentDescriptor): string {
+  return descriptor.requires.kind === 'cli'
+    ? (descriptor.requires.setting ?? `[${descriptor.configKey}] cli_path`)
+    : descriptor.requires.env;
 }

@@ -1,8 +1,8 @@
 import { AppError, type CommandSandbox, type HarnessConfig } from '@agent-harness/core';
 import type { AgentRunner } from '../agent-runner.js';
 import { findExecutable } from '../process/find-executable.js';
-import { noAgentHint, type AgentDescriptor } from './agent-descriptor.js';
-import { AGENT_DESCRIPTORS } from './agent-descriptors.js';
+import { noAgentHint, settingOf, type AgentDescriptor } from './agent-descriptor.js';
+import { AGENT_DESCRIPTORS, agentDescriptorsOf } from './agent-descriptors.js';
 
 /** @public */
 export interface AgentAvailability {
@@ -46,14 +46,15 @@ export class AgentRegistry {
     env: Readonly<Record<string, string | undefined>>,
     cwd: string,
     sandbox: CommandSandbox,
-    descriptors: readonly AgentDescriptor[] = AGENT_DESCRIPTORS,
+    descriptors: readonly AgentDescriptor[] = agentDescriptorsOf(config),
   ): AgentRegistry {
     const runners = descriptors.flatMap((d) => d.create({ config, env, sandbox }) ?? []);
     const byName = new Map(descriptors.map((d) => [d.name, d]));
     return new AgentRegistry(
       runners,
       (runner) => {
-        const requires = byName.get(runner.name)?.requires;
+        const descriptor = byName.get(runner.name);
+        const requires = descriptor?.requires;
         if (requires === undefined) return { name: runner.name, available: true, detail: 'registered' };
         if (requires.kind === 'credential')
           return { name: runner.name, available: true, detail: `${requires.env} is set` };
@@ -63,7 +64,7 @@ export class AgentRegistry {
           ? {
               name: runner.name,
               available: false,
-              detail: `${command} not found (install: ${requires.install}, or set [agents.${runner.name}] cli_path)`,
+              detail: `${command} not found (install: ${requires.install}, or set ${settingOf(descriptor!)})`,
             }
           : { name: runner.name, available: true, detail: found };
       },

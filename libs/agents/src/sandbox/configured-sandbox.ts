@@ -17,7 +17,7 @@ import {
   type SandboxAvailability,
   type SandboxPolicy,
 } from '@agent-harness/sandbox';
-import { AGENT_DESCRIPTORS } from '../registry/agent-descriptors.js';
+import { AGENT_DESCRIPTORS, agentDescriptorsOf } from '../registry/agent-descriptors.js';
 
 /** Under the home directory: credentials no agent or project command may read. */
 const HOME_SECRETS = [
@@ -39,7 +39,7 @@ const HOME_SECRETS = [
   '.local/share/keyrings',
 ];
 
-/** The agents' own state and logins under the home directory: each run sees only its own agent's. */
+/** The built-in agents' own state and logins under the home directory: each run sees only its own agent's. */
 const AGENT_STATE = AGENT_DESCRIPTORS.flatMap((descriptor) => descriptor.homeState);
 
 /**
@@ -63,6 +63,8 @@ export interface ConfiguredSandboxOptions {
   readonly commandNetwork: HarnessConfig['validation']['network'];
   /** Default: bubblewrap from the server's PATH. */
   readonly bubblewrap?: BubblewrapSandbox | undefined;
+  /** Every agent's state under the home directory (hidden from the others' runs); default the built-in agents'. */
+  readonly agentState?: readonly string[] | undefined;
 }
 
 /**
@@ -92,6 +94,7 @@ export class ConfiguredSandbox implements CommandSandbox {
       sandbox: config.sandbox,
       commandNetwork: config.validation.network,
       bubblewrap,
+      agentState: agentDescriptorsOf(config).flatMap((descriptor) => descriptor.homeState),
     });
   }
 
@@ -151,7 +154,7 @@ export class ConfiguredSandbox implements CommandSandbox {
     const writableAlways = [...stateDirs, ...this.options.sandbox.allow_write];
     const denied = [
       ...HOME_SECRETS.map((p) => join(this.options.home, p)),
-      ...AGENT_STATE.map((p) => join(this.options.home, p)),
+      ...(this.options.agentState ?? AGENT_STATE).map((p) => join(this.options.home, p)),
       // A symbolic link (`/var/run` → `/run` on most systems) is hidden with its target.
       ...HOST_SOCKETS.filter((p) => lstatSync(p, { throwIfNoEntry: false })?.isDirectory() === true),
       this.options.dataDir,

@@ -1,6 +1,7 @@
 import {
   boolean,
   command,
+  commandLine,
   nonEmptyString,
   nonNegativeInt,
   oneOf,
@@ -9,12 +10,14 @@ import {
   pathList,
   positiveInt,
   positiveNumber,
+  report,
   required,
   secret,
   stringList,
   stringMap,
   table,
   tableList,
+  tableMap,
   type Field,
   type Infer,
 } from './schema.js';
@@ -279,6 +282,36 @@ const cliAgentKeys = {
   idle_timeout_secs: positiveInt(900),
 };
 
+/** Keys every agent spoken to over the Agent Client Protocol accepts (`[agents.opencode]`, `[agents.custom.<name>]`). */
+const acpAgentKeys = {
+  /** Extra environment variables for the agent process (values are redacted when shown). */
+  env: stringMap({ sensitive: true }),
+  /** Variables of the server's environment the agent gets besides its own (its API keys). */
+  credentials: stringList(),
+  /** Hosts its sandbox may reach besides its built-in ones and `[sandbox] allowed_domains`. */
+  domains: stringList(),
+  /** The model spend is priced at when a run names none (the agent itself picks its model). */
+  default_model: optional(nonEmptyString('')),
+  timeout_secs: positiveInt(3600),
+  idle_timeout_secs: positiveInt(900),
+};
+
+/** Paths under the home directory (`.myagent`, `.config/myagent`): relative, never leaving it. */
+function homeRelativeList(): Field<readonly string[]> {
+  const list = stringList();
+  return {
+    parse(value, path, ctx) {
+      const items = list.parse(value, path, ctx);
+      const bad = items.find((item) => item === '' || item.startsWith('/') || item.split('/').includes('..'));
+      if (bad !== undefined) report(ctx, path, `"${bad}" must be a path under the home directory (".myagent")`);
+      return bad === undefined ? items : [];
+    },
+  };
+}
+
+/** Names an agent defined in config cannot take: the built-in agents' and `auto`. */
+export const RESERVED_AGENT_NAMES = ['auto', 'claude', 'codex', 'anthropic-api', 'opencode', 'gemini'];
+
 export const configSchema = table({
   server: table({
     // HTTP, as the original's code default: a file without `transport` serves what the README starts.
@@ -361,6 +394,38 @@ export const configSchema = table({
       idle_timeout_secs: positiveInt(900),
       api_key: secret({ env: 'ANTHROPIC_API_KEY', inFile: false }),
     }),
+    /** OpenCode over the Agent Client Protocol (`opencode acp`). */
+    opencode: table({
+      command: commandLine(['opencode', 'acp']),
+      ...acpAgentKeys,
+    }),
+    /** Gemini CLI over the Agent Client Protocol (`gemini --experimental-acp`). */
+    gemini: table({
+      command: commandLine(['gemini', '--experimental-acp']),
+      ...acpAgentKeys,
+    }),
+    /** Any other agent that speaks the Agent Client Protocol, by the name tasks use (`agent = "<name>"`). */
+    custom: tableMap(
+      {
+        protocol: required(oneOf(['acp'] as const, 'acp')),
+        command: required(commandLine([])),
+        /** What people call it (the name, when unset). */
+        title: optional(nonEmptyString('')),
+        /**
+         * Its own state under the home directory: writable in its runs, hidden from the others'. A
+         * name with an extension (`.myagent.json`) is a file, any other a folder (`.myagent`).
+         */
+        home_state: homeRelativeList(),
+        /** Asks it its version, for `harness doctor` and the start-up report. */
+        version_args: stringList(['--version']),
+        ...acpAgentKeys,
+      },
+      {
+        pattern: /^[a-z][a-z0-9-]{0,39}$/,
+        rule: 'lowercase letters, digits and "-", starting with a letter, at most 40',
+        reserved: RESERVED_AGENT_NAMES,
+      },
+    ),
     review: table({
       enabled: boolean(true),
       reviewer_agent: nonEmptyString('codex'),

@@ -29,7 +29,10 @@ function redact(field: Field<unknown>, value: unknown): unknown {
         return [k, inner === undefined ? v : redact(inner, v)];
       }),
     );
-  return field.isList === true ? (value as unknown[]).map(redactTable) : redactTable(value);
+  if (field.isList === true) return (value as unknown[]).map(redactTable);
+  if (field.isMap === true)
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, redactTable(v)]));
+  return redactTable(value);
 }
 
 /**

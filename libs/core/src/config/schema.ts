@@ -29,13 +29,15 @@ export interface Field<T> {
   /** A table (or list of tables) whose keys are listed in `shape`, for redaction and docs. */
   readonly shape?: Shape;
   readonly isList?: boolean;
+  /** A table of named tables (`[agents.custom.<name>]`), each with the keys of `shape`. */
+  readonly isMap?: boolean;
 }
 
 export type Shape = Readonly<Record<string, Field<unknown>>>;
 export type Infer<F> = F extends Field<infer T> ? T : never;
 export type InferShape<S extends Shape> = { readonly [K in keyof S]: Infer<S[K]> };
 
-function report(ctx: ParseContext, path: string, message: string): void {
+export function report(ctx: ParseContext, path: string, message: string): void {
   ctx.problems.push({ path, message });
 }
 
@@ -208,6 +210,25 @@ export function command(fallback: string): Field<string> {
   };
 }
 
+/** A command line as an array (`["opencode", "acp"]`): the program first, looked up as `command` is. */
+export function commandLine(fallback: readonly string[]): Field<readonly string[]> {
+  return {
+    parse(value, p, ctx) {
+      if (value === undefined) return fallback;
+      if (!Array.isArray(value) || value.length === 0 || value.some((part) => typeof part !== 'string')) {
+        report(ctx, p, 'must be a non-empty array of strings, the program first (["my-agent", "--acp"])');
+        return fallback;
+      }
+      const [program = '', ...args] = value as string[];
+      if (program.trim() === '') {
+        report(ctx, `${p}[0]`, 'must name a program');
+        return fallback;
+      }
+      return [program.includes('/') ? expandPath(program, ctx) : program, ...args];
+    },
+  };
+}
+
 /** Makes a field optional: absent stays `undefined` instead of taking a default. */
 export function optional<T>(field: Field<T>): Field<T | undefined> {
   return {
@@ -318,6 +339,40 @@ export function tableList<S extends Shape>(shape: S): Field<readonly InferShape<
         return [];
       }
       return value.map((item: unknown, i) => parseTable(shape, item, `${path}[${String(i)}]`, ctx));
+    },
+  };
+}
+
+/**
+ * A table of named tables (`[agents.custom.<name>]`): each name must match `name.pattern` (it
+ * becomes an identifier elsewhere), and each table has the keys of `shape`.
+ */
+export function tableMap<S extends Shape>(
+  shape: S,
+  name: { readonly pattern: RegExp; readonly rule: string; readonly reserved?: readonly string[] },
+): Field<Readonly<Record<string, InferShape<S>>>> {
+  return {
+    shape,
+    isMap: true,
+    parse(value, path, ctx) {
+      if (value === undefined) return {};
+      if (!isTable(value)) {
+        report(ctx, path, 'must be a table of tables');
+        return {};
+      }
+      const out: Record<string, InferShape<S>> = {};
+      for (const [key, item] of Object.entries(value)) {
+        if (!name.pattern.test(key)) {
+          report(ctx, `${path}.${key}`, `is not a valid name: ${name.rule}`);
+          continue;
+        }
+        if (name.reserved?.includes(key) === true) {
+          report(ctx, `${path}.${key}`, `is a name Harness already uses (${name.reserved.join(', ')})`);
+          continue;
+        }
+        out[key] = parseTable(shape, item, `${path}.${key}`, ctx);
+      }
+      return out;
     },
   };
 }

@@ -1,0 +1,213 @@
+import {
+  ZERO_USAGE,
+  type AgentEndReason,
+  type AgentEvent,
+  type SandboxMode,
+  type TokenUsage,
+} from '@agent-harness/core';
+import {
+  client,
+  PROTOCOL_VERSION,
+  type AnyMessage,
+  type ClientConnection,
+  type PromptResponse,
+  type StopReason,
+} from '@agentclientprotocol/sdk/unstable';
+import type { Conversation, ConversationIo, StreamOutcome } from '../process/cli-agent-process.js';
+import { decidePermission, permissionAnswer } from './acp-permission-policy.js';
+import { AcpSessionUpdates } from './acp-session-updates.js';
+
+/** @public */
+export interface AcpTurn {
+  /** The agent's name in Harness (said in messages). */
+  readonly agent: string;
+  readonly prompt: string;
+  /** The worktree: the session's directory, and the bound of every permission. */
+  readonly cwd: string;
+  readonly mode: SandboxMode;
+  /** Continue this session (when the agent can load sessions; otherwise a new one starts). */
+  readonly resumeSessionId?: string | undefined;
+}
+
+/** What each stop reason of a turn means for the run. */
+const STOPS: Record<StopReason, { ok: boolean; reason: AgentEndReason; message?: string }> = {
+  end_turn: { ok: true, reason: 'completed' },
+  cancelled: { ok: false, reason: 'cancelled', message: 'cancelled' },
+  max_tokens: { ok: false, reason: 'failed', message: 'the agent reached its token limit' },
+  max_turn_requests: { ok: false, reason: 'failed', message: 'the agent reached its limit of model requests' },
+  refusal: { ok: false, reason: 'failed', message: 'the agent refused to continue' },
+};
+
+/**
+ * One turn with an agent over the Agent Client Protocol (JSON-RPC on its stdin and stdout), as the
+ * client: `initialize` (offering no file-system or terminal capability, so every file and command
+ * stays inside the agent's own OS sandbox), `session/new` in the worktree (or `session/load` to
+ * continue one), one `session/prompt`, its `session/update`s as events, its permission requests
+ * answered by `decidePermission`. Cancel is `session/cancel`; the caller ends the process after.
+ */
+export class AcpConversation implements Conversation {
+  private readonly updates = new AcpSessionUpdates();
+  private incoming: ReadableStreamDefaultController<AnyMessage> | undefined;
+  /** False once the connection stopped reading (it closed, or the agent's output ended). */
+  private open = true;
+  private readonly readable = new ReadableStream<AnyMessage>({
+    start: (controller) => {
+      this.incoming = controller;
+    },
+    cancel: () => {
+      this.open = false;
+    },
+  });
+  private connection: ClientConnection | undefined;
+  private sessionId: string | undefined;
+  /** True while a loaded session's history is replayed to us: not this run's events. */
+  private loading = false;
+  private prompt: Promise<unknown> | undefined;
+  private outcome: StreamOutcome | undefined;
+  private usage: TokenUsage = ZERO_USAGE;
+  private emit: (event: AgentEvent) => void = () => undefined;
+
+  constructor(private readonly turn: AcpTurn) {}
+
+  push(line: string): AgentEvent[] {
+    const text = line.trim();
+    if (text === '') return [];
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      // Some agents log to stdout too: not a protocol message, ignored.
+      return [];
+    }
+    if (typeof message === 'object' && message !== null && this.open) this.incoming?.enqueue(message as AnyMessage);
+    return [];
+  }
+
+  async converse(io: ConversationIo): Promise<void> {
+    this.emit = io.emit;
+    const writable = new WritableStream<AnyMessage>({
+      write: (message) => {
+        io.write(JSON.stringify(message));
+      },
+    });
+    const connection = client({ name: 'harness' })
+      .onNotification('session/update', ({ params }) => {
+        if (this.loading || params.sessionId !== this.sessionId) return;
+        for (const event of this.updates.push(params.update)) io.emit(event);
+      })
+      .onRequest('session/request_permission', ({ params }) => {
+        const known = this.updates.toolCalls.get(params.toolCall.toolCallId);
+        const decision = decidePermission(params, known, { cwd: this.turn.cwd, mode: this.turn.mode });
+        if (!decision.allow) {
+          const title = params.toolCall.title ?? known?.title ?? params.toolCall.toolCallId;
+          io.emit({ type: 'error', message: `refused ${this.turn.agent}'s "${title}": ${decision.why}`, fatal: false });
+        }
+        return permissionAnswer(params.options, decision);
+      })
+      .connect({ readable: this.readable, writable });
+    this.connection = connection;
+    try {
+      const init = await connection.agent.request('initialize', {
+        protocolVersion: PROTOCOL_VERSION,
+        clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
+        clientInfo: { name: 'harness', version: '0.1.0' },
+      });
+      const resume = this.turn.resumeSessionId;
+      if (resume !== undefined && init.agentCapabilities?.loadSession === true) {
+        this.loading = true;
+        this.sessionId = resume;
+        await connection.agent.request('session/load', { sessionId: resume, cwd: this.turn.cwd, mcpServers: [] });
+        this.loading = false;
+      } else {
+        const session = await connection.agent.request('session/new', { cwd: this.turn.cwd, mcpServers: [] });
+        this.sessionId = session.sessionId;
+      }
+      io.emit({ type: 'session_started', sessionId: this.sessionId });
+      this.prompt = connection.agent.request('session/prompt', {
+        sessionId: this.sessionId,
+        prompt: [{ type: 'text', text: this.turn.prompt }],
+      });
+      this.finish((await this.prompt) as PromptResponse);
+    } catch (error) {
+      for (const event of this.updates.flush()) io.emit(event);
+      this.outcome = this.failure(error);
+    } finally {
+      this.loading = false;
+      this.open = false;
+      connection.close();
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (this.connection === undefined || this.sessionId === undefined || this.prompt === undefined) return;
+    await this.connection.agent.notify('session/cancel', { sessionId: this.sessionId });
+    await this.prompt.catch(() => undefined);
+  }
+
+  end(): StreamOutcome {
+    if (this.open) this.incoming?.close();
+    this.open = false;
+    return (
+      this.outcome ?? {
+        ok: undefined,
+        reason: 'failed',
+        finalText: this.updates.finalText,
+        sessionId: this.sessionId,
+        usage: this.usage,
+        costUsd: this.updates.costUsd,
+      }
+    );
+  }
+
+  private finish(response: PromptResponse): void {
+    for (const event of this.updates.flush()) this.emit(event);
+    const usage = response.usage;
+    if (usage !== undefined && usage !== null) {
+      this.usage = {
+        inputTokens: usage.inputTokens,
+        cachedInputTokens: usage.cachedReadTokens ?? 0,
+        cacheWriteTokens: usage.cachedWriteTokens ?? 0,
+        outputTokens: usage.outputTokens,
+      };
+    }
+    if ((usage !== undefined && usage !== null) || this.updates.costUsd !== undefined)
+      this.emit({ type: 'usage', ...this.usage, costUsd: this.updates.costUsd });
+    const stop = STOPS[response.stopReason];
+    this.outcome = {
+      ...stop,
+      finalText: this.updates.finalText,
+      sessionId: this.sessionId,
+      usage: this.usage,
+      costUsd: this.updates.costUsd,
+    };
+  }
+
+  /** A failed request as a run's outcome: a usage limit, a login the agent lacks, or a failure. */
+  private failure(error: unknown): StreamOutcome {
+    const message = errorText(error);
+    const reason: AgentEndReason = /\b429\b|rate.?limit|too many requests|usage limit|quota/i.test(message)
+      ? 'rate_limited'
+      : /auth(entication|orization)? required|unauthori[sz]ed|\b401\b|invalid api key|login/i.test(message)
+        ? 'auth_failed'
+        : 'failed';
+    if (reason === 'rate_limited') this.emit({ type: 'rate_limited', message });
+    return {
+      ok: false,
+      reason,
+      message: `${this.turn.agent}: ${message}`,
+      finalText: this.updates.finalText,
+      sessionId: this.sessionId,
+      usage: this.usage,
+      costUsd: this.updates.costUsd,
+    };
+  }
+}
+
+/** An error's words: a JSON-RPC error's message and data (agents put the API's answer there). */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const data = (error as { data?: unknown }).data;
+  const detail = data === undefined || data === null ? '' : typeof data === 'string' ? data : JSON.stringify(data);
+  const text = detail === '' || error.message.includes(detail) ? error.message : `${error.message} (${detail})`;
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+}

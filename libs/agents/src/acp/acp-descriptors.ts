@@ -1,0 +1,117 @@
+import { secretValues, type AgentEnvAllowance, type HarnessConfig } from '@agent-harness/core';
+import type { AgentDescriptor } from '../registry/agent-descriptor.js';
+import { AcpAgentRunner, type AcpAgentConfig } from './acp-agent-runner.js';
+
+/** What differs between agents spoken to over ACP; the rest of a descriptor follows from it. */
+interface AcpAgentKind {
+  readonly name: string;
+  readonly title: string;
+  readonly configKey: string;
+  readonly install: string;
+  readonly versionArgs: readonly string[];
+  readonly homeState: readonly string[];
+  readonly allowance: AgentEnvAllowance;
+  readonly domains: readonly string[];
+  readonly config: (config: HarnessConfig) => AcpAgentConfig & { readonly command: readonly string[] };
+}
+
+function acpDescriptor(kind: AcpAgentKind): AgentDescriptor {
+  return {
+    name: kind.name,
+    title: kind.title,
+    configKey: kind.configKey,
+    requires: {
+      kind: 'cli',
+      command: (config) => kind.config(config).command[0] ?? '',
+      install: kind.install,
+      versionArgs: kind.versionArgs,
+      setting: `[${kind.configKey}] command`,
+    },
+    homeState: kind.homeState,
+    secrets: (config) => secretValues(kind.config(config).env, []),
+    defaultModel: (config) => kind.config(config).default_model,
+    create: ({ config, env, sandbox }) =>
+      new AcpAgentRunner({
+        name: kind.name,
+        configKey: `[${kind.configKey}] command`,
+        installHint: kind.install,
+        config: kind.config(config),
+        sandboxMode: config.agents.sandbox_mode,
+        baseEnv: env,
+        allowance: kind.allowance,
+        homeState: kind.homeState,
+        domains: kind.domains,
+        sandbox,
+      }),
+  };
+}
+
+/**
+ * OpenCode (`opencode acp`), `[agents.opencode]`. It takes its own settings (`OPENCODE_*`) from the
+ * server's environment; its provider's key is named in `credentials` (`["ANTHROPIC_API_KEY"]`).
+ * @public
+ */
+export const OPENCODE_DESCRIPTOR: AgentDescriptor = acpDescriptor({
+  name: 'opencode',
+  title: 'OpenCode',
+  configKey: 'agents.opencode',
+  install: 'npm install -g opencode-ai',
+  versionArgs: ['--version'],
+  homeState: ['.local/share/opencode', '.local/state/opencode', '.config/opencode', '.cache/opencode'],
+  allowance: { names: [], prefixes: ['OPENCODE_'] },
+  domains: ['opencode.ai', 'models.dev', 'api.anthropic.com', 'api.openai.com', 'openrouter.ai'],
+  config: (config) => config.agents.opencode,
+});
+
+/**
+ * Gemini CLI (`gemini --experimental-acp`), `[agents.gemini]`: its key (`GEMINI_API_KEY`), Google
+ * Cloud settings and `GEMINI_*` come from the server's environment.
+ * @public
+ */
+export const GEMINI_DESCRIPTOR: AgentDescriptor = acpDescriptor({
+  name: 'gemini',
+  title: 'Gemini CLI',
+  configKey: 'agents.gemini',
+  install: 'npm install -g @google/gemini-cli',
+  versionArgs: ['--version'],
+  homeState: ['.gemini'],
+  allowance: {
+    names: [
+      'GOOGLE_API_KEY',
+      'GOOGLE_GEMINI_BASE_URL',
+      'GOOGLE_CLOUD_PROJECT',
+      'GOOGLE_CLOUD_LOCATION',
+      'GOOGLE_GENAI_USE_VERTEXAI',
+      'GOOGLE_APPLICATION_CREDENTIALS',
+    ],
+    prefixes: ['GEMINI_'],
+  },
+  domains: [
+    'generativelanguage.googleapis.com',
+    'cloudcode-pa.googleapis.com',
+    'oauth2.googleapis.com',
+    'play.googleapis.com',
+  ],
+  config: (config) => config.agents.gemini,
+});
+
+/**
+ * The agents defined in `[agents.custom.<name>]`: each gets only the base environment, its
+ * `credentials` and its `env`, and reaches only its `domains` and the URLs its `env` names.
+ * @public
+ */
+export function customAgentDescriptors(config: HarnessConfig): AgentDescriptor[] {
+  return Object.entries(config.agents.custom).map(([name, custom]) =>
+    acpDescriptor({
+      name,
+      title: custom.title ?? name,
+      configKey: `agents.custom.${name}`,
+      install: `see ${name}'s own documentation`,
+      versionArgs: custom.version_args,
+      homeState: custom.home_state,
+      allowance: { names: [], prefixes: [] },
+      domains: [],
+      config: (current) => current.agents.custom[name] ?? custom,
+    }),
+  );
+}

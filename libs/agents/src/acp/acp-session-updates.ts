@@ -1,0 +1,193 @@
+import type { AgentEvent, FileChange } from '@agent-harness/core';
+import type { SessionUpdate, ToolCallContent, ToolCallLocation, ToolKind } from '@agentclientprotocol/sdk/unstable';
+
+/** What is known of one tool call so far (updates carry only what changed). */
+export interface KnownToolCall {
+  readonly title: string;
+  readonly kind: ToolKind | undefined;
+  readonly paths: readonly string[];
+  readonly rawInput: unknown;
+  /** Its `tool_call` event was emitted. */
+  readonly announced: boolean;
+  readonly ended: boolean;
+}
+
+function hasInput(rawInput: unknown): boolean {
+  return (
+    rawInput !== undefined && rawInput !== null && !(typeof rawInput === 'object' && Object.keys(rawInput).length === 0)
+  );
+}
+
+/** Keys of a tool's input that name a file or folder, across the agents seen (Claude Code, OpenCode, Gemini CLI). */
+const PATH_KEYS = [
+  'file_path',
+  'filePath',
+  'path',
+  'notebook_path',
+  'absolute_path',
+  'dir_path',
+  'directory',
+  'cwd',
+  'workdir',
+];
+
+/** The paths a tool call names: its locations and the path-like fields of its input. */
+export function pathsOf(locations: readonly ToolCallLocation[] | null | undefined, rawInput: unknown): string[] {
+  const paths = (locations ?? []).map((location) => location.path);
+  if (typeof rawInput === 'object' && rawInput !== null) {
+    for (const key of PATH_KEYS) {
+      const value = (rawInput as Record<string, unknown>)[key];
+      if (typeof value === 'string' && value !== '') paths.push(value);
+    }
+  }
+  return [...new Set(paths)];
+}
+
+const FILE_CHANGE_KINDS: Partial<Record<ToolKind, FileChange['kind']>> = {
+  edit: 'update',
+  delete: 'delete',
+  move: 'update',
+};
+
+/**
+ * Turns an ACP session's `session/update` notifications into Harness's agent events, in order:
+ * message and thought chunks are gathered into one `text` event per message (sent when the next
+ * thing happens), tool calls and their ends become `tool_call` / `tool_result` (with `file_change`
+ * for edits, from their diffs or paths), a plan is one `text` event. Token counts come with the
+ * turn's answer, not here; the cost an agent reports (`usage_update`) is kept.
+ */
+export class AcpSessionUpdates {
+  readonly toolCalls = new Map<string, KnownToolCall>();
+  private message = '';
+  private thought = '';
+  /** The agent's last message of the turn: what a run's `finalText` is. */
+  private lastMessage = '';
+  /** The session's cost so far, in USD, as the agent reported it. */
+  costUsd: number | undefined;
+
+  push(update: SessionUpdate): AgentEvent[] {
+    switch (update.sessionUpdate) {
+      case 'agent_message_chunk':
+        this.thoughtDone();
+        if (update.content.type === 'text') this.message += update.content.text;
+        return [];
+      case 'agent_thought_chunk':
+        if (update.content.type === 'text') this.thought += update.content.text;
+        return [];
+      case 'tool_call':
+      case 'tool_call_update': {
+        // Agents announce a call before its input is known (Claude Code sends `tool_call` twice):
+        // one `tool_call` event per call, once its input is known or at its end.
+        const before = this.toolCalls.get(update.toolCallId);
+        const rawInput = hasInput(update.rawInput) ? update.rawInput : before?.rawInput;
+        const known: KnownToolCall = {
+          title: update.title ?? before?.title ?? update.toolCallId,
+          kind: update.kind ?? before?.kind,
+          paths: [...new Set([...(before?.paths ?? []), ...pathsOf(update.locations, update.rawInput)])],
+          rawInput,
+          announced: before?.announced ?? false,
+          ended: before?.ended ?? false,
+        };
+        this.toolCalls.set(update.toolCallId, known);
+        const events = this.flush();
+        if (hasInput(rawInput)) events.push(...this.announce(update.toolCallId));
+        return [...events, ...this.ended(update.toolCallId, update.status, update.content, update.rawOutput)];
+      }
+      case 'plan': {
+        const lines = update.entries.map((entry) => `- [${entry.status}] ${entry.content}`);
+        return [...this.flush(), { type: 'text', text: `Plan:\n${lines.join('\n')}` }];
+      }
+      case 'usage_update':
+        if (update.cost?.currency === 'USD') this.costUsd = update.cost.amount;
+        return [];
+      case 'notice':
+        return update.severity === 'error'
+          ? [...this.flush(), { type: 'error', message: noticeText(update), fatal: false }]
+          : [];
+      default:
+        return [];
+    }
+  }
+
+  /** The gathered message and thought as events (at a tool call, a plan, the turn's end). */
+  flush(): AgentEvent[] {
+    const events = this.thoughtDone();
+    if (this.message.trim() !== '') {
+      events.push({ type: 'text', text: this.message });
+      this.lastMessage = this.message;
+    }
+    this.message = '';
+    return events;
+  }
+
+  get finalText(): string {
+    return (this.message.trim() === '' ? this.lastMessage : this.message).trim();
+  }
+
+  private thoughtDone(): AgentEvent[] {
+    if (this.thought.trim() === '') return [];
+    const event: AgentEvent = { type: 'text', text: `(thinking) ${this.thought.trim()}` };
+    this.thought = '';
+    return [event];
+  }
+
+  /** A tool call's `tool_call` event, once. */
+  private announce(id: string): AgentEvent[] {
+    const known = this.toolCalls.get(id);
+    if (known === undefined || known.announced) return [];
+    this.toolCalls.set(id, { ...known, announced: true });
+    const input = hasInput(known.rawInput) ? known.rawInput : { kind: known.kind, paths: known.paths };
+    return [{ type: 'tool_call', id, name: known.title, input }];
+  }
+
+  /** A tool call's end, once: its result, and the files it changed. */
+  private ended(
+    id: string,
+    status: string | null | undefined,
+    content: readonly ToolCallContent[] | null | undefined,
+    rawOutput: unknown,
+  ): AgentEvent[] {
+    const known = this.toolCalls.get(id);
+    if (known === undefined || known.ended || (status !== 'completed' && status !== 'failed')) return [];
+    const events = this.announce(id);
+    this.toolCalls.set(id, { ...known, announced: true, ended: true });
+    const ok = status === 'completed';
+    events.push({ type: 'tool_result', id, ok, output: outputOf(content, rawOutput) });
+    const changes = ok ? changesOf(known, content) : [];
+    if (changes.length > 0) events.push({ type: 'file_change', changes });
+    return events;
+  }
+}
+
+function changesOf(known: KnownToolCall, content: readonly ToolCallContent[] | null | undefined): FileChange[] {
+  const diffs = (content ?? []).flatMap((item) =>
+    item.type === 'diff'
+      ? [{ path: item.path, kind: item.oldText === null || item.oldText === undefined ? 'add' : 'update' } as const]
+      : [],
+  );
+  if (diffs.length > 0) return diffs;
+  const kind = known.kind === undefined ? undefined : FILE_CHANGE_KINDS[known.kind];
+  return kind === undefined ? [] : known.paths.map((path) => ({ path, kind }));
+}
+
+/** What a tool call returned, as text (bounded: an agent's tool output can be a whole file). */
+function outputOf(content: readonly ToolCallContent[] | null | undefined, rawOutput: unknown): string {
+  const texts = (content ?? []).flatMap((item) =>
+    item.type === 'content' && item.content.type === 'text' ? [item.content.text] : [],
+  );
+  const text =
+    texts.length > 0
+      ? texts.join('\n')
+      : typeof rawOutput === 'string'
+        ? rawOutput
+        : rawOutput === undefined || rawOutput === null
+          ? ''
+          : JSON.stringify(rawOutput);
+  return text.length > 16_384 ? `${text.slice(0, 16_384)}…` : text;
+}
+
+function noticeText(notice: { readonly title: string; readonly description?: string | null }): string {
+  return notice.description === undefined || notice.description === null || notice.description === ''
+    ? notice.title
+    : `${notice.title}: ${notice.description}`;
+}

@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createTempDir,
+  createTempGitRepo,
+  fileWritingModel,
+  findRealAcpAgents,
+  processesInDirectory,
+  realClaudeEnv,
+  realOpenCodeEnv,
+  startFakeAnthropicServer,
+  type FakeModelServer,
+  type TempDir,
+  type TempGitRepo,
+} from '@agent-harness/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgentRunner } from '../src/agent-runner.js';
+import { AgentRegistry } from '../src/registry/agent-registry.js';
+import { ConfiguredSandbox } from '../src/sandbox/configured-sandbox.js';
+import { configFrom, finished } from './helpers.js';
+
+// Contract tests: the ACP runner drives the real OpenCode and Claude Code (through
+// `claude-code-acp`), pointed at a scripted local Messages API server, as a user configures them:
+// OpenCode as the built-in `[agents.opencode]`, claude-code-acp as an `[agents.custom.<name>]`.
+// In CI (HARNESS_REQUIRE_REAL_CLIS=1) a missing agent is a failure, never a skip.
+const agents = findRealAcpAgents();
+const required = process.env['HARNESS_REQUIRE_REAL_CLIS'] === '1';
+if ('missing' in agents) {
+  console.warn(`\n*** REAL ACP AGENT CONTRACT TESTS ${required ? 'FAIL' : 'SKIPPED'}: ${agents.missing} ***\n`);
+}
+const describeReal = 'missing' in agents && !required ? describe.skip : describe;
+
+const toml = (value: unknown): string => JSON.stringify(value);
+
+describeReal('contract: real ACP agents through the ACP runner', () => {
+  let repo: TempGitRepo;
+  let home: TempDir;
+  let outside: TempDir;
+  let server: FakeModelServer | undefined;
+  beforeEach(async () => {
+    if ('missing' in agents) throw new Error(`the real ACP agents are required here: ${agents.missing}`);
+    repo = await createTempGitRepo();
+    home = await createTempDir('acp-home-');
+    outside = await createTempDir('acp-outside-');
+  });
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    await repo.cleanup();
+    await home.cleanup();
+    await outside.cleanup();
+  });
+
+  /** The agents as `harness serve` registers them from this configuration, in the OS sandbox. */
+  const registered = (serverUrl: string): { opencode: AgentRunner; claudeAcp: AgentRunner } => {
+    if ('missing' in agents) throw new Error(agents.missing);
+    const opencodeEnv = realOpenCodeEnv(serverUrl, home.path);
+    const claudeEnv = realClaudeEnv(serverUrl, home.path);
+    const config = configFrom(
+      [
+        '[agents.opencode]',
+        `command = [${toml(agents.opencode)}, "acp"]`,
+        `env = { ${Object.entries(opencodeEnv).map(([k, v]) => `${k} = ${toml(v)}`).join(', ')} }`,
+        '[agents.custom.claude-acp]',
+        'protocol = "acp"',
+        `command = [${toml(agents.claudeCodeAcp)}]`,
+        'title = "Claude Code over ACP"',
+        'home_state = [".claude", ".claude.json"]',
+        `env = { ${Object.entries(claudeEnv).map(([k, v]) => `${k} = ${toml(v)}`).join(', ')} }`,
+      ].join('\n'),
+    );
+    const sandbox = new ConfiguredSandbox({
+      mode: 'workspace-write',
+      home: home.path,
+      dataDir: join(home.path, 'data'),
+      projectRoots: [],
+      sandbox: config.sandbox,
+      commandNetwork: 'none',
+    });
+    const registry = AgentRegistry.fromConfig(config, { PATH: process.env['PATH'] }, '/', sandbox);
+    return { opencode: registry.select({ agent: 'opencode' }), claudeAcp: registry.select({ agent: 'claude-acp' }) };
+  };
+
+  describe.each(['opencode', 'claudeAcp'] as const)('%s', (which) => {
+    it('writes a file in the worktree; its events arrive live and parsed; usage is reported', async () => {
+      server = await startFakeAnthropicServer(fileWritingModel('hello.txt', 'hello over ACP\n'));
+      const run = registered(server.url)[which].run({ prompt: 'Create hello.txt', cwd: repo.path, timeoutMs: 90_000 });
+      const live: string[] = [];
+      run.events$.subscribe((event) => live.push(event.type));
+      const { events, result } = await finished(run);
+      expect(result).toMatchObject({ ok: true, reason: 'completed', finalText: 'Done: I created hello.txt.' });
+      expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('hello over ACP\n');
+      expect(live[0]).toBe('session_started');
+      expect(live).toEqual(expect.arrayContaining(['text', 'tool_call', 'tool_result', 'file_change', 'completed']));
+      expect(events.find((e) => e.type === 'file_change')).toMatchObject({
+        changes: [{ path: join(repo.path, 'hello.txt') }],
+      });
+      expect(result.sessionId).toBeTruthy();
+      if (which === 'opencode') {
+        // OpenCode reports the turn's tokens and its cost.
+        expect(result.usage.inputTokens).toBeGreaterThan(0);
+        expect(result.usage.outputTokens).toBeGreaterThan(0);
+        expect(result.costUsd).toBeGreaterThan(0);
+        expect(live).toContain('usage');
+      }
+      expect(processesInDirectory(repo.path)).toEqual([]);
+    });
+
+    it('is refused a write outside the worktree: nothing is written, the refusal is said', async () => {
+      const target = join(outside.path, 'escaped.txt');
+      server = await startFakeAnthropicServer(fileWritingModel(target, 'should never be written\n'));
+      const { events, result } = await finished(
+        registered(server.url)[which].run({ prompt: 'Write outside', cwd: repo.path, timeoutMs: 90_000 }),
+      );
+      expect(existsSync(target)).toBe(false);
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: 'error', message: expect.stringContaining('is outside the worktree') }),
+      );
+      expect(result.reason).not.toBe('timeout');
+    });
+
+    it('cancels a turn whose model never answers: session/cancel, then its processes are gone', async () => {
+      server = await startFakeAnthropicServer((request) =>
+        JSON.stringify(request.body).includes('title generator') ? { kind: 'message', text: 'A title' } : { kind: 'hang' },
+      );
+      const controller = new AbortController();
+      const run = registered(server.url)[which].run({
+        prompt: 'Take your time',
+        cwd: repo.path,
+        timeoutMs: 90_000,
+        signal: controller.signal,
+      });
+      run.events$.subscribe((event) => {
+        if (event.type === 'session_started') setTimeout(() => controller.abort(), 1500);
+      });
+      const { result } = await finished(run);
+      expect(result).toMatchObject({ ok: false, reason: 'cancelled' });
+      expect(result.durationMs).toBeLessThan(30_000);
+      expect(processesInDirectory(repo.path)).toEqual([]);
+    });
+  });
+
+  it('OpenCode continues the same session in a fix round (session/load)', async () => {
+    server = await startFakeAnthropicServer(() => ({ kind: 'message', text: 'ok' }));
+    const { opencode } = registered(server.url);
+    const first = (await finished(opencode.run({ prompt: 'remember 42', cwd: repo.path, timeoutMs: 90_000 }))).result;
+    expect(first).toMatchObject({ ok: true });
+    const second = (
+      await finished(
+        opencode.run({ prompt: 'what was it?', cwd: repo.path, timeoutMs: 90_000, resumeSessionId: first.sessionId }),
+      )
+    ).result;
+    expect(second).toMatchObject({ ok: true, sessionId: first.sessionId });
+    const last = server.requests.filter((r) => !JSON.stringify(r.body).includes('title generator')).at(-1);
+    expect(JSON.stringify(last?.body['messages'])).toContain('remember 42');
+  });
+
+  it('a usage limit from the model is a rate limit, not a failure', async () => {
+    server = await startFakeAnthropicServer(() => ({
+      kind: 'error',
+      status: 429,
+      message: 'rate limited by script',
+      retryAfterSecs: 1,
+    }));
+    const { result } = await finished(
+      registered(server.url).claudeAcp.run({ prompt: 'x', cwd: repo.path, timeoutMs: 90_000 }),
+    );
+    expect(result).toMatchObject({ ok: false, reason: 'rate_limited' });
+  });
+});
