@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { SandboxMode } from '@agent-harness/core';
 import type {
@@ -64,13 +64,18 @@ export function isInside(root: string, path: string): boolean {
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
 
-/** The path with its links resolved, as far as it exists (a file about to be written does not). */
-function realOrSelf(path: string): string {
+/**
+ * The path with its links resolved, as far as it exists (a file about to be written does not). A
+ * dangling link is followed too: writing through it would create its target.
+ */
+function realOrSelf(path: string, depth = 0): string {
   const absolute = resolve(path);
   try {
     return realpathSync(absolute);
   } catch {
+    if (depth < 40 && lstatSync(absolute, { throwIfNoEntry: false })?.isSymbolicLink() === true)
+      return realOrSelf(resolve(dirname(absolute), readlinkSync(absolute)), depth + 1);
     const parent = dirname(absolute);
-    return parent === absolute ? absolute : resolve(realOrSelf(parent), relative(parent, absolute));
+    return parent === absolute ? absolute : resolve(realOrSelf(parent, depth), relative(parent, absolute));
   }
 }

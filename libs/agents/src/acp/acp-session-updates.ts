@@ -7,6 +7,8 @@ export interface KnownToolCall {
   readonly kind: ToolKind | undefined;
   readonly paths: readonly string[];
   readonly rawInput: unknown;
+  /** The files its diffs (so far) change. */
+  readonly diffs: readonly FileChange[];
   /** Its `tool_call` event was emitted. */
   readonly announced: boolean;
   readonly ended: boolean;
@@ -67,10 +69,11 @@ export class AcpSessionUpdates {
 
   push(update: SessionUpdate): AgentEvent[] {
     switch (update.sessionUpdate) {
-      case 'agent_message_chunk':
-        this.thoughtDone();
+      case 'agent_message_chunk': {
+        const thought = this.thoughtDone();
         if (update.content.type === 'text') this.message += update.content.text;
-        return [];
+        return thought;
+      }
       case 'agent_thought_chunk':
         if (update.content.type === 'text') this.thought += update.content.text;
         return [];
@@ -85,6 +88,7 @@ export class AcpSessionUpdates {
           kind: update.kind ?? before?.kind,
           paths: [...new Set([...(before?.paths ?? []), ...pathsOf(update.locations, update.rawInput)])],
           rawInput,
+          diffs: [...(before?.diffs ?? []), ...diffsOf(update.content)],
           announced: before?.announced ?? false,
           ended: before?.ended ?? false,
         };
@@ -153,19 +157,22 @@ export class AcpSessionUpdates {
     this.toolCalls.set(id, { ...known, announced: true, ended: true });
     const ok = status === 'completed';
     events.push({ type: 'tool_result', id, ok, output: outputOf(content, rawOutput) });
-    const changes = ok ? changesOf(known, content) : [];
+    const changes = ok ? changesOf(known) : [];
     if (changes.length > 0) events.push({ type: 'file_change', changes });
     return events;
   }
 }
 
-function changesOf(known: KnownToolCall, content: readonly ToolCallContent[] | null | undefined): FileChange[] {
-  const diffs = (content ?? []).flatMap((item) =>
+function diffsOf(content: readonly ToolCallContent[] | null | undefined): FileChange[] {
+  return (content ?? []).flatMap((item) =>
     item.type === 'diff'
       ? [{ path: item.path, kind: item.oldText === null || item.oldText === undefined ? 'add' : 'update' } as const]
       : [],
   );
-  if (diffs.length > 0) return diffs;
+}
+
+function changesOf(known: KnownToolCall): FileChange[] {
+  if (known.diffs.length > 0) return [...new Map(known.diffs.map((change) => [change.path, change])).values()];
   const kind = known.kind === undefined ? undefined : FILE_CHANGE_KINDS[known.kind];
   return kind === undefined ? [] : known.paths.map((path) => ({ path, kind }));
 }

@@ -12,7 +12,12 @@ const withFakes = `[agents.claude]\ncli_path = "${FAKE_AGENT_BIN_DIR}/claude"\n[
 
 describe('AgentRegistry', () => {
   it('registers claude and codex, and anthropic-api only with ANTHROPIC_API_KEY', () => {
-    expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/', sandbox).names()).toEqual(['claude', 'codex']);
+    expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/', sandbox).names()).toEqual([
+      'claude',
+      'codex',
+      'opencode',
+      'gemini',
+    ]);
     const keyed = AgentRegistry.fromConfig(
       {
         ...configFrom(withFakes),
@@ -25,7 +30,7 @@ describe('AgentRegistry', () => {
       '/',
       sandbox,
     );
-    expect(keyed.names()).toEqual(['claude', 'codex', 'anthropic-api']);
+    expect(keyed.names()).toEqual(['claude', 'codex', 'anthropic-api', 'opencode', 'gemini']);
   });
 
   it('"auto" picks the first agent whose binary is found', () => {
@@ -42,13 +47,23 @@ describe('AgentRegistry', () => {
           '/nope/claude not found (install: npm install -g @anthropic-ai/claude-code, or set [agents.claude] cli_path)',
       },
       { name: 'codex', available: true, detail: `${FAKE_AGENT_BIN_DIR}/codex` },
+      {
+        name: 'opencode',
+        available: false,
+        detail: 'opencode not found (install: npm install -g opencode-ai, or set [agents.opencode] command)',
+      },
+      {
+        name: 'gemini',
+        available: false,
+        detail: 'gemini not found (install: npm install -g @google/gemini-cli, or set [agents.gemini] command)',
+      },
     ]);
     expect(AgentRegistry.fromConfig(configFrom(withFakes), {}, '/', sandbox).select().name).toBe('claude');
   });
 
   it('finds bare names on PATH', () => {
     const registry = AgentRegistry.fromConfig(configFrom(), { PATH: FAKE_AGENT_BIN_DIR }, '/', sandbox);
-    expect(registry.availability().map((a) => a.available)).toEqual([true, true]);
+    expect(registry.availability().map((a) => a.available)).toEqual([true, true, false, false]);
   });
 
   it('routes complex work to complexity_preferred_agents, and honours explicit and project choices', () => {
@@ -76,17 +91,17 @@ describe('AgentRegistry', () => {
       'agent "anthropic-api" needs an Anthropic API key: ANTHROPIC_API_KEY is not set',
     );
     expect(() => registry.select({ agent: 'gpt-pilot' })).toThrow(
-      'unknown agent "gpt-pilot" (available names: claude, codex)',
+      'unknown agent "gpt-pilot" (available names: claude, codex, opencode, gemini)',
     );
     expect(() => registry.select()).toThrow(/no agent is available/);
   });
 
   it('says how to get an agent from the descriptors, and takes a new agent from one descriptor', () => {
     expect(noAgentHint(AGENT_DESCRIPTORS)).toBe(
-      'install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY',
+      'install Claude Code (claude) or Codex (codex) or OpenCode (opencode) or Gemini CLI (gemini), or set ANTHROPIC_API_KEY',
     );
     expect(noAgentHint(AGENT_DESCRIPTORS, { cliPath: true })).toBe(
-      'install Claude Code (claude) or Codex (codex), or point [agents.claude] cli_path / [agents.codex] cli_path at them, or set ANTHROPIC_API_KEY',
+      'install Claude Code (claude) or Codex (codex) or OpenCode (opencode) or Gemini CLI (gemini), or point [agents.claude] cli_path / [agents.codex] cli_path / [agents.opencode] command / [agents.gemini] command at them, or set ANTHROPIC_API_KEY',
     );
     // Another agent: its descriptor is all the registry, the hints and the version probe read.
     const pilot: AgentDescriptor = {

@@ -13,6 +13,8 @@ const shipped = readFileSync(shippedPath, 'utf8');
 /** Dotted paths of every leaf key in the schema (`projects.name` for the array of tables). */
 function leafKeys(field: Field<unknown>, prefix = ''): string[] {
   if (field.shape === undefined || field.sensitive === true) return [prefix];
+  // A table of named tables is shown with one example name.
+  if (field.isMap === true) return leafKeys({ ...field, isMap: false }, `${prefix}.myagent`);
   return Object.entries(field.shape).flatMap(([key, inner]) =>
     leafKeys(inner, prefix === '' ? key : `${prefix}.${key}`),
   );

@@ -209,6 +209,67 @@ describe('resolveConfig defaults', () => {
     ]);
   });
 
+  it('[agents.custom.<name>]: ACP agents by name, command as an array, state under the home only', () => {
+    const config = resolveOk({
+      toml: [
+        '[agents.custom.my-agent]',
+        'protocol = "acp"',
+        'command = ["~/bin/my-agent", "--acp"]',
+        'home_state = [".my-agent", ".my-agent.json"]',
+        'credentials = ["MY_AGENT_KEY"]',
+        '[agents.custom.my-agent.env]',
+        'MY_AGENT_BASE_URL = "http://127.0.0.1:9"',
+      ].join('\n'),
+    });
+    expect(config.agents.custom['my-agent']).toMatchObject({
+      protocol: 'acp',
+      command: ['/home/ann/bin/my-agent', '--acp'],
+      home_state: ['.my-agent', '.my-agent.json'],
+      version_args: ['--version'],
+      credentials: ['MY_AGENT_KEY'],
+      env: { MY_AGENT_BASE_URL: 'http://127.0.0.1:9' },
+    });
+    expect(config.agents.opencode.command).toEqual(['opencode', 'acp']);
+    expect(config.agents.gemini.command).toEqual(['gemini', '--experimental-acp']);
+    expect(
+      problems({
+        toml: [
+          '[agents.custom.Bad_Name]',
+          'protocol = "acp"',
+          'command = ["x"]',
+          '[agents.custom.codex]',
+          'protocol = "acp"',
+          'command = ["x"]',
+          '[agents.custom.nothing]',
+          '[agents.custom.wrong]',
+          'protocol = "stdio"',
+          'command = []',
+          'home_state = ["../.ssh"]',
+        ].join('\n'),
+      }),
+    ).toEqual([
+      {
+        path: 'agents.custom.Bad_Name',
+        message: 'is not a valid name: lowercase letters, digits and "-", starting with a letter, at most 40',
+      },
+      {
+        path: 'agents.custom.codex',
+        message: 'is a name Harness already uses (auto, claude, codex, anthropic-api, opencode, gemini)',
+      },
+      { path: 'agents.custom.nothing.protocol', message: 'is required' },
+      { path: 'agents.custom.nothing.command', message: 'is required' },
+      { path: 'agents.custom.wrong.protocol', message: 'must be one of "acp"' },
+      {
+        path: 'agents.custom.wrong.command',
+        message: 'must be a non-empty array of strings, the program first (["my-agent", "--acp"])',
+      },
+      {
+        path: 'agents.custom.wrong.home_state',
+        message: '"../.ssh" must be a path under the home directory (".myagent")',
+      },
+    ]);
+  });
+
   it('accepts a partial file: missing sections and keys take their defaults', () => {
     const config = resolveOk({ toml: '[concurrency]\nmax_concurrent_tasks = 8\n' });
     expect(config.concurrency).toEqual({ max_concurrent_tasks: 8, max_queue_size: 32 });
