@@ -67,6 +67,10 @@ describe('harness doctor (built, as a child process)', () => {
       `api_url = ${JSON.stringify(github.url)}`,
       '[agents.claude]',
       `cli_path = ${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'claude'))}`,
+      // An ACP agent from the file is listed like a built-in one, with its version.
+      '[agents.custom.mine]',
+      'protocol = "acp"',
+      `command = [${JSON.stringify(join(FAKE_AGENT_BIN_DIR, 'codex'))}, "acp"]`,
     ]);
     const result = await doctor(file, { GITHUB_TOKEN: TOKEN });
     expect(result.stderr).toBe('');
@@ -75,6 +79,7 @@ describe('harness doctor (built, as a child process)', () => {
     expect(lines[0]).toBe('ok    config: 1 project(s): app');
     expect(lines).toContainEqual(expect.stringMatching(/^ok {4}git: git version \d/));
     expect(lines).toContainEqual(expect.stringMatching(/^ok {4}agent claude: .+ \(.+\/claude\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ok {4}agent mine: .+ \(.+\/codex\)$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ok {4}data_dir: .*\/data \(made at the first start\)/));
     expect(lines).toContain('ok    database: SQLite in data_dir');
     expect(lines).toContain('ok    github: token of harness-bot, scopes: repo, workflow');
@@ -99,6 +104,9 @@ describe('harness doctor (built, as a child process)', () => {
       `cli_path = ${JSON.stringify(join(home.path, 'no-such-claude'))}`,
       '[agents.codex]',
       `cli_path = ${JSON.stringify(join(home.path, 'no-such-codex'))}`,
+      '[agents.custom.ghost]',
+      'protocol = "acp"',
+      'command = ["no-such-acp-agent"]',
     ]);
     const result = await doctor(file, { GITHUB_TOKEN: 'ghp_wrong_token_0123456789' });
     expect(result.code).toBe(1);
@@ -108,7 +116,10 @@ describe('harness doctor (built, as a child process)', () => {
       `fix   database: PostgreSQL at 127.0.0.1:${String(port)}: ECONNREFUSED; start it, or fix [database] url`,
     );
     expect(lines).toContain('fix   github: GITHUB_TOKEN is refused by GitHub: make a new one');
-    expect(lines.at(-1)).toBe('3 thing(s) to fix');
+    expect(lines).toContain(
+      "fix   agent ghost: no-such-acp-agent not found (install: see ghost's own documentation, or set [agents.custom.ghost] command)",
+    );
+    expect(lines.at(-1)).toBe('4 thing(s) to fix');
     expect(result.stdout).not.toContain('db-password');
     const json = await runHarness({
       cliPath,
@@ -119,6 +130,6 @@ describe('harness doctor (built, as a child process)', () => {
     });
     expect(json.code).toBe(1);
     const { checks } = JSON.parse(json.stdout) as { checks: { level: string; what: string }[] };
-    expect(checks.filter((c) => c.level === 'fix').map((c) => c.what)).toEqual(['agents', 'database']);
+    expect(checks.filter((c) => c.level === 'fix').map((c) => c.what)).toEqual(['agent ghost', 'agents', 'database']);
   });
 });

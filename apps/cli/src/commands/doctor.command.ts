@@ -155,9 +155,11 @@ async function runChecks(config: HarnessConfig, ctx: CliContext): Promise<Check[
   if (config.projects.length === 0)
     checks[0] = check('warn', 'config', 'no projects: add [[projects]] or pass --project NAME=PATH');
   checks.push(await gitCheck(ctx.env));
-  const { agents, noAgentHint } = await findAgents(config, ctx.env, ctx.cwd);
+  const { agents, noAgentHint, missingCustom } = await findAgents(config, ctx.env, ctx.cwd);
   for (const agent of agents)
     checks.push(check('ok', `agent ${agent.name}`, `${agent.version ?? 'version unknown'} (${agent.where})`));
+  // An agent the file defines is one the user means to run.
+  for (const agent of missingCustom) checks.push(check('fix', `agent ${agent.name}`, agent.detail));
   const wanted = config.agents.default_agent;
   if (agents.length === 0) checks.push(check('fix', 'agents', `none can run: ${noAgentHint}`));
   else if (wanted !== 'auto' && !agents.some((a) => a.name === wanted))

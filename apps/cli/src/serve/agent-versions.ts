@@ -20,6 +20,8 @@ export interface FoundAgents {
   readonly agents: readonly FoundAgent[];
   /** `install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY` (from the agents' descriptors). */
   readonly noAgentHint: string;
+  /** Agents defined in `[agents.custom.<name>]` that cannot run here, with what is missing. */
+  readonly missingCustom: readonly { readonly name: string; readonly detail: string }[];
 }
 
 /** The available agents, in preference order, with their CLI versions (asked in parallel). */
@@ -44,7 +46,11 @@ export async function findAgents(
       return { name: agent.name, where: agent.detail, version };
     }),
   );
-  return { agents, noAgentHint: registry.noAgentHint() };
+  const missingCustom = registry
+    .availability()
+    .filter((agent) => !agent.available && agent.name in config.agents.custom)
+    .map(({ name, detail }) => ({ name, detail }));
+  return { agents, noAgentHint: registry.noAgentHint(), missingCustom };
 }
 
 function versionOf(
