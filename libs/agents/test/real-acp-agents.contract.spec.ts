@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import {
   createTempDir,
   createTempGitRepo,
+  fileWritingGeminiModel,
   fileWritingModel,
   findRealAcpAgents,
   processesInDirectory,
   realClaudeEnv,
   realOpenCodeEnv,
   startFakeAnthropicServer,
+  startFakeGeminiServer,
   type FakeModelServer,
   type TempDir,
   type TempGitRepo,
@@ -19,9 +21,10 @@ import { AgentRegistry } from '../src/registry/agent-registry.js';
 import { ConfiguredSandbox } from '../src/sandbox/configured-sandbox.js';
 import { configFrom, finished } from './helpers.js';
 
-// Contract tests: the ACP runner drives the real OpenCode and Claude Code (through
-// `claude-code-acp`), pointed at a scripted local Messages API server, as a user configures them:
-// OpenCode as the built-in `[agents.opencode]`, claude-code-acp as an `[agents.custom.<name>]`.
+// Contract tests: the ACP runner drives the real OpenCode, Gemini CLI and Claude Code (through
+// `claude-code-acp`), pointed at scripted local model servers (the Messages API; the Gemini API for
+// Gemini CLI), as a user configures them: OpenCode and Gemini CLI as the built-in
+// `[agents.opencode]` and `[agents.gemini]`, claude-code-acp as an `[agents.custom.<name>]`.
 // In CI (HARNESS_REQUIRE_REAL_CLIS=1) a missing agent is a failure, never a skip.
 const agents = findRealAcpAgents();
 const required = process.env['HARNESS_REQUIRE_REAL_CLIS'] === '1';
@@ -51,22 +54,33 @@ describeReal('contract: real ACP agents through the ACP runner', () => {
     await outside.cleanup();
   });
 
+  type Which = 'opencode' | 'gemini' | 'claudeAcp';
   /** The agents as `harness serve` registers them from this configuration, in the OS sandbox. */
-  const registered = (serverUrl: string): { opencode: AgentRunner; claudeAcp: AgentRunner } => {
+  const registered = (serverUrl: string): Record<Which, AgentRunner> => {
     if ('missing' in agents) throw new Error(agents.missing);
+    const geminiEnv = { HOME: home.path, GEMINI_API_KEY: 'contract-test-key', GOOGLE_GEMINI_BASE_URL: serverUrl };
     const opencodeEnv = realOpenCodeEnv(serverUrl, home.path);
     const claudeEnv = realClaudeEnv(serverUrl, home.path);
     const config = configFrom(
       [
         '[agents.opencode]',
         `command = [${toml(agents.opencode)}, "acp"]`,
-        `env = { ${Object.entries(opencodeEnv).map(([k, v]) => `${k} = ${toml(v)}`).join(', ')} }`,
+        `env = { ${Object.entries(opencodeEnv)
+          .map(([k, v]) => `${k} = ${toml(v)}`)
+          .join(', ')} }`,
+        '[agents.gemini]',
+        `command = [${toml(agents.gemini)}, "--experimental-acp"]`,
+        `env = { ${Object.entries(geminiEnv)
+          .map(([k, v]) => `${k} = ${toml(v)}`)
+          .join(', ')} }`,
         '[agents.custom.claude-acp]',
         'protocol = "acp"',
         `command = [${toml(agents.claudeCodeAcp)}]`,
         'title = "Claude Code over ACP"',
         'home_state = [".claude", ".claude.json"]',
-        `env = { ${Object.entries(claudeEnv).map(([k, v]) => `${k} = ${toml(v)}`).join(', ')} }`,
+        `env = { ${Object.entries(claudeEnv)
+          .map(([k, v]) => `${k} = ${toml(v)}`)
+          .join(', ')} }`,
       ].join('\n'),
     );
     const sandbox = new ConfiguredSandbox({
@@ -78,12 +92,21 @@ describeReal('contract: real ACP agents through the ACP runner', () => {
       commandNetwork: 'none',
     });
     const registry = AgentRegistry.fromConfig(config, { PATH: process.env['PATH'] }, '/', sandbox);
-    return { opencode: registry.select({ agent: 'opencode' }), claudeAcp: registry.select({ agent: 'claude-acp' }) };
+    return {
+      opencode: registry.select({ agent: 'opencode' }),
+      gemini: registry.select({ agent: 'gemini' }),
+      claudeAcp: registry.select({ agent: 'claude-acp' }),
+    };
   };
+  /** A model server of the API the agent speaks, writing one file. */
+  const writingModel = (which: Which, file: string, content: string): Promise<FakeModelServer> =>
+    which === 'gemini'
+      ? startFakeGeminiServer(fileWritingGeminiModel(file, content))
+      : startFakeAnthropicServer(fileWritingModel(file, content));
 
-  describe.each(['opencode', 'claudeAcp'] as const)('%s', (which) => {
+  describe.each(['opencode', 'gemini', 'claudeAcp'] as const)('%s', (which) => {
     it('writes a file in the worktree; its events arrive live and parsed; usage is reported', async () => {
-      server = await startFakeAnthropicServer(fileWritingModel('hello.txt', 'hello over ACP\n'));
+      server = await writingModel(which, 'hello.txt', 'hello over ACP\n');
       const run = registered(server.url)[which].run({ prompt: 'Create hello.txt', cwd: repo.path, timeoutMs: 90_000 });
       const live: string[] = [];
       run.events$.subscribe((event) => live.push(event.type));
@@ -96,33 +119,50 @@ describeReal('contract: real ACP agents through the ACP runner', () => {
         changes: [{ path: join(repo.path, 'hello.txt') }],
       });
       expect(result.sessionId).toBeTruthy();
-      if (which === 'opencode') {
-        // OpenCode reports the turn's tokens and its cost.
+      if (which !== 'claudeAcp') {
+        // OpenCode and Gemini CLI report the turn's tokens (claude-code-acp reports none).
         expect(result.usage.inputTokens).toBeGreaterThan(0);
         expect(result.usage.outputTokens).toBeGreaterThan(0);
-        expect(result.costUsd).toBeGreaterThan(0);
         expect(live).toContain('usage');
       }
+      // OpenCode reports its cost too.
+      if (which === 'opencode') expect(result.costUsd).toBeGreaterThan(0);
       expect(processesInDirectory(repo.path)).toEqual([]);
     });
 
     it('is refused a write outside the worktree: nothing is written, the refusal is said', async () => {
       const target = join(outside.path, 'escaped.txt');
-      server = await startFakeAnthropicServer(fileWritingModel(target, 'should never be written\n'));
+      server = await writingModel(which, target, 'should never be written\n');
       const { events, result } = await finished(
         registered(server.url)[which].run({ prompt: 'Write outside', cwd: repo.path, timeoutMs: 90_000 }),
       );
       expect(existsSync(target)).toBe(false);
-      expect(events).toContainEqual(
-        expect.objectContaining({ type: 'error', message: expect.stringContaining('is outside the worktree') }),
-      );
+      if (which === 'gemini') {
+        // Gemini CLI refuses a path outside its workspace (the worktree) itself, without asking.
+        expect(events).toContainEqual(
+          expect.objectContaining({
+            type: 'tool_result',
+            ok: false,
+            output: expect.stringContaining('not in workspace'),
+          }),
+        );
+      } else {
+        expect(events).toContainEqual(
+          expect.objectContaining({ type: 'error', message: expect.stringContaining('is outside the worktree') }),
+        );
+      }
       expect(result.reason).not.toBe('timeout');
     });
 
     it('cancels a turn whose model never answers: session/cancel, then its processes are gone', async () => {
-      server = await startFakeAnthropicServer((request) =>
-        JSON.stringify(request.body).includes('title generator') ? { kind: 'message', text: 'A title' } : { kind: 'hang' },
-      );
+      server =
+        which === 'gemini'
+          ? await startFakeGeminiServer(() => ({ kind: 'hang' }))
+          : await startFakeAnthropicServer((request) =>
+              JSON.stringify(request.body).includes('title generator')
+                ? { kind: 'message', text: 'A title' }
+                : { kind: 'hang' },
+            );
       const controller = new AbortController();
       const run = registered(server.url)[which].run({
         prompt: 'Take your time',

@@ -44,6 +44,8 @@ export {
   realCodexEnv,
 } from './real-agent-clis.js';
 export type { RealAcpAgents, RealAgentClis } from './real-agent-clis.js';
+export { fileWritingGeminiModel, isAnsweringFunctions, startFakeGeminiServer } from './fake-gemini-server.js';
+export type { FakeGeminiReply, FakeGeminiScript } from './fake-gemini-server.js';
 export { hostPid, isProcessRunning, processesInDirectory, processesWithMarker } from './processes.js';
 export { startFakeGitHub } from './fake-github-server.js';
 export type {

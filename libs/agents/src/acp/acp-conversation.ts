@@ -161,16 +161,9 @@ export class AcpConversation implements Conversation {
 
   private finish(response: PromptResponse): void {
     for (const event of this.updates.flush()) this.emit(event);
-    const usage = response.usage;
-    if (usage !== undefined && usage !== null) {
-      this.usage = {
-        inputTokens: usage.inputTokens,
-        cachedInputTokens: usage.cachedReadTokens ?? 0,
-        cacheWriteTokens: usage.cachedWriteTokens ?? 0,
-        outputTokens: usage.outputTokens,
-      };
-    }
-    if ((usage !== undefined && usage !== null) || this.updates.costUsd !== undefined)
+    const usage = usageOf(response);
+    if (usage !== undefined) this.usage = usage;
+    if (usage !== undefined || this.updates.costUsd !== undefined)
       this.emit({ type: 'usage', ...this.usage, costUsd: this.updates.costUsd });
     const stop = STOPS[response.stopReason];
     this.outcome = {
@@ -210,4 +203,24 @@ function errorText(error: unknown): string {
   const detail = data === undefined || data === null ? '' : typeof data === 'string' ? data : JSON.stringify(data);
   const text = detail === '' || error.message.includes(detail) ? error.message : `${error.message} (${detail})`;
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+}
+
+/**
+ * The turn's tokens: the protocol's `usage` (OpenCode), else Gemini CLI's own report in `_meta`
+ * (`quota.token_count`); undefined when the agent reports none (claude-code-acp).
+ */
+function usageOf(response: PromptResponse): TokenUsage | undefined {
+  const usage = response.usage;
+  if (usage !== undefined && usage !== null)
+    return {
+      inputTokens: usage.inputTokens,
+      cachedInputTokens: usage.cachedReadTokens ?? 0,
+      cacheWriteTokens: usage.cachedWriteTokens ?? 0,
+      outputTokens: usage.outputTokens,
+    };
+  const quota = response._meta?.['quota'] as
+    { token_count?: { input_tokens?: unknown; output_tokens?: unknown } } | undefined;
+  const count = quota?.token_count;
+  if (typeof count?.input_tokens !== 'number' || typeof count.output_tokens !== 'number') return undefined;
+  return { ...ZERO_USAGE, inputTokens: count.input_tokens, outputTokens: count.output_tokens };
 }

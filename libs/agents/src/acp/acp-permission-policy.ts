@@ -29,7 +29,10 @@ export function decidePermission(
   context: { readonly cwd: string; readonly mode: SandboxMode },
 ): PermissionDecision {
   const paths = [
-    ...new Set([...(known?.paths ?? []), ...pathsOf(request.toolCall.locations, request.toolCall.rawInput)]),
+    ...new Set([
+      ...(known?.paths ?? []),
+      ...pathsOf(request.toolCall.locations, request.toolCall.rawInput, request.toolCall.content),
+    ]),
   ];
   const outside = paths.find((path) => !isInside(context.cwd, path));
   if (outside !== undefined) return { allow: false, why: `${outside} is outside the worktree` };

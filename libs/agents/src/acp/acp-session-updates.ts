@@ -33,9 +33,14 @@ const PATH_KEYS = [
   'workdir',
 ];
 
-/** The paths a tool call names: its locations and the path-like fields of its input. */
-export function pathsOf(locations: readonly ToolCallLocation[] | null | undefined, rawInput: unknown): string[] {
+/** The paths a tool call names: its locations, the path-like fields of its input, the files its diffs change. */
+export function pathsOf(
+  locations: readonly ToolCallLocation[] | null | undefined,
+  rawInput: unknown,
+  content?: readonly ToolCallContent[] | null,
+): string[] {
   const paths = (locations ?? []).map((location) => location.path);
+  for (const item of content ?? []) if (item.type === 'diff') paths.push(item.path);
   if (typeof rawInput === 'object' && rawInput !== null) {
     for (const key of PATH_KEYS) {
       const value = (rawInput as Record<string, unknown>)[key];
@@ -86,7 +91,9 @@ export class AcpSessionUpdates {
         const known: KnownToolCall = {
           title: update.title ?? before?.title ?? update.toolCallId,
           kind: update.kind ?? before?.kind,
-          paths: [...new Set([...(before?.paths ?? []), ...pathsOf(update.locations, update.rawInput)])],
+          paths: [
+            ...new Set([...(before?.paths ?? []), ...pathsOf(update.locations, update.rawInput, update.content)]),
+          ],
           rawInput,
           diffs: [...(before?.diffs ?? []), ...diffsOf(update.content)],
           announced: before?.announced ?? false,
