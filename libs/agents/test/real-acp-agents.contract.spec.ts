@@ -143,12 +143,15 @@ describeReal('contract: real ACP agents through the ACP runner', () => {
           expect.objectContaining({
             type: 'tool_result',
             ok: false,
-            output: expect.stringContaining('not in workspace'),
+            output: expect.stringContaining('not in workspace') as string,
           }),
         );
       } else {
         expect(events).toContainEqual(
-          expect.objectContaining({ type: 'error', message: expect.stringContaining('is outside the worktree') }),
+          expect.objectContaining({
+            type: 'error',
+            message: expect.stringContaining('is outside the worktree') as string,
+          }),
         );
       }
       expect(result.reason).not.toBe('timeout');
@@ -171,7 +174,10 @@ describeReal('contract: real ACP agents through the ACP runner', () => {
         signal: controller.signal,
       });
       run.events$.subscribe((event) => {
-        if (event.type === 'session_started') setTimeout(() => controller.abort(), 1500);
+        if (event.type === 'session_started')
+          setTimeout(() => {
+            controller.abort();
+          }, 1500);
       });
       const { result } = await finished(run);
       expect(result).toMatchObject({ ok: false, reason: 'cancelled' });

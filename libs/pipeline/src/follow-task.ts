@@ -99,7 +99,13 @@ export function followTask(
       complete: () => {
         if (replaying) return;
         if (chain === undefined) subscriber.complete();
-        else void chain.then(() => subscriber.complete(), () => undefined);
+        else
+          void chain.then(
+            () => {
+              subscriber.complete();
+            },
+            () => undefined,
+          );
       },
     });
 

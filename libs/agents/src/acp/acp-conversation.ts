@@ -84,7 +84,9 @@ export class AcpConversation implements Conversation {
   }
 
   async converse(io: ConversationIo): Promise<void> {
-    this.emit = io.emit;
+    this.emit = (event) => {
+      io.emit(event);
+    };
     const writable = new WritableStream<AnyMessage>({
       write: (message) => {
         io.write(JSON.stringify(message));

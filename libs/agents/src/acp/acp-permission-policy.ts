@@ -37,7 +37,7 @@ export function decidePermission(
   const outside = paths.find((path) => !isInside(context.cwd, path));
   if (outside !== undefined) return { allow: false, why: `${outside} is outside the worktree` };
   const kind = request.toolCall.kind ?? known?.kind;
-  if (context.mode === 'read-only' && (kind === undefined || kind === null || CHANGING_KINDS.includes(kind)))
+  if (context.mode === 'read-only' && (kind === undefined || CHANGING_KINDS.includes(kind)))
     return { allow: false, why: `the run is read-only (tool kind: ${kind ?? 'unknown'})` };
   return { allow: true, why: 'inside the worktree' };
 }

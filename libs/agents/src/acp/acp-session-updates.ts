@@ -115,9 +115,23 @@ export class AcpSessionUpdates {
         return update.severity === 'error'
           ? [...this.flush(), { type: 'error', message: noticeText(update), fatal: false }]
           : [];
-      default:
+      // The session's own state (commands, modes, titles, compaction) and echoes: no work to show.
+      case 'user_message_chunk':
+      case 'available_commands_update':
+      case 'current_mode_update':
+      case 'config_option_update':
+      case 'session_info_update':
+      case 'compaction_update':
+      case 'compaction_summary_chunk':
+      case 'plan_removed':
+      case 'plan_update':
+      case 'session_message_chunk':
+      case 'session_message':
+      case 'subagent_update':
         return [];
     }
+    // A kind of update newer than this SDK (agents run ahead of it).
+    return [];
   }
 
   /** The gathered message and thought as events (at a tool call, a plan, the turn's end). */

@@ -10,7 +10,9 @@ import { AcpSessionUpdates } from './acp-session-updates.js';
 const root = mkdtempSync(join(tmpdir(), 'acp-unit-'));
 const worktree = join(root, 'work');
 const outside = join(root, 'elsewhere');
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
 const OPTIONS = [
   { optionId: 'always', name: 'Always', kind: 'allow_always' },

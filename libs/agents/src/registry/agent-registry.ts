@@ -54,8 +54,8 @@ export class AgentRegistry {
       runners,
       (runner) => {
         const descriptor = byName.get(runner.name);
-        const requires = descriptor?.requires;
-        if (requires === undefined) return { name: runner.name, available: true, detail: 'registered' };
+        if (descriptor === undefined) return { name: runner.name, available: true, detail: 'registered' };
+        const requires = descriptor.requires;
         if (requires.kind === 'credential')
           return { name: runner.name, available: true, detail: `${requires.env} is set` };
         const command = requires.command(config);
@@ -64,7 +64,7 @@ export class AgentRegistry {
           ? {
               name: runner.name,
               available: false,
-              detail: `${command} not found (install: ${requires.install}, or set ${settingOf(descriptor!)})`,
+              detail: `${command} not found (install: ${requires.install}, or set ${settingOf(descriptor)})`,
             }
           : { name: runner.name, available: true, detail: found };
       },
