@@ -8,19 +8,14 @@ import {
   findRealAgentClis,
   processesInDirectory,
   realClaudeEnv,
-  realCodexArgs,
-  realCodexEnv,
   realOpenCodeEnv,
   runHarness,
   startFakeAnthropicServer,
-  startFakeGitHub,
-  startFakeOpenAiServer,
-  startHarnessServer,
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
-import type { CreateTaskResponse, TaskDetail } from '@agent-harness/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectOneReviewedPr, issueToReviewedPr } from './support/issue-to-reviewed-pr.js';
 
 // Agents over the Agent Client Protocol, end to end as a user drives them: the real OpenCode
 // implementing an issue that the real Codex reviews, and a custom ACP agent from the config file
@@ -54,77 +49,28 @@ describeReal('ACP agents end to end with the real CLIs', () => {
 
   it('issue → PR → review: the real OpenCode implements, the real Codex reviews, one reviewed PR', async () => {
     if ('missing' in acp || 'missing' in clis) return;
-    const github = await startFakeGitHub({ token: 'ghp_real' });
     const anthropic = await startFakeAnthropicServer(fileWritingModel('parser.txt', 'accepts empty input\n'));
-    const approve =
-      '```json\n' +
-      JSON.stringify({ verdict: 'approve', summary: 'The change does what the issue asks.', issues: [] }) +
-      '\n```';
-    const openai = await startFakeOpenAiServer(() => ({ kind: 'message', text: approve }));
-    let server: Awaited<ReturnType<typeof startHarnessServer>> | undefined;
     try {
-      github.addIssue('octo/app', 42, { title: 'Parser rejects empty input', body: 'Make it accept empty input.' });
-      const config = join(home.path, 'flow.toml');
-      writeFileSync(
-        config,
-        [
-          '[server]',
-          `data_dir = ${toml(join(home.path, 'data'))}`,
-          '[github]',
-          `api_url = ${toml(github.url)}`,
-          '[agents.review]',
-          'reviewer_agent = "codex"',
+      await issueToReviewedPr({
+        cliPath,
+        home,
+        repo,
+        codex: clis.codex,
+        implementer: 'opencode',
+        implementerConfig: [
           '[agents.opencode]',
           `command = [${toml(acp.opencode)}, "acp"]`,
           '[agents.opencode.env]',
           tomlTable(realOpenCodeEnv(anthropic.url, home.path)),
-          '[agents.codex]',
-          `cli_path = ${toml(clis.codex)}`,
-          'default_model = "gpt-5.5"',
-          `extra_args = ${toml(realCodexArgs(openai.url))}`,
-          '[agents.codex.env]',
-          tomlTable(realCodexEnv(home.path)),
-          '[[projects]]',
-          'name = "app"',
-          `root = ${toml(repo.path)}`,
-          'repo = "octo/app"',
-          '',
-        ].join('\n'),
-      );
-      server = await startHarnessServer({
-        cliPath,
-        args: ['--config', config],
-        home: home.path,
-        env: { ...repo.gitEnv, GITHUB_TOKEN: 'ghp_real' },
-        timeoutMs: 60_000,
+        ],
+        check: (flow) => {
+          expectOneReviewedPr(flow, repo, 'opencode');
+          // OpenCode's requests carried the issue.
+          expect(JSON.stringify(anthropic.requests.map((r) => r.body))).toContain('Parser rejects empty input');
+        },
       });
-      const created = (await (
-        await fetch(`${server.url}/tasks`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ project: 'app', issue: 42, agent: 'opencode' }),
-        })
-      ).json()) as CreateTaskResponse;
-      let task: TaskDetail | undefined;
-      for (let i = 0; i < 600; i++) {
-        task = (await (await fetch(`${server.url}/tasks/${created.task_id}`)).json()) as typeof task;
-        if (task !== undefined && ['done', 'failed'].includes(task.status)) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(task).toMatchObject({ status: 'done', error: null, agent_used: 'opencode', review_outcome: 'approved' });
-      const prs = github.pullRequests('octo/app');
-      expect(prs).toHaveLength(1);
-      expect(prs[0]?.body).toContain('Closes #42');
-      expect(prs[0]?.reviews[0]?.body).toContain('(codex): approved');
-      const branch = task?.branch ?? expect.unreachable('the task has no branch');
-      repo.git('fetch', '--quiet', 'origin', branch);
-      expect(repo.git('show', `origin/${branch}:parser.txt`)).toBe('accepts empty input');
-      // OpenCode's requests carried the issue; the reviewer's carried the diff.
-      expect(JSON.stringify(anthropic.requests.map((r) => r.body))).toContain('Parser rejects empty input');
-      expect(JSON.stringify(openai.requests[0]?.body)).toContain('accepts empty input');
     } finally {
-      await server?.stop('SIGTERM', 15_000);
-      await Promise.all([github.close(), anthropic.close(), openai.close()]);
+      await anthropic.close();
     }
   });
 
