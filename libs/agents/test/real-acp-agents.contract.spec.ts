@@ -201,6 +201,24 @@ describeReal('contract: real ACP agents through the ACP runner', () => {
     expect(JSON.stringify(last?.body['messages'])).toContain('remember 42');
   });
 
+  it("OpenCode takes a task's model through its session's model option; one it lacks fails the run", async () => {
+    server = await startFakeAnthropicServer(() => ({ kind: 'message', text: 'ok' }));
+    const { opencode } = registered(server.url);
+    const chosen = (
+      await finished(
+        opencode.run({ prompt: 'hi', cwd: repo.path, timeoutMs: 90_000, model: 'anthropic/claude-haiku-4-5' }),
+      )
+    ).result;
+    expect(chosen).toMatchObject({ ok: true });
+    const last = server.requests.filter((r) => !JSON.stringify(r.body).includes('title generator')).at(-1);
+    expect(last?.body['model']).toMatch(/^claude-haiku-4-5/);
+    const unknown = (
+      await finished(opencode.run({ prompt: 'hi', cwd: repo.path, timeoutMs: 90_000, model: 'nobody/no-model' }))
+    ).result;
+    expect(unknown).toMatchObject({ ok: false, reason: 'failed' });
+    expect(unknown.message).toMatch(/^opencode: /);
+  });
+
   it('a usage limit from the model is a rate limit, not a failure', async () => {
     server = await startFakeAnthropicServer(() => ({
       kind: 'error',

@@ -92,6 +92,7 @@ export class AcpAgentRunner extends AgentRunner {
         cwd: request.cwd,
         mode,
         resumeSessionId: request.resumeSessionId,
+        model: request.model,
       }),
       timeoutMs: request.timeoutMs ?? config.timeout_secs * 1000,
       idleTimeoutMs: request.idleTimeoutMs ?? config.idle_timeout_secs * 1000,

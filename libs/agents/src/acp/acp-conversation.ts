@@ -11,6 +11,7 @@ import {
   type AnyMessage,
   type ClientConnection,
   type PromptResponse,
+  type SessionConfigOption,
   type StopReason,
 } from '@agentclientprotocol/sdk/unstable';
 import type { Conversation, ConversationIo, StreamOutcome } from '../process/cli-agent-process.js';
@@ -27,6 +28,8 @@ export interface AcpTurn {
   readonly mode: SandboxMode;
   /** Continue this session (when the agent can load sessions; otherwise a new one starts). */
   readonly resumeSessionId?: string | undefined;
+  /** The model a task asked for: set through the session's model option (the run fails if it has none). */
+  readonly model?: string | undefined;
 }
 
 /** What each stop reason of a turn means for the run. */
@@ -115,15 +118,23 @@ export class AcpConversation implements Conversation {
         clientInfo: { name: 'harness', version: '0.1.0' },
       });
       const resume = this.turn.resumeSessionId;
+      let options: readonly SessionConfigOption[] | null | undefined;
       if (resume !== undefined && init.agentCapabilities?.loadSession === true) {
         this.loading = true;
         this.sessionId = resume;
-        await connection.agent.request('session/load', { sessionId: resume, cwd: this.turn.cwd, mcpServers: [] });
+        const loaded = await connection.agent.request('session/load', {
+          sessionId: resume,
+          cwd: this.turn.cwd,
+          mcpServers: [],
+        });
+        options = loaded.configOptions;
         this.loading = false;
       } else {
         const session = await connection.agent.request('session/new', { cwd: this.turn.cwd, mcpServers: [] });
         this.sessionId = session.sessionId;
+        options = session.configOptions;
       }
+      if (this.turn.model !== undefined) await this.selectModel(connection, this.sessionId, options, this.turn.model);
       io.emit({ type: 'session_started', sessionId: this.sessionId });
       this.prompt = connection.agent.request('session/prompt', {
         sessionId: this.sessionId,
@@ -159,6 +170,19 @@ export class AcpConversation implements Conversation {
         costUsd: this.updates.costUsd,
       }
     );
+  }
+
+  /** Sets the task's model through the session's model option; an agent without one cannot honour it. */
+  private async selectModel(
+    connection: ClientConnection,
+    sessionId: string,
+    options: readonly SessionConfigOption[] | null | undefined,
+    model: string,
+  ): Promise<void> {
+    const option = options?.find((o) => o.category === 'model' || o.id === 'model');
+    if (option === undefined)
+      throw new Error(`the task asks for model "${model}", and ${this.turn.agent} offers no model choice over ACP`);
+    await connection.agent.request('session/set_config_option', { sessionId, configId: option.id, value: model });
   }
 
   private finish(response: PromptResponse): void {
