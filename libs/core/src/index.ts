@@ -67,6 +67,7 @@ export type {
 export { withLifeline } from './security/command-sandbox.js';
 export { MAX_RELATIVE_PATH_LENGTH, confinedRelativePath } from './security/relative-path.js';
 export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret-redactor.js';
+export { HOME_SECRETS, homeStateProblem } from './security/home-secrets.js';
 export { untrustedBlock } from './security/untrusted-block.js';
 
 export { TASK_EVENT_KINDS } from './api/contract.js';

@@ -23,6 +23,18 @@ export function configuredSecrets(config: HarnessConfig): (string | undefined)[]
   ];
 }
 
+/**
+ * The values of the server's variables the ACP agents are given by name (`credentials`): their keys,
+ * whatever the names say.
+ */
+export function agentCredentialValues(
+  config: HarnessConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): (string | undefined)[] {
+  const agents = [config.agents.opencode, config.agents.gemini, ...Object.values(config.agents.custom)];
+  return agents.flatMap((agent) => agent.credentials).map((name) => env[name]);
+}
+
 /** Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token. */
 export function gitCredentials(config: HarnessConfig): { token: string; hosts: string[] } | undefined {
   if (config.github.token === undefined) return undefined;

@@ -31,20 +31,40 @@ export interface AcpAgentRunnerDeps {
 }
 
 /**
- * The model services a run was pointed at, so its sandbox reaches them: every http(s) URL in its
- * configured `env` (a base URL, or one inside a JSON config such as `OPENCODE_CONFIG_CONTENT`) and
- * in its environment's `*_BASE_URL` variables.
+ * The model services a run was pointed at, so its sandbox reaches them: the values of its
+ * `*_BASE_URL` variables (from its `env` or the server's), and in a JSON value of its `env` (such as
+ * `OPENCODE_CONFIG_CONTENT`) the strings under a `baseURL` / `base_url` key. Nothing else: a URL
+ * that merely appears in a value (a `$schema`) opens nothing.
  */
 export function acpEndpoints(
   configured: Readonly<Record<string, string>>,
   env: Readonly<Record<string, string>>,
 ): string[] {
-  const values = [
-    ...Object.values(configured),
-    ...Object.entries(env).flatMap(([name, value]) => (name.endsWith('BASE_URL') ? [value] : [])),
-  ];
-  const urls = values.flatMap((value) => [...value.matchAll(/https?:\/\/[^\s"'\\,}]+/g)].map((m) => m[0]));
-  return [...new Set(urls)];
+  const urls = Object.entries({ ...env, ...configured }).flatMap(([name, value]) =>
+    name.endsWith('BASE_URL') ? [value] : jsonStringsUnder(value, /^base_?url$/i),
+  );
+  return [...new Set(urls.filter((url) => /^https?:\/\/[^\s]+$/.test(url)))];
+}
+
+/** In a value that is a JSON object, the strings under the keys `key` matches, at any depth. */
+export function jsonStringsUnder(value: string, key: RegExp): string[] {
+  if (!value.trimStart().startsWith('{')) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return [];
+  }
+  const found: string[] = [];
+  const visit = (node: unknown, depth: number): void => {
+    if (typeof node !== 'object' || node === null || depth > 8) return;
+    for (const [name, item] of Object.entries(node)) {
+      if (key.test(name) && typeof item === 'string') found.push(item);
+      else visit(item, depth + 1);
+    }
+  };
+  visit(parsed, 0);
+  return found;
 }
 
 /** A home state entry whose name has an extension (`.claude.json`) is a file; others are folders. */
@@ -107,7 +127,8 @@ export class AcpAgentRunner extends AgentRunner {
                 stateDirs: this.deps.homeState.filter((p) => !isStateFile(p)).map((p) => join(home, p)),
                 stateFiles: this.deps.homeState.filter(isStateFile).map((p) => join(home, p)),
                 endpoints,
-                domains: [...this.deps.domains, ...config.domains],
+                domains: this.deps.domains,
+                extraDomains: config.domains,
               }),
     });
   }

@@ -65,6 +65,8 @@ export class AcpConversation implements Conversation {
   private sessionId: string | undefined;
   /** True while a loaded session's history is replayed to us: not this run's events. */
   private loading = false;
+  /** The run continues a loaded session (its reported cost includes the earlier rounds). */
+  private resumed = false;
   private prompt: Promise<unknown> | undefined;
   private outcome: StreamOutcome | undefined;
   private usage: TokenUsage = ZERO_USAGE;
@@ -82,7 +84,8 @@ export class AcpConversation implements Conversation {
       // Some agents log to stdout too: not a protocol message, ignored.
       return [];
     }
-    if (typeof message === 'object' && message !== null && this.open) this.incoming?.enqueue(message as AnyMessage);
+    // Only JSON-RPC messages reach the SDK (it would echo anything else back, whole, as an error).
+    if (this.open && isJsonRpc(message)) this.incoming?.enqueue(message);
     return [];
   }
 
@@ -97,7 +100,11 @@ export class AcpConversation implements Conversation {
     });
     const connection = client({ name: 'harness' })
       .onNotification('session/update', ({ params }) => {
-        if (this.loading || params.sessionId !== this.sessionId) return;
+        if (params.sessionId !== this.sessionId) return;
+        if (this.loading) {
+          this.updates.replayed(params.update);
+          return;
+        }
         for (const event of this.updates.push(params.update)) io.emit(event);
       })
       .onRequest('session/request_permission', ({ params }) => {
@@ -121,6 +128,7 @@ export class AcpConversation implements Conversation {
       let options: readonly SessionConfigOption[] | null | undefined;
       if (resume !== undefined && init.agentCapabilities?.loadSession === true) {
         this.loading = true;
+        this.resumed = true;
         this.sessionId = resume;
         const loaded = await connection.agent.request('session/load', {
           sessionId: resume,
@@ -131,7 +139,7 @@ export class AcpConversation implements Conversation {
         this.loading = false;
       } else {
         const session = await connection.agent.request('session/new', { cwd: this.turn.cwd, mcpServers: [] });
-        this.sessionId = session.sessionId;
+        this.sessionId = checkedSessionId(session.sessionId);
         options = session.configOptions;
       }
       if (this.turn.model !== undefined) await this.selectModel(connection, this.sessionId, options, this.turn.model);
@@ -167,7 +175,7 @@ export class AcpConversation implements Conversation {
         finalText: this.updates.finalText,
         sessionId: this.sessionId,
         usage: this.usage,
-        costUsd: this.updates.costUsd,
+        costUsd: this.updates.costUsd(this.resumed),
       }
     );
   }
@@ -189,15 +197,24 @@ export class AcpConversation implements Conversation {
     for (const event of this.updates.flush()) this.emit(event);
     const usage = usageOf(response);
     if (usage !== undefined) this.usage = usage;
-    if (usage !== undefined || this.updates.costUsd !== undefined)
-      this.emit({ type: 'usage', ...this.usage, costUsd: this.updates.costUsd });
-    const stop = STOPS[response.stopReason];
+    if (usage !== undefined || this.updates.costUsd(this.resumed) !== undefined)
+      this.emit({ type: 'usage', ...this.usage, costUsd: this.updates.costUsd(this.resumed) });
+    // The answer is the agent's own JSON: a stop reason outside the protocol is a failure.
+    const reason: unknown = response.stopReason;
+    const stop =
+      typeof reason === 'string' && Object.hasOwn(STOPS, reason)
+        ? STOPS[reason as StopReason]
+        : {
+            ok: false,
+            reason: 'failed' as const,
+            message: `the agent ended its turn with "${String(reason).slice(0, 50)}"`,
+          };
     this.outcome = {
       ...stop,
       finalText: this.updates.finalText,
       sessionId: this.sessionId,
       usage: this.usage,
-      costUsd: this.updates.costUsd,
+      costUsd: this.updates.costUsd(this.resumed),
     };
   }
 
@@ -217,7 +234,7 @@ export class AcpConversation implements Conversation {
       finalText: this.updates.finalText,
       sessionId: this.sessionId,
       usage: this.usage,
-      costUsd: this.updates.costUsd,
+      costUsd: this.updates.costUsd(this.resumed),
     };
   }
 }
@@ -239,14 +256,32 @@ function usageOf(response: PromptResponse): TokenUsage | undefined {
   const usage = response.usage;
   if (usage !== undefined && usage !== null)
     return {
-      inputTokens: usage.inputTokens,
-      cachedInputTokens: usage.cachedReadTokens ?? 0,
-      cacheWriteTokens: usage.cachedWriteTokens ?? 0,
-      outputTokens: usage.outputTokens,
+      inputTokens: count(usage.inputTokens),
+      cachedInputTokens: count(usage.cachedReadTokens),
+      cacheWriteTokens: count(usage.cachedWriteTokens),
+      outputTokens: count(usage.outputTokens),
     };
   const quota = response._meta?.['quota'] as
     { token_count?: { input_tokens?: unknown; output_tokens?: unknown } } | undefined;
-  const count = quota?.token_count;
-  if (typeof count?.input_tokens !== 'number' || typeof count.output_tokens !== 'number') return undefined;
-  return { ...ZERO_USAGE, inputTokens: count.input_tokens, outputTokens: count.output_tokens };
+  const tokens = quota?.token_count;
+  if (typeof tokens?.input_tokens !== 'number' || typeof tokens.output_tokens !== 'number') return undefined;
+  return { ...ZERO_USAGE, inputTokens: count(tokens.input_tokens), outputTokens: count(tokens.output_tokens) };
+}
+
+/** A token count as the agent said it, if it is one (a finite, non-negative number); else 0. */
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
+}
+
+/** A session id as the agent gave it: a string of at most 256 characters, or the run fails. */
+function checkedSessionId(value: unknown): string {
+  if (typeof value !== 'string' || value === '' || value.length > 256)
+    throw new Error('the agent answered session/new without a usable session id');
+  return value;
+}
+
+function isJsonRpc(message: unknown): message is AnyMessage {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return false;
+  const fields = message as Record<string, unknown>;
+  return fields['jsonrpc'] === '2.0' && ('method' in fields || 'id' in fields);
 }

@@ -1,6 +1,6 @@
 import { secretValues, type AgentEnvAllowance, type HarnessConfig } from '@agent-harness/core';
 import type { AgentDescriptor } from '../registry/agent-descriptor.js';
-import { AcpAgentRunner, type AcpAgentConfig } from './acp-agent-runner.js';
+import { AcpAgentRunner, jsonStringsUnder, type AcpAgentConfig } from './acp-agent-runner.js';
 
 /** What differs between agents spoken to over ACP; the rest of a descriptor follows from it. */
 interface AcpAgentKind {
@@ -28,7 +28,14 @@ function acpDescriptor(kind: AcpAgentKind): AgentDescriptor {
       setting: `[${kind.configKey}] command`,
     },
     homeState: kind.homeState,
-    secrets: (config) => secretValues(kind.config(config).env, []),
+    secrets: (config) => {
+      const { env } = kind.config(config);
+      // A JSON config in the env (`OPENCODE_CONFIG_CONTENT`) may hold a key: `apiKey`, `token`…
+      return secretValues(
+        env,
+        Object.values(env).flatMap((value) => jsonStringsUnder(value, /key|token|secret|passw/i)),
+      );
+    },
     defaultModel: (config) => kind.config(config).default_model,
     create: ({ config, env, sandbox }) =>
       new AcpAgentRunner({

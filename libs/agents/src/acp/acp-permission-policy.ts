@@ -9,8 +9,12 @@ import type {
 } from '@agentclientprotocol/sdk/unstable';
 import { pathsOf, type KnownToolCall } from './acp-session-updates.js';
 
-/** Tool kinds that change files or run commands: refused in `read-only` runs. */
-const CHANGING_KINDS: readonly ToolKind[] = ['edit', 'delete', 'move', 'execute'];
+/** The only tool kinds a `read-only` run allows. */
+const READING_KINDS: readonly ToolKind[] = ['read', 'search', 'think'];
+
+/** A request naming more paths, or longer ones, is refused unread: checking them must stay cheap. */
+const MAX_PATHS = 64;
+const MAX_PATH_LENGTH = 4096;
 
 /** Harness's answer to one permission request, and why (said in the run's events when it refuses). */
 export interface PermissionDecision {
@@ -20,8 +24,9 @@ export interface PermissionDecision {
 
 /**
  * How Harness answers an ACP agent's permission requests: never for a path outside the worktree
- * (whatever the mode), never for a change in a `read-only` run (or a tool whose kind is unknown
- * there), otherwise yes: the OS sandbox around the agent is what confines it.
+ * (whatever the mode), nor one it cannot check (`..`, `~`, a URL); in a `read-only` run only tools
+ * that read (by the kind the agent gives now or gave before); otherwise yes: the OS sandbox around
+ * the agent is what confines it.
  */
 export function decidePermission(
   request: RequestPermissionRequest,
@@ -34,24 +39,28 @@ export function decidePermission(
       ...pathsOf(request.toolCall.locations, request.toolCall.rawInput, request.toolCall.content),
     ]),
   ];
+  if (paths.length > MAX_PATHS) return { allow: false, why: `it names ${String(paths.length)} paths` };
   const outside = paths.find((path) => !isInside(context.cwd, path));
-  if (outside !== undefined) return { allow: false, why: `${outside} is outside the worktree` };
-  const kind = request.toolCall.kind ?? known?.kind;
-  if (context.mode === 'read-only' && (kind === undefined || CHANGING_KINDS.includes(kind)))
-    return { allow: false, why: `the run is read-only (tool kind: ${kind ?? 'unknown'})` };
+  if (outside !== undefined) return { allow: false, why: `${outside.slice(0, 300)} is outside the worktree` };
+  if (context.mode === 'read-only') {
+    const kinds = [request.toolCall.kind ?? undefined, known?.kind];
+    const changing = kinds.find((kind) => kind !== undefined && !READING_KINDS.includes(kind));
+    if (changing !== undefined || kinds.every((kind) => kind === undefined))
+      return { allow: false, why: `the run is read-only (tool kind: ${changing ?? 'unknown'})` };
+  }
   return { allow: true, why: 'inside the worktree' };
 }
 
 /**
- * The answer the agent understands: one of its own options, `allow_once` rather than
- * `allow_always` (each later call is asked again), `reject_once` rather than `reject_always`;
- * `cancelled` when it offered none of the kind.
+ * The answer the agent understands: its `allow_once` option (each later call is asked again; an
+ * agent offering only `allow_always` is answered `cancelled`), its `reject_once` or
+ * `reject_always`; `cancelled` when it offered none of the kind.
  */
 export function permissionAnswer(
   options: readonly PermissionOption[],
   decision: PermissionDecision,
 ): RequestPermissionResponse {
-  const order = decision.allow ? ['allow_once', 'allow_always'] : ['reject_once', 'reject_always'];
+  const order = decision.allow ? ['allow_once'] : ['reject_once', 'reject_always'];
   for (const kind of order) {
     const option = options.find((o) => o.kind === kind);
     if (option !== undefined) return { outcome: { outcome: 'selected', optionId: option.optionId } };
@@ -59,8 +68,14 @@ export function permissionAnswer(
   return { outcome: { outcome: 'cancelled' } };
 }
 
-/** Whether `path` (relative paths are taken from `root`) is `root` or inside it, links resolved. */
+/**
+ * Whether `path` (relative paths are taken from `root`) is `root` or inside it, links resolved. A
+ * path with a `..` segment, a `~` or a scheme (`file:`) is never inside: it means something else
+ * once a link or a shell has its say.
+ */
 export function isInside(root: string, path: string): boolean {
+  if (path.length > MAX_PATH_LENGTH || path.includes('\0')) return false;
+  if (/^(~|[a-z][a-z0-9+.-]*:)/i.test(path) || path.split(/[\\/]+/).includes('..')) return false;
   const realRoot = realOrSelf(root);
   const target = realOrSelf(isAbsolute(path) ? path : resolve(root, path));
   const rel = relative(realRoot, target);
@@ -68,17 +83,25 @@ export function isInside(root: string, path: string): boolean {
 }
 
 /**
- * The path with its links resolved, as far as it exists (a file about to be written does not). A
- * dangling link is followed too: writing through it would create its target.
+ * The path with its links resolved, as far as it exists (a file about to be written does not): the
+ * nearest existing ancestor resolved by the kernel, the rest appended. A dangling link on the way is
+ * followed (writing through it would create its target), at most 40 of them.
  */
-function realOrSelf(path: string, depth = 0): string {
-  const absolute = resolve(path);
-  try {
-    return realpathSync(absolute);
-  } catch {
-    if (depth < 40 && lstatSync(absolute, { throwIfNoEntry: false })?.isSymbolicLink() === true)
-      return realOrSelf(resolve(dirname(absolute), readlinkSync(absolute)), depth + 1);
-    const parent = dirname(absolute);
-    return parent === absolute ? absolute : resolve(realOrSelf(parent, depth), relative(parent, absolute));
+function realOrSelf(path: string): string {
+  let absolute = resolve(path);
+  for (let links = 0; ;) {
+    let existing = absolute;
+    for (;;) {
+      try {
+        return resolve(realpathSync.native(existing), relative(existing, absolute));
+      } catch {
+        if (links < 40 && lstatSync(existing, { throwIfNoEntry: false })?.isSymbolicLink() === true) break;
+        const parent = dirname(existing);
+        if (parent === existing) return absolute;
+        existing = parent;
+      }
+    }
+    links += 1;
+    absolute = resolve(dirname(existing), readlinkSync(existing), relative(existing, absolute));
   }
 }

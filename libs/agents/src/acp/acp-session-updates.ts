@@ -20,20 +20,16 @@ function hasInput(rawInput: unknown): boolean {
   );
 }
 
-/** Keys of a tool's input that name a file or folder, across the agents seen (Claude Code, OpenCode, Gemini CLI). */
-const PATH_KEYS = [
-  'file_path',
-  'filePath',
-  'path',
-  'notebook_path',
-  'absolute_path',
-  'dir_path',
-  'directory',
-  'cwd',
-  'workdir',
-];
+/**
+ * Keys of a tool's input that name files or folders, across the agents seen (Claude Code's
+ * `file_path`, OpenCode's `filePath`, Gemini CLI's `paths`, a move's `destination`…).
+ */
+const PATH_KEY = /path|file|dir|folder|destination|target|source|cwd/i;
 
-/** The paths a tool call names: its locations, the path-like fields of its input, the files its diffs change. */
+/**
+ * The paths a tool call names: its locations, the files its diffs change, and every string under a
+ * path-like key of its input, at any depth (arrays too), at most 200 (more is refused by the policy).
+ */
 export function pathsOf(
   locations: readonly ToolCallLocation[] | null | undefined,
   rawInput: unknown,
@@ -41,14 +37,22 @@ export function pathsOf(
 ): string[] {
   const paths = (locations ?? []).map((location) => location.path);
   for (const item of content ?? []) if (item.type === 'diff') paths.push(item.path);
-  if (typeof rawInput === 'object' && rawInput !== null) {
-    for (const key of PATH_KEYS) {
-      const value = (rawInput as Record<string, unknown>)[key];
-      if (typeof value === 'string' && value !== '') paths.push(value);
+  const visit = (value: unknown, pathLike: boolean, depth: number): void => {
+    if (paths.length > 200 || depth > 6) return;
+    if (typeof value === 'string') {
+      if (pathLike && value !== '') paths.push(value);
+    } else if (Array.isArray(value)) {
+      for (const item of value) visit(item, pathLike, depth + 1);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) visit(item, PATH_KEY.test(key), depth + 1);
     }
-  }
+  };
+  visit(rawInput, false, 0);
   return [...new Set(paths)];
 }
+
+/** The most text gathered into one `text` event. */
+const MAX_GATHERED_CHARS = 256 * 1024;
 
 const FILE_CHANGE_KINDS: Partial<Record<ToolKind, FileChange['kind']>> = {
   edit: 'update',
@@ -69,19 +73,38 @@ export class AcpSessionUpdates {
   private thought = '';
   /** The agent's last message of the turn: what a run's `finalText` is. */
   private lastMessage = '';
-  /** The session's cost so far, in USD, as the agent reported it. */
-  costUsd: number | undefined;
+  /** The session's cost as the agent last reported it (in USD: ACP's cost is the session's so far). */
+  private sessionCost: number | undefined;
+  /** The session's cost before this run (a loaded session's), when known. */
+  private costBefore: number | undefined;
+
+  /**
+   * This run's cost: what the session cost by its end, less what it had cost before. Undefined when
+   * the agent reports none, or for a loaded session whose earlier cost was never said (the run's
+   * tokens price it instead: counting the earlier rounds again would be worse).
+   */
+  costUsd(resumed: boolean): number | undefined {
+    if (this.sessionCost === undefined) return undefined;
+    if (!resumed) return this.sessionCost;
+    return this.costBefore === undefined ? undefined : Math.max(0, this.sessionCost - this.costBefore);
+  }
+
+  /** A loaded session's replayed `usage_update`: its cost so far is this run's starting point. */
+  replayed(update: SessionUpdate): void {
+    if (update.sessionUpdate === 'usage_update') this.costBefore = usdOf(update.cost) ?? this.costBefore;
+  }
 
   push(update: SessionUpdate): AgentEvent[] {
     switch (update.sessionUpdate) {
       case 'agent_message_chunk': {
         const thought = this.thoughtDone();
         if (update.content.type === 'text') this.message += update.content.text;
-        return thought;
+        // A message that never ends is sent in parts, never held without bound.
+        return this.message.length > MAX_GATHERED_CHARS ? [...thought, ...this.flush()] : thought;
       }
       case 'agent_thought_chunk':
         if (update.content.type === 'text') this.thought += update.content.text;
-        return [];
+        return this.thought.length > MAX_GATHERED_CHARS ? this.thoughtDone() : [];
       case 'tool_call':
       case 'tool_call_update': {
         // Agents announce a call before its input is known (Claude Code sends `tool_call` twice):
@@ -109,7 +132,7 @@ export class AcpSessionUpdates {
         return [...this.flush(), { type: 'text', text: `Plan:\n${lines.join('\n')}` }];
       }
       case 'usage_update':
-        if (update.cost?.currency === 'USD') this.costUsd = update.cost.amount;
+        this.sessionCost = usdOf(update.cost) ?? this.sessionCost;
         return [];
       case 'notice':
         return update.severity === 'error'
@@ -218,4 +241,10 @@ function noticeText(notice: { readonly title: string; readonly description?: str
   return notice.description === undefined || notice.description === null || notice.description === ''
     ? notice.title
     : `${notice.title}: ${notice.description}`;
+}
+
+/** A reported cost in USD, when it is one and a finite, non-negative number. */
+function usdOf(cost: { readonly amount: unknown; readonly currency: unknown } | null | undefined): number | undefined {
+  if (cost?.currency !== 'USD' || typeof cost.amount !== 'number') return undefined;
+  return Number.isFinite(cost.amount) && cost.amount >= 0 ? cost.amount : undefined;
 }

@@ -72,11 +72,48 @@ describe('ACP permissions: the worktree and the sandbox mode decide', () => {
     expect(isInside(links, `${links}-sibling/x`)).toBe(false);
   });
 
+  it("refuses what it cannot check: '..' (through a link it leaves), '~', a URL, too many paths; finds paths at any depth", () => {
+    const links = mkdtempSync(join(root, 'dots-'));
+    symlinkSync(join(root, 'elsewhere'), join(links, 'link'));
+    for (const path of ['link/../pwned', `${links}/a/../b`, '~/.ssh/id_rsa', 'file:///etc/passwd'])
+      expect(isInside(links, path)).toBe(false);
+    const nested = decidePermission(
+      permission({
+        toolCallId: 't',
+        kind: 'edit',
+        rawInput: { edits: [{ file_path: 'ok.ts' }, { file_path: '/etc/x' }] },
+      }),
+      undefined,
+      { cwd: worktree, mode: 'workspace-write' },
+    );
+    expect(nested).toEqual({ allow: false, why: '/etc/x is outside the worktree' });
+    const many = decidePermission(
+      permission({ toolCallId: 't', locations: Array.from({ length: 65 }, (_, i) => ({ path: `f${String(i)}` })) }),
+      undefined,
+      { cwd: worktree, mode: 'workspace-write' },
+    );
+    expect(many).toEqual({ allow: false, why: 'it names 65 paths' });
+    // Allowed once or not at all: an agent offering only "always" is answered "cancelled".
+    expect(permissionAnswer([OPTIONS[0]], { allow: true, why: '' })).toEqual({ outcome: { outcome: 'cancelled' } });
+  });
+
   it('refuses changes and unknown tools in a read-only run, allows reading', () => {
     const context = { cwd: worktree, mode: 'read-only' as const };
     expect(decidePermission(permission({ toolCallId: 't', kind: 'execute' }), undefined, context).allow).toBe(false);
     expect(decidePermission(permission({ toolCallId: 't' }), undefined, context).allow).toBe(false);
     expect(decidePermission(permission({ toolCallId: 't', kind: 'read' }), undefined, context).allow).toBe(true);
+    expect(decidePermission(permission({ toolCallId: 't', kind: 'fetch' }), undefined, context).allow).toBe(false);
+    // A call that said it edits cannot ask again as a read.
+    const edit = {
+      title: 'x',
+      kind: 'edit' as const,
+      paths: [],
+      rawInput: {},
+      diffs: [],
+      announced: true,
+      ended: false,
+    };
+    expect(decidePermission(permission({ toolCallId: 't', kind: 'read' }), edit, context).allow).toBe(false);
   });
 });
 
@@ -113,7 +150,13 @@ describe('ACP session updates as agent events', () => {
       { type: 'text', text: 'Done.' },
     ]);
     expect(updates.finalText).toBe('Done.');
-    expect(updates.costUsd).toBe(0.25);
+    expect(updates.costUsd(false)).toBe(0.25);
+    // A loaded session's cost is its total: this run's is what it added, or unknown.
+    expect(updates.costUsd(true)).toBeUndefined();
+    updates.replayed({ sessionUpdate: 'usage_update', used: 1, size: 100, cost: { amount: 0.2, currency: 'USD' } });
+    expect(updates.costUsd(true)).toBeCloseTo(0.05);
+    updates.push({ sessionUpdate: 'usage_update', used: 1, size: 100, cost: { amount: -5, currency: 'USD' } });
+    expect(updates.costUsd(false)).toBe(0.25);
   });
 
   it('a failed tool call changes no file; one never given input is still announced at its end', () => {
@@ -141,12 +184,16 @@ describe('ACP session updates as agent events', () => {
 });
 
 describe('ACP endpoints', () => {
-  it('are the URLs of the configured env and of *_BASE_URL variables, nothing else', () => {
+  it('are the *_BASE_URL variables and the base URLs of a JSON config, nothing else', () => {
     expect(
       acpEndpoints(
-        { OPENCODE_CONFIG_CONTENT: '{"provider":{"a":{"options":{"baseURL":"http://127.0.0.1:4000/v1"}}}}' },
+        {
+          OPENCODE_CONFIG_CONTENT:
+            '{"$schema":"https://opencode.ai/config.json","provider":{"a":{"options":{"baseURL":"http://127.0.0.1:4000/v1"}}}}',
+          NOTE: 'see https://example.com/docs',
+        },
         { GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:5000', HTTPS_PROXY: 'http://proxy:3128', PATH: '/bin' },
       ),
-    ).toEqual(['http://127.0.0.1:4000/v1', 'http://127.0.0.1:5000']);
+    ).toEqual(['http://127.0.0.1:5000', 'http://127.0.0.1:4000/v1']);
   });
 });

@@ -53,6 +53,8 @@ function isConversation(parser: StreamParser): parser is Conversation {
 const CANCEL_GRACE_MS = 3000;
 /** How long an agent that ended its turn gets to exit once its stdin is closed. */
 const EXIT_GRACE_MS = 2000;
+/** The most input a conversation's agent may leave unread. */
+const MAX_UNREAD_INPUT_BYTES = 8 * 1024 * 1024;
 
 export interface StreamOutcome extends Omit<AgentOutcome, 'ok'> {
   /** Undefined when the stream never reached its final line. */
@@ -281,7 +283,11 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
       if (conversation !== undefined) {
         const io: ConversationIo = {
           write: (line) => {
-            if (child.stdin.writable) child.stdin.write(`${line}\n`);
+            if (!child.stdin.writable) return;
+            child.stdin.write(`${line}\n`);
+            // An agent that stops reading its input would have Harness hold what it is sent forever.
+            if (child.stdin.writableLength > MAX_UNREAD_INPUT_BYTES)
+              stop('fatal', `${spec.agent} stopped reading its input (over 8 MB unread)`);
           },
           emit: (event) => {
             events$.next(event);

@@ -1,14 +1,15 @@
 import { lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type {
-  AgentSandboxNeeds,
-  CommandAccess,
-  CommandNetwork,
-  CommandSandbox,
-  CommandSpec,
-  HarnessConfig,
-  SandboxedCommand,
-  SandboxMode,
+import {
+  HOME_SECRETS,
+  type AgentSandboxNeeds,
+  type CommandAccess,
+  type CommandNetwork,
+  type CommandSandbox,
+  type CommandSpec,
+  type HarnessConfig,
+  type SandboxedCommand,
+  type SandboxMode,
 } from '@agent-harness/core';
 import {
   BubblewrapSandbox,
@@ -18,26 +19,6 @@ import {
   type SandboxPolicy,
 } from '@agent-harness/sandbox';
 import { AGENT_DESCRIPTORS, agentDescriptorsOf } from '../registry/agent-descriptors.js';
-
-/** Under the home directory: credentials no agent or project command may read. */
-const HOME_SECRETS = [
-  '.ssh',
-  '.aws',
-  '.azure',
-  '.config/gcloud',
-  '.config/gh',
-  '.config/hub',
-  '.config/git/credentials',
-  '.git-credentials',
-  '.netrc',
-  '.docker',
-  '.gnupg',
-  '.kube',
-  '.pypirc',
-  '.cargo/credentials',
-  '.cargo/credentials.toml',
-  '.local/share/keyrings',
-];
 
 /** The built-in agents' own state and logins under the home directory: each run sees only its own agent's. */
 const AGENT_STATE = AGENT_DESCRIPTORS.flatMap((descriptor) => descriptor.homeState);
@@ -123,7 +104,11 @@ export class ConfiguredSandbox implements CommandSandbox {
 
   async wrapAgent(spec: CommandSpec, needs: AgentSandboxNeeds): Promise<SandboxedCommand> {
     for (const dir of needs.stateDirs) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const domains = [...(needs.endpoints.length === 0 ? needs.domains : []), ...this.options.sandbox.allowed_domains];
+    const domains = [
+      ...(needs.endpoints.length === 0 ? needs.domains : []),
+      ...(needs.extraDomains ?? []),
+      ...this.options.sandbox.allowed_domains,
+    ];
     return this.wrap(
       this.policy(needs.mode, spec.cwd, [...needs.stateDirs, ...needs.stateFiles], {
         kind: 'filtered',

@@ -21,6 +21,7 @@ import {
   type Field,
   type Infer,
 } from './schema.js';
+import { homeStateProblem } from '../security/home-secrets.js';
 import { branchNameProblem } from '../security/ref-name.js';
 import { DEFAULT_PRICES, priceTable, timeOfDay, timeZone } from './spend-fields.js';
 
@@ -302,9 +303,9 @@ function homeRelativeList(): Field<readonly string[]> {
   return {
     parse(value, path, ctx) {
       const items = list.parse(value, path, ctx);
-      const bad = items.find((item) => item === '' || item.startsWith('/') || item.split('/').includes('..'));
-      if (bad !== undefined) report(ctx, path, `"${bad}" must be a path under the home directory (".myagent")`);
-      return bad === undefined ? items : [];
+      const problems = items.flatMap((item) => homeStateProblem(item) ?? []);
+      for (const problem of problems) report(ctx, path, problem);
+      return problems.length === 0 ? items : [];
     },
   };
 }

@@ -244,7 +244,7 @@ describe('resolveConfig defaults', () => {
           '[agents.custom.wrong]',
           'protocol = "stdio"',
           'command = []',
-          'home_state = ["../.ssh"]',
+          'home_state = ["../.ssh", ".config", "./.ssh/keys", "."]',
         ].join('\n'),
       }),
     ).toEqual([
@@ -267,6 +267,16 @@ describe('resolveConfig defaults', () => {
         path: 'agents.custom.wrong.home_state',
         message: '"../.ssh" must be a path under the home directory (".myagent")',
       },
+      {
+        path: 'agents.custom.wrong.home_state',
+        message:
+          '".config" would let the agent write .config/gcloud (credentials or start-up files stay out of its reach)',
+      },
+      {
+        path: 'agents.custom.wrong.home_state',
+        message: '"./.ssh/keys" would let the agent write .ssh (credentials or start-up files stay out of its reach)',
+      },
+      { path: 'agents.custom.wrong.home_state', message: '"." must be a path under the home directory (".myagent")' },
     ]);
   });
 

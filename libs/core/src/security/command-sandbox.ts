@@ -50,6 +50,8 @@ export interface AgentSandboxNeeds {
   readonly endpoints: readonly string[];
   /** Hosts it reaches when no base URL is given (its vendor's API and login). */
   readonly domains: readonly string[];
+  /** Hosts it reaches in any case (those a user named for it, `[agents.custom.<name>] domains`). */
+  readonly extraDomains?: readonly string[] | undefined;
 }
 
 /** Where a project command may connect: nowhere, or `[sandbox] allowed_domains` through the proxy. @public */
