@@ -38,7 +38,12 @@ export function pathsOf(
   const paths = (locations ?? []).map((location) => location.path);
   for (const item of content ?? []) if (item.type === 'diff') paths.push(item.path);
   const visit = (value: unknown, pathLike: boolean, depth: number): void => {
-    if (paths.length > 200 || depth > 6) return;
+    if (paths.length > 200) return;
+    // Deeper than any tool's input goes: a path could hide there, so one that is never inside stands in.
+    if (depth > 6) {
+      if (typeof value === 'object' && value !== null) paths.push('../(input nested too deep to check)');
+      return;
+    }
     if (typeof value === 'string') {
       if (pathLike && value !== '') paths.push(value);
     } else if (Array.isArray(value)) {
