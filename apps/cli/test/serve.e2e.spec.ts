@@ -145,7 +145,7 @@ describe('harness serve (built CLI)', () => {
       await waitForStdout(first, /^no agent found/m);
       expect(first.stdout()).toContain('\nno project yet: add one with --project NAME=PATH or POST /api/projects\n');
       expect(first.stdout()).toContain(
-        '\nno agent found: install Claude Code (claude) or Codex (codex), or set ANTHROPIC_API_KEY\n',
+        '\nno agent found: install Claude Code (claude) or Codex (codex) or OpenCode (opencode) or Gemini CLI (gemini), or set ANTHROPIC_API_KEY\n',
       );
       const added = await fetch(`${first.url}/api/projects`, {
         method: 'POST',
