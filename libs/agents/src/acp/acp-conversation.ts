@@ -111,7 +111,8 @@ export class AcpConversation implements Conversation {
         const known = this.updates.toolCalls.get(params.toolCall.toolCallId);
         const decision = decidePermission(params, known, { cwd: this.turn.cwd, mode: this.turn.mode });
         if (!decision.allow) {
-          const title = String(params.toolCall.title ?? known?.title ?? params.toolCall.toolCallId).slice(0, 200);
+          const named: unknown = params.toolCall.title ?? known?.title ?? params.toolCall.toolCallId;
+          const title = (typeof named === 'string' ? named : 'a tool').slice(0, 200);
           io.emit({ type: 'error', message: `refused ${this.turn.agent}'s "${title}": ${decision.why}`, fatal: false });
         }
         return permissionAnswer(params.options, decision);
