@@ -66,14 +66,21 @@ describe('AgentRegistry', () => {
     expect(registry.availability().map((a) => a.available)).toEqual([true, true, false, false]);
   });
 
-  it('routes complex work to complexity_preferred_agents, and honours explicit and project choices', () => {
+  it('routes complex work to complexity_preferred_agents unless the task names an agent; honours explicit and project choices', () => {
     const registry = AgentRegistry.fromConfig(
-      configFrom(`${withFakes}[agents]\ncomplexity_preferred_agents = ["codex", "claude"]\n`),
+      configFrom(
+        `${withFakes}[agents]\ndefault_agent = "claude"\ncomplexity_preferred_agents = ["opencode", "codex", "claude"]\n`,
+      ),
       {},
       '/',
       sandbox,
     );
+    // opencode is not installed here: the next preferred one that is.
     expect(registry.select({ complex: true }).name).toBe('codex');
+    expect(registry.select({ complex: true, agent: 'auto' }).name).toBe('codex');
+    // Over the project's agent and default_agent too; only the task's own choice wins.
+    expect(registry.select({ complex: true, projectDefault: 'claude' }).name).toBe('codex');
+    expect(registry.select({ complex: true, agent: 'claude' }).name).toBe('claude');
     expect(registry.select({ complex: false }).name).toBe('claude');
     expect(registry.select({ agent: 'codex' }).name).toBe('codex');
     expect(registry.select({ projectDefault: 'codex' }).name).toBe('codex');

@@ -107,12 +107,19 @@ export class AgentRegistry {
   }
 
   /**
-   * The agent for a request: the one it names (which must be registered), else the project's, else
-   * `[agents] default_agent`; "auto" picks the first available one, trying
-   * `complexity_preferred_agents` first for complex work.
+   * The agent for a request: the one it names (which must be registered); else, for complex work,
+   * the first available of `complexity_preferred_agents`; else the project's, else `[agents]
+   * default_agent`; "auto" picks the first available one.
    */
   select(input: SelectAgentInput = {}): AgentRunner {
-    const wanted = input.agent ?? input.projectDefault ?? this.defaults.default_agent;
+    const named = input.agent !== undefined && input.agent !== 'auto';
+    if (!named && input.complex === true) {
+      for (const name of this.defaults.complexity_preferred_agents) {
+        const runner = this.get(name);
+        if (runner !== undefined && this.checkAvailability(runner).available) return runner;
+      }
+    }
+    const wanted = (named ? input.agent : undefined) ?? input.projectDefault ?? this.defaults.default_agent;
     if (wanted !== 'auto') {
       const runner = this.get(wanted);
       if (runner !== undefined) return runner;
@@ -128,11 +135,8 @@ export class AgentRegistry {
         `unknown agent "${wanted}" (available names: ${this.names().join(', ')})`,
       );
     }
-    const order =
-      input.complex === true ? [...this.defaults.complexity_preferred_agents, ...this.names()] : this.names();
-    for (const name of order) {
-      const runner = this.get(name);
-      if (runner !== undefined && this.checkAvailability(runner).available) return runner;
+    for (const runner of this.runners) {
+      if (this.checkAvailability(runner).available) return runner;
     }
     throw new AppError('AGENT_UNAVAILABLE', `no agent is available: ${this.noAgentHint({ cliPath: true })}`);
   }
