@@ -25,18 +25,17 @@ export function findRealAgentClis(env: Readonly<Record<string, string | undefine
   const bin = join(realAgentClisDir(env), 'node_modules', '.bin');
   const claude = join(bin, 'claude');
   const codex = join(bin, 'codex');
-  for (const [name, path] of [
-    ['claude', claude],
-    ['codex', codex],
-  ] as const) {
-    if (!existsSync(path)) return { missing: `${name} is not installed at ${path}; run tools/agent-clis/install.sh` };
-    const version = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
-    if (!version.includes(REAL_AGENT_CLI_VERSIONS[name]))
-      return {
-        missing: `${path} is "${version}", not ${REAL_AGENT_CLI_VERSIONS[name]}; rerun tools/agent-clis/install.sh`,
-      };
-  }
-  return { claude, codex };
+  const missing = unpinned('claude', claude) ?? unpinned('codex', codex);
+  return missing === undefined ? { claude, codex } : { missing };
+}
+
+/** Why the CLI at `path` is not the pinned one (absent, or another `--version`), or undefined. */
+function unpinned(name: 'claude' | 'codex' | 'opencode' | 'gemini', path: string): string | undefined {
+  if (!existsSync(path)) return `${name} is not installed at ${path}; run tools/agent-clis/install.sh`;
+  const version = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+  return version.includes(REAL_AGENT_CLI_VERSIONS[name])
+    ? undefined
+    : `${path} is "${version}", not ${REAL_AGENT_CLI_VERSIONS[name]}; rerun tools/agent-clis/install.sh`;
 }
 
 /**
@@ -89,17 +88,8 @@ export function findRealAcpAgents(env: Readonly<Record<string, string | undefine
     gemini: join(bin, 'gemini'),
     claudeCodeAcp: join(bin, 'claude-code-acp'),
   };
-  for (const [name, path] of [
-    ['opencode', found.opencode],
-    ['gemini', found.gemini],
-  ] as const) {
-    if (!existsSync(path)) return { missing: `${name} is not installed at ${path}; run tools/agent-clis/install.sh` };
-    const version = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
-    if (!version.includes(REAL_AGENT_CLI_VERSIONS[name]))
-      return {
-        missing: `${path} is "${version}", not ${REAL_AGENT_CLI_VERSIONS[name]}; rerun tools/agent-clis/install.sh`,
-      };
-  }
+  const missing = unpinned('opencode', found.opencode) ?? unpinned('gemini', found.gemini);
+  if (missing !== undefined) return { missing };
   const acpPackage = join(modules, '@zed-industries', 'claude-code-acp', 'package.json');
   if (!existsSync(found.claudeCodeAcp) || !existsSync(acpPackage))
     return { missing: `claude-code-acp is not installed at ${found.claudeCodeAcp}; run tools/agent-clis/install.sh` };
