@@ -19,6 +19,7 @@ export { ConfigError } from './config/config.error.js';
 export { formatConfigToml, redactConfig, REDACTED } from './config/redact-config.js';
 export {
   APPROVAL_POLICIES,
+  RESERVED_AGENT_NAMES,
   LOG_FORMATS,
   NOTIFY_EVENTS,
   NOTIFY_FORMATS,

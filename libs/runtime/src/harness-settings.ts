@@ -8,9 +8,13 @@ import { secretValues, type HarnessConfig } from '@agent-harness/core';
 
 /**
  * Every secret the configuration holds: never stored, streamed or prompted. Of the `env` tables,
- * the values whose names say they are secrets (an `ANTHROPIC_BASE_URL` or `HOME` is not).
+ * the values whose names say they are secrets (an `ANTHROPIC_BASE_URL` or `HOME` is not); of the
+ * server's environment `env`, the variables an agent is given by name (its `credentials`).
  */
-export function configuredSecrets(config: HarnessConfig): (string | undefined)[] {
+export function configuredSecrets(
+  config: HarnessConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): (string | undefined)[] {
   return [
     config.github.token,
     config.server.api_token,
@@ -19,20 +23,8 @@ export function configuredSecrets(config: HarnessConfig): (string | undefined)[]
     ...secretValues(config.validation.env, []),
     // A Slack webhook's URL is its credential.
     ...config.notify.flatMap((endpoint) => [endpoint.url, endpoint.secret]),
-    ...agentDescriptorsOf(config).flatMap((descriptor) => descriptor.secrets(config)),
+    ...agentDescriptorsOf(config).flatMap((descriptor) => descriptor.secrets(config, env)),
   ];
-}
-
-/**
- * The values of the server's variables the ACP agents are given by name (`credentials`): their keys,
- * whatever the names say.
- */
-export function agentCredentialValues(
-  config: HarnessConfig,
-  env: Readonly<Record<string, string | undefined>>,
-): (string | undefined)[] {
-  const agents = [config.agents.opencode, config.agents.gemini, ...Object.values(config.agents.custom)];
-  return agents.flatMap((agent) => agent.credentials).map((name) => env[name]);
 }
 
 /** Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token. */

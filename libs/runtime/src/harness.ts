@@ -46,7 +46,7 @@ import { setupSecretValues, workspaceSettingsOf, worktreeReuseOf } from './works
 import { spendLimitsOf } from './spend-limits.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
 import { probeDirectoryWrite } from './storage-probe.js';
-import { agentCredentialValues, configuredSecrets, gitCredentials, serverIdOf } from './harness-settings.js';
+import { configuredSecrets, gitCredentials, serverIdOf } from './harness-settings.js';
 import type { CreateHarnessOptions, Harness } from './harness-types.js';
 
 export type { CreateHarnessOptions, Harness, HarnessLogger } from './harness-types.js';
@@ -103,11 +103,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   const rules = new RulesService({ config, events, env, homeDir: options.homeDir, now: options.now, sandbox });
   // Secret values never stored, streamed or prompted: task events, draft files, learned rules and skills.
   const redactor = new SecretRedactor(
-    secretValues(env, [
-      ...configuredSecrets(config),
-      ...setupSecretValues(config, env),
-      ...agentCredentialValues(config, env),
-    ]),
+    secretValues(env, [...configuredSecrets(config, env), ...setupSecretValues(config, env)]),
   );
   const skills = new SkillsService({
     config,

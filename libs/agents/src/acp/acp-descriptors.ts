@@ -28,13 +28,12 @@ function acpDescriptor(kind: AcpAgentKind): AgentDescriptor {
       setting: `[${kind.configKey}] command`,
     },
     homeState: kind.homeState,
-    secrets: (config) => {
-      const { env } = kind.config(config);
+    secrets: (config, serverEnv) => {
+      const { env, credentials } = kind.config(config);
       // A JSON config in the env (`OPENCODE_CONFIG_CONTENT`) may hold a key: `apiKey`, `token`…
-      return secretValues(
-        env,
-        Object.values(env).flatMap((value) => jsonStringsUnder(value, /key|token|secret|passw/i)),
-      );
+      const inJson = Object.values(env).flatMap((value) => jsonStringsUnder(value, /key|token|secret|passw/i));
+      // The server's variables it is given by name are its keys, whatever the names say.
+      return secretValues(env, [...inJson, ...credentials.map((name) => serverEnv[name])]);
     },
     defaultModel: (config) => kind.config(config).default_model,
     create: ({ config, env, sandbox }) =>

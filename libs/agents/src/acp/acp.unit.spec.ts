@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestPermissionRequest } from '@agentclientprotocol/sdk/unstable';
 import { afterAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '@agent-harness/core';
 import { acpEndpoints } from './acp-agent-runner.js';
+import { OPENCODE_DESCRIPTOR } from './acp-descriptors.js';
 import { decidePermission, isInside, permissionAnswer } from './acp-permission-policy.js';
 import { AcpSessionUpdates } from './acp-session-updates.js';
 
@@ -195,5 +197,24 @@ describe('ACP endpoints', () => {
         { GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:5000', HTTPS_PROXY: 'http://proxy:3128', PATH: '/bin' },
       ),
     ).toEqual(['http://127.0.0.1:5000', 'http://127.0.0.1:4000/v1']);
+  });
+});
+
+describe("ACP agents' secrets", () => {
+  it('are the values of their credentials whatever the names, and the keys of a JSON config in their env', () => {
+    const toml = [
+      '[agents.opencode]',
+      'credentials = ["OPENROUTER_KEY"]',
+      '[agents.opencode.env]',
+      'OPENCODE_CONFIG_CONTENT = \'{"provider":{"x":{"options":{"apiKey":"sk-in-json-0123456789"}}}}\'',
+    ].join('\n');
+    const config = resolveConfig({ file: { path: 'h.toml', text: toml }, env: {}, homeDir: '/h', cwd: '/' });
+    if (!config.ok) throw config.error;
+    const secrets = OPENCODE_DESCRIPTOR.secrets(config.value, {
+      OPENROUTER_KEY: 'or-unusual-name-0123456789',
+      PATH: '/bin',
+    });
+    expect(secrets).toEqual(expect.arrayContaining(['or-unusual-name-0123456789', 'sk-in-json-0123456789']));
+    expect(secrets).not.toContain('/bin');
   });
 });

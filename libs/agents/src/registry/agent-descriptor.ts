@@ -50,8 +50,11 @@ export interface AgentDescriptor {
    * hides every agent's from the others' runs.
    */
   readonly homeState: readonly string[];
-  /** The secrets its configuration holds (a key, its `env` table's secret values): never logged or stored. */
-  secrets(config: HarnessConfig): readonly (string | undefined)[];
+  /**
+   * The secrets its configuration holds (a key, its `env` table's secret values), and those of the
+   * server's environment it is given by name: never logged or stored.
+   */
+  secrets(config: HarnessConfig, env: Readonly<Record<string, string | undefined>>): readonly (string | undefined)[];
   /** The model its runs use when a task names none (`default_model`): what spend is priced at. */
   defaultModel(config: HarnessConfig): string | undefined;
   /** Its runner, or undefined when it cannot be made here (no credential). */

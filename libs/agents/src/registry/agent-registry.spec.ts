@@ -1,4 +1,5 @@
 import { FAKE_AGENT_BIN_DIR, ScriptedAgentRunner } from '@agent-harness/testing';
+import { RESERVED_AGENT_NAMES } from '@agent-harness/core';
 import { describe, expect, it } from 'vitest';
 import { configFrom } from '../../test/helpers.js';
 import { ConfiguredSandbox } from '../sandbox/configured-sandbox.js';
@@ -85,6 +86,11 @@ describe('AgentRegistry', () => {
     expect(registry.select({ agent: 'codex' }).name).toBe('codex');
     expect(registry.select({ projectDefault: 'codex' }).name).toBe('codex');
     expect(registry.select({ agent: 'claude', projectDefault: 'codex' }).name).toBe('claude');
+  });
+
+  it('keeps every built-in agent name from [agents.custom.<name>]', () => {
+    // The config schema (in core) cannot read the descriptors: its list must name them all.
+    expect(RESERVED_AGENT_NAMES).toEqual(expect.arrayContaining(['auto', ...AGENT_DESCRIPTORS.map((d) => d.name)]));
   });
 
   it('explains unknown agents, a missing API key and an empty machine', () => {
