@@ -5,14 +5,12 @@ import {
   type SandboxMode,
   type TokenUsage,
 } from '@agent-harness/core';
-import {
-  client,
-  PROTOCOL_VERSION,
-  type AnyMessage,
-  type ClientConnection,
-  type PromptResponse,
-  type SessionConfigOption,
-  type StopReason,
+import type {
+  AnyMessage,
+  ClientConnection,
+  PromptResponse,
+  SessionConfigOption,
+  StopReason,
 } from '@agentclientprotocol/sdk/unstable';
 import type { Conversation, ConversationIo, StreamOutcome } from '../process/cli-agent-process.js';
 import { decidePermission, permissionAnswer } from './acp-permission-policy.js';
@@ -98,6 +96,9 @@ export class AcpConversation implements Conversation {
         io.write(JSON.stringify(message));
       },
     });
+    // Loaded with the first ACP run: the SDK (its schemas) is about 24 MiB a server without ACP
+    // agents never needs.
+    const { client, PROTOCOL_VERSION } = await import('@agentclientprotocol/sdk/unstable');
     const connection = client({ name: 'harness' })
       .onNotification('session/update', ({ params }) => {
         if (params.sessionId !== this.sessionId) return;
