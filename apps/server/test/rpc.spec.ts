@@ -539,7 +539,7 @@ describe('the operations answer the same over JSON-RPC as over REST', () => {
 
     const batch = result(await call('task_submit_batch', { project: 'app', tasks: [{ prompt: 'one' }] }));
     const [entry] = batch as unknown as { task_id: string; status: string }[];
-    expect(entry).toMatchObject({ status: 'queued' });
+    expect(entry?.status).toMatch(/^(running|queued)$/);
     const taskId = String(entry?.task_id);
 
     const cancelled = result(await call('task_cancel', { task_id: taskId }));

@@ -59,6 +59,8 @@ export class TaskDispatcher {
   private heartbeat: NodeJS.Timeout | undefined;
   private ticking = false;
   private tickRequested = false;
+  /** Settles when the look that takes the pending request has ended (see `requestTick`). */
+  private nextLook = settleable();
   private stopped = false;
   /**
    * Nothing is claimed before `start`: a submit in a process that never started dispatch (a
@@ -77,10 +79,10 @@ export class TaskDispatcher {
     this.started = true;
     this.only = only;
     this.timer = setInterval(() => {
-      this.requestTick();
+      void this.requestTick();
     }, this.deps.tickMs);
     this.heartbeat = setInterval(() => void this.beat(), this.deps.heartbeatMs);
-    this.requestTick();
+    void this.requestTick();
   }
 
   /** Stops claiming new tasks; running ones go on (and keep their leases) until they end. */
@@ -130,24 +132,39 @@ export class TaskDispatcher {
     return this.running.get(id);
   }
 
-  /** Asks for a look at the queue; looks that are asked for while one runs collapse into one more. */
-  requestTick(): void {
-    if (this.stopped || !this.started) return;
+  /**
+   * Asks for a look at the queue; looks that are asked for while one runs collapse into one more.
+   * The promise settles when a look that began after this request has ended (a submit awaits it to
+   * say whether its task started at once); it never rejects.
+   */
+  requestTick(): Promise<void> {
+    if (this.stopped || !this.started) return Promise.resolve();
     this.tickRequested = true;
-    if (this.ticking) return;
+    const answered = this.nextLook.promise;
+    if (this.ticking) return answered;
     this.ticking = true;
     void (async () => {
       try {
         while (this.tickRequested && !this.stopped) {
           this.tickRequested = false;
-          await this.dispatch();
+          const look = this.nextLook;
+          this.nextLook = settleable();
+          try {
+            await this.dispatch();
+          } finally {
+            look.settle();
+          }
         }
       } catch (error) {
         this.report('dispatch failed', error);
       } finally {
         this.ticking = false;
+        // Stopped, or the look failed, with requests pending: nobody waits for a look that may not come.
+        this.nextLook.settle();
+        this.nextLook = settleable();
       }
     })();
+    return answered;
   }
 
   leaseUntil(): string {
@@ -253,7 +270,16 @@ export class TaskDispatcher {
       .finally(() => {
         // Only this run's entry: never a later run of the same task.
         if (this.running.get(started.id) === entry) this.running.delete(started.id);
-        this.requestTick();
+        void this.requestTick();
       });
   }
+}
+
+/** A promise and the function that resolves it. */
+function settleable(): { promise: Promise<void>; settle: () => void } {
+  let settle = (): void => undefined;
+  const promise = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  return { promise, settle };
 }

@@ -232,7 +232,7 @@ describe('TaskEngine admission', () => {
     expect(await refusal(e.submit({ kind: 'prompt', prompt: 'x', agent: 'codex' }))).toMatch(
       /^INVALID_ARGUMENT: agent: codex \(from the task\) is not installed/,
     );
-    expect((await e.submit({ kind: 'prompt', prompt: 'x', agent: 'claude' })).status).toBe('queued');
+    expect((await e.submit({ kind: 'prompt', prompt: 'x', agent: 'claude' })).status).toBe('preparing');
   });
 
   it('refuses every task when no agent is installed, naming the fix', async () => {

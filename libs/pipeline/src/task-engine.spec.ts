@@ -44,7 +44,8 @@ describe('TaskEngine (real SQLite, real git, scripted agent)', () => {
       prompt: 'Create hello.txt\nwith a greeting',
       description: 'feat: greeting file',
     });
-    expect(submitted.status).toBe('queued');
+    // A free slot: the task started before the submit answered.
+    expect(submitted.status).toBe('preparing');
     const task = await finished(submitted.id);
     expect(task).toMatchObject({ status: 'done', agentUsed: 'claude', attempt: 1 });
     expect(task.branch).toMatch(new RegExp(`^harness/${submitted.id.slice(0, 8)}-feat-greeting-file$`));

@@ -425,8 +425,9 @@ export class TaskEngine {
     }
     if (!created.created) return { task: created.existing, existing: true };
     this.events.publish(created.event);
-    this.dispatcher.requestTick();
-    return { task, existing: false };
+    // The answer says whether the task started at once: a look at the queue ran after it was stored.
+    await this.dispatcher.requestTick();
+    return { task: (await this.deps.tasks.get(task.id)) ?? task, existing: false };
   }
 
   /** Cancels a queued or running task: its agent's process group is ended and its worktree removed. */
@@ -522,7 +523,7 @@ export class TaskEngine {
     }
     if (taken.length > 0) {
       this.deps.logger?.log(`took back ${String(taken.length)} task(s) whose lease expired`);
-      this.dispatcher.requestTick();
+      void this.dispatcher.requestTick();
     }
     return taken;
   }

@@ -5,9 +5,10 @@ import {
   type CreateTaskResponse,
   type TaskDetail,
   type TaskListResponse,
+  type TaskStatus,
 } from '@agent-harness/core';
 import type { Admission } from '@agent-harness/pipeline';
-import { resolveTaskId, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
+import { isTerminal, resolveTaskId, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
 import { defineOperation } from '../operation.js';
 import { decodeListCursor, encodeListCursor } from './list-cursor.js';
 import { TaskBatchInput, TaskIdInput, TaskListInput, TaskSubmitInput } from './task-inputs.js';
@@ -17,11 +18,19 @@ import { taskDetail, taskSummary } from './task-presenter.js';
 /** Status changes shown per task: far more than a task makes. */
 const MAX_HISTORY = 10_000;
 
+/**
+ * A submit's status says whether the task waits (`queued`) or started (`running`, whatever its
+ * step: `GET /tasks/:id` gives that), as the original harness answered; a task that already ended
+ * says how.
+ */
+function submitStatus(status: TaskStatus): TaskStatus {
+  return status === 'queued' || isTerminal(status) ? status : 'running';
+}
+
 /** A new task's answer, or the unfinished task already doing the same work (`existing`). */
 function created({ task, existing }: Admission): CreateTaskResponse {
-  return existing
-    ? { task_id: task.id, status: task.status, existing: true }
-    : { task_id: task.id, status: task.status };
+  const status = submitStatus(task.status);
+  return existing ? { task_id: task.id, status, existing: true } : { task_id: task.id, status };
 }
 
 function requestOf(fields: TaskRequestFields, where: string) {
