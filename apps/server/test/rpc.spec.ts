@@ -301,11 +301,35 @@ describe('JSON-RPC over HTTP and WebSocket', () => {
       }
     });
 
-    it('runs gc_run as a job: an id at once, then job/completed with the report', async () => {
+    it('answers gc_run and learn_rules when done (the report), with progress notifications on the way', async () => {
       const client = await WsRpcClient.connect(server.url, auth);
       try {
         await client.handshake();
-        const started = await client.call('gc_run', { project: 'app' });
+        const report = await client.call('gc_run', { project: 'app' });
+        expect(report.result).toMatchObject({ project: 'app' });
+        const progress = client.notifications.filter((n) => n.method === 'job/progress');
+        expect(progress.length).toBeGreaterThan(0);
+        expect(progress[0]?.params).toMatchObject({ kind: 'gc_run' });
+        // Blocking calls do not also announce their end.
+        expect(client.notifications.some((n) => n.method === 'job/completed')).toBe(false);
+        const learned = await client.call('learn_rules', { project_root: server.repo.path });
+        expect(learned.result).toMatchObject({ project: 'app' });
+        expect(learned.error).toBeUndefined();
+        const wrong = await client.call('learn_skills', { project: 'app', async: 'yes' });
+        expect(wrong.error).toMatchObject({
+          code: -32602,
+          message: expect.stringContaining('async must be true or false') as string,
+        });
+      } finally {
+        await client.close();
+      }
+    });
+
+    it('runs gc_run as a job with async: an id at once, then job/completed with the report', async () => {
+      const client = await WsRpcClient.connect(server.url, auth);
+      try {
+        await client.handshake();
+        const started = await client.call('gc_run', { project: 'app', async: true });
         const jobId = String(started.result?.['job_id']);
         expect(started.result?.['status']).toBe('running');
         const done = await client.waitFor((n) => n.method === 'job/completed' && n.params?.['job_id'] === jobId);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, toAppError } from '@agent-harness/core';
+import { AppError, toAppError, type ErrorCode } from '@agent-harness/core';
 
 /** A long call (a GC run, learning) running in the background; `job_status` reads it. */
 export interface RpcJob {
@@ -12,7 +12,7 @@ export interface RpcJob {
   /** The latest progress lines (the newest last). */
   readonly progress: string[];
   result?: unknown;
-  error?: { code: string; message: string };
+  error?: { code: ErrorCode; message: string };
 }
 
 /** Whom a job reports to while it runs: the session that started it, if it can be pushed to. */
@@ -36,12 +36,13 @@ export class RpcJobs {
   private readonly jobs = new Map<string, RpcJob>();
   private readonly running = new Set<Promise<void>>();
 
+  /** Starts a job; `ended` settles (never rejects) when it has finished, either way. */
   start(
     kind: string,
     project: string,
     listener: JobListener | undefined,
     work: (progress: (message: string) => void) => Promise<unknown>,
-  ): RpcJob {
+  ): { job: RpcJob; ended: Promise<void> } {
     this.prune();
     const busy = [...this.jobs.values()].find(
       (j) => j.kind === kind && j.project === project && j.status === 'running',
@@ -78,7 +79,7 @@ export class RpcJobs {
     })();
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
-    return job;
+    return { job, ended: run };
   }
 
   get(id: string): RpcJob {

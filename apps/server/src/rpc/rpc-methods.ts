@@ -2,7 +2,6 @@ import {
   boundOperation,
   NoInput,
   OPERATIONS,
-  ProjectInput,
   projectOf,
   scannedProject,
   TaskIdInput,
@@ -12,8 +11,8 @@ import {
 import { AppError, type TaskStreamEvent } from '@agent-harness/core';
 import { resolveTaskId } from '@agent-harness/queue';
 import type { Harness } from '@agent-harness/runtime';
-import type { RpcJob, RpcJobs } from './rpc-jobs.js';
-import { JobIdParams, TaskSubscribeParams } from './rpc-params.js';
+import type { RpcJobs } from './rpc-jobs.js';
+import { JobIdParams, LongCallParams, TaskSubscribeParams } from './rpc-params.js';
 import type { RpcSession } from './rpc-session.js';
 import { taskStreamEvent } from '../tasks/task-stream.js';
 
@@ -41,8 +40,8 @@ const RPC_ANSWER_EXTRAS: { readonly [N in OperationName]?: (output: OperationOut
 /**
  * The one method table of every JSON-RPC transport (`POST /rpc`, `/ws`, stdio): one method per
  * operation of @agent-harness/app (its name, its input class, its answer), and the few that only
- * JSON-RPC has: following a task's events, and the long calls (`gc_run`, `learn_*`), which answer a
- * job id at once and report by notification.
+ * JSON-RPC has: following a task's events, and the long calls (`gc_run`, `learn_*`), which run as
+ * jobs (answered at their end, or by job id with `async`).
  */
 export class RpcMethodTable {
   private readonly methods: ReadonlyMap<string, RpcMethod>;
@@ -93,14 +92,20 @@ export class RpcMethodTable {
         };
   }
 
-  /** Starts a long call; its progress and end go to the session as `job/progress` and `job/completed`. */
-  private startJob(
+  /**
+   * Runs a long call as a job. By default the answer waits for its end, as the original harness's
+   * did (its usage guide: "learn_rules is synchronous"): the job's result, or its error; progress
+   * still goes to a session that can be pushed to, as `job/progress`. With `async`, the answer is
+   * the job id at once and the end comes as `job/completed` (or from `job_status`).
+   */
+  private async runJob(
     session: RpcSession,
     kind: string,
     project: string,
+    async: boolean,
     work: (progress: (message: string) => void) => Promise<unknown>,
-  ): { job_id: string; status: RpcJob['status'] } {
-    const job = this.jobs.start(
+  ): Promise<unknown> {
+    const { job, ended } = this.jobs.start(
       kind,
       project,
       {
@@ -108,6 +113,7 @@ export class RpcMethodTable {
           session.notify('job/progress', { job_id: j.job_id, kind: j.kind, message });
         },
         finished: (j) => {
+          if (!async) return;
           session.notify('job/completed', {
             job_id: j.job_id,
             kind: j.kind,
@@ -118,7 +124,11 @@ export class RpcMethodTable {
       },
       work,
     );
-    return { job_id: job.job_id, status: job.status };
+    if (async) return { job_id: job.job_id, status: job.status };
+    await ended;
+    if (job.status === 'done') return job.result;
+    const error = job.error ?? { code: 'INTERNAL' as const, message: `${kind} failed` };
+    throw new AppError(error.code, error.message, { details: { job_id: job.job_id } });
   }
 
   /**
@@ -161,20 +171,22 @@ export class RpcMethodTable {
         const id = await resolveTaskId(harness.tasks, task_id);
         return { task_id: id, unsubscribed: session.unfollow(id) };
       }),
-      // GC and learning are jobs: they answer a job id at once and report by notification.
-      gc_run: method(ProjectInput, async (input, session) => {
+      // GC and learning are jobs: the answer waits for the end unless `async` asks for the job id.
+      gc_run: method(LongCallParams, async (input, session) => {
         const target = await scannedProject(harness, projectOf(input));
-        return this.startJob(session, 'gc_run', target.name, (progress) => harness.gc.run(target, { progress }));
+        return this.runJob(session, 'gc_run', target.name, input.async === true, (progress) =>
+          harness.gc.run(target, { progress }),
+        );
       }),
-      learn_rules: method(ProjectInput, async (input, session) => {
+      learn_rules: method(LongCallParams, async (input, session) => {
         const target = await scannedProject(harness, projectOf(input));
-        return this.startJob(session, 'learn_rules', target.name, (progress) =>
+        return this.runJob(session, 'learn_rules', target.name, input.async === true, (progress) =>
           harness.gc.learnRules(target, { progress }),
         );
       }),
-      learn_skills: method(ProjectInput, async (input, session) => {
+      learn_skills: method(LongCallParams, async (input, session) => {
         const target = await scannedProject(harness, projectOf(input));
-        return this.startJob(session, 'learn_skills', target.name, (progress) =>
+        return this.runJob(session, 'learn_skills', target.name, input.async === true, (progress) =>
           harness.gc.learnSkills(target, { progress }),
         );
       }),

@@ -1,5 +1,5 @@
-import { Given, IntInRange, TaskIdInput } from '@agent-harness/app';
-import { IsString, Matches } from 'class-validator';
+import { Given, IntInRange, ProjectInput, TaskIdInput } from '@agent-harness/app';
+import { IsBoolean, IsString, Matches } from 'class-validator';
 
 // The params of the methods that only JSON-RPC has (following a task, jobs); the other methods
 // take their operation's input class (@agent-harness/app).
@@ -15,4 +15,11 @@ export class JobIdParams {
   @IsString()
   @Matches(/^[0-9a-f-]{36}$/, { message: 'job_id must be a job id' })
   job_id!: string;
+}
+
+/** `gc_run`, `learn_rules`, `learn_skills`: they answer when done, or at once with a job id (`async`). */
+export class LongCallParams extends ProjectInput {
+  @Given()
+  @IsBoolean({ message: 'async must be true or false' })
+  async?: boolean;
 }
