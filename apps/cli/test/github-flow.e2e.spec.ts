@@ -16,7 +16,7 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
-import type { CreateTaskResponse, DashboardResponse, TaskDetail } from '@agent-harness/core';
+import type { CreateTaskResponse, DashboardResponse, TaskArtifactsResponse, TaskDetail } from '@agent-harness/core';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { illegalStatusHistories } from './support/state-table-replay.js';
 
@@ -196,6 +196,28 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
     const branch = task.branch ?? expect.unreachable('the task has no branch');
     repo.git('fetch', '--quiet', 'origin', branch);
     expect(repo.git('show', `origin/${branch}:parser.txt`)).toBe('v2 handles empty input');
+
+    // Its artifacts, in order: the failed validation, the fix, two diffs with the two verdicts, and
+    // the diff of each commit is the whole change against the base at that point.
+    const artifacts = (await api(`/tasks/${id}/artifacts`)) as TaskArtifactsResponse;
+    const kinds = artifacts.map((a) => a.artifact_type);
+    expect(kinds.filter((k) => k === 'validation').length).toBeGreaterThanOrEqual(2);
+    expect(kinds.filter((k) => k !== 'validation' && k !== 'final_answer')).toEqual([
+      'diff',
+      'review',
+      'diff',
+      'review',
+    ]);
+    const [firstDiff, lastDiff] = artifacts.filter((a) => a.artifact_type === 'diff');
+    expect(firstDiff?.content).toContain('+v1 formatted');
+    expect(lastDiff?.content).toContain('+v2 handles empty input');
+    const verdicts = artifacts.filter((a) => a.artifact_type === 'review').map((a) => JSON.parse(a.content) as object);
+    expect(verdicts).toMatchObject([
+      { round: 1, verdict: 'request_changes' },
+      { round: 2, verdict: 'approve' },
+    ]);
+    const failedCheck = artifacts.find((a) => a.artifact_type === 'validation');
+    expect(JSON.parse(failedCheck?.content ?? '{}')).toMatchObject({ ok: false });
 
     // The implementer saw the issue as fenced data, the validation output, then the review; never the token.
     const claude = readFakeAgentLog(file('claude.jsonl'));

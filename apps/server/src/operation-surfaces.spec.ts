@@ -51,19 +51,18 @@ function restRoutes(): { method: string; path: string; takes: unknown[]; source:
       if (typeof handler !== 'function' || key === 'constructor') return [];
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
       if (method === undefined) return [];
-      const path = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '');
+      // A handler with aliases has several paths.
+      const paths = [Reflect.getMetadata(PATH_METADATA, handler) ?? ''].flat() as string[];
       const takes = (Reflect.getMetadata('design:paramtypes', prototype, key) ?? []) as unknown[];
       const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) ??
         (method === RequestMethod.POST ? 201 : 200)) as number;
-      return [
-        {
-          method: RequestMethod[method],
-          path: shape(`${base}/${path}`),
-          takes,
-          source: inputSource(controller, key),
-          status,
-        },
-      ];
+      return paths.map((path) => ({
+        method: RequestMethod[method],
+        path: shape(`${base}/${path}`),
+        takes,
+        source: inputSource(controller, key),
+        status,
+      }));
     });
   });
 }
@@ -93,6 +92,8 @@ describe('every surface adapts the operation table', () => {
       task_get: ['GET', '/tasks/:', 'path', 200],
       task_list: ['GET', '/tasks', 'query', 200],
       task_cancel: ['POST', '/tasks/:/cancel', 'path', 200],
+      task_artifacts: ['GET', '/tasks/:/artifacts', 'path', 200],
+      queue_stats: ['GET', '/api/queue-stats', 'none', 200],
       usage_report: ['GET', '/api/usage', 'query', 200],
       project_list: ['GET', '/api/projects', 'none', 200],
       project_register: ['POST', '/api/projects', 'body', 201],
@@ -108,6 +109,12 @@ describe('every surface adapts the operation table', () => {
       expect(route && [route.source, route.status], `${name}: ${method} ${path}`).toEqual([source, status]);
     }
     expect(Object.keys(expected).sort()).toEqual(Object.keys(OPERATION_ROUTES).sort());
+    // The original harness's paths answer as the current ones.
+    for (const [path, source] of [
+      ['/projects/queue-stats', 'none'],
+      ['/api/token-usage', 'query'],
+    ] as const)
+      expect(routes.find((r) => r.method === 'GET' && r.path === path)?.source, path).toBe(source);
   });
 
   it('JSON-RPC: each operation is a method of its name that checks the operation input class', () => {

@@ -10,6 +10,7 @@ import {
 } from './projects/project-operations.js';
 import { fleetStatus, reviewList, type ReviewPorts } from './reviews/review-operations.js';
 import { planInit, planList, planStatus, planUpdate, type PlanPorts } from './plans/plan-operations.js';
+import { queueStats, taskArtifacts, type TaskArtifactPorts } from './tasks/task-artifacts.js';
 import { taskCancel, taskGet, taskList, taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
 import type { TaskPorts } from './tasks/task-ports.js';
 import { healthCheck, ruleCheck, ruleLoad, type RulePorts } from './rules/rule-operations.js';
@@ -27,6 +28,8 @@ export const OPERATIONS = {
   task_get: taskGet,
   task_list: taskList,
   task_cancel: taskCancel,
+  task_artifacts: taskArtifacts,
+  queue_stats: queueStats,
   usage_report: usageReport,
   exec_plan_init: planInit,
   exec_plan_update: planUpdate,
@@ -55,6 +58,7 @@ export const OPERATIONS = {
 
 /** Every port an operation of the table needs: what a composition root hands `bindOperations`. */
 export type AppPorts = TaskPorts &
+  TaskArtifactPorts &
   UsagePorts &
   PlanPorts &
   RulePorts &

@@ -18,6 +18,8 @@ export interface OperationRoute {
   readonly status?: 200 | 201 | 202;
   /** The status when the answer is an unfinished task already doing the same work (`existing: true`). */
   readonly existingStatus?: 200;
+  /** Other paths answering the same (the original harness's names), with the same path fields. */
+  readonly aliases?: readonly string[];
 }
 
 export const OPERATION_ROUTES = {
@@ -26,7 +28,9 @@ export const OPERATION_ROUTES = {
   task_get: { method: 'GET', path: '/tasks/:task_id', rest: 'query' },
   task_list: { method: 'GET', path: '/tasks', rest: 'query' },
   task_cancel: { method: 'POST', path: '/tasks/:task_id/cancel', rest: 'body', status: 200 },
-  usage_report: { method: 'GET', path: '/api/usage', rest: 'query' },
+  task_artifacts: { method: 'GET', path: '/tasks/:task_id/artifacts', rest: 'query' },
+  queue_stats: { method: 'GET', path: '/api/queue-stats', rest: 'query', aliases: ['/projects/queue-stats'] },
+  usage_report: { method: 'GET', path: '/api/usage', rest: 'query', aliases: ['/api/token-usage'] },
   project_list: { method: 'GET', path: '/api/projects', rest: 'query' },
   project_register: { method: 'POST', path: '/api/projects', rest: 'body' },
   project_update: { method: 'PATCH', path: '/api/projects/:name', rest: 'body' },

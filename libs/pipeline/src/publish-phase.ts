@@ -70,16 +70,20 @@ export async function publish(
 
 /** The diff stat files a commit's log event lists; `files_changed` still counts them all. */
 const DIFF_STAT_FILES = 200;
+/** The most of a change a commit's log event keeps as its patch (the task's artifacts show it). */
+const PATCH_CHARS = 256_000;
 
 /**
- * The commit step's log event, with what the task's change now touches against its base (read once
- * here, so a dashboard showing it runs no git per page view). A stat git cannot give is said, not faked.
+ * The commit step's log event, with what the task's change now touches against its base and the
+ * change itself (read once here, so neither a dashboard nor the task's artifacts run git later, when
+ * the branch may be gone). A stat git cannot give is said, not faked.
  */
 async function commitLog(ctx: RunContext, commit: string): Promise<LogEventData> {
   const { worktree } = ctx.workspace;
   const short = commit.slice(0, 12);
   try {
     const stat = await ctx.deps.worktrees.diffStat(worktree.path, worktree.base, ctx.signal);
+    const patch = await ctx.deps.worktrees.diff(worktree.path, worktree.base, PATCH_CHARS, ctx.signal);
     const count = stat.files.length;
     return {
       message: `committed ${short}: ${String(count)} file${count === 1 ? '' : 's'} changed, +${String(stat.insertions)} -${String(stat.deletions)} against ${worktree.base}`,
@@ -89,6 +93,7 @@ async function commitLog(ctx: RunContext, commit: string): Promise<LogEventData>
         deletions: stat.deletions,
         files: stat.files.slice(0, DIFF_STAT_FILES),
       },
+      patch,
     };
   } catch (error) {
     return {

@@ -430,6 +430,11 @@ export class TaskEngine {
     return { task: (await this.deps.tasks.get(task.id)) ?? task, existing: false };
   }
 
+  /** The global limits this engine admits and runs tasks under. */
+  get limits(): TaskEngineDeps['limits'] {
+    return this.deps.limits;
+  }
+
   /** Cancels a queued or running task: its agent's process group is ended and its worktree removed. */
   async cancel(id: string): Promise<Task> {
     for (let tries = 0; tries < 5; tries++) {

@@ -90,7 +90,7 @@ function addRoute(name: RestOperationName, route: OperationRoute): void {
         : PathAndRest(route.rest, createValidationPipe({ forCustomDecorator: true }));
   if (fields.length > 0) where(prototype, name, 0);
   Res({ passthrough: true })(prototype, name, 1);
-  METHODS[route.method](route.path)(prototype, name, descriptor);
+  METHODS[route.method]([route.path, ...(route.aliases ?? [])])(prototype, name, descriptor);
   if (route.status !== undefined) HttpCode(route.status)(prototype, name, descriptor);
 }
 

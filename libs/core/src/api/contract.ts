@@ -209,6 +209,11 @@ export interface LogEventData {
   readonly pr?: number | undefined;
   readonly url?: string | undefined;
   readonly diff_stat?: DiffStatJson | undefined;
+  /**
+   * A commit step's whole change against the base (`git diff --stat --patch base...HEAD`), cut at
+   * 256 KB with a last line saying so; secrets redacted like every stored event.
+   */
+  readonly patch?: string | undefined;
 }
 
 /** One normalized agent event, with who ran it. @public */
@@ -347,6 +352,37 @@ export interface TaskFeedEventDataByKind {
 }
 
 // ---- GET /api/dashboard -------------------------------------------------------------------------
+
+/**
+ * One artifact of a task (`GET /tasks/:id/artifacts`), in the original harness's shape: `turn` is
+ * the attempt it came from, `content` text (`diff`, `final_answer`) or a JSON string (`validation`,
+ * `review`).
+ * @public
+ */
+export interface TaskArtifactJson {
+  readonly task_id: string;
+  readonly turn: number;
+  readonly artifact_type: 'diff' | 'validation' | 'review' | 'final_answer';
+  readonly content: string;
+  readonly created_at: string;
+}
+
+/** @public */
+export type TaskArtifactsResponse = TaskArtifactJson[];
+
+/** Running and queued tasks against a limit. @public */
+export interface QueueCountsJson {
+  readonly running: number;
+  readonly queued: number;
+  /** The most that may run at once: the server's `max_concurrent_tasks`, or the project's `max_concurrent`. */
+  readonly limit: number;
+}
+
+/** `GET /api/queue-stats` (the original's `/projects/queue-stats`): the queue, overall and per project by name. @public */
+export interface QueueStatsResponse {
+  readonly global: QueueCountsJson;
+  readonly projects: Readonly<Record<string, QueueCountsJson & { readonly root: string }>>;
+}
 
 /** @public */
 export interface DashboardResponse {
