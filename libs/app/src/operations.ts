@@ -1,4 +1,7 @@
 import { agentList, eventQuery, type EventPorts } from './events/event-operations.js';
+import { eventLog, statsQuery, type TelemetryPorts } from './events/telemetry-operations.js';
+import { metricsCollect, metricsQuery } from './rules/metrics-operations.js';
+import { preflight, taskClassify, type PreflightPorts } from './tasks/task-preflight.js';
 import { gcAdopt, gcDrafts, gcReject, gcStatus, type GcPorts } from './gc/gc-operations.js';
 import type { Operation, OperationContext } from './operation.js';
 import {
@@ -40,6 +43,12 @@ export const OPERATIONS = {
   rule_load: ruleLoad,
   rule_check: ruleCheck,
   health_check: healthCheck,
+  metrics_collect: metricsCollect,
+  metrics_query: metricsQuery,
+  stats_query: statsQuery,
+  event_log: eventLog,
+  task_classify: taskClassify,
+  preflight,
   skill_list: skillList,
   skill_get: skillGet,
   skill_create: skillCreate,
@@ -59,6 +68,8 @@ export const OPERATIONS = {
 /** Every port an operation of the table needs: what a composition root hands `bindOperations`. */
 export type AppPorts = TaskPorts &
   TaskArtifactPorts &
+  TelemetryPorts &
+  PreflightPorts &
   UsagePorts &
   PlanPorts &
   RulePorts &

@@ -1,5 +1,6 @@
 import { DECISIONS, MAX_QUERY_LIMIT, SEVERITIES, type Decision, type Severity } from '@agent-harness/observe';
-import { IsBoolean, IsIn, IsISO8601, IsString, Matches, MaxLength } from 'class-validator';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsISO8601, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Given, IntInRange, NoNulBytes } from '../input/input-rules.js';
 
 const EVENT_KIND = /^[a-z][a-z0-9_]{0,63}$/;
@@ -62,4 +63,82 @@ export class EventQueryInput {
   @Given()
   @IsBoolean()
   include_content?: boolean | undefined;
+}
+
+/** One event another tool reports (`event_log`): the original harness's hook scripts did this. */
+export class LoggedEventInput {
+  @Matches(EVENT_KIND, { message: 'event.hook must be an event kind (lower-case snake case, up to 64 characters)' })
+  hook!: string;
+
+  @Given()
+  @IsIn([...DECISIONS], { message: `event.decision must be one of ${DECISIONS.join(', ')}` })
+  decision?: Decision | undefined;
+
+  @Given()
+  @IsString()
+  @MaxLength(200)
+  @NoNulBytes()
+  project?: string | undefined;
+
+  @Given()
+  @IsString()
+  @MaxLength(200)
+  @NoNulBytes()
+  session_id?: string | undefined;
+
+  @Given()
+  @IsString()
+  @MaxLength(200)
+  @NoNulBytes()
+  tool?: string | undefined;
+
+  @Given()
+  @IsIn([...SEVERITIES], { message: `event.severity must be one of ${SEVERITIES.join(', ')}` })
+  severity?: Severity | undefined;
+
+  @Given()
+  @IsString()
+  @MaxLength(1024)
+  @NoNulBytes()
+  reason?: string | undefined;
+
+  @Given()
+  @IsString()
+  @MaxLength(4096)
+  @NoNulBytes()
+  detail?: string | undefined;
+
+  @Given()
+  @IntInRange(0, 7 * 24 * 3600 * 1000, 'event.duration_ms must be a whole number of milliseconds (at most a week)')
+  duration_ms?: number | undefined;
+
+  @Given()
+  @IsString()
+  @MaxLength(65_536)
+  @NoNulBytes()
+  content?: string | undefined;
+}
+
+/** `event_log`: `{event}`. */
+export class EventLogInput {
+  @IsObject({ message: 'event must be an object' })
+  @ValidateNested()
+  // The event becomes an instance, so its own rules run (`@Type` would need reflect-metadata loaded).
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? plainToInstance(LoggedEventInput, value)
+      : value,
+  )
+  event!: LoggedEventInput;
+}
+
+/** `stats_query`: a window of telemetry (default: the last 7 days). */
+export class StatsQueryInput {
+  @Given()
+  @IsISO8601({ strict: true }, { message: 'since must be an ISO-8601 time' })
+  since?: string | undefined;
+
+  @Given()
+  @IsISO8601({ strict: true }, { message: 'until must be an ISO-8601 time' })
+  until?: string | undefined;
 }

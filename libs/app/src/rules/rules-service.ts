@@ -119,9 +119,9 @@ export class RulesService {
     return { scanId, project: project.name, catalogue, result };
   }
 
-  /** The health report of one project, or of all of them. */
-  health(project?: string): Promise<HealthReport> {
-    return buildHealthReport(this.deps.events, { project, now: this.now() });
+  /** The health report of one project, or of all of them, over the last `windowMs` (default 30 days). */
+  health(project?: string, windowMs?: number): Promise<HealthReport> {
+    return buildHealthReport(this.deps.events, { project, now: this.now(), windowMs });
   }
 
   /**

@@ -20,6 +20,7 @@ import {
 } from 'class-validator';
 import { PLAN_LIMITS } from '@agent-harness/plans';
 import { Given, IntInRange, MAX_INT32, NoNulBytes, QueryInt } from '../input/input-rules.js';
+import { ProjectInput } from '../input/project-input.js';
 import { IsListCursor } from './list-cursor.js';
 
 /** `OFFSET` beyond this is refused: no list is that long, and SQLite wants a 64-bit integer. */
@@ -153,4 +154,28 @@ export class TaskIdInput {
   @Length(1, 100)
   @NoNulBytes()
   task_id!: string;
+}
+
+/** `task_classify`: the text of a task, as the original's method took it. */
+export class TaskClassifyInput {
+  @IsString()
+  @Length(1, MAX_PROMPT_CHARS)
+  @NoNulBytes()
+  prompt!: string;
+
+  @Given()
+  @IntInRange(1, MAX_INT32, 'issue must be a positive integer')
+  issue?: number | undefined;
+
+  @Given()
+  @IntInRange(1, MAX_INT32, 'pr must be a positive integer')
+  pr?: number | undefined;
+}
+
+/** `preflight`: what a task would meet in a project before it runs. */
+export class PreflightInput extends ProjectInput {
+  @IsString()
+  @Length(1, MAX_PROMPT_CHARS)
+  @NoNulBytes()
+  task_description!: string;
 }
