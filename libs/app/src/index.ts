@@ -63,6 +63,8 @@ export { ReviewListInput } from './reviews/review-inputs.js';
 export { fleetStatus, reviewList } from './reviews/review-operations.js';
 export type { ReviewPorts } from './reviews/review-operations.js';
 export { PERIODIC_REVIEW_HOOK, ReviewService, periodicReviewEvent } from './reviews/review-service.js';
+export { ReviewActions } from './reviews/review-actions.js';
+export type { ReviewActReport, ReviewActionsDeps } from './reviews/review-actions.js';
 export type { ReviewRunOptions, ReviewRunOutcome, ReviewSkipReason } from './reviews/review-service.js';
 export { JobRunner, SCHEDULER_HOOK, SCHEDULER_JOBS } from './jobs/job-runner.js';
 export type { JobOutcome, JobRun, ScheduledJob, SchedulerJobName } from './jobs/job-runner.js';

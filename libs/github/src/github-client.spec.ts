@@ -150,6 +150,33 @@ describe('GitHubClient against the GitHub stand-in', () => {
     expect(await client.labeledBy(repo, 301, 'other')).toBeUndefined();
   });
 
+  it('opens an issue with labels, numbered after the issues and PRs; lists it with its body', async () => {
+    github.addIssue('octo/app', 5, { title: 'old' });
+    github.addPullRequest('octo/app', { number: 1200, head: 'feature', base: 'main' });
+    const created = await client.createIssue(repo, {
+      title: 'Found',
+      body: 'marker\ntext',
+      labels: ['harness-review'],
+    });
+    expect(created).toEqual({
+      number: 1201,
+      url: expect.stringMatching(/\/issues\/1201$/) as unknown,
+      labels: ['harness-review'],
+    });
+    expect(github.issue('octo/app', 1201)).toMatchObject({
+      title: 'Found',
+      body: 'marker\ntext',
+      author: 'harness-bot',
+    });
+    expect(github.requests.at(-1)?.body).toEqual({ title: 'Found', body: 'marker\ntext', labels: ['harness-review'] });
+    expect(await client.listOpenIssues(repo, 'harness-review')).toMatchObject([{ number: 1201, body: 'marker\ntext' }]);
+    // GitHub's limits: a title of at most 256 characters.
+    await expect(client.createIssue(repo, { title: 'x'.repeat(257), body: '', labels: [] })).rejects.toMatchObject({
+      code: 'GITHUB_FAILED',
+      message: expect.stringContaining('422') as unknown,
+    });
+  });
+
   it('says clearly what failed: 404, 401 and a rate limit with its reset time', async () => {
     await expect(client.getIssue(repo, 404)).rejects.toMatchObject({
       code: 'GITHUB_NOT_FOUND',

@@ -56,8 +56,18 @@ export interface ReviewLineComment {
 export interface OpenIssue {
   readonly number: number;
   readonly title: string;
+  /** Its text ('' when it has none). */
+  readonly body: string;
   /** When it last changed (ISO 8601): a new label, comment or edit. */
   readonly updatedAt: string;
+  readonly labels: readonly string[];
+}
+
+/** An issue Harness opened. @public */
+export interface CreatedIssue {
+  readonly number: number;
+  readonly url: string;
+  /** The labels it got: GitHub drops the labels of a token without push access, silently. */
   readonly labels: readonly string[];
 }
 
@@ -290,6 +300,7 @@ export class GitHubClient {
             issues.push({
               number: issue.number,
               title: issue.title,
+              body: issue.body ?? '',
               updatedAt: issue.updated_at,
               labels: issue.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
             });
@@ -300,6 +311,28 @@ export class GitHubClient {
       ),
     );
     return issues;
+  }
+
+  /** Opens an issue with `labels` (GitHub makes a label the repository does not have yet); never assigns anyone. */
+  async createIssue(
+    ref: RepoRef,
+    input: { readonly title: string; readonly body: string; readonly labels: readonly string[] },
+    options: GitHubCallOptions = {},
+  ): Promise<CreatedIssue> {
+    const issue = await this.call(`opening an issue in ${describe(ref)}`, () =>
+      this.octokit.rest.issues.create({
+        ...ref,
+        title: input.title,
+        body: input.body,
+        labels: [...input.labels],
+        ...requestOf(options),
+      }),
+    );
+    return {
+      number: issue.data.number,
+      url: issue.data.html_url,
+      labels: issue.data.labels.map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
+    };
   }
 
   /** Who applied `label` to the issue last (from its events; at most 1000 are read). */

@@ -1,6 +1,7 @@
 // Public API of @agent-harness/github.
 export { GitHubClient } from './github-client.js';
 export type {
+  CreatedIssue,
   GitHubCallOptions,
   GitHubClientOptions,
   IssueDetails,

@@ -11,6 +11,7 @@ import {
   NotifyingEventBus,
   TaskNotifier,
   PlansService,
+  ReviewActions,
   ReviewService,
   RulesService,
   SkillsService,
@@ -262,6 +263,15 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     rules,
     git: new ReviewGit(env),
     redact: (text) => redactor.text(text),
+    // `[review] act`: issues through the server's GitHub token, a fix task through the engine.
+    actions: new ReviewActions({
+      settings: config.review,
+      github: githubClient,
+      originUrl: (root) => worktrees.originUrl(root),
+      engine,
+      tasks,
+      redact: (text) => redactor.text(text),
+    }),
     now: options.now,
   });
   const syncProjects = () =>

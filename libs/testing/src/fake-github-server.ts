@@ -61,7 +61,7 @@ export interface FakeGitHubFailure {
 export interface FakeGitHub {
   readonly url: string;
   readonly requests: readonly RecordedGitHubRequest[];
-  /** Adds (or replaces) an issue of `owner/repo`. */
+  /** Adds (or replaces) an issue of `owner/repo` (`POST …/issues` adds one too, numbered after every issue and PR). */
   addIssue(repo: string, number: number, issue: Partial<FakeIssue> & { title: string }): void;
   addPullRequest(
     repo: string,
@@ -69,6 +69,8 @@ export interface FakeGitHub {
   ): FakePullRequest;
   pullRequests(repo: string): FakePullRequest[];
   issue(repo: string, number: number): FakeIssue | undefined;
+  /** Every issue of `owner/repo`, by number. */
+  issues(repo: string): (FakeIssue & { number: number })[];
   /**
    * Gives `login` a role on `repo` (`GET …/collaborators/{login}/permission`). Anyone not given
    * one reads as `read`, as on a public repository.
@@ -261,6 +263,55 @@ export async function startFakeGitHub(
           })),
           headers,
         );
+        return;
+      }
+      if (method === 'POST' && rest === 'issues') {
+        // As GitHub: a title is required, at most 256 characters; a body at most 65536; labels by
+        // name (strings or {name}); numbers are shared with pull requests; the author is the token's.
+        const input = (body ?? {}) as { title?: unknown; body?: unknown; labels?: unknown };
+        const invalid = (field: string, code: string, message?: string): void => {
+          send(res, 422, {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Issue', code, field, ...(message === undefined ? {} : { message }) }],
+            documentation_url: 'https://docs.github.com/rest/issues/issues#create-an-issue',
+          });
+        };
+        if (typeof input.title !== 'string' || input.title.trim() === '') {
+          invalid('title', 'missing_field');
+          return;
+        }
+        if (input.title.length > 256) {
+          invalid('title', 'custom', 'title is too long (maximum is 256 characters)');
+          return;
+        }
+        const text = typeof input.body === 'string' ? input.body : '';
+        if (text.length > 65536) {
+          invalid('body', 'custom', 'body is too long (maximum is 65536 characters)');
+          return;
+        }
+        const labels = (Array.isArray(input.labels) ? (input.labels as unknown[]) : []).flatMap((l) =>
+          typeof l === 'string'
+            ? [l]
+            : typeof (l as { name?: unknown }).name === 'string'
+              ? [(l as { name: string }).name]
+              : [],
+        );
+        const number = Math.max(state.next, ...[...state.issues.keys(), ...state.pulls.keys()].map((n) => n + 1));
+        state.next = number + 1;
+        fake.addIssue(repo, number, { title: input.title, body: text, labels, author: 'harness-bot' });
+        send(res, 201, {
+          id: number,
+          number,
+          title: input.title,
+          body: text,
+          state: 'open',
+          labels: labels.map((name) => ({ name, color: 'ededed', default: false })),
+          assignees: [],
+          html_url: html(repo, 'issues', number),
+          user: { login: 'harness-bot', type: 'User' },
+          created_at: new Date().toISOString(),
+          updated_at: new Date().toISOString(),
+        });
         return;
       }
       if (method === 'GET' && (match = /^issues\/(\d+)\/events$/.exec(rest))) {
@@ -500,6 +551,8 @@ export async function startFakeGitHub(
     },
     pullRequests: (repo) => [...repoState(repo).pulls.values()],
     issue: (repo, number) => repoState(repo).issues.get(number),
+    issues: (repo) =>
+      [...repoState(repo).issues.entries()].sort(([a], [b]) => a - b).map(([number, issue]) => ({ ...issue, number })),
     setPermission: (repo, login, permission) => {
       repoState(repo).permissions.set(login.toLowerCase(), permission);
     },

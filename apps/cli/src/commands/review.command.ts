@@ -14,8 +14,10 @@ function outcomeLine(outcome: ReviewRunOutcome): string {
       ? `skipped: project ${outcome.project} is inactive`
       : `skipped: nothing committed to ${outcome.project} since its last review (${(outcome.head ?? '').slice(0, 12)}); --force reviews it again`;
   const by = `${outcome.strategy}: ${outcome.agents.join(', ')}`;
+  // `[review] act`: what was filed or queued, on its own line.
+  const acted = outcome.acted === undefined ? '' : `\n${outcome.acted.summary}`;
   return outcome.status === 'done'
-    ? `review ${outcome.runId} of ${outcome.project} at ${outcome.head.slice(0, 12)}: ${String(outcome.findings)} finding(s) (${by})`
+    ? `review ${outcome.runId} of ${outcome.project} at ${outcome.head.slice(0, 12)}: ${String(outcome.findings)} finding(s) (${by})${acted}`
     : `review ${outcome.runId} of ${outcome.project} at ${outcome.head.slice(0, 12)} failed (${by}): ${outcome.error ?? ''}`;
 }
 

@@ -20,6 +20,7 @@ import {
 import { isCommitId, type ReviewGit, type ReviewRepositoryFacts } from '@agent-harness/workspace';
 import { runReadOnly, type GcObserver } from '../gc/draft-agent-runner.js';
 import type { RulesService } from '../rules/rules-service.js';
+import type { ReviewActions, ReviewActReport } from './review-actions.js';
 
 /** The event kind of a periodic review run (done or failed); its `detail` JSON carries the reviewed head. @public */
 export const PERIODIC_REVIEW_HOOK = 'periodic_review';
@@ -47,6 +48,8 @@ export type ReviewRunOutcome =
       readonly agents: readonly string[];
       readonly error?: string | undefined;
       readonly note?: string | undefined;
+      /** What `[review] act` did with the findings of a done review (absent for `none`). */
+      readonly acted?: ReviewActReport | undefined;
     };
 
 /** @public */
@@ -65,7 +68,8 @@ const short = (head: string): string => head.slice(0, 12);
 /**
  * The periodic whole-repo review (`harness review run`, the server's review scheduler): when the
  * project's head moved since its last review (or when forced), a read-only agent reviews the
- * repository, `cross` adds a second agent and a merge; the run and its findings are stored and a
+ * repository, `cross` adds a second agent and a merge; `[review] act` files issues or queues a fix
+ * task from the findings (ReviewActions); the run and its findings are stored and a
  * `periodic_review` event is emitted. A review that cannot be read is a failed run, never "no
  * findings".
  */
@@ -83,6 +87,8 @@ export class ReviewService {
       readonly git: Pick<ReviewGit, 'head' | 'facts' | 'checkout' | 'removeCheckout'>;
       /** Hides secret values in what agents answer, before it is stored. */
       readonly redact: (text: string) => string;
+      /** `[review] act`: issues or a fix task from a done review's findings; without it, findings are only stored. */
+      readonly actions?: Pick<ReviewActions, 'act'> | undefined;
       readonly now?: (() => Date) | undefined;
       readonly newId?: (() => string) | undefined;
     },
@@ -198,6 +204,15 @@ export class ReviewService {
         `${String(result.report.dropped)} finding(s) past the first ${String(result.report.findings.length)} left out`,
       );
 
+    // Acted on before the run is stored, so its note says what was filed or queued.
+    const acted = result.ok
+      ? await this.deps.actions?.act(project, { runId, head, findings: result.report.findings })
+      : undefined;
+    if (acted !== undefined) {
+      notes.push(acted.summary);
+      progress(acted.summary);
+    }
+
     const finishedAt = this.now();
     const run: ReviewRun = {
       id: runId,
@@ -233,6 +248,7 @@ export class ReviewService {
       agents,
       error: run.error,
       note: run.note,
+      ...(acted === undefined ? {} : { acted }),
     };
   }
 

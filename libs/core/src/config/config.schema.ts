@@ -440,6 +440,10 @@ export const configSchema = table({
     agent: optional(nonEmptyString('')),
     strategy: oneOf(['single', 'cross'] as const, 'single'),
     timeout_secs: positiveInt(900),
+    /** What a done review does with its findings: nothing, one GitHub issue each, or one fix task. */
+    act: oneOf(['none', 'issues', 'pr'] as const, 'none'),
+    /** The findings acted on: this severity or worse (the review's severities, worst first). */
+    act_min_severity: oneOf(['critical', 'high', 'medium', 'low'] as const, 'high'),
   }),
   gc: table({
     max_drafts_per_run: positiveInt(5),

@@ -61,7 +61,14 @@ describe('resolveConfig defaults', () => {
       setup_secret_env: [],
     });
     expect(config.agents.review).toEqual({ enabled: true, reviewer_agent: 'codex', max_rounds: 3 });
-    expect(config.review).toMatchObject({ enabled: false, interval_hours: 24, strategy: 'single', timeout_secs: 900 });
+    expect(config.review).toMatchObject({
+      enabled: false,
+      interval_hours: 24,
+      strategy: 'single',
+      timeout_secs: 900,
+      act: 'none',
+      act_min_severity: 'high',
+    });
     expect(config.gc).toEqual({
       max_drafts_per_run: 5,
       budget_per_signal_usd: 0.5,
@@ -139,6 +146,17 @@ describe('resolveConfig defaults', () => {
       expect(problems({ toml: `[limits]\ntask_output_mb = ${bad}\n` })).toEqual([
         { path: 'limits.task_output_mb', message: 'must be a positive number' },
       ]);
+  });
+
+  it('[review] act and act_min_severity: one of the allowed values, named when wrong', () => {
+    expect(resolveOk({ toml: '[review]\nact = "pr"\nact_min_severity = "critical"\n' }).review).toMatchObject({
+      act: 'pr',
+      act_min_severity: 'critical',
+    });
+    expect(problems({ toml: '[review]\nact = "issue"\nact_min_severity = "severe"\n' })).toEqual([
+      { path: 'review.act', message: 'must be one of "none", "issues", "pr"' },
+      { path: 'review.act_min_severity', message: 'must be one of "critical", "high", "medium", "low"' },
+    ]);
   });
 
   it('[sandbox]: paths expanded like every path, domains checked, [validation] network one of two', () => {

@@ -33,3 +33,14 @@ export {
 } from './review-store.js';
 export type { ReviewListFilter, ReviewRun, ReviewRunStatus, ReviewStrategy } from './review-store.js';
 export { reviewRunJson } from './review-json.js';
+export {
+  REVIEW_ACT_LIMITS,
+  REVIEW_FIX_DESCRIPTION,
+  REVIEW_ISSUE_LABEL,
+  findingFingerprint,
+  findingIssue,
+  findingsAtOrAbove,
+  issueFingerprint,
+  reviewFixPrompt,
+} from './finding-actions.js';
+export type { FindingIssue, ReviewActContext } from './finding-actions.js';

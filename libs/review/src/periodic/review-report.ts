@@ -66,7 +66,7 @@ export function findingId(project: string, file: string | undefined, title: stri
 }
 
 /** `text` cut to `max` UTF-16 units (never half a surrogate pair), ending in `…` when cut. */
-function bounded(text: string, max: number): string {
+export function bounded(text: string, max: number): string {
   if (text.length <= max) return text;
   const cut = text.slice(0, max - 1);
   return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
