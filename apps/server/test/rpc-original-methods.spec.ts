@@ -4,6 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRpc, type RpcMessage } from './support/rpc-clients.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
+const REVIEW_ANSWER = `Read it.\nREVIEW_JSON_START\n${JSON.stringify({
+  summary: 'Reviewed.',
+  findings: [
+    { severity: 'high', title: 'Unchecked input', file: 'src/parser.ts', line: 1, description: 'parse trusts input' },
+  ],
+})}\nREVIEW_JSON_END`;
+
 /**
  * The original harness's JSON-RPC methods its users script against, called as its usage guide calls
  * methods: separate HTTP requests sharing the loopback principal's handshake.
@@ -28,7 +35,8 @@ describe("the original harness's JSON-RPC methods", () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // The agent answers every review with one high finding (a cross review here has one agent).
+    server = await startTestServer({ scenario: { text: REVIEW_ANSWER } });
     mkdirSync(join(server.repo.path, 'src'), { recursive: true });
     writeFileSync(join(server.repo.path, 'src', 'parser.ts'), 'export const parse = 1;\n');
     // A link out of the project: a file a preflight must not report.
@@ -108,5 +116,21 @@ describe("the original harness's JSON-RPC methods", () => {
       (answer['constraints'] as { severity: string }[]).every((c) => ['critical', 'high'].includes(c.severity)),
     ).toBe(true);
     expect((await call('preflight', { project_root: '/nowhere', task_description: 'x' })).error).toBeDefined();
+  });
+
+  it('cross_review reviews the head now and answers the stored review with a final verdict', async () => {
+    const answer = await result('cross_review', { project_root: server.repo.path, target: '.', max_rounds: 3 });
+    expect(answer).toMatchObject({
+      project: 'app',
+      status: 'done',
+      strategy: 'cross',
+      agents: ['claude'],
+      final_verdict: 'CHANGES_REQUESTED',
+    });
+    expect(answer['findings']).toMatchObject([{ severity: 'high', title: 'Unchecked input' }]);
+    expect(String(answer['note'])).toContain('no second agent is available');
+    const reviews = (await result('review_list', {}))['reviews'] as { id: string }[];
+    expect(reviews[0]?.id).toBe(answer['id']);
+    expect((await call('cross_review', { max_rounds: 0 })).error).toMatchObject({ code: -32602 });
   });
 });

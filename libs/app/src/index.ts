@@ -66,6 +66,7 @@ export { PERIODIC_REVIEW_HOOK, ReviewService, periodicReviewEvent } from './revi
 export { ReviewActions } from './reviews/review-actions.js';
 export type { ReviewActReport, ReviewActionsDeps } from './reviews/review-actions.js';
 export type { ReviewRunOptions, ReviewRunOutcome, ReviewSkipReason } from './reviews/review-service.js';
+export { crossReviewAnswer } from './reviews/cross-review-answer.js';
 export { JobRunner, SCHEDULER_HOOK, SCHEDULER_JOBS } from './jobs/job-runner.js';
 export type { JobOutcome, JobRun, ScheduledJob, SchedulerJobName } from './jobs/job-runner.js';
 export type { HarnessJobs } from './jobs/harness-jobs.js';

@@ -241,6 +241,17 @@ describe('ReviewService (real git and SQLite, scripted agents)', () => {
     ]);
   });
 
+  it('a run may ask for cross over the configured single (JSON-RPC cross_review)', async () => {
+    const { reviews, claude, codex } = await setUp(['agent = "claude"'], {
+      claude: [says(answer('Claude view.', [finding('A')])), says(answer('Merged.', [finding('A')]))],
+      codex: [says(answer('Codex view.', [finding('A')]))],
+    });
+    const outcome = await reviews.run('app', { strategy: 'cross' });
+    expect(outcome).toMatchObject({ status: 'done', strategy: 'cross', agents: ['claude', 'codex'] });
+    expect(claude.calls).toHaveLength(2);
+    expect(codex.calls).toHaveLength(1);
+  });
+
   it('cross without a second agent says so and reviews with one', async () => {
     const { reviews, claude } = await setUp(['strategy = "cross"'], { claude: [says(answer('Alone.', []))] }, [
       'claude',

@@ -1,5 +1,6 @@
 import {
   boundOperation,
+  crossReviewAnswer,
   NoInput,
   OPERATIONS,
   projectOf,
@@ -12,7 +13,7 @@ import { AppError, type TaskStreamEvent } from '@agent-harness/core';
 import { resolveTaskId } from '@agent-harness/queue';
 import type { Harness } from '@agent-harness/runtime';
 import type { RpcJobs } from './rpc-jobs.js';
-import { JobIdParams, LongCallParams, TaskSubscribeParams } from './rpc-params.js';
+import { CrossReviewParams, JobIdParams, LongCallParams, TaskSubscribeParams } from './rpc-params.js';
 import type { RpcSession } from './rpc-session.js';
 import { taskStreamEvent } from '../tasks/task-stream.js';
 
@@ -189,6 +190,15 @@ export class RpcMethodTable {
         return this.runJob(session, 'learn_skills', target.name, input.async === true, (progress) =>
           harness.gc.learnSkills(target, { progress }),
         );
+      }),
+      // The original's cross review: the periodic review of the head now, by two agents and a merge.
+      cross_review: method(CrossReviewParams, async (input, session) => {
+        const target = await scannedProject(harness, projectOf(input));
+        return this.runJob(session, 'cross_review', target.name, input.async === true, async (progress) => {
+          const outcome = await harness.reviews.run(target.name, { force: true, strategy: 'cross' }, { progress });
+          const run = outcome.status === 'skipped' ? undefined : await harness.reviews.get(outcome.runId);
+          return crossReviewAnswer(outcome, run);
+        });
       }),
       job_status: method(JobIdParams, ({ job_id }) => Promise.resolve(this.jobs.get(job_id))),
       methods: method(NoInput, () => Promise.resolve({ methods: this.names() })),

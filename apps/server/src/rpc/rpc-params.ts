@@ -1,5 +1,5 @@
 import { Given, IntInRange, ProjectInput, TaskIdInput } from '@agent-harness/app';
-import { IsBoolean, IsString, Matches } from 'class-validator';
+import { IsBoolean, IsString, Length, Matches } from 'class-validator';
 
 // The params of the methods that only JSON-RPC has (following a task, jobs); the other methods
 // take their operation's input class (@agent-harness/app).
@@ -22,4 +22,19 @@ export class LongCallParams extends ProjectInput {
   @Given()
   @IsBoolean({ message: 'async must be true or false' })
   async?: boolean;
+}
+
+/**
+ * `cross_review`, with the original's params: `target` and `max_rounds` are read from its callers and
+ * not used (the review is of the project's head: two independent reviews and one merge).
+ */
+export class CrossReviewParams extends LongCallParams {
+  @Given()
+  @IsString()
+  @Length(1, 500)
+  target?: string;
+
+  @Given()
+  @IntInRange(1, 10, 'max_rounds must be an integer from 1 to 10')
+  max_rounds?: number;
 }

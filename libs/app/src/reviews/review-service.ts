@@ -56,6 +56,8 @@ export type ReviewRunOutcome =
 export interface ReviewRunOptions {
   /** Review even when nothing was committed since the last review. */
   readonly force?: boolean | undefined;
+  /** This run's strategy, instead of `[review] strategy` (JSON-RPC `cross_review` asks for `cross`). */
+  readonly strategy?: ReviewStrategy | undefined;
 }
 
 /** One reviewer's answer, read. */
@@ -120,7 +122,7 @@ export class ReviewService {
     // No agent to review with is the user's to fix: said before anything is scanned or run.
     const primary = this.availableAgent(this.deps.config.review.agent, project);
     const startedAt = this.now();
-    const strategy = this.deps.config.review.strategy;
+    const strategy = options.strategy ?? this.deps.config.review.strategy;
     const second = strategy === 'cross' ? this.secondAgent(primary) : undefined;
     const notes: string[] = [];
     if (strategy === 'cross' && second === undefined)
@@ -136,7 +138,7 @@ export class ReviewService {
     await this.deps.git.checkout(project.root, head, checkout);
     try {
       return await this.review(
-        { project, head, previous, runId, checkout, facts, primary, second, notes, startedAt },
+        { project, head, previous, runId, checkout, facts, primary, second, strategy, notes, startedAt },
         progress,
         observer,
       );
@@ -156,14 +158,14 @@ export class ReviewService {
       readonly facts: ReviewRepositoryFacts;
       readonly primary: AgentRunner;
       readonly second: AgentRunner | undefined;
+      readonly strategy: ReviewStrategy;
       readonly notes: string[];
       readonly startedAt: Date;
     },
     progress: (message: string) => void,
     observer: GcObserver,
   ): Promise<ReviewRunOutcome> {
-    const { project, head, previous, runId, checkout, facts, primary, second, notes, startedAt } = input;
-    const strategy = this.deps.config.review.strategy;
+    const { project, head, previous, runId, checkout, facts, primary, second, strategy, notes, startedAt } = input;
     const violations = await this.violations({ name: project.name, root: checkout }, progress);
     const prompt = reviewPrompt({ project: project.name, head, ...facts, ...violations });
 
