@@ -1,4 +1,6 @@
 // Public API of @agent-harness/agents.
+export { approvalLimits } from './approval-policy.js';
+export type { ApprovalLimits } from './approval-policy.js';
 export { AgentRunner } from './agent-runner.js';
 export type { AgentPhase, AgentRequest, AgentResult, AgentRun } from './agent-runner.js';
 export {

@@ -19,7 +19,7 @@ import {
   type TempDir,
   type TempGitRepo,
 } from '@agent-harness/testing';
-import type { SandboxMode } from '@agent-harness/core';
+import type { ApprovalPolicy, SandboxMode } from '@agent-harness/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClaudeCodeAgentRunner } from '../src/claude/claude-code-agent-runner.js';
 import { CodexAgentRunner } from '../src/codex/codex-agent-runner.js';
@@ -72,6 +72,7 @@ describeReal('contract: the real CLIs through our runners', () => {
     env: Record<string, string> = {},
     unreachableTimeoutMs?: number,
     sandboxMode: SandboxMode = 'workspace-write',
+    approvalPolicy?: ApprovalPolicy,
   ) =>
     new ClaudeCodeAgentRunner({
       config: {
@@ -80,11 +81,17 @@ describeReal('contract: the real CLIs through our runners', () => {
         env: { ...realClaudeEnv(serverUrl, home.path), ...env },
       },
       sandboxMode,
+      approvalPolicy,
       baseEnv: { PATH: process.env['PATH'] },
       unreachableTimeoutMs,
       sandbox: sandbox(),
     });
-  const codex = (serverUrl: string, unreachableTimeoutMs?: number, sandboxMode: SandboxMode = 'workspace-write') =>
+  const codex = (
+    serverUrl: string,
+    unreachableTimeoutMs?: number,
+    sandboxMode: SandboxMode = 'workspace-write',
+    approvalPolicy?: ApprovalPolicy,
+  ) =>
     new CodexAgentRunner({
       config: {
         ...configFrom().agents.codex,
@@ -94,10 +101,14 @@ describeReal('contract: the real CLIs through our runners', () => {
         env: realCodexEnv(home.path),
       },
       sandboxMode,
+      approvalPolicy,
       baseEnv: { PATH: process.env['PATH'] },
       unreachableTimeoutMs,
       sandbox: sandbox(),
     });
+  /** The names of the tools a model request offered. */
+  const offeredTools = (request: { body: Record<string, unknown> } | undefined): string[] =>
+    ((request?.body['tools'] ?? []) as { name?: string; type?: string }[]).map((t) => t.name ?? t.type ?? '?');
   /** A second local server: nothing in a sandbox may reach it. */
   let forbidden: Server | undefined;
   const forbiddenPort = async (): Promise<number> => {
@@ -122,6 +133,23 @@ describeReal('contract: the real CLIs through our runners', () => {
   };
 
   describe('Claude Code', () => {
+    it('approval_policy auto-edit: the model is offered editing tools and no shell', async () => {
+      server = await startFakeAnthropicServer(fileWritingModel('hello.txt', 'edited without a shell\n'));
+      const { result } = await finished(
+        claude(server.url, {}, undefined, 'workspace-write', 'auto-edit').run({
+          prompt: 'Create hello.txt',
+          cwd: repo.path,
+          model: 'claude-sonnet-4-5',
+          timeoutMs: 90_000,
+        }),
+      );
+      expect(result).toMatchObject({ ok: true, finalText: 'Done: I created hello.txt.' });
+      expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('edited without a shell\n');
+      const tools = offeredTools(server.requests.find((r) => r.path.startsWith('/v1/messages')));
+      expect(tools).toEqual(expect.arrayContaining(['Read', 'Edit', 'Write']));
+      expect(tools).not.toContain('Bash');
+    });
+
     it('edits a file; every event is parsed; usage is reported', async () => {
       server = await startFakeAnthropicServer(fileWritingModel('hello.txt', 'hello from the fake model\n'));
       const { events, result } = await finished(
@@ -294,6 +322,29 @@ describeReal('contract: the real CLIs through our runners', () => {
         expect(server.requests[0]?.body['model']).toBe('gpt-5.5');
       },
     );
+
+    it('approval_policy auto-edit: no shell tool is offered; the edit goes through apply_patch', async () => {
+      const shells = /^(shell|local_shell|exec_command|write_stdin|unified_exec)$/;
+      server = await startFakeOpenAiServer(() => ({ kind: 'message', text: 'ok' }));
+      await finished(codex(server.url).run({ prompt: 'Say ok', cwd: repo.path, timeoutMs: 90_000 }));
+      // Without the policy a shell is offered: the check below can fail.
+      expect(offeredTools(server.requests[0]).some((name) => shells.test(name))).toBe(true);
+      await server.close();
+
+      server = await startFakeOpenAiServer(fileWritingCodexModel('hello.txt', 'patched\n', 'apply_patch'));
+      const { result } = await finished(
+        codex(server.url, undefined, 'workspace-write', 'auto-edit').run({
+          prompt: 'Create hello.txt',
+          cwd: repo.path,
+          timeoutMs: 90_000,
+        }),
+      );
+      expect(result).toMatchObject({ ok: true, finalText: 'Done: I created hello.txt.' });
+      expect(readFileSync(join(repo.path, 'hello.txt'), 'utf8')).toBe('patched\n');
+      const tools = offeredTools(server.requests[0]);
+      expect(tools).toContain('apply_patch');
+      expect(tools.filter((name) => shells.test(name))).toEqual([]);
+    });
 
     it('takes a prompt of 100,000 four-byte characters, new and resumed, and the model gets it intact', async () => {
       server = await startFakeOpenAiServer(() => ({ kind: 'message', text: 'ok' }));

@@ -27,6 +27,7 @@ export {
   TRANSPORTS,
 } from './config/config.schema.js';
 export type {
+  ApprovalPolicy,
   HarnessConfig,
   NotifyConfig,
   NotifyEvent,

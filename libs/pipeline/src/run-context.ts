@@ -32,6 +32,8 @@ export interface ReviewSettings {
   readonly enabled: boolean;
   readonly reviewerAgent: string;
   readonly maxRounds: number;
+  /** A GC adoption's rounds (`[gc] adopt_max_rounds`) instead of `maxRounds`; an adoption is the task with a seed. */
+  readonly adoptionMaxRounds?: number | undefined;
 }
 
 /** A task's prompt as the skills see it, and the skills it gets. */

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { readFakeAgentLog, createTempDir, type TempDir } from '@agent-harness/testing';
+import { dirname, join } from 'node:path';
+import { FAKE_AGENT_BIN_DIR, readFakeAgentLog, createTempDir, type TempDir } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineFixture } from '../test/engine-fixture.js';
 import type { SkillRequest } from './run-context.js';
@@ -71,6 +71,31 @@ describe('seeded tasks and skills (real SQLite, real git, scripted agent)', () =
     expect(asked[0]?.text).toContain('Check the guard');
     const [call] = readFakeAgentLog(fixture.agentLog);
     expect(call?.prompt).toContain('### review\nRead the diff twice.');
+  });
+
+  it('a GC adoption (a seeded task) is reviewed for [gc] adopt_max_rounds rounds, not [agents.review] max_rounds', async () => {
+    const requestChanges = `\`\`\`json\n${JSON.stringify({
+      verdict: 'request_changes',
+      summary: 'Not yet.',
+      issues: [{ file: 'README.md', line: 1, severity: 'medium', message: 'say more' }],
+    })}\n\`\`\``;
+    const scenario = JSON.stringify(JSON.stringify({ text: requestChanges }));
+    const codexLog = join(dirname(fixture.agentLog), 'codex.jsonl');
+    const engine = await fixture.start(
+      { edits: [{ path: 'fix.txt', content: 'fixed\n' }], text: 'Fixed.' },
+      {
+        toml: `[agents.codex]\ncli_path = "${FAKE_AGENT_BIN_DIR}/codex"\n[agents.codex.env]\nFAKE_AGENT_SCENARIO = ${scenario}\nFAKE_AGENT_LOG = ${JSON.stringify(codexLog)}\n`,
+        review: { enabled: true, reviewerAgent: 'codex', maxRounds: 3, adoptionMaxRounds: 1 },
+      },
+    );
+    const seeded = await engine.submit({
+      kind: 'prompt',
+      prompt: 'Check the guard Harness wrote',
+      seed: { files: [{ path: 'guard.sh', content: '#!/bin/sh\nexit 0\n', executable: true }], patches: [] },
+    });
+    const task = await fixture.finished(seeded.id);
+    expect(task).toMatchObject({ reviewRounds: 1, reviewOutcome: 'changes_requested' });
+    expect(readFakeAgentLog(codexLog)).toHaveLength(1);
   });
 
   it('refuses a seed path through a symlink committed in the repository: nothing is written outside', async () => {

@@ -125,7 +125,9 @@ export class TaskRun {
       aborted: () => ctx.signal.aborted,
       task: () => ctx.refresh(),
     };
-    return runReview({ ...ctx.deps.review, agents: ctx.deps.agents }, steps, implementer.name, title, request);
+    const { review } = ctx.deps;
+    const maxRounds = ctx.task.seed === undefined ? review.maxRounds : (review.adoptionMaxRounds ?? review.maxRounds);
+    return runReview({ ...review, maxRounds, agents: ctx.deps.agents }, steps, implementer.name, title, request);
   }
 
   private async postReview(round: number, reviewer: string, verdict: Verdict): Promise<void> {

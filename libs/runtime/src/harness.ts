@@ -181,6 +181,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
       enabled: config.agents.review.enabled,
       reviewerAgent: config.agents.review.reviewer_agent,
       maxRounds: config.agents.review.max_rounds,
+      adoptionMaxRounds: config.gc.adopt_max_rounds,
     },
     // Validation runs project code: an allow-listed environment, never the server's, in the sandbox.
     commands: new ShellCommandRunner(commandEnv(env, config.validation.env), (command) =>

@@ -1,7 +1,14 @@
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { agentEnv, type AgentEnvAllowance, type CommandSandbox, type HarnessConfig } from '@agent-harness/core';
+import {
+  agentEnv,
+  type AgentEnvAllowance,
+  type ApprovalPolicy,
+  type CommandSandbox,
+  type HarnessConfig,
+} from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
+import { approvalLimits } from '../approval-policy.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { taskMarkerOf } from '../process/orphans.js';
 import { AcpConversation } from './acp-conversation.js';
@@ -18,6 +25,8 @@ export interface AcpAgentRunnerDeps {
   readonly installHint?: string | undefined;
   readonly config: AcpAgentConfig & { readonly command: readonly string[] };
   readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
+  /** `[agents] approval_policy`; unset is `full-auto`. */
+  readonly approvalPolicy?: ApprovalPolicy | undefined;
   /** The environment Harness itself runs with; the agent's is an allow-list of it. */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** What the agent takes from the server's environment besides the base and `credentials`. */
@@ -89,7 +98,7 @@ export class AcpAgentRunner extends AgentRunner {
 
   run(request: AgentRequest): AgentRun {
     const { config, sandbox } = this.deps;
-    const mode = request.sandboxMode ?? this.deps.sandboxMode;
+    const { mode, commands } = approvalLimits(this.deps.approvalPolicy, request.sandboxMode ?? this.deps.sandboxMode);
     const allowance: AgentEnvAllowance = {
       ...this.deps.allowance,
       names: [...this.deps.allowance.names, ...config.credentials],
@@ -111,6 +120,7 @@ export class AcpAgentRunner extends AgentRunner {
         prompt: request.prompt,
         cwd: request.cwd,
         mode,
+        commands,
         resumeSessionId: request.resumeSessionId,
         model: request.model,
       }),

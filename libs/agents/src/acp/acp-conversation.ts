@@ -24,6 +24,8 @@ export interface AcpTurn {
   /** The worktree: the session's directory, and the bound of every permission. */
   readonly cwd: string;
   readonly mode: SandboxMode;
+  /** Whether commands are granted (`approval_policy` `full-auto`); unset: they are. */
+  readonly commands?: boolean | undefined;
   /** Continue this session (when the agent can load sessions; otherwise a new one starts). */
   readonly resumeSessionId?: string | undefined;
   /** The model a task asked for: set through the session's model option (the run fails if it has none). */
@@ -110,7 +112,11 @@ export class AcpConversation implements Conversation {
       })
       .onRequest('session/request_permission', ({ params }) => {
         const known = this.updates.toolCalls.get(params.toolCall.toolCallId);
-        const decision = decidePermission(params, known, { cwd: this.turn.cwd, mode: this.turn.mode });
+        const decision = decidePermission(params, known, {
+          cwd: this.turn.cwd,
+          mode: this.turn.mode,
+          commands: this.turn.commands,
+        });
         if (!decision.allow) {
           const named: unknown = params.toolCall.title ?? known?.title ?? params.toolCall.toolCallId;
           const title = (typeof named === 'string' ? named : 'a tool').slice(0, 200);

@@ -43,6 +43,7 @@ function acpDescriptor(kind: AcpAgentKind): AgentDescriptor {
         installHint: kind.install,
         config: kind.config(config),
         sandboxMode: config.agents.sandbox_mode,
+        approvalPolicy: config.agents.approval_policy,
         baseEnv: env,
         allowance: kind.allowance,
         homeState: kind.homeState,

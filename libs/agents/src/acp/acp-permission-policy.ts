@@ -31,7 +31,7 @@ export interface PermissionDecision {
 export function decidePermission(
   request: RequestPermissionRequest,
   known: KnownToolCall | undefined,
-  context: { readonly cwd: string; readonly mode: SandboxMode },
+  context: { readonly cwd: string; readonly mode: SandboxMode; readonly commands?: boolean | undefined },
 ): PermissionDecision {
   const paths = [
     ...new Set([
@@ -42,8 +42,11 @@ export function decidePermission(
   if (paths.length > MAX_PATHS) return { allow: false, why: `it names ${String(paths.length)} paths` };
   const outside = paths.find((path) => !isInside(context.cwd, path));
   if (outside !== undefined) return { allow: false, why: `${outside.slice(0, 300)} is outside the worktree` };
+  const kinds = [request.toolCall.kind ?? undefined, known?.kind];
+  // `approval_policy` `auto-edit`: edits are granted, commands never.
+  if (context.commands === false && kinds.includes('execute'))
+    return { allow: false, why: 'this run may not run commands ([agents] approval_policy)' };
   if (context.mode === 'read-only') {
-    const kinds = [request.toolCall.kind ?? undefined, known?.kind];
     const changing = kinds.find((kind) => kind !== undefined && !READING_KINDS.includes(kind));
     if (changing !== undefined || kinds.every((kind) => kind === undefined))
       return { allow: false, why: `the run is read-only (tool kind: ${changing ?? 'unknown'})` };

@@ -117,6 +117,27 @@ describe('ACP permissions: the worktree and the sandbox mode decide', () => {
     };
     expect(decidePermission(permission({ toolCallId: 't', kind: 'read' }), edit, context).allow).toBe(false);
   });
+
+  it('approval_policy auto-edit (no commands): edits are granted, a command never, even announced earlier', () => {
+    const context = { cwd: worktree, mode: 'workspace-write' as const, commands: false };
+    const run = decidePermission(permission({ toolCallId: 't', kind: 'execute' }), undefined, context);
+    expect(run).toMatchObject({ allow: false, why: expect.stringContaining('approval_policy') as string });
+    expect(decidePermission(permission({ toolCallId: 't', kind: 'edit' }), undefined, context).allow).toBe(true);
+    const announced = {
+      title: 'x',
+      kind: 'execute' as const,
+      paths: [],
+      rawInput: {},
+      diffs: [],
+      announced: true,
+      ended: false,
+    };
+    expect(decidePermission(permission({ toolCallId: 't', kind: 'edit' }), announced, context).allow).toBe(false);
+    expect(
+      decidePermission(permission({ toolCallId: 't', kind: 'execute' }), undefined, { ...context, commands: true })
+        .allow,
+    ).toBe(true);
+  });
 });
 
 describe('ACP session updates as agent events', () => {

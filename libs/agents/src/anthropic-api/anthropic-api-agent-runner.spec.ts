@@ -21,6 +21,7 @@ import {
   leakedCanaries,
   readEnvDump,
 } from '../../test/helpers.js';
+import type { ApprovalPolicy } from '@agent-harness/core';
 import type { AgentRequest } from '../agent-runner.js';
 import { AnthropicApiAgentRunner } from './anthropic-api-agent-runner.js';
 
@@ -43,6 +44,7 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
     script: FakeAnthropicScript,
     toml = '',
     baseEnv: Record<string, string> = {},
+    approvalPolicy?: ApprovalPolicy,
   ): Promise<AnthropicApiAgentRunner> {
     server = await startFakeAnthropicServer(script);
     const config = configFrom(`[agents.anthropic_api]\nbase_url = "${server.url}"\n${toml}`).agents.anthropic_api;
@@ -50,6 +52,7 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
       config,
       apiKey: 'sk-ant-test',
       baseEnv: { PATH: process.env['PATH'], ANTHROPIC_API_KEY: 'sk-ant-test', ...baseEnv },
+      approvalPolicy,
     });
   }
   const request = (extra: Partial<AgentRequest> = {}): AgentRequest => ({
@@ -119,6 +122,32 @@ describe('AnthropicApiAgentRunner against a local Messages API server', () => {
     ]);
     expect(existsSync(join(outside.path, 'through-link.txt'))).toBe(false);
     expect(existsSync(join(repo.path, '..', 'evil.txt'))).toBe(false);
+  });
+
+  it('approval_policy auto-edit: run_command is not offered, and refused if called anyway; edits work', async () => {
+    const runner = await runnerFor(
+      (req) =>
+        isAnsweringTools(req)
+          ? { kind: 'message', text: 'done' }
+          : {
+              kind: 'message',
+              toolUses: [
+                { name: 'run_command', input: { command: 'touch ran.txt' } },
+                { name: 'write_file', input: { path: 'edited.txt', content: 'x\n' } },
+              ],
+            },
+      '',
+      {},
+      'auto-edit',
+    );
+    const { events } = await finished(runner.run(request()));
+    const offered = (server?.requests[0]?.body['tools'] as { name: string }[]).map((t) => t.name);
+    expect(offered).toEqual(['list_files', 'read_file', 'write_file', 'edit_file']);
+    const results = events.flatMap((e) => (e.type === 'tool_result' ? [e] : []));
+    expect(results.map((r) => r.ok)).toEqual([false, true]);
+    expect(results[0]?.output).toContain('may not run commands');
+    expect(existsSync(join(repo.path, 'ran.txt'))).toBe(false);
+    expect(existsSync(join(repo.path, 'edited.txt'))).toBe(true);
   });
 
   it('edits, lists, reads and runs commands inside the working directory', async () => {

@@ -6,12 +6,14 @@ import {
   commandEnv,
   type AgentEndReason,
   type AgentEvent,
+  type ApprovalPolicy,
   type CommandSandbox,
   type HarnessConfig,
   type SandboxMode,
   type TokenUsage,
 } from '@agent-harness/core';
 import { AgentRunner, completedEvent, type AgentRequest, type AgentResult, type AgentRun } from '../agent-runner.js';
+import { approvalLimits } from '../approval-policy.js';
 import { AgentEventReplay } from '../event-replay.js';
 import { killTaskProcesses, taskMarkerOf } from '../process/orphans.js';
 import { WORKSPACE_TOOLS, WorkspaceTools } from './workspace-tools.js';
@@ -29,6 +31,8 @@ export interface AnthropicApiAgentRunnerDeps {
   readonly commandTimeoutMs?: number;
   /** `[agents] sandbox_mode`, used when a request names none. Default `workspace-write`. */
   readonly sandboxMode?: SandboxMode | undefined;
+  /** `[agents] approval_policy`; unset is `full-auto`. */
+  readonly approvalPolicy?: ApprovalPolicy | undefined;
   /** The OS sandbox the model's commands run in; without one, they run as they are. */
   readonly sandbox?: CommandSandbox | undefined;
 }
@@ -130,13 +134,20 @@ export class AnthropicApiAgentRunner extends AgentRunner {
     messages.push({ role: 'user', content: request.prompt });
     // The SDK uses the key in-process; Harness runs the model's commands itself, so they get the
     // allow-listed environment of validation commands (no credential of any kind), and the task marker.
+    const limits = approvalLimits(
+      this.deps.approvalPolicy,
+      request.sandboxMode ?? this.deps.sandboxMode ?? 'workspace-write',
+    );
     const tools = new WorkspaceTools(
       request.cwd,
       { ...commandEnv(this.deps.baseEnv), ...request.env },
       this.deps.commandTimeoutMs ?? 600_000,
-      (request.sandboxMode ?? this.deps.sandboxMode) === 'read-only' ? 'read-only' : 'workspace-write',
+      limits.mode === 'read-only' ? 'read-only' : 'workspace-write',
       this.deps.sandbox,
+      limits.commands,
     );
+    // A tool the run may not use is not offered either.
+    const offered = WORKSPACE_TOOLS.filter((tool) => limits.commands || tool.name !== 'run_command');
 
     try {
       // The task's turn limit (`[limits] task_max_turns`, what is left of it) when lower than max_turns.
@@ -147,7 +158,7 @@ export class AnthropicApiAgentRunner extends AgentRunner {
             model,
             max_tokens: config.max_tokens,
             system: SYSTEM_PROMPT(request.cwd),
-            tools: [...WORKSPACE_TOOLS],
+            tools: offered,
             messages,
           },
           controller.signal,

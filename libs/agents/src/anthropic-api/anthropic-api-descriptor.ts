@@ -20,6 +20,7 @@ export const ANTHROPIC_API_DESCRIPTOR: AgentDescriptor = {
           apiKey,
           baseEnv: env,
           sandboxMode: config.agents.sandbox_mode,
+          approvalPolicy: config.agents.approval_policy,
           sandbox,
         });
   },

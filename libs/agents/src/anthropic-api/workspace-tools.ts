@@ -72,7 +72,8 @@ export class WorkspaceTools {
 
   /**
    * `access` `read-only`: `write_file` is refused and commands see the directory read-only (in the
-   * sandbox, when there is one: `sandbox` wraps each command).
+   * sandbox, when there is one: `sandbox` wraps each command). Without `commands`, `run_command` is
+   * refused (`approval_policy` `auto-edit`).
    */
   constructor(
     root: string,
@@ -80,6 +81,7 @@ export class WorkspaceTools {
     private readonly commandTimeoutMs: number,
     private readonly access: CommandAccess = 'workspace-write',
     sandbox?: CommandSandbox,
+    private readonly commands = true,
   ) {
     this.root = realpathSync(root);
     this.shell = new ShellCommandRunner(
@@ -177,6 +179,7 @@ export class WorkspaceTools {
 
   /** Runs `bash -c` in its own process group, ended on timeout or when the run is aborted. */
   private async runCommand(command: string, signal: AbortSignal): Promise<ToolOutcome> {
+    if (!this.commands) throw new ToolRefusal('this run may not run commands ([agents] approval_policy)');
     const outcome = await this.shell.run(command, { cwd: this.root, timeoutMs: this.commandTimeoutMs, signal });
     const status = outcome.timedOut
       ? `timed out after ${String(this.commandTimeoutMs / 1000)} s`

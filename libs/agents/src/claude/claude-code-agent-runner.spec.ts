@@ -152,6 +152,28 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
     );
   });
 
+  it('approval_policy: auto-edit edits without a shell, suggest reads only, full-auto is unrestricted', () => {
+    const config = configFrom().agents.claude;
+    const request = { prompt: 'p', cwd: '/' };
+    expect(claudeArgs(config, 'workspace-write', request, 'auto-edit')).toEqual(
+      expect.arrayContaining([
+        '--allowedTools',
+        'Read,Grep,Glob,LS,Edit,MultiEdit,NotebookEdit,Write',
+        '--disallowedTools',
+        'Bash',
+      ]),
+    );
+    expect(claudeArgs(config, 'workspace-write', request, 'suggest')).toEqual(
+      expect.arrayContaining([
+        '--allowedTools',
+        'Read,Grep,Glob,LS',
+        '--disallowedTools',
+        'Bash,Edit,MultiEdit,NotebookEdit,Write',
+      ]),
+    );
+    expect(claudeArgs(config, 'workspace-write', request, 'full-auto')).toContain('--dangerously-skip-permissions');
+  });
+
   it('picks the phase model under reasoning_budget, and the default model otherwise', () => {
     const plain = configFrom().agents.claude;
     expect(claudeArgs(plain, 'danger-full-access', { prompt: 'p', cwd: '/', phase: 'planning' })).toContain('sonnet');

@@ -4,10 +4,12 @@ import {
   agentEnv,
   type AgentEndReason,
   type AgentEnvAllowance,
+  type ApprovalPolicy,
   type CommandSandbox,
   type HarnessConfig,
 } from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
+import { approvalLimits } from '../approval-policy.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { taskMarkerOf } from '../process/orphans.js';
 import { ClaudeStreamParser } from './claude-stream-parser.js';
@@ -57,12 +59,16 @@ export const CLAUDE_ENV: AgentEnvAllowance = {
 /** Tools that change files or run commands: denied unless a request allows them. */
 const MUTATING_TOOLS = ['Bash', 'Edit', 'MultiEdit', 'NotebookEdit', 'Write'];
 const READ_ONLY_TOOLS = ['Read', 'Grep', 'Glob', 'LS'];
+/** Reading and editing, no shell: `approval_policy = "auto-edit"`. */
+const EDITING_TOOLS = [...READ_ONLY_TOOLS, 'Edit', 'MultiEdit', 'NotebookEdit', 'Write'];
 
 /** @public */
 export interface ClaudeCodeAgentRunnerDeps {
   readonly config: ClaudeConfig;
   /** `[agents] sandbox_mode`, used when a request names none. */
   readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
+  /** `[agents] approval_policy`; unset is `full-auto`. */
+  readonly approvalPolicy?: ApprovalPolicy | undefined;
   /** The environment Harness itself runs with; the agent's is an allow-list of it (`CLAUDE_ENV`). */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** How long Claude Code may keep failing to reach its model API before the run fails. Default 60 s. */
@@ -115,10 +121,13 @@ export function claudeArgs(
   config: ClaudeConfig,
   sandboxMode: ClaudeCodeAgentRunnerDeps['sandboxMode'],
   request: AgentRequest,
+  policy?: ApprovalPolicy,
 ): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--verbose', '--model', claudeModel(config, request)];
-  const mode = request.sandboxMode ?? sandboxMode;
-  const allowed = request.allowedTools ?? (mode === 'read-only' ? READ_ONLY_TOOLS : undefined);
+  const limits = approvalLimits(policy, request.sandboxMode ?? sandboxMode);
+  const allowed =
+    request.allowedTools ??
+    (limits.mode === 'read-only' ? READ_ONLY_TOOLS : limits.commands ? undefined : EDITING_TOOLS);
   if (allowed === undefined) {
     args.push('--dangerously-skip-permissions');
   } else {
@@ -146,7 +155,7 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
 
   run(request: AgentRequest): AgentRun {
     const { config, sandbox } = this.deps;
-    const mode = request.sandboxMode ?? this.deps.sandboxMode;
+    const { mode } = approvalLimits(this.deps.approvalPolicy, request.sandboxMode ?? this.deps.sandboxMode);
     const confined = sandbox !== undefined && mode !== 'danger-full-access';
     const env = agentEnv(this.deps.baseEnv, CLAUDE_ENV, config.env, request.env);
     // Inside the OS sandbox, full access is what the sandbox allows: Claude Code accepts it as root.
@@ -159,7 +168,7 @@ export class ClaudeCodeAgentRunner extends AgentRunner {
       configKey: '[agents.claude] cli_path',
       installHint: CLAUDE_INSTALL_HINT,
       command: config.cli_path,
-      args: claudeArgs(config, this.deps.sandboxMode, request),
+      args: claudeArgs(config, this.deps.sandboxMode, request, this.deps.approvalPolicy),
       stdin: request.prompt,
       cwd: request.cwd,
       env,

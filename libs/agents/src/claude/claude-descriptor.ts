@@ -20,6 +20,7 @@ export const CLAUDE_DESCRIPTOR: AgentDescriptor = {
     new ClaudeCodeAgentRunner({
       config: config.agents.claude,
       sandboxMode: config.agents.sandbox_mode,
+      approvalPolicy: config.agents.approval_policy,
       baseEnv: env,
       sandbox,
     }),

@@ -119,6 +119,15 @@ describe('CodexAgentRunner with the scripted codex', () => {
     const confined = codexArgs(config, 'read-only', { prompt: 'p', cwd: '/' }, true);
     expect(confined).toContain('--dangerously-bypass-approvals-and-sandbox');
     expect(confined.join(' ')).not.toContain('sandbox_mode');
+    // approval_policy: auto-edit turns Codex's shell tools off (confined or not); suggest reads only.
+    const editing = codexArgs(config, 'workspace-write', { prompt: 'p', cwd: '/' }, true, 'auto-edit').join(' ');
+    expect(editing).toContain('-c features.shell_tool=false -c features.unified_exec=false');
+    expect(codexArgs(config, 'workspace-write', { prompt: 'p', cwd: '/' }, false, 'suggest')).toContain(
+      'sandbox_mode="read-only"',
+    );
+    expect(codexArgs(config, 'workspace-write', { prompt: 'p', cwd: '/' }, false, 'full-auto').join(' ')).not.toContain(
+      'features',
+    );
   });
 
   it('takes a prompt of 100,000 four-byte characters (400 KB), new and resumed, far past the argument size limit', async () => {

@@ -1,7 +1,14 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { agentEnv, type AgentEnvAllowance, type CommandSandbox, type HarnessConfig } from '@agent-harness/core';
+import {
+  agentEnv,
+  type AgentEnvAllowance,
+  type ApprovalPolicy,
+  type CommandSandbox,
+  type HarnessConfig,
+} from '@agent-harness/core';
 import { AgentRunner, type AgentRequest, type AgentRun } from '../agent-runner.js';
+import { approvalLimits } from '../approval-policy.js';
 import { runCliAgent } from '../process/cli-agent-process.js';
 import { taskMarkerOf } from '../process/orphans.js';
 import { CodexEventParser } from './codex-event-parser.js';
@@ -12,6 +19,8 @@ type CodexConfig = HarnessConfig['agents']['codex'];
 export interface CodexAgentRunnerDeps {
   readonly config: CodexConfig;
   readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
+  /** `[agents] approval_policy`; unset is `full-auto`. */
+  readonly approvalPolicy?: ApprovalPolicy | undefined;
   /** The environment Harness itself runs with; the agent's is an allow-list of it (`CODEX_ENV`). */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** How long Codex may keep reconnecting to its model API before the run fails. Default 60 s. */
@@ -54,17 +63,22 @@ export const CODEX_INSTALL_HINT = 'npm install -g @openai/codex';
  * start inside another. Unconfined, `danger-full-access` bypasses Codex's sandbox and approvals and
  * the other modes are passed as `sandbox_mode`, which `exec resume` also accepts. The prompt
  * argument is `-`: Codex then reads the prompt from stdin (also for `exec resume <thread> -`).
+ * A run that may not run commands (`approval_policy` `auto-edit`) has Codex's shell tools turned
+ * off: it edits through `apply_patch` only.
  */
 export function codexArgs(
   config: CodexConfig,
   sandboxMode: CodexAgentRunnerDeps['sandboxMode'],
   request: AgentRequest,
   confined = false,
+  policy?: ApprovalPolicy,
 ): string[] {
   const args = ['exec'];
   if (request.resumeSessionId !== undefined) args.push('resume');
   args.push('--json', '--skip-git-repo-check');
-  const mode = request.sandboxMode ?? sandboxMode;
+  const { mode, commands } = approvalLimits(policy, request.sandboxMode ?? sandboxMode);
+  // As `-c`, which `exec resume` takes too (`--disable` is the same setting).
+  if (!commands) args.push('-c', 'features.shell_tool=false', '-c', 'features.unified_exec=false');
   if (confined || (mode === 'danger-full-access' && request.allowedTools === undefined))
     args.push('--dangerously-bypass-approvals-and-sandbox');
   else args.push('-c', `sandbox_mode="${mode === 'danger-full-access' ? 'workspace-write' : mode}"`);
@@ -90,7 +104,7 @@ export class CodexAgentRunner extends AgentRunner {
 
   run(request: AgentRequest): AgentRun {
     const { config, sandbox } = this.deps;
-    const mode = request.sandboxMode ?? this.deps.sandboxMode;
+    const { mode } = approvalLimits(this.deps.approvalPolicy, request.sandboxMode ?? this.deps.sandboxMode);
     const env = agentEnv(this.deps.baseEnv, CODEX_ENV, config.env, request.env);
     const codexHome = env['CODEX_HOME'] ?? join(env['HOME'] ?? homedir(), '.codex');
     const confined = sandbox !== undefined && mode !== 'danger-full-access';
@@ -99,7 +113,7 @@ export class CodexAgentRunner extends AgentRunner {
       configKey: '[agents.codex] cli_path',
       installHint: CODEX_INSTALL_HINT,
       command: config.cli_path,
-      args: codexArgs(config, this.deps.sandboxMode, request, confined),
+      args: codexArgs(config, this.deps.sandboxMode, request, confined, this.deps.approvalPolicy),
       stdin: request.prompt,
       cwd: request.cwd,
       env,

@@ -20,6 +20,7 @@ export const CODEX_DESCRIPTOR: AgentDescriptor = {
     new CodexAgentRunner({
       config: config.agents.codex,
       sandboxMode: config.agents.sandbox_mode,
+      approvalPolicy: config.agents.approval_policy,
       baseEnv: env,
       sandbox,
     }),

@@ -359,7 +359,8 @@ export const configSchema = table({
      * turns it off, and is warned about at start and on every task.
      */
     sandbox_mode: oneOf(SANDBOX_MODES, 'workspace-write'),
-    approval_policy: oneOf(APPROVAL_POLICIES, 'auto-edit'),
+    /** What agents do without a person; unattended, what would need one is refused (see approvalLimits). */
+    approval_policy: oneOf(APPROVAL_POLICIES, 'full-auto'),
     claude: table({
       cli_path: command('claude'),
       default_model: nonEmptyString('sonnet'),
@@ -652,3 +653,5 @@ export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 export type Transport = (typeof TRANSPORTS)[number];
 /** @public */
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
+/** @public */
+export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];

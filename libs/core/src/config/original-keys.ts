@@ -85,7 +85,10 @@ export function upgradeOriginalKeys(parsed: unknown): { readonly raw: unknown; r
   const policy = agents?.['approval_policy'];
   if (agents !== undefined && typeof policy === 'string' && APPROVAL_SPELLINGS[policy] !== undefined) {
     agents['approval_policy'] = APPROVAL_SPELLINGS[policy];
-    notes.push(`agents.approval_policy "${policy}" is read as "${APPROVAL_SPELLINGS[policy]}"`);
+    // The original never applied it, so a file saying auto_edit ran its agents as full-auto.
+    const changes =
+      policy === 'auto_edit' ? ': agents edit files but run no command (set "full-auto" to run them)' : '';
+    notes.push(`agents.approval_policy "${policy}" is read as "${APPROVAL_SPELLINGS[policy]}"${changes}`);
   }
   const review = tableAt(raw, 'agents.review');
   if (review?.['reviewer_agent'] === '') {

@@ -45,7 +45,7 @@ describe('resolveConfig defaults', () => {
       default_agent: 'auto',
       complexity_preferred_agents: [],
       sandbox_mode: 'workspace-write',
-      approval_policy: 'auto-edit',
+      approval_policy: 'full-auto',
     });
     expect(config.agents.claude).toMatchObject({
       cli_path: 'claude',
