@@ -18,3 +18,4 @@ export type { ProjectAdminDeps, ProjectChanges, RegisterProjectInput } from './p
 export { TaskTelemetry, SLOW_TASK_MS, SLOW_VALIDATION_MS } from './task-telemetry.js';
 export { SpendMeter } from './spend-meter.js';
 export type { BudgetHold, SpendLimits, TodaySpend } from './spend-meter.js';
+export { projectRepository } from './project-repository.js';

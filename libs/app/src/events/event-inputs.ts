@@ -1,7 +1,6 @@
 import { DECISIONS, MAX_QUERY_LIMIT, SEVERITIES, type Decision, type Severity } from '@agent-harness/observe';
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsISO8601, IsObject, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { Given, IntInRange, NoNulBytes } from '../input/input-rules.js';
+import { IsBoolean, IsIn, IsISO8601, IsString, Matches, MaxLength } from 'class-validator';
+import { Given, IntInRange, NestedInput, NoNulBytes } from '../input/input-rules.js';
 
 const EVENT_KIND = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -121,14 +120,7 @@ export class LoggedEventInput {
 
 /** `event_log`: `{event}`. */
 export class EventLogInput {
-  @IsObject({ message: 'event must be an object' })
-  @ValidateNested()
-  // The event becomes an instance, so its own rules run (`@Type` would need reflect-metadata loaded).
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? plainToInstance(LoggedEventInput, value)
-      : value,
-  )
+  @NestedInput(LoggedEventInput, 'event must be an object')
   event!: LoggedEventInput;
 }
 

@@ -1,4 +1,4 @@
-import { parseGitHubRemote, parseRepoName, type RepoRef } from '@agent-harness/github';
+import { parseGitHubRemote } from '@agent-harness/github';
 import type { Project, ProjectCatalog } from '@agent-harness/queue';
 
 /**
@@ -26,17 +26,4 @@ export async function projectForRepository(
       matching.push({ project, named: false });
   }
   return (matching.find((m) => m.project.isDefault) ?? matching.find((m) => m.named) ?? matching[0])?.project;
-}
-
-/**
- * The GitHub repository of a project: its `repo = "owner/name"`, else its `origin` remote when that
- * is on GitHub; undefined when it has neither (the question admission asks, too).
- */
-export async function projectRepository(
-  project: Project,
-  originUrl: (root: string) => Promise<string | undefined>,
-): Promise<RepoRef | undefined> {
-  if (project.repo !== undefined) return parseRepoName(project.repo);
-  const origin = await originUrl(project.root);
-  return origin === undefined ? undefined : parseGitHubRemote(origin);
 }

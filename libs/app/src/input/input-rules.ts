@@ -1,7 +1,7 @@
 // The rules operation inputs are checked with (class-validator): one set for REST bodies and
 // queries, JSON-RPC params and the CLI, so each refuses the same input with the same words.
-import { Transform } from 'class-transformer';
-import { IsInt, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsInt, IsObject, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 /** The largest number a task field may hold (SQLite and GitHub both use 32-bit signed ids). */
 export const MAX_INT32 = 2_147_483_647;
@@ -39,4 +39,18 @@ export function QueryInt(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value,
   );
+}
+
+/**
+ * A field holding one object checked by another input class: the object becomes an instance of it,
+ * so that class's own rules run (`@Type` would need reflect-metadata loaded).
+ */
+export function NestedInput(type: new () => object, message: string): PropertyDecorator {
+  return (target, key) => {
+    IsObject({ message })(target, key);
+    ValidateNested()(target, key);
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'object' && value !== null && !Array.isArray(value) ? plainToInstance(type, value) : value,
+    )(target, key);
+  };
 }

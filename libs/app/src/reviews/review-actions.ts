@@ -1,6 +1,6 @@
 import type { HarnessConfig } from '@agent-harness/core';
 import type { CreatedIssue, GitHubClient, RepoRef } from '@agent-harness/github';
-import type { TaskEngine } from '@agent-harness/pipeline';
+import { projectRepository, type TaskEngine } from '@agent-harness/pipeline';
 import { isTerminal, TASK_STATUSES, type Project, type TaskRepository } from '@agent-harness/queue';
 import {
   REVIEW_ACT_LIMITS,
@@ -13,7 +13,6 @@ import {
   type ReviewActContext,
   type ReviewFinding,
 } from '@agent-harness/review';
-import { projectRepository } from '../github/repository-projects.js';
 
 /** What acting on a review's findings did (`[review] act`). @public */
 export interface ReviewActReport {
