@@ -1,11 +1,14 @@
 // @ts-check
 // One task: its detail (GET /tasks/:id), cancel, and its whole event stream (GET /tasks/:id/stream):
-// status history, diff stat, validation runs, review verdicts and the agents' live output.
+// status history, the change (its diff stat, then the whole diff file by file), validation runs,
+// review verdicts and the agents' live output.
 import { ApiError, apiJson, postJson, readServerEvents } from './api.js';
 import { TERMINAL, cut, externalLink, gradeBadge, h, replace, statusBadge, time } from './dom.js';
 
 /** Agent events the page keeps; the oldest go first (the stream stays in the API). */
 const MAX_AGENT_LINES = 1500;
+/** Lines of one file's diff shown open; a longer one starts closed. */
+const OPEN_DIFF_LINES = 400;
 
 /**
  * @param {HTMLElement} view
@@ -16,6 +19,7 @@ export function taskView(view, context, id) {
   const header = h('section', { class: 'task-head', id: 'task-head' }, h('p', { class: 'muted' }, 'Loading…'));
   const history = h('ol', { class: 'history', id: 'task-history' });
   const diff = h('div', { id: 'task-diff' }, h('p', { class: 'muted' }, 'No commit yet.'));
+  const patch = h('div', { id: 'task-patch' }, h('p', { class: 'muted' }, 'No commit yet.'));
   const validation = h('div', { id: 'task-validation' }, h('p', { class: 'muted' }, 'No validation yet.'));
   const review = h('div', { id: 'task-review' }, h('p', { class: 'muted' }, 'No review yet.'));
   const stream = h('ol', { class: 'stream', id: 'task-stream' });
@@ -24,6 +28,7 @@ export function taskView(view, context, id) {
     h('p', {}, h('a', { href: '#/' }, '← all tasks')),
     header,
     h('div', { class: 'columns' }, panel('History', history), panel('Diff stat', diff)),
+    panel('Diff', patch),
     panel('Validation', validation),
     panel('Review', review),
     panel('Agent stream', stream),
@@ -61,6 +66,8 @@ export function taskView(view, context, id) {
           break;
         case 'log':
           if (event.data.diff_stat !== undefined) replace(diff, diffStat(event.data.diff_stat));
+          // Each commit's event holds the whole change so far: the latest replaces the last.
+          if (typeof event.data.patch === 'string') replace(patch, patchFiles(event.data.patch));
           appendLine(stream, h('li', { class: 'line-log' }, tag('harness'), String(event.data.message)));
           break;
         case 'agent':
@@ -230,6 +237,43 @@ function diffStat(stat) {
       ? h('p', { class: 'muted' }, `and ${String(stat.files_changed - stat.files.length)} more`)
       : null,
   ];
+}
+
+/**
+ * A change (`git diff --stat --patch`) file by file: one closable section per file, its lines
+ * marked added, removed or hunk header. Text only: the diff is the agent's, never markup.
+ * @param {string} text
+ */
+function patchFiles(text) {
+  const files = text.split(/^(?=diff --git )/m).filter((part) => part.startsWith('diff --git '));
+  if (files.length === 0) return h('p', { class: 'muted' }, 'No change.');
+  return files.map((file, index) => {
+    const lines = file.replace(/\n$/, '').split('\n');
+    const name = /^diff --git a\/(.*) b\//.exec(lines[0] ?? '')?.[1] ?? lines[0] ?? '';
+    const marked = lines.slice(1).map((line) =>
+      h(
+        'span',
+        {
+          class: line.startsWith('@@')
+            ? 'hunk'
+            : line.startsWith('+') && !line.startsWith('+++')
+              ? 'plus'
+              : line.startsWith('-') && !line.startsWith('---')
+                ? 'minus'
+                : '',
+        },
+        `${line}\n`,
+      ),
+    );
+    const details = h(
+      'details',
+      { class: 'patch', 'data-file': name },
+      h('summary', { class: 'mono' }, name),
+      h('pre', { tabindex: '0', 'aria-label': `diff of ${name}` }, marked),
+    );
+    details.open = index < 20 && lines.length <= OPEN_DIFF_LINES;
+    return details;
+  });
 }
 
 /**

@@ -255,6 +255,9 @@ describe('web dashboard in Chromium', () => {
     await expectText(page.locator('[data-fact="status"]'), /^done$/);
     await expectText(page.locator('#diff-total'), /1 file changed, \+1 -0/);
     await expectText(page.locator('#task-diff table'), /dashboard\.txt/);
+    // The whole change, file by file, its added line marked.
+    await expectText(page.locator('#task-patch details[data-file="dashboard.txt"] summary'), /^dashboard\.txt$/);
+    await expectText(page.locator('#task-patch details[data-file="dashboard.txt"] .plus').last(), /^\+/);
     await expectText(page.locator('[data-validation]').first(), /validation: passed/);
     await expectText(page.locator('[data-verdict="approve"]'), /approved.*trailing newline/s);
     await expectText(page.locator('[data-fact="pull request"] a'), /\/pull\/\d+$/);
