@@ -95,7 +95,7 @@ describe('harness exec (built CLI, scripted agents)', () => {
     expect(child.stdout()).toBe('Done.\n');
   });
 
-  it('--json prints the normalized events, one per line, for codex', async () => {
+  it("--json prints the agent's events one per line, as a task's stream carries them (role and agent too)", async () => {
     const result = await exec(['Create hello.txt', '--agent', 'codex', '--json', '--model', 'gpt-5.5'], {
       edits: [{ path: 'hello.txt', content: 'x' }],
       session: 't-1',
@@ -106,7 +106,7 @@ describe('harness exec (built CLI, scripted agents)', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as AgentEvent);
     expect(events.map((e) => e.type)).toEqual(['session_started', 'file_change', 'text', 'usage', 'completed']);
-    expect(events.at(-1)).toMatchObject({ type: 'completed', ok: true, sessionId: 't-1' });
+    expect(events.at(-1)).toMatchObject({ role: 'implementer', agent: 'codex', type: 'completed', ok: true, sessionId: 't-1' });
     expect(readFakeAgentLog(log)[0]?.argv).toEqual(expect.arrayContaining(['-m', 'gpt-5.5']));
   });
 

@@ -71,7 +71,7 @@ export function execCommand(ctx: CliContext): CommandBody<ExecFlags> {
         .option('json', {
           type: 'boolean',
           default: false,
-          describe: 'Print the normalized events as JSON lines instead',
+          describe: "Print the agent's events as JSON lines instead, as a task's stream carries them",
         })
         .check(
           (argv) =>
@@ -102,7 +102,8 @@ export function execCommand(ctx: CliContext): CommandBody<ExecFlags> {
         const view =
           argv.json === true ? undefined : new ProgressView(ctx.stderr, ctx.stderrIsTerminal, agent, project.root);
         const subscription = run.events$.subscribe((event) => {
-          if (view === undefined) ctx.stdout.write(`${JSON.stringify(event)}\n`);
+          // The `data` of the task stream's `agent` events (GET /tasks/:id/stream): one parser reads both.
+          if (view === undefined) ctx.stdout.write(`${JSON.stringify({ role: 'implementer', agent, ...event })}\n`);
           else view.show(event);
         });
         void ctx.stopSignal().then(() => {

@@ -85,7 +85,8 @@ function statusCommand(ctx: CliContext): CommandModule<object, ConfigFlags & { j
       const config = loadConfigFromFlags(ctx, argv);
       if (config === undefined) return;
       const counts = await withHarness(ctx, config, (harness) => harness.gc.counts());
-      if (argv.json === true) ctx.stdout.write(`${JSON.stringify(counts, null, 2)}\n`);
+      // `gc_status`'s answer, as JSON-RPC and the operation give it.
+      if (argv.json === true) ctx.stdout.write(`${JSON.stringify({ counts }, null, 2)}\n`);
       else
         ctx.stdout.write(
           `drafts: ${Object.entries(counts)
