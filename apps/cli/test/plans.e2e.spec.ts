@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, TypeOrmPlanStore } from '@agent-harness/persistence';
+import { openDatabase, TypeOrmPlanStore, TypeOrmTaskRepository } from '@agent-harness/persistence';
 import { applyPlanUpdate, type ExecPlanJson } from '@agent-harness/plans';
 import {
   createTempDir,
@@ -157,6 +157,52 @@ describe('harness plan (built CLI)', () => {
     expect(shown.stdout).toContain('plan abcdefabcdef: Ship exec plans');
     expect(shown.stdout).toContain('steps: 1/2 done');
     expect(shown.stderr).toBe('harness: plan abcdefabcdef is not in the database: showing the file as it is\n');
+  });
+
+  it('link ties a task to a milestone: stored with the plan, refused for an unknown task or milestone', async () => {
+    const init = await run('plan', 'init', 'spec.md');
+    const id = /^plan ([0-9a-f]{12})/.exec(init.stdout)?.[1] ?? '';
+    // A queued task, as a server's submit stores it.
+    const taskId = '0f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f';
+    const now = new Date().toISOString();
+    const database = await openDatabase({ file: join(dataDir, 'harness.db') });
+    try {
+      await new TypeOrmTaskRepository(database.dataSource).create(
+        {
+          id: taskId,
+          project: 'app',
+          kind: 'prompt',
+          prompt: 'Add the CLI',
+          status: 'queued',
+          attempt: 1,
+          inputTokens: 0,
+          outputTokens: 0,
+          validationRetries: 0,
+          reviewRounds: 0,
+          createdAt: now,
+          updatedAt: now,
+          version: 1,
+        },
+        { kind: 'status', data: { from: null, to: 'queued', attempt: 1 } },
+      );
+    } finally {
+      await database.close();
+    }
+    const linked = await run('plan', 'link', id.slice(0, 6), '0', taskId.slice(0, 8), '--json');
+    expect(linked.code, linked.stderr).toBe(0);
+    const plan = JSON.parse(linked.stdout) as ExecPlanJson;
+    expect(JSON.stringify(plan)).toContain(taskId);
+    const status = await run('plan', 'status', id, '--json');
+    expect(status.stdout).toContain(taskId);
+
+    const unknownTask = await run('plan', 'link', id, '0', 'deadbeef');
+    expect(unknownTask.code).not.toBe(0);
+    expect(unknownTask.stderr).toContain('deadbeef');
+    const noMilestone = await run('plan', 'link', id, '9', taskId);
+    expect(noMilestone.code).not.toBe(0);
+    expect(noMilestone.stderr).toMatch(/milestone/);
+    const negative = await run('plan', 'link', id, '-1', taskId);
+    expect(negative.code).not.toBe(0);
   });
 
   it('a missing, unreadable or hostile spec, or a bad --out, stops before anything is written', async () => {

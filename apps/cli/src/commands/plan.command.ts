@@ -192,6 +192,39 @@ function fileOf(path: string, given: string): ExecPlan {
   return planFromMarkdown(readTextFile('PLAN', path, PLAN_LIMITS.markdownChars));
 }
 
+function linkCommand(
+  ctx: CliContext,
+): CommandModule<object, ConfigFlags & { PLAN: string; MILESTONE: number; TASK: string; json?: boolean | undefined }> {
+  return {
+    command: 'link <PLAN> <MILESTONE> <TASK>',
+    describe: "Link a task to a plan's milestone: the milestone is completed when the task ends done",
+    builder: (y) =>
+      withConfigOptions(y)
+        .positional('PLAN', { type: 'string', demandOption: true, describe: 'A plan id (or its first 4+ characters)' })
+        .positional('MILESTONE', {
+          type: 'number',
+          demandOption: true,
+          describe: "The index of the plan's milestone (0 is the first, as in the API)",
+        })
+        .positional('TASK', { type: 'string', demandOption: true, describe: 'A task id (or its first 8+ characters)' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the plan as JSON' }),
+    handler: async (argv) => {
+      const config = loadConfigFromFlags(ctx, argv);
+      if (config === undefined) return;
+      const milestone = argv.MILESTONE;
+      if (!Number.isSafeInteger(milestone) || milestone < 0)
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          `MILESTONE must be a milestone's index (0 is the first), not ${String(milestone)}`,
+        );
+      // The link is stored with the plan: a server settles it when the task ends, as for a task submitted with --plan.
+      const plan = await withHarness(ctx, config, (harness) => harness.plans.linkTask(argv.PLAN, argv.TASK, milestone));
+      if (argv.json === true) out(ctx, JSON.stringify(planToJson(plan), null, 2));
+      else printPlan(ctx, plan);
+    },
+  };
+}
+
 function listCommand(ctx: CliContext): CommandModule<object, ProjectFlags & { status?: PlanStatus | undefined }> {
   return {
     command: 'list [PROJECT]',
@@ -226,7 +259,8 @@ export function planCommand(ctx: CliContext): CommandBody<object> {
         .command(initCommand(ctx))
         .command(statusCommand(ctx))
         .command(listCommand(ctx))
-        .demandCommand(1, 'name a plan command: init, status, list'),
+        .command(linkCommand(ctx))
+        .demandCommand(1, 'name a plan command: init, status, list, link'),
     handler: () => undefined,
   };
 }
