@@ -89,4 +89,19 @@ describe('GET /tasks paging by offset and by cursor', () => {
     expect(both.status).toBe(400);
     expect((both.json as ErrorBody).error.message).toMatch(/cursor or offset/);
   });
+
+  it('filters by agent and by words of the title (q), with the total of the filter; refuses an empty or long q', async () => {
+    // The stored tasks' prompts are all "x"; none ran with an agent.
+    expect((await list('q=X&limit=5')).total).toBe(STORED);
+    expect((await list('q=nothing-like-this')).total).toBe(0);
+    expect((await list('agent=claude')).total).toBe(0);
+    const page = await list('q=x&status=done&limit=3');
+    expect(page.total).toBe(12);
+    expect(page.tasks).toHaveLength(3);
+    for (const q of ['', 'y'.repeat(201)]) {
+      const res = await send(`${server.url}/tasks?q=${q}`);
+      expect(res.status, q).toBe(400);
+      expect((res.json as ErrorBody).error.message).toMatch(/q must be 1 to 200 characters/);
+    }
+  });
 });

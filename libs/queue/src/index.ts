@@ -24,7 +24,7 @@ export {
 export type { TaskTransition } from './task-state-machine.js';
 export { MAX_ATTEMPTS, pickClaims, pickTasksToStart, rateLimitRetryAt } from './admission.js';
 export type { ConcurrencyLimits, RunningCounts } from './admission.js';
-export { TaskRepository } from './task.repository.js';
+export { TASK_SEARCH_CHARS, TaskRepository } from './task.repository.js';
 export type {
   ClaimedTask,
   ClaimRequest,

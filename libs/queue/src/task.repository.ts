@@ -26,9 +26,20 @@ export interface TaskListPosition {
 }
 
 /** @public */
+/** How much of a prompt a title search reads: the title is its first line (or the description). @public */
+export const TASK_SEARCH_CHARS = 200;
+
+/** @public */
 export interface TaskListFilter {
   readonly status?: TaskStatus | undefined;
   readonly project?: string | undefined;
+  /** The agent that ran it (else the one it asked for). */
+  readonly agent?: string | undefined;
+  /**
+   * Words its title holds, case-insensitively (ASCII): its description or the start of its
+   * prompt (`TASK_SEARCH_CHARS`), as lists show the title.
+   */
+  readonly search?: string | undefined;
   readonly limit: number;
   readonly offset: number;
   /** Keyset paging: only tasks after this one in the list order (before `offset` is applied). */

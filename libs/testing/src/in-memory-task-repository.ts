@@ -1,6 +1,7 @@
 import { AppError } from '@agent-harness/core';
 import {
   ACTIVE_STATUSES,
+  TASK_SEARCH_CHARS,
   pickClaims,
   TaskRepository,
   type ClaimedTask,
@@ -237,7 +238,9 @@ export class InMemoryTaskRepository extends TaskRepository {
       .filter(
         (t) =>
           (filter.status === undefined || t.status === filter.status) &&
-          (filter.project === undefined || t.project === filter.project),
+          (filter.project === undefined || t.project === filter.project) &&
+          (filter.agent === undefined || (t.agentUsed ?? t.agent) === filter.agent) &&
+          (filter.search === undefined || titleHolds(t, filter.search)),
       )
       .sort((a, b) => byCreation(b, a));
     // Keyset paging: after `after` in the newest-first order; `total` ignores it.
@@ -268,4 +271,11 @@ export class InMemoryTaskRepository extends TaskRepository {
   override countWithStatus(statuses: readonly TaskStatus[]): Promise<number> {
     return Promise.resolve([...this.tasks.values()].filter((t) => statuses.includes(t.status)).length);
   }
+}
+
+/** The title search of the SQL repository: description or the start of the prompt, ASCII case folded. */
+function titleHolds(task: Task, search: string): boolean {
+  const lower = (text: string | undefined): string => (text ?? '').replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const needle = lower(search);
+  return lower(task.description).includes(needle) || lower(task.prompt?.slice(0, TASK_SEARCH_CHARS)).includes(needle);
 }

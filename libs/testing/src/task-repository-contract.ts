@@ -411,6 +411,26 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
     },
   },
   {
+    name: 'lists by agent (the one that ran, else the one asked for) and by words of the title, with their total',
+    async run(repo) {
+      await repo.create(taskFixture('t1', { description: 'Fix the PARSER', agent: 'claude' }), queuedEvent);
+      await repo.create(taskFixture('t2', { prompt: 'parser: 100% of input\nmore', agentUsed: 'codex' }), queuedEvent);
+      await repo.create(taskFixture('t3', { prompt: `${'x'.repeat(300)} parser`, agent: 'codex' }), queuedEvent);
+      await repo.create(taskFixture('t4', { description: 'a_b', project: 'b' }), queuedEvent);
+      const ids = async (filter: { agent?: string; search?: string; project?: string }) => {
+        const page = await repo.list({ limit: 10, offset: 0, ...filter });
+        return [page.total, page.tasks.map((t) => t.id)];
+      };
+      deepStrictEqual(await ids({ search: 'parser' }), [2, ['t2', 't1']]);
+      deepStrictEqual(await ids({ search: 'parser', agent: 'codex' }), [1, ['t2']]);
+      deepStrictEqual(await ids({ agent: 'codex' }), [2, ['t3', 't2']]);
+      // LIKE's wildcards are literal: "%" and "_" match only themselves.
+      deepStrictEqual(await ids({ search: '100%' }), [1, ['t2']]);
+      deepStrictEqual(await ids({ search: '_' }), [1, ['t4']]);
+      deepStrictEqual(await ids({ search: 'a_b', project: 'a' }), [0, []]);
+    },
+  },
+  {
     name: 'pages by keyset: only tasks after a position in the list order, ties by id; the total ignores the position',
     async run(repo) {
       for (const id of ['t1', 't2', 't3']) await repo.create(taskFixture(id), queuedEvent);

@@ -131,6 +131,18 @@ export class TaskListInput implements TaskListQuery {
   project?: string | undefined;
 
   @Given()
+  @IsString()
+  @Length(1, 64)
+  @NoNulBytes()
+  agent?: string | undefined;
+
+  @Given()
+  @IsString()
+  @Length(1, 200, { message: 'q must be 1 to 200 characters' })
+  @NoNulBytes()
+  q?: string | undefined;
+
+  @Given()
   @QueryInt()
   @IntInRange(1, 200, 'limit must be an integer from 1 to 200')
   limit?: number | undefined;

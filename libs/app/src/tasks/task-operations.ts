@@ -127,6 +127,8 @@ export const taskList = defineOperation({
     const { tasks, total } = await ports.tasks.list({
       status: input.status,
       project: input.project,
+      agent: input.agent,
+      search: input.q,
       limit: limit + 1,
       offset,
       after,

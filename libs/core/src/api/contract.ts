@@ -101,6 +101,10 @@ export type CreateTaskBatchResponse = BatchEntryResult[];
 export interface TaskListQuery {
   readonly status?: ApiTaskStatus | undefined;
   readonly project?: string | undefined;
+  /** The agent that ran the task (else the one it asked for). */
+  readonly agent?: string | undefined;
+  /** Words of the title (its description or the start of its prompt), case-insensitive; 1–200 characters. */
+  readonly q?: string | undefined;
   /** 1–200, default 50. */
   readonly limit?: number | undefined;
   /** 0–1,000,000,000, default 0. */
@@ -644,3 +648,44 @@ export interface TaskWaitingJson {
   /** When the day turns and the task may start. */
   readonly until: string;
 }
+
+// ---- Response bodies by name (the OpenAPI description) ------------------------------------------
+
+/**
+ * Every response body of the REST API by its type's name. A route names its answer with one of these
+ * keys (`OPERATION_ROUTES`' `response`), so a wrong name fails the type-check; the JSON Schemas of
+ * `GET /openapi.json` are generated from this interface (tools/openapi/contract-schemas.mjs).
+ * @public
+ */
+export interface ApiResponseTypes {
+  readonly ErrorBody: ErrorBody;
+  readonly HealthResponse: HealthResponse;
+  readonly CreateTaskResponse: CreateTaskResponse;
+  readonly CreateTaskBatchResponse: CreateTaskBatchResponse;
+  readonly TaskListResponse: TaskListResponse;
+  readonly TaskDetail: TaskDetail;
+  readonly TaskStreamEvent: TaskStreamEvent;
+  readonly TaskArtifactsResponse: TaskArtifactsResponse;
+  readonly QueueStatsResponse: QueueStatsResponse;
+  readonly DashboardResponse: DashboardResponse;
+  readonly ProjectListResponse: ProjectListResponse;
+  readonly ProjectJson: ProjectJson;
+  readonly RemoveProjectResponse: RemoveProjectResponse;
+  readonly ReviewListResponse: ReviewListResponse;
+  readonly WebhookResponse: WebhookResponse;
+  readonly FleetResponse: FleetResponse;
+  readonly AgentListResponse: AgentListResponse;
+  readonly UsageResponse: UsageResponse;
+}
+
+/** The name of a response body's type: a key of `ApiResponseTypes`. @public */
+export type ApiResponseName = keyof ApiResponseTypes;
+
+/**
+ * The names whose type is exactly `T` (each assignable to the other): what a route answering `T`
+ * may name as its response, so the name cannot drift from the handler's return type.
+ * @public
+ */
+export type ApiResponseNameOf<T> = {
+  [N in ApiResponseName]: [ApiResponseTypes[N]] extends [T] ? ([T] extends [ApiResponseTypes[N]] ? N : never) : never;
+}[ApiResponseName];

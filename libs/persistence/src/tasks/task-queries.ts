@@ -1,4 +1,4 @@
-import type { TaskListPosition, TaskStatus } from '@agent-harness/queue';
+import { TASK_SEARCH_CHARS, type TaskListPosition, type TaskStatus } from '@agent-harness/queue';
 import type { DataSource } from 'typeorm';
 import { sqlRows } from '../sql.js';
 import type { TaskRow } from './task.entity.js';
@@ -26,10 +26,37 @@ export function taskCountsWhere(filter: {
   return { sql: clauses.length === 0 ? '' : ` WHERE ${clauses.join(' AND ')}`, params };
 }
 
+/**
+ * `WHERE` clauses of the task list's filters that `task_counts` cannot answer: the agent, and words
+ * of the title (its description or the start of its prompt; LIKE with its wildcards escaped, ASCII
+ * case folded by LOWER on both engines).
+ */
+export function taskSearchClauses(filter: {
+  readonly agent?: string | undefined;
+  readonly search?: string | undefined;
+}): Where {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter.agent !== undefined) {
+    clauses.push('COALESCE(agent_used, agent) = ?');
+    params.push(filter.agent);
+  }
+  if (filter.search !== undefined) {
+    const pattern = `%${filter.search.replace(/[A-Z]/g, (c) => c.toLowerCase()).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    clauses.push(
+      `(LOWER(COALESCE(description, '')) LIKE ? ESCAPE '\\' OR LOWER(SUBSTR(COALESCE(prompt, ''), 1, ${String(TASK_SEARCH_CHARS)})) LIKE ? ESCAPE '\\')`,
+    );
+    params.push(pattern, pattern);
+  }
+  return { sql: clauses.join(' AND '), params };
+}
+
 export interface TaskSelection {
   readonly status?: TaskStatus | undefined;
   readonly statuses?: readonly TaskStatus[] | undefined;
   readonly project?: string | undefined;
+  readonly agent?: string | undefined;
+  readonly search?: string | undefined;
   /** Keyset: only rows after this one in the chosen order. */
   readonly after?: TaskListPosition | undefined;
   readonly newestFirst: boolean;
@@ -45,6 +72,11 @@ export interface TaskSelection {
 export async function selectTasks(dataSource: DataSource, selection: TaskSelection): Promise<TaskRow[]> {
   const { sql: where, params } = taskCountsWhere(selection);
   const clauses = where === '' ? [] : [where.slice(' WHERE '.length)];
+  const searched = taskSearchClauses(selection);
+  if (searched.sql !== '') {
+    clauses.push(searched.sql);
+    params.push(...searched.params);
+  }
   if (selection.statuses !== undefined) {
     clauses.push(
       selection.statuses.length === 0 ? '1 = 0' : `status IN (${selection.statuses.map(() => '?').join(', ')})`,

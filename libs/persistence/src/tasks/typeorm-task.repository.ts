@@ -18,7 +18,7 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import { TaskEntity, TaskEventEntity, type TaskRow } from './task.entity.js';
 import { eventFromRow, rowChanges, rowFromTask, taskFromRow } from './task.mapper.js';
-import { selectTasks, taskCountsWhere } from './task-queries.js';
+import { selectTasks, taskCountsWhere, taskSearchClauses } from './task-queries.js';
 import { TaskCreateBatcher } from './task-create-batcher.js';
 import { databaseKind, sqlRows } from '../sql.js';
 import { claimQueuedTasks } from './task-claims.js';
@@ -260,13 +260,27 @@ export class TypeOrmTaskRepository extends TaskRepository {
 
   async list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }> {
     const where = { status: filter.status, project: filter.project };
+    const searched = taskSearchClauses(filter);
     const rows = await selectTasks(this.dataSource, {
       ...where,
+      agent: filter.agent,
+      search: filter.search,
       after: filter.after,
       newestFirst: true,
       limit: filter.limit,
       offset: filter.offset,
     });
+    if (searched.sql !== '') {
+      // The kept counts know status and project only: a filtered total is counted from the rows.
+      const counted = taskCountsWhere(where);
+      const clauses = [counted.sql.replace(/^ WHERE /, ''), searched.sql].filter((c) => c !== '').join(' AND ');
+      const [row] = await sqlRows<{ total: number | string }>(
+        this.dataSource,
+        `SELECT COUNT(*) AS total FROM tasks WHERE ${clauses}`,
+        [...counted.params, ...searched.params],
+      );
+      return { tasks: rows.map(taskFromRow), total: Number(row?.total ?? 0) };
+    }
     const counted = taskCountsWhere(where);
     // PostgreSQL answers SUM as text.
     const [sum] = await sqlRows<{ total: number | string }>(
