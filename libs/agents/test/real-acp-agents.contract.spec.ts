@@ -6,6 +6,7 @@ import {
   fileWritingGeminiModel,
   fileWritingModel,
   findRealAcpAgents,
+  isAnsweringTools,
   processesInDirectory,
   realClaudeEnv,
   realOpenCodeEnv,
@@ -56,13 +57,14 @@ describeReal('contract: real ACP agents through the ACP runner', () => {
 
   type Which = 'opencode' | 'gemini' | 'claudeAcp';
   /** The agents as `harness serve` registers them from this configuration, in the OS sandbox. */
-  const registered = (serverUrl: string): Record<Which, AgentRunner> => {
+  const registered = (serverUrl: string, agentsToml = ''): Record<Which, AgentRunner> => {
     if ('missing' in agents) throw new Error(agents.missing);
     const geminiEnv = { HOME: home.path, GEMINI_API_KEY: 'contract-test-key', GOOGLE_GEMINI_BASE_URL: serverUrl };
     const opencodeEnv = realOpenCodeEnv(serverUrl, home.path);
     const claudeEnv = realClaudeEnv(serverUrl, home.path);
     const config = configFrom(
       [
+        agentsToml,
         '[agents.opencode]',
         `command = [${toml(agents.opencode)}, "acp"]`,
         `env = { ${Object.entries(opencodeEnv)
@@ -185,6 +187,28 @@ describeReal('contract: real ACP agents through the ACP runner', () => {
       expect(processesInDirectory(repo.path)).toEqual([]);
     });
   });
+
+  it.each(['opencode', 'claudeAcp'] as const)(
+    'approval_policy auto-edit: %s runs no command (the model asks for one)',
+    async (which) => {
+      server = await startFakeAnthropicServer((request) =>
+        isAnsweringTools(request)
+          ? { kind: 'message', text: 'Done.' }
+          : {
+              kind: 'message',
+              text: 'I will run it.',
+              toolUses: [
+                which === 'opencode'
+                  ? { name: 'bash', input: { command: 'touch ran.txt', description: 'Touch a file' } }
+                  : { name: 'Bash', input: { command: 'touch ran.txt' } },
+              ],
+            },
+      );
+      const agent = registered(server.url, '[agents]\napproval_policy = "auto-edit"')[which];
+      await finished(agent.run({ prompt: 'Run touch ran.txt', cwd: repo.path, timeoutMs: 90_000 }));
+      expect(existsSync(join(repo.path, 'ran.txt'))).toBe(false);
+    },
+  );
 
   it('OpenCode continues the same session in a fix round (session/load)', async () => {
     server = await startFakeAnthropicServer(() => ({ kind: 'message', text: 'ok' }));

@@ -27,6 +27,11 @@ export interface AcpAgentRunnerDeps {
   readonly sandboxMode: HarnessConfig['agents']['sandbox_mode'];
   /** `[agents] approval_policy`; unset is `full-auto`. */
   readonly approvalPolicy?: ApprovalPolicy | undefined;
+  /**
+   * For an agent that runs commands without asking: the variables of its environment that make its
+   * own settings stop them (a run that may not run commands gets them over its env).
+   */
+  readonly withoutCommands?: ((env: Readonly<Record<string, string>>) => Record<string, string>) | undefined;
   /** The environment Harness itself runs with; the agent's is an allow-list of it. */
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   /** What the agent takes from the server's environment besides the base and `credentials`. */
@@ -103,7 +108,8 @@ export class AcpAgentRunner extends AgentRunner {
       ...this.deps.allowance,
       names: [...this.deps.allowance.names, ...config.credentials],
     };
-    const env = agentEnv(this.deps.baseEnv, allowance, config.env, request.env);
+    const allowed = agentEnv(this.deps.baseEnv, allowance, config.env, request.env);
+    const env = commands ? allowed : { ...allowed, ...this.deps.withoutCommands?.(allowed) };
     const home = env['HOME'] ?? homedir();
     const [command = '', ...args] = config.command;
     const endpoints = acpEndpoints(config.env, env);

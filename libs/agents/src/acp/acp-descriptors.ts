@@ -1,6 +1,6 @@
 import { secretValues, type AgentEnvAllowance, type HarnessConfig } from '@agent-harness/core';
 import type { AgentDescriptor } from '../registry/agent-descriptor.js';
-import { AcpAgentRunner, jsonStringsUnder, type AcpAgentConfig } from './acp-agent-runner.js';
+import { AcpAgentRunner, jsonStringsUnder, type AcpAgentConfig, type AcpAgentRunnerDeps } from './acp-agent-runner.js';
 
 /** What differs between agents spoken to over ACP; the rest of a descriptor follows from it. */
 interface AcpAgentKind {
@@ -13,6 +13,8 @@ interface AcpAgentKind {
   readonly allowance: AgentEnvAllowance;
   readonly domains: readonly string[];
   readonly config: (config: HarnessConfig) => AcpAgentConfig & { readonly command: readonly string[] };
+  /** The agent's own setting that stops its commands, for an agent that runs them without asking. */
+  readonly withoutCommands?: AcpAgentRunnerDeps['withoutCommands'];
 }
 
 function acpDescriptor(kind: AcpAgentKind): AgentDescriptor {
@@ -44,6 +46,7 @@ function acpDescriptor(kind: AcpAgentKind): AgentDescriptor {
         config: kind.config(config),
         sandboxMode: config.agents.sandbox_mode,
         approvalPolicy: config.agents.approval_policy,
+        withoutCommands: kind.withoutCommands,
         baseEnv: env,
         allowance: kind.allowance,
         homeState: kind.homeState,
@@ -68,6 +71,21 @@ export const OPENCODE_DESCRIPTOR: AgentDescriptor = acpDescriptor({
   allowance: { names: [], prefixes: ['OPENCODE_'] },
   domains: ['opencode.ai', 'models.dev', 'api.anthropic.com', 'api.openai.com', 'openrouter.ai'],
   config: (config) => config.agents.opencode,
+  // OpenCode runs its bash tool without asking (its default permission is allow): denied in its
+  // inline config, kept with whatever else the user's inline config says.
+  withoutCommands: (env) => {
+    let inline: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(env['OPENCODE_CONFIG_CONTENT'] ?? '{}');
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        inline = parsed as Record<string, unknown>;
+    } catch {
+      // Not JSON: replaced by one that is.
+    }
+    const permission = inline['permission'];
+    const rules = typeof permission === 'object' && permission !== null ? permission : {};
+    return { OPENCODE_CONFIG_CONTENT: JSON.stringify({ ...inline, permission: { ...rules, bash: 'deny' } }) };
+  },
 });
 
 /**

@@ -11,6 +11,8 @@ import { pathsOf, type KnownToolCall } from './acp-session-updates.js';
 
 /** The only tool kinds a `read-only` run allows. */
 const READING_KINDS: readonly ToolKind[] = ['read', 'search', 'think'];
+/** What an `auto-edit` run is granted: reading, and changing files. */
+const EDITING_KINDS: readonly ToolKind[] = [...READING_KINDS, 'edit', 'delete', 'move'];
 
 /** A request naming more paths, or longer ones, is refused unread: checking them must stay cheap. */
 const MAX_PATHS = 64;
@@ -43,9 +45,16 @@ export function decidePermission(
   const outside = paths.find((path) => !isInside(context.cwd, path));
   if (outside !== undefined) return { allow: false, why: `${outside.slice(0, 300)} is outside the worktree` };
   const kinds = [request.toolCall.kind ?? undefined, known?.kind];
-  // `approval_policy` `auto-edit`: edits are granted, commands never.
-  if (context.commands === false && kinds.includes('execute'))
-    return { allow: false, why: 'this run may not run commands ([agents] approval_policy)' };
+  // `approval_policy` `auto-edit`: reading and editing are granted; anything else (a command, a
+  // fetch, a tool that says nothing of itself) never.
+  if (context.commands === false) {
+    const other = kinds.find((kind) => kind !== undefined && !EDITING_KINDS.includes(kind));
+    if (other !== undefined || kinds.every((kind) => kind === undefined))
+      return {
+        allow: false,
+        why: `this run may not run commands ([agents] approval_policy; tool kind: ${other ?? 'unknown'})`,
+      };
+  }
   if (context.mode === 'read-only') {
     const changing = kinds.find((kind) => kind !== undefined && !READING_KINDS.includes(kind));
     if (changing !== undefined || kinds.every((kind) => kind === undefined))

@@ -137,6 +137,10 @@ describe('ACP permissions: the worktree and the sandbox mode decide', () => {
       decidePermission(permission({ toolCallId: 't', kind: 'execute' }), undefined, { ...context, commands: true })
         .allow,
     ).toBe(true);
+    // A tool that says nothing of itself, or a fetch, is not an edit either.
+    expect(decidePermission(permission({ toolCallId: 't' }), undefined, context).allow).toBe(false);
+    expect(decidePermission(permission({ toolCallId: 't', kind: 'fetch' }), undefined, context).allow).toBe(false);
+    expect(decidePermission(permission({ toolCallId: 't', kind: 'move' }), undefined, context).allow).toBe(true);
   });
 });
 

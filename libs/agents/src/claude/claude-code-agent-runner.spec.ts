@@ -161,6 +161,9 @@ describe('ClaudeCodeAgentRunner with the scripted claude', () => {
         'Read,Grep,Glob,LS,Edit,MultiEdit,NotebookEdit,Write',
         '--disallowedTools',
         'Bash',
+        '--settings',
+        '{"disableAllHooks":true}',
+        '--strict-mcp-config',
       ]),
     );
     expect(claudeArgs(config, 'workspace-write', request, 'suggest')).toEqual(

@@ -125,9 +125,9 @@ export function claudeArgs(
 ): string[] {
   const args = ['-p', '--output-format', 'stream-json', '--verbose', '--model', claudeModel(config, request)];
   const limits = approvalLimits(policy, request.sandboxMode ?? sandboxMode);
+  const asked = request.allowedTools?.filter((tool) => limits.commands || tool !== 'Bash');
   const allowed =
-    request.allowedTools ??
-    (limits.mode === 'read-only' ? READ_ONLY_TOOLS : limits.commands ? undefined : EDITING_TOOLS);
+    asked ?? (limits.mode === 'read-only' ? READ_ONLY_TOOLS : limits.commands ? undefined : EDITING_TOOLS);
   if (allowed === undefined) {
     args.push('--dangerously-skip-permissions');
   } else {
@@ -135,6 +135,8 @@ export function claudeArgs(
     args.push('--permission-mode', 'bypassPermissions', '--allowedTools', allowed.join(','));
     if (denied.length > 0) args.push('--disallowedTools', denied.join(','));
   }
+  // No command may run: neither a hook nor an MCP server an earlier run's edit could have set up.
+  if (!limits.commands) args.push('--settings', '{"disableAllHooks":true}', '--strict-mcp-config');
   if (request.budgetUsd !== undefined) args.push('--max-budget-usd', String(request.budgetUsd));
   if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
   if (request.resumeSessionId !== undefined) args.push('--resume', request.resumeSessionId);

@@ -121,7 +121,9 @@ describe('CodexAgentRunner with the scripted codex', () => {
     expect(confined.join(' ')).not.toContain('sandbox_mode');
     // approval_policy: auto-edit turns Codex's shell tools off (confined or not); suggest reads only.
     const editing = codexArgs(config, 'workspace-write', { prompt: 'p', cwd: '/' }, true, 'auto-edit').join(' ');
-    expect(editing).toContain('-c features.shell_tool=false -c features.unified_exec=false');
+    expect(editing).toContain(
+      '-c features.shell_tool=false -c features.unified_exec=false -c features.hooks=false -c notify=[] -c mcp_servers={}',
+    );
     expect(codexArgs(config, 'workspace-write', { prompt: 'p', cwd: '/' }, false, 'suggest')).toContain(
       'sandbox_mode="read-only"',
     );

@@ -77,8 +77,13 @@ export function codexArgs(
   if (request.resumeSessionId !== undefined) args.push('resume');
   args.push('--json', '--skip-git-repo-check');
   const { mode, commands } = approvalLimits(policy, request.sandboxMode ?? sandboxMode);
-  // As `-c`, which `exec resume` takes too (`--disable` is the same setting).
-  if (!commands) args.push('-c', 'features.shell_tool=false', '-c', 'features.unified_exec=false');
+  // As `-c`, which `exec resume` takes too (`--disable` is the same setting). No command may run:
+  // not its shell tools, nor a hook, a `notify` program or an MCP server an earlier edit set up.
+  if (!commands)
+    args.push(
+      ...['-c', 'features.shell_tool=false', '-c', 'features.unified_exec=false', '-c', 'features.hooks=false'],
+      ...['-c', 'notify=[]', '-c', 'mcp_servers={}'],
+    );
   if (confined || (mode === 'danger-full-access' && request.allowedTools === undefined))
     args.push('--dangerously-bypass-approvals-and-sandbox');
   else args.push('-c', `sandbox_mode="${mode === 'danger-full-access' ? 'workspace-write' : mode}"`);
