@@ -79,14 +79,29 @@ describe("the original harness's JSON-RPC methods", () => {
     expect(trends.at(-1)?.total).toBeGreaterThanOrEqual(1);
     expect(stats['rule_trends']).toHaveLength(7);
 
-    const own = await call('event_log', { event: { hook: 'task_failed', decision: 'block' } });
-    expect(own.error?.message).toContain('is a kind Harness itself writes');
+    for (const hook of ['task_failed', 'github_webhook', 'skill_used', 'self_evolution_tick', 'scheduler']) {
+      const own = await call('event_log', { event: { hook, decision: 'block' } });
+      expect(own.error?.message, hook).toContain('is a kind Harness itself writes');
+    }
+    // Text that could rewrite a terminal line or read backwards is stored without it.
+    await result('event_log', { event: { hook: 'hostile_hook', reason: 'ok\u001b[2K\u202egnp.exe\r\nnext' } });
+    const [hostile] = (await result('event_query', { hook: 'hostile_hook' }))['events'] as { reason: string }[];
+    expect(hostile?.reason).toBe('ok[2Kgnp.exe\nnext');
     const badKind = await call('event_log', { event: { hook: 'Not A Kind' } });
     expect(badKind.error).toMatchObject({ code: -32602 });
     const notObject = await call('event_log', { event: 'x' });
     expect(notObject.error).toMatchObject({ code: -32602, message: expect.stringContaining('event') as string });
     const inverted = await call('stats_query', { since: '2030-01-02T00:00:00Z', until: '2030-01-01T00:00:00Z' });
     expect(inverted.error?.message).toContain('since must be before until');
+    // An offset is a time like any other: 01:00+02:00 is before 00:00Z.
+    expect(
+      (await call('stats_query', { since: '2030-01-01T01:00:00+02:00', until: '2030-01-01T00:00:00Z' })).error,
+    ).toBeUndefined();
+    // A week date passes the ISO-8601 check but is no instant: a 400, not a 500.
+    expect((await call('stats_query', { until: '2009-W53-7' })).error).toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('until must be a date and time') as string,
+    });
   });
 
   it('metrics_collect scans then reports; metrics_query reports over a window', async () => {

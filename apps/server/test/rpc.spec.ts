@@ -301,6 +301,28 @@ describe('JSON-RPC over HTTP and WebSocket', () => {
       }
     });
 
+    it('a long call does not hold the messages after it: they are answered while it runs', async () => {
+      const client = await WsRpcClient.connect(server.url, auth);
+      try {
+        await client.handshake();
+        const order: string[] = [];
+        // A cross review runs an agent: it takes far longer than listing the methods.
+        const review = client.call('cross_review', { project: 'app' }).then((answer) => {
+          order.push('cross_review');
+          return answer;
+        });
+        const methods = client.call('methods').then((answer) => {
+          order.push('methods');
+          return answer;
+        });
+        await Promise.all([review, methods]);
+        expect(order).toEqual(['methods', 'cross_review']);
+        expect((await review).result ?? (await review).error).toBeDefined();
+      } finally {
+        await client.close();
+      }
+    });
+
     it('answers gc_run and learn_rules when done (the report), with progress notifications on the way', async () => {
       const client = await WsRpcClient.connect(server.url, auth);
       try {

@@ -33,10 +33,16 @@ function recordingPorts(options: { planExists?: boolean; linkFails?: boolean } =
   let next = 0;
   const ports = {
     engine: {
-      admit: (input: SubmitTaskInput): Promise<Admission> => {
+      admit: (input: SubmitTaskInput, admitOptions: { look?: boolean } = {}): Promise<Admission> => {
         if (input.prompt === 'refused') return Promise.reject(new AppError('QUEUE_FULL', 'the queue is full'));
-        calls.push(`admit ${input.prompt ?? `#${String(input.issue)}`}`);
+        calls.push(
+          `admit ${input.prompt ?? `#${String(input.issue)}`}${admitOptions.look === false ? ' (no look)' : ''}`,
+        );
         return Promise.resolve({ task: task(`t${String(++next)}`), existing: false });
+      },
+      afterLook: (started: Task) => {
+        calls.push(`look ${started.id}`);
+        return Promise.resolve(started);
       },
       cancel: (id: string) => {
         calls.push(`cancel ${id}`);
@@ -73,7 +79,8 @@ describe('the task operations', () => {
       { follow: (id) => followed.push(id) },
     );
     expect(answer).toEqual({ task_id: 't1', status: 'queued' });
-    expect(calls).toEqual(['check abcd 1', 'admit do it', 'link abcd t1 1']);
+    // Linked before it may start; the look that may start it comes after.
+    expect(calls).toEqual(['check abcd 1', 'admit do it (no look)', 'link abcd t1 1', 'look t1']);
     expect(followed).toEqual(['t1']);
   });
 
@@ -97,7 +104,7 @@ describe('the task operations', () => {
     await expect(taskSubmit.execute(ports, { prompt: 'x', plan_id: 'abcd', milestone: 0 }, {})).rejects.toThrow(
       'no longer changes',
     );
-    expect(calls).toEqual(['check abcd 0', 'admit x', 'link abcd t1 0', 'cancel t1']);
+    expect(calls).toEqual(['check abcd 0', 'admit x (no look)', 'link abcd t1 0', 'cancel t1']);
   });
 
   it('task_submit_batch checks every entry before it queues any, and reports a refused one', async () => {

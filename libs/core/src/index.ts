@@ -71,6 +71,7 @@ export { MAX_RELATIVE_PATH_LENGTH, confinedRelativePath } from './security/relat
 export { REDACTED_SECRET, SecretRedactor, secretValues } from './security/secret-redactor.js';
 export { HOME_SECRETS, homeStateProblem } from './security/home-secrets.js';
 export { untrustedBlock } from './security/untrusted-block.js';
+export { plainText } from './security/plain-text.js';
 
 export { TASK_EVENT_KINDS } from './api/contract.js';
 export type {
@@ -78,6 +79,9 @@ export type {
   AgentListResponse,
   SubmitTaskRequest,
   ApiFindingSeverity,
+  ApiResponseName,
+  ApiResponseNameOf,
+  ApiResponseTypes,
   FleetResponse,
   FleetServerJson,
   ProjectSpendJson,

@@ -83,7 +83,10 @@ async function commitLog(ctx: RunContext, commit: string): Promise<LogEventData>
   const short = commit.slice(0, 12);
   try {
     const stat = await ctx.deps.worktrees.diffStat(worktree.path, worktree.base, ctx.signal);
-    const patch = await ctx.deps.worktrees.diff(worktree.path, worktree.base, PATCH_CHARS, ctx.signal);
+    // A patch git cannot give (past its output cap) leaves the stat as it is.
+    const patch = await ctx.deps.worktrees
+      .diff(worktree.path, worktree.base, PATCH_CHARS, ctx.signal)
+      .catch(() => undefined);
     const count = stat.files.length;
     return {
       message: `committed ${short}: ${String(count)} file${count === 1 ? '' : 's'} changed, +${String(stat.insertions)} -${String(stat.deletions)} against ${worktree.base}`,

@@ -107,6 +107,9 @@ export interface TaskEngineDeps {
   readonly spend?: { readonly ledger: UsageLedger; readonly limits: SpendLimits } | undefined;
 }
 
+/** How long a submit waits for the look that may start its task before it answers. */
+const LOOK_WAIT_MS = 2000;
+
 /** `[limits] task_output_mb`'s default, for an engine built without a config. */
 const DEFAULT_OUTPUT_LIMIT_BYTES = 10 * 1024 * 1024;
 
@@ -361,19 +364,21 @@ export class TaskEngine {
     return found;
   }
 
-  /** Admits a task into the queue and answers at once (see `admit`): the new task, or the one already doing its work. */
+  /** Admits a task into the queue (see `admit`): the new task, or the one already doing its work. */
   async submit(input: SubmitTaskInput): Promise<Task> {
     return (await this.admit(input)).task;
   }
 
   /**
-   * Admits a task into the queue and answers at once; a full queue is refused. One task per piece
+   * Admits a task into the queue; a full queue is refused. The answer follows one look at the queue
+   * (`afterLook`, at most 2 s), so it tells whether the task started at once; `look: false` answers
+   * the queued task without it (a caller that must do more before the task may start). One task per piece
    * of work: while a task of the same issue or pull request of the project is unfinished, that
    * task is the answer (`existing`) and nothing is queued; the database decides between concurrent
    * requests. After it ended, a new request is a retry: an issue task works on the branch of the
    * last one, so it pushes to the same pull request instead of opening another.
    */
-  async admit(input: SubmitTaskInput): Promise<Admission> {
+  async admit(input: SubmitTaskInput, options: { readonly look?: boolean } = {}): Promise<Admission> {
     const project = await this.resolveProject(input.project);
     await this.admission.check(input, project);
     const work = taskWork({ ...input, project: project.name });
@@ -425,9 +430,24 @@ export class TaskEngine {
     }
     if (!created.created) return { task: created.existing, existing: true };
     this.events.publish(created.event);
-    // The answer says whether the task started at once: a look at the queue ran after it was stored.
-    await this.dispatcher.requestTick();
-    return { task: (await this.deps.tasks.get(task.id)) ?? task, existing: false };
+    if (options.look === false) return { task, existing: false };
+    return { task: await this.afterLook(task), existing: false };
+  }
+
+  /**
+   * Asks for a look at the queue and answers the task as stored after it, so a submit can say
+   * whether its task started at once. The wait is bounded: a look behind a slow claim (a fleet's
+   * lock, storage coming back) answers the task as it was; the look goes on.
+   */
+  async afterLook(task: Task): Promise<Task> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, LOOK_WAIT_MS);
+    });
+    await Promise.race([this.dispatcher.requestTick(), bound]);
+    clearTimeout(timer);
+    // The task is stored: a read that fails here must not make its submit look failed.
+    return (await this.deps.tasks.get(task.id).catch(() => undefined)) ?? task;
   }
 
   /** The global limits this engine admits and runs tasks under. */

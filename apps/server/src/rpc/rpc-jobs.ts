@@ -22,15 +22,18 @@ export interface JobListener {
 }
 
 const MAX_PROGRESS_LINES = 50;
+/** Long calls running at once on this server, whoever asked: each runs agents. */
+const MAX_RUNNING = 8;
 /** Finished jobs are kept this long for `job_status`, and at most this many of them. */
 const FINISHED_TTL_MS = 60 * 60 * 1000;
 const MAX_FINISHED = 500;
 
 /**
- * The long calls of every session: they return a job id at once, report progress by notification
- * and end with a `job/completed` one; a client without a push channel (HTTP) asks `job_status`.
- * One job of a kind per project runs at a time: a second `gc_run` of a project is a CONFLICT
- * naming the running job, never a second GC drafting the same signals.
+ * The long calls of every session, as jobs: progress goes by notification, and the call is
+ * answered at the job's end (or at once with the job id, `async`, then `job/completed` and
+ * `job_status`). One job of a kind per project runs at a time: a second `gc_run` of a project is a
+ * CONFLICT naming the running job, never a second GC drafting the same signals; at most 8 run at
+ * once on a server.
  */
 export class RpcJobs {
   private readonly jobs = new Map<string, RpcJob>();
@@ -44,9 +47,13 @@ export class RpcJobs {
     work: (progress: (message: string) => void) => Promise<unknown>,
   ): { job: RpcJob; ended: Promise<void> } {
     this.prune();
-    const busy = [...this.jobs.values()].find(
-      (j) => j.kind === kind && j.project === project && j.status === 'running',
-    );
+    const running = [...this.jobs.values()].filter((j) => j.status === 'running');
+    if (running.length >= MAX_RUNNING)
+      throw new AppError(
+        'QUEUE_FULL',
+        `${String(running.length)} long calls are running on this server (at most ${String(MAX_RUNNING)}); retry when one has ended`,
+      );
+    const busy = running.find((j) => j.kind === kind && j.project === project);
     if (busy !== undefined)
       throw new AppError('CONFLICT', `${kind} of ${project} is already running as job ${busy.job_id}`, {
         details: { job_id: busy.job_id },

@@ -21,6 +21,8 @@ import { taskStreamEvent } from '../tasks/task-stream.js';
 export interface RpcMethod {
   readonly params: new () => object;
   handle(params: object, session: RpcSession): Promise<unknown>;
+  /** A long call: answered when its job ends, so a transport does not hold later messages for it. */
+  readonly long?: true | undefined;
 }
 
 function method<P extends object>(
@@ -28,6 +30,14 @@ function method<P extends object>(
   handle: (params: P, session: RpcSession) => Promise<unknown>,
 ): RpcMethod {
   return { params, handle };
+}
+
+/** A long call's method (see `RpcMethod.long`). */
+function longMethod<P extends object>(
+  params: new () => P,
+  handle: (params: P, session: RpcSession) => Promise<unknown>,
+): RpcMethod {
+  return { params, handle, long: true };
 }
 
 /**
@@ -173,26 +183,26 @@ export class RpcMethodTable {
         return { task_id: id, unsubscribed: session.unfollow(id) };
       }),
       // GC and learning are jobs: the answer waits for the end unless `async` asks for the job id.
-      gc_run: method(LongCallParams, async (input, session) => {
+      gc_run: longMethod(LongCallParams, async (input, session) => {
         const target = await scannedProject(harness, projectOf(input));
         return this.runJob(session, 'gc_run', target.name, input.async === true, (progress) =>
           harness.gc.run(target, { progress }),
         );
       }),
-      learn_rules: method(LongCallParams, async (input, session) => {
+      learn_rules: longMethod(LongCallParams, async (input, session) => {
         const target = await scannedProject(harness, projectOf(input));
         return this.runJob(session, 'learn_rules', target.name, input.async === true, (progress) =>
           harness.gc.learnRules(target, { progress }),
         );
       }),
-      learn_skills: method(LongCallParams, async (input, session) => {
+      learn_skills: longMethod(LongCallParams, async (input, session) => {
         const target = await scannedProject(harness, projectOf(input));
         return this.runJob(session, 'learn_skills', target.name, input.async === true, (progress) =>
           harness.gc.learnSkills(target, { progress }),
         );
       }),
       // The original's cross review: the periodic review of the head now, by two agents and a merge.
-      cross_review: method(CrossReviewParams, async (input, session) => {
+      cross_review: longMethod(CrossReviewParams, async (input, session) => {
         const target = await scannedProject(harness, projectOf(input));
         return this.runJob(session, 'cross_review', target.name, input.async === true, async (progress) => {
           const outcome = await harness.reviews.run(target.name, { force: true, strategy: 'cross' }, { progress });

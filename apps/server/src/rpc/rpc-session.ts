@@ -88,6 +88,16 @@ export class RpcSession {
     return responses.length === 0 ? undefined : responses;
   }
 
+  /**
+   * Whether a parsed message is one long call (`gc_run`, `learn_*`, `cross_review`): a transport that
+   * answers in order lets the messages after it go on while it runs (its answer comes when done).
+   */
+  isLongCall(message: unknown): boolean {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) return false;
+    const method = (message as { method?: unknown }).method;
+    return typeof method === 'string' && this.methods.get(normalizeMethod(method))?.long === true;
+  }
+
   notify(method: string, params: unknown): void {
     if (!this.canPush) return;
     this.push?.send({ jsonrpc: '2.0', method, params });

@@ -48,7 +48,15 @@ export function serveRpcStdio(
             send(parsed.error);
             return;
           }
-          const response = await session.handle(parsed.value);
+          const answer = session.handle(parsed.value);
+          // A long call answers when its job ends; the messages after it go on meanwhile.
+          if (session.isLongCall(parsed.value)) {
+            void answer.then((response) => {
+              if (response !== undefined) send(response);
+            });
+            return;
+          }
+          const response = await answer;
           if (response !== undefined) send(response);
         })
         // One message that could not be answered must not stop the ones after it.

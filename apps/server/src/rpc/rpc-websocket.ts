@@ -8,6 +8,9 @@ import { parseRpcText } from './json-rpc.js';
 import type { RpcMethodTable } from './rpc-methods.js';
 import { RpcSession } from './rpc-session.js';
 
+/** Messages of one connection waiting for their turn; past this the connection is cut. */
+const MAX_WAITING_MESSAGES = 1000;
+
 export const WS_PATH = '/ws';
 
 function digest(value: string): Buffer {
@@ -107,7 +110,13 @@ function serveConnection(ws: WebSocket, methods: RpcMethodTable, capacity: numbe
   const session = new RpcSession(methods, { send });
   // One message at a time, so `initialize` then `initialized` sent together are answered in order.
   let queue = Promise.resolve();
+  let waiting = 0;
   ws.on('message', (data: RawData, isBinary: boolean) => {
+    // A client that sends far faster than its calls are answered is cut, not queued without end.
+    if (++waiting > MAX_WAITING_MESSAGES) {
+      ws.terminate();
+      return;
+    }
     queue = queue
       .then(async () => {
         const text = isBinary
@@ -120,11 +129,22 @@ function serveConnection(ws: WebSocket, methods: RpcMethodTable, capacity: numbe
           send(parsed.error);
           return;
         }
-        const response = await session.handle(parsed.value);
+        const answer = session.handle(parsed.value);
+        // A long call answers when its job ends; the messages after it go on meanwhile.
+        if (session.isLongCall(parsed.value)) {
+          void answer.then((response) => {
+            if (response !== undefined) send(response);
+          });
+          return;
+        }
+        const response = await answer;
         if (response !== undefined) send(response);
       })
       // One message that could not be answered must not stop the ones after it.
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => {
+        waiting -= 1;
+      });
   });
   ws.on('close', () => {
     session.close();

@@ -1,6 +1,12 @@
-import { AppError } from '@agent-harness/core';
+import { AppError, plainText } from '@agent-harness/core';
 import { GC_EVENT_HOOKS } from '@agent-harness/gc';
 import { DECISIONS, EVENT_HOOKS, type Decision, type EventStore } from '@agent-harness/observe';
+import { SKILL_EVENT_HOOKS } from '@agent-harness/skills';
+import { GITHUB_INTAKE_HOOK } from '../github/github-issue-intake.js';
+import { GITHUB_WEBHOOK_HOOK } from '../github/github-webhooks.js';
+import { SCHEDULER_HOOK } from '../jobs/job-runner.js';
+import { SELF_EVOLUTION_HOOK } from '../jobs/scheduler-jobs.js';
+import { PERIODIC_REVIEW_HOOK } from '../reviews/review-service.js';
 import { defineOperation } from '../operation.js';
 import { EventLogInput, StatsQueryInput } from './event-inputs.js';
 
@@ -15,12 +21,12 @@ const TREND_DAYS = 7;
 const OWN_HOOKS: ReadonlySet<string> = new Set([
   ...EVENT_HOOKS,
   ...GC_EVENT_HOOKS,
-  'periodic_review',
-  'self_evolution_tick',
-  'skill_governance_tick',
-  'skill_status_changed',
-  'skill_used',
-  'scheduler',
+  ...Object.values(SKILL_EVENT_HOOKS),
+  PERIODIC_REVIEW_HOOK,
+  SELF_EVOLUTION_HOOK,
+  SCHEDULER_HOOK,
+  GITHUB_WEBHOOK_HOOK,
+  GITHUB_INTAKE_HOOK,
 ]);
 
 /** The ports of the telemetry operations. */
@@ -30,6 +36,15 @@ export interface TelemetryPorts {
 
 type DecisionCounts = Partial<Record<Decision, number>>;
 
+/** An ISO-8601 input as milliseconds; one the validator lets through but no clock reads (a week date) is refused. */
+export function instant(field: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms))
+    throw new AppError('INVALID_ARGUMENT', `${field} must be a date and time such as 2026-12-01T00:00:00Z`);
+  return ms;
+}
+
 function byDecision(groups: readonly { decision: string | null; count: number }[]): DecisionCounts {
   const counts: DecisionCounts = {};
   for (const { decision, count } of groups)
@@ -37,6 +52,9 @@ function byDecision(groups: readonly { decision: string | null; count: number }[
       counts[decision as Decision] = (counts[decision as Decision] ?? 0) + count;
   return counts;
 }
+
+/** Another tool's text, stored without what could rewrite a terminal line or a page (GC and the CLI show it). */
+const clean = (text: string | undefined): string | undefined => (text === undefined ? undefined : plainText(text));
 
 export const eventLog = defineOperation({
   name: 'event_log',
@@ -58,12 +76,12 @@ export const eventLog = defineOperation({
         decision: event.decision ?? 'pass',
         project: event.project,
         sessionId: event.session_id,
-        tool: event.tool,
+        tool: clean(event.tool),
         severity: event.severity,
-        reason: event.reason,
-        detail: event.detail,
+        reason: clean(event.reason),
+        detail: clean(event.detail),
         durationMs: event.duration_ms,
-        content: event.content,
+        content: clean(event.content),
       },
     ]);
     return { logged: true, hook: event.hook, ts };
@@ -75,10 +93,12 @@ export const statsQuery = defineOperation({
   summary: 'Telemetry counts: per kind and decision, per rule, and their trends over the last 7 days',
   input: StatsQueryInput,
   async execute(ports: TelemetryPorts, input) {
-    const now = Date.now();
-    const until = input.until ?? new Date(now).toISOString();
-    const since = input.since ?? new Date(Date.parse(until) - TREND_DAYS * DAY_MS).toISOString();
-    if (since >= until) throw new AppError('INVALID_ARGUMENT', 'since must be before until');
+    const untilMs = instant('until', input.until) ?? Date.now();
+    const sinceMs = instant('since', input.since) ?? untilMs - TREND_DAYS * DAY_MS;
+    if (sinceMs >= untilMs) throw new AppError('INVALID_ARGUMENT', 'since must be before until');
+    // As stored: UTC ISO-8601 text compares as time.
+    const until = new Date(untilMs).toISOString();
+    const since = new Date(sinceMs).toISOString();
     const { events } = ports;
     const hookGroups = await events.countBy({ since, until }, ['hook', 'decision']);
     const hooks = [...new Set(hookGroups.map((g) => g.hook ?? ''))];

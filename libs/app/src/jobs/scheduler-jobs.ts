@@ -7,6 +7,9 @@ import type { RulesService } from '../rules/rules-service.js';
 import type { SkillsService } from '../skills/skills-service.js';
 import type { JobOutcome, ScheduledJob, SchedulerJobName } from './job-runner.js';
 
+/** The event kind of a self-evolution tick (learning, then skill governance). @public */
+export const SELF_EVOLUTION_HOOK = 'self_evolution_tick';
+
 const HOUR_MS = 3_600_000;
 
 /** What the jobs work with: parts of the Harness. */
@@ -123,7 +126,7 @@ export function selfEvolutionJob(deps: SchedulerJobDeps): ScheduledJob {
       const governance = await deps.skills.governanceTick();
       const summary = `rules learned ${String(rulesLearned)}, skills learned ${String(skillsLearned)}, skills scored ${String(governance.scored)}`;
       deps.telemetry.emit({
-        hook: 'self_evolution_tick',
+        hook: SELF_EVOLUTION_HOOK,
         decision: 'complete',
         reason: summary,
         ts: deps.now().toISOString(),

@@ -11,7 +11,12 @@ const BLOCKING = new Set(['critical', 'high']);
  */
 export function crossReviewAnswer(outcome: ReviewRunOutcome, run: ReviewRun | undefined): object {
   if (outcome.status === 'skipped' || run === undefined)
-    return { status: 'skipped', project: outcome.project, final_verdict: 'SKIPPED' };
+    return {
+      status: 'skipped',
+      project: outcome.project,
+      reason: outcome.status === 'skipped' ? outcome.reason : 'not_stored',
+      final_verdict: 'SKIPPED',
+    };
   const verdict =
     run.status === 'failed'
       ? 'FAILED'

@@ -125,8 +125,10 @@ export class ReviewActions {
       if (known.has(issue.fingerprint)) alreadyFiled += 1;
       else if (filed.length >= REVIEW_ACT_LIMITS.issuesPerCycle || problem !== undefined) left += 1;
       else {
+        const before = filed.length;
         problem = await this.fileOne(github, repo, issue, filed);
-        known.add(issue.fingerprint);
+        // Only a filed issue counts as open: one that failed is left for the next review.
+        if (filed.length > before) known.add(issue.fingerprint);
       }
     }
     const numbers = filed.length === 0 ? '' : ` (${filed.map((n) => `#${String(n)}`).join(', ')})`;

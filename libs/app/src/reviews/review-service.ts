@@ -76,6 +76,9 @@ const short = (head: string): string => head.slice(0, 12);
  * findings".
  */
 export class ReviewService {
+  /** Each project's running review, which the next one waits for. */
+  private readonly running = new Map<string, Promise<void>>();
+
   constructor(
     private readonly deps: {
       readonly config: HarnessConfig;
@@ -107,6 +110,26 @@ export class ReviewService {
 
   /** Reviews the project now, unless it is inactive or (without `force`) nothing was committed since its last review. */
   async run(projectName: string, options: ReviewRunOptions = {}, observer: GcObserver = {}): Promise<ReviewRunOutcome> {
+    // One review of a project at a time in this process (the scheduler, `cross_review`, the CLI's
+    // in-process run): what a review acts on (issues, a fix task) is checked, then done.
+    const previous = this.running.get(projectName) ?? Promise.resolve();
+    const run = previous.then(() => this.runNow(projectName, options, observer));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.set(projectName, settled);
+    void settled.then(() => {
+      if (this.running.get(projectName) === settled) this.running.delete(projectName);
+    });
+    return run;
+  }
+
+  private async runNow(
+    projectName: string,
+    options: ReviewRunOptions,
+    observer: GcObserver,
+  ): Promise<ReviewRunOutcome> {
     const progress = (message: string): void => observer.progress?.(message);
     const project = await this.deps.projects.get(projectName);
     if (project === undefined)

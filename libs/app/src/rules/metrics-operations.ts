@@ -2,6 +2,7 @@ import { AppError } from '@agent-harness/core';
 import { ProjectInput, projectOf } from '../input/project-input.js';
 import { defineOperation } from '../operation.js';
 import { projectName, scannedProject } from '../project-ports.js';
+import { instant } from '../events/telemetry-operations.js';
 import { MetricsQueryInput } from './metrics-inputs.js';
 import type { RulePorts } from './rule-operations.js';
 
@@ -26,9 +27,10 @@ export const metricsQuery = defineOperation({
   async execute(ports: RulePorts, input) {
     const filters = input.filters ?? {};
     const now = Date.now();
-    if (filters.until !== undefined && Date.parse(filters.until) < now)
+    const until = instant('filters.until', filters.until);
+    if (until !== undefined && until < now)
       throw new AppError('INVALID_ARGUMENT', 'filters.until must not be in the past: a health report always ends now');
-    const since = filters.since === undefined ? undefined : Date.parse(filters.since);
+    const since = instant('filters.since', filters.since);
     if (since !== undefined && since >= now)
       throw new AppError('INVALID_ARGUMENT', 'filters.since must be in the past');
     const project = await projectName(ports, projectOf(filters));

@@ -57,8 +57,10 @@ export const taskSubmit = defineOperation({
       throw new AppError('INVALID_ARGUMENT', 'give plan_id and milestone together, or neither');
     // The link is checked before the task is queued: a bad link queues nothing.
     if (plan_id !== undefined && milestone !== undefined) await ports.plans.checkLink(plan_id, milestone);
-    const admission = await ports.engine.admit({ ...request, project });
-    if (plan_id !== undefined && milestone !== undefined) {
+    const linking = plan_id !== undefined && milestone !== undefined;
+    // A task to link starts only once it is linked: its rollback then cancels a queued task, never a running one.
+    const admission = await ports.engine.admit({ ...request, project }, { look: !linking });
+    if (linking) {
       try {
         await ports.plans.linkTask(plan_id, admission.task.id, milestone);
       } catch (error) {
@@ -69,7 +71,8 @@ export const taskSubmit = defineOperation({
       }
     }
     context.follow?.(admission.task.id, 0);
-    return created(admission);
+    const task = linking && !admission.existing ? await ports.engine.afterLook(admission.task) : admission.task;
+    return created({ ...admission, task });
   },
 });
 

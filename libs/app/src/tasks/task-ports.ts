@@ -10,7 +10,7 @@ export interface PlanLinks {
 
 /** The ports of the task operations. */
 export interface TaskPorts {
-  readonly engine: Pick<TaskEngine, 'admit' | 'cancel' | 'waiting'>;
+  readonly engine: Pick<TaskEngine, 'admit' | 'afterLook' | 'cancel' | 'waiting'>;
   readonly tasks: TaskRepository;
   readonly plans: PlanLinks;
 }

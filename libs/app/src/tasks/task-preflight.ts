@@ -1,5 +1,6 @@
 import { lstat, realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { AppError } from '@agent-harness/core';
 import { parseRuleScanSummary, type EventStore } from '@agent-harness/observe';
 import { classifyTask } from '@agent-harness/pipeline';
 import { projectOf } from '../input/project-input.js';
@@ -73,24 +74,41 @@ function classification(text: string) {
 
 /**
  * The files a text names that exist in the project, relative to its root. A name is read as
- * relative to the root only; one that leads outside it (`..`, an absolute path, a link out) is
- * left out.
+ * relative to the root only, component by component without following any link: one that leads
+ * outside (`..`, an absolute path) or through a link is left out, so no path of the text makes the
+ * server look anywhere but inside the project.
  */
 async function filesInProject(root: string, text: string): Promise<string[]> {
-  const realRoot = await realpath(root);
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+  } catch {
+    throw new AppError('NOT_FOUND', `the project's root ${root} is not there any more`);
+  }
   const found: string[] = [];
   for (const word of fileWords(text).slice(0, MAX_FILES)) {
-    if (isAbsolute(word) || word.split('/').includes('..')) continue;
-    try {
-      const path = await realpath(join(realRoot, word));
-      const inside = relative(realRoot, path);
-      if (inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) continue;
-      if ((await lstat(path)).isFile()) found.push(word);
-    } catch {
-      // Not there: a file the task would create, or a word that only looks like a file.
-    }
+    const parts = word.split('/');
+    if (isAbsolute(word) || parts.includes('..') || parts.includes('')) continue;
+    if (await plainFileAt(realRoot, parts)) found.push(word);
   }
   return found;
+}
+
+/** Whether `parts` under `root` lead to a regular file through directories only (no link, no device). */
+async function plainFileAt(root: string, parts: readonly string[]): Promise<boolean> {
+  let path = root;
+  for (const [index, part] of parts.entries()) {
+    path = join(path, part);
+    try {
+      const entry = await lstat(path);
+      const last = index === parts.length - 1;
+      if (last ? !entry.isFile() : !entry.isDirectory()) return false;
+    } catch {
+      // Not there: a file the task would create, or a word that only looks like a file.
+      return false;
+    }
+  }
+  return true;
 }
 
 export const taskClassify = defineOperation({

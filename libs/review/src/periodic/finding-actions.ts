@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { untrustedBlock } from '@agent-harness/core';
+import { plainText, untrustedBlock } from '@agent-harness/core';
 import { bounded, bySeverity, FINDING_SEVERITIES, type FindingSeverity, type ReviewFinding } from './review-report.js';
 
 /** The label of every issue the periodic review files: the next review looks for its findings there. @public */
@@ -21,15 +21,8 @@ export function findingsAtOrAbove(findings: readonly ReviewFinding[], min: Findi
   return bySeverity(findings.filter((f) => FINDING_SEVERITIES.indexOf(f.severity) <= limit));
 }
 
-// C0 and C1 controls but tab and newline, and the bidirectional controls that make text read other
-// than it is: agent text loses them before it goes anywhere.
-// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-/** Agent text with line breaks kept and nothing unsafe left. */
-function plain(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(UNSAFE, '');
-}
+/** Agent text with line breaks kept and nothing unsafe left (it loses them before it goes anywhere). */
+const plain = plainText;
 
 /** Agent text on one line. */
 function oneLine(text: string): string {
