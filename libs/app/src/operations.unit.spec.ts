@@ -33,7 +33,7 @@ function recordingPorts(options: { planExists?: boolean; linkFails?: boolean } =
   let next = 0;
   const ports = {
     engine: {
-      admit: (input: SubmitTaskInput, admitOptions: { look?: boolean } = {}): Promise<Admission> => {
+      admit: (input: SubmitTaskInput, admitOptions?: { look?: boolean }): Promise<Admission> => {
         if (input.prompt === 'refused') return Promise.reject(new AppError('QUEUE_FULL', 'the queue is full'));
         calls.push(
           `admit ${input.prompt ?? `#${String(input.issue)}`}${admitOptions.look === false ? ' (no look)' : ''}`,
