@@ -36,7 +36,7 @@ function recordingPorts(options: { planExists?: boolean; linkFails?: boolean } =
       admit: (input: SubmitTaskInput, admitOptions?: { look?: boolean }): Promise<Admission> => {
         if (input.prompt === 'refused') return Promise.reject(new AppError('QUEUE_FULL', 'the queue is full'));
         calls.push(
-          `admit ${input.prompt ?? `#${String(input.issue)}`}${admitOptions.look === false ? ' (no look)' : ''}`,
+          `admit ${input.prompt ?? `#${String(input.issue)}`}${admitOptions?.look === false ? ' (no look)' : ''}`,
         );
         return Promise.resolve({ task: task(`t${String(++next)}`), existing: false });
       },
