@@ -301,7 +301,7 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
       });
       expect(batch.status).toBe(202);
       // Without GitHub access an issue cannot run: that entry is refused at admission, the other queued.
-      expect((batch.body as CreateTaskBatchResponse).map((r) => r.status)).toEqual(['queued', 'rejected']);
+      expect((batch.body as CreateTaskBatchResponse).map((r) => r.status)).toEqual(['running', 'rejected']);
       expect((batch.body as { error?: string }[])[1]?.error).toContain('GITHUB_TOKEN');
     } finally {
       await c.cleanup();
@@ -332,7 +332,8 @@ describe('task engine over HTTP (built server, scripted agent)', () => {
     ]);
     expect(submitted.code).toBe(0);
     const id = submitted.stdout.split(' ')[0]!;
-    expect(submitted.stdout).toContain(`${id} queued`);
+    // A free slot: the task started before the submit answered.
+    expect(submitted.stdout).toContain(`${id} running`);
     expect(submitted.stdout).toContain('● queued → preparing');
     expect(submitted.stdout).toMatch(/→ Write .*cli\.txt/);
     expect(submitted.stdout).toMatch(/■ done \(commit [0-9a-f]{12} on harness\//);
