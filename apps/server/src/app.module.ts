@@ -6,7 +6,9 @@ import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
 import { RpcModule } from './rpc/rpc.module.js';
 import { SchedulersModule } from './schedulers/schedulers.module.js';
+import { TaskDiffController } from './tasks/task-diff.controller.js';
 import { TaskStreamController } from './tasks/task-stream.controller.js';
+import { OpenApiController } from './openapi/openapi.controller.js';
 import { OperationRoutesController } from './operations/operation-routes.controller.js';
 import { WebModule } from './web/web.module.js';
 import { WebhookController } from './webhook/webhook.controller.js';
@@ -18,9 +20,11 @@ import { WebhookController } from './webhook/webhook.controller.js';
 export const REST_CONTROLLERS = [
   OperationRoutesController,
   TaskStreamController,
+  TaskDiffController,
   HealthController,
   DashboardController,
   WebhookController,
+  OpenApiController,
 ] as const;
 
 /** The root module: hands the Harness's objects to the controllers; holds no logic of its own. */

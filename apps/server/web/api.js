@@ -88,6 +88,33 @@ export async function apiFetch(path, init = {}) {
 }
 
 /**
+ * The parsed JSON of a body, or undefined when it is none.
+ * @param {string} text
+ * @returns {any}
+ */
+function parsed(text) {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An error answer as an ApiError with the server's code and message (`{"error": {code, message}}`).
+ * @param {Response} res
+ * @param {string} text
+ */
+function apiError(res, text) {
+  const error = parsed(text)?.error;
+  return new ApiError(
+    res.status,
+    typeof error?.code === 'string' ? error.code : 'HTTP_ERROR',
+    typeof error?.message === 'string' ? error.message : `HTTP ${String(res.status)}`,
+  );
+}
+
+/**
  * The JSON body of an API call; an error body becomes an ApiError with the server's message.
  * @param {string} path
  * @param {RequestInit} [init]
@@ -96,22 +123,30 @@ export async function apiFetch(path, init = {}) {
 export async function apiJson(path, init) {
   const res = await apiFetch(path, init);
   const text = await res.text();
-  /** @type {any} */
-  let body;
-  try {
-    body = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  if (!res.ok) {
-    const error = body?.error;
-    throw new ApiError(
-      res.status,
-      typeof error?.code === 'string' ? error.code : 'HTTP_ERROR',
-      typeof error?.message === 'string' ? error.message : `HTTP ${String(res.status)}`,
-    );
-  }
-  return body;
+  if (!res.ok) throw apiError(res, text);
+  return parsed(text);
+}
+
+/**
+ * The body of an API call that answers no JSON (a raw diff), as a Blob: fetched with the token,
+ * which a plain link could not send.
+ * @param {string} path
+ * @param {RequestInit} [init]
+ * @returns {Promise<Blob>}
+ */
+export async function apiBlob(path, init) {
+  const res = await apiFetch(path, init);
+  if (!res.ok) throw apiError(res, await res.text());
+  return res.blob();
+}
+
+/**
+ * An error as the page shows it: the API's own code and words, else what went wrong.
+ * @param {unknown} error
+ */
+export function errorText(error) {
+  if (error instanceof ApiError) return `${error.code}: ${error.message}`;
+  return error instanceof TypeError ? 'The server could not be reached.' : String(error);
 }
 
 /**
@@ -121,6 +156,19 @@ export async function apiJson(path, init) {
  */
 export function postJson(path, body) {
   return apiJson(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/**
+ * A PATCH of a JSON body.
+ * @param {string} path
+ * @param {unknown} body
+ */
+export function patchJson(path, body) {
+  return apiJson(path, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 /**

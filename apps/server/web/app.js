@@ -1,17 +1,20 @@
 // @ts-check
-/* global document, window, AbortController */
-// The dashboard: a hash router over three views, and the one live feed of every task's status
-// (GET /api/tasks/stream) that the views listen to.
+/* global document, window, AbortController, URLSearchParams */
+// The dashboard: a hash router over four views, and the one live feed of every task's status
+// (GET /api/tasks/stream) that the views listen to. A view's settings (filters, page, range) are
+// the hash's query (`#/?status=failed&offset=50`, `#/usage?days=30`): a reload or a shared link
+// keeps them.
 import { readServerEvents } from './api.js';
 import { replace } from './dom.js';
 import { projectsView } from './projects-view.js';
 import { taskView } from './task-view.js';
 import { tasksView } from './tasks-view.js';
+import { usageView } from './usage-view.js';
 
 /**
  * What a view hears from the live feed: `ready` when the feed (re)connected (read the list now),
  * `task` with a task's summary after each status change.
- * @typedef {{ kind: 'ready' } | { kind: 'task', task: import('./tasks-view.js').TaskSummary }} FeedMessage
+ * @typedef {{ kind: 'ready' } | { kind: 'task', task: import('./task-list.js').TaskSummary }} FeedMessage
  * @typedef {{ feed: (listener: (message: FeedMessage) => void) => void, notify: (text: string, isError?: boolean) => void, signal: AbortSignal }} ViewContext
  */
 
@@ -79,14 +82,20 @@ function route() {
     },
   };
   const hash = window.location.hash.replace(/^#/, '') || '/';
-  const task = /^\/tasks\/([0-9a-fA-F-]{8,36})$/.exec(hash);
-  const name = task !== null ? 'tasks' : hash === '/projects' ? 'projects' : 'tasks';
+  const [path = '/', query = ''] = hash.split('?', 2);
+  const params = new URLSearchParams(query);
+  const task = /^\/tasks\/([0-9a-fA-F-]{8,36})$/.exec(path);
+  const name = task !== null ? 'task' : path === '/projects' ? 'projects' : path === '/usage' ? 'usage' : 'tasks';
   for (const link of document.querySelectorAll('nav a')) {
-    link.classList.toggle('active', link.getAttribute('data-nav') === name && task === null);
+    const isCurrent = link.getAttribute('data-nav') === name;
+    link.classList.toggle('active', isCurrent);
+    if (isCurrent) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
   }
   if (task?.[1] !== undefined) taskView(view, context, task[1]);
-  else if (hash === '/projects') projectsView(view, context);
-  else tasksView(view, context);
+  else if (name === 'projects') projectsView(view, context);
+  else if (name === 'usage') usageView(view, context, params);
+  else tasksView(view, context, params);
 }
 
 window.addEventListener('hashchange', route);

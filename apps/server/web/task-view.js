@@ -1,14 +1,37 @@
 // @ts-check
-// One task: its detail (GET /tasks/:id), cancel, and its whole event stream (GET /tasks/:id/stream):
-// status history, the change (its diff stat, then the whole diff file by file), validation runs,
-// review verdicts and the agents' live output.
-import { ApiError, apiJson, postJson, readServerEvents } from './api.js';
+/* global document, window */
+// One task: its detail (GET /tasks/:id), cancel and retry, and its whole event stream (GET
+// /tasks/:id/stream): status history, the change (its diff stat, then the whole diff file by file,
+// cut when long, with the raw diff to download), validation runs, review verdicts and the agents'
+// live output.
+import { apiBlob, apiJson, errorText, postJson, readServerEvents } from './api.js';
 import { TERMINAL, cut, externalLink, gradeBadge, h, replace, statusBadge, time } from './dom.js';
+import { listHash } from './task-list.js';
 
 /** Agent events the page keeps; the oldest go first (the stream stays in the API). */
 const MAX_AGENT_LINES = 1500;
 /** Lines of one file's diff shown open; a longer one starts closed. */
 const OPEN_DIFF_LINES = 400;
+/** Lines of one file's diff shown at all: a longer file is cut (the raw diff has it whole). */
+const MAX_FILE_LINES = 2000;
+/** Characters of the whole diff shown: the files past it are left out (the raw diff has them). */
+const MAX_DIFF_CHARS = 200_000;
+/** Finished tasks that can be submitted again. */
+const RETRYABLE = new Set(['failed', 'cancelled']);
+
+/**
+ * What the validation and review panels' notes are made from: the stream's status changes and
+ * runs, and the detail's review outcome.
+ * @typedef {{
+ *   status: string | undefined,
+ *   visited: Set<string>,
+ *   checks: number,
+ *   isLastCheckEmpty: boolean,
+ *   hasNothingToRun: boolean,
+ *   verdicts: number,
+ *   reviewOutcome: string | null,
+ * }} PanelFacts
+ */
 
 /**
  * @param {HTMLElement} view
@@ -20,19 +43,43 @@ export function taskView(view, context, id) {
   const history = h('ol', { class: 'history', id: 'task-history' });
   const diff = h('div', { id: 'task-diff' }, h('p', { class: 'muted' }, 'No commit yet.'));
   const patch = h('div', { id: 'task-patch' }, h('p', { class: 'muted' }, 'No commit yet.'));
-  const validation = h('div', { id: 'task-validation' }, h('p', { class: 'muted' }, 'No validation yet.'));
-  const review = h('div', { id: 'task-review' }, h('p', { class: 'muted' }, 'No review yet.'));
-  const stream = h('ol', { class: 'stream', id: 'task-stream' });
+  const download = h(
+    'button',
+    { type: 'button', id: 'download-diff', class: 'secondary', hidden: true },
+    'Download raw diff',
+  );
+  download.addEventListener('click', () => void downloadDiff(id, download, context));
+  const validationNote = h('p', { class: 'muted', id: 'validation-state' }, 'Loading…');
+  const validationRuns = h('div', {});
+  const reviewNote = h('p', { class: 'muted', id: 'review-state' }, 'Loading…');
+  const reviewRounds = h('div', {});
+  // Scrolls by itself: focusable, and named, so a keyboard can reach and read it.
+  const stream = h('ol', { class: 'stream', id: 'task-stream', tabindex: '0', 'aria-label': 'Agent stream' });
   replace(
     view,
-    h('p', {}, h('a', { href: '#/' }, '← all tasks')),
+    h('p', {}, h('a', { href: listHash() }, '← all tasks')),
     header,
     h('div', { class: 'columns' }, panel('History', history), panel('Diff stat', diff)),
-    panel('Diff', patch),
-    panel('Validation', validation),
-    panel('Review', review),
+    panel('Diff', h('div', { class: 'panel-actions' }, download), patch),
+    panel('Validation', h('div', { id: 'task-validation' }, validationNote, validationRuns)),
+    panel('Review', h('div', { id: 'task-review' }, reviewNote, reviewRounds)),
     panel('Agent stream', stream),
   );
+
+  /** @type {PanelFacts} */
+  const facts = {
+    status: undefined,
+    visited: new Set(),
+    checks: 0,
+    isLastCheckEmpty: false,
+    hasNothingToRun: false,
+    verdicts: 0,
+    reviewOutcome: null,
+  };
+  const showNotes = () => {
+    showNote(validationNote, validationState(facts));
+    showNote(reviewNote, reviewState(facts));
+  };
 
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let detailTimer;
@@ -40,7 +87,11 @@ export function taskView(view, context, id) {
     clearTimeout(detailTimer);
     detailTimer = setTimeout(() => {
       apiJson(`/tasks/${encodeURIComponent(id)}`, { signal: context.signal }).then(
-        (task) => renderHeader(header, task, context, loadDetail),
+        (task) => {
+          renderHeader(header, task, context, loadDetail);
+          facts.reviewOutcome = task.review_outcome;
+          showNotes();
+        },
         (error) => {
           if (context.signal.aborted) return;
           replace(header, h('p', { class: 'error' }, error instanceof Error ? error.message : String(error)));
@@ -51,8 +102,6 @@ export function taskView(view, context, id) {
   context.signal.addEventListener('abort', () => clearTimeout(detailTimer));
   loadDetail();
 
-  let hasValidation = false;
-  let hasReview = false;
   void readServerEvents(`/tasks/${encodeURIComponent(id)}/stream`, {
     signal: context.signal,
     onEvent: (frame) => {
@@ -62,12 +111,23 @@ export function taskView(view, context, id) {
       switch (event.kind) {
         case 'status':
           history.append(historyEntry(event.at, event.data));
+          facts.status = event.data.to;
+          facts.visited.add(event.data.to);
+          showNotes();
           loadDetail();
           break;
         case 'log':
           if (event.data.diff_stat !== undefined) replace(diff, diffStat(event.data.diff_stat));
           // Each commit's event holds the whole change so far: the latest replaces the last.
-          if (typeof event.data.patch === 'string') replace(patch, patchFiles(event.data.patch));
+          if (typeof event.data.patch === 'string') {
+            replace(patch, patchFiles(event.data.patch));
+            download.hidden = false;
+          }
+          // The validation step says so when there was nothing to run (no event follows).
+          if (/^validation: nothing to run/.test(String(event.data.message))) {
+            facts.hasNothingToRun = true;
+            showNotes();
+          }
           appendLine(stream, h('li', { class: 'line-log' }, tag('harness'), String(event.data.message)));
           break;
         case 'agent':
@@ -77,16 +137,22 @@ export function taskView(view, context, id) {
           appendLine(stream, h('li', { class: 'line-log' }, tag('harness'), String(event.data.message)));
           break;
         case 'validation':
-          if (!hasValidation) replace(validation);
-          hasValidation = true;
-          validation.append(validationRun(event.data));
+          // Workspace setup and before_remove hooks are shown too, but are no validation.
+          if (event.data.stage === undefined || event.data.stage === 'pre_push') {
+            facts.checks++;
+            facts.isLastCheckEmpty = event.data.source === 'none' || event.data.outcomes.length === 0;
+          }
+          validationRuns.append(validationRun(event.data));
+          showNotes();
           break;
         case 'review':
-          if (!hasReview) replace(review);
-          hasReview = true;
-          review.append(reviewVerdict(event.data));
+          facts.verdicts++;
+          reviewRounds.append(reviewVerdict(event.data));
+          showNotes();
           break;
         case 'end':
+          facts.status = event.data.status;
+          showNotes();
           loadDetail();
           return true;
         default:
@@ -99,10 +165,67 @@ export function taskView(view, context, id) {
 
 /**
  * @param {string} title
- * @param {HTMLElement} content
+ * @param {...HTMLElement} content
  */
-function panel(title, content) {
+function panel(title, ...content) {
   return h('section', { class: 'panel' }, h('h2', {}, title), content);
+}
+
+const NO_CHECKS = 'No checks were configured or detected.';
+
+/**
+ * A panel's note (empty: the runs shown say it all), with its state for styling and tests.
+ * @param {HTMLElement} note
+ * @param {{ state: string, text: string }} what
+ */
+function showNote(note, what) {
+  note.textContent = what.text;
+  note.dataset['state'] = what.state;
+  note.hidden = what.text === '';
+}
+
+/**
+ * What the validation panel says besides its runs: running now, nothing configured, not reached.
+ * @param {PanelFacts} f
+ */
+function validationState(f) {
+  if (f.status === undefined) return { state: 'loading', text: 'Loading…' };
+  if (f.status === 'validating') return { state: 'running', text: 'Validating…' };
+  if (f.checks > 0) return f.isLastCheckEmpty ? { state: 'none', text: NO_CHECKS } : { state: 'ran', text: '' };
+  if (f.hasNothingToRun) return { state: 'none', text: NO_CHECKS };
+  if (f.visited.has('validating'))
+    return f.status === 'cancelled'
+      ? { state: 'cancelled', text: 'Cancelled during validation.' }
+      : { state: 'unknown', text: 'No validation result was recorded.' };
+  if (f.status === 'failed') return { state: 'not-reached', text: 'Not reached: the task failed before validation.' };
+  if (f.status === 'cancelled')
+    return { state: 'not-reached', text: 'Not reached: the task was cancelled before validation.' };
+  if (f.status === 'done') return { state: 'none', text: 'No validation ran for this task.' };
+  return { state: 'pending', text: 'Not run yet: validation runs once the agent has finished.' };
+}
+
+/**
+ * What the review panel says besides its verdicts: reviewing now, turned off, skipped, not reached.
+ * @param {PanelFacts} f
+ */
+function reviewState(f) {
+  if (f.status === undefined) return { state: 'loading', text: 'Loading…' };
+  if (f.status === 'reviewing') return { state: 'running', text: 'Reviewing…' };
+  if (f.verdicts > 0) return { state: 'ran', text: '' };
+  if (f.reviewOutcome === 'disabled')
+    return { state: 'disabled', text: 'Review is turned off ([agents.review] enabled = false).' };
+  if (f.reviewOutcome === 'skipped')
+    return { state: 'skipped', text: 'Skipped: no agent other than the implementer could review it.' };
+  if (f.reviewOutcome === 'not_needed') return { state: 'none', text: 'Nothing to review: the task changed nothing.' };
+  if (f.visited.has('reviewing'))
+    return f.status === 'cancelled'
+      ? { state: 'cancelled', text: 'Cancelled during review.' }
+      : { state: 'unknown', text: 'No review verdict was recorded.' };
+  if (f.status === 'failed') return { state: 'not-reached', text: 'Not reached: the task failed before review.' };
+  if (f.status === 'cancelled')
+    return { state: 'not-reached', text: 'Not reached: the task was cancelled before review.' };
+  if (f.status === 'done') return { state: 'none', text: 'No review ran for this task.' };
+  return { state: 'pending', text: 'Not reviewed yet: the review runs after validation and the commit.' };
 }
 
 /** @param {string} text */
@@ -166,7 +289,26 @@ function renderHeader(header, task, context, reload) {
       },
       (/** @type {unknown} */ error) => {
         cancel.disabled = false;
-        context.notify(error instanceof ApiError ? `${error.code}: ${error.message}` : String(error), true);
+        context.notify(errorText(error), true);
+      },
+    );
+  });
+  const retry = RETRYABLE.has(task.status) ? h('button', { type: 'button', id: 'retry-task' }, 'Retry task') : null;
+  retry?.addEventListener('click', () => {
+    retry.disabled = true;
+    postJson('/tasks', retryRequest(task)).then(
+      (/** @type {import('@agent-harness/core').CreateTaskResponse} */ answer) => {
+        window.location.hash = `#/tasks/${answer.task_id}`;
+        // After the route's own reset of the notice.
+        context.notify(
+          answer.existing === true
+            ? `An unfinished task already does this work: ${answer.task_id.slice(0, 8)}.`
+            : `Retried as task ${answer.task_id.slice(0, 8)} (${answer.status}).`,
+        );
+      },
+      (/** @type {unknown} */ error) => {
+        retry.disabled = false;
+        context.notify(errorText(error), true);
       },
     );
   });
@@ -188,10 +330,54 @@ function renderHeader(header, task, context, reload) {
           task.error,
         ),
     cancel,
+    retry,
     task.prompt === null
       ? null
-      : h('details', {}, h('summary', {}, 'Prompt'), h('pre', { id: 'task-prompt' }, task.prompt)),
+      : h('details', {}, h('summary', {}, 'Prompt'), h('pre', { id: 'task-prompt', tabindex: '0' }, task.prompt)),
   );
+}
+
+/**
+ * The same work again (`POST /tasks`): project, what to do and how. An issue task's retry works on
+ * the last task's branch: the server sees to that.
+ * @param {import('@agent-harness/core').TaskDetail} task
+ */
+function retryRequest(task) {
+  /** @type {import('@agent-harness/core').CreateTaskRequest} */
+  const work =
+    task.issue !== null ? { issue: task.issue } : task.pr !== null ? { pr: task.pr } : { prompt: task.prompt ?? '' };
+  return {
+    project: task.project,
+    ...work,
+    ...(task.description === null ? {} : { description: task.description }),
+    ...(task.requested_agent === null ? {} : { agent: task.requested_agent }),
+    ...(task.model === null ? {} : { model: task.model }),
+  };
+}
+
+/**
+ * Saves the task's raw diff (`GET /tasks/:id/diff`): fetched with the token (a plain link would be
+ * refused without it), then handed to the browser as a file.
+ * @param {string} id
+ * @param {HTMLButtonElement} button
+ * @param {import('./app.js').ViewContext} context
+ */
+async function downloadDiff(id, button, context) {
+  button.disabled = true;
+  try {
+    const blob = await apiBlob(`/tasks/${encodeURIComponent(id)}/diff`, { signal: context.signal });
+    const url = URL.createObjectURL(blob);
+    const link = h('a', { href: url, download: `harness-${id.slice(0, 8)}.diff`, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // The download has its own copy once started.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (error) {
+    if (!context.signal.aborted) context.notify(errorText(error), true);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 /**
@@ -247,33 +433,65 @@ function diffStat(stat) {
 function patchFiles(text) {
   const files = text.split(/^(?=diff --git )/m).filter((part) => part.startsWith('diff --git '));
   if (files.length === 0) return h('p', { class: 'muted' }, 'No change.');
-  return files.map((file, index) => {
-    const lines = file.replace(/\n$/, '').split('\n');
-    const name = /^diff --git a\/(.*) b\//.exec(lines[0] ?? '')?.[1] ?? lines[0] ?? '';
-    const marked = lines.slice(1).map((line) =>
-      h(
-        'span',
-        {
-          class: line.startsWith('@@')
-            ? 'hunk'
-            : line.startsWith('+') && !line.startsWith('+++')
-              ? 'plus'
-              : line.startsWith('-') && !line.startsWith('---')
-                ? 'minus'
-                : '',
-        },
-        `${line}\n`,
-      ),
-    );
-    const details = h(
-      'details',
-      { class: 'patch', 'data-file': name },
-      h('summary', { class: 'mono' }, name),
-      h('pre', { tabindex: '0', 'aria-label': `diff of ${name}` }, marked),
-    );
-    details.open = index < 20 && lines.length <= OPEN_DIFF_LINES;
-    return details;
+  // A browser slows down on a huge diff: files past the budget are left to the raw diff.
+  let budget = MAX_DIFF_CHARS;
+  const shown = files.filter((file, index) => {
+    budget -= file.length;
+    return index === 0 || budget >= 0;
   });
+  const left = files.length - shown.length;
+  return [
+    ...shown.map(patchFile),
+    left === 0
+      ? null
+      : h(
+          'p',
+          { class: 'note', id: 'diff-cut-note' },
+          `${String(left)} more file${left === 1 ? '' : 's'} not shown: the diff is over ${String(MAX_DIFF_CHARS / 1000)} KB. Download the raw diff to read it all.`,
+        ),
+  ];
+}
+
+/**
+ * One file of a change: its name, then its lines (at most MAX_FILE_LINES, with a note past them).
+ * @param {string} file
+ * @param {number} index
+ */
+function patchFile(file, index) {
+  const all = file.replace(/\n$/, '').split('\n');
+  const lines = all.slice(0, MAX_FILE_LINES + 1);
+  const hidden = all.length - lines.length;
+  const name = /^diff --git a\/(.*) b\//.exec(lines[0] ?? '')?.[1] ?? lines[0] ?? '';
+  const marked = lines.slice(1).map((line) =>
+    h(
+      'span',
+      {
+        class: line.startsWith('@@')
+          ? 'hunk'
+          : line.startsWith('+') && !line.startsWith('+++')
+            ? 'plus'
+            : line.startsWith('-') && !line.startsWith('---')
+              ? 'minus'
+              : '',
+      },
+      `${line}\n`,
+    ),
+  );
+  const details = h(
+    'details',
+    { class: 'patch', 'data-file': name },
+    h('summary', { class: 'mono' }, name),
+    h('pre', { tabindex: '0', 'aria-label': `diff of ${name}` }, marked),
+    hidden === 0
+      ? null
+      : h(
+          'p',
+          { class: 'note', 'data-cut': String(hidden) },
+          `${hidden.toLocaleString()} more line${hidden === 1 ? '' : 's'} of this file not shown. Download the raw diff to read it all.`,
+        ),
+  );
+  details.open = index < 20 && all.length <= OPEN_DIFF_LINES;
+  return details;
 }
 
 /**
@@ -294,7 +512,7 @@ function validationRun(run) {
     'div',
     { class: `run ${run.ok ? 'ok' : result}`, 'data-validation': result },
     h('h3', {}, `${title}: ${result}`, h('span', { class: 'muted' }, ` (${run.source})`)),
-    run.outcomes.length === 0 ? h('p', { class: 'muted' }, 'No command to run.') : null,
+    run.outcomes.length === 0 ? h('p', { class: 'muted' }, NO_CHECKS) : null,
     run.outcomes.map((o) =>
       h(
         'details',
@@ -305,7 +523,7 @@ function validationRun(run) {
           h('code', {}, o.command),
           ` → ${o.cancelled === true ? 'cancelled' : o.timedOut ? 'timed out' : `exit ${String(o.exitCode)}`} in ${(o.durationMs / 1000).toFixed(1)} s`,
         ),
-        h('pre', {}, o.output === '' ? '(no output)' : o.output),
+        h('pre', { tabindex: '0' }, o.output === '' ? '(no output)' : o.output),
       ),
     ),
   );

@@ -1,54 +1,26 @@
 // @ts-check
-// The tasks view: the global numbers, the submit form and the table of tasks, kept live by the feed.
+// The tasks view: the global numbers, the submit form and the table of tasks (filtered and paged,
+// `task-list.js`), kept live by the feed.
 import { ApiError, apiJson, postJson } from './api.js';
-import { cut, externalLink, gradeBadge, h, replace, statusBadge, time } from './dom.js';
-
-/** A task as `GET /tasks` and the feed give it. @typedef {import('@agent-harness/core').TaskSummary} TaskSummary */
-
-/** Rows the table keeps (newest first); older tasks stay reachable through the API. */
-const ROWS = 200;
+import { externalLink, h, replace } from './dom.js';
+import { taskList } from './task-list.js';
 
 /**
  * @param {HTMLElement} view
  * @param {import('./app.js').ViewContext} context
+ * @param {URLSearchParams} params the hash's query: the list's filters and page
  */
-export function tasksView(view, context) {
-  /** @type {Map<string, TaskSummary>} */
-  const tasks = new Map();
+export function tasksView(view, context, params) {
   const summary = h('section', { class: 'cards', 'aria-label': 'Summary' });
-  const body = h('tbody');
-  const table = h(
-    'table',
-    { class: 'tasks', id: 'tasks-table' },
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        ['Task', 'Title', 'Project', 'Status', 'Agent', 'Grade', 'Pull request', 'Updated'].map((c) =>
-          h('th', { scope: 'col' }, c),
-        ),
-      ),
-    ),
-    body,
+  const list = taskList(context, params);
+  replace(
+    view,
+    h('h1', { class: 'visually-hidden' }, 'Tasks'),
+    summary,
+    submitForm(context),
+    h('h2', {}, 'Tasks'),
+    list.element,
   );
-  const empty = h('p', { class: 'muted', id: 'no-tasks' }, 'No tasks yet: submit one above.');
-  replace(view, summary, submitForm(context), h('h2', {}, 'Tasks'), table, empty);
-
-  /** @param {TaskSummary} task */
-  const keep = (task) => {
-    const known = tasks.get(task.id);
-    // The feed and the list may cross: the newer row wins.
-    if (known === undefined || known.updated_at <= task.updated_at) tasks.set(task.id, task);
-  };
-  const render = () => {
-    const rows = [...tasks.values()]
-      .sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1))
-      .slice(0, ROWS);
-    replace(body, rows.map(taskRow));
-    empty.hidden = rows.length > 0;
-  };
 
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let summaryTimer;
@@ -59,20 +31,9 @@ export function tasksView(view, context) {
   context.signal.addEventListener('abort', () => clearTimeout(summaryTimer));
 
   context.feed((message) => {
-    if (message.kind === 'ready') {
-      void apiJson('/tasks?limit=100', { signal: context.signal }).then(
-        (list) => {
-          for (const task of list.tasks) keep(task);
-          render();
-        },
-        (error) => showError(context, error),
-      );
-      refreshSummary();
-    } else {
-      keep(message.task);
-      render();
-      refreshSummary();
-    }
+    if (message.kind === 'ready') list.reload();
+    else list.update(message.task);
+    refreshSummary();
   });
 }
 
@@ -83,23 +44,6 @@ export function tasksView(view, context) {
 function showError(context, error) {
   if (context.signal.aborted) return;
   context.notify(error instanceof Error ? error.message : String(error), true);
-}
-
-/** @param {TaskSummary} task */
-function taskRow(task) {
-  const link = h('a', { href: `#/tasks/${task.id}` }, task.id.slice(0, 8));
-  return h(
-    'tr',
-    { 'data-task-id': task.id },
-    h('td', { class: 'mono' }, link),
-    h('td', { title: task.error ?? task.title }, cut(task.title, 90)),
-    h('td', {}, task.project),
-    h('td', { class: 'status-cell' }, statusBadge(task.status)),
-    h('td', {}, task.agent ?? '–'),
-    h('td', {}, gradeBadge(task.grade)),
-    h('td', {}, externalLink(task.pr_url, task.pr_number === null ? 'PR' : `#${String(task.pr_number)}`) ?? '–'),
-    h('td', {}, time(task.updated_at)),
-  );
 }
 
 /**
@@ -126,7 +70,20 @@ async function loadSummary(summary, context) {
       card('Queued', String(global.queued), 'queued'),
       card('Done', String(global.done), 'done'),
       card('Failed', String(global.failed), 'failed'),
-      card('Grade', global.grade === null ? '–' : `${String(global.grade)} (${String(global.score)})`, 'grade'),
+      // The health report's grade, not a task's: said so, next to the tasks' own grades below.
+      h(
+        'div',
+        { class: 'card', 'data-card': 'grade' },
+        h('span', { id: 'health-label' }, 'Health (all projects, 30 days)'),
+        h('b', {}, global.grade === null ? '–' : `${String(global.grade)} (${String(global.score)})`),
+        h(
+          'small',
+          { id: 'health-note' },
+          global.grade === null
+            ? 'No telemetry yet.'
+            : 'Task success, validation, review, rule scans and stability; a task’s own grade is in its row.',
+        ),
+      ),
       card('Latest PR', externalLink(global.latest_pr, pullRequestName(global.latest_pr)) ?? '–', 'latest-pr'),
       card('Spend today', spendToday(usage.today), 'spend'),
     );

@@ -1,5 +1,6 @@
+import type { ApiResponseName, ApiResponseNameOf } from '@agent-harness/core';
 import { AppError } from '@agent-harness/core/errors';
-import type { OperationName } from './operations.js';
+import type { OperationName, OperationOutput } from './operations.js';
 
 /**
  * Where each operation is on the REST API: the method, the path (a `:field` segment is that input
@@ -20,25 +21,83 @@ export interface OperationRoute {
   readonly existingStatus?: 200;
   /** Other paths answering the same (the original harness's names), with the same path fields. */
   readonly aliases?: readonly string[];
+  /** The answer's type in the API contract (its schema in `GET /openapi.json`). */
+  readonly response: ApiResponseName;
+  /** Error statuses the route answers beyond those every route may (400, 404, 503): for its API description. */
+  readonly errors?: readonly (409 | 429)[];
 }
 
 export const OPERATION_ROUTES = {
-  task_submit: { method: 'POST', path: '/tasks', rest: 'body', status: 202, existingStatus: 200 },
-  task_submit_batch: { method: 'POST', path: '/tasks/batch', rest: 'body', status: 202 },
-  task_get: { method: 'GET', path: '/tasks/:task_id', rest: 'query' },
-  task_list: { method: 'GET', path: '/tasks', rest: 'query' },
-  task_cancel: { method: 'POST', path: '/tasks/:task_id/cancel', rest: 'body', status: 200 },
-  task_artifacts: { method: 'GET', path: '/tasks/:task_id/artifacts', rest: 'query' },
-  queue_stats: { method: 'GET', path: '/api/queue-stats', rest: 'query', aliases: ['/projects/queue-stats'] },
-  usage_report: { method: 'GET', path: '/api/usage', rest: 'query', aliases: ['/api/token-usage'] },
-  project_list: { method: 'GET', path: '/api/projects', rest: 'query' },
-  project_register: { method: 'POST', path: '/api/projects', rest: 'body' },
-  project_update: { method: 'PATCH', path: '/api/projects/:name', rest: 'body' },
-  project_remove: { method: 'DELETE', path: '/api/projects/:name', rest: 'body' },
-  review_list: { method: 'GET', path: '/api/reviews', rest: 'query' },
-  fleet_status: { method: 'GET', path: '/api/fleet', rest: 'query' },
-  agent_list: { method: 'GET', path: '/api/agents', rest: 'query' },
-} as const satisfies Partial<Record<OperationName, OperationRoute>>;
+  task_submit: {
+    method: 'POST',
+    path: '/tasks',
+    rest: 'body',
+    status: 202,
+    existingStatus: 200,
+    response: 'CreateTaskResponse',
+    errors: [409, 429],
+  },
+  task_submit_batch: {
+    method: 'POST',
+    path: '/tasks/batch',
+    rest: 'body',
+    status: 202,
+    response: 'CreateTaskBatchResponse',
+  },
+  task_get: { method: 'GET', path: '/tasks/:task_id', rest: 'query', response: 'TaskDetail', errors: [409] },
+  task_list: { method: 'GET', path: '/tasks', rest: 'query', response: 'TaskListResponse' },
+  task_cancel: {
+    method: 'POST',
+    path: '/tasks/:task_id/cancel',
+    rest: 'body',
+    status: 200,
+    response: 'TaskDetail',
+    errors: [409],
+  },
+  task_artifacts: {
+    method: 'GET',
+    path: '/tasks/:task_id/artifacts',
+    rest: 'query',
+    response: 'TaskArtifactsResponse',
+    errors: [409],
+  },
+  queue_stats: {
+    method: 'GET',
+    path: '/api/queue-stats',
+    rest: 'query',
+    aliases: ['/projects/queue-stats'],
+    response: 'QueueStatsResponse',
+  },
+  usage_report: {
+    method: 'GET',
+    path: '/api/usage',
+    rest: 'query',
+    aliases: ['/api/token-usage'],
+    response: 'UsageResponse',
+  },
+  project_list: { method: 'GET', path: '/api/projects', rest: 'query', response: 'ProjectListResponse' },
+  project_register: { method: 'POST', path: '/api/projects', rest: 'body', response: 'ProjectJson', errors: [409] },
+  project_update: {
+    method: 'PATCH',
+    path: '/api/projects/:name',
+    rest: 'body',
+    response: 'ProjectJson',
+    errors: [409],
+  },
+  project_remove: {
+    method: 'DELETE',
+    path: '/api/projects/:name',
+    rest: 'body',
+    response: 'RemoveProjectResponse',
+    errors: [409],
+  },
+  review_list: { method: 'GET', path: '/api/reviews', rest: 'query', response: 'ReviewListResponse' },
+  fleet_status: { method: 'GET', path: '/api/fleet', rest: 'query', response: 'FleetResponse' },
+  agent_list: { method: 'GET', path: '/api/agents', rest: 'query', response: 'AgentListResponse' },
+} as const satisfies {
+  // Each route's `response` names its operation's output type: a wrong name fails the type-check.
+  readonly [N in OperationName]?: OperationRoute & { readonly response: ApiResponseNameOf<OperationOutput<N>> };
+};
 
 /** The operations that are on the REST API (the exec plan ones are JSON-RPC's and the CLI's). */
 export type RestOperationName = keyof typeof OPERATION_ROUTES;

@@ -8,7 +8,7 @@ import { OPEN_WEB_PATHS } from '../web/web-assets.js';
  * dashboard's static files (the page asks for the token itself; every API call it makes sends it),
  * and `/webhook`: GitHub sends no bearer token; its HMAC signature authenticates the delivery.
  */
-const OPEN_PATHS = new Set(['/health', '/webhook', ...OPEN_WEB_PATHS]);
+export const OPEN_PATHS: ReadonlySet<string> = new Set(['/health', '/webhook', ...OPEN_WEB_PATHS]);
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();

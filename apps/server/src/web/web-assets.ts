@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,12 +16,27 @@ export const WEB_ASSET_TYPES = {
   'dom.js': 'text/javascript; charset=utf-8',
   'tasks-view.js': 'text/javascript; charset=utf-8',
   'task-view.js': 'text/javascript; charset=utf-8',
+  'task-list.js': 'text/javascript; charset=utf-8',
   'projects-view.js': 'text/javascript; charset=utf-8',
+  'usage-view.js': 'text/javascript; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
+  'uplot.esm.js': 'text/javascript; charset=utf-8',
+  'uplot.min.css': 'text/css; charset=utf-8',
 } as const;
 
 /** @public */
 export type WebAssetName = keyof typeof WEB_ASSET_TYPES;
+
+/**
+ * Files of the pinned chart library (uPlot, a dependency of this package) that the usage page
+ * loads, by the module path they are read from: served by this server like its own files (the CSP
+ * allows no other origin), and present wherever the server is installed, from the workspace or a
+ * packed install alike, with no copy kept in `web/`.
+ */
+export const LIBRARY_FILES: Readonly<Partial<Record<WebAssetName, string>>> = {
+  'uplot.esm.js': 'uplot/dist/uPlot.esm.js',
+  'uplot.min.css': 'uplot/dist/uPlot.min.css',
+};
 
 /** Paths served without the token: the page and its static files, never an API route. */
 export const OPEN_WEB_PATHS: readonly string[] = [
@@ -64,8 +80,11 @@ export interface WebAsset {
  */
 export function loadWebAssets(dir: string = WEB_DIR): ReadonlyMap<WebAssetName, WebAsset> {
   const assets = new Map<WebAssetName, WebAsset>();
+  const modules = createRequire(import.meta.url);
   for (const [name, contentType] of Object.entries(WEB_ASSET_TYPES) as [WebAssetName, string][]) {
-    assets.set(name, { body: readFileSync(join(dir, name)), contentType });
+    const library = LIBRARY_FILES[name];
+    const path = library === undefined ? join(dir, name) : modules.resolve(library);
+    assets.set(name, { body: readFileSync(path), contentType });
   }
   return assets;
 }
