@@ -106,7 +106,13 @@ describe('harness exec (built CLI, scripted agents)', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as AgentEvent);
     expect(events.map((e) => e.type)).toEqual(['session_started', 'file_change', 'text', 'usage', 'completed']);
-    expect(events.at(-1)).toMatchObject({ role: 'implementer', agent: 'codex', type: 'completed', ok: true, sessionId: 't-1' });
+    expect(events.at(-1)).toMatchObject({
+      role: 'implementer',
+      agent: 'codex',
+      type: 'completed',
+      ok: true,
+      sessionId: 't-1',
+    });
     expect(readFakeAgentLog(log)[0]?.argv).toEqual(expect.arrayContaining(['-m', 'gpt-5.5']));
   });
 

@@ -15,6 +15,11 @@ import { gradeBadge, h, replace } from './dom.js';
  */
 export function projectsView(view, context) {
   const global = h('p', { id: 'projects-global' });
+  const healthNote = h(
+    'p',
+    { class: 'muted', id: 'health-note' },
+    'Health is a project’s last 30 days of task success, validation, review, rule scans and stability; each task has its own grade on its page.',
+  );
   const body = h('tbody');
   /** @type {string[]} */
   const agents = [];
@@ -23,6 +28,7 @@ export function projectsView(view, context) {
     view,
     h('h1', {}, 'Projects'),
     global,
+    healthNote,
     h(
       'table',
       { class: 'projects', id: 'projects-table' },
@@ -66,10 +72,9 @@ export function projectsView(view, context) {
       const g = dashboard.global;
       replace(
         global,
-        `All projects: ${String(g.running)} running of at most ${String(g.max_concurrent)} at once, ${String(g.queued)} queued; health (all projects, last 30 days) `,
+        `All projects: ${String(g.running)} running of at most ${String(g.max_concurrent)} at once, ${String(g.queued)} queued. Health of all projects (30 days): `,
         gradeBadge(g.grade),
-        g.score === null ? '' : ` (score ${String(g.score)})`,
-        '. A project’s health grades its last 30 days of tasks, validation, review and rule scans; each task has its own grade.',
+        g.score === null ? ' (no telemetry yet)' : ` (score ${String(g.score)})`,
       );
       replace(
         body,

@@ -60,7 +60,7 @@ export function taskView(view, context, id) {
     h('p', {}, h('a', { href: listHash() }, '← all tasks')),
     header,
     h('div', { class: 'columns' }, panel('History', history), panel('Diff stat', diff)),
-    panel('Diff', h('div', { class: 'panel-actions' }, download), patch),
+    panel('Diff', patch, download),
     panel('Validation', h('div', { id: 'task-validation' }, validationNote, validationRuns)),
     panel('Review', h('div', { id: 'task-review' }, reviewNote, reviewRounds)),
     panel('Agent stream', stream),
@@ -165,10 +165,11 @@ export function taskView(view, context, id) {
 
 /**
  * @param {string} title
- * @param {...HTMLElement} content
+ * @param {HTMLElement} content
+ * @param {HTMLElement} [action] a button beside the title
  */
-function panel(title, ...content) {
-  return h('section', { class: 'panel' }, h('h2', {}, title), content);
+function panel(title, content, action) {
+  return h('section', { class: 'panel' }, h('div', { class: 'panel-head' }, h('h2', {}, title), action), content);
 }
 
 const NO_CHECKS = 'No checks were configured or detected.';
@@ -243,7 +244,8 @@ function appendLine(stream, line) {
 }
 
 /**
- * The task's header: what it is, where it stands, what it produced; Cancel while it runs.
+ * The task's header: what it is, where it stands, what it produced; Cancel while it runs, Retry
+ * once it failed or was cancelled.
  * @param {HTMLElement} header
  * @param {any} task
  * @param {import('./app.js').ViewContext} context
@@ -298,13 +300,13 @@ function renderHeader(header, task, context, reload) {
     retry.disabled = true;
     postJson('/tasks', retryRequest(task)).then(
       (/** @type {import('@agent-harness/core').CreateTaskResponse} */ answer) => {
-        window.location.hash = `#/tasks/${answer.task_id}`;
-        // After the route's own reset of the notice.
-        context.notify(
+        const said =
           answer.existing === true
             ? `An unfinished task already does this work: ${answer.task_id.slice(0, 8)}.`
-            : `Retried as task ${answer.task_id.slice(0, 8)} (${answer.status}).`,
-        );
+            : `Retried as task ${answer.task_id.slice(0, 8)} (${answer.status}).`;
+        // Said once the new page is up: the router clears the notice when it opens a page.
+        window.addEventListener('hashchange', () => context.notify(said), { once: true });
+        window.location.hash = `#/tasks/${answer.task_id}`;
       },
       (/** @type {unknown} */ error) => {
         retry.disabled = false;

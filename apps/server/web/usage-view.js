@@ -15,6 +15,8 @@ const RANGES = [7, 30];
 /** Series colours, each at least 4.5:1 against white. */
 const COLOURS = ['#0969da', '#1a7f37', '#bf3989', '#9a6700', '#8250df', '#cf222e', '#1b7c83', '#57606a'];
 const CHART_HEIGHT = 240;
+const SPEND_CAPTION = 'Spend per day (USD), by project';
+const TOKEN_CAPTION = 'Tokens per day (input + output), by project';
 const DAY_MS = 86_400_000;
 
 /** @type {Promise<UPlot> | undefined} */
@@ -68,8 +70,8 @@ export function usageView(view, context, params) {
   const project = h('select', { id: 'usage-project', name: 'project' }, h('option', { value: '' }, 'All projects'));
   if (query.project !== '') project.append(h('option', { value: query.project, selected: true }, query.project));
   const totals = h('p', { id: 'usage-totals', 'aria-live': 'polite' }, 'Loading…');
-  const spendChart = h('div', { class: 'chart', id: 'usage-spend-chart' });
-  const tokenChart = h('div', { class: 'chart', id: 'usage-token-chart' });
+  const spendChart = chartBox('usage-spend-chart', SPEND_CAPTION);
+  const tokenChart = chartBox('usage-token-chart', TOKEN_CAPTION);
   const tables = h('div', { id: 'usage-tables' });
   replace(
     view,
@@ -81,12 +83,7 @@ export function usageView(view, context, params) {
       h('label', {}, 'Project', project),
     ),
     totals,
-    h(
-      'div',
-      { class: 'charts' },
-      figure('Spend per day (USD), by project', spendChart),
-      figure('Tokens per day (input + output), by project', tokenChart),
-    ),
+    h('div', { class: 'charts' }, figure(SPEND_CAPTION, spendChart), figure(TOKEN_CAPTION, tokenChart)),
     tables,
   );
 
@@ -218,13 +215,20 @@ function cellOf(table, day, project) {
 }
 
 /**
- * A chart with its caption; the chart itself is an image whose numbers are in the table below.
+ * Where a chart is drawn: an image to assistive technology, named after what it shows and pointing
+ * to the table that has its numbers.
+ * @param {string} id
+ * @param {string} caption
+ */
+function chartBox(id, caption) {
+  return h('div', { class: 'chart', id, role: 'img', 'aria-label': `${caption}: the numbers are in the table below` });
+}
+
+/**
  * @param {string} caption
  * @param {HTMLElement} chart
  */
 function figure(caption, chart) {
-  chart.setAttribute('role', 'img');
-  chart.setAttribute('aria-label', `${caption}: the numbers are in the table below`);
   return h('figure', { class: 'panel chart-panel' }, h('figcaption', {}, caption), chart);
 }
 
@@ -311,7 +315,9 @@ function numbersTable(table, usage) {
       h(
         'tr',
         {},
-        ['Day', 'Project', 'Runs', 'Input tokens', 'Output tokens', 'Cost'].map((c) => h('th', { scope: 'col' }, c)),
+        ['Day', 'Project', 'Runs', 'Input tokens', 'Output tokens', 'Cost'].map((c, i) =>
+          h('th', { scope: 'col', class: i > 1 ? 'num' : undefined }, c),
+        ),
       ),
     ),
     h(
@@ -351,7 +357,9 @@ function projectTable(table) {
       h(
         'tr',
         {},
-        ['Project', 'Runs', 'Input tokens', 'Output tokens', 'Cost'].map((c) => h('th', { scope: 'col' }, c)),
+        ['Project', 'Runs', 'Input tokens', 'Output tokens', 'Cost'].map((c, i) =>
+          h('th', { scope: 'col', class: i > 0 ? 'num' : undefined }, c),
+        ),
       ),
     ),
     h(
