@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HarnessConfig } from '@agent-harness/core';
 // The subpath, not the barrel: reading the configuration must not load the whole composition root.
 import { loadConfig } from '@agent-harness/runtime/config';
@@ -46,6 +48,10 @@ export function loadConfigFromFlags(ctx: CliContext, flags: ConfigFlags): Harnes
     cwd: ctx.cwd,
     homeDir: ctx.homeDir,
   });
+  // `harness init` writes ./harness.toml; a command run without --config next to one is told, not
+  // left to run with the defaults as if the file were not there.
+  if (flags.config === undefined && existsSync(join(ctx.cwd, 'harness.toml')))
+    ctx.stderr.write('harness: ./harness.toml is not read by itself: pass --config harness.toml\n');
   if (result.ok) {
     // Keys of the original harness: renamed or ignored, said once, with why.
     if (result.notes.length > 0)

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -89,6 +89,38 @@ describe('harness doctor (built, as a child process)', () => {
     // A check changes nothing: data_dir is made by the first start, and GitHub is only read.
     expect(existsSync(join(home.path, 'data'))).toBe(false);
     expect(github.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /user']);
+  });
+
+  it('names an agent under /tmp as a fix (the sandbox gives each agent its own /tmp), unless allow_write shows it', async () => {
+    // A copy of the scripted agent in the temporary home, which is under /tmp.
+    const copy = join(home.path, 'bin', 'claude');
+    mkdirSync(join(home.path, 'bin'));
+    copyFileSync(join(FAKE_AGENT_BIN_DIR, 'claude'), copy);
+    chmodSync(copy, 0o755);
+    const hidden = write([
+      '[server]',
+      `data_dir = ${JSON.stringify(join(home.path, 'data'))}`,
+      '[agents.claude]',
+      `cli_path = ${JSON.stringify(copy)}`,
+    ]);
+    if (!home.path.startsWith('/tmp/')) return; // the check is about /tmp: nothing to see elsewhere
+    const result = await doctor(hidden);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^fix {3}agent claude: .*is under \/tmp, which the sandbox gives every agent privately/m,
+    );
+    const shown = write([
+      '[server]',
+      `data_dir = ${JSON.stringify(join(home.path, 'data'))}`,
+      '[sandbox]',
+      `allow_write = [${JSON.stringify(join(home.path, 'bin'))}]`,
+      '[agents.claude]',
+      `cli_path = ${JSON.stringify(copy)}`,
+    ]);
+    expect((await doctor(shown)).stdout).toMatch(/^ok {4}agent claude: /m);
+    // A harness.toml next to a command without --config is said, not silently passed over.
+    const bare = await runHarness({ cliPath, args: ['doctor'], home: home.path, cwd: home.path, env: repo.gitEnv });
+    expect(bare.stderr).toContain('./harness.toml is not read by itself: pass --config harness.toml');
   });
 
   it('exits 1 naming each fix: no agent can run, PostgreSQL does not answer, the token is refused', async () => {

@@ -60,6 +60,13 @@ export async function publish(
   await ctx.log(`pushed ${worktree.branch} to origin`);
   const writer = ctx.prWriter();
   if (writer !== undefined) await openOrCommentPr(ctx, writer, commit, stage);
+  else if (stage === 'implementation')
+    // Said, so a task that ends done without a pull request is not a mystery.
+    await ctx.log(
+      ctx.deps.github === undefined
+        ? 'no pull request: the server has no GitHub token (GITHUB_TOKEN)'
+        : 'no pull request: the project has no GitHub repository ([[projects]] repo, or an origin on GitHub)',
+    );
   if (stage === 'implementation')
     await ctx.set(
       { checkpoint: 'published' },

@@ -157,7 +157,18 @@ async function runChecks(config: HarnessConfig, ctx: CliContext): Promise<Check[
   checks.push(await gitCheck(ctx.env));
   const { agents, noAgentHint, missingCustom } = await findAgents(config, ctx.env, ctx.cwd);
   for (const agent of agents)
-    checks.push(check('ok', `agent ${agent.name}`, `${agent.version ?? 'version unknown'} (${agent.where})`));
+    checks.push(
+      // The sandbox gives each agent a private /tmp: a program there is not found inside it.
+      config.agents.sandbox_mode !== 'danger-full-access' &&
+        /^\/(var\/)?tmp\//.test(agent.where) &&
+        !config.sandbox.allow_write.some((dir) => agent.where.startsWith(`${dir.replace(/\/+$/, '')}/`))
+        ? check(
+            'fix',
+            `agent ${agent.name}`,
+            `${agent.where} is under /tmp, which the sandbox gives every agent privately (its runs would not find it): move it, or list its folder in [sandbox] allow_write`,
+          )
+        : check('ok', `agent ${agent.name}`, `${agent.version ?? 'version unknown'} (${agent.where})`),
+    );
   // An agent the file defines is one the user means to run.
   for (const agent of missingCustom) checks.push(check('fix', `agent ${agent.name}`, agent.detail));
   const wanted = config.agents.default_agent;

@@ -377,7 +377,12 @@ export function runCliAgent(spec: CliAgentSpec): AgentRun {
           } else if (explained !== undefined) {
             resolve(finish({ ...common, ok: false, ...explained }));
           } else if (outcome.ok === undefined || stopReason === 'fatal') {
-            const fallback = `${spec.agent} exited (${signal === null ? `code ${String(code)}` : `signal ${signal}`}) without a final result${lastLine(stderrTail)}`;
+            // 127 is the shell's "not found": in the sandbox, a program under /tmp is not there.
+            const hidden =
+              code === 127 && spec.sandbox !== undefined && /^\/(var\/)?tmp\//.test(executable ?? '')
+                ? `: ${executable ?? spec.command} is under /tmp, which the sandbox gives every agent privately; move it elsewhere, or list its folder in [sandbox] allow_write`
+                : '';
+            const fallback = `${spec.agent} exited (${signal === null ? `code ${String(code)}` : `signal ${signal}`}) without a final result${lastLine(stderrTail)}${hidden}`;
             resolve(
               finish({
                 ...common,
