@@ -89,10 +89,24 @@ export class RpcSession {
   }
 
   /**
-   * Whether a parsed message is one long call (`gc_run`, `learn_*`, `cross_review`): a transport that
-   * answers in order lets the messages after it go on while it runs (its answer comes when done).
+   * Answers a message through `send`, for a transport that handles a connection's messages in order:
+   * resolves when the next message may be handled. A long call lets the next go on at once; its
+   * answer is sent when it is done.
    */
-  isLongCall(message: unknown): boolean {
+  async respond(message: unknown, send: (response: RpcResponse | RpcResponse[]) => void): Promise<void> {
+    const answer = this.handle(message);
+    if (this.isLongCall(message)) {
+      void answer.then((response) => {
+        if (response !== undefined) send(response);
+      });
+      return;
+    }
+    const response = await answer;
+    if (response !== undefined) send(response);
+  }
+
+  /** Whether a parsed message is one long call (`gc_run`, `learn_*`, `cross_review`). */
+  private isLongCall(message: unknown): boolean {
     if (typeof message !== 'object' || message === null || Array.isArray(message)) return false;
     const method = (message as { method?: unknown }).method;
     return typeof method === 'string' && this.methods.get(normalizeMethod(method))?.long === true;

@@ -48,16 +48,7 @@ export function serveRpcStdio(
             send(parsed.error);
             return;
           }
-          const answer = session.handle(parsed.value);
-          // A long call answers when its job ends; the messages after it go on meanwhile.
-          if (session.isLongCall(parsed.value)) {
-            void answer.then((response) => {
-              if (response !== undefined) send(response);
-            });
-            return;
-          }
-          const response = await answer;
-          if (response !== undefined) send(response);
+          await session.respond(parsed.value, send);
         })
         // One message that could not be answered must not stop the ones after it.
         .catch(() => undefined);
