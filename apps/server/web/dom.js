@@ -59,7 +59,8 @@ export function externalLink(url, text) {
   return h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, text ?? url);
 }
 
-const STATUSES = new Set([
+/** Every task status, in the order a task goes through them (the API's own list). */
+export const TASK_STATUSES = [
   'queued',
   'preparing',
   'running',
@@ -69,7 +70,8 @@ const STATUSES = new Set([
   'done',
   'failed',
   'cancelled',
-]);
+];
+const STATUSES = new Set(TASK_STATUSES);
 
 /** Statuses a task never leaves. */
 export const TERMINAL = new Set(['done', 'failed', 'cancelled']);

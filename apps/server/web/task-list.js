@@ -5,7 +5,7 @@
 // the same page. The live feed updates the rows shown; new tasks join the first page without
 // filters, elsewhere they are counted in a "N new tasks" hint.
 import { apiJson, errorText } from './api.js';
-import { cut, externalLink, gradeBadge, h, replace, statusBadge, time } from './dom.js';
+import { TASK_STATUSES, cut, externalLink, gradeBadge, h, replace, statusBadge, time } from './dom.js';
 
 /** A task as `GET /tasks` and the feed give it. @typedef {import('@agent-harness/core').TaskSummary} TaskSummary */
 
@@ -14,17 +14,6 @@ import { cut, externalLink, gradeBadge, h, replace, statusBadge, time } from './
  * @typedef {{ status: string, project: string, agent: string, q: string, limit: number, offset: number }} ListQuery
  */
 
-const STATUSES = [
-  'queued',
-  'preparing',
-  'running',
-  'validating',
-  'committing',
-  'reviewing',
-  'done',
-  'failed',
-  'cancelled',
-];
 const PAGE_SIZES = [25, 50, 100, 200];
 const DEFAULT_LIMIT = 50;
 /** The server's highest offset. */
@@ -48,7 +37,7 @@ export function readListQuery(params) {
   const offset = Number(params.get('offset'));
   const status = params.get('status') ?? '';
   return {
-    status: STATUSES.includes(status) ? status : '',
+    status: TASK_STATUSES.includes(status) ? status : '',
     project: (params.get('project') ?? '').slice(0, 200),
     agent: (params.get('agent') ?? '').slice(0, 100),
     q: (params.get('q') ?? '').slice(0, 200),
@@ -112,7 +101,7 @@ export function taskList(context, params) {
   /** @type {TaskSummary[] | undefined} */
   let early;
 
-  const status = select('filter-status', 'any status', STATUSES, query.status);
+  const status = select('filter-status', 'any status', TASK_STATUSES, query.status);
   const project = select('filter-project', 'any project', [], query.project);
   const agent = select('filter-agent', 'any agent', [], query.agent);
   const search = h('input', {
