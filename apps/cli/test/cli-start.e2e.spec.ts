@@ -59,8 +59,7 @@ function packageOf(module: string): string | undefined {
  * `@agent-harness/app/routes` (where each operation is on the REST API, as data) the operations.
  */
 function workspacePackageOf(module: string): string | undefined {
-  if (module.endsWith('/runtime/dist/config/load-config.js') || module.endsWith('/app/dist/routes.js'))
-    return undefined;
+  if (/\/runtime\/dist\/config\/[^/]+\.js$/.test(module) || module.endsWith('/app/dist/routes.js')) return undefined;
   const match = /\/(?:libs|apps)\/([^/]+)\/(?:dist|src)\//.exec(module);
   return match?.[1] ?? /\/node_modules\/@agent-harness\/([^/]+)\//.exec(module)?.[1];
 }

@@ -177,6 +177,7 @@ export function patchJson(path, body) {
  *   onEvent: (event: ServerEvent) => boolean | void,
  *   onState?: (state: 'live' | 'reconnecting' | 'ended') => void,
  *   signal: AbortSignal,
+ *   lastEventId?: string,
  * }} StreamOptions
  */
 
@@ -199,13 +200,13 @@ function deliver(options, frame) {
  * Reads server-sent events with fetch (EventSource cannot send the token): frames of `id:`,
  * `event:`, `data:` lines; comments (heartbeats) are skipped. After a cut it reconnects with
  * `Last-Event-ID`, waiting longer each time, until `onEvent` answers true (the stream is over), the
- * server answers 204 (it was over already) or the signal aborts.
+ * server answers 204 (it was over already) or the signal aborts. `lastEventId` starts it after
+ * that event (a task's page following a task that was reopened after its end).
  * @param {string} path
  * @param {StreamOptions} options
  */
 export async function readServerEvents(path, options) {
-  /** @type {string | undefined} */
-  let lastEventId;
+  let lastEventId = options.lastEventId;
   let failures = 0;
   while (!options.signal.aborted) {
     try {

@@ -67,6 +67,9 @@ export const TASK_STATUSES = [
   'validating',
   'committing',
   'reviewing',
+  // Not running: its pull request's CI is watched, or a person must approve its next step.
+  'waiting_ci',
+  'awaiting_approval',
   'done',
   'failed',
   'cancelled',

@@ -1,10 +1,10 @@
 // @ts-check
 /* global document, window */
-// One task: its detail (GET /tasks/:id), cancel and retry, and its whole event stream (GET
-// /tasks/:id/stream): status history, the change (its diff stat, then the whole diff file by file,
-// cut when long, with the raw diff to download), validation runs, review verdicts and the agents'
-// live output.
-import { apiBlob, apiJson, errorText, postJson, readServerEvents } from './api.js';
+// One task: its detail (GET /tasks/:id), cancel and retry, approve or reject a step held for a
+// person, a follow-up on its branch, and its whole event stream (GET /tasks/:id/stream): status
+// history, the change (its diff stat, then the whole diff file by file, cut when long, with the raw
+// diff to download), validation runs, review verdicts and the agents' live output.
+import { ApiError, apiBlob, apiJson, errorText, postJson, readServerEvents } from './api.js';
 import { TERMINAL, cut, externalLink, gradeBadge, h, replace, statusBadge, time } from './dom.js';
 import { listHash } from './task-list.js';
 
@@ -18,6 +18,17 @@ const MAX_FILE_LINES = 2000;
 const MAX_DIFF_CHARS = 200_000;
 /** Finished tasks that can be submitted again. */
 const RETRYABLE = new Set(['failed', 'cancelled']);
+/** Tasks that take a follow-up (`POST /tasks/:id/follow-up`), once their branch is published. */
+const FOLLOWS_UP = new Set(['waiting_ci', 'done', 'failed']);
+/** Statuses a run ends in without the task being over: validation and review are behind them. */
+const WAITING = new Set(['waiting_ci', 'awaiting_approval']);
+/** The steps `[approvals] before` holds a task at, as a sentence names them. */
+const STAGE_WORDS = /** @type {const} */ ({ push: 'push', pr: 'pull request', merge: 'merge' });
+
+/**
+ * @typedef {import('@agent-harness/core').TaskDetail} TaskDetail
+ * @typedef {import('@agent-harness/core').DiffStatJson} DiffStatJson
+ */
 
 /**
  * What the validation and review panels' notes are made from: the stream's status changes and
@@ -49,18 +60,31 @@ export function taskView(view, context, id) {
     'Download raw diff',
   );
   download.addEventListener('click', () => void downloadDiff(id, download, context));
+  const patchPanel = panel('Diff', patch, download);
+  patchPanel.id = 'diff-panel';
+  // "Read the diff" of the approval panel moves the focus here.
+  patchPanel.tabIndex = -1;
   const validationNote = h('p', { class: 'muted', id: 'validation-state' }, 'Loading…');
   const validationRuns = h('div', {});
   const reviewNote = h('p', { class: 'muted', id: 'review-state' }, 'Loading…');
   const reviewRounds = h('div', {});
   // Scrolls by itself: focusable, and named, so a keyboard can reach and read it.
   const stream = h('ol', { class: 'stream', id: 'task-stream', tabindex: '0', 'aria-label': 'Agent stream' });
+  // Made once, shown by the task's status: a reload of the detail keeps what was typed in them.
+  const reload = () => {
+    loadDetail();
+    follow();
+  };
+  const approval = approvalPanel(id, context, reload, patchPanel);
+  const followUp = followUpPanel(id, context, reload);
   replace(
     view,
     h('p', {}, h('a', { href: listHash() }, '← all tasks')),
     header,
+    approval.element,
+    followUp.element,
     h('div', { class: 'columns' }, panel('History', history), panel('Diff stat', diff)),
-    panel('Diff', patch, download),
+    patchPanel,
     panel('Validation', h('div', { id: 'task-validation' }, validationNote, validationRuns)),
     panel('Review', h('div', { id: 'task-review' }, reviewNote, reviewRounds)),
     panel('Agent stream', stream),
@@ -87,8 +111,10 @@ export function taskView(view, context, id) {
     clearTimeout(detailTimer);
     detailTimer = setTimeout(() => {
       apiJson(`/tasks/${encodeURIComponent(id)}`, { signal: context.signal }).then(
-        (task) => {
+        (/** @type {TaskDetail} */ task) => {
           renderHeader(header, task, context, loadDetail);
+          approval.show(task);
+          followUp.show(task);
           facts.reviewOutcome = task.review_outcome;
           showNotes();
         },
@@ -102,65 +128,98 @@ export function taskView(view, context, id) {
   context.signal.addEventListener('abort', () => clearTimeout(detailTimer));
   loadDetail();
 
-  void readServerEvents(`/tasks/${encodeURIComponent(id)}/stream`, {
-    signal: context.signal,
-    onEvent: (frame) => {
-      if (frame.data === '') return false;
-      /** @type {{ seq: number, kind: string, at: string, data: any }} */
-      const event = JSON.parse(frame.data);
-      switch (event.kind) {
-        case 'status':
-          history.append(historyEntry(event.at, event.data));
-          facts.status = event.data.to;
-          facts.visited.add(event.data.to);
+  /** The last event read: a stream read again (the task was reopened) starts after it. */
+  let lastSeq = 0;
+  let isFollowing = false;
+  /**
+   * Reads the task's stream after `lastSeq`. It ends with the task's `end`, and is then read again
+   * from there at once: a follow-up reopens a finished task (a page opened later replays its first
+   * run's `end`, then the rest). When nothing follows the end, the server answers 204.
+   */
+  const follow = () => {
+    if (isFollowing || context.signal.aborted) return;
+    isFollowing = true;
+    const from = lastSeq;
+    /** @type {number | undefined} */
+    let endSeq;
+    void readServerEvents(`/tasks/${encodeURIComponent(id)}/stream`, {
+      signal: context.signal,
+      ...(from === 0 ? {} : { lastEventId: String(from) }),
+      onEvent: (frame) => {
+        if (frame.data === '') return false;
+        /** @type {{ seq: number, kind: string, at: string, data: any }} */
+        const event = JSON.parse(frame.data);
+        if (typeof event.seq === 'number') lastSeq = Math.max(lastSeq, event.seq);
+        if (event.kind === 'end') endSeq = event.seq;
+        return onEvent(event);
+      },
+    }).then(() => {
+      isFollowing = false;
+      if (endSeq !== undefined && endSeq > from) follow();
+    });
+  };
+
+  /**
+   * Shows one event of the stream; true at the task's end.
+   * @param {{ seq: number, kind: string, at: string, data: any }} event
+   */
+  const onEvent = (event) => {
+    switch (event.kind) {
+      case 'status':
+        history.append(historyEntry(event.at, event.data));
+        facts.status = event.data.to;
+        facts.visited.add(event.data.to);
+        showNotes();
+        loadDetail();
+        break;
+      case 'log':
+        if (event.data.diff_stat !== undefined) {
+          replace(diff, diffStat(event.data.diff_stat));
+          approval.showChange(event.data.diff_stat);
+        }
+        // Each commit's event holds the whole change so far: the latest replaces the last.
+        if (typeof event.data.patch === 'string') {
+          replace(patch, patchFiles(event.data.patch));
+          download.hidden = false;
+        }
+        // The validation step says so when there was nothing to run (no event follows).
+        if (/^validation: nothing to run/.test(String(event.data.message))) {
+          facts.hasNothingToRun = true;
           showNotes();
-          loadDetail();
-          break;
-        case 'log':
-          if (event.data.diff_stat !== undefined) replace(diff, diffStat(event.data.diff_stat));
-          // Each commit's event holds the whole change so far: the latest replaces the last.
-          if (typeof event.data.patch === 'string') {
-            replace(patch, patchFiles(event.data.patch));
-            download.hidden = false;
-          }
-          // The validation step says so when there was nothing to run (no event follows).
-          if (/^validation: nothing to run/.test(String(event.data.message))) {
-            facts.hasNothingToRun = true;
-            showNotes();
-          }
-          appendLine(stream, h('li', { class: 'line-log' }, tag('harness'), String(event.data.message)));
-          break;
-        case 'agent':
-          appendLine(stream, agentLine(event.data));
-          break;
-        case 'output_truncated':
-          appendLine(stream, h('li', { class: 'line-log' }, tag('harness'), String(event.data.message)));
-          break;
-        case 'validation':
-          // Workspace setup and before_remove hooks are shown too, but are no validation.
-          if (event.data.stage === undefined || event.data.stage === 'pre_push') {
-            facts.checks++;
-            facts.isLastCheckEmpty = event.data.source === 'none' || event.data.outcomes.length === 0;
-          }
-          validationRuns.append(validationRun(event.data));
-          showNotes();
-          break;
-        case 'review':
-          facts.verdicts++;
-          reviewRounds.append(reviewVerdict(event.data));
-          showNotes();
-          break;
-        case 'end':
-          facts.status = event.data.status;
-          showNotes();
-          loadDetail();
-          return true;
-        default:
-          break;
-      }
-      return false;
-    },
-  });
+        }
+        appendLine(stream, h('li', { class: 'line-log' }, tag('harness'), String(event.data.message)));
+        break;
+      case 'agent':
+        appendLine(stream, agentLine(event.data));
+        break;
+      case 'output_truncated':
+        appendLine(stream, h('li', { class: 'line-log' }, tag('harness'), String(event.data.message)));
+        break;
+      case 'validation':
+        // Workspace setup and before_remove hooks are shown too, but are no validation.
+        if (event.data.stage === undefined || event.data.stage === 'pre_push') {
+          facts.checks++;
+          facts.isLastCheckEmpty = event.data.source === 'none' || event.data.outcomes.length === 0;
+        }
+        validationRuns.append(validationRun(event.data));
+        showNotes();
+        break;
+      case 'review':
+        facts.verdicts++;
+        reviewRounds.append(reviewVerdict(event.data));
+        showNotes();
+        break;
+      case 'end':
+        facts.status = event.data.status;
+        showNotes();
+        loadDetail();
+        return true;
+      default:
+        break;
+    }
+    return false;
+  };
+  follow();
 }
 
 /**
@@ -201,7 +260,8 @@ function validationState(f) {
   if (f.status === 'failed') return { state: 'not-reached', text: 'Not reached: the task failed before validation.' };
   if (f.status === 'cancelled')
     return { state: 'not-reached', text: 'Not reached: the task was cancelled before validation.' };
-  if (f.status === 'done') return { state: 'none', text: 'No validation ran for this task.' };
+  // Held or watching CI: the run behind it validated, unless it had nothing to validate.
+  if (f.status === 'done' || WAITING.has(f.status)) return { state: 'none', text: 'No validation ran for this task.' };
   return { state: 'pending', text: 'Not run yet: validation runs once the agent has finished.' };
 }
 
@@ -218,6 +278,9 @@ function reviewState(f) {
   if (f.reviewOutcome === 'skipped')
     return { state: 'skipped', text: 'Skipped: no agent other than the implementer could review it.' };
   if (f.reviewOutcome === 'not_needed') return { state: 'none', text: 'Nothing to review: the task changed nothing.' };
+  // Held before its push or pull request: the review runs once a person approves.
+  if (f.status === 'awaiting_approval')
+    return { state: 'waiting', text: "Waiting for a person's approval: the review runs after it." };
   if (f.visited.has('reviewing'))
     return f.status === 'cancelled'
       ? { state: 'cancelled', text: 'Cancelled during review.' }
@@ -225,7 +288,7 @@ function reviewState(f) {
   if (f.status === 'failed') return { state: 'not-reached', text: 'Not reached: the task failed before review.' };
   if (f.status === 'cancelled')
     return { state: 'not-reached', text: 'Not reached: the task was cancelled before review.' };
-  if (f.status === 'done') return { state: 'none', text: 'No review ran for this task.' };
+  if (f.status === 'done' || f.status === 'waiting_ci') return { state: 'none', text: 'No review ran for this task.' };
   return { state: 'pending', text: 'Not reviewed yet: the review runs after validation and the commit.' };
 }
 
@@ -247,7 +310,7 @@ function appendLine(stream, line) {
  * The task's header: what it is, where it stands, what it produced; Cancel while it runs, Retry
  * once it failed or was cancelled.
  * @param {HTMLElement} header
- * @param {any} task
+ * @param {TaskDetail} task
  * @param {import('./app.js').ViewContext} context
  * @param {() => void} reload
  */
@@ -267,6 +330,7 @@ function renderHeader(header, task, context, reload) {
     ['Pull request', externalLink(task.pr_url) ?? '–'],
     ['Grade', h('span', {}, gradeBadge(task.grade), task.score === null ? '' : ` score ${String(task.score)}`)],
     ['Review', task.review_outcome ?? '–'],
+    ['Pull request loop', loopText(task.pull_request_loop)],
     ['Tokens', `${String(task.tokens.input)} in / ${String(task.tokens.output)} out`],
     ['Cost', task.cost_usd === null ? '–' : `$${Number(task.cost_usd).toFixed(4)}`],
     // A spent daily limit holds it: it starts when the day turns (it never fails for that).
@@ -318,6 +382,7 @@ function renderHeader(header, task, context, reload) {
     header,
     h('h1', { id: 'task-title' }, task.title),
     h('p', { class: 'mono muted' }, task.id),
+    phaseNote(task.status),
     h(
       'dl',
       { class: 'facts' },
@@ -354,6 +419,261 @@ function retryRequest(task) {
     ...(task.description === null ? {} : { description: task.description }),
     ...(task.requested_agent === null ? {} : { agent: task.requested_agent }),
     ...(task.model === null ? {} : { model: task.model }),
+  };
+}
+
+/**
+ * Where a task stands when no agent runs for it and it is not over: said under its title.
+ * @param {string} status
+ */
+function phaseNote(status) {
+  if (status === 'waiting_ci')
+    return h(
+      'p',
+      { class: 'note', id: 'task-phase', 'data-phase': status },
+      "Waiting for the pull request's CI: Harness watches its checks and runs a fix round when they fail.",
+    );
+  if (status === 'awaiting_approval')
+    return h(
+      'p',
+      { class: 'note', id: 'task-phase', 'data-phase': status },
+      "Waiting for a person's approval: approve or reject it below.",
+    );
+  return null;
+}
+
+/**
+ * The pull request loop's rounds ("CI fix rounds: 1 · feedback rounds: 0 · follow-ups: 1 · merged"),
+ * or a dash while it has none.
+ * @param {TaskDetail['pull_request_loop'] | undefined} loop
+ */
+function loopText(loop) {
+  if (loop === undefined || loop === null) return '–';
+  /** @type {Record<string, string>} */
+  const rounds = {
+    ci_fix: 'a CI fix',
+    review_feedback: 'a review feedback round',
+    follow_up: 'a follow-up',
+    approved: 'the approved step',
+  };
+  const now = loop.round === null ? undefined : rounds[loop.round];
+  if (loop.ci_fix_rounds + loop.feedback_rounds + loop.follow_ups === 0 && !loop.merged && now === undefined)
+    return '–';
+  return h(
+    'span',
+    { id: 'task-loop' },
+    [
+      `CI fix rounds: ${String(loop.ci_fix_rounds)}`,
+      `feedback rounds: ${String(loop.feedback_rounds)}`,
+      `follow-ups: ${String(loop.follow_ups)}`,
+      ...(loop.merged ? ['merged'] : []),
+      ...(now === undefined ? [] : [`now: ${now}`]),
+    ].join(' · '),
+  );
+}
+
+/**
+ * The panel of a task held for a person (`awaiting_approval`): what is held and since when, what
+ * each answer does, the change to read, and Approve / Reject (with an optional reason). Shown only
+ * while the task is held; made once, so a reload of the detail keeps a reason being typed.
+ * @param {string} id
+ * @param {import('./app.js').ViewContext} context
+ * @param {() => void} reload
+ * @param {HTMLElement} diffPanel the page's Diff panel, which "Read the diff" goes to
+ */
+function approvalPanel(id, context, reload, diffPanel) {
+  const held = h('p', { id: 'approval-held' });
+  const effects = h('p', { class: 'muted', id: 'approval-effects' });
+  const change = h('p', { id: 'approval-change' }, 'The change: see the Diff panel.');
+  const approve = h('button', { type: 'button', id: 'approve-task' }, 'Approve');
+  const reject = h(
+    'button',
+    { type: 'button', class: 'danger', id: 'reject-task', 'aria-expanded': 'false' },
+    'Reject…',
+  );
+  const toDiff = h('button', { type: 'button', class: 'secondary', id: 'approval-diff' }, 'Read the diff');
+  const download = h('button', { type: 'button', class: 'secondary', id: 'approval-download' }, 'Download raw diff');
+  const reason = h('textarea', { id: 'reject-reason', rows: 3, maxlength: 2000, 'aria-describedby': 'reject-help' });
+  const confirm = h('button', { type: 'submit', class: 'danger', id: 'reject-confirm' }, 'Reject');
+  const back = h('button', { type: 'button', class: 'secondary', id: 'reject-back' }, 'Back');
+  const form = h(
+    'form',
+    { class: 'stacked', id: 'reject-form', hidden: true },
+    h('label', { for: 'reject-reason' }, 'Reason (optional)'),
+    reason,
+    h('p', { class: 'muted', id: 'reject-help' }, 'Recorded on the task with the rejection, up to 2,000 characters.'),
+    h('div', { class: 'actions' }, confirm, back),
+  );
+  const error = h('p', { class: 'error', id: 'approval-error', role: 'alert', hidden: true });
+  const element = h(
+    'section',
+    { class: 'panel approval', id: 'task-approval', 'aria-labelledby': 'approval-title', hidden: true },
+    h('h2', { id: 'approval-title' }, 'Approval'),
+    held,
+    effects,
+    change,
+    h('div', { class: 'actions' }, approve, reject, toDiff, download),
+    form,
+    error,
+  );
+  const buttons = [approve, reject, confirm];
+  /** @param {boolean} isOpen */
+  const openForm = (isOpen) => {
+    form.hidden = !isOpen;
+    reject.setAttribute('aria-expanded', String(isOpen));
+    if (isOpen) reason.focus();
+  };
+  /**
+   * Sends a decision; the page shows the server's refusal (a 409: the task is no longer held).
+   * @param {'approve' | 'reject'} decision
+   * @param {{ reason?: string }} body
+   */
+  const decide = (decision, body) => {
+    for (const button of buttons) button.disabled = true;
+    error.hidden = true;
+    postJson(`/tasks/${encodeURIComponent(id)}/${decision}`, body).then(
+      () => {
+        for (const button of buttons) button.disabled = false;
+        reason.value = '';
+        openForm(false);
+        context.notify(decision === 'approve' ? 'Approved: the task goes on.' : 'Rejected.');
+        reload();
+      },
+      (/** @type {unknown} */ failure) => {
+        for (const button of buttons) button.disabled = false;
+        error.textContent = errorText(failure);
+        error.hidden = false;
+        // A 409: the task is held no more (decided elsewhere, or timed out). The reload hides this
+        // panel, so the answer is said above the page too.
+        if (failure instanceof ApiError && failure.status === 409) {
+          context.notify(errorText(failure), true);
+          reload();
+        }
+      },
+    );
+  };
+  approve.addEventListener('click', () => decide('approve', {}));
+  reject.addEventListener('click', () => openForm(reject.getAttribute('aria-expanded') !== 'true'));
+  back.addEventListener('click', () => {
+    openForm(false);
+    reject.focus();
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const why = reason.value.trim();
+    decide('reject', why === '' ? {} : { reason: why });
+  });
+  toDiff.addEventListener('click', () => {
+    diffPanel.scrollIntoView({ block: 'start' });
+    diffPanel.focus();
+  });
+  download.addEventListener('click', () => void downloadDiff(id, download, context));
+  return {
+    element,
+    /** @param {TaskDetail} task */
+    show(task) {
+      const isHeld = task.status === 'awaiting_approval';
+      element.hidden = !isHeld;
+      if (!isHeld) {
+        error.hidden = true;
+        return;
+      }
+      const stage = task.approval?.stage ?? 'push';
+      replace(
+        held,
+        `Held before its ${STAGE_WORDS[stage]}`,
+        task.approval === null ? '' : [' since ', time(task.approval.since)],
+        '.',
+      );
+      held.dataset['stage'] = stage;
+      effects.textContent =
+        stage === 'merge'
+          ? 'Approve: Harness merges the pull request. Reject: the task ends done and the pull request stays open.'
+          : stage === 'pr'
+            ? 'Approve: Harness opens the pull request and goes on. Reject: the task is cancelled and no pull request is opened.'
+            : 'Approve: Harness pushes the branch and goes on (review, pull request). Reject: the task is cancelled and nothing is pushed.';
+    },
+    /** @param {DiffStatJson} stat */
+    showChange(stat) {
+      replace(
+        change,
+        `The change: ${String(stat.files_changed)} file${stat.files_changed === 1 ? '' : 's'} changed, `,
+        h('span', { class: 'plus' }, `+${String(stat.insertions)}`),
+        ' ',
+        h('span', { class: 'minus' }, `-${String(stat.deletions)}`),
+        ', shown whole in the Diff panel.',
+      );
+    },
+  };
+}
+
+/**
+ * The follow-up box of a task whose branch is published (`waiting_ci`, `done` or `failed`; a PR
+ * task works on someone else's branch and takes none): more work for the agent on the same branch
+ * and pull request (`POST /tasks/:id/follow-up`), which queues the task again.
+ * @param {string} id
+ * @param {import('./app.js').ViewContext} context
+ * @param {() => void} reload
+ */
+function followUpPanel(id, context, reload) {
+  const prompt = h('textarea', { id: 'follow-up-prompt', rows: 4, 'aria-describedby': 'follow-up-help' });
+  const send = h('button', { type: 'submit', id: 'follow-up-send' }, 'Send follow-up');
+  const error = h('p', { class: 'error', id: 'follow-up-error', role: 'alert', hidden: true });
+  const form = h(
+    'form',
+    { class: 'stacked', id: 'follow-up-form' },
+    h('label', { for: 'follow-up-prompt' }, 'Follow-up prompt'),
+    prompt,
+    h('div', { class: 'actions' }, send, error),
+  );
+  const element = h(
+    'section',
+    { class: 'panel', id: 'task-follow-up', 'aria-labelledby': 'follow-up-title', hidden: true },
+    h('h2', { id: 'follow-up-title' }, 'Follow-up'),
+    h(
+      'p',
+      { class: 'muted', id: 'follow-up-help' },
+      'More work on the same branch and pull request: the task is queued again, the agent works on this prompt, then validation and review run as before.',
+    ),
+    form,
+  );
+  /** @param {string} text */
+  const showError = (text) => {
+    error.textContent = text;
+    error.hidden = false;
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = prompt.value.trim();
+    if (text === '') {
+      showError('Write what the agent should do next first.');
+      prompt.focus();
+      return;
+    }
+    error.hidden = true;
+    send.disabled = true;
+    prompt.readOnly = true;
+    postJson(`/tasks/${encodeURIComponent(id)}/follow-up`, { prompt: text }).then(
+      (/** @type {TaskDetail} */ task) => {
+        send.disabled = false;
+        prompt.readOnly = false;
+        prompt.value = '';
+        context.notify(`Follow-up sent: the task is ${task.status} again.`);
+        reload();
+      },
+      (/** @type {unknown} */ failure) => {
+        send.disabled = false;
+        prompt.readOnly = false;
+        showError(errorText(failure));
+      },
+    );
+  });
+  return {
+    element,
+    /** @param {TaskDetail} task */
+    show(task) {
+      element.hidden = !(FOLLOWS_UP.has(task.status) && task.branch !== null && task.kind !== 'pr');
+    },
   };
 }
 

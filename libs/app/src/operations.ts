@@ -14,7 +14,16 @@ import {
 import { fleetStatus, reviewList, type ReviewPorts } from './reviews/review-operations.js';
 import { planInit, planList, planStatus, planUpdate, type PlanPorts } from './plans/plan-operations.js';
 import { queueStats, taskArtifacts, type TaskArtifactPorts } from './tasks/task-artifacts.js';
-import { taskCancel, taskGet, taskList, taskSubmit, taskSubmitBatch } from './tasks/task-operations.js';
+import {
+  taskApprove,
+  taskCancel,
+  taskFollowUp,
+  taskGet,
+  taskList,
+  taskReject,
+  taskSubmit,
+  taskSubmitBatch,
+} from './tasks/task-operations.js';
 import type { TaskPorts } from './tasks/task-ports.js';
 import { healthCheck, ruleCheck, ruleLoad, type RulePorts } from './rules/rule-operations.js';
 import { skillCreate, skillDelete, skillGet, skillList, type SkillPorts } from './skills/skill-operations.js';
@@ -31,6 +40,9 @@ export const OPERATIONS = {
   task_get: taskGet,
   task_list: taskList,
   task_cancel: taskCancel,
+  task_follow_up: taskFollowUp,
+  task_approve: taskApprove,
+  task_reject: taskReject,
   task_artifacts: taskArtifacts,
   queue_stats: queueStats,
   usage_report: usageReport,

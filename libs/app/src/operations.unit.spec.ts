@@ -40,6 +40,11 @@ function recordingPorts(options: { planExists?: boolean; linkFails?: boolean } =
         );
         return Promise.resolve({ task: task(`t${String(++next)}`), existing: false });
       },
+      pullRequests: {
+        followUp: (id: string) => Promise.resolve(task(id)),
+        approve: (id: string) => Promise.resolve(task(id)),
+        reject: (id: string) => Promise.resolve(task(id)),
+      },
       afterLook: (started: Task) => {
         calls.push(`look ${started.id}`);
         return Promise.resolve(started);

@@ -18,10 +18,16 @@ export const FAILURE_CLASSES = [
   'setup',
   'no_changes',
   'review_failed',
+  // The pull request's CI still failed after `[github] max_ci_fix_rounds` fix rounds (or never ended).
+  'ci_failed',
+  // A person requested changes on the pull request after `[github] max_feedback_rounds` rounds.
+  'changes_requested',
   'github_error',
   'git_error',
   'interrupted',
   'cancelled',
+  // A person (or the approval timeout) rejected the change held for approval.
+  'rejected',
   'internal',
 ] as const;
 /** @public */

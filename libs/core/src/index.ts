@@ -19,6 +19,8 @@ export { ConfigError } from './config/config.error.js';
 export { formatConfigToml, redactConfig, REDACTED } from './config/redact-config.js';
 export {
   APPROVAL_POLICIES,
+  APPROVAL_STAGES,
+  MERGE_METHODS,
   RESERVED_AGENT_NAMES,
   LOG_FORMATS,
   NOTIFY_EVENTS,
@@ -28,7 +30,9 @@ export {
 } from './config/config.schema.js';
 export type {
   ApprovalPolicy,
+  ApprovalStage,
   HarnessConfig,
+  MergeMethod,
   NotifyConfig,
   NotifyEvent,
   ProjectConfig,
@@ -87,6 +91,8 @@ export type {
   ProjectSpendJson,
   SpendTodayJson,
   TaskWaitingJson,
+  TaskApprovalJson,
+  TaskLoopJson,
   UsageGroupJson,
   UsageQueryJson,
   UsageResponse,

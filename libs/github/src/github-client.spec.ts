@@ -79,6 +79,7 @@ describe('GitHubClient against the GitHub stand-in', () => {
     expect(await client.findOpenPullRequest(repo, 'harness/z')).toEqual({
       number: 5,
       url: 'https://github.example/octo/app/pull/5',
+      nodeId: github.pullRequest('octo/app', 5)?.nodeId,
     });
     expect(await client.findOpenPullRequest(repo, 'harness/none')).toBeUndefined();
     const reused = await client.openPullRequest(repo, { title: 't', body: 'b', head: 'harness/z', base: 'main' });
@@ -229,5 +230,255 @@ describe('GitHubClient against the GitHub stand-in', () => {
     );
     await expect(opening).rejects.toMatchObject({ code: 'GITHUB_FAILED' });
     expect(github.pullRequests('octo/app')).toHaveLength(1);
+  });
+});
+
+describe('GitHubClient closing the PR loop against the GitHub stand-in', () => {
+  let github: FakeGitHub;
+  let client: GitHubClient;
+  /** What `resolveHead` answers: the stand-in's PR heads follow it, as they follow pushes in e2e tests. */
+  const heads = new Map<string, string>();
+  beforeEach(async () => {
+    heads.clear();
+    github = await startFakeGitHub({ token: 'ghp_test', resolveHead: (_repo, branch) => heads.get(branch) });
+    client = new GitHubClient({ apiUrl: github.url, token: 'ghp_test', retries: 1, paceWrites: false });
+  });
+  afterEach(async () => {
+    await github.close();
+  });
+
+  it('sums up check runs and commit statuses: none, pending, failure (with why), success', async () => {
+    expect(await client.checksOf(repo, 'c0')).toEqual({ state: 'none', failed: [], pending: [], total: 0 });
+    github.setCheckRuns('octo/app', 'c1', [
+      { name: 'build', status: 'completed', conclusion: 'success' },
+      { name: 'test', status: 'in_progress', conclusion: null },
+      { name: 'docs', status: 'completed', conclusion: 'skipped' },
+    ]);
+    github.setCommitStatus('octo/app', 'c1', { context: 'ci/lint', state: 'pending' });
+    expect(await client.checksOf(repo, 'c1')).toEqual({
+      state: 'pending',
+      failed: [],
+      pending: ['test', 'ci/lint'],
+      total: 4,
+    });
+    github.setCheckRuns('octo/app', 'c1', [
+      { name: 'build', status: 'completed', conclusion: 'success' },
+      { name: 'test', status: 'completed', conclusion: 'failure', output: { title: '2 failed', summary: 'parser' } },
+      { name: 'e2e', status: 'queued', conclusion: null },
+    ]);
+    github.setCommitStatus('octo/app', 'c1', {
+      context: 'ci/lint',
+      state: 'error',
+      description: 'lint crashed',
+      targetUrl: 'https://ci.example/9',
+    });
+    const failing = await client.checksOf(repo, 'c1');
+    expect(failing).toMatchObject({ state: 'failure', pending: ['e2e'], total: 4 });
+    expect(failing.failed).toEqual([
+      {
+        name: 'test',
+        source: 'check_run',
+        url: expect.stringContaining('/runs/') as unknown,
+        summary: '2 failed\nparser',
+      },
+      { name: 'ci/lint', source: 'status', url: 'https://ci.example/9', summary: 'lint crashed' },
+    ]);
+    // A re-run (a newer run of the same name) and a newer status replace the failures.
+    github.setCheckRuns('octo/app', 'c1', [
+      { name: 'test', status: 'completed', conclusion: 'failure' },
+      { name: 'test', status: 'completed', conclusion: 'success' },
+      { name: 'e2e', status: 'completed', conclusion: 'neutral' },
+    ]);
+    github.setCommitStatus('octo/app', 'c1', { context: 'ci/lint', state: 'success' });
+    expect(await client.checksOf(repo, 'c1')).toEqual({ state: 'success', failed: [], pending: [], total: 3 });
+  });
+
+  it('reads the check runs of many pages', async () => {
+    github.setCheckRuns(
+      'octo/app',
+      'c2',
+      Array.from({ length: 130 }, (_, i) => ({
+        name: `job-${String(i)}`,
+        status: 'completed' as const,
+        conclusion: i === 129 ? 'timed_out' : 'success',
+      })),
+    );
+    const summary = await client.checksOf(repo, 'c2');
+    expect(summary).toMatchObject({ state: 'failure', total: 130, failed: [{ name: 'job-129' }] });
+    expect(github.requests.filter((r) => r.path.endsWith('/check-runs'))).toHaveLength(2);
+  });
+
+  it('fetches the end of failed job logs, without colours or timestamps; an expired log is empty', async () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `2024-05-01T10:00:00.1234567Z step ${String(i)}`);
+    github.addWorkflowRun('octo/app', {
+      headSha: 'c3',
+      name: 'CI',
+      conclusion: 'failure',
+      jobs: [
+        { name: 'lint', conclusion: 'success', log: 'fine' },
+        {
+          name: 'test',
+          conclusion: 'failure',
+          log: `\uFEFF${lines.join('\n')}\n2024-05-01T10:00:01.0000000Z \u001b[31mError: expected 1 to be 2\u001b[0m\n`,
+        },
+        { name: 'old', conclusion: 'failure' },
+      ],
+    });
+    github.addWorkflowRun('octo/app', { headSha: 'c3', name: 'Docs', conclusion: 'success', jobs: [] });
+    github.addWorkflowRun('octo/app', { headSha: 'other', name: 'CI', conclusion: 'failure', jobs: [] });
+    const logs = await client.failedJobLogs(repo, 'c3', { maxCharsPerJob: 500 });
+    expect(logs.map((l) => [l.workflow, l.job])).toEqual([
+      ['CI', 'test'],
+      ['CI', 'old'],
+    ]);
+    const test = logs[0]?.log ?? '';
+    expect(test.length).toBeLessThanOrEqual(500);
+    expect(test).toMatch(/^\[… \d+ earlier characters cut …\]\nstep \d+\n/);
+    expect(test.endsWith('step 1999\nError: expected 1 to be 2\n')).toBe(true);
+    expect(logs[1]?.log).toBe('');
+    // The log answer is GitHub's redirect to a download URL, followed.
+    expect(github.requests.some((r) => r.path.startsWith('/_logs/octo/app/jobs/'))).toBe(true);
+    expect(await client.failedJobLogs(repo, 'c3', { maxJobs: 1 })).toHaveLength(1);
+    expect(await client.failedJobLogs(repo, 'none')).toEqual([]);
+  });
+
+  it('opens a draft, reads its state, marks it ready over GraphQL; the head follows resolveHead', async () => {
+    heads.set('harness/d', 'aaa111');
+    const opened = await client.openPullRequest(repo, {
+      title: 'Draft',
+      body: 'b',
+      head: 'harness/d',
+      base: 'main',
+      draft: true,
+    });
+    const nodeId = github.pullRequest('octo/app', opened.number)?.nodeId;
+    expect(opened).toMatchObject({ created: true, nodeId });
+    expect(await client.pullRequestState(repo, opened.number)).toEqual({
+      state: 'open',
+      merged: false,
+      draft: true,
+      headSha: 'aaa111',
+      headRef: 'harness/d',
+      nodeId,
+      mergeableState: 'draft',
+    });
+    await client.markReadyForReview(repo, nodeId ?? '');
+    heads.set('harness/d', 'bbb222');
+    expect(await client.pullRequestState(repo, opened.number)).toMatchObject({ draft: false, headSha: 'bbb222' });
+    expect(github.requests.at(-2)).toMatchObject({ method: 'POST', path: '/graphql', authorization: 'token ghp_test' });
+    await expect(client.markReadyForReview(repo, 'PR_nope')).rejects.toMatchObject({
+      code: 'GITHUB_FAILED',
+      message: expect.stringContaining("Could not resolve to a node with the global id of 'PR_nope'") as unknown,
+    });
+  });
+
+  it('reads every review and review comment, and replies in a thread', async () => {
+    github.addPullRequest('octo/app', {
+      number: 4,
+      head: 'feature',
+      base: 'main',
+      headSha: 'h4',
+      reviewComments: [{ path: 'a.ts', line: 1, author: 'rev', body: 'old note' }],
+    });
+    for (let i = 0; i < 104; i++)
+      github.submitReview('octo/app', 4, { author: 'bot', state: 'COMMENTED', body: `r${String(i)}` });
+    const { reviewId, commentIds } = github.submitReview('octo/app', 4, {
+      author: 'ann',
+      state: 'CHANGES_REQUESTED',
+      body: 'Please rename',
+      comments: [{ path: 'src/x.ts', line: 12, body: 'call it parse' }],
+    });
+    await client.review(repo, 4, 'Harness: looks right');
+    const reviews = await client.reviewsOf(repo, 4);
+    expect(reviews).toHaveLength(106);
+    expect(reviews.at(-2)).toEqual({
+      id: reviewId,
+      author: 'ann',
+      state: 'CHANGES_REQUESTED',
+      body: 'Please rename',
+      submittedAt: expect.any(String) as unknown,
+      commitId: 'h4',
+    });
+    expect(reviews.at(-1)).toMatchObject({ author: 'harness-bot', state: 'COMMENTED', body: 'Harness: looks right' });
+    const commentId = commentIds[0] ?? 0;
+    await client.replyToReviewComment(repo, 4, commentId, 'Renamed to parse.');
+    const comments = await client.reviewCommentsOf(repo, 4);
+    expect(comments).toEqual([
+      {
+        id: 1,
+        reviewId: undefined,
+        author: 'rev',
+        path: 'a.ts',
+        line: 1,
+        body: 'old note',
+        inReplyTo: undefined,
+        createdAt: expect.any(String) as unknown,
+      },
+      {
+        id: commentId,
+        reviewId,
+        author: 'ann',
+        path: 'src/x.ts',
+        line: 12,
+        body: 'call it parse',
+        inReplyTo: undefined,
+        createdAt: expect.any(String) as unknown,
+      },
+      {
+        id: expect.any(Number) as unknown,
+        reviewId: expect.any(Number) as unknown,
+        author: 'harness-bot',
+        path: 'src/x.ts',
+        line: 12,
+        body: 'Renamed to parse.',
+        inReplyTo: commentId,
+        createdAt: expect.any(String) as unknown,
+      },
+    ]);
+    await expect(client.replyToReviewComment(repo, 4, 999_999, 'to nothing')).rejects.toMatchObject({
+      code: 'GITHUB_NOT_FOUND',
+    });
+  });
+
+  it('merges only the head it checked: a moved head or an unmergeable PR is an answer, not a throw', async () => {
+    heads.set('feature', 'f1');
+    github.addPullRequest('octo/app', { number: 6, head: 'feature', base: 'main' });
+    expect(await client.mergePullRequest(repo, 6, { method: 'squash', sha: 'f0' })).toEqual({
+      merged: false,
+      message: 'Head branch was modified. Review and try the merge again.',
+    });
+    const pr = github.pullRequest('octo/app', 6);
+    if (pr !== undefined) pr.mergeable = false;
+    expect(await client.mergePullRequest(repo, 6, { method: 'squash', sha: 'f1' })).toEqual({
+      merged: false,
+      message: 'Pull Request is not mergeable',
+    });
+    if (pr !== undefined) pr.mergeable = true;
+    const merged = await client.mergePullRequest(repo, 6, { method: 'squash', sha: 'f1', title: 'Fix (#6)' });
+    expect(merged).toEqual({ merged: true, sha: pr?.mergedSha, message: 'Pull Request successfully merged' });
+    expect(pr).toMatchObject({ merged: true, state: 'closed', mergeMethod: 'squash' });
+    expect(github.requests.at(-1)?.body).toEqual({ sha: 'f1', merge_method: 'squash', commit_title: 'Fix (#6)' });
+    // Refusals are not retried; other failures throw.
+    expect(github.requests.filter((r) => r.method === 'PUT')).toHaveLength(3);
+    await expect(client.mergePullRequest(repo, 404, { method: 'merge', sha: 'x' })).rejects.toMatchObject({
+      code: 'GITHUB_NOT_FOUND',
+    });
+  });
+
+  it('labels a PR and requests reviewers; asking the author is refused with GitHub’s message', async () => {
+    github.addPullRequest('octo/app', { number: 2, head: 'feature', base: 'main', labels: ['harness'] });
+    await client.addLabels(repo, 2, ['harness', 'needs-review']);
+    await client.requestReviewers(repo, 2, { reviewers: ['ann'], teamReviewers: ['core'] });
+    expect(github.pullRequest('octo/app', 2)).toMatchObject({
+      labels: ['harness', 'needs-review'],
+      requestedReviewers: ['ann'],
+      requestedTeams: ['core'],
+    });
+    await expect(
+      client.requestReviewers(repo, 2, { reviewers: ['harness-bot'], teamReviewers: [] }),
+    ).rejects.toMatchObject({
+      code: 'GITHUB_FAILED',
+      message: expect.stringContaining('Review cannot be requested from pull request author.') as unknown,
+    });
   });
 });

@@ -52,12 +52,12 @@ export function followTask(
     const buffered: StoredTaskEvent[] = [];
     // Read afresh after each await (a follower may leave while the store is read).
     const unsubscribed = (): boolean => subscriber.closed;
-    const send = (event: StoredTaskEvent): void => {
+    const send = (event: StoredTaskEvent, past = false): void => {
       // The `end` always goes, even to a follower that started past it (a Last-Event-ID ahead).
-      if (subscriber.closed || (event.seq <= lastSeq && event.kind !== 'end')) return;
+      if (subscriber.closed || (event.seq <= lastSeq && (event.kind !== 'end' || past))) return;
       lastSeq = Math.max(lastSeq, event.seq);
       subscriber.next(event);
-      if (event.kind === 'end') subscriber.complete();
+      if (event.kind === 'end' && !past) subscriber.complete();
     };
     // Live events are sent in order through one chain. An event past the next seq means some were
     // never announced here (in a fleet, a server killed between storing an event and announcing
@@ -110,12 +110,22 @@ export function followTask(
     });
 
     const replay = async (): Promise<void> => {
+      // An `end` with stored events after it is a past end: a person's follow-up reopened the task.
+      // It is sent as history, and the follower goes on. The last event of a full page waits for
+      // the next page to say whether it is the last.
+      let held: StoredTaskEvent | undefined;
       for (let more = from !== 'now'; more && !subscriber.closed;) {
-        const page = await deps.tasks.eventsAfter(taskId, lastSeq, REPLAY_PAGE);
-        for (const event of page) send(event);
+        const page = await deps.tasks.eventsAfter(taskId, held?.seq ?? lastSeq, REPLAY_PAGE);
+        if (held !== undefined) send(held, page.length > 0);
+        held = undefined;
         more = page.length === REPLAY_PAGE;
+        for (const [index, event] of page.entries()) {
+          if (more && index === page.length - 1) held = event;
+          else send(event, index < page.length - 1);
+        }
         if (more) await options.paced?.();
       }
+      if (held !== undefined) send(held);
       replaying = false;
       options.live?.();
       for (const event of buffered.splice(0)) sendLive(event);

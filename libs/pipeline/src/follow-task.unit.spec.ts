@@ -97,6 +97,22 @@ describe('followTask: one task, stored then live, one end rule', () => {
     expect(isStoredEvent(end)).toBe(true);
   });
 
+  it('replays a reopened task past its earlier end (a follow-up), also across a page, and ends at the last end', async () => {
+    // 498 logs after the first status: the first end is seq 500, the last of the first page.
+    const deps = await setUp(498);
+    await deps.tasks.appendEvent(ID, { kind: 'end', data: { status: 'done' } });
+    await deps.tasks.appendEvent(ID, { kind: 'status', data: { from: 'done', to: 'queued' } });
+    await deps.tasks.appendEvent(ID, { kind: 'log', data: { round: 'follow_up' } });
+    const followed = collect(deps, 0);
+    await new Promise((r) => setTimeout(r, 20));
+    // Still following: the task was reopened, its next end is still to come.
+    expect(followed.events.map((e) => e.seq).at(-1)).toBe(502);
+    expect(followed.events.filter((e) => e.kind === 'end').map((e) => e.seq)).toEqual([500]);
+    await deps.store('end', { status: 'done' });
+    expect(await followed.done).toBe('complete');
+    expect(followed.events.filter((e) => e.kind === 'end').map((e) => e.seq)).toEqual([500, 503]);
+  });
+
   it('gives the live end to a follower that started past it', async () => {
     const deps = await setUp(3);
     const ahead = collect(deps, 1000);

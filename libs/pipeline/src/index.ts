@@ -19,3 +19,6 @@ export { TaskTelemetry, SLOW_TASK_MS, SLOW_VALIDATION_MS } from './task-telemetr
 export { SpendMeter } from './spend-meter.js';
 export type { BudgetHold, SpendLimits, TodaySpend } from './spend-meter.js';
 export { projectRepository } from './project-repository.js';
+export { PullRequestLoop, MAX_FOLLOW_UP_CHARS } from './pull-request-loop.js';
+export type { PullRequestLoopDeps, PullRequestLoopSettings } from './pull-request-loop.js';
+export type { PullRequestSettings } from './run-context.js';

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentRunner } from '@agent-harness/agents';
 import { AppError } from '@agent-harness/core';
+import type { TaskRound } from '@agent-harness/queue';
 import { validationCommands } from '@agent-harness/validation';
 import { issuePrompt, pullRequestPrompt } from './prompts.js';
 import { projectRepository } from './project-repository.js';
@@ -19,6 +20,8 @@ export interface Prepared {
   readonly reviewBase: string;
   /** The change was published before a restart (the stored checkpoint): at most the review remains. */
   readonly resumed: boolean;
+  /** The round queued on the task, if any: its agent work, or the approved rest of its publication. */
+  readonly round?: TaskRound | undefined;
   readonly implementer: AgentRunner;
 }
 
@@ -50,6 +53,9 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
   await deps.worktrees.guardSharedState(project.root);
   ctx.guardedRoot = project.root;
   const resumed = ctx.task.checkpoint !== undefined && ctx.task.branch !== undefined;
+  const round = ctx.task.loop?.round;
+  // A person approved the push (the change is on the kept local branch) or the pull request (pushed).
+  const approved = round?.kind === 'approved' && ctx.task.branch !== undefined ? round.stage : undefined;
   let prompt = ctx.task.prompt ?? '';
   let reviewBase: string;
   // What the classifier reads: the work as asked (never the built prompt with project instructions).
@@ -62,7 +68,10 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
     await ctx.set({ prNumber: pr.number, prUrl: pr.url });
     // A PR task's own prompt is a request Harness wrote (GitHub intake): API clients cannot set one.
     prompt = pullRequestPrompt(`${repo.owner}/${repo.repo}`, pr, instructions(ctx), checks(ctx), ctx.task.prompt);
-  } else if (resumed && ctx.task.branch !== undefined) {
+  } else if (approved === 'push' && ctx.task.branch !== undefined) {
+    ctx.worktree = await deps.worktrees.checkoutLocalBranch(project.root, ctx.task.id, ctx.task.branch, ctx.signal);
+    reviewBase = `origin/${project.baseBranch ?? (await deps.worktrees.defaultBranch(project.root))}`;
+  } else if ((resumed || approved !== undefined) && ctx.task.branch !== undefined) {
     // The branch was pushed and its PR opened before a restart: continue from there, never redo.
     ctx.worktree = await deps.worktrees.checkoutRemoteBranch(project.root, ctx.task.id, ctx.task.branch, ctx.signal);
     reviewBase = `origin/${project.baseBranch ?? (await deps.worktrees.defaultBranch(project.root))}`;
@@ -97,7 +106,7 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
   }
   const worktree = ctx.worktree;
   // A new branch from the base: what an earlier attempt committed is not on it.
-  const fresh = !resumed && ctx.task.kind !== 'pr';
+  const fresh = !resumed && approved === undefined && ctx.task.kind !== 'pr';
   await ctx.set(
     {
       worktree: worktree.path,
@@ -115,16 +124,25 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
     { kind: 'log', data: { message: `complexity: ${classified.complexity}${why}` } },
   );
   const implementer = deps.agents.select({
-    agent: ctx.task.agent,
+    // A round continues the session of the agent that made the change.
+    agent: round === undefined ? ctx.task.agent : (ctx.task.agentUsed ?? ctx.task.agent),
     projectDefault: project.defaultAgent,
     complex: classified.complexity === 'complex',
   });
   await ctx.set({ agentUsed: implementer.name });
-  if (!resumed) prompt = await withSkills(ctx, prompt, `${asked.title}\n${asked.text}`);
+  const agentRound = resumed && round !== undefined && round.kind !== 'approved';
+  if (agentRound) {
+    // A round on the published branch: the implementer is asked what the round asks, nothing else.
+    prompt = round.prompt ?? '';
+    await ctx.apply('prepared', `${round.kind.replace('_', ' ')} round, agent ${implementer.name}`);
+  } else if (!resumed && approved === undefined) {
+    prompt = await withSkills(ctx, prompt, `${asked.title}\n${asked.text}`);
+    await ctx.apply('prepared', `agent ${implementer.name}`);
+  }
   // A published change goes straight to its review (preparing → reviewing, the table's `resume`),
-  // or, approved already or with no review to run, to its end (preparing → done).
-  if (!resumed) await ctx.apply('prepared', `agent ${implementer.name}`);
-  return next({ prompt, reviewBase, resumed, implementer });
+  // or, approved already or with no review to run, to its end (preparing → done); an approved
+  // publication goes on with its push or pull request (preparing → committing).
+  return next({ prompt, reviewBase, resumed, implementer, round });
 }
 
 /** The prompt with its "Relevant skills" section; skills that fail to load never fail the task. */

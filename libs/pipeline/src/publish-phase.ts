@@ -5,13 +5,17 @@ import type { RunContext } from './run-context.js';
 import { next, type PhaseResult } from './run-outcome.js';
 import { cutText } from './task-title.js';
 
-/** Which change is published: the first implementation, or a fix asked for by a review round. */
-export type PublishStage = 'implementation' | 'review fix';
+/**
+ * Which change is published: the first implementation, a fix asked for by a review round, or a
+ * round on a published task (a CI fix, an answer to requested changes, a follow-up).
+ */
+export type PublishStage = 'implementation' | 'review fix' | 'round';
 
 /**
  * Publish: Harness commits the agent's change (none is a failure on the first implementation of
  * an issue or prompt), runs `pre_push`, pushes when there is an origin, opens the PR (once) when
- * GitHub is configured, and stores the `published` checkpoint. Answers the commit.
+ * GitHub is configured, and stores the `published` checkpoint. Answers the commit. With
+ * `[approvals] before`, the first push and the pull request wait for a person (`wait`).
  */
 export async function publish(
   ctx: RunContext,
@@ -27,8 +31,8 @@ export async function publish(
     ctx.signal,
   );
   if (commit === undefined) {
-    if (stage === 'review fix') {
-      await ctx.log('the review fix changed nothing');
+    if (stage !== 'implementation') {
+      await ctx.log(stage === 'review fix' ? 'the review fix changed nothing' : 'the round changed nothing');
       return next(ctx.task.commit ?? '');
     }
     return ctx.task.kind === 'pr'
@@ -55,12 +59,48 @@ export async function publish(
         failureClass: 'validation_failed',
       };
   }
-  // A pull request's own branch is never force-pushed; Harness's task branches may be rebuilt.
-  await ctx.deps.worktrees.push(project.root, worktree.path, worktree.branch, ctx.task.kind !== 'pr', ctx.signal);
+  // The change leaves this machine only once a person approved it (its first push only).
+  if (stage === 'implementation' && ctx.task.kind !== 'pr' && ctx.approves('push')) return hold(ctx, 'push', commit);
+  return pushAndOpen(ctx, commit, stage);
+}
+
+/**
+ * The rest of a publication a person approved (a `round` of kind `approved`): the push the task was
+ * held before (from its kept local branch), then the pull request. Starts from `preparing`.
+ */
+export async function publishApproved(ctx: RunContext, stage: 'push' | 'pr'): Promise<PhaseResult<string>> {
+  await ctx.apply('approved', `a person approved the ${stage === 'push' ? 'push' : 'pull request'}`);
+  const commit = ctx.task.commit ?? (await ctx.deps.worktrees.head(ctx.workspace.worktree.path));
+  if (stage === 'pr') return openPr(ctx, commit, 'implementation', { approved: true });
+  return pushAndOpen(ctx, commit, 'implementation');
+}
+
+/** Pushes the committed change, then opens its pull request (or says it was updated). */
+async function pushAndOpen(ctx: RunContext, commit: string, stage: PublishStage): Promise<PhaseResult<string>> {
+  const { project, worktree } = ctx.workspace;
+  // Only a task's first publication may rebuild its branch (a retry starts again from the base);
+  // a pull request's own branch, and a published one that fixes and rounds add to, never are (a
+  // person may have pushed to it).
+  const force = ctx.task.kind !== 'pr' && stage === 'implementation';
+  await ctx.deps.worktrees.push(project.root, worktree.path, worktree.branch, force, ctx.signal);
   await ctx.log(`pushed ${worktree.branch} to origin`);
+  return openPr(ctx, commit, stage);
+}
+
+/** After the push: the pull request (held for a person first with `before = ["pr"]`), and the checkpoint. */
+async function openPr(
+  ctx: RunContext,
+  commit: string,
+  stage: PublishStage,
+  options: { readonly approved?: boolean } = {},
+): Promise<PhaseResult<string>> {
   const writer = ctx.prWriter();
-  if (writer !== undefined) await openOrCommentPr(ctx, writer, commit, stage);
-  else if (stage === 'implementation')
+  if (writer !== undefined) {
+    const task = await ctx.refresh();
+    const first = stage === 'implementation' && task.kind !== 'pr' && task.prNumber === undefined;
+    if (first && options.approved !== true && ctx.approves('pr')) return hold(ctx, 'pr', commit);
+    await openOrCommentPr(ctx, writer, commit, stage);
+  } else if (stage === 'implementation')
     // Said, so a task that ends done without a pull request is not a mystery.
     await ctx.log(
       ctx.deps.github === undefined
@@ -73,6 +113,16 @@ export async function publish(
       { kind: 'log', data: { message: 'checkpoint: published (a restart resumes with the review)' } },
     );
   return next(commit);
+}
+
+/** The run ends here; the task waits for a person to approve `stage` (see the watcher). */
+async function hold(ctx: RunContext, stage: 'push' | 'pr', commit: string): Promise<PhaseResult<string>> {
+  await ctx.log(
+    stage === 'push'
+      ? `held for approval before pushing ${commit.slice(0, 12)} ([approvals] before = "push"): approve or reject the task`
+      : `held for approval before opening the pull request ([approvals] before = "pr"): approve or reject the task`,
+  );
+  return { kind: 'wait', status: 'awaiting_approval', stage, commit };
 }
 
 /** The diff stat files a commit's log event lists; `files_changed` still counts them all. */
@@ -147,7 +197,10 @@ async function openOrCommentPr(
       );
     return;
   }
-  if (task.prNumber !== undefined) return;
+  if (task.prNumber !== undefined) {
+    if (stage === 'round') await writer.comment(task.prNumber, roundComment(task, commit));
+    return;
+  }
   const pr = await writer.open(
     task,
     ctx.summary,
@@ -165,10 +218,25 @@ async function openOrCommentPr(
       },
     },
   );
+  for (const problem of pr.problems) await ctx.log(`pull request #${String(pr.number)}: ${problem}`);
   // A retry (or a restart) pushed to a pull request an earlier task opened: its readers hear of it.
   if (!pr.created)
     await writer.comment(
       pr.number,
       `Harness task ${task.id} pushed ${commit.slice(0, 12)} to this pull request${task.issue === undefined ? '' : ` (a new attempt at #${String(task.issue)})`}.`,
     );
+}
+
+/** What a round's push says on the pull request. */
+function roundComment(task: Task, commit: string): string {
+  const round = task.loop?.round;
+  const what =
+    round?.kind === 'ci_fix'
+      ? 'a fix for the failed CI'
+      : round?.kind === 'review_feedback'
+        ? 'changes answering the review'
+        : round?.kind === 'follow_up'
+          ? 'a follow-up'
+          : 'a change';
+  return `Harness pushed ${commit.slice(0, 12)}: ${what} (task ${task.id}).`;
 }

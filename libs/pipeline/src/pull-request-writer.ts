@@ -1,6 +1,7 @@
 import type { GitHubClient, RepoRef } from '@agent-harness/github';
 import type { Task } from '@agent-harness/queue';
 import type { Verdict } from '@agent-harness/review';
+import type { PullRequestSettings } from './run-context.js';
 import { cutText, taskTitle } from './task-title.js';
 
 /**
@@ -16,12 +17,22 @@ export class PullRequestWriter {
     private readonly repo: RepoRef,
     private readonly redact: (text: string) => string,
     signal?: AbortSignal,
+    private readonly shape?: Pick<PullRequestSettings, 'draft' | 'labels' | 'reviewers'>,
   ) {
     this.request = { signal };
   }
 
-  /** Opens (or finds the open) PR of a task branch; its body carries the agent's summary. */
-  open(task: Task, summary: string, head: string, base: string): ReturnType<GitHubClient['openPullRequest']> {
+  /**
+   * Opens (or finds the open) PR of a task branch; its body carries the agent's summary. A new one
+   * is a draft when `[github] draft`, with the configured labels and reviewers; what GitHub refuses of
+   * those (a reviewer who is no collaborator) is answered in `problems`, never a failed task.
+   */
+  async open(
+    task: Task,
+    summary: string,
+    head: string,
+    base: string,
+  ): Promise<Awaited<ReturnType<GitHubClient['openPullRequest']>> & { problems: string[] }> {
     const title = taskTitle(task);
     const body = [
       '## Summary',
@@ -29,13 +40,40 @@ export class PullRequestWriter {
       cutText(summary, 20_000) || title,
       '',
       ...(task.kind === 'issue' ? [`Closes #${String(task.issue ?? 0)}`, ''] : []),
-      `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}); validated, and reviewed by an independent agent; merging is up to you.`,
+      `Opened by Harness (task ${task.id}, agent ${task.agentUsed ?? 'unknown'}); validated, and reviewed by an independent agent.`,
     ].join('\n');
-    return this.github.openPullRequest(
+    const draft = this.shape?.draft === true;
+    const pr = await this.github.openPullRequest(
       this.repo,
-      { title: this.redact(title), body: this.redact(body), head, base },
+      { title: this.redact(title), body: this.redact(body), head, base, draft },
       this.request,
     );
+    const problems: string[] = [];
+    if (!pr.created) return { ...pr, problems };
+    const labels = this.shape?.labels ?? [];
+    if (labels.length > 0)
+      await this.github.addLabels(this.repo, pr.number, labels, this.request).catch((error: unknown) => {
+        problems.push(`labels not added: ${messageOf(error)}`);
+      });
+    const wanted = this.shape?.reviewers ?? [];
+    if (wanted.length > 0) {
+      const who = {
+        reviewers: wanted.filter((r) => !r.includes('/')),
+        teamReviewers: wanted.filter((r) => r.includes('/')).map((r) => r.slice(r.indexOf('/') + 1)),
+      };
+      await this.github.requestReviewers(this.repo, pr.number, who, this.request).catch((error: unknown) => {
+        problems.push(`reviewers not requested: ${messageOf(error)}`);
+      });
+    }
+    return { ...pr, problems };
+  }
+
+  /** A draft pull request becomes ready for review (its validation and review passed). */
+  async markReady(prNumber: number): Promise<boolean> {
+    const state = await this.github.pullRequestState(this.repo, prNumber, this.request);
+    if (!state.draft || state.state !== 'open') return false;
+    await this.github.markReadyForReview(this.repo, state.nodeId, this.request);
+    return true;
   }
 
   async comment(prNumber: number, text: string): Promise<void> {
@@ -62,4 +100,8 @@ export class PullRequestWriter {
       await this.github.review(this.repo, prNumber, body, [], this.request);
     }
   }
+}
+
+function messageOf(error: unknown): string {
+  return cutText(error instanceof Error ? error.message : String(error), 300);
 }

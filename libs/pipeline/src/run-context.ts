@@ -1,5 +1,5 @@
 import { TASK_MARKER_ENV, type AgentRegistry } from '@agent-harness/agents';
-import { AppError, type OutputCountsJson } from '@agent-harness/core';
+import { AppError, type ApprovalStage, type OutputCountsJson } from '@agent-harness/core';
 import type { GitHubClient, RepoRef } from '@agent-harness/github';
 import {
   applyTransition,
@@ -34,6 +34,19 @@ export interface ReviewSettings {
   readonly maxRounds: number;
   /** A GC adoption's rounds (`[gc] adopt_max_rounds`) instead of `maxRounds`; an adoption is the task with a seed. */
   readonly adoptionMaxRounds?: number | undefined;
+}
+
+/** `[github]` and `[approvals]`: the shape of the pull requests Harness opens and what it waits for. */
+export interface PullRequestSettings {
+  /** Open drafts, marked ready once validation and the review pass. */
+  readonly draft: boolean;
+  readonly labels: readonly string[];
+  /** Logins, and teams as `org/team`. */
+  readonly reviewers: readonly string[];
+  /** After the review, the task waits for its pull request's CI (`waiting_ci`). */
+  readonly watchCi: boolean;
+  /** The steps a person approves first, for a project (its own list, else `[approvals] before`). */
+  readonly approvalsBefore: (project: string) => readonly ApprovalStage[];
 }
 
 /** A task's prompt as the skills see it, and the skills it gets. */
@@ -79,6 +92,8 @@ export interface TaskRunDeps {
   readonly sandboxWarning?: string | undefined;
   /** `[workspace]`: setup commands before the agent; none when absent. */
   readonly workspace?: WorkspaceSettings | undefined;
+  /** Pull request shape, CI watching and approvals; absent: ready PRs, no watching, no approvals. */
+  readonly pullRequests?: PullRequestSettings | undefined;
 }
 
 /** How `RunContext.runChecks` runs its commands, when not as validation does. */
@@ -229,7 +244,12 @@ export class RunContext {
   prWriter(): PullRequestWriter | undefined {
     return this.deps.github === undefined || this.repo === undefined
       ? undefined
-      : new PullRequestWriter(this.deps.github, this.repo, this.deps.redact, this.signal);
+      : new PullRequestWriter(this.deps.github, this.repo, this.deps.redact, this.signal, this.deps.pullRequests);
+  }
+
+  /** Whether a person approves `stage` of this task's project first. */
+  approves(stage: ApprovalStage): boolean {
+    return this.deps.pullRequests?.approvalsBefore(this.task.project).includes(stage) === true;
   }
 
   /** A comment on the task's pull request, when it has one. */

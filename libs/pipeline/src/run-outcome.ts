@@ -1,12 +1,34 @@
-import type { FailureClass } from '@agent-harness/core';
+import type { ApprovalStage, FailureClass } from '@agent-harness/core';
 import type { ReviewResult } from './review-phase.js';
 import type { BudgetStop } from './spend-meter.js';
 
 /** How a run ended, before it is recorded. */
 export type RunOutcome =
-  | { readonly kind: 'done'; readonly commit: string; readonly review: ReviewResult }
+  | {
+      readonly kind: 'done';
+      readonly commit: string;
+      readonly review: ReviewResult;
+      /** The pull request's CI is green after a fix round Harness ran (notified as `ci_fixed`). */
+      readonly ciFixed?: boolean | undefined;
+    }
   | { readonly kind: 'failed'; readonly error: string; readonly failureClass: FailureClass }
-  | { readonly kind: 'cancelled' }
+  /** Cancelled by request; or rejected by a person (`error` and `failureClass` say so). */
+  | {
+      readonly kind: 'cancelled';
+      readonly error?: string | undefined;
+      readonly failureClass?: FailureClass | undefined;
+    }
+  /**
+   * The run is over but the task is not: its pull request's CI is watched (`waiting_ci`), or a person
+   * must approve the step `stage` (`awaiting_approval`). Its slot and worktree go; the watcher goes on.
+   */
+  | {
+      readonly kind: 'wait';
+      readonly status: 'waiting_ci' | 'awaiting_approval';
+      readonly stage?: ApprovalStage | undefined;
+      readonly commit: string;
+      readonly review?: ReviewResult | undefined;
+    }
   | {
       readonly kind: 'requeue';
       readonly attempt: number;

@@ -8,6 +8,7 @@ import {
   INITIAL_STATUS,
   isTerminal,
   MAX_ATTEMPTS,
+  WAITING_STATUSES,
   type Project,
   type ProjectCatalog,
   type StoredTaskEvent,
@@ -25,7 +26,8 @@ import type { Observable } from 'rxjs';
 import { AdmissionCheck } from './admission-check.js';
 import { followTask, type FollowFrom, type FollowTaskOptions } from './follow-task.js';
 import { StorageGate, type StorageGateDeps } from './storage-gate.js';
-import type { ReviewSettings, TaskSkills, ValidationSettings } from './run-context.js';
+import { PullRequestLoop, type PullRequestLoopSettings } from './pull-request-loop.js';
+import type { PullRequestSettings, ReviewSettings, TaskSkills, ValidationSettings } from './run-context.js';
 import { SpendMeter, type BudgetHold, type SpendLimits, type TodaySpend } from './spend-meter.js';
 import { TaskDispatcher } from './task-dispatcher.js';
 import type { TaskEventBus } from './task-event-bus.js';
@@ -105,7 +107,25 @@ export interface TaskEngineDeps {
   readonly outputLimitBytes?: number | undefined;
   /** The spend ledger and limits (`[limits]`, `[pricing]`); without it nothing is metered or held. */
   readonly spend?: { readonly ledger: UsageLedger; readonly limits: SpendLimits } | undefined;
+  /** `[github]` and `[approvals]`: pull request shape, CI watching and approvals; absent: none of them. */
+  readonly pullRequests?: (PullRequestSettings & { readonly loop: PullRequestLoopSettings }) | undefined;
+  /** How often tasks waiting on a pull request or a person are looked at (`[github] ci_poll_interval_secs`). Default 60 s. */
+  readonly pullRequestPollMs?: number | undefined;
 }
+
+/** Without `[github]` loop settings: nothing is merged, no round runs, a held task waits 72 h. */
+const NO_LOOP: PullRequestLoopSettings = {
+  autoMerge: 'off',
+  maxCiFixRounds: 0,
+  maxFeedbackRounds: 0,
+  noCiGraceMs: 120_000,
+  noCi: 'done',
+  ciTimeoutMs: 3 * 3_600_000,
+  approvalsBefore: () => [],
+  approvalTimeoutMs: 72 * 3_600_000,
+  onApprovalTimeout: 'reject',
+  actorAllowed: () => Promise.resolve(false),
+};
 
 /** How long a submit waits for the look that may start its task before it answers. */
 const LOOK_WAIT_MS = 2000;
@@ -155,6 +175,9 @@ export class TaskEngine {
   readonly spend: SpendMeter | undefined;
   /** The last budget hold logged (the queue waiting, or released), so each change is said once. */
   private heldUntil: string | undefined;
+  /** The loop after a pull request opens: CI fix rounds, review feedback, follow-ups, approvals, merges. */
+  readonly pullRequests: PullRequestLoop;
+  private pollTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: TaskEngineDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -202,6 +225,21 @@ export class TaskEngine {
       logger: deps.logger,
       stopGraceMs: deps.stopGraceMs ?? 10_000,
     });
+    this.pullRequests = new PullRequestLoop({
+      tasks: deps.tasks,
+      projects: deps.projects,
+      worktrees: deps.worktrees,
+      github: deps.github,
+      settings: deps.pullRequests?.loop ?? NO_LOOP,
+      recorder: this.recorder,
+      finish: (task, outcome) => this.execution.finish(task, outcome),
+      wake: () => {
+        void this.dispatcher.requestTick();
+      },
+      redact: (text) => redactor.text(text),
+      now: this.now,
+      logger: deps.logger,
+    });
     this.dispatcher = new TaskDispatcher({
       storage: this.storage,
       onStorageBack: () => this.storageBack(),
@@ -238,7 +276,27 @@ export class TaskEngine {
       });
     }
     this.dispatcher.start();
+    this.startPolling();
     return report;
+  }
+
+  /** Looks at the tasks waiting on a pull request or a person now and then (webhooks look sooner). */
+  private startPolling(): void {
+    if (this.pollTimer !== undefined || this.deps.pullRequests === undefined) return;
+    let polling = false;
+    this.pollTimer = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      void this.pullRequests
+        .poll()
+        .catch((error: unknown) => {
+          this.deps.logger?.error(`pull request poll: ${error instanceof Error ? error.message : String(error)}`);
+        })
+        .finally(() => {
+          polling = false;
+        });
+    }, this.deps.pullRequestPollMs ?? 60_000);
+    this.pollTimer.unref();
   }
 
   /**
@@ -276,6 +334,8 @@ export class TaskEngine {
 
   /** Stops dispatching; running tasks are stopped and requeued (same attempt) for the next start. */
   async stop(): Promise<void> {
+    clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
     await this.dispatcher.stop();
     this.events.closeAll();
   }
@@ -466,8 +526,9 @@ export class TaskEngine {
         entry.stopReason = 'cancel';
         entry.controller.abort();
         await entry.done;
-      } else if (task.status === 'queued' || this.leaseExpired(task)) {
-        // Queued, or its server stopped answering: nobody runs it, so it is cancelled here.
+      } else if (task.status === 'queued' || WAITING_STATUSES.includes(task.status) || this.leaseExpired(task)) {
+        // Queued, waiting on its pull request or a person, or its server stopped answering: nobody
+        // runs it, so it is cancelled here.
         try {
           await this.execution.finish(task, { kind: 'cancelled' });
         } catch (error) {

@@ -81,7 +81,8 @@ export class TaskExecution {
     }
     // Stopped from outside: the reason for stopping wins over whatever the interrupted phase said.
     if (entry.stopReason === 'cancel' && outcome.kind !== 'done') outcome = { kind: 'cancelled' };
-    if (entry.stopReason === 'shutdown' && outcome.kind !== 'done')
+    // A run that ended waiting is durable as it is: a shutdown does not redo it.
+    if (entry.stopReason === 'shutdown' && outcome.kind !== 'done' && outcome.kind !== 'wait')
       outcome = { kind: 'requeue', attempt: run.current.attempt, reason: 'the server shut down' };
     await this.stopProcesses(started.id, run);
     // Before the branch's fate is decided: deciding reads origin's URL from the config.
@@ -200,6 +201,9 @@ export class TaskExecution {
   private async branchFateOf(task: Task, outcome: RunOutcome): Promise<BranchFate | undefined> {
     if (outcome.kind === 'failed' || outcome.kind === 'cancelled') return branchFate(this.deps.run, task);
     if (outcome.kind === 'done') return doneBranchFate(this.deps.run, task).catch(() => undefined);
+    // Held before its push, the local branch is the only copy of the change: it stays.
+    if (outcome.kind === 'wait' && !(outcome.status === 'awaiting_approval' && outcome.stage === 'push'))
+      return doneBranchFate(this.deps.run, task).catch(() => undefined);
     return undefined;
   }
 
@@ -236,7 +240,8 @@ export class TaskExecution {
     if ((fate?.kind === 'pushed' || fate?.kind === 'delete') && decided?.settled !== true)
       await this.deps.worktrees.deleteBranch(fate.repoRoot, fate.branch).catch(() => undefined);
     const final = fate?.kind === 'delete' ? { ...changes, branch: undefined } : changes;
-    if (outcome.kind === 'requeue') {
+    if (outcome.kind === 'requeue' || outcome.kind === 'wait') {
+      // Not over: no `end`, and its followers stay (a round, or the end, follows).
       await this.deps.recorder.update(task, final, event);
       return;
     }

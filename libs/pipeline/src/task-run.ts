@@ -5,7 +5,7 @@ import type { Verdict } from '@agent-harness/review';
 import { runAgentSession } from './agent-step.js';
 import { implementAndValidate } from './implement-phase.js';
 import { prepare } from './prepare-phase.js';
-import { publish } from './publish-phase.js';
+import { publish, publishApproved } from './publish-phase.js';
 import { runReview, type ReviewResult, type ReviewSteps } from './review-phase.js';
 import { RunContext, type RunWriter, type TaskRunDeps } from './run-context.js';
 import { next, type PhaseResult, type RunOutcome } from './run-outcome.js';
@@ -64,9 +64,21 @@ export class TaskRun {
     const ctx = this.ctx;
     const prepared = await prepare(ctx, title);
     if (prepared.kind !== 'next') return prepared;
-    const { prompt, reviewBase, resumed, implementer } = prepared.value;
-
-    if (resumed) {
+    const { prompt, reviewBase, resumed, implementer, round } = prepared.value;
+    // Whether this run's change gets the independent review: a new change does (the first
+    // implementation, a follow-up); a fix for CI or for a person's review comments does not.
+    let reviewed = true;
+    if (round?.kind === 'approved' && (round.stage === 'push' || round.stage === 'pr')) {
+      const published = await publishApproved(ctx, round.stage);
+      if (published.kind !== 'next') return published;
+    } else if (resumed && round !== undefined) {
+      const implemented = await implementAndValidate(ctx, implementer, prompt, ctx.task.sessionId);
+      if (implemented.kind !== 'next') return implemented;
+      const published = await publish(ctx, commitMessage, 'round');
+      if (published.kind !== 'next') return published;
+      if (round.kind === 'review_feedback') await this.replyOnThreads(round.replyTo ?? []);
+      reviewed = round.kind === 'follow_up';
+    } else if (resumed) {
       const pr = ctx.task.prNumber === undefined ? '' : ` and PR #${String(ctx.task.prNumber)} is open`;
       const approved = ctx.task.checkpoint === 'approved';
       await ctx.log(
@@ -74,7 +86,7 @@ export class TaskRun {
       );
       if (approved) {
         const rounds = ctx.task.reviewRounds;
-        return { kind: 'done', commit: ctx.task.commit ?? '', review: { outcome: 'approved', rounds, unresolved: [] } };
+        return this.settle(ctx.task.commit ?? '', { outcome: 'approved', rounds, unresolved: [] });
       }
     } else {
       const implemented = await implementAndValidate(ctx, implementer, prompt, undefined);
@@ -83,9 +95,71 @@ export class TaskRun {
       if (published.kind !== 'next') return published;
     }
 
-    const review = await this.review(implementer, reviewBase, title, prompt, commitMessage, resumed);
+    if (!reviewed) {
+      const task = await ctx.refresh();
+      return this.settle(task.commit ?? '', {
+        outcome: task.reviewOutcome ?? 'disabled',
+        rounds: task.reviewRounds,
+        unresolved: [],
+      });
+    }
+    // A follow-up's review gets its own rounds, after those the task spent already.
+    const extraRounds = round?.kind === 'follow_up' ? ctx.task.reviewRounds : 0;
+    const entry = resumed && round === undefined;
+    const review = await this.review(implementer, reviewBase, title, prompt, commitMessage, entry, extraRounds);
     if (review.kind !== 'next') return review;
-    return { kind: 'done', commit: (await ctx.refresh()).commit ?? '', review: review.value };
+    return this.settle((await ctx.refresh()).commit ?? '', review.value);
+  }
+
+  /**
+   * How a run whose change is published and reviewed ends: `done`, or, when its pull request's CI
+   * is watched, `waiting_ci` (the watcher ends it). A draft pull request is marked ready here, once
+   * validation and the review passed.
+   */
+  private async settle(commit: string, review: ReviewResult): Promise<RunOutcome> {
+    const ctx = this.ctx;
+    const task = await ctx.refresh();
+    const settings = ctx.deps.pullRequests;
+    const writer = ctx.prWriter();
+    if (task.prNumber !== undefined && writer !== undefined && task.kind !== 'pr') {
+      if (settings?.draft === true && review.outcome !== 'changes_requested') {
+        const ready = await writer.markReady(task.prNumber).catch(async (error: unknown) => {
+          await ctx.log(`could not mark pull request #${String(task.prNumber)} ready: ${String(error)}`);
+          return false;
+        });
+        if (ready) await ctx.log(`marked pull request #${String(task.prNumber)} ready for review`);
+      }
+      if (settings?.watchCi === true) {
+        await ctx.log(`waiting for the CI of pull request #${String(task.prNumber)}`);
+        return { kind: 'wait', status: 'waiting_ci', commit, review };
+      }
+    }
+    return { kind: 'done', commit, review };
+  }
+
+  /** After a fix for a person's review: each of their comments is answered on its thread. */
+  private async replyOnThreads(commentIds: readonly number[]): Promise<void> {
+    const ctx = this.ctx;
+    const { github } = ctx.deps;
+    const prNumber = ctx.task.prNumber;
+    if (github === undefined || ctx.repo === undefined || prNumber === undefined) return;
+    const commit = (ctx.task.commit ?? '').slice(0, 12);
+    const summary = ctx.summary.trim() === '' ? '' : `\n\n${ctx.deps.redact(ctx.summary.trim()).slice(0, 2000)}`;
+    for (const id of commentIds) {
+      await github
+        .replyToReviewComment(
+          ctx.repo,
+          prNumber,
+          id,
+          `Addressed in ${commit} (Harness task ${ctx.task.id}).${summary}`,
+          {
+            signal: ctx.signal,
+          },
+        )
+        .catch(async (error: unknown) => {
+          await ctx.log(`could not reply to review comment ${String(id)}: ${String(error)}`);
+        });
+    }
   }
 
   /** The independent review (see review-phase.ts), with this run's steps. */
@@ -96,6 +170,7 @@ export class TaskRun {
     request: string,
     commitMessage: (task: Task) => string,
     resumed: boolean,
+    extraRounds: number,
   ): Promise<PhaseResult<ReviewResult>> {
     const ctx = this.ctx;
     const { worktree } = ctx.workspace;
@@ -126,7 +201,8 @@ export class TaskRun {
       task: () => ctx.refresh(),
     };
     const { review } = ctx.deps;
-    const maxRounds = ctx.task.seed === undefined ? review.maxRounds : (review.adoptionMaxRounds ?? review.maxRounds);
+    const maxRounds =
+      extraRounds + (ctx.task.seed === undefined ? review.maxRounds : (review.adoptionMaxRounds ?? review.maxRounds));
     return runReview({ ...review, maxRounds, agents: ctx.deps.agents }, steps, implementer.name, title, request);
   }
 

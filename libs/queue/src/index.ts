@@ -1,5 +1,13 @@
 // Public API of @agent-harness/queue.
-export { TASK_KINDS, TASK_STATUSES, TERMINAL_STATUSES, ACTIVE_STATUSES, isTerminal } from './task.types.js';
+export {
+  TASK_KINDS,
+  TASK_STATUSES,
+  TERMINAL_STATUSES,
+  ACTIVE_STATUSES,
+  WAITING_STATUSES,
+  EMPTY_LOOP,
+  isTerminal,
+} from './task.types.js';
 export type {
   Grade,
   ReviewOutcome,
@@ -7,7 +15,9 @@ export type {
   TaskCheckpoint,
   TaskComplexity,
   TaskKind,
+  TaskLoop,
   TaskOrigin,
+  TaskRound,
   SeedFile,
   TaskRequest,
   TaskSeed,

@@ -13,19 +13,28 @@ export type TaskTransition =
   | 'succeed'
   | 'fail'
   | 'cancel'
-  | 'requeue';
+  | 'requeue'
+  | 'awaitCi'
+  | 'hold'
+  | 'round'
+  | 'reopen'
+  | 'approved';
 
 /**
  * Every allowed move. `requeue` takes an interrupted or rate-limited run back to the queue;
  * `resume` takes a restarted task whose change is already published (checkpoint) straight to its
  * review, and `succeed` from `preparing` ends one with nothing left to do (its review off or
- * impossible); terminal statuses have none. Every status write goes through this table.
+ * impossible). `awaitCi` ends a run whose pull request's CI is then watched, `hold` one a person
+ * must approve; `round` queues a waiting task's next round (a fix, a follow-up, the approved rest),
+ * and `reopen` a follow-up of a task that had ended. Every status write goes through this table.
  */
 export const TRANSITIONS = {
   queued: { start: 'preparing', cancel: 'cancelled', fail: 'failed' },
   preparing: {
     prepared: 'running',
     resume: 'reviewing',
+    awaitCi: 'waiting_ci',
+    approved: 'committing',
     succeed: 'done',
     fail: 'failed',
     cancel: 'cancelled',
@@ -33,10 +42,27 @@ export const TRANSITIONS = {
   },
   running: { agentDone: 'validating', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
   validating: { validated: 'committing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
-  committing: { succeed: 'done', committed: 'reviewing', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
-  reviewing: { succeed: 'done', reviewFix: 'running', fail: 'failed', cancel: 'cancelled', requeue: 'queued' },
-  done: {},
-  failed: {},
+  committing: {
+    succeed: 'done',
+    committed: 'reviewing',
+    awaitCi: 'waiting_ci',
+    hold: 'awaiting_approval',
+    fail: 'failed',
+    cancel: 'cancelled',
+    requeue: 'queued',
+  },
+  reviewing: {
+    succeed: 'done',
+    reviewFix: 'running',
+    awaitCi: 'waiting_ci',
+    fail: 'failed',
+    cancel: 'cancelled',
+    requeue: 'queued',
+  },
+  waiting_ci: { round: 'queued', hold: 'awaiting_approval', succeed: 'done', fail: 'failed', cancel: 'cancelled' },
+  awaiting_approval: { round: 'queued', succeed: 'done', fail: 'failed', cancel: 'cancelled' },
+  done: { reopen: 'queued' },
+  failed: { reopen: 'queued' },
   cancelled: {},
 } as const satisfies Record<TaskStatus, Partial<Record<TaskTransition, TaskStatus>>>;
 

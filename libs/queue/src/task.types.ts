@@ -1,13 +1,15 @@
-import type { FailureClass, Grade, ReviewOutcome, TaskKind, TaskStatus } from '@agent-harness/core';
+import type { ApprovalStage, FailureClass, Grade, ReviewOutcome, TaskKind, TaskStatus } from '@agent-harness/core';
 
 // Defined once in core, where the API contract uses them too.
 export { TASK_KINDS, TASK_STATUSES } from '@agent-harness/core';
 export type { Grade, ReviewOutcome, TaskKind, TaskStatus } from '@agent-harness/core';
 
-/** Statuses a task ends in; nothing moves it out of them. @public */
+/** Statuses a task ends in; only a person's follow-up moves it out of `done` or `failed` again. @public */
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['done', 'failed', 'cancelled'];
 /** Statuses of a task holding a run slot. @public */
 export const ACTIVE_STATUSES: readonly TaskStatus[] = ['preparing', 'running', 'validating', 'committing', 'reviewing'];
+/** Statuses of a task that holds no slot and no worktree but is not over: its pull request loop waits. @public */
+export const WAITING_STATUSES: readonly TaskStatus[] = ['waiting_ci', 'awaiting_approval'];
 
 /** @public */
 export function isTerminal(status: TaskStatus): boolean {
@@ -22,6 +24,49 @@ export function isTerminal(status: TaskStatus): boolean {
  * @public
  */
 export type TaskCheckpoint = 'published' | 'approved';
+
+/**
+ * A round of work queued on a task whose change is already published: a fix for its pull request's
+ * failed CI, an answer to a person's requested changes, a person's follow-up prompt, or the rest of
+ * a run a person approved (`approved`, with the step it was held at). The run that takes it clears it.
+ * @public
+ */
+export interface TaskRound {
+  readonly kind: 'ci_fix' | 'review_feedback' | 'follow_up' | 'approved';
+  /** What the implementer is asked (not for `approved`). */
+  readonly prompt?: string | undefined;
+  /** `approved`: the step the task was held at. */
+  readonly stage?: ApprovalStage | undefined;
+  /** `review_feedback`: the review comments to reply to on their threads once the fix is pushed. */
+  readonly replyTo?: readonly number[] | undefined;
+  /** Who asked for it (a GitHub login, or `api`). */
+  readonly by?: string | undefined;
+}
+
+/**
+ * What Harness keeps of a task's pull request loop (after its first publication): the round queued,
+ * the approval it waits for, the rounds spent, and the reviews already answered.
+ * @public
+ */
+export interface TaskLoop {
+  readonly round?: TaskRound | undefined;
+  /** While `awaiting_approval`: the step held and since when (ISO 8601). */
+  readonly approval?: { readonly stage: ApprovalStage; readonly since: string } | undefined;
+  /** While `waiting_ci`: since when (ISO 8601), for the no-CI grace and the CI timeout. */
+  readonly waitingSince?: string | undefined;
+  readonly ciFixRounds: number;
+  readonly feedbackRounds: number;
+  readonly followUps: number;
+  /** A CI fix round ran since the last green: the next green is `ci_fixed`. */
+  readonly ciFixing?: boolean | undefined;
+  /** Reviews by people already answered with a round (their ids, newest last, at most 100). */
+  readonly answeredReviews: readonly number[];
+  /** The pull request was merged by Harness (`[github] auto_merge`). */
+  readonly merged?: boolean | undefined;
+}
+
+/** A task's loop before anything happened in it. @public */
+export const EMPTY_LOOP: TaskLoop = { ciFixRounds: 0, feedbackRounds: 0, followUps: 0, answeredReviews: [] };
 
 /** The classifier's view of a task (see classifyTask in @agent-harness/pipeline). @public */
 export type TaskComplexity = 'simple' | 'complex';
@@ -117,6 +162,8 @@ export interface Task extends TaskRequest {
    */
   readonly leaseOwner?: string | undefined;
   readonly leaseExpiresAt?: string | undefined;
+  /** Its pull request loop (CI, reviews, follow-ups, approvals); undefined until one began. */
+  readonly loop?: TaskLoop | undefined;
   /** The last durable step of the run (see TaskCheckpoint); cleared when the task is redone. */
   readonly checkpoint?: TaskCheckpoint | undefined;
   /** Set when the task starts: complex work prefers `complexity_preferred_agents`. */

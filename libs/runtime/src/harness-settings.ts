@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentDescriptorsOf } from '@agent-harness/agents';
 import { secretValues, type HarnessConfig } from '@agent-harness/core';
+import type { GitHubCredentials } from '@agent-harness/github';
+import type { GitCredentials } from '@agent-harness/workspace';
 
 // What the composition root derives from the configuration beside the parts it builds.
 
@@ -27,16 +29,23 @@ export function configuredSecrets(
   ];
 }
 
-/** Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token. */
-export function gitCredentials(config: HarnessConfig): { token: string; hosts: string[] } | undefined {
-  if (config.github.token === undefined) return undefined;
+/**
+ * Pushes over HTTPS to GitHub (or the Enterprise host of api_url) use the configured token, or
+ * with `[github.app]` a fresh installation token of the remote's repository, asked at each push.
+ */
+export function gitCredentials(config: HarnessConfig, credentials?: GitHubCredentials): GitCredentials | undefined {
+  const token =
+    credentials?.kind === 'app'
+      ? (repo: { owner: string; repo: string }) => credentials.tokenFor(repo)
+      : config.github.token;
+  if (token === undefined) return undefined;
   let apiHost: string;
   try {
     apiHost = new URL(config.github.api_url).hostname;
   } catch {
     return undefined;
   }
-  return { token: config.github.token, hosts: apiHost === 'api.github.com' ? ['github.com'] : [apiHost] };
+  return { token, hosts: apiHost === 'api.github.com' ? ['github.com'] : [apiHost] };
 }
 
 /**

@@ -45,9 +45,12 @@ import { GitWorktreeManager, ReviewGit } from '@agent-harness/workspace';
 import { inspectProjectDirectory } from './config/load-config.js';
 import { setupSecretValues, workspaceSettingsOf, worktreeReuseOf } from './workspace-settings.js';
 import { spendLimitsOf } from './spend-limits.js';
+import { pullRequestSettings } from './pull-request-settings.js';
 import { FleetEventBus, TASK_EVENTS_CHANNEL } from './fleet-event-bus.js';
 import { probeDirectoryWrite } from './storage-probe.js';
 import { configuredSecrets, gitCredentials, serverIdOf } from './harness-settings.js';
+import { privateKeySecrets, readGitHubAppKey } from './config/github-app-key.js';
+import { githubCredentialsOf } from './github-auth.js';
 import type { CreateHarnessOptions, Harness } from './harness-types.js';
 
 export type { CreateHarnessOptions, Harness, HarnessLogger } from './harness-types.js';
@@ -59,6 +62,10 @@ export type { CreateHarnessOptions, Harness, HarnessLogger } from './harness-typ
  */
 export async function createHarness(config: HarnessConfig, options: CreateHarnessOptions): Promise<Harness> {
   const { env, logger } = options;
+  // `[github.app]`: its key is read (and checked) before anything opens; a secret from here on.
+  const githubAppKey = readGitHubAppKey(config);
+  // The App's installation tokens (per repository) when `[github.app]` is set, else GITHUB_TOKEN.
+  const githubCredentials = githubCredentialsOf(config, githubAppKey);
   const database = await openDatabase(
     config.database.url === undefined
       ? { file: join(config.server.data_dir, DATABASE_FILE_NAME) }
@@ -75,7 +82,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   const worktrees = new GitWorktreeManager({
     worktreesDir: join(config.server.data_dir, 'worktrees'),
     env,
-    credentials: gitCredentials(config),
+    credentials: gitCredentials(config, githubCredentials),
     reuse: worktreeReuseOf(config),
   });
   const events = new TypeOrmEventStore(database.dataSource);
@@ -104,7 +111,11 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   const rules = new RulesService({ config, events, env, homeDir: options.homeDir, now: options.now, sandbox });
   // Secret values never stored, streamed or prompted: task events, draft files, learned rules and skills.
   const redactor = new SecretRedactor(
-    secretValues(env, [...configuredSecrets(config, env), ...setupSecretValues(config, env)]),
+    secretValues(env, [
+      ...configuredSecrets(config, env),
+      ...setupSecretValues(config, env),
+      ...privateKeySecrets(githubAppKey),
+    ]),
   );
   const skills = new SkillsService({
     config,
@@ -115,11 +126,11 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     now: options.now,
   });
   const githubClient =
-    config.github.token === undefined
+    githubCredentials === undefined
       ? undefined
       : new GitHubClient({
           apiUrl: config.github.api_url,
-          token: config.github.token,
+          credentials: githubCredentials,
           paceWrites: config.github.pace_writes,
         });
   const serverId = options.serverId ?? serverIdOf(config.server.data_dir);
@@ -145,7 +156,7 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
   });
   const engine = new TaskEngine({
     events: new NotifyingEventBus(eventBus ?? new TaskEventsHub(), (event) => {
-      notifier.taskEnded(event);
+      notifier.taskEvent(event);
     }),
     // Worktrees and (on SQLite) the database live in data_dir: both must take a write again.
     storage: {
@@ -197,6 +208,8 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     ),
     sandboxRefusal: () => sandbox.refusal(),
     sandboxWarning: sandbox.warning,
+    pullRequests: pullRequestSettings(config, githubClient, options.now),
+    pullRequestPollMs: config.github.ci_poll_interval_secs * 1000,
     redactor,
     ...(logger === undefined ? {} : { logger }),
     serverId,

@@ -47,15 +47,23 @@ export type { RealAcpAgents, RealAgentClis } from './real-agent-clis.js';
 export { fileWritingGeminiModel, isAnsweringFunctions, startFakeGeminiServer } from './fake-gemini-server.js';
 export type { FakeGeminiReply, FakeGeminiScript } from './fake-gemini-server.js';
 export { hostPid, isProcessRunning, processesInDirectory, processesWithMarker } from './processes.js';
-export { startFakeGitHub } from './fake-github-server.js';
+export { FAKE_GITHUB_ROUTES, fakeGitHubRouteOf, startFakeGitHub } from './fake-github-server.js';
 export type {
+  FakeCheckRun,
+  FakeCommitStatus,
   FakeGitHub,
   FakeGitHubFailure,
+  FakeGitHubRoute,
   FakeIssue,
   FakePermission,
   FakePullRequest,
+  FakeReview,
+  FakeReviewComment,
+  FakeReviewInput,
+  FakeWorkflowRun,
   RecordedGitHubRequest,
 } from './fake-github-server.js';
+export type { FakeGitHubAppOptions, FakeInstallationToken } from './fake-github-app.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { InMemoryProjectCatalog } from './in-memory-project-catalog.js';
 export { InMemoryUsageLedger } from './in-memory-usage-ledger.js';

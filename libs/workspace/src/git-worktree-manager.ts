@@ -38,6 +38,19 @@ export interface WorktreeReuse {
   readonly keep: readonly string[];
 }
 
+/**
+ * The token for `repo` (`owner/repo` of an `https://host/owner/repo(.git)` remote), asked at each
+ * fetch or push, so a short-lived one (a GitHub App's installation token) is always fresh.
+ * @public
+ */
+export type GitTokenProvider = (repo: { readonly owner: string; readonly repo: string }) => Promise<string>;
+
+/** A token (or its provider) for HTTPS remotes on `hosts`. @public */
+export interface GitCredentials {
+  readonly token: string | GitTokenProvider;
+  readonly hosts: readonly string[];
+}
+
 /** @public */
 export interface GitWorktreeManagerDeps {
   /** Folder holding one worktree per task (under `data_dir`). */
@@ -46,9 +59,11 @@ export interface GitWorktreeManagerDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
    * A GitHub token for fetching from and pushing to `origin` over HTTPS on these hosts (e.g.
-   * github.com), handed to that one git process through a credential helper; never to hooks.
+   * github.com), handed to that one git process through a credential helper; never to hooks. The
+   * token may be a provider asked at each fetch or push for the repository of the URL (a GitHub
+   * App's short-lived installation token).
    */
-  readonly credentials?: { readonly token: string; readonly hosts: readonly string[] } | undefined;
+  readonly credentials?: GitCredentials | undefined;
   /**
    * Where the recorded shared git state of repositories with running tasks is kept, so a restart
    * can restore it. Default: `git-state` beside `worktreesDir`.
@@ -88,6 +103,18 @@ const CREDENTIAL_CONFIG = [
   'credential.helper=!f() { test "$1" = get && printf "username=x-access-token\\npassword=%s\\n" "$HARNESS_GIT_TOKEN"; }; f',
 ];
 
+/** `url` parsed when it is HTTPS on one of `hosts`; undefined otherwise. */
+function credentialUrl(url: string | undefined, hosts: readonly string[]): URL | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' && hosts.includes(parsed.hostname) ? parsed : undefined;
+  } catch {
+    // scp-style (git@host:owner/repo) and paths are not URLs.
+    return undefined;
+  }
+}
+
 /**
  * The git config a fetch or push to `url` runs with: the token's credential helper when the URL is
  * HTTPS on one of the token's hosts, else nothing (ssh and local remotes use their own means).
@@ -95,18 +122,29 @@ const CREDENTIAL_CONFIG = [
  */
 export function remoteCredentialConfig(
   url: string | undefined,
-  credentials: GitWorktreeManagerDeps['credentials'],
+  credentials: { readonly token: string; readonly hosts: readonly string[] } | undefined,
 ): { config: string[]; extraEnv: Record<string, string> } | undefined {
-  if (url === undefined || credentials === undefined) return undefined;
-  let host: string | undefined;
-  try {
-    const parsed = new URL(url);
-    host = parsed.protocol === 'https:' ? parsed.hostname : undefined;
-  } catch {
-    // scp-style (git@host:owner/repo) and paths are not URLs.
-  }
-  if (host === undefined || !credentials.hosts.includes(host)) return undefined;
+  if (credentials === undefined || credentialUrl(url, credentials.hosts) === undefined) return undefined;
   return { config: [...CREDENTIAL_CONFIG], extraEnv: { HARNESS_GIT_TOKEN: credentials.token } };
+}
+
+/**
+ * `remoteCredentialConfig` for a token or a provider: the provider is asked for the token of the
+ * URL's repository (`https://host/owner/repo(.git)`); a URL naming none gets no credential.
+ * @public
+ */
+export async function resolveRemoteCredential(
+  url: string | undefined,
+  credentials: GitCredentials | undefined,
+): Promise<{ config: string[]; extraEnv: Record<string, string> } | undefined> {
+  if (credentials === undefined) return undefined;
+  const { token, hosts } = credentials;
+  if (typeof token === 'string') return remoteCredentialConfig(url, { token, hosts });
+  const parsed = credentialUrl(url, hosts);
+  const match = parsed === undefined ? null : /^\/([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(parsed.pathname);
+  if (match?.[1] === undefined || match[2] === undefined) return undefined;
+  const repo = { owner: decodeURIComponent(match[1]), repo: decodeURIComponent(match[2]) };
+  return remoteCredentialConfig(url, { token: await token(repo), hosts });
 }
 
 /** `harness/<first 8 of the id>-<slug of the title>`. @public */
@@ -213,7 +251,7 @@ export class GitWorktreeManager {
         : await this.run(cwd, ['remote', 'get-url', ...(direction === 'push' ? ['--push'] : []), 'origin']).catch(
             () => undefined,
           );
-    const credential = remoteCredentialConfig(url, this.deps.credentials);
+    const credential = await resolveRemoteCredential(url, this.deps.credentials);
     return git(args, { cwd, env: this.deps.env, timeoutMs: 120_000, signal, ...credential });
   }
 
@@ -568,6 +606,26 @@ export class GitWorktreeManager {
       signal,
     );
     return this.materialize(repoRoot, taskId, branch, `origin/${branch}`, signal);
+  }
+
+  /**
+   * The task's worktree on its own local branch as it is (a change held for approval before its
+   * push: the branch is its only copy). A branch that is gone is a NOT_FOUND naming it.
+   */
+  async checkoutLocalBranch(repoRoot: string, taskId: string, branch: string, signal?: AbortSignal): Promise<Worktree> {
+    checkedBranch(branch, 'branch');
+    const commit = await this.run(repoRoot, [
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      `refs/heads/${branch}^{commit}`,
+    ]).catch(() => undefined);
+    if (commit === undefined || commit === '')
+      throw new AppError(
+        'NOT_FOUND',
+        `branch ${branch} is gone from ${repoRoot}: the change held for approval is lost`,
+      );
+    return this.materialize(repoRoot, taskId, branch, commit, signal);
   }
 
   /** The commit checked out in a worktree. */

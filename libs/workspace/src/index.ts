@@ -1,8 +1,15 @@
 // Public API of @agent-harness/workspace.
-export { GitWorktreeManager, remoteCredentialConfig, taskBranchName } from './git-worktree-manager.js';
+export {
+  GitWorktreeManager,
+  remoteCredentialConfig,
+  resolveRemoteCredential,
+  taskBranchName,
+} from './git-worktree-manager.js';
 export type {
   DiffStat,
   DiffStatFile,
+  GitCredentials,
+  GitTokenProvider,
   GitWorktreeManagerDeps,
   Worktree,
   WorktreeReuse,

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
-import { commandEnv, type HarnessConfig } from '@agent-harness/core';
+import { AppError, commandEnv, type HarnessConfig } from '@agent-harness/core';
+import { describeGitHubAuth, readGitHubAppKey } from '@agent-harness/runtime/config';
 import type { CliContext } from '../cli-context.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
 import type { CommandBody } from '../lazy-command.js';
@@ -100,9 +101,51 @@ async function databaseCheck(config: HarnessConfig): Promise<Check> {
     : check('fix', 'database', `PostgreSQL at ${host}:${String(port)}: ${reached}; start it, or fix [database] url`);
 }
 
+/**
+ * `[github.app]`: which App, that its key is readable and GitHub takes the JWT it signs (`GET
+ * /app`); the key is never printed, only its path. The App wins over a GITHUB_TOKEN set too.
+ */
+async function githubAppChecks(config: HarnessConfig): Promise<Check[]> {
+  const line = describeGitHubAuth(config);
+  const app = config.github.app;
+  let privateKey: string | undefined;
+  try {
+    privateKey = readGitHubAppKey(config);
+  } catch (error) {
+    return [check('fix', 'github', error instanceof Error ? error.message : String(error))];
+  }
+  if (app === undefined || privateKey === undefined) return [check('warn', 'github', line)];
+  // Octokit is loaded only here: doctor without an App never needs it.
+  const { GitHubAppCredentials } = await import('@agent-harness/github');
+  const credentials = new GitHubAppCredentials(
+    { appId: app.app_id, privateKey, installationId: app.installation_id },
+    { apiUrl: config.github.api_url },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('timeout');
+    }, PROBE_TIMEOUT_MS);
+  });
+  try {
+    const known = await Promise.race([credentials.appInfo(), timeout]);
+    if (known === 'timeout')
+      return [check('warn', 'github', `${line}: key readable; ${config.github.api_url} did not answer`)];
+    return [check('ok', 'github', `${line}: key readable, GitHub knows the App as ${known.name || known.slug || '?'}`)];
+  } catch (error) {
+    return error instanceof AppError && error.code === 'GITHUB_UNAUTHORIZED'
+      ? [check('fix', 'github', error.message)]
+      : [check('warn', 'github', `${line}: key readable; ${error instanceof Error ? error.message : String(error)}`)];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The GitHub token: whose it is and its scopes, asked of the API; absent is fine for prompt tasks. */
 async function githubChecks(config: HarnessConfig): Promise<Check[]> {
   const checks: Check[] = [];
+  // The App wins: GITHUB_TOKEN, if set too, is not what Harness uses (the App's line says so).
+  if (config.github.app !== undefined) return [...(await githubAppChecks(config)), ...webhookSecretCheck(config)];
   const token = config.github.token;
   if (token === undefined) {
     checks.push(
@@ -131,16 +174,22 @@ async function githubChecks(config: HarnessConfig): Promise<Check[]> {
     } catch {
       checks.push(check('warn', 'github', `${config.github.api_url} did not answer`));
     }
-    if (config.server.github_webhook_secret === undefined)
-      checks.push(
+    checks.push(...webhookSecretCheck(config));
+  }
+  return checks;
+}
+
+/** With GitHub access, webhooks want their secret. */
+function webhookSecretCheck(config: HarnessConfig): Check[] {
+  return config.server.github_webhook_secret === undefined
+    ? [
         check(
           'warn',
           'webhooks',
           'no [server] github_webhook_secret (or HARNESS_GITHUB_WEBHOOK_SECRET): POST /webhook refuses deliveries; issue intake by polling still works',
         ),
-      );
-  }
-  return checks;
+      ]
+    : [];
 }
 
 /** Every check, in the order a new user would fix them. */

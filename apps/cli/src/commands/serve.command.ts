@@ -1,4 +1,5 @@
 import { AppError, LOG_FORMATS, storageFaultOf, toAppError, type HarnessConfig } from '@agent-harness/core';
+import { describeGitHubAuth } from '@agent-harness/runtime/config';
 import type { CliContext } from '../cli-context.js';
 import type { CommandBody } from '../lazy-command.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
@@ -69,6 +70,10 @@ export function serveCommand(ctx: CliContext): CommandBody<ServeFlags> {
             projects: await server.projects(),
             agents: await agents,
             sandbox: await sandbox,
+            github: {
+              auth: config.github.app !== undefined ? 'app' : config.github.token !== undefined ? 'token' : 'none',
+              line: describeGitHubAuth(config),
+            },
           });
         } catch (error) {
           await server.close();

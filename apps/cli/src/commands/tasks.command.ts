@@ -239,6 +239,43 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
       ctx.stdout.write(a.json === true ? `${JSON.stringify(t)}\n` : `${t.id} ${t.status}\n`);
     }),
   };
+  const followUp: CommandModule<object, ServerFlags & { id: string; prompt: string }> = {
+    command: 'follow-up <id> <prompt>',
+    describe:
+      'Send a task more work: its agent goes on, on the same branch, and pushes to the same pull request (an ended task is reopened)',
+    builder: (y) =>
+      withServer(y)
+        .positional('id', TASK_ID)
+        .positional('prompt', { type: 'string', demandOption: true, describe: 'What to do next' }),
+    handler: guarded(ctx, async (a) => {
+      const t = await (await clientFor(ctx, a)).call('task_follow_up', { task_id: a.id, prompt: a.prompt });
+      ctx.stdout.write(a.json === true ? `${JSON.stringify(t)}\n` : `${t.id} ${t.status}\n`);
+    }),
+  };
+  const approve: CommandModule<object, ServerFlags & { id: string }> = {
+    command: 'approve <id>',
+    describe: 'Approve the step a task is held at ([approvals] before): its push, pull request or merge',
+    builder: (y) => withServer(y).positional('id', TASK_ID),
+    handler: guarded(ctx, async (a) => {
+      const t = await (await clientFor(ctx, a)).call('task_approve', { task_id: a.id });
+      ctx.stdout.write(a.json === true ? `${JSON.stringify(t)}\n` : `${t.id} ${t.status}\n`);
+    }),
+  };
+  const reject: CommandModule<object, ServerFlags & { id: string; reason?: string | undefined }> = {
+    command: 'reject <id>',
+    describe: 'Reject the step a task is held at: a push or pull request cancels it; a merge leaves the PR open',
+    builder: (y) =>
+      withServer(y).positional('id', TASK_ID).option('reason', { type: 'string', describe: 'Why, said on the task' }),
+    handler: guarded(ctx, async (a) => {
+      const t = await (
+        await clientFor(ctx, a)
+      ).call('task_reject', {
+        task_id: a.id,
+        ...(a.reason === undefined ? {} : { reason: a.reason }),
+      });
+      ctx.stdout.write(a.json === true ? `${JSON.stringify(t)}\n` : `${t.id} ${t.status}\n`);
+    }),
+  };
   return {
     builder: (y) =>
       y
@@ -247,7 +284,10 @@ export function tasksCommand(ctx: CliContext): CommandBody<object> {
         .command(show)
         .command(watch)
         .command(cancel)
-        .demandCommand(1, 'name a tasks command: submit, list, show, watch, cancel'),
+        .command(followUp)
+        .command(approve)
+        .command(reject)
+        .demandCommand(1, 'name a tasks command: submit, list, show, watch, cancel, follow-up, approve, reject'),
     handler: () => undefined,
   };
 }

@@ -18,6 +18,8 @@ export interface StartupFacts {
   readonly agents: FoundAgents | undefined;
   /** The OS sandbox's start-up line (`sandboxStatus`). */
   readonly sandbox: { readonly ok: boolean; readonly line: string };
+  /** How GitHub is reached (`describeGitHubAuth`): the App (which wins over GITHUB_TOKEN), the token, or nothing. */
+  readonly github?: { readonly auth: 'app' | 'token' | 'none'; readonly line: string } | undefined;
 }
 
 /**
@@ -41,6 +43,7 @@ export function printStartupBlock(out: ServeOutput, facts: StartupFacts): void {
     });
   }
   out.info(facts.sandbox.line, { sandbox: facts.sandbox.ok ? 'on' : 'off' });
+  if (facts.github !== undefined) out.info(`github: ${facts.github.line}`, { github_auth: facts.github.auth });
   const agents = facts.agents?.agents ?? [];
   if (agents.length === 0)
     out.info(`no agent found: ${facts.agents?.noAgentHint ?? 'install an agent CLI (see docs/agents.md)'}`, {

@@ -70,6 +70,8 @@ interface ServerOptions {
   readonly preCommit?: readonly string[];
   /** Replaces parts of the scripted implementer. */
   readonly implementer?: Partial<FakeAgentScenario>;
+  /** `[approvals] before`: the steps a task is held at until a person approves. */
+  readonly approvalsBefore?: readonly ('push' | 'pr' | 'merge')[];
 }
 
 const tomlTable = (env: Record<string, string>): string =>
@@ -104,6 +106,11 @@ async function startServer(options: ServerOptions): Promise<Setup> {
     ...(options.token === undefined ? [] : [`api_token = ${JSON.stringify(options.token)}`]),
     '[github]',
     `api_url = ${JSON.stringify(github.url)}`,
+    // The stand-in runs no CI: a task ends done once its pull request is open, not `waiting_ci`.
+    'watch_ci = false',
+    ...(options.approvalsBefore === undefined
+      ? []
+      : ['[approvals]', `before = ${JSON.stringify(options.approvalsBefore)}`]),
     ...(preCommit.length === 0 ? [] : ['[validation]', `pre_commit = ${JSON.stringify(preCommit)}`]),
     '[agents.review]',
     'reviewer_agent = "codex"',

@@ -27,7 +27,7 @@ export interface GitHubIntakeDeps {
   readonly store: GitHubIntakeStore;
   /** Absent without a token: the actor check falls back to `allowed_actors`, and nothing is posted. */
   readonly github?: GitHubClient | undefined;
-  readonly engine: Pick<TaskEngine, 'admit' | 'follow'>;
+  readonly engine: Pick<TaskEngine, 'admit' | 'follow' | 'pullRequests'>;
   readonly tasks: TaskRepository;
   readonly projects: ProjectCatalog;
   readonly originUrl: (root: string) => Promise<string | undefined>;
@@ -71,6 +71,7 @@ export function createGitHubIntake(deps: GitHubIntakeDeps): GitHubIntake {
     ...shared,
     secret: config.server.github_webhook_secret,
     deleteMergedBranches: config.github.delete_merged_branches ? github : undefined,
+    loop: deps.engine.pullRequests,
   });
   const intake = config.intake.github;
   const issues = new GitHubIssueIntake({ ...shared, repos: intake.repos, label: intake.label, github });

@@ -1,4 +1,4 @@
-import { untrustedBlock } from '@agent-harness/core';
+import { AppError, untrustedBlock } from '@agent-harness/core';
 import type { GitHubIntent } from '@agent-harness/github';
 import { cutText, type SubmitTaskInput } from '@agent-harness/pipeline';
 import type { TaskOrigin } from '@agent-harness/queue';
@@ -81,5 +81,9 @@ export function taskRequestForIntent(intent: GitHubIntent, project: string, orig
           intent.text,
         ),
       };
+    case 'approve':
+    case 'reject':
+      // A person's decision on a held task (GitHubWebhooks hands it to the loop), never a task.
+      throw new AppError('INTERNAL', `@harness ${intent.action} asks for no task`);
   }
 }

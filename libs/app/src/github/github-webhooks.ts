@@ -5,13 +5,14 @@ import {
   type ClosedHarnessPullRequest,
   type GitHubClient,
   parseRepoName,
+  pullRequestSignal,
   verifyWebhookSignature,
   type ActorCheck,
   type GitHubIntakeStore,
   type GitHubIntent,
 } from '@agent-harness/github';
 import type { TelemetrySink } from '@agent-harness/observe';
-import type { TaskEngine } from '@agent-harness/pipeline';
+import type { PullRequestLoop, TaskEngine } from '@agent-harness/pipeline';
 import type { ProjectCatalog, TaskOrigin } from '@agent-harness/queue';
 import type { GitHubReplies } from './github-replies.js';
 import { taskRequestForIntent } from './github-task-requests.js';
@@ -56,6 +57,11 @@ export interface GitHubWebhooksDeps {
    * merged or closed; off, or without a GitHub client, such deliveries are ignored.
    */
   readonly deleteMergedBranches?: Pick<GitHubClient, 'deleteBranch'> | undefined;
+  /**
+   * The loop after Harness's pull requests open: told of CI and review deliveries (it looks at the
+   * tasks they name at once), and the way `@harness approve` / `reject` decide a held task.
+   */
+  readonly loop?: Pick<PullRequestLoop, 'nudge' | 'waitingOn' | 'approve' | 'reject'> | undefined;
 }
 
 /** GitHub's delivery ids are GUIDs; anything else is refused before it is stored. */
@@ -116,6 +122,7 @@ export class GitHubWebhooks {
       throw new AppError('INVALID_ARGUMENT', 'webhook: the body is not JSON');
     }
     await this.prune();
+    this.tellLoop(delivery.event, payload);
     const closed = closedHarnessPullRequest(delivery.event, payload);
     if (closed !== undefined) return this.closedPullRequest(closed, event ?? '', deliveryId);
     const mapped = mapWebhookEvent(delivery.event, payload);
@@ -150,6 +157,8 @@ export class GitHubWebhooks {
         ...where,
         project: project.name,
       });
+    const decided = await this.answeredByLoop(intent, where, project.name);
+    if (decided !== undefined) return decided;
     const origin: TaskOrigin = {
       source: 'github',
       via: 'webhook',
@@ -179,6 +188,54 @@ export class GitHubWebhooks {
     this.emit('accepted', 'complete', reason, { ...where, project: project.name, taskId: task.id });
     this.deps.logger?.log(`github: delivery ${deliveryId}: queued task ${task.id} for ${reason}`);
     return { status: 'accepted', taskId: task.id, reason };
+  }
+
+  /**
+   * A delivery about CI or reviews (or a push, or a close) of a pull request: the loop looks at the
+   * tasks waiting on it now. In the background: GitHub wants its answer within seconds.
+   */
+  private tellLoop(event: unknown, payload: unknown): void {
+    const signal = pullRequestSignal(event, payload);
+    const loop = this.deps.loop;
+    if (signal === undefined || loop === undefined) return;
+    void loop.nudge(signal.repo, signal).catch((error: unknown) => {
+      this.deps.logger?.error(`github: ${signal.repo}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  /**
+   * What the loop answers instead of a new task: `@harness approve` / `reject` decide the task held
+   * on that issue or pull request; requested changes and `fix ci` on a pull request whose task waits
+   * on it are that task's to answer (its loop runs the round), not a second task's.
+   */
+  private async answeredByLoop(
+    intent: GitHubIntent,
+    where: { readonly event: string; readonly deliveryId: string },
+    project: string,
+  ): Promise<WebhookResult | undefined> {
+    const loop = this.deps.loop;
+    const deciding = intent.action === 'approve' || intent.action === 'reject';
+    if (loop === undefined) return deciding ? this.ignored('no approvals here', { ...where, project }) : undefined;
+    if (!deciding && intent.action !== 'pr_changes_requested' && intent.action !== 'pr_fix_ci') return undefined;
+    const task = await loop.waitingOn(intent.repo, intent.number);
+    const what = `${intent.action} on ${intent.repo}#${String(intent.number)} by ${intent.actor.login}`;
+    if (!deciding)
+      return task === undefined
+        ? undefined
+        : this.ignored(
+            `${what}: task ${task.id} waits on this pull request and answers it`,
+            { ...where, project },
+            task.id,
+          );
+    if (task?.status !== 'awaiting_approval')
+      return this.ignored(`${what}: no task is awaiting approval there`, { ...where, project });
+    const by = `@${intent.actor.login} on GitHub`;
+    if (intent.action === 'approve') await loop.approve(task.id, by);
+    else await loop.reject(task.id, by, intent.text);
+    const reason = `${what}: task ${task.id} ${intent.action === 'approve' ? 'approved' : 'rejected'}`;
+    this.emit('accepted', 'complete', reason, { ...where, project, taskId: task.id });
+    this.deps.logger?.log(`github: delivery ${where.deliveryId}: ${reason}`);
+    return { status: 'handled', reason };
   }
 
   /**

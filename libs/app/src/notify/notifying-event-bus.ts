@@ -3,21 +3,21 @@ import type { StoredTaskEvent } from '@agent-harness/queue';
 import type { Observable } from 'rxjs';
 
 /**
- * The engine's event bus, telling `onEnd` of every `end` event published through it. The engine
+ * The engine's event bus, telling `onEvent` of every `end` and `status` event published through it. The engine
  * publishes only what this server stored, so in a fleet each end is heard once, where it was
  * written (another server's events reach watchers by another way).
  */
 export class NotifyingEventBus extends TaskEventBus {
   constructor(
     private readonly inner: TaskEventBus,
-    private readonly onEnd: (event: StoredTaskEvent) => void,
+    private readonly onEvent: (event: StoredTaskEvent) => void,
   ) {
     super();
   }
 
   override publish(event: StoredTaskEvent): void {
     this.inner.publish(event);
-    if (event.kind === 'end') this.onEnd(event);
+    if (event.kind === 'end' || event.kind === 'status') this.onEvent(event);
   }
 
   override watch(taskId: string): Observable<StoredTaskEvent> {

@@ -88,7 +88,7 @@ describe('TaskNotifier', () => {
       }),
     );
     const n = make([endpoint({ secret: SECRET })]);
-    n.taskEnded(end('t1'));
+    n.taskEvent(end('t1'));
     await n.settled();
     expect(hook.received).toHaveLength(1);
     const [delivery] = hook.received;
@@ -119,9 +119,9 @@ describe('TaskNotifier', () => {
       endpoint({ url: `${hook.url}/failed`, events: ['failed'] }),
       endpoint({ url: `${hook.url}/done`, events: ['done'] }),
     ]);
-    n.taskEnded(end('t1'));
-    n.taskEnded(end('t2'));
-    n.taskEnded({ ...end('t1'), kind: 'status' });
+    n.taskEvent(end('t1'));
+    n.taskEvent(end('t2'));
+    n.taskEvent({ ...end('t1'), kind: 'status' });
     await n.settled();
     const got = hook.received.map((r) => [r.path, r.headers['x-harness-event']]).sort();
     expect(got).toEqual([
@@ -136,9 +136,9 @@ describe('TaskNotifier', () => {
     tasks.set('t1', taskFixture('t1', { status: 'done' }));
     tasks.set('t2', taskFixture('t2', { status: 'done' }));
     const n = make([endpoint()], [10, 10, 10]);
-    n.taskEnded(end('t1'));
+    n.taskEvent(end('t1'));
     await expect.poll(() => hook.received.length).toBe(3);
-    n.taskEnded(end('t2'));
+    n.taskEvent(end('t2'));
     await expect.poll(() => hook.received.length).toBe(4);
     await n.settled();
     // Three attempts of the same delivery (same id), then t2 refused once: no retry of a 404.
@@ -152,7 +152,7 @@ describe('TaskNotifier', () => {
     hook.server.close(); // unreachable from now on
     tasks.set('t1', taskFixture('t1', { status: 'failed', error: 'token sk-live-secret was refused' }));
     const n = make([endpoint({ url })], [10]);
-    n.taskEnded(end('t1'));
+    n.taskEvent(end('t1'));
     await expect.poll(() => logs.some((l) => l.includes('not delivered'))).toBe(true);
     expect(logs.join('\n')).not.toContain('XXXXsecretpath');
     expect(logs.join('\n')).toMatch(
@@ -164,7 +164,7 @@ describe('TaskNotifier', () => {
     const padding = 'x'.repeat(110);
     tasks.set('t1', taskFixture('t1', { status: 'done', prompt: `${padding} sk-live-secret and more` }));
     const n = make([endpoint()]);
-    n.taskEnded(end('t1'));
+    n.taskEvent(end('t1'));
     await n.settled();
     const body = hook.received[0]?.body ?? '';
     expect(body).not.toContain('sk-live');
@@ -182,7 +182,7 @@ describe('TaskNotifier', () => {
       }),
     );
     const n = make([endpoint({ format: 'slack' })]);
-    n.taskEnded(end('t1'));
+    n.taskEvent(end('t1'));
     await n.settled();
     const { text } = JSON.parse(hook.received[0]?.body ?? '') as { text: string };
     expect(text).toBe(
@@ -199,13 +199,13 @@ describe('TaskNotifier', () => {
     hook = await receiver([500]);
     tasks.set('t1', taskFixture('t1', { status: 'done' }));
     const n = make([endpoint()], [60_000]);
-    n.taskEnded(end('t1'));
+    n.taskEvent(end('t1'));
     await expect.poll(() => logs.some((l) => l.includes('retrying in 60 s'))).toBe(true);
     await n.close();
     expect(logs).toContain('notify: 1 notification(s) not delivered: the server stopped');
     expect(hook.received).toHaveLength(1);
     // After close, an end is not told.
-    n.taskEnded(end('t1'));
+    n.taskEvent(end('t1'));
     await n.settled();
     expect(hook.received).toHaveLength(1);
   });

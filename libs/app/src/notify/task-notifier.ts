@@ -48,6 +48,16 @@ export function notifyEventsOf(task: Task): NotifyEvent[] {
   return [];
 }
 
+/** What a status event is news of besides the end: a hold for approval, a CI fixed. */
+export function statusNews(data: unknown): NotifyEvent[] {
+  const move = data as { readonly to?: unknown; readonly ci_fixed?: unknown } | null;
+  if (move === null || typeof move !== 'object') return [];
+  return [
+    ...(move.ci_fixed === true ? (['ci_fixed'] as const) : []),
+    ...(move.to === 'awaiting_approval' ? (['awaiting_approval'] as const) : []),
+  ];
+}
+
 /**
  * A task's one-line title: its description, else the first line of its prompt, else its issue or
  * PR. Redacted whole before it is cut: a secret split by the cut or by a line would no longer match.
@@ -104,6 +114,7 @@ export function notificationBody(
       cost_usd: task.costUsd ?? null,
       error: error ?? null,
       failure_class: task.failureClass ?? null,
+      approval: task.status === 'awaiting_approval' ? (task.loop?.approval?.stage ?? null) : null,
       created_at: task.createdAt,
       finished_at: task.finishedAt ?? null,
       url: url ?? null,
@@ -132,10 +143,15 @@ export class TaskNotifier {
 
   constructor(private readonly deps: TaskNotifierDeps) {}
 
-  /** A task's `end` event, stored by this server. */
-  taskEnded(event: StoredTaskEvent): void {
-    if (this.closed || this.deps.endpoints.length === 0 || event.kind !== 'end') return;
-    this.track(this.notify(event.taskId));
+  /**
+   * An event stored by this server: a task's `end` (done, failed, cancelled, budget reached), or a
+   * status move that is news before the end: held for a person's approval, CI green after a fix.
+   */
+  taskEvent(event: StoredTaskEvent): void {
+    if (this.closed || this.deps.endpoints.length === 0) return;
+    if (event.kind === 'end') this.track(this.notify(event.taskId, notifyEventsOf));
+    else if (event.kind === 'status')
+      for (const told of statusNews(event.data)) this.track(this.notify(event.taskId, () => [told]));
   }
 
   /** Resolves when every delivery under way (not the retries waiting) has been tried; for tests. */
@@ -165,10 +181,10 @@ export class TaskNotifier {
     this.under.add(tracked);
   }
 
-  private async notify(taskId: string): Promise<void> {
+  private async notify(taskId: string, eventsOf: (task: Task) => NotifyEvent[]): Promise<void> {
     const task = await this.deps.tasks.get(taskId);
     if (task === undefined) return;
-    const events = notifyEventsOf(task);
+    const events = eventsOf(task);
     const now = this.deps.now ?? (() => new Date());
     for (const [index, endpoint] of this.deps.endpoints.entries()) {
       const event = events.find((e) => endpoint.events.includes(e));

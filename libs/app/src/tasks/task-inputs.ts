@@ -191,3 +191,23 @@ export class PreflightInput extends ProjectInput {
   @NoNulBytes()
   task_description!: string;
 }
+
+/** `task_follow_up`: more work on a task whose change is published, on its branch and pull request. */
+export class TaskFollowUpInput extends TaskIdInput {
+  @IsString()
+  @Length(1, MAX_PROMPT_CHARS)
+  @NoNulBytes()
+  prompt!: string;
+}
+
+/** `task_approve`. */
+export class TaskApproveInput extends TaskIdInput {}
+
+/** `task_reject`: why, said on the task. */
+export class TaskRejectInput extends TaskIdInput {
+  @Given()
+  @IsString()
+  @MaxLength(2000)
+  @NoNulBytes()
+  reason?: string | undefined;
+}

@@ -11,7 +11,15 @@ import type { Admission } from '@agent-harness/pipeline';
 import { isTerminal, resolveTaskId, taskRequestFrom, type TaskRequestFields } from '@agent-harness/queue';
 import { defineOperation } from '../operation.js';
 import { decodeListCursor, encodeListCursor } from './list-cursor.js';
-import { TaskBatchInput, TaskIdInput, TaskListInput, TaskSubmitInput } from './task-inputs.js';
+import {
+  TaskApproveInput,
+  TaskBatchInput,
+  TaskFollowUpInput,
+  TaskIdInput,
+  TaskListInput,
+  TaskRejectInput,
+  TaskSubmitInput,
+} from './task-inputs.js';
 import type { TaskPorts } from './task-ports.js';
 import { taskDetail, taskSummary } from './task-presenter.js';
 
@@ -151,5 +159,43 @@ export const taskCancel = defineOperation({
   async execute(ports: TaskPorts, input): Promise<TaskDetail> {
     const task = await ports.engine.cancel(await resolveTaskId(ports.tasks, input.task_id));
     return detailOf(ports, task.id, false);
+  },
+});
+
+/** Who decided, as the task's log says it: the API has no user accounts, only its token. */
+const BY_API = 'a person (API)';
+
+export const taskFollowUp = defineOperation({
+  name: 'task_follow_up',
+  summary:
+    'Send a task more work: the same agent session goes on, on the same branch, and pushes to the same pull request (an ended task is reopened)',
+  input: TaskFollowUpInput,
+  async execute(ports: TaskPorts, input): Promise<TaskDetail> {
+    const id = await resolveTaskId(ports.tasks, input.task_id);
+    await ports.engine.pullRequests.followUp(id, input.prompt, BY_API);
+    return detailOf(ports, id, false);
+  },
+});
+
+export const taskApprove = defineOperation({
+  name: 'task_approve',
+  summary: 'Approve the step a task is held at ([approvals] before): its push, its pull request, or its merge',
+  input: TaskApproveInput,
+  async execute(ports: TaskPorts, input): Promise<TaskDetail> {
+    const id = await resolveTaskId(ports.tasks, input.task_id);
+    await ports.engine.pullRequests.approve(id, BY_API);
+    return detailOf(ports, id, false);
+  },
+});
+
+export const taskReject = defineOperation({
+  name: 'task_reject',
+  summary:
+    'Reject the step a task is held at: a push or pull request rejected cancels the task; a merge rejected leaves the pull request open',
+  input: TaskRejectInput,
+  async execute(ports: TaskPorts, input): Promise<TaskDetail> {
+    const id = await resolveTaskId(ports.tasks, input.task_id);
+    await ports.engine.pullRequests.reject(id, BY_API, input.reason);
+    return detailOf(ports, id, false);
   },
 });

@@ -1,4 +1,4 @@
-import type { TaskEngine } from '@agent-harness/pipeline';
+import type { PullRequestLoop, TaskEngine } from '@agent-harness/pipeline';
 import type { TaskRepository } from '@agent-harness/queue';
 
 /** What a plan link needs of the plans: to check it before a task exists, then to make it. */
@@ -10,7 +10,9 @@ export interface PlanLinks {
 
 /** The ports of the task operations. */
 export interface TaskPorts {
-  readonly engine: Pick<TaskEngine, 'admit' | 'afterLook' | 'cancel' | 'waiting'>;
+  readonly engine: Pick<TaskEngine, 'admit' | 'afterLook' | 'cancel' | 'waiting'> & {
+    readonly pullRequests: Pick<PullRequestLoop, 'followUp' | 'approve' | 'reject'>;
+  };
   readonly tasks: TaskRepository;
   readonly plans: PlanLinks;
 }

@@ -56,6 +56,15 @@ export function taskDetail(task: Task, history: readonly StoredTaskEvent[], wait
             limit_usd: waiting.limitUsd,
             until: waiting.until,
           },
+    approval:
+      task.status === 'awaiting_approval' && task.loop?.approval !== undefined ? { ...task.loop.approval } : null,
+    pull_request_loop: {
+      ci_fix_rounds: task.loop?.ciFixRounds ?? 0,
+      feedback_rounds: task.loop?.feedbackRounds ?? 0,
+      follow_ups: task.loop?.followUps ?? 0,
+      round: task.loop?.round?.kind ?? null,
+      merged: task.loop?.merged === true,
+    },
     version: task.version,
     // `history` holds only `status` events, stored by the engine in this shape.
     history: history.map((e) => ({ seq: e.seq, at: e.createdAt, ...(e.data as StatusEventData) })),

@@ -184,8 +184,28 @@ export interface TaskDetail extends TaskSummary {
   readonly started_at: string | null;
   /** Why a queued task waits, when a spent daily limit holds it; null otherwise. */
   readonly waiting: TaskWaitingJson | null;
+  /** The step a task `awaiting_approval` is held at, and since when; null otherwise. */
+  readonly approval: TaskApprovalJson | null;
+  /** Its pull request loop so far: rounds run and whether Harness merged it. */
+  readonly pull_request_loop: TaskLoopJson;
   readonly version: number;
   readonly history: TaskHistoryEntry[];
+}
+
+/** @public */
+export interface TaskApprovalJson {
+  readonly stage: 'push' | 'pr' | 'merge';
+  readonly since: string;
+}
+
+/** @public */
+export interface TaskLoopJson {
+  readonly ci_fix_rounds: number;
+  readonly feedback_rounds: number;
+  readonly follow_ups: number;
+  /** The round queued or running now, if any. */
+  readonly round: 'ci_fix' | 'review_feedback' | 'follow_up' | 'approved' | null;
+  readonly merged: boolean;
 }
 
 // ---- GET /tasks/:id/stream (server-sent events) -------------------------------------------------

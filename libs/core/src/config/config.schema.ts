@@ -40,7 +40,20 @@ export const REASONING_TIERS = ['xhigh', 'high', 'medium'] as const;
  * What a `[[notify]]` endpoint can be told of: a task ended done, failed or cancelled, or was
  * stopped by its spend limit (`budget_reached`, a failure of class `budget`).
  */
-export const NOTIFY_EVENTS = ['done', 'failed', 'cancelled', 'budget_reached'] as const;
+export const NOTIFY_EVENTS = [
+  'done',
+  'failed',
+  'cancelled',
+  'budget_reached',
+  // A task is held until a person approves its push, pull request or merge (`[approvals] before`).
+  'awaiting_approval',
+  // A pull request's CI failed, a fix round ran, and CI is green again.
+  'ci_fixed',
+] as const;
+/** The steps `[approvals] before` can hold a task at. */
+export const APPROVAL_STAGES = ['push', 'pr', 'merge'] as const;
+/** How `[github] auto_merge` merges a green, approved pull request (`off`: a person merges). */
+export const MERGE_METHODS = ['off', 'merge', 'squash', 'rebase'] as const;
 export const NOTIFY_FORMATS = ['json', 'slack'] as const;
 
 /** What a reused worktree keeps by default: the install folders of Node, Python and Rust. */
@@ -158,6 +171,8 @@ const DEPENDENCY_DIR_IS = 'a folder inside the worktree, e.g. "node_modules" or 
 
 /** A GitHub login, as GitHub allows them (a bot's with its `[bot]` suffix), matched case-insensitively later. */
 const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+/** A reviewer to request: a login, or a team as `org/team-slug`. */
+const GITHUB_REVIEWER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99})?$/;
 
 /** A list of strings each checked by `pattern`; `what` says what an entry must be. */
 function checkedList(pattern: RegExp, what: string, fallback: readonly string[] = []): Field<readonly string[]> {
@@ -587,6 +602,19 @@ export const configSchema = table({
   github: table({
     api_url: nonEmptyString('https://api.github.com'),
     token: secret({ env: 'GITHUB_TOKEN', inFile: false }),
+    /**
+     * `[github.app]`: authenticate as a GitHub App (installation tokens) instead of a personal
+     * token; it wins over `token` when both are set. The key file is read, and checked, at start.
+     */
+    app: optional(
+      table({
+        app_id: required(positiveInt(1)),
+        /** The App's private key (PEM), as GitHub hands it out: a secret, never shown nor passed on. */
+        private_key_path: required(path('.')),
+        /** One installation for every repository; unset: asked of GitHub per repository, then kept. */
+        installation_id: optional(positiveInt(1)),
+      }),
+    ),
     /** Who may start tasks from GitHub; empty: the repository's collaborators with write access. */
     allowed_actors: checkedList(GITHUB_LOGIN, 'a GitHub login, e.g. "octocat" or "renovate[bot]"'),
     /** Accounts whose login ends in `[bot]` may start tasks (they are refused otherwise). */
@@ -601,6 +629,43 @@ export const configSchema = table({
      * GitHub's `pull_request` webhook says so. Harness's local copies go as soon as a task pushed.
      */
     delete_merged_branches: boolean(true),
+    /** Open pull requests as drafts, marked ready once validation and Harness's review pass. */
+    draft: boolean(false),
+    /** Labels put on every pull request Harness opens. */
+    labels: stringList(),
+    /** Reviewers requested on every pull request Harness opens: logins, or `org/team` for a team. */
+    reviewers: checkedList(GITHUB_REVIEWER, 'a GitHub login or "org/team", e.g. "octocat" or "octo-org/core"'),
+    /**
+     * Merge a Harness pull request once its CI is green, Harness's review approved it and no person
+     * has requested changes; `off` leaves the merge to a person.
+     */
+    auto_merge: oneOf(MERGE_METHODS, 'off'),
+    /** Watch the CI of the pull requests Harness opens: a task waits (`waiting_ci`) and ends done on green. */
+    watch_ci: boolean(true),
+    /** Fix rounds run on a failed CI before the task fails (`ci_failed`); 0: none, it fails at once. */
+    max_ci_fix_rounds: nonNegativeInt(2),
+    /** Fix rounds run on a person's requested changes before the task fails (`changes_requested`). */
+    max_feedback_rounds: nonNegativeInt(2),
+    /** How often the PRs waiting on CI are read when no webhook came (webhooks are seen at once). */
+    ci_poll_interval_secs: positiveInt(60),
+    /**
+     * A pull request with no check and no status this long after its push has no CI: the task ends
+     * done (`no_ci = "done"`) or keeps waiting for one until `ci_timeout_mins` (`"wait"`).
+     */
+    no_ci_grace_secs: positiveInt(120),
+    no_ci: oneOf(['done', 'wait'] as const, 'done'),
+    /** A CI that has not ended this long after the push fails the task (`ci_failed`). */
+    ci_timeout_mins: positiveInt(180),
+  }),
+  /** Hold tasks for a person's approval before the steps named (see docs/github.md#approvals). */
+  approvals: table({
+    before: checkedList(
+      new RegExp(`^(${APPROVAL_STAGES.join('|')})$`),
+      `one of ${APPROVAL_STAGES.map((s) => `"${s}"`).join(', ')}`,
+    ),
+    /** A held task is decided by `on_timeout` after this many hours without an answer. */
+    timeout_hours: positiveNumber(72),
+    on_timeout: oneOf(['reject', 'approve'] as const, 'reject'),
   }),
   intake: table({
     /** Open issues with a label become tasks, once each (the `intake` scheduler job). */
@@ -638,6 +703,13 @@ export const configSchema = table({
     setup: optional(stringList()),
     setup_secret_env: optional(checkedList(ENV_NAME, ENV_NAME_IS)),
     dependency_dirs: optional(checkedList(DEPENDENCY_DIR, DEPENDENCY_DIR_IS)),
+    /** This project's own `[approvals] before` (replaces the global one; `[]`: never held). */
+    approvals_before: optional(
+      checkedList(
+        new RegExp(`^(${APPROVAL_STAGES.join('|')})$`),
+        `one of ${APPROVAL_STAGES.map((s) => `"${s}"`).join(', ')}`,
+      ),
+    ),
   }),
 });
 
@@ -649,6 +721,10 @@ export type ProjectConfig = HarnessConfig['projects'][number];
 export type NotifyConfig = HarnessConfig['notify'][number];
 /** @public */
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+/** @public */
+export type ApprovalStage = (typeof APPROVAL_STAGES)[number];
+/** @public */
+export type MergeMethod = (typeof MERGE_METHODS)[number];
 /** @public */
 export type Transport = (typeof TRANSPORTS)[number];
 /** @public */

@@ -157,6 +157,7 @@ function mergeProjects(
         setup: undefined,
         setup_secret_env: undefined,
         dependency_dirs: undefined,
+        approvals_before: undefined,
         label,
       });
   }
@@ -182,6 +183,7 @@ function mergeProjects(
         setup: undefined,
         setup_secret_env: undefined,
         dependency_dirs: undefined,
+        approvals_before: undefined,
         label,
       });
     }

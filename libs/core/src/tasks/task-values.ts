@@ -16,6 +16,9 @@ export const TASK_STATUSES = [
   'validating',
   'committing',
   'reviewing',
+  // Not running (no slot, no worktree): its pull request's CI is watched, or a person must approve.
+  'waiting_ci',
+  'awaiting_approval',
   'done',
   'failed',
   'cancelled',

@@ -1,5 +1,5 @@
 /** What a `@harness` mention asks for. @public */
-export type HarnessCommand = 'mention' | 'review' | 'fix_ci';
+export type HarnessCommand = 'mention' | 'review' | 'fix_ci' | 'approve' | 'reject';
 
 /** A `@harness` mention found in a comment. @public */
 export interface HarnessMention {
@@ -21,8 +21,8 @@ const FENCE = /^ {0,3}(?:```|~~~)/;
 /**
  * The first `@harness` mention of a comment, or undefined. Quoted lines (`> …`), fenced code blocks
  * and inline code are skipped, so quoting a comment or Harness's own replies never asks again.
- * After the mention, spaces and `: , - .` are skipped; `fix ci` (`fix-ci`, `fix_ci`) and `review`
- * are commands, anything else is a plain mention. Case does not matter.
+ * After the mention, spaces and `: , - .` are skipped; `fix ci` (`fix-ci`, `fix_ci`), `review`,
+ * `approve` and `reject` are commands, anything else is a plain mention. Case does not matter.
  * @public
  */
 export function parseMention(body: string): HarnessMention | undefined {
@@ -37,10 +37,11 @@ export function parseMention(body: string): HarnessMention | undefined {
     const match = MENTION.exec(text);
     if (match === null) continue;
     const rest = text.slice(match.index + match[0].length).replace(/^[\s:,.-]+/, '');
-    const command = /^fix[ _-]ci(?![\w-])/i.exec(rest) ?? /^review(?![\w-])/i.exec(rest);
+    const command = /^(?:fix[ _-]ci|review|approve|reject)(?![\w-])/i.exec(rest);
     if (command === null) return { command: 'mention', args: rest.trim() };
+    const word = command[0].toLowerCase();
     return {
-      command: command[0].toLowerCase() === 'review' ? 'review' : 'fix_ci',
+      command: word === 'review' || word === 'approve' || word === 'reject' ? word : 'fix_ci',
       args: rest.slice(command[0].length).trim(),
     };
   }

@@ -17,7 +17,15 @@ export interface GitHubActor {
  * - `pr_changes_requested`: a follow-up round on a Harness pull request whose review requested changes.
  * @public
  */
-export type GitHubIntentAction = 'issue' | 'pr_mention' | 'pr_review' | 'pr_fix_ci' | 'pr_changes_requested';
+export type GitHubIntentAction =
+  | 'issue'
+  | 'pr_mention'
+  | 'pr_review'
+  | 'pr_fix_ci'
+  | 'pr_changes_requested'
+  // `@harness approve` / `@harness reject`: a person decides on a task held for approval.
+  | 'approve'
+  | 'reject';
 
 /** @public */
 export interface GitHubIntent {
@@ -133,6 +141,9 @@ function issueComment(repo: string, action: string | undefined, body: Fields): W
   if (mention === undefined) return ignored('issue_comment: no @harness mention');
   const onPullRequest = issue?.['pull_request'] !== undefined && issue['pull_request'] !== null;
   const request = commentBody.slice(0, MAX_INTENT_TEXT_CHARS);
+  // On the issue a held task came from, or on its pull request.
+  if (mention.command === 'approve' || mention.command === 'reject')
+    return { ok: true, intent: { action: mention.command, repo, number, actor, text: mention.args.slice(0, 2000) } };
   if (!onPullRequest) {
     if (mention.command !== 'mention')
       return ignored(
@@ -210,4 +221,53 @@ function pullRequestReview(repo: string, action: string | undefined, body: Field
       text: reviewBody.slice(0, MAX_INTENT_TEXT_CHARS),
     },
   };
+}
+
+/**
+ * What a delivery says about a pull request's CI or reviews: its repository, and the pull request,
+ * branch or commit it is about, as far as the payload names them. The loop that watches Harness's
+ * pull requests looks at the tasks it names at once instead of at its next poll. @public
+ */
+export interface PullRequestSignal {
+  readonly repo: string;
+  readonly pr?: number | undefined;
+  readonly branch?: string | undefined;
+  readonly sha?: string | undefined;
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+/** The events that can change a waiting pull request's state: CI, reviews, pushes, closing. */
+const SIGNAL_EVENTS = new Set([
+  'check_suite',
+  'check_run',
+  'workflow_run',
+  'status',
+  'pull_request',
+  'pull_request_review',
+  'pull_request_review_comment',
+]);
+
+/** The signal of a delivery, or undefined when it names no repository (or is no such event). Hostile-input-safe. */
+export function pullRequestSignal(event: unknown, payload: unknown): PullRequestSignal | undefined {
+  if (typeof event !== 'string' || !SIGNAL_EVENTS.has(event)) return undefined;
+  const body = fields(payload);
+  const repo = text(fields(body?.['repository'])?.['full_name'], 201);
+  if (body === undefined || repo === undefined || !REPO.test(repo)) return undefined;
+  const source =
+    event === 'check_suite' || event === 'check_run' || event === 'workflow_run' ? fields(body[event]) : undefined;
+  const pullRequest = fields(body['pull_request']);
+  const listed = Array.isArray(source?.['pull_requests']) ? fields(source['pull_requests'][0]) : undefined;
+  const pr = positiveInt(pullRequest?.['number']) ?? positiveInt(listed?.['number']);
+  const suite = fields(source?.['check_suite']);
+  const rawBranch =
+    text(fields(pullRequest?.['head'])?.['ref'], 255) ??
+    text(source?.['head_branch'], 255) ??
+    text(suite?.['head_branch'], 255) ??
+    (Array.isArray(body['branches']) ? text(fields(body['branches'][0])?.['name'], 255) : undefined);
+  const rawSha =
+    text(source?.['head_sha'], 40) ?? text(fields(pullRequest?.['head'])?.['sha'], 40) ?? text(body['sha'], 40);
+  const branch = rawBranch !== undefined && isSafeBranchName(rawBranch) ? rawBranch : undefined;
+  const sha = rawSha !== undefined && SHA.test(rawSha) ? rawSha : undefined;
+  if (pr === undefined && branch === undefined && sha === undefined) return undefined;
+  return { repo, pr, branch, sha };
 }

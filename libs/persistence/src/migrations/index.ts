@@ -15,6 +15,7 @@ import { GitHubIntake1765300000000 } from './1765300000000-github-intake.js';
 import { Fleet1765600000000 } from './1765600000000-fleet.js';
 import { OneTaskPerWork1765700000000 } from './1765700000000-one-task-per-work.js';
 import { Spend1766000000000 } from './1766000000000-spend.js';
+import { PullRequestLoop1766100000000 } from './1766100000000-pull-request-loop.js';
 
 /**
  * Every migration, oldest first. New ones are appended; committed ones are never edited (a branch
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   Fleet1765600000000,
   OneTaskPerWork1765700000000,
   Spend1766000000000,
+  PullRequestLoop1766100000000,
 ];

@@ -16,6 +16,8 @@ export interface TaskRow {
   seed: string | null;
   /** The TaskOrigin as JSON. */
   origin: string | null;
+  /** The TaskLoop as JSON. */
+  loop: string | null;
   status: string;
   attempt: number;
   not_before: string | null;
@@ -80,6 +82,7 @@ export const TaskEntity = new EntitySchema<TaskRow>({
     head_branch: varchar(),
     seed: text(),
     origin: text(),
+    loop: text(),
     status: varchar(false),
     attempt: integer(false),
     not_before: varchar(),

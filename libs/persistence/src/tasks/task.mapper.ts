@@ -3,6 +3,7 @@ import type {
   Task,
   TaskChanges,
   TaskKind,
+  TaskLoop,
   TaskOrigin,
   TaskSeed,
   TaskStatus,
@@ -26,6 +27,7 @@ export function taskFromRow(row: TaskRow): Task {
     headBranch: orUndefined(row.head_branch),
     seed: row.seed === null ? undefined : (JSON.parse(row.seed) as TaskSeed),
     origin: row.origin === null ? undefined : (JSON.parse(row.origin) as TaskOrigin),
+    loop: row.loop === null ? undefined : (JSON.parse(row.loop) as TaskLoop),
     status: row.status as TaskStatus,
     attempt: row.attempt,
     notBefore: orUndefined(row.not_before),
@@ -64,8 +66,8 @@ export function rowFromTask(task: Task): TaskRow {
 
 /** The columns a set of changes touches (only the keys present in `changes`). */
 export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
-  // `seed` and `origin` are JSON: written below.
-  const columns: Record<Exclude<keyof TaskChanges, 'seed' | 'origin'>, keyof TaskRow> = {
+  // `seed`, `origin` and `loop` are JSON: written below.
+  const columns: Record<Exclude<keyof TaskChanges, 'seed' | 'origin' | 'loop'>, keyof TaskRow> = {
     project: 'project',
     kind: 'kind',
     prompt: 'prompt',
@@ -109,6 +111,7 @@ export function rowChanges(changes: TaskChanges): Partial<TaskRow> {
   }
   if ('seed' in changes) row.seed = changes.seed === undefined ? null : JSON.stringify(changes.seed);
   if ('origin' in changes) row.origin = changes.origin === undefined ? null : JSON.stringify(changes.origin);
+  if ('loop' in changes) row.loop = changes.loop === undefined ? null : JSON.stringify(changes.loop);
   return row as Partial<TaskRow>;
 }
 

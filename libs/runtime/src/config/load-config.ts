@@ -9,6 +9,9 @@ import {
   type ConfigResult,
   type DirectoryInspection,
 } from '@agent-harness/core';
+import { githubAppKeyProblem } from './github-app-key.js';
+
+export { describeGitHubAuth, readGitHubAppKey } from './github-app-key.js';
 
 /** @public */
 export interface LoadConfigInput {
@@ -36,7 +39,7 @@ export function loadConfig(input: LoadConfigInput): ConfigResult {
       return err(new ConfigError([{ path: '--config', message: `cannot read ${path}: ${reason}` }]));
     }
   }
-  return resolveConfig({
+  const result = resolveConfig({
     file,
     env: input.env,
     homeDir: input.homeDir,
@@ -44,6 +47,9 @@ export function loadConfig(input: LoadConfigInput): ConfigResult {
     cli: input.cli,
     inspectDirectory: (path) => inspectProjectDirectory(path, input.env),
   });
+  // `[github.app]`'s key file is read now, so a bad one is a config error before anything starts.
+  const keyProblem = result.ok ? githubAppKeyProblem(result.value) : undefined;
+  return keyProblem === undefined ? result : err(new ConfigError([keyProblem], file?.path));
 }
 
 function expandHome(path: string, home: string): string {
