@@ -145,15 +145,18 @@ describe('harness mcp-server (built CLI, SDK client, scripted agents)', () => {
     }
   }
 
-  it('lists the six tools with their input schemas', async () => {
+  it('lists the nine tools with their input schemas', async () => {
     const session = await connect(['--config', writeConfig()], {});
     expect(session.client.getServerVersion()).toMatchObject({ name: 'harness' });
     expect(session.client.getInstructions()).toContain('submit_task');
     const { tools } = await session.client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect([...byName.keys()].sort()).toEqual([
+      'approve_task',
       'cancel_task',
+      'follow_up_task',
       'list_tasks',
+      'reject_task',
       'run_agent',
       'submit_task',
       'task_status',

@@ -617,6 +617,14 @@ export class GitHubClient {
     }
   }
 
+  /** How many GitHub Actions workflows the repository has (0: whatever CI it has is not Actions). */
+  async workflowCount(ref: RepoRef, options: GitHubCallOptions = {}): Promise<number> {
+    const answer = await this.call(`listing the workflows of ${describe(ref)}`, () =>
+      this.octokit.rest.actions.listRepoWorkflows({ ...ref, per_page: 1, ...requestOf(options) }),
+    );
+    return answer.data.total_count;
+  }
+
   async pullRequestState(ref: RepoRef, number: number, options: GitHubCallOptions = {}): Promise<PullRequestState> {
     const pr = await this.call(`pull request #${String(number)} of ${describe(ref)}`, () =>
       this.octokit.rest.pulls.get({ ...ref, pull_number: number, ...requestOf(options) }),

@@ -240,7 +240,12 @@ export class PullRequestLoop {
       await this.fixCi(task, repo, pr.headSha, checks);
       return;
     }
-    const noCi = checks.state === 'none' && waited >= settings.noCiGraceMs && settings.noCi === 'done';
+    // No check and no status: a repository without Actions workflows has no CI Harness can wait
+    // for; one with workflows gets the grace for its run to show up (a workflow may skip the branch).
+    const noCi =
+      checks.state === 'none' &&
+      settings.noCi === 'done' &&
+      (waited >= settings.noCiGraceMs || (await github.workflowCount(repo).catch(() => 1)) === 0);
     if (checks.state === 'success' || noCi) {
       if (noCi)
         await this.log(
@@ -520,7 +525,7 @@ function ciFixPrompt(
     .slice(0, 20)
     .map(
       (c) =>
-        `- ${c.name} (${c.source === 'status' ? 'status' : 'check'})${c.summary === undefined ? '' : `: ${cutText(c.summary, 500)}`}`,
+        `- ${c.name} (${c.source === 'status' ? 'status' : 'check'})${c.summary === undefined ? '' : `: ${cutText(c.summary.replace(/\s+/g, ' '), 500)}`}`,
     );
   let budget = CI_LOG_CHARS;
   const sections: string[] = [];

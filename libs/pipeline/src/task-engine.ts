@@ -207,6 +207,9 @@ export class TaskEngine {
     this.storage = deps.storage === undefined ? undefined : new StorageGate({ ...deps.storage, logger: deps.logger });
     this.execution = new TaskExecution({
       storage: this.storage,
+      onWait: (taskId) => {
+        void this.pullRequests.look(taskId);
+      },
       run: {
         ...deps,
         tracing,

@@ -27,6 +27,8 @@ export interface TaskExecutionDeps {
   readonly stopGraceMs: number;
   /** Told of a run that failed for storage (full disk, read-only database): dispatch pauses. */
   readonly storage?: StorageGate | undefined;
+  /** Told of a task that now waits on its pull request or a person: it is looked at once at once. */
+  readonly onWait?: ((taskId: string) => void) | undefined;
 }
 
 /** What a stopped run answers when it did not end within the grace period. */
@@ -243,6 +245,7 @@ export class TaskExecution {
     if (outcome.kind === 'requeue' || outcome.kind === 'wait') {
       // Not over: no `end`, and its followers stay (a round, or the end, follows).
       await this.deps.recorder.update(task, final, event);
+      if (outcome.kind === 'wait') this.deps.onWait?.(task.id);
       return;
     }
     // The terminal status and its `end` event, in one transaction: a crash never leaves one alone.

@@ -146,6 +146,7 @@ const SAMPLES: Readonly<Record<string, Sample>> = {
   'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': (call) =>
     call('GET', '/repos/octo/app/commits/sha7/check-runs?per_page=100'),
   'GET /repos/{owner}/{repo}/commits/{ref}/status': (call) => call('GET', '/repos/octo/app/commits/sha7/status'),
+  'GET /repos/{owner}/{repo}/actions/workflows': (call) => call('GET', '/repos/octo/app/actions/workflows'),
   'GET /repos/{owner}/{repo}/actions/runs': (call) => call('GET', '/repos/octo/app/actions/runs?head_sha=sha7'),
   'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs': (call) =>
     call('GET', `/repos/octo/app/actions/runs/${String(runId)}/jobs`),

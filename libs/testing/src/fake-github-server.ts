@@ -15,6 +15,7 @@ import {
   reviewCommentJson,
   reviewJson,
   userJson,
+  workflowJson,
   workflowRunJson,
   type CheckRunShape,
   type FakeGitHubUrls,
@@ -187,6 +188,7 @@ export const FAKE_GITHUB_ROUTES: readonly FakeGitHubRoute[] = [
   { method: 'DELETE', path: '/repos/{owner}/{repo}/git/refs/{ref}' },
   { method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/check-runs' },
   { method: 'GET', path: '/repos/{owner}/{repo}/commits/{ref}/status' },
+  { method: 'GET', path: '/repos/{owner}/{repo}/actions/workflows' },
   { method: 'GET', path: '/repos/{owner}/{repo}/actions/runs' },
   { method: 'GET', path: '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs' },
   { method: 'GET', path: '/repos/{owner}/{repo}/actions/jobs/{job_id}/logs' },
@@ -856,6 +858,18 @@ export async function startFakeGitHub(
             commit_url: `${url}/repos/${repo}/commits/${sha}`,
             url: `${url}/repos/${repo}/commits/${sha}/status`,
           },
+          headers,
+        );
+        return;
+      }
+      if (method === 'GET' && rest === 'actions/workflows') {
+        // The repository's workflows: one per name of the runs a test added.
+        const names = [...new Set(state.workflowRuns.map((run) => run.name))];
+        const { items, headers } = page(names, query, nextPage);
+        send(
+          res,
+          200,
+          { total_count: names.length, workflows: items.map((name) => workflowJson(urls(), repo, name)) },
           headers,
         );
         return;

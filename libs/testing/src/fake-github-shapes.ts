@@ -497,6 +497,24 @@ export interface WorkflowRunShape {
 }
 
 /** GitHub's `workflow-run`. */
+/** A workflow of the repository (GitHub's `workflow` schema), named as its runs are. */
+export function workflowJson(urls: FakeGitHubUrls, repo: string, name: string): Record<string, unknown> {
+  const id = idOf(`${repo}:${name}`);
+  const path = `.github/workflows/${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.yml`;
+  return {
+    id,
+    node_id: nodeId('W', `${repo}!${name}`),
+    name,
+    path,
+    state: 'active',
+    created_at: CREATED_AT,
+    updated_at: CREATED_AT,
+    url: `${urls.api}/repos/${repo}/actions/workflows/${String(id)}`,
+    html_url: `${urls.web}/${repo}/blob/main/${path}`,
+    badge_url: `${urls.web}/${repo}/workflows/${encodeURIComponent(name)}/badge.svg`,
+  };
+}
+
 export function workflowRunJson(urls: FakeGitHubUrls, repo: string, run: WorkflowRunShape): Record<string, unknown> {
   const api = `${urls.api}/repos/${repo}/actions/runs/${String(run.id)}`;
   const workflowId = idOf(`${repo}:${run.name}`);

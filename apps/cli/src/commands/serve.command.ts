@@ -70,10 +70,11 @@ export function serveCommand(ctx: CliContext): CommandBody<ServeFlags> {
             projects: await server.projects(),
             agents: await agents,
             sandbox: await sandbox,
-            github: {
-              auth: config.github.app !== undefined ? 'app' : config.github.token !== undefined ? 'token' : 'none',
-              line: describeGitHubAuth(config),
-            },
+            // Which of the App and GITHUB_TOKEN is used (the App wins); nothing said without either.
+            github:
+              config.github.app === undefined && config.github.token === undefined
+                ? undefined
+                : { auth: config.github.app === undefined ? 'token' : 'app', line: describeGitHubAuth(config) },
           });
         } catch (error) {
           await server.close();

@@ -45,7 +45,7 @@ const INSTRUCTIONS = [
   'configured project: the agent works, the project checks run, the change is committed and pushed, and with',
   'GitHub configured a pull request is opened and independently reviewed.',
   'submit_task queues a task and answers at once with its id; tasks take minutes, so poll task_status until',
-  '`finished` is true. list_tasks and cancel_task manage the queue; usage_report tells spend against the limits.',
+  '`finished` is true. list_tasks and cancel_task manage the queue; follow_up_task, approve_task and reject_task act on a task and its PR; usage_report tells spend against the limits.',
   'run_agent runs one agent directly on a',
   'prompt in a project directory (no worktree, no commit) and waits for its final answer.',
 ].join(' ');
@@ -205,6 +205,43 @@ export function createHarnessMcpServer(deps: HarnessMcpServerDeps): McpServer {
       const task = taskStatusOfDetail(await backend.call(OPERATION_TOOLS.cancel_task.operation, args));
       return result(taskStatusText(task), task);
     }),
+  );
+
+  const taskTool = (
+    name: 'follow_up_task' | 'approve_task' | 'reject_task',
+    title: string,
+    description: string,
+  ): void => {
+    const tool = OPERATION_TOOLS[name];
+    server.registerTool(
+      name,
+      {
+        title,
+        description,
+        inputSchema: tool.input,
+        outputSchema: taskStatusSchema,
+        annotations: { readOnlyHint: false, destructiveHint: name === 'reject_task', openWorldHint: true },
+      },
+      guarded(name, async (args) => {
+        const task = taskStatusOfDetail(await backend.call(tool.operation, args));
+        return result(taskStatusText(task), task);
+      }),
+    );
+  };
+  taskTool(
+    'follow_up_task',
+    'Send a task a follow-up',
+    'More work on a task whose change is published: its agent goes on in the same session, on the same branch, and pushes to the same pull request (an ended task is reopened).',
+  );
+  taskTool(
+    'approve_task',
+    'Approve a held task',
+    'Approve the step a task awaiting approval is held at ([approvals] before): its push, its pull request, or its merge.',
+  );
+  taskTool(
+    'reject_task',
+    'Reject a held task',
+    'Reject the step a task awaiting approval is held at: a push or pull request rejected cancels the task; a merge rejected leaves the pull request open.',
   );
 
   server.registerTool(

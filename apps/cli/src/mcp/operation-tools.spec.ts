@@ -29,6 +29,9 @@ const BASE: Record<keyof typeof OPERATION_TOOLS, Record<string, unknown>> = {
   task_status: { task_id: 'abcdefgh' },
   list_tasks: {},
   cancel_task: { task_id: 'abcdefgh' },
+  follow_up_task: { task_id: 'abcdefgh', prompt: 'x' },
+  approve_task: { task_id: 'abcdefgh' },
+  reject_task: { task_id: 'abcdefgh' },
   usage_report: {},
 };
 

@@ -19,7 +19,7 @@ export const taskViewSchema = z.object({
   project: z.string(),
   title: z.string(),
   status: z.enum(TASK_STATUSES),
-  finished: z.boolean().describe('done, failed or cancelled: the status will not change any more'),
+  finished: z.boolean().describe('done, failed or cancelled: the status will not change any more unless a follow-up reopens it'),
   attempt: z.number().int(),
   agent: z.string().nullable().describe('The agent that ran it, else the one asked for'),
   branch: z.string().nullable(),

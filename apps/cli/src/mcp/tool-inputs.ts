@@ -59,6 +59,16 @@ export const submitTaskInput = z.strictObject({
 
 export const taskIdInput = z.strictObject({ task_id: taskId });
 
+export const followUpInput = z.strictObject({
+  task_id: taskId,
+  prompt: text('prompt', MAX_PROMPT_CHARS, 'What the task should do next, on its branch and pull request'),
+});
+
+export const rejectInput = z.strictObject({
+  task_id: taskId,
+  reason: text('reason', 2000, 'Why, said on the task', 0).optional(),
+});
+
 export const listTasksInput = z.strictObject({
   status: z
     .enum(TASK_STATUSES, { error: `status must be one of ${TASK_STATUSES.join(', ')}` })
@@ -119,6 +129,9 @@ export const OPERATION_TOOLS = {
   task_status: { operation: 'task_get', input: taskIdInput },
   list_tasks: { operation: 'task_list', input: listTasksInput },
   cancel_task: { operation: 'task_cancel', input: taskIdInput },
+  follow_up_task: { operation: 'task_follow_up', input: followUpInput },
+  approve_task: { operation: 'task_approve', input: taskIdInput },
+  reject_task: { operation: 'task_reject', input: rejectInput },
   usage_report: { operation: 'usage_report', input: usageReportInput },
 } as const satisfies Record<string, { operation: RestOperationName; input: z.ZodObject }>;
 

@@ -18,8 +18,8 @@ export interface StartupFacts {
   readonly agents: FoundAgents | undefined;
   /** The OS sandbox's start-up line (`sandboxStatus`). */
   readonly sandbox: { readonly ok: boolean; readonly line: string };
-  /** How GitHub is reached (`describeGitHubAuth`): the App (which wins over GITHUB_TOKEN), the token, or nothing. */
-  readonly github?: { readonly auth: 'app' | 'token' | 'none'; readonly line: string } | undefined;
+  /** How GitHub is reached (`describeGitHubAuth`): the App (which wins over GITHUB_TOKEN) or the token. */
+  readonly github?: { readonly auth: 'app' | 'token'; readonly line: string } | undefined;
 }
 
 /**

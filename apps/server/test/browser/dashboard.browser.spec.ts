@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -72,6 +73,8 @@ interface ServerOptions {
   readonly implementer?: Partial<FakeAgentScenario>;
   /** `[approvals] before`: the steps a task is held at until a person approves. */
   readonly approvalsBefore?: readonly ('push' | 'pr' | 'merge')[];
+  /** Watch the pull request's CI; the stand-in runs none, so the task waits (`waiting_ci`) for good. */
+  readonly watchCi?: boolean;
 }
 
 const tomlTable = (env: Record<string, string>): string =>
@@ -107,7 +110,7 @@ async function startServer(options: ServerOptions): Promise<Setup> {
     '[github]',
     `api_url = ${JSON.stringify(github.url)}`,
     // The stand-in runs no CI: a task ends done once its pull request is open, not `waiting_ci`.
-    'watch_ci = false',
+    ...(options.watchCi === true ? ['watch_ci = true', 'no_ci = "wait"'] : ['watch_ci = false']),
     ...(options.approvalsBefore === undefined
       ? []
       : ['[approvals]', `before = ${JSON.stringify(options.approvalsBefore)}`]),
@@ -353,6 +356,17 @@ function storeUsage(
 /** The day `n` days before a day ("YYYY-MM-DD"). */
 function dayBefore(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The branches of a bare repository (the project's `origin`): what was pushed. */
+function originBranches(repo: TempGitRepo): string[] {
+  if (repo.originPath === undefined) throw new Error('the repository has no origin');
+  const out = execFileSync('git', ['for-each-ref', '--format=%(refname:short)', 'refs/heads'], {
+    cwd: repo.originPath,
+    env: { ...process.env, ...repo.gitEnv },
+    encoding: 'utf8',
+  });
+  return out.split('\n').filter((line) => line !== '');
 }
 
 /** Text for a RegExp that matches it literally. */
@@ -785,6 +799,174 @@ describe('web dashboard in Chromium', () => {
     await expectText(page.locator('[data-validation]').first(), /validation: passed/);
     expect(await page.locator('#validation-state').isHidden()).toBe(true);
     await expectText(page.locator('[data-verdict="approve"]'), /approved/);
+    expect(errors).toEqual([]);
+  });
+
+  it('holds tasks before their push: approves one and rejects another from the page, and shows a 409 in its own words', async () => {
+    setup = await startServer({ gated: false, approvalsBefore: ['push'] });
+    const work = { prompt: 'Write dashboard.txt with one line.' };
+    const approved = await submitByApi(setup, { ...work, description: 'Approve my push' });
+    const rejected = await submitByApi(setup, { ...work, description: 'Reject my push' });
+    const stale = await submitByApi(setup, { ...work, description: 'Decided elsewhere' });
+    for (const id of [approved, rejected, stale]) {
+      const held = await waitForStatus(setup, id, ['awaiting_approval', 'done', 'failed', 'cancelled']);
+      expect(held.status, id).toBe('awaiting_approval');
+      expect(held.approval).toMatchObject({ stage: 'push' });
+    }
+    // Held before the push: nothing of theirs is on origin yet.
+    expect(originBranches(setup.repo)).toEqual(['main']);
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    const errors = collectErrors(page, [409]);
+
+    // The status filter knows the new status; the badge says it.
+    await page.goto(`${setup.server.url}/#/?status=awaiting_approval`);
+    await expectText(page.locator('#tasks-range'), /^1–3 of 3$/);
+    await expectText(rowStatus(page, approved), /^awaiting_approval$/);
+    expect(await page.locator('#filter-status').inputValue()).toBe('awaiting_approval');
+
+    // The held task's page: what is held and since when, its change right there, Approve / Reject.
+    await row(page, approved).locator('a').first().click();
+    await expectText(page.locator('[data-fact="status"]'), /^awaiting_approval$/);
+    await expectText(page.locator('#task-phase'), /^Waiting for a person's approval/);
+    await expectText(page.locator('#approval-held'), /^Held before its push since .+\.$/);
+    expect(await page.locator('#approval-held').getAttribute('data-stage')).toBe('push');
+    await expectText(page.locator('#approval-effects'), /Reject: the task is cancelled and nothing is pushed\./);
+    await expectText(page.locator('#approval-change'), /^The change: 1 file changed, \+1 -0/);
+    await expectText(page.locator('#task-patch details[data-file="dashboard.txt"] .plus').last(), /^\+/);
+    await expectText(page.locator('[data-validation]').first(), /validation: passed/);
+    await expectText(page.locator('#review-state'), /^Waiting for a person's approval/);
+    await page.locator('#approval-diff').click();
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('diff-panel');
+    // Reject asks for a reason in a form; Back closes it and sends nothing.
+    await page.locator('#reject-task').click();
+    await page.locator('#reject-form').waitFor({ state: 'visible' });
+    expect(await page.locator('#reject-task').getAttribute('aria-expanded')).toBe('true');
+    await screenshot(page, 'task-approval.png');
+    await expectAccessible(page, 'task page (awaiting approval, reject form open)');
+    await page.locator('#reject-back').click();
+    await page.locator('#reject-form').waitFor({ state: 'hidden' });
+
+    // Approve: the API sees it; the task pushes, opens its pull request and ends done, live.
+    await page.locator('#approve-task').click();
+    await expectText(page.locator('#notice'), /^Approved: the task goes on\.$/);
+    await expectText(page.locator('[data-fact="status"]'), /^done$/, 60_000);
+    await page.locator('#task-approval').waitFor({ state: 'hidden' });
+    await expectText(page.locator('#task-history'), /awaiting_approval.*queued.*done/s);
+    await expectText(page.locator('[data-verdict="approve"]'), /approved/);
+    const done = (await api(setup, `/tasks/${approved}`)).body as TaskDetail;
+    expect(done).toMatchObject({ status: 'done', approval: null });
+    expect(done.history.map((entry) => entry.to)).toContain('awaiting_approval');
+    expect(done.branch).not.toBeNull();
+    expect(originBranches(setup.repo)).toContain(done.branch);
+
+    // Reject with a reason: the task is cancelled, rejected; nothing of it is pushed.
+    await page.goto(`${setup.server.url}/#/tasks/${rejected}`);
+    await expectText(page.locator('#approval-held'), /^Held before its push/);
+    await page.locator('#reject-task').click();
+    await page.locator('#reject-reason').fill('Not this way: keep the file out.');
+    await page.locator('#reject-confirm').click();
+    await expectText(page.locator('#notice'), /^Rejected\.$/);
+    await expectText(page.locator('[data-fact="status"]'), /^cancelled$/);
+    await expectText(page.locator('#task-error'), /^rejected: /);
+    const cancelled = (await api(setup, `/tasks/${rejected}`)).body as TaskDetail;
+    expect(cancelled).toMatchObject({ status: 'cancelled', failure_class: 'rejected', approval: null });
+    expect(JSON.stringify(cancelled)).toContain('Not this way: keep the file out.');
+    expect(originBranches(setup.repo).sort()).toEqual([done.branch, 'main'].sort());
+
+    // A page that missed the decision (its stream held back): the server's 409, word for word.
+    await page.route('**/tasks/*/stream', (route) => route.fulfill({ status: 204 }));
+    await page.goto(`${setup.server.url}/#/tasks/${stale}`);
+    await expectText(page.locator('#approval-held'), /^Held before its push/);
+    const elsewhere = await api(setup, `/tasks/${stale}/approve`, { method: 'POST', body: '{}' });
+    expect(elsewhere.status, elsewhere.text).toBe(200);
+    await waitForStatus(setup, stale, ['done', 'failed']);
+    await page.locator('#approve-task').click();
+    const conflict = await api(setup, `/tasks/${stale}/approve`, { method: 'POST', body: '{}' });
+    expect(conflict.status).toBe(409);
+    const answer = (conflict.body as ErrorBody).error;
+    await expectText(page.locator('#notice'), new RegExp(`^${escape(`${answer.code}: ${answer.message}`)}$`));
+    await page.locator('#task-approval').waitFor({ state: 'hidden' });
+    await expectText(page.locator('[data-fact="status"]'), /^done$/);
+    expect(errors).toEqual([]);
+  });
+
+  it("says a task waits for its pull request's CI, and offers a follow-up there", async () => {
+    setup = await startServer({ gated: false, watchCi: true });
+    const id = await submitByApi(setup, { prompt: 'Write dashboard.txt with one line.', description: 'Watch my CI' });
+    expect((await waitForStatus(setup, id, ['waiting_ci', 'done', 'failed'])).status).toBe('waiting_ci');
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${setup.server.url}/#/?status=waiting_ci`);
+    await expectText(page.locator('#tasks-range'), /^1–1 of 1$/);
+    await expectText(rowStatus(page, id), /^waiting_ci$/);
+    await row(page, id).locator('a').first().click();
+    await expectText(page.locator('[data-fact="status"]'), /^waiting_ci$/);
+    await expectText(page.locator('#task-phase'), /^Waiting for the pull request's CI/);
+    await expectText(page.locator('[data-fact="pull request"] a'), /\/pull\/\d+$/);
+    await expectText(page.locator('[data-verdict="approve"]'), /approved/);
+    expect(await page.locator('#validation-state').isHidden()).toBe(true);
+    await page.locator('#task-follow-up').waitFor({ state: 'visible' });
+    await page.locator('#cancel-task').waitFor();
+    await expectAccessible(page, 'task page (waiting for CI)');
+    expect(errors).toEqual([]);
+  });
+
+  it('sends a follow-up from a done task: it runs again on its branch, ends done, and its history shows the reopen', async () => {
+    // Each run appends a line: a follow-up round has a change to commit and push.
+    setup = await startServer({
+      gated: false,
+      implementer: { commands: ['test -f dashboard.txt', 'date +%s%N >> rounds.txt'] },
+    });
+    const id = await submitByApi(setup, { prompt: 'Write dashboard.txt with one line.', description: 'Follow me up' });
+    const first = await waitForStatus(setup, id, ['done', 'failed']);
+    expect(first.status).toBe('done');
+    expect(first.branch).not.toBeNull();
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    const followUps: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/follow-up')) followUps.push(request.postData() ?? '');
+    });
+    await page.goto(`${setup.server.url}/#/tasks/${id}`);
+    await expectText(page.locator('[data-fact="status"]'), /^done$/);
+    await page.locator('#task-follow-up').waitFor({ state: 'visible' });
+    expect(await page.locator('#task-approval').isHidden()).toBe(true);
+    await expectAccessible(page, 'task page (done, follow-up box)');
+
+    // An empty prompt is refused on the page: nothing is sent.
+    await page.locator('#follow-up-send').click();
+    await expectText(page.locator('#follow-up-error'), /^Write what the agent should do next first\.$/);
+    expect(followUps).toEqual([]);
+
+    await page.locator('#follow-up-prompt').fill('Also record this round in rounds.txt.');
+    await page.locator('#follow-up-send').click();
+    await expectText(page.locator('#notice'), /^Follow-up sent: the task is (queued|preparing|running) again\.$/);
+    expect(followUps.map((body) => JSON.parse(body) as unknown)).toEqual([
+      { prompt: 'Also record this round in rounds.txt.' },
+    ]);
+    expect(await page.locator('#follow-up-error').isHidden()).toBe(true);
+    // The page follows the reopened task live: its history goes on past the first end.
+    await expectText(page.locator('#task-history'), /done → queued.*running.*done/s, 60_000);
+    await expectText(page.locator('[data-fact="status"]'), /^done$/);
+    await expectText(page.locator('#task-loop'), /follow-ups: 1/);
+    const again = (await api(setup, `/tasks/${id}`)).body as TaskDetail;
+    expect(again.status).toBe('done');
+    expect(again.branch).toBe(first.branch);
+    expect(again.pull_request_loop.follow_ups).toBe(1);
+    const statuses = again.history.map((entry) => entry.to);
+    expect(statuses.indexOf('done')).toBeLessThan(statuses.lastIndexOf('queued'));
+    expect(await page.locator('#follow-up-prompt').inputValue()).toBe('');
+
+    // Opened afresh, the page replays both runs (the stream goes on after the first end).
+    await page.reload();
+    await expectText(page.locator('#task-history'), /done → queued.*running.*done/s);
+    await expectText(page.locator('#task-loop'), /follow-ups: 1/);
+    await page.locator('#task-follow-up').waitFor({ state: 'visible' });
+    await screenshot(page, 'task-follow-up.png');
+    await expectAccessible(page, 'task page (after a follow-up)');
     expect(errors).toEqual([]);
   });
 
