@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfiguredSandbox } from '@agent-harness/agents';
 import { ConfigError, formatConfigToml, SecretRedactor } from '@agent-harness/core';
 import { GitHubAppCredentials, StaticTokenCredentials } from '@agent-harness/github';
 import { createTempDir, type TempDir } from '@agent-harness/testing';
@@ -54,6 +55,11 @@ describe('[github.app]', () => {
     const shown = formatConfigToml(config);
     expect(shown).toContain('private_key_path');
     expect(shown).not.toContain('PRIVATE KEY');
+    // Agents and project commands never read the key file, wherever it is.
+    const policy = ConfiguredSandbox.fromConfig(config, dir.path).policy('workspace-write', '/tmp/wt', [], {
+      kind: 'none',
+    });
+    expect(policy.denyRead).toContain(join(dir.path, 'app.pem'));
     // The redactor hides the key whole and line by line.
     const redactor = new SecretRedactor(privateKeySecrets(key));
     const bodyLine = PEM.split('\n')[3] ?? '';

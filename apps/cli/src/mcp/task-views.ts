@@ -109,6 +109,8 @@ const STATUS_MEANING: Partial<Record<TaskStatus, string>> = {
   validating: "the project's checks are running",
   committing: 'its change is being committed and pushed',
   reviewing: 'an independent review is running',
+  waiting_ci: "its pull request is open; Harness waits for its CI (and fixes a failure) before it is done",
+  awaiting_approval: 'held until a person approves (approve_task or reject_task)',
 };
 
 /** One line per task, as `harness tasks list` prints them. */

@@ -72,7 +72,11 @@ export class ConfiguredSandbox implements CommandSandbox {
       home,
       dataDir: config.server.data_dir,
       projectRoots: config.projects.map((p) => p.root),
-      sandbox: config.sandbox,
+      // A GitHub App's private key is never readable inside, wherever the file is.
+      sandbox:
+        config.github.app === undefined
+          ? config.sandbox
+          : { ...config.sandbox, deny_read: [...config.sandbox.deny_read, config.github.app.private_key_path] },
       commandNetwork: config.validation.network,
       bubblewrap,
       agentState: agentDescriptorsOf(config).flatMap((descriptor) => descriptor.homeState),
