@@ -175,6 +175,8 @@ describe('issue → validated, reviewed PR (built server, GitHub stand-in, scrip
       'validating',
       'committing',
       'reviewing',
+      // The PR is open: its CI is looked at (the repository has none), then it is done.
+      'waiting_ci',
       'done',
     ]);
 

@@ -283,11 +283,11 @@ export class TaskEngine {
     return report;
   }
 
-  /** Looks at the tasks waiting on a pull request or a person now and then (webhooks look sooner). */
+  /** Looks at the tasks waiting on a pull request or a person at start, then now and then (webhooks look sooner). */
   private startPolling(): void {
     if (this.pollTimer !== undefined || this.deps.pullRequests === undefined) return;
     let polling = false;
-    this.pollTimer = setInterval(() => {
+    const poll = (): void => {
       if (polling) return;
       polling = true;
       void this.pullRequests
@@ -298,8 +298,11 @@ export class TaskEngine {
         .finally(() => {
           polling = false;
         });
-    }, this.deps.pullRequestPollMs ?? 60_000);
+    };
+    this.pollTimer = setInterval(poll, this.deps.pullRequestPollMs ?? 60_000);
     this.pollTimer.unref();
+    // What waited before a restart is looked at now, not a poll interval later.
+    poll();
   }
 
   /**

@@ -54,6 +54,38 @@ function credentialOf(authorization: string | undefined): string | undefined {
   return match?.[1];
 }
 
+const WEB = 'https://github.example';
+const CREATED_AT = '2024-01-01T00:00:00Z';
+
+/** An organization account as GitHub's App routes show it (the fields of a user and of an enterprise). */
+function owner(login: string, id: number): Record<string, unknown> {
+  const api = `https://api.github.example/users/${login}`;
+  return {
+    login,
+    id,
+    node_id: `O_${String(id)}`,
+    name: login,
+    slug: login.toLowerCase(),
+    avatar_url: `${WEB}/avatars/${login}`,
+    gravatar_id: '',
+    url: api,
+    html_url: `${WEB}/${login}`,
+    followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`,
+    gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`,
+    subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`,
+    repos_url: `${api}/repos`,
+    events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`,
+    type: 'Organization',
+    site_admin: false,
+    created_at: CREATED_AT,
+    updated_at: CREATED_AT,
+  };
+}
+
 /** The App's routes (answered to a JWT), and the installation tokens checked on every other route. */
 export class FakeGitHubApp {
   private readonly issued = new Map<string, FakeInstallationToken & { readonly expiresAtMs: number }>();
@@ -88,7 +120,18 @@ export class FakeGitHubApp {
     if (method === 'GET' && path === '/app')
       return {
         status: 200,
-        body: { ...app, owner: { login: 'octo', id: 1, type: 'Organization' }, permissions: PERMISSIONS, events: [] },
+        body: {
+          ...app,
+          node_id: `A_${String(app.id)}`,
+          description: 'A GitHub App of the stand-in',
+          external_url: `${WEB}/apps/${app.slug}`,
+          html_url: `${WEB}/apps/${app.slug}`,
+          created_at: CREATED_AT,
+          updated_at: CREATED_AT,
+          owner: owner('octo', 1),
+          permissions: PERMISSIONS,
+          events: [],
+        },
       };
     const repository = /^\/repos\/([^/]+\/[^/]+)\/installation$/.exec(path)?.[1];
     if (repository !== undefined) {
@@ -101,11 +144,20 @@ export class FakeGitHubApp {
           id,
           app_id: app.id,
           app_slug: app.slug,
-          account: { login: repository.split('/')[0] ?? '', id: id * 10, type: 'Organization' },
+          account: owner(repository.split('/')[0] ?? '', id * 10),
           target_type: 'Organization',
+          target_id: id * 10,
           repository_selection: 'all',
           permissions: PERMISSIONS,
           access_tokens_url: `/app/installations/${String(id)}/access_tokens`,
+          repositories_url: '/installation/repositories',
+          html_url: `${WEB}/organizations/${repository.split('/')[0] ?? ''}/settings/installations/${String(id)}`,
+          events: [],
+          single_file_name: null,
+          created_at: CREATED_AT,
+          updated_at: CREATED_AT,
+          suspended_by: null,
+          suspended_at: null,
         },
       };
     }

@@ -30,7 +30,7 @@ function readKey(path: string): { key: string } | { problem: ConfigProblem } {
   }
   const notPem = {
     path: KEY_PATH,
-    message: `${path} is not a PEM private key: use the .pem file GitHub made for the App (it begins "-----BEGIN RSA PRIVATE KEY-----")`,
+    message: `${path} is not a PEM private key: use the .pem file GitHub made for the App (its first line is a BEGIN RSA PRIVATE KEY line)`,
   };
   if (!/-----BEGIN (?:RSA )?PRIVATE KEY-----/.test(text)) return { problem: notPem };
   try {
