@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
@@ -32,6 +32,8 @@ const cliPath = join(import.meta.dirname, '..', 'dist', 'main.js');
 const TOKEN = 'ghp_loop_token';
 const WEBHOOK_SECRET = 'loop-webhook-secret';
 const NOTIFY_SECRET = 'notify-secret-of-the-loop';
+const APP_ID = 4242;
+const INSTALLATION = 77;
 const APPROVE = `Reviewed.\n\`\`\`json\n${JSON.stringify({ verdict: 'approve', summary: 'Fine.', issues: [] })}\n\`\`\``;
 
 interface Received {
@@ -46,13 +48,22 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
   let receiver: Server;
   let received: Received[];
   let server: HarnessServerProcess | undefined;
+  let appKey: string;
 
   beforeEach(async () => {
     home = await createTempDir('harness-loop-');
     repo = await createTempGitRepo({ withOrigin: true, files: { 'parser.txt': 'v0\n' } });
     const origin = repo.originPath ?? expect.unreachable('no origin');
+    // A GitHub App of this test only: the stand-in verifies its JWTs and issues installation tokens.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    appKey = privateKey;
     github = await startFakeGitHub({
       token: TOKEN,
+      app: { id: APP_ID, publicKeyPem: publicKey, installations: { 'octo/app': INSTALLATION } },
       // The PR's head is what origin's branch holds now, as on GitHub.
       resolveHead: (_repo, branch) => {
         try {
@@ -103,8 +114,14 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
     reviewer: FakeAgentScenario,
     github_: string[],
     extra: string[] = [],
+    options: { readonly app?: boolean } = {},
   ): Promise<HarnessServerProcess> {
     const { port } = receiver.address() as AddressInfo;
+    if (options.app === true) writeFileSync(file('app.pem'), appKey, { mode: 0o600 });
+    const app =
+      options.app === true
+        ? ['[github.app]', `app_id = ${String(APP_ID)}`, `private_key_path = ${JSON.stringify(file('app.pem'))}`]
+        : [];
     writeFileSync(
       file('harness.toml'),
       [
@@ -116,6 +133,7 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
         'pace_writes = false',
         'no_ci_grace_secs = 600',
         ...github_,
+        ...app,
         '[agents.review]',
         'reviewer_agent = "codex"',
         '[agents.claude]',
@@ -151,7 +169,8 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
       cliPath,
       args: ['--config', file('harness.toml')],
       home: home.path,
-      env: { ...repo.gitEnv, GITHUB_TOKEN: TOKEN },
+      // With the App, no personal token at all.
+      env: { ...repo.gitEnv, ...(options.app === true ? {} : { GITHUB_TOKEN: TOKEN }) },
     });
     return server;
   }
@@ -215,7 +234,7 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
     );
   }
 
-  it('CI fails once: one fix round with the failed job log, then green, squash-merged; ci_fixed is told, signed', async () => {
+  it('CI fails once: one fix round with the failed job log, then green, squash-merged, as a GitHub App; ci_fixed is told, signed', async () => {
     await start(
       {
         runs: [
@@ -225,6 +244,8 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
       },
       { runs: [{ text: APPROVE }] },
       ['auto_merge = "squash"', 'ci_poll_interval_secs = 1', 'max_ci_fix_rounds = 2'],
+      [],
+      { app: true },
     );
     const { task_id: id } = (await api('/tasks', {
       project: 'app',
@@ -288,6 +309,12 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
     expect(readFakeAgentLog(file('codex.jsonl'))).toHaveLength(1);
     repo.git('fetch', '--quiet', 'origin', done.branch ?? '');
     expect(repo.git('show', `origin/${done.branch ?? ''}:parser.txt`)).toBe('v1 fixed');
+
+    // The whole run spoke to GitHub as the App: every repository request with an installation token it issued.
+    const tokens = new Set(github.issuedTokens().map((t) => `token ${t.token}`));
+    const onRepos = github.requests.filter((r) => r.path.startsWith('/repos/') && !r.path.endsWith('/installation'));
+    expect(onRepos.length).toBeGreaterThan(10);
+    expect(onRepos.filter((r) => !tokens.has(r.authorization ?? '')).map((r) => `${r.method} ${r.path}`)).toEqual([]);
 
     const fixed = await notified('ci_fixed');
     expect(fixed.body).toMatchObject({ event: 'ci_fixed', task: { id, pr_url: done.pr_url } });
