@@ -98,10 +98,11 @@ describe('rateLimitRetryAt', () => {
 });
 
 describe('task state machine', () => {
-  it('lets terminal statuses go nowhere and every other status be cancelled or failed', () => {
+  it('lets terminal statuses go nowhere but a reopen (done, failed) and every other status be cancelled or failed', () => {
     for (const status of TASK_STATUSES) {
       const moves = Object.keys(TRANSITIONS[status]);
-      if (['done', 'failed', 'cancelled'].includes(status)) expect(moves).toEqual([]);
+      if (status === 'cancelled') expect(moves).toEqual([]);
+      else if (status === 'done' || status === 'failed') expect(moves).toEqual(['reopen']);
       else expect(moves).toEqual(expect.arrayContaining(['cancel', 'fail']));
     }
     expect(nextStatus('queued', 'start')).toBe('preparing');

@@ -3,7 +3,7 @@ import { TASK_STATUSES } from './task.types.js';
 import { applyTransition, firstIllegalMove, INITIAL_STATUS, isAllowedMove, TRANSITIONS } from './task-state-machine.js';
 
 describe('the task state table', () => {
-  it('answers every (from, to) pair from the table, and nothing leaves a terminal status', () => {
+  it('answers every (from, to) pair from the table, and a terminal status is left only by a follow-up', () => {
     for (const from of TASK_STATUSES) {
       for (const to of TASK_STATUSES) {
         expect(isAllowedMove(from, to), `${from} → ${to}`).toBe(
@@ -11,8 +11,18 @@ describe('the task state table', () => {
         );
       }
     }
-    for (const terminal of ['done', 'failed', 'cancelled'] as const)
-      expect(TASK_STATUSES.filter((to) => isAllowedMove(terminal, to))).toEqual([]);
+    // A person's follow-up reopens a done or failed task (back to the queue); a cancelled one stays.
+    for (const terminal of ['done', 'failed'] as const)
+      expect(TASK_STATUSES.filter((to) => isAllowedMove(terminal, to))).toEqual(['queued']);
+    expect(TASK_STATUSES.filter((to) => isAllowedMove('cancelled', to))).toEqual([]);
+    // Waiting holds no slot: a round goes back to the queue, the end comes from the loop.
+    expect(TASK_STATUSES.filter((to) => isAllowedMove('waiting_ci', to))).toEqual([
+      'queued',
+      'awaiting_approval',
+      'done',
+      'failed',
+      'cancelled',
+    ]);
     expect(isAllowedMove(null, 'queued')).toBe(true);
     expect(isAllowedMove(null, 'running')).toBe(false);
   });
