@@ -1,4 +1,4 @@
-import { AppError, SecretRedactor } from '@agent-harness/core';
+import { SecretRedactor, type AppError } from '@agent-harness/core';
 import type { CheckSummary, GitHubClient } from '@agent-harness/github';
 import { EMPTY_LOOP, type Task, type TaskLoop } from '@agent-harness/queue';
 import { InMemoryProjectCatalog, InMemoryTaskRepository, taskFixture } from '@agent-harness/testing';

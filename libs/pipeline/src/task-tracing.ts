@@ -68,6 +68,11 @@ export class TaskTracing {
         // Back to the queue (a restart, a rate limit): this run ends, the task comes back.
         this.ended(task, 'requeued', at);
         return;
+      case 'waiting_ci':
+      case 'awaiting_approval':
+        // The run is over; the task waits on its pull request or a person (a round or its end follows).
+        this.ended(task, 'waiting', at);
+        return;
       case 'done':
       case 'failed':
       case 'cancelled':

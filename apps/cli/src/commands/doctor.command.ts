@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { AppError, commandEnv, type HarnessConfig } from '@agent-harness/core';
+import { GitHubAppCredentials } from '@agent-harness/github';
 import { describeGitHubAuth, readGitHubAppKey } from '@agent-harness/runtime/config';
 import type { CliContext } from '../cli-context.js';
 import { loadConfigFromFlags, withConfigOptions, type ConfigFlags } from '../config-options.js';
@@ -115,8 +116,6 @@ async function githubAppChecks(config: HarnessConfig): Promise<Check[]> {
     return [check('fix', 'github', error instanceof Error ? error.message : String(error))];
   }
   if (app === undefined || privateKey === undefined) return [check('warn', 'github', line)];
-  // Octokit is loaded only here: doctor without an App never needs it.
-  const { GitHubAppCredentials } = await import('@agent-harness/github');
   const credentials = new GitHubAppCredentials(
     { appId: app.app_id, privateKey, installationId: app.installation_id },
     { apiUrl: config.github.api_url },

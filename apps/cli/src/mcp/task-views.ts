@@ -19,7 +19,9 @@ export const taskViewSchema = z.object({
   project: z.string(),
   title: z.string(),
   status: z.enum(TASK_STATUSES),
-  finished: z.boolean().describe('done, failed or cancelled: the status will not change any more unless a follow-up reopens it'),
+  finished: z
+    .boolean()
+    .describe('done, failed or cancelled: the status will not change any more unless a follow-up reopens it'),
   attempt: z.number().int(),
   agent: z.string().nullable().describe('The agent that ran it, else the one asked for'),
   branch: z.string().nullable(),
@@ -109,7 +111,7 @@ const STATUS_MEANING: Partial<Record<TaskStatus, string>> = {
   validating: "the project's checks are running",
   committing: 'its change is being committed and pushed',
   reviewing: 'an independent review is running',
-  waiting_ci: "its pull request is open; Harness waits for its CI (and fixes a failure) before it is done",
+  waiting_ci: 'its pull request is open; Harness waits for its CI (and fixes a failure) before it is done',
   awaiting_approval: 'held until a person approves (approve_task or reject_task)',
 };
 

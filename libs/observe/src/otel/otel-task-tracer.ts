@@ -158,8 +158,8 @@ export class OtelTaskTracer implements TaskTracer {
       'harness.task.kind': end.kind,
       ...defined('harness.failure_class', end.failureClass),
     };
-    // A requeued run is not an outcome: the task comes back and ends later.
-    if (end.outcome !== 'requeued') this.tasks.add(1, outcome);
+    // A requeued or waiting run is not an outcome: the task comes back and ends later.
+    if (end.outcome !== 'requeued' && end.outcome !== 'waiting') this.tasks.add(1, outcome);
     const open = this.open.get(end.taskId);
     if (open === undefined) return;
     this.open.delete(end.taskId);

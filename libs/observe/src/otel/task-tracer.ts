@@ -54,8 +54,11 @@ export interface TracedAgentRun {
   readonly costUsd?: number | undefined;
 }
 
-/** How a task run ended: a terminal status, or back to the queue (`requeued`). @public */
-export type TracedOutcome = 'done' | 'failed' | 'cancelled' | 'requeued';
+/**
+ * How a task run ended: a terminal status, back to the queue (`requeued`), or waiting on its pull
+ * request or a person (`waiting`: the run is over, the task is not). @public
+ */
+export type TracedOutcome = 'done' | 'failed' | 'cancelled' | 'requeued' | 'waiting';
 
 /** A task run ended. Its totals are the task's (every run of it so far). @public */
 export interface TracedTaskEnd {
