@@ -93,16 +93,17 @@ export async function prepare(ctx: RunContext, title: string): Promise<PhaseResu
         `seeded the worktree: ${String(seed.files.length)} files${files === '' ? '' : ` (${files})`}, ${String(seed.patches.length)} patches`,
       );
     }
-    if (ctx.task.kind === 'issue' && github !== undefined && repo !== undefined) {
-      const issue = await github.getIssue(repo, ctx.task.issue ?? 0, { signal: ctx.signal });
-      prompt = issuePrompt(`${repo.owner}/${repo.repo}`, issue, instructions(ctx), checks(ctx));
-      asked = {
-        title: issue.title,
-        text: [issue.body, ...issue.comments.map((c) => c.body)].join('\n'),
-        labels: issue.labels,
-      };
-      if (ctx.task.description === undefined) await ctx.set({ description: cutText(issue.title, 500) });
-    }
+  }
+  // The issue as asked: a new task's prompt, and what the review of an approved publication reads.
+  if (!resumed && ctx.task.kind === 'issue' && github !== undefined && repo !== undefined) {
+    const issue = await github.getIssue(repo, ctx.task.issue ?? 0, { signal: ctx.signal });
+    prompt = issuePrompt(`${repo.owner}/${repo.repo}`, issue, instructions(ctx), checks(ctx));
+    asked = {
+      title: issue.title,
+      text: [issue.body, ...issue.comments.map((c) => c.body)].join('\n'),
+      labels: issue.labels,
+    };
+    if (ctx.task.description === undefined) await ctx.set({ description: cutText(issue.title, 500) });
   }
   const worktree = ctx.worktree;
   // A new branch from the base: what an earlier attempt committed is not on it.

@@ -72,11 +72,14 @@ export class TaskRun {
       const published = await publishApproved(ctx, round.stage);
       if (published.kind !== 'next') return published;
     } else if (resumed && round !== undefined) {
+      const before = ctx.task.commit;
       const implemented = await implementAndValidate(ctx, implementer, prompt, ctx.task.sessionId);
       if (implemented.kind !== 'next') return implemented;
       const published = await publish(ctx, commitMessage, 'round');
       if (published.kind !== 'next') return published;
-      if (round.kind === 'review_feedback') await this.replyOnThreads(round.replyTo ?? []);
+      // Answered on each thread only with a change to point at.
+      if (round.kind === 'review_feedback' && published.value !== before)
+        await this.replyOnThreads(round.replyTo ?? []);
       reviewed = round.kind === 'follow_up';
     } else if (resumed) {
       const pr = ctx.task.prNumber === undefined ? '' : ` and PR #${String(ctx.task.prNumber)} is open`;

@@ -42,7 +42,10 @@ export function parseMention(body: string): HarnessMention | undefined {
     const word = command[0].toLowerCase();
     return {
       command: word === 'review' || word === 'approve' || word === 'reject' ? word : 'fix_ci',
-      args: rest.slice(command[0].length).trim(),
+      args: rest
+        .slice(command[0].length)
+        .replace(/^[\s:,.-]+/, '')
+        .trim(),
     };
   }
   return undefined;

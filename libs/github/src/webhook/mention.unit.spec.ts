@@ -15,6 +15,13 @@ describe('parseMention', () => {
     expect(parseMention('@harness')).toEqual({ command: 'mention', args: '' });
   });
 
+  it('reads approve and reject, with what follows as the reason', () => {
+    expect(parseMention('@harness approve')).toEqual({ command: 'approve', args: '' });
+    expect(parseMention('LGTM\n@Harness reject: too risky')).toEqual({ command: 'reject', args: 'too risky' });
+    expect(parseMention('@harness approved it')).toEqual({ command: 'mention', args: 'approved it' });
+    expect(parseMention('> @harness approve')).toBeUndefined();
+  });
+
   it('is a plain mention when the words only start like a command', () => {
     expect(parseMention('@harness reviewed it')).toEqual({ command: 'mention', args: 'reviewed it' });
     expect(parseMention('@harness fix cinema')).toEqual({ command: 'mention', args: 'fix cinema' });

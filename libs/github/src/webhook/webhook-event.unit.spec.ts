@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INTENT_TEXT_CHARS, closedHarnessPullRequest, mapWebhookEvent } from './webhook-event.js';
+import {
+  MAX_INTENT_TEXT_CHARS,
+  closedHarnessPullRequest,
+  mapWebhookEvent,
+  pullRequestSignal,
+} from './webhook-event.js';
 
 const repository = { full_name: 'octo/app', name: 'app', owner: { login: 'octo' } };
 const ann = { login: 'ann', type: 'User' };
@@ -175,5 +180,43 @@ describe('closedHarnessPullRequest', () => {
       ['pull_request', 'not an object'],
     ] as const)
       expect(closedHarnessPullRequest(event, body)).toBeUndefined();
+  });
+});
+
+describe('pullRequestSignal', () => {
+  const repository = { full_name: 'octo/app' };
+  const sha = 'b'.repeat(40);
+
+  it('names the pull request, branch and commit a CI or review delivery is about', () => {
+    expect(
+      pullRequestSignal('check_suite', {
+        check_suite: { head_sha: sha, head_branch: 'harness/1-x', pull_requests: [{ number: 7 }] },
+        repository,
+      }),
+    ).toEqual({ repo: 'octo/app', pr: 7, branch: 'harness/1-x', sha });
+    expect(
+      pullRequestSignal('check_run', { check_run: { head_sha: sha, check_suite: { head_branch: 'b' } }, repository }),
+    ).toEqual({ repo: 'octo/app', pr: undefined, branch: 'b', sha });
+    expect(pullRequestSignal('status', { sha, branches: [{ name: 'main' }], repository })).toEqual({
+      repo: 'octo/app',
+      pr: undefined,
+      branch: 'main',
+      sha,
+    });
+    expect(
+      pullRequestSignal('pull_request_review', { pull_request: { number: 3, head: { ref: 'x', sha } }, repository }),
+    ).toEqual({ repo: 'octo/app', pr: 3, branch: 'x', sha });
+  });
+
+  it('ignores other events and hostile or malformed fields', () => {
+    expect(pullRequestSignal('issues', { repository })).toBeUndefined();
+    expect(pullRequestSignal('status', { sha, repository: { full_name: 'not a repo' } })).toBeUndefined();
+    expect(
+      pullRequestSignal('status', { sha: 'not-a-sha', branches: [{ name: '-x --upload-pack' }], repository }),
+    ).toBeUndefined();
+    expect(
+      pullRequestSignal('check_run', { check_run: { pull_requests: [{ number: -1 }] }, repository }),
+    ).toBeUndefined();
+    expect(pullRequestSignal('check_suite', null)).toBeUndefined();
   });
 });
