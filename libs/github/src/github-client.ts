@@ -80,8 +80,8 @@ export interface CreatedIssue {
 export type CheckState = 'pending' | 'success' | 'failure';
 
 /**
- * A failed check: a check run that concluded failure, timed_out, cancelled, action_required or
- * startup_failure, or a commit status in state failure or error.
+ * A failed check: a check run that concluded failure, timed_out or startup_failure, or a commit
+ * status in state failure or error.
  * @public
  */
 export interface FailedCheck {
@@ -784,14 +784,12 @@ export class GitHubClient {
 
 // ---- Closing the PR loop: helpers ----
 
-/** Check run conclusions that fail a commit (`stale` does not: GitHub gave up waiting on it). */
-const FAILED_CONCLUSIONS: ReadonlySet<string> = new Set([
-  'failure',
-  'timed_out',
-  'cancelled',
-  'action_required',
-  'startup_failure',
-]);
+/**
+ * Check run conclusions that fail a commit. Not `stale` (GitHub gave up waiting on it), nor
+ * `cancelled` (a person or a concurrency group stopped it) or `action_required` (a person must
+ * approve the run): no code to fix, so they stay pending until they run again or the wait ends.
+ */
+const FAILED_CONCLUSIONS: ReadonlySet<string> = new Set(['failure', 'timed_out', 'startup_failure']);
 /** Conclusions of a check run that ended: the failed ones, and success, neutral or skipped. */
 const ENDED_CONCLUSIONS: ReadonlySet<string> = new Set([...FAILED_CONCLUSIONS, 'success', 'neutral', 'skipped']);
 

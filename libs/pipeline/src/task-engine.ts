@@ -178,6 +178,7 @@ export class TaskEngine {
   /** The loop after a pull request opens: CI fix rounds, review feedback, follow-ups, approvals, merges. */
   readonly pullRequests: PullRequestLoop;
   private pollTimer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
 
   constructor(private readonly deps: TaskEngineDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -286,17 +287,15 @@ export class TaskEngine {
   /** Looks at the tasks waiting on a pull request or a person at start, then now and then (webhooks look sooner). */
   private startPolling(): void {
     if (this.pollTimer !== undefined || this.deps.pullRequests === undefined) return;
-    let polling = false;
     const poll = (): void => {
-      if (polling) return;
-      polling = true;
-      void this.pullRequests
+      if (this.polling !== undefined) return;
+      this.polling = this.pullRequests
         .poll()
         .catch((error: unknown) => {
           this.deps.logger?.error(`pull request poll: ${error instanceof Error ? error.message : String(error)}`);
         })
         .finally(() => {
-          polling = false;
+          this.polling = undefined;
         });
     };
     this.pollTimer = setInterval(poll, this.deps.pullRequestPollMs ?? 60_000);
@@ -342,6 +341,8 @@ export class TaskEngine {
   async stop(): Promise<void> {
     clearInterval(this.pollTimer);
     this.pollTimer = undefined;
+    // A look under way finishes before the store closes (GitHub calls end within their timeouts).
+    await this.polling;
     await this.dispatcher.stop();
     this.events.closeAll();
   }

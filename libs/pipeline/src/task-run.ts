@@ -77,9 +77,11 @@ export class TaskRun {
       if (implemented.kind !== 'next') return implemented;
       const published = await publish(ctx, commitMessage, 'round');
       if (published.kind !== 'next') return published;
-      // Answered on each thread only with a change to point at.
-      if (round.kind === 'review_feedback' && published.value !== before)
-        await this.replyOnThreads(round.replyTo ?? []);
+      if (published.value === before) {
+        // Nothing pushed: the head the round was queued on is the head, and no thread is answered.
+        const loop = ctx.task.loop;
+        if (loop !== undefined) await ctx.set({ loop: { ...loop, staleHead: undefined } });
+      } else if (round.kind === 'review_feedback') await this.replyOnThreads(round.replyTo ?? []);
       reviewed = round.kind === 'follow_up';
     } else if (resumed) {
       const pr = ctx.task.prNumber === undefined ? '' : ` and PR #${String(ctx.task.prNumber)} is open`;

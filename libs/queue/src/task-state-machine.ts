@@ -60,7 +60,8 @@ export const TRANSITIONS = {
     requeue: 'queued',
   },
   waiting_ci: { round: 'queued', hold: 'awaiting_approval', succeed: 'done', fail: 'failed', cancel: 'cancelled' },
-  awaiting_approval: { round: 'queued', succeed: 'done', fail: 'failed', cancel: 'cancelled' },
+  // `awaitCi`: a held merge whose pull request changed goes back to waiting on its CI.
+  awaiting_approval: { round: 'queued', awaitCi: 'waiting_ci', succeed: 'done', fail: 'failed', cancel: 'cancelled' },
   done: { reopen: 'queued' },
   failed: { reopen: 'queued' },
   cancelled: {},

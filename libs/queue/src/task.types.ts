@@ -50,8 +50,17 @@ export interface TaskRound {
  */
 export interface TaskLoop {
   readonly round?: TaskRound | undefined;
-  /** While `awaiting_approval`: the step held and since when (ISO 8601). */
-  readonly approval?: { readonly stage: ApprovalStage; readonly since: string } | undefined;
+  /**
+   * While `awaiting_approval`: the step held and since when (ISO 8601); for a merge, the head its CI
+   * passed on (only that is merged).
+   */
+  readonly approval?:
+    { readonly stage: ApprovalStage; readonly since: string; readonly sha?: string | undefined } | undefined;
+  /**
+   * The pull request's head when the last round was queued: until GitHub shows the round's push,
+   * what it says about that head is no answer about the round.
+   */
+  readonly staleHead?: string | undefined;
   /** While `waiting_ci`: since when (ISO 8601), for the no-CI grace and the CI timeout. */
   readonly waitingSince?: string | undefined;
   readonly ciFixRounds: number;

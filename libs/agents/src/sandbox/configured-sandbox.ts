@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   HOME_SECRETS,
@@ -72,11 +72,15 @@ export class ConfiguredSandbox implements CommandSandbox {
       home,
       dataDir: config.server.data_dir,
       projectRoots: config.projects.map((p) => p.root),
-      // A GitHub App's private key is never readable inside, wherever the file is.
+      // A GitHub App's private key is never readable inside, wherever the file is: its real path
+      // (a secret mounted by Kubernetes is a link into `..data/`, and the sandbox cannot cover a link).
       sandbox:
         config.github.app === undefined
           ? config.sandbox
-          : { ...config.sandbox, deny_read: [...config.sandbox.deny_read, config.github.app.private_key_path] },
+          : {
+              ...config.sandbox,
+              deny_read: [...config.sandbox.deny_read, realPathOf(config.github.app.private_key_path)],
+            },
       commandNetwork: config.validation.network,
       bubblewrap,
       agentState: agentDescriptorsOf(config).flatMap((descriptor) => descriptor.homeState),
@@ -210,5 +214,14 @@ function gitLayout(cwd: string): { readOnly: string[]; checkouts: string[] } {
     return { readOnly: [dotGit, common], checkouts };
   } catch {
     return { readOnly: [dotGit], checkouts: [] };
+  }
+}
+
+/** The file a path leads to after its links; the path itself when it cannot be resolved. */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }

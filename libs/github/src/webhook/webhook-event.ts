@@ -141,9 +141,14 @@ function issueComment(repo: string, action: string | undefined, body: Fields): W
   if (mention === undefined) return ignored('issue_comment: no @harness mention');
   const onPullRequest = issue?.['pull_request'] !== undefined && issue['pull_request'] !== null;
   const request = commentBody.slice(0, MAX_INTENT_TEXT_CHARS);
-  // On the issue a held task came from, or on its pull request.
-  if (mention.command === 'approve' || mention.command === 'reject')
+  // On the issue a held task came from, or on its pull request; a decision only when the comment
+  // opens with it ("please don't @harness approve yet" decides nothing), and never a bot's.
+  if (mention.command === 'approve' || mention.command === 'reject') {
+    if (!opensWithCommand(commentBody, mention.command))
+      return ignored(`issue_comment: @harness ${mention.command} decides only as the comment's first words`);
+    if (actor.isBot) return ignored(`issue_comment: a bot (${actor.login}) cannot ${mention.command}`);
     return { ok: true, intent: { action: mention.command, repo, number, actor, text: mention.args.slice(0, 2000) } };
+  }
   if (!onPullRequest) {
     if (mention.command !== 'mention')
       return ignored(
@@ -154,6 +159,12 @@ function issueComment(repo: string, action: string | undefined, body: Fields): W
   const prAction =
     mention.command === 'review' ? 'pr_review' : mention.command === 'fix_ci' ? 'pr_fix_ci' : 'pr_mention';
   return { ok: true, intent: { action: prAction, repo, number, actor, text: request } };
+}
+
+/** Whether the comment's first line with text is `@harness <command>` (then its reason). */
+function opensWithCommand(body: string, command: string): boolean {
+  const first = body.split(/\r?\n/).find((line) => line.trim() !== '') ?? '';
+  return new RegExp(`^\\s*@harness[\\s:,.-]+${command}(?![\\w-])`, 'i').test(first);
 }
 
 /** A pull request on one of Harness's own branches (`harness/…`, in the same repository), closed. @public */

@@ -183,6 +183,32 @@ describe('closedHarnessPullRequest', () => {
   });
 });
 
+describe('@harness approve and reject', () => {
+  const comment = (body: string, login = 'ann') => ({
+    action: 'created',
+    issue: { number: 7, pull_request: { url: 'x' } },
+    comment: { body, user: { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' } },
+    repository: { full_name: 'octo/app' },
+  });
+
+  it("decides only as the comment's first words, with the rest as the reason", () => {
+    expect(mapWebhookEvent('issue_comment', comment('@harness approve'))).toMatchObject({
+      ok: true,
+      intent: { action: 'approve', number: 7, text: '' },
+    });
+    expect(mapWebhookEvent('issue_comment', comment('\n  @Harness reject: not now\nmore'))).toMatchObject({
+      ok: true,
+      intent: { action: 'reject', text: 'not now' },
+    });
+    for (const body of ["please don't @harness approve yet", 'LGTM\n@harness approve', '> @harness approve'])
+      expect(mapWebhookEvent('issue_comment', comment(body)).ok, body).toBe(false);
+  });
+
+  it('never takes a decision from a bot', () => {
+    expect(mapWebhookEvent('issue_comment', comment('@harness approve', 'ci[bot]'))).toMatchObject({ ok: false });
+  });
+});
+
 describe('pullRequestSignal', () => {
   const repository = { full_name: 'octo/app' };
   const sha = 'b'.repeat(40);
