@@ -348,7 +348,7 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
     const second = await waitingOn(id, first.commit);
     expect(second.pull_request_loop).toMatchObject({ feedback_rounds: 1 });
     const claude = readFakeAgentLog(file('claude.jsonl'));
-    expect(claude[1]!.prompt).toContain('ann reviewed pull request');
+    expect(claude[1]!.prompt).toContain('ann (requested changes):\nClose, but rename it.');
     expect(claude[1]!.prompt).toContain('call it "v1 renamed"');
     // Answered on the thread of the comment, naming the commit.
     const reply = github.requests.find((r) => r.path.endsWith(`/comments/${String(commentIds[0])}/replies`));
