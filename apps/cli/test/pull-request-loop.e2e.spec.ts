@@ -327,6 +327,8 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
         runs: [
           { edits: [{ path: 'parser.txt', content: 'v1\n' }] },
           { edits: [{ path: 'parser.txt', content: 'v1 renamed\n' }], text: 'Renamed as asked.' },
+          // The follow-up's session is gone (another server's, or pruned): a new one takes it.
+          { outcome: 'unknown_session' },
           { edits: [{ path: 'parser.test.txt', content: 'covers v1\n' }] },
         ],
       },
@@ -382,9 +384,12 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
     expect(again.history.some((h) => h.from === 'done' && h.to === 'queued')).toBe(true);
     expect(github.pullRequests('octo/app')).toHaveLength(1);
     expect(pr().comments.some((c) => c.includes('a follow-up'))).toBe(true);
-    const followed = readFakeAgentLog(file('claude.jsonl'))[2]!;
-    expect(followed.prompt).toContain('Add a test for v1');
-    expect(followed.argv).toEqual(expect.arrayContaining(['--resume']));
+    const [resumed, fresh] = readFakeAgentLog(file('claude.jsonl')).slice(2);
+    expect(resumed!.prompt).toContain('Add a test for v1');
+    expect(resumed!.argv).toEqual(expect.arrayContaining(['--resume']));
+    expect(fresh!.argv).not.toContain('--resume');
+    expect(fresh!.prompt).toContain('Add a test for v1');
+    expect(fresh!.prompt).toContain('Your earlier session is not available');
     repo.git('fetch', '--quiet', 'origin', again.branch ?? '');
     expect(repo.git('show', `origin/${again.branch ?? ''}:parser.test.txt`)).toBe('covers v1');
     expect(repo.git('show', `origin/${again.branch ?? ''}:parser.txt`)).toBe('v1 renamed');

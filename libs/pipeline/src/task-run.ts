@@ -12,6 +12,9 @@ import { next, type PhaseResult, type RunOutcome } from './run-outcome.js';
 import { beforeRemove } from './workspace-setup.js';
 
 export type { RunOutcome } from './run-outcome.js';
+
+/** What the agent CLIs say when asked to resume a session they do not have. */
+const UNKNOWN_SESSION = /no conversation found|(?:session|thread|rollout)[^\n]{0,40}not found/i;
 export type { ReviewResult } from './review-phase.js';
 export type { TaskRunDeps } from './run-context.js';
 
@@ -73,7 +76,7 @@ export class TaskRun {
       if (published.kind !== 'next') return published;
     } else if (resumed && round !== undefined) {
       const before = ctx.task.commit;
-      const implemented = await implementAndValidate(ctx, implementer, prompt, ctx.task.sessionId);
+      const implemented = await this.continueSession(implementer, prompt, reviewBase);
       if (implemented.kind !== 'next') return implemented;
       const published = await publish(ctx, commitMessage, 'round');
       if (published.kind !== 'next') return published;
@@ -140,6 +143,26 @@ export class TaskRun {
       }
     }
     return { kind: 'done', commit, review };
+  }
+
+  /**
+   * A round continues the implementer's session. A session this machine does not have (the task ran
+   * on another server of the fleet, or the agent pruned it) is no reason to fail: a new session is
+   * told the branch holds the change so far.
+   */
+  private async continueSession(implementer: AgentRunner, prompt: string, base: string): Promise<PhaseResult> {
+    const ctx = this.ctx;
+    const session = ctx.task.sessionId;
+    const continued = await implementAndValidate(ctx, implementer, prompt, session);
+    if (session === undefined || continued.kind !== 'failed' || !UNKNOWN_SESSION.test(continued.error))
+      return continued;
+    await ctx.log(`the agent's earlier session ${session} is not on this machine: a new session takes the round`);
+    return implementAndValidate(
+      ctx,
+      implementer,
+      `${prompt}\n\nYour earlier session is not available. This branch holds the change made so far: read it with \`git log\` and \`git diff ${base}\` before you change anything.`,
+      undefined,
+    );
   }
 
   /** After a fix for a person's review: each of their comments is answered on its thread. */

@@ -28,7 +28,8 @@ export interface FakeAgentScenario {
   /**
    * How the run ends. Claude: success, error, rate_limit_in_success (a 429 inside a "success"
    * result), usage_limit, budget, auth_retry (401 retries forever), connection_retry (the model API
-   * refuses connections: 10 retries, then its "Unable to connect" error), no_result. Codex: success,
+   * refuses connections: 10 retries, then its "Unable to connect" error), no_result, unknown_session
+   * (asked to `--resume` a session: "No conversation found with session ID: …", exit 1). Codex: success,
    * turn_failed, quota, rate_limit, reconnect_forever (the model API is unreachable), needs_input,
    * no_result.
    */

@@ -1,4 +1,5 @@
 import { randomBytes, verify } from 'node:crypto';
+import { userJson } from './fake-github-shapes.js';
 
 /**
  * The GitHub App side of the GitHub stand-in: the App's own routes, answered to a JWT signed with
@@ -59,28 +60,13 @@ const CREATED_AT = '2024-01-01T00:00:00Z';
 
 /** An organization account as GitHub's App routes show it (the fields of a user and of an enterprise). */
 function owner(login: string, id: number): Record<string, unknown> {
-  const api = `https://api.github.example/users/${login}`;
   return {
-    login,
+    ...userJson({ api: 'https://api.github.example', web: WEB }, login),
     id,
     node_id: `O_${String(id)}`,
     name: login,
     slug: login.toLowerCase(),
-    avatar_url: `${WEB}/avatars/${login}`,
-    gravatar_id: '',
-    url: api,
-    html_url: `${WEB}/${login}`,
-    followers_url: `${api}/followers`,
-    following_url: `${api}/following{/other_user}`,
-    gists_url: `${api}/gists{/gist_id}`,
-    starred_url: `${api}/starred{/owner}{/repo}`,
-    subscriptions_url: `${api}/subscriptions`,
-    organizations_url: `${api}/orgs`,
-    repos_url: `${api}/repos`,
-    events_url: `${api}/events{/privacy}`,
-    received_events_url: `${api}/received_events`,
     type: 'Organization',
-    site_admin: false,
     created_at: CREATED_AT,
     updated_at: CREATED_AT,
   };
