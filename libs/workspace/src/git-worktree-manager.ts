@@ -623,7 +623,7 @@ export class GitWorktreeManager {
     if (commit === undefined || commit === '')
       throw new AppError(
         'NOT_FOUND',
-        `branch ${branch} is gone from ${repoRoot}: the change held for approval is lost`,
+        `branch ${branch} is not in ${repoRoot} here: a change held before its push lives only in the clone of the server that held it (in a fleet, that server must run it), or the branch was deleted`,
       );
     return this.materialize(repoRoot, taskId, branch, commit, signal);
   }
