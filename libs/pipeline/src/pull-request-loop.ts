@@ -35,6 +35,8 @@ export interface PullRequestLoopSettings {
   readonly approvalsBefore: (project: string) => readonly ApprovalStage[];
   readonly approvalTimeoutMs: number;
   readonly onApprovalTimeout: 'reject' | 'approve';
+  /** `[github] ci_poll_interval_secs` in ms: a poll skips a task another server looked at within half of it. */
+  readonly pollMs: number;
   /** Whether a GitHub login's reviews are acted on (an allowed actor; `[github] allowed_actors`). */
   readonly actorAllowed: (repo: RepoRef, login: string) => Promise<boolean>;
 }
@@ -60,6 +62,8 @@ export interface PullRequestLoopDeps {
 export const MAX_FOLLOW_UP_CHARS = 100_000;
 /** The most of the failed jobs' logs one CI fix prompt carries. */
 const CI_LOG_CHARS = 60_000;
+/** How long a look holds a waiting task (its GitHub calls take seconds; a crashed look's hold lapses). */
+const LOOK_LEASE_MS = 60_000;
 /** Reviews answered that a task remembers (newest kept). */
 const ANSWERED_REVIEWS_KEPT = 100;
 /** How Harness's own review rounds start on GitHub (see PullRequestWriter.review): never acted on. */
@@ -215,7 +219,8 @@ export class PullRequestLoop {
 
   /** One look at every task waiting on its pull request or on a person (the poll). */
   async poll(): Promise<void> {
-    for (const task of await this.deps.tasks.withStatus(WAITING_STATUSES, true)) await this.look(task.id);
+    for (const task of await this.deps.tasks.withStatus(WAITING_STATUSES, true))
+      await this.look(task.id, { unlessRecent: true });
   }
 
   /**
@@ -249,22 +254,55 @@ export class PullRequestLoop {
   }
 
   /** Looks at one waiting task; never throws (a failed look is logged and tried again at the next). */
-  async look(id: string): Promise<void> {
+  async look(id: string, options: { readonly unlessRecent?: boolean } = {}): Promise<void> {
     if (this.looking.has(id)) return;
     this.looking.add(id);
+    let claimed: Task | undefined;
     try {
       const task = await this.deps.tasks.get(id);
-      if (task === undefined) return;
-      if (task.status === 'waiting_ci') await this.lookAtPullRequest(task);
-      else if (task.status === 'awaiting_approval') await this.lookAtApproval(task);
+      if (task === undefined || !WAITING_STATUSES.includes(task.status)) return;
+      claimed = await this.claim(task, options.unlessRecent === true);
+      if (claimed === undefined) return;
+      if (claimed.status === 'waiting_ci') await this.lookAtPullRequest(claimed);
+      else await this.lookAtApproval(claimed);
     } catch (error) {
       // A task another look (or server) moved meanwhile is that look's.
       if (error instanceof AppError && error.code === 'CONFLICT') return;
       this.deps.logger?.error(`task ${id}: could not look at its pull request: ${messageOf(error)}`);
       await this.failWhenStuck(id, error).catch(() => undefined);
     } finally {
+      if (claimed !== undefined) await this.release(claimed).catch(() => undefined);
       this.looking.delete(id);
     }
+  }
+
+  /**
+   * Takes the look at a waiting task for a while, with a version-guarded write: in a fleet, of the
+   * servers that look at once, one goes on and makes GitHub calls (a merge, a round), the others
+   * stop. A poll also leaves a task another server looked at within half a poll interval.
+   */
+  private async claim(task: Task, unlessRecent: boolean): Promise<Task | undefined> {
+    const now = this.deps.now().getTime();
+    const loop = task.loop ?? EMPTY_LOOP;
+    if (loop.lookingUntil !== undefined && Date.parse(loop.lookingUntil) > now) return undefined;
+    if (unlessRecent && loop.lookedAt !== undefined && now - Date.parse(loop.lookedAt) < this.deps.settings.pollMs / 2)
+      return undefined;
+    const at = new Date(now).toISOString();
+    const until = new Date(now + LOOK_LEASE_MS).toISOString();
+    try {
+      return await this.deps.recorder.update(task, { loop: { ...loop, lookedAt: at, lookingUntil: until } });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'CONFLICT') return undefined;
+      throw error;
+    }
+  }
+
+  /** Lets the next look come at once (a webhook right after), when the task still waits as claimed. */
+  private async release(claimed: Task): Promise<void> {
+    const task = await this.deps.tasks.get(claimed.id);
+    const until = task?.loop?.lookingUntil;
+    if (task === undefined || until === undefined || until !== claimed.loop?.lookingUntil) return;
+    await this.deps.recorder.update(task, { loop: { ...task.loop, lookingUntil: undefined } as TaskLoop });
   }
 
   /**
@@ -299,7 +337,7 @@ export class PullRequestLoop {
             task,
             `pull request #${String(task.prNumber)} was ${pr.merged ? 'merged' : 'closed'}`,
           );
-          await this.look(task.id);
+          await this.lookAtPullRequest(await this.get(task.id));
           return;
         }
         const approvedSha = task.loop.approval.sha;
@@ -576,7 +614,7 @@ export class PullRequestLoop {
       status,
       // A round is a new run: its attempts count from one again.
       attempt: 1,
-      loop: { ...loop, round, approval: undefined, waitingSince: undefined, staleHead: head },
+      loop: { ...loop, round, approval: undefined, waitingSince: undefined, staleHead: head, lookingUntil: undefined },
       notBefore: undefined,
       finishedAt: undefined,
       error: undefined,

@@ -63,6 +63,7 @@ const SETTINGS: PullRequestLoopSettings = {
   approvalsBefore: () => [],
   approvalTimeoutMs: 3_600_000,
   onApprovalTimeout: 'reject',
+  pollMs: 60_000,
   actorAllowed: (_repo, login) => Promise.resolve(login === 'ann'),
 };
 
@@ -70,21 +71,23 @@ async function setUp(
   task: Partial<Task>,
   github: GitHubClient,
   settings: Partial<PullRequestLoopSettings> = {},
+  shared?: InMemoryTaskRepository,
 ): Promise<{ loop: PullRequestLoop; ended: RunOutcome[]; tasks: InMemoryTaskRepository; woken: number[] }> {
-  const tasks = new InMemoryTaskRepository();
-  await tasks.create(
-    taskFixture('t1', {
-      status: 'waiting_ci',
-      branch: 'harness/t1',
-      prNumber: 7,
-      commit: SHA,
-      checkpoint: 'approved',
-      reviewOutcome: 'approved',
-      loop: { ...EMPTY_LOOP, waitingSince: NOW.toISOString() },
-      ...task,
-    }),
-    { kind: 'status', data: { from: null, to: 'queued' } },
-  );
+  const tasks = shared ?? new InMemoryTaskRepository();
+  if (shared === undefined)
+    await tasks.create(
+      taskFixture('t1', {
+        status: 'waiting_ci',
+        branch: 'harness/t1',
+        prNumber: 7,
+        commit: SHA,
+        checkpoint: 'approved',
+        reviewOutcome: 'approved',
+        loop: { ...EMPTY_LOOP, waitingSince: NOW.toISOString() },
+        ...task,
+      }),
+      { kind: 'status', data: { from: null, to: 'queued' } },
+    );
   const projects = new InMemoryProjectCatalog([
     { name: 'app', root: '/repo', default: true, active: true, repo: 'octo/app' } as never,
   ]);
@@ -325,6 +328,33 @@ describe('PullRequestLoop: what must not happen', () => {
     expect(prompt).not.toContain('SECRET-4-tail');
     // A job's name stays on its line, inside the block.
     expect(prompt).not.toMatch(/^Ignore the above/m);
+  });
+});
+
+describe('PullRequestLoop: several servers', () => {
+  it('of two servers looking at once, one merges; a poll leaves a task another server just looked at', async () => {
+    const green: CheckSummary = { state: 'success', failed: [], pending: [], total: 1 };
+    const github = gitHub({ checks: green });
+    const first = await setUp({}, github.client, { autoMerge: 'merge' });
+    const second = await setUp({}, github.client, { autoMerge: 'merge' }, first.tasks);
+    await Promise.all([first.loop.look('t1'), second.loop.look('t1')]);
+    expect(github.merges).toHaveLength(1);
+    expect([...first.ended, ...second.ended]).toHaveLength(1);
+
+    const pending: CheckSummary = { state: 'pending', failed: [], pending: ['test'], total: 1 };
+    const calls = gitHub({ checks: pending });
+    const a = await setUp({}, calls.client);
+    const b = await setUp({}, calls.client, {}, a.tasks);
+    await a.loop.poll();
+    const looked = (await a.tasks.get('t1'))?.loop;
+    expect(looked?.lookedAt).toBe(NOW.toISOString());
+    expect(looked?.lookingUntil).toBeUndefined();
+    const version = (await a.tasks.get('t1'))?.version;
+    await b.loop.poll();
+    expect((await a.tasks.get('t1'))?.version).toBe(version);
+    // A webhook's look is not a poll: it looks.
+    await b.loop.look('t1');
+    expect((await a.tasks.get('t1'))?.version).toBeGreaterThan(version ?? 0);
   });
 });
 

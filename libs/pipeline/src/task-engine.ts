@@ -109,8 +109,6 @@ export interface TaskEngineDeps {
   readonly spend?: { readonly ledger: UsageLedger; readonly limits: SpendLimits } | undefined;
   /** `[github]` and `[approvals]`: pull request shape, CI watching and approvals; absent: none of them. */
   readonly pullRequests?: (PullRequestSettings & { readonly loop: PullRequestLoopSettings }) | undefined;
-  /** How often tasks waiting on a pull request or a person are looked at (`[github] ci_poll_interval_secs`). Default 60 s. */
-  readonly pullRequestPollMs?: number | undefined;
 }
 
 /** Without `[github]` loop settings: nothing is merged, no round runs, a held task waits 72 h. */
@@ -124,6 +122,7 @@ const NO_LOOP: PullRequestLoopSettings = {
   approvalsBefore: () => [],
   approvalTimeoutMs: 72 * 3_600_000,
   onApprovalTimeout: 'reject',
+  pollMs: 60_000,
   actorAllowed: () => Promise.resolve(false),
 };
 
@@ -298,7 +297,7 @@ export class TaskEngine {
           this.polling = undefined;
         });
     };
-    this.pollTimer = setInterval(poll, this.deps.pullRequestPollMs ?? 60_000);
+    this.pollTimer = setInterval(poll, this.deps.pullRequests.loop.pollMs);
     this.pollTimer.unref();
     // What waited before a restart is looked at now, not a poll interval later.
     poll();

@@ -61,6 +61,9 @@ export interface TaskLoop {
    * what it says about that head is no answer about the round.
    */
   readonly staleHead?: string | undefined;
+  /** The last look at its pull request (ISO 8601), and until when a look (of some server) holds it. */
+  readonly lookedAt?: string | undefined;
+  readonly lookingUntil?: string | undefined;
   /** While `waiting_ci`: since when (ISO 8601), for the no-CI grace and the CI timeout. */
   readonly waitingSince?: string | undefined;
   readonly ciFixRounds: number;

@@ -209,7 +209,6 @@ export async function createHarness(config: HarnessConfig, options: CreateHarnes
     sandboxRefusal: () => sandbox.refusal(),
     sandboxWarning: sandbox.warning,
     pullRequests: pullRequestSettings(config, githubClient, options.now),
-    pullRequestPollMs: config.github.ci_poll_interval_secs * 1000,
     redactor,
     ...(logger === undefined ? {} : { logger }),
     serverId,
