@@ -243,7 +243,14 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
         ],
       },
       { runs: [{ text: APPROVE }] },
-      ['auto_merge = "squash"', 'ci_poll_interval_secs = 1', 'max_ci_fix_rounds = 2'],
+      [
+        'auto_merge = "squash"',
+        'ci_poll_interval_secs = 1',
+        'max_ci_fix_rounds = 2',
+        'draft = true',
+        'labels = ["harness", "bot"]',
+        'reviewers = ["ann", "octo/core"]',
+      ],
       [],
       { app: true },
     );
@@ -254,6 +261,16 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
     const first = await waitingOn(id);
     const firstSha = first.commit ?? expect.unreachable('no commit');
     expect(first).toMatchObject({ review_outcome: 'approved', pr_number: pr().number });
+    // Opened a draft with its labels and reviewers, marked ready once Harness's review approved.
+    expect(github.requests.find((r) => r.method === 'POST' && r.path === '/repos/octo/app/pulls')?.body).toMatchObject({
+      draft: true,
+    });
+    expect(pr()).toMatchObject({
+      draft: false,
+      labels: ['harness', 'bot'],
+      requestedReviewers: ['ann'],
+      requestedTeams: ['core'],
+    });
 
     // CI fails on that commit, with a log whose end says why.
     github.setCheckRuns('octo/app', firstSha, [
