@@ -74,8 +74,9 @@ const OWN_REVIEW_HEADING = '**Harness review, round';
  * CI and fixes a failure in a bounded number of rounds on the same branch, answers a person's
  * requested changes the same way (replying on each thread), merges a green, approved PR when
  * `[github] auto_merge` says so, and holds what `[approvals] before` names until a person decides.
- * A round is the same task queued again (`round`); the watcher looks on every webhook that names
- * the PR and every poll. Every write is guarded by the task's version: of two looks, one wins.
+ * A round is the same task queued again (`round`); a look comes with every webhook that names the
+ * PR, every poll, at start and when a run starts waiting. A look is claimed first with a
+ * version-guarded write, so of two servers looking at once one goes on to call GitHub.
  * @public
  */
 export class PullRequestLoop {
