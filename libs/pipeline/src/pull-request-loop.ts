@@ -49,6 +49,8 @@ export interface PullRequestLoopDeps {
   readonly github?: GitHubClient | undefined;
   readonly settings: PullRequestLoopSettings;
   readonly recorder: TaskRecorder;
+  /** This server's id: the holder of the looks it claims. */
+  readonly serverId: string;
   /** Records a waiting task's end (its `end` event, its branch), as a run's end is recorded. */
   readonly finish: (task: Task, outcome: RunOutcome) => Promise<void>;
   /** Asks the dispatcher to look at the queue (a round was queued). */
@@ -219,9 +221,9 @@ export class PullRequestLoop {
   }
 
   /** One look at every task waiting on its pull request or on a person (the poll). */
-  async poll(): Promise<void> {
+  async poll(options: { readonly atStart?: boolean } = {}): Promise<void> {
     for (const task of await this.deps.tasks.withStatus(WAITING_STATUSES, true))
-      await this.look(task.id, { unlessRecent: true });
+      await this.look(task.id, { unlessRecent: options.atStart !== true });
   }
 
   /**
@@ -285,13 +287,17 @@ export class PullRequestLoop {
   private async claim(task: Task, unlessRecent: boolean): Promise<Task | undefined> {
     const now = this.deps.now().getTime();
     const loop = task.loop ?? EMPTY_LOOP;
-    if (loop.lookingUntil !== undefined && Date.parse(loop.lookingUntil) > now) return undefined;
+    // This server's own hold is from a process that stopped (this one looks at a task once at a time).
+    const heldElsewhere = loop.lookingBy !== this.deps.serverId;
+    if (heldElsewhere && loop.lookingUntil !== undefined && Date.parse(loop.lookingUntil) > now) return undefined;
     if (unlessRecent && loop.lookedAt !== undefined && now - Date.parse(loop.lookedAt) < this.deps.settings.pollMs / 2)
       return undefined;
     const at = new Date(now).toISOString();
     const until = new Date(now + LOOK_LEASE_MS).toISOString();
     try {
-      return await this.deps.recorder.update(task, { loop: { ...loop, lookedAt: at, lookingUntil: until } });
+      return await this.deps.recorder.update(task, {
+        loop: { ...loop, lookedAt: at, lookingUntil: until, lookingBy: this.deps.serverId },
+      });
     } catch (error) {
       if (error instanceof AppError && error.code === 'CONFLICT') return undefined;
       throw error;

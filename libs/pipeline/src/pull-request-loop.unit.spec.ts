@@ -72,6 +72,7 @@ async function setUp(
   github: GitHubClient,
   settings: Partial<PullRequestLoopSettings> = {},
   shared?: InMemoryTaskRepository,
+  serverId = 'server-1',
 ): Promise<{ loop: PullRequestLoop; ended: RunOutcome[]; tasks: InMemoryTaskRepository; woken: number[] }> {
   const tasks = shared ?? new InMemoryTaskRepository();
   if (shared === undefined)
@@ -106,6 +107,7 @@ async function setUp(
     github,
     settings: { ...SETTINGS, ...settings },
     recorder,
+    serverId,
     finish: (_task, outcome) => {
       ended.push(outcome);
       return Promise.resolve();
@@ -336,7 +338,7 @@ describe('PullRequestLoop: several servers', () => {
     const green: CheckSummary = { state: 'success', failed: [], pending: [], total: 1 };
     const github = gitHub({ checks: green });
     const first = await setUp({}, github.client, { autoMerge: 'merge' });
-    const second = await setUp({}, github.client, { autoMerge: 'merge' }, first.tasks);
+    const second = await setUp({}, github.client, { autoMerge: 'merge' }, first.tasks, 'server-2');
     await Promise.all([first.loop.look('t1'), second.loop.look('t1')]);
     expect(github.merges).toHaveLength(1);
     expect([...first.ended, ...second.ended]).toHaveLength(1);
@@ -344,7 +346,7 @@ describe('PullRequestLoop: several servers', () => {
     const pending: CheckSummary = { state: 'pending', failed: [], pending: ['test'], total: 1 };
     const calls = gitHub({ checks: pending });
     const a = await setUp({}, calls.client);
-    const b = await setUp({}, calls.client, {}, a.tasks);
+    const b = await setUp({}, calls.client, {}, a.tasks, 'server-2');
     await a.loop.poll();
     const looked = (await a.tasks.get('t1'))?.loop;
     expect(looked?.lookedAt).toBe(NOW.toISOString());
@@ -355,6 +357,22 @@ describe('PullRequestLoop: several servers', () => {
     // A webhook's look is not a poll: it looks.
     await b.loop.look('t1');
     expect((await a.tasks.get('t1'))?.version).toBeGreaterThan(version ?? 0);
+  });
+
+  it("a look another server holds is left to it; this server's own hold, from a process that stopped, is not", async () => {
+    const pending: CheckSummary = { state: 'pending', failed: [], pending: ['test'], total: 1 };
+    const until = new Date(NOW.getTime() + 30_000).toISOString();
+    const held = (by: string): Partial<Task> => ({
+      loop: { ...EMPTY_LOOP, waitingSince: NOW.toISOString(), lookingUntil: until, lookingBy: by },
+    });
+    const elsewhere = await setUp(held('server-2'), gitHub({ checks: pending }).client);
+    const before = (await elsewhere.tasks.get('t1'))?.version;
+    await elsewhere.loop.poll({ atStart: true });
+    expect((await elsewhere.tasks.get('t1'))?.version).toBe(before);
+
+    const mine = await setUp(held('server-1'), gitHub({ checks: pending }).client);
+    await mine.loop.poll({ atStart: true });
+    expect((await mine.tasks.get('t1'))?.loop).toMatchObject({ lookedAt: NOW.toISOString(), lookingUntil: undefined });
   });
 });
 

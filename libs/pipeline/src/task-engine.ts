@@ -235,6 +235,7 @@ export class TaskEngine {
       github: deps.github,
       settings: deps.pullRequests?.loop ?? NO_LOOP,
       recorder: this.recorder,
+      serverId: this.serverId,
       finish: (task, outcome) => this.execution.finish(task, outcome),
       wake: () => {
         void this.dispatcher.requestTick();
@@ -286,10 +287,10 @@ export class TaskEngine {
   /** Looks at the tasks waiting on a pull request or a person at start, then now and then (webhooks look sooner). */
   private startPolling(): void {
     if (this.pollTimer !== undefined || this.deps.pullRequests === undefined) return;
-    const poll = (): void => {
+    const poll = (atStart = false): void => {
       if (this.polling !== undefined) return;
       this.polling = this.pullRequests
-        .poll()
+        .poll({ atStart })
         .catch((error: unknown) => {
           this.deps.logger?.error(`pull request poll: ${error instanceof Error ? error.message : String(error)}`);
         })
@@ -299,8 +300,8 @@ export class TaskEngine {
     };
     this.pollTimer = setInterval(poll, this.deps.pullRequests.loop.pollMs);
     this.pollTimer.unref();
-    // What waited before a restart is looked at now, not a poll interval later.
-    poll();
+    // What waited before a restart is looked at now, every task, not a poll interval later.
+    poll(true);
   }
 
   /**

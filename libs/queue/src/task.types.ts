@@ -64,6 +64,8 @@ export interface TaskLoop {
   /** The last look at its pull request (ISO 8601), and until when a look (of some server) holds it. */
   readonly lookedAt?: string | undefined;
   readonly lookingUntil?: string | undefined;
+  /** The server whose look holds it. */
+  readonly lookingBy?: string | undefined;
   /** While `waiting_ci`: since when (ISO 8601), for the no-CI grace and the CI timeout. */
   readonly waitingSince?: string | undefined;
   readonly ciFixRounds: number;
