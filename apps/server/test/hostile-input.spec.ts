@@ -130,6 +130,25 @@ describe('HTTP server against hostile input (in-process server on 127.0.0.1)', (
     );
   });
 
+  it('refuses a body field a path-only action does not take (cancel, approve): never ignored', async () => {
+    for (const action of ['cancel', 'approve', 'reject', 'follow-up']) {
+      expectError(
+        await post(`/tasks/00000000-0000-4000-8000-000000000000/${action}`, JSON.stringify({ prompt: 'x', x: 1 })),
+        400,
+        'INVALID_ARGUMENT',
+        /property x should not exist/,
+      );
+      expectError(
+        await post(`/tasks/00000000-0000-4000-8000-000000000000/${action}`, JSON.stringify({ task_id: 'ffffffff' })),
+        400,
+        'INVALID_ARGUMENT',
+        /task_id is in the path/,
+      );
+    }
+    // An empty body (or none) is what they take: then the unknown task is a 404.
+    expectError(await post('/tasks/00000000-0000-4000-8000-000000000000/approve', '{}'), 404, 'NOT_FOUND');
+  });
+
   it('refuses NUL characters in text fields', async () => {
     for (const field of ['prompt', 'description', 'agent', 'model', 'project']) {
       const body = { prompt: 'x', [field]: 'a\u0000b' };

@@ -79,13 +79,15 @@ function addRoute(name: RestOperationName, route: OperationRoute): void {
   const fields = inputFields(input);
   const outside = fields.filter((field) => !inPath.includes(field));
   // Where the input is: the path alone, the path and the rest, or only the body or query. An input
-  // without fields reads nothing from the request (as `fleet_status`'s route always did).
+  // without fields reads nothing from the request (as `fleet_status`'s route always did). A body
+  // route reads its body even when every field is in the path: `{"x": 1}` sent to
+  // `POST /tasks/:id/approve` is refused like any unknown field, never ignored.
   const where =
     inPath.length === 0
       ? route.rest === 'body'
         ? Body()
         : Query()
-      : outside.length === 0
+      : outside.length === 0 && route.rest !== 'body'
         ? Param()
         : PathAndRest(route.rest, createValidationPipe({ forCustomDecorator: true }));
   if (fields.length > 0) where(prototype, name, 0);
