@@ -5,6 +5,7 @@ import { Octokit } from '@octokit/rest';
 import Bottleneck from 'bottleneck';
 import { credentialsAuthStrategy, StaticTokenCredentials, type GitHubCredentials } from './github-credentials.js';
 import type { RepoRef } from './github-remote.js';
+import { apiMessageOf, isRequestError } from './request-error.js';
 import type { CollaboratorPermission } from './webhook/actor-check.js';
 import type { GitHubActor } from './webhook/webhook-event.js';
 
@@ -840,22 +841,7 @@ function tailOf(log: string, max: number): string {
   return notice(log.length - tail.length) + tail;
 }
 
-function apiMessageOf(error: RequestErrorLike): string {
-  const apiMessage = (error.response?.data as { message?: unknown } | undefined)?.message;
-  return typeof apiMessage === 'string' ? apiMessage : error.message;
-}
-
 // ---- end of closing the PR loop helpers ----
-
-interface RequestErrorLike {
-  status: number;
-  message: string;
-  response?: { headers?: Record<string, string | undefined>; data?: unknown };
-}
-
-function isRequestError(error: unknown): error is RequestErrorLike {
-  return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
-}
 
 function toGitHubError(what: string, error: unknown): AppError {
   // Already said (a GitHub App's token could not be had): its message names the App and the fix.

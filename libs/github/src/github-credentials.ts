@@ -3,6 +3,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { Octokit } from '@octokit/rest';
 import type { RepoRef } from './github-remote.js';
+import { apiMessageOf, isRequestError } from './request-error.js';
 
 /** A GitHub App Harness acts as: its id, its private key (PEM) and, optionally, its one installation. @public */
 export interface GitHubAppOptions {
@@ -73,21 +74,10 @@ interface CachedToken {
   readonly expiresAtMs: number;
 }
 
-interface RequestErrorLike {
-  readonly status: number;
-  readonly response?: { readonly data?: unknown };
-  readonly message: string;
-}
-
-function isRequestError(error: unknown): error is RequestErrorLike {
-  return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
-}
-
-/** GitHub's own message of a failed answer, or the error's. */
+/** GitHub's own message of a failed answer, with its status, or the error's. */
 function detailOf(error: unknown): string {
   if (!isRequestError(error)) return error instanceof Error ? error.message : String(error);
-  const message = (error.response?.data as { message?: unknown } | undefined)?.message;
-  return `${String(error.status)}: ${typeof message === 'string' ? message : error.message}`;
+  return `${String(error.status)}: ${apiMessageOf(error)}`;
 }
 
 const SILENT_LOG = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -3,7 +3,7 @@ import type { Task } from '@agent-harness/queue';
 import type { PullRequestWriter } from './pull-request-writer.js';
 import type { RunContext } from './run-context.js';
 import { next, type PhaseResult } from './run-outcome.js';
-import { cutText } from './task-title.js';
+import { cutText, errorLine } from './task-title.js';
 
 /**
  * Which change is published: the first implementation, a fix asked for by a review round, or a
@@ -157,7 +157,7 @@ async function commitLog(ctx: RunContext, commit: string): Promise<LogEventData>
     };
   } catch (error) {
     return {
-      message: `committed ${short} (no diff stat: ${cutText(error instanceof Error ? error.message : String(error), 300)})`,
+      message: `committed ${short} (no diff stat: ${errorLine(error)})`,
     };
   }
 }

@@ -20,7 +20,7 @@ import { projectRepository } from './project-repository.js';
 import type { RunOutcome } from './run-outcome.js';
 import { ciFixedEvent, statusEvent } from './task-outcome.js';
 import type { TaskRecorder } from './task-recorder.js';
-import { cutText } from './task-title.js';
+import { cutText, errorLine } from './task-title.js';
 
 /** `[github]` and `[approvals]`: what the loop does once a task's pull request is open. @public */
 export interface PullRequestLoopSettings {
@@ -240,9 +240,7 @@ export class PullRequestLoop {
         (hint.branch !== undefined && task.branch === hint.branch) ||
         (hint.sha !== undefined && task.commit === hint.sha);
       if (!matches) continue;
-      const ref = await this.repoOf(task).catch(() => undefined);
-      if (ref !== undefined && `${ref.owner}/${ref.repo}`.toLowerCase() === repo.toLowerCase())
-        await this.look(task.id);
+      if (await this.isOf(task, repo)) await this.look(task.id);
     }
   }
 
@@ -250,8 +248,7 @@ export class PullRequestLoop {
   async waitingOn(repo: string, number: number): Promise<Task | undefined> {
     for (const task of await this.deps.tasks.withStatus(WAITING_STATUSES, true)) {
       if (task.prNumber !== number && task.issue !== number) continue;
-      const ref = await this.repoOf(task).catch(() => undefined);
-      if (ref !== undefined && `${ref.owner}/${ref.repo}`.toLowerCase() === repo.toLowerCase()) return task;
+      if (await this.isOf(task, repo)) return task;
     }
     return undefined;
   }
@@ -271,7 +268,7 @@ export class PullRequestLoop {
     } catch (error) {
       // A task another look (or server) moved meanwhile is that look's.
       if (error instanceof AppError && error.code === 'CONFLICT') return;
-      this.deps.logger?.error(`task ${id}: could not look at its pull request: ${messageOf(error)}`);
+      this.deps.logger?.error(`task ${id}: could not look at its pull request: ${errorLine(error)}`);
       await this.failWhenStuck(id, error).catch(() => undefined);
     } finally {
       if (claimed !== undefined) await this.release(claimed).catch(() => undefined);
@@ -325,7 +322,7 @@ export class PullRequestLoop {
     if (since === undefined || this.deps.now().getTime() - Date.parse(since) < limit) return;
     await this.deps.finish(task, {
       kind: 'failed',
-      error: `could not read pull request #${String(task.prNumber ?? '?')} for ${String(Math.round(limit / 60_000))} min: ${messageOf(error)}`,
+      error: `could not read pull request #${String(task.prNumber ?? '?')} for ${String(Math.round(limit / 60_000))} min: ${errorLine(error)}`,
       failureClass: 'github_error',
     });
   }
@@ -508,7 +505,7 @@ export class PullRequestLoop {
     const logs = await this.need()
       .failedJobLogs(repo, sha)
       .catch(async (error: unknown) => {
-        await this.log(task, `could not read the failed jobs' logs: ${messageOf(error)}`);
+        await this.log(task, `could not read the failed jobs' logs: ${errorLine(error)}`);
         return [];
       });
     const round: TaskRound = {
@@ -645,6 +642,12 @@ export class PullRequestLoop {
     return task;
   }
 
+  /** Whether the task's project is GitHub repository `repo` (`owner/name`, any case). */
+  private async isOf(task: Task, repo: string): Promise<boolean> {
+    const ref = await this.repoOf(task).catch(() => undefined);
+    return ref !== undefined && `${ref.owner}/${ref.repo}`.toLowerCase() === repo.toLowerCase();
+  }
+
   private async repoOf(task: Task): Promise<RepoRef | undefined> {
     const project = await this.deps.projects.get(task.project);
     return project === undefined
@@ -668,10 +671,6 @@ type CommentOf = Awaited<ReturnType<GitHubClient['reviewCommentsOf']>>[number];
 interface Feedback {
   readonly reviews: readonly ReviewOf[];
   readonly comments: readonly CommentOf[];
-}
-
-function messageOf(error: unknown): string {
-  return cutText(error instanceof Error ? error.message : String(error), 300);
 }
 
 /** A name from GitHub or CI on one line, cut: it goes into a prompt's headings. */

@@ -2,7 +2,7 @@ import type { GitHubClient, RepoRef } from '@agent-harness/github';
 import type { Task } from '@agent-harness/queue';
 import type { Verdict } from '@agent-harness/review';
 import type { PullRequestSettings } from './run-context.js';
-import { cutText, taskTitle } from './task-title.js';
+import { cutText, errorLine, taskTitle } from './task-title.js';
 
 /**
  * Everything Harness writes on GitHub for a task: the pull request it opens, the review rounds and
@@ -53,7 +53,7 @@ export class PullRequestWriter {
     const labels = this.shape?.labels ?? [];
     if (labels.length > 0)
       await this.github.addLabels(this.repo, pr.number, labels, this.request).catch((error: unknown) => {
-        problems.push(`labels not added: ${messageOf(error)}`);
+        problems.push(`labels not added: ${errorLine(error)}`);
       });
     const wanted = this.shape?.reviewers ?? [];
     if (wanted.length > 0) {
@@ -62,7 +62,7 @@ export class PullRequestWriter {
         teamReviewers: wanted.filter((r) => r.includes('/')).map((r) => r.slice(r.indexOf('/') + 1)),
       };
       await this.github.requestReviewers(this.repo, pr.number, who, this.request).catch((error: unknown) => {
-        problems.push(`reviewers not requested: ${messageOf(error)}`);
+        problems.push(`reviewers not requested: ${errorLine(error)}`);
       });
     }
     return { ...pr, problems };
@@ -100,8 +100,4 @@ export class PullRequestWriter {
       await this.github.review(this.repo, prNumber, body, [], this.request);
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return cutText(error instanceof Error ? error.message : String(error), 300);
 }

@@ -1,6 +1,6 @@
 import type { ProjectCatalog, Task } from '@agent-harness/queue';
 import type { GitWorktreeManager } from '@agent-harness/workspace';
-import { cutText } from './task-title.js';
+import { errorLine } from './task-title.js';
 
 /**
  * What becomes of the branch of a task that ended: `pushed`: origin has it (the record, with the PR),
@@ -64,7 +64,7 @@ export async function branchFate(
       };
     return { kind: 'delete', repoRoot: project.root, branch };
   } catch (error) {
-    const why = cutText(error instanceof Error ? error.message : String(error), 300);
+    const why = errorLine(error);
     return { kind: 'keep', message: `branch ${branch} is kept: could not ask origin whether it was pushed (${why})` };
   }
 }

@@ -26,3 +26,8 @@ export function taskTitle(task: TaskRequest): string {
   if (title !== undefined) return cutText(title, 72, true);
   return task.issue !== undefined ? `issue #${String(task.issue)}` : `PR #${String(task.pr ?? '?')}`;
 }
+
+/** An error's message in a log line or a comment: cut at 300 characters. */
+export function errorLine(error: unknown): string {
+  return cutText(error instanceof Error ? error.message : String(error), 300);
+}
