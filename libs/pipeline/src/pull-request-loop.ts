@@ -84,6 +84,8 @@ const OWN_REVIEW_HEADING = '**Harness review, round';
 export class PullRequestLoop {
   /** Tasks being looked at in this process: one look at a time each. */
   private readonly looking = new Set<string>();
+  /** Tasks asked to be looked at while a look was under way: looked at again after it. */
+  private readonly lookAgain = new Set<string>();
 
   constructor(private readonly deps: PullRequestLoopDeps) {}
 
@@ -255,13 +257,24 @@ export class PullRequestLoop {
 
   /** Looks at one waiting task; never throws (a failed look is logged and tried again at the next). */
   async look(id: string, options: { readonly unlessRecent?: boolean } = {}): Promise<void> {
-    if (this.looking.has(id)) return;
+    // A webhook that comes during a look is news the look may have missed: one more look follows.
+    if (this.looking.has(id)) {
+      this.lookAgain.add(id);
+      return;
+    }
     this.looking.add(id);
+    try {
+      await this.lookOnce(id, options.unlessRecent === true);
+    } finally {
+      this.looking.delete(id);
+    }
+    if (this.lookAgain.delete(id)) await this.look(id);
+  }
+
+  private async lookOnce(id: string, unlessRecent: boolean): Promise<void> {
     let claimed: Task | undefined;
     try {
-      const task = await this.deps.tasks.get(id);
-      if (task === undefined || !WAITING_STATUSES.includes(task.status)) return;
-      claimed = await this.claim(task, options.unlessRecent === true);
+      claimed = await this.claim(id, unlessRecent);
       if (claimed === undefined) return;
       if (claimed.status === 'waiting_ci') await this.lookAtPullRequest(claimed);
       else await this.lookAtApproval(claimed);
@@ -272,7 +285,6 @@ export class PullRequestLoop {
       await this.failWhenStuck(id, error).catch(() => undefined);
     } finally {
       if (claimed !== undefined) await this.release(claimed).catch(() => undefined);
-      this.looking.delete(id);
     }
   }
 
@@ -281,7 +293,18 @@ export class PullRequestLoop {
    * servers that look at once, one goes on and makes GitHub calls (a merge, a round), the others
    * stop. A poll also leaves a task another server looked at within half a poll interval.
    */
-  private async claim(task: Task, unlessRecent: boolean): Promise<Task | undefined> {
+  private async claim(id: string, unlessRecent: boolean): Promise<Task | undefined> {
+    // Read again once when the task changed between the read and the claim (the last look's release).
+    for (let tries = 0; tries < 2; tries++) {
+      const task = await this.deps.tasks.get(id);
+      if (task === undefined || !WAITING_STATUSES.includes(task.status)) return undefined;
+      const claimed = await this.claimAsRead(task, unlessRecent);
+      if (claimed !== 'changed') return claimed;
+    }
+    return undefined;
+  }
+
+  private async claimAsRead(task: Task, unlessRecent: boolean): Promise<Task | undefined | 'changed'> {
     const now = this.deps.now().getTime();
     const loop = task.loop ?? EMPTY_LOOP;
     // This server's own hold is from a process that stopped (this one looks at a task once at a time).
@@ -296,7 +319,7 @@ export class PullRequestLoop {
         loop: { ...loop, lookedAt: at, lookingUntil: until, lookingBy: this.deps.serverId },
       });
     } catch (error) {
-      if (error instanceof AppError && error.code === 'CONFLICT') return undefined;
+      if (error instanceof AppError && error.code === 'CONFLICT') return 'changed';
       throw error;
     }
   }

@@ -359,6 +359,28 @@ describe('PullRequestLoop: several servers', () => {
     expect((await a.tasks.get('t1'))?.version).toBeGreaterThan(version ?? 0);
   });
 
+  it('a look asked for during a look (a webhook) follows it, not lost', async () => {
+    const pending: CheckSummary = { state: 'pending', failed: [], pending: ['test'], total: 1 };
+    const script = gitHub({ checks: pending });
+    let reads = 0;
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const client = Object.assign(Object.create(script.client) as GitHubClient, {
+      pullRequestState: async (...args: Parameters<GitHubClient['pullRequestState']>) => {
+        reads += 1;
+        if (reads === 1) await gate;
+        return script.client.pullRequestState(...args);
+      },
+    });
+    const waiting = await setUp({ loop: { ...EMPTY_LOOP, waitingSince: NOW.toISOString() } }, client);
+    const first = waiting.loop.look('t1');
+    await new Promise((r) => setTimeout(r, 10));
+    await waiting.loop.look('t1');
+    open();
+    await first;
+    expect(reads).toBe(2);
+  });
+
   it("a look another server holds is left to it; this server's own hold, from a process that stopped, is not", async () => {
     const pending: CheckSummary = { state: 'pending', failed: [], pending: ['test'], total: 1 };
     const until = new Date(NOW.getTime() + 30_000).toISOString();
