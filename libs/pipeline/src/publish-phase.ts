@@ -139,11 +139,13 @@ async function commitLog(ctx: RunContext, commit: string): Promise<LogEventData>
   const { worktree } = ctx.workspace;
   const short = commit.slice(0, 12);
   try {
-    const stat = await ctx.deps.worktrees.diffStat(worktree.path, worktree.base, ctx.signal);
     // A patch git cannot give (past its output cap) leaves the stat as it is.
-    const patch = await ctx.deps.worktrees
-      .diff(worktree.path, worktree.base, PATCH_CHARS, ctx.signal)
-      .catch(() => undefined);
+    const { stat, patch } = await ctx.deps.worktrees.diffWithStat(
+      worktree.path,
+      worktree.base,
+      PATCH_CHARS,
+      ctx.signal,
+    );
     const count = stat.files.length;
     return {
       message: `committed ${short}: ${String(count)} file${count === 1 ? '' : 's'} changed, +${String(stat.insertions)} -${String(stat.deletions)} against ${worktree.base}`,

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTempDir, createTempGitRepo, type TempDir, type TempGitRepo } from '@agent-harness/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,17 @@ describe('parseNumstat', () => {
       ],
       insertions: 5,
       deletions: 1,
+    });
+  });
+
+  it('counts a rename once, under its new path, and stops where the records end', () => {
+    expect(parseNumstat('0\t0\t\0old\tname.txt\0new name.txt\x001\t2\tb.ts\0 b.ts | 3 ++-\n')).toEqual({
+      files: [
+        { path: 'new name.txt', insertions: 0, deletions: 0 },
+        { path: 'b.ts', insertions: 1, deletions: 2 },
+      ],
+      insertions: 1,
+      deletions: 2,
     });
   });
 
@@ -56,9 +67,30 @@ describe('GitWorktreeManager.diffStat (real git)', () => {
     expect(stat).toMatchObject({ insertions: 4, deletions: 1 });
   });
 
+  it('reads the stat and the patch from one git process as the two reads give them', async () => {
+    const tree = await manager.create(repo.path, '89abcdef-task', 'Both');
+    writeFileSync(join(tree.path, 'README.md'), 'one\n2\nthree\n');
+    writeFileSync(join(tree.path, 'tab\tname.txt'), 'x\n');
+    writeFileSync(join(tree.path, 'blob.bin'), Buffer.from([0, 1, 2, 0, 255]));
+    await manager.commitAll(repo.path, tree.path, 'change');
+    renameSync(join(tree.path, 'tab\tname.txt'), join(tree.path, 'moved.txt'));
+    await manager.commitAll(repo.path, tree.path, 'rename');
+    const both = await manager.diffWithStat(tree.path, tree.base, 100_000);
+    expect(both.stat).toEqual(await manager.diffStat(tree.path, tree.base));
+    expect(both.stat.files.map((f) => f.path).sort()).toEqual(['README.md', 'blob.bin', 'moved.txt']);
+    expect(both.patch).toBe(await manager.diff(tree.path, tree.base, 100_000));
+    expect(both.patch).toContain('diff --git a/README.md b/README.md');
+    const cut = await manager.diffWithStat(tree.path, tree.base, 40);
+    expect(cut.patch).toMatch(/… diff cut at 40 characters$/);
+    expect(cut.stat).toEqual(both.stat);
+  });
+
   it('is empty before any commit and refuses a base that is not a branch name', async () => {
     const tree = await manager.create(repo.path, '4567abcd-task', 'Nothing');
     expect(await manager.diffStat(tree.path, tree.base)).toEqual({ files: [], insertions: 0, deletions: 0 });
     await expect(manager.diffStat(tree.path, '--output=/tmp/x')).rejects.toThrow(/not a valid git branch name/);
+    await expect(manager.diffWithStat(tree.path, '--output=/tmp/x', 100)).rejects.toThrow(
+      /not a valid git branch name/,
+    );
   });
 });

@@ -76,6 +76,23 @@ describe('GitWorktreeManager', () => {
     expect(existsSync(proof)).toBe(false);
   });
 
+  it('refuses a repository made at a submodule path, and is not fooled by a file named like an index entry', async () => {
+    const tree = await manager.create(repo.path, '4567cdef-task', 'Gitlink');
+    const env = { ...process.env, ...repo.gitEnv };
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: tree.path, env }).toString().trim();
+    // A submodule path in the index (a gitlink, mode 160000), not checked out.
+    execFileSync('git', ['update-index', '--add', '--cacheinfo', `160000,${head},lib`], { cwd: tree.path, env });
+    // Named like `ls-files --stage` output for a gitlink: it is an untracked file, nothing more.
+    writeFileSync(join(tree.path, `160000 ${head} 0\tfake`), 'x\n');
+    expect(await manager.commitAll(repo.path, tree.path, 'Gitlink and a file')).toMatch(/^[0-9a-f]{40}$/);
+    // The agent makes a repository where the submodule goes: git would look into it.
+    execFileSync('git', ['init', '--quiet', join(tree.path, 'lib')], { env });
+    writeFileSync(join(tree.path, 'more.txt'), 'more\n');
+    await expect(manager.commitAll(repo.path, tree.path, 'More')).rejects.toThrow(
+      'refused to commit: the worktree holds a git repository that the agent or a command made (lib/.git)',
+    );
+  });
+
   it('creates a worktree on a task branch from origin, commits in it, pushes, diffs and removes it', async () => {
     const tree = await manager.create(repo.path, '0123abcd-task', 'Fix the parser');
     expect(tree).toMatchObject({ branch: 'harness/0123abcd-fix-the-parser', base: 'origin/main' });

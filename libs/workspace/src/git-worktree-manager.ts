@@ -172,20 +172,56 @@ export interface DiffStat {
   readonly deletions: number;
 }
 
-/** Reads `git diff --numstat -z` output: `added<TAB>deleted<TAB>path<NUL>` per file, `-` for binary. */
+/**
+ * Reads `git diff --numstat -z` output: `added<TAB>deleted<TAB>path<NUL>` per file, `-` for binary;
+ * a rename is `added<TAB>deleted<TAB><NUL>old<NUL>new<NUL>`, counted under its new path. Reading
+ * stops at the first text that is not a record (what `--stat --patch` print after the records).
+ */
 export function parseNumstat(output: string): DiffStat {
+  return readNumstat(output).stat;
+}
+
+/** `parseNumstat`, with where the records end in `output`. */
+function readNumstat(output: string): { readonly stat: DiffStat; readonly end: number } {
   const files: DiffStatFile[] = [];
-  for (const record of output.split('\0')) {
-    const match = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(record);
-    if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined) continue;
+  const record = /(\d+|-)\t(\d+|-)\t/y;
+  let at = 0;
+  for (;;) {
+    record.lastIndex = at;
+    const match = record.exec(output);
+    if (match?.[1] === undefined || match[2] === undefined) break;
+    let pathEnd = output.indexOf('\0', record.lastIndex);
+    if (pathEnd === -1) break;
+    let path = output.slice(record.lastIndex, pathEnd);
+    if (path === '') {
+      // A rename: the old path, then the new one.
+      const oldEnd = output.indexOf('\0', pathEnd + 1);
+      pathEnd = oldEnd === -1 ? -1 : output.indexOf('\0', oldEnd + 1);
+      if (pathEnd === -1) break;
+      path = output.slice(oldEnd + 1, pathEnd);
+    }
     const count = (value: string): number | null => (value === '-' ? null : Number(value));
-    files.push({ path: match[3], insertions: count(match[1]), deletions: count(match[2]) });
+    files.push({ path, insertions: count(match[1]), deletions: count(match[2]) });
+    at = pathEnd + 1;
   }
-  return {
+  const stat = {
     files,
     insertions: files.reduce((sum, f) => sum + (f.insertions ?? 0), 0),
     deletions: files.reduce((sum, f) => sum + (f.deletions ?? 0), 0),
   };
+  return { stat, end: at };
+}
+
+/** No external diff or textconv programs: they come from config a task could have written. */
+const DIFF_ARGS = ['diff', '--no-color', '--no-ext-diff', '--no-textconv'];
+
+/** `base...HEAD`, then the end of options. */
+function diffRange(base: string): string[] {
+  return [`${checkedBranch(base, 'base')}...HEAD`, '--'];
+}
+
+function cutDiff(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… diff cut at ${String(maxChars)} characters`;
 }
 
 /** A committer identity for repositories that have none configured. */
@@ -759,42 +795,44 @@ export class GitWorktreeManager {
 
   /** The change of the worktree against `base` (`git diff base...HEAD`), cut at `maxChars`. */
   async diff(worktreePath: string, base: string, maxChars: number, signal?: AbortSignal): Promise<string> {
-    // No external diff or textconv programs: they come from config a task could have written.
-    const text = await this.run(
-      worktreePath,
-      [
-        'diff',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-textconv',
-        '--stat',
-        '--patch',
-        `${checkedBranch(base, 'base')}...HEAD`,
-        '--',
-      ],
-      signal,
+    return cutDiff(
+      await this.run(worktreePath, [...DIFF_ARGS, '--stat', '--patch', ...diffRange(base)], signal),
+      maxChars,
     );
-    return text.length <= maxChars ? text : `${text.slice(0, maxChars)}\n… diff cut at ${String(maxChars)} characters`;
   }
 
   /** Files and lines the worktree's commits changed against `base` (`git diff --numstat base...HEAD`). */
   async diffStat(worktreePath: string, base: string, signal?: AbortSignal): Promise<DiffStat> {
-    const output = await this.run(
-      worktreePath,
-      [
-        'diff',
-        '--numstat',
-        '-z',
-        '--no-renames',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-textconv',
-        `${checkedBranch(base, 'base')}...HEAD`,
-        '--',
-      ],
-      signal,
-    );
-    return parseNumstat(output);
+    return parseNumstat(await this.run(worktreePath, [...DIFF_ARGS, '--numstat', '-z', ...diffRange(base)], signal));
+  }
+
+  /**
+   * `diffStat` and `diff` from one git process (a commit reads both). When the change is past what
+   * git may print, the stat alone, without the patch.
+   */
+  async diffWithStat(
+    worktreePath: string,
+    base: string,
+    maxChars: number,
+    signal?: AbortSignal,
+  ): Promise<{ readonly stat: DiffStat; readonly patch: string | undefined }> {
+    let output: string;
+    try {
+      output = await this.run(
+        worktreePath,
+        [...DIFF_ARGS, '--numstat', '-z', '--stat', '--patch', ...diffRange(base)],
+        signal,
+      );
+    } catch (error) {
+      if (signal?.aborted === true) throw error;
+      return { stat: await this.diffStat(worktreePath, base, signal), patch: undefined };
+    }
+    const { stat, end } = readNumstat(output);
+    // With -z, the stat and the patch are parted by a NUL where `git diff` prints a blank line.
+    const rest = output.slice(end).trimStart();
+    const parting = rest.indexOf('\0');
+    const patch = parting === -1 ? rest : `${rest.slice(0, parting)}\n${rest.slice(parting + 1)}`;
+    return { stat, patch: cutDiff(patch, maxChars) };
   }
 
   /** The branch tasks start from when a project names none: origin's default, else the current one. */
@@ -852,7 +890,13 @@ export class GitWorktreeManager {
     await this.run(path, ['add', '--all'], signal);
     const identity = (await this.hasCommitIdentity(repoRoot, path)) ? [] : FALLBACK_IDENTITY;
     try {
-      await this.run(path, [...identity, 'commit', '--quiet', '--no-verify', '-m', message], signal);
+      // No automatic maintenance after the commit: it is a process more on every task, and the
+      // fetch before each task (at most every `baseFetchIntervalMs`) runs it for the repository.
+      await this.run(
+        path,
+        [...identity, '-c', 'maintenance.auto=false', 'commit', '--quiet', '--no-verify', '-m', message],
+        signal,
+      );
     } catch (error) {
       // Nothing staged is an answer, not a failure; asked only then, so a commit costs one process less.
       const nothingStaged = await this.run(path, ['diff', '--cached', '--quiet']).then(
@@ -883,15 +927,20 @@ export class GitWorktreeManager {
 
   /** Refuses to commit a worktree that holds a git repository the agent made (see `nestedRepositories`). */
   private async refuseNestedRepositories(path: string, signal: AbortSignal | undefined): Promise<void> {
-    // Side by side: neither writes anything.
-    const [others, staged] = await Promise.all([
-      this.run(path, ['ls-files', '-z', '--others', '--exclude-standard', '--directory'], signal),
-      this.run(path, ['ls-files', '-z', '--stage'], signal),
-    ]);
-    const untracked = others.split('\0').filter((p) => p !== '');
-    const submodules = staged
-      .split('\0')
-      .flatMap((line) => (line.startsWith('160000 ') ? [line.slice(line.indexOf('\t') + 1)] : []));
+    // One listing of both: untracked paths, tagged `?`, and index entries with their modes (a
+    // submodule's is 160000). The tag comes before anything a file's name can hold.
+    const listed = await this.run(
+      path,
+      ['ls-files', '-z', '-t', '--stage', '--others', '--exclude-standard', '--directory'],
+      signal,
+    );
+    const untracked: string[] = [];
+    const submodules: string[] = [];
+    for (const entry of listed.split('\0')) {
+      const body = entry.slice(2);
+      if (entry.startsWith('? ')) untracked.push(body);
+      else if (body.startsWith('160000 ')) submodules.push(body.slice(body.indexOf('\t') + 1));
+    }
     const nested = nestedRepositories(path, untracked, submodules);
     if (nested.length > 0)
       throw new AppError(

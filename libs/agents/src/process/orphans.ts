@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { AppError } from '@agent-harness/core';
+import { pollPauseMs } from './process-group.js';
 
 /**
  * The environment variable that marks every process of a task: Harness puts `HARNESS_TASK_ID=<id>`
@@ -153,10 +154,10 @@ function signal(found: readonly Found[], spared: { groups: Set<number> }, sig: N
 
 async function waitUntilGone(pids: readonly number[], ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     if (!pids.some(isRunning)) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, pollPauseMs(attempt)));
   }
 }
 
