@@ -301,6 +301,8 @@ describe('the pull request loop (built server, GitHub stand-in, scripted agents)
     const done = await ended(id);
     expect(done).toMatchObject({ status: 'done', error: null, pull_request_loop: { ci_fix_rounds: 1, merged: true } });
     expect(pr()).toMatchObject({ merged: true, mergeMethod: 'squash', state: 'closed' });
+    // Merged by Harness, with no webhook for it: the branch goes from GitHub (delete_merged_branches).
+    expect(github.deletedBranches('octo/app')).toEqual([done.branch]);
     expect(github.requests.find((r) => r.method === 'PUT')?.body).toMatchObject({
       sha: secondSha,
       merge_method: 'squash',

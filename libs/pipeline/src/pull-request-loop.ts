@@ -39,6 +39,11 @@ export interface PullRequestLoopSettings {
   readonly pollMs: number;
   /** Whether a GitHub login's reviews are acted on (an allowed actor; `[github] allowed_actors`). */
   readonly actorAllowed: (repo: RepoRef, login: string) => Promise<boolean>;
+  /**
+   * `[github] delete_merged_branches`: the task's `harness/` branch goes from GitHub once its pull
+   * request is seen merged or closed, or merged here (as the webhook does, for servers without one).
+   */
+  readonly deleteMergedBranches: boolean;
 }
 
 /** What the loop reads and writes, and how it ends a task (the engine's `finish`). */
@@ -392,10 +397,12 @@ export class PullRequestLoop {
     const pr = await github.pullRequestState(repo, number);
     if (pr.merged) {
       await this.log(task, `pull request #${String(number)} was merged`);
+      await this.dropBranch(task, repo, pr.headRef);
       await this.deps.finish(task, this.doneOutcome(task));
       return;
     }
     if (pr.state === 'closed') {
+      await this.dropBranch(task, repo, pr.headRef);
       await this.deps.finish(task, {
         kind: 'cancelled',
         error: `pull request #${String(number)} was closed without merging`,
@@ -606,6 +613,7 @@ export class PullRequestLoop {
     const fixed = task.loop?.ciFixing === true;
     if (merged.merged) {
       await this.log(task, `merged pull request #${String(number)} (${method}, ${why})`);
+      await this.dropBranch(task, repo, task.branch);
       await this.deps.finish(
         { ...task, loop: { ...(task.loop ?? EMPTY_LOOP), merged: true } },
         this.doneOutcome(task, fixed),
@@ -615,6 +623,26 @@ export class PullRequestLoop {
       await this.deps.finish(task, this.doneOutcome(task, fixed));
     }
     return this.get(task.id);
+  }
+
+  /**
+   * A merged or closed pull request's branch goes from GitHub (`[github] delete_merged_branches`),
+   * so pushed branches do not pile up one per task on servers without the webhook. Only the task's
+   * own `harness/` branch, the one the pull request is from: a PR task works on someone else's
+   * branch, which is never touched. GitHub keeps the PR's commits and can restore the branch; a
+   * failure is said on the task and does not change its end.
+   */
+  private async dropBranch(task: Task, repo: RepoRef, headRef: string | undefined): Promise<void> {
+    const branch = task.branch;
+    const github = this.deps.github;
+    if (!this.deps.settings.deleteMergedBranches || github === undefined || task.kind === 'pr') return;
+    if (branch === undefined || !branch.startsWith('harness/') || (headRef !== undefined && headRef !== branch)) return;
+    try {
+      const deleted = await github.deleteBranch(repo, branch);
+      if (deleted) await this.log(task, `deleted its branch ${branch} on GitHub ([github] delete_merged_branches)`);
+    } catch (error) {
+      await this.log(task, `warning: could not delete its branch ${branch} on GitHub: ${errorLine(error)}`);
+    }
   }
 
   /** The done outcome of a task whose run ended before (it keeps its commit, review and grade). */

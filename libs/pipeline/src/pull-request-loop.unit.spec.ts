@@ -26,8 +26,11 @@ function gitHub(script: {
   logs?: { workflow: string; job: string; log: string }[];
   mergeAnswer?: { merged: boolean; message: string };
   down?: boolean;
+  headRef?: string;
+  deleteFails?: boolean;
 }) {
   const merges: unknown[] = [];
+  const deleted: string[] = [];
   const client = {
     pullRequestState: () =>
       script.down === true
@@ -37,7 +40,7 @@ function gitHub(script: {
             merged: script.merged ?? false,
             draft: false,
             headSha: script.head ?? SHA,
-            headRef: 'harness/t1',
+            headRef: script.headRef ?? 'harness/t1',
             nodeId: 'PR_1',
           }),
     checksOf: () => Promise.resolve(script.checks ?? { state: 'none', failed: [], pending: [], total: 0 }),
@@ -49,8 +52,13 @@ function gitHub(script: {
       merges.push(merge);
       return Promise.resolve(script.mergeAnswer ?? { merged: true, message: 'merged' });
     },
+    deleteBranch: (_ref: unknown, branch: string) => {
+      if (script.deleteFails === true) return Promise.reject(new AppError('GITHUB_FAILED', 'refused'));
+      deleted.push(branch);
+      return Promise.resolve(true);
+    },
   } as unknown as GitHubClient;
-  return { client, merges };
+  return { client, merges, deleted };
 }
 
 const SETTINGS: PullRequestLoopSettings = {
@@ -65,6 +73,7 @@ const SETTINGS: PullRequestLoopSettings = {
   onApprovalTimeout: 'reject',
   pollMs: 60_000,
   actorAllowed: (_repo, login) => Promise.resolve(login === 'ann'),
+  deleteMergedBranches: false,
 };
 
 async function setUp(
@@ -247,6 +256,44 @@ describe('PullRequestLoop: one look at a waiting task', () => {
     const closed = await setUp({}, gitHub({ state: 'closed' }).client);
     await closed.loop.look('t1');
     expect(closed.ended).toMatchObject([{ kind: 'cancelled', failureClass: 'rejected' }]);
+  });
+
+  it('with delete_merged_branches, a merged or closed pull request takes its own harness/ branch off GitHub, nothing else', async () => {
+    const on = { deleteMergedBranches: true };
+    const seen = gitHub({ state: 'closed', merged: true });
+    const merged = await setUp({}, seen.client, on);
+    await merged.loop.look('t1');
+    expect(seen.deleted).toEqual(['harness/t1']);
+    expect(merged.ended).toMatchObject([{ kind: 'done' }]);
+    expect(JSON.stringify(await merged.tasks.eventsAfter('t1', 0, 50, ['log']))).toContain(
+      'deleted its branch harness/t1 on GitHub',
+    );
+
+    // Merged by the loop itself: GitHub's merge leaves the branch unless the repository says otherwise.
+    const green = gitHub({ checks: { state: 'success', failed: [], pending: [], total: 1 } });
+    await (await setUp({}, green.client, { ...on, autoMerge: 'squash' })).loop.look('t1');
+    expect(green.deleted).toEqual(['harness/t1']);
+
+    const closed = gitHub({ state: 'closed' });
+    await (await setUp({}, closed.client, on)).loop.look('t1');
+    expect(closed.deleted).toEqual(['harness/t1']);
+
+    // Off; a PR task (someone else's branch); a pull request from another branch: nothing deleted.
+    const off = gitHub({ state: 'closed', merged: true });
+    await (await setUp({}, off.client)).loop.look('t1');
+    const prTask = gitHub({ state: 'closed', merged: true });
+    await (await setUp({ kind: 'pr', pr: 7 }, prTask.client, on)).loop.look('t1');
+    const other = gitHub({ state: 'closed', merged: true, headRef: 'feature/x' });
+    await (await setUp({}, other.client, on)).loop.look('t1');
+    expect([...off.deleted, ...prTask.deleted, ...other.deleted]).toEqual([]);
+
+    // GitHub refuses: said on the task, which still ends as it would.
+    const refusing = await setUp({}, gitHub({ state: 'closed', merged: true, deleteFails: true }).client, on);
+    await refusing.loop.look('t1');
+    expect(refusing.ended).toMatchObject([{ kind: 'done' }]);
+    expect(JSON.stringify(await refusing.tasks.eventsAfter('t1', 0, 50, ['log']))).toContain(
+      'warning: could not delete its branch harness/t1 on GitHub: refused',
+    );
   });
 });
 

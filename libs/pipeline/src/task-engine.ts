@@ -124,6 +124,7 @@ const NO_LOOP: PullRequestLoopSettings = {
   onApprovalTimeout: 'reject',
   pollMs: 60_000,
   actorAllowed: () => Promise.resolve(false),
+  deleteMergedBranches: false,
 };
 
 /** How long a submit waits for the look that may start its task before it answers. */

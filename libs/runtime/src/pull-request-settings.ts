@@ -41,6 +41,7 @@ export function pullRequestSettings(
       approvalTimeoutMs: config.approvals.timeout_hours * 3_600_000,
       onApprovalTimeout: config.approvals.on_timeout,
       pollMs: gh.ci_poll_interval_secs * 1000,
+      deleteMergedBranches: gh.delete_merged_branches,
       actorAllowed: async (repo, login) =>
         (await actors.check(repo, { login, isBot: /\[bot\]$/i.test(login) })).allowed,
     },
