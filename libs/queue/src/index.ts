@@ -34,7 +34,7 @@ export {
 export type { TaskTransition } from './task-state-machine.js';
 export { MAX_ATTEMPTS, pickClaims, pickTasksToStart, rateLimitRetryAt } from './admission.js';
 export type { ConcurrencyLimits, RunningCounts } from './admission.js';
-export { TASK_SEARCH_CHARS, TaskRepository } from './task.repository.js';
+export { LISTING_LEADING_SPACE, TASK_SEARCH_CHARS, TaskRepository, taskListing } from './task.repository.js';
 export type {
   ClaimedTask,
   ClaimRequest,
@@ -45,6 +45,7 @@ export type {
   TaskCount,
   TaskCreation,
   TaskListFilter,
+  TaskListing,
   TaskListPosition,
 } from './task.repository.js';
 export { ProjectCatalog } from './project-catalog.js';

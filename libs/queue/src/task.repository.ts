@@ -46,6 +46,68 @@ export interface TaskListFilter {
   readonly after?: TaskListPosition | undefined;
 }
 
+/**
+ * A task as a list shows it: what a summary names, with only the start of its prompt (at most
+ * `TASK_SEARCH_CHARS`, from its first character that is not a space or a line break): enough for
+ * its title, without reading whole prompts (issue bodies) for a page of tasks. @public
+ */
+export type TaskListing = Pick<
+  Task,
+  | 'id'
+  | 'project'
+  | 'kind'
+  | 'prompt'
+  | 'issue'
+  | 'pr'
+  | 'description'
+  | 'agent'
+  | 'agentUsed'
+  | 'status'
+  | 'attempt'
+  | 'branch'
+  | 'commit'
+  | 'prNumber'
+  | 'prUrl'
+  | 'grade'
+  | 'error'
+  | 'failureClass'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'finishedAt'
+>;
+
+/** The characters a listing's prompt starts after (SQL's `LTRIM` takes the same set). @public */
+export const LISTING_LEADING_SPACE = ' \t\n\r';
+
+/** A task as `list` answers it (a repository that holds whole tasks cuts them so). @public */
+export function taskListing(task: Task): TaskListing {
+  let start = 0;
+  while (start < (task.prompt?.length ?? 0) && LISTING_LEADING_SPACE.includes(task.prompt?.[start] ?? '')) start++;
+  return {
+    id: task.id,
+    project: task.project,
+    kind: task.kind,
+    prompt: task.prompt?.slice(start, start + TASK_SEARCH_CHARS),
+    issue: task.issue,
+    pr: task.pr,
+    description: task.description,
+    agent: task.agent,
+    agentUsed: task.agentUsed,
+    status: task.status,
+    attempt: task.attempt,
+    branch: task.branch,
+    commit: task.commit,
+    prNumber: task.prNumber,
+    prUrl: task.prUrl,
+    grade: task.grade,
+    error: task.error,
+    failureClass: task.failureClass,
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+    finishedAt: task.finishedAt,
+  };
+}
+
 /** Changes to a task; `id`, `version` and `createdAt` are the repository's. @public */
 export type TaskChanges = Partial<Omit<Task, 'id' | 'version' | 'createdAt'>>;
 
@@ -177,7 +239,7 @@ export abstract class TaskRepository {
     kinds?: readonly NewTaskEvent['kind'][],
   ): Promise<StoredTaskEvent[]>;
   /** Newest first; `total` counts every task the status and project filters match. */
-  abstract list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }>;
+  abstract list(filter: TaskListFilter): Promise<{ tasks: TaskListing[]; total: number }>;
   abstract withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]>;
   abstract countByProjectAndStatus(): Promise<TaskCount[]>;
   abstract countWithStatus(statuses: readonly TaskStatus[]): Promise<number>;

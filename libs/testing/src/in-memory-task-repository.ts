@@ -14,9 +14,11 @@ import {
   type TaskCount,
   type TaskCreation,
   type TaskListFilter,
+  type TaskListing,
   type TaskStatus,
   type TaskWork,
   isTerminal,
+  taskListing,
   taskWork,
 } from '@agent-harness/queue';
 
@@ -233,7 +235,7 @@ export class InMemoryTaskRepository extends TaskRepository {
     return Promise.resolve(wanted.slice(0, limit).map((e) => ({ ...e })));
   }
 
-  override list(filter: TaskListFilter): Promise<{ tasks: Task[]; total: number }> {
+  override list(filter: TaskListFilter): Promise<{ tasks: TaskListing[]; total: number }> {
     const matching = [...this.tasks.values()]
       .filter(
         (t) =>
@@ -247,7 +249,7 @@ export class InMemoryTaskRepository extends TaskRepository {
     const { after } = filter;
     const page = after === undefined ? matching : matching.filter((t) => byCreation(t, after) < 0);
     return Promise.resolve({
-      tasks: page.slice(filter.offset, filter.offset + filter.limit).map((t) => ({ ...t })),
+      tasks: page.slice(filter.offset, filter.offset + filter.limit).map(taskListing),
       total: matching.length,
     });
   }

@@ -1,5 +1,5 @@
 import { deepStrictEqual, equal, notEqual, rejects } from 'node:assert/strict';
-import type { Task, TaskRepository } from '@agent-harness/queue';
+import { TASK_SEARCH_CHARS, taskListing, type Task, type TaskRepository } from '@agent-harness/queue';
 
 /** One expectation of a port, run against each of its implementations. @public */
 export interface ContractCheck<Port> {
@@ -408,6 +408,28 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
         (await repo.withStatus(['done', 'running'], false, 2)).map((t) => t.id),
         ['t5x', 't4'],
       );
+    },
+  },
+  {
+    name: "lists a task's summary with the start of its prompt only (from its first character that is not a space)",
+    async run(repo) {
+      const prompt = `\n\t  Fix the parser\n${'x'.repeat(5000)}`;
+      const task = taskFixture('t1', {
+        prompt,
+        agentUsed: 'codex',
+        branch: 'harness/t1',
+        commit: 'c'.repeat(40),
+        prNumber: 7,
+        prUrl: 'https://github.com/o/r/pull/7',
+        grade: 'B',
+        error: 'boom',
+        failureClass: 'agent_error',
+        finishedAt: '2026-11-23T10:00:09.000Z',
+      });
+      await repo.create(task, queuedEvent);
+      const [listed] = (await repo.list({ limit: 1, offset: 0 })).tasks;
+      deepStrictEqual(listed, taskListing(task));
+      deepStrictEqual(listed.prompt, `Fix the parser\n${'x'.repeat(TASK_SEARCH_CHARS - 15)}`);
     },
   },
   {

@@ -1,9 +1,9 @@
 import type { StatusEventData, TaskDetail, TaskSummary } from '@agent-harness/core';
-import type { StoredTaskEvent, Task } from '@agent-harness/queue';
+import type { StoredTaskEvent, Task, TaskListing } from '@agent-harness/queue';
 import { taskTitle, type BudgetHold } from '@agent-harness/pipeline';
 
 /** A task as the API shows it in lists (no prompt, no history). */
-export function taskSummary(task: Task): TaskSummary {
+export function taskSummary(task: TaskListing): TaskSummary {
   return {
     id: task.id,
     project: task.project,

@@ -1,4 +1,4 @@
-import { TASK_SEARCH_CHARS, type TaskListPosition, type TaskStatus } from '@agent-harness/queue';
+import { LISTING_LEADING_SPACE, TASK_SEARCH_CHARS, type TaskListPosition, type TaskStatus } from '@agent-harness/queue';
 import type { DataSource } from 'typeorm';
 import { sqlRows } from '../sql.js';
 import type { TaskRow } from './task.entity.js';
@@ -62,14 +62,44 @@ export interface TaskSelection {
   readonly newestFirst: boolean;
   readonly limit?: number | undefined;
   readonly offset?: number | undefined;
+  /** Only a listing's columns (see `LISTING_COLUMNS`), not the whole row. */
+  readonly listing?: boolean | undefined;
 }
+
+/**
+ * The columns of a `TaskListing`, its prompt cut as `taskListing` cuts it (a list page reads 50
+ * rows: a whole issue body in each was most of the page's cost).
+ */
+const LISTING_COLUMNS = [
+  'id',
+  'project',
+  'kind',
+  `SUBSTR(LTRIM(prompt, '${LISTING_LEADING_SPACE}'), 1, ${String(TASK_SEARCH_CHARS)}) AS prompt`,
+  'issue',
+  'pr',
+  'description',
+  'agent',
+  'agent_used',
+  'status',
+  'attempt',
+  'branch',
+  'commit_sha',
+  'pr_number',
+  'pr_url',
+  'grade',
+  'error',
+  'failure_class',
+  'created_at',
+  'updated_at',
+  'finished_at',
+].join(', ');
 
 /**
  * Task rows in list order (`created_at`, then `id`), as one statement the indexes ending in
  * `(created_at, id)` answer without a sort. Plain SQL: a prepared statement, no entity hydration
  * (these are the hot read paths).
  */
-export async function selectTasks(dataSource: DataSource, selection: TaskSelection): Promise<TaskRow[]> {
+export async function selectTasks<Row = TaskRow>(dataSource: DataSource, selection: TaskSelection): Promise<Row[]> {
   const { sql: where, params } = taskCountsWhere(selection);
   const clauses = where === '' ? [] : [where.slice(' WHERE '.length)];
   const searched = taskSearchClauses(selection);
@@ -88,11 +118,11 @@ export async function selectTasks(dataSource: DataSource, selection: TaskSelecti
     clauses.push(`(created_at, id) ${selection.newestFirst ? '<' : '>'} (?, ?)`);
     params.push(selection.after.createdAt, selection.after.id);
   }
-  let sql = `SELECT * FROM tasks${clauses.length === 0 ? '' : ` WHERE ${clauses.join(' AND ')}`} ORDER BY created_at ${direction}, id ${direction}`;
+  let sql = `SELECT ${selection.listing === true ? LISTING_COLUMNS : '*'} FROM tasks${clauses.length === 0 ? '' : ` WHERE ${clauses.join(' AND ')}`} ORDER BY created_at ${direction}, id ${direction}`;
   if (selection.limit !== undefined || selection.offset !== undefined) {
     sql += ' LIMIT ? OFFSET ?';
     // No limit: the largest both engines take (PostgreSQL refuses SQLite's -1).
     params.push(selection.limit ?? Number.MAX_SAFE_INTEGER, selection.offset ?? 0);
   }
-  return await sqlRows<TaskRow>(dataSource, sql, params);
+  return await sqlRows<Row>(dataSource, sql, params);
 }
