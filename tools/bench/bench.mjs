@@ -7,6 +7,7 @@ import { Buffer } from 'node:buffer';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
+import { connect } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { setInterval, clearInterval } from 'node:timers';
@@ -463,7 +464,10 @@ function subscribe(url, id, latencies, live) {
       // The stored time, without parsing the whole event: the client must stay cheaper than the server.
       const atIndex = frame.indexOf('"at":"');
       if (atIndex === -1) return;
-      const at = Date.parse(frame.slice(atIndex + 6, atIndex + 30));
+      // Each event's time is read once, not once per subscriber.
+      const stamp = frame.slice(atIndex + 6, atIndex + 30);
+      let at = live.parsed.get(stamp);
+      if (at === undefined) live.parsed.set(stamp, (at = Date.parse(stamp)));
       if (at >= live.since) latencies.push(now - at);
     },
     () => {
@@ -498,7 +502,7 @@ async function subscribers() {
       const latencies = [];
       const streams = [];
       // Until all are connected, nothing counts (the connection storm is not the steady state).
-      const live = { connected: 0, since: Infinity };
+      const live = { connected: 0, since: Infinity, parsed: new Map() };
       for (let i = 0; i < SUBSCRIBERS; i++) streams.push(subscribe(server.url, id, latencies, live));
       const worktree = join(home.path, 'data', 'worktrees', id);
       const allConnected = setInterval(() => {
@@ -949,31 +953,48 @@ async function ingestBurst() {
  * Reads a task's stream to its end event, calling `onFrame` with each frame and when it arrived
  * (`onOpen` once it is connected).
  */
+/**
+ * Reads a task's stream to its `end` event, calling `onFrame` with each SSE frame and the time its
+ * bytes arrived. A bare HTTP/1.0 request on a socket: the body comes unchunked until the server
+ * closes, so the client does no HTTP parsing and no UTF-8 decoding per frame (the frames' markers
+ * are ASCII) and stays cheaper than the server it measures, with a thousand of it on two cores.
+ */
 function readStream(url, id, onFrame, onOpen = () => {}) {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path: `/tasks/${id}/stream`, agent: false }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`stream: ${res.statusCode}`));
-      onOpen();
-      let buffer = '';
-      let ended = false;
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        const now = Date.now();
-        buffer += chunk;
-        let cut;
-        while ((cut = buffer.indexOf('\n\n')) !== -1) {
-          const frame = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          onFrame(frame, now);
-          if (frame.startsWith('event: end\n') || frame.includes('\nevent: end\n')) ended = true;
-        }
-      });
-      res.on('end', () => (ended ? resolve() : reject(new Error('stream closed before the end event'))));
-      res.on('error', reject);
+    const socket = connect({ host: hostname, port: Number(port) }, () => {
+      socket.write(`GET /tasks/${id}/stream HTTP/1.0\r\nHost: ${hostname}:${port}\r\n\r\n`);
     });
-    req.on('error', reject);
-    req.end();
+    socket.setEncoding('latin1');
+    let buffer = '';
+    let opened = false;
+    let ended = false;
+    socket.on('data', (chunk) => {
+      const now = Date.now();
+      buffer += chunk;
+      if (!opened) {
+        const headersEnd = buffer.indexOf('\r\n\r\n');
+        if (headersEnd === -1) return;
+        const status = buffer.slice(0, buffer.indexOf('\r\n'));
+        if (!/^HTTP\/1\.[01] 200 /.test(status)) {
+          socket.destroy();
+          reject(new Error(`stream: ${status}`));
+          return;
+        }
+        opened = true;
+        buffer = buffer.slice(headersEnd + 4);
+        onOpen();
+      }
+      let cut;
+      while ((cut = buffer.indexOf('\n\n')) !== -1) {
+        const frame = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        onFrame(frame, now);
+        if (frame.startsWith('event: end\n') || frame.includes('\nevent: end\n')) ended = true;
+      }
+    });
+    socket.on('close', () => (ended ? resolve() : reject(new Error('stream closed before the end event'))));
+    socket.on('error', reject);
   });
 }
 
