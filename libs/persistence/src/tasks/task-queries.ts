@@ -1,6 +1,13 @@
-import { LISTING_LEADING_SPACE, TASK_SEARCH_CHARS, type TaskListPosition, type TaskStatus } from '@agent-harness/queue';
+import {
+  LISTING_LEADING_SPACE,
+  TASK_SEARCH_CHARS,
+  type TaskKind,
+  type TaskListing,
+  type TaskListPosition,
+  type TaskStatus,
+} from '@agent-harness/queue';
 import type { DataSource } from 'typeorm';
-import { sqlRows } from '../sql.js';
+import { sqlRowArrays, sqlRows } from '../sql.js';
 import type { TaskRow } from './task.entity.js';
 
 interface Where {
@@ -62,19 +69,34 @@ export interface TaskSelection {
   readonly newestFirst: boolean;
   readonly limit?: number | undefined;
   readonly offset?: number | undefined;
-  /** Only a listing's columns (see `LISTING_COLUMNS`), not the whole row. */
-  readonly listing?: boolean | undefined;
 }
 
 /**
- * The columns of a `TaskListing`, its prompt cut as `taskListing` cuts it (a list page reads 50
- * rows: a whole issue body in each was most of the page's cost).
+ * Task rows in list order (`created_at`, then `id`), as one statement the indexes ending in
+ * `(created_at, id)` answer without a sort. Plain SQL: a prepared statement, no entity hydration
+ * (these are the hot read paths).
  */
+export async function selectTasks(dataSource: DataSource, selection: TaskSelection): Promise<TaskRow[]> {
+  const { sql, params } = selectStatement('*', selection);
+  return await sqlRows<TaskRow>(dataSource, sql, params);
+}
+
+/**
+ * `selectTasks`, as listings: only their columns, the prompt cut in SQL as `taskListing` cuts it,
+ * read as arrays (a list page reads 51 rows; whole issue bodies, then an object per row, were most
+ * of what it allocated, and the garbage collector's pauses the tail of its latency).
+ */
+export async function selectListings(dataSource: DataSource, selection: TaskSelection): Promise<TaskListing[]> {
+  const { sql, params } = selectStatement(LISTING_COLUMNS, selection);
+  return (await sqlRowArrays(dataSource, sql, params)).map(listingFromValues);
+}
+
+/** A listing's columns, in the order `listingFromValues` reads them. */
 const LISTING_COLUMNS = [
   'id',
   'project',
   'kind',
-  `SUBSTR(LTRIM(prompt, '${LISTING_LEADING_SPACE}'), 1, ${String(TASK_SEARCH_CHARS)}) AS prompt`,
+  `SUBSTR(LTRIM(prompt, '${LISTING_LEADING_SPACE}'), 1, ${String(TASK_SEARCH_CHARS)})`,
   'issue',
   'pr',
   'description',
@@ -94,12 +116,36 @@ const LISTING_COLUMNS = [
   'finished_at',
 ].join(', ');
 
-/**
- * Task rows in list order (`created_at`, then `id`), as one statement the indexes ending in
- * `(created_at, id)` answer without a sort. Plain SQL: a prepared statement, no entity hydration
- * (these are the hot read paths).
- */
-export async function selectTasks<Row = TaskRow>(dataSource: DataSource, selection: TaskSelection): Promise<Row[]> {
+function listingFromValues(values: readonly unknown[]): TaskListing {
+  // The engines answer text columns as strings and integer columns as numbers.
+  const text = (at: number): string | undefined => (values[at] === null ? undefined : (values[at] as string));
+  const number = (at: number): number | undefined => (values[at] === null ? undefined : Number(values[at]));
+  return {
+    id: values[0] as string,
+    project: values[1] as string,
+    kind: values[2] as TaskKind,
+    prompt: text(3),
+    issue: number(4),
+    pr: number(5),
+    description: text(6),
+    agent: text(7),
+    agentUsed: text(8),
+    status: values[9] as TaskStatus,
+    attempt: Number(values[10]),
+    branch: text(11),
+    commit: text(12),
+    prNumber: number(13),
+    prUrl: text(14),
+    grade: text(15) as TaskListing['grade'],
+    error: text(16),
+    failureClass: text(17) as TaskListing['failureClass'],
+    createdAt: values[18] as string,
+    updatedAt: values[19] as string,
+    finishedAt: text(20),
+  };
+}
+
+function selectStatement(columns: string, selection: TaskSelection): { sql: string; params: unknown[] } {
   const { sql: where, params } = taskCountsWhere(selection);
   const clauses = where === '' ? [] : [where.slice(' WHERE '.length)];
   const searched = taskSearchClauses(selection);
@@ -118,11 +164,11 @@ export async function selectTasks<Row = TaskRow>(dataSource: DataSource, selecti
     clauses.push(`(created_at, id) ${selection.newestFirst ? '<' : '>'} (?, ?)`);
     params.push(selection.after.createdAt, selection.after.id);
   }
-  let sql = `SELECT ${selection.listing === true ? LISTING_COLUMNS : '*'} FROM tasks${clauses.length === 0 ? '' : ` WHERE ${clauses.join(' AND ')}`} ORDER BY created_at ${direction}, id ${direction}`;
+  let sql = `SELECT ${columns} FROM tasks${clauses.length === 0 ? '' : ` WHERE ${clauses.join(' AND ')}`} ORDER BY created_at ${direction}, id ${direction}`;
   if (selection.limit !== undefined || selection.offset !== undefined) {
     sql += ' LIMIT ? OFFSET ?';
     // No limit: the largest both engines take (PostgreSQL refuses SQLite's -1).
     params.push(selection.limit ?? Number.MAX_SAFE_INTEGER, selection.offset ?? 0);
   }
-  return await sqlRows<Row>(dataSource, sql, params);
+  return { sql, params };
 }

@@ -3,7 +3,6 @@ import type {
   Task,
   TaskChanges,
   TaskKind,
-  TaskListing,
   TaskLoop,
   TaskOrigin,
   TaskSeed,
@@ -58,58 +57,6 @@ export function taskFromRow(row: TaskRow): Task {
     startedAt: orUndefined(row.started_at),
     finishedAt: orUndefined(row.finished_at),
     version: row.version,
-  };
-}
-
-/** The columns a listing reads (see `selectTasks`' `listing`). */
-export type TaskListingRow = Pick<
-  TaskRow,
-  | 'id'
-  | 'project'
-  | 'kind'
-  | 'prompt'
-  | 'issue'
-  | 'pr'
-  | 'description'
-  | 'agent'
-  | 'agent_used'
-  | 'status'
-  | 'attempt'
-  | 'branch'
-  | 'commit_sha'
-  | 'pr_number'
-  | 'pr_url'
-  | 'grade'
-  | 'error'
-  | 'failure_class'
-  | 'created_at'
-  | 'updated_at'
-  | 'finished_at'
->;
-
-export function listingFromRow(row: TaskListingRow): TaskListing {
-  return {
-    id: row.id,
-    project: row.project,
-    kind: row.kind as TaskKind,
-    prompt: orUndefined(row.prompt),
-    issue: orUndefined(row.issue),
-    pr: orUndefined(row.pr),
-    description: orUndefined(row.description),
-    agent: orUndefined(row.agent),
-    agentUsed: orUndefined(row.agent_used),
-    status: row.status as TaskStatus,
-    attempt: row.attempt,
-    branch: orUndefined(row.branch),
-    commit: orUndefined(row.commit_sha),
-    prNumber: orUndefined(row.pr_number),
-    prUrl: orUndefined(row.pr_url),
-    grade: orUndefined(row.grade) as Task['grade'],
-    error: orUndefined(row.error),
-    failureClass: orUndefined(row.failure_class) as Task['failureClass'],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    finishedAt: orUndefined(row.finished_at),
   };
 }
 

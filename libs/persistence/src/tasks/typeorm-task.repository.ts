@@ -18,15 +18,8 @@ import {
 } from '@agent-harness/queue';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TaskEntity, TaskEventEntity, type TaskRow } from './task.entity.js';
-import {
-  eventFromRow,
-  listingFromRow,
-  rowChanges,
-  rowFromTask,
-  taskFromRow,
-  type TaskListingRow,
-} from './task.mapper.js';
-import { selectTasks, taskCountsWhere, taskSearchClauses } from './task-queries.js';
+import { eventFromRow, rowChanges, rowFromTask, taskFromRow } from './task.mapper.js';
+import { selectListings, selectTasks, taskCountsWhere, taskSearchClauses } from './task-queries.js';
 import { TaskCreateBatcher } from './task-create-batcher.js';
 import { databaseKind, sqlRows } from '../sql.js';
 import { claimQueuedTasks } from './task-claims.js';
@@ -269,7 +262,7 @@ export class TypeOrmTaskRepository extends TaskRepository {
   async list(filter: TaskListFilter): Promise<{ tasks: TaskListing[]; total: number }> {
     const where = { status: filter.status, project: filter.project };
     const searched = taskSearchClauses(filter);
-    const rows = await selectTasks<TaskListingRow>(this.dataSource, {
+    const tasks = await selectListings(this.dataSource, {
       ...where,
       agent: filter.agent,
       search: filter.search,
@@ -277,7 +270,6 @@ export class TypeOrmTaskRepository extends TaskRepository {
       newestFirst: true,
       limit: filter.limit,
       offset: filter.offset,
-      listing: true,
     });
     if (searched.sql !== '') {
       // The kept counts know status and project only: a filtered total is counted from the rows.
@@ -288,7 +280,7 @@ export class TypeOrmTaskRepository extends TaskRepository {
         `SELECT COUNT(*) AS total FROM tasks WHERE ${clauses}`,
         [...counted.params, ...searched.params],
       );
-      return { tasks: rows.map(listingFromRow), total: Number(row?.total ?? 0) };
+      return { tasks, total: Number(row?.total ?? 0) };
     }
     const counted = taskCountsWhere(where);
     // PostgreSQL answers SUM as text.
@@ -297,7 +289,7 @@ export class TypeOrmTaskRepository extends TaskRepository {
       `SELECT COALESCE(SUM(count), 0) AS total FROM task_counts${counted.sql}`,
       counted.params,
     );
-    return { tasks: rows.map(listingFromRow), total: Number(sum?.total ?? 0) };
+    return { tasks, total: Number(sum?.total ?? 0) };
   }
 
   async withStatus(statuses: readonly TaskStatus[], oldestFirst: boolean, limit?: number): Promise<Task[]> {
