@@ -186,7 +186,7 @@ export class PullRequestLoop {
               ? 'a person asked for changes meanwhile'
               : undefined;
     if (pr.state === 'open' && why === undefined)
-      return this.merge(task, `approved by ${by}`, { repo, number, sha: pr.headSha });
+      return this.merge(task, `approved by ${by}`, { repo, number, sha: pr.headSha, ref: pr.headRef });
     if (pr.state !== 'open') {
       await this.lookAtPullRequest(task);
       return this.get(task.id);
@@ -439,7 +439,7 @@ export class PullRequestLoop {
           task,
           `no CI reported on ${pr.headSha.slice(0, 12)}: the repository has none ([github] no_ci = "done")`,
         );
-      await this.green(task, repo, number, pr.headSha, { changesRequested: feedback.changesRequested, noCi });
+      await this.green(task, repo, number, pr, { changesRequested: feedback.changesRequested, noCi });
       return;
     }
     if (waited >= settings.ciTimeoutMs) {
@@ -558,10 +558,11 @@ export class PullRequestLoop {
     task: Task,
     repo: RepoRef,
     number: number,
-    sha: string,
+    head: { readonly headSha: string; readonly headRef: string },
     seen: { readonly changesRequested: boolean; readonly noCi: boolean },
   ): Promise<void> {
     const { settings } = this.deps;
+    const sha = head.headSha;
     const fixed = task.loop?.ciFixing === true;
     // Merged only on a green CI: no CI is no green.
     const against = seen.noCi
@@ -593,27 +594,23 @@ export class PullRequestLoop {
       await this.deps.recorder.update(task, { status, loop }, fixed ? ciFixedEvent(event) : event);
       return;
     }
-    await this.merge(task, `CI is green on ${sha.slice(0, 12)}`, { repo, number, sha });
+    await this.merge(task, `CI is green on ${sha.slice(0, 12)}`, { repo, number, sha, ref: head.headRef });
   }
 
-  /** Merges the task's pull request (at the head CI passed on) and ends the task done. */
+  /** Merges the task's pull request at `head` (its head CI passed on, and that head's branch) and ends the task done. */
   private async merge(
     task: Task,
     why: string,
-    known?: { readonly repo: RepoRef; readonly number: number; readonly sha: string },
+    head: { readonly repo: RepoRef; readonly number: number; readonly sha: string; readonly ref: string },
   ): Promise<Task> {
     const github = this.need();
-    const repo = known?.repo ?? (await this.repoOf(task));
-    const number = known?.number ?? task.prNumber;
-    if (repo === undefined || number === undefined)
-      throw new AppError('CONFLICT', `task ${task.id} has no pull request to merge`);
-    const sha = known?.sha ?? (await github.pullRequestState(repo, number)).headSha;
+    const { repo, number, sha } = head;
     const method = this.deps.settings.autoMerge === 'off' ? 'merge' : this.deps.settings.autoMerge;
     const merged = await github.mergePullRequest(repo, number, { method, sha });
     const fixed = task.loop?.ciFixing === true;
     if (merged.merged) {
       await this.log(task, `merged pull request #${String(number)} (${method}, ${why})`);
-      await this.dropBranch(task, repo, task.branch);
+      await this.dropBranch(task, repo, head.ref);
       await this.deps.finish(
         { ...task, loop: { ...(task.loop ?? EMPTY_LOOP), merged: true } },
         this.doneOutcome(task, fixed),

@@ -273,6 +273,11 @@ describe('PullRequestLoop: one look at a waiting task', () => {
     const green = gitHub({ checks: { state: 'success', failed: [], pending: [], total: 1 } });
     await (await setUp({}, green.client, { ...on, autoMerge: 'squash' })).loop.look('t1');
     expect(green.deleted).toEqual(['harness/t1']);
+    // Merged from a head that is not the task's branch: that branch is not the task's to delete.
+    const moved = gitHub({ checks: { state: 'success', failed: [], pending: [], total: 1 }, headRef: 'feature/x' });
+    await (await setUp({}, moved.client, { ...on, autoMerge: 'squash' })).loop.look('t1');
+    expect(moved.merges).toHaveLength(1);
+    expect(moved.deleted).toEqual([]);
 
     const closed = gitHub({ state: 'closed' });
     await (await setUp({}, closed.client, on)).loop.look('t1');

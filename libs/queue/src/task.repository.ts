@@ -76,8 +76,11 @@ export type TaskListing = Pick<
   | 'finishedAt'
 >;
 
-/** The characters a listing's prompt starts after (SQL's `LTRIM` takes the same set). @public */
-export const LISTING_LEADING_SPACE = ' \t\n\r';
+/**
+ * The characters a listing's prompt starts after (SQL's `LTRIM` takes the same set): ASCII's blanks,
+ * as a database in a single-byte encoding would cut a multi-byte one apart. @public
+ */
+export const LISTING_LEADING_SPACE = ' \t\n\v\f\r';
 
 /** A task as `list` answers it (a repository that holds whole tasks cuts them so). @public */
 export function taskListing(task: Task): TaskListing {

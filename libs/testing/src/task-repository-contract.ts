@@ -413,7 +413,7 @@ export const taskRepositoryContract: readonly ContractCheck<TaskRepository>[] = 
   {
     name: "lists a task's summary with the start of its prompt only (from its first character that is not a space)",
     async run(repo) {
-      const prompt = `\n\t  Fix the parser\n${'x'.repeat(5000)}`;
+      const prompt = `\n\t\v\f\r  Fix the parser\n${'x'.repeat(5000)}`;
       const task = taskFixture('t1', {
         prompt,
         agentUsed: 'codex',

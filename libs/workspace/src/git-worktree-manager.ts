@@ -212,8 +212,11 @@ function readNumstat(output: string): { readonly stat: DiffStat; readonly end: n
   return { stat, end: at };
 }
 
-/** No external diff or textconv programs: they come from config a task could have written. */
-const DIFF_ARGS = ['diff', '--no-color', '--no-ext-diff', '--no-textconv'];
+/**
+ * No external diff or textconv programs: they come from config a task could have written. Renames
+ * found whatever the repository's `diff.renames` says (a renamed file counts once, as GitHub shows it).
+ */
+const DIFF_ARGS = ['diff', '--no-color', '--no-ext-diff', '--no-textconv', '--find-renames'];
 
 /** `base...HEAD`, then the end of options. */
 function diffRange(base: string): string[] {
