@@ -629,11 +629,11 @@ export class PullRequestLoop {
    * branch, which is never touched. GitHub keeps the PR's commits and can restore the branch; a
    * failure is said on the task and does not change its end.
    */
-  private async dropBranch(task: Task, repo: RepoRef, headRef: string | undefined): Promise<void> {
+  private async dropBranch(task: Task, repo: RepoRef, headRef: string): Promise<void> {
     const branch = task.branch;
     const github = this.deps.github;
     if (!this.deps.settings.deleteMergedBranches || github === undefined || task.kind === 'pr') return;
-    if (branch === undefined || !branch.startsWith('harness/') || (headRef !== undefined && headRef !== branch)) return;
+    if (branch === undefined || !branch.startsWith('harness/') || headRef !== branch) return;
     try {
       const deleted = await github.deleteBranch(repo, branch);
       if (deleted) await this.log(task, `deleted its branch ${branch} on GitHub ([github] delete_merged_branches)`);

@@ -12,11 +12,11 @@ import { next, type PhaseResult, type RunOutcome } from './run-outcome.js';
 import { beforeRemove } from './workspace-setup.js';
 
 export type { RunOutcome } from './run-outcome.js';
+export type { ReviewResult } from './review-phase.js';
+export type { TaskRunDeps } from './run-context.js';
 
 /** What the agent CLIs say when asked to resume a session they do not have. */
 const UNKNOWN_SESSION = /no conversation found|(?:session|thread|rollout)[^\n]{0,40}not found/i;
-export type { ReviewResult } from './review-phase.js';
-export type { TaskRunDeps } from './run-context.js';
 
 /**
  * Runs one task through its phases: prepare → implement + validate → publish → review. Each phase
